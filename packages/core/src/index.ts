@@ -1,0 +1,35 @@
+// @sealflow/core public surface. Every export is named here; nothing else is API.
+export {
+  ErrorCodes,
+  SealflowError,
+  InvalidArgumentError,
+  MalformedMessageError,
+  AuthenticationError,
+  LimitExceededError,
+  KeyStoreError,
+  WorkerError,
+  serializeError,
+  deserializeError,
+  isSealflowError,
+} from './errors.js';
+export type { ErrorCode, SealflowErrorOptions, KeyStoreErrorOptions, KeyStoreFailure, SerializedError } from './errors.js';
+export { Channels, publish } from './events.js';
+export type { KeyStoreCallEvent, KeyStoreOperation, MessageEvent, FailureEvent, BucketKeyEvent } from './events.js';
+export { DataKey } from './keys/data-key.js';
+export type {
+  EncryptionContext,
+  EncryptedDataKey,
+  KeyStore,
+  KeyStoreRequest,
+  GenerateRequest,
+  GeneratedDataKey,
+} from './keys/key-store.js';
+export {
+  serializeEncryptionContext,
+  parseEncryptionContext,
+  canonicalContext,
+  RESERVED_CONTEXT_PREFIX,
+  PUBLIC_KEY_CONTEXT_KEY,
+} from './format/encryption-context.js';
+export { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits } from './format/limits.js';
+export type { DecryptLimits } from './format/limits.js';

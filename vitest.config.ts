@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests run against the TypeScript sources: every `@sealflow/*` import resolves to the
+// package's src/index.ts, so a test and the code under it share one module instance.
+// Worker threads and spawned CLI processes run the built dist/ (scripts/setup.mjs builds).
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@sealflow\/core$/, replacement: src('core') },
+      { find: /^@sealflow\/keystore-memory$/, replacement: src('keystore-memory') },
+      { find: /^@sealflow\/keystore-aws-kms$/, replacement: src('keystore-aws-kms') },
+      { find: /^@sealflow\/keystore-xks$/, replacement: src('keystore-xks') },
+      { find: /^@sealflow\/parallel$/, replacement: src('parallel') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    allowOnly: false,
+    globalSetup: ['test/setup/global-setup.ts'],
+  },
+});
