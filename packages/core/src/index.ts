@@ -33,3 +33,19 @@ export {
 } from './format/encryption-context.js';
 export { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits } from './format/limits.js';
 export type { DecryptLimits } from './format/limits.js';
+export { KmsKeyStore, KMS_PROVIDER_ID } from './keys/kms-key-store.js';
+export type { KmsKeyStoreOptions, KmsDiscoveryFilter } from './keys/kms-key-store.js';
+export { mapKmsError, kmsExceptionCode, isKmsKeyArn, parseKmsKeyArn } from './keys/kms-client.js';
+export type {
+  KmsClientLike,
+  KmsCallOptions,
+  KmsResponseMetadata,
+  KmsGenerateDataKeyInput,
+  KmsGenerateDataKeyOutput,
+  KmsEncryptInput,
+  KmsEncryptOutput,
+  KmsDecryptInput,
+  KmsDecryptOutput,
+  KmsErrorContext,
+  KmsKeyArnParts,
+} from './keys/kms-client.js';

@@ -1,0 +1,366 @@
+import { ErrorCodes, InvalidArgumentError, KeyStoreError, SealflowError } from '../errors.js';
+import { Channels, publish, type KeyStoreOperation } from '../events.js';
+import { DataKey } from './data-key.js';
+import {
+  isKmsKeyArn,
+  mapKmsError,
+  parseKmsKeyArn,
+  type KmsCallOptions,
+  type KmsClientLike,
+  type KmsDecryptInput,
+  type KmsEncryptInput,
+  type KmsGenerateDataKeyInput,
+  type KmsResponseMetadata,
+} from './kms-client.js';
+import type {
+  EncryptedDataKey,
+  EncryptionContext,
+  GenerateRequest,
+  GeneratedDataKey,
+  KeyStore,
+  KeyStoreRequest,
+} from './key-store.js';
+
+/** Which EDKs a discovery store offers to KMS: all `aws-kms` EDKs, optionally filtered. */
+export interface KmsDiscoveryFilter {
+  /** ARN partition the key must live in (e.g. `aws`). */
+  readonly partition: string;
+  /** Accounts the key must belong to. */
+  readonly accountIds: readonly string[];
+}
+
+export interface KmsKeyStoreOptions {
+  /** The KMS-shaped client (AWS SDK v3 `KMS`, `MemoryKms`, ...). */
+  readonly client: KmsClientLike;
+  /**
+   * Key used to generate and wrap (key ID, key ARN, alias name or alias ARN). Default
+   * `alias/aws/s3`: like S3 SSE-KMS, no key named means the account's AWS-managed key.
+   */
+  readonly keyId?: string;
+  /** Strict decrypt: only EDKs whose key ARN is in this list (full key ARNs) are unwrapped. */
+  readonly keyIds?: readonly string[];
+  /** Discovery decrypt: any `aws-kms` EDK (filtered) is offered to KMS, which applies its policy. */
+  readonly discovery?: true | KmsDiscoveryFilter;
+  /** Passed on every KMS call. */
+  readonly grantTokens?: readonly string[];
+  /** Refuse any configured or per-call identifier that is not a full key ARN. */
+  readonly strictArns?: boolean;
+  /** The caller this store acts as (reported; bucket-key caches partition on it). */
+  readonly principal?: string;
+  /** Overrides the store `id` (default `aws-kms:<keyId>`). */
+  readonly id?: string;
+}
+
+/** The EDK provider ID the ESDK KMS keyring writes. spec: esdk-format.md §13 "AWS KMS keyring". */
+export const KMS_PROVIDER_ID = 'aws-kms';
+
+const OPTION_KEYS = new Set(['client', 'keyId', 'keyIds', 'discovery', 'grantTokens', 'strictArns', 'principal', 'id']);
+const MAX_IDENTIFIER = 2048;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A key store over any KMS-shaped client that writes what the ESDK AWS KMS keyring writes
+ * (spec: esdk-format.md §13): provider ID `aws-kms`, provider info = the UTF-8 key ARN
+ * from the KMS response, ciphertext = the KMS `CiphertextBlob`. The full encryption
+ * context goes to KMS as `EncryptionContext`, so KMS binds it.
+ */
+export class KmsKeyStore implements KeyStore {
+  readonly id: string;
+  readonly principal?: string;
+  readonly #client: KmsClientLike;
+  readonly #keyId: string;
+  readonly #keyIds: readonly string[] | undefined;
+  readonly #discovery: KmsDiscoveryFilter | true | undefined;
+  readonly #grantTokens: string[] | undefined;
+  readonly #strictArns: boolean;
+
+  /** @throws {InvalidArgumentError} when an option is missing, unknown or malformed. */
+  constructor(options: KmsKeyStoreOptions) {
+    const opts = readOptions(options);
+    this.#client = opts.client;
+    this.#strictArns = opts.strictArns ?? false;
+    this.#keyId = opts.keyId ?? 'alias/aws/s3';
+    assertIdentifier(this.#keyId, 'KmsKeyStore: keyId', this.#strictArns);
+    if (opts.keyIds !== undefined && opts.discovery !== undefined) {
+      throw invalid('KmsKeyStore: keyIds and discovery exclude each other; pass one');
+    }
+    this.#keyIds = opts.keyIds === undefined ? undefined : Object.freeze(assertKeyArnList(opts.keyIds));
+    this.#discovery = opts.discovery === undefined ? undefined : assertDiscovery(opts.discovery);
+    this.#grantTokens = opts.grantTokens === undefined ? undefined : assertGrantTokens(opts.grantTokens);
+    if (opts.principal !== undefined) {
+      assertText(opts.principal, 'KmsKeyStore: principal');
+      this.principal = opts.principal;
+    }
+    if (opts.id !== undefined) assertText(opts.id, 'KmsKeyStore: id');
+    this.id = opts.id ?? `${KMS_PROVIDER_ID}:${this.#keyId}`;
+  }
+
+  /**
+   * Whether `edk` is an `aws-kms` EDK this store may offer to KMS: listed in `keyIds`,
+   * passing the discovery filter, or (by default) equal to the configured key ARN. When
+   * the configured key is an alias or key ID, every well-formed EDK qualifies and KMS
+   * decides: unwrap names the configured key, and KMS refuses blobs of any other key.
+   */
+  canUnwrap(edk: EncryptedDataKey): boolean {
+    if (edk.providerId !== KMS_PROVIDER_ID) return false;
+    const arn = edkArn(edk);
+    if (arn === undefined) return false;
+    const parsed = parseKmsKeyArn(arn);
+    if (parsed === undefined) return false;
+    if (this.#keyIds !== undefined) return this.#keyIds.includes(arn);
+    if (this.#discovery === true) return true;
+    if (this.#discovery !== undefined) {
+      return parsed.partition === this.#discovery.partition && this.#discovery.accountIds.includes(parsed.accountId);
+    }
+    return isKmsKeyArn(this.#keyId) ? arn === this.#keyId : true;
+  }
+
+  /**
+   * KMS `GenerateDataKey` with `NumberOfBytes = length` and the full context.
+   * @throws {KeyStoreError} with the code {@link mapKmsError} gives the KMS failure, or
+   * `ERR_KEY_STORE_FAILED` when the response is malformed.
+   */
+  async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
+    const keyId = (Object.hasOwn(request, 'keyId') ? request.keyId : undefined) ?? this.#keyId;
+    return this.#call('generate', keyId, async () => {
+      assertIdentifier(keyId, 'generateDataKey: keyId', this.#strictArns);
+      const input: KmsGenerateDataKeyInput = {
+        KeyId: keyId,
+        EncryptionContext: plainContext(request.context),
+        NumberOfBytes: request.length,
+        ...this.#tokens(),
+      };
+      const response = await this.#send(keyId, () => this.#client.generateDataKey(input, callOptions(request)));
+      const plaintext = response.Plaintext;
+      try {
+        if (!(plaintext instanceof Uint8Array) || plaintext.length !== request.length) {
+          throw this.#malformed('GenerateDataKey', keyId, 'a plaintext of the requested length');
+        }
+        const arn = this.#responseArn(response.KeyId, 'GenerateDataKey', keyId);
+        const ciphertext = this.#responseBlob(response.CiphertextBlob, 'GenerateDataKey', keyId);
+        // The holder gets its own copy; the client's buffer is wiped below, whatever happens.
+        return { dataKey: DataKey.copyOf(plaintext), encryptedDataKey: makeEdk(arn, ciphertext) };
+      } finally {
+        if (plaintext instanceof Uint8Array) plaintext.fill(0);
+      }
+    });
+  }
+
+  /**
+   * KMS `Encrypt` of an existing data key under the configured key (multi-store messages).
+   * @throws {KeyStoreError}
+   */
+  async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
+    return this.#call('wrap', this.#keyId, async () => {
+      const input: KmsEncryptInput = {
+        KeyId: this.#keyId,
+        Plaintext: dataKey.reveal(),
+        EncryptionContext: plainContext(request.context),
+        ...this.#tokens(),
+      };
+      const response = await this.#send(this.#keyId, () => this.#client.encrypt(input, callOptions(request)));
+      const arn = this.#responseArn(response.KeyId, 'Encrypt', this.#keyId);
+      return makeEdk(arn, this.#responseBlob(response.CiphertextBlob, 'Encrypt', this.#keyId));
+    });
+  }
+
+  /**
+   * KMS `Decrypt` of `edk` with `KeyId` and the context; accepts only a response whose
+   * `KeyId` is the EDK's key ARN and whose plaintext has the requested length.
+   * @throws {KeyStoreError} `ERR_NO_DECRYPTABLE_KEY` when {@link canUnwrap} refuses the EDK,
+   * `ERR_INVALID_KEY_CIPHERTEXT` for a response naming another key or length, or the
+   * mapped KMS failure.
+   */
+  async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
+    const arn = edkArn(edk);
+    return this.#call('unwrap', arn ?? this.#keyId, async () => {
+      if (arn === undefined || !this.canUnwrap(edk)) {
+        throw new KeyStoreError(ErrorCodes.NO_DECRYPTABLE_KEY, 'this KMS key store does not unwrap that encrypted data key', {
+          store: this.id,
+        });
+      }
+      // Discovery and strict-ARN modes name the EDK's own key; an alias or key ID
+      // configuration names that identifier, so KMS refuses blobs of any other key.
+      const keyId = this.#keyIds !== undefined || this.#discovery !== undefined || isKmsKeyArn(this.#keyId) ? arn : this.#keyId;
+      const input: KmsDecryptInput = {
+        CiphertextBlob: edk.ciphertext,
+        KeyId: keyId,
+        EncryptionContext: plainContext(request.context),
+        ...this.#tokens(),
+      };
+      const response = await this.#send(arn, () => this.#client.decrypt(input, callOptions(request)));
+      const plaintext = response.Plaintext;
+      if (response.KeyId !== arn || !(plaintext instanceof Uint8Array) || plaintext.length !== request.length) {
+        if (plaintext instanceof Uint8Array) plaintext.fill(0);
+        throw new KeyStoreError(
+          ErrorCodes.INVALID_KEY_CIPHERTEXT,
+          'KMS Decrypt answered for another key or with a data key of the wrong length',
+          { store: this.id, keyId: arn, ...requestIdOf(response) },
+        );
+      }
+      const dataKey = DataKey.copyOf(plaintext);
+      plaintext.fill(0);
+      return dataKey;
+    });
+  }
+
+  #responseArn(keyId: unknown, operation: string, requested: string): string {
+    if (typeof keyId !== 'string' || !isKmsKeyArn(keyId)) throw this.#malformed(operation, requested, 'a KeyId that is a full key ARN');
+    return keyId;
+  }
+
+  #responseBlob(blob: unknown, operation: string, keyId: string): Uint8Array {
+    if (!(blob instanceof Uint8Array) || blob.length === 0) throw this.#malformed(operation, keyId, 'a non-empty CiphertextBlob');
+    // A private copy: the EDK outlives the response, and the client may reuse its buffer.
+    return Uint8Array.prototype.slice.call(blob);
+  }
+
+  #malformed(operation: string, keyId: string, expected: string): KeyStoreError {
+    return new KeyStoreError(ErrorCodes.KEY_STORE_FAILED, `KMS ${operation} response is malformed: expected ${expected}`, {
+      store: this.id,
+      keyId,
+    });
+  }
+
+  #tokens(): { GrantTokens?: string[] } {
+    return this.#grantTokens === undefined ? {} : { GrantTokens: [...this.#grantTokens] };
+  }
+
+  /** One client call; whatever it throws becomes a `KeyStoreError` (see {@link mapKmsError}). */
+  async #send<T>(keyId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw mapKmsError(error, { store: this.id, keyId });
+    }
+  }
+
+  /** Runs one key-store operation and publishes its `sealflow:keystore:call` event. */
+  async #call<T>(operation: KeyStoreOperation, keyId: string, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      publish(Channels.keyStoreCall, { store: this.id, operation, keyId, outcome: 'success', durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      const failure = error instanceof KeyStoreError ? error : undefined;
+      publish(Channels.keyStoreCall, {
+        store: this.id,
+        operation,
+        keyId,
+        outcome: 'failure',
+        errorCode: error instanceof SealflowError ? error.code : ErrorCodes.KEY_STORE_FAILED,
+        ...(failure?.requestId === undefined ? {} : { requestId: failure.requestId }),
+        durationMs: performance.now() - started,
+      });
+      throw error;
+    }
+  }
+}
+
+function readOptions(options: KmsKeyStoreOptions): KmsKeyStoreOptions {
+  if (options === null || typeof options !== 'object') throw invalid('KmsKeyStore: expected an options object');
+  // Own properties only, into a prototype-free record: a polluted prototype changes nothing.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw invalid(`KmsKeyStore: unknown option "${key}"`);
+    const value: unknown = (options as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  const client = out['client'] as Partial<KmsClientLike> | undefined;
+  if (client === null || typeof client !== 'object' || typeof client.generateDataKey !== 'function' || typeof client.encrypt !== 'function' || typeof client.decrypt !== 'function') {
+    throw invalid('KmsKeyStore: client: expected an object with generateDataKey, encrypt and decrypt methods');
+  }
+  if (out['strictArns'] !== undefined && typeof out['strictArns'] !== 'boolean') {
+    throw invalid(`KmsKeyStore: strictArns: expected a boolean, got ${typeof out['strictArns']}`);
+  }
+  return out as unknown as KmsKeyStoreOptions;
+}
+
+function assertText(value: unknown, label: string): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDENTIFIER) {
+    throw invalid(`${label}: expected a non-empty string of at most ${MAX_IDENTIFIER} characters, got ${describe(value)}`);
+  }
+}
+
+function assertIdentifier(value: unknown, label: string, strictArns: boolean): asserts value is string {
+  assertText(value, label);
+  if (strictArns && !isKmsKeyArn(value)) {
+    throw invalid(`${label}: strictArns accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got "${value}"`);
+  }
+}
+
+function assertKeyArnList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalid('KmsKeyStore: keyIds: expected a non-empty array of key ARNs');
+  return value.map((item: unknown, i) => {
+    assertText(item, `KmsKeyStore: keyIds[${i}]`);
+    if (!isKmsKeyArn(item)) throw invalid(`KmsKeyStore: keyIds[${i}]: expected a full key ARN, got "${item}"`);
+    return item;
+  });
+}
+
+function assertDiscovery(value: unknown): true | KmsDiscoveryFilter {
+  if (value === true) return true;
+  if (value === null || typeof value !== 'object') throw invalid('KmsKeyStore: discovery: expected true or { partition, accountIds }');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'partition' && key !== 'accountIds') throw invalid(`KmsKeyStore: discovery: unknown option "${key}"`);
+  }
+  const partition = Object.hasOwn(record, 'partition') ? record['partition'] : undefined;
+  const accountIds = Object.hasOwn(record, 'accountIds') ? record['accountIds'] : undefined;
+  assertText(partition, 'KmsKeyStore: discovery.partition');
+  if (!Array.isArray(accountIds) || accountIds.length === 0 || !accountIds.every((a: unknown) => typeof a === 'string' && /^\d{12}$/.test(a))) {
+    throw invalid('KmsKeyStore: discovery.accountIds: expected a non-empty array of 12-digit account IDs');
+  }
+  return Object.freeze({ partition, accountIds: Object.freeze([...(accountIds as string[])]) });
+}
+
+function assertGrantTokens(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > 10) throw invalid('KmsKeyStore: grantTokens: expected an array of at most 10 strings');
+  return value.map((token: unknown, i) => {
+    assertText(token, `KmsKeyStore: grantTokens[${i}]`);
+    return token;
+  });
+}
+
+function invalid(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, message);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * A prototype-free copy of the own pairs: no inherited key leaks into what KMS binds, and
+ * a `__proto__` context key stays an ordinary pair.
+ */
+function plainContext(context: EncryptionContext): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const key of Object.keys(context)) out[key] = context[key] as string;
+  return out;
+}
+
+function callOptions(request: KeyStoreRequest): KmsCallOptions {
+  const signal = Object.hasOwn(request, 'signal') ? request.signal : undefined;
+  return signal === undefined ? {} : { abortSignal: signal };
+}
+
+function edkArn(edk: EncryptedDataKey): string | undefined {
+  try {
+    return decoder.decode(edk.providerInfo);
+  } catch {
+    return undefined;
+  }
+}
+
+function makeEdk(arn: string, ciphertext: Uint8Array): EncryptedDataKey {
+  return { providerId: KMS_PROVIDER_ID, providerInfo: encoder.encode(arn), ciphertext };
+}
+
+function requestIdOf(response: { readonly $metadata?: KmsResponseMetadata }): { requestId?: string } {
+  const id = response.$metadata?.requestId;
+  return id === undefined ? {} : { requestId: id };
+}
