@@ -1,1 +1,46 @@
-export {};
+// @sealflow/keystore-xks public surface. Every export is named here; nothing else is API.
+
+// The proxy server.
+export { createXksProxy, XksProxy } from './server/xks-proxy.js';
+export type { XksProxyAddress } from './server/xks-proxy.js';
+export type {
+  XksProxyOptions,
+  XksProxyKeyStoreOptions,
+  XksProxyTlsOptions,
+  XksProxyHealthOptions,
+  XksProxyLimits,
+} from './server/proxy-options.js';
+export type { XksCredential } from './server/sigv4-verifier.js';
+export { createRuleAuthorizer } from './server/authorizer.js';
+export type {
+  XksAuthorizer,
+  XksAuthorizationRequest,
+  XksAuthorizationDecision,
+  XksAuthorizationRule,
+  XksAuthorizedOperation,
+} from './server/authorizer.js';
+export { XKS_REQUEST_CHANNEL } from './server/audit.js';
+export type { XksAuditRecord } from './server/audit.js';
+
+// Key backends.
+export { XksBackendError } from './backend/key-backend.js';
+export type {
+  XksKeyBackend,
+  XksKeyDescription,
+  XksKeyStatus,
+  XksKeyUsage,
+  XksSealedBytes,
+  XksEkmMember,
+} from './backend/key-backend.js';
+export { InMemoryXksBackend } from './backend/memory-backend.js';
+export type { InMemoryKeyOptions } from './backend/memory-backend.js';
+
+// The client key store.
+export { XksKeyStore } from './client/xks-key-store.js';
+export type { XksKeyStoreOptions, XksClientTlsOptions } from './client/client-options.js';
+export type { XksKeyMetadata, XksHealthStatus } from './client/xks-responses.js';
+export { XKS_PROVIDER_ID } from './client/edk-layout.js';
+
+// Wire facts.
+export { XKS_SERVICE, XksErrorStatus } from './shared/xks-wire.js';
+export type { XksErrorName, XksOperation } from './shared/xks-wire.js';

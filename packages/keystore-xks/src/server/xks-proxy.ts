@@ -1,0 +1,149 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { assertInteger, invalid } from '../shared/assert.js';
+import { resolveCredentials, resolveProxyOptions, type ResolvedProxyOptions, type XksProxyOptions } from './proxy-options.js';
+import { RequestHandler } from './request-handler.js';
+import type { XksCredential } from './sigv4-verifier.js';
+
+/** Where a listening proxy can be reached. */
+export interface XksProxyAddress {
+  /** `http://host:port` or `https://host:port` (no path: add the key store's URI prefix). */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Slow clients may not hold a connection forever (slowloris). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * An XKS Proxy API v1 server (spec: xks-api.md). Create it with {@link createXksProxy}.
+ * It can listen on its own (`listen`), or lend its request listener (`handler`) to a
+ * server the caller owns.
+ */
+export class XksProxy {
+  readonly #options: ResolvedProxyOptions;
+  readonly #handler: RequestHandler;
+  #server: Server | undefined;
+  #address: XksProxyAddress | undefined;
+
+  /** @throws {InvalidArgumentError} for invalid options. */
+  constructor(options: XksProxyOptions) {
+    this.#options = resolveProxyOptions(options);
+    this.#handler = new RequestHandler(this.#options);
+  }
+
+  /** The node:http `request` listener, to mount the proxy on a server you own. */
+  get handler(): RequestHandler['handle'] {
+    return this.#handler.handle;
+  }
+
+  /** The address while listening. */
+  get address(): XksProxyAddress | undefined {
+    return this.#address;
+  }
+
+  /**
+   * Starts listening (HTTPS when `tls` was given). Defaults: an ephemeral port on 127.0.0.1.
+   * @throws {InvalidArgumentError} for a bad port, or when already listening.
+   */
+  async listen(port = 0, host = '127.0.0.1'): Promise<XksProxyAddress> {
+    assertInteger(port, 'listen: port', 0, 65535);
+    if (this.#server !== undefined) throw invalid('listen: the proxy is already listening');
+    const server = this.#createServer();
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      this.#server = undefined;
+      throw error;
+    });
+    const address = server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.#address = { url: `${this.#options.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`, host: address.address, port: address.port };
+    return this.#address;
+  }
+
+  /**
+   * Replaces the credentials one URI prefix accepts, without a restart (spec §10.1
+   * rotation). Requests already verified are unaffected.
+   * @throws {InvalidArgumentError} for an unknown prefix or malformed credentials.
+   */
+  updateCredentials(uriPrefix: string, credentials: readonly XksCredential[]): void {
+    const store = this.#options.keyStores.get(uriPrefix);
+    if (store === undefined) throw invalid(`updateCredentials: no key store with uriPrefix "${uriPrefix}"`);
+    store.credentials = resolveCredentials(credentials, 'updateCredentials: credentials');
+  }
+
+  /** Stops listening, closes every connection, and closes the backend when the proxy owns it. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    this.#address = undefined;
+    if (server !== undefined) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+    if (this.#options.ownsBackend) await this.#options.backend.close?.();
+  }
+
+  #createServer(): Server {
+    const tls = this.#options.tls;
+    if (tls === undefined) return createHttpServer({ keepAlive: true }, this.#handler.handle);
+    const mtls = tls.clientCa !== undefined;
+    const server = createHttpsServer(
+      {
+        cert: pem(tls.cert),
+        key: pem(tls.key),
+        // spec: xks-api.md §1: TLS 1.2 at least.
+        minVersion: 'TLSv1.2',
+        ...(mtls ? { ca: pem(tls.clientCa as string | Uint8Array), requestCert: true, rejectUnauthorized: true } : {}),
+      },
+      this.#handler.handle,
+    );
+    const allowed = tls.allowedClientNames;
+    if (mtls && allowed !== undefined) {
+      // The CA check happens in the handshake; the subject name check right after it.
+      server.on('secureConnection', (socket: TLSSocket) => {
+        if (!clientNames(socket).some((name) => allowed.includes(name))) socket.destroy();
+      });
+    }
+    return server;
+  }
+}
+
+/** node:tls takes strings or Buffers; a Uint8Array is viewed as a Buffer without copying. */
+function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.length);
+}
+
+/** The client certificate's CN and DNS subject alternative names. */
+function clientNames(socket: TLSSocket): string[] {
+  const cert = socket.getPeerCertificate();
+  const names: string[] = [];
+  const cn = cert.subject?.CN;
+  if (typeof cn === 'string') names.push(cn);
+  for (const entry of (cert.subjectaltname ?? '').split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed.startsWith('DNS:')) names.push(trimmed.slice(4));
+  }
+  return names;
+}
+
+/**
+ * Creates an XKS proxy server.
+ * @throws {InvalidArgumentError} for invalid options (each message names the field).
+ */
+export function createXksProxy(options: XksProxyOptions): XksProxy {
+  return new XksProxy(options);
+}
