@@ -10,6 +10,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@sealflow\/core$/, replacement: src('core') },
+      { find: /^@sealflow\/core\/noble$/, replacement: fileURLToPath(new URL('./packages/core/src/crypto/noble-backend.ts', import.meta.url)) },
+      { find: /^@sealflow\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
       { find: /^@sealflow\/keystore-memory$/, replacement: src('keystore-memory') },
       { find: /^@sealflow\/keystore-aws-kms$/, replacement: src('keystore-aws-kms') },
       { find: /^@sealflow\/keystore-xks$/, replacement: src('keystore-xks') },

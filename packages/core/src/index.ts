@@ -49,3 +49,21 @@ export type {
   KmsErrorContext,
   KmsKeyArnParts,
 } from './keys/kms-client.js';
+export { createEngine } from './engine/engine.js';
+export type { Engine, DecryptResult, RangeOptions, DecryptTransform } from './engine/engine.js';
+export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
+export type { DecryptedHeader } from './engine/decrypt-session.js';
+export type { HeaderInfo } from './engine/header-info.js';
+export type { RandomAccessSource } from './engine/range-reader.js';
+export type { EngineStats } from './stats.js';
+export type { BucketKeyOptions } from './keys/bucket-key-cache.js';
+export { s3BucketContext } from './keys/bucket-key-cache.js';
+export { BUCKET_KEY_PROVIDER_ID } from './keys/bucket-key-edk.js';
+export { RawAesKeyStore } from './keys/raw-aes-key-store.js';
+export type { RawAesKeyStoreOptions } from './keys/raw-aes-key-store.js';
+export { RawRsaKeyStore } from './keys/raw-rsa-key-store.js';
+export type { RawRsaKeyStoreOptions } from './keys/raw-rsa-key-store.js';
+export { nodeBackend } from './crypto/node-backend.js';
+export type { CipherBackend, CipherKey, MessageSigner, MessageVerifier } from './crypto/backend.js';
+export { CommitmentPolicy, DEFAULT_SUITE } from './format/suites.js';
+export type { SuiteId } from './format/suites.js';

@@ -1,0 +1,49 @@
+import type { KdfHash, SignatureCurve } from '../format/suites.js';
+
+/** An imported AES key, opaque to everything but the backend that made it. */
+export interface CipherKey {
+  readonly backend: string;
+}
+
+/** Incremental ECDSA signer: the hash absorbs every byte written before the footer. */
+export interface MessageSigner {
+  /** SEC1 compressed public point (49 bytes for P-384). */
+  readonly publicKey: Uint8Array;
+  update(data: Uint8Array): void;
+  /** DER `ECDSA-Sig-Value`. Ends the signer. */
+  sign(): Uint8Array;
+}
+
+/** Incremental ECDSA verifier. */
+export interface MessageVerifier {
+  update(data: Uint8Array): void;
+  /** Accepts any valid DER length and both low-S and high-S values. */
+  verify(signature: Uint8Array): boolean;
+}
+
+/**
+ * The only seam through which the engine touches a cipher. Two implementations:
+ * `nodeBackend` (node:crypto, default) and `nobleBackend` (`@sealflow/core/noble`,
+ * pure JS for runtimes without node:crypto). For the same inputs they produce the same
+ * bytes; the shared test suite proves it.
+ */
+export interface CipherBackend {
+  readonly name: string;
+  randomBytes(length: number): Uint8Array;
+  /** HKDF (RFC 5869) extract-then-expand. */
+  hkdf(hash: KdfHash, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  /** Imports raw AES key bytes (16, 24 or 32) for repeated use. The caller may wipe `raw` afterwards. */
+  importKey(raw: Uint8Array): CipherKey;
+  /**
+   * AES-GCM seal with a 12-byte IV and 16-byte tag. Returns the ciphertext (same length as
+   * `plaintext`) and the tag as separate views, so framing needs no concatenation.
+   */
+  seal(key: CipherKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
+  /** AES-GCM open. Returns undefined when the tag does not verify; never returns unverified bytes. */
+  open(key: CipherKey, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | undefined;
+  createSigner(curve: SignatureCurve): MessageSigner;
+  /** undefined when `publicKey` is not a valid compressed point on `curve`. */
+  createVerifier(curve: SignatureCurve, publicKey: Uint8Array): MessageVerifier | undefined;
+  /** Constant-time equality (false for different lengths). */
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+}

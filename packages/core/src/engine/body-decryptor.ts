@@ -1,0 +1,287 @@
+import type { CipherBackend, CipherKey, MessageVerifier } from '../crypto/backend.js';
+import { AuthenticationError, authenticationFailed, ErrorCodes, LimitExceededError, MalformedMessageError } from '../errors.js';
+import { readUint16, readUint32, readUint64, writeUint32 } from '../format/bytes.js';
+import {
+  bodyAad,
+  BodyKind,
+  FINAL_FRAME_MARKER,
+  FINAL_FRAME_OVERHEAD,
+  FINAL_FRAME_PREFIX,
+  NON_FRAMED_PREFIX,
+  REGULAR_FRAME_OVERHEAD,
+  REGULAR_FRAME_PREFIX,
+} from '../format/frame.js';
+import { ContentType, type MessageHeader } from '../format/header.js';
+import { FormatLimits, type DecryptLimits } from '../format/limits.js';
+import { IV_LENGTH, TAG_LENGTH } from '../format/suites.js';
+
+export interface BodyDecryptorInit {
+  readonly backend: CipherBackend;
+  readonly key: CipherKey;
+  readonly header: MessageHeader;
+  /** Present for signing suites; has already absorbed the header bytes. */
+  readonly verifier: MessageVerifier | undefined;
+  readonly limits: DecryptLimits;
+}
+
+type State = 'body' | 'footer' | 'done';
+
+interface NonFramedState {
+  readonly length: number;
+  readonly iv: Uint8Array;
+  parts: Uint8Array[];
+  received: number;
+}
+
+const truncated = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
+
+/**
+ * The decrypt state machine for a message body (framed or not) and its footer: bytes
+ * in, verified plaintext out. A frame's plaintext is returned only after its tag
+ * verifies; with a signing suite, the final frame's plaintext is held until the
+ * signature verifies in `end()`. Frames must arrive in sequence, exactly one final
+ * frame must close the body, and nothing may follow the footer.
+ */
+export class BodyDecryptor {
+  readonly #backend: CipherBackend;
+  readonly #key: CipherKey;
+  readonly #header: MessageHeader;
+  readonly #verifier: MessageVerifier | undefined;
+  readonly #limits: DecryptLimits;
+  readonly #regularAad: Uint8Array;
+  readonly #seqOffset: number;
+  /** Scratch for a unit split across input chunks; sized to the largest unit. */
+  #scratch: Uint8Array | undefined;
+  #scratchLength = 0;
+  /** Non-framed ciphertext is held whole until its tag verifies (capped by maxNonFramedBytes). */
+  #nonFramed: NonFramedState | undefined;
+  #state: State = 'body';
+  #sequence = 1;
+  #held: Uint8Array | undefined;
+  #signature: Uint8Array | undefined;
+  #plaintextBytes = 0;
+
+  constructor(init: BodyDecryptorInit) {
+    this.#backend = init.backend;
+    this.#key = init.key;
+    this.#header = init.header;
+    this.#verifier = init.verifier;
+    this.#limits = init.limits;
+    const id = init.header.messageId;
+    this.#regularAad = bodyAad(id, BodyKind.REGULAR, 0, init.header.frameLength);
+    this.#seqOffset = id.length + BodyKind.REGULAR.length;
+  }
+
+  get plaintextBytes(): number {
+    return this.#plaintextBytes;
+  }
+
+  get frames(): number {
+    return this.#sequence - 1;
+  }
+
+  /** Whether the body and footer are complete (only `end()` may follow). */
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** Consumes `chunk`; returns verified plaintext pieces. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#state === 'done') throw new MalformedMessageError(ErrorCodes.TRAILING_BYTES, 'bytes follow the end of the message');
+      if (this.#nonFramed !== undefined && this.#state === 'body') {
+        offset = this.#bufferNonFramed(chunk, offset, out);
+        continue;
+      }
+      if (this.#scratchLength === 0) {
+        // Fast path: whole units straight from the caller's buffer.
+        const size = this.#unitSize(chunk, offset, chunk.length - offset);
+        if (size !== undefined && chunk.length - offset >= size) {
+          this.#consume(chunk.subarray(offset, offset + size), out);
+          offset += size;
+          continue;
+        }
+      }
+      offset = this.#buffer(chunk, offset, out);
+    }
+    return out;
+  }
+
+  /**
+   * Ends the body: fails if it is incomplete; verifies the signature for signing suites
+   * and then releases the held final plaintext.
+   */
+  end(): Uint8Array[] {
+    if (this.#state !== 'done' || this.#scratchLength !== 0) throw truncated();
+    if (this.#verifier !== undefined) {
+      if (this.#signature === undefined || !this.#verifier.verify(this.#signature)) {
+        this.#held?.fill(0);
+        this.#held = undefined;
+        throw new AuthenticationError(ErrorCodes.SIGNATURE_INVALID, 'the message signature does not verify');
+      }
+    }
+    const held = this.#held;
+    this.#held = undefined;
+    return held === undefined || held.length === 0 ? [] : [held];
+  }
+
+  /** Buffers part of a unit; processes it when complete. Returns the new offset. */
+  #buffer(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
+    this.#scratch ??= new Uint8Array(this.#maxUnitSize());
+    const scratch = this.#scratch;
+    // Fill until the unit's size is known, then until the unit is complete.
+    let size = this.#unitSize(scratch, 0, this.#scratchLength);
+    const want = (): number => (size ?? this.#probeLength()) - this.#scratchLength;
+    let take = Math.min(want(), chunk.length - offset);
+    scratch.set(chunk.subarray(offset, offset + take), this.#scratchLength);
+    this.#scratchLength += take;
+    offset += take;
+    size = this.#unitSize(scratch, 0, this.#scratchLength);
+    if (size !== undefined && this.#scratchLength < size) {
+      take = Math.min(size - this.#scratchLength, chunk.length - offset);
+      scratch.set(chunk.subarray(offset, offset + take), this.#scratchLength);
+      this.#scratchLength += take;
+      offset += take;
+    }
+    if (size !== undefined && this.#scratchLength === size) {
+      this.#scratchLength = 0;
+      this.#consume(scratch.subarray(0, size), out);
+    }
+    return offset;
+  }
+
+  #bufferNonFramed(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
+    const body = this.#nonFramed as NonFramedState;
+    const need = body.length + TAG_LENGTH - body.received;
+    const take = Math.min(need, chunk.length - offset);
+    // Copied: the ciphertext must outlive the caller's buffer until the tag arrives.
+    body.parts.push(chunk.slice(offset, offset + take));
+    body.received += take;
+    if (body.received === body.length + TAG_LENGTH) this.#openNonFramed(out);
+    return offset + take;
+  }
+
+  /** Bytes needed before a unit's size is known. */
+  #probeLength(): number {
+    if (this.#state === 'footer') return 2;
+    if (this.#header.contentType === ContentType.NON_FRAMED) return NON_FRAMED_PREFIX;
+    return this.#scratchLength >= 4 && readUint32(this.#scratch as Uint8Array, 0) === FINAL_FRAME_MARKER ? FINAL_FRAME_PREFIX : 4;
+  }
+
+  #maxUnitSize(): number {
+    const fl = this.#header.frameLength;
+    return Math.max(REGULAR_FRAME_OVERHEAD + fl, FINAL_FRAME_OVERHEAD + fl, NON_FRAMED_PREFIX, 2 + FormatLimits.maxSignatureLength);
+  }
+
+  /** The size of the unit starting at `offset`, or undefined if `available` bytes do not tell yet. */
+  #unitSize(bytes: Uint8Array, offset: number, available: number): number | undefined {
+    if (this.#state === 'footer') {
+      if (available < 2) return undefined;
+      const length = readUint16(bytes, offset);
+      if (length > FormatLimits.maxSignatureLength) throw new LimitExceededError('maxSignatureLength', FormatLimits.maxSignatureLength, length);
+      return 2 + length;
+    }
+    if (this.#header.contentType === ContentType.NON_FRAMED) {
+      // The non-framed prefix is a unit of its own; the ciphertext streams into #nonFramed.
+      return available < NON_FRAMED_PREFIX ? undefined : NON_FRAMED_PREFIX;
+    }
+    if (available < 4) return undefined;
+    const fl = this.#header.frameLength;
+    if (readUint32(bytes, offset) !== FINAL_FRAME_MARKER) return REGULAR_FRAME_OVERHEAD + fl;
+    if (available < FINAL_FRAME_PREFIX) return undefined;
+    const length = readUint32(bytes, offset + FINAL_FRAME_PREFIX - 4);
+    // spec: esdk message-body.md#final-frame: the final frame holds at most one frame of content.
+    if (length > fl) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: the final frame is longer than the frame length');
+    return FINAL_FRAME_OVERHEAD + length;
+  }
+
+  /** Processes one complete unit (frame, non-framed prefix or footer). */
+  #consume(unit: Uint8Array, out: Uint8Array[]): void {
+    if (this.#state === 'footer') {
+      this.#signature = unit.slice(2);
+      this.#state = 'done';
+      return;
+    }
+    if (this.#header.contentType === ContentType.NON_FRAMED) {
+      this.#startNonFramed(unit);
+      return;
+    }
+    this.#verifier?.update(unit);
+    const final = readUint32(unit, 0) === FINAL_FRAME_MARKER;
+    const sequence = this.#sequence;
+    if (sequence > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, sequence);
+    const plaintext = this.openFrame(unit, sequence);
+    this.#sequence++;
+    this.#plaintextBytes += plaintext.length;
+    if (final) this.#finish(plaintext, out);
+    else if (plaintext.length > 0) out.push(plaintext);
+  }
+
+  /**
+   * Opens one complete frame (regular or final) as frame number `sequence`, without
+   * touching the stream state: the range reader uses it for frames read out of order.
+   * The frame's own sequence field must equal `sequence`.
+   * @throws {AuthenticationError | MalformedMessageError}
+   */
+  openFrame(unit: Uint8Array, sequence: number): Uint8Array {
+    const final = readUint32(unit, 0) === FINAL_FRAME_MARKER;
+    if (readUint32(unit, final ? 4 : 0) !== sequence) {
+      throw new MalformedMessageError(ErrorCodes.FRAME_SEQUENCE, 'malformed body: frames are out of sequence');
+    }
+    let plaintext: Uint8Array | undefined;
+    if (final) {
+      const length = unit.length - FINAL_FRAME_OVERHEAD;
+      // spec: esdk decrypt.md: the IV is used exactly as it appears in the frame.
+      const iv = unit.subarray(8, 8 + IV_LENGTH);
+      const aad = bodyAad(this.#header.messageId, BodyKind.FINAL, sequence, length);
+      plaintext = this.#backend.open(this.#key, iv, aad, unit.subarray(FINAL_FRAME_PREFIX, FINAL_FRAME_PREFIX + length), unit.subarray(FINAL_FRAME_PREFIX + length));
+    } else {
+      const fl = this.#header.frameLength;
+      if (unit.length !== REGULAR_FRAME_OVERHEAD + fl) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a frame has the wrong length');
+      const iv = unit.subarray(4, 4 + IV_LENGTH);
+      writeUint32(this.#regularAad, this.#seqOffset, sequence);
+      plaintext = this.#backend.open(this.#key, iv, this.#regularAad, unit.subarray(REGULAR_FRAME_PREFIX, REGULAR_FRAME_PREFIX + fl), unit.subarray(REGULAR_FRAME_PREFIX + fl));
+    }
+    if (plaintext === undefined) throw authenticationFailed();
+    return plaintext;
+  }
+
+  #startNonFramed(prefix: Uint8Array): void {
+    this.#verifier?.update(prefix);
+    const length = readUint64(prefix, IV_LENGTH);
+    const cap = Math.min(this.#limits.maxNonFramedBytes, FormatLimits.maxNonFramedLength);
+    if (length > cap) throw new LimitExceededError('maxNonFramedBytes', cap, length);
+    this.#nonFramed = { length, iv: prefix.slice(0, IV_LENGTH), parts: [], received: 0 };
+  }
+
+  #openNonFramed(out: Uint8Array[]): void {
+    const body = this.#nonFramed as NonFramedState;
+    const joined = new Uint8Array(body.received);
+    let at = 0;
+    for (const part of body.parts) {
+      this.#verifier?.update(part);
+      joined.set(part, at);
+      at += part.length;
+    }
+    body.parts = [];
+    const aad = bodyAad(this.#header.messageId, BodyKind.SINGLE, 1, body.length);
+    const plaintext = this.#backend.open(this.#key, body.iv, aad, joined.subarray(0, body.length), joined.subarray(body.length));
+    if (plaintext === undefined) throw authenticationFailed();
+    this.#sequence = 2;
+    this.#plaintextBytes = plaintext.length;
+    this.#finish(plaintext, out);
+  }
+
+  /** After the last unit of content: release it, or hold it until the signature verifies. */
+  #finish(plaintext: Uint8Array, out: Uint8Array[]): void {
+    if (this.#verifier === undefined) {
+      if (plaintext.length > 0) out.push(plaintext);
+      this.#state = 'done';
+    } else {
+      this.#held = plaintext;
+      this.#state = 'footer';
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { deriveMessageKeys } from '../crypto/key-derivation.js';
+import { AuthenticationError, authenticationFailed, ErrorCodes, InvalidArgumentError, MalformedMessageError } from '../errors.js';
+import { Channels, publish } from '../events.js';
+import { concatBytes } from '../format/bytes.js';
+import { parseHeader, type MessageHeader } from '../format/header.js';
+import type { EncryptionContext } from '../keys/key-store.js';
+import { BodyDecryptor } from './body-decryptor.js';
+import type { EngineCore } from './engine-core.js';
+import { verifyHeaderTag } from './header-auth.js';
+import { headerInfo, type HeaderInfo } from './header-info.js';
+import { checkExpectedContext, decryptContexts, verifierFor } from './materials.js';
+
+export interface DecryptPlan {
+  readonly expectContext: EncryptionContext | undefined;
+  readonly reproducedContext: EncryptionContext | undefined;
+  /** Refuse signing suites as soon as the header is parsed (for callers that stream plaintext onward). */
+  readonly unsignedOnly: boolean;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The authenticated header of a message being decrypted. */
+export interface DecryptedHeader {
+  readonly info: HeaderInfo;
+  /** Everything authenticated: stored pairs plus reproduced ones. */
+  readonly context: Readonly<Record<string, string>>;
+}
+
+/**
+ * One message being decrypted. Header bytes accumulate (bounded by `maxHeaderBytes`)
+ * until the header parses; then the data key is unwrapped, the commitment compared in
+ * constant time and the header tag verified, in that order (spec: esdk decrypt.md), and
+ * the body streams through a BodyDecryptor.
+ */
+export class DecryptSession {
+  readonly #core: EngineCore;
+  readonly #plan: DecryptPlan;
+  #headerParts: Uint8Array[] = [];
+  #headerTotal = 0;
+  #need = 1;
+  #body: BodyDecryptor | undefined;
+  #header: DecryptedHeader | undefined;
+  #finished = false;
+
+  constructor(core: EngineCore, plan: DecryptPlan) {
+    this.#core = core;
+    this.#plan = plan;
+  }
+
+  /** The authenticated header, once it is known. */
+  get header(): DecryptedHeader | undefined {
+    return this.#header;
+  }
+
+  /** Consumes ciphertext. Async only while the header completes (the key-store call). */
+  async push(chunk: Uint8Array): Promise<Uint8Array[]> {
+    if (this.#body !== undefined) return this.#body.push(chunk);
+    return this.#pushHeader(chunk);
+  }
+
+  /** The body decryptor, once the header authenticated (the range reader opens frames with it). */
+  get body(): BodyDecryptor | undefined {
+    return this.#body;
+  }
+
+  /** Synchronous push for callers that know the header is done (`header !== undefined`). */
+  pushBody(chunk: Uint8Array): Uint8Array[] {
+    return (this.#body as BodyDecryptor).push(chunk);
+  }
+
+  /** Ends the message: fails on truncation; verifies the signature; returns held plaintext. */
+  end(): Uint8Array[] {
+    if (this.#body === undefined) {
+      throw new MalformedMessageError(ErrorCodes.TRUNCATED, this.#headerTotal === 0 ? 'the message is empty' : 'the message is truncated');
+    }
+    const out = this.#body.end();
+    if (!this.#finished) {
+      this.#finished = true;
+      this.#core.stats.messagesDecrypted++;
+      this.#core.stats.bytesDecrypted += this.#body.plaintextBytes;
+      const info = (this.#header as DecryptedHeader).info;
+      publish(Channels.decrypt, { messageId: info.messageId, suite: info.suiteId, bytes: this.#body.plaintextBytes, frames: this.#body.frames });
+    }
+    return out;
+  }
+
+  fail(code: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#core.stats.decryptFailures++;
+    publish(Channels.failure, { operation: 'decrypt', code });
+  }
+
+  async #pushHeader(chunk: Uint8Array): Promise<Uint8Array[]> {
+    const total = this.#headerTotal + chunk.length;
+    if (total < this.#need) {
+      // Copied: header bytes must outlive the caller's buffer. Parts are joined only once
+      // enough bytes arrived for the next field, so tiny chunks cost few joins.
+      this.#headerParts.push(chunk.slice());
+      this.#headerTotal = total;
+      return [];
+    }
+    const joined = this.#headerParts.length === 0 ? chunk : concatBytes([...this.#headerParts, chunk]);
+    const options = { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy };
+    const first = parseHeader(joined, options);
+    if ('need' in first) {
+      this.#need = first.need;
+      this.#headerParts = [joined === chunk ? chunk.slice() : joined];
+      this.#headerTotal = total;
+      return [];
+    }
+    this.#headerParts = [];
+    // The header is re-parsed from a private copy of just its bytes, so the views it keeps
+    // (message ID, EDKs) never point into the caller's buffer.
+    const length = first.header.length;
+    const header = (parseHeader(joined.slice(0, length), options) as { header: MessageHeader }).header;
+    if (this.#plan.unsignedOnly && header.suite.signature !== undefined) {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'the message uses a signing suite and unsignedOnly was requested');
+    }
+    await this.#open(header);
+    const rest = joined.subarray(length);
+    return rest.length === 0 ? [] : (this.#body as BodyDecryptor).push(rest);
+  }
+
+  async #open(header: MessageHeader): Promise<void> {
+    const { backend } = this.#core;
+    const contexts = decryptContexts(header, this.#plan.reproducedContext);
+    const verifier = verifierFor(backend, header.suite, contexts.full);
+    const dataKey = await this.#core.unwrapDataKey(
+      header.encryptedDataKeys,
+      { context: contexts.full, length: header.suite.keyLength, ...(this.#plan.signal === undefined ? {} : { signal: this.#plan.signal }) },
+      header.messageId,
+    );
+    let derived: Uint8Array;
+    try {
+      const keys = deriveMessageKeys(backend, header.suite, dataKey.reveal(), header.messageId);
+      derived = keys.derivedKey;
+      // spec: esdk decrypt.md: compare the commitment in constant time, before any other use of the key.
+      if (keys.commitment !== undefined && !backend.timingSafeEqual(keys.commitment, header.commitment as Uint8Array)) {
+        derived.fill(0);
+        throw new AuthenticationError(ErrorCodes.COMMITMENT_MISMATCH, 'the data key does not match the key commitment in the header');
+      }
+    } finally {
+      dataKey.destroy();
+    }
+    const key = backend.importKey(derived);
+    derived.fill(0);
+    if (!verifyHeaderTag(backend, key, header.headerBody, contexts.authOnly, header.headerTag, header.headerIv)) throw authenticationFailed();
+    checkExpectedContext(contexts.full, this.#plan.expectContext);
+    if (verifier !== undefined) {
+      verifier.update(header.headerBody);
+      if (header.headerIv !== undefined) verifier.update(header.headerIv);
+      verifier.update(header.headerTag);
+    }
+    const context = Object.freeze({ ...contexts.full });
+    this.#header = { info: headerInfo(header), context };
+    this.#body = new BodyDecryptor({ backend, key, header, verifier, limits: this.#core.limits });
+  }
+}

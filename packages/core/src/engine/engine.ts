@@ -1,0 +1,307 @@
+import type { Transform } from 'node:stream';
+import type { CipherBackend } from '../crypto/backend.js';
+import { nodeBackend } from '../crypto/node-backend.js';
+import { ErrorCodes, InvalidArgumentError, isSealflowError } from '../errors.js';
+import { Channels, publish } from '../events.js';
+import { concatBytes } from '../format/bytes.js';
+import { parseHeader } from '../format/header.js';
+import { FormatLimits } from '../format/limits.js';
+import { BucketKeyCache, s3BucketContext } from '../keys/bucket-key-cache.js';
+import type { DataKey } from '../keys/data-key.js';
+import { assertBytes, assertInteger, readOptions } from '../keys/assert.js';
+import { KeyStoreSet } from '../keys/key-store-set.js';
+import type { EncryptedDataKey, GenerateRequest, KeyStoreRequest } from '../keys/key-store.js';
+import { StatsCounter, type EngineStats } from '../stats.js';
+import { SessionTransform } from '../stream/node-transform.js';
+import { sessionIterable } from '../stream/async-iterable.js';
+import { sessionTransformStream } from '../stream/web-stream.js';
+import { DecryptSession, type DecryptedHeader, type DecryptPlan } from './decrypt-session.js';
+import { assertOpen, type BucketKeyRequest, type EngineCore, type FixedMaterials, type MessageDataKey } from './engine-core.js';
+import { EncryptSession, type EncryptPlan } from './encrypt-session.js';
+import { headerInfo, type HeaderInfo } from './header-info.js';
+import {
+  assertOptionalContext,
+  assertRange,
+  assertSignal,
+  assertStringList,
+  assertSuite,
+  DECRYPT_KEYS,
+  ENCRYPT_KEYS,
+  resolveEngineOptions,
+  type DecryptOptions,
+  type EncryptOptions,
+  type EngineOptions,
+} from './options.js';
+import { decryptRange, type RandomAccessSource } from './range-reader.js';
+import { decryptStreamSession, encryptStreamSession } from './stream-session.js';
+
+/** The result of a one-shot decrypt. */
+export interface DecryptResult {
+  readonly plaintext: Uint8Array;
+  /** The authenticated context: stored pairs plus reproduced ones. */
+  readonly context: Readonly<Record<string, string>>;
+  readonly header: HeaderInfo;
+}
+
+/** Options of `decryptRange`: the range (end exclusive) plus decrypt options. */
+export interface RangeOptions extends DecryptOptions {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A Node Transform that decrypts; emits `'header'` (a DecryptedHeader) before any data. */
+export type DecryptTransform = Transform;
+
+/** The engine: see the public API contract in the README and docs. */
+export interface Engine {
+  /** @throws {SealflowError} (rejects) */
+  encrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array>;
+  /** @throws {SealflowError} (rejects) */
+  decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult>;
+  encryptStream(options?: EncryptOptions): Transform;
+  decryptStream(options?: DecryptOptions): DecryptTransform;
+  encryptWebStream(options?: EncryptOptions): TransformStream<Uint8Array, Uint8Array>;
+  decryptWebStream(options?: DecryptOptions): TransformStream<Uint8Array, Uint8Array>;
+  encryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: EncryptOptions): AsyncIterable<Uint8Array>;
+  decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array>;
+  /** Decrypts plaintext [start, end) reading only what it needs. @throws {SealflowError} (rejects) */
+  decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array>;
+  /** Parses a header without keys. The result is NOT authenticated. @throws {SealflowError} */
+  inspect(bytes: Uint8Array): HeaderInfo;
+  stats(): EngineStats;
+  /** Drops and wipes cached bucket keys under `keyId` (all when omitted). Returns how many. */
+  forget(filter?: { readonly keyId?: string }): number;
+  /** Wipes every cached key; later calls fail with ERR_ENGINE_CLOSED. */
+  close(): Promise<void>;
+}
+
+const DECRYPT_ONLY_BUCKET_KEYS = Object.freeze({ maxAgeMs: 60_000, capacity: 100 });
+
+/** Test hook: fixed materials per call, keyed by a symbol that no public type names. */
+export const FIXED_MATERIALS: unique symbol = Symbol('sealflow.fixedMaterials');
+
+class SealflowEngine implements Engine {
+  readonly #core: EngineCore;
+  readonly #cache: BucketKeyCache;
+  readonly #bucketKeysEnabled: boolean;
+  #closed = false;
+
+  constructor(options: EngineOptions) {
+    const resolved = resolveEngineOptions(options);
+    const backend: CipherBackend = resolved.backend ?? nodeBackend;
+    const stats = new StatsCounter();
+    const stores = new KeyStoreSet(resolved.stores, stats);
+    // Decrypt always understands bucket-key EDKs; without the option, unwrapped bucket keys
+    // are kept for one minute (100 entries) so reading a bucket stays cheap.
+    const cache = new BucketKeyCache(stores, backend, stats, resolved.bucketKeys ?? DECRYPT_ONLY_BUCKET_KEYS);
+    this.#cache = cache;
+    this.#bucketKeysEnabled = resolved.bucketKeys !== undefined;
+    this.#core = {
+      stores,
+      backend,
+      stats,
+      limits: resolved.limits,
+      commitmentPolicy: resolved.commitmentPolicy,
+      suite: resolved.suite,
+      frameLength: resolved.frameLength,
+      isClosed: () => this.#closed,
+      acquireDataKey: (request, messageId, bucketKey) => acquire(stores, cache, request, messageId, bucketKey),
+      unwrapDataKey: (edks, request, messageId) => unwrap(stores, cache, edks, request, messageId),
+    };
+  }
+
+  async encrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
+    assertBytes(plaintext, 'encrypt plaintext');
+    const plan = this.#encryptPlan(options, plaintext.length);
+    let session: EncryptSession | undefined;
+    try {
+      session = await EncryptSession.open(this.#core, plan);
+      const out = session.push(plaintext);
+      out.push(...session.end());
+      return concatBytes(out);
+    } catch (error) {
+      this.#failed('encrypt', session, error);
+      throw error;
+    }
+  }
+
+  async decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
+    assertBytes(ciphertext, 'decrypt ciphertext');
+    const session = new DecryptSession(this.#core, this.#decryptPlan(options));
+    try {
+      const out = await session.push(ciphertext);
+      out.push(...session.end());
+      const header = session.header as DecryptedHeader;
+      return { plaintext: concatBytes(out), context: header.context, header: header.info };
+    } catch (error) {
+      session.fail(isSealflowError(error) ? error.code : 'ERR_UNKNOWN');
+      throw error;
+    }
+  }
+
+  encryptStream(options?: EncryptOptions): Transform {
+    return new SessionTransform(encryptStreamSession(this.#core, this.#encryptPlan(options)));
+  }
+
+  decryptStream(options?: DecryptOptions): DecryptTransform {
+    let transform: SessionTransform | undefined = undefined;
+    const session = decryptStreamSession(this.#core, this.#decryptPlan(options), (header) => transform?.emit('header', header));
+    transform = new SessionTransform(session);
+    return transform;
+  }
+
+  encryptWebStream(options?: EncryptOptions): TransformStream<Uint8Array, Uint8Array> {
+    return sessionTransformStream(encryptStreamSession(this.#core, this.#encryptPlan(options)));
+  }
+
+  decryptWebStream(options?: DecryptOptions): TransformStream<Uint8Array, Uint8Array> {
+    return sessionTransformStream(decryptStreamSession(this.#core, this.#decryptPlan(options)));
+  }
+
+  encryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: EncryptOptions): AsyncIterable<Uint8Array> {
+    return sessionIterable(encryptStreamSession(this.#core, this.#encryptPlan(options)), source);
+  }
+
+  decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array> {
+    return sessionIterable(decryptStreamSession(this.#core, this.#decryptPlan(options)), source);
+  }
+
+  async decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array> {
+    const o = readOptions(options, 'decryptRange options', ['start', 'end', ...DECRYPT_KEYS]);
+    assertRange(o.start, o.end);
+    const { start, end, ...rest } = o;
+    const plan = this.#decryptPlan(rest as DecryptOptions);
+    const random: RandomAccessSource = source instanceof Uint8Array ? { size: source.length, read: async (p, l) => source.subarray(p, p + l) } : source;
+    if (typeof random !== 'object' || random === null || typeof random.read !== 'function' || !Number.isSafeInteger(random.size) || random.size < 0) {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange source: expected a Uint8Array or { size, read(position, length) }');
+    }
+    try {
+      return await decryptRange(this.#core, random, start as number, end as number, plan);
+    } catch (error) {
+      this.#core.stats.decryptFailures++;
+      publish(Channels.failure, { operation: 'decrypt', code: isSealflowError(error) ? error.code : 'ERR_UNKNOWN' });
+      throw error;
+    }
+  }
+
+  inspect(bytes: Uint8Array): HeaderInfo {
+    assertBytes(bytes, 'inspect bytes');
+    const result = parseHeader(bytes, { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy });
+    if ('need' in result) {
+      throw new InvalidArgumentError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
+    }
+    return headerInfo(result.header);
+  }
+
+  stats(): EngineStats {
+    return this.#core.stats.snapshot(this.#cache.size);
+  }
+
+  forget(filter?: { readonly keyId?: string }): number {
+    const o = readOptions(filter, 'forget filter', ['keyId']);
+    if (o.keyId !== undefined && typeof o.keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'forget keyId: expected a string');
+    return this.#cache.forget(o.keyId as string | undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#cache.close();
+  }
+
+  #encryptPlan(options: EncryptOptions | undefined, knownLength?: number): EncryptPlan {
+    assertOpen(this.#core);
+    const o = readOptions(options, 'encrypt options', [...ENCRYPT_KEYS]);
+    const fixed = options === undefined ? undefined : ((options as Record<symbol, unknown>)[FIXED_MATERIALS] as FixedMaterials | undefined);
+    const suite = assertSuite(o.suite ?? this.#core.suite, 'encrypt suite');
+    const frameLength = o.frameLength ?? this.#core.frameLength;
+    assertInteger(frameLength, 'encrypt frameLength', 1, FormatLimits.maxFrameLength);
+    if (o.plaintextLength !== undefined) assertInteger(o.plaintextLength, 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER);
+    const context = assertOptionalContext(o.context, 'encrypt context') ?? {};
+    if (o.keyId !== undefined && typeof o.keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt keyId: expected a string');
+    let bucketKey: BucketKeyRequest | undefined;
+    if (o.bucketKey !== undefined) {
+      if (!this.#bucketKeysEnabled) {
+        throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: the engine was created without the bucketKeys option');
+      }
+      if (o.bucketKey === true) bucketKey = { context: s3BucketContext(context) };
+      else {
+        const b = readOptions(o.bucketKey, 'encrypt bucketKey', ['context']);
+        const bucketContext = assertOptionalContext(b.context, 'encrypt bucketKey.context');
+        if (bucketContext === undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: expected true or { context }');
+        bucketKey = { context: bucketContext };
+      }
+    }
+    return {
+      suite,
+      frameLength,
+      context,
+      requiredContextKeys: assertStringList(o.requiredContextKeys, 'encrypt requiredContextKeys'),
+      keyId: o.keyId as string | undefined,
+      plaintextLength: knownLength ?? (o.plaintextLength as number | undefined),
+      bucketKey,
+      signal: assertSignal(o.signal, 'encrypt signal'),
+      fixed,
+    };
+  }
+
+  #decryptPlan(options: DecryptOptions | undefined): DecryptPlan {
+    assertOpen(this.#core);
+    const o = readOptions(options, 'decrypt options', DECRYPT_KEYS);
+    if (o.unsignedOnly !== undefined && typeof o.unsignedOnly !== 'boolean') {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decrypt unsignedOnly: expected a boolean');
+    }
+    return {
+      expectContext: assertOptionalContext(o.expectContext, 'decrypt expectContext'),
+      reproducedContext: assertOptionalContext(o.reproducedContext, 'decrypt reproducedContext'),
+      unsignedOnly: o.unsignedOnly === true,
+      signal: assertSignal(o.signal, 'decrypt signal'),
+    };
+  }
+
+  #failed(operation: 'encrypt', session: EncryptSession | undefined, error: unknown): void {
+    const code = isSealflowError(error) ? error.code : 'ERR_UNKNOWN';
+    if (session !== undefined) session.fail(code);
+    else {
+      this.#core.stats.encryptFailures++;
+      publish(Channels.failure, { operation, code });
+    }
+  }
+}
+
+async function acquire(
+  stores: KeyStoreSet,
+  cache: BucketKeyCache,
+  request: GenerateRequest,
+  messageId: Uint8Array,
+  bucketKey: BucketKeyRequest | undefined,
+): Promise<MessageDataKey> {
+  if (bucketKey === undefined) {
+    const key = await stores.newDataKey(request);
+    return { ...key, release: () => key.dataKey.destroy(), charge: () => {} };
+  }
+  const key = await cache.acquire(request, messageId, bucketKey.context);
+  return { dataKey: key.dataKey, encryptedDataKeys: key.encryptedDataKeys, release: () => key.dataKey.destroy(), charge: key.charge };
+}
+
+function unwrap(
+  stores: KeyStoreSet,
+  cache: BucketKeyCache,
+  edks: readonly EncryptedDataKey[],
+  request: KeyStoreRequest,
+  messageId: Uint8Array,
+): Promise<DataKey> {
+  return stores.unwrap(
+    edks,
+    request,
+    (store, edk) => cache.unwrap(store, edk, request, messageId),
+    (store, edk) => cache.accepts(store, edk),
+  );
+}
+
+/**
+ * Creates an engine over one or more key stores.
+ * @throws {InvalidArgumentError} for invalid options (synchronously: nothing is async yet).
+ */
+export function createEngine(options: EngineOptions): Engine {
+  return new SealflowEngine(options);
+}

@@ -1,0 +1,182 @@
+import type { CipherBackend, CipherKey, MessageSigner } from '../crypto/backend.js';
+import { ErrorCodes, LimitExceededError, SealflowError } from '../errors.js';
+import { writeUint16, writeUint32, writeUint64 } from '../format/bytes.js';
+import { BodyKind, FINAL_FRAME_MARKER, frameIv } from '../format/frame.js';
+import { FormatLimits } from '../format/limits.js';
+
+export interface FrameEncryptorInit {
+  readonly backend: CipherBackend;
+  readonly key: CipherKey;
+  readonly messageId: Uint8Array;
+  readonly frameLength: number;
+  /** Header body and tag, emitted first (and signed). */
+  readonly header: readonly Uint8Array[];
+  readonly signer: MessageSigner | undefined;
+  /**
+   * When the plaintext length is known, the last block becomes a full final frame (the
+   * shape the spec prefers). Otherwise regular frames are sealed as soon as they fill, and
+   * a plaintext that ends on a frame boundary gets an empty final frame (also valid).
+   */
+  readonly plaintextLength: number | undefined;
+}
+
+/**
+ * The encrypt state machine for a framed v2 body: bytes in, sealed frames out. No I/O,
+ * no streams. Output chunks are views the caller may keep; input chunks are only read
+ * during the call, except that a partial frame is copied into a frame buffer.
+ */
+export class FrameEncryptor {
+  readonly #backend: CipherBackend;
+  readonly #key: CipherKey;
+  readonly #frameLength: number;
+  readonly #signer: MessageSigner | undefined;
+  readonly #known: number | undefined;
+  /** AAD for regular frames: only the sequence number changes between frames. */
+  readonly #regularAad: Uint8Array;
+  readonly #seqOffset: number;
+  readonly #messageId: Uint8Array;
+  #header: readonly Uint8Array[] | undefined;
+  #pending: Uint8Array | undefined;
+  #pendingLength = 0;
+  #sequence = 1;
+  #consumed = 0;
+  #ended = false;
+
+  constructor(init: FrameEncryptorInit) {
+    this.#backend = init.backend;
+    this.#key = init.key;
+    this.#frameLength = init.frameLength;
+    this.#signer = init.signer;
+    this.#known = init.plaintextLength;
+    this.#messageId = init.messageId;
+    this.#header = init.header;
+    const id = init.messageId;
+    this.#regularAad = new Uint8Array(id.length + BodyKind.REGULAR.length + 12);
+    this.#regularAad.set(id);
+    this.#regularAad.set(BodyKind.REGULAR, id.length);
+    this.#seqOffset = id.length + BodyKind.REGULAR.length;
+    writeUint64(this.#regularAad, this.#seqOffset + 4, init.frameLength);
+  }
+
+  /** Plaintext bytes accepted so far. */
+  get plaintextBytes(): number {
+    return this.#consumed;
+  }
+
+  /** Frames written so far (including the final frame once `end()` ran). */
+  get frames(): number {
+    return this.#sequence - 1;
+  }
+
+  /** Encrypts what it can of `chunk`; returns the output pieces in order. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (this.#ended) throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, 'write after end');
+    const out = this.#takeHeader();
+    const fl = this.#frameLength;
+    if (this.#known !== undefined && this.#consumed + chunk.length > this.#known) {
+      throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, `plaintext is longer than the declared plaintextLength ${this.#known}`);
+    }
+    let offset = 0;
+    if (this.#pendingLength > 0) {
+      const take = Math.min(fl - this.#pendingLength, chunk.length);
+      (this.#pending as Uint8Array).set(chunk.subarray(0, take), this.#pendingLength);
+      this.#pendingLength += take;
+      offset = take;
+      if (this.#pendingLength === fl && !this.#isLastBlock(this.#consumed + take)) {
+        this.#sealRegular((this.#pending as Uint8Array).subarray(0, fl), out);
+        this.#pendingLength = 0;
+      }
+    }
+    // Whole frames straight from the caller's buffer: no copy.
+    while (chunk.length - offset >= fl && !this.#isLastBlock(this.#consumed + offset + fl)) {
+      this.#sealRegular(chunk.subarray(offset, offset + fl), out);
+      offset += fl;
+    }
+    const rest = chunk.length - offset;
+    if (rest > 0) {
+      this.#pending ??= new Uint8Array(fl);
+      // Copied: the tail must outlive the caller's buffer until its frame fills.
+      this.#pending.set(chunk.subarray(offset), this.#pendingLength);
+      this.#pendingLength += rest;
+    }
+    this.#consumed += chunk.length;
+    return out;
+  }
+
+  /** Seals the final frame (and the footer for signing suites). */
+  end(): Uint8Array[] {
+    if (this.#ended) return [];
+    if (this.#known !== undefined && this.#consumed !== this.#known) {
+      throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${this.#known}`);
+    }
+    this.#ended = true;
+    const out = this.#takeHeader();
+    const content = this.#pending === undefined ? new Uint8Array(0) : this.#pending.subarray(0, this.#pendingLength);
+    this.#checkSequence();
+    const sequence = this.#sequence++;
+    const prefix = new Uint8Array(24);
+    writeUint32(prefix, 0, FINAL_FRAME_MARKER);
+    writeUint32(prefix, 4, sequence);
+    const iv = frameIv(sequence);
+    prefix.set(iv, 8);
+    writeUint32(prefix, 20, content.length);
+    const aad = new Uint8Array(this.#messageId.length + BodyKind.FINAL.length + 12);
+    aad.set(this.#messageId);
+    aad.set(BodyKind.FINAL, this.#messageId.length);
+    writeUint32(aad, this.#messageId.length + BodyKind.FINAL.length, sequence);
+    writeUint64(aad, this.#messageId.length + BodyKind.FINAL.length + 4, content.length);
+    const { ciphertext, tag } = this.#backend.seal(this.#key, iv, aad, content);
+    this.#emit(out, prefix, ciphertext, tag);
+    this.#pending?.fill(0);
+    if (this.#signer !== undefined) {
+      const signature = this.#signer.sign();
+      const footer = new Uint8Array(2 + signature.length);
+      writeUint16(footer, 0, signature.length);
+      footer.set(signature, 2);
+      out.push(footer);
+    }
+    return out;
+  }
+
+  #isLastBlock(endOffset: number): boolean {
+    return this.#known !== undefined && endOffset === this.#known;
+  }
+
+  #takeHeader(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.#header !== undefined) {
+      for (const part of this.#header) {
+        this.#signer?.update(part);
+        out.push(part);
+      }
+      this.#header = undefined;
+    }
+    return out;
+  }
+
+  #checkSequence(): void {
+    if (this.#sequence > FormatLimits.maxFrameCount) {
+      throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, this.#sequence);
+    }
+  }
+
+  #sealRegular(plaintext: Uint8Array, out: Uint8Array[]): void {
+    this.#checkSequence();
+    const sequence = this.#sequence++;
+    const prefix = new Uint8Array(16);
+    writeUint32(prefix, 0, sequence);
+    writeUint32(prefix, 12, sequence);
+    writeUint32(this.#regularAad, this.#seqOffset, sequence);
+    const { ciphertext, tag } = this.#backend.seal(this.#key, prefix.subarray(4), this.#regularAad, plaintext);
+    this.#emit(out, prefix, ciphertext, tag);
+  }
+
+  #emit(out: Uint8Array[], prefix: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): void {
+    if (this.#signer !== undefined) {
+      this.#signer.update(prefix);
+      this.#signer.update(ciphertext);
+      this.#signer.update(tag);
+    }
+    out.push(prefix, ciphertext, tag);
+  }
+}

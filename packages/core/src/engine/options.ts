@@ -1,0 +1,156 @@
+import type { CipherBackend } from '../crypto/backend.js';
+import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
+import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type AlgorithmSuite, type SuiteId } from '../format/suites.js';
+import { assertContext, assertInteger, invalid, readOptions } from '../keys/assert.js';
+import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
+import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
+
+/** Options of `createEngine`. */
+export interface EngineOptions {
+  /** One store, or several: the first generates, every store wraps, decrypt fails over. */
+  readonly keyStore: KeyStore | readonly KeyStore[];
+  /** Suite for new messages: 0x0478 (default) or 0x0578 (ECDSA P-384 signed). */
+  readonly suite?: SuiteId;
+  /** Frame length for new messages, 1 to 2^32 - 1 bytes (default 64 KiB). */
+  readonly frameLength?: number;
+  /** Default REQUIRE_ENCRYPT_REQUIRE_DECRYPT: only committing suites are decrypted. */
+  readonly commitmentPolicy?: CommitmentPolicy;
+  /** Decrypt-side caps on untrusted input. */
+  readonly limits?: Partial<DecryptLimits>;
+  /** Cipher backend (default node:crypto; `nobleBackend` from `@sealflow/core/noble`). */
+  readonly backend?: CipherBackend;
+  /** Enables S3-style bucket keys (data-key caching); see docs. */
+  readonly bucketKeys?: BucketKeyOptions;
+}
+
+/** Per-call bucket-key option: `true` derives the bucket context from `aws:s3:arn`. */
+export type BucketKeyOption = true | { readonly context: EncryptionContext };
+
+/** Options of `encrypt`, `encryptStream` and friends. */
+export interface EncryptOptions {
+  readonly context?: EncryptionContext;
+  /** Key ID for the primary store's generate call (store-specific: ARN, alias, ...). */
+  readonly keyId?: string;
+  readonly frameLength?: number;
+  readonly suite?: SuiteId;
+  /** Context keys authenticated but not stored in the header; decrypt must reproduce them. */
+  readonly requiredContextKeys?: readonly string[];
+  /** Streams only: the exact plaintext length, when known (enables a full final frame). */
+  readonly plaintextLength?: number;
+  /** Serve the data key from the bucket-key cache. */
+  readonly bucketKey?: BucketKeyOption;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `decrypt`, `decryptStream` and friends. */
+export interface DecryptOptions {
+  /** Pairs that must be present, with these values, in the authenticated context. */
+  readonly expectContext?: EncryptionContext;
+  /** Pairs authenticated but not stored in the header (required encryption context), supplied again. */
+  readonly reproducedContext?: EncryptionContext;
+  /** Refuse signing suites right after the header. */
+  readonly unsignedOnly?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface ResolvedEngineOptions {
+  readonly stores: readonly KeyStore[];
+  readonly suite: SuiteId;
+  readonly frameLength: number;
+  readonly commitmentPolicy: CommitmentPolicy;
+  readonly limits: DecryptLimits;
+  readonly backend: CipherBackend | undefined;
+  readonly bucketKeys: BucketKeyOptions | undefined;
+}
+
+const ENGINE_KEYS = ['keyStore', 'suite', 'frameLength', 'commitmentPolicy', 'limits', 'backend', 'bucketKeys'] as const;
+const LIMIT_KEYS = ['maxEncryptedDataKeys', 'maxFrameLength', 'maxContextBytes', 'maxHeaderBytes', 'maxNonFramedBytes'] as const;
+export const ENCRYPT_KEYS = ['context', 'keyId', 'frameLength', 'suite', 'requiredContextKeys', 'plaintextLength', 'bucketKey', 'signal'] as const;
+export const DECRYPT_KEYS = ['expectContext', 'reproducedContext', 'unsignedOnly', 'signal'] as const;
+
+function isKeyStore(value: unknown): value is KeyStore {
+  const v = value as Partial<KeyStore> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.id === 'string' &&
+    typeof v.canUnwrap === 'function' &&
+    typeof v.generateDataKey === 'function' &&
+    typeof v.wrapDataKey === 'function' &&
+    typeof v.unwrapDataKey === 'function'
+  );
+}
+
+export function assertSuite(value: unknown, label: string): AlgorithmSuite {
+  if (!ENCRYPT_SUITES.includes(value as SuiteId)) throw invalid(label, '0x0478 or 0x0578', value);
+  return getSuite(value as number) as AlgorithmSuite;
+}
+
+/** Validates `createEngine` options. @throws {InvalidArgumentError} */
+export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
+  const o = readOptions(options, 'createEngine options', ENGINE_KEYS);
+  const stores = Array.isArray(o.keyStore) ? (o.keyStore as unknown[]) : o.keyStore === undefined ? [] : [o.keyStore];
+  if (stores.length === 0) throw invalid('createEngine keyStore', 'a KeyStore or a non-empty array of KeyStores', o.keyStore);
+  stores.forEach((store, i) => {
+    if (!isKeyStore(store)) throw invalid(`createEngine keyStore[${i}]`, 'an object implementing KeyStore', store);
+  });
+  const suite = o.suite === undefined ? DEFAULT_SUITE : assertSuite(o.suite, 'createEngine suite').id;
+  const frameLength = o.frameLength ?? DEFAULT_FRAME_LENGTH;
+  assertInteger(frameLength, 'createEngine frameLength', 1, FormatLimits.maxFrameLength);
+  const policy = o.commitmentPolicy ?? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
+  if (!Object.values(CommitmentPolicy).includes(policy as CommitmentPolicy)) {
+    throw invalid('createEngine commitmentPolicy', Object.values(CommitmentPolicy).join(' | '), policy);
+  }
+  const given = readOptions(o.limits, 'createEngine limits', LIMIT_KEYS);
+  const limits = { ...DEFAULT_DECRYPT_LIMITS };
+  const caps = {
+    maxEncryptedDataKeys: FormatLimits.uint16Max,
+    maxFrameLength: FormatLimits.maxFrameLength,
+    maxContextBytes: FormatLimits.uint16Max,
+    maxHeaderBytes: 64 * 1024 * 1024,
+    maxNonFramedBytes: FormatLimits.maxNonFramedLength,
+  };
+  for (const key of LIMIT_KEYS) {
+    const value = given[key];
+    if (value === undefined) continue;
+    assertInteger(value, `createEngine limits.${key}`, 1, caps[key]);
+    limits[key] = value;
+  }
+  const backend = o.backend as CipherBackend | undefined;
+  if (backend !== undefined && (typeof backend !== 'object' || typeof backend.seal !== 'function')) {
+    throw invalid('createEngine backend', 'a CipherBackend', backend);
+  }
+  return {
+    stores: stores as KeyStore[],
+    suite,
+    frameLength,
+    commitmentPolicy: policy as CommitmentPolicy,
+    limits: Object.freeze(limits),
+    backend,
+    bucketKeys: o.bucketKeys as BucketKeyOptions | undefined,
+  };
+}
+
+export function assertOptionalContext(value: unknown, label: string): EncryptionContext | undefined {
+  if (value === undefined) return undefined;
+  assertContext(value, label);
+  return value;
+}
+
+export function assertSignal(value: unknown, label: string): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) throw invalid(label, 'an AbortSignal', value);
+  return value;
+}
+
+export function assertStringList(value: unknown, label: string): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(label, 'an array of strings', value);
+  return value as string[];
+}
+
+export function assertRange(start: unknown, end: unknown): void {
+  if (typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0) throw invalid('decryptRange start', 'a non-negative integer', start);
+  if (typeof end !== 'number' || !Number.isSafeInteger(end) || end < start) throw invalid('decryptRange end', `an integer >= start (${String(start)})`, end);
+}
+

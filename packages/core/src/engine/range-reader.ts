@@ -1,0 +1,106 @@
+import { ErrorCodes, MalformedMessageError } from '../errors.js';
+import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
+import { ContentType, parseHeader } from '../format/header.js';
+import { FormatLimits } from '../format/limits.js';
+import { concatBytes } from '../format/bytes.js';
+import { DecryptSession, type DecryptPlan } from './decrypt-session.js';
+import type { EngineCore } from './engine-core.js';
+
+/** Random access to a stored message: its size and positioned reads. */
+export interface RandomAccessSource {
+  readonly size: number;
+  /** Resolves to exactly `length` bytes at `position` (fewer only at the end of the source). */
+  read(position: number, length: number): Promise<Uint8Array>;
+}
+
+const HEADER_PROBE = 4096;
+
+const truncated = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
+
+async function readExactly(source: RandomAccessSource, position: number, length: number): Promise<Uint8Array> {
+  if (length === 0) return new Uint8Array(0);
+  const bytes = await source.read(position, length);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) throw truncated();
+  return bytes;
+}
+
+/**
+ * Decrypts plaintext bytes [start, end) of a framed, unsigned message by reading only
+ * the header, the final frame (which authenticates the plaintext length) and the frames
+ * that cover the range; every frame read is verified before any byte is returned.
+ * Signed and non-framed messages cannot be verified piecewise: they are decrypted
+ * sequentially in full and the range is cut from the verified plaintext.
+ */
+export async function decryptRange(core: EngineCore, source: RandomAccessSource, start: number, end: number, plan: DecryptPlan): Promise<Uint8Array> {
+  const size = source.size;
+  const options = { limits: core.limits, commitmentPolicy: core.commitmentPolicy };
+  // 1. The header: read until it parses (each read asks for what the parser needs).
+  let head = await source.read(0, Math.min(size, HEADER_PROBE));
+  let parsed = parseHeader(head, options);
+  while ('need' in parsed) {
+    if (parsed.need > size) throw truncated();
+    head = concatBytes([head, await readExactly(source, head.length, parsed.need - head.length)]);
+    parsed = parseHeader(head, options);
+  }
+  const header = parsed.header;
+  const session = new DecryptSession(core, plan);
+  await session.push(head.subarray(0, header.length));
+  if (header.contentType === ContentType.NON_FRAMED || header.suite.signature !== undefined) {
+    return sequentialRange(session, source, header.length, start, end);
+  }
+  const body = session.body;
+  if (body === undefined) throw truncated();
+  // 2. The final frame, located from the source size: size = H + n(32 + FL) + 40 + L, 0 <= L <= FL.
+  const fl = header.frameLength;
+  const unit = REGULAR_FRAME_OVERHEAD + fl;
+  const rest = size - header.length - FINAL_FRAME_OVERHEAD;
+  if (rest < 0) throw truncated();
+  const regular = Math.floor(rest / unit);
+  const lastLength = rest - regular * unit;
+  if (lastLength > fl || regular + 1 > FormatLimits.maxFrameCount) {
+    throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: the message size does not match its frame layout');
+  }
+  const finalOffset = header.length + regular * unit;
+  const finalPlaintext = body.openFrame(await readExactly(source, finalOffset, FINAL_FRAME_OVERHEAD + lastLength), regular + 1);
+  const plaintextSize = regular * fl + lastLength;
+  const to = Math.min(end, plaintextSize);
+  if (start > plaintextSize) {
+    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintextSize}`);
+  }
+  if (start >= to) return new Uint8Array(0);
+  // 3. The regular frames covering [start, to), in one read, each verified.
+  const first = Math.floor(start / fl);
+  const last = Math.floor((to - 1) / fl);
+  const out = new Uint8Array(to - start);
+  let written = 0;
+  const lastRegular = Math.min(last, regular - 1);
+  if (first <= lastRegular) {
+    const bytes = await readExactly(source, header.length + first * unit, (lastRegular - first + 1) * unit);
+    for (let i = first; i <= lastRegular; i++) {
+      const plaintext = body.openFrame(bytes.subarray((i - first) * unit, (i - first + 1) * unit), i + 1);
+      const from = i === first ? start - i * fl : 0;
+      const until = Math.min(fl, to - i * fl);
+      out.set(plaintext.subarray(from, until), written);
+      written += until - from;
+    }
+  }
+  if (last === regular) {
+    const from = first === regular ? start - regular * fl : 0;
+    out.set(finalPlaintext.subarray(from, to - regular * fl), written);
+  }
+  return out;
+}
+
+async function sequentialRange(session: DecryptSession, source: RandomAccessSource, offset: number, start: number, end: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const step = 1024 * 1024;
+  for (let at = offset; at < source.size; at += step) {
+    parts.push(...(await session.push(await readExactly(source, at, Math.min(step, source.size - at)))));
+  }
+  parts.push(...session.end());
+  const plaintext = concatBytes(parts);
+  if (start > plaintext.length) {
+    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintext.length}`);
+  }
+  return plaintext.slice(start, Math.min(end, plaintext.length));
+}

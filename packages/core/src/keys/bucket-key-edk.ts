@@ -1,0 +1,59 @@
+import { ErrorCodes, MalformedMessageError } from '../errors.js';
+import { readUint16, utf8DecodeStrict, utf8Encode, writeUint16 } from '../format/bytes.js';
+import { parseEncryptionContext, serializeEncryptionContext } from '../format/encryption-context.js';
+import type { EncryptedDataKey, EncryptionContext } from './key-store.js';
+
+/**
+ * Provider ID of a bucket-key EDK. A stock ESDK has no keyring for it, so it fails
+ * cleanly ("no keyring could decrypt") instead of asking KMS with the wrong context.
+ */
+export const BUCKET_KEY_PROVIDER_ID = 'sealflow-bucket-key';
+const VERSION = 1;
+
+/** A bucket-key EDK, unpacked: the store's own EDK plus the context the store bound. */
+export interface BucketKeyEdk {
+  readonly inner: EncryptedDataKey;
+  readonly bucketContext: Readonly<Record<string, string>>;
+}
+
+/**
+ * Packs a store's EDK of a bucket key (see docs/FORMAT.md "Bucket-key EDKs"):
+ * provider info = `01 || u16 len || inner provider ID || u16 len || inner provider info ||
+ * u16 len || serialized bucket context`; ciphertext = the inner ciphertext.
+ */
+export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: EncryptionContext): EncryptedDataKey {
+  const id = utf8Encode(inner.providerId);
+  const context = serializeEncryptionContext(bucketContext);
+  const info = new Uint8Array(1 + 2 + id.length + 2 + inner.providerInfo.length + 2 + context.length);
+  let offset = 0;
+  info[offset++] = VERSION;
+  for (const field of [id, inner.providerInfo, context]) {
+    writeUint16(info, offset, field.length);
+    info.set(field, offset + 2);
+    offset += 2 + field.length;
+  }
+  return { providerId: BUCKET_KEY_PROVIDER_ID, providerInfo: info, ciphertext: inner.ciphertext };
+}
+
+/** Unpacks a bucket-key EDK. @throws {MalformedMessageError} */
+export function decodeBucketKeyEdk(edk: EncryptedDataKey): BucketKeyEdk {
+  const malformed = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed bucket-key encrypted data key');
+  const info = edk.providerInfo;
+  if (edk.providerId !== BUCKET_KEY_PROVIDER_ID || info[0] !== VERSION) throw malformed();
+  let offset = 1;
+  const fields: Uint8Array[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (offset + 2 > info.length) throw malformed();
+    const length = readUint16(info, offset);
+    if (offset + 2 + length > info.length) throw malformed();
+    fields.push(info.subarray(offset + 2, offset + 2 + length));
+    offset += 2 + length;
+  }
+  if (offset !== info.length) throw malformed();
+  const providerId = utf8DecodeStrict(fields[0] as Uint8Array);
+  if (providerId === undefined || providerId === BUCKET_KEY_PROVIDER_ID) throw malformed();
+  return {
+    inner: { providerId, providerInfo: fields[1] as Uint8Array, ciphertext: edk.ciphertext },
+    bucketContext: parseEncryptionContext(fields[2] as Uint8Array),
+  };
+}

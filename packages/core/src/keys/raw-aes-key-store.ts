@@ -1,0 +1,101 @@
+import type { CipherBackend, CipherKey } from '../crypto/backend.js';
+import { nodeBackend } from '../crypto/node-backend.js';
+import { ErrorCodes, KeyStoreError } from '../errors.js';
+import { bytesEqual, readUint32, utf8Encode, writeUint32 } from '../format/bytes.js';
+import { serializeEncryptionContext } from '../format/encryption-context.js';
+import { IV_LENGTH, TAG_LENGTH } from '../format/suites.js';
+import { assertBytes, assertString, invalid, readOptions } from './assert.js';
+import { DataKey } from './data-key.js';
+import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
+
+export interface RawAesKeyStoreOptions {
+  /** Key namespace: written as the EDK provider ID. Must not start with `aws-kms`. */
+  readonly namespace: string;
+  /** Key name: the start of the EDK provider info. */
+  readonly name: string;
+  /** Wrapping key: 16, 24 or 32 bytes. Copied; the caller may wipe its own copy. */
+  readonly key: Uint8Array;
+  /** Cipher backend (default: node:crypto). */
+  readonly backend?: CipherBackend;
+}
+
+/**
+ * A key store over a local AES key, byte-compatible with the ESDK raw AES keyring
+ * (spec: esdk framework/raw-aes-keyring.md). Provider info is
+ * `name || uint32 128 (tag bits) || uint32 12 (IV bytes) || IV`; the EDK ciphertext is
+ * `AES-GCM(key, IV, AAD = serialized context).ciphertext || tag`. The AAD uses UTF-8 byte
+ * order always; client-node interoperates when built with `utf8Sorting: true`.
+ */
+export class RawAesKeyStore implements KeyStore {
+  readonly id: string;
+  readonly #namespace: string;
+  readonly #name: Uint8Array;
+  readonly #key: CipherKey;
+  readonly #backend: CipherBackend;
+
+  /** @throws {InvalidArgumentError} for a bad namespace, name or key. */
+  constructor(options: RawAesKeyStoreOptions) {
+    const o = readOptions(options, 'RawAesKeyStore options', ['namespace', 'name', 'key', 'backend']);
+    assertString(o.namespace, 'RawAesKeyStore namespace');
+    assertString(o.name, 'RawAesKeyStore name');
+    assertBytes(o.key, 'RawAesKeyStore key', [16, 24, 32]);
+    // spec: esdk raw-aes-keyring.md: provider IDs starting with aws-kms are reserved.
+    if (o.namespace.startsWith('aws-kms')) throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', o.namespace);
+    this.#namespace = o.namespace;
+    this.#name = utf8Encode(o.name);
+    this.#backend = (o.backend as CipherBackend | undefined) ?? nodeBackend;
+    this.#key = this.#backend.importKey(o.key);
+    this.id = `raw-aes:${o.namespace}/${o.name}`;
+  }
+
+  canUnwrap(edk: EncryptedDataKey): boolean {
+    const info = edk.providerInfo;
+    const n = this.#name.length;
+    return (
+      edk.providerId === this.#namespace &&
+      info.length === n + 8 + IV_LENGTH &&
+      bytesEqual(info.subarray(0, n), this.#name) &&
+      readUint32(info, n) === TAG_LENGTH * 8 &&
+      readUint32(info, n + 4) === IV_LENGTH &&
+      edk.ciphertext.length > TAG_LENGTH
+    );
+  }
+
+  async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
+    const dataKey = new DataKey(this.#backend.randomBytes(request.length));
+    return { dataKey, encryptedDataKey: await this.wrapDataKey(dataKey, request) };
+  }
+
+  async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
+    const iv = this.#backend.randomBytes(IV_LENGTH);
+    const { ciphertext, tag } = this.#backend.seal(this.#key, iv, serializeEncryptionContext(request.context), dataKey.reveal());
+    const info = new Uint8Array(this.#name.length + 8 + IV_LENGTH);
+    info.set(this.#name);
+    writeUint32(info, this.#name.length, TAG_LENGTH * 8);
+    writeUint32(info, this.#name.length + 4, IV_LENGTH);
+    info.set(iv, this.#name.length + 8);
+    const sealed = new Uint8Array(ciphertext.length + TAG_LENGTH);
+    sealed.set(ciphertext);
+    sealed.set(tag, ciphertext.length);
+    return { providerId: this.#namespace, providerInfo: info, ciphertext: sealed };
+  }
+
+  async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
+    if (!this.canUnwrap(edk)) {
+      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key was not written by this key`, { store: this.id });
+    }
+    const iv = edk.providerInfo.subarray(this.#name.length + 8);
+    const split = edk.ciphertext.length - TAG_LENGTH;
+    const plaintext = this.#backend.open(
+      this.#key,
+      iv,
+      serializeEncryptionContext(request.context),
+      edk.ciphertext.subarray(0, split),
+      edk.ciphertext.subarray(split),
+    );
+    if (plaintext === undefined) {
+      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key does not decrypt under this key and context`, { store: this.id });
+    }
+    return new DataKey(plaintext);
+  }
+}

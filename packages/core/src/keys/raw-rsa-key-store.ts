@@ -1,0 +1,80 @@
+import type { KeyObject } from 'node:crypto';
+import { importRsaKey, rsaOaepDecrypt, rsaOaepEncrypt, type OaepHash } from '../crypto/rsa.js';
+import { nodeBackend } from '../crypto/node-backend.js';
+import { ErrorCodes, KeyStoreError } from '../errors.js';
+import { bytesEqual, utf8Encode } from '../format/bytes.js';
+import { assertString, invalid, readOptions } from './assert.js';
+import { DataKey } from './data-key.js';
+import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
+
+export interface RawRsaKeyStoreOptions {
+  readonly namespace: string;
+  readonly name: string;
+  /** PEM (or DER) public key: needed to generate and wrap. */
+  readonly publicKey?: string | Uint8Array;
+  /** PEM (or DER) private key: needed to unwrap (its public half is used to wrap when `publicKey` is absent). */
+  readonly privateKey?: string | Uint8Array;
+  /** OAEP hash (MGF1 uses the same). Default sha256. */
+  readonly oaepHash?: OaepHash;
+}
+
+const OAEP_HASHES: readonly OaepHash[] = ['sha1', 'sha256', 'sha384', 'sha512'];
+
+/**
+ * A key store over an RSA key pair, wire-compatible with the ESDK raw RSA keyring in
+ * OAEP mode (spec: esdk framework/raw-rsa-keyring.md): provider ID = namespace, provider
+ * info = key name, ciphertext = RSA-OAEP(data key). RSA wrapping cannot bind the context;
+ * the header tag does.
+ */
+export class RawRsaKeyStore implements KeyStore {
+  readonly id: string;
+  readonly #namespace: string;
+  readonly #name: Uint8Array;
+  readonly #public: KeyObject | undefined;
+  readonly #private: KeyObject | undefined;
+  readonly #hash: OaepHash;
+
+  /** @throws {InvalidArgumentError} for bad names, keys or hash. */
+  constructor(options: RawRsaKeyStoreOptions) {
+    const o = readOptions(options, 'RawRsaKeyStore options', ['namespace', 'name', 'publicKey', 'privateKey', 'oaepHash']);
+    assertString(o.namespace, 'RawRsaKeyStore namespace');
+    assertString(o.name, 'RawRsaKeyStore name');
+    if (o.namespace.startsWith('aws-kms')) throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', o.namespace);
+    const hash = o.oaepHash ?? 'sha256';
+    if (!OAEP_HASHES.includes(hash as OaepHash)) throw invalid('RawRsaKeyStore oaepHash', OAEP_HASHES.join(' | '), hash);
+    if (o.publicKey === undefined && o.privateKey === undefined) throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
+    try {
+      this.#private = o.privateKey === undefined ? undefined : importRsaKey(o.privateKey as string | Uint8Array, 'private');
+      this.#public = o.publicKey === undefined ? (this.#private === undefined ? undefined : importRsaKey(this.#private.export({ type: 'spki', format: 'pem' }) as string, 'public')) : importRsaKey(o.publicKey as string | Uint8Array, 'public');
+    } catch (error) {
+      throw invalid('RawRsaKeyStore key', 'a PEM or DER RSA key', error instanceof Error ? error.message : error);
+    }
+    this.#namespace = o.namespace;
+    this.#name = utf8Encode(o.name);
+    this.#hash = hash as OaepHash;
+    this.id = `raw-rsa:${o.namespace}/${o.name}`;
+  }
+
+  canUnwrap(edk: EncryptedDataKey): boolean {
+    return this.#private !== undefined && edk.providerId === this.#namespace && bytesEqual(edk.providerInfo, this.#name);
+  }
+
+  async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
+    const dataKey = new DataKey(nodeBackend.randomBytes(request.length));
+    return { dataKey, encryptedDataKey: await this.wrapDataKey(dataKey, request) };
+  }
+
+  async wrapDataKey(dataKey: DataKey, _request: KeyStoreRequest): Promise<EncryptedDataKey> {
+    if (this.#public === undefined) throw new KeyStoreError(ErrorCodes.UNSUPPORTED_KEY, `${this.id}: no public key to wrap with`, { store: this.id });
+    return { providerId: this.#namespace, providerInfo: this.#name.slice(), ciphertext: rsaOaepEncrypt(this.#public, this.#hash, dataKey.reveal()) };
+  }
+
+  async unwrapDataKey(edk: EncryptedDataKey, _request: KeyStoreRequest): Promise<DataKey> {
+    if (this.#private === undefined || !this.canUnwrap(edk)) {
+      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: cannot unwrap this encrypted data key`, { store: this.id });
+    }
+    const plaintext = rsaOaepDecrypt(this.#private, this.#hash, edk.ciphertext);
+    if (plaintext === undefined) throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key does not decrypt under this key`, { store: this.id });
+    return new DataKey(plaintext);
+  }
+}
