@@ -1,0 +1,248 @@
+import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import {
+  ErrorCodes,
+  KeyStoreError,
+  KmsKeyStore,
+  type DataKey,
+  type EncryptedDataKey,
+  type GenerateRequest,
+  type GeneratedDataKey,
+  type KeyStore,
+  type KeyStoreRequest,
+  type KmsDiscoveryFilter,
+  type KmsKeyStoreOptions,
+} from '@sealflow/core';
+
+import { assertString, describe, invalid, readOptions } from './assert.js';
+import { assertKeyIdentifier, assertRegion, parseKeyIdentifier } from './key-identifier.js';
+import { KmsCaller } from './kms-caller.js';
+import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { RetryingKmsClient, type KmsSendClient } from './retrying-kms-client.js';
+
+export interface AwsKmsKeyStoreOptions {
+  /**
+   * An SDK v3 `KMSClient` to use as is (its own retries add to ours: build it with
+   * `maxAttempts: 1`). Without it the store builds one from `region`, `endpoint` and
+   * `credentials`, with the SDK's retries off, and destroys it on {@link AwsKmsKeyStore.close}.
+   */
+  readonly client?: KmsSendClient;
+  /** Region of the client the store builds (required without `client`). */
+  readonly region?: string;
+  /** Endpoint of the client the store builds (a KMS emulator, a VPC endpoint). */
+  readonly endpoint?: string;
+  /** Credentials of the client the store builds (default: the SDK's provider chain). */
+  readonly credentials?: NonNullable<KMSClientConfig['credentials']>;
+  /** Key used to generate and wrap: key ID, key ARN, alias name or alias ARN (key ARN only when `strictArns`). */
+  readonly keyId?: string;
+  /** Strict decrypt: only EDKs of these key ARNs are unwrapped. */
+  readonly keyIds?: readonly string[];
+  /** Discovery decrypt: any `aws-kms` EDK in the client's region, optionally filtered by partition and accounts. */
+  readonly discovery?: true | KmsDiscoveryFilter;
+  /** Passed on every KMS call. */
+  readonly grantTokens?: readonly string[];
+  /** Accept full key ARNs only, for configuration and per-call key IDs. Default false. */
+  readonly strictArns?: boolean;
+  /** The caller this store acts as (bucket-key cache partitions on it). */
+  readonly principal?: string;
+  /** Overrides the store `id` (default `aws-kms:<keyId>`). */
+  readonly id?: string;
+  /** Retries for throttling, 5xx, network errors and timeouts. Default 3 attempts, 100 ms base, 5 s cap. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Deadline of each attempt in milliseconds; 0 turns it off. Default 10000. */
+  readonly timeoutMs?: number;
+}
+
+const OPTION_KEYS = [
+  'client',
+  'region',
+  'endpoint',
+  'credentials',
+  'keyId',
+  'keyIds',
+  'discovery',
+  'grantTokens',
+  'strictArns',
+  'principal',
+  'id',
+  'retry',
+  'timeoutMs',
+] as const;
+const INNER_KEYS = ['keyId', 'keyIds', 'discovery', 'grantTokens', 'strictArns', 'principal', 'id'] as const;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A sealflow key store backed by AWS KMS through `@aws-sdk/client-kms`.
+ *
+ * On the wire it is the ESDK AWS KMS keyring (core's `KmsKeyStore` writes the EDKs:
+ * provider ID `aws-kms`, provider info = key ARN), so messages go both ways with
+ * `@aws-crypto/client-node`'s `KmsKeyringNode`. Around it this class adds what a network
+ * service needs: retries with backoff and jitter, per-attempt timeouts, AbortSignal
+ * support, and the region check: every key ARN (configured, per call, or in an EDK) must
+ * be in the client's region, checked before any call.
+ */
+export class AwsKmsKeyStore implements KeyStore {
+  readonly id: string;
+  readonly principal?: string;
+  readonly #inner: KmsKeyStore;
+  readonly #client: KmsSendClient;
+  readonly #owned: KMSClient | undefined;
+  readonly #strict: boolean;
+  readonly #configured: readonly { readonly value: string; readonly label: string }[];
+  #region: string | undefined;
+  #ready: Promise<void> | undefined;
+
+  /**
+   * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` for a missing, unknown or
+   * malformed option, a non-ARN identifier in strict mode, or a key ARN in another region.
+   */
+  constructor(options: AwsKmsKeyStoreOptions) {
+    const opts = readOptions(options, 'AwsKmsKeyStore', OPTION_KEYS);
+    const retry = resolveRetryPolicy(opts.raw('retry'), 'AwsKmsKeyStore.retry');
+    const timeoutMs = opts.integer('timeoutMs', 0, 600_000, DEFAULT_TIMEOUT_MS);
+    this.#strict = opts.boolean('strictArns', false);
+
+    const injected = opts.raw('client');
+    if (injected !== undefined) {
+      for (const key of ['region', 'endpoint', 'credentials'] as const) {
+        if (opts.raw(key) !== undefined) throw invalid(`AwsKmsKeyStore.${key}: configure the injected client instead, not both`);
+      }
+      this.#client = assertClient(injected);
+      this.#owned = undefined;
+      const region = this.#client.config.region;
+      if (typeof region === 'string') this.#region = assertRegionName(region, 'AwsKmsKeyStore.client.config.region');
+    } else {
+      const region = assertRegionName(opts.raw('region'), 'AwsKmsKeyStore.region');
+      const endpoint = opts.optionalString('endpoint');
+      if (endpoint !== undefined && !URL.canParse(endpoint)) throw invalid(`AwsKmsKeyStore.endpoint: expected a URL, got "${endpoint}"`);
+      const credentials = opts.raw('credentials');
+      // maxAttempts 1: the SDK's own retries would multiply ours.
+      this.#owned = new KMSClient({
+        region,
+        maxAttempts: 1,
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(credentials === undefined ? {} : { credentials: credentials as NonNullable<KMSClientConfig['credentials']> }),
+      });
+      this.#client = this.#owned;
+      this.#region = region;
+    }
+
+    // Identifiers are checked here for form and strictness; their region is checked now
+    // when the client's region is known, else before the first call.
+    const configured: { value: string; label: string }[] = [];
+    const keyId = opts.optionalString('keyId');
+    if (keyId !== undefined) configured.push({ value: keyId, label: 'AwsKmsKeyStore.keyId' });
+    for (const [i, arn] of (opts.stringArray('keyIds') ?? []).entries()) configured.push({ value: arn, label: `AwsKmsKeyStore.keyIds[${i}]` });
+    for (const { value, label } of configured) assertKeyIdentifier(value, label, this.#strict && label === 'AwsKmsKeyStore.keyId', this.#region);
+    this.#configured = configured;
+
+    const inner: Record<string, unknown> = { client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs })) };
+    for (const key of INNER_KEYS) {
+      const value = opts.raw(key);
+      if (value !== undefined) inner[key] = value;
+    }
+    // KmsKeyStore validates the rest (keyIds are ARNs, discovery filter, grant tokens).
+    this.#inner = new KmsKeyStore(inner as unknown as KmsKeyStoreOptions);
+    this.id = this.#inner.id;
+    if (this.#inner.principal !== undefined) this.principal = this.#inner.principal;
+  }
+
+  /** The client's region, once known (always, unless an injected client's region is an async provider not yet resolved). */
+  get region(): string | undefined {
+    return this.#region;
+  }
+
+  /** Whether this store may offer `edk` to KMS: core's rules, and the key ARN in the client's region. */
+  canUnwrap(edk: EncryptedDataKey): boolean {
+    if (!this.#inner.canUnwrap(edk)) return false;
+    const region = edkRegion(edk);
+    return this.#region === undefined || region === this.#region;
+  }
+
+  /**
+   * KMS `GenerateDataKey` under the configured key (or `request.keyId`), with the full context.
+   * @throws {InvalidArgumentError} for a per-call key ID that is malformed, not an ARN in
+   * strict mode, or in another region. @throws {KeyStoreError} for KMS failures, mapped to
+   * stable codes, with the SDK error as `cause` and the KMS request ID.
+   */
+  async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
+    await this.#whenReady();
+    if (request.keyId !== undefined) assertKeyIdentifier(request.keyId, 'generateDataKey: keyId', this.#strict, this.#region);
+    return this.#inner.generateDataKey(request);
+  }
+
+  /**
+   * KMS `Encrypt` of an existing data key under the configured key.
+   * @throws {KeyStoreError}
+   */
+  async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
+    await this.#whenReady();
+    return this.#inner.wrapDataKey(dataKey, request);
+  }
+
+  /**
+   * KMS `Decrypt` of `edk` with the context.
+   * @throws {KeyStoreError} `ERR_NO_DECRYPTABLE_KEY` before any call when the EDK is not
+   * this store's (strict list, discovery filter, other region); else the mapped KMS failure.
+   */
+  async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
+    await this.#whenReady();
+    const region = edkRegion(edk);
+    if (edk.providerId === 'aws-kms' && region !== undefined && region !== this.#region) {
+      throw new KeyStoreError(
+        ErrorCodes.NO_DECRYPTABLE_KEY,
+        `the encrypted data key is under a key in region ${region}, but the KMS client is in ${String(this.#region)}`,
+        { store: this.id },
+      );
+    }
+    return this.#inner.unwrapDataKey(edk, request);
+  }
+
+  /** Destroys the KMS client this store built (sockets); an injected client is left to its owner. */
+  close(): void {
+    this.#owned?.destroy();
+  }
+
+  /** Resolves an injected client's async region once, then checks the configured ARNs against it. */
+  #whenReady(): Promise<void> {
+    if (this.#region !== undefined) return Promise.resolve();
+    this.#ready ??= (async () => {
+      const provider = this.#client.config.region;
+      const region = assertRegionName(typeof provider === 'function' ? await (provider as () => Promise<unknown>)() : provider, 'AwsKmsKeyStore.client.config.region');
+      for (const { value, label } of this.#configured) {
+        const parsed = parseKeyIdentifier(value);
+        if (parsed !== undefined) assertRegion(parsed, label, region);
+      }
+      this.#region = region;
+    })();
+    // A failed check fails every call the same way; it is not retried.
+    return this.#ready;
+  }
+}
+
+function assertClient(value: unknown): KmsSendClient {
+  const client = value as Partial<KmsSendClient> | null;
+  if (typeof client !== 'object' || client === null || typeof client.send !== 'function' || typeof client.config !== 'object' || client.config === null) {
+    throw invalid(`AwsKmsKeyStore.client: expected an AWS SDK v3 KMSClient (send and config), got ${describe(value)}`);
+  }
+  return client as KmsSendClient;
+}
+
+function assertRegionName(value: unknown, label: string): string {
+  const region = assertString(value, label);
+  if (!REGION.test(region)) throw invalid(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
+  return region;
+}
+
+/** The region of the key ARN in an `aws-kms` EDK's provider info, if it is one. */
+function edkRegion(edk: EncryptedDataKey): string | undefined {
+  if (edk.providerId !== 'aws-kms') return undefined;
+  let arn: string;
+  try {
+    arn = decoder.decode(edk.providerInfo);
+  } catch {
+    return undefined;
+  }
+  return parseKeyIdentifier(arn)?.region;
+}
