@@ -42,6 +42,9 @@ export const ErrorCodes = {
   THROTTLED: 'ERR_THROTTLED',
   UNSUPPORTED_KEY: 'ERR_UNSUPPORTED_KEY',
   KEY_STORE_FAILED: 'ERR_KEY_STORE_FAILED',
+  // A key store's own storage: wrong passphrase or key file / unreadable or altered file.
+  KEY_STORE_LOCKED: 'ERR_KEY_STORE_LOCKED',
+  KEY_STORE_CORRUPT: 'ERR_KEY_STORE_CORRUPT',
   // WorkerError: a worker thread died or misbehaved (@sealflow/parallel).
   WORKER_FAILED: 'ERR_WORKER_FAILED',
 } as const;
