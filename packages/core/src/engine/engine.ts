@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import type { CipherBackend } from '../crypto/backend.js';
 import { nodeBackend } from '../crypto/node-backend.js';
-import { ErrorCodes, InvalidArgumentError, isSealflowError } from '../errors.js';
+import { ErrorCodes, InvalidArgumentError, isSealflowError, MalformedMessageError } from '../errors.js';
 import { Channels, publish } from '../events.js';
 import { concatBytes } from '../format/bytes.js';
 import { parseHeader } from '../format/header.js';
@@ -188,7 +188,7 @@ class SealflowEngine implements Engine {
     assertBytes(bytes, 'inspect bytes');
     const result = parseHeader(bytes, { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy });
     if ('need' in result) {
-      throw new InvalidArgumentError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
+      throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
     }
     return headerInfo(result.header);
   }
