@@ -46,7 +46,14 @@ export class HealthCheck {
     if (members.length === 0 || members.every((m) => m.healthStatus === 'UNAVAILABLE')) {
       throw new XksRequestError('InternalException', 'no key manager is available');
     }
-    if (health.testKeyId !== undefined) await roundTrip(backend, health.testKeyId, backendTimeoutMs);
+    if (health.testKeyId !== undefined) {
+      await roundTrip(backend, health.testKeyId, backendTimeoutMs).catch((error: unknown) => {
+        // Key errors do not apply to health (spec §9): a failed self-test is the proxy's failure.
+        if (error instanceof XksRequestError && error.errorName === 'DependencyTimeoutException') throw error;
+        const detail = error instanceof XksRequestError ? error.detail : 'self-test failed';
+        throw new XksRequestError('InternalException', 'the key manager failed its self-test', detail);
+      });
+    }
     return {
       xksProxyFleetSize: health.fleetSize,
       xksProxyVendor: health.vendor,
