@@ -1,11 +1,13 @@
 // A KMS implementation the contract suite runs against: an emulator reached over HTTP
-// (moto, local-kms), or the in-process MemoryKms. Each gives the suite an admin client
-// (create keys and aliases, disable keys) and a factory for key stores over it.
+// (moto, local-kms), or the in-process MemoryKms. Each gives the suite an admin side
+// (create keys and aliases, disable keys), key stores over it, and a record of the
+// requests those stores sent (operation, KeyId, EncryptionContext; never key material).
 import {
   CreateAliasCommand,
   CreateKeyCommand,
   DisableKeyCommand,
   KMSClient,
+  UpdateAliasCommand,
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
 import { AwsKmsKeyStore, type AwsKmsKeyStoreOptions } from '@sealflow/keystore-aws-kms';
@@ -19,19 +21,40 @@ export interface CreatedKey {
   readonly arn: string;
 }
 
+/** One KMS request a store sent, as the target saw it. */
+export interface SentRequest {
+  readonly operation: string;
+  readonly keyId: string | undefined;
+  readonly context: Readonly<Record<string, string>>;
+}
+
 /** Store options the suite chooses; the target supplies the client. */
 export type StoreOptions = Omit<AwsKmsKeyStoreOptions, 'client' | 'region' | 'endpoint' | 'credentials'>;
+
+/** Where an implementation knowingly differs from AWS KMS (each use says why). */
+export interface Divergences {
+  /** DisableKey makes GenerateDataKey/Encrypt/Decrypt fail with DisabledException. */
+  readonly enforcesKeyState: boolean;
+  /** Answers carry an `x-amzn-RequestId`. */
+  readonly returnsRequestIds: boolean;
+}
 
 export interface KmsTarget {
   readonly name: string;
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
+  readonly divergences: Divergences;
   createKey(): Promise<CreatedKey>;
   createAlias(aliasName: string, keyId: string): Promise<void>;
+  updateAlias(aliasName: string, keyId: string): Promise<void>;
   disableKey(keyId: string): Promise<void>;
-  /** A key store over this KMS. */
+  /** A key store over this KMS through an injected client that records what it sends. */
   store(options: StoreOptions): AwsKmsKeyStore;
+  /** A key store that builds its own client from region, endpoint and credentials (HTTP targets). */
+  builtStore?(options: StoreOptions): AwsKmsKeyStore;
+  /** Requests sent by stores from {@link store} since the last call (then forgets them). */
+  takeRequests(): SentRequest[];
   /** Releases clients (sockets). */
   close(): void;
 }
@@ -43,15 +66,27 @@ export function emulatorClientConfig(endpoint: string, region: string): KMSClien
   return { endpoint, region, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
 }
 
+interface HttpTargetSpec {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly divergences: Divergences;
+}
+
 /** A target over an HTTP KMS emulator. */
-export function httpTarget(name: string, endpoint: string, region: string, accountId: string): KmsTarget {
+export function httpTarget(spec: HttpTargetSpec): KmsTarget {
+  const { name, endpoint, region } = spec;
   const admin = new KMSClient(emulatorClientConfig(endpoint, region));
+  const clients: KMSClient[] = [admin];
   const stores: AwsKmsKeyStore[] = [];
+  let sent: SentRequest[] = [];
   return {
     name,
     region,
-    accountId,
+    accountId: spec.accountId,
     partition: 'aws',
+    divergences: spec.divergences,
     async createKey() {
       const out = await admin.send(new CreateKeyCommand({ Description: `sealflow contract suite (${name})` }));
       const meta = out.KeyMetadata;
@@ -61,33 +96,73 @@ export function httpTarget(name: string, endpoint: string, region: string, accou
     async createAlias(aliasName, keyId) {
       await admin.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
     },
+    async updateAlias(aliasName, keyId) {
+      await admin.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
+    },
     async disableKey(keyId) {
       await admin.send(new DisableKeyCommand({ KeyId: keyId }));
     },
     store(options) {
+      const client = new KMSClient(emulatorClientConfig(endpoint, region));
+      // Records each request's operation, KeyId and context before it is signed and sent.
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as { KeyId?: string; EncryptionContext?: Record<string, string> };
+          sent.push({ operation: String(context.commandName).replace(/Command$/, ''), keyId: input.KeyId, context: { ...input.EncryptionContext } });
+          return next(args);
+        },
+        { step: 'initialize', name: 'sealflowRecordRequests' },
+      );
+      clients.push(client);
+      return new AwsKmsKeyStore({ ...options, client });
+    },
+    builtStore(options) {
       const store = new AwsKmsKeyStore({ ...options, region, endpoint, credentials: TEST_CREDENTIALS });
       stores.push(store);
       return store;
     },
+    takeRequests() {
+      const out = sent;
+      sent = [];
+      return out;
+    },
     close() {
       for (const store of stores) store.close();
-      admin.destroy();
+      for (const client of clients) client.destroy();
     },
   };
 }
 
-/** The emulators the global setup started (absent ones are undefined: their suites do not run). */
+/** The emulators the global setup started (an absent one is undefined: its suites do not run). */
 export const emulatorEndpoints = {
   moto: process.env[KmsEmulatorEnv.motoEndpoint],
   localKms: process.env[KmsEmulatorEnv.localKmsEndpoint],
 } as const;
 
+// moto 5.2.5 records DisableKey (DescribeKey shows Disabled) but its GenerateDataKey,
+// Encrypt and Decrypt never look at the key state (moto/kms/models.py).
+export const MOTO_DIVERGENCES: Divergences = { enforcesKeyState: false, returnsRequestIds: true };
+// local-kms sends no x-amzn-RequestId header, so its errors and events carry no request ID.
+export const LOCAL_KMS_DIVERGENCES: Divergences = { enforcesKeyState: true, returnsRequestIds: false };
+
 export function motoTarget(endpoint: string): KmsTarget {
-  // moto takes the region from the request's SigV4 scope; any region works.
-  return httpTarget('moto', endpoint, 'us-east-1', MOTO_ACCOUNT);
+  return httpTarget({
+    name: 'moto',
+    endpoint,
+    // moto takes the region from the request's SigV4 scope; any region works.
+    region: 'us-east-1',
+    accountId: MOTO_ACCOUNT,
+    divergences: MOTO_DIVERGENCES,
+  });
 }
 
 export function localKmsTarget(endpoint: string): KmsTarget {
-  // local-kms serves the one region and account it was started with (test/setup).
-  return httpTarget('local-kms', endpoint, LOCAL_KMS_REGION, LOCAL_KMS_ACCOUNT);
+  return httpTarget({
+    name: 'local-kms',
+    endpoint,
+    // local-kms serves the one region and account it was started with (test/setup).
+    region: LOCAL_KMS_REGION,
+    accountId: LOCAL_KMS_ACCOUNT,
+    divergences: LOCAL_KMS_DIVERGENCES,
+  });
 }
