@@ -136,9 +136,9 @@ export class XksTransport {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
+      request.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'unreachable', why: connectionProblem(error) }));
       if (signal?.aborted === true) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      request.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'unreachable', why: connectionProblem(error) }));
       request.on('response', (response) => {
         readResponse(response).then(
           (result) => {
