@@ -8,6 +8,11 @@ export function importRsaKey(pem: string | Uint8Array, kind: 'public' | 'private
   return kind === 'private' ? createPrivateKey(input) : createPublicKey(input);
 }
 
+/** The public half of an RSA private key (KeyObject#export cannot write a private key as SPKI). */
+export function publicKeyOf(privateKey: KeyObject): KeyObject {
+  return createPublicKey(privateKey);
+}
+
 /** RSA-OAEP encryption (MGF1 with the same hash, as the ESDK raw RSA keyring uses). */
 export function rsaOaepEncrypt(key: KeyObject, hash: OaepHash, plaintext: Uint8Array): Uint8Array {
   return new Uint8Array(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext));

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { importRsaKey, rsaOaepDecrypt, rsaOaepEncrypt, type OaepHash } from '../crypto/rsa.js';
+import { importRsaKey, publicKeyOf, rsaOaepDecrypt, rsaOaepEncrypt, type OaepHash } from '../crypto/rsa.js';
 import { nodeBackend } from '../crypto/node-backend.js';
 import { ErrorCodes, KeyStoreError } from '../errors.js';
 import { bytesEqual, utf8Encode } from '../format/bytes.js';
@@ -45,7 +45,7 @@ export class RawRsaKeyStore implements KeyStore {
     if (o.publicKey === undefined && o.privateKey === undefined) throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
     try {
       this.#private = o.privateKey === undefined ? undefined : importRsaKey(o.privateKey as string | Uint8Array, 'private');
-      this.#public = o.publicKey === undefined ? (this.#private === undefined ? undefined : importRsaKey(this.#private.export({ type: 'spki', format: 'pem' }) as string, 'public')) : importRsaKey(o.publicKey as string | Uint8Array, 'public');
+      this.#public = o.publicKey === undefined ? (this.#private === undefined ? undefined : publicKeyOf(this.#private)) : importRsaKey(o.publicKey as string | Uint8Array, 'public');
     } catch (error) {
       throw invalid('RawRsaKeyStore key', 'a PEM or DER RSA key', error instanceof Error ? error.message : error);
     }
