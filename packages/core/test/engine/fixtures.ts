@@ -1,0 +1,158 @@
+// Shared fixtures for the core's safety suites (engine, format, stream, property, memory).
+// Not a test file: vitest only collects *.test.ts.
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RawAesKeyStore, SealflowError, type DataKey, type EncryptedDataKey, type Engine, type EncryptOptions, type KeyStore } from '@sealflow/core';
+import { FIXED_MATERIALS, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+
+/** A deterministic 32-byte wrapping key (tests only). */
+export const WRAPPING_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 0xff);
+
+export function rawAesStore(key: Uint8Array = WRAPPING_KEY, name = 'k'): RawAesKeyStore {
+  return new RawAesKeyStore({ namespace: 'sealflow-test', name, key });
+}
+
+/** `length` bytes of a counter pattern that differs per frame, so swapped frames cannot pass by accident. */
+export function patternBytes(length: number, seed = 0): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + (i >>> 8) * 7 + seed) & 0xff;
+  return out;
+}
+
+/** Fixed message ID and data key, merged into encrypt options: byte-identical output per call. */
+export async function fixedMaterials(store: RawAesKeyStore, context: Readonly<Record<string, string>> = {}): Promise<EncryptOptions> {
+  const messageId = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  const generated = await store.generateDataKey({ context, length: 32 });
+  return { [FIXED_MATERIALS]: { messageId, dataKey: generated } } as EncryptOptions;
+}
+
+/** The frame layout of a framed v2 message without a signature. */
+export interface FrameLayout {
+  readonly headerLength: number;
+  readonly frameLength: number;
+  /** Number of regular frames. */
+  readonly regular: number;
+  /** Byte offset of regular frame `i` (0-based). */
+  frameOffset(i: number): number;
+  /** Byte offset of the final frame. */
+  readonly finalOffset: number;
+  /** Length of the final frame's content. */
+  readonly finalContent: number;
+  /** Bytes from the final frame's start to the end of the message body. */
+  readonly finalLength: number;
+}
+
+export function layoutOf(engine: Engine, ciphertext: Uint8Array, bodyEnd = ciphertext.length): FrameLayout {
+  const info = engine.inspect(ciphertext);
+  const fl = info.frameLength;
+  const unit = REGULAR_FRAME_OVERHEAD + fl;
+  const rest = bodyEnd - info.headerLength - FINAL_FRAME_OVERHEAD;
+  const regular = Math.floor(rest / unit);
+  const finalOffset = info.headerLength + regular * unit;
+  return {
+    headerLength: info.headerLength,
+    frameLength: fl,
+    regular,
+    frameOffset: (i) => info.headerLength + i * unit,
+    finalOffset,
+    finalContent: rest - regular * unit,
+    finalLength: bodyEnd - finalOffset,
+  };
+}
+
+/** Runs `fn` and returns what it threw (or rejected with); fails when it succeeds. */
+export async function caught(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure, got success');
+}
+
+/** Like {@link caught}, and asserts the failure is a SealflowError; returns its code. */
+export async function sealflowCode(fn: () => unknown): Promise<string> {
+  const error = await caught(fn);
+  if (!(error instanceof SealflowError)) throw new Error(`expected a SealflowError, got ${String(error)}`, { cause: error });
+  return error.code;
+}
+
+/** Cuts `bytes` into chunks of the given sizes (cycled), as a stream source would deliver them. */
+export function chunked(bytes: Uint8Array, sizes: readonly number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let offset = 0;
+  let i = 0;
+  while (offset < bytes.length) {
+    const size = Math.max(1, sizes[i++ % sizes.length] ?? 1);
+    out.push(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  return out;
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  return Buffer.concat(parts);
+}
+
+/** Pipes `chunks` through a Node Transform and collects the output. */
+export async function throughNode(transform: NodeJS.ReadWriteStream, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+  const out: Uint8Array[] = [];
+  await pipeline(
+    Readable.from(chunks, { objectMode: false }),
+    transform,
+    new Writable({
+      write(chunk: Uint8Array, _encoding, callback) {
+        out.push(chunk);
+        callback();
+      },
+    }),
+  );
+  return concat(out);
+}
+
+/** Pipes `chunks` through a WHATWG TransformStream and collects the output. */
+export async function throughWeb(transform: TransformStream<Uint8Array, Uint8Array>, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+  const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  const out: Uint8Array[] = [];
+  const reader = source.pipeThrough(transform).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    out.push(value);
+  }
+  return concat(out);
+}
+
+/** Collects an async iterable of byte chunks. */
+export async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of iterable) out.push(chunk);
+  return concat(out);
+}
+
+/** A key store that fails every call with `error`; records how often it was asked. */
+export function failingStore(id: string, error: unknown, owns: (edk: EncryptedDataKey) => boolean = () => true): KeyStore & { calls: number } {
+  const store: KeyStore & { calls: number } = {
+    id,
+    calls: 0,
+    canUnwrap: owns,
+    async generateDataKey(): Promise<never> {
+      store.calls++;
+      throw error;
+    },
+    async wrapDataKey(): Promise<never> {
+      store.calls++;
+      throw error;
+    },
+    async unwrapDataKey(): Promise<DataKey> {
+      store.calls++;
+      throw error;
+    },
+  };
+  return store;
+}
