@@ -35,9 +35,11 @@ export function assertPlainObject(value: unknown, label: string): asserts value 
  * and rejects keys it does not know.
  */
 export function readOptions<K extends string>(value: unknown, label: string, known: readonly K[]): Partial<Record<K, unknown>> {
-  if (value === undefined) return {};
+  // Prototype-free: reading an option the caller did not give must find nothing, even
+  // when Object.prototype has been polluted with a property of that name.
+  const out = Object.create(null) as Partial<Record<K, unknown>>;
+  if (value === undefined) return out;
   assertPlainObject(value, label);
-  const out: Partial<Record<K, unknown>> = {};
   for (const key of Object.keys(value)) {
     if (!(known as readonly string[]).includes(key)) {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `${label}: unknown option "${key}" (known: ${known.join(', ')})`);
