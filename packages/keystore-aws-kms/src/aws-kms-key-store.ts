@@ -15,6 +15,7 @@ import {
 
 import { assertString, describe, invalid, readOptions } from './assert.js';
 import { assertKeyIdentifier, assertRegion, parseKeyIdentifier } from './key-identifier.js';
+import { KmsAuditor } from './kms-audit.js';
 import { KmsCaller } from './kms-caller.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { RetryingKmsClient, type KmsSendClient } from './retrying-kms-client.js';
@@ -137,7 +138,8 @@ export class AwsKmsKeyStore implements KeyStore {
     for (const { value, label } of configured) assertKeyIdentifier(value, label, this.#strict && label === 'AwsKmsKeyStore.keyId', this.#region);
     this.#configured = configured;
 
-    const inner: Record<string, unknown> = { client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs })) };
+    const auditor = new KmsAuditor(() => this.#region, opts.optionalString('principal'));
+    const inner: Record<string, unknown> = { client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs }), auditor) };
     for (const key of INNER_KEYS) {
       const value = opts.raw(key);
       if (value !== undefined) inner[key] = value;

@@ -6,3 +6,5 @@ export { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 export type { RetryPolicy } from './retry-policy.js';
 export { parseKeyIdentifier } from './key-identifier.js';
 export type { KeyIdentifier, KeyIdentifierKind } from './key-identifier.js';
+export { KMS_AUDIT_CHANNEL } from './kms-audit.js';
+export type { AwsKmsAuditRecord, AuditedOperation } from './kms-audit.js';

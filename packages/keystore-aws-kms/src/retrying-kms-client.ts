@@ -10,6 +10,7 @@ import type {
   KmsGenerateDataKeyOutput,
 } from '@sealflow/core';
 
+import type { AuditedOperation, KmsAuditor } from './kms-audit.js';
 import { KmsCallError, type KmsCaller } from './kms-caller.js';
 
 /** The three commands this package sends. */
@@ -38,27 +39,47 @@ export interface KmsSendClient {
 export class RetryingKmsClient implements KmsClientLike {
   readonly #client: KmsSendClient;
   readonly #caller: KmsCaller;
+  readonly #auditor: KmsAuditor;
 
-  constructor(client: KmsSendClient, caller: KmsCaller) {
+  constructor(client: KmsSendClient, caller: KmsCaller, auditor: KmsAuditor) {
     this.#client = client;
     this.#caller = caller;
+    this.#auditor = auditor;
   }
 
   generateDataKey(input: KmsGenerateDataKeyInput, options?: KmsCallOptions): Promise<KmsGenerateDataKeyOutput> {
-    return this.#send(() => new GenerateDataKeyCommand(input), options) as Promise<KmsGenerateDataKeyOutput>;
+    return this.#send('GenerateDataKey', input, () => new GenerateDataKeyCommand(input), options) as Promise<KmsGenerateDataKeyOutput>;
   }
 
   encrypt(input: KmsEncryptInput, options?: KmsCallOptions): Promise<KmsEncryptOutput> {
-    return this.#send(() => new EncryptCommand(input), options) as Promise<KmsEncryptOutput>;
+    return this.#send('Encrypt', input, () => new EncryptCommand(input), options) as Promise<KmsEncryptOutput>;
   }
 
   decrypt(input: KmsDecryptInput, options?: KmsCallOptions): Promise<KmsDecryptOutput> {
-    return this.#send(() => new DecryptCommand(input), options) as Promise<KmsDecryptOutput>;
+    return this.#send('Decrypt', input, () => new DecryptCommand(input), options) as Promise<KmsDecryptOutput>;
   }
 
-  async #send(command: () => KmsCommand, options: KmsCallOptions | undefined): Promise<unknown> {
+  async #send(
+    operation: AuditedOperation,
+    input: KmsGenerateDataKeyInput | KmsEncryptInput | KmsDecryptInput,
+    command: () => KmsCommand,
+    options: KmsCallOptions | undefined,
+  ): Promise<unknown> {
+    // One audit record per request sent, i.e. per attempt (as CloudTrail counts them).
+    const request = { operation, input };
+    const attempt = async (abortSignal: AbortSignal): Promise<unknown> => {
+      const started = Date.now();
+      try {
+        const output = await this.#client.send(command(), { abortSignal });
+        this.#auditor.record(request, started, { output });
+        return output;
+      } catch (error) {
+        this.#auditor.record(request, started, { error });
+        throw error;
+      }
+    };
     try {
-      const result = await this.#caller.call((abortSignal) => this.#client.send(command(), { abortSignal }), options?.abortSignal);
+      const result = await this.#caller.call(attempt, options?.abortSignal);
       return result.output;
     } catch (error) {
       throw error instanceof KmsCallError ? surface(error) : error;

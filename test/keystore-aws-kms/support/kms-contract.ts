@@ -6,6 +6,7 @@
 // and pinned by its own test, never papered over by a looser assertion.
 import diagnostics from 'node:diagnostics_channel';
 
+import { KMS_AUDIT_CHANNEL, type AwsKmsAuditRecord } from '@sealflow/keystore-aws-kms';
 import { Channels, createEngine, ErrorCodes, KeyStoreError, type Engine, type KeyStore, type KeyStoreCallEvent } from '@sealflow/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -310,6 +311,30 @@ export function kmsContract(spec: ContractSpec): void {
       } finally {
         diagnostics.unsubscribe(Channels.keyStoreCall, listener);
       }
+    });
+
+    test('each KMS request publishes a CloudTrail-shaped audit record on sealflow:kms:audit', async () => {
+      const records: AwsKmsAuditRecord[] = [];
+      const listener = (message: unknown): void => {
+        records.push(message as AwsKmsAuditRecord);
+      };
+      const context = { audit: target.name };
+      const store = target.store({ keyId: keyA.arn });
+      diagnostics.subscribe(KMS_AUDIT_CHANNEL, listener);
+      try {
+        const generated = await store.generateDataKey({ context, length: 32 });
+        generated.dataKey.destroy();
+        await rejection(store.unwrapDataKey(generated.encryptedDataKey, { context: { audit: 'other' }, length: 32 }));
+      } finally {
+        diagnostics.unsubscribe(KMS_AUDIT_CHANNEL, listener);
+      }
+      const mine = records.filter((r) => r.requestParameters.encryptionContext['audit'] !== undefined);
+      expect(mine.map((r) => [r.eventName, r.requestParameters.keyId, r.requestParameters.encryptionContext, r.resources.map((x) => x.ARN), r.errorCode])).toEqual([
+        ['GenerateDataKey', keyA.arn, context, [keyA.arn], undefined],
+        ['Decrypt', keyA.arn, { audit: 'other' }, [keyA.arn], 'InvalidCiphertextException'],
+      ]);
+      expect(mine.every((r) => r.awsRegion === target.region && r.eventSource === 'kms.amazonaws.com')).toBe(true);
+      if (target.divergences.returnsRequestIds) expect(mine.every((r) => r.requestID.length > 0)).toBe(true);
     });
   });
 }
