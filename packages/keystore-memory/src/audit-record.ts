@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from './arn.js';
+import type { KeyRecord } from './key-registry.js';
+
+/** Every operation `MemoryKms` offers, by its AWS KMS API name (CloudTrail `eventName`). */
+export type KmsOperationName =
+  | 'CreateKey'
+  | 'DescribeKey'
+  | 'ListKeys'
+  | 'CreateAlias'
+  | 'UpdateAlias'
+  | 'DeleteAlias'
+  | 'ListAliases'
+  | 'EnableKey'
+  | 'DisableKey'
+  | 'ScheduleKeyDeletion'
+  | 'CancelKeyDeletion'
+  | 'RotateKeyOnDemand'
+  | 'EnableKeyRotation'
+  | 'DisableKeyRotation'
+  | 'GetKeyRotationStatus'
+  | 'PutKeyPolicy'
+  | 'GetKeyPolicy'
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'Encrypt'
+  | 'Decrypt'
+  | 'ReEncrypt';
+
+/**
+ * CloudTrail-style `requestParameters`: identifiers, contexts, sizes and settings as the
+ * caller sent them; never plaintext, ciphertext or key material.
+ */
+export interface KmsAuditParameters {
+  readonly keyId?: string;
+  readonly encryptionContext?: Readonly<Record<string, string>>;
+  readonly numberOfBytes?: number;
+  readonly keySpec?: string;
+  readonly encryptionAlgorithm?: string;
+  readonly aliasName?: string;
+  readonly targetKeyId?: string;
+  readonly description?: string;
+  readonly pendingWindowInDays?: number;
+  readonly rotationPeriodInDays?: number;
+  readonly policyName?: string;
+  readonly sourceKeyId?: string;
+  readonly destinationKeyId?: string;
+  readonly sourceEncryptionContext?: Readonly<Record<string, string>>;
+  readonly destinationEncryptionContext?: Readonly<Record<string, string>>;
+  readonly limit?: number;
+  readonly dryRun?: boolean;
+}
+
+export interface KmsAuditResource {
+  readonly ARN: string;
+  readonly accountId: string;
+  readonly type: 'AWS::KMS::Key';
+}
+
+/** One audit event, shaped like a CloudTrail record of an AWS KMS call. */
+export interface KmsAuditRecord {
+  readonly eventVersion: '1.08';
+  readonly eventID: string;
+  readonly eventTime: string;
+  readonly eventSource: 'kms.amazonaws.com';
+  readonly eventName: KmsOperationName;
+  readonly eventType: 'AwsApiCall';
+  readonly eventCategory: 'Management';
+  readonly awsRegion: string;
+  readonly requestID: string;
+  readonly userIdentity: { readonly type: Principal['type']; readonly arn: string; readonly accountId: string };
+  readonly requestParameters: KmsAuditParameters;
+  readonly resources: readonly KmsAuditResource[];
+  readonly recipientAccountId: string;
+  readonly readOnly: boolean;
+  readonly managementEvent: true;
+  /** The exception name, on failure. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+const WRITES = new Set<KmsOperationName>([
+  'CreateKey', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion',
+  'CancelKeyDeletion', 'RotateKeyOnDemand', 'EnableKeyRotation', 'DisableKeyRotation', 'PutKeyPolicy',
+]);
+
+/** Collects what one call touched while it runs; becomes a record when it ends. */
+export class AuditDraft {
+  readonly #eventName: KmsOperationName;
+  readonly #requestId: string;
+  readonly #caller: Principal;
+  readonly #region: string;
+  readonly #time: number;
+  #parameters: KmsAuditParameters = {};
+  readonly #resources = new Map<string, KmsAuditResource>();
+
+  constructor(eventName: KmsOperationName, requestId: string, caller: Principal, region: string, time: number) {
+    this.#eventName = eventName;
+    this.#requestId = requestId;
+    this.#caller = caller;
+    this.#region = region;
+    this.#time = time;
+  }
+
+  get eventName(): KmsOperationName {
+    return this.#eventName;
+  }
+
+  /** Records request parameters (merged; contexts are copied). */
+  parameters(parameters: KmsAuditParameters): void {
+    this.#parameters = { ...this.#parameters, ...copyContexts(parameters) };
+  }
+
+  /** Records a key the call resolved. */
+  resource(record: KeyRecord): void {
+    this.#resources.set(record.arn, { ARN: record.arn, accountId: record.accountId, type: 'AWS::KMS::Key' });
+  }
+
+  /** Key ARNs the call touched (for per-key counters). */
+  get resourceArns(): readonly string[] {
+    return [...this.#resources.keys()];
+  }
+
+  finish(error?: { readonly name: string; readonly message: string }): KmsAuditRecord {
+    const resources = [...this.#resources.values()];
+    return Object.freeze({
+      eventVersion: '1.08',
+      eventID: randomUUID(),
+      eventTime: new Date(this.#time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventSource: 'kms.amazonaws.com',
+      eventName: this.#eventName,
+      eventType: 'AwsApiCall',
+      eventCategory: 'Management',
+      awsRegion: this.#region,
+      requestID: this.#requestId,
+      userIdentity: { type: this.#caller.type, arn: this.#caller.arn, accountId: this.#caller.accountId },
+      requestParameters: this.#parameters,
+      resources,
+      recipientAccountId: resources[0]?.accountId ?? this.#caller.accountId,
+      readOnly: !WRITES.has(this.#eventName),
+      managementEvent: true,
+      ...(error === undefined ? {} : { errorCode: error.name, errorMessage: error.message }),
+    } as const);
+  }
+}
+
+function copyContexts(parameters: KmsAuditParameters): KmsAuditParameters {
+  const out: Record<string, unknown> = { ...parameters };
+  for (const key of ['encryptionContext', 'sourceEncryptionContext', 'destinationEncryptionContext'] as const) {
+    const context = parameters[key];
+    if (context !== undefined) out[key] = { ...context };
+  }
+  return out as KmsAuditParameters;
+}

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from './arn.js';
+import * as aliasOps from './alias-operations.js';
+import { AuditDraft, type KmsAuditRecord, type KmsOperationName } from './audit-record.js';
+import type { KmsMetrics } from './audit-trail.js';
+import * as cryptoOps from './crypto-operations.js';
+import { KMSInternalException, KmsException } from './exceptions.js';
+import * as keyOps from './key-operations.js';
+import { KmsState, type OperationContext } from './kms-state.js';
+import { assertPrincipal, parseOpenOptions, parseOptions, type MemoryKmsOpenOptions, type MemoryKmsOptions } from './memory-kms-options.js';
+import { StoreFile } from './store-file.js';
+import type {
+  AliasListEntry,
+  CreateAliasRequest,
+  CreateKeyRequest,
+  CreateKeyResponse,
+  DecryptRequest,
+  DecryptResponse,
+  DeleteAliasRequest,
+  DescribeKeyRequest,
+  DescribeKeyResponse,
+  EmptyResponse,
+  EnableKeyRotationRequest,
+  EncryptRequest,
+  EncryptResponse,
+  GenerateDataKeyRequest,
+  GenerateDataKeyResponse,
+  GenerateDataKeyWithoutPlaintextRequest,
+  GenerateDataKeyWithoutPlaintextResponse,
+  GetKeyPolicyRequest,
+  GetKeyPolicyResponse,
+  GetKeyRotationStatusResponse,
+  KeyIdRequest,
+  KeyIdResponse,
+  KmsCallOptions,
+  ListAliasesRequest,
+  ListAliasesResponse,
+  ListKeysRequest,
+  ListKeysResponse,
+  PutKeyPolicyRequest,
+  ReEncryptRequest,
+  ReEncryptResponse,
+  ScheduleKeyDeletionRequest,
+  ScheduleKeyDeletionResponse,
+  UpdateAliasRequest,
+} from './types.js';
+
+export type { AliasListEntry };
+
+type Operation<T> = (ctx: OperationContext, input: unknown) => T;
+
+/** Set by `as()` / `open()` just before they construct a view over existing state. */
+let pendingView: { readonly state: KmsState; readonly caller: Principal } | undefined;
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return Object.assign(new Error(reason instanceof Error ? reason.message : 'Request aborted'), { name: 'AbortError', cause: reason });
+}
+
+/**
+ * An in-process KMS with AWS KMS semantics, shaped like the AWS SDK v3 aggregated `KMS`
+ * client: each operation under the SDK's method name, with its request and response
+ * fields, rejecting with errors named like the SDK's exceptions (see `exceptions.ts`).
+ * Every call acts as one principal (`options.principal`; `as()` gives a view acting as
+ * another) and leaves a CloudTrail-shaped audit record.
+ *
+ * Symmetric AES-256 keys only. One region per instance; any number of accounts (a
+ * caller's account is the one in its ARN).
+ */
+export class MemoryKms {
+  readonly #state: KmsState;
+  readonly #caller: Principal;
+
+  /** @throws {InvalidArgumentError} for an unknown or malformed option. */
+  constructor(options: MemoryKmsOptions = {}) {
+    const view = pendingView;
+    pendingView = undefined;
+    if (view !== undefined) {
+      this.#state = view.state;
+      this.#caller = view.caller;
+      return;
+    }
+    const parsed = parseOptions(options);
+    this.#state = new KmsState({ partition: parsed.partition, region: parsed.region, now: parsed.now }, parsed.audit);
+    this.#caller = parsed.principal;
+  }
+
+  /**
+   * A persistent instance: keys, aliases and policies live in one file at `options.path`,
+   * sealed under a root key from `passphrase` (scrypt) or `keyFile`, and rewritten
+   * atomically after every change. A missing file is created.
+   * @throws {KeyStoreError} `ERR_KEY_STORE_LOCKED` (wrong passphrase or key file),
+   * `ERR_KEY_STORE_CORRUPT` (not a store, or altered), `ERR_KEY_STORE_UNAVAILABLE` (I/O).
+   * @throws {InvalidArgumentError} for malformed options, or a store of another region.
+   */
+  static async open(options: MemoryKmsOpenOptions): Promise<MemoryKms> {
+    const parsed = parseOpenOptions(options);
+    const state = new KmsState({ partition: parsed.partition, region: parsed.region, now: parsed.now }, parsed.audit);
+    const { file, state: stored } = await StoreFile.open({
+      path: parsed.path,
+      secret: parsed.secret,
+      region: parsed.region,
+      partition: parsed.partition,
+      ...(parsed.scrypt === undefined ? {} : { scrypt: parsed.scrypt }),
+    });
+    state.store = file;
+    if (stored === undefined) await state.saveNow();
+    else state.load(stored);
+    pendingView = { state, caller: parsed.principal };
+    return new MemoryKms();
+  }
+
+  /** The principal ARN this view calls as. */
+  get principal(): string {
+    return this.#caller.arn;
+  }
+
+  /** The region this instance serves. */
+  get region(): string {
+    return this.#state.config.region;
+  }
+
+  /**
+   * The same KMS (same keys, audit and store), acting as another principal.
+   * @throws {InvalidArgumentError} when `principalArn` is not a principal ARN of this partition.
+   */
+  as(principalArn: string): MemoryKms {
+    const caller = assertPrincipal(principalArn, 'as()', this.#state.config.partition);
+    pendingView = { state: this.#state, caller };
+    return new MemoryKms();
+  }
+
+  createKey(input: CreateKeyRequest = {}, options?: KmsCallOptions): Promise<CreateKeyResponse> {
+    return this.#run('CreateKey', input, options, keyOps.createKey);
+  }
+  describeKey(input: DescribeKeyRequest, options?: KmsCallOptions): Promise<DescribeKeyResponse> {
+    return this.#run('DescribeKey', input, options, keyOps.describeKey);
+  }
+  listKeys(input: ListKeysRequest = {}, options?: KmsCallOptions): Promise<ListKeysResponse> {
+    return this.#run('ListKeys', input, options, keyOps.listKeys);
+  }
+  createAlias(input: CreateAliasRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('CreateAlias', input, options, aliasOps.createAlias);
+  }
+  updateAlias(input: UpdateAliasRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('UpdateAlias', input, options, aliasOps.updateAlias);
+  }
+  deleteAlias(input: DeleteAliasRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('DeleteAlias', input, options, aliasOps.deleteAlias);
+  }
+  listAliases(input: ListAliasesRequest = {}, options?: KmsCallOptions): Promise<ListAliasesResponse> {
+    return this.#run('ListAliases', input, options, aliasOps.listAliases);
+  }
+  enableKey(input: KeyIdRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('EnableKey', input, options, keyOps.enableKey);
+  }
+  disableKey(input: KeyIdRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('DisableKey', input, options, keyOps.disableKey);
+  }
+  scheduleKeyDeletion(input: ScheduleKeyDeletionRequest, options?: KmsCallOptions): Promise<ScheduleKeyDeletionResponse> {
+    return this.#run('ScheduleKeyDeletion', input, options, keyOps.scheduleKeyDeletion);
+  }
+  cancelKeyDeletion(input: KeyIdRequest, options?: KmsCallOptions): Promise<KeyIdResponse> {
+    return this.#run('CancelKeyDeletion', input, options, keyOps.cancelKeyDeletion);
+  }
+  rotateKeyOnDemand(input: KeyIdRequest, options?: KmsCallOptions): Promise<KeyIdResponse> {
+    return this.#run('RotateKeyOnDemand', input, options, keyOps.rotateKeyOnDemand);
+  }
+  enableKeyRotation(input: EnableKeyRotationRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('EnableKeyRotation', input, options, keyOps.enableKeyRotation);
+  }
+  disableKeyRotation(input: KeyIdRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('DisableKeyRotation', input, options, keyOps.disableKeyRotation);
+  }
+  getKeyRotationStatus(input: KeyIdRequest, options?: KmsCallOptions): Promise<GetKeyRotationStatusResponse> {
+    return this.#run('GetKeyRotationStatus', input, options, keyOps.getKeyRotationStatus);
+  }
+  putKeyPolicy(input: PutKeyPolicyRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
+    return this.#run('PutKeyPolicy', input, options, keyOps.putKeyPolicy);
+  }
+  getKeyPolicy(input: GetKeyPolicyRequest, options?: KmsCallOptions): Promise<GetKeyPolicyResponse> {
+    return this.#run('GetKeyPolicy', input, options, keyOps.getKeyPolicy);
+  }
+  generateDataKey(input: GenerateDataKeyRequest, options?: KmsCallOptions): Promise<GenerateDataKeyResponse> {
+    return this.#run('GenerateDataKey', input, options, cryptoOps.generateDataKey);
+  }
+  generateDataKeyWithoutPlaintext(input: GenerateDataKeyWithoutPlaintextRequest, options?: KmsCallOptions): Promise<GenerateDataKeyWithoutPlaintextResponse> {
+    return this.#run('GenerateDataKeyWithoutPlaintext', input, options, cryptoOps.generateDataKeyWithoutPlaintext);
+  }
+  encrypt(input: EncryptRequest, options?: KmsCallOptions): Promise<EncryptResponse> {
+    return this.#run('Encrypt', input, options, cryptoOps.encrypt);
+  }
+  decrypt(input: DecryptRequest, options?: KmsCallOptions): Promise<DecryptResponse> {
+    return this.#run('Decrypt', input, options, cryptoOps.decrypt);
+  }
+  reEncrypt(input: ReEncryptRequest, options?: KmsCallOptions): Promise<ReEncryptResponse> {
+    return this.#run('ReEncrypt', input, options, cryptoOps.reEncrypt);
+  }
+
+  /** The audit records in the in-memory ring, oldest first. */
+  auditLog(): readonly KmsAuditRecord[] {
+    return this.#state.audit.records();
+  }
+
+  /** Call counters per operation and per key ARN. */
+  metrics(): KmsMetrics {
+    return this.#state.audit.metrics();
+  }
+
+  /**
+   * Waits until every audit record so far is in the audit file.
+   * @throws {Error} the first error the audit file met.
+   */
+  async flush(): Promise<void> {
+    await this.#state.audit.flush();
+  }
+
+  /**
+   * Flushes the audit file, then wipes every key material and the store's sealing key.
+   * Calls after this reject with `KMSInternalException`. Applies to every `as()` view.
+   */
+  async close(): Promise<void> {
+    await this.#state.exclusive(async () => {
+      this.#state.closed = true;
+    });
+    this.#state.registry.wipe();
+    this.#state.store?.close();
+    await this.#state.audit.flush();
+  }
+
+  /** One call: abort check, exclusive section, operation, save, audit record, `$metadata`. */
+  async #run<T extends object>(
+    eventName: KmsOperationName,
+    input: unknown,
+    options: KmsCallOptions | undefined,
+    operation: Operation<Omit<T, '$metadata'>>,
+  ): Promise<T> {
+    const signal = options !== undefined && Object.hasOwn(options, 'abortSignal') ? options.abortSignal : undefined;
+    if (signal?.aborted === true) throw abortError(signal);
+    const state = this.#state;
+    return state.exclusive(async () => {
+      const requestId = randomUUID();
+      const draft = new AuditDraft(eventName, requestId, this.#caller, state.config.region, state.config.now());
+      try {
+        if (state.closed) throw new KMSInternalException('this MemoryKms instance is closed');
+        const result = operation({ state, caller: this.#caller, draft }, input);
+        await state.commit();
+        state.audit.record(draft.finish());
+        return { ...result, $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } } as unknown as T;
+      } catch (error) {
+        const exception =
+          error instanceof KmsException ? error : new KMSInternalException('MemoryKms could not complete the request', { cause: error });
+        exception.withRequestId(requestId);
+        // Changes made before the failure that stand on their own (a rotation that came
+        // due, an AWS-managed key created) are still saved; a failed save rolls back.
+        await state.commit().catch(() => undefined);
+        state.audit.record(draft.finish(exception));
+        throw exception;
+      }
+    });
+  }
+}
