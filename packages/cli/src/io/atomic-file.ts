@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { constants, type WriteStream } from 'node:fs';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+
+/** Every temp file of this process, so a signal handler can remove them before exit. */
+const live = new Set<AtomicFile>();
+
+/**
+ * An output file that appears only when complete: bytes go to a temp file in the same
+ * directory (so the rename cannot cross file systems), which is fsynced and renamed
+ * over the target on {@link commit}, and unlinked on {@link abort}. A failed decrypt
+ * therefore leaves no partial plaintext behind, and a reader never sees half a file.
+ * The temp file is created with `O_EXCL` and mode 0600 (it may hold plaintext).
+ */
+export class AtomicFile {
+  readonly path: string;
+  readonly tempPath: string;
+  readonly #handle: FileHandle;
+  readonly #stream: WriteStream;
+  #settled = false;
+
+  private constructor(path: string, tempPath: string, handle: FileHandle) {
+    this.path = path;
+    this.tempPath = tempPath;
+    this.#handle = handle;
+    // The stream must not close the handle: commit() still needs it for fsync.
+    this.#stream = handle.createWriteStream({ autoClose: false, emitClose: true });
+  }
+
+  /**
+   * Creates the temp file next to `path`. Unless `overwrite`, fails with `EEXIST` when
+   * `path` exists already (checked again, atomically, by the final rename's caller).
+   * @throws {NodeJS.ErrnoException} when the directory is missing or not writable.
+   */
+  static async create(path: string, overwrite: boolean): Promise<AtomicFile> {
+    if (!overwrite) {
+      // Fail early, before any work; a race with another writer is settled at rename time.
+      const existing = await open(path, 'r').then(
+        async (h) => {
+          await h.close();
+          return true;
+        },
+        () => false,
+      );
+      if (existing) throw Object.assign(new Error(`EEXIST: file already exists, open '${path}'`), { code: 'EEXIST', path, syscall: 'open' });
+    }
+    const tempPath = join(dirname(path), `.${basename(path)}.sealflow-${randomBytes(6).toString('hex')}.tmp`);
+    const handle = await open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const file = new AtomicFile(path, tempPath, handle);
+    live.add(file);
+    return file;
+  }
+
+  /** The writable side; pipe into it. */
+  get stream(): WriteStream {
+    return this.#stream;
+  }
+
+  /**
+   * Flushes, fsyncs and renames the temp file over the target, then fsyncs the
+   * directory so the rename survives a crash.
+   * @throws {NodeJS.ErrnoException} (the temp file is removed first).
+   */
+  async commit(): Promise<void> {
+    if (this.#settled) return;
+    try {
+      if (!this.#stream.writableEnded) this.#stream.end();
+      await finished(this.#stream);
+      await this.#handle.sync();
+      await this.#handle.close();
+      await rename(this.tempPath, this.path);
+      this.#settled = true;
+      live.delete(this);
+      await syncDirectory(dirname(this.path));
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+  }
+
+  /** Removes the temp file (idempotent; never throws). */
+  async abort(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    live.delete(this);
+    this.#stream.destroy();
+    await this.#handle.close().catch(() => {});
+    await unlink(this.tempPath).catch(() => {});
+  }
+
+  /** Removes every temp file still open (the signal handler's cleanup). */
+  static async abortAll(): Promise<void> {
+    await Promise.all([...live].map((file) => file.abort()));
+  }
+}
+
+/** fsync of a directory; not supported everywhere (Windows), which is fine to ignore. */
+async function syncDirectory(path: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort: some platforms refuse to open or fsync directories.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}

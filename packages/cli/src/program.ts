@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import type { CliIo } from './cli-context.js';
+import { registerInspect } from './commands/inspect.js';
+import { packageVersion } from './version.js';
+
+/**
+ * The `sealflow` command tree. Commander parses; it never prints errors or exits on
+ * its own (`main` reports every failure the same way).
+ */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('sealflow')
+    .description('Streaming envelope encryption (AWS Encryption SDK message format v2) under KMS keys')
+    .version(packageVersion(), '-V, --version')
+    .option('--keystore <path>', 'the embedded key store file (default: $SEALFLOW_KEYSTORE, else ~/.config/sealflow/keys.sealed)')
+    .option('-q, --quiet', 'no progress bar and no notes on stderr')
+    .option('--debug', 'print stack traces on failure')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    });
+  // Subcommands copy exitOverride and the output settings when they are created.
+  registerInspect(program, io);
+  return program;
+}
