@@ -134,8 +134,8 @@ export function kmsContract(spec: ContractSpec): void {
       const sealed = await sealflow.encrypt(bytes(3, 6), { context: { strict: 'true' } });
       expect((await sealflow.decrypt(sealed)).plaintext).toEqual(bytes(3, 6));
       target.takeRequests();
-      expect(() => target.store({ keyId: 'alias/anything', strictArns: true })).toThrow(/strict mode accepts only a full key ARN/);
-      await expect(sealflow.encrypt(bytes(1, 1), { context: {}, keyId: keyB.keyId })).rejects.toThrow(/strict mode/);
+      expect(() => target.store({ keyId: 'alias/anything', strictArns: true })).toThrow(/accepts only a full key ARN/);
+      await expect(sealflow.encrypt(bytes(1, 1), { context: {}, keyId: keyB.keyId })).rejects.toThrow(/accepts only a full key ARN/);
       expect(target.takeRequests()).toEqual([]);
     });
   });

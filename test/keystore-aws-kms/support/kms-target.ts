@@ -10,6 +10,7 @@ import {
   UpdateAliasCommand,
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
+import type { KeyStore } from '@sealflow/core';
 import { AwsKmsKeyStore, type AwsKmsKeyStoreOptions } from '@sealflow/keystore-aws-kms';
 
 import { KmsEmulatorEnv, LOCAL_KMS_ACCOUNT, LOCAL_KMS_REGION, MOTO_ACCOUNT } from '../../setup/kms-emulator-env.js';
@@ -49,8 +50,8 @@ export interface KmsTarget {
   createAlias(aliasName: string, keyId: string): Promise<void>;
   updateAlias(aliasName: string, keyId: string): Promise<void>;
   disableKey(keyId: string): Promise<void>;
-  /** A key store over this KMS through an injected client that records what it sends. */
-  store(options: StoreOptions): AwsKmsKeyStore;
+  /** A key store over this KMS through a client that records what it sends. */
+  store(options: StoreOptions): KeyStore;
   /** A key store that builds its own client from region, endpoint and credentials (HTTP targets). */
   builtStore?(options: StoreOptions): AwsKmsKeyStore;
   /** Requests sent by stores from {@link store} since the last call (then forgets them). */
