@@ -43,9 +43,16 @@ export interface FailureEvent {
 }
 
 export interface BucketKeyEvent {
+  /** `miss`: a key-store call was made; `hit`: one was avoided; `evict`/`wipe`: a key was removed and zeroed. */
   readonly action: 'miss' | 'hit' | 'evict' | 'wipe';
   readonly store: string;
   readonly reason?: 'age' | 'messages' | 'bytes' | 'capacity' | 'forget' | 'close';
+  /** Which cache: bucket keys serving new messages, or unwrapped ones serving decrypts. */
+  readonly side?: 'encrypt' | 'decrypt';
+  /** On evict/wipe of an encrypt entry: messages it served. */
+  readonly messages?: number;
+  /** On evict/wipe of an encrypt entry: plaintext bytes charged to it. */
+  readonly bytes?: number;
 }
 
 /** Publishes `payload` on `channel` when someone is subscribed. */

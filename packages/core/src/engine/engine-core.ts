@@ -21,6 +21,8 @@ export interface MessageDataKey {
 export interface BucketKeyRequest {
   /** The context the key store sees (e.g. `{ 'aws:s3:arn': 'arn:aws:s3:::bucket' }`). */
   readonly context: Readonly<Record<string, string>>;
+  /** The message's plaintext length when known (one-shot encrypt, declared stream): reserved against maxBytes up front. */
+  readonly plaintextLength?: number | undefined;
 }
 
 /** Test-only knobs: a fixed message ID and data key make output reproducible. */

@@ -218,17 +218,18 @@ class SealflowEngine implements Engine {
     if (o.plaintextLength !== undefined) assertInteger(o.plaintextLength, 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER);
     const context = assertOptionalContext(o.context, 'encrypt context') ?? {};
     if (o.keyId !== undefined && typeof o.keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt keyId: expected a string');
+    const plaintextLength = knownLength ?? (o.plaintextLength as number | undefined);
     let bucketKey: BucketKeyRequest | undefined;
     if (o.bucketKey !== undefined) {
       if (!this.#bucketKeysEnabled) {
         throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: the engine was created without the bucketKeys option');
       }
-      if (o.bucketKey === true) bucketKey = { context: s3BucketContext(context) };
+      if (o.bucketKey === true) bucketKey = { context: s3BucketContext(context), plaintextLength };
       else {
         const b = readOptions(o.bucketKey, 'encrypt bucketKey', ['context']);
         const bucketContext = assertOptionalContext(b.context, 'encrypt bucketKey.context');
         if (bucketContext === undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: expected true or { context }');
-        bucketKey = { context: bucketContext };
+        bucketKey = { context: bucketContext, plaintextLength };
       }
     }
     return {
@@ -237,7 +238,7 @@ class SealflowEngine implements Engine {
       context,
       requiredContextKeys: assertStringList(o.requiredContextKeys, 'encrypt requiredContextKeys'),
       keyId: o.keyId as string | undefined,
-      plaintextLength: knownLength ?? (o.plaintextLength as number | undefined),
+      plaintextLength,
       bucketKey,
       signal: assertSignal(o.signal, 'encrypt signal'),
       fixed,
@@ -279,7 +280,7 @@ async function acquire(
     const key = await stores.newDataKey(request);
     return { ...key, release: () => key.dataKey.destroy(), charge: () => {} };
   }
-  const key = await cache.acquire(request, messageId, bucketKey.context);
+  const key = await cache.acquire(request, messageId, bucketKey);
   return { dataKey: key.dataKey, encryptedDataKeys: key.encryptedDataKeys, release: () => key.dataKey.destroy(), charge: key.charge };
 }
 
