@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-context.js';
+import { registerDecrypt } from './commands/decrypt.js';
+import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
 import { packageVersion } from './version.js';
 
@@ -22,6 +24,8 @@ export function buildProgram(io: CliIo): Command {
       outputError: () => {},
     });
   // Subcommands copy exitOverride and the output settings when they are created.
+  registerEncrypt(program, io);
+  registerDecrypt(program, io);
   registerInspect(program, io);
   return program;
 }

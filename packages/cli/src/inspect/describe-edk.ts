@@ -1,6 +1,11 @@
 import { BUCKET_KEY_PROVIDER_ID, KMS_PROVIDER_ID, type EncryptedDataKey } from '@sealflow/core';
 import { decodeBucketKeyEdk } from '@sealflow/core/internal';
-import { XKS_PROVIDER_ID } from '@sealflow/keystore-xks';
+
+/**
+ * `@sealflow/keystore-xks`'s provider ID (its README, "EDK layout"), spelled here so
+ * `inspect` does not load the XKS package; a test pins the two equal.
+ */
+export const XKS_PROVIDER_ID = 'sealflow-xks';
 
 /** One encrypted data key, as `inspect` shows it. */
 export interface EdkDescription {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type WriteStream } from 'node:fs';
+import { close, createWriteStream, fsync, type WriteStream } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -17,16 +17,15 @@ const live = new Set<AtomicFile>();
 export class AtomicFile {
   readonly path: string;
   readonly tempPath: string;
-  readonly #handle: FileHandle;
   readonly #stream: WriteStream;
+  readonly #fd: number;
   #settled = false;
 
-  private constructor(path: string, tempPath: string, handle: FileHandle) {
+  private constructor(path: string, tempPath: string, stream: WriteStream, fd: number) {
     this.path = path;
     this.tempPath = tempPath;
-    this.#handle = handle;
-    // The stream must not close the handle: commit() still needs it for fsync.
-    this.#stream = handle.createWriteStream({ autoClose: false, emitClose: true });
+    this.#stream = stream;
+    this.#fd = fd;
   }
 
   /**
@@ -47,8 +46,15 @@ export class AtomicFile {
       if (existing) throw Object.assign(new Error(`EEXIST: file already exists, open '${path}'`), { code: 'EEXIST', path, syscall: 'open' });
     }
     const tempPath = join(dirname(path), `.${basename(path)}.sealflow-${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    const file = new AtomicFile(path, tempPath, handle);
+    // autoClose off: commit() still needs the descriptor for fsync. (A FileHandle's own
+    // write stream would do, but FileHandle.sync() then never settles on Node 20.)
+    const stream = createWriteStream(tempPath, { flags: 'wx', mode: 0o600, autoClose: false });
+    const fd = await new Promise<number>((resolve, reject) => {
+      stream.once('open', resolve);
+      stream.once('error', reject);
+    });
+    stream.removeAllListeners('error');
+    const file = new AtomicFile(path, tempPath, stream, fd);
     live.add(file);
     return file;
   }
@@ -68,8 +74,8 @@ export class AtomicFile {
     try {
       if (!this.#stream.writableEnded) this.#stream.end();
       await finished(this.#stream);
-      await this.#handle.sync();
-      await this.#handle.close();
+      await new Promise<void>((resolve, reject) => fsync(this.#fd, (error) => (error ? reject(error) : resolve())));
+      await this.#closeFd();
       await rename(this.tempPath, this.path);
       this.#settled = true;
       live.delete(this);
@@ -86,8 +92,16 @@ export class AtomicFile {
     this.#settled = true;
     live.delete(this);
     this.#stream.destroy();
-    await this.#handle.close().catch(() => {});
+    await this.#closeFd().catch(() => {});
     await unlink(this.tempPath).catch(() => {});
+  }
+
+  #fdClosed = false;
+
+  async #closeFd(): Promise<void> {
+    if (this.#fdClosed) return;
+    this.#fdClosed = true;
+    await new Promise<void>((resolve, reject) => close(this.#fd, (error) => (error ? reject(error) : resolve())));
   }
 
   /** Removes every temp file still open (the signal handler's cleanup). */

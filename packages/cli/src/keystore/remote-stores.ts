@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyStore } from '@sealflow/core';
-import { AwsKmsKeyStore } from '@sealflow/keystore-aws-kms';
-import { XksKeyStore } from '@sealflow/keystore-xks';
 import { Env } from './keystore-path.js';
 import type { StoreChoice } from './store-flags.js';
 import { usageError } from '../options/usage-error.js';
@@ -9,8 +7,8 @@ import { usageError } from '../options/usage-error.js';
 /** A key store the command opened, and how to let it go. */
 export interface OpenedStore {
   readonly store: KeyStore;
-  /** Persists what changed (the embedded store) and releases everything. */
-  close(succeeded: boolean): Promise<void>;
+  /** Releases the store (the embedded KMS flushes its audit trail and wipes its keys). */
+  close(): Promise<void>;
 }
 
 /**
@@ -19,7 +17,9 @@ export interface OpenedStore {
  * `alias/aws/s3`); decrypt names `--key` when given, else runs in discovery mode (any
  * `aws-kms` EDK in the region, KMS applies its policy).
  */
-export function openAwsStore(choice: Extract<StoreChoice, { kind: 'aws' }>, key: string | undefined, purpose: 'encrypt' | 'decrypt'): OpenedStore {
+export async function openAwsStore(choice: Extract<StoreChoice, { kind: 'aws' }>, key: string | undefined, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
+  // Loaded on demand: the AWS SDK costs a noticeable part of a second to import.
+  const { AwsKmsKeyStore } = await import('@sealflow/keystore-aws-kms');
   const store = new AwsKmsKeyStore({
     region: choice.region,
     ...(choice.endpoint === undefined ? {} : { endpoint: choice.endpoint }),
@@ -54,6 +54,7 @@ export async function openXksStore(choice: Extract<StoreChoice, { kind: 'xks' }>
     ...(cert === undefined ? {} : { cert }),
     ...(clientKey === undefined ? {} : { key: clientKey }),
   };
+  const { XksKeyStore } = await import('@sealflow/keystore-xks');
   const store = new XksKeyStore({
     endpoint: choice.endpoint,
     uriPrefix: choice.uriPrefix,

@@ -1,0 +1,161 @@
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import type { DecryptedHeader, DecryptOptions, Engine } from '@sealflow/core';
+import { printJson, progressTarget, type CliContext, type CliIo } from '../cli-context.js';
+import { createEngineFor } from '../engine-options.js';
+import { FileSource } from '../io/file-source.js';
+import { ProgressMeter } from '../io/progress.js';
+import { openInput, openOutput, type Output } from '../io/streams.js';
+import { openStore } from '../keystore/open-store.js';
+import { collect, parseContextPairs } from '../options/parse-context.js';
+import { parseRange, type ByteRange } from '../options/parse-range.js';
+import { suiteHex } from '../options/parse-suite.js';
+import { usageError } from '../options/usage-error.js';
+import { contextOf, type CommandOptions } from './command-context.js';
+import { addStoreOptions, storeFlags } from './store-options.js';
+import { parseThreads, threadsOption } from './threads.js';
+
+interface DecryptFlags {
+  readonly output?: string;
+  readonly expectContext?: string[];
+  readonly range?: string;
+  readonly threads?: string;
+  readonly force?: boolean;
+  readonly json?: boolean;
+}
+
+interface DecryptSummary {
+  readonly input: string;
+  readonly output: string;
+  readonly plaintextBytes: number;
+  readonly range?: { readonly start: number; readonly end: number };
+  readonly messageId?: string;
+  readonly suite?: string;
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/** `sealflow decrypt [FILE]`. */
+export function registerDecrypt(program: Command, io: CliIo): void {
+  const command = program
+    .command('decrypt')
+    .description('decrypt and verify a message from a file or stdin')
+    .argument('[input]', 'file to decrypt (default: stdin, or "-")')
+    .option('-o, --output <file>', 'write here, atomically: nothing is left behind on failure (default: stdout)')
+    .option('--expect-context <key=value>', 'fail unless the authenticated context holds this pair, repeatable', collect)
+    .option('--range <start-end>', 'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end); needs a FILE');
+  addStoreOptions(command);
+  threadsOption(command)
+    .option('-f, --force', 'overwrite the output file if it exists')
+    .option('--json', 'print a JSON summary (context, message ID) on stdout (needs -o)')
+    .action(async (input: string | undefined, options: CommandOptions<DecryptFlags>, cmd: Command) => {
+      await runDecrypt(contextOf(cmd, io), input, options);
+    });
+}
+
+async function runDecrypt(context: CliContext, inputPath: string | undefined, flags: CommandOptions<DecryptFlags>): Promise<void> {
+  const expect = flags.expectContext === undefined ? undefined : parseContextPairs(flags.expectContext, '--expect-context');
+  const range = flags.range === undefined ? undefined : parseRange(flags.range);
+  const threads = parseThreads(flags.threads);
+  const toStdout = flags.output === undefined || flags.output === '-';
+  if (range !== undefined && (inputPath === undefined || inputPath === '-')) throw usageError('--range: needs a FILE input (a range read seeks; stdin cannot)');
+  if (flags.json === true && toStdout) throw usageError('--json: needs -o FILE (stdout carries the plaintext)');
+  const options: DecryptOptions = { ...(expect === undefined ? {} : { expectContext: expect }), signal: context.io.signal };
+
+  let summary: DecryptSummary;
+  if (range !== undefined) {
+    summary = await decryptRange(context, inputPath as string, range, options, flags, threads);
+  } else {
+    summary = await decryptWhole(context, inputPath, options, flags, threads);
+  }
+  if (flags.json === true) await printJson(context, summary);
+}
+
+async function decryptWhole(
+  context: CliContext,
+  inputPath: string | undefined,
+  options: DecryptOptions,
+  flags: DecryptFlags,
+  threads: number | undefined,
+): Promise<DecryptSummary> {
+  const input = await openInput(context.io, inputPath);
+  const opened = await openStore(context, storeFlags(flags as Record<string, unknown>), 'decrypt').catch(async (error: unknown) => {
+    input.stream.destroy();
+    throw error;
+  });
+  try {
+    const engine = await createEngineFor(opened.store, { threads });
+    const output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
+    const meter = new ProgressMeter(progressTarget(context, flags.json === true), 'decrypt', input.size);
+    const counter = new ProgressMeter({ stream: context.io.stderr, enabled: false }, '', undefined);
+    const transform = engine.decryptStream(options);
+    let header: DecryptedHeader | undefined;
+    transform.once('header', (h: DecryptedHeader) => {
+      header = h;
+    });
+    try {
+      await pipeline(input.stream, meter, transform, counter, output.stream, { signal: context.io.signal });
+      // Only a message that verified to its last byte (and signature) becomes a file.
+      await output.file?.commit();
+    } catch (error) {
+      await output.file?.abort();
+      throw error;
+    } finally {
+      meter.stop();
+    }
+    await engine.close();
+    return {
+      input: input.label,
+      output: output.label,
+      plaintextBytes: counter.bytes,
+      ...(header === undefined ? {} : { messageId: header.info.messageId, suite: suiteHex(header.info.suiteId), context: header.context }),
+    };
+  } finally {
+    input.stream.destroy();
+    await opened.close();
+  }
+}
+
+async function decryptRange(
+  context: CliContext,
+  inputPath: string,
+  range: ByteRange,
+  options: DecryptOptions,
+  flags: DecryptFlags,
+  threads: number | undefined,
+): Promise<DecryptSummary> {
+  const source = await FileSource.open(inputPath);
+  let engine: Engine | undefined;
+  let output: Output | undefined;
+  try {
+    const opened = await openStore(context, storeFlags(flags as Record<string, unknown>), 'decrypt');
+    try {
+      engine = await createEngineFor(opened.store, { threads });
+      // Reads the header, the final frame and the frames covering the range; each is
+      // verified before any byte of it is returned.
+      const bytes = await engine.decryptRange(source, { ...options, start: range.start, end: range.end });
+      output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
+      await writeAll(output, bytes);
+      await output.file?.commit();
+      await engine.close();
+      return {
+        input: inputPath,
+        output: output.label,
+        plaintextBytes: bytes.length,
+        range: { start: range.start, end: range.start + bytes.length },
+      };
+    } finally {
+      await opened.close();
+    }
+  } catch (error) {
+    await output?.file?.abort();
+    throw error;
+  } finally {
+    await source.close();
+  }
+}
+
+function writeAll(output: Output, bytes: Uint8Array): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    output.stream.write(bytes, (error) => (error ? reject(error) : resolve()));
+  });
+}

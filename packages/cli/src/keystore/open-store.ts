@@ -1,0 +1,43 @@
+import { KmsKeyStore } from '@sealflow/core';
+import type { MemoryKms } from '@sealflow/keystore-memory';
+import type { CliContext } from '../cli-context.js';
+import { openLocalKms } from './local-kms.js';
+import { openAwsStore, openXksStore, type OpenedStore } from './remote-stores.js';
+import { chooseStore, type StoreFlags } from './store-flags.js';
+
+export type { OpenedStore } from './remote-stores.js';
+
+/** The AWS-managed key S3 uses when no key is named; the embedded store creates it on first use. */
+export const DEFAULT_KEY = 'alias/aws/s3';
+
+/**
+ * The key store `encrypt` or `decrypt` runs against, from the flags: the embedded store
+ * (default), AWS KMS (`--kms aws`) or an XKS proxy (`--xks URL`).
+ *
+ * On the embedded store, encrypt uses `--key` or `alias/aws/s3` (created on first use,
+ * as in S3); decrypt names `--key` when given (KMS then refuses blobs of any other key),
+ * else lets the KMS find the key from each blob (discovery).
+ */
+export async function openStore(context: CliContext, flags: StoreFlags, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
+  const choice = chooseStore(flags, context.io.env);
+  switch (choice.kind) {
+    case 'aws':
+      return openAwsStore(choice, flags.key, purpose);
+    case 'xks':
+      return openXksStore(choice, flags.key, context.io.env);
+    case 'local': {
+      const kms = await openLocalKms(context, purpose === 'encrypt' ? 'create' : 'existing');
+      return localStore(kms, flags.key, purpose);
+    }
+  }
+}
+
+/** A core `KmsKeyStore` over an open `MemoryKms`; closing it closes the KMS. */
+export function localStore(kms: MemoryKms, key: string | undefined, purpose: 'encrypt' | 'decrypt'): OpenedStore {
+  const store = new KmsKeyStore({
+    client: kms,
+    ...(key !== undefined ? { keyId: key } : purpose === 'decrypt' ? { discovery: true as const } : { keyId: DEFAULT_KEY }),
+    principal: kms.principal,
+  });
+  return { store, close: async () => kms.close() };
+}
