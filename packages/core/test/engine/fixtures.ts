@@ -2,7 +2,7 @@
 // Not a test file: vitest only collects *.test.ts.
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RawAesKeyStore, SealflowError, type DataKey, type EncryptedDataKey, type Engine, type EncryptOptions, type KeyStore } from '@sealflow/core';
+import { RawAesKeyStore, SealflowError, type DataKey, type EncryptedDataKey, type DecryptOptions, type Engine, type EncryptOptions, type KeyStore } from '@sealflow/core';
 import { FIXED_MATERIALS, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 
 /** A deterministic 32-byte wrapping key (tests only). */
@@ -155,4 +155,39 @@ export function failingStore(id: string, error: unknown, owns: (edk: EncryptedDa
     },
   };
   return store;
+}
+
+/** Every decrypt API, driven the same way, so one table of cases runs against each. */
+export const DECRYPT_APIS = ['decrypt', 'decryptStream', 'decryptWebStream', 'decryptIterable'] as const;
+export type DecryptApi = (typeof DECRYPT_APIS)[number];
+
+export async function decryptVia(api: DecryptApi, engine: Engine, ciphertext: Uint8Array, options: DecryptOptions = {}, sizes: readonly number[] = [97]): Promise<Uint8Array> {
+  const chunks = chunked(ciphertext, sizes);
+  switch (api) {
+    case 'decrypt':
+      return (await engine.decrypt(ciphertext, options)).plaintext;
+    case 'decryptStream':
+      return throughNode(engine.decryptStream(options), chunks);
+    case 'decryptWebStream':
+      return throughWeb(engine.decryptWebStream(options), chunks);
+    case 'decryptIterable':
+      return collect(engine.decryptIterable(chunks, options));
+  }
+}
+
+export const ENCRYPT_APIS = ['encrypt', 'encryptStream', 'encryptWebStream', 'encryptIterable'] as const;
+export type EncryptApi = (typeof ENCRYPT_APIS)[number];
+
+export async function encryptVia(api: EncryptApi, engine: Engine, plaintext: Uint8Array, options: EncryptOptions = {}, sizes: readonly number[] = [97]): Promise<Uint8Array> {
+  const chunks = chunked(plaintext, sizes);
+  switch (api) {
+    case 'encrypt':
+      return engine.encrypt(plaintext, options);
+    case 'encryptStream':
+      return throughNode(engine.encryptStream(options), chunks);
+    case 'encryptWebStream':
+      return throughWeb(engine.encryptWebStream(options), chunks);
+    case 'encryptIterable':
+      return collect(engine.encryptIterable(chunks, options));
+  }
 }
