@@ -22,6 +22,12 @@ export type {
 export { XKS_REQUEST_CHANNEL } from './server/audit.js';
 export type { XksAuditRecord } from './server/audit.js';
 
+// Config files.
+export { loadXksProxyConfig } from './server/config-file.js';
+export type { XksProxyConfig, XksBackendConfig } from './server/config-file.js';
+export { startXksProxyFromConfig } from './server/start-from-config.js';
+export type { ConfiguredXksProxy, StartFromConfigOptions } from './server/start-from-config.js';
+
 // Key backends.
 export { XksBackendError } from './backend/key-backend.js';
 export type {
@@ -34,6 +40,8 @@ export type {
 } from './backend/key-backend.js';
 export { InMemoryXksBackend } from './backend/memory-backend.js';
 export type { InMemoryKeyOptions } from './backend/memory-backend.js';
+export { MemoryKmsXksBackend } from './backend/memory-kms-backend.js';
+export type { MemoryKmsXksBackendOpenOptions, MemoryKmsXksKeyOptions } from './backend/memory-kms-backend.js';
 
 // The client key store.
 export { XksKeyStore } from './client/xks-key-store.js';
