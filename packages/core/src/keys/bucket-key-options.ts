@@ -1,0 +1,54 @@
+import { ErrorCodes, InvalidArgumentError } from '../errors.js';
+import { assertInteger, readOptions } from './assert.js';
+
+/** Engine option `bucketKeys`. Every limit is capped by the format's hard limits. */
+export interface BucketKeyOptions {
+  /** How long a bucket key serves new messages, and an unwrapped one serves decrypts (required), in ms. */
+  readonly maxAgeMs: number;
+  /** Messages per bucket key (default and cap 2^32, the ESDK caching limit). */
+  readonly maxMessages?: number;
+  /** Plaintext bytes per bucket key (default and cap 2^53 - 1). */
+  readonly maxBytes?: number;
+  /** Most entries kept, for encrypt and for decrypt each (default 1000, at most 1,000,000). */
+  readonly capacity?: number;
+  /** Clock, for tests (default Date.now). With it, expired keys are wiped on the next cache use. */
+  readonly now?: () => number;
+}
+
+/** Validated `bucketKeys` options. */
+export interface ResolvedBucketKeyOptions {
+  readonly maxAgeMs: number;
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+  readonly capacity: number;
+  readonly now: () => number;
+  /** No clock was injected: a timer may wipe expired keys while the cache is idle. */
+  readonly realClock: boolean;
+}
+
+/** spec: esdk caching CMM: a cached data key may encrypt at most 2^32 messages. */
+export const MAX_BUCKET_KEY_MESSAGES = 2 ** 32;
+/** Bytes are counted in a JS number: 2^53 - 1 is the largest exact count. */
+export const MAX_BUCKET_KEY_BYTES = Number.MAX_SAFE_INTEGER;
+const MAX_CAPACITY = 1_000_000;
+
+/**
+ * Reads `createEngine({ bucketKeys })` by own properties, rejecting unknown keys.
+ * @throws {InvalidArgumentError} naming the field, when one is missing or out of range.
+ */
+export function resolveBucketKeyOptions(options: unknown): ResolvedBucketKeyOptions {
+  const o = readOptions(options, 'createEngine bucketKeys', ['maxAgeMs', 'maxMessages', 'maxBytes', 'capacity', 'now']);
+  if (o.maxAgeMs === undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'createEngine bucketKeys.maxAgeMs: required');
+  assertInteger(o.maxAgeMs, 'createEngine bucketKeys.maxAgeMs', 1, Number.MAX_SAFE_INTEGER);
+  const maxMessages = o.maxMessages ?? MAX_BUCKET_KEY_MESSAGES;
+  assertInteger(maxMessages, 'createEngine bucketKeys.maxMessages', 1, MAX_BUCKET_KEY_MESSAGES);
+  const maxBytes = o.maxBytes ?? MAX_BUCKET_KEY_BYTES;
+  assertInteger(maxBytes, 'createEngine bucketKeys.maxBytes', 1, MAX_BUCKET_KEY_BYTES);
+  const capacity = o.capacity ?? 1000;
+  assertInteger(capacity, 'createEngine bucketKeys.capacity', 1, MAX_CAPACITY);
+  if (o.now !== undefined && typeof o.now !== 'function') {
+    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `createEngine bucketKeys.now: expected a function, got ${typeof o.now}`);
+  }
+  const now = o.now as (() => number) | undefined;
+  return { maxAgeMs: o.maxAgeMs, maxMessages, maxBytes, capacity, now: now ?? (() => Date.now()), realClock: now === undefined };
+}
