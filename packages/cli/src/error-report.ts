@@ -36,7 +36,12 @@ function oneLine(text: string): string {
 /** Turns anything thrown into the code, sentence and exit code `sealflow` reports. */
 export function reportFor(error: unknown): ErrorReport {
   const exitCode = exitCodeFor(error);
-  if (isSealflowError(error)) return { code: error.code, sentence: oneLine(error.message), exitCode };
+  if (isSealflowError(error)) {
+    // KMS-shaped exceptions (MemoryKms, the AWS SDK) carry the service's exception name:
+    // say it, as AWS tools do ("NotFoundException: ...").
+    const named = /Exception$/.test(error.name) && !error.message.includes(error.name) ? `${error.name}: ` : '';
+    return { code: error.code, sentence: `${named}${oneLine(error.message)}`, exitCode };
+  }
   if (isSystemError(error)) {
     const text = ERRNO_TEXT[error.code] ?? oneLine(error.message.replace(/^E[A-Z0-9]+:\s*/, '').replace(/,\s*\w+\s+'[^']*'$/, ''));
     const where = error.path === undefined ? '' : `: ${error.path}`;

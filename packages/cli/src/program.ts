@@ -3,6 +3,7 @@ import type { CliIo } from './cli-context.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerKeys } from './commands/keys.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
       outputError: () => {},
     });
   // Subcommands copy exitOverride and the output settings when they are created.
+  registerKeys(program, io);
   registerEncrypt(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);

@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, KeyStoreError } from '@sealflow/core';
 import { MemoryKms, type KmsAuditOptions, type ScryptParams } from '@sealflow/keystore-memory';
-import type { CliContext } from '../cli-context.js';
+import { note, type CliContext } from '../cli-context.js';
 import { usageError } from '../options/usage-error.js';
 import { Env, keystorePath } from './keystore-path.js';
 import { readPassphrase } from './passphrase.js';
@@ -43,12 +43,14 @@ export async function openLocalKms(context: CliContext, mode: OpenMode, audit: O
   if (!exists) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const passphrase = await readPassphrase(env, { stdin: context.io.stdin, stderr: context.io.stderr }, path, !exists);
   const scrypt = exists ? undefined : scryptFromEnv(env);
-  return MemoryKms.open({
+  const kms = await MemoryKms.open({
     path,
     passphrase,
     audit: { ...audit, file: auditPath(path) },
     ...(scrypt === undefined ? {} : { scrypt }),
   });
+  if (!exists) note(context, `sealflow: created the key store ${path} (keep the passphrase: without it the keys cannot be opened)`);
+  return kms;
 }
 
 /**

@@ -38,6 +38,7 @@ export function localStore(kms: MemoryKms, key: string | undefined, purpose: 'en
     client: kms,
     ...(key !== undefined ? { keyId: key } : purpose === 'decrypt' ? { discovery: true as const } : { keyId: DEFAULT_KEY }),
     principal: kms.principal,
+    id: `embedded-kms:${key ?? (purpose === 'decrypt' ? 'any key' : DEFAULT_KEY)}`,
   });
   return { store, close: async () => kms.close() };
 }
