@@ -3,7 +3,7 @@ import { Channels, publish, type BucketKeyEvent } from '../events.js';
 import { toHex } from '../format/bytes.js';
 import { serializeEncryptionContext } from '../format/encryption-context.js';
 import type { StatsCounter } from '../stats.js';
-import { encodeBucketKeyEdk } from './bucket-key-edk.js';
+import { assertBucketKeyInfoFits, encodeBucketKeyEdk } from './bucket-key-edk.js';
 import { BucketKeyEntries, type BucketKeyEntry, type BucketKeyRemoval } from './bucket-key-entries.js';
 import { abortedError, BucketKeyFlight } from './bucket-key-flight.js';
 import { resolveBucketKeyOptions, type BucketKeyOptions } from './bucket-key-options.js';
@@ -114,11 +114,14 @@ export class BucketKeyCache {
     if (request.signal?.aborted === true) throw abortedError(request.signal);
     const now = this.#sweep();
     const ticket: EncryptTicket = { messageId, length: demand.plaintextLength };
+    const contextBytes = serializeEncryptionContext(demand.context);
+    // Refused before any key-store call: the bucket context must fit the EDK's u16 field.
+    assertBucketKeyInfoFits(contextBytes.length + 7);
     if (ticket.length !== undefined && ticket.length > this.#maxBytes) return this.#oneOff(request, ticket, demand.context);
     const partition = [
       this.#stores.stores.map((s) => `${s.id}\u0000${s.principal ?? ''}`).join('\u0000'),
       request.keyId ?? '',
-      toHex(serializeEncryptionContext(demand.context)),
+      toHex(contextBytes),
     ].join('\u0001');
     const entry = this.#encrypt.use(partition, now);
     if (entry !== undefined) {

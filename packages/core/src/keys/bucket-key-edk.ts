@@ -1,6 +1,7 @@
-import { ErrorCodes, MalformedMessageError } from '../errors.js';
+import { ErrorCodes, LimitExceededError, MalformedMessageError } from '../errors.js';
 import { readUint16, utf8DecodeStrict, utf8Encode, writeUint16 } from '../format/bytes.js';
 import { parseEncryptionContext, serializeEncryptionContext } from '../format/encryption-context.js';
+import { FormatLimits } from '../format/limits.js';
 import type { EncryptedDataKey, EncryptionContext } from './key-store.js';
 
 /**
@@ -17,14 +18,19 @@ export interface BucketKeyEdk {
 }
 
 /**
- * Packs a store's EDK of a bucket key (see docs/FORMAT.md "Bucket-key EDKs"):
+ * Packs a store's EDK of a bucket key (see docs/bucket-keys.md "EDK layout"):
  * provider info = `01 || u16 len || inner provider ID || u16 len || inner provider info ||
  * u16 len || serialized bucket context`; ciphertext = the inner ciphertext.
+ * @throws {LimitExceededError} when the provider info would not fit the header's u16
+ * field (limit `bucketKeyProviderInfo`).
  */
 export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: EncryptionContext): EncryptedDataKey {
   const id = utf8Encode(inner.providerId);
   const context = serializeEncryptionContext(bucketContext);
-  const info = new Uint8Array(1 + 2 + id.length + 2 + inner.providerInfo.length + 2 + context.length);
+  const length = 1 + 2 + id.length + 2 + inner.providerInfo.length + 2 + context.length;
+  // Each inner field is shorter than the whole, so one check covers every u16 written here.
+  assertBucketKeyInfoFits(length);
+  const info = new Uint8Array(length);
   let offset = 0;
   info[offset++] = VERSION;
   for (const field of [id, inner.providerInfo, context]) {
@@ -33,6 +39,22 @@ export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: Encry
     offset += 2 + field.length;
   }
   return { providerId: BUCKET_KEY_PROVIDER_ID, providerInfo: info, ciphertext: inner.ciphertext };
+}
+
+/**
+ * Checks a bucket-key provider-info length against the header's u16 field. Callers check
+ * `bucketContextBytes.length + 7` (empty inner fields) before asking a store for a key.
+ * @throws {LimitExceededError} limit `bucketKeyProviderInfo`.
+ */
+export function assertBucketKeyInfoFits(length: number): void {
+  if (length > FormatLimits.uint16Max) {
+    throw new LimitExceededError(
+      'bucketKeyProviderInfo',
+      FormatLimits.uint16Max,
+      length,
+      `the bucket-key EDK provider info would be ${length} bytes, over the format's ${FormatLimits.uint16Max}: use a smaller bucket context`,
+    );
+  }
 }
 
 /** Unpacks a bucket-key EDK. @throws {MalformedMessageError} */
