@@ -1,8 +1,8 @@
 import { ErrorCodes, MalformedMessageError } from '../errors.js';
-import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
+import { FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, FINAL_FRAME_PREFIX, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
 import { ContentType, parseHeader } from '../format/header.js';
 import { FormatLimits } from '../format/limits.js';
-import { concatBytes } from '../format/bytes.js';
+import { concatBytes, readUint32 } from '../format/bytes.js';
 import { DecryptSession, type DecryptPlan } from './decrypt-session.js';
 import type { EngineCore } from './engine-core.js';
 
@@ -61,7 +61,12 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
     throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: the message size does not match its frame layout');
   }
   const finalOffset = header.length + regular * unit;
-  const finalPlaintext = body.openFrame(await readExactly(source, finalOffset, FINAL_FRAME_OVERHEAD + lastLength), regular + 1);
+  const finalUnit = await readExactly(source, finalOffset, FINAL_FRAME_OVERHEAD + lastLength);
+  // The unit at the end must be a final frame whose length field matches the size. A source
+  // cut on a frame boundary ends in a regular frame that openFrame would accept as one, and
+  // the message would pass for a shorter one (spec: esdk message-body.md#final-frame).
+  if (readUint32(finalUnit, 0) !== FINAL_FRAME_MARKER || readUint32(finalUnit, FINAL_FRAME_PREFIX - 4) !== lastLength) throw truncated();
+  const finalPlaintext = body.openFrame(finalUnit, regular + 1);
   const plaintextSize = regular * fl + lastLength;
   const to = Math.min(end, plaintextSize);
   if (start > plaintextSize) {
@@ -77,7 +82,9 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
   if (first <= lastRegular) {
     const bytes = await readExactly(source, header.length + first * unit, (lastRegular - first + 1) * unit);
     for (let i = first; i <= lastRegular; i++) {
-      const plaintext = body.openFrame(bytes.subarray((i - first) * unit, (i - first + 1) * unit), i + 1);
+      const frame = bytes.subarray((i - first) * unit, (i - first + 1) * unit);
+      if (readUint32(frame, 0) === FINAL_FRAME_MARKER) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a final frame before the end');
+      const plaintext = body.openFrame(frame, i + 1);
       const from = i === first ? start - i * fl : 0;
       const until = Math.min(fl, to - i * fl);
       out.set(plaintext.subarray(from, until), written);
@@ -97,7 +104,7 @@ async function sequentialRange(session: DecryptSession, source: RandomAccessSour
   for (let at = offset; at < source.size; at += step) {
     parts.push(...(await session.push(await readExactly(source, at, Math.min(step, source.size - at)))));
   }
-  parts.push(...session.end());
+  parts.push(...(await session.end()));
   const plaintext = concatBytes(parts);
   if (start > plaintext.length) {
     throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintext.length}`);
