@@ -52,6 +52,7 @@ export type {
 export { createEngine } from './engine/engine.js';
 export type { Engine, DecryptResult, RangeOptions, DecryptTransform } from './engine/engine.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
+export type { FrameOffload, OffloadEncryptInit, OffloadDecryptInit, OffloadedBody } from './engine/frame-offload.js';
 export type { DecryptedHeader } from './engine/decrypt-session.js';
 export type { HeaderInfo } from './engine/header-info.js';
 export type { RandomAccessSource } from './engine/range-reader.js';

@@ -7,10 +7,21 @@ export type { BodyDecryptorInit } from './engine/body-decryptor.js';
 export { deriveMessageKeys } from './crypto/key-derivation.js';
 export { parseHeader, serializeHeaderBody, ContentType } from './format/header.js';
 export type { MessageHeader } from './format/header.js';
-export { bodyAad, BodyKind, frameIv, framedBodyLength, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from './format/frame.js';
+export {
+  bodyAad,
+  BodyKind,
+  frameIv,
+  framedBodyLength,
+  FINAL_FRAME_MARKER,
+  FINAL_FRAME_OVERHEAD,
+  FINAL_FRAME_PREFIX,
+  REGULAR_FRAME_OVERHEAD,
+  REGULAR_FRAME_PREFIX,
+} from './format/frame.js';
 export { getSuite, IV_LENGTH, TAG_LENGTH } from './format/suites.js';
 export type { AlgorithmSuite } from './format/suites.js';
 export { FIXED_MATERIALS } from './engine/engine.js';
 export type { FixedMaterials } from './engine/engine-core.js';
 export { encodeBucketKeyEdk, decodeBucketKeyEdk } from './keys/bucket-key-edk.js';
-export { concatBytes, compareBytes, toHex } from './format/bytes.js';
+export { concatBytes, compareBytes, toHex, readUint32, writeUint32 } from './format/bytes.js';
+export { authenticationFailed } from './errors.js';

@@ -22,6 +22,11 @@ export interface BodyDecryptorInit {
   /** Present for signing suites; has already absorbed the header bytes. */
   readonly verifier: MessageVerifier | undefined;
   readonly limits: DecryptLimits;
+  /**
+   * Sequence number of the first frame expected (default 1). An offload that opened
+   * frames 1..n elsewhere finishes the body with one starting at n + 1.
+   */
+  readonly firstSequence?: number;
 }
 
 type State = 'body' | 'footer' | 'done';
@@ -67,6 +72,7 @@ export class BodyDecryptor {
     this.#header = init.header;
     this.#verifier = init.verifier;
     this.#limits = init.limits;
+    this.#sequence = init.firstSequence ?? 1;
     const id = init.header.messageId;
     this.#regularAad = bodyAad(id, BodyKind.REGULAR, 0, init.header.frameLength);
     this.#seqOffset = id.length + BodyKind.REGULAR.length;

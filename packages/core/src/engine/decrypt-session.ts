@@ -6,6 +6,7 @@ import { parseHeader, type MessageHeader } from '../format/header.js';
 import type { EncryptionContext } from '../keys/key-store.js';
 import { BodyDecryptor } from './body-decryptor.js';
 import type { EngineCore } from './engine-core.js';
+import type { FrameOffload, OffloadDecryptInit, OffloadedBody } from './frame-offload.js';
 import { verifyHeaderTag } from './header-auth.js';
 import { headerInfo, type HeaderInfo } from './header-info.js';
 import { checkExpectedContext, decryptContexts, verifierFor } from './materials.js';
@@ -25,15 +26,27 @@ export interface DecryptedHeader {
   readonly context: Readonly<Record<string, string>>;
 }
 
+/** How a session may use the engine's offload. */
+export interface DecryptSessionOptions {
+  /** Let the engine's offload (if any) take the body. Range reads open frames themselves, so they do not. */
+  readonly offload?: boolean;
+  /** The whole message's size when known (one-shot decrypt): offloads keep small messages here. */
+  readonly messageLength?: number;
+}
+
 /**
  * One message being decrypted. Header bytes accumulate (bounded by `maxHeaderBytes`)
  * until the header parses; then the data key is unwrapped, the commitment compared in
  * constant time and the header tag verified, in that order (spec: esdk decrypt.md), and
- * the body streams through a BodyDecryptor.
+ * the body streams through a BodyDecryptor (or through the engine's offload, which may then
+ * answer `push` and does answer `end` later).
  */
 export class DecryptSession {
   readonly #core: EngineCore;
   readonly #plan: DecryptPlan;
+  readonly #offload: FrameOffload | undefined;
+  readonly #messageLength: number | undefined;
+  #offloaded: OffloadedBody | undefined;
   #headerParts: Uint8Array[] = [];
   #headerTotal = 0;
   #need = 1;
@@ -41,9 +54,11 @@ export class DecryptSession {
   #header: DecryptedHeader | undefined;
   #finished = false;
 
-  constructor(core: EngineCore, plan: DecryptPlan) {
+  constructor(core: EngineCore, plan: DecryptPlan, options: DecryptSessionOptions = {}) {
     this.#core = core;
     this.#plan = plan;
+    this.#offload = options.offload === true ? core.offload : undefined;
+    this.#messageLength = options.messageLength;
   }
 
   /** The authenticated header, once it is known. */
@@ -53,7 +68,7 @@ export class DecryptSession {
 
   /** Consumes ciphertext. Async only while the header completes (the key-store call). */
   async push(chunk: Uint8Array): Promise<Uint8Array[]> {
-    if (this.#body !== undefined) return this.#body.push(chunk);
+    if (this.#body !== undefined) return this.pushBody(chunk);
     return this.#pushHeader(chunk);
   }
 
@@ -63,27 +78,38 @@ export class DecryptSession {
   }
 
   /** Synchronous push for callers that know the header is done (`header !== undefined`). */
-  pushBody(chunk: Uint8Array): Uint8Array[] {
-    return (this.#body as BodyDecryptor).push(chunk);
+  pushBody(chunk: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
+    return (this.#offloaded ?? (this.#body as BodyDecryptor)).push(chunk);
   }
 
   /** Ends the message: fails on truncation; verifies the signature; returns held plaintext. */
-  end(): Uint8Array[] {
+  end(): Uint8Array[] | Promise<Uint8Array[]> {
     if (this.#body === undefined) {
       throw new MalformedMessageError(ErrorCodes.TRUNCATED, this.#headerTotal === 0 ? 'the message is empty' : 'the message is truncated');
     }
-    const out = this.#body.end();
-    if (!this.#finished) {
-      this.#finished = true;
-      this.#core.stats.messagesDecrypted++;
-      this.#core.stats.bytesDecrypted += this.#body.plaintextBytes;
-      const info = (this.#header as DecryptedHeader).info;
-      publish(Channels.decrypt, { messageId: info.messageId, suite: info.suiteId, bytes: this.#body.plaintextBytes, frames: this.#body.frames });
+    const offloaded = this.#offloaded;
+    if (offloaded !== undefined) {
+      return offloaded.end().then((out) => {
+        this.#done(offloaded);
+        return out;
+      });
     }
+    const out = this.#body.end();
+    this.#done(this.#body);
     return out;
   }
 
+  #done(body: { readonly plaintextBytes: number; readonly frames: number }): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#core.stats.messagesDecrypted++;
+    this.#core.stats.bytesDecrypted += body.plaintextBytes;
+    const info = (this.#header as DecryptedHeader).info;
+    publish(Channels.decrypt, { messageId: info.messageId, suite: info.suiteId, bytes: body.plaintextBytes, frames: body.frames });
+  }
+
   fail(code: string): void {
+    this.#offloaded?.abort();
     if (this.#finished) return;
     this.#finished = true;
     this.#core.stats.decryptFailures++;
@@ -118,7 +144,7 @@ export class DecryptSession {
     }
     await this.#open(header);
     const rest = joined.subarray(length);
-    return rest.length === 0 ? [] : (this.#body as BodyDecryptor).push(rest);
+    return rest.length === 0 ? [] : this.pushBody(rest);
   }
 
   async #open(header: MessageHeader): Promise<void> {
@@ -143,9 +169,16 @@ export class DecryptSession {
       dataKey.destroy();
     }
     const key = backend.importKey(derived);
+    // An offload opens frames elsewhere, so it gets a private copy of the derived key (it wipes it).
+    const keyBytes = this.#offload === undefined ? undefined : derived.slice();
     derived.fill(0);
-    if (!verifyHeaderTag(backend, key, header.headerBody, contexts.authOnly, header.headerTag, header.headerIv)) throw authenticationFailed();
-    checkExpectedContext(contexts.full, this.#plan.expectContext);
+    try {
+      if (!verifyHeaderTag(backend, key, header.headerBody, contexts.authOnly, header.headerTag, header.headerIv)) throw authenticationFailed();
+      checkExpectedContext(contexts.full, this.#plan.expectContext);
+    } catch (error) {
+      keyBytes?.fill(0);
+      throw error;
+    }
     if (verifier !== undefined) {
       verifier.update(header.headerBody);
       if (header.headerIv !== undefined) verifier.update(header.headerIv);
@@ -154,5 +187,20 @@ export class DecryptSession {
     const context = Object.freeze({ ...contexts.full });
     this.#header = { info: headerInfo(header), context };
     this.#body = new BodyDecryptor({ backend, key, header, verifier, limits: this.#core.limits });
+    if (keyBytes !== undefined) {
+      const init = { backend, key, keyBytes, header, verifier, limits: this.#core.limits, messageLength: this.#messageLength };
+      this.#offloaded = offloadBody(this.#offload as FrameOffload, init);
+    }
   }
+}
+
+/** Hands the body to the offload; when it declines, the key copy is wiped here. */
+function offloadBody(offload: FrameOffload, init: OffloadDecryptInit): OffloadedBody | undefined {
+  let body: OffloadedBody | undefined;
+  try {
+    body = offload.decryptBody(init);
+  } finally {
+    if (body === undefined) init.keyBytes.fill(0);
+  }
+  return body;
 }

@@ -8,6 +8,7 @@ import type { EncryptionContext } from '../keys/key-store.js';
 import { Channels, publish } from '../events.js';
 import type { BucketKeyRequest, EngineCore, FixedMaterials, MessageDataKey } from './engine-core.js';
 import { FrameEncryptor } from './frame-encryptor.js';
+import type { FrameOffload, OffloadedBody, OffloadEncryptInit } from './frame-offload.js';
 import { computeHeaderTag } from './header-auth.js';
 import { encryptContexts } from './materials.js';
 
@@ -26,17 +27,18 @@ export interface EncryptPlan {
 
 /**
  * One message being encrypted: materials and header up front (async), then a
- * synchronous frame pipeline. Wipes the data key once the header is sealed.
+ * synchronous frame pipeline, or the engine's offload when it takes the body (then `push`
+ * may and `end` does answer later). Wipes the data key once the header is sealed.
  */
 export class EncryptSession {
   readonly #core: EngineCore;
-  readonly #frames: FrameEncryptor;
+  readonly #frames: FrameEncryptor | OffloadedBody;
   readonly #messageId: Uint8Array;
   readonly #suite: AlgorithmSuite;
   readonly #dataKey: MessageDataKey;
   #done = false;
 
-  private constructor(core: EngineCore, frames: FrameEncryptor, messageId: Uint8Array, suite: AlgorithmSuite, dataKey: MessageDataKey) {
+  private constructor(core: EngineCore, frames: FrameEncryptor | OffloadedBody, messageId: Uint8Array, suite: AlgorithmSuite, dataKey: MessageDataKey) {
     this.#core = core;
     this.#frames = frames;
     this.#messageId = messageId;
@@ -63,9 +65,13 @@ export class EncryptSession {
         : await fixedDataKey(core, request, plan.fixed.dataKey);
     let key: CipherKey;
     let header: Uint8Array[];
+    let keyBytes: Uint8Array | undefined;
     try {
       const { derivedKey, commitment } = deriveMessageKeys(backend, suite, dataKey.dataKey.reveal(), messageId);
       key = backend.importKey(derivedKey);
+      // An offload seals elsewhere (worker threads import their own key), so it gets a
+      // private copy of the derived key, which it wipes; never the data key.
+      if (core.offload !== undefined) keyBytes = derivedKey.slice();
       derivedKey.fill(0);
       const headerBody = serializeHeaderBody({
         suite,
@@ -76,48 +82,67 @@ export class EncryptSession {
         commitment: commitment as Uint8Array,
       });
       header = [headerBody, computeHeaderTag(backend, key, headerBody, contexts.authOnly)];
+    } catch (error) {
+      keyBytes?.fill(0);
+      throw error;
     } finally {
       // The derived key now lives in `key`; the data key is no longer needed.
       dataKey.release();
     }
-    const frames = new FrameEncryptor({
-      backend,
-      key,
-      messageId,
-      frameLength: plan.frameLength,
-      header,
-      signer,
-      plaintextLength: plan.plaintextLength,
-    });
+    const init = { backend, key, messageId, frameLength: plan.frameLength, header, signer, plaintextLength: plan.plaintextLength };
+    const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite });
+    const frames = body ?? new FrameEncryptor(init);
     return new EncryptSession(core, frames, messageId, suite, dataKey);
   }
 
   /** Encrypts a chunk; returns sealed output (the header comes with the first call). */
-  push(chunk: Uint8Array): Uint8Array[] {
+  push(chunk: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
     return this.#frames.push(chunk);
   }
 
   /** Seals the final frame and the footer; records stats and publishes the event. */
-  end(): Uint8Array[] {
-    const out = this.#frames.end();
-    if (!this.#done) {
-      this.#done = true;
-      const bytes = this.#frames.plaintextBytes;
-      this.#dataKey.charge(bytes);
-      this.#core.stats.messagesEncrypted++;
-      this.#core.stats.bytesEncrypted += bytes;
-      publish(Channels.encrypt, { messageId: toHex(this.#messageId), suite: this.#suite.id, bytes, frames: this.#frames.frames });
+  end(): Uint8Array[] | Promise<Uint8Array[]> {
+    const frames = this.#frames;
+    if (frames instanceof FrameEncryptor) {
+      const out = frames.end();
+      this.#finished(frames);
+      return out;
     }
-    return out;
+    return frames.end().then((out) => {
+      this.#finished(frames);
+      return out;
+    });
   }
 
-  /** Marks the session failed (stats and event). */
+  /** Marks the session failed (stats and event); an offloaded body drops what it holds. */
   fail(code: string): void {
+    if (!(this.#frames instanceof FrameEncryptor)) this.#frames.abort();
     if (this.#done) return;
     this.#done = true;
     this.#core.stats.encryptFailures++;
     publish(Channels.failure, { operation: 'encrypt', code });
   }
+
+  #finished(frames: { readonly plaintextBytes: number; readonly frames: number }): void {
+    if (this.#done) return;
+    this.#done = true;
+    const bytes = frames.plaintextBytes;
+    this.#dataKey.charge(bytes);
+    this.#core.stats.messagesEncrypted++;
+    this.#core.stats.bytesEncrypted += bytes;
+    publish(Channels.encrypt, { messageId: toHex(this.#messageId), suite: this.#suite.id, bytes, frames: frames.frames });
+  }
+}
+
+/** Hands the body to the offload; when it declines, the key copy is wiped here. */
+function offloadBody(offload: FrameOffload, init: OffloadEncryptInit): OffloadedBody | undefined {
+  let body: OffloadedBody | undefined;
+  try {
+    body = offload.encryptBody(init);
+  } finally {
+    if (body === undefined) init.keyBytes.fill(0);
+  }
+  return body;
 }
 
 /** Test hook path: a caller-fixed data key, wrapped by every other store as usual. */

@@ -6,6 +6,7 @@ import type { DataKey } from '../keys/data-key.js';
 import type { EncryptedDataKey, GeneratedDataKey, GenerateRequest, KeyStoreRequest } from '../keys/key-store.js';
 import type { KeyStoreSet } from '../keys/key-store-set.js';
 import type { StatsCounter } from '../stats.js';
+import type { FrameOffload } from './frame-offload.js';
 
 /** The data key of one message being encrypted, and what to do with it afterwards. */
 export interface MessageDataKey {
@@ -40,6 +41,8 @@ export interface EngineCore {
   readonly commitmentPolicy: CommitmentPolicy;
   readonly suite: SuiteId;
   readonly frameLength: number;
+  /** Where large message bodies are sealed and opened, when not on the calling thread. */
+  readonly offload: FrameOffload | undefined;
   /** Gets the data key for a new message (fresh from the stores, or from the bucket-key cache). */
   acquireDataKey(request: GenerateRequest, messageId: Uint8Array, bucketKey: BucketKeyRequest | undefined): Promise<MessageDataKey>;
   /** Unwraps the message's data key from its EDKs (bucket-key EDKs included). */

@@ -104,6 +104,7 @@ class SealflowEngine implements Engine {
       commitmentPolicy: resolved.commitmentPolicy,
       suite: resolved.suite,
       frameLength: resolved.frameLength,
+      offload: resolved.offload,
       isClosed: () => this.#closed,
       acquireDataKey: (request, messageId, bucketKey) => acquire(stores, cache, request, messageId, bucketKey),
       unwrapDataKey: (edks, request, messageId) => unwrap(stores, cache, edks, request, messageId),
@@ -116,8 +117,8 @@ class SealflowEngine implements Engine {
     let session: EncryptSession | undefined;
     try {
       session = await EncryptSession.open(this.#core, plan);
-      const out = session.push(plaintext);
-      out.push(...session.end());
+      const out = await session.push(plaintext);
+      out.push(...(await session.end()));
       return concatBytes(out);
     } catch (error) {
       this.#failed('encrypt', session, error);
@@ -127,10 +128,10 @@ class SealflowEngine implements Engine {
 
   async decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
     assertBytes(ciphertext, 'decrypt ciphertext');
-    const session = new DecryptSession(this.#core, this.#decryptPlan(options));
+    const session = new DecryptSession(this.#core, this.#decryptPlan(options), { offload: true, messageLength: ciphertext.length });
     try {
       const out = await session.push(ciphertext);
-      out.push(...session.end());
+      out.push(...(await session.end()));
       const header = session.header as DecryptedHeader;
       return { plaintext: concatBytes(out), context: header.context, header: header.info };
     } catch (error) {

@@ -18,6 +18,11 @@ export interface FrameEncryptorInit {
    * a plaintext that ends on a frame boundary gets an empty final frame (also valid).
    */
   readonly plaintextLength: number | undefined;
+  /**
+   * Sequence number of the first frame this encryptor seals (default 1). An offload that
+   * sealed frames 1..n elsewhere finishes the body with one starting at n + 1.
+   */
+  readonly firstSequence?: number;
 }
 
 /**
@@ -50,6 +55,7 @@ export class FrameEncryptor {
     this.#known = init.plaintextLength;
     this.#messageId = init.messageId;
     this.#header = init.header;
+    this.#sequence = init.firstSequence ?? 1;
     const id = init.messageId;
     this.#regularAad = new Uint8Array(id.length + BodyKind.REGULAR.length + 12);
     this.#regularAad.set(id);
@@ -63,7 +69,7 @@ export class FrameEncryptor {
     return this.#consumed;
   }
 
-  /** Frames written so far (including the final frame once `end()` ran). */
+  /** Frames written so far (including the final frame once `end()` ran), counted from frame 1. */
   get frames(): number {
     return this.#sequence - 1;
   }

@@ -4,6 +4,7 @@ import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type Algorit
 import { assertContext, assertInteger, invalid, readOptions } from '../keys/assert.js';
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
 import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
+import type { FrameOffload } from './frame-offload.js';
 
 /** Options of `createEngine`. */
 export interface EngineOptions {
@@ -21,6 +22,12 @@ export interface EngineOptions {
   readonly backend?: CipherBackend;
   /** Enables S3-style bucket keys (data-key caching); see docs. */
   readonly bucketKeys?: BucketKeyOptions;
+  /**
+   * Seals and opens frames of large messages elsewhere (e.g. `createFramePool()` from
+   * `@sealflow/parallel`); output bytes are the same. The engine does not own it: close it
+   * yourself after `engine.close()`.
+   */
+  readonly offload?: FrameOffload;
 }
 
 /** Per-call bucket-key option: `true` derives the bucket context from `aws:s3:arn`. */
@@ -61,9 +68,10 @@ export interface ResolvedEngineOptions {
   readonly limits: DecryptLimits;
   readonly backend: CipherBackend | undefined;
   readonly bucketKeys: BucketKeyOptions | undefined;
+  readonly offload: FrameOffload | undefined;
 }
 
-const ENGINE_KEYS = ['keyStore', 'suite', 'frameLength', 'commitmentPolicy', 'limits', 'backend', 'bucketKeys'] as const;
+const ENGINE_KEYS = ['keyStore', 'suite', 'frameLength', 'commitmentPolicy', 'limits', 'backend', 'bucketKeys', 'offload'] as const;
 const LIMIT_KEYS = ['maxEncryptedDataKeys', 'maxFrameLength', 'maxContextBytes', 'maxHeaderBytes', 'maxNonFramedBytes'] as const;
 export const ENCRYPT_KEYS = ['context', 'keyId', 'frameLength', 'suite', 'requiredContextKeys', 'plaintextLength', 'bucketKey', 'signal'] as const;
 export const DECRYPT_KEYS = ['expectContext', 'reproducedContext', 'unsignedOnly', 'signal'] as const;
@@ -120,6 +128,10 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   if (backend !== undefined && (typeof backend !== 'object' || typeof backend.seal !== 'function')) {
     throw invalid('createEngine backend', 'a CipherBackend', backend);
   }
+  const offload = o.offload as FrameOffload | undefined;
+  if (offload !== undefined && (typeof offload !== 'object' || offload === null || typeof offload.encryptBody !== 'function' || typeof offload.decryptBody !== 'function')) {
+    throw invalid('createEngine offload', 'a FrameOffload (e.g. createFramePool() from @sealflow/parallel)', offload);
+  }
   return {
     stores: stores as KeyStore[],
     suite,
@@ -128,6 +140,7 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
     limits: Object.freeze(limits),
     backend,
     bucketKeys: o.bucketKeys as BucketKeyOptions | undefined,
+    offload,
   };
 }
 

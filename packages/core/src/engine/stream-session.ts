@@ -43,7 +43,7 @@ export function encryptStreamSession(core: EngineCore, plan: EncryptPlan): Strea
 
 /** A decrypt session; `onHeader` runs once the header authenticated, before any plaintext. */
 export function decryptStreamSession(core: EngineCore, plan: DecryptPlan, onHeader?: (header: DecryptedHeader) => void): StreamSession {
-  const session = new DecryptSession(core, plan);
+  const session = new DecryptSession(core, plan, { offload: true });
   return {
     push(chunk) {
       if (session.header !== undefined) return session.pushBody(chunk);
