@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-context.js';
 import { registerDecrypt } from './commands/decrypt.js';
+import { registerDemo } from './commands/demo.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
@@ -29,5 +30,6 @@ export function buildProgram(io: CliIo): Command {
   registerEncrypt(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);
+  registerDemo(program, io);
   return program;
 }
