@@ -111,6 +111,8 @@ export class RequestHandler {
       status = failure.status;
       errorName = failure.errorName;
       reason = failure.detail;
+      // A body left unread (too large, or never looked at) is not worth draining: close instead.
+      if (!request.complete) response.setHeader('connection', 'close');
       respondError(response, failure);
     } finally {
       if (store !== undefined) this.#inFlight.set(store.uriPrefix, (this.#inFlight.get(store.uriPrefix) ?? 1) - 1);
