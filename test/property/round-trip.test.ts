@@ -20,7 +20,7 @@ const sizeNear = (fl: number): fc.Arbitrary<number> =>
   );
 
 /** Write sizes for the input stream: single bytes, odd sizes, sizes around the frame length. */
-const writeSizes = (fl: number): fc.Arbitrary<number[]> =>
+const writeSizes = (fl: number): fc.Arbitrary<readonly number[]> =>
   fc.oneof(
     fc.constant([1]),
     fc.array(fc.integer({ min: 1, max: 3 * fl + 7 }), { minLength: 1, maxLength: 6 }),
@@ -30,8 +30,8 @@ const writeSizes = (fl: number): fc.Arbitrary<number[]> =>
 interface Case {
   readonly fl: number;
   readonly length: number;
-  readonly writes: number[];
-  readonly reads: number[];
+  readonly writes: readonly number[];
+  readonly reads: readonly number[];
   readonly encryptApi: (typeof ENCRYPT_APIS)[number];
   readonly decryptApi: (typeof DECRYPT_APIS)[number];
   readonly knownLength: boolean;
