@@ -42,7 +42,7 @@ export interface KeyMetadata {
   readonly KeyManager: KeyManager;
   readonly CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT';
   readonly KeySpec: 'SYMMETRIC_DEFAULT';
-  readonly EncryptionAlgorithms: readonly ['SYMMETRIC_DEFAULT'];
+  readonly EncryptionAlgorithms: 'SYMMETRIC_DEFAULT'[];
   readonly MultiRegion: false;
   readonly CurrentKeyMaterialId: string;
 }
@@ -196,7 +196,7 @@ export interface EncryptResponse extends MetadataBearer {
 }
 
 export interface DecryptRequest {
-  CiphertextBlob: Uint8Array | undefined;
+  CiphertextBlob?: Uint8Array | undefined;
   KeyId?: string | undefined;
   EncryptionContext?: EncryptionContextType | undefined;
   GrantTokens?: string[] | undefined;
@@ -211,7 +211,7 @@ export interface DecryptResponse extends MetadataBearer {
 }
 
 export interface ReEncryptRequest {
-  CiphertextBlob: Uint8Array | undefined;
+  CiphertextBlob?: Uint8Array | undefined;
   SourceEncryptionContext?: EncryptionContextType | undefined;
   SourceKeyId?: string | undefined;
   DestinationKeyId: string | undefined;
