@@ -3,6 +3,8 @@ import { assertBytes, assertPattern, invalid, readOptions } from '../shared/asse
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
+  isKeyUsageList,
+  XKS_KEY_USAGES,
   XksBackendError,
   type XksEkmMember,
   type XksKeyBackend,
@@ -27,8 +29,6 @@ interface Entry {
   usage: readonly XksKeyUsage[];
   status: XksKeyStatus;
 }
-
-const USAGES: readonly string[] = ['ENCRYPT', 'DECRYPT', 'DERIVE', 'SIGN', 'VERIFY', 'WRAP', 'UNWRAP'];
 
 /**
  * A volatile backend holding AES-256 keys in process memory: for tests and demos.
@@ -121,13 +121,8 @@ export class InMemoryXksBackend implements XksKeyBackend {
 }
 
 function checkUsage(value: unknown, label: string): readonly XksKeyUsage[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > 10) {
-    throw invalid(`${label}: expected 1 to 10 key usages`);
-  }
-  for (const usage of value) {
-    if (typeof usage !== 'string' || !USAGES.includes(usage)) throw invalid(`${label}: unknown key usage ${JSON.stringify(usage)}`);
-  }
-  return [...new Set(value as XksKeyUsage[])];
+  if (!isKeyUsageList(value)) throw invalid(`${label}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
+  return [...new Set(value)];
 }
 
 function checkStatus(value: unknown, label: string): XksKeyStatus {

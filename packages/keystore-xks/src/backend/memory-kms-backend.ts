@@ -4,6 +4,8 @@ import { assertPattern, invalid, readOptions } from '../shared/assert.js';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
+  isKeyUsageList,
+  XKS_KEY_USAGES,
   XksBackendError,
   type XksEkmMember,
   type XksKeyBackend,
@@ -104,10 +106,8 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
     assertPattern(keyId, 'createKey: keyId', EXTERNAL_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -');
     const o = readOptions(options, 'createKey options', ['kmsKeyId', 'usage']);
     if (this.#keys.has(keyId)) throw invalid(`createKey: external key "${keyId}" already exists`);
-    const usage = (o.array('usage') ?? ['ENCRYPT', 'DECRYPT']) as XksKeyUsage[];
-    if (usage.length === 0 || !usage.every((u) => ['ENCRYPT', 'DECRYPT', 'DERIVE', 'SIGN', 'VERIFY', 'WRAP', 'UNWRAP'].includes(u))) {
-      throw invalid(`${o.field('usage')}: expected key usages such as ENCRYPT and DECRYPT`);
-    }
+    const usage = o.array('usage') ?? ['ENCRYPT', 'DECRYPT'];
+    if (!isKeyUsageList(usage)) throw invalid(`${o.field('usage')}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
     const kmsKeyId = o.optionalString('kmsKeyId') ?? (await this.kms.createKey({ Description: `XKS external key ${keyId}` })).KeyMetadata.Arn;
     const generated = await this.kms.generateDataKeyWithoutPlaintext({ KeyId: kmsKeyId, KeySpec: 'AES_256', EncryptionContext: { [CONTEXT_KEY]: keyId } });
     const entry = { keyId, kmsKeyArn: generated.KeyId, usage: [...new Set(usage)], wrappedMaterial: generated.CiphertextBlob };
@@ -118,6 +118,7 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
 
   /** Changes an external key's usage (e.g. decrypt-only while retiring it). */
   async setUsage(keyId: string, usage: readonly XksKeyUsage[]): Promise<void> {
+    if (!isKeyUsageList(usage)) throw invalid(`setUsage: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
     const entry = this.#keys.get(keyId);
     if (entry === undefined) throw invalid(`setUsage: no external key "${keyId}"`);
     const next = new Map(this.#keys).set(keyId, { ...entry, usage: [...new Set(usage)] });

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, KeyStoreError } from '@sealflow/core';
 import { decodeBase64Strict, encodeBase64 } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
-import type { XksKeyUsage } from './key-backend.js';
+import { isKeyUsageList, type XksKeyUsage } from './key-backend.js';
 
 /** One external key: its AES-256 material wrapped under a KMS key (never in clear on disk). */
 export interface XksKeyEntry {
@@ -17,7 +17,6 @@ export interface XksKeyEntry {
 }
 
 const FORMAT = 'sealflow-xks-keys';
-const USAGES: readonly string[] = ['ENCRYPT', 'DECRYPT', 'DERIVE', 'SIGN', 'VERIFY', 'WRAP', 'UNWRAP'];
 /** A keys file lists a few keys; anything larger is not ours. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 const MAX_WRAPPED_BYTES = 6144;
@@ -72,10 +71,7 @@ export class XksKeysFile {
         !EXTERNAL_KEY_ID.test(entry['keyId']) ||
         seen.has(entry['keyId']) ||
         typeof entry['kmsKeyArn'] !== 'string' ||
-        !Array.isArray(usage) ||
-        usage.length === 0 ||
-        usage.length > 10 ||
-        !usage.every((u) => USAGES.includes(u as string)) ||
+        !isKeyUsageList(usage) ||
         wrapped === undefined ||
         wrapped.length === 0 ||
         wrapped.length > MAX_WRAPPED_BYTES
@@ -83,7 +79,7 @@ export class XksKeysFile {
         throw this.#corrupt(`keys[${i}] is malformed or a duplicate`);
       }
       seen.add(entry['keyId']);
-      return { keyId: entry['keyId'], kmsKeyArn: entry['kmsKeyArn'], usage: usage as XksKeyUsage[], wrappedMaterial: wrapped };
+      return { keyId: entry['keyId'], kmsKeyArn: entry['kmsKeyArn'], usage, wrappedMaterial: wrapped };
     });
   }
 

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { pemInput } from '../shared/pem.js';
 import { Sha256 } from '../shared/sha256.js';
 import { XKS_SERVICE, isXksErrorName, operationPath, type XksErrorName, type XksOperation } from '../shared/xks-wire.js';
 import type { ResolvedClientOptions } from './client-options.js';
@@ -66,7 +67,7 @@ export class XksTransport {
     });
     const tls = options.tls;
     this.#agent = this.#https
-      ? new HttpsAgent({ keepAlive: true, ...(tls?.ca ? { ca: buffer(tls.ca) } : {}), ...(tls?.cert ? { cert: buffer(tls.cert) } : {}), ...(tls?.key ? { key: buffer(tls.key) } : {}) })
+      ? new HttpsAgent({ keepAlive: true, ...(tls?.ca ? { ca: pemInput(tls.ca) } : {}), ...(tls?.cert ? { cert: pemInput(tls.cert) } : {}), ...(tls?.key ? { key: pemInput(tls.key) } : {}) })
       : new HttpAgent({ keepAlive: true });
   }
 
@@ -197,8 +198,4 @@ function connectionProblem(error: NodeJS.ErrnoException): string {
 
 function isFailure(value: unknown): value is CallFailure {
   return typeof value === 'object' && value !== null && 'kind' in value && 'why' in value;
-}
-
-function buffer(value: string | Uint8Array): string | Buffer {
-  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.length);
 }

@@ -77,12 +77,13 @@ export class RequestHandler {
         reason = `method ${request.method ?? '?'} is not allowed`;
         return respondMethodNotAllowed(response, 'POST');
       }
-      store = this.#options.keyStores.get(route.prefix) as ResolvedKeyStore;
+      const routed = this.#options.keyStores.get(route.prefix) as ResolvedKeyStore;
       const inFlight = this.#inFlight.get(route.prefix) ?? 0;
-      if (inFlight >= store.maxConcurrentRequests) {
-        store = undefined;
-        throw new XksRequestError('ThrottlingException', 'too many requests for this key store', `more than ${inFlight} requests in flight`);
+      if (inFlight >= routed.maxConcurrentRequests) {
+        throw new XksRequestError('ThrottlingException', 'too many requests for this key store', `${inFlight} requests already in flight`);
       }
+      // Counted from here; `finally` gives the slot back.
+      store = routed;
       this.#inFlight.set(route.prefix, inFlight + 1);
       const body = await this.#authenticatedBody(request, store, state);
       const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
@@ -92,8 +93,8 @@ export class RequestHandler {
       if (route.operation === 'GetHealthStatus') return respondJson(response, 200, await this.#health.report());
       const keyId = route.keyId as string;
       // Validate the fields before asking anyone about the key.
-      const encryptInput = route.operation === 'Encrypt' ? readEncryptInput(json, this.#limits()) : undefined;
-      const decryptInput = route.operation === 'Decrypt' ? readDecryptInput(json, this.#limits()) : undefined;
+      const encryptInput = route.operation === 'Encrypt' ? readEncryptInput(json, this.#options) : undefined;
+      const decryptInput = route.operation === 'Decrypt' ? readDecryptInput(json, this.#options) : undefined;
       await this.#authorize(route.operation, keyId, store, state);
       if (store.keyIds !== undefined && !store.keyIds.has(keyId)) {
         throw new XksRequestError('KeyNotFoundException', 'no such external key', 'key is not in this key store');
@@ -160,10 +161,6 @@ export class RequestHandler {
     if (!allow) {
       throw new XksRequestError('AccessDeniedException', 'access denied', `denied by ${state.authorizationRule ?? 'the authorization hook'}`);
     }
-  }
-
-  #limits(): { maxPlaintextBytes: number; maxAadBytes: number } {
-    return this.#options;
   }
 
   #audit(request: IncomingMessage, target: string, state: RequestState, status: number, errorName: XksRequestError['errorName'] | undefined, reason: string | undefined, started: number): void {

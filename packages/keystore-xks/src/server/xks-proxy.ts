@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { assertInteger, invalid } from '../shared/assert.js';
+import { pemInput } from '../shared/pem.js';
 import { resolveCredentials, resolveProxyOptions, type ResolvedProxyOptions, type XksProxyOptions } from './proxy-options.js';
 import { RequestHandler } from './request-handler.js';
 import type { XksCredential } from './sigv4-verifier.js';
@@ -103,11 +104,11 @@ export class XksProxy {
     const mtls = tls.clientCa !== undefined;
     const server = createHttpsServer(
       {
-        cert: pem(tls.cert),
-        key: pem(tls.key),
+        cert: pemInput(tls.cert),
+        key: pemInput(tls.key),
         // spec: xks-api.md §1: TLS 1.2 at least.
         minVersion: 'TLSv1.2',
-        ...(mtls ? { ca: pem(tls.clientCa as string | Uint8Array), requestCert: true, rejectUnauthorized: true } : {}),
+        ...(mtls ? { ca: pemInput(tls.clientCa as string | Uint8Array), requestCert: true, rejectUnauthorized: true } : {}),
       },
       this.#handler.handle,
     );
@@ -120,11 +121,6 @@ export class XksProxy {
     }
     return server;
   }
-}
-
-/** node:tls takes strings or Buffers; a Uint8Array is viewed as a Buffer without copying. */
-function pem(value: string | Uint8Array): string | Buffer {
-  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.length);
 }
 
 /** The client certificate's CN and DNS subject alternative names. */
