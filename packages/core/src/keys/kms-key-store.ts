@@ -1,6 +1,17 @@
-import { ErrorCodes, InvalidArgumentError, KeyStoreError, SealflowError } from '../errors.js';
-import { Channels, publish, type KeyStoreOperation } from '../events.js';
+import { ErrorCodes, KeyStoreError, SealflowError } from '../errors.js';
+import { Channels, publish, type KeyStoreCallEvent, type KeyStoreOperation } from '../events.js';
 import { DataKey } from './data-key.js';
+import {
+  assertDiscovery,
+  assertGrantTokens,
+  assertIdentifier,
+  assertKeyArnList,
+  assertText,
+  invalid,
+  readOptions,
+  type KmsDiscoveryFilter,
+  type KmsKeyStoreOptions,
+} from './kms-key-store-options.js';
 import {
   isKmsKeyArn,
   mapKmsError,
@@ -21,41 +32,11 @@ import type {
   KeyStoreRequest,
 } from './key-store.js';
 
-/** Which EDKs a discovery store offers to KMS: all `aws-kms` EDKs, optionally filtered. */
-export interface KmsDiscoveryFilter {
-  /** ARN partition the key must live in (e.g. `aws`). */
-  readonly partition: string;
-  /** Accounts the key must belong to. */
-  readonly accountIds: readonly string[];
-}
-
-export interface KmsKeyStoreOptions {
-  /** The KMS-shaped client (AWS SDK v3 `KMS`, `MemoryKms`, ...). */
-  readonly client: KmsClientLike;
-  /**
-   * Key used to generate and wrap (key ID, key ARN, alias name or alias ARN). Default
-   * `alias/aws/s3`: like S3 SSE-KMS, no key named means the account's AWS-managed key.
-   */
-  readonly keyId?: string;
-  /** Strict decrypt: only EDKs whose key ARN is in this list (full key ARNs) are unwrapped. */
-  readonly keyIds?: readonly string[];
-  /** Discovery decrypt: any `aws-kms` EDK (filtered) is offered to KMS, which applies its policy. */
-  readonly discovery?: true | KmsDiscoveryFilter;
-  /** Passed on every KMS call. */
-  readonly grantTokens?: readonly string[];
-  /** Refuse any configured or per-call identifier that is not a full key ARN. */
-  readonly strictArns?: boolean;
-  /** The caller this store acts as (reported; bucket-key caches partition on it). */
-  readonly principal?: string;
-  /** Overrides the store `id` (default `aws-kms:<keyId>`). */
-  readonly id?: string;
-}
+export type { KmsDiscoveryFilter, KmsKeyStoreOptions };
 
 /** The EDK provider ID the ESDK KMS keyring writes. spec: esdk-format.md §13 "AWS KMS keyring". */
 export const KMS_PROVIDER_ID = 'aws-kms';
 
-const OPTION_KEYS = new Set(['client', 'keyId', 'keyIds', 'discovery', 'grantTokens', 'strictArns', 'principal', 'id']);
-const MAX_IDENTIFIER = 2048;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -123,7 +104,7 @@ export class KmsKeyStore implements KeyStore {
    */
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
     const keyId = (Object.hasOwn(request, 'keyId') ? request.keyId : undefined) ?? this.#keyId;
-    return this.#call('generate', keyId, async () => {
+    return this.#call('generate', keyId, async (call) => {
       assertIdentifier(keyId, 'generateDataKey: keyId', this.#strictArns);
       const input: KmsGenerateDataKeyInput = {
         KeyId: keyId,
@@ -131,7 +112,7 @@ export class KmsKeyStore implements KeyStore {
         NumberOfBytes: request.length,
         ...this.#tokens(),
       };
-      const response = await this.#send(keyId, () => this.#client.generateDataKey(input, callOptions(request)));
+      const response = await this.#send(call, keyId, () => this.#client.generateDataKey(input, callOptions(request)));
       const plaintext = response.Plaintext;
       try {
         if (!(plaintext instanceof Uint8Array) || plaintext.length !== request.length) {
@@ -152,14 +133,14 @@ export class KmsKeyStore implements KeyStore {
    * @throws {KeyStoreError}
    */
   async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
-    return this.#call('wrap', this.#keyId, async () => {
+    return this.#call('wrap', this.#keyId, async (call) => {
       const input: KmsEncryptInput = {
         KeyId: this.#keyId,
         Plaintext: dataKey.reveal(),
         EncryptionContext: plainContext(request.context),
         ...this.#tokens(),
       };
-      const response = await this.#send(this.#keyId, () => this.#client.encrypt(input, callOptions(request)));
+      const response = await this.#send(call, this.#keyId, () => this.#client.encrypt(input, callOptions(request)));
       const arn = this.#responseArn(response.KeyId, 'Encrypt', this.#keyId);
       return makeEdk(arn, this.#responseBlob(response.CiphertextBlob, 'Encrypt', this.#keyId));
     });
@@ -174,7 +155,7 @@ export class KmsKeyStore implements KeyStore {
    */
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
     const arn = edkArn(edk);
-    return this.#call('unwrap', arn ?? this.#keyId, async () => {
+    return this.#call('unwrap', arn ?? this.#keyId, async (call) => {
       if (arn === undefined || !this.canUnwrap(edk)) {
         throw new KeyStoreError(ErrorCodes.NO_DECRYPTABLE_KEY, 'this KMS key store does not unwrap that encrypted data key', {
           store: this.id,
@@ -189,7 +170,7 @@ export class KmsKeyStore implements KeyStore {
         EncryptionContext: plainContext(request.context),
         ...this.#tokens(),
       };
-      const response = await this.#send(arn, () => this.#client.decrypt(input, callOptions(request)));
+      const response = await this.#send(call, arn, () => this.#client.decrypt(input, callOptions(request)));
       const plaintext = response.Plaintext;
       if (response.KeyId !== arn || !(plaintext instanceof Uint8Array) || plaintext.length !== request.length) {
         if (plaintext instanceof Uint8Array) plaintext.fill(0);
@@ -227,110 +208,51 @@ export class KmsKeyStore implements KeyStore {
     return this.#grantTokens === undefined ? {} : { GrantTokens: [...this.#grantTokens] };
   }
 
-  /** One client call; whatever it throws becomes a `KeyStoreError` (see {@link mapKmsError}). */
-  async #send<T>(keyId: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * One client call; whatever it throws becomes a `KeyStoreError` (see {@link mapKmsError}).
+   * The response's request ID is kept for the call event.
+   */
+  async #send<T extends { readonly $metadata?: KmsResponseMetadata }>(call: CallRecord, keyId: string, send: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      const response = await send();
+      call.requestId = response.$metadata?.requestId;
+      return response;
     } catch (error) {
       throw mapKmsError(error, { store: this.id, keyId });
     }
   }
 
   /** Runs one key-store operation and publishes its `sealflow:keystore:call` event. */
-  async #call<T>(operation: KeyStoreOperation, keyId: string, run: () => Promise<T>): Promise<T> {
+  async #call<T>(operation: KeyStoreOperation, keyId: string, run: (call: CallRecord) => Promise<T>): Promise<T> {
     const started = performance.now();
-    try {
-      const result = await run();
-      publish(Channels.keyStoreCall, { store: this.id, operation, keyId, outcome: 'success', durationMs: performance.now() - started });
-      return result;
-    } catch (error) {
-      const failure = error instanceof KeyStoreError ? error : undefined;
-      publish(Channels.keyStoreCall, {
+    const call: CallRecord = { requestId: undefined };
+    const event = (outcome: 'success' | 'failure', errorCode?: string, requestId = call.requestId): void => {
+      const payload: KeyStoreCallEvent = {
         store: this.id,
         operation,
         keyId,
-        outcome: 'failure',
-        errorCode: error instanceof SealflowError ? error.code : ErrorCodes.KEY_STORE_FAILED,
-        ...(failure?.requestId === undefined ? {} : { requestId: failure.requestId }),
+        outcome,
+        ...(errorCode === undefined ? {} : { errorCode }),
+        ...(requestId === undefined ? {} : { requestId }),
         durationMs: performance.now() - started,
-      });
+      };
+      publish(Channels.keyStoreCall, payload);
+    };
+    try {
+      const result = await run(call);
+      event('success');
+      return result;
+    } catch (error) {
+      const requestId = error instanceof KeyStoreError ? (error.requestId ?? call.requestId) : call.requestId;
+      event('failure', error instanceof SealflowError ? error.code : ErrorCodes.KEY_STORE_FAILED, requestId);
       throw error;
     }
   }
 }
 
-function readOptions(options: KmsKeyStoreOptions): KmsKeyStoreOptions {
-  if (options === null || typeof options !== 'object') throw invalid('KmsKeyStore: expected an options object');
-  // Own properties only, into a prototype-free record: a polluted prototype changes nothing.
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw invalid(`KmsKeyStore: unknown option "${key}"`);
-    const value: unknown = (options as unknown as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = value;
-  }
-  const client = out['client'] as Partial<KmsClientLike> | undefined;
-  if (client === null || typeof client !== 'object' || typeof client.generateDataKey !== 'function' || typeof client.encrypt !== 'function' || typeof client.decrypt !== 'function') {
-    throw invalid('KmsKeyStore: client: expected an object with generateDataKey, encrypt and decrypt methods');
-  }
-  if (out['strictArns'] !== undefined && typeof out['strictArns'] !== 'boolean') {
-    throw invalid(`KmsKeyStore: strictArns: expected a boolean, got ${typeof out['strictArns']}`);
-  }
-  return out as unknown as KmsKeyStoreOptions;
-}
-
-function assertText(value: unknown, label: string): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDENTIFIER) {
-    throw invalid(`${label}: expected a non-empty string of at most ${MAX_IDENTIFIER} characters, got ${describe(value)}`);
-  }
-}
-
-function assertIdentifier(value: unknown, label: string, strictArns: boolean): asserts value is string {
-  assertText(value, label);
-  if (strictArns && !isKmsKeyArn(value)) {
-    throw invalid(`${label}: strictArns accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got "${value}"`);
-  }
-}
-
-function assertKeyArnList(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw invalid('KmsKeyStore: keyIds: expected a non-empty array of key ARNs');
-  return value.map((item: unknown, i) => {
-    assertText(item, `KmsKeyStore: keyIds[${i}]`);
-    if (!isKmsKeyArn(item)) throw invalid(`KmsKeyStore: keyIds[${i}]: expected a full key ARN, got "${item}"`);
-    return item;
-  });
-}
-
-function assertDiscovery(value: unknown): true | KmsDiscoveryFilter {
-  if (value === true) return true;
-  if (value === null || typeof value !== 'object') throw invalid('KmsKeyStore: discovery: expected true or { partition, accountIds }');
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (key !== 'partition' && key !== 'accountIds') throw invalid(`KmsKeyStore: discovery: unknown option "${key}"`);
-  }
-  const partition = Object.hasOwn(record, 'partition') ? record['partition'] : undefined;
-  const accountIds = Object.hasOwn(record, 'accountIds') ? record['accountIds'] : undefined;
-  assertText(partition, 'KmsKeyStore: discovery.partition');
-  if (!Array.isArray(accountIds) || accountIds.length === 0 || !accountIds.every((a: unknown) => typeof a === 'string' && /^\d{12}$/.test(a))) {
-    throw invalid('KmsKeyStore: discovery.accountIds: expected a non-empty array of 12-digit account IDs');
-  }
-  return Object.freeze({ partition, accountIds: Object.freeze([...(accountIds as string[])]) });
-}
-
-function assertGrantTokens(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length > 10) throw invalid('KmsKeyStore: grantTokens: expected an array of at most 10 strings');
-  return value.map((token: unknown, i) => {
-    assertText(token, `KmsKeyStore: grantTokens[${i}]`);
-    return token;
-  });
-}
-
-function invalid(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, message);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
-  return value === null ? 'null' : typeof value;
+/** What one operation learned from its KMS call, for its event. */
+interface CallRecord {
+  requestId: string | undefined;
 }
 
 /**

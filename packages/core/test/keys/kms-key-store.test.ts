@@ -326,7 +326,7 @@ describe('KmsKeyStore: failures and events', () => {
     kms.failure = Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { requestId: 'req-9' } });
     await store.unwrapDataKey(edk(ARN), { context, length: 32 }).catch(() => undefined);
     expect(events.map((e) => [e.operation, e.outcome, e.errorCode, e.requestId])).toEqual([
-      ['generate', 'success', undefined, undefined],
+      ['generate', 'success', undefined, 'req-g'],
       ['unwrap', 'failure', ErrorCodes.ACCESS_DENIED, 'req-9'],
     ]);
     expect(events.every((e) => e.store === store.id && e.keyId === ARN)).toBe(true);
