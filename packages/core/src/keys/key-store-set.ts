@@ -28,7 +28,8 @@ export function asKeyStoreError(store: KeyStore, error: unknown, operation: KeyS
 /**
  * The stores configured on an engine: the first generates, all others wrap; decrypt
  * offers each EDK to the stores that can unwrap it, in order, and fails over on errors.
- * Every call is counted and published on `sealflow:keystore:call`.
+ * Every call is counted and published on `sealflow:keystore:call` (unless the store
+ * publishes its own, richer event).
  */
 export class KeyStoreSet {
   readonly stores: readonly KeyStore[];
@@ -101,12 +102,12 @@ export class KeyStoreSet {
     const started = performance.now();
     try {
       const result = await fn();
-      publish(Channels.keyStoreCall, { store: store.id, operation, outcome: 'success', durationMs: performance.now() - started });
+      if (store.publishesCallEvents !== true) publish(Channels.keyStoreCall, { store: store.id, operation, outcome: 'success', durationMs: performance.now() - started });
       return result;
     } catch (error) {
       this.#stats.keyStoreFailures++;
       const wrapped = asKeyStoreError(store, error, operation);
-      publish(Channels.keyStoreCall, {
+      if (store.publishesCallEvents !== true) publish(Channels.keyStoreCall, {
         store: store.id,
         operation,
         outcome: 'failure',

@@ -55,6 +55,12 @@ export interface KeyStore {
   readonly id: string;
   /** The caller this store acts as (bucket-key cache entries are partitioned by it). */
   readonly principal?: string;
+  /**
+   * True when the store publishes its own `sealflow:keystore:call` event for every call
+   * (with the key ID and the remote request ID); the engine then does not publish a
+   * second, poorer one.
+   */
+  readonly publishesCallEvents?: boolean;
   /** Whether this store wrote (and so may unwrap) `edk`; a cheap check, no I/O. */
   canUnwrap(edk: EncryptedDataKey): boolean;
   /** Makes a new data key and its encrypted form under this store's key. */

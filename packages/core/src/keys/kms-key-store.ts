@@ -49,6 +49,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export class KmsKeyStore implements KeyStore {
   readonly id: string;
   readonly principal?: string;
+  /** This store publishes its own `sealflow:keystore:call` events (with request IDs). */
+  readonly publishesCallEvents = true;
   readonly #client: KmsClientLike;
   readonly #keyId: string;
   readonly #keyIds: readonly string[] | undefined;

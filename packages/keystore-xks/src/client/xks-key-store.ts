@@ -48,6 +48,8 @@ class MalformedAnswer extends Error {}
 export class XksKeyStore implements KeyStore {
   readonly id: string;
   readonly principal: string;
+  /** This store publishes its own `sealflow:keystore:call` events (with request IDs). */
+  readonly publishesCallEvents = true;
   readonly #options: ResolvedClientOptions;
   readonly #transport: XksTransport;
 
