@@ -1,0 +1,161 @@
+import { ErrorCodes, FormatLimits, InvalidArgumentError, LimitExceededError, WorkerError, type OffloadedBody, type OffloadEncryptInit } from '@sealflow/core';
+import { FrameEncryptor } from '@sealflow/core/internal';
+import type { BatchOutput, MessageRunner } from './batch-runner.js';
+import { BatchPipeline } from './batch-pipeline.js';
+import { framesPerBatch, type BodySettings } from './body-settings.js';
+
+/**
+ * A message body encrypted by batches of whole regular frames sealed off the calling
+ * thread, released in order. The calling thread copies plaintext into batch buffers
+ * (the caller's buffers are never moved away), absorbs the output into the signer in
+ * order, and seals what is left at the end (the last block and the final frame, and the
+ * whole body of a message too small to fill a batch) with the core's FrameEncryptor,
+ * starting at the next sequence number: the bytes are exactly the single-thread ones.
+ */
+export class OffloadedEncryptBody implements OffloadedBody {
+  readonly #init: OffloadEncryptInit;
+  readonly #settings: BodySettings;
+  readonly #runner: MessageRunner;
+  readonly #pipeline: BatchPipeline;
+  readonly #batchFrames: number;
+  readonly #batchBytes: number;
+  #header: readonly Uint8Array[] | undefined;
+  #batch: Uint8Array | undefined;
+  #fill = 0;
+  #nextSequence = 1;
+  #consumed = 0;
+  #frames = 0;
+  #ended = false;
+
+  constructor(init: OffloadEncryptInit, settings: BodySettings) {
+    this.#init = init;
+    this.#settings = settings;
+    this.#header = init.header;
+    this.#batchFrames = framesPerBatch(settings, init.frameLength);
+    this.#batchBytes = this.#batchFrames * init.frameLength;
+    this.#runner = settings.runner.forMessage(init.keyBytes, init.messageId, init.frameLength);
+    this.#pipeline = new BatchPipeline(this.#runner, settings.maxInFlightBytes, settings.buffers, (output, out) => this.#release(output, out));
+  }
+
+  get plaintextBytes(): number {
+    return this.#consumed;
+  }
+
+  get frames(): number {
+    return this.#frames;
+  }
+
+  push(chunk: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
+    this.#pipeline.throwIfFailed();
+    if (this.#ended) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'write after end');
+    const known = this.#init.plaintextLength;
+    if (known !== undefined && this.#consumed + chunk.length > known) {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `plaintext is longer than the declared plaintextLength ${known}`);
+    }
+    const out = this.#takeHeader();
+    this.#pipeline.collect(out);
+    return this.#fillFrom(chunk, 0, out);
+  }
+
+  async end(): Promise<Uint8Array[]> {
+    this.#pipeline.throwIfFailed();
+    if (this.#ended) return [];
+    this.#ended = true;
+    try {
+      const known = this.#init.plaintextLength;
+      if (known !== undefined && this.#consumed !== known) {
+        throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${known}`);
+      }
+      const out = this.#takeHeader();
+      if (!(await this.#pipeline.settleAll(out))) this.#pipeline.throwIfFailed();
+      // What never filled a batch (or holds the last block) is sealed here, continuing the sequence.
+      const { backend, key, messageId, frameLength, signer } = this.#init;
+      const tail = new FrameEncryptor({
+        backend,
+        key,
+        messageId,
+        frameLength,
+        header: [],
+        signer,
+        plaintextLength: known === undefined ? undefined : this.#fill,
+        firstSequence: this.#nextSequence,
+      });
+      out.push(...tail.push(this.#batch?.subarray(0, this.#fill) ?? new Uint8Array(0)), ...tail.end());
+      this.#frames = tail.frames;
+      return out;
+    } finally {
+      this.#dispose();
+    }
+  }
+
+  abort(): void {
+    this.#ended = true;
+    this.#pipeline.abort(new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted'));
+    this.#dispose();
+  }
+
+  /** Copies `chunk` from `offset` into batches, dispatching each full one; waits when the cap is reached. */
+  #fillFrom(chunk: Uint8Array, offset: number, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
+    while (offset < chunk.length) {
+      const batch = (this.#batch ??= new Uint8Array(this.#settings.buffers.take(this.#batchBytes)));
+      const take = Math.min(this.#batchBytes - this.#fill, chunk.length - offset);
+      batch.set(chunk.subarray(offset, offset + take), this.#fill);
+      this.#fill += take;
+      offset += take;
+      this.#consumed += take;
+      // A batch holding the last block of a known-length message stays for end(): that block is the final frame.
+      if (this.#fill < this.#batchBytes || this.#consumed === this.#init.plaintextLength) continue;
+      if (!this.#pipeline.hasRoom(this.#batchBytes)) return this.#fillLater(chunk, offset, out);
+      this.#dispatch();
+    }
+    return this.#pipeline.settle(out);
+  }
+
+  /** Backpressure: the batch is full and the cap is reached; dispatch once the oldest batch is released. */
+  async #fillLater(chunk: Uint8Array, offset: number, out: Uint8Array[]): Promise<Uint8Array[]> {
+    if (!(await this.#pipeline.makeRoom(this.#batchBytes, out))) return this.#pipeline.settle(out);
+    this.#dispatch();
+    return this.#fillFrom(chunk, offset, out);
+  }
+
+  #dispatch(): void {
+    const first = this.#nextSequence;
+    const last = first + this.#batchFrames - 1;
+    if (last > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
+    const batch = this.#batch as Uint8Array;
+    this.#batch = undefined;
+    this.#fill = 0;
+    this.#nextSequence = last + 1;
+    this.#pipeline.dispatch({ operation: 'seal', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer }, this.#batchBytes);
+  }
+
+  /** Emits one batch's frames; the signer absorbs them in message order. */
+  #release(output: BatchOutput, out: Uint8Array[]): void {
+    const signer = this.#init.signer;
+    for (const piece of output.pieces) {
+      signer?.update(piece);
+      out.push(piece);
+    }
+    this.#frames += output.frames;
+  }
+
+  #takeHeader(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.#header !== undefined) {
+      for (const part of this.#header) {
+        this.#init.signer?.update(part);
+        out.push(part);
+      }
+      this.#header = undefined;
+    }
+    return out;
+  }
+
+  /** Wipes the key and returns the partial batch buffer. */
+  #dispose(): void {
+    this.#runner.destroy();
+    if (this.#batch !== undefined) this.#settings.buffers.give(this.#batch.buffer as ArrayBuffer);
+    this.#batch = undefined;
+    this.#fill = 0;
+  }
+}

@@ -1,0 +1,105 @@
+import type { FrameOffload, OffloadDecryptInit, OffloadedBody, OffloadEncryptInit } from '@sealflow/core';
+import { ContentType } from '@sealflow/core/internal';
+import type { BatchRunner } from './batch-runner.js';
+import { BufferPool } from './buffer-pool.js';
+import { OffloadedDecryptBody } from './decrypt-body.js';
+import { OffloadedEncryptBody } from './encrypt-body.js';
+import { resolvePoolOptions, type FramePoolMode, type FramePoolOptions, type ResolvedPoolOptions } from './options.js';
+import { SubtleRunner } from './subtle-runner.js';
+import { defaultWorkerFile, WorkerRunner } from './worker-runner.js';
+
+/** Test hook: a worker module to load instead of the real one (a symbol no public type names). */
+export const WORKER_FILE: unique symbol = Symbol('sealflow.parallel.workerFile');
+
+/** Counters of a pool. */
+export interface FramePoolStats {
+  /** Message bodies the pool took (encrypt, decrypt). */
+  readonly messages: { readonly encrypt: number; readonly decrypt: number };
+  /** Messages left on the calling thread (small, non-framed, or the pool was closed). */
+  readonly declined: number;
+  /** Batches run off the calling thread. */
+  readonly batches: number;
+  /** Batches lost because their worker thread died. */
+  readonly workerFailures: number;
+}
+
+/**
+ * A pool that seals and opens the frames of large messages off the calling thread. Give
+ * it to `createEngine({ offload: pool })`; one pool may serve many engines. The engine
+ * API, and the bytes it produces, stay exactly the same.
+ */
+export class FramePool implements FrameOffload {
+  readonly name: FramePoolMode;
+  readonly #options: ResolvedPoolOptions;
+  readonly #runner: BatchRunner;
+  readonly #buffers: BufferPool;
+  #closed = false;
+  #encrypts = 0;
+  #decrypts = 0;
+  #declined = 0;
+
+  /** @throws {InvalidArgumentError} for invalid options. */
+  constructor(options?: FramePoolOptions) {
+    this.#options = resolvePoolOptions(options);
+    const filename = options === undefined ? undefined : ((options as Record<symbol, unknown>)[WORKER_FILE] as string | undefined);
+    this.name = this.#options.mode;
+    this.#runner =
+      this.#options.mode === 'subtle' ? new SubtleRunner() : new WorkerRunner({ threads: this.#options.threads, filename: filename ?? defaultWorkerFile() });
+    this.#buffers = new BufferPool(this.#options.maxInFlightBytes + this.#options.batchBytes);
+  }
+
+  /** The resolved options (defaults applied). */
+  get options(): ResolvedPoolOptions {
+    return this.#options;
+  }
+
+  stats(): FramePoolStats {
+    const { batches, workerFailures } = this.#runner.counters;
+    return { messages: { encrypt: this.#encrypts, decrypt: this.#decrypts }, declined: this.#declined, batches, workerFailures };
+  }
+
+  /** Part of FrameOffload: called by the engine, not by applications. */
+  encryptBody(init: OffloadEncryptInit): OffloadedBody | undefined {
+    if (this.#declines(init.plaintextLength)) return undefined;
+    this.#encrypts++;
+    return new OffloadedEncryptBody(init, this.#settings());
+  }
+
+  /** Part of FrameOffload: called by the engine, not by applications. */
+  decryptBody(init: OffloadDecryptInit): OffloadedBody | undefined {
+    if (init.header.contentType !== ContentType.FRAMED || this.#declines(init.messageLength)) {
+      if (init.header.contentType !== ContentType.FRAMED) this.#declined++;
+      return undefined;
+    }
+    this.#decrypts++;
+    return new OffloadedDecryptBody(init, this.#settings());
+  }
+
+  /**
+   * Waits for running batches, then ends the threads and drops recycled buffers. Messages
+   * started afterwards stay on the calling thread. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#buffers.clear();
+    await this.#runner.close();
+  }
+
+  #declines(length: number | undefined): boolean {
+    const small = length !== undefined && length < this.#options.minMessageBytes;
+    if (this.#closed || small) this.#declined++;
+    return this.#closed || small;
+  }
+
+  #settings(): { runner: BatchRunner; buffers: BufferPool; batchBytes: number; maxInFlightBytes: number } {
+    return { runner: this.#runner, buffers: this.#buffers, batchBytes: this.#options.batchBytes, maxInFlightBytes: this.#options.maxInFlightBytes };
+  }
+}
+
+/**
+ * Creates a frame pool (see {@link FramePool}).
+ * @throws {InvalidArgumentError} for invalid options.
+ */
+export function createFramePool(options?: FramePoolOptions): FramePool {
+  return new FramePool(options);
+}

@@ -1,0 +1,103 @@
+import { webcrypto } from 'node:crypto';
+import { ErrorCodes, MalformedMessageError, WorkerError, type SealflowError } from '@sealflow/core';
+import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/internal';
+import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
+import { PREFIX_LENGTH, TAG_BYTES } from './batch-task.js';
+
+const { subtle } = webcrypto;
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs batches through WebCrypto (`crypto.subtle`): every frame is its own AES-GCM job on
+ * libuv's thread pool (UV_THREADPOOL_SIZE threads, 4 by default, process-wide), so the
+ * calling thread only builds prefixes and AADs. WebCrypto copies each input when the call
+ * is made and returns ciphertext and tag as one new buffer; decrypt returns plaintext only
+ * after the tag verified.
+ */
+export class SubtleRunner implements BatchRunner {
+  readonly name = 'subtle' as const;
+  #batches = 0;
+
+  get counters(): { readonly batches: number; readonly workerFailures: number } {
+    return { batches: this.#batches, workerFailures: 0 };
+  }
+
+  forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner {
+    // Non-extractable: the bytes cannot be read back out of the CryptoKey.
+    const key = subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+    // Zeroed once the import has its own copy (WebCrypto copies on the call; waiting costs nothing).
+    void key.then(
+      () => keyBytes.fill(0),
+      () => keyBytes.fill(0),
+    );
+    let destroyed = false;
+    return {
+      run: async (batch) => {
+        if (destroyed) throw new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted');
+        this.#batches++;
+        try {
+          return batch.operation === 'seal' ? await seal(await key, messageId, frameLength, batch) : await open(await key, messageId, frameLength, batch);
+        } catch (error) {
+          throw new WorkerError(ErrorCodes.WORKER_FAILED, `crypto.subtle failed: ${describe(error)}`, { cause: error });
+        }
+      },
+      destroy: () => {
+        destroyed = true;
+        keyBytes.fill(0);
+      },
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+const gcm = (iv: Uint8Array, additionalData: Uint8Array): webcrypto.AesGcmParams => ({ name: 'AES-GCM', iv, additionalData, tagLength: TAG_BYTES * 8 });
+
+async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+  const input = new Uint8Array(batch.input);
+  const prefixes = new Uint8Array(batch.frames * PREFIX_LENGTH);
+  const jobs: Promise<ArrayBuffer>[] = [];
+  for (let i = 0; i < batch.frames; i++) {
+    const sequence = batch.firstSequence + i;
+    const prefix = prefixes.subarray(i * PREFIX_LENGTH, (i + 1) * PREFIX_LENGTH);
+    writeUint32(prefix, 0, sequence);
+    writeUint32(prefix, 12, sequence);
+    jobs.push(subtle.encrypt(gcm(prefix.subarray(4), bodyAad(messageId, BodyKind.REGULAR, sequence, fl)), key, input.subarray(i * fl, (i + 1) * fl)));
+  }
+  const sealed = await Promise.all(jobs);
+  const pieces: Uint8Array[] = [];
+  sealed.forEach((buffer, i) => {
+    pieces.push(prefixes.subarray(i * PREFIX_LENGTH, (i + 1) * PREFIX_LENGTH), new Uint8Array(buffer, 0, fl), new Uint8Array(buffer, fl, TAG_BYTES));
+  });
+  return { pieces, frames: batch.frames, input: batch.input, error: undefined };
+}
+
+async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+  const unit = PREFIX_LENGTH + fl + TAG_BYTES;
+  const input = new Uint8Array(batch.input);
+  const jobs: Promise<Uint8Array | undefined>[] = [];
+  let error: SealflowError | undefined;
+  for (let i = 0; i < batch.frames; i++) {
+    const sequence = batch.firstSequence + i;
+    const frame = input.subarray(i * unit, (i + 1) * unit);
+    if (readUint32(frame, 0) !== sequence) {
+      error = new MalformedMessageError(ErrorCodes.FRAME_SEQUENCE, 'malformed body: frames are out of sequence');
+      break;
+    }
+    // Ciphertext and tag are adjacent in the frame, the layout WebCrypto wants. A rejection is a tag mismatch.
+    const job = subtle.decrypt(gcm(frame.subarray(4, PREFIX_LENGTH), bodyAad(messageId, BodyKind.REGULAR, sequence, fl)), key, frame.subarray(PREFIX_LENGTH));
+    jobs.push(job.then((buffer) => new Uint8Array(buffer), () => undefined));
+  }
+  const opened = await Promise.all(jobs);
+  const pieces: Uint8Array[] = [];
+  for (const plaintext of opened) {
+    if (plaintext === undefined) {
+      error = authenticationFailed();
+      break;
+    }
+    pieces.push(plaintext);
+  }
+  // Frames after a failure verified on their own, but output stops at the first failure.
+  for (const plaintext of opened.slice(pieces.length)) plaintext?.fill(0);
+  return { pieces, frames: pieces.length, input: batch.input, error };
+}

@@ -1,0 +1,111 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deserializeError, ErrorCodes, WorkerError } from '@sealflow/core';
+import { Piscina } from 'piscina';
+import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
+import { PREFIX_LENGTH, TAG_BYTES, type BatchReply, type BatchTask } from './batch-task.js';
+
+/**
+ * The worker file, as plain JavaScript: next to this module in `dist/`, or in the built
+ * `dist/` when this module runs from its TypeScript source (the test runner does that;
+ * worker threads cannot load TypeScript).
+ */
+export function defaultWorkerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const dir = dirname(here);
+  return here.endsWith('.ts') ? join(dir, '..', 'dist', 'frame-worker.js') : join(dir, 'frame-worker.js');
+}
+
+export interface WorkerRunnerOptions {
+  readonly threads: number;
+  /** The worker module (a path); tests substitute one that crashes on purpose. */
+  readonly filename: string;
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs batches on a piscina pool of `threads` worker threads, started on first use. Each
+ * task moves its input buffer and a private copy of the key to a worker (no copies through
+ * the structured-clone serializer) and moves the outputs back.
+ */
+export class WorkerRunner implements BatchRunner {
+  readonly name = 'workers' as const;
+  readonly #options: WorkerRunnerOptions;
+  #pool: Piscina<BatchTask, BatchReply> | undefined;
+  #batches = 0;
+  #workerFailures = 0;
+
+  constructor(options: WorkerRunnerOptions) {
+    this.#options = options;
+  }
+
+  get counters(): { readonly batches: number; readonly workerFailures: number } {
+    return { batches: this.#batches, workerFailures: this.#workerFailures };
+  }
+
+  forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner {
+    let destroyed = false;
+    return {
+      run: (batch) => {
+        if (destroyed) return Promise.reject(new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted'));
+        // A copy per task, moved to the worker, which zeroes it after importing it.
+        const key = new Uint8Array(keyBytes.length);
+        key.set(keyBytes);
+        return this.#run({ operation: batch.operation, key: key.buffer, messageId, frameLength, firstSequence: batch.firstSequence, frames: batch.frames, input: batch.input }, batch);
+      },
+      destroy: () => {
+        destroyed = true;
+        keyBytes.fill(0);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    // Waits for running tasks, then ends every thread.
+    await pool?.close();
+  }
+
+  async #run(task: BatchTask, batch: Batch): Promise<BatchOutput> {
+    const pool = (this.#pool ??= this.#start());
+    this.#batches++;
+    let reply: BatchReply;
+    try {
+      reply = await pool.run(task, { transferList: [task.key, task.input] });
+    } catch (error) {
+      // The thread died (crash, exit, out of memory) or the pool was closed under the task.
+      this.#workerFailures++;
+      const doing = batch.operation === 'seal' ? 'sealing' : 'opening';
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, `a worker thread failed while ${doing} frames ${batch.firstSequence}-${batch.firstSequence + batch.frames - 1}: ${describe(error)}`, { cause: error });
+    }
+    const error = reply.error === undefined ? undefined : deserializeError(reply.error);
+    const outputs = reply.outputs.map((buffer) => new Uint8Array(buffer));
+    if (task.operation === 'open') return { pieces: outputs, frames: outputs.length, input: reply.input, error };
+    const meta = reply.meta === undefined ? new Uint8Array(0) : new Uint8Array(reply.meta);
+    const pieces: Uint8Array[] = [];
+    const step = PREFIX_LENGTH + TAG_BYTES;
+    outputs.forEach((ciphertext, i) => {
+      pieces.push(meta.subarray(i * step, i * step + PREFIX_LENGTH), ciphertext, meta.subarray(i * step + PREFIX_LENGTH, (i + 1) * step));
+    });
+    return { pieces, frames: outputs.length, input: reply.input, error };
+  }
+
+  #start(): Piscina<BatchTask, BatchReply> {
+    const { threads, filename } = this.#options;
+    const pool = new Piscina<BatchTask, BatchReply>({
+      filename: pathToFileURL(filename).href,
+      minThreads: threads,
+      maxThreads: threads,
+      // Idle threads are unref'd by piscina, so an idle pool never keeps the process alive.
+      idleTimeout: 60_000,
+    });
+    // A thread that dies between tasks is replaced by piscina; without a listener the
+    // 'error' event it emits would crash the process.
+    pool.on('error', () => {
+      this.#workerFailures++;
+    });
+    return pool;
+  }
+}
