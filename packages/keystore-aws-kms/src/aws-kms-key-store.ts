@@ -68,7 +68,9 @@ const OPTION_KEYS = [
   'retry',
   'timeoutMs',
 ] as const;
-const INNER_KEYS = ['keyId', 'keyIds', 'discovery', 'grantTokens', 'strictArns', 'principal', 'id'] as const;
+// strictArns is enforced here, not passed on: core's KmsKeyStore would then insist on a
+// configured key ARN even for a decrypt-only store (keyIds or discovery, no keyId).
+const INNER_KEYS = ['keyId', 'keyIds', 'discovery', 'grantTokens', 'principal', 'id'] as const;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const DEFAULT_TIMEOUT_MS = 10_000;
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -90,6 +92,7 @@ export class AwsKmsKeyStore implements KeyStore {
   readonly #client: KmsSendClient;
   readonly #owned: KMSClient | undefined;
   readonly #strict: boolean;
+  readonly #hasKeyId: boolean;
   readonly #configured: readonly { readonly value: string; readonly label: string }[];
   #region: string | undefined;
   #ready: Promise<void> | undefined;
@@ -133,6 +136,7 @@ export class AwsKmsKeyStore implements KeyStore {
     // when the client's region is known, else before the first call.
     const configured: { value: string; label: string }[] = [];
     const keyId = opts.optionalString('keyId');
+    this.#hasKeyId = keyId !== undefined;
     if (keyId !== undefined) configured.push({ value: keyId, label: 'AwsKmsKeyStore.keyId' });
     for (const [i, arn] of (opts.stringArray('keyIds') ?? []).entries()) configured.push({ value: arn, label: `AwsKmsKeyStore.keyIds[${i}]` });
     for (const { value, label } of configured) assertKeyIdentifier(value, label, this.#strict && label === 'AwsKmsKeyStore.keyId', this.#region);
@@ -171,6 +175,7 @@ export class AwsKmsKeyStore implements KeyStore {
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
     await this.#whenReady();
     if (request.keyId !== undefined) assertKeyIdentifier(request.keyId, 'generateDataKey: keyId', this.#strict, this.#region);
+    else this.#assertStrictKey('generateDataKey');
     return this.#inner.generateDataKey(request);
   }
 
@@ -180,6 +185,7 @@ export class AwsKmsKeyStore implements KeyStore {
    */
   async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
     await this.#whenReady();
+    this.#assertStrictKey('wrapDataKey');
     return this.#inner.wrapDataKey(dataKey, request);
   }
 
@@ -204,6 +210,13 @@ export class AwsKmsKeyStore implements KeyStore {
   /** Destroys the KMS client this store built (sockets); an injected client is left to its owner. */
   close(): void {
     this.#owned?.destroy();
+  }
+
+  /** Strict mode never falls back to the default `alias/aws/s3`: a key ARN must be named. */
+  #assertStrictKey(operation: string): void {
+    if (this.#strict && !this.#hasKeyId) {
+      throw invalid(`${operation}: strict mode needs a key ARN: configure keyId or pass one per call (no default alias)`);
+    }
   }
 
   /** Resolves an injected client's async region once, then checks the configured ARNs against it. */

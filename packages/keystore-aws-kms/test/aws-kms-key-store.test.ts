@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 
 import { KMSClient } from '@aws-sdk/client-kms';
-import { Channels, ErrorCodes, InvalidArgumentError, KeyStoreError, type KeyStoreCallEvent } from '@sealflow/core';
+import { Channels, DataKey, ErrorCodes, InvalidArgumentError, KeyStoreError, type KeyStoreCallEvent } from '@sealflow/core';
 import { AwsKmsKeyStore, type KmsSendClient } from '@sealflow/keystore-aws-kms';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
@@ -72,6 +72,17 @@ describe('AwsKmsKeyStore strict ARN mode', () => {
     const error = await rejection(store.generateDataKey({ context, length: 32, keyId: 'alias/other' }));
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(client.calls).toHaveLength(0);
+  });
+
+  test('a decrypt-only strict store needs no keyId, and refuses to generate or wrap under a default alias', async () => {
+    const client = fakeKmsClient(async (call) => success(call));
+    const store = new AwsKmsKeyStore({ client, keyIds: [KEY_ARN], strictArns: true });
+    (await store.unwrapDataKey(edkFor(KEY_ARN), { context, length: 32 })).destroy();
+    await expect(store.generateDataKey({ context, length: 32 })).rejects.toThrow(/generateDataKey: strict mode needs a key ARN/);
+    await expect(store.wrapDataKey(DataKey.copyOf(new Uint8Array(32)), { context, length: 32 })).rejects.toThrow(/wrapDataKey: strict mode needs a key ARN/);
+    expect(client.calls.map((c) => c.operation)).toEqual(['Decrypt']);
+    const generated = await store.generateDataKey({ context, length: 32, keyId: KEY_ARN });
+    generated.dataKey.destroy();
   });
 
   test('generates under a configured key ARN', async () => {
