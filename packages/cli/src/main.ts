@@ -17,6 +17,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    // A long-running command (xks-proxy) that was asked to stop stopped cleanly.
     return ExitCodes.OK;
   } catch (error) {
     await AtomicFile.abortAll();

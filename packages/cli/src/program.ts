@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
+import { registerXksProxy } from './commands/xks-proxy.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   registerEncrypt(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);
+  registerXksProxy(program, io);
   registerDemo(program, io);
   return program;
 }
