@@ -1,6 +1,6 @@
 import { AWS_ALIAS_PREFIX, isAliasName } from './arn.js';
 import { aliasEntry, type AliasRecord } from './aliases.js';
-import { AlreadyExistsException, InvalidAliasNameException, KMSInvalidStateException, NotFoundException, ValidationException } from './exceptions.js';
+import { AlreadyExistsException, KMSInvalidStateException, NotAuthorizedException, NotFoundException, ValidationException } from './exceptions.js';
 import type { KeyRecord } from './key-registry.js';
 import type { OperationContext } from './kms-state.js';
 import { paginate } from './pagination.js';
@@ -23,7 +23,7 @@ function readAliasName(ctx: OperationContext, request: RequestReader): string {
     throw new ValidationException(`AliasName: expected "alias/" followed by letters, digits, "/", "_" or "-", got "${aliasName}"`);
   }
   if (aliasName.startsWith(AWS_ALIAS_PREFIX)) {
-    throw new InvalidAliasNameException(`${aliasName}: aliases starting with ${AWS_ALIAS_PREFIX} are reserved for AWS-managed keys`);
+    throw new NotAuthorizedException(`${aliasName}: aliases starting with ${AWS_ALIAS_PREFIX} are reserved for AWS-managed keys`);
   }
   return aliasName;
 }

@@ -79,18 +79,6 @@ export class IncorrectKeyException extends KmsException {
     super('IncorrectKeyException', message, options);
   }
 }
-/** An alias name is malformed or reserved (`alias/aws/`). */
-export class InvalidAliasNameException extends KmsException {
-  constructor(message: string, options?: KmsExceptionOptions) {
-    super('InvalidAliasNameException', message, options);
-  }
-}
-/** A string that starts like an ARN is not a valid KMS ARN. */
-export class InvalidArnException extends KmsException {
-  constructor(message: string, options?: KmsExceptionOptions) {
-    super('InvalidArnException', message, options);
-  }
-}
 /** The ciphertext blob is altered, truncated, not ours, or presented with another context. */
 export class InvalidCiphertextException extends KmsException {
   constructor(message: string, options?: KmsExceptionOptions) {
@@ -131,6 +119,12 @@ export class LimitExceededException extends KmsException {
 export class MalformedPolicyDocumentException extends KmsException {
   constructor(message: string, options?: KmsExceptionOptions) {
     super('MalformedPolicyDocumentException', message, options);
+  }
+}
+/** The name is reserved for AWS (`alias/aws/...`): AWS sends this unmodeled error. */
+export class NotAuthorizedException extends KmsException {
+  constructor(message: string, options?: KmsExceptionOptions) {
+    super('NotAuthorizedException', message, options);
   }
 }
 /** No such key or alias (in the caller's account, or in this region). */

@@ -5,6 +5,7 @@ import {
   KMSInvalidStateException,
   LimitExceededException,
   MalformedPolicyDocumentException,
+  NotFoundException,
   UnsupportedOperationException,
   ValidationException,
 } from './exceptions.js';
@@ -227,7 +228,7 @@ export function getKeyRotationStatus(ctx: OperationContext, input: unknown): Res
 
 function readPolicyName(request: RequestReader): void {
   const name = request.string('PolicyName', { max: 128 });
-  if (name !== undefined && name !== 'default') throw new ValidationException(`PolicyName: the only key policy is "default", got "${name}"`);
+  if (name !== undefined && name !== 'default') throw new NotFoundException(`No such policy exists: PolicyName ${name} (the only key policy is "default")`);
 }
 
 /** PutKeyPolicy: replaces the policy (checked, and refused if it would lock the caller out). */

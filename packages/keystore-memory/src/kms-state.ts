@@ -5,10 +5,8 @@ import { AuditTrail, type KmsAuditOptions } from './audit-trail.js';
 import {
   AccessDeniedException,
   DisabledException,
-  InvalidArnException,
   KMSInvalidStateException,
   NotFoundException,
-  ValidationException,
 } from './exceptions.js';
 import { KeyRegistry, type KeyRecord } from './key-registry.js';
 import { awsManagedKeyPolicy, compileKeyPolicy } from './policy-document.js';
@@ -113,12 +111,12 @@ export class KmsState {
    * Finds the key an identifier names, for `caller`. Key IDs and alias names resolve in
    * the caller's account; ARNs name their account. An ARN of another partition or region
    * is refused before anything else.
-   * @throws {NotFoundException} {@link InvalidArnException} {@link ValidationException}
+   * @throws {NotFoundException} for an unknown, malformed or out-of-region identifier, or an
+   * alias where `allowAlias` is false (as AWS KMS answers both).
    */
   resolve(identifier: string, caller: Principal, options: ResolveOptions, draft?: AuditDraft): KeyRecord {
     const parsed = parseKeyIdentifier(identifier);
-    if (parsed === 'invalid-arn') throw new InvalidArnException(`${options.field} ${identifier} is not a valid KMS key or alias ARN`);
-    if (parsed === undefined) throw new NotFoundException(`Invalid keyId ${identifier}`);
+    if (parsed === undefined || parsed === 'invalid-arn') throw new NotFoundException(`Invalid keyId ${identifier}: expected a key ID, key ARN, alias name or alias ARN`);
     if (parsed.kind === 'key-arn' || parsed.kind === 'alias-arn') {
       if (parsed.partition !== this.config.partition || parsed.region !== this.config.region) {
         throw new NotFoundException(
@@ -127,7 +125,7 @@ export class KmsState {
       }
     }
     if ((parsed.kind === 'alias-name' || parsed.kind === 'alias-arn') && !options.allowAlias) {
-      throw new ValidationException(`${options.field}: this operation takes a key ID or key ARN, not an alias (${identifier})`);
+      throw new NotFoundException(`Invalid keyId ${identifier}: this operation takes a key ID or key ARN, not an alias`);
     }
     let record: KeyRecord | undefined;
     switch (parsed.kind) {

@@ -19,15 +19,15 @@ describe('CreateAlias, UpdateAlias, DeleteAlias, ListAliases', () => {
     expect(await failureName(kms.deleteAlias({ AliasName: 'alias/app' }))).toBe('NotFoundException');
   });
 
-  it('refuses a duplicate with AlreadyExistsException, a malformed name with ValidationException, alias/aws/ with InvalidAliasNameException', async () => {
+  it('refuses a duplicate with AlreadyExistsException, a malformed name with ValidationException, alias/aws/ with NotAuthorizedException', async () => {
     const { kms } = newKms();
     const { KeyId } = (await kms.createKey()).KeyMetadata;
     await kms.createAlias({ AliasName: 'alias/app', TargetKeyId: KeyId });
     expect(await failureName(kms.createAlias({ AliasName: 'alias/app', TargetKeyId: KeyId }))).toBe('AlreadyExistsException');
     expect(await failureName(kms.createAlias({ AliasName: 'app', TargetKeyId: KeyId }))).toBe('ValidationException');
     expect(await failureName(kms.createAlias({ AliasName: 'alias/sp ace', TargetKeyId: KeyId }))).toBe('ValidationException');
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/aws/mine', TargetKeyId: KeyId }))).toBe('InvalidAliasNameException');
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: 'alias/app' }))).toBe('ValidationException');
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/aws/mine', TargetKeyId: KeyId }))).toBe('NotAuthorizedException');
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: 'alias/app' }))).toBe('NotFoundException');
     expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: '00000000-0000-4000-8000-000000000000' }))).toBe('NotFoundException');
   });
 
@@ -120,6 +120,6 @@ describe('the AWS-managed key alias/aws/s3', () => {
       () => kms.createAlias({ AliasName: 'alias/mine', TargetKeyId: KeyId }),
     ];
     for (const call of calls) expect(await failureName(call())).toBe('AccessDeniedException');
-    expect(await failureName(kms.deleteAlias({ AliasName: 'alias/aws/s3' }))).toBe('InvalidAliasNameException');
+    expect(await failureName(kms.deleteAlias({ AliasName: 'alias/aws/s3' }))).toBe('NotAuthorizedException');
   });
 });

@@ -48,11 +48,11 @@ describe('CreateKey and DescribeKey', () => {
     expect((await kms.createKey({ Tags: [{ TagKey: 'team', TagValue: 'a' }] })).KeyMetadata.KeyState).toBe('Enabled');
   });
 
-  it('DescribeKey of an unknown key fails with NotFoundException; of a malformed ARN with InvalidArnException', async () => {
+  it('DescribeKey of an unknown key fails with NotFoundException; and so does a malformed ARN (as AWS KMS answers)', async () => {
     const { kms } = newKms();
     expect(await failureName(kms.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }))).toBe('NotFoundException');
     expect(await failureName(kms.describeKey({ KeyId: 'alias/none' }))).toBe('NotFoundException');
-    expect(await failureName(kms.describeKey({ KeyId: 'arn:aws:kms:us-east-1:111122223333:bucket/x' }))).toBe('InvalidArnException');
+    expect(await failureName(kms.describeKey({ KeyId: 'arn:aws:kms:us-east-1:111122223333:bucket/x' }))).toBe('NotFoundException');
     expect(await failureName(kms.describeKey({ KeyId: 'not a key' }))).toBe('NotFoundException');
     expect(await failureName(kms.describeKey({} as never))).toBe('ValidationException');
   });
@@ -91,7 +91,7 @@ describe('EnableKey, DisableKey', () => {
     expect((await kms.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false });
     await kms.enableKey({ KeyId: KeyMetadata.KeyId });
     expect((await kms.describeKey({ KeyId: 'alias/k' })).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Enabled: true });
-    expect(await failureName(kms.disableKey({ KeyId: 'alias/k' }))).toBe('ValidationException');
+    expect(await failureName(kms.disableKey({ KeyId: 'alias/k' }))).toBe('NotFoundException');
   });
 });
 
@@ -230,7 +230,7 @@ describe('PutKeyPolicy, GetKeyPolicy', () => {
       expect(await failureName(kms.putKeyPolicy({ KeyId, Policy: bad }))).toBe('MalformedPolicyDocumentException');
     }
     expect(await failureName(kms.putKeyPolicy({ KeyId, Policy: 'x'.repeat(32_769) }))).toBe('ValidationException');
-    expect(await failureName(kms.getKeyPolicy({ KeyId, PolicyName: 'other' }))).toBe('ValidationException');
+    expect(await failureName(kms.getKeyPolicy({ KeyId, PolicyName: 'other' }))).toBe('NotFoundException');
   });
 
   it('refuses a policy that would lock the caller out, unless BypassPolicyLockoutSafetyCheck', async () => {
