@@ -2,15 +2,19 @@
 // with free ports (both bind port 0 and announce the port they got):
 //   moto      `moto_server -H 127.0.0.1 -p 0`        -> SEALFLOW_MOTO_ENDPOINT
 //   local-kms `sealflow-local-kms` (PORT=0)           -> SEALFLOW_LOCAL_KMS_ENDPOINT
-// scripts/install-emulators.sh installs both. An endpoint already set in the environment
-// (an emulator you run yourself) is used as is and nothing is started for it.
-import { execFileSync } from 'node:child_process';
+// scripts/install-emulators.sh installs both into .emulators/; SEALFLOW_MOTO_SERVER and
+// SEALFLOW_LOCAL_KMS_BIN point elsewhere. An endpoint already set in the environment (an
+// emulator you run yourself) is used as is and nothing is started for it.
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { startService, type RunningService } from './spawn-service.js';
 import { KmsEmulatorEnv, LOCAL_KMS_ACCOUNT, LOCAL_KMS_REGION } from './kms-emulator-env.js';
+
+/** Where scripts/install-emulators.sh puts them (git-ignored). */
+const INSTALLED = fileURLToPath(new URL('../../.emulators/', import.meta.url));
 
 interface Emulator {
   readonly name: string;
@@ -24,8 +28,8 @@ const moto: Emulator = {
   name: 'moto',
   envVar: KmsEmulatorEnv.motoEndpoint,
   locate: () => {
-    const path = process.env['SEALFLOW_MOTO_SERVER'] ?? onPath('moto_server');
-    return path === undefined ? { missing: 'moto_server is not on PATH' } : { path };
+    const path = process.env['SEALFLOW_MOTO_SERVER'] ?? join(INSTALLED, 'moto', 'bin', 'moto_server');
+    return executable(path) ? { path } : { missing: `${path} is not installed` };
   },
   start: (path) =>
     startService({
@@ -40,8 +44,8 @@ const localKms: Emulator = {
   name: 'local-kms',
   envVar: KmsEmulatorEnv.localKmsEndpoint,
   locate: () => {
-    const path = process.env['SEALFLOW_LOCAL_KMS_BIN'] ?? goBin('sealflow-local-kms');
-    return path === undefined ? { missing: 'sealflow-local-kms is not in $(go env GOPATH)/bin' } : { path };
+    const path = process.env['SEALFLOW_LOCAL_KMS_BIN'] ?? join(INSTALLED, 'bin', 'sealflow-local-kms');
+    return executable(path) ? { path } : { missing: `${path} is not installed` };
   },
   start: async (path) => {
     // A fresh leveldb directory per run: keys never leak between runs.
@@ -105,34 +109,6 @@ export async function startKmsEmulators(): Promise<() => Promise<void>> {
     console.warn(line);
   }
   return teardown;
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function goBin(name: string): string | undefined {
-  const dirs: string[] = [];
-  if (process.env['GOBIN']) dirs.push(process.env['GOBIN']);
-  if (process.env['GOPATH']) dirs.push(...process.env['GOPATH'].split(delimiter).map((p) => join(p, 'bin')));
-  dirs.push(join(process.env['HOME'] ?? '', 'go', 'bin'));
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    if (executable(candidate)) return candidate;
-  }
-  // Last resort (costs a process start): ask go itself.
-  try {
-    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const candidate = join(gopath, 'bin', name);
-    return executable(candidate) ? candidate : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function executable(path: string): boolean {
