@@ -18,6 +18,9 @@ export interface OpenedStore {
  * `aws-kms` EDK in the region, KMS applies its policy).
  */
 export async function openAwsStore(choice: Extract<StoreChoice, { kind: 'aws' }>, key: string | undefined, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
+  // The SDK's notice about future Node versions would land in the middle of the CLI's
+  // stderr (progress, one-line errors); the README says so, and a user can turn it back on.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   // Loaded on demand: the AWS SDK costs a noticeable part of a second to import.
   const { AwsKmsKeyStore } = await import('@sealflow/keystore-aws-kms');
   const store = new AwsKmsKeyStore({
