@@ -69,8 +69,8 @@ describe('engine + MemoryKms: key lifecycle', () => {
     expect(messages.map((m) => materialVersion(sealflow, m.sealed))).toEqual([...SIZES.map(() => 0), ...SIZES.map(() => 1), ...SIZES.map(() => 2)]);
 
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });
-    for (const { sealed } of [messages[0], messages.at(-1)]) {
-      const failed = await storeFailure(sealflow.decrypt(sealed as Uint8Array));
+    for (const message of [messages[0], messages.at(-1)]) {
+      const failed = await storeFailure(sealflow.decrypt(message?.sealed ?? new Uint8Array(0)));
       expect(failed).toEqual({ code: ErrorCodes.NO_DECRYPTABLE_KEY, codes: [ErrorCodes.KEY_DISABLED] });
     }
     expect((await storeFailure(sealflow.encrypt(bytes(5, 0), { context }))).code).toBe(ErrorCodes.KEY_DISABLED);
