@@ -1,10 +1,11 @@
 import type { StreamSession } from '../engine/stream-session.js';
+import { invalid } from '../keys/assert.js';
 
 /** Drives a session from an async (or sync) iterable of byte chunks. */
 export async function* sessionIterable(session: StreamSession, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
   try {
     for await (const chunk of source) {
-      if (!(chunk instanceof Uint8Array)) throw new TypeError('sealflow iterables take Uint8Array chunks');
+      if (!(chunk instanceof Uint8Array)) throw invalid('iterable chunk', 'a Uint8Array', chunk);
       yield* await session.push(chunk);
     }
     yield* await session.end();

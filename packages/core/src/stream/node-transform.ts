@@ -1,10 +1,11 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { StreamSession } from '../engine/stream-session.js';
+import { invalid } from '../keys/assert.js';
 
 const toBytes = (chunk: unknown): Uint8Array => {
   if (chunk instanceof Uint8Array) return chunk;
   if (typeof chunk === 'string') return Buffer.from(chunk);
-  throw new TypeError('sealflow streams take Uint8Array or Buffer chunks');
+  throw invalid('stream chunk', 'a Uint8Array or Buffer', chunk);
 };
 
 /**

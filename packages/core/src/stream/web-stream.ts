@@ -1,4 +1,5 @@
 import type { StreamSession } from '../engine/stream-session.js';
+import { invalid } from '../keys/assert.js';
 
 /** A WHATWG `TransformStream` over a session (Uint8Array in, Uint8Array out). */
 export function sessionTransformStream(session: StreamSession): TransformStream<Uint8Array, Uint8Array> {
@@ -14,10 +15,11 @@ export function sessionTransformStream(session: StreamSession): TransformStream<
     }
   };
   return new TransformStream<Uint8Array, Uint8Array>({
-    transform: (chunk, controller) => {
-      if (!(chunk instanceof Uint8Array)) throw new TypeError('sealflow web streams take Uint8Array chunks');
-      return step(controller, () => session.push(chunk));
-    },
+    transform: (chunk, controller) =>
+      step(controller, () => {
+        if (!(chunk instanceof Uint8Array)) throw invalid('web stream chunk', 'a Uint8Array', chunk);
+        return session.push(chunk);
+      }),
     flush: (controller) => step(controller, () => session.end()),
   });
 }
