@@ -130,69 +130,91 @@ export class MemoryKms {
     return new MemoryKms();
   }
 
+  /** CreateKey: a symmetric AES-256 key in the caller account. @throws {KmsException} (rejects; see the README's error table) */
   createKey(input: CreateKeyRequest = {}, options?: KmsCallOptions): Promise<CreateKeyResponse> {
     return this.#run('CreateKey', input, options, keyOps.createKey);
   }
+  /** DescribeKey: the key metadata (aliases accepted). @throws {KmsException} (rejects; see the README's error table) */
   describeKey(input: DescribeKeyRequest, options?: KmsCallOptions): Promise<DescribeKeyResponse> {
     return this.#run('DescribeKey', input, options, keyOps.describeKey);
   }
+  /** ListKeys: the caller account keys, oldest first. @throws {KmsException} (rejects; see the README's error table) */
   listKeys(input: ListKeysRequest = {}, options?: KmsCallOptions): Promise<ListKeysResponse> {
     return this.#run('ListKeys', input, options, keyOps.listKeys);
   }
+  /** CreateAlias: a new alias of the caller account. @throws {KmsException} (rejects; see the README's error table) */
   createAlias(input: CreateAliasRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('CreateAlias', input, options, aliasOps.createAlias);
   }
+  /** UpdateAlias: points an alias at another key of the account. @throws {KmsException} (rejects; see the README's error table) */
   updateAlias(input: UpdateAliasRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('UpdateAlias', input, options, aliasOps.updateAlias);
   }
+  /** DeleteAlias. @throws {KmsException} (rejects; see the README's error table) */
   deleteAlias(input: DeleteAliasRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('DeleteAlias', input, options, aliasOps.deleteAlias);
   }
+  /** ListAliases: the caller account aliases, by name. @throws {KmsException} (rejects; see the README's error table) */
   listAliases(input: ListAliasesRequest = {}, options?: KmsCallOptions): Promise<ListAliasesResponse> {
     return this.#run('ListAliases', input, options, aliasOps.listAliases);
   }
+  /** EnableKey. @throws {KmsException} (rejects; see the README's error table) */
   enableKey(input: KeyIdRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('EnableKey', input, options, keyOps.enableKey);
   }
+  /** DisableKey: cryptographic operations then fail with DisabledException. @throws {KmsException} (rejects; see the README's error table) */
   disableKey(input: KeyIdRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('DisableKey', input, options, keyOps.disableKey);
   }
+  /** ScheduleKeyDeletion: 7-30 days against the clock. @throws {KmsException} (rejects; see the README's error table) */
   scheduleKeyDeletion(input: ScheduleKeyDeletionRequest, options?: KmsCallOptions): Promise<ScheduleKeyDeletionResponse> {
     return this.#run('ScheduleKeyDeletion', input, options, keyOps.scheduleKeyDeletion);
   }
+  /** CancelKeyDeletion: the key comes back disabled. @throws {KmsException} (rejects; see the README's error table) */
   cancelKeyDeletion(input: KeyIdRequest, options?: KmsCallOptions): Promise<KeyIdResponse> {
     return this.#run('CancelKeyDeletion', input, options, keyOps.cancelKeyDeletion);
   }
+  /** RotateKeyOnDemand: new material for new data. @throws {KmsException} (rejects; see the README's error table) */
   rotateKeyOnDemand(input: KeyIdRequest, options?: KmsCallOptions): Promise<KeyIdResponse> {
     return this.#run('RotateKeyOnDemand', input, options, keyOps.rotateKeyOnDemand);
   }
+  /** EnableKeyRotation: automatic rotation every 90-2560 days. @throws {KmsException} (rejects; see the README's error table) */
   enableKeyRotation(input: EnableKeyRotationRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('EnableKeyRotation', input, options, keyOps.enableKeyRotation);
   }
+  /** DisableKeyRotation. @throws {KmsException} (rejects; see the README's error table) */
   disableKeyRotation(input: KeyIdRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('DisableKeyRotation', input, options, keyOps.disableKeyRotation);
   }
+  /** GetKeyRotationStatus. @throws {KmsException} (rejects; see the README's error table) */
   getKeyRotationStatus(input: KeyIdRequest, options?: KmsCallOptions): Promise<GetKeyRotationStatusResponse> {
     return this.#run('GetKeyRotationStatus', input, options, keyOps.getKeyRotationStatus);
   }
+  /** PutKeyPolicy: replaces the key policy (with the lockout check). @throws {KmsException} (rejects; see the README's error table) */
   putKeyPolicy(input: PutKeyPolicyRequest, options?: KmsCallOptions): Promise<EmptyResponse> {
     return this.#run('PutKeyPolicy', input, options, keyOps.putKeyPolicy);
   }
+  /** GetKeyPolicy. @throws {KmsException} (rejects; see the README's error table) */
   getKeyPolicy(input: GetKeyPolicyRequest, options?: KmsCallOptions): Promise<GetKeyPolicyResponse> {
     return this.#run('GetKeyPolicy', input, options, keyOps.getKeyPolicy);
   }
+  /** GenerateDataKey: a data key in clear and sealed under the key. @throws {KmsException} (rejects; see the README's error table) */
   generateDataKey(input: GenerateDataKeyRequest, options?: KmsCallOptions): Promise<GenerateDataKeyResponse> {
     return this.#run('GenerateDataKey', input, options, cryptoOps.generateDataKey);
   }
+  /** GenerateDataKeyWithoutPlaintext: only the sealed data key. @throws {KmsException} (rejects; see the README's error table) */
   generateDataKeyWithoutPlaintext(input: GenerateDataKeyWithoutPlaintextRequest, options?: KmsCallOptions): Promise<GenerateDataKeyWithoutPlaintextResponse> {
     return this.#run('GenerateDataKeyWithoutPlaintext', input, options, cryptoOps.generateDataKeyWithoutPlaintext);
   }
+  /** Encrypt: seals up to 4096 bytes. @throws {KmsException} (rejects; see the README's error table) */
   encrypt(input: EncryptRequest, options?: KmsCallOptions): Promise<EncryptResponse> {
     return this.#run('Encrypt', input, options, cryptoOps.encrypt);
   }
+  /** Decrypt: opens a blob (KeyId optional). @throws {KmsException} (rejects; see the README's error table) */
   decrypt(input: DecryptRequest, options?: KmsCallOptions): Promise<DecryptResponse> {
     return this.#run('Decrypt', input, options, cryptoOps.decrypt);
   }
+  /** ReEncrypt: moves a blob to another key and context. @throws {KmsException} (rejects; see the README's error table) */
   reEncrypt(input: ReEncryptRequest, options?: KmsCallOptions): Promise<ReEncryptResponse> {
     return this.#run('ReEncrypt', input, options, cryptoOps.reEncrypt);
   }
