@@ -60,6 +60,21 @@ describe('bucket keys over MemoryKms', () => {
     expect(decrypts.every((d) => JSON.stringify(d.context) === JSON.stringify({ 'aws:s3:arn': BUCKET_ARN }))).toBe(true);
   });
 
+  it('objects under one bucket key read by two principals in one engine: exactly two Decrypt calls, one each', async () => {
+    const { kms, keyArn } = await kmsWithKey();
+    const writer = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 300_000 } });
+    const sealed = await Promise.all(Array.from({ length: 100 }, (_, i) => writer.encrypt(body(i), { context: { 'aws:s3:arn': objectArn(i) }, bucketKey: true })));
+    const store = new PerCallerStore(kms, keyArn);
+    const reader = createEngine({ keyStore: store });
+    for (const who of [ALICE, BOB, ALICE]) {
+      await store.caller.run(who, () => Promise.all(sealed.map((m) => reader.decrypt(m))));
+    }
+    expect(audited(kms, 'Decrypt')).toEqual([
+      { principal: ALICE, context: { 'aws:s3:arn': BUCKET_ARN }, error: undefined },
+      { principal: BOB, context: { 'aws:s3:arn': BUCKET_ARN }, error: undefined },
+    ]);
+  });
+
   it('1,000 concurrent encrypts on a cold cache make one KMS call', async () => {
     const { kms, keyArn } = await kmsWithKey();
     const engine = createEngine({ keyStore: memoryKeyStore(kms, { keyId: keyArn }), bucketKeys: { maxAgeMs: 300_000 } });
