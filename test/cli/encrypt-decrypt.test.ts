@@ -57,6 +57,25 @@ describe('sealflow encrypt / decrypt', () => {
     expect(fromPipe.stdout.length - fromFile.stdout.length).toBe(32);
   });
 
+  it('--threads 2 seals and opens frames on worker threads; each side reads the other', async () => {
+    // Over the pool's 4 MiB floor, so the workers take the message.
+    const plaintext = bytes(6 * 1024 * 1024 + 5);
+    writeFileSync(box.path('big.bin'), plaintext);
+    const threaded = await box.run(['encrypt', box.path('big.bin'), '-o', box.path('t.sealed'), '--threads', '2', '--json']);
+    expect(threaded.stderr).toBe('');
+    expect(threaded.code).toBe(0);
+    expect((JSON.parse(threaded.stdout.toString()) as { workerBatches: number }).workerBatches).toBeGreaterThan(0);
+    const single = await box.run(['encrypt', box.path('big.bin'), '-o', box.path('s.sealed')]);
+    expect(single.code).toBe(0);
+    expect((await box.run(['decrypt', box.path('t.sealed'), '-o', box.path('t.out')])).code).toBe(0);
+    const opened = await box.run(['decrypt', box.path('s.sealed'), '-o', box.path('s.out'), '--threads', '2', '--json']);
+    expect((JSON.parse(opened.stdout.toString()) as { workerBatches: number }).workerBatches).toBeGreaterThan(0);
+    expect(readFileSync(box.path('t.out')).equals(plaintext)).toBe(true);
+    expect(readFileSync(box.path('s.out')).equals(plaintext)).toBe(true);
+    const piped = await box.run(['decrypt', '--threads', '2'], { input: readFileSync(box.path('t.sealed')) });
+    expect(piped.stdout.equals(plaintext)).toBe(true);
+  });
+
   it('the default key is alias/aws/s3, created on first use (AWS-managed, as in S3)', async () => {
     const enc = await box.run(['encrypt'], { input: 'hello' });
     expect(enc.code).toBe(0);

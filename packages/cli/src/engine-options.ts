@@ -1,4 +1,4 @@
-import { createEngine, type BucketKeyOptions, type Engine, type EngineOptions, type KeyStore, type SuiteId } from '@sealflow/core';
+import { createEngine, type BucketKeyOptions, type Engine, type EngineOptions, type FrameOffload, type KeyStore, type SuiteId } from '@sealflow/core';
 
 /** Engine settings the command line can change. */
 export interface EngineFlags {
@@ -6,27 +6,61 @@ export interface EngineFlags {
   readonly suite?: SuiteId | undefined;
   /** Enable the bucket-key cache (`--bucket-key`). */
   readonly bucketKeys?: boolean | undefined;
-  /** `--threads N`: frames sealed and opened on N worker threads. */
+  /** `--threads N`: frames sealed and opened on N worker threads (1: this thread). */
   readonly threads?: number | undefined;
 }
 
 /** How long one bucket key serves new messages in a CLI process (S3 uses a short window too). */
 export const CLI_BUCKET_KEY_WINDOW: BucketKeyOptions = Object.freeze({ maxAgeMs: 5 * 60_000 });
 
-/** `createEngine` options for the flags (without threads). */
-export function engineOptions(keyStore: KeyStore, flags: EngineFlags): EngineOptions {
+/** An engine and what it holds (worker threads); `close()` releases both. */
+export interface EngineHandle {
+  readonly engine: Engine;
+  /** Batches of frames the worker threads sealed or opened (0 without --threads). */
+  workerBatches(): number;
+  close(): Promise<void>;
+}
+
+/** What the CLI uses of `@sealflow/parallel`'s FramePool. */
+type Pool = FrameOffload & { close(): Promise<void>; stats(): { readonly batches: number } };
+
+/** A worker pool for `--threads N` (N > 1), or none. */
+export async function framePool(threads: number | undefined): Promise<Pool | undefined> {
+  if (threads === undefined || threads <= 1) return undefined;
+  // Loaded on demand: only --threads needs worker threads.
+  const { createFramePool } = await import('@sealflow/parallel');
+  return createFramePool({ threads });
+}
+
+/** `createEngine` options for the flags (the pool, when there is one, as `offload`). */
+export function engineOptions(keyStore: KeyStore, flags: EngineFlags, offload?: FrameOffload): EngineOptions {
   return {
     keyStore,
     ...(flags.frameLength === undefined ? {} : { frameLength: flags.frameLength }),
     ...(flags.suite === undefined ? {} : { suite: flags.suite }),
     ...(flags.bucketKeys === true ? { bucketKeys: CLI_BUCKET_KEY_WINDOW } : {}),
+    ...(offload === undefined ? {} : { offload }),
   };
 }
 
 /**
- * An engine for the flags. `engine.close()` also releases worker threads.
- * @throws {InvalidArgumentError} for options the engine refuses.
+ * An engine for the flags, with a frame pool of `threads` workers when asked.
+ * @throws {InvalidArgumentError} for options the engine or the pool refuses.
  */
-export async function createEngineFor(keyStore: KeyStore, flags: EngineFlags): Promise<Engine> {
-  return createEngine(engineOptions(keyStore, flags));
+export async function openEngine(keyStore: KeyStore, flags: EngineFlags): Promise<EngineHandle> {
+  const pool = await framePool(flags.threads);
+  try {
+    const engine = createEngine(engineOptions(keyStore, flags, pool));
+    return {
+      engine,
+      workerBatches: () => pool?.stats().batches ?? 0,
+      close: async () => {
+        await engine.close();
+        await pool?.close();
+      },
+    };
+  } catch (error) {
+    await pool?.close();
+    throw error;
+  }
 }

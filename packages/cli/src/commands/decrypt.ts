@@ -1,8 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import type { DecryptedHeader, DecryptOptions, Engine } from '@sealflow/core';
+import type { DecryptedHeader, DecryptOptions } from '@sealflow/core';
 import { printJson, progressTarget, type CliContext, type CliIo } from '../cli-context.js';
-import { createEngineFor } from '../engine-options.js';
+import { openEngine, type EngineHandle } from '../engine-options.js';
 import { FileSource } from '../io/file-source.js';
 import { ProgressMeter } from '../io/progress.js';
 import { openInput, openOutput, type Output } from '../io/streams.js';
@@ -28,6 +28,8 @@ interface DecryptSummary {
   readonly input: string;
   readonly output: string;
   readonly plaintextBytes: number;
+  /** Batches of frames worker threads opened (--threads). */
+  readonly workerBatches?: number;
   readonly range?: { readonly start: number; readonly end: number };
   readonly messageId?: string;
   readonly suite?: string;
@@ -83,11 +85,14 @@ async function decryptWhole(
     throw error;
   });
   try {
-    const engine = await createEngineFor(opened.store, { threads });
-    const output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
+    const handle = await openEngine(opened.store, { threads });
+    const output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath }).catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
     const meter = new ProgressMeter(progressTarget(context, flags.json === true), 'decrypt', input.size);
     const counter = new ProgressMeter({ stream: context.io.stderr, enabled: false }, '', undefined);
-    const transform = engine.decryptStream(options);
+    const transform = handle.engine.decryptStream(options);
     let header: DecryptedHeader | undefined;
     transform.once('header', (h: DecryptedHeader) => {
       header = h;
@@ -101,12 +106,13 @@ async function decryptWhole(
       throw error;
     } finally {
       meter.stop();
+      await handle.close();
     }
-    await engine.close();
     return {
       input: input.label,
       output: output.label,
       plaintextBytes: counter.bytes,
+      workerBatches: handle.workerBatches(),
       ...(header === undefined ? {} : { messageId: header.info.messageId, suite: suiteHex(header.info.suiteId), context: header.context }),
     };
   } finally {
@@ -124,19 +130,18 @@ async function decryptRange(
   threads: number | undefined,
 ): Promise<DecryptSummary> {
   const source = await FileSource.open(inputPath);
-  let engine: Engine | undefined;
+  let handle: EngineHandle | undefined;
   let output: Output | undefined;
   try {
     const opened = await openStore(context, storeFlags(flags as Record<string, unknown>), 'decrypt');
     try {
-      engine = await createEngineFor(opened.store, { threads });
+      handle = await openEngine(opened.store, { threads });
       // Reads the header, the final frame and the frames covering the range; each is
       // verified before any byte of it is returned.
-      const bytes = await engine.decryptRange(source, { ...options, start: range.start, end: range.end });
+      const bytes = await handle.engine.decryptRange(source, { ...options, start: range.start, end: range.end });
       output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
       await writeAll(output, bytes);
       await output.file?.commit();
-      await engine.close();
       return {
         input: inputPath,
         output: output.label,
@@ -144,6 +149,7 @@ async function decryptRange(
         range: { start: range.start, end: range.start + bytes.length },
       };
     } finally {
+      await handle?.close();
       await opened.close();
     }
   } catch (error) {

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { DEFAULT_DECRYPT_LIMITS, s3BucketContext, type EncryptOptions } from '@sealflow/core';
 import { printJson, progressTarget, type CliContext, type CliIo } from '../cli-context.js';
-import { createEngineFor } from '../engine-options.js';
+import { openEngine } from '../engine-options.js';
 import { ProgressMeter } from '../io/progress.js';
 import { openInput, openOutput } from '../io/streams.js';
 import { openStore } from '../keystore/open-store.js';
@@ -57,8 +57,12 @@ async function runEncrypt(context: CliContext, inputPath: string | undefined, fl
   const input = await openInput(context.io, inputPath);
   const opened = await openStore(context, storeFlags(flags), 'encrypt');
   try {
-    const engine = await createEngineFor(opened.store, { frameLength, suite, bucketKeys: flags.bucketKey === true, threads });
-    const output = await openOutput(context.io, flags.output, { binary: true, force: flags.force === true, input: inputPath });
+    const handle = await openEngine(opened.store, { frameLength, suite, bucketKeys: flags.bucketKey === true, threads });
+    const { engine } = handle;
+    const output = await openOutput(context.io, flags.output, { binary: true, force: flags.force === true, input: inputPath }).catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
     const meter = new ProgressMeter(progressTarget(context, flags.json === true), 'encrypt', input.size);
     const counter = new ProgressMeter({ stream: context.io.stderr, enabled: false }, '', undefined);
     const options: EncryptOptions = {
@@ -74,9 +78,10 @@ async function runEncrypt(context: CliContext, inputPath: string | undefined, fl
       throw error;
     } finally {
       meter.stop();
+      await handle.close();
     }
     const stats = engine.stats();
-    await engine.close();
+    const workerBatches = handle.workerBatches();
     if (flags.json === true) {
       await printJson(context, {
         input: input.label,
@@ -86,6 +91,7 @@ async function runEncrypt(context: CliContext, inputPath: string | undefined, fl
         context: pairs,
         keyStoreCalls: stats.keyStoreCalls,
         bucketKeys: stats.bucketKeys,
+        workerBatches,
       });
     }
   } finally {
