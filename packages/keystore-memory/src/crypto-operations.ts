@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { invalidCiphertext, MAX_BLOB_LENGTH, openBlob, readBlobHeader, sealBlob } from './ciphertext-blob.js';
 import { DryRunOperationException, IncorrectKeyException, UnsupportedOperationException, ValidationException } from './exceptions.js';
 import type { KeyMaterial, KeyRecord } from './key-registry.js';
@@ -69,7 +69,7 @@ function generate(ctx: OperationContext, input: unknown, withPlaintext: boolean)
   ctx.state.assertUsable(record);
   dryRun(request);
   const { material, version } = current(record);
-  const plaintext = new Uint8Array(randomBytes(length));
+  const plaintext = randomFillSync(new Uint8Array(length));
   const blob = sealBlob(material.bytes, { keyId: record.keyId, materialVersion: version }, plaintext, context);
   if (!withPlaintext) plaintext.fill(0);
   return { KeyId: record.arn, Plaintext: plaintext, CiphertextBlob: blob, KeyMaterialId: material.id };

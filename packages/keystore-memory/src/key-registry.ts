@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 import { formatKeyArn } from './arn.js';
 import type { KeyPolicy } from './policy-document.js';
 import type { KeyManager, KeyMetadata, KeyState, Tag } from './types.js';
@@ -70,7 +70,8 @@ export interface KeyRegistryOptions {
 }
 
 export function newMaterial(createdAt: number): KeyMaterial {
-  return { id: randomBytes(32).toString('hex'), bytes: new Uint8Array(randomBytes(32)), createdAt };
+  // Filled in place: no intermediate buffer holds a copy of the material.
+  return { id: randomBytes(32).toString('hex'), bytes: randomFillSync(new Uint8Array(32)), createdAt };
 }
 
 export class KeyRegistry {

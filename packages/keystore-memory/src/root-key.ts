@@ -67,7 +67,12 @@ export async function readKeyFile(path: string): Promise<Uint8Array> {
   try {
     if (bytes.length === 32) return new Uint8Array(bytes);
     const text = bytes.toString('latin1').replace(/\r?\n$/, '');
-    if (/^[0-9a-fA-F]{64}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
+    if (/^[0-9a-fA-F]{64}$/.test(text)) {
+      const decoded = Buffer.from(text, 'hex');
+      const key = new Uint8Array(decoded);
+      decoded.fill(0);
+      return key;
+    }
     throw invalid(`it holds ${bytes.length} bytes of another shape`);
   } finally {
     bytes.fill(0);

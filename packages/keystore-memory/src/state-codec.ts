@@ -59,7 +59,7 @@ export function encodeState(keys: readonly KeyRecord[], aliases: readonly AliasR
         ...opt('nextRotationAt', k.rotation.nextRotationAt),
         ...opt('lastOnDemandAt', k.rotation.lastOnDemandAt),
       },
-      materials: k.materials.map((m) => ({ id: m.id, key: Buffer.from(m.bytes).toString('base64'), createdAt: m.createdAt })),
+      materials: k.materials.map((m) => ({ id: m.id, key: Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength).toString('base64'), createdAt: m.createdAt })),
       tags: k.tags.map((t) => ({ TagKey: t.TagKey ?? '', TagValue: t.TagValue ?? '' })),
     })),
     aliases: aliases.map((a) => ({ ...a })),
@@ -97,7 +97,10 @@ export function decodeState(bytes: Uint8Array, partition: string, region: string
     check(Array.isArray(k.materials) && k.materials.length > 0 && Array.isArray(k.tags), `key ${k.keyId}: no material`);
     const materials = k.materials.map((m): KeyMaterial => {
       check(typeof m.id === 'string' && typeof m.key === 'string' && isTime(m.createdAt), `key ${k.keyId}: bad material`);
-      const material = new Uint8Array(Buffer.from(m.key, 'base64'));
+      // Decoding may land in Node's shared buffer pool: copy out, then wipe the decoded bytes.
+      const decoded = Buffer.from(m.key, 'base64');
+      const material = new Uint8Array(decoded);
+      decoded.fill(0);
       check(material.length === 32, `key ${k.keyId}: material is not 32 bytes`);
       return { id: m.id, bytes: material, createdAt: m.createdAt };
     });
