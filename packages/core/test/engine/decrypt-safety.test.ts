@@ -1,8 +1,8 @@
+import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { createEngine, KeyStoreError, SealflowError, type Engine } from '@sealflow/core';
-import { DEFAULT_DECRYPT_LIMITS, type CommitmentPolicy } from '@sealflow/core';
+import { Channels, createEngine, DEFAULT_DECRYPT_LIMITS, KeyStoreError, SealflowError, type CommitmentPolicy, type DataKey, type Engine, type KeyStore } from '@sealflow/core';
 import { FINAL_FRAME_OVERHEAD, parseHeader, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
-import { caught, DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, layoutOf, patternBytes, rawAesStore, sealflowCode, type FrameLayout } from './fixtures.js';
+import { caught, DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, layoutOf, patternBytes, rawAesStore, sealflowCode, WRAPPING_KEY, type FrameLayout } from './fixtures.js';
 
 const FL = 64;
 const PLAINTEXT = patternBytes(3 * FL + 10); // 3 regular frames and a 10-byte final frame
@@ -277,5 +277,76 @@ describe('sizes used above', () => {
   it('the fixture layout is what the format says: header + 3 x (32 + FL) + (40 + 10)', async () => {
     const m = await message();
     expect(m.sealed.length).toBe(m.layout.headerLength + 3 * (REGULAR_FRAME_OVERHEAD + FL) + FINAL_FRAME_OVERHEAD + 10);
+  });
+});
+
+describe('data keys are wiped after use, on success and on failure', () => {
+  /** A RawAesKeyStore that keeps every DataKey it hands out, to check they were destroyed. */
+  function recording(): { store: KeyStore; handed: DataKey[] } {
+    const inner = rawAesStore();
+    const handed: DataKey[] = [];
+    const store: KeyStore = {
+      id: inner.id,
+      canUnwrap: (edk) => inner.canUnwrap(edk),
+      generateDataKey: async (request) => {
+        const generated = await inner.generateDataKey(request);
+        handed.push(generated.dataKey);
+        return generated;
+      },
+      wrapDataKey: (key, request) => inner.wrapDataKey(key, request),
+      unwrapDataKey: async (edk, request) => {
+        const key = await inner.unwrapDataKey(edk, request);
+        handed.push(key);
+        return key;
+      },
+    };
+    return { store, handed };
+  }
+
+  it('encrypt and decrypt destroy every data key the store handed out', async () => {
+    const { store, handed } = recording();
+    const engine = createEngine({ keyStore: store, frameLength: FL });
+    for (const api of ENCRYPT_APIS) {
+      const sealed = await encryptVia(api, engine, PLAINTEXT, { context: CONTEXT });
+      for (const decryptApi of DECRYPT_APIS) await decryptVia(decryptApi, engine, sealed);
+    }
+    expect(handed).toHaveLength(ENCRYPT_APIS.length * (1 + DECRYPT_APIS.length));
+    expect(handed.every((key) => key.destroyed)).toBe(true);
+  });
+
+  it('a commitment mismatch, a bad header tag or a bad frame still destroys the unwrapped key', async () => {
+    const { store, handed } = recording();
+    const engine = createEngine({ keyStore: store, frameLength: FL });
+    const sealed = await engine.encrypt(PLAINTEXT, { context: CONTEXT });
+    const layout = layoutOf(engine, sealed);
+    for (const at of [layout.headerLength - 20, layout.headerLength - 1, layout.frameOffset(1) + 40]) {
+      for (const api of DECRYPT_APIS) await caught(() => decryptVia(api, engine, flip(sealed, at)));
+    }
+    expect(handed.length).toBe(1 + 3 * DECRYPT_APIS.length);
+    expect(handed.every((key) => key.destroyed)).toBe(true);
+  });
+});
+
+describe('events carry no secrets', () => {
+  it('no channel payload holds plaintext, data key or wrapping key bytes, on success or failure', async () => {
+    const payloads: string[] = [];
+    const listener = (message: unknown): void => void payloads.push(JSON.stringify(message));
+    const names = Object.values(Channels);
+    for (const name of names) diagnostics.subscribe(name, listener);
+    try {
+      const m = await message();
+      await m.engine.decrypt(m.sealed);
+      await caught(() => m.engine.decrypt(flip(m.sealed, m.layout.frameOffset(0) + 30)));
+      await caught(() => createEngine({ keyStore: rawAesStore(new Uint8Array(32).fill(3)) }).decrypt(m.sealed));
+    } finally {
+      for (const name of names) diagnostics.unsubscribe(name, listener);
+    }
+    expect(payloads.length).toBeGreaterThan(3);
+    const text = payloads.join('\n');
+    const needles = [PLAINTEXT.subarray(0, 16), PLAINTEXT.subarray(100, 116), WRAPPING_KEY, new Uint8Array(32).fill(3)];
+    for (const needle of needles) {
+      expect(text).not.toContain(Buffer.from(needle).toString('hex'));
+      expect(text).not.toContain(Buffer.from(needle).toString('base64'));
+    }
   });
 });

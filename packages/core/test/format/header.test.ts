@@ -251,6 +251,25 @@ describe('parse then serialize', () => {
     expect(header.headerBody.buffer).toBe(sealed.buffer);
   });
 
+  it('refuses a non-committing (v1) suite as soon as the suite is read, under the default policy', () => {
+    const v1 = Uint8Array.of(1, 0x80, 0x01, 0x78);
+    let thrown: unknown;
+    try {
+      parseHeader(v1, options());
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as SealflowError).code).toBe('ERR_COMMITMENT_POLICY');
+    expect(parseHeader(v1, { ...options(), commitmentPolicy: 'REQUIRE_ENCRYPT_ALLOW_DECRYPT' })).toHaveProperty('need');
+  });
+
+  it('says so when the input is base64 text of a message (ERR_BASE64_INPUT)', async () => {
+    const engine = createEngine({ keyStore: rawAesStore() });
+    const sealed = await engine.encrypt(patternBytes(3));
+    const text = new TextEncoder().encode(Buffer.from(sealed).toString('base64'));
+    expect(((await caught(() => engine.decrypt(text))) as SealflowError).code).toBe('ERR_BASE64_INPUT');
+  });
+
   it('rejects malformed framing fields with ERR_MALFORMED_MESSAGE (zero EDKs, frame length 0, bad content type)', () => {
     const bad = [
       Uint8Array.from(headerStart({ edkCount: 0 })),
