@@ -124,6 +124,11 @@ export class BatchPipeline {
     return out;
   }
 
+  /** Records a failure found on the calling thread, deferred like a batch's. */
+  fail(error: SealflowError): void {
+    this.#failure ??= error;
+  }
+
   /** Forgets everything in flight (late results are dropped) and records `reason` as the failure. */
   abort(reason: SealflowError): void {
     this.#queue = [];

@@ -1,4 +1,4 @@
-import { ErrorCodes, FormatLimits, LimitExceededError, MalformedMessageError, WorkerError, type OffloadDecryptInit, type OffloadedBody } from '@sealflow/core';
+import { ErrorCodes, FormatLimits, LimitExceededError, MalformedMessageError, SealflowError, WorkerError, type OffloadDecryptInit, type OffloadedBody } from '@sealflow/core';
 import { BodyDecryptor, FINAL_FRAME_MARKER, readUint32, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 import type { BatchOutput, MessageRunner } from './batch-runner.js';
 import { BatchPipeline } from './batch-pipeline.js';
@@ -54,6 +54,8 @@ export class OffloadedDecryptBody implements OffloadedBody {
     if (this.#tail !== undefined) return this.#tail.push(chunk);
     const out: Uint8Array[] = [];
     this.#pipeline.collect(out);
+    // After a failure nothing more may come out: not even bytes that would not depend on the failed batch.
+    if (this.#pipeline.failure !== undefined) return this.#pipeline.settle(out);
     return this.#scan(chunk, 0, out);
   }
 
@@ -116,8 +118,15 @@ export class OffloadedDecryptBody implements OffloadedBody {
     const tail = new BodyDecryptor({ backend, key, header, verifier, limits, firstSequence: this.#nextSequence });
     this.#tail = tail;
     const held = (this.#batch as Uint8Array).subarray(0, this.#fill);
-    out.push(...tail.push(held));
-    if (rest.length > 0) out.push(...tail.push(rest));
+    try {
+      out.push(...tail.push(held));
+      if (rest.length > 0) out.push(...tail.push(rest));
+    } catch (error) {
+      // Deferred like a batch's failure, so the frames released before it still come out.
+      if (!(error instanceof SealflowError)) throw error;
+      this.#pipeline.fail(error);
+      return this.#pipeline.settle(out);
+    }
     // The tail copied what it keeps (a partial unit); the batch buffer is free again.
     this.#settings.buffers.give((this.#batch as Uint8Array).buffer as ArrayBuffer);
     this.#batch = undefined;

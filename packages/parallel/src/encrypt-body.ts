@@ -54,6 +54,8 @@ export class OffloadedEncryptBody implements OffloadedBody {
     }
     const out = this.#takeHeader();
     this.#pipeline.collect(out);
+    // After a failure nothing more may come out: not even bytes that would not depend on the failed batch.
+    if (this.#pipeline.failure !== undefined) return this.#pipeline.settle(out);
     return this.#fillFrom(chunk, 0, out);
   }
 

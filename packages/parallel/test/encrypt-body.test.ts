@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine, ErrorCodes, nodeBackend, WorkerError, type EncryptOptions, type OffloadEncryptInit } from '@sealflow/core';
+import { FrameEncryptor, getSuite, type AlgorithmSuite } from '@sealflow/core/internal';
+import { caught, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../core/test/engine/fixtures.js';
+import { BufferPool } from '../src/buffer-pool.js';
+import { OffloadedEncryptBody } from '../src/encrypt-body.js';
+import { InlineRunner, inlineOffload, join, tick } from './support.js';
+
+const FL = 64;
+const BATCH = 4 * FL;
+const KEY = Uint8Array.from({ length: 32 }, (_, i) => i + 11);
+const MESSAGE_ID = Uint8Array.from({ length: 32 }, (_, i) => 99 - i);
+const HEADER = [Uint8Array.of(1, 2, 3)];
+const HEADER_BYTES = 3;
+
+function init(plaintextLength: number | undefined): OffloadEncryptInit {
+  return {
+    backend: nodeBackend,
+    key: nodeBackend.importKey(KEY),
+    keyBytes: KEY.slice(),
+    suite: getSuite(0x0478) as AlgorithmSuite,
+    messageId: MESSAGE_ID,
+    frameLength: FL,
+    header: HEADER,
+    signer: undefined,
+    plaintextLength,
+  };
+}
+
+/** The single-thread bytes for the same key, message ID and header. */
+function expected(plaintext: Uint8Array, plaintextLength: number | undefined): Uint8Array {
+  const e = new FrameEncryptor({ backend: nodeBackend, key: nodeBackend.importKey(KEY), messageId: MESSAGE_ID, frameLength: FL, header: HEADER, signer: undefined, plaintextLength });
+  return join([...e.push(plaintext), ...e.end()]);
+}
+
+function body(runner: InlineRunner, plaintextLength: number | undefined, maxInFlightBytes = 3 * BATCH): { body: OffloadedEncryptBody; init: OffloadEncryptInit } {
+  const i = init(plaintextLength);
+  return { body: new OffloadedEncryptBody(i, { runner, buffers: new BufferPool(1 << 20), batchBytes: BATCH, maxInFlightBytes }), init: i };
+}
+
+describe('offloaded encrypt body', () => {
+  it('writes the bytes of the single-thread engine for sizes around frame and batch boundaries, every API and write size', async () => {
+    const store = rawAesStore();
+    const single = createEngine({ keyStore: store, frameLength: FL });
+    const runner = new InlineRunner();
+    runner.auto = true;
+    const parallel = createEngine({ keyStore: store, frameLength: FL, offload: inlineOffload(runner, BATCH, 2 * BATCH) });
+    const fixed = await fixedMaterials(store, { a: 'b' });
+    const sizes = [0, 1, FL - 1, FL, FL + 1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH, 3 * BATCH + 10, 7 * BATCH + FL];
+    for (const size of sizes) {
+      const plaintext = patternBytes(size, size);
+      for (const api of ENCRYPT_APIS) {
+        for (const writes of [[97], [1, BATCH, 3], [BATCH]]) {
+          for (const declared of api === 'encrypt' ? [false] : [false, true]) {
+            const options: EncryptOptions = { ...fixed, context: { a: 'b' }, ...(declared ? { plaintextLength: size } : {}) };
+            const want = await encryptVia(api, single, plaintext, options, writes);
+            const got = await encryptVia(api, parallel, plaintext, options, writes);
+            expect(Buffer.from(got), `${size} bytes via ${api}, writes ${writes.join('/')}, declared ${declared}`).toStrictEqual(Buffer.from(want));
+          }
+        }
+      }
+    }
+    expect(runner.batches).toBeGreaterThan(100); // the pool really sealed most of it
+  });
+
+  it('releases frames in message order when batches finish in reverse order', async () => {
+    const runner = new InlineRunner();
+    const { body: b } = body(runner, undefined, 100 * BATCH);
+    const plaintext = patternBytes(5 * BATCH + 7);
+    const out = [...(await b.push(plaintext))];
+    expect(runner.held).toHaveLength(5);
+    const ending = b.end();
+    runner.finishAll('reverse');
+    out.push(...(await ending));
+    expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, undefined)));
+  });
+
+  it('applies backpressure: push waits while the in-flight cap is reached, and bytes in flight never pass it', async () => {
+    const runner = new InlineRunner();
+    const cap = 3 * BATCH;
+    const { body: b } = body(runner, undefined, cap);
+    const plaintext = patternBytes(20 * BATCH);
+    const pushed = b.push(plaintext);
+    expect(pushed).toBeInstanceOf(Promise);
+    let done = false;
+    void Promise.resolve(pushed).then(() => (done = true));
+    await tick();
+    expect(runner.held).toHaveLength(3);
+    expect(done).toBe(false);
+    while (!done) {
+      runner.held.shift()?.finish();
+      await tick();
+      expect(runner.outstanding).toBeLessThanOrEqual(cap);
+    }
+    expect(runner.peakOutstanding).toBeLessThanOrEqual(cap);
+    const out = [...(await pushed)];
+    const ending = b.end();
+    runner.finishAll('forward');
+    out.push(...(await ending));
+    expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, undefined)));
+  });
+
+  it('keeps a message whose last block fills a batch on the calling thread for that block (the final frame)', async () => {
+    const runner = new InlineRunner();
+    runner.auto = true;
+    const { body: b } = body(runner, 2 * BATCH);
+    const plaintext = patternBytes(2 * BATCH);
+    const out = [...(await b.push(plaintext)), ...(await b.end())];
+    expect(runner.batches).toBe(1); // the second batch holds the last block: sealed here as 3 regular frames and a full final frame
+    expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, 2 * BATCH)));
+  });
+
+  it('a batch lost with its worker: the frames before it are still delivered, then the body fails with ERR_WORKER_FAILED', async () => {
+    const runner = new InlineRunner();
+    const { body: b } = body(runner, undefined, 100 * BATCH);
+    const first = await b.push(patternBytes(3 * BATCH));
+    expect(first).toStrictEqual(HEADER);
+    runner.held[0]?.finish();
+    runner.held[1]?.crash();
+    runner.held[2]?.finish();
+    await tick();
+    const delivered = await b.push(patternBytes(1));
+    // Batch 1 (4 frames: prefix, ciphertext, tag each) comes out; batch 3 finished but may not pass the lost batch 2.
+    expect(delivered).toHaveLength(12);
+    const reference = expected(patternBytes(3 * BATCH), undefined);
+    expect(Buffer.from(join(delivered))).toStrictEqual(Buffer.from(reference.subarray(HEADER_BYTES, HEADER_BYTES + 4 * (FL + 32))));
+    const error = await caught(() => b.push(patternBytes(1)));
+    expect(error).toBeInstanceOf(WorkerError);
+    expect((error as WorkerError).code).toBe(ErrorCodes.WORKER_FAILED);
+    expect(await caught(() => b.end())).toBe(error);
+  });
+
+  it('zeroes its copy of the message key when it ends and when it is aborted', async () => {
+    const runner = new InlineRunner();
+    runner.auto = true;
+    const ended = body(runner, undefined);
+    await ended.body.push(patternBytes(3 * BATCH));
+    await ended.body.end();
+    expect(ended.init.keyBytes.every((b) => b === 0)).toBe(true);
+    const aborted = body(new InlineRunner(), undefined);
+    await Promise.race([aborted.body.push(patternBytes(10 * BATCH)), tick()]);
+    aborted.body.abort();
+    expect(aborted.init.keyBytes.every((b) => b === 0)).toBe(true);
+    expect((await caught(() => aborted.body.end())) as WorkerError).toBeInstanceOf(WorkerError);
+  });
+
+  it('refuses more or fewer bytes than a declared plaintextLength, as the single-thread path does', async () => {
+    const runner = new InlineRunner();
+    runner.auto = true;
+    const longer = body(runner, 10).body;
+    expect(((await caught(() => longer.push(patternBytes(11)))) as Error).message).toMatch(/longer than the declared plaintextLength 10/);
+    const shorter = body(runner, 10).body;
+    await shorter.push(patternBytes(4));
+    expect(((await caught(() => shorter.end())) as Error).message).toMatch(/plaintext is 4 bytes, not the declared plaintextLength 10/);
+  });
+});

@@ -1,0 +1,57 @@
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
+import { createFramePool, type FramePoolOptions } from '@sealflow/parallel';
+import { resolvePoolOptions } from '../src/options.js';
+
+const MiB = 1024 * 1024;
+
+describe('createFramePool options', () => {
+  it('defaults to worker threads, one per CPU, 1 MiB batches, 16 MiB in flight and 4 MiB minimum', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB });
+  });
+
+  it('never lets the in-flight cap default below one batch', () => {
+    expect(resolvePoolOptions({ batchBytes: 32 * MiB }).maxInFlightBytes).toBe(32 * MiB);
+  });
+
+  it('rejects unknown keys, naming them', () => {
+    expect(() => createFramePool({ thread: 2 } as unknown as FramePoolOptions)).toThrow(/unknown option "thread"/);
+  });
+
+  it('rejects invalid values with a message naming the field and what arrived', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ mode: 'gpu' }, /createFramePool mode: expected 'workers' or 'subtle', got string/],
+      [{ threads: 0 }, /createFramePool threads: expected an integer from 1 to 256, got 0/],
+      [{ threads: 1.5 }, /threads/],
+      [{ batchBytes: -1 }, /batchBytes/],
+      [{ maxInFlightBytes: '16MiB' }, /maxInFlightBytes: expected an integer .* got string/],
+      [{ minMessageBytes: Number.NaN }, /minMessageBytes/],
+      [[], /an options object, got an array/],
+    ];
+    for (const [options, message] of cases) {
+      let error: unknown;
+      try {
+        createFramePool(options as FramePoolOptions);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).code).toBe(ErrorCodes.INVALID_ARGUMENT);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+
+  it('reads own properties only: a polluted prototype changes nothing', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto['threads'] = 99;
+    proto['mode'] = 'subtle';
+    try {
+      expect(resolvePoolOptions({}).threads).toBe(availableParallelism());
+      expect(resolvePoolOptions({}).mode).toBe('workers');
+    } finally {
+      delete proto['threads'];
+      delete proto['mode'];
+    }
+  });
+});
