@@ -5,6 +5,7 @@ import { bytesEqual, readUint32, utf8Encode, writeUint32 } from '../format/bytes
 import { serializeEncryptionContext } from '../format/encryption-context.js';
 import { IV_LENGTH, TAG_LENGTH } from '../format/suites.js';
 import { assertBytes, assertString, invalid, readOptions } from './assert.js';
+import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
 import { DataKey } from './data-key.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
 
@@ -41,6 +42,8 @@ export class RawAesKeyStore implements KeyStore {
     assertBytes(o.key, 'RawAesKeyStore key', [16, 24, 32]);
     // spec: esdk raw-aes-keyring.md: provider IDs starting with aws-kms are reserved.
     if (o.namespace.startsWith('aws-kms')) throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', o.namespace);
+    // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
+    if (o.namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawAesKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, o.namespace);
     this.#namespace = o.namespace;
     this.#name = utf8Encode(o.name);
     this.#backend = (o.backend as CipherBackend | undefined) ?? nodeBackend;

@@ -4,6 +4,7 @@ import { nodeBackend } from '../crypto/node-backend.js';
 import { ErrorCodes, KeyStoreError } from '../errors.js';
 import { bytesEqual, utf8Encode } from '../format/bytes.js';
 import { assertString, invalid, readOptions } from './assert.js';
+import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
 import { DataKey } from './data-key.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
 
@@ -40,6 +41,8 @@ export class RawRsaKeyStore implements KeyStore {
     assertString(o.namespace, 'RawRsaKeyStore namespace');
     assertString(o.name, 'RawRsaKeyStore name');
     if (o.namespace.startsWith('aws-kms')) throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', o.namespace);
+    // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
+    if (o.namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawRsaKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, o.namespace);
     const hash = o.oaepHash ?? 'sha256';
     if (!OAEP_HASHES.includes(hash as OaepHash)) throw invalid('RawRsaKeyStore oaepHash', OAEP_HASHES.join(' | '), hash);
     if (o.publicKey === undefined && o.privateKey === undefined) throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
