@@ -112,20 +112,6 @@ describe('conditions on the encryption context', () => {
   });
 });
 
-describe('policy documents', () => {
-  it.each([
-    ['unsupported operator', policy(allow('*', 'kms:*', { NumericLessThan: { 'kms:x': '1' } }))],
-    ['NotPrincipal', policy({ Effect: 'Allow', NotPrincipal: { AWS: ROOT_A }, Action: 'kms:*', Resource: '*' })],
-    ['no Resource', policy({ Effect: 'Allow', Principal: '*', Action: 'kms:*' })],
-    ['bad principal', policy(allow('bob', 'kms:*'))],
-    ['empty statement', JSON.stringify({ Version: '2012-10-17', Statement: [] })],
-    ['unknown version', JSON.stringify({ Version: '2020-01-01', Statement: [allow('*', 'kms:*')] })],
-    ['Null with a non-boolean', policy(allow('*', 'kms:*', { Null: { 'kms:EncryptionContextKeys': 'maybe' } }))],
-  ])('refuses %s', (_why, text) => {
-    expect(() => compileKeyPolicy(text)).toThrow(/key policy is not valid/);
-  });
-});
-
 describe('key policies enforced by MemoryKms', () => {
   const keyPolicy = policy(
     allow(ROOT_A.replace(':root', ':role/admin'), 'kms:*'),
