@@ -3,6 +3,7 @@ import type { CliIo } from './cli-context.js';
 import { debugDetail, formatReport, reportFor } from './error-report.js';
 import { ExitCodes } from './exit-codes.js';
 import { AtomicFile } from './io/atomic-file.js';
+import { BenchExit } from './commands/bench.js';
 import { buildProgram } from './program.js';
 
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`sealflow: ERR_INVALID_ARGUMENT: ${sentence} (see sealflow --help)\n`);
       return ExitCodes.USAGE;
     }
+    if (error instanceof BenchExit) return error.exitCode;
     if (io.signal.aborted) {
       io.stderr.write('sealflow: ERR_INTERRUPTED: interrupted; no partial output was kept\n');
       return ExitCodes.INTERRUPTED;

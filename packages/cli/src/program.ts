@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-context.js';
+import { registerBench } from './commands/bench.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEncrypt } from './commands/encrypt.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerEncrypt(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);
+  registerBench(program, io);
   registerXksProxy(program, io);
   registerDemo(program, io);
   return program;

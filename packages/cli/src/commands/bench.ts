@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { type CliIo } from '../cli-context.js';
+
+/** Where the bench runner sits in a clone of the repository (bench/ is a private package). */
+const RUNNER = fileURLToPath(new URL('../../../../bench/dist/run.js', import.meta.url));
+
+/**
+ * Thrown when the runner ended with a non-zero code (a missed target with --check, a
+ * cross-check failure): the runner already said why, so `main` prints nothing more and
+ * exits with the runner's code.
+ */
+export class BenchExit extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number) {
+    super(`the bench runner exited with code ${exitCode}`);
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * `sealflow bench [--full] [--check]`: runs the bench suite (the repository's `bench/`
+ * package) in a child process, quick by default, and passes its output through: the
+ * runner cross-checks every contestant's bytes, times them and prints the ratio table
+ * (vs raw node:crypto and vs @aws-crypto/client-node). `$SEALFLOW_BENCH_RUNNER` points at
+ * another runner script.
+ */
+export function registerBench(program: Command, io: CliIo): void {
+  program
+    .command('bench')
+    .description('run the quick benchmark suite and print the throughput ratio table (needs a clone: bench/)')
+    .option('--full', 'the full suite instead of --quick (takes longer)')
+    .option('--check', 'also check the throughput targets; exit non-zero when one is missed')
+    .action(async (options: { full?: boolean; check?: boolean }) => {
+      const runner = io.env['SEALFLOW_BENCH_RUNNER'] || RUNNER;
+      await access(runner).catch((error: NodeJS.ErrnoException) => {
+        throw Object.assign(new Error(`the bench runner ${runner} is missing`), {
+          code: error.code ?? 'ENOENT',
+          path: `${runner} (the bench ships with the repository: run "npm run setup" in a clone)`,
+        });
+      });
+      const args = [runner, ...(options.full === true ? [] : ['--quick']), ...(options.check === true ? ['--check'] : [])];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: io.env });
+      child.stdout.pipe(io.stdout, { end: false });
+      child.stderr.pipe(io.stderr, { end: false });
+      const stop = (): void => void child.kill('SIGINT');
+      io.signal.addEventListener('abort', stop, { once: true });
+      const code = await new Promise<number>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (exit, signal) => resolve(exit ?? (signal === null ? 1 : 128 + 2)));
+      }).finally(() => io.signal.removeEventListener('abort', stop));
+      if (code !== 0) throw new BenchExit(code);
+    });
+}
