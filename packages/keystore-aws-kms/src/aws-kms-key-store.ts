@@ -107,29 +107,30 @@ export class AwsKmsKeyStore implements KeyStore {
     const timeoutMs = opts.integer('timeoutMs', 0, 600_000, DEFAULT_TIMEOUT_MS);
     this.#strict = opts.boolean('strictArns', false);
 
+    // Our checks run before a client is built; if core's KmsKeyStore then refuses an
+    // option, the client built is destroyed again.
     const injected = opts.raw('client');
+    let build: KMSClientConfig | undefined;
+    let injectedClient: KmsSendClient | undefined;
     if (injected !== undefined) {
       for (const key of ['region', 'endpoint', 'credentials'] as const) {
         if (opts.raw(key) !== undefined) throw invalid(`AwsKmsKeyStore.${key}: configure the injected client instead, not both`);
       }
-      this.#client = assertClient(injected);
-      this.#owned = undefined;
-      const region = this.#client.config.region;
+      injectedClient = assertClient(injected);
+      const region = injectedClient.config.region;
       if (typeof region === 'string') this.#region = assertRegionName(region, 'AwsKmsKeyStore.client.config.region');
     } else {
-      const region = assertRegionName(opts.raw('region'), 'AwsKmsKeyStore.region');
+      this.#region = assertRegionName(opts.raw('region'), 'AwsKmsKeyStore.region');
       const endpoint = opts.optionalString('endpoint');
       if (endpoint !== undefined && !URL.canParse(endpoint)) throw invalid(`AwsKmsKeyStore.endpoint: expected a URL, got "${endpoint}"`);
       const credentials = opts.raw('credentials');
       // maxAttempts 1: the SDK's own retries would multiply ours.
-      this.#owned = new KMSClient({
-        region,
+      build = {
+        region: this.#region,
         maxAttempts: 1,
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(credentials === undefined ? {} : { credentials: credentials as NonNullable<KMSClientConfig['credentials']> }),
-      });
-      this.#client = this.#owned;
-      this.#region = region;
+      };
     }
 
     // Identifiers are checked here for form and strictness; their region is checked now
@@ -143,15 +144,26 @@ export class AwsKmsKeyStore implements KeyStore {
     this.#configured = configured;
 
     const auditor = new KmsAuditor(() => this.#region, opts.optionalString('principal'));
+    this.#owned = injectedClient === undefined ? new KMSClient(build as KMSClientConfig) : undefined;
+    this.#client = injectedClient ?? (this.#owned as KMSClient);
     const inner: Record<string, unknown> = { client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs }), auditor) };
     for (const key of INNER_KEYS) {
       const value = opts.raw(key);
       if (value !== undefined) inner[key] = value;
     }
     // KmsKeyStore validates the rest (keyIds are ARNs, discovery filter, grant tokens).
-    this.#inner = new KmsKeyStore(inner as unknown as KmsKeyStoreOptions);
+    try {
+      this.#inner = new KmsKeyStore(inner as unknown as KmsKeyStoreOptions);
+    } catch (error) {
+      this.#owned?.destroy();
+      throw error;
+    }
     this.id = this.#inner.id;
     if (this.#inner.principal !== undefined) this.principal = this.#inner.principal;
+    // An SDK client's region is an async provider: resolve it now, so the region check
+    // (and canUnwrap's region filter) is in force as early as possible. A failure is
+    // reported by the first call, which awaits the same promise.
+    if (this.#region === undefined) this.#whenReady().catch(() => {});
   }
 
   /** The client's region, once known (always, unless an injected client's region is an async provider not yet resolved). */

@@ -117,6 +117,22 @@ describe('AwsKmsKeyStore region check', () => {
     expect(store.region).toBe('us-east-1');
   });
 
+  test('resolves an SDK KMSClient\'s region provider at construction and refuses a key of another region before any request', async () => {
+    const client = new KMSClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const sent: string[] = [];
+    client.middlewareStack.add((next, ctx) => (args) => (sent.push(String(ctx.commandName)), next(args)), { step: 'initialize' });
+    const store = new AwsKmsKeyStore({ client, keyId: KEY_ARN });
+    const error = await rejection(store.generateDataKey({ context, length: 32 }));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toMatch(/the key is in region us-east-1 but the KMS client is in eu-west-1/);
+    expect(sent).toEqual([]);
+    const settled = new AwsKmsKeyStore({ client, discovery: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled.region).toBe('eu-west-1');
+    expect(settled.canUnwrap(edkFor(KEY_ARN))).toBe(false);
+    client.destroy();
+  });
+
   test('refuses a per-call key ARN in another region before calling KMS', async () => {
     const client = fakeKmsClient(async (call) => success(call));
     const error = await rejection(new AwsKmsKeyStore({ client, keyId: 'alias/a' }).generateDataKey({ context, length: 32, keyId: arnIn('ap-south-1') }));
