@@ -2,10 +2,24 @@ import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEnc
 
 export type OaepHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
-/** Parses a PEM/DER RSA key (public or private) into a KeyObject. */
+const PEM_START = '-----BEGIN';
+
+/**
+ * Parses an RSA key (public or private) into a KeyObject: PEM as a string or bytes, or DER
+ * bytes (SPKI for public keys, PKCS#8 for private ones; node:crypto reads bytes as PEM
+ * unless told otherwise).
+ * @throws {Error} when the input is not an RSA key of that kind.
+ */
 export function importRsaKey(pem: string | Uint8Array, kind: 'public' | 'private'): KeyObject {
-  const input = typeof pem === 'string' ? pem : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
-  return kind === 'private' ? createPrivateKey(input) : createPublicKey(input);
+  const bytes = typeof pem === 'string' ? undefined : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
+  const der = bytes !== undefined && bytes.subarray(0, PEM_START.length).toString('latin1') !== PEM_START;
+  const source = bytes ?? (pem as string);
+  const key =
+    kind === 'private'
+      ? createPrivateKey(der ? { key: source, format: 'der', type: 'pkcs8' } : source)
+      : createPublicKey(der ? { key: source, format: 'der', type: 'spki' } : source);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`expected an RSA key, got ${String(key.asymmetricKeyType)}`);
+  return key;
 }
 
 /** The public half of an RSA private key (KeyObject#export cannot write a private key as SPKI). */
