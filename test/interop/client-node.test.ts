@@ -36,6 +36,10 @@ function finalFrameLength(message: Uint8Array): number {
   return Buffer.from(message.subarray(region.start, region.end)).readUInt32BE(0);
 }
 
+function* pieces(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of source) chunks.push(chunk);
@@ -66,6 +70,10 @@ for (const suite of SUITES) {
           expect(sameBytes(result.plaintext, plaintext)).toBe(true);
           expect(result.context).toMatchObject(CONTEXT);
           expect(result.header).toMatchObject({ suiteId: suite, frameLength, contentType: 'framed' });
+          if (size >= MiB) {
+            // And streamed, in writes that straddle frame boundaries.
+            expect(sameBytes(await collect(engineOn(A.store).decryptIterable(pieces(sealed, 65_521))), plaintext)).toBe(true);
+          }
         });
 
         if (size > 0 && size % frameLength === 0 && size <= 65536 * 2) {
