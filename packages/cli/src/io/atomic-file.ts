@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close, createWriteStream, fsync, type WriteStream } from 'node:fs';
+import { createWriteStream, fsync, type WriteStream } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -91,17 +91,20 @@ export class AtomicFile {
     if (this.#settled) return;
     this.#settled = true;
     live.delete(this);
-    this.#stream.destroy();
     await this.#closeFd().catch(() => {});
     await unlink(this.tempPath).catch(() => {});
   }
 
   #fdClosed = false;
 
+  /** Closes the descriptor through the stream (destroy() always closes it, autoClose or not). */
   async #closeFd(): Promise<void> {
     if (this.#fdClosed) return;
     this.#fdClosed = true;
-    await new Promise<void>((resolve, reject) => close(this.#fd, (error) => (error ? reject(error) : resolve())));
+    if (this.#stream.closed) return;
+    const closed = new Promise<void>((resolve) => this.#stream.once('close', () => resolve()));
+    this.#stream.destroy();
+    await closed;
   }
 
   /** Removes every temp file still open (the signal handler's cleanup). */
