@@ -52,6 +52,10 @@ export class RawRsaKeyStore implements KeyStore {
     } catch (error) {
       throw invalid('RawRsaKeyStore key', 'a PEM or DER RSA key', error instanceof Error ? error.message : error);
     }
+    // A mismatched pair would write EDKs this store can never open.
+    if (o.publicKey !== undefined && this.#private !== undefined && !publicKeyOf(this.#private).equals(this.#public as KeyObject)) {
+      throw invalid('RawRsaKeyStore publicKey', 'the public half of privateKey', 'a key from another pair');
+    }
     this.#namespace = o.namespace;
     this.#name = utf8Encode(o.name);
     this.#hash = hash as OaepHash;

@@ -135,6 +135,11 @@ describe('RawAesKeyStore', () => {
       }
     });
 
+    it('refuses the bucket-key provider ID as namespace (it would make bucket-key EDKs ambiguous)', () => {
+      expect(() => store({ namespace: 'sealflow-bucket-key' })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+      expect(store({ namespace: 'sealflow-bucket-keys' }).id).toBe('raw-aes:sealflow-bucket-keys/key-name');
+    });
+
     it('rejects a namespace starting with aws-kms (reserved for the KMS keyrings), and empty names', () => {
       for (const namespace of ['aws-kms', 'aws-kms-custom', 'aws-kmsx']) expect(() => store({ namespace })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
       expect(store({ namespace: 'aws-km' }).id).toBe('raw-aes:aws-km/key-name');

@@ -113,6 +113,15 @@ describe('RawRsaKeyStore', () => {
       expect(() => store({ publicKey: ec.publicKey, privateKey: ec.privateKey })).toThrow(invalid);
     });
 
+    it('refuses a public key that is not the half of the given private key (it could never open its own EDKs)', () => {
+      expect(() => store({ publicKey: OTHER.publicKey })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('publicKey') }));
+      expect(() => store({ publicKey: KEYS.publicKey })).not.toThrow();
+    });
+
+    it('refuses the bucket-key provider ID as namespace', () => {
+      expect(() => store({ namespace: 'sealflow-bucket-key' })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+    });
+
     it('accepts only the OAEP hashes sha1, sha256, sha384 and sha512', () => {
       for (const oaepHash of ['md5', 'SHA256', 'sha3-256', '']) expect(() => store({ oaepHash: oaepHash as Hash })).toThrow(invalid);
     });
