@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ErrorCodes, KeyStoreError } from '@sealflow/core';
 import type { Principal } from './arn.js';
 import * as aliasOps from './alias-operations.js';
 import { AuditDraft, type KmsAuditRecord, type KmsOperationName } from './audit-record.js';
@@ -104,8 +105,20 @@ export class MemoryKms {
       ...(parsed.scrypt === undefined ? {} : { scrypt: parsed.scrypt }),
     });
     state.store = file;
-    if (stored === undefined) await state.saveNow();
-    else state.load(stored);
+    if (stored === undefined) {
+      try {
+        await state.saveNow();
+      } catch (error) {
+        file.close();
+        const why = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `key store file ${parsed.path}: cannot be created (${why})`, {
+          store: `memory-kms:${parsed.path}`,
+          cause: error,
+        });
+      }
+    } else {
+      state.load(stored);
+    }
     pendingView = { state, caller: parsed.principal };
     return new MemoryKms();
   }

@@ -138,6 +138,12 @@ describe('MemoryKms.open: persistence', () => {
     await expect(open({ passphrase: '' })).rejects.toThrow(/passphrase/);
   });
 
+  it('a store that cannot be created fails with ERR_KEY_STORE_UNAVAILABLE', async () => {
+    const error = await storeFailure(MemoryKms.open({ path: join(dir, 'missing-dir', 'kms.json'), passphrase: 'pw', scrypt: FAST }));
+    expect(error.code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
+    expect(error.message).toContain('cannot be created (ENOENT)');
+  });
+
   it('uses the default scrypt cost when none is given', async () => {
     const kms = await MemoryKms.open({ path, passphrase: 'pw' });
     await kms.createKey();
