@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, SealflowError, type Engine } from '@sealflow/core';
+import { nobleBackend } from '@sealflow/core/noble';
 import { DECRYPT_APIS, decryptVia, encryptVia, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
 
 interface Sealed {
@@ -14,11 +15,13 @@ interface Sealed {
 const engines = {
   unsigned: createEngine({ keyStore: rawAesStore() }),
   signed: createEngine({ keyStore: rawAesStore(), suite: 0x0578 }),
+  'unsigned, noble backend': createEngine({ keyStore: rawAesStore(), backend: nobleBackend }),
+  'signed, noble backend': createEngine({ keyStore: rawAesStore(), suite: 0x0578, backend: nobleBackend }),
 };
 
 const sealedArbitrary: fc.Arbitrary<Promise<Sealed>> = fc
   .record({
-    suite: fc.constantFrom('unsigned', 'signed') as fc.Arbitrary<keyof typeof engines>,
+    suite: fc.constantFrom(...(Object.keys(engines) as Array<keyof typeof engines>)),
     fl: fc.integer({ min: 1, max: 96 }),
     frames: fc.integer({ min: 0, max: 4 }),
     extra: fc.integer({ min: 0, max: 2 }),
