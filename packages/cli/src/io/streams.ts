@@ -31,7 +31,10 @@ const isStdio = (path: string | undefined): boolean => path === undefined || pat
  * @throws {NodeJS.ErrnoException} ENOENT, EACCES, EISDIR.
  */
 export async function openInput(io: CliIo, path: string | undefined): Promise<Input> {
-  if (isStdio(path)) return { stream: io.stdin, size: undefined, label: 'stdin' };
+  if (isStdio(path)) {
+    if (io.stdin.isTTY === true) io.stderr.write('sealflow: reading from the terminal; end the input with Ctrl-D\n');
+    return { stream: io.stdin, size: undefined, label: 'stdin' };
+  }
   const handle = await open(path as string, 'r');
   try {
     const info = await handle.stat();
