@@ -110,6 +110,21 @@ function plan(folder: string, options: DemoOptions): DemoObject[] {
   });
 }
 
+/** Objects in flight at once, as a gateway serves several requests at a time. */
+const CONCURRENCY = 4;
+
+/** Runs `work` over `items`, at most {@link CONCURRENCY} at once; the first failure wins. */
+async function eachLimited<T>(items: readonly T[], work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
+}
+
 const calls = (kms: MemoryKms, operation: string): number => kms.metrics().operations[operation]?.calls ?? 0;
 
 async function encryptAll(engine: Engine, kms: MemoryKms, data: DemoData, objects: DemoObject[], hooks: DemoHooks): Promise<DemoPhase & { kmsCalls: number; kmsCallsAvoided: number }> {
@@ -118,14 +133,14 @@ async function encryptAll(engine: Engine, kms: MemoryKms, data: DemoData, object
   const bar = new ProgressBar(hooks.progress, 'encrypt', total);
   const started = performance.now();
   try {
-    for (const [i, object] of objects.entries()) {
+    await eachLimited(objects, async (object, i) => {
       const tap = new HashTap();
       const sealed = engine.encryptStream({ context: object.context, bucketKey: true, plaintextLength: object.size });
       // Throwaway ciphertexts: a plain write, no fsync per object (the CLI's own outputs
       // are fsynced; 512 fsyncs would measure the disk, not the engine).
       await pipeline(data.object(i, object.size), tap, new ProgressMeter(bar), sealed, createWriteStream(object.path), { signal: hooks.signal });
       object.sha256 = tap.digest();
-    }
+    });
   } finally {
     bar.stop();
   }
@@ -147,13 +162,13 @@ async function decryptAll(engine: Engine, kms: MemoryKms, objects: DemoObject[],
   const started = performance.now();
   let verified = true;
   try {
-    for (const object of objects) {
+    await eachLimited(objects, async (object) => {
       const sink = new HashSink();
       // expectContext: the reader checks it got the object it asked for, not another one.
       const opened = engine.decryptStream({ expectContext: object.context });
       await pipeline(createReadStream(object.path, { highWaterMark: 1024 * 1024 }), opened, new ProgressMeter(bar), sink, { signal: hooks.signal });
       if (sink.digest() !== object.sha256 || sink.bytes !== object.size) verified = false;
-    }
+    });
   } finally {
     bar.stop();
   }
