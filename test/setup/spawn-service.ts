@@ -29,15 +29,22 @@ export interface RunningService {
 
 // The server runs in the background with stdin from /dev/null. A second background job
 // blocks on the shell's stdin (our pipe, kept as fd 3 because an asynchronous list's stdin
-// is /dev/null) and kills the process group when the pipe closes. The shell waits for the
-// server, so a server that dies on its own takes the group down and we see the exit.
+// is /dev/null) and signals the whole process group when the pipe closes. The shell waits
+// for the server, so a server that dies on its own ends the shell and we see the exit; on
+// SIGTERM the shell reaps both children before it exits, so nothing is left as a zombie
+// for the caller to wait on.
 const WATCHDOG = [
   'exec 3<&0',
   '"$@" </dev/null &',
   'server=$!',
   '{ read -r _ <&3; kill -TERM 0; } &',
+  'reader=$!',
+  'trap \'kill -TERM "$server" "$reader" 2>/dev/null; wait; exit 143\' TERM',
   'wait "$server"',
-  'kill -TERM 0',
+  'status=$?',
+  'kill -TERM "$reader" 2>/dev/null',
+  'wait',
+  'exit "$status"',
 ].join('\n');
 
 /**
