@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
 import type { CliIo } from './cli-context.js';
 import { debugDetail, formatReport, reportFor } from './error-report.js';
 import { ExitCodes } from './exit-codes.js';
@@ -8,12 +9,32 @@ import { buildProgram } from './program.js';
 
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
+const IO_KEYS = ['stdin', 'stdout', 'stderr', 'env', 'signal'] as const;
+
+/** Checks `main`'s arguments: argv strings, an io record of exactly the known keys. */
+function assertArguments(argv: unknown, io: unknown): void {
+  const bad = (what: string): InvalidArgumentError => new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `main ${what}`);
+  if (!Array.isArray(argv) || argv.some((arg) => typeof arg !== 'string')) throw bad('argv: expected an array of strings');
+  if (io === null || typeof io !== 'object') throw bad('io: expected { stdin, stdout, stderr, env, signal }');
+  for (const key of Object.keys(io)) {
+    if (!(IO_KEYS as readonly string[]).includes(key)) throw bad(`io: unknown key "${key}" (known: ${IO_KEYS.join(', ')})`);
+  }
+  for (const key of IO_KEYS) {
+    if (!Object.hasOwn(io, key) || (io as Record<string, unknown>)[key] === null || typeof (io as Record<string, unknown>)[key] !== 'object') {
+      throw bad(`io.${key}: expected ${key === 'signal' ? 'an AbortSignal' : key === 'env' ? 'an environment record' : 'a stream'}`);
+    }
+  }
+  if (!((io as { signal: unknown }).signal instanceof AbortSignal)) throw bad('io.signal: expected an AbortSignal');
+}
+
 /**
  * Runs `sealflow` with `argv` (the arguments after the program name) and resolves to the
- * exit code. Never throws: every failure is printed as `sealflow: <code>: <sentence>` on
+ * exit code. Every failure of the command is printed as `sealflow: <code>: <sentence>` on
  * stderr (plus the stack with `--debug`) and mapped to a documented exit code.
+ * @throws {InvalidArgumentError} (rejects) only when `argv` or `io` itself is malformed.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  assertArguments(argv, io);
   const debug = argv.includes('--debug');
   const program = buildProgram(io);
   try {
