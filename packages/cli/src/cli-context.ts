@@ -31,7 +31,10 @@ export function progressTarget(context: CliContext, json = false): ProgressTarge
   return { stream: context.io.stderr, enabled: context.io.stderr.isTTY === true && context.globals.quiet !== true && !json };
 }
 
-/** Writes text to stdout, waiting for the stream to take it (pipes apply backpressure). */
+/**
+ * Writes text to stdout, waiting for the stream to take it (pipes apply backpressure).
+ * @throws {NodeJS.ErrnoException} (rejects) when stdout fails, e.g. `EPIPE`.
+ */
 export async function print(context: CliContext, text: string): Promise<void> {
   const out = context.io.stdout;
   await new Promise<void>((resolve, reject) => {
@@ -39,7 +42,10 @@ export async function print(context: CliContext, text: string): Promise<void> {
   });
 }
 
-/** Writes one JSON document (and a newline) to stdout. */
+/**
+ * Writes one JSON document (and a newline) to stdout.
+ * @throws {NodeJS.ErrnoException} (rejects) when stdout fails.
+ */
 export async function printJson(context: CliContext, value: unknown): Promise<void> {
   await print(context, `${JSON.stringify(value, null, 2)}\n`);
 }

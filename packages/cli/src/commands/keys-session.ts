@@ -7,6 +7,7 @@ import { contextOf } from './command-context.js';
 /**
  * Runs `work` against the embedded store (opened, unlocked, and closed after: the KMS
  * saves each change atomically as it happens and flushes its audit trail on close).
+ * @throws {KeyStoreError} (rejects) when the store cannot be opened, or what `work` throws.
  */
 export async function withKms<T>(command: Command, io: CliIo, mode: OpenMode, work: (kms: MemoryKms, context: CliContext) => Promise<T>): Promise<T> {
   const context = contextOf(command, io);
@@ -18,7 +19,10 @@ export async function withKms<T>(command: Command, io: CliIo, mode: OpenMode, wo
   }
 }
 
-/** Every page of a paginated KMS list call. */
+/**
+ * Every page of a paginated KMS list call.
+ * @throws what `fetch` throws (a `KmsException`).
+ */
 export async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ readonly items: readonly T[]; readonly next: string | undefined }>): Promise<T[]> {
   const out: T[] = [];
   let marker: string | undefined;
@@ -32,7 +36,10 @@ export async function allPages<T>(fetch: (marker: string | undefined) => Promise
   return out;
 }
 
-/** Every alias of the store, by target key ID. */
+/**
+ * Every alias of the store, by target key ID.
+ * @throws {KeyStoreError} (rejects) when ListAliases fails.
+ */
 export async function aliasesByKey(kms: MemoryKms): Promise<Map<string, string[]>> {
   const aliases = await allPages(async (marker) => {
     const page = await kms.listAliases(marker === undefined ? {} : { Marker: marker });

@@ -44,6 +44,8 @@ const mibPerSecond = (bytes: number, ms: number): number => Math.round((bytes / 
  * passphrase), one key, many objects streamed through encrypt with bucket keys,
  * everything decrypted and verified by SHA-256, one range read, one tampered object,
  * and the audit trail. Ciphertexts go to a temp folder, removed at the end.
+ * @throws {SealflowError} (rejects) when a step fails unexpectedly (the folder is still removed).
+ * @throws {NodeJS.ErrnoException} (rejects) when the temp folder cannot be written.
  */
 export async function runDemo(options: DemoOptions, hooks: DemoHooks): Promise<DemoResult> {
   const started = performance.now();

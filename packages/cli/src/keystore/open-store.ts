@@ -17,6 +17,8 @@ export const DEFAULT_KEY = 'alias/aws/s3';
  * On the embedded store, encrypt uses `--key` or `alias/aws/s3` (created on first use,
  * as in S3); decrypt names `--key` when given (KMS then refuses blobs of any other key),
  * else lets the KMS find the key from each blob (discovery).
+ * @throws {InvalidArgumentError} (rejects) for a bad flag combination or store option.
+ * @throws {KeyStoreError} (rejects) when the embedded store is missing, locked or corrupt.
  */
 export async function openStore(context: CliContext, flags: StoreFlags, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
   const choice = chooseStore(flags, context.io.env);
@@ -32,7 +34,10 @@ export async function openStore(context: CliContext, flags: StoreFlags, purpose:
   }
 }
 
-/** A core `KmsKeyStore` over an open `MemoryKms`; closing it closes the KMS. */
+/**
+ * A core `KmsKeyStore` over an open `MemoryKms`; closing it closes the KMS.
+ * @throws {InvalidArgumentError} for a malformed key identifier.
+ */
 export function localStore(kms: MemoryKms, key: string | undefined, purpose: 'encrypt' | 'decrypt'): OpenedStore {
   const store = new KmsKeyStore({
     client: kms,

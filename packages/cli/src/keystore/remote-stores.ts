@@ -16,6 +16,7 @@ export interface OpenedStore {
  * (environment, shared files, instance roles). Encrypt uses `--key` (default
  * `alias/aws/s3`); decrypt names `--key` when given, else runs in discovery mode (any
  * `aws-kms` EDK in the region, KMS applies its policy).
+ * @throws {InvalidArgumentError} (rejects) for a malformed region, endpoint or key identifier.
  */
 export async function openAwsStore(choice: Extract<StoreChoice, { kind: 'aws' }>, key: string | undefined, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
   // The SDK's notice about future Node versions would land in the middle of the CLI's
