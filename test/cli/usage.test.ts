@@ -55,9 +55,11 @@ describe('sealflow usage and process behaviour', () => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    // Half the message, then the pipe stays open: the CLI has written part of the plaintext.
+    // Half the message, then the pipe stays open: the CLI is mid-decrypt, its temp output open.
     child.stdin?.write(sealed.stdout.subarray(0, sealed.stdout.length / 2));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const tempFiles = (): string[] => readdirSync(box.dir).filter((name) => name.startsWith('.out.bin.sealflow-'));
+    for (let i = 0; i < 400 && tempFiles().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tempFiles()).toHaveLength(1);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code).toBe(130);
