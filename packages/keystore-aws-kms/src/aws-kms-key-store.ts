@@ -1,8 +1,13 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import {
+  Channels,
   ErrorCodes,
   KeyStoreError,
   KmsKeyStore,
+  publish,
+  SealflowError,
+  type KeyStoreCallEvent,
+  type KeyStoreOperation,
   type DataKey,
   type EncryptedDataKey,
   type GenerateRequest,
@@ -13,8 +18,8 @@ import {
   type KmsKeyStoreOptions,
 } from '@sealflow/core';
 
-import { assertString, describe, invalid, readOptions } from './assert.js';
-import { assertKeyIdentifier, assertRegion, parseKeyIdentifier } from './key-identifier.js';
+import { describe, invalid, readOptions } from './assert.js';
+import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
 import { KmsAuditor } from './kms-audit.js';
 import { KmsCaller } from './kms-caller.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
@@ -71,9 +76,7 @@ const OPTION_KEYS = [
 // strictArns is enforced here, not passed on: core's KmsKeyStore would then insist on a
 // configured key ARN even for a decrypt-only store (keyIds or discovery, no keyId).
 const INNER_KEYS = ['keyId', 'keyIds', 'discovery', 'grantTokens', 'principal', 'id'] as const;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const DEFAULT_TIMEOUT_MS = 10_000;
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A sealflow key store backed by AWS KMS through `@aws-sdk/client-kms`.
@@ -88,11 +91,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export class AwsKmsKeyStore implements KeyStore {
   readonly id: string;
   readonly principal?: string;
+  /** Every call publishes its own `sealflow:keystore:call` event (key, outcome, request ID); the engine adds none. */
+  readonly publishesCallEvents = true;
   readonly #inner: KmsKeyStore;
   readonly #client: KmsSendClient;
   readonly #owned: KMSClient | undefined;
   readonly #strict: boolean;
   readonly #hasKeyId: boolean;
+  readonly #keyId: string | undefined;
   readonly #configured: readonly { readonly value: string; readonly label: string }[];
   #region: string | undefined;
   #ready: Promise<void> | undefined;
@@ -138,6 +144,7 @@ export class AwsKmsKeyStore implements KeyStore {
     const configured: { value: string; label: string }[] = [];
     const keyId = opts.optionalString('keyId');
     this.#hasKeyId = keyId !== undefined;
+    this.#keyId = keyId;
     if (keyId !== undefined) configured.push({ value: keyId, label: 'AwsKmsKeyStore.keyId' });
     for (const [i, arn] of (opts.stringArray('keyIds') ?? []).entries()) configured.push({ value: arn, label: `AwsKmsKeyStore.keyIds[${i}]` });
     for (const { value, label } of configured) assertKeyIdentifier(value, label, this.#strict && label === 'AwsKmsKeyStore.keyId', this.#region);
@@ -185,9 +192,10 @@ export class AwsKmsKeyStore implements KeyStore {
    * stable codes, with the SDK error as `cause` and the KMS request ID.
    */
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
-    await this.#whenReady();
-    if (request.keyId !== undefined) assertKeyIdentifier(request.keyId, 'generateDataKey: keyId', this.#strict, this.#region);
-    else this.#assertStrictKey('generateDataKey');
+    await this.#precheck('generate', request.keyId ?? this.#keyId, () => {
+      if (request.keyId !== undefined) assertKeyIdentifier(request.keyId, 'generateDataKey: keyId', this.#strict, this.#region);
+      else this.#assertStrictKey('generateDataKey');
+    });
     return this.#inner.generateDataKey(request);
   }
 
@@ -196,8 +204,7 @@ export class AwsKmsKeyStore implements KeyStore {
    * @throws {KeyStoreError}
    */
   async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
-    await this.#whenReady();
-    this.#assertStrictKey('wrapDataKey');
+    await this.#precheck('wrap', this.#keyId, () => this.#assertStrictKey('wrapDataKey'));
     return this.#inner.wrapDataKey(dataKey, request);
   }
 
@@ -207,21 +214,45 @@ export class AwsKmsKeyStore implements KeyStore {
    * this store's (strict list, discovery filter, other region); else the mapped KMS failure.
    */
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
-    await this.#whenReady();
     const region = edkRegion(edk);
-    if (edk.providerId === 'aws-kms' && region !== undefined && region !== this.#region) {
-      throw new KeyStoreError(
-        ErrorCodes.NO_DECRYPTABLE_KEY,
-        `the encrypted data key is under a key in region ${region}, but the KMS client is in ${String(this.#region)}`,
-        { store: this.id },
-      );
-    }
+    await this.#precheck('unwrap', edkArn(edk) ?? this.#keyId, () => {
+      if (edk.providerId === 'aws-kms' && region !== undefined && region !== this.#region) {
+        throw new KeyStoreError(
+          ErrorCodes.NO_DECRYPTABLE_KEY,
+          `the encrypted data key is under a key in region ${region}, but the KMS client is in ${String(this.#region)}`,
+          { store: this.id },
+        );
+      }
+    });
     return this.#inner.unwrapDataKey(edk, request);
   }
 
   /** Destroys the KMS client this store built (sockets); an injected client is left to its owner. */
   close(): void {
     this.#owned?.destroy();
+  }
+
+  /**
+   * The checks made before any KMS call (client region, strictness). The engine leaves
+   * call events to this store (`publishesCallEvents`), so a refusal here is published as
+   * a failed call, like core's KmsKeyStore publishes the calls it makes.
+   */
+  async #precheck(operation: KeyStoreOperation, keyId: string | undefined, check: () => void): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.#whenReady();
+      check();
+    } catch (error) {
+      publish(Channels.keyStoreCall, {
+        store: this.id,
+        operation,
+        ...(keyId === undefined ? {} : { keyId }),
+        outcome: 'failure',
+        errorCode: error instanceof SealflowError ? error.code : ErrorCodes.KEY_STORE_FAILED,
+        durationMs: performance.now() - started,
+      } satisfies KeyStoreCallEvent);
+      throw error;
+    }
   }
 
   /** Strict mode never falls back to the default `alias/aws/s3`: a key ARN must be named. */
@@ -256,20 +287,3 @@ function assertClient(value: unknown): KmsSendClient {
   return client as KmsSendClient;
 }
 
-function assertRegionName(value: unknown, label: string): string {
-  const region = assertString(value, label);
-  if (!REGION.test(region)) throw invalid(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
-  return region;
-}
-
-/** The region of the key ARN in an `aws-kms` EDK's provider info, if it is one. */
-function edkRegion(edk: EncryptedDataKey): string | undefined {
-  if (edk.providerId !== 'aws-kms') return undefined;
-  let arn: string;
-  try {
-    arn = decoder.decode(edk.providerInfo);
-  } catch {
-    return undefined;
-  }
-  return parseKeyIdentifier(arn)?.region;
-}

@@ -1,4 +1,6 @@
-import { invalid } from './assert.js';
+import type { EncryptedDataKey } from '@sealflow/core';
+
+import { assertString, invalid } from './assert.js';
 
 /**
  * The four ways to name a KMS key (spec: s3-sse-kms.md "Keys and identifiers"):
@@ -69,4 +71,30 @@ export function assertRegion(identifier: KeyIdentifier, label: string, region: s
 function printable(value: string): string {
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
+}
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** @throws {InvalidArgumentError} unless `value` looks like an AWS region (us-east-1, us-gov-west-1, ...). */
+export function assertRegionName(value: unknown, label: string): string {
+  const region = assertString(value, label);
+  if (!REGION.test(region)) throw invalid(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
+  return region;
+}
+
+/** The key ARN (or whatever text) in an `aws-kms` EDK's provider info. */
+export function edkArn(edk: EncryptedDataKey): string | undefined {
+  if (edk.providerId !== 'aws-kms') return undefined;
+  try {
+    return decoder.decode(edk.providerInfo);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The region of the key ARN in an `aws-kms` EDK's provider info, if it is one. */
+export function edkRegion(edk: EncryptedDataKey): string | undefined {
+  const arn = edkArn(edk);
+  return arn === undefined ? undefined : parseKeyIdentifier(arn)?.region;
 }

@@ -229,9 +229,20 @@ describe('AwsKmsKeyStore events', () => {
     const generated = await new AwsKmsKeyStore({ client, keyId: KEY_ARN }).generateDataKey({ context, length: 32 });
     const mine = events.filter((e) => e.store === `aws-kms:${KEY_ARN}`);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ operation: 'generate', keyId: KEY_ARN, outcome: 'success' });
+    expect(mine[0]).toMatchObject({ operation: 'generate', keyId: KEY_ARN, outcome: 'success', requestId: 'req-ok' });
     expect(JSON.stringify(mine)).not.toContain(Buffer.from(generated.dataKey.reveal()).toString('base64'));
     generated.dataKey.destroy();
+  });
+
+  test('a refusal before any call (EDK of another region) is published as a failed call, and the engine is told not to add its own', async () => {
+    const client = fakeKmsClient(async (call) => success(call));
+    const store = new AwsKmsKeyStore({ client, discovery: true, id: 'region-refusal' });
+    expect(store.publishesCallEvents).toBe(true);
+    await rejection(store.unwrapDataKey(edkFor(arnIn('eu-central-1')), { context, length: 32 }));
+    expect(events.filter((e) => e.store === 'region-refusal')).toEqual([
+      expect.objectContaining({ operation: 'unwrap', keyId: arnIn('eu-central-1'), outcome: 'failure', errorCode: ErrorCodes.NO_DECRYPTABLE_KEY }),
+    ]);
+    expect(client.calls).toHaveLength(0);
   });
 
   test('a failure event carries the error code and the KMS request ID, counted once despite retries', async () => {

@@ -313,6 +313,27 @@ export function kmsContract(spec: ContractSpec): void {
       }
     });
 
+    test('through the engine, each store call is published once, with its request ID', async () => {
+      const events: KeyStoreCallEvent[] = [];
+      const listener = (message: unknown): void => {
+        events.push(message as KeyStoreCallEvent);
+      };
+      const store = target.store({ keyId: keyA.arn, id: `contract-engine-events-${target.name}` });
+      const sealflow = engine(store);
+      diagnostics.subscribe(Channels.keyStoreCall, listener);
+      try {
+        await sealflow.decrypt(await sealflow.encrypt(bytes(12, 3), { context: { once: 'yes' } }));
+      } finally {
+        diagnostics.unsubscribe(Channels.keyStoreCall, listener);
+      }
+      const mine = events.filter((e) => e.store === store.id);
+      expect(mine.map((e) => [e.operation, e.keyId, e.outcome])).toEqual([
+        ['generate', keyA.arn, 'success'],
+        ['unwrap', keyA.arn, 'success'],
+      ]);
+      if (target.divergences.returnsRequestIds) expect(mine.every((e) => typeof e.requestId === 'string' && e.requestId.length > 0)).toBe(true);
+    });
+
     test('each KMS request publishes a CloudTrail-shaped audit record on sealflow:kms:audit', async () => {
       const records: AwsKmsAuditRecord[] = [];
       const listener = (message: unknown): void => {
