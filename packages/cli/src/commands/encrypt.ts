@@ -55,7 +55,10 @@ async function runEncrypt(context: CliContext, inputPath: string | undefined, fl
   if (flags.json === true && (flags.output === undefined || flags.output === '-')) throw usageError('--json: needs -o FILE (stdout carries the ciphertext)');
 
   const input = await openInput(context.io, inputPath);
-  const opened = await openStore(context, storeFlags(flags), 'encrypt');
+  const opened = await openStore(context, storeFlags(flags), 'encrypt').catch((error: unknown) => {
+    input.stream.destroy();
+    throw error;
+  });
   try {
     const handle = await openEngine(opened.store, { frameLength, suite, bucketKeys: flags.bucketKey === true, threads });
     const { engine } = handle;
