@@ -1,7 +1,9 @@
 /** Small big-endian helpers over Uint8Array; no allocation beyond what is asked for. */
 
 const textEncoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is data (a context key or value may start with it); the
+// default decoder would drop it, and the parsed context would no longer match its bytes.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function utf8Encode(value: string): Uint8Array {
   return textEncoder.encode(value);

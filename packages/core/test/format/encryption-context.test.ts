@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalContext, LimitExceededError, MalformedMessageError, parseEncryptionContext, serializeEncryptionContext } from '@sealflow/core';
+import { canonicalContext, createEngine, LimitExceededError, MalformedMessageError, parseEncryptionContext, serializeEncryptionContext } from '@sealflow/core';
+import { rawAesStore } from '../engine/fixtures.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s/g, ''), 'hex'));
@@ -61,6 +62,22 @@ describe('parseEncryptionContext', () => {
     const parsed = parseEncryptionContext(serializeEncryptionContext({ ['__proto__']: 'x' } as Record<string, string>));
     expect(Object.getPrototypeOf(parsed)).toBe(null);
     expect(Object.keys(parsed)).toStrictEqual(['__proto__']);
+  });
+
+  it('keeps a leading U+FEFF (byte order mark) in keys and values: it is data, not a BOM', () => {
+    const context = { '\ufeffkey': '\ufeffvalue', k: '\ufeff' };
+    const bytes = serializeEncryptionContext(context);
+    const parsed = parseEncryptionContext(bytes);
+    expect({ ...parsed }).toStrictEqual(context);
+    expect(hex(serializeEncryptionContext(parsed))).toBe(hex(bytes));
+  });
+
+  it('a message whose context starts a key or value with U+FEFF decrypts, with that context', async () => {
+    const engine = createEngine({ keyStore: rawAesStore() });
+    const context = { '\ufeffkey': 'v', a: '\ufeffx' };
+    const sealed = await engine.encrypt(new Uint8Array(5), { context });
+    expect(engine.inspect(sealed).context).toStrictEqual(context);
+    expect((await engine.decrypt(sealed, { expectContext: context })).context).toStrictEqual(context);
   });
 
   it('refuses a zero pair count, duplicates, invalid UTF-8, overruns and leftover bytes', () => {
