@@ -27,6 +27,15 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: () => {},
     });
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Start with "sealflow demo". Keys live in the embedded store, unlocked by $SEALFLOW_PASSPHRASE',
+      'or a prompt. Exit codes: 0 ok, 1 usage, 2 bad or altered input, 3 key store refused or failed,',
+      '4 file or stream I/O, 70 internal error, 130 interrupted. Errors print "sealflow: <code>: <sentence>".',
+    ].join('\n'),
+  );
   // Subcommands copy exitOverride and the output settings when they are created.
   registerKeys(program, io);
   registerEncrypt(program, io);
