@@ -27,7 +27,6 @@ export type {
 export {
   serializeEncryptionContext,
   parseEncryptionContext,
-  canonicalContext,
   RESERVED_CONTEXT_PREFIX,
   PUBLIC_KEY_CONTEXT_KEY,
 } from './format/encryption-context.js';

@@ -74,7 +74,7 @@ function printable(value: string): string {
 }
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** @throws {InvalidArgumentError} unless `value` looks like an AWS region (us-east-1, us-gov-west-1, ...). */
 export function assertRegionName(value: unknown, label: string): string {

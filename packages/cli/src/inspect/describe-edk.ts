@@ -20,7 +20,7 @@ export interface EdkDescription {
   readonly ciphertextBytes: number;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Printable UTF-8 (no control characters), or undefined. */
 function printable(bytes: Uint8Array): string | undefined {

@@ -84,11 +84,3 @@ export function parseEncryptionContext(bytes: Uint8Array): Record<string, string
   if (offset !== bytes.length) throw malformed('bytes left over after the last pair');
   return context;
 }
-
-/** A plain, prototype-free copy of `context` with keys in canonical (UTF-8 byte) order. */
-export function canonicalContext(context: EncryptionContext): Record<string, string> {
-  const keys = Object.keys(context).sort((a, b) => compareBytes(utf8Encode(a), utf8Encode(b)));
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const key of keys) out[key] = context[key] as string;
-  return out;
-}

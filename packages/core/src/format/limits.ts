@@ -22,7 +22,10 @@ export interface DecryptLimits {
   readonly maxEncryptedDataKeys: number;
   /** Largest frame length accepted on decrypt (default 16 MiB): bounds the per-frame buffer. */
   readonly maxFrameLength: number;
-  /** Largest serialized encryption context accepted (default and hard cap: 65,535 bytes). */
+  /**
+   * Largest serialized encryption context accepted (default 16 KiB; up to the format's
+   * 65,535). Contexts are metadata (S3 caps its own at 8 KiB); a 60 KiB one is hostile.
+   */
   readonly maxContextBytes: number;
   /** Largest header (fields 1-10 plus the auth tag) accepted, in bytes (default 1 MiB). */
   readonly maxHeaderBytes: number;
@@ -33,7 +36,7 @@ export interface DecryptLimits {
 export const DEFAULT_DECRYPT_LIMITS: DecryptLimits = Object.freeze({
   maxEncryptedDataKeys: 10,
   maxFrameLength: 16 * 1024 * 1024,
-  maxContextBytes: 0xffff,
+  maxContextBytes: 16 * 1024,
   maxHeaderBytes: 1024 * 1024,
   maxNonFramedBytes: 64 * 1024 * 1024,
 });

@@ -38,7 +38,7 @@ export type { KmsDiscoveryFilter, KmsKeyStoreOptions };
 export const KMS_PROVIDER_ID = 'aws-kms';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A key store over any KMS-shaped client that writes what the ESDK AWS KMS keyring writes

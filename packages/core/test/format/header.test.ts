@@ -101,11 +101,21 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
     expect([error.limit, error.max, error.actual]).toStrictEqual(['maxContextBytes', 8 * 1024, 60 * 1024]);
   });
 
-  it('a 60 KiB context under the default limits (the format cap, 65,535) is waited for, not allocated up front', () => {
+  it('a 60 KiB context: refused by the default limits (maxContextBytes 16 KiB) from its length field, nothing allocated', () => {
+    const start = Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37);
+    let error: LimitExceededError | undefined;
+    const grown = allocatedDuring(() => {
+      error = limitError(() => parseHeader(start, options()));
+    });
+    expect([error?.limit, error?.max, error?.actual]).toStrictEqual(['maxContextBytes', 16 * 1024, 60 * 1024]);
+    expect(grown).toBeLessThan(60 * 1024);
+  });
+
+  it('a context up to a raised maxContextBytes (the format cap, 65,535) is waited for, not allocated up front', () => {
     const start = Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37);
     let result: ReturnType<typeof parseHeader> | undefined;
     const grown = allocatedDuring(() => {
-      result = parseHeader(start, options());
+      result = parseHeader(start, options({ maxContextBytes: 0xffff }));
     });
     expect(result).toStrictEqual({ need: 37 + 60 * 1024 + 2 });
     expect(grown).toBeLessThan(60 * 1024);
@@ -127,6 +137,7 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
       [Uint8Array.from(headerStart({ edkCount: 0xffff })), 'maxEncryptedDataKeys', {}],
       [Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(0xffff_ffff)]), 'maxFrameLength', {}],
       [Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37), 'maxContextBytes', { maxContextBytes: 8 * 1024 }],
+      [Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37), 'maxContextBytes', {}],
     ];
     for (const [bytes, limit, limits] of cases) {
       const engine = createEngine({ keyStore: rawAesStore(), limits });
