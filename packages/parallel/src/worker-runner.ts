@@ -33,6 +33,7 @@ export class WorkerRunner implements BatchRunner {
   readonly name = 'workers' as const;
   readonly #options: WorkerRunnerOptions;
   #pool: Piscina<BatchTask, BatchReply> | undefined;
+  #closed = false;
   #batches = 0;
   #workerFailures = 0;
 
@@ -62,6 +63,7 @@ export class WorkerRunner implements BatchRunner {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const pool = this.#pool;
     this.#pool = undefined;
     // Waits for running tasks, then ends every thread.
@@ -69,6 +71,10 @@ export class WorkerRunner implements BatchRunner {
   }
 
   async #run(task: BatchTask, batch: Batch): Promise<BatchOutput> {
+    if (this.#closed) {
+      new Uint8Array(task.key).fill(0);
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, 'the frame pool was closed while a message was using it');
+    }
     const pool = (this.#pool ??= this.#start());
     this.#batches++;
     let reply: BatchReply;
