@@ -25,6 +25,10 @@ export class RawNodeFrames {
     this.#seqOffset = messageId.length + BodyKind.REGULAR.length;
   }
 
+  get headerLength(): number {
+    return this.#header.length;
+  }
+
   /** Header and frames in one buffer: the last block is the final frame, as sealflow writes a known length. */
   seal(plaintext: Uint8Array): Uint8Array {
     const fl = this.#frameLength;

@@ -106,6 +106,11 @@ export class WorkerRunner implements BatchRunner {
       maxThreads: threads,
       // Idle threads are unref'd by piscina, so an idle pool never keeps the process alive.
       idleTimeout: 60_000,
+      // One task per thread at a time (the default, said on purpose): with more, a thread that
+      // dies takes finished-but-undelivered batches down with it.
+      concurrentTasksPerWorker: 1,
+      // No per-task timing histograms: they cost the calling thread time on every batch.
+      recordTiming: false,
     });
     // A thread that dies between tasks is replaced by piscina; without a listener the
     // 'error' event it emits would crash the process.

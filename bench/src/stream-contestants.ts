@@ -1,0 +1,113 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
+import type { Engine } from '@sealflow/core';
+import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { CONTEXT, fixedOptions, rawFrames, sealflowEngines, type Contestant, type Fixture } from './contestants.js';
+import type { RawNodeFrames } from './raw-node.js';
+import { chunkedSource, collectingSink } from './streams-io.js';
+
+/** A contestant of the stream suites: Node streams in, Node streams out. */
+export interface StreamContestant {
+  readonly name: string;
+  /** The same stream code paths over whole buffers, for the cross-check. */
+  readonly check: Contestant;
+  encrypt(source: Readable, sink: Writable): Promise<void>;
+  /** Decrypts the message stored at `path` (written by sealflow under the fixed materials). */
+  decrypt(path: string, sink: Writable): Promise<void>;
+}
+
+const CHUNK = 64 * 1024;
+
+function wholeViaStreams(name: string, family: Contestant['family'], encrypt: (fixed: boolean) => Transform | NodeJS.ReadWriteStream, decrypt: () => Transform | NodeJS.ReadWriteStream, opens: Contestant['opens']): Contestant {
+  const run = async (bytes: Uint8Array, stream: Transform | NodeJS.ReadWriteStream): Promise<Uint8Array> => {
+    const sink = collectingSink();
+    await pipeline(chunkedSource(bytes, CHUNK), stream, sink);
+    return sink.bytes();
+  };
+  return {
+    name,
+    family,
+    encrypt: (p) => run(p, encrypt(false)),
+    encryptFixed: (p) => run(p, encrypt(true)),
+    decrypt: (c) => run(c, decrypt()),
+    opens,
+  };
+}
+
+function sealflowStream(name: string, engine: Engine, fixture: Fixture): StreamContestant {
+  return {
+    name,
+    check: wholeViaStreams(name, 'sealflow', (fixed) => engine.encryptStream(fixed ? fixedOptions(fixture, { context: CONTEXT }) : { context: CONTEXT }), () => engine.decryptStream(), () => true),
+    encrypt: (source, sink) => pipeline(source, engine.encryptStream({ context: CONTEXT }), sink),
+    decrypt: (path, sink) => pipeline(createReadStream(path, { highWaterMark: CHUNK }), engine.decryptStream(), sink),
+  };
+}
+
+/** Raw frames as a Transform: each full chunk is one regular frame; a short chunk ends the body. */
+function rawTransform(raw: RawNodeFrames, frameLength: number): Transform {
+  let sequence = 1;
+  let tail: Uint8Array | undefined;
+  return new Transform({
+    transform(chunk: Uint8Array, _encoding, callback) {
+      if (tail !== undefined) return callback(new Error('raw-node: data after a short chunk'));
+      if (chunk.length === frameLength) for (const piece of raw.sealFrame(chunk, sequence++)) this.push(piece);
+      else tail = Uint8Array.from(chunk);
+      callback();
+    },
+    flush(callback) {
+      callback(null, raw.sealFinalFrame(tail ?? new Uint8Array(0), sequence));
+    },
+  });
+}
+
+/** Raw frame opening straight from the file: unit-sized reads, one tag check per frame. */
+async function rawDecryptFile(raw: RawNodeFrames, headerLength: number, frameLength: number, path: string, sink: Writable): Promise<void> {
+  const file = await open(path);
+  try {
+    const { size } = await file.stat();
+    const unit = REGULAR_FRAME_OVERHEAD + frameLength;
+    const regular = Math.floor((size - headerLength - FINAL_FRAME_OVERHEAD) / unit);
+    const perRead = Math.max(1, Math.floor((1024 * 1024) / unit));
+    const buffer = Buffer.allocUnsafe(perRead * unit);
+    let position = headerLength;
+    for (let sequence = 1; sequence <= regular; ) {
+      const count = Math.min(perRead, regular - sequence + 1);
+      await file.read(buffer, 0, count * unit, position);
+      for (let i = 0; i < count; i++) sink.write(raw.openFrame(buffer.subarray(i * unit, (i + 1) * unit), sequence + i));
+      sequence += count;
+      position += count * unit;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** Every contestant of the stream suites (64 KiB frames, 64 KiB chunks). */
+export async function streamContestants(fixture: Fixture, frameLength: number, headerLength: number, options: { readonly noble: boolean }): Promise<StreamContestant[]> {
+  const raw = await rawFrames(fixture, frameLength);
+  const rawContestant: StreamContestant = {
+    name: 'raw-node',
+    check: { ...wholeViaStreams('raw-node', 'raw', () => rawTransform(raw, frameLength), () => rawTransform(raw, frameLength), () => false), decrypt: async (c) => raw.open(c), opens: (p) => p.family !== 'peer' },
+    encrypt: (source, sink) => pipeline(source, rawTransform(raw, frameLength), sink),
+    decrypt: (path, sink) => rawDecryptFile(raw, headerLength, frameLength, path, sink),
+  };
+  const engines = sealflowEngines(fixture, frameLength);
+  const sealflow = Object.entries(engines)
+    .filter(([name]) => options.noble || name !== 'sealflow-noble')
+    .filter(([name]) => name !== 'sealflow-workers-1')
+    .map(([name, engine]) => sealflowStream(name, engine, fixture));
+  const { esdk, keyring } = fixture;
+  const esdkEncrypt = (): NodeJS.ReadWriteStream =>
+    esdk.encryptStream(keyring, { encryptionContext: CONTEXT, frameLength, suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY }) as unknown as NodeJS.ReadWriteStream;
+  const esdkDecrypt = (): NodeJS.ReadWriteStream => esdk.decryptUnsignedMessageStream(keyring) as unknown as NodeJS.ReadWriteStream;
+  const clientNode: StreamContestant = {
+    name: 'client-node',
+    check: wholeViaStreams('client-node', 'peer', () => esdkEncrypt(), () => esdkDecrypt(), () => true),
+    encrypt: (source, sink) => pipeline(source, esdkEncrypt(), sink),
+    decrypt: (path, sink) => pipeline(createReadStream(path, { highWaterMark: CHUNK }), esdkDecrypt(), sink),
+  };
+  return [rawContestant, ...sealflow, clientNode];
+}

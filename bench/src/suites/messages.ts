@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { contestants, type Contestant, type Fixture } from '../contestants.js';
+import { crossCheck } from '../cross-check.js';
+import { log } from '../log.js';
+import type { CrossCheckRecord, Operation, ResultRow } from '../results.js';
+import { mibPerSecond, time, type Budget } from '../timer.js';
+import { MiB, sizeLabel } from '../units.js';
+
+export interface MessagesConfig {
+  readonly sizes: readonly number[];
+  readonly frameLengths: readonly number[];
+  readonly budget: Budget;
+  /** A reason to leave a contestant out of one workload (too slow for the run's budget), or undefined. */
+  skip(contestant: string, bytes: number, frameLength: number): string | undefined;
+}
+
+export interface SuiteOutput {
+  readonly rows: ResultRow[];
+  readonly checks: CrossCheckRecord[];
+}
+
+/** One-shot `encrypt`/`decrypt` of in-memory messages: every contestant, every size and frame length. */
+export async function runMessages(fixture: Fixture, config: MessagesConfig): Promise<SuiteOutput> {
+  const rows: ResultRow[] = [];
+  const checks: CrossCheckRecord[] = [];
+  for (const frameLength of config.frameLengths) {
+    const list = await contestants(fixture, frameLength);
+    for (const bytes of config.sizes) {
+      // 1 MiB frames only make sense for messages of at least one frame.
+      if (frameLength >= MiB && bytes < frameLength) continue;
+      const label = `${sizeLabel(bytes)}, ${sizeLabel(frameLength)} frames`;
+      const plaintext = new Uint8Array(randomBytes(bytes));
+      checks.push(await crossCheck(label, list, plaintext));
+      log(`messages: ${label} (cross-checked)`);
+      for (const contestant of list) {
+        const skipped = config.skip(contestant.name, bytes, frameLength);
+        if (skipped !== undefined) continue;
+        rows.push(await measure(contestant, 'encrypt', plaintext, label, frameLength, config.budget, () => contestant.encrypt(plaintext)));
+        const ciphertext = await contestant.encrypt(plaintext);
+        rows.push(await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget, () => contestant.decrypt(ciphertext)));
+      }
+    }
+  }
+  return { rows, checks };
+}
+
+async function measure(contestant: Contestant, operation: Operation, plaintext: Uint8Array, label: string, frameLength: number, budget: Budget, fn: () => Promise<unknown>): Promise<ResultRow> {
+  const timing = await time(`${contestant.name} ${operation} ${label}`, fn, budget);
+  return {
+    suite: 'messages',
+    workload: `${operation} ${label}`,
+    operation,
+    bytes: plaintext.length,
+    frameLength,
+    contestant: contestant.name,
+    mibPerSecond: mibPerSecond(plaintext.length, timing.meanMs),
+    opsPerSecond: 1000 / timing.meanMs,
+    samples: timing.samples,
+  };
+}
