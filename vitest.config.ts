@@ -24,5 +24,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     allowOnly: false,
     globalSetup: ['test/setup/global-setup.ts'],
+    reporters: ['default', './test/setup/summary-reporter.ts'],
   },
 });
