@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { type CliIo } from '../cli-context.js';
+import { parseRatioReport, renderRatioTable } from '../bench/ratio-table.js';
+import { note, print, type CliIo } from '../cli-context.js';
+import { contextOf } from './command-context.js';
 
 /** Where the bench runner sits in a clone of the repository (bench/ is a private package). */
 const RUNNER = fileURLToPath(new URL('../../../../bench/dist/run.js', import.meta.url));
@@ -22,10 +25,11 @@ export class BenchExit extends Error {
 
 /**
  * `sealflow bench [--full] [--check]`: runs the bench suite (the repository's `bench/`
- * package) in a child process, quick by default, and passes its output through: the
- * runner cross-checks every contestant's bytes, times them and prints the ratio table
- * (vs raw node:crypto and vs @aws-crypto/client-node). `$SEALFLOW_BENCH_RUNNER` points at
- * another runner script.
+ * package) in a child process, quick by default, and passes its output through (the
+ * runner cross-checks every contestant's bytes, then times them); then prints the ratio
+ * table (vs raw node:crypto, vs @aws-crypto/client-node, vs one thread) from the
+ * results file the runner wrote (`<runner>/../results/latest.json`).
+ * `$SEALFLOW_BENCH_RUNNER` points at another runner script.
  */
 export function registerBench(program: Command, io: CliIo): void {
   program
@@ -33,7 +37,8 @@ export function registerBench(program: Command, io: CliIo): void {
     .description('run the quick benchmark suite and print the throughput ratio table (needs a clone: bench/)')
     .option('--full', 'the full suite instead of --quick (takes longer)')
     .option('--check', 'also check the throughput targets; exit non-zero when one is missed')
-    .action(async (options: { full?: boolean; check?: boolean }) => {
+    .action(async (options: { full?: boolean; check?: boolean }, command: Command) => {
+      const context = contextOf(command, io);
       const runner = io.env['SEALFLOW_BENCH_RUNNER'] || RUNNER;
       await access(runner).catch((error: NodeJS.ErrnoException) => {
         throw Object.assign(new Error(`the bench runner ${runner} is missing`), {
@@ -51,6 +56,12 @@ export function registerBench(program: Command, io: CliIo): void {
         child.once('error', reject);
         child.once('close', (exit, signal) => resolve(exit ?? (signal === null ? 1 : 128 + 2)));
       }).finally(() => io.signal.removeEventListener('abort', stop));
+      // The runner wrote its results (also with --check and a missed target, exit 1).
+      const results = join(dirname(runner), '..', 'results', 'latest.json');
+      const text = await readFile(results, 'utf8').catch(() => undefined);
+      const report = text === undefined ? undefined : parseRatioReport(text);
+      if (report !== undefined) await print(context, `\n${renderRatioTable(report)}`);
+      else if (code === 0) note(context, `sealflow: no readable results at ${results}`);
       if (code !== 0) throw new BenchExit(code);
     });
 }
