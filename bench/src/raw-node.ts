@@ -29,6 +29,11 @@ export class RawNodeFrames {
     return this.#header.length;
   }
 
+  /** The header every message under these materials starts with. */
+  get header(): Uint8Array {
+    return this.#header;
+  }
+
   /** Header and frames in one buffer: the last block is the final frame, as sealflow writes a known length. */
   seal(plaintext: Uint8Array): Uint8Array {
     const fl = this.#frameLength;

@@ -133,3 +133,15 @@ async function crossCheckObjects(list: readonly ObjectContestant[], plaintext: U
   }
   return { workload: '1 KiB objects through KMS', contestants: list.map((c) => c.name), pairs, identicalToSealflow: [] };
 }
+
+/** A bucket-key encrypt loop of `count` objects, set up and warmed, for profiling. */
+export async function bucketKeyWorkload(count: number): Promise<() => Promise<void>> {
+  const kms = new MemoryKms();
+  const { KeyMetadata } = await kms.createKey({ Description: 'sealflow bench profile' });
+  const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms as unknown as KmsClientLike, keyId: KeyMetadata.Arn as string }), bucketKeys: { maxAgeMs: 10 * 60_000 } });
+  const plaintext = new Uint8Array(randomBytes(OBJECT_BYTES));
+  await engine.encrypt(plaintext, { context: { 'aws:s3:arn': `${BUCKET}/warm` }, bucketKey: true });
+  return async () => {
+    for (let i = 0; i < count; i++) await engine.encrypt(plaintext, { context: { 'aws:s3:arn': `${BUCKET}/object-${i}` }, bucketKey: true });
+  };
+}

@@ -7,8 +7,8 @@ import { resolvePoolOptions } from '../src/options.js';
 const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
-  it('defaults to worker threads, one per CPU, 1 MiB batches, 16 MiB in flight and 4 MiB minimum', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB });
+  it('defaults to worker threads, one per CPU, 1 MiB batches, 8 MiB in flight and 4 MiB minimum', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: MiB, maxInFlightBytes: 8 * MiB, minMessageBytes: 4 * MiB });
   });
 
   it('never lets the in-flight cap default below one batch', () => {
