@@ -25,3 +25,17 @@ export type { FixedMaterials } from './engine/engine-core.js';
 export { encodeBucketKeyEdk, decodeBucketKeyEdk } from './keys/bucket-key-edk.js';
 export { concatBytes, compareBytes, toHex, readUint32, writeUint32 } from './format/bytes.js';
 export { authenticationFailed } from './errors.js';
+export {
+  assertBytes,
+  assertContext,
+  assertFunction,
+  assertInteger,
+  assertPattern,
+  assertPlainObject,
+  assertString,
+  describe,
+  invalid,
+  invalidArgument,
+  OptionReader,
+  readOptions,
+} from './assert.js';

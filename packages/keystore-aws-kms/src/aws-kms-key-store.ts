@@ -17,8 +17,8 @@ import {
   type KmsDiscoveryFilter,
   type KmsKeyStoreOptions,
 } from '@sealflow/core';
+import { invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
 
-import { describe, invalid, readOptions } from './assert.js';
 import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
 import { KmsAuditor } from './kms-audit.js';
 import { KmsCaller } from './kms-caller.js';
@@ -120,7 +120,7 @@ export class AwsKmsKeyStore implements KeyStore {
     let injectedClient: KmsSendClient | undefined;
     if (injected !== undefined) {
       for (const key of ['region', 'endpoint', 'credentials'] as const) {
-        if (opts.raw(key) !== undefined) throw invalid(`AwsKmsKeyStore.${key}: configure the injected client instead, not both`);
+        if (opts.raw(key) !== undefined) throw invalidArgument(`AwsKmsKeyStore.${key}: configure the injected client instead, not both`);
       }
       injectedClient = assertClient(injected);
       const region = injectedClient.config.region;
@@ -128,7 +128,7 @@ export class AwsKmsKeyStore implements KeyStore {
     } else {
       this.#region = assertRegionName(opts.raw('region'), 'AwsKmsKeyStore.region');
       const endpoint = opts.optionalString('endpoint');
-      if (endpoint !== undefined && !URL.canParse(endpoint)) throw invalid(`AwsKmsKeyStore.endpoint: expected a URL, got "${endpoint}"`);
+      if (endpoint !== undefined && !URL.canParse(endpoint)) throw invalidArgument(`AwsKmsKeyStore.endpoint: expected a URL, got "${endpoint}"`);
       const credentials = opts.raw('credentials');
       // maxAttempts 1: the SDK's own retries would multiply ours.
       build = {
@@ -258,7 +258,7 @@ export class AwsKmsKeyStore implements KeyStore {
   /** Strict mode never falls back to the default `alias/aws/s3`: a key ARN must be named. */
   #assertStrictKey(operation: string): void {
     if (this.#strict && !this.#hasKeyId) {
-      throw invalid(`${operation}: strict mode needs a key ARN: configure keyId or pass one per call (no default alias)`);
+      throw invalidArgument(`${operation}: strict mode needs a key ARN: configure keyId or pass one per call (no default alias)`);
     }
   }
 
@@ -282,7 +282,7 @@ export class AwsKmsKeyStore implements KeyStore {
 function assertClient(value: unknown): KmsSendClient {
   const client = value as Partial<KmsSendClient> | null;
   if (typeof client !== 'object' || client === null || typeof client.send !== 'function' || typeof client.config !== 'object' || client.config === null) {
-    throw invalid(`AwsKmsKeyStore.client: expected an AWS SDK v3 KMSClient (send and config), got ${describe(value)}`);
+    throw invalid('AwsKmsKeyStore.client', 'an AWS SDK v3 KMSClient (send and config)', value);
   }
   return client as KmsSendClient;
 }

@@ -1,6 +1,6 @@
 import type { EncryptedDataKey } from '@sealflow/core';
 
-import { assertString, invalid } from './assert.js';
+import { assertString, invalidArgument } from '@sealflow/core/internal';
 
 /**
  * The four ways to name a KMS key (spec: s3-sse-kms.md "Keys and identifiers"):
@@ -49,10 +49,10 @@ export function parseKeyIdentifier(value: string): KeyIdentifier | undefined {
 export function assertKeyIdentifier(value: string, label: string, strict: boolean, region: string | undefined): KeyIdentifier {
   const parsed = parseKeyIdentifier(value);
   if (parsed === undefined) {
-    throw invalid(`${label}: expected a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got "${printable(value)}"`);
+    throw invalidArgument(`${label}: expected a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got "${printable(value)}"`);
   }
   if (strict && parsed.kind !== 'key-arn') {
-    throw invalid(
+    throw invalidArgument(
       `${label}: strict mode accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); got a ${parsed.kind.replace('-', ' ')}, which resolves in the requester's account`,
     );
   }
@@ -63,7 +63,7 @@ export function assertKeyIdentifier(value: string, label: string, strict: boolea
 /** @throws {InvalidArgumentError} when `identifier` is an ARN in a region other than `region`. */
 export function assertRegion(identifier: KeyIdentifier, label: string, region: string | undefined): void {
   if (region !== undefined && identifier.region !== undefined && identifier.region !== region) {
-    throw invalid(`${label}: the key is in region ${identifier.region} but the KMS client is in ${region}`);
+    throw invalidArgument(`${label}: the key is in region ${identifier.region} but the KMS client is in ${region}`);
   }
 }
 
@@ -79,7 +79,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** @throws {InvalidArgumentError} unless `value` looks like an AWS region (us-east-1, us-gov-west-1, ...). */
 export function assertRegionName(value: unknown, label: string): string {
   const region = assertString(value, label);
-  if (!REGION.test(region)) throw invalid(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
+  if (!REGION.test(region)) throw invalidArgument(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
   return region;
 }
 

@@ -1,4 +1,5 @@
-import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
+import type { InvalidArgumentError } from '@sealflow/core';
+import { invalidArgument, readOptions, type OptionReader } from '@sealflow/core/internal';
 import { parsePrincipal, type Principal } from './arn.js';
 import type { KmsAuditOptions } from './audit-trail.js';
 import { scryptParamsAllowed, type ScryptParams } from './root-key.js';
@@ -38,25 +39,12 @@ export interface ParsedOptions {
   readonly audit: KmsAuditOptions;
 }
 
-const BASE_KEYS = ['region', 'partition', 'principal', 'now', 'audit'];
-const OPEN_KEYS = [...BASE_KEYS, 'path', 'passphrase', 'keyFile', 'scrypt'];
+const BASE_KEYS = ['region', 'partition', 'principal', 'now', 'audit'] as const;
+const OPEN_KEYS = [...BASE_KEYS, 'path', 'passphrase', 'keyFile', 'scrypt'] as const;
 export const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:root';
 
 function invalid(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `MemoryKms: ${message}`);
-}
-
-/** Own, known properties only, into a prototype-free record. */
-function own(options: unknown, allowed: readonly string[], label: string): Record<string, unknown> {
-  if (options === undefined) return Object.create(null) as Record<string, unknown>;
-  if (options === null || typeof options !== 'object') throw invalid(`${label}: expected an object`);
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw invalid(`${label}: unknown option "${key}"`);
-    const value: unknown = (options as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
+  return invalidArgument(`MemoryKms: ${message}`);
 }
 
 /**
@@ -73,26 +61,32 @@ export function assertPrincipal(value: unknown, label: string, partition: string
 }
 
 /** @throws {InvalidArgumentError} for an unknown or malformed option. */
-export function parseOptions(options: unknown, allowed: readonly string[] = BASE_KEYS): ParsedOptions & Record<string, unknown> {
-  const o = own(options, allowed, 'options');
-  const text = (key: string, fallback: string, pattern: RegExp): string => {
-    const value = o[key] ?? fallback;
+export function parseOptions(options: unknown): ParsedOptions {
+  return readBase(readOptions(options, 'MemoryKms: options', BASE_KEYS, { optional: true }));
+}
+
+function readBase(o: OptionReader<(typeof BASE_KEYS)[number]>): ParsedOptions {
+  const text = (key: 'region' | 'partition', fallback: string, pattern: RegExp): string => {
+    const value = o.raw(key) ?? fallback;
     if (typeof value !== 'string' || !pattern.test(value)) throw invalid(`${key}: expected a string matching ${String(pattern)}, got ${typeof value === 'string' ? `"${value}"` : typeof value}`);
     return value;
   };
   const region = text('region', 'us-east-1', /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/);
   const partition = text('partition', 'aws', /^aws(-[a-z]+)*$/);
-  const principal = assertPrincipal(o['principal'] ?? DEFAULT_PRINCIPAL, 'principal', partition);
-  const now = o['now'] ?? Date.now;
+  const principal = assertPrincipal(o.raw('principal') ?? DEFAULT_PRINCIPAL, 'principal', partition);
+  const now = o.raw('now') ?? Date.now;
   if (typeof now !== 'function') throw invalid(`now: expected a function returning epoch milliseconds, got ${typeof now}`);
-  const audit = own(o['audit'], ['ringSize', 'file', 'onRecord'], 'audit');
-  const ringSize = audit['ringSize'];
+  const audit = readOptions(o.raw('audit'), 'MemoryKms: audit', ['ringSize', 'file', 'onRecord'], { optional: true });
+  const ringSize = audit.raw('ringSize');
   if (ringSize !== undefined && (typeof ringSize !== 'number' || !Number.isInteger(ringSize) || ringSize < 0 || ringSize > 1_000_000)) {
     throw invalid('audit.ringSize: expected an integer from 0 to 1000000');
   }
-  if (audit['file'] !== undefined && (typeof audit['file'] !== 'string' || audit['file'].length === 0)) throw invalid('audit.file: expected a file path');
-  if (audit['onRecord'] !== undefined && typeof audit['onRecord'] !== 'function') throw invalid('audit.onRecord: expected a function');
-  return Object.assign(o, { region, partition, principal, now: now as () => number, audit: audit as KmsAuditOptions });
+  const file = audit.raw('file');
+  if (file !== undefined && (typeof file !== 'string' || file.length === 0)) throw invalid('audit.file: expected a file path');
+  const onRecord = audit.raw('onRecord');
+  if (onRecord !== undefined && typeof onRecord !== 'function') throw invalid('audit.onRecord: expected a function');
+  const auditOptions = { ...(ringSize === undefined ? {} : { ringSize }), ...(file === undefined ? {} : { file }), ...(onRecord === undefined ? {} : { onRecord }) } as KmsAuditOptions;
+  return { region, partition, principal, now: now as () => number, audit: auditOptions };
 }
 
 export interface ParsedOpenOptions extends ParsedOptions {
@@ -103,11 +97,12 @@ export interface ParsedOpenOptions extends ParsedOptions {
 
 /** @throws {InvalidArgumentError} */
 export function parseOpenOptions(options: unknown): ParsedOpenOptions {
-  const o = parseOptions(options, OPEN_KEYS);
-  const path = o['path'];
+  const o = readOptions(options, 'MemoryKms: options', OPEN_KEYS, { optional: true });
+  const base = readBase(o);
+  const path = o.raw('path');
   if (typeof path !== 'string' || path.length === 0) throw invalid('path: expected the store file path');
-  const passphrase = o['passphrase'];
-  const keyFile = o['keyFile'];
+  const passphrase = o.raw('passphrase');
+  const keyFile = o.raw('keyFile');
   if ((passphrase === undefined) === (keyFile === undefined)) throw invalid('pass exactly one of passphrase and keyFile');
   let secret: StoreSecret;
   if (passphrase !== undefined) {
@@ -119,12 +114,9 @@ export function parseOpenOptions(options: unknown): ParsedOpenOptions {
     if (typeof keyFile !== 'string' || keyFile.length === 0) throw invalid('keyFile: expected a file path');
     secret = { keyFile };
   }
-  const scrypt = o['scrypt'];
-  if (scrypt !== undefined) {
-    const s = own(scrypt, ['N', 'r', 'p'], 'scrypt');
-    const params = { N: s['N'] ?? 2 ** 15, r: s['r'] ?? 8, p: s['p'] ?? 1 } as ScryptParams;
-    if (!scryptParamsAllowed(params)) throw invalid('scrypt: N must be a power of two from 2^10 to 2^20, r 1-16, p 1-4, 128*N*r at most 256 MiB');
-    return { ...o, path, secret, scrypt: params };
-  }
-  return { ...o, path, secret, scrypt: undefined };
+  if (!o.has('scrypt')) return { ...base, path, secret, scrypt: undefined };
+  const s = readOptions(o.raw('scrypt'), 'MemoryKms: scrypt', ['N', 'r', 'p']);
+  const params = { N: s.raw('N') ?? 2 ** 15, r: s.raw('r') ?? 8, p: s.raw('p') ?? 1 } as ScryptParams;
+  if (!scryptParamsAllowed(params)) throw invalid('scrypt: N must be a power of two from 2^10 to 2^20, r 1-16, p 1-4, 128*N*r at most 256 MiB');
+  return { ...base, path, secret, scrypt: params };
 }

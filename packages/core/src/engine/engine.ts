@@ -1,6 +1,7 @@
 import type { Transform } from 'node:stream';
 import type { CipherBackend } from '../crypto/backend.js';
 import { nodeBackend } from '../crypto/node-backend.js';
+import { assertBytes, assertInteger, OptionReader, readOptions } from '../assert.js';
 import { ErrorCodes, InvalidArgumentError, isSealflowError, MalformedMessageError } from '../errors.js';
 import { Channels, publish } from '../events.js';
 import { concatBytes } from '../format/bytes.js';
@@ -8,7 +9,6 @@ import { parseHeader } from '../format/header.js';
 import { FormatLimits } from '../format/limits.js';
 import { BucketKeyCache, s3BucketContext } from '../keys/bucket-key-cache.js';
 import type { DataKey } from '../keys/data-key.js';
-import { assertBytes, assertInteger, readOptions } from '../keys/assert.js';
 import { KeyStoreSet } from '../keys/key-store-set.js';
 import type { EncryptedDataKey, GenerateRequest, KeyStoreRequest } from '../keys/key-store.js';
 import { StatsCounter, type EngineStats } from '../stats.js';
@@ -168,10 +168,11 @@ class SealflowEngine implements Engine {
   }
 
   async decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array> {
-    const o = readOptions(options, 'decryptRange options', ['start', 'end', ...DECRYPT_KEYS]);
-    assertRange(o.start, o.end);
-    const { start, end, ...rest } = o;
-    const plan = this.#decryptPlan(rest as DecryptOptions);
+    const o = readOptions(options, 'decryptRange options', ['start', 'end', ...DECRYPT_KEYS], { optional: true });
+    const start = o.raw('start');
+    const end = o.raw('end');
+    assertRange(start, end);
+    const plan = this.#decryptPlan(o);
     const random: RandomAccessSource = source instanceof Uint8Array ? { size: source.length, read: async (p, l) => source.subarray(p, p + l) } : source;
     if (typeof random !== 'object' || random === null || typeof random.read !== 'function' || !Number.isSafeInteger(random.size) || random.size < 0) {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange source: expected a Uint8Array or { size, read(position, length) }');
@@ -199,9 +200,9 @@ class SealflowEngine implements Engine {
   }
 
   forget(filter?: { readonly keyId?: string }): number {
-    const o = readOptions(filter, 'forget filter', ['keyId']);
-    if (o.keyId !== undefined && typeof o.keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'forget keyId: expected a string');
-    return this.#cache.forget(o.keyId as string | undefined);
+    const keyId = readOptions(filter, 'forget filter', ['keyId'], { optional: true }).raw('keyId');
+    if (keyId !== undefined && typeof keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'forget keyId: expected a string');
+    return this.#cache.forget(keyId);
   }
 
   async close(): Promise<void> {
@@ -211,24 +212,25 @@ class SealflowEngine implements Engine {
 
   #encryptPlan(options: EncryptOptions | undefined, knownLength?: number): EncryptPlan {
     assertOpen(this.#core);
-    const o = readOptions(options, 'encrypt options', [...ENCRYPT_KEYS]);
+    const o = readOptions(options, 'encrypt options', ENCRYPT_KEYS, { optional: true });
     const fixed = options === undefined ? undefined : ((options as Record<symbol, unknown>)[FIXED_MATERIALS] as FixedMaterials | undefined);
-    const suite = assertSuite(o.suite ?? this.#core.suite, 'encrypt suite');
-    const frameLength = o.frameLength ?? this.#core.frameLength;
-    assertInteger(frameLength, 'encrypt frameLength', 1, FormatLimits.maxFrameLength);
-    if (o.plaintextLength !== undefined) assertInteger(o.plaintextLength, 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER);
-    const context = assertOptionalContext(o.context, 'encrypt context') ?? {};
-    if (o.keyId !== undefined && typeof o.keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt keyId: expected a string');
-    const plaintextLength = knownLength ?? (o.plaintextLength as number | undefined);
+    const suite = assertSuite(o.raw('suite') ?? this.#core.suite, 'encrypt suite');
+    const frameLength = assertInteger(o.raw('frameLength') ?? this.#core.frameLength, 'encrypt frameLength', 1, FormatLimits.maxFrameLength);
+    const givenLength = o.has('plaintextLength') ? assertInteger(o.raw('plaintextLength'), 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER) : undefined;
+    const context = assertOptionalContext(o.raw('context'), 'encrypt context') ?? {};
+    const keyId = o.raw('keyId');
+    if (keyId !== undefined && typeof keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt keyId: expected a string');
+    const plaintextLength = knownLength ?? givenLength;
     let bucketKey: BucketKeyRequest | undefined;
-    if (o.bucketKey !== undefined) {
+    const bucketKeyOption = o.raw('bucketKey');
+    if (bucketKeyOption !== undefined) {
       if (!this.#bucketKeysEnabled) {
         throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: the engine was created without the bucketKeys option');
       }
-      if (o.bucketKey === true) bucketKey = { context: s3BucketContext(context), plaintextLength };
+      if (bucketKeyOption === true) bucketKey = { context: s3BucketContext(context), plaintextLength };
       else {
-        const b = readOptions(o.bucketKey, 'encrypt bucketKey', ['context']);
-        const bucketContext = assertOptionalContext(b.context, 'encrypt bucketKey.context');
+        const b = readOptions(bucketKeyOption, 'encrypt bucketKey', ['context']);
+        const bucketContext = assertOptionalContext(b.raw('context'), 'encrypt bucketKey.context');
         if (bucketContext === undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: expected true or { context }');
         bucketKey = { context: bucketContext, plaintextLength };
       }
@@ -237,26 +239,28 @@ class SealflowEngine implements Engine {
       suite,
       frameLength,
       context,
-      requiredContextKeys: assertStringList(o.requiredContextKeys, 'encrypt requiredContextKeys'),
-      keyId: o.keyId as string | undefined,
+      requiredContextKeys: assertStringList(o.raw('requiredContextKeys'), 'encrypt requiredContextKeys'),
+      keyId,
       plaintextLength,
       bucketKey,
-      signal: assertSignal(o.signal, 'encrypt signal'),
+      signal: assertSignal(o.raw('signal'), 'encrypt signal'),
       fixed,
     };
   }
 
-  #decryptPlan(options: DecryptOptions | undefined): DecryptPlan {
+  /** `options` as given, or already read by `decryptRange` (which adds `start` and `end`). */
+  #decryptPlan(options: DecryptOptions | OptionReader<(typeof DECRYPT_KEYS)[number]> | undefined): DecryptPlan {
     assertOpen(this.#core);
-    const o = readOptions(options, 'decrypt options', DECRYPT_KEYS);
-    if (o.unsignedOnly !== undefined && typeof o.unsignedOnly !== 'boolean') {
+    const o = options instanceof OptionReader ? options : readOptions(options, 'decrypt options', DECRYPT_KEYS, { optional: true });
+    const unsignedOnly = o.raw('unsignedOnly');
+    if (unsignedOnly !== undefined && typeof unsignedOnly !== 'boolean') {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decrypt unsignedOnly: expected a boolean');
     }
     return {
-      expectContext: assertOptionalContext(o.expectContext, 'decrypt expectContext'),
-      reproducedContext: assertOptionalContext(o.reproducedContext, 'decrypt reproducedContext'),
-      unsignedOnly: o.unsignedOnly === true,
-      signal: assertSignal(o.signal, 'decrypt signal'),
+      expectContext: assertOptionalContext(o.raw('expectContext'), 'decrypt expectContext'),
+      reproducedContext: assertOptionalContext(o.raw('reproducedContext'), 'decrypt reproducedContext'),
+      unsignedOnly: unsignedOnly === true,
+      signal: assertSignal(o.raw('signal'), 'decrypt signal'),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { CipherBackend } from '../crypto/backend.js';
 import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
 import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type AlgorithmSuite, type SuiteId } from '../format/suites.js';
-import { assertContext, assertInteger, invalid, readOptions } from '../keys/assert.js';
+import { assertContext, assertInteger, invalid, readOptions } from '../assert.js';
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
 import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
 import type { FrameOffload } from './frame-offload.js';
@@ -96,20 +96,20 @@ export function assertSuite(value: unknown, label: string): AlgorithmSuite {
 
 /** Validates `createEngine` options. @throws {InvalidArgumentError} */
 export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
-  const o = readOptions(options, 'createEngine options', ENGINE_KEYS);
-  const stores = Array.isArray(o.keyStore) ? (o.keyStore as unknown[]) : o.keyStore === undefined ? [] : [o.keyStore];
-  if (stores.length === 0) throw invalid('createEngine keyStore', 'a KeyStore or a non-empty array of KeyStores', o.keyStore);
+  const o = readOptions(options, 'createEngine options', ENGINE_KEYS, { optional: true });
+  const keyStore = o.raw('keyStore');
+  const stores = Array.isArray(keyStore) ? (keyStore as unknown[]) : keyStore === undefined ? [] : [keyStore];
+  if (stores.length === 0) throw invalid('createEngine keyStore', 'a KeyStore or a non-empty array of KeyStores', keyStore);
   stores.forEach((store, i) => {
     if (!isKeyStore(store)) throw invalid(`createEngine keyStore[${i}]`, 'an object implementing KeyStore', store);
   });
-  const suite = o.suite === undefined ? DEFAULT_SUITE : assertSuite(o.suite, 'createEngine suite').id;
-  const frameLength = o.frameLength ?? DEFAULT_FRAME_LENGTH;
-  assertInteger(frameLength, 'createEngine frameLength', 1, FormatLimits.maxFrameLength);
-  const policy = o.commitmentPolicy ?? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
+  const suite = o.has('suite') ? assertSuite(o.raw('suite'), 'createEngine suite').id : DEFAULT_SUITE;
+  const frameLength = assertInteger(o.raw('frameLength') ?? DEFAULT_FRAME_LENGTH, 'createEngine frameLength', 1, FormatLimits.maxFrameLength);
+  const policy = o.raw('commitmentPolicy') ?? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
   if (!Object.values(CommitmentPolicy).includes(policy as CommitmentPolicy)) {
     throw invalid('createEngine commitmentPolicy', Object.values(CommitmentPolicy).join(' | '), policy);
   }
-  const given = readOptions(o.limits, 'createEngine limits', LIMIT_KEYS);
+  const given = readOptions(o.raw('limits'), 'createEngine limits', LIMIT_KEYS, { optional: true });
   const limits = { ...DEFAULT_DECRYPT_LIMITS };
   const caps = {
     maxEncryptedDataKeys: FormatLimits.uint16Max,
@@ -119,16 +119,13 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
     maxNonFramedBytes: FormatLimits.maxNonFramedLength,
   };
   for (const key of LIMIT_KEYS) {
-    const value = given[key];
-    if (value === undefined) continue;
-    assertInteger(value, `createEngine limits.${key}`, 1, caps[key]);
-    limits[key] = value;
+    if (given.has(key)) limits[key] = assertInteger(given.raw(key), `createEngine limits.${key}`, 1, caps[key]);
   }
-  const backend = o.backend as CipherBackend | undefined;
+  const backend = o.raw('backend') as CipherBackend | undefined;
   if (backend !== undefined && (typeof backend !== 'object' || typeof backend.seal !== 'function')) {
     throw invalid('createEngine backend', 'a CipherBackend', backend);
   }
-  const offload = o.offload as FrameOffload | undefined;
+  const offload = o.raw('offload') as FrameOffload | undefined;
   if (offload !== undefined && (typeof offload !== 'object' || offload === null || typeof offload.encryptBody !== 'function' || typeof offload.decryptBody !== 'function')) {
     throw invalid('createEngine offload', 'a FrameOffload (e.g. createFramePool() from @sealflow/parallel)', offload);
   }
@@ -139,15 +136,13 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
     commitmentPolicy: policy as CommitmentPolicy,
     limits: Object.freeze(limits),
     backend,
-    bucketKeys: o.bucketKeys as BucketKeyOptions | undefined,
+    bucketKeys: o.raw('bucketKeys') as BucketKeyOptions | undefined,
     offload,
   };
 }
 
 export function assertOptionalContext(value: unknown, label: string): EncryptionContext | undefined {
-  if (value === undefined) return undefined;
-  assertContext(value, label);
-  return value;
+  return value === undefined ? undefined : assertContext(value, label);
 }
 
 export function assertSignal(value: unknown, label: string): AbortSignal | undefined {

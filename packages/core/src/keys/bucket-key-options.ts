@@ -1,5 +1,4 @@
-import { ErrorCodes, InvalidArgumentError } from '../errors.js';
-import { assertInteger, readOptions } from './assert.js';
+import { assertFunction, assertInteger, invalidArgument, readOptions } from '../assert.js';
 
 /** Engine option `bucketKeys`. Every limit is capped by the format's hard limits. */
 export interface BucketKeyOptions {
@@ -38,17 +37,11 @@ const MAX_CAPACITY = 1_000_000;
  */
 export function resolveBucketKeyOptions(options: unknown): ResolvedBucketKeyOptions {
   const o = readOptions(options, 'createEngine bucketKeys', ['maxAgeMs', 'maxMessages', 'maxBytes', 'capacity', 'now']);
-  if (o.maxAgeMs === undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'createEngine bucketKeys.maxAgeMs: required');
-  assertInteger(o.maxAgeMs, 'createEngine bucketKeys.maxAgeMs', 1, Number.MAX_SAFE_INTEGER);
-  const maxMessages = o.maxMessages ?? MAX_BUCKET_KEY_MESSAGES;
-  assertInteger(maxMessages, 'createEngine bucketKeys.maxMessages', 1, MAX_BUCKET_KEY_MESSAGES);
-  const maxBytes = o.maxBytes ?? MAX_BUCKET_KEY_BYTES;
-  assertInteger(maxBytes, 'createEngine bucketKeys.maxBytes', 1, MAX_BUCKET_KEY_BYTES);
-  const capacity = o.capacity ?? 1000;
-  assertInteger(capacity, 'createEngine bucketKeys.capacity', 1, MAX_CAPACITY);
-  if (o.now !== undefined && typeof o.now !== 'function') {
-    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `createEngine bucketKeys.now: expected a function, got ${typeof o.now}`);
-  }
-  const now = o.now as (() => number) | undefined;
-  return { maxAgeMs: o.maxAgeMs, maxMessages, maxBytes, capacity, now: now ?? (() => Date.now()), realClock: now === undefined };
+  if (!o.has('maxAgeMs')) throw invalidArgument('createEngine bucketKeys.maxAgeMs: required');
+  const maxAgeMs = assertInteger(o.raw('maxAgeMs'), 'createEngine bucketKeys.maxAgeMs', 1, Number.MAX_SAFE_INTEGER);
+  const maxMessages = assertInteger(o.raw('maxMessages') ?? MAX_BUCKET_KEY_MESSAGES, 'createEngine bucketKeys.maxMessages', 1, MAX_BUCKET_KEY_MESSAGES);
+  const maxBytes = assertInteger(o.raw('maxBytes') ?? MAX_BUCKET_KEY_BYTES, 'createEngine bucketKeys.maxBytes', 1, MAX_BUCKET_KEY_BYTES);
+  const capacity = assertInteger(o.raw('capacity') ?? 1000, 'createEngine bucketKeys.capacity', 1, MAX_CAPACITY);
+  const now = o.has('now') ? assertFunction<() => number>(o.raw('now'), 'createEngine bucketKeys.now') : undefined;
+  return { maxAgeMs, maxMessages, maxBytes, capacity, now: now ?? (() => Date.now()), realClock: now === undefined };
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, InvalidArgumentError } from '../errors.js';
+import { invalid, invalidArgument, readOptions } from '../assert.js';
 import { isKmsKeyArn, type KmsClientLike } from './kms-client.js';
 
 /** Options of `KmsKeyStore`, checked once at construction. */
@@ -33,84 +33,88 @@ export interface KmsKeyStoreOptions {
   readonly id?: string;
 }
 
-const OPTION_KEYS = new Set(['client', 'keyId', 'keyIds', 'discovery', 'grantTokens', 'strictArns', 'principal', 'id']);
+/** `KmsKeyStoreOptions` after validation, with the defaults filled in. */
+export interface ResolvedKmsKeyStoreOptions {
+  readonly client: KmsClientLike;
+  readonly keyId: string;
+  readonly keyIds: readonly string[] | undefined;
+  readonly discovery: true | KmsDiscoveryFilter | undefined;
+  readonly grantTokens: string[] | undefined;
+  readonly strictArns: boolean;
+  readonly principal: string | undefined;
+  readonly id: string | undefined;
+}
+
+const OPTION_KEYS = ['client', 'keyId', 'keyIds', 'discovery', 'grantTokens', 'strictArns', 'principal', 'id'] as const;
 const MAX_IDENTIFIER = 2048;
+/** Like S3 SSE-KMS: no key named means the account's AWS-managed key. */
+const DEFAULT_KEY_ID = 'alias/aws/s3';
 
 /**
- * Own, known properties only, into a prototype-free record.
- * @throws {InvalidArgumentError} for an unknown option, a missing client or a non-boolean strictArns.
+ * Reads `KmsKeyStore` options by own properties, rejecting unknown keys, and checks each.
+ * @throws {InvalidArgumentError} for an unknown, missing or malformed option.
  */
-export function readOptions(options: KmsKeyStoreOptions): KmsKeyStoreOptions {
-  if (options === null || typeof options !== 'object') throw invalid('KmsKeyStore: expected an options object');
-  // Own properties only, into a prototype-free record: a polluted prototype changes nothing.
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw invalid(`KmsKeyStore: unknown option "${key}"`);
-    const value: unknown = (options as unknown as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = value;
-  }
-  const client = out['client'] as Partial<KmsClientLike> | undefined;
+export function resolveKmsKeyStoreOptions(options: unknown): ResolvedKmsKeyStoreOptions {
+  const o = readOptions(options, 'KmsKeyStore', OPTION_KEYS);
+  const client = o.raw('client') as Partial<KmsClientLike> | undefined;
   if (client === null || typeof client !== 'object' || typeof client.generateDataKey !== 'function' || typeof client.encrypt !== 'function' || typeof client.decrypt !== 'function') {
-    throw invalid('KmsKeyStore: client: expected an object with generateDataKey, encrypt and decrypt methods');
+    throw invalidArgument('KmsKeyStore: client: expected an object with generateDataKey, encrypt and decrypt methods');
   }
-  if (out['strictArns'] !== undefined && typeof out['strictArns'] !== 'boolean') {
-    throw invalid(`KmsKeyStore: strictArns: expected a boolean, got ${typeof out['strictArns']}`);
-  }
-  return out as unknown as KmsKeyStoreOptions;
+  const strictArns = o.raw('strictArns') ?? false;
+  if (typeof strictArns !== 'boolean') throw invalid('KmsKeyStore: strictArns', 'a boolean', strictArns);
+  const keyId = assertIdentifier(o.raw('keyId') ?? DEFAULT_KEY_ID, 'KmsKeyStore: keyId', strictArns);
+  if (o.has('keyIds') && o.has('discovery')) throw invalidArgument('KmsKeyStore: keyIds and discovery exclude each other; pass one');
+  return {
+    client: client as KmsClientLike,
+    keyId,
+    keyIds: o.has('keyIds') ? Object.freeze(assertKeyArnList(o.raw('keyIds'))) : undefined,
+    discovery: o.has('discovery') ? assertDiscovery(o.raw('discovery')) : undefined,
+    grantTokens: o.has('grantTokens') ? assertGrantTokens(o.raw('grantTokens')) : undefined,
+    strictArns,
+    principal: o.has('principal') ? assertText(o.raw('principal'), 'KmsKeyStore: principal') : undefined,
+    id: o.has('id') ? assertText(o.raw('id'), 'KmsKeyStore: id') : undefined,
+  };
 }
 
-export function assertText(value: unknown, label: string): asserts value is string {
+/** @throws {InvalidArgumentError} unless `value` is a non-empty identifier of at most 2048 characters. */
+export function assertText(value: unknown, label: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDENTIFIER) {
-    throw invalid(`${label}: expected a non-empty string of at most ${MAX_IDENTIFIER} characters, got ${describe(value)}`);
+    throw invalid(label, `a non-empty string of at most ${MAX_IDENTIFIER} characters`, value);
   }
+  return value;
 }
 
-export function assertIdentifier(value: unknown, label: string, strictArns: boolean): asserts value is string {
-  assertText(value, label);
-  if (strictArns && !isKmsKeyArn(value)) {
-    throw invalid(`${label}: strictArns accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got "${value}"`);
+/** @throws {InvalidArgumentError} unless `value` is an identifier, and a full key ARN when `strictArns`. */
+export function assertIdentifier(value: unknown, label: string, strictArns: boolean): string {
+  const identifier = assertText(value, label);
+  if (strictArns && !isKmsKeyArn(identifier)) {
+    throw invalidArgument(`${label}: strictArns accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got "${identifier}"`);
   }
+  return identifier;
 }
 
-export function assertKeyArnList(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw invalid('KmsKeyStore: keyIds: expected a non-empty array of key ARNs');
+function assertKeyArnList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalidArgument('KmsKeyStore: keyIds: expected a non-empty array of key ARNs');
   return value.map((item: unknown, i) => {
-    assertText(item, `KmsKeyStore: keyIds[${i}]`);
-    if (!isKmsKeyArn(item)) throw invalid(`KmsKeyStore: keyIds[${i}]: expected a full key ARN, got "${item}"`);
-    return item;
+    const arn = assertText(item, `KmsKeyStore: keyIds[${i}]`);
+    if (!isKmsKeyArn(arn)) throw invalidArgument(`KmsKeyStore: keyIds[${i}]: expected a full key ARN, got "${arn}"`);
+    return arn;
   });
 }
 
-export function assertDiscovery(value: unknown): true | KmsDiscoveryFilter {
+function assertDiscovery(value: unknown): true | KmsDiscoveryFilter {
   if (value === true) return true;
-  if (value === null || typeof value !== 'object') throw invalid('KmsKeyStore: discovery: expected true or { partition, accountIds }');
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (key !== 'partition' && key !== 'accountIds') throw invalid(`KmsKeyStore: discovery: unknown option "${key}"`);
-  }
-  const partition = Object.hasOwn(record, 'partition') ? record['partition'] : undefined;
-  const accountIds = Object.hasOwn(record, 'accountIds') ? record['accountIds'] : undefined;
-  assertText(partition, 'KmsKeyStore: discovery.partition');
+  if (value === null || typeof value !== 'object') throw invalidArgument('KmsKeyStore: discovery: expected true or { partition, accountIds }');
+  const o = readOptions(value, 'KmsKeyStore: discovery', ['partition', 'accountIds']);
+  const partition = assertText(o.raw('partition'), 'KmsKeyStore: discovery.partition');
+  const accountIds = o.raw('accountIds');
   if (!Array.isArray(accountIds) || accountIds.length === 0 || !accountIds.every((a: unknown) => typeof a === 'string' && /^\d{12}$/.test(a))) {
-    throw invalid('KmsKeyStore: discovery.accountIds: expected a non-empty array of 12-digit account IDs');
+    throw invalidArgument('KmsKeyStore: discovery.accountIds: expected a non-empty array of 12-digit account IDs');
   }
   return Object.freeze({ partition, accountIds: Object.freeze([...(accountIds as string[])]) });
 }
 
-export function assertGrantTokens(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length > 10) throw invalid('KmsKeyStore: grantTokens: expected an array of at most 10 strings');
-  return value.map((token: unknown, i) => {
-    assertText(token, `KmsKeyStore: grantTokens[${i}]`);
-    return token;
-  });
+function assertGrantTokens(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > 10) throw invalidArgument('KmsKeyStore: grantTokens: expected an array of at most 10 strings');
+  return value.map((token: unknown, i) => assertText(token, `KmsKeyStore: grantTokens[${i}]`));
 }
-
-export function invalid(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, message);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
-  return value === null ? 'null' : typeof value;
-}
-

@@ -1,17 +1,7 @@
 import { ErrorCodes, KeyStoreError, SealflowError } from '../errors.js';
 import { Channels, publish, type KeyStoreCallEvent, type KeyStoreOperation } from '../events.js';
 import { DataKey } from './data-key.js';
-import {
-  assertDiscovery,
-  assertGrantTokens,
-  assertIdentifier,
-  assertKeyArnList,
-  assertText,
-  invalid,
-  readOptions,
-  type KmsDiscoveryFilter,
-  type KmsKeyStoreOptions,
-} from './kms-key-store-options.js';
+import { assertIdentifier, resolveKmsKeyStoreOptions, type KmsDiscoveryFilter, type KmsKeyStoreOptions } from './kms-key-store-options.js';
 import {
   isKmsKeyArn,
   mapKmsError,
@@ -60,22 +50,14 @@ export class KmsKeyStore implements KeyStore {
 
   /** @throws {InvalidArgumentError} when an option is missing, unknown or malformed. */
   constructor(options: KmsKeyStoreOptions) {
-    const opts = readOptions(options);
+    const opts = resolveKmsKeyStoreOptions(options);
     this.#client = opts.client;
-    this.#strictArns = opts.strictArns ?? false;
-    this.#keyId = opts.keyId ?? 'alias/aws/s3';
-    assertIdentifier(this.#keyId, 'KmsKeyStore: keyId', this.#strictArns);
-    if (opts.keyIds !== undefined && opts.discovery !== undefined) {
-      throw invalid('KmsKeyStore: keyIds and discovery exclude each other; pass one');
-    }
-    this.#keyIds = opts.keyIds === undefined ? undefined : Object.freeze(assertKeyArnList(opts.keyIds));
-    this.#discovery = opts.discovery === undefined ? undefined : assertDiscovery(opts.discovery);
-    this.#grantTokens = opts.grantTokens === undefined ? undefined : assertGrantTokens(opts.grantTokens);
-    if (opts.principal !== undefined) {
-      assertText(opts.principal, 'KmsKeyStore: principal');
-      this.principal = opts.principal;
-    }
-    if (opts.id !== undefined) assertText(opts.id, 'KmsKeyStore: id');
+    this.#strictArns = opts.strictArns;
+    this.#keyId = opts.keyId;
+    this.#keyIds = opts.keyIds;
+    this.#discovery = opts.discovery;
+    this.#grantTokens = opts.grantTokens;
+    if (opts.principal !== undefined) this.principal = opts.principal;
     this.id = opts.id ?? `${KMS_PROVIDER_ID}:${this.#keyId}`;
   }
 

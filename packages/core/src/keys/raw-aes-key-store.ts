@@ -4,7 +4,7 @@ import { ErrorCodes, KeyStoreError } from '../errors.js';
 import { bytesEqual, readUint32, utf8Encode, writeUint32 } from '../format/bytes.js';
 import { serializeEncryptionContext } from '../format/encryption-context.js';
 import { IV_LENGTH, TAG_LENGTH } from '../format/suites.js';
-import { assertBytes, assertString, invalid, readOptions } from './assert.js';
+import { assertBytes, assertString, invalid, readOptions } from '../assert.js';
 import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
 import { DataKey } from './data-key.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
@@ -37,18 +37,18 @@ export class RawAesKeyStore implements KeyStore {
   /** @throws {InvalidArgumentError} for a bad namespace, name or key. */
   constructor(options: RawAesKeyStoreOptions) {
     const o = readOptions(options, 'RawAesKeyStore options', ['namespace', 'name', 'key', 'backend']);
-    assertString(o.namespace, 'RawAesKeyStore namespace');
-    assertString(o.name, 'RawAesKeyStore name');
-    assertBytes(o.key, 'RawAesKeyStore key', [16, 24, 32]);
+    const namespace = assertString(o.raw('namespace'), 'RawAesKeyStore namespace');
+    const name = assertString(o.raw('name'), 'RawAesKeyStore name');
+    const key = assertBytes(o.raw('key'), 'RawAesKeyStore key', [16, 24, 32]);
     // spec: esdk raw-aes-keyring.md: provider IDs starting with aws-kms are reserved.
-    if (o.namespace.startsWith('aws-kms')) throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', o.namespace);
+    if (namespace.startsWith('aws-kms')) throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
     // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
-    if (o.namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawAesKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, o.namespace);
-    this.#namespace = o.namespace;
-    this.#name = utf8Encode(o.name);
-    this.#backend = (o.backend as CipherBackend | undefined) ?? nodeBackend;
-    this.#key = this.#backend.importKey(o.key);
-    this.id = `raw-aes:${o.namespace}/${o.name}`;
+    if (namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawAesKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
+    this.#namespace = namespace;
+    this.#name = utf8Encode(name);
+    this.#backend = (o.raw('backend') as CipherBackend | undefined) ?? nodeBackend;
+    this.#key = this.#backend.importKey(key);
+    this.id = `raw-aes:${namespace}/${name}`;
   }
 
   canUnwrap(edk: EncryptedDataKey): boolean {

@@ -3,7 +3,7 @@ import { importRsaKey, publicKeyOf, rsaOaepDecrypt, rsaOaepEncrypt, type OaepHas
 import { nodeBackend } from '../crypto/node-backend.js';
 import { ErrorCodes, KeyStoreError } from '../errors.js';
 import { bytesEqual, utf8Encode } from '../format/bytes.js';
-import { assertString, invalid, readOptions } from './assert.js';
+import { assertString, invalid, invalidArgument, readOptions } from '../assert.js';
 import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
 import { DataKey } from './data-key.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
@@ -38,28 +38,30 @@ export class RawRsaKeyStore implements KeyStore {
   /** @throws {InvalidArgumentError} for bad names, keys or hash. */
   constructor(options: RawRsaKeyStoreOptions) {
     const o = readOptions(options, 'RawRsaKeyStore options', ['namespace', 'name', 'publicKey', 'privateKey', 'oaepHash']);
-    assertString(o.namespace, 'RawRsaKeyStore namespace');
-    assertString(o.name, 'RawRsaKeyStore name');
-    if (o.namespace.startsWith('aws-kms')) throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', o.namespace);
+    const namespace = assertString(o.raw('namespace'), 'RawRsaKeyStore namespace');
+    const name = assertString(o.raw('name'), 'RawRsaKeyStore name');
+    if (namespace.startsWith('aws-kms')) throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
     // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
-    if (o.namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawRsaKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, o.namespace);
-    const hash = o.oaepHash ?? 'sha256';
+    if (namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawRsaKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
+    const hash = o.raw('oaepHash') ?? 'sha256';
     if (!OAEP_HASHES.includes(hash as OaepHash)) throw invalid('RawRsaKeyStore oaepHash', OAEP_HASHES.join(' | '), hash);
-    if (o.publicKey === undefined && o.privateKey === undefined) throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
+    const publicKey = o.raw('publicKey') as string | Uint8Array | undefined;
+    const privateKey = o.raw('privateKey') as string | Uint8Array | undefined;
+    if (publicKey === undefined && privateKey === undefined) throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
     try {
-      this.#private = o.privateKey === undefined ? undefined : importRsaKey(o.privateKey as string | Uint8Array, 'private');
-      this.#public = o.publicKey === undefined ? (this.#private === undefined ? undefined : publicKeyOf(this.#private)) : importRsaKey(o.publicKey as string | Uint8Array, 'public');
-    } catch (error) {
-      throw invalid('RawRsaKeyStore key', 'a PEM or DER RSA key', error instanceof Error ? error.message : error);
+      this.#private = privateKey === undefined ? undefined : importRsaKey(privateKey, 'private');
+      this.#public = publicKey === undefined ? (this.#private === undefined ? undefined : publicKeyOf(this.#private)) : importRsaKey(publicKey, 'public');
+    } catch {
+      throw invalidArgument('RawRsaKeyStore key: expected a PEM or DER RSA key');
     }
     // A mismatched pair would write EDKs this store can never open.
-    if (o.publicKey !== undefined && this.#private !== undefined && !publicKeyOf(this.#private).equals(this.#public as KeyObject)) {
-      throw invalid('RawRsaKeyStore publicKey', 'the public half of privateKey', 'a key from another pair');
+    if (publicKey !== undefined && this.#private !== undefined && !publicKeyOf(this.#private).equals(this.#public as KeyObject)) {
+      throw invalidArgument('RawRsaKeyStore publicKey: expected the public half of privateKey, got a key from another pair');
     }
-    this.#namespace = o.namespace;
-    this.#name = utf8Encode(o.name);
+    this.#namespace = namespace;
+    this.#name = utf8Encode(name);
     this.#hash = hash as OaepHash;
-    this.id = `raw-rsa:${o.namespace}/${o.name}`;
+    this.id = `raw-rsa:${namespace}/${name}`;
   }
 
   canUnwrap(edk: EncryptedDataKey): boolean {

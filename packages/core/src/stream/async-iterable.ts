@@ -1,5 +1,5 @@
 import type { StreamSession } from '../engine/stream-session.js';
-import { invalid } from '../keys/assert.js';
+import { invalid } from '../assert.js';
 
 /** Drives a session from an async (or sync) iterable of byte chunks. */
 export async function* sessionIterable(session: StreamSession, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { StreamSession } from '../engine/stream-session.js';
-import { invalid } from '../keys/assert.js';
+import { invalid } from '../assert.js';
 
 const toBytes = (chunk: unknown): Uint8Array => {
   if (chunk instanceof Uint8Array) return chunk;

@@ -1,5 +1,5 @@
 import type { StreamSession } from '../engine/stream-session.js';
-import { invalid } from '../keys/assert.js';
+import { invalid } from '../assert.js';
 
 /** A WHATWG `TransformStream` over a session (Uint8Array in, Uint8Array out). */
 export function sessionTransformStream(session: StreamSession): TransformStream<Uint8Array, Uint8Array> {

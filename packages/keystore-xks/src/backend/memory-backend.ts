@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assertBytes, assertPattern, invalid, readOptions } from '../shared/assert.js';
+import { assertBytes, assertPattern, invalidArgument, readOptions } from '@sealflow/core/internal';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
@@ -47,9 +47,9 @@ export class InMemoryXksBackend implements XksKeyBackend {
   createKey(keyId: string, options: InMemoryKeyOptions = {}): void {
     assertPattern(keyId, 'createKey: keyId', EXTERNAL_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -');
     const o = readOptions(options, 'createKey options', ['usage', 'status', 'material']);
-    if (this.#keys.has(keyId)) throw invalid(`createKey: key "${keyId}" already exists`);
+    if (this.#keys.has(keyId)) throw invalidArgument(`createKey: key "${keyId}" already exists`);
     const material = o.has('material') ? Uint8Array.from(assertBytes(o.raw('material'), o.field('material'))) : new Uint8Array(randomBytes(32));
-    if (material.length !== 32) throw invalid(`${o.field('material')}: expected 32 bytes, got ${material.length}`);
+    if (material.length !== 32) throw invalidArgument(`${o.field('material')}: expected 32 bytes, got ${material.length}`);
     this.#keys.set(keyId, {
       material,
       usage: o.has('usage') ? checkUsage(o.raw('usage'), o.field('usage')) : ['ENCRYPT', 'DECRYPT'],
@@ -115,17 +115,17 @@ export class InMemoryXksBackend implements XksKeyBackend {
 
   #entry(keyId: string): Entry {
     const entry = this.#keys.get(keyId);
-    if (entry === undefined) throw invalid(`no key "${keyId}"`);
+    if (entry === undefined) throw invalidArgument(`no key "${keyId}"`);
     return entry;
   }
 }
 
 function checkUsage(value: unknown, label: string): readonly XksKeyUsage[] {
-  if (!isKeyUsageList(value)) throw invalid(`${label}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
+  if (!isKeyUsageList(value)) throw invalidArgument(`${label}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
   return [...new Set(value)];
 }
 
 function checkStatus(value: unknown, label: string): XksKeyStatus {
-  if (value !== 'ENABLED' && value !== 'DISABLED') throw invalid(`${label}: expected "ENABLED" or "DISABLED"`);
+  if (value !== 'ENABLED' && value !== 'DISABLED') throw invalidArgument(`${label}: expected "ENABLED" or "DISABLED"`);
   return value;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { MemoryKms } from '@sealflow/keystore-memory';
-import { assertPattern, invalid, readOptions } from '../shared/assert.js';
+import { assertPattern, invalidArgument, readOptions } from '@sealflow/core/internal';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {
@@ -71,10 +71,10 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
    */
   static async open(options: MemoryKmsXksBackendOpenOptions): Promise<MemoryKmsXksBackend> {
     const o = readOptions(options, 'MemoryKmsXksBackend.open options', ['storeFile', 'passphraseFile', 'keyFile', 'xksKeysFile', 'region']);
-    if (o.has('passphraseFile') === o.has('keyFile')) throw invalid(`${o.label}: give exactly one of passphraseFile and keyFile`);
+    if (o.has('passphraseFile') === o.has('keyFile')) throw invalidArgument(`${o.label}: give exactly one of passphraseFile and keyFile`);
     const secret = o.has('keyFile')
       ? { keyFile: o.string('keyFile') }
-      : { passphrase: (await readFile(o.string('passphraseFile'), 'utf8').catch(() => { throw invalid(`${o.field('passphraseFile')}: cannot read it`); })).replace(/\r?\n$/, '') };
+      : { passphrase: (await readFile(o.string('passphraseFile'), 'utf8').catch(() => { throw invalidArgument(`${o.field('passphraseFile')}: cannot read it`); })).replace(/\r?\n$/, '') };
     const kms = await MemoryKms.open({ path: o.string('storeFile'), region: o.string('region', 'us-east-1'), ...secret });
     try {
       return await MemoryKmsXksBackend.over(kms, o.string('xksKeysFile'), true);
@@ -105,9 +105,9 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
   async createKey(keyId: string, options: MemoryKmsXksKeyOptions = {}): Promise<void> {
     assertPattern(keyId, 'createKey: keyId', EXTERNAL_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -');
     const o = readOptions(options, 'createKey options', ['kmsKeyId', 'usage']);
-    if (this.#keys.has(keyId)) throw invalid(`createKey: external key "${keyId}" already exists`);
+    if (this.#keys.has(keyId)) throw invalidArgument(`createKey: external key "${keyId}" already exists`);
     const usage = o.array('usage') ?? ['ENCRYPT', 'DECRYPT'];
-    if (!isKeyUsageList(usage)) throw invalid(`${o.field('usage')}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
+    if (!isKeyUsageList(usage)) throw invalidArgument(`${o.field('usage')}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
     const kmsKeyId = o.optionalString('kmsKeyId') ?? (await this.kms.createKey({ Description: `XKS external key ${keyId}` })).KeyMetadata.Arn;
     const generated = await this.kms.generateDataKeyWithoutPlaintext({ KeyId: kmsKeyId, KeySpec: 'AES_256', EncryptionContext: { [CONTEXT_KEY]: keyId } });
     const entry = { keyId, kmsKeyArn: generated.KeyId, usage: [...new Set(usage)], wrappedMaterial: generated.CiphertextBlob };
@@ -118,9 +118,9 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
 
   /** Changes an external key's usage (e.g. decrypt-only while retiring it). */
   async setUsage(keyId: string, usage: readonly XksKeyUsage[]): Promise<void> {
-    if (!isKeyUsageList(usage)) throw invalid(`setUsage: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
+    if (!isKeyUsageList(usage)) throw invalidArgument(`setUsage: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
     const entry = this.#keys.get(keyId);
-    if (entry === undefined) throw invalid(`setUsage: no external key "${keyId}"`);
+    if (entry === undefined) throw invalidArgument(`setUsage: no external key "${keyId}"`);
     const next = new Map(this.#keys).set(keyId, { ...entry, usage: [...new Set(usage)] });
     await this.#file.write([...next.values()]);
     this.#keys = next;

@@ -1,12 +1,4 @@
-import {
-  assertBytes,
-  assertFunction,
-  assertPattern,
-  assertString,
-  describe,
-  invalid,
-  readOptions,
-} from '../shared/assert.js';
+import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
 import { ACCESS_KEY_ID, EXTERNAL_KEY_ID, MAX_URI_PATH, SECRET_ACCESS_KEY, URI_PREFIX, XKS_BASE_PATH } from '../shared/xks-wire.js';
 
 /** TLS settings for an `https:` endpoint. */
@@ -77,7 +69,7 @@ export function resolveClientOptions(options: XksKeyStoreOptions): ResolvedClien
   const url = parseEndpoint(o.raw('endpoint'), o.field('endpoint'));
   const uriPrefix = o.raw('uriPrefix') ?? '';
   assertPattern(uriPrefix, o.field('uriPrefix'), URI_PREFIX, '"" or "/segment[/segment...]" of A-Z a-z 0-9 / _ -');
-  if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH) throw invalid(`${o.field('uriPrefix')}: too long`);
+  if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH) throw invalidArgument(`${o.field('uriPrefix')}: too long`);
   const keyId = assertPattern(o.raw('keyId'), o.field('keyId'), EXTERNAL_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -');
   const c = readOptions(o.raw('credentials'), o.field('credentials'), ['accessKeyId', 'secretAccessKey']);
   const accessKeyId = assertPattern(c.raw('accessKeyId'), c.field('accessKeyId'), ACCESS_KEY_ID, '20-30 characters of A-Z 2-7');
@@ -107,22 +99,22 @@ function parseEndpoint(value: unknown, label: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw invalid(`${label}: expected an http(s) origin such as https://xks.example.com, got ${describe(value)}`);
+    throw invalid(label, 'an http(s) origin such as https://xks.example.com', value);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') {
-    throw invalid(`${label}: expected an http(s) origin with no path, query or credentials (put the path in uriPrefix)`);
+    throw invalidArgument(`${label}: expected an http(s) origin with no path, query or credentials (put the path in uriPrefix)`);
   }
   return url;
 }
 
 function resolveTls(value: unknown, label: string, url: URL): XksClientTlsOptions {
-  if (url.protocol !== 'https:') throw invalid(`${label}: TLS options need an https: endpoint`);
+  if (url.protocol !== 'https:') throw invalidArgument(`${label}: TLS options need an https: endpoint`);
   const o = readOptions(value, label, ['ca', 'cert', 'key']);
-  const pem = (key: string): string | Uint8Array => {
+  const pem = (key: 'ca' | 'cert' | 'key'): string | Uint8Array => {
     const v = o.raw(key);
     return typeof v === 'string' ? assertString(v, o.field(key)) : assertBytes(v, o.field(key));
   };
-  if (o.has('cert') !== o.has('key')) throw invalid(`${label}: cert and key go together`);
+  if (o.has('cert') !== o.has('key')) throw invalidArgument(`${label}: cert and key go together`);
   return {
     ...(o.has('ca') ? { ca: pem('ca') } : {}),
     ...(o.has('cert') ? { cert: pem('cert'), key: pem('key') } : {}),

@@ -14,7 +14,7 @@ import {
   type KeyStoreOperation,
   type KeyStoreRequest,
 } from '@sealflow/core';
-import { assertPattern, assertInteger, invalid } from '../shared/assert.js';
+import { assertInteger, assertPattern, invalidArgument } from '@sealflow/core/internal';
 import { encodeBase64 } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID, XKS_CDIV_ALGORITHM, XKS_ENCRYPTION_ALGORITHM } from '../shared/xks-wire.js';
 import { resolveClientOptions, type ResolvedClientOptions, type XksKeyStoreOptions } from './client-options.js';
@@ -158,7 +158,7 @@ export class XksKeyStore implements KeyStore {
   }
 
   async #wrap(operation: KeyStoreOperation, kmsOperation: string, keyId: string, dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
-    if (!(dataKey instanceof DataKey)) throw invalid('wrapDataKey: expected a DataKey');
+    if (!(dataKey instanceof DataKey)) throw invalidArgument('wrapDataKey: expected a DataKey');
     const aad = contextAad(request.context);
     const integrity = this.#options.integrityCheck;
     return this.#call(operation, 'wrap the data key', keyId, async (requestId) => {

@@ -1,4 +1,4 @@
-import { assertString, invalid, readOptions } from '../shared/assert.js';
+import { assertString, invalidArgument, readOptions } from '@sealflow/core/internal';
 import type { RequestMetadata } from './request-validation.js';
 
 /** The operations secondary authorization decides on (GetHealthStatus is exempt: spec §10.3). */
@@ -53,7 +53,7 @@ const OPERATIONS: readonly string[] = ['GetKeyMetadata', 'Encrypt', 'Decrypt', '
  * @throws {InvalidArgumentError} for a malformed rule.
  */
 export function createRuleAuthorizer(rules: readonly XksAuthorizationRule[]): XksAuthorizer {
-  if (!Array.isArray(rules)) throw invalid('createRuleAuthorizer: expected an array of rules');
+  if (!Array.isArray(rules)) throw invalidArgument('createRuleAuthorizer: expected an array of rules');
   const compiled = rules.map((rule, i) => compileRule(rule, i));
   return (request) => {
     const denied = compiled.find((rule) => !rule.allow && rule.matches(request));
@@ -67,11 +67,11 @@ function compileRule(rule: unknown, index: number): CompiledRule {
   const label = `authorization rule[${index}]`;
   const o = readOptions(rule, label, ['name', 'effect', 'principals', 'operations', 'keyIds', 'uriPrefixes', 'kmsOperations']);
   const effect = o.string('effect', 'allow');
-  if (effect !== 'allow' && effect !== 'deny') throw invalid(`${o.field('effect')}: expected "allow" or "deny"`);
-  const list = (key: string, required: boolean): ((value: string) => boolean) => {
+  if (effect !== 'allow' && effect !== 'deny') throw invalidArgument(`${o.field('effect')}: expected "allow" or "deny"`);
+  const list = (key: 'principals' | 'operations' | 'keyIds' | 'uriPrefixes' | 'kmsOperations', required: boolean): ((value: string) => boolean) => {
     const values = o.array(key);
     if (values === undefined) {
-      if (required) throw invalid(`${o.field(key)}: expected a list of patterns`);
+      if (required) throw invalidArgument(`${o.field(key)}: expected a list of patterns`);
       return () => true;
     }
     // A URI prefix may be "" (the root); every other pattern is non-empty.
@@ -80,7 +80,7 @@ function compileRule(rule: unknown, index: number): CompiledRule {
   };
   const operations = o.array('operations') ?? [];
   operations.forEach((op, i) => {
-    if (typeof op !== 'string' || !OPERATIONS.includes(op)) throw invalid(`${o.field('operations')}[${i}]: expected one of ${OPERATIONS.join(', ')}`);
+    if (typeof op !== 'string' || !OPERATIONS.includes(op)) throw invalidArgument(`${o.field('operations')}[${i}]: expected one of ${OPERATIONS.join(', ')}`);
   });
   const principal = list('principals', true);
   const operation = list('operations', true);

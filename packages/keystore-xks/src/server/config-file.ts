@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@sealflow/core';
 import { dirname, resolve } from 'node:path';
-import { assertPattern, assertString, describe, invalid, readOptions, type OptionReader } from '../shared/assert.js';
+import { assertPattern, assertString, invalid, invalidArgument, type OptionReader, readOptions } from '@sealflow/core/internal';
 import { decodeBase64Strict } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import type { XksAuthorizationRule } from './authorizer.js';
@@ -60,7 +60,7 @@ export async function loadXksProxyConfig(path: string): Promise<XksProxyConfig> 
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw invalid(`config file ${path}: not valid JSON (${cause instanceof Error ? cause.message : 'parse error'})`);
+    throw invalidArgument(`config file ${path}: not valid JSON (${cause instanceof Error ? cause.message : 'parse error'})`);
   }
   const o = readOptions(json, 'config', TOP_LEVEL);
   const fileIn = (value: unknown, label: string): string => resolve(base, assertString(value, label));
@@ -70,11 +70,11 @@ export async function loadXksProxyConfig(path: string): Promise<XksProxyConfig> 
   const tls = o.has('tls') ? readOptions(o.raw('tls'), o.field('tls'), ['certFile', 'keyFile', 'clientCaFile', 'allowedClientNames']) : undefined;
   const metadata = o.optionalString('ciphertextMetadata');
   const decodedMetadata = metadata === undefined ? undefined : decodeBase64Strict(metadata);
-  if (metadata !== undefined && decodedMetadata === undefined) throw invalid(`${o.field('ciphertextMetadata')}: expected standard Base64`);
+  if (metadata !== undefined && decodedMetadata === undefined) throw invalidArgument(`${o.field('ciphertextMetadata')}: expected standard Base64`);
   const log = o.string('log', 'stdout');
-  if (log !== 'stdout' && log !== 'none') throw invalid(`${o.field('log')}: expected "stdout" or "none"`);
+  if (log !== 'stdout' && log !== 'none') throw invalidArgument(`${o.field('log')}: expected "stdout" or "none"`);
   const pingPath = o.raw('pingPath');
-  if (pingPath !== undefined && pingPath !== false && typeof pingPath !== 'string') throw invalid(`${o.field('pingPath')}: expected a path or false`);
+  if (pingPath !== undefined && pingPath !== false && typeof pingPath !== 'string') throw invalidArgument(`${o.field('pingPath')}: expected a path or false`);
   return {
     listen: { host: listen.string('host', '127.0.0.1'), port: listen.integer('port', 0, 65535, 0) },
     keyStores,
@@ -95,7 +95,7 @@ async function readKeyStore(value: unknown, label: string, fileIn: (v: unknown, 
   const read = await Promise.all(
     credentials.map(async (credential, i) => {
       const c = readOptions(credential, `${o.field('credentials')}[${i}]`, ['accessKeyId', 'secretAccessKey', 'secretAccessKeyFile']);
-      if (c.has('secretAccessKey') === c.has('secretAccessKeyFile')) throw invalid(`${c.label}: give exactly one of secretAccessKey and secretAccessKeyFile`);
+      if (c.has('secretAccessKey') === c.has('secretAccessKeyFile')) throw invalidArgument(`${c.label}: give exactly one of secretAccessKey and secretAccessKeyFile`);
       const secret = c.has('secretAccessKey')
         ? c.raw('secretAccessKey')
         : (await readText(fileIn(c.raw('secretAccessKeyFile'), c.field('secretAccessKeyFile')), c.field('secretAccessKeyFile'))).trim();
@@ -122,9 +122,9 @@ async function readBackend(value: unknown, label: string, fileIn: (v: unknown, l
     });
     return { type, keys };
   }
-  if (type !== 'memory-kms-file') throw invalid(`${label}.type: expected "memory-kms-file" or "memory", got ${describe(type)}`);
+  if (type !== 'memory-kms-file') throw invalid(`${label}.type`, '"memory-kms-file" or "memory"', type);
   const o = readOptions(value, label, ['type', 'storeFile', 'passphraseFile', 'keyFile', 'xksKeysFile', 'region']);
-  if (o.has('passphraseFile') === o.has('keyFile')) throw invalid(`${label}: give exactly one of passphraseFile and keyFile`);
+  if (o.has('passphraseFile') === o.has('keyFile')) throw invalidArgument(`${label}: give exactly one of passphraseFile and keyFile`);
   return {
     type,
     storeFile: fileIn(o.raw('storeFile'), o.field('storeFile')),
@@ -135,14 +135,16 @@ async function readBackend(value: unknown, label: string, fileIn: (v: unknown, l
   };
 }
 
-async function readTls(o: OptionReader, fileIn: (v: unknown, l: string) => string): Promise<NonNullable<XksProxyConfig['tls']>> {
-  const pem = (key: string): Promise<string> => readText(fileIn(o.raw(key), o.field(key)), o.field(key));
-  const names = o.array('allowedClientNames');
+type TlsFileKey = 'certFile' | 'keyFile' | 'clientCaFile';
+
+async function readTls(o: OptionReader<TlsFileKey | 'allowedClientNames'>, fileIn: (v: unknown, l: string) => string): Promise<NonNullable<XksProxyConfig['tls']>> {
+  const pem = (key: TlsFileKey): Promise<string> => readText(fileIn(o.raw(key), o.field(key)), o.field(key));
+  const names = o.stringArray('allowedClientNames');
   return {
     cert: await pem('certFile'),
     key: await pem('keyFile'),
     ...(o.has('clientCaFile') ? { clientCa: await pem('clientCaFile') } : {}),
-    ...(names === undefined ? {} : { allowedClientNames: names.map((n, i) => assertString(n, `${o.field('allowedClientNames')}[${i}]`)) }),
+    ...(names === undefined ? {} : { allowedClientNames: names }),
   };
 }
 
@@ -151,10 +153,10 @@ async function readText(path: string, label: string): Promise<string> {
   try {
     // Size first, so an oversized file is refused before it is read into memory.
     const size = (await stat(path)).size;
-    if (size > MAX_CONFIG_BYTES) throw invalid(`${label}: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
+    if (size > MAX_CONFIG_BYTES) throw invalidArgument(`${label}: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
     return await readFile(path, 'utf8');
   } catch (cause) {
     if (cause instanceof InvalidArgumentError) throw cause;
-    throw invalid(`${label}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw invalidArgument(`${label}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }

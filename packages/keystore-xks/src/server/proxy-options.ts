@@ -1,13 +1,5 @@
 import type { XksKeyBackend } from '../backend/key-backend.js';
-import {
-  assertBytes,
-  assertFunction,
-  assertPattern,
-  assertString,
-  describe,
-  invalid,
-  readOptions,
-} from '../shared/assert.js';
+import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
 import {
   ACCESS_KEY_ID,
   EXTERNAL_KEY_ID,
@@ -124,16 +116,16 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
     'keyStores', 'backend', 'ownsBackend', 'tls', 'authorize', 'limits', 'health', 'ciphertextMetadata', 'logger', 'now', 'pingPath',
   ]);
   const stores = o.array('keyStores');
-  if (stores === undefined || stores.length === 0) throw invalid(`${o.field('keyStores')}: expected at least one key store`);
+  if (stores === undefined || stores.length === 0) throw invalidArgument(`${o.field('keyStores')}: expected at least one key store`);
   const keyStores = new Map<string, ResolvedKeyStore>();
   stores.forEach((store, i) => {
     const resolved = resolveKeyStore(store, `${o.field('keyStores')}[${i}]`);
-    if (keyStores.has(resolved.uriPrefix)) throw invalid(`${o.field('keyStores')}[${i}].uriPrefix: "${resolved.uriPrefix}" is configured twice`);
+    if (keyStores.has(resolved.uriPrefix)) throw invalidArgument(`${o.field('keyStores')}[${i}].uriPrefix: "${resolved.uriPrefix}" is configured twice`);
     keyStores.set(resolved.uriPrefix, resolved);
   });
   const backend = o.raw('backend') as XksKeyBackend | undefined;
   for (const method of ['describe', 'encrypt', 'decrypt', 'members'] as const) {
-    if (typeof backend?.[method] !== 'function') throw invalid(`${o.field('backend')}: expected an XksKeyBackend (missing ${method}())`);
+    if (typeof backend?.[method] !== 'function') throw invalidArgument(`${o.field('backend')}: expected an XksKeyBackend (missing ${method}())`);
   }
   const limits = readOptions(o.raw('limits') ?? {}, o.field('limits'), ['maxPlaintextBytes', 'maxAadBytes', 'backendTimeoutMs']);
   const health = readOptions(o.raw('health') ?? {}, o.field('health'), ['fleetSize', 'vendor', 'model', 'testKeyId', 'cacheMs']);
@@ -141,11 +133,11 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
   if (testKeyId !== undefined) assertPattern(testKeyId, health.field('testKeyId'), EXTERNAL_KEY_ID, 'an external key ID');
   const metadata = o.has('ciphertextMetadata') ? assertBytes(o.raw('ciphertextMetadata'), o.field('ciphertextMetadata')) : undefined;
   if (metadata !== undefined && (metadata.length === 0 || metadata.length > XksLimits.maxCiphertextMetadataBytes)) {
-    throw invalid(`${o.field('ciphertextMetadata')}: expected 1 to 20 bytes, got ${metadata.length}`);
+    throw invalidArgument(`${o.field('ciphertextMetadata')}: expected 1 to 20 bytes, got ${metadata.length}`);
   }
   const pingPath = o.raw('pingPath');
   if (pingPath !== undefined && pingPath !== false && (typeof pingPath !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(pingPath))) {
-    throw invalid(`${o.field('pingPath')}: expected false or a path like "/ping", got ${describe(pingPath)}`);
+    throw invalid(o.field('pingPath'), 'false or a path like "/ping"', pingPath);
   }
   return {
     keyStores,
@@ -175,7 +167,7 @@ function resolveKeyStore(value: unknown, label: string): ResolvedKeyStore {
   const uriPrefix = o.raw('uriPrefix');
   assertPattern(uriPrefix ?? null, o.field('uriPrefix'), URI_PREFIX, '"" or "/segment[/segment...]" of A-Z a-z 0-9 / _ -');
   if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH) {
-    throw invalid(`${o.field('uriPrefix')}: with "${XKS_BASE_PATH}" the path must fit ${MAX_URI_PATH} characters`);
+    throw invalidArgument(`${o.field('uriPrefix')}: with "${XKS_BASE_PATH}" the path must fit ${MAX_URI_PATH} characters`);
   }
   const keyIds = o.array('keyIds');
   return {
@@ -191,14 +183,14 @@ function resolveKeyStore(value: unknown, label: string): ResolvedKeyStore {
  * @throws {InvalidArgumentError}
  */
 export function resolveCredentials(value: unknown, label: string): ReadonlyMap<string, string> {
-  if (!Array.isArray(value) || value.length === 0) throw invalid(`${label}: expected at least one credential`);
+  if (!Array.isArray(value) || value.length === 0) throw invalidArgument(`${label}: expected at least one credential`);
   const credentials = new Map<string, string>();
   value.forEach((credential: unknown, i) => {
     const c = readOptions(credential, `${label}[${i}]`, ['accessKeyId', 'secretAccessKey']);
     const id = assertPattern(c.raw('accessKeyId'), c.field('accessKeyId'), ACCESS_KEY_ID, '20-30 characters of A-Z 2-7');
     // Never echo a secret: its description names only its type and length.
     const secret = assertPattern(c.raw('secretAccessKey'), c.field('secretAccessKey'), SECRET_ACCESS_KEY, '43-64 characters of A-Z a-z 0-9 + / =');
-    if (credentials.has(id)) throw invalid(`${c.field('accessKeyId')}: "${id}" is listed twice`);
+    if (credentials.has(id)) throw invalidArgument(`${c.field('accessKeyId')}: "${id}" is listed twice`);
     credentials.set(id, secret);
   });
   return credentials;
@@ -206,18 +198,18 @@ export function resolveCredentials(value: unknown, label: string): ReadonlyMap<s
 
 function resolveTls(value: unknown, label: string): XksProxyTlsOptions {
   const o = readOptions(value, label, ['cert', 'key', 'clientCa', 'allowedClientNames']);
-  const pem = (key: string): string | Uint8Array => {
+  const pem = (key: 'cert' | 'key' | 'clientCa'): string | Uint8Array => {
     const v = o.raw(key);
     if (typeof v === 'string') return assertString(v, o.field(key));
     return assertBytes(v, o.field(key));
   };
-  const names = o.array('allowedClientNames');
-  if (names !== undefined && !o.has('clientCa')) throw invalid(`${o.field('allowedClientNames')}: needs ${o.field('clientCa')} (mTLS)`);
+  const names = o.stringArray('allowedClientNames');
+  if (names !== undefined && !o.has('clientCa')) throw invalidArgument(`${o.field('allowedClientNames')}: needs ${o.field('clientCa')} (mTLS)`);
   return {
     cert: pem('cert'),
     key: pem('key'),
     ...(o.has('clientCa') ? { clientCa: pem('clientCa') } : {}),
-    ...(names === undefined ? {} : { allowedClientNames: names.map((n, i) => assertString(n, `${o.field('allowedClientNames')}[${i}]`)) }),
+    ...(names === undefined ? {} : { allowedClientNames: names }),
   };
 }
 

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { assertInteger, invalid } from '../shared/assert.js';
+import { assertInteger, invalidArgument } from '@sealflow/core/internal';
 import { pemInput } from '../shared/pem.js';
 import { resolveCredentials, resolveProxyOptions, type ResolvedProxyOptions, type XksProxyOptions } from './proxy-options.js';
 import { RequestHandler } from './request-handler.js';
@@ -53,7 +53,7 @@ export class XksProxy {
    */
   async listen(port = 0, host = '127.0.0.1'): Promise<XksProxyAddress> {
     assertInteger(port, 'listen: port', 0, 65535);
-    if (this.#server !== undefined) throw invalid('listen: the proxy is already listening');
+    if (this.#server !== undefined) throw invalidArgument('listen: the proxy is already listening');
     const server = this.#createServer();
     server.headersTimeout = HEADERS_TIMEOUT_MS;
     server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -81,7 +81,7 @@ export class XksProxy {
    */
   updateCredentials(uriPrefix: string, credentials: readonly XksCredential[]): void {
     const store = this.#options.keyStores.get(uriPrefix);
-    if (store === undefined) throw invalid(`updateCredentials: no key store with uriPrefix "${uriPrefix}"`);
+    if (store === undefined) throw invalidArgument(`updateCredentials: no key store with uriPrefix "${uriPrefix}"`);
     store.credentials = resolveCredentials(credentials, 'updateCredentials: credentials');
   }
 
