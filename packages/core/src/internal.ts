@@ -39,3 +39,5 @@ export {
   OptionReader,
   readOptions,
 } from './assert.js';
+export { publishKeyStoreCall, timeKeyStoreCall } from './keys/key-store-call.js';
+export type { KeyStoreCall } from './keys/key-store-call.js';

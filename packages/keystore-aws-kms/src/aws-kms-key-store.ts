@@ -1,12 +1,8 @@
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import {
-  Channels,
   ErrorCodes,
   KeyStoreError,
   KmsKeyStore,
-  publish,
-  SealflowError,
-  type KeyStoreCallEvent,
   type KeyStoreOperation,
   type DataKey,
   type EncryptedDataKey,
@@ -17,7 +13,7 @@ import {
   type KmsDiscoveryFilter,
   type KmsKeyStoreOptions,
 } from '@sealflow/core';
-import { invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { invalid, invalidArgument, publishKeyStoreCall, readOptions } from '@sealflow/core/internal';
 
 import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
 import { KmsAuditor } from './kms-audit.js';
@@ -243,14 +239,7 @@ export class AwsKmsKeyStore implements KeyStore {
       await this.#whenReady();
       check();
     } catch (error) {
-      publish(Channels.keyStoreCall, {
-        store: this.id,
-        operation,
-        ...(keyId === undefined ? {} : { keyId }),
-        outcome: 'failure',
-        errorCode: error instanceof SealflowError ? error.code : ErrorCodes.KEY_STORE_FAILED,
-        durationMs: performance.now() - started,
-      } satisfies KeyStoreCallEvent);
+      publishKeyStoreCall({ store: this.id, operation, keyId }, started, { error });
       throw error;
     }
   }

@@ -1,7 +1,8 @@
 import { ErrorCodes, isSealflowError, KeyStoreError, type ErrorCode, type KeyStoreFailure } from '../errors.js';
-import { Channels, publish, type KeyStoreOperation } from '../events.js';
+import type { KeyStoreOperation } from '../events.js';
 import type { StatsCounter } from '../stats.js';
 import type { DataKey } from './data-key.js';
+import { timeKeyStoreCall } from './key-store-call.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
 
 /** What the engine gets back from the stores for a new message. */
@@ -96,26 +97,17 @@ export class KeyStoreSet {
     throw new KeyStoreError(code, `no encrypted data key could be decrypted: ${detail}`, { failures });
   }
 
-  /** Runs one store call with counting, timing and an event. */
+  /** Runs one store call with counting, timing and an event (unless the store publishes its own). */
   async call<T>(store: KeyStore, operation: KeyStoreOperation, fn: () => Promise<T>): Promise<T> {
     this.#stats[operation]++;
-    const started = performance.now();
-    try {
-      const result = await fn();
-      if (store.publishesCallEvents !== true) publish(Channels.keyStoreCall, { store: store.id, operation, outcome: 'success', durationMs: performance.now() - started });
-      return result;
-    } catch (error) {
-      this.#stats.keyStoreFailures++;
-      const wrapped = asKeyStoreError(store, error, operation);
-      if (store.publishesCallEvents !== true) publish(Channels.keyStoreCall, {
-        store: store.id,
-        operation,
-        outcome: 'failure',
-        errorCode: wrapped.code,
-        ...(wrapped.requestId === undefined ? {} : { requestId: wrapped.requestId }),
-        durationMs: performance.now() - started,
-      });
-      throw wrapped;
-    }
+    const run = async (): Promise<T> => {
+      try {
+        return await fn();
+      } catch (error) {
+        this.#stats.keyStoreFailures++;
+        throw asKeyStoreError(store, error, operation);
+      }
+    };
+    return store.publishesCallEvents === true ? run() : timeKeyStoreCall({ store: store.id, operation }, run);
   }
 }

@@ -1,6 +1,7 @@
-import { ErrorCodes, KeyStoreError, SealflowError } from '../errors.js';
-import { Channels, publish, type KeyStoreCallEvent, type KeyStoreOperation } from '../events.js';
+import { ErrorCodes, KeyStoreError } from '../errors.js';
+import type { KeyStoreOperation } from '../events.js';
 import { DataKey } from './data-key.js';
+import { timeKeyStoreCall, type KeyStoreCall } from './key-store-call.js';
 import { assertIdentifier, resolveKmsKeyStoreOptions, type KmsDiscoveryFilter, type KmsKeyStoreOptions } from './kms-key-store-options.js';
 import {
   isKmsKeyArn,
@@ -196,7 +197,7 @@ export class KmsKeyStore implements KeyStore {
    * One client call; whatever it throws becomes a `KeyStoreError` (see {@link mapKmsError}).
    * The response's request ID is kept for the call event.
    */
-  async #send<T extends { readonly $metadata?: KmsResponseMetadata }>(call: CallRecord, keyId: string, send: () => Promise<T>): Promise<T> {
+  async #send<T extends { readonly $metadata?: KmsResponseMetadata }>(call: KeyStoreCall, keyId: string, send: () => Promise<T>): Promise<T> {
     try {
       const response = await send();
       call.requestId = response.$metadata?.requestId;
@@ -207,36 +208,10 @@ export class KmsKeyStore implements KeyStore {
   }
 
   /** Runs one key-store operation and publishes its `sealflow:keystore:call` event. */
-  async #call<T>(operation: KeyStoreOperation, keyId: string, run: (call: CallRecord) => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const call: CallRecord = { requestId: undefined };
-    const event = (outcome: 'success' | 'failure', errorCode?: string, requestId = call.requestId): void => {
-      const payload: KeyStoreCallEvent = {
-        store: this.id,
-        operation,
-        keyId,
-        outcome,
-        ...(errorCode === undefined ? {} : { errorCode }),
-        ...(requestId === undefined ? {} : { requestId }),
-        durationMs: performance.now() - started,
-      };
-      publish(Channels.keyStoreCall, payload);
-    };
-    try {
-      const result = await run(call);
-      event('success');
-      return result;
-    } catch (error) {
-      const requestId = error instanceof KeyStoreError ? (error.requestId ?? call.requestId) : call.requestId;
-      event('failure', error instanceof SealflowError ? error.code : ErrorCodes.KEY_STORE_FAILED, requestId);
-      throw error;
-    }
+  async #call<T>(operation: KeyStoreOperation, keyId: string, run: (call: KeyStoreCall) => Promise<T>): Promise<T> {
+    const call: KeyStoreCall = { store: this.id, operation, keyId };
+    return timeKeyStoreCall(call, () => run(call));
   }
-}
-
-/** What one operation learned from its KMS call, for its event. */
-interface CallRecord {
-  requestId: string | undefined;
 }
 
 /**

@@ -1,20 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import {
-  Channels,
   DataKey,
   ErrorCodes,
   KeyStoreError,
-  publish,
   type EncryptedDataKey,
   type GenerateRequest,
   type GeneratedDataKey,
   type KeyStore,
-  type KeyStoreCallEvent,
   type KeyStoreOperation,
   type KeyStoreRequest,
 } from '@sealflow/core';
-import { assertInteger, assertPattern, invalidArgument } from '@sealflow/core/internal';
+import { assertInteger, assertPattern, invalidArgument, timeKeyStoreCall } from '@sealflow/core/internal';
 import { encodeBase64 } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID, XKS_CDIV_ALGORITHM, XKS_ENCRYPTION_ALGORITHM } from '../shared/xks-wire.js';
 import { resolveClientOptions, type ResolvedClientOptions, type XksKeyStoreOptions } from './client-options.js';
@@ -185,34 +181,22 @@ export class XksKeyStore implements KeyStore {
     return { kmsRequestId: requestId, kmsOperation, awsPrincipalArn: this.principal, kmsKeyArn: this.#options.kmsKeyArn };
   }
 
-  /** Runs one logical call with a fresh request ID, maps failures, and publishes the call event. */
+  /**
+   * Runs one logical call with a fresh request ID and maps its failures; key-store
+   * operations (not describeKey or checkHealth) also publish their call event.
+   */
   async #call<T>(operation: KeyStoreOperation | undefined, step: string, keyId: string, run: (requestId: string) => Promise<T>): Promise<T> {
     const requestId = randomUUID();
-    const started = performance.now();
-    const event = (outcome: 'success' | 'failure', errorCode?: string): void => {
-      if (operation === undefined) return;
-      const payload: KeyStoreCallEvent = {
-        store: this.id,
-        operation,
-        keyId,
-        outcome,
-        ...(errorCode === undefined ? {} : { errorCode }),
-        requestId,
-        durationMs: performance.now() - started,
-      };
-      publish(Channels.keyStoreCall, payload);
+    const mapped = async (): Promise<T> => {
+      try {
+        return await run(requestId);
+      } catch (error) {
+        const failure: CallFailure | undefined =
+          error instanceof XksCallError ? error.failure : error instanceof MalformedAnswer ? { kind: 'malformed', why: error.message } : undefined;
+        throw failure === undefined ? error : toKeyStoreError(this.id, keyId, step, failure, requestId, error);
+      }
     };
-    try {
-      const result = await run(requestId);
-      event('success');
-      return result;
-    } catch (error) {
-      const failure: CallFailure | undefined =
-        error instanceof XksCallError ? error.failure : error instanceof MalformedAnswer ? { kind: 'malformed', why: error.message } : undefined;
-      const mapped = failure === undefined ? error : toKeyStoreError(this.id, keyId, step, failure, requestId, error);
-      event('failure', mapped instanceof KeyStoreError ? mapped.code : ErrorCodes.KEY_STORE_FAILED);
-      throw mapped;
-    }
+    return operation === undefined ? mapped() : timeKeyStoreCall({ store: this.id, operation, keyId, requestId }, mapped);
   }
 }
 
