@@ -1,17 +1,16 @@
-import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { DecryptedHeader, DecryptOptions } from '@sealflow/core';
-import { printJson, progressTarget, type CliContext, type CliIo } from '../cli-context.js';
+import { printJson, type CliContext, type CliIo } from '../cli-context.js';
 import { openEngine, type EngineHandle } from '../engine-options.js';
 import { FileSource } from '../io/file-source.js';
-import { ProgressMeter } from '../io/progress.js';
-import { openInput, openOutput, type Output } from '../io/streams.js';
+import { openOutput, type Output } from '../io/streams.js';
 import { openStore } from '../keystore/open-store.js';
 import { collect, parseContextPairs } from '../options/parse-context.js';
 import { parseRange, type ByteRange } from '../options/parse-range.js';
 import { suiteHex } from '../options/parse-suite.js';
 import { usageError } from '../options/usage-error.js';
 import { contextOf, type CommandOptions } from './command-context.js';
+import { pipeThroughEngine } from './engine-pipe.js';
 import { addStoreOptions, storeFlags } from './store-options.js';
 import { parseThreads, threadsOption } from './threads.js';
 
@@ -76,49 +75,26 @@ async function decryptWhole(
   context: CliContext,
   inputPath: string | undefined,
   options: DecryptOptions,
-  flags: DecryptFlags,
+  flags: CommandOptions<DecryptFlags>,
   threads: number | undefined,
 ): Promise<DecryptSummary> {
-  const input = await openInput(context.io, inputPath);
-  const opened = await openStore(context, storeFlags(flags as Record<string, unknown>), 'decrypt').catch(async (error: unknown) => {
-    input.stream.destroy();
-    throw error;
+  let header: DecryptedHeader | undefined;
+  const run = await pipeThroughEngine(context, inputPath, flags, {
+    operation: 'decrypt',
+    engine: { threads },
+    binary: false,
+    transform: (engine) =>
+      engine.decryptStream(options).once('header', (h: DecryptedHeader) => {
+        header = h;
+      }),
   });
-  try {
-    const handle = await openEngine(opened.store, { threads });
-    const output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath }).catch(async (error: unknown) => {
-      await handle.close();
-      throw error;
-    });
-    const meter = new ProgressMeter(progressTarget(context, flags.json === true), 'decrypt', input.size);
-    const counter = new ProgressMeter({ stream: context.io.stderr, enabled: false }, '', undefined);
-    const transform = handle.engine.decryptStream(options);
-    let header: DecryptedHeader | undefined;
-    transform.once('header', (h: DecryptedHeader) => {
-      header = h;
-    });
-    try {
-      await pipeline(input.stream, meter, transform, counter, output.stream, { signal: context.io.signal });
-      // Only a message that verified to its last byte (and signature) becomes a file.
-      await output.file?.commit();
-    } catch (error) {
-      await output.file?.abort();
-      throw error;
-    } finally {
-      meter.stop();
-      await handle.close();
-    }
-    return {
-      input: input.label,
-      output: output.label,
-      plaintextBytes: counter.bytes,
-      workerBatches: handle.workerBatches(),
-      ...(header === undefined ? {} : { messageId: header.info.messageId, suite: suiteHex(header.info.suiteId), context: header.context }),
-    };
-  } finally {
-    input.stream.destroy();
-    await opened.close();
-  }
+  return {
+    input: run.input,
+    output: run.output,
+    plaintextBytes: run.outputBytes,
+    workerBatches: run.handle.workerBatches(),
+    ...(header === undefined ? {} : { messageId: header.info.messageId, suite: suiteHex(header.info.suiteId), context: header.context }),
+  };
 }
 
 async function decryptRange(

@@ -1,17 +1,13 @@
-import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { DEFAULT_DECRYPT_LIMITS, s3BucketContext, type EncryptOptions } from '@sealflow/core';
-import { printJson, progressTarget, type CliContext, type CliIo } from '../cli-context.js';
-import { openEngine } from '../engine-options.js';
-import { ProgressMeter } from '../io/progress.js';
-import { openInput, openOutput } from '../io/streams.js';
-import { openStore } from '../keystore/open-store.js';
+import { DEFAULT_DECRYPT_LIMITS, s3BucketContext } from '@sealflow/core';
+import { printJson, type CliContext, type CliIo } from '../cli-context.js';
 import { collect, parseContextPairs } from '../options/parse-context.js';
 import { parseSize } from '../options/parse-size.js';
 import { parseSuite } from '../options/parse-suite.js';
 import { usageError } from '../options/usage-error.js';
 import { contextOf, type CommandOptions } from './command-context.js';
-import { addStoreOptions, storeFlags } from './store-options.js';
+import { pipeThroughEngine } from './engine-pipe.js';
+import { addStoreOptions } from './store-options.js';
 import { parseThreads, threadsOption } from './threads.js';
 
 interface EncryptFlags {
@@ -54,51 +50,28 @@ async function runEncrypt(context: CliContext, inputPath: string | undefined, fl
   if (flags.bucketKey === true) s3BucketContext(pairs);
   if (flags.json === true && (flags.output === undefined || flags.output === '-')) throw usageError('--json: needs -o FILE (stdout carries the ciphertext)');
 
-  const input = await openInput(context.io, inputPath);
-  const opened = await openStore(context, storeFlags(flags), 'encrypt').catch((error: unknown) => {
-    input.stream.destroy();
-    throw error;
-  });
-  try {
-    const handle = await openEngine(opened.store, { frameLength, suite, bucketKeys: flags.bucketKey === true, threads });
-    const { engine } = handle;
-    const output = await openOutput(context.io, flags.output, { binary: true, force: flags.force === true, input: inputPath }).catch(async (error: unknown) => {
-      await handle.close();
-      throw error;
-    });
-    const meter = new ProgressMeter(progressTarget(context, flags.json === true), 'encrypt', input.size);
-    const counter = new ProgressMeter({ stream: context.io.stderr, enabled: false }, '', undefined);
-    const options: EncryptOptions = {
-      context: pairs,
-      ...(input.size === undefined ? {} : { plaintextLength: input.size }),
-      ...(flags.bucketKey === true ? { bucketKey: true as const } : {}),
-    };
-    try {
-      await pipeline(input.stream, meter, engine.encryptStream(options), counter, output.stream, { signal: context.io.signal });
-      await output.file?.commit();
-    } catch (error) {
-      await output.file?.abort();
-      throw error;
-    } finally {
-      meter.stop();
-      await handle.close();
-    }
-    const stats = engine.stats();
-    const workerBatches = handle.workerBatches();
-    if (flags.json === true) {
-      await printJson(context, {
-        input: input.label,
-        output: output.label,
-        plaintextBytes: meter.bytes,
-        ciphertextBytes: counter.bytes,
+  const run = await pipeThroughEngine(context, inputPath, flags, {
+    operation: 'encrypt',
+    engine: { frameLength, suite, bucketKeys: flags.bucketKey === true, threads },
+    binary: true,
+    transform: (engine, input) =>
+      engine.encryptStream({
         context: pairs,
-        keyStoreCalls: stats.keyStoreCalls,
-        bucketKeys: stats.bucketKeys,
-        workerBatches,
-      });
-    }
-  } finally {
-    input.stream.destroy();
-    await opened.close();
+        ...(input.size === undefined ? {} : { plaintextLength: input.size }),
+        ...(flags.bucketKey === true ? { bucketKey: true as const } : {}),
+      }),
+  });
+  if (flags.json === true) {
+    const stats = run.handle.engine.stats();
+    await printJson(context, {
+      input: run.input,
+      output: run.output,
+      plaintextBytes: run.inputBytes,
+      ciphertextBytes: run.outputBytes,
+      context: pairs,
+      keyStoreCalls: stats.keyStoreCalls,
+      bucketKeys: stats.bucketKeys,
+      workerBatches: run.handle.workerBatches(),
+    });
   }
 }
