@@ -129,20 +129,27 @@ async function eachLimited<T>(items: readonly T[], work: (item: T, index: number
 
 const calls = (kms: MemoryKms, operation: string): number => kms.metrics().operations[operation]?.calls ?? 0;
 
-async function encryptAll(engine: Engine, kms: MemoryKms, data: DemoData, objects: DemoObject[], hooks: DemoHooks): Promise<DemoPhase & { kmsCalls: number; kmsCallsAvoided: number }> {
-  const before = calls(kms, 'GenerateDataKey');
+type PassResult = DemoPhase & { kmsCalls: number; kmsCallsAvoided: number };
+
+/**
+ * One timed pass over every object under one progress bar: its throughput, the KMS
+ * `kmsOperation` calls made during it, and the calls the bucket-key cache avoided.
+ */
+async function timedPass(
+  engine: Engine,
+  kms: MemoryKms,
+  objects: DemoObject[],
+  hooks: DemoHooks,
+  label: 'encrypt' | 'decrypt',
+  kmsOperation: string,
+  work: (object: DemoObject, index: number, bar: ProgressBar) => Promise<void>,
+): Promise<PassResult> {
+  const before = calls(kms, kmsOperation);
   const total = objects.reduce((sum, o) => sum + o.size, 0);
-  const bar = new ProgressBar(hooks.progress, 'encrypt', total);
+  const bar = new ProgressBar(hooks.progress, label, total);
   const started = performance.now();
   try {
-    await eachLimited(objects, async (object, i) => {
-      const tap = new HashTap();
-      const sealed = engine.encryptStream({ context: object.context, bucketKey: true, plaintextLength: object.size });
-      // Throwaway ciphertexts: a plain write, no fsync per object (the CLI's own outputs
-      // are fsynced; 512 fsyncs would measure the disk, not the engine).
-      await pipeline(data.object(i, object.size), tap, new ProgressMeter(bar), sealed, createWriteStream(object.path), { signal: hooks.signal });
-      object.sha256 = tap.digest();
-    });
+    await eachLimited(objects, (object, i) => work(object, i, bar));
   } finally {
     bar.stop();
   }
@@ -152,38 +159,32 @@ async function encryptAll(engine: Engine, kms: MemoryKms, data: DemoData, object
     bytes: total,
     ms: Math.round(ms),
     mibPerSecond: mibPerSecond(total, ms),
-    kmsCalls: calls(kms, 'GenerateDataKey') - before,
+    kmsCalls: calls(kms, kmsOperation) - before,
     kmsCallsAvoided: engine.stats().bucketKeys.hits,
   };
 }
 
-async function decryptAll(engine: Engine, kms: MemoryKms, objects: DemoObject[], hooks: DemoHooks): Promise<DemoPhase & { kmsCalls: number; kmsCallsAvoided: number; verified: boolean }> {
-  const before = calls(kms, 'Decrypt');
-  const total = objects.reduce((sum, o) => sum + o.size, 0);
-  const bar = new ProgressBar(hooks.progress, 'decrypt', total);
-  const started = performance.now();
+function encryptAll(engine: Engine, kms: MemoryKms, data: DemoData, objects: DemoObject[], hooks: DemoHooks): Promise<PassResult> {
+  return timedPass(engine, kms, objects, hooks, 'encrypt', 'GenerateDataKey', async (object, i, bar) => {
+    const tap = new HashTap();
+    const sealed = engine.encryptStream({ context: object.context, bucketKey: true, plaintextLength: object.size });
+    // Throwaway ciphertexts: a plain write, no fsync per object (the CLI's own outputs
+    // are fsynced; 512 fsyncs would measure the disk, not the engine).
+    await pipeline(data.object(i, object.size), tap, new ProgressMeter(bar), sealed, createWriteStream(object.path), { signal: hooks.signal });
+    object.sha256 = tap.digest();
+  });
+}
+
+async function decryptAll(engine: Engine, kms: MemoryKms, objects: DemoObject[], hooks: DemoHooks): Promise<PassResult & { verified: boolean }> {
   let verified = true;
-  try {
-    await eachLimited(objects, async (object) => {
-      const sink = new HashSink();
-      // expectContext: the reader checks it got the object it asked for, not another one.
-      const opened = engine.decryptStream({ expectContext: object.context });
-      await pipeline(createReadStream(object.path, { highWaterMark: 1024 * 1024 }), opened, new ProgressMeter(bar), sink, { signal: hooks.signal });
-      if (sink.digest() !== object.sha256 || sink.bytes !== object.size) verified = false;
-    });
-  } finally {
-    bar.stop();
-  }
-  const ms = performance.now() - started;
-  return {
-    objects: objects.length,
-    bytes: total,
-    ms: Math.round(ms),
-    mibPerSecond: mibPerSecond(total, ms),
-    kmsCalls: calls(kms, 'Decrypt') - before,
-    kmsCallsAvoided: engine.stats().bucketKeys.hits,
-    verified,
-  };
+  const pass = await timedPass(engine, kms, objects, hooks, 'decrypt', 'Decrypt', async (object, _, bar) => {
+    const sink = new HashSink();
+    // expectContext: the reader checks it got the object it asked for, not another one.
+    const opened = engine.decryptStream({ expectContext: object.context });
+    await pipeline(createReadStream(object.path, { highWaterMark: 1024 * 1024 }), opened, new ProgressMeter(bar), sink, { signal: hooks.signal });
+    if (sink.digest() !== object.sha256 || sink.bytes !== object.size) verified = false;
+  });
+  return { ...pass, verified };
 }
 
 async function rangeRead(engine: Engine, data: DemoData, objects: readonly DemoObject[]): Promise<DemoResult['range']> {
