@@ -4,24 +4,21 @@ import diagnostics from 'node:diagnostics_channel';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XKS_REQUEST_CHANNEL, type XksAuditRecord } from '@sealflow/keystore-xks';
-import { CREDENTIAL, METADATA, STRANGER, b64, decryptBody, encryptBody, paths, send, startProxy, type RunningProxy } from '../support/xks-fixtures.js';
+import { CREDENTIAL, METADATA, STRANGER, b64, decryptBody, encryptBody, paths, send, startProxyPerTest } from '../support/xks-fixtures.js';
 
-let running: RunningProxy | undefined;
+const start = startProxyPerTest();
 const published: XksAuditRecord[] = [];
 const listener = (message: unknown): void => void published.push(message as XksAuditRecord);
 afterEach(async () => {
   diagnostics.unsubscribe(XKS_REQUEST_CHANNEL, listener);
   published.length = 0;
-  await running?.proxy.close();
-  running = undefined;
 });
 
 describe('audit records', () => {
   it('logs and publishes one record per request with requestMetadata and outcome, and no body field', async () => {
     const logged: XksAuditRecord[] = [];
-    running = await startProxy({ logger: (record) => logged.push(record), authorize: (r) => ({ allow: r.operation !== 'Decrypt', rule: 'no-decrypt' }) });
+    const { url } = await start({ logger: (record) => logged.push(record), authorize: (r) => ({ allow: r.operation !== 'Decrypt', rule: 'no-decrypt' }) });
     diagnostics.subscribe(XKS_REQUEST_CHANNEL, listener);
-    const { url } = running;
     const plaintext = randomBytes(32);
     const aad = randomBytes(24);
     const enc = await send(url, paths.encrypt(), encryptBody(plaintext, { additionalAuthenticatedData: b64(aad) }));
@@ -50,7 +47,7 @@ describe('audit records', () => {
   });
 
   it('keeps serving when the logger throws', async () => {
-    running = await startProxy({ logger: () => { throw new Error('log sink full'); } });
+    const running = await start({ logger: () => { throw new Error('log sink full'); } });
     expect((await send(running.url, paths.encrypt(), encryptBody(randomBytes(4)))).status).toBe(200);
   });
 });

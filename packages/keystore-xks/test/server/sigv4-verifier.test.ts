@@ -3,21 +3,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CREDENTIAL, CREDENTIAL_2, PREFIX, STRANGER, encryptBody, paths, send, startProxy, type RunningProxy, type SendResult } from '../support/xks-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { CREDENTIAL, CREDENTIAL_2, PREFIX, STRANGER, encryptBody, paths, send, startProxyPerTest, type SendResult } from '../support/xks-fixtures.js';
 
 const run = promisify(execFile);
 
-let running: RunningProxy | undefined;
-afterEach(async () => {
-  await running?.proxy.close();
-  running = undefined;
-});
-
-async function start(...args: Parameters<typeof startProxy>): Promise<RunningProxy> {
-  running = await startProxy(...args);
-  return running;
-}
+const start = startProxyPerTest();
 
 function expect401(res: SendResult): void {
   expect({ status: res.status, errorName: res.json?.['errorName'] }).toEqual({ status: 401, errorName: 'AuthenticationFailedException' });

@@ -1,19 +1,10 @@
 // Every error name and HTTP status of the spec (xks-api.md §9), plus 405 for GET.
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemoryXksBackend, XksBackendError, type XksKeyBackend } from '@sealflow/keystore-xks';
-import { CREDENTIAL, KEY_ID, METADATA, PREFIX, b64, decryptBody, encryptBody, paths, send, startProxy, type RunningProxy, type SendResult } from '../support/xks-fixtures.js';
+import { CREDENTIAL, KEY_ID, METADATA, PREFIX, b64, decryptBody, encryptBody, paths, send, startProxyPerTest, type SendResult } from '../support/xks-fixtures.js';
 
-let running: RunningProxy | undefined;
-afterEach(async () => {
-  await running?.proxy.close();
-  running = undefined;
-});
-
-async function start(...args: Parameters<typeof startProxy>): Promise<RunningProxy> {
-  running = await startProxy(...args);
-  return running;
-}
+const start = startProxyPerTest();
 
 function expectError(res: SendResult, status: number, errorName: string): void {
   expect({ status: res.status, errorName: res.json?.['errorName'] }).toEqual({ status, errorName });

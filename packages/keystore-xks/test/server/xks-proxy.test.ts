@@ -1,18 +1,9 @@
 // Conformance of the proxy's four operations, written from the spec (xks-api.md §4-§7).
 import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CREDENTIAL, KEY_ID, METADATA, PREFIX, b64, decryptBody, encryptBody, paths, send, startProxy, unb64, type RunningProxy } from '../support/xks-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { CREDENTIAL, KEY_ID, METADATA, PREFIX, b64, decryptBody, encryptBody, paths, send, startProxyPerTest, unb64 } from '../support/xks-fixtures.js';
 
-let running: RunningProxy | undefined;
-afterEach(async () => {
-  await running?.proxy.close();
-  running = undefined;
-});
-
-async function start(...args: Parameters<typeof startProxy>): Promise<RunningProxy> {
-  running = await startProxy(...args);
-  return running;
-}
+const start = startProxyPerTest();
 
 /** The spec's recommended GCM AAD layout, computed independently of the proxy's code. */
 function specGcmAad(aad: Uint8Array, metadata: Uint8Array): Buffer {

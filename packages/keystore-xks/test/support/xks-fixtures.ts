@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { afterEach } from 'vitest';
 import { InMemoryXksBackend, createXksProxy, type XksProxy, type XksProxyOptions } from '@sealflow/keystore-xks';
 
 /** A test credential: 20 base32 characters, and 44 Base64 characters (test-only, not a secret). */
@@ -43,6 +44,22 @@ export async function startProxy(overrides: Partial<XksProxyOptions> = {}): Prom
   });
   const { url } = await proxy.listen(0, '127.0.0.1');
   return { proxy, backend, url };
+}
+
+/**
+ * {@link startProxy} for one test file: every proxy it starts is closed after the test
+ * that started it (newest first). Call once, at the top level of the file.
+ */
+export function startProxyPerTest(): (overrides?: Partial<XksProxyOptions>) => Promise<RunningProxy> {
+  const running: RunningProxy[] = [];
+  afterEach(async () => {
+    for (const started of running.splice(0).reverse()) await started.proxy.close();
+  });
+  return async (overrides) => {
+    const started = await startProxy(overrides);
+    running.push(started);
+    return started;
+  };
 }
 
 class Sha256 extends Hash {
