@@ -4,27 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, KeyStoreError, type KeyStore, type RawAesKeyStore } from '@sealflow/core';
 import { InMemoryXksBackend, type XksKeyBackend, type XksKeyStore } from '@sealflow/keystore-xks';
-import { CONTEXT, newBackend, rawStore, startRig, xksStore, type XksRig } from './support/xks-setup.js';
+import { CONTEXT, newBackend, rawStore, xksPerTest, type XksRig } from './support/xks-setup.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function rig(...args: Parameters<typeof startRig>): Promise<XksRig> {
-  const running = await startRig(...args);
-  cleanups.push(() => running.proxy.close());
-  return running;
-}
-
-function store(...args: Parameters<typeof xksStore>): XksKeyStore {
-  const s = xksStore(...args);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { rig, store } = xksPerTest();
 
 async function rejection(promise: Promise<unknown>): Promise<KeyStoreError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -52,7 +37,7 @@ function hungBackend(inner: InMemoryXksBackend): XksKeyBackend {
   };
 }
 
-type Outage = { name: string; apply: (r: XksRig) => Promise<void>; storeOptions: Parameters<typeof xksStore>[1]; reason: RegExp };
+type Outage = { name: string; apply: (r: XksRig) => Promise<void>; storeOptions: Parameters<typeof store>[1]; reason: RegExp };
 
 const OUTAGES: Outage[] = [
   { name: 'stopped', apply: (r) => r.proxy.close(), storeOptions: {}, reason: /unreachable: ECONNREFUSED/ },

@@ -3,28 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, KeyStoreError } from '@sealflow/core';
 import { XKS_PROVIDER_ID, type XksKeyStore } from '@sealflow/keystore-xks';
 import { createTestPki, KMS_CLIENT_NAME, type TestPki } from './support/test-ca.js';
-import { CONTEXT, startRig, xksStore, type XksRig } from './support/xks-setup.js';
+import { CONTEXT, xksPerTest } from './support/xks-setup.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function rig(...args: Parameters<typeof startRig>): Promise<XksRig> {
-  const running = await startRig(...args);
-  cleanups.push(() => running.proxy.close());
-  return running;
-}
-
-function store(...args: Parameters<typeof xksStore>): XksKeyStore {
-  const s = xksStore(...args);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { rig, store } = xksPerTest();
 
 async function roundTrip(keyStore: XksKeyStore): Promise<void> {
   const engine = createEngine({ keyStore });

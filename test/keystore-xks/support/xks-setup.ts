@@ -1,6 +1,7 @@
 // Shared setup for the cross-package XKS suites: a proxy over an in-memory backend and
 // a client store pointed at it.
 import { randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { RawAesKeyStore } from '@sealflow/core';
 import { InMemoryXksBackend, XksKeyStore, createXksProxy, type XksKeyStoreOptions, type XksProxy, type XksProxyOptions } from '@sealflow/keystore-xks';
 
@@ -36,4 +37,27 @@ export function xksStore(url: string, overrides: Partial<XksKeyStoreOptions> = {
 
 export function rawStore(key: Uint8Array = randomBytes(32)): RawAesKeyStore {
   return new RawAesKeyStore({ namespace: 'sealflow-test', name: 'backup-key', key });
+}
+
+/**
+ * {@link startRig} and {@link xksStore} for one test file: every proxy and store they open
+ * is closed after the test that opened it (newest first). Call once, at the top level.
+ */
+export function xksPerTest(): { rig: typeof startRig; store: typeof xksStore } {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    rig: async (...args) => {
+      const running = await startRig(...args);
+      cleanups.push(() => running.proxy.close());
+      return running;
+    },
+    store: (...args) => {
+      const s = xksStore(...args);
+      cleanups.push(() => s.close());
+      return s;
+    },
+  };
 }
