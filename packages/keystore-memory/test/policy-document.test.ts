@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awsManagedKeyPolicy, compileKeyPolicy, defaultKeyPolicy } from '../src/policy-document.js';
-import { policy, ROOT_A } from './support.js';
-
-const allow = (principal: unknown, action: unknown, condition?: object): object => ({
-  Effect: 'Allow',
-  Principal: principal === '*' ? '*' : { AWS: principal },
-  Action: action,
-  Resource: '*',
-  ...(condition === undefined ? {} : { Condition: condition }),
-});
+import { allow, policy, ROOT_A } from './support.js';
 
 describe('compileKeyPolicy', () => {
   it.each([

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePrincipal, type Principal } from '../src/arn.js';
 import { compileKeyPolicy } from '../src/policy-document.js';
 import { evaluateKeyPolicy, type PolicyDecision } from '../src/policy-evaluator.js';
-import { ACCOUNT_A, ACCOUNT_B, failure, failureName, newKms, policy, READER_A, ROOT_A, ROOT_B, WRITER_A } from './support.js';
+import { ACCOUNT_A, ACCOUNT_B, allow, failure, failureName, newKms, policy, READER_A, ROOT_A, ROOT_B, WRITER_A } from './support.js';
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT_A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const who = (arn: string): Principal => parsePrincipal(arn) as Principal;
@@ -15,14 +15,6 @@ function decide(statements: object[], principal: string, action: string, encrypt
     ...(encryptionContext === undefined ? {} : { encryptionContext }),
   });
 }
-
-const allow = (principal: unknown, action: unknown, condition?: object): object => ({
-  Effect: 'Allow',
-  Principal: principal === '*' ? '*' : { AWS: principal },
-  Action: action,
-  Resource: '*',
-  ...(condition === undefined ? {} : { Condition: condition }),
-});
 
 describe('principals and actions', () => {
   it('an account root (or bare account ID) covers every principal of that account, and no other', () => {

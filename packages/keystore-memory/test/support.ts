@@ -42,6 +42,15 @@ export function policy(...statements: object[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
+/** An Allow statement on every resource for `principal` (`'*'` or an AWS principal), optionally conditioned. */
+export const allow = (principal: unknown, action: unknown, condition?: object): object => ({
+  Effect: 'Allow',
+  Principal: principal === '*' ? '*' : { AWS: principal },
+  Action: action,
+  Resource: '*',
+  ...(condition === undefined ? {} : { Condition: condition }),
+});
+
 /** A statement that keeps the account root in charge of the key (so tests can still manage it). */
 export const ADMIN_A = { Sid: 'admin', Effect: 'Allow', Principal: { AWS: WRITER_A.replace('role/writer', 'role/admin') }, Action: 'kms:*', Resource: '*' };
 export const ADMIN_ROLE_A = `arn:aws:iam::${ACCOUNT_A}:role/admin`;
