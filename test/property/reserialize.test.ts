@@ -11,7 +11,7 @@ import {
   serializeEncryptionContext,
   type EncryptedDataKey,
 } from '@sealflow/core';
-import { getSuite, parseHeader, serializeHeaderBody, type AlgorithmSuite } from '@sealflow/core/internal';
+import { getSuite, parseHeader, serializeHeaderBody, type AlgorithmSuite, type HeaderBodyFields } from '@sealflow/core/internal';
 
 const options = { limits: { ...DEFAULT_DECRYPT_LIMITS, maxEncryptedDataKeys: 0xffff }, commitmentPolicy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' as const };
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -113,16 +113,7 @@ const edkArbitrary: fc.Arbitrary<EncryptedDataKey> = fc.record({
   ciphertext: bytesOf(80),
 });
 
-interface HeaderFields {
-  readonly suite: AlgorithmSuite;
-  readonly messageId: Uint8Array;
-  readonly contextBytes: Uint8Array;
-  readonly encryptedDataKeys: readonly EncryptedDataKey[];
-  readonly frameLength: number;
-  readonly commitment: Uint8Array;
-}
-
-const headerArbitrary: fc.Arbitrary<HeaderFields> = fc.record({
+const headerArbitrary: fc.Arbitrary<HeaderBodyFields> = fc.record({
   suite: fc.constantFrom(0x0478, 0x0578).map((id) => getSuite(id) as AlgorithmSuite),
   messageId: fc.uint8Array({ minLength: 32, maxLength: 32 }),
   contextBytes: contextArbitrary.map((context) => serializeEncryptionContext(context)),

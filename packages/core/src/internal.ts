@@ -6,7 +6,7 @@ export { BodyDecryptor } from './engine/body-decryptor.js';
 export type { BodyDecryptorInit } from './engine/body-decryptor.js';
 export { deriveMessageKeys } from './crypto/key-derivation.js';
 export { parseHeader, serializeHeaderBody, ContentType } from './format/header.js';
-export type { MessageHeader } from './format/header.js';
+export type { HeaderBodyFields, MessageHeader } from './format/header.js';
 export {
   bodyAad,
   BodyKind,
