@@ -11,7 +11,7 @@ export interface EngineFlags {
 }
 
 /** How long one bucket key serves new messages in a CLI process (S3 uses a short window too). */
-export const CLI_BUCKET_KEY_WINDOW: BucketKeyOptions = Object.freeze({ maxAgeMs: 5 * 60_000 });
+const CLI_BUCKET_KEY_WINDOW: BucketKeyOptions = Object.freeze({ maxAgeMs: 5 * 60_000 });
 
 /** An engine and what it holds (worker threads); `close()` releases both. */
 export interface EngineHandle {
@@ -25,7 +25,7 @@ export interface EngineHandle {
 type Pool = FrameOffload & { close(): Promise<void>; stats(): { readonly batches: number } };
 
 /** A worker pool for `--threads N` (N > 1), or none. */
-export async function framePool(threads: number | undefined): Promise<Pool | undefined> {
+async function framePool(threads: number | undefined): Promise<Pool | undefined> {
   if (threads === undefined || threads <= 1) return undefined;
   // Loaded on demand: only --threads needs worker threads.
   const { createFramePool } = await import('@sealflow/parallel');
@@ -33,7 +33,7 @@ export async function framePool(threads: number | undefined): Promise<Pool | und
 }
 
 /** `createEngine` options for the flags (the pool, when there is one, as `offload`). */
-export function engineOptions(keyStore: KeyStore, flags: EngineFlags, offload?: FrameOffload): EngineOptions {
+function engineOptions(keyStore: KeyStore, flags: EngineFlags, offload?: FrameOffload): EngineOptions {
   return {
     keyStore,
     ...(flags.frameLength === undefined ? {} : { frameLength: flags.frameLength }),

@@ -204,7 +204,7 @@ export function deserializeError(record: SerializedError): SealflowError {
 }
 
 /** The one sentence every authentication failure uses, so failures cannot be told apart. */
-export const AUTHENTICATION_FAILED_MESSAGE = 'the message did not authenticate: it was altered, truncated, or encrypted under other keys or context';
+const AUTHENTICATION_FAILED_MESSAGE = 'the message did not authenticate: it was altered, truncated, or encrypted under other keys or context';
 
 /** Shorthand for the generic authentication failure. */
 export function authenticationFailed(): AuthenticationError {

@@ -14,16 +14,14 @@ export {
   framedBodyLength,
   FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
-  FINAL_FRAME_PREFIX,
   REGULAR_FRAME_OVERHEAD,
-  REGULAR_FRAME_PREFIX,
 } from './format/frame.js';
-export { getSuite, IV_LENGTH, TAG_LENGTH } from './format/suites.js';
+export { getSuite, TAG_LENGTH } from './format/suites.js';
 export type { AlgorithmSuite } from './format/suites.js';
 export { FIXED_MATERIALS } from './engine/engine.js';
 export type { FixedMaterials } from './engine/engine-core.js';
 export { encodeBucketKeyEdk, decodeBucketKeyEdk } from './keys/bucket-key-edk.js';
-export { concatBytes, compareBytes, toHex, readUint32, writeUint32 } from './format/bytes.js';
+export { concatBytes, toHex, readUint32, writeUint32 } from './format/bytes.js';
 export { authenticationFailed } from './errors.js';
 export {
   assertBytes,

@@ -103,7 +103,7 @@ function surface(error: KmsCallError): unknown {
 }
 
 /** Every attempt of a call hit its deadline. Named `TimeoutError` like the SDK's own. */
-export class KmsTimeoutError extends Error {
+class KmsTimeoutError extends Error {
   constructor(message: string, cause: unknown) {
     super(message, { cause });
   }
@@ -114,7 +114,7 @@ export class KmsTimeoutError extends Error {
 }
 
 /** The caller's AbortSignal fired; `cause` is its reason. Named `AbortError` like the platform's. */
-export class KmsAbortError extends Error {
+class KmsAbortError extends Error {
   constructor(attempts: number, cause: unknown) {
     super(`the KMS call was aborted by the caller (after ${attempts} attempt(s))`, { cause });
   }

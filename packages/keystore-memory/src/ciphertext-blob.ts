@@ -34,7 +34,7 @@ export interface BlobHeader {
 }
 
 /** The one message every blob failure carries: it never says which byte or key was wrong. */
-export const INVALID_CIPHERTEXT_MESSAGE =
+const INVALID_CIPHERTEXT_MESSAGE =
   'the ciphertext blob is invalid: it was altered, truncated, not made by this KMS, or the encryption context differs';
 
 function invalid(): InvalidCiphertextException {

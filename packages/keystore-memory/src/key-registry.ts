@@ -69,7 +69,7 @@ export interface KeyRegistryOptions {
   readonly onChange: () => void;
 }
 
-export function newMaterial(createdAt: number): KeyMaterial {
+function newMaterial(createdAt: number): KeyMaterial {
   // Filled in place: no intermediate buffer holds a copy of the material.
   return { id: randomBytes(32).toString('hex'), bytes: randomFillSync(new Uint8Array(32)), createdAt };
 }

@@ -41,7 +41,7 @@ export interface ParsedOptions {
 
 const BASE_KEYS = ['region', 'partition', 'principal', 'now', 'audit'] as const;
 const OPEN_KEYS = [...BASE_KEYS, 'path', 'passphrase', 'keyFile', 'scrypt'] as const;
-export const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:root';
+const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:root';
 
 function invalid(message: string): InvalidArgumentError {
   return invalidArgument(`MemoryKms: ${message}`);

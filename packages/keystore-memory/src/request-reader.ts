@@ -4,7 +4,7 @@ import { InvalidKeyUsageException, ValidationException } from './exceptions.js';
 const ASYMMETRIC_ALGORITHMS = new Set(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE']);
 
 /** Largest serialized encryption context accepted (AWS KMS allows 8,192 characters). */
-export const MAX_CONTEXT_BYTES = 8192;
+const MAX_CONTEXT_BYTES = 8192;
 
 /**
  * Reads one request object the way KMS validates it: own properties only (a polluted

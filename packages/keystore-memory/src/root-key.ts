@@ -19,7 +19,7 @@ export interface ScryptParams {
 /** Default cost: N = 2^15, r = 8, p = 1 (32 MiB, on the order of 100 ms). */
 export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 15, r: 8, p: 1 });
 /** Caps on the cost a store file may ask for: a hostile file must not exhaust memory. */
-export const SCRYPT_CAPS = Object.freeze({ minN: 2 ** 10, maxN: 2 ** 20, maxR: 16, maxP: 4, maxMemory: 256 * 1024 * 1024 });
+const SCRYPT_CAPS = Object.freeze({ minN: 2 ** 10, maxN: 2 ** 20, maxR: 16, maxP: 4, maxMemory: 256 * 1024 * 1024 });
 
 export interface RootKeys {
   readonly sealKey: Uint8Array;

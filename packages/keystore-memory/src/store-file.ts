@@ -57,7 +57,7 @@ interface Header {
 
 const FORMAT = 'sealflow-memory-kms';
 /** Largest store file read: keys are small; anything bigger is not ours. */
-export const MAX_STORE_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_STORE_FILE_BYTES = 64 * 1024 * 1024;
 
 function storeError(code: typeof ErrorCodes.KEY_STORE_CORRUPT | typeof ErrorCodes.KEY_STORE_LOCKED | typeof ErrorCodes.KEY_STORE_UNAVAILABLE, path: string, message: string, cause?: unknown): KeyStoreError {
   return new KeyStoreError(code, `key store file ${path}: ${message}`, { store: `memory-kms:${path}`, ...(cause === undefined ? {} : { cause }) });

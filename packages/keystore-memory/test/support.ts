@@ -51,8 +51,6 @@ export const allow = (principal: unknown, action: unknown, condition?: object): 
   ...(condition === undefined ? {} : { Condition: condition }),
 });
 
-/** A statement that keeps the account root in charge of the key (so tests can still manage it). */
-export const ADMIN_A = { Sid: 'admin', Effect: 'Allow', Principal: { AWS: WRITER_A.replace('role/writer', 'role/admin') }, Action: 'kms:*', Resource: '*' };
 export const ADMIN_ROLE_A = `arn:aws:iam::${ACCOUNT_A}:role/admin`;
 
 export const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);

@@ -16,7 +16,7 @@ import { HashSink, HashTap } from './hash-stream.js';
 import type { DemoOptions, DemoPhase, DemoResult } from './demo-types.js';
 
 /** The demo store's passphrase: fixed and printed, because the store is thrown away. */
-export const DEMO_PASSPHRASE = 'sealflow-demo-passphrase';
+const DEMO_PASSPHRASE = 'sealflow-demo-passphrase';
 const BUCKET = 'sealflow-demo-bucket';
 const ALIAS = 'alias/sealflow-demo';
 /** A bucket key serves new objects for this long (S3 Bucket Keys use a short window too). */

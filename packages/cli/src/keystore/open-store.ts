@@ -8,7 +8,7 @@ import { chooseStore, type StoreFlags } from './store-flags.js';
 export type { OpenedStore } from './remote-stores.js';
 
 /** The AWS-managed key S3 uses when no key is named; the embedded store creates it on first use. */
-export const DEFAULT_KEY = 'alias/aws/s3';
+const DEFAULT_KEY = 'alias/aws/s3';
 
 /**
  * The key store `encrypt` or `decrypt` runs against, from the flags: the embedded store
@@ -38,7 +38,7 @@ export async function openStore(context: CliContext, flags: StoreFlags, purpose:
  * A core `KmsKeyStore` over an open `MemoryKms`; closing it closes the KMS.
  * @throws {InvalidArgumentError} for a malformed key identifier.
  */
-export function localStore(kms: MemoryKms, key: string | undefined, purpose: 'encrypt' | 'decrypt'): OpenedStore {
+function localStore(kms: MemoryKms, key: string | undefined, purpose: 'encrypt' | 'decrypt'): OpenedStore {
   const store = new KmsKeyStore({
     client: kms,
     ...(key !== undefined ? { keyId: key } : purpose === 'decrypt' ? { discovery: true as const } : { keyId: DEFAULT_KEY }),

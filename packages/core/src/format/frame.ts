@@ -47,10 +47,3 @@ export function framedBodyLength(plaintextLength: number, frameLength: number): 
   const last = plaintextLength - regular * frameLength;
   return regular * (REGULAR_FRAME_OVERHEAD + frameLength) + FINAL_FRAME_OVERHEAD + last;
 }
-
-/** Writes a uint32 into a fresh 4-byte array. */
-export function uint32Bytes(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  writeUint32(out, 0, value);
-  return out;
-}

@@ -2,7 +2,7 @@ import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import type { EncryptionContext } from './key-store.js';
 
 /** The context pair S3 binds: the object ARN, or the bucket ARN with bucket keys on. */
-export const S3_ARN_CONTEXT_KEY = 'aws:s3:arn';
+const S3_ARN_CONTEXT_KEY = 'aws:s3:arn';
 
 /**
  * The S3 bucket-level context for `bucketKey: true`: `aws:s3:arn` of the object

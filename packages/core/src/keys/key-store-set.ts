@@ -17,7 +17,7 @@ function failureOf(store: KeyStore, error: unknown): KeyStoreFailure {
 }
 
 /** Normalizes anything a store threw into a KeyStoreError that names the store. */
-export function asKeyStoreError(store: KeyStore, error: unknown, operation: KeyStoreOperation): KeyStoreError {
+function asKeyStoreError(store: KeyStore, error: unknown, operation: KeyStoreOperation): KeyStoreError {
   if (error instanceof KeyStoreError) return error;
   const failure = failureOf(store, error);
   return new KeyStoreError(failure.code, `key store ${store.id} failed to ${operation} a data key: ${failure.message}`, {

@@ -77,7 +77,7 @@ export function resolveKmsKeyStoreOptions(options: unknown): ResolvedKmsKeyStore
 }
 
 /** @throws {InvalidArgumentError} unless `value` is a non-empty identifier of at most 2048 characters. */
-export function assertText(value: unknown, label: string): string {
+function assertText(value: unknown, label: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDENTIFIER) {
     throw invalid(label, `a non-empty string of at most ${MAX_IDENTIFIER} characters`, value);
   }

@@ -2,7 +2,7 @@
 // Not a test file: vitest only collects *.test.ts.
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RawAesKeyStore, SealflowError, type DataKey, type EncryptedDataKey, type DecryptOptions, type Engine, type EncryptOptions, type KeyStore } from '@sealflow/core';
+import { RawAesKeyStore, SealflowError, type DecryptOptions, type Engine, type EncryptOptions } from '@sealflow/core';
 import { FIXED_MATERIALS, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 
 /** A deterministic 32-byte wrapping key (tests only). */
@@ -133,28 +133,6 @@ export async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint
   const out: Uint8Array[] = [];
   for await (const chunk of iterable) out.push(chunk);
   return concat(out);
-}
-
-/** A key store that fails every call with `error`; records how often it was asked. */
-export function failingStore(id: string, error: unknown, owns: (edk: EncryptedDataKey) => boolean = () => true): KeyStore & { calls: number } {
-  const store: KeyStore & { calls: number } = {
-    id,
-    calls: 0,
-    canUnwrap: owns,
-    async generateDataKey(): Promise<never> {
-      store.calls++;
-      throw error;
-    },
-    async wrapDataKey(): Promise<never> {
-      store.calls++;
-      throw error;
-    },
-    async unwrapDataKey(): Promise<DataKey> {
-      store.calls++;
-      throw error;
-    },
-  };
-  return store;
 }
 
 /** Every decrypt API, driven the same way, so one table of cases runs against each. */

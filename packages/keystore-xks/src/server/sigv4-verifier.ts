@@ -27,7 +27,7 @@ export type VerifyResult =
   | { readonly ok: false; readonly reason: string };
 
 /** SigV4 accepts a clock skew of at most 5 minutes either way (spec: xks-api.md §10.1). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;

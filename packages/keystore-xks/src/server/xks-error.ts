@@ -29,7 +29,7 @@ export class XksRequestError extends Error {
 }
 
 /** Keeps 0x20-0x7E only and truncates, as the spec requires of `errorMessage`. */
-export function toPrintableAscii(text: string): string {
+function toPrintableAscii(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, XksLimits.maxErrorMessage);
 }
 
