@@ -122,7 +122,7 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
     if (given.has(key)) limits[key] = assertInteger(given.raw(key), `createEngine limits.${key}`, 1, caps[key]);
   }
   const backend = o.raw('backend') as CipherBackend | undefined;
-  if (backend !== undefined && (typeof backend !== 'object' || typeof backend.seal !== 'function')) {
+  if (backend !== undefined && (typeof backend !== 'object' || backend === null || typeof backend.seal !== 'function')) {
     throw invalid('createEngine backend', 'a CipherBackend', backend);
   }
   const offload = o.raw('offload') as FrameOffload | undefined;
