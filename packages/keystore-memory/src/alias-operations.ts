@@ -46,6 +46,14 @@ function existing(ctx: OperationContext, aliasName: string): AliasRecord {
   return alias;
 }
 
+/** The key an alias points at now, when it still exists, must allow `action` to the caller. */
+function authorizeOnCurrentKey(ctx: OperationContext, alias: AliasRecord, action: string): void {
+  const current = ctx.state.registry.get(alias.targetKeyId);
+  if (current === undefined) return;
+  ctx.draft.resource(current);
+  ctx.state.authorize(current, ctx.caller, action);
+}
+
 export function createAlias(ctx: OperationContext, input: unknown): Result<Record<never, never>> {
   const request = new RequestReader('CreateAlias', input, ['AliasName', 'TargetKeyId']);
   const aliasName = readAliasName(ctx, request);
@@ -62,11 +70,7 @@ export function updateAlias(ctx: OperationContext, input: unknown): Result<Recor
   const request = new RequestReader('UpdateAlias', input, ['AliasName', 'TargetKeyId']);
   const aliasName = readAliasName(ctx, request);
   const alias = existing(ctx, aliasName);
-  const current = ctx.state.registry.get(alias.targetKeyId);
-  if (current !== undefined) {
-    ctx.draft.resource(current);
-    ctx.state.authorize(current, ctx.caller, 'kms:UpdateAlias');
-  }
+  authorizeOnCurrentKey(ctx, alias, 'kms:UpdateAlias');
   const record = readTarget(ctx, request, 'kms:UpdateAlias');
   ctx.state.aliases.retarget(alias, record.keyId, ctx.state.config.now());
   return {};
@@ -76,11 +80,7 @@ export function deleteAlias(ctx: OperationContext, input: unknown): Result<Recor
   const request = new RequestReader('DeleteAlias', input, ['AliasName']);
   const aliasName = readAliasName(ctx, request);
   const alias = existing(ctx, aliasName);
-  const current = ctx.state.registry.get(alias.targetKeyId);
-  if (current !== undefined) {
-    ctx.draft.resource(current);
-    ctx.state.authorize(current, ctx.caller, 'kms:DeleteAlias');
-  }
+  authorizeOnCurrentKey(ctx, alias, 'kms:DeleteAlias');
   ctx.state.aliases.delete(ctx.caller.accountId, aliasName);
   return {};
 }
