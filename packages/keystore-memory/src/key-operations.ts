@@ -127,21 +127,20 @@ export function describeKey(ctx: OperationContext, input: unknown): Result<Descr
 
 /** EnableKey: a disabled key becomes usable again; pending deletion must be cancelled first. */
 export function enableKey(ctx: OperationContext, input: unknown): Result<Record<never, never>> {
-  const record = target(ctx, new RequestReader('EnableKey', input, ['KeyId']), 'kms:EnableKey');
-  refusePendingDeletion(record);
-  if (record.state !== 'Enabled') {
-    record.state = 'Enabled';
-    ctx.state.changed();
-  }
-  return {};
+  return setEnabled(ctx, input, 'EnableKey', 'Enabled');
 }
 
 /** DisableKey: every cryptographic operation then fails with DisabledException. */
 export function disableKey(ctx: OperationContext, input: unknown): Result<Record<never, never>> {
-  const record = target(ctx, new RequestReader('DisableKey', input, ['KeyId']), 'kms:DisableKey');
+  return setEnabled(ctx, input, 'DisableKey', 'Disabled');
+}
+
+/** EnableKey and DisableKey: authorize, refuse a key pending deletion, save only on a change. */
+function setEnabled(ctx: OperationContext, input: unknown, operation: 'EnableKey' | 'DisableKey', state: 'Enabled' | 'Disabled'): Result<Record<never, never>> {
+  const record = target(ctx, new RequestReader(operation, input, ['KeyId']), `kms:${operation}`);
   refusePendingDeletion(record);
-  if (record.state !== 'Disabled') {
-    record.state = 'Disabled';
+  if (record.state !== state) {
+    record.state = state;
     ctx.state.changed();
   }
   return {};
