@@ -1,7 +1,7 @@
 import type { CipherBackend } from '../crypto/backend.js';
 import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
 import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type AlgorithmSuite, type SuiteId } from '../format/suites.js';
-import { assertContext, assertInteger, invalid, readOptions } from '../assert.js';
+import { assertContext, assertInteger, assertPlainObject, invalid, readOptions } from '../assert.js';
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
 import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
 import type { FrameOffload } from './frame-offload.js';
@@ -129,6 +129,9 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   if (offload !== undefined && (typeof offload !== 'object' || offload === null || typeof offload.encryptBody !== 'function' || typeof offload.decryptBody !== 'function')) {
     throw invalid('createEngine offload', 'a FrameOffload (e.g. createFramePool() from @sealflow/parallel)', offload);
   }
+  // The cache validates its own fields; here only the shape, so null is not read as "off".
+  const bucketKeys = o.raw('bucketKeys');
+  if (bucketKeys !== undefined) assertPlainObject(bucketKeys, 'createEngine bucketKeys', 'a bucket-key options object { maxAgeMs, ... }');
   return {
     stores: stores as KeyStore[],
     suite,
@@ -136,7 +139,7 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
     commitmentPolicy: policy as CommitmentPolicy,
     limits: Object.freeze(limits),
     backend,
-    bucketKeys: o.raw('bucketKeys') as BucketKeyOptions | undefined,
+    bucketKeys: bucketKeys as BucketKeyOptions | undefined,
     offload,
   };
 }

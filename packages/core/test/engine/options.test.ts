@@ -56,8 +56,8 @@ describe('unknown option keys', () => {
     expect(() => createEngine(null as never)).toThrow(InvalidArgumentError);
   });
 
-  it('createEngine refuses a null backend or offload with ERR_INVALID_ARGUMENT, naming the field', () => {
-    for (const key of ['backend', 'offload']) {
+  it('createEngine refuses a null backend, offload or bucketKeys with ERR_INVALID_ARGUMENT, naming the field', () => {
+    for (const key of ['backend', 'offload', 'bucketKeys']) {
       expect(() => createEngine({ keyStore: rawAesStore(), [key]: null } as never)).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining(`createEngine ${key}`) }),
       );
