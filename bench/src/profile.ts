@@ -4,6 +4,7 @@ import { Session } from 'node:inspector/promises';
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
 }
 
 interface CpuProfile {
@@ -41,14 +42,23 @@ export async function profile(fn: () => Promise<unknown>, iterations: number, pa
 
 function summarize(profile: CpuProfile): string[] {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  // The profiler's own message handling (under node:inspector) is not the workload's.
+  const underInspector = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      if (nodes.get(at)?.callFrame.url.includes('inspector') === true) return true;
+    }
+    return false;
+  };
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    if (underInspector(id)) return;
     total += dt;
     const frame = nodes.get(id)?.callFrame;
-    // The profiler's own message handling is not the workload's.
-    if (frame === undefined || frame.url.includes('inspector')) return;
+    if (frame === undefined) return;
     const file = frame.url === '' ? '' : ` (${frame.url.split('/').slice(-2).join('/')})`;
     const name = `${frame.functionName === '' ? '(anonymous)' : frame.functionName}${file}`;
     self.set(name, (self.get(name) ?? 0) + dt);
