@@ -26,6 +26,13 @@ export interface DecryptedHeader {
   readonly context: Readonly<Record<string, string>>;
 }
 
+/**
+ * A private copy of `bytes` (the first `length` of them). `Uint8Array.prototype.slice`
+ * on purpose: a Buffer's own `slice` returns a view, which would keep (and, through the
+ * header's views, expose) the caller's whole buffer.
+ */
+const copyOf = (bytes: Uint8Array, length = bytes.length): Uint8Array => Uint8Array.prototype.slice.call(bytes, 0, length);
+
 /** How a session may use the engine's offload. */
 export interface DecryptSessionOptions {
   /** Let the engine's offload (if any) take the body. Range reads open frames themselves, so they do not. */
@@ -121,7 +128,7 @@ export class DecryptSession {
     if (total < this.#need) {
       // Copied: header bytes must outlive the caller's buffer. Parts are joined only once
       // enough bytes arrived for the next field, so tiny chunks cost few joins.
-      this.#headerParts.push(chunk.slice());
+      this.#headerParts.push(copyOf(chunk));
       this.#headerTotal = total;
       return [];
     }
@@ -130,7 +137,7 @@ export class DecryptSession {
     const first = parseHeader(joined, options);
     if ('need' in first) {
       this.#need = first.need;
-      this.#headerParts = [joined === chunk ? chunk.slice() : joined];
+      this.#headerParts = [joined === chunk ? copyOf(chunk) : joined];
       this.#headerTotal = total;
       return [];
     }
@@ -138,7 +145,7 @@ export class DecryptSession {
     // The header is re-parsed from a private copy of just its bytes, so the views it keeps
     // (message ID, EDKs) never point into the caller's buffer.
     const length = first.header.length;
-    const header = (parseHeader(joined.slice(0, length), options) as { header: MessageHeader }).header;
+    const header = (parseHeader(copyOf(joined, length), options) as { header: MessageHeader }).header;
     if (this.#plan.unsignedOnly && header.suite.signature !== undefined) {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'the message uses a signing suite and unsignedOnly was requested');
     }
