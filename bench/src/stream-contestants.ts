@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
@@ -15,13 +13,11 @@ export interface StreamContestant {
   /** The same stream code paths over whole buffers, for the cross-check. */
   readonly check: Contestant;
   encrypt(source: Readable, sink: Writable): Promise<void>;
-  /** Decrypts the message stored at `path` (written by sealflow under the fixed materials). */
-  decrypt(path: string, sink: Writable): Promise<void>;
+  /** Decrypts the stored message (written by sealflow under the fixed materials), held in memory and streamed in 64 KiB chunks. */
+  decrypt(message: Uint8Array, sink: Writable): Promise<void>;
 }
 
 const CHUNK = 64 * 1024;
-/** Reads of the stored message: 1 MiB, so the file stream is not what is measured. */
-const READ = 1024 * 1024;
 
 function wholeViaStreams(name: string, family: Contestant['family'], encrypt: (fixed: boolean) => Transform | NodeJS.ReadWriteStream, decrypt: () => Transform | NodeJS.ReadWriteStream, opens: Contestant['opens']): Contestant {
   const run = async (bytes: Uint8Array, stream: Transform | NodeJS.ReadWriteStream): Promise<Uint8Array> => {
@@ -44,7 +40,7 @@ function sealflowStream(name: string, engine: Engine, fixture: Fixture): StreamC
     name,
     check: wholeViaStreams(name, 'sealflow', (fixed) => engine.encryptStream(fixed ? fixedOptions(fixture, { context: CONTEXT }) : { context: CONTEXT }), () => engine.decryptStream(), () => true),
     encrypt: (source, sink) => pipeline(source, engine.encryptStream({ context: CONTEXT }), sink),
-    decrypt: (path, sink) => pipeline(createReadStream(path, { highWaterMark: READ }), engine.decryptStream(), sink),
+    decrypt: (message, sink) => pipeline(chunkedSource(message, CHUNK), engine.decryptStream(), sink),
   };
 }
 
@@ -69,25 +65,13 @@ function rawTransform(raw: RawNodeFrames, frameLength: number): Transform {
   });
 }
 
-/** Raw frame opening straight from the file: reads of whole frames (about 1 MiB), one tag check per frame. */
-async function rawDecryptFile(raw: RawNodeFrames, headerLength: number, frameLength: number, path: string, sink: Writable): Promise<void> {
-  const file = await open(path);
-  try {
-    const { size } = await file.stat();
-    const unit = REGULAR_FRAME_OVERHEAD + frameLength;
-    const regular = Math.floor((size - headerLength - FINAL_FRAME_OVERHEAD) / unit);
-    const perRead = Math.max(1, Math.floor(READ / unit));
-    const buffer = Buffer.allocUnsafe(perRead * unit);
-    let position = headerLength;
-    for (let sequence = 1; sequence <= regular; ) {
-      const count = Math.min(perRead, regular - sequence + 1);
-      await file.read(buffer, 0, count * unit, position);
-      for (let i = 0; i < count; i++) sink.write(raw.openFrame(buffer.subarray(i * unit, (i + 1) * unit), sequence + i));
-      sequence += count;
-      position += count * unit;
-    }
-  } finally {
-    await file.close();
+/** Raw frame opening straight from the message in memory, one tag check per frame: the limit. */
+function rawDecryptFrames(raw: RawNodeFrames, headerLength: number, frameLength: number, message: Uint8Array, sink: Writable): void {
+  const unit = REGULAR_FRAME_OVERHEAD + frameLength;
+  const regular = Math.floor((message.length - headerLength - FINAL_FRAME_OVERHEAD) / unit);
+  for (let i = 0; i < regular; i++) {
+    const at = headerLength + i * unit;
+    sink.write(raw.openFrame(message.subarray(at, at + unit), i + 1));
   }
 }
 
@@ -98,7 +82,7 @@ export async function streamContestants(fixture: Fixture, frameLength: number, h
     name: 'raw-node',
     check: { ...wholeViaStreams('raw-node', 'raw', () => rawTransform(raw, frameLength), () => rawTransform(raw, frameLength), () => false), decrypt: async (c) => raw.open(c), opens: (p) => p.family !== 'peer' },
     encrypt: (source, sink) => pipeline(source, rawTransform(raw, frameLength), sink),
-    decrypt: (path, sink) => rawDecryptFile(raw, headerLength, frameLength, path, sink),
+    decrypt: async (message, sink) => rawDecryptFrames(raw, headerLength, frameLength, message, sink),
   };
   const engines = sealflowEngines(fixture, frameLength);
   const sealflow = Object.entries(engines)
@@ -113,7 +97,7 @@ export async function streamContestants(fixture: Fixture, frameLength: number, h
     name: 'client-node',
     check: wholeViaStreams('client-node', 'peer', () => esdkEncrypt(), () => esdkDecrypt(), () => true),
     encrypt: (source, sink) => pipeline(source, esdkEncrypt(), sink),
-    decrypt: (path, sink) => pipeline(createReadStream(path, { highWaterMark: READ }), esdkDecrypt(), sink),
+    decrypt: (message, sink) => pipeline(chunkedSource(message, CHUNK), esdkDecrypt(), sink),
   };
   return [rawContestant, ...sealflow, clientNode];
 }

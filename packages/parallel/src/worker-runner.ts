@@ -45,7 +45,10 @@ export class WorkerRunner implements BatchRunner {
     return { batches: this.#batches, workerFailures: this.#workerFailures };
   }
 
-  forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner {
+  forMessage(keyBytes: Uint8Array, messageIdView: Uint8Array, frameLength: number): MessageRunner {
+    // Every task clones the message ID: a private 32-byte copy, so a view into a large buffer
+    // (the caller's chunk) is never cloned along with it.
+    const messageId = Uint8Array.prototype.slice.call(messageIdView);
     let destroyed = false;
     return {
       run: (batch) => {
