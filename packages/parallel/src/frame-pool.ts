@@ -67,10 +67,8 @@ export class FramePool implements FrameOffload {
 
   /** Part of FrameOffload: called by the engine, not by applications. */
   decryptBody(init: OffloadDecryptInit): OffloadedBody | undefined {
-    if (init.header.contentType !== ContentType.FRAMED || this.#declines(init.messageLength)) {
-      if (init.header.contentType !== ContentType.FRAMED) this.#declined++;
-      return undefined;
-    }
+    // A non-framed body is one AES-GCM operation over the whole message: nothing to split.
+    if (this.#declines(init.header.contentType === ContentType.FRAMED ? init.messageLength : 0)) return undefined;
     this.#decrypts++;
     return new OffloadedDecryptBody(init, this.#settings());
   }
@@ -85,10 +83,11 @@ export class FramePool implements FrameOffload {
     await this.#runner.close();
   }
 
+  /** Whether a message of `length` bytes (undefined: unknown) stays on the calling thread; counts it if so. */
   #declines(length: number | undefined): boolean {
-    const small = length !== undefined && length < this.#options.minMessageBytes;
-    if (this.#closed || small) this.#declined++;
-    return this.#closed || small;
+    const declined = this.#closed || (length !== undefined && (length === 0 || length < this.#options.minMessageBytes));
+    if (declined) this.#declined++;
+    return declined;
   }
 
   #settings(): { runner: BatchRunner; buffers: BufferPool; batchBytes: number; maxInFlightBytes: number } {
