@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
+import { invalid, readOptions } from '@sealflow/core/internal';
 
 /** How a pool runs batches. */
 export type FramePoolMode = 'workers' | 'subtle';
@@ -44,44 +44,21 @@ export const DEFAULT_BATCH_BYTES = 1 * MiB;
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 8 * MiB;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
 
-const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' ? String(value) : typeof value);
-
-function invalid(label: string, expected: string, value: unknown): InvalidArgumentError {
-  return new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `${label}: expected ${expected}, got ${describe(value)}`);
-}
-
-function assertInteger(value: unknown, label: string, min: number, max: number): asserts value is number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(label, `an integer from ${min} to ${max}`, value);
-  }
-}
-
 /**
  * Reads options by own properties only (a polluted prototype changes nothing) and rejects
- * unknown keys.
+ * unknown keys, with the core's argument checks (messages name `createFramePool.<option>`).
  * @throws {InvalidArgumentError}
  */
 export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
-  const o = Object.create(null) as Partial<Record<(typeof KEYS)[number], unknown>>;
-  if (options !== undefined) {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('createFramePool options', 'an options object', options);
-    for (const key of Object.keys(options)) {
-      if (!(KEYS as readonly string[]).includes(key)) {
-        throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `createFramePool options: unknown option "${key}" (known: ${KEYS.join(', ')})`);
-      }
-      const value = (options as Record<string, unknown>)[key];
-      if (value !== undefined) o[key as (typeof KEYS)[number]] = value;
-    }
-  }
-  const mode = o.mode ?? 'workers';
-  if (mode !== 'workers' && mode !== 'subtle') throw invalid('createFramePool mode', "'workers' or 'subtle'", mode);
-  const threads = o.threads ?? availableParallelism();
-  assertInteger(threads, 'createFramePool threads', 1, 256);
-  const batchBytes = o.batchBytes ?? DEFAULT_BATCH_BYTES;
-  assertInteger(batchBytes, 'createFramePool batchBytes', 1, 256 * MiB);
-  const maxInFlightBytes = o.maxInFlightBytes ?? Math.max(DEFAULT_MAX_IN_FLIGHT_BYTES, batchBytes);
-  assertInteger(maxInFlightBytes, 'createFramePool maxInFlightBytes', 1, 4096 * MiB);
-  const minMessageBytes = o.minMessageBytes ?? DEFAULT_MIN_MESSAGE_BYTES;
-  assertInteger(minMessageBytes, 'createFramePool minMessageBytes', 0, Number.MAX_SAFE_INTEGER);
-  return { mode, threads, batchBytes, maxInFlightBytes, minMessageBytes };
+  const o = readOptions(options, 'createFramePool', KEYS, { optional: true });
+  const mode = o.raw('mode') ?? 'workers';
+  if (mode !== 'workers' && mode !== 'subtle') throw invalid(o.field('mode'), "'workers' or 'subtle'", mode);
+  const batchBytes = o.integer('batchBytes', 1, 256 * MiB, DEFAULT_BATCH_BYTES);
+  return {
+    mode,
+    threads: o.integer('threads', 1, 256, availableParallelism()),
+    batchBytes,
+    maxInFlightBytes: o.integer('maxInFlightBytes', 1, 4096 * MiB, Math.max(DEFAULT_MAX_IN_FLIGHT_BYTES, batchBytes)),
+    minMessageBytes: o.integer('minMessageBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MIN_MESSAGE_BYTES),
+  };
 }

@@ -21,13 +21,13 @@ describe('createFramePool options', () => {
 
   it('rejects invalid values with a message naming the field and what arrived', () => {
     const cases: [unknown, RegExp][] = [
-      [{ mode: 'gpu' }, /createFramePool mode: expected 'workers' or 'subtle', got string/],
-      [{ threads: 0 }, /createFramePool threads: expected an integer from 1 to 256, got 0/],
+      [{ mode: 'gpu' }, /createFramePool\.mode: expected 'workers' or 'subtle', got a string of 3 characters/],
+      [{ threads: 0 }, /createFramePool\.threads: expected an integer from 1 to 256, got the number 0/],
       [{ threads: 1.5 }, /threads/],
       [{ batchBytes: -1 }, /batchBytes/],
-      [{ maxInFlightBytes: '16MiB' }, /maxInFlightBytes: expected an integer .* got string/],
+      [{ maxInFlightBytes: '16MiB' }, /maxInFlightBytes: expected an integer .* got a string/],
       [{ minMessageBytes: Number.NaN }, /minMessageBytes/],
-      [[], /an options object, got an array/],
+      [[], /createFramePool: expected an options object, got an array/],
     ];
     for (const [options, message] of cases) {
       let error: unknown;
