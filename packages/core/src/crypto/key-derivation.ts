@@ -1,4 +1,4 @@
-import { writeUint16 } from '../format/bytes.js';
+import { copyBytes, writeUint16 } from '../format/bytes.js';
 import type { AlgorithmSuite } from '../format/suites.js';
 import type { CipherBackend } from './backend.js';
 
@@ -24,7 +24,7 @@ export interface MessageKeys {
 export function deriveMessageKeys(backend: CipherBackend, suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): MessageKeys {
   const suiteId = new Uint8Array(2);
   writeUint16(suiteId, 0, suite.id);
-  if (suite.kdf === undefined) return { derivedKey: dataKey.slice(), commitment: undefined };
+  if (suite.kdf === undefined) return { derivedKey: copyBytes(dataKey), commitment: undefined };
   if (!suite.committing) {
     const info = new Uint8Array(2 + messageId.length);
     info.set(suiteId);

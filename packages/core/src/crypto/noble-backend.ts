@@ -3,6 +3,7 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { copyBytes } from '../format/bytes.js';
 import type { KdfHash, SignatureCurve } from '../format/suites.js';
 import type { CipherBackend, CipherKey, MessageSigner, MessageVerifier } from './backend.js';
 
@@ -36,7 +37,7 @@ export const nobleBackend: CipherBackend = Object.freeze({
 
   importKey(raw: Uint8Array): CipherKey {
     // A private copy, so the caller may wipe `raw`.
-    const key: NobleKey = { backend: 'noble', raw: raw.slice() };
+    const key: NobleKey = { backend: 'noble', raw: copyBytes(raw) };
     return key;
   },
 

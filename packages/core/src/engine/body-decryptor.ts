@@ -1,6 +1,6 @@
 import type { CipherBackend, CipherKey, MessageVerifier } from '../crypto/backend.js';
 import { AuthenticationError, authenticationFailed, ErrorCodes, LimitExceededError, MalformedMessageError } from '../errors.js';
-import { readUint16, readUint32, readUint64, writeUint32 } from '../format/bytes.js';
+import { copyBytes, readUint16, readUint32, readUint64, writeUint32 } from '../format/bytes.js';
 import {
   bodyAad,
   BodyKind,
@@ -163,7 +163,7 @@ export class BodyDecryptor {
     const need = body.length + TAG_LENGTH - body.received;
     const take = Math.min(need, chunk.length - offset);
     // Copied: the ciphertext must outlive the caller's buffer until the tag arrives.
-    body.parts.push(chunk.slice(offset, offset + take));
+    body.parts.push(copyBytes(chunk, offset, offset + take));
     body.received += take;
     if (body.received === body.length + TAG_LENGTH) this.#openNonFramed(out);
     return offset + take;
@@ -206,7 +206,7 @@ export class BodyDecryptor {
   /** Processes one complete unit (frame, non-framed prefix or footer). */
   #consume(unit: Uint8Array, out: Uint8Array[]): void {
     if (this.#state === 'footer') {
-      this.#signature = unit.slice(2);
+      this.#signature = copyBytes(unit, 2);
       this.#state = 'done';
       return;
     }
@@ -259,7 +259,7 @@ export class BodyDecryptor {
     const length = readUint64(prefix, IV_LENGTH);
     const cap = Math.min(this.#limits.maxNonFramedBytes, FormatLimits.maxNonFramedLength);
     if (length > cap) throw new LimitExceededError('maxNonFramedBytes', cap, length);
-    this.#nonFramed = { length, iv: prefix.slice(0, IV_LENGTH), parts: [], received: 0 };
+    this.#nonFramed = { length, iv: copyBytes(prefix, 0, IV_LENGTH), parts: [], received: 0 };
   }
 
   #openNonFramed(out: Uint8Array[]): void {

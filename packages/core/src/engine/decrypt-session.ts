@@ -1,7 +1,7 @@
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
 import { AuthenticationError, authenticationFailed, ErrorCodes, InvalidArgumentError, MalformedMessageError } from '../errors.js';
 import { Channels, publish } from '../events.js';
-import { concatBytes } from '../format/bytes.js';
+import { concatBytes, copyBytes } from '../format/bytes.js';
 import { parseHeader, type MessageHeader } from '../format/header.js';
 import type { EncryptionContext } from '../keys/key-store.js';
 import { BodyDecryptor } from './body-decryptor.js';
@@ -26,12 +26,6 @@ export interface DecryptedHeader {
   readonly context: Readonly<Record<string, string>>;
 }
 
-/**
- * A private copy of `bytes` (the first `length` of them). `Uint8Array.prototype.slice`
- * on purpose: a Buffer's own `slice` returns a view, which would keep (and, through the
- * header's views, expose) the caller's whole buffer.
- */
-const copyOf = (bytes: Uint8Array, length = bytes.length): Uint8Array => Uint8Array.prototype.slice.call(bytes, 0, length);
 
 /** How a session may use the engine's offload. */
 export interface DecryptSessionOptions {
@@ -128,7 +122,7 @@ export class DecryptSession {
     if (total < this.#need) {
       // Copied: header bytes must outlive the caller's buffer. Parts are joined only once
       // enough bytes arrived for the next field, so tiny chunks cost few joins.
-      this.#headerParts.push(copyOf(chunk));
+      this.#headerParts.push(copyBytes(chunk));
       this.#headerTotal = total;
       return [];
     }
@@ -137,7 +131,7 @@ export class DecryptSession {
     const first = parseHeader(joined, options);
     if ('need' in first) {
       this.#need = first.need;
-      this.#headerParts = [joined === chunk ? copyOf(chunk) : joined];
+      this.#headerParts = [joined === chunk ? copyBytes(chunk) : joined];
       this.#headerTotal = total;
       return [];
     }
@@ -145,7 +139,7 @@ export class DecryptSession {
     // The header is re-parsed from a private copy of just its bytes, so the views it keeps
     // (message ID, EDKs) never point into the caller's buffer.
     const length = first.header.length;
-    const header = (parseHeader(copyOf(joined, length), options) as { header: MessageHeader }).header;
+    const header = (parseHeader(copyBytes(joined, 0, length), options) as { header: MessageHeader }).header;
     if (this.#plan.unsignedOnly && header.suite.signature !== undefined) {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'the message uses a signing suite and unsignedOnly was requested');
     }
@@ -177,7 +171,7 @@ export class DecryptSession {
     }
     const key = backend.importKey(derived);
     // An offload opens frames elsewhere, so it gets a private copy of the derived key (it wipes it).
-    const keyBytes = this.#offload === undefined ? undefined : derived.slice();
+    const keyBytes = this.#offload === undefined ? undefined : copyBytes(derived);
     derived.fill(0);
     try {
       if (!verifyHeaderTag(backend, key, header.headerBody, contexts.authOnly, header.headerTag, header.headerIv)) throw authenticationFailed();

@@ -1,6 +1,6 @@
 import type { CipherKey } from '../crypto/backend.js';
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
-import { toHex } from '../format/bytes.js';
+import { copyBytes, toHex } from '../format/bytes.js';
 import { serializeEncryptionContext } from '../format/encryption-context.js';
 import { serializeHeaderBody } from '../format/header.js';
 import type { AlgorithmSuite } from '../format/suites.js';
@@ -71,7 +71,7 @@ export class EncryptSession {
       key = backend.importKey(derivedKey);
       // An offload seals elsewhere (worker threads import their own key), so it gets a
       // private copy of the derived key, which it wipes; never the data key.
-      if (core.offload !== undefined) keyBytes = derivedKey.slice();
+      if (core.offload !== undefined) keyBytes = copyBytes(derivedKey);
       derivedKey.fill(0);
       const headerBody = serializeHeaderBody({
         suite,

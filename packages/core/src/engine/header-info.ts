@@ -1,4 +1,4 @@
-import { toHex } from '../format/bytes.js';
+import { copyBytes, toHex } from '../format/bytes.js';
 import { ContentType, type MessageHeader } from '../format/header.js';
 import type { EncryptedDataKey } from '../keys/key-store.js';
 
@@ -28,7 +28,7 @@ export function headerInfo(header: MessageHeader): HeaderInfo {
     messageId: toHex(header.messageId),
     context: Object.freeze({ ...header.context }),
     encryptedDataKeys: Object.freeze(
-      header.encryptedDataKeys.map((edk) => Object.freeze({ providerId: edk.providerId, providerInfo: edk.providerInfo.slice(), ciphertext: edk.ciphertext.slice() })),
+      header.encryptedDataKeys.map((edk) => Object.freeze({ providerId: edk.providerId, providerInfo: copyBytes(edk.providerInfo), ciphertext: copyBytes(edk.ciphertext) })),
     ),
     contentType: header.contentType === ContentType.FRAMED ? 'framed' : 'non-framed',
     frameLength: header.frameLength,

@@ -62,6 +62,15 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * A private copy of `bytes[start, end)`. `Uint8Array.prototype.slice` on purpose: a
+ * Buffer's own `slice` returns a view, which would keep (and follow changes to) the
+ * caller's memory.
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
+}
+
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;

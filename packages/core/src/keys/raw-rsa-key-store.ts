@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { importRsaKey, publicKeyOf, rsaOaepDecrypt, rsaOaepEncrypt, type OaepHash } from '../crypto/rsa.js';
 import { nodeBackend } from '../crypto/node-backend.js';
 import { ErrorCodes, KeyStoreError } from '../errors.js';
-import { bytesEqual, utf8Encode } from '../format/bytes.js';
+import { bytesEqual, copyBytes, utf8Encode } from '../format/bytes.js';
 import { assertString, invalid, invalidArgument, readOptions } from '../assert.js';
 import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
 import { DataKey } from './data-key.js';
@@ -75,7 +75,7 @@ export class RawRsaKeyStore implements KeyStore {
 
   async wrapDataKey(dataKey: DataKey, _request: KeyStoreRequest): Promise<EncryptedDataKey> {
     if (this.#public === undefined) throw new KeyStoreError(ErrorCodes.UNSUPPORTED_KEY, `${this.id}: no public key to wrap with`, { store: this.id });
-    return { providerId: this.#namespace, providerInfo: this.#name.slice(), ciphertext: rsaOaepEncrypt(this.#public, this.#hash, dataKey.reveal()) };
+    return { providerId: this.#namespace, providerInfo: copyBytes(this.#name), ciphertext: rsaOaepEncrypt(this.#public, this.#hash, dataKey.reveal()) };
   }
 
   async unwrapDataKey(edk: EncryptedDataKey, _request: KeyStoreRequest): Promise<DataKey> {
