@@ -3,23 +3,13 @@
 // that ignores the EDKs and returns `decrypted-dek`. This exercises everything after key
 // unwrapping: commitment, KDF, header tag, frames (with IVs as read), signature, context.
 import { describe, expect, it } from 'vitest';
+import { reusedBuffer } from '../support/reused-buffer.js';
 import { CommitmentPolicy, createEngine, ErrorCodes } from '@sealflow/core';
 import { decryptThroughStream, joined, loadCommitmentVectors, StaticDekStore, vectorsPresent, type CommitmentVector } from './support/vectors.js';
 
 const present = vectorsPresent('test/vectors/commitment-vectors');
 const POLICIES = [CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT] as const;
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
-
-/** Yields `message` in pieces through ONE Buffer that is overwritten once each piece was consumed. */
-async function* reusedBuffer(message: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  const buffer = Buffer.alloc(size);
-  for (let offset = 0; offset < message.length; offset += size) {
-    const piece = message.subarray(offset, offset + size);
-    buffer.set(piece);
-    yield buffer.subarray(0, piece.length);
-    buffer.fill(0xa5);
-  }
-}
 
 function engineFor(vector: CommitmentVector, policy: CommitmentPolicy, dek: Uint8Array = vector.dek) {
   const store = new StaticDekStore(dek);

@@ -3,20 +3,10 @@
 // private copy: a Buffer's own `slice` is a view, the classic trap.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { reusedBuffer } from '../../../../test/support/reused-buffer.js';
 import { createEngine, RawAesKeyStore } from '@sealflow/core';
 
 const store = new RawAesKeyStore({ namespace: 'ns', name: 'k', key: new Uint8Array(32).fill(7) });
-
-/** Yields `message` in `size`-byte pieces through ONE Buffer that is overwritten after each piece is consumed. */
-async function* reusedBuffer(message: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  const buffer = Buffer.alloc(size);
-  for (let offset = 0; offset < message.length; offset += size) {
-    const piece = message.subarray(offset, offset + size);
-    buffer.set(piece);
-    yield buffer.subarray(0, piece.length);
-    buffer.fill(0xa5);
-  }
-}
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
