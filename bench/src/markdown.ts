@@ -61,7 +61,7 @@ export function markdownReport(report: BenchReport): string {
       const enc = get(c, 'encrypt');
       const dec = get(c, 'decrypt');
       const vs = (row: ResultRow | undefined, op: string): string => r2(row?.opsPerSecond === undefined || cmm(op) === undefined ? undefined : row.opsPerSecond / (cmm(op) as number));
-      return [c, vs(enc, 'encrypt'), vs(dec, 'decrypt'), `${enc?.kmsCalls ?? '–'} / ${dec?.kmsCalls ?? '–'}`, enc?.note?.split(',')[0] ?? ''];
+      return [c, vs(enc, 'encrypt'), vs(dec, 'decrypt'), `${enc?.kmsCalls ?? '–'} / ${dec?.kmsCalls ?? '–'}`, enc?.note?.split(', ')[0] ?? ''];
     });
     out.push('', '### 1 KiB objects through KMS (in-process MemoryKms), warm: ops/s relative to client-node with its caching CMM', '', table(['contestant', 'encrypt', 'decrypt', 'KMS calls (encrypt / decrypt)', 'objects'], lines));
   }
