@@ -70,7 +70,8 @@ function requestValues(key: string, request: PolicyRequest): readonly string[] |
   const lower = key.toLowerCase();
   const context = request.encryptionContext;
   if (lower === 'kms:calleraccount' || lower === 'aws:principalaccount') return [request.principal.accountId];
-  if (lower === 'aws:principalarn') return [request.principal.arn];
+  // IAM: for an assumed-role session, aws:PrincipalArn is the role's ARN, not the session's.
+  if (lower === 'aws:principalarn') return [assumedRoleArn(request.principal) ?? request.principal.arn];
   if (lower === 'kms:encryptioncontextkeys') {
     const keys = context === undefined ? [] : Object.keys(context);
     return keys.length === 0 ? undefined : keys;

@@ -50,6 +50,26 @@ describe('principals and actions', () => {
   });
 });
 
+describe('conditions on the principal', () => {
+  const SESSION = `arn:aws:sts::${ACCOUNT_A}:assumed-role/writer/session-1`;
+
+  it('aws:PrincipalArn of an assumed-role session is the role ARN, so a Deny naming the role covers its sessions', () => {
+    const statements = [
+      allow(ROOT_A, 'kms:Decrypt'),
+      { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': WRITER_A } } },
+    ];
+    expect(decide(statements, SESSION, 'kms:Decrypt')).toBe('explicit-deny');
+    expect(decide(statements, WRITER_A, 'kms:Decrypt')).toBe('explicit-deny');
+    expect(decide(statements, READER_A, 'kms:Decrypt')).toBe('allow');
+  });
+
+  it('aws:PrincipalArn of an assumed-role session matches an Allow naming the role', () => {
+    const statements = [allow('*', 'kms:Decrypt', { StringEquals: { 'aws:PrincipalArn': WRITER_A } })];
+    expect(decide(statements, SESSION, 'kms:Decrypt')).toBe('allow');
+    expect(decide(statements, `arn:aws:sts::${ACCOUNT_A}:assumed-role/reader/session-1`, 'kms:Decrypt')).toBe('implicit-deny');
+  });
+});
+
 describe('conditions on the encryption context', () => {
   const tenantA = { StringEquals: { 'kms:EncryptionContext:tenant': 'a' } };
 
