@@ -112,6 +112,9 @@ function matcher(clause: ConditionClause): (value: string) => boolean {
     }
     case 'StringLike':
     case 'StringNotLike':
+    // IAM: ArnEquals and ArnLike both take `*` and `?` wildcards.
+    case 'ArnEquals':
+    case 'ArnNotEquals':
     case 'ArnLike':
     case 'ArnNotLike': {
       const patterns = clause.values.map((v) => globPattern(v, false));

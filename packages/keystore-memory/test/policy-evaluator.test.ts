@@ -63,6 +63,17 @@ describe('conditions on the principal', () => {
     expect(decide(statements, READER_A, 'kms:Decrypt')).toBe('allow');
   });
 
+  it('ArnEquals and ArnNotEquals take wildcards as ArnLike does (IAM), so a Deny on an ARN pattern applies', () => {
+    const deny = (operator: string): object[] => [
+      allow(ROOT_A, 'kms:Decrypt'),
+      { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { [operator]: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT_A}:role/wri*` } } },
+    ];
+    expect(decide(deny('ArnEquals'), WRITER_A, 'kms:Decrypt')).toBe('explicit-deny');
+    expect(decide(deny('ArnEquals'), READER_A, 'kms:Decrypt')).toBe('allow');
+    expect(decide(deny('ArnNotEquals'), WRITER_A, 'kms:Decrypt')).toBe('allow');
+    expect(decide(deny('ArnNotEquals'), READER_A, 'kms:Decrypt')).toBe('explicit-deny');
+  });
+
   it('aws:PrincipalArn of an assumed-role session matches an Allow naming the role', () => {
     const statements = [allow('*', 'kms:Decrypt', { StringEquals: { 'aws:PrincipalArn': WRITER_A } })];
     expect(decide(statements, SESSION, 'kms:Decrypt')).toBe('allow');
