@@ -65,6 +65,9 @@ export function parseHeader(bytes: Uint8Array, options: HeaderParseOptions): Hea
   const more = (): HeaderParseResult => ({ need });
 
   if (!have(1)) return more();
+  // 'A' (0x41) is no version byte but opens every base64 form we detect: wait for the
+  // 4 bytes that tell, so the code does not depend on how the input was chunked.
+  if (bytes[0] === 0x41 && bytes[1] !== 0x59 && !have(4)) return more();
   if (bytes.length >= 2 && looksLikeBase64(bytes)) {
     throw new MalformedMessageError(ErrorCodes.BASE64_INPUT, 'the input looks base64-encoded: decode it before decrypting');
   }

@@ -281,6 +281,18 @@ describe('parse then serialize', () => {
     expect(((await caught(() => engine.decrypt(text))) as SealflowError).code).toBe('ERR_BASE64_INPUT');
   });
 
+  it('reports base64 input as ERR_BASE64_INPUT whatever the size of the first stream chunks', async () => {
+    const engine = createEngine({ keyStore: rawAesStore() });
+    const text = new TextEncoder().encode(Buffer.from(await engine.encrypt(patternBytes(3))).toString('base64'));
+    for (const first of [1, 2, 3]) {
+      const chunks = [text.subarray(0, first), text.subarray(first)];
+      const error = await caught(async () => {
+        for await (const piece of engine.decryptIterable(chunks)) void piece;
+      });
+      expect([first, (error as SealflowError).code]).toEqual([first, 'ERR_BASE64_INPUT']);
+    }
+  });
+
   it('rejects malformed framing fields with ERR_MALFORMED_MESSAGE (zero EDKs, frame length 0, bad content type)', () => {
     const bad = [
       Uint8Array.from(headerStart({ edkCount: 0 })),
