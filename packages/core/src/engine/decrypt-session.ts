@@ -109,6 +109,11 @@ export class DecryptSession {
     publish(Channels.decrypt, { messageId: info.messageId, suite: info.suiteId, bytes: body.plaintextBytes, frames: body.frames });
   }
 
+  /** The consumer stopped early: an offloaded body drops what it holds and wipes its key copy. */
+  abandon(): void {
+    this.#offloaded?.abort();
+  }
+
   fail(code: string): void {
     this.#offloaded?.abort();
     if (this.#finished) return;

@@ -123,6 +123,11 @@ export class EncryptSession {
     publish(Channels.failure, { operation: 'encrypt', code });
   }
 
+  /** The consumer stopped early: an offloaded body drops what it holds and wipes its key copy. */
+  abandon(): void {
+    if (!(this.#frames instanceof FrameEncryptor)) this.#frames.abort();
+  }
+
   #finished(frames: { readonly plaintextBytes: number; readonly frames: number }): void {
     if (this.#done) return;
     this.#done = true;

@@ -14,6 +14,11 @@ export interface StreamSession {
   end(): Uint8Array[] | Promise<Uint8Array[]>;
   /** Records a failure (stats, event) and drops what the session holds. */
   fail(error: unknown): void;
+  /**
+   * The consumer stopped early (a `break`, a destroyed stream): drops an offloaded body,
+   * which wipes its key copy. Not counted as a failure; harmless after `end`.
+   */
+  abandon(): void;
 }
 
 const codeOf = (error: unknown): string => (isSealflowError(error) ? error.code : 'ERR_UNKNOWN');
@@ -38,6 +43,9 @@ export function encryptStreamSession(core: EngineCore, plan: EncryptPlan): Strea
         core.stats.encryptFailures++;
       }
     },
+    abandon() {
+      session?.abandon();
+    },
   };
 }
 
@@ -57,6 +65,9 @@ export function decryptStreamSession(core: EngineCore, plan: DecryptPlan, onHead
     },
     fail(error) {
       session.fail(codeOf(error));
+    },
+    abandon() {
+      session.abandon();
     },
   };
 }

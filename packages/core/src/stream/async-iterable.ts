@@ -3,14 +3,20 @@ import { invalid } from '../assert.js';
 
 /** Drives a session from an async (or sync) iterable of byte chunks. */
 export async function* sessionIterable(session: StreamSession, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  let settled = false;
   try {
     for await (const chunk of source) {
       if (!(chunk instanceof Uint8Array)) throw invalid('iterable chunk', 'a Uint8Array', chunk);
       yield* await session.push(chunk);
     }
     yield* await session.end();
+    settled = true;
   } catch (error) {
+    settled = true;
     session.fail(error);
     throw error;
+  } finally {
+    // A consumer that stops early (break, return) ends up here without either.
+    if (!settled) session.abandon();
   }
 }

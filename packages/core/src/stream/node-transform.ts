@@ -34,6 +34,9 @@ export class SessionTransform extends Transform {
     if (error !== null && !this.#failed) {
       this.#failed = true;
       this.#session.fail(error);
+    } else if (error === null && !this.#failed) {
+      // Destroyed without an error: finished, or dropped early by its consumer.
+      this.#session.abandon();
     }
     callback(error);
   }

@@ -1,8 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, SealflowError } from '@sealflow/core';
+import { createEngine, SealflowError, type FrameOffload } from '@sealflow/core';
+import { BodyDecryptor } from '@sealflow/core/internal';
 import { caught, chunked, collect, patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 const engine = () => createEngine({ keyStore: rawAesStore(), frameLength: 32 });
+
+/** An offload that opens frames on the calling thread and records whether its body was aborted (which wipes the key copy). */
+function recordingOffload(): { readonly offload: FrameOffload; readonly keys: Uint8Array[]; aborted: number } {
+  const record = { keys: [] as Uint8Array[], aborted: 0 } as { keys: Uint8Array[]; aborted: number; offload: FrameOffload };
+  record.offload = {
+    name: 'recording',
+    encryptBody: () => undefined,
+    decryptBody: (init) => {
+      record.keys.push(init.keyBytes);
+      const body = new BodyDecryptor({ backend: init.backend, key: init.key, header: init.header, verifier: init.verifier, limits: init.limits });
+      return {
+        push: (chunk) => body.push(chunk),
+        end: async () => body.end(),
+        abort: () => {
+          record.aborted++;
+          init.keyBytes.fill(0);
+        },
+        get plaintextBytes() {
+          return body.plaintextBytes;
+        },
+        get frames() {
+          return body.frames;
+        },
+      };
+    },
+  };
+  return record;
+}
 
 describe('encryptIterable / decryptIterable', () => {
   it('take sync and async iterables alike', async () => {
@@ -41,6 +70,20 @@ describe('encryptIterable / decryptIterable', () => {
     }
     expect(closed).toBe(true);
     expect(pulled).toBeLessThan(chunked(sealed, [100]).length);
+  });
+
+  it('a consumer that stops early makes an offloaded decrypt body drop its work and wipe its key copy', async () => {
+    const record = recordingOffload();
+    const e = createEngine({ keyStore: rawAesStore(), frameLength: 32, offload: record.offload });
+    const sealed = await e.encrypt(patternBytes(1_000));
+    for await (const piece of e.decryptIterable(chunked(sealed, [100]))) {
+      expect(piece.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(record.keys).toHaveLength(1);
+    expect(record.aborted).toBe(1);
+    expect(record.keys[0]?.every((b) => b === 0)).toBe(true);
+    expect(e.stats().failures.decrypt).toBe(0);
   });
 
   it('refuses a non-byte chunk with ERR_INVALID_ARGUMENT, counted as a failure', async () => {

@@ -1,10 +1,39 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { createEngine, SealflowError, type DecryptedHeader } from '@sealflow/core';
+import { createEngine, SealflowError, type DecryptedHeader, type FrameOffload } from '@sealflow/core';
+import { BodyDecryptor } from '@sealflow/core/internal';
 import { caught, patternBytes, rawAesStore, throughNode } from '../engine/fixtures.js';
 
 const engine = () => createEngine({ keyStore: rawAesStore(), frameLength: 32 });
+
+/** An offload that opens frames on the calling thread and records whether its body was aborted (which wipes the key copy). */
+function recordingOffload(): { readonly offload: FrameOffload; readonly keys: Uint8Array[]; aborted: number } {
+  const record = { keys: [] as Uint8Array[], aborted: 0 } as { keys: Uint8Array[]; aborted: number; offload: FrameOffload };
+  record.offload = {
+    name: 'recording',
+    encryptBody: () => undefined,
+    decryptBody: (init) => {
+      record.keys.push(init.keyBytes);
+      const body = new BodyDecryptor({ backend: init.backend, key: init.key, header: init.header, verifier: init.verifier, limits: init.limits });
+      return {
+        push: (chunk) => body.push(chunk),
+        end: async () => body.end(),
+        abort: () => {
+          record.aborted++;
+          init.keyBytes.fill(0);
+        },
+        get plaintextBytes() {
+          return body.plaintextBytes;
+        },
+        get frames() {
+          return body.frames;
+        },
+      };
+    },
+  };
+  return record;
+}
 
 describe('decryptStream', () => {
   it("emits 'header' with the authenticated context and header info before any data", async () => {
@@ -28,6 +57,23 @@ describe('decryptStream', () => {
     expect(header?.context).toStrictEqual({ tenant: 'acme' });
     expect(header?.info.frameLength).toBe(32);
     expect(header?.info.suiteId).toBe(0x0478);
+  });
+
+  it('a decrypt stream destroyed without an error mid-message makes its offloaded body wipe its key copy', async () => {
+    const record = recordingOffload();
+    const e = createEngine({ keyStore: rawAesStore(), frameLength: 32, offload: record.offload });
+    const sealed = await e.encrypt(patternBytes(1_000));
+    const stream = e.decryptStream();
+    const header = new Promise((resolve) => stream.once('header', resolve));
+    stream.on('data', () => {});
+    stream.write(sealed.subarray(0, 300));
+    await header;
+    const closed = new Promise((resolve) => stream.once('close', resolve));
+    stream.destroy();
+    await closed;
+    expect(record.keys).toHaveLength(1);
+    expect(record.aborted).toBe(1);
+    expect(record.keys[0]?.every((b) => b === 0)).toBe(true);
   });
 
   it("never emits 'header' for a header that does not authenticate", async () => {
