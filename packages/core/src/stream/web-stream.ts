@@ -14,12 +14,16 @@ export function sessionTransformStream(session: StreamSession): TransformStream<
       throw error;
     }
   };
-  return new TransformStream<Uint8Array, Uint8Array>({
+  // `cancel` (Node 20+, WHATWG 2023) is not in this TypeScript lib's Transformer yet.
+  const transformer: ConstructorParameters<typeof TransformStream<Uint8Array, Uint8Array>>[0] & { cancel(reason: unknown): void } = {
     transform: (chunk, controller) =>
       step(controller, () => {
         if (!(chunk instanceof Uint8Array)) throw invalid('web stream chunk', 'a Uint8Array', chunk);
         return session.push(chunk);
       }),
     flush: (controller) => step(controller, () => session.end()),
-  });
+    // The reader cancelled or the writer aborted: drop an offloaded body (it wipes its key copy).
+    cancel: () => session.abandon(),
+  };
+  return new TransformStream<Uint8Array, Uint8Array>(transformer);
 }

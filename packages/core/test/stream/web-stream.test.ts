@@ -1,8 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, SealflowError } from '@sealflow/core';
+import { createEngine, SealflowError, type FrameOffload } from '@sealflow/core';
+import { BodyDecryptor } from '@sealflow/core/internal';
 import { caught, chunked, patternBytes, rawAesStore, throughWeb } from '../engine/fixtures.js';
 
 const engine = () => createEngine({ keyStore: rawAesStore(), frameLength: 32 });
+
+/** An offload that opens frames on the calling thread and records whether its body was aborted (which wipes the key copy). */
+function recordingOffload(): { readonly offload: FrameOffload; readonly keys: Uint8Array[]; aborted: number } {
+  const record = { keys: [] as Uint8Array[], aborted: 0 } as { keys: Uint8Array[]; aborted: number; offload: FrameOffload };
+  record.offload = {
+    name: 'recording',
+    encryptBody: () => undefined,
+    decryptBody: (init) => {
+      record.keys.push(init.keyBytes);
+      const body = new BodyDecryptor({ backend: init.backend, key: init.key, header: init.header, verifier: init.verifier, limits: init.limits });
+      return {
+        push: (chunk) => body.push(chunk),
+        end: async () => body.end(),
+        abort: () => {
+          record.aborted++;
+          init.keyBytes.fill(0);
+        },
+        get plaintextBytes() {
+          return body.plaintextBytes;
+        },
+        get frames() {
+          return body.frames;
+        },
+      };
+    },
+  };
+  return record;
+}
 
 describe('encryptWebStream / decryptWebStream', () => {
   it('round-trip through pipeThrough with uneven chunks', async () => {
@@ -10,6 +39,22 @@ describe('encryptWebStream / decryptWebStream', () => {
     const plaintext = patternBytes(1000);
     const sealed = await throughWeb(e.encryptWebStream(), chunked(plaintext, [1, 31, 32, 33, 200]));
     expect(Buffer.from(await throughWeb(e.decryptWebStream(), chunked(sealed, [7, 300])))).toStrictEqual(Buffer.from(plaintext));
+  });
+
+  it('a reader that cancels mid-message makes an offloaded decrypt body wipe its key copy, not counted as a failure', async () => {
+    const record = recordingOffload();
+    const e = createEngine({ keyStore: rawAesStore(), frameLength: 32, offload: record.offload });
+    const sealed = await e.encrypt(patternBytes(1_000));
+    const transform = e.decryptWebStream();
+    const writer = transform.writable.getWriter();
+    const reader = transform.readable.getReader();
+    void writer.write(sealed.subarray(0, 300)).catch(() => {});
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel('enough');
+    expect(record.keys).toHaveLength(1);
+    expect(record.aborted).toBe(1);
+    expect(record.keys[0]?.every((b) => b === 0)).toBe(true);
+    expect(e.stats().failures.decrypt).toBe(0);
   });
 
   it('a decrypt failure reaches the reader as the SealflowError itself', async () => {
