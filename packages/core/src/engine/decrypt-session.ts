@@ -54,6 +54,8 @@ export class DecryptSession {
   #body: BodyDecryptor | undefined;
   #header: DecryptedHeader | undefined;
   #finished = false;
+  /** Set by `abandon`: a body offloaded later (the key-store call was still pending) is dropped at once. */
+  #abandoned = false;
 
   constructor(core: EngineCore, plan: DecryptPlan, options: DecryptSessionOptions = {}) {
     this.#core = core;
@@ -111,6 +113,7 @@ export class DecryptSession {
 
   /** The consumer stopped early: an offloaded body drops what it holds and wipes its key copy. */
   abandon(): void {
+    this.#abandoned = true;
     this.#offloaded?.abort();
   }
 
@@ -196,6 +199,7 @@ export class DecryptSession {
     if (keyBytes !== undefined) {
       const init = { backend, key, keyBytes, header, verifier, limits: this.#core.limits, messageLength: this.#messageLength };
       this.#offloaded = offloadBody(this.#offload as FrameOffload, init);
+      if (this.#abandoned) this.#offloaded?.abort();
     }
   }
 }

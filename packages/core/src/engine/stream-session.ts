@@ -44,7 +44,9 @@ export function encryptStreamSession(core: EngineCore, plan: EncryptPlan): Strea
       }
     },
     abandon() {
-      session?.abandon();
+      // Still opening (the key-store call is pending): abandon the session once it exists.
+      if (session !== undefined) session.abandon();
+      else opening?.then((s) => s.abandon(), () => {});
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { createEngine, SealflowError, type DecryptedHeader, type FrameOffload } from '@sealflow/core';
+import { createEngine, SealflowError, type DecryptedHeader, type FrameOffload, type KeyStore } from '@sealflow/core';
 import { BodyDecryptor } from '@sealflow/core/internal';
 import { caught, patternBytes, rawAesStore, throughNode } from '../engine/fixtures.js';
 
@@ -73,6 +73,40 @@ describe('decryptStream', () => {
     await closed;
     expect(record.keys).toHaveLength(1);
     expect(record.aborted).toBe(1);
+    expect(record.keys[0]?.every((b) => b === 0)).toBe(true);
+  });
+
+  it('a decrypt stream destroyed while its key-store call is pending drops the body offloaded once the call returns', async () => {
+    const record = recordingOffload();
+    const store = rawAesStore();
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let called = (): void => {};
+    const calling = new Promise<void>((resolve) => (called = resolve));
+    const slow: KeyStore = {
+      id: store.id,
+      canUnwrap: (edk) => store.canUnwrap(edk),
+      generateDataKey: (request) => store.generateDataKey(request),
+      wrapDataKey: (key, request) => store.wrapDataKey(key, request),
+      unwrapDataKey: async (edk, request) => {
+        called();
+        await gate;
+        return store.unwrapDataKey(edk, request);
+      },
+    };
+    const e = createEngine({ keyStore: slow, frameLength: 32, offload: record.offload });
+    const sealed = await e.encrypt(patternBytes(1_000));
+    const stream = e.decryptStream();
+    stream.on('error', () => {});
+    stream.write(sealed.subarray(0, 300));
+    await calling;
+    stream.destroy();
+    release();
+    // The header completes once the store answers: wait (by turns, not by time) for the offloaded body.
+    for (let turn = 0; turn < 1_000 && record.keys.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(record.keys).toHaveLength(1);
+    expect(record.aborted).toBeGreaterThanOrEqual(1);
     expect(record.keys[0]?.every((b) => b === 0)).toBe(true);
   });
 
