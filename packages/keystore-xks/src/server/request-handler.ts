@@ -62,6 +62,8 @@ export class RequestHandler {
     let errorName: XksRequestError['errorName'] | undefined;
     let reason: string | undefined;
     let store: ResolvedKeyStore | undefined;
+    // The decoded Encrypt plaintext (a data key, usually): wiped however the request ends.
+    let secret: Uint8Array | undefined;
     try {
       const route = this.#router.route(target);
       if (route.kind === 'ping') {
@@ -95,6 +97,7 @@ export class RequestHandler {
       // Validate the fields before asking anyone about the key.
       const encryptInput = route.operation === 'Encrypt' ? readEncryptInput(json, this.#options) : undefined;
       const decryptInput = route.operation === 'Decrypt' ? readDecryptInput(json, this.#options) : undefined;
+      secret = encryptInput?.plaintext;
       await this.#authorize(route.operation, keyId, store, state);
       if (store.keyIds !== undefined && !store.keyIds.has(keyId)) {
         throw new XksRequestError('KeyNotFoundException', 'no such external key', 'key is not in this key store');
@@ -116,6 +119,7 @@ export class RequestHandler {
       if (!request.complete) response.setHeader('connection', 'close');
       respondError(response, failure);
     } finally {
+      secret?.fill(0);
       if (store !== undefined) this.#inFlight.set(store.uriPrefix, (this.#inFlight.get(store.uriPrefix) ?? 1) - 1);
       if (state.operation !== undefined || status !== 200) {
         this.#audit(request, target, state, status, errorName, reason, started);

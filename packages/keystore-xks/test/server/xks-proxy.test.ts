@@ -199,6 +199,23 @@ describe('Encrypt and Decrypt', () => {
   });
 });
 
+describe('plaintext hygiene', () => {
+  it('wipes the decoded Encrypt plaintext once the request is answered, with or without a CDIV', async () => {
+    const { url, backend } = await start();
+    const seen: Uint8Array[] = [];
+    const original = backend.encrypt.bind(backend);
+    backend.encrypt = async (keyId, plaintext, aad) => {
+      seen.push(plaintext);
+      return original(keyId, plaintext, aad);
+    };
+    const plaintext = Buffer.alloc(32, 0xa5);
+    expect((await send(url, paths.encrypt(), encryptBody(plaintext))).status).toBe(200);
+    expect((await send(url, paths.encrypt(), encryptBody(plaintext, { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' }))).status).toBe(200);
+    expect(seen).toHaveLength(2);
+    for (const bytes of seen) expect(bytes.every((b) => b === 0)).toBe(true);
+  });
+});
+
 describe('load-balancer ping', () => {
   it('answers an unauthenticated GET /ping', async () => {
     const { url } = await start();
