@@ -152,7 +152,10 @@ async function readTls(o: OptionReader<TlsFileKey | 'allowedClientNames'>, fileI
 async function readText(path: string, label: string): Promise<string> {
   try {
     // Size first, so an oversized file is refused before it is read into memory.
-    const size = (await stat(path)).size;
+    const info = await stat(path);
+    // A FIFO or device would block the read or never end: only regular files are read.
+    if (!info.isFile()) throw invalidArgument(`${label}: ${path} is not a regular file`);
+    const size = info.size;
     if (size > MAX_CONFIG_BYTES) throw invalidArgument(`${label}: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
     return await readFile(path, 'utf8');
   } catch (cause) {

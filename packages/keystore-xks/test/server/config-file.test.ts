@@ -1,5 +1,6 @@
 // Config files: strict validation with field-naming errors, paths from the file's folder,
 // secrets from files, and a proxy started from one.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +67,17 @@ describe('loadXksProxyConfig', () => {
     for (const path of [write('bad.json', '{"keyStores": ['), join(dir, 'missing.json'), write('big.json', ' '.repeat(1024 * 1024 + 1))]) {
       expect((await rejection(loadXksProxyConfig(path))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
     }
+  });
+
+  it('refuses a secret file that is not a regular file (a FIFO would block the load forever)', async () => {
+    const fifo = join(dir, 'secret.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const path = write('proxy.json', memoryConfig({
+      keyStores: [{ uriPrefix: PREFIX, credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'secret.fifo' }] }],
+    }));
+    const error = await rejection(loadXksProxyConfig(path));
+    expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(error.message).toContain('not a regular file');
   });
 });
 
