@@ -99,15 +99,25 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
 }
 
 async function sequentialRange(session: DecryptSession, source: RandomAccessSource, offset: number, start: number, end: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
+  // Only the pieces overlapping [start, end) are kept: memory stays O(range + one read),
+  // however large the message.
+  const kept: Uint8Array[] = [];
+  let position = 0;
+  const keep = (pieces: readonly Uint8Array[]): void => {
+    for (const piece of pieces) {
+      const from = Math.max(start, position);
+      const to = Math.min(end, position + piece.length);
+      if (from < to) kept.push(piece.subarray(from - position, to - position));
+      position += piece.length;
+    }
+  };
   const step = 1024 * 1024;
   for (let at = offset; at < source.size; at += step) {
-    parts.push(...(await session.push(await readExactly(source, at, Math.min(step, source.size - at)))));
+    keep(await session.push(await readExactly(source, at, Math.min(step, source.size - at))));
   }
-  parts.push(...(await session.end()));
-  const plaintext = concatBytes(parts);
-  if (start > plaintext.length) {
-    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintext.length}`);
+  keep(await session.end());
+  if (start > position) {
+    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${position}`);
   }
-  return plaintext.slice(start, Math.min(end, plaintext.length));
+  return concatBytes(kept);
 }

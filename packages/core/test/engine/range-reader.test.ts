@@ -113,9 +113,10 @@ describe('decryptRange matches decrypt(...).subarray(start, end)', () => {
   it('signed messages (0x0578) give the same bytes, decrypted whole and verified', async () => {
     const engine = createEngine({ keyStore: rawAesStore(), suite: 0x0578 });
     const s = await sample(200, 32, 'full', engine);
-    for (const [start, end] of [[0, 200], [31, 65], [199, 200], [5, 5]] as const) {
+    for (const [start, end] of [[0, 200], [31, 65], [199, 200], [5, 5], [150, 1000], [200, 300]] as const) {
       expect(equal(await engine.decryptRange(s.sealed, { start, end }), s.plaintext.subarray(start, end))).toBe(true);
     }
+    expect(await sealflowCode(() => engine.decryptRange(s.sealed, { start: 201, end: 300 }))).toBe('ERR_RANGE_NOT_SATISFIABLE');
     const tampered = s.sealed.slice();
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
     expect(await sealflowCode(() => engine.decryptRange(tampered, { start: 0, end: 1 }))).toBe('ERR_SIGNATURE_INVALID');
