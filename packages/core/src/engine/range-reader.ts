@@ -72,7 +72,7 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
   if (start > plaintextSize) {
     throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintextSize}`);
   }
-  if (start >= to) return new Uint8Array(0);
+  if (start >= to) return counted(core, new Uint8Array(0));
   // 3. The regular frames covering [start, to), in one read, each verified.
   const first = Math.floor(start / fl);
   const last = Math.floor((to - 1) / fl);
@@ -95,6 +95,13 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
     const from = first === regular ? start - regular * fl : 0;
     out.set(finalPlaintext.subarray(from, to - regular * fl), written);
   }
+  return counted(core, out);
+}
+
+/** A verified range read counts as one message decrypted (its returned bytes as bytes decrypted). */
+function counted(core: EngineCore, out: Uint8Array): Uint8Array {
+  core.stats.messagesDecrypted++;
+  core.stats.bytesDecrypted += out.length;
   return out;
 }
 

@@ -104,6 +104,16 @@ describe('decryptRange matches decrypt(...).subarray(start, end)', () => {
     expect(await sealflowCode(() => s.engine.decryptRange(s.sealed, { start: 1, end: 2 }))).toBe('ERR_RANGE_NOT_SATISFIABLE');
   });
 
+  it('a verified range read counts as one message decrypted, its returned bytes as bytes decrypted', async () => {
+    const s = await sample(100, 32, 'full');
+    const before = s.engine.stats();
+    await s.engine.decryptRange(s.sealed, { start: 10, end: 50 });
+    await s.engine.decryptRange(s.sealed, { start: 20, end: 20 });
+    const after = s.engine.stats();
+    expect(after.messagesDecrypted - before.messagesDecrypted).toBe(2);
+    expect(after.bytesDecrypted - before.bytesDecrypted).toBe(40);
+  });
+
   it('a start past the plaintext is ERR_RANGE_NOT_SATISFIABLE; a start at its end gives empty bytes', async () => {
     const s = await sample(100, 32, 'full');
     expect(await sealflowCode(() => s.engine.decryptRange(s.sealed, { start: 101, end: 200 }))).toBe('ERR_RANGE_NOT_SATISFIABLE');
