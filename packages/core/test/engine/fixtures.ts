@@ -2,8 +2,8 @@
 // Not a test file: vitest only collects *.test.ts.
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RawAesKeyStore, SealflowError, type DecryptOptions, type Engine, type EncryptOptions } from '@sealflow/core';
-import { FIXED_MATERIALS, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { RawAesKeyStore, SealflowError, type DecryptOptions, type Engine, type EncryptOptions, type FrameOffload } from '@sealflow/core';
+import { BodyDecryptor, FIXED_MATERIALS, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 
 /** A deterministic 32-byte wrapping key (tests only). */
 export const WRAPPING_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 0xff);
@@ -168,4 +168,32 @@ export async function encryptVia(api: EncryptApi, engine: Engine, plaintext: Uin
     case 'encryptIterable':
       return collect(engine.encryptIterable(chunks, options));
   }
+}
+
+/** An offload that opens frames on the calling thread and records whether its body was aborted (which wipes the key copy). */
+export function recordingOffload(): { readonly offload: FrameOffload; readonly keys: Uint8Array[]; aborted: number } {
+  const record = { keys: [] as Uint8Array[], aborted: 0 } as { keys: Uint8Array[]; aborted: number; offload: FrameOffload };
+  record.offload = {
+    name: 'recording',
+    encryptBody: () => undefined,
+    decryptBody: (init) => {
+      record.keys.push(init.keyBytes);
+      const body = new BodyDecryptor({ backend: init.backend, key: init.key, header: init.header, verifier: init.verifier, limits: init.limits });
+      return {
+        push: (chunk) => body.push(chunk),
+        end: async () => body.end(),
+        abort: () => {
+          record.aborted++;
+          init.keyBytes.fill(0);
+        },
+        get plaintextBytes() {
+          return body.plaintextBytes;
+        },
+        get frames() {
+          return body.frames;
+        },
+      };
+    },
+  };
+  return record;
 }

@@ -1,37 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, SealflowError, type FrameOffload } from '@sealflow/core';
-import { BodyDecryptor } from '@sealflow/core/internal';
-import { caught, chunked, collect, patternBytes, rawAesStore } from '../engine/fixtures.js';
+import { createEngine, SealflowError } from '@sealflow/core';
+import { caught, chunked, collect, patternBytes, rawAesStore, recordingOffload } from '../engine/fixtures.js';
 
 const engine = () => createEngine({ keyStore: rawAesStore(), frameLength: 32 });
-
-/** An offload that opens frames on the calling thread and records whether its body was aborted (which wipes the key copy). */
-function recordingOffload(): { readonly offload: FrameOffload; readonly keys: Uint8Array[]; aborted: number } {
-  const record = { keys: [] as Uint8Array[], aborted: 0 } as { keys: Uint8Array[]; aborted: number; offload: FrameOffload };
-  record.offload = {
-    name: 'recording',
-    encryptBody: () => undefined,
-    decryptBody: (init) => {
-      record.keys.push(init.keyBytes);
-      const body = new BodyDecryptor({ backend: init.backend, key: init.key, header: init.header, verifier: init.verifier, limits: init.limits });
-      return {
-        push: (chunk) => body.push(chunk),
-        end: async () => body.end(),
-        abort: () => {
-          record.aborted++;
-          init.keyBytes.fill(0);
-        },
-        get plaintextBytes() {
-          return body.plaintextBytes;
-        },
-        get frames() {
-          return body.frames;
-        },
-      };
-    },
-  };
-  return record;
-}
 
 describe('encryptIterable / decryptIterable', () => {
   it('take sync and async iterables alike', async () => {
