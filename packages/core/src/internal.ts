@@ -12,6 +12,7 @@ export {
   BodyKind,
   frameIv,
   framedBodyLength,
+  framedPlaintextLength,
   FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
   REGULAR_FRAME_OVERHEAD,
@@ -21,7 +22,7 @@ export type { AlgorithmSuite } from './format/suites.js';
 export { FIXED_MATERIALS } from './engine/engine.js';
 export type { FixedMaterials } from './engine/engine-core.js';
 export { encodeBucketKeyEdk, decodeBucketKeyEdk } from './keys/bucket-key-edk.js';
-export { concatBytes, toHex, readUint32, writeUint32 } from './format/bytes.js';
+export { concatBytes, joinInto, toHex, readUint32, writeUint32 } from './format/bytes.js';
 export { authenticationFailed } from './errors.js';
 export {
   assertBytes,

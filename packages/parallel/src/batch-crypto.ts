@@ -32,12 +32,19 @@ function regularAad(messageId: Uint8Array, frameLength: number): { aad: Uint8Arr
   return { aad: bodyAad(messageId, BodyKind.REGULAR, 0, frameLength), seqOffset: messageId.length + BodyKind.REGULAR.length };
 }
 
-/** A Buffer's bytes as an ArrayBuffer of their own (copied only when the Buffer shares one). */
-function ownBuffer(bytes: Buffer): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return copy.buffer;
+/**
+ * The batch's output: a view of the task's shared output, or a buffer of the worker's own
+ * (not zero-filled: every byte is written or zeroed before the reply).
+ */
+function outputFor(task: BatchTask, size: number): { view: Uint8Array; own: ArrayBuffer | undefined } {
+  if (task.output === undefined) {
+    const own = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
+    return { view: new Uint8Array(own, 0, size), own };
+  }
+  if (!Number.isSafeInteger(task.outputOffset) || task.outputOffset < 0 || task.outputOffset + size > task.output.byteLength) {
+    throw new WorkerError(ErrorCodes.WORKER_FAILED, 'batch task: the output does not fit in the shared memory');
+  }
+  return { view: new Uint8Array(task.output, task.outputOffset, size), own: undefined };
 }
 
 function checkTask(task: BatchTask, unit: number): void {
@@ -51,45 +58,55 @@ function checkTask(task: BatchTask, unit: number): void {
 const asRecord = (error: unknown): BatchReply['error'] =>
   serializeError(error instanceof SealflowError ? error : new WorkerError(ErrorCodes.WORKER_FAILED, `batch task failed: ${error instanceof Error ? error.message : String(error)}`));
 
-/** Seals `task.frames` plaintext frames. Never throws: failures come back as records. */
+/** Seals `task.frames` plaintext frames into whole frames. Never throws: failures come back as records. */
 export function sealBatch(task: BatchTask): BatchReply {
-  const outputs: ArrayBuffer[] = [];
-  const meta = new Uint8Array(task.frames * (PREFIX_LENGTH + TAG_BYTES));
+  const fl = task.frameLength;
+  const unit = PREFIX_LENGTH + fl + TAG_BYTES;
+  let output: { view: Uint8Array; own: ArrayBuffer | undefined } | undefined;
+  let done = 0;
   try {
-    checkTask(task, task.frameLength);
+    checkTask(task, fl);
+    output = outputFor(task, task.frames * unit);
+    const { view } = output;
     const { key, algorithm } = importKey(task);
-    const { aad, seqOffset } = regularAad(task.messageId, task.frameLength);
+    const { aad, seqOffset } = regularAad(task.messageId, fl);
     const input = new Uint8Array(task.input);
-    const fl = task.frameLength;
     for (let i = 0; i < task.frames; i++) {
       const sequence = task.firstSequence + i;
-      const at = i * (PREFIX_LENGTH + TAG_BYTES);
-      writeUint32(meta, at, sequence);
-      writeUint32(meta, at + 12, sequence);
+      const at = i * unit;
+      // Sequence number, then the IV: 8 zero bytes || the sequence number again.
+      writeUint32(view, at, sequence);
+      view.fill(0, at + 4, at + 12);
+      writeUint32(view, at + 12, sequence);
       writeUint32(aad, seqOffset, sequence);
-      const cipher = createCipheriv(algorithm, key, meta.subarray(at + 4, at + PREFIX_LENGTH), { authTagLength: TAG_BYTES });
+      const cipher = createCipheriv(algorithm, key, view.subarray(at + 4, at + PREFIX_LENGTH), { authTagLength: TAG_BYTES });
       cipher.setAAD(aad);
-      outputs.push(ownBuffer(cipher.update(input.subarray(i * fl, (i + 1) * fl))));
+      view.set(cipher.update(input.subarray(i * fl, (i + 1) * fl)), at + PREFIX_LENGTH);
       cipher.final();
-      meta.set(cipher.getAuthTag(), at + PREFIX_LENGTH);
+      view.set(cipher.getAuthTag(), at + PREFIX_LENGTH + fl);
+      done++;
     }
-    return { outputs, meta: meta.buffer, input: task.input, error: undefined };
+    return { output: output.own, frames: done, input: task.input, error: undefined };
   } catch (error) {
-    return { outputs: [], meta: undefined, input: task.input, error: asRecord(error) };
+    output?.view.fill(0, done * unit);
+    return { output: output?.own, frames: done, input: task.input, error: asRecord(error) };
   }
 }
 
 /**
- * Opens `task.frames` regular frames in order. A frame's plaintext is kept only after its
- * tag verified; at the first failure it stops, and the reply carries the plaintext of the
- * frames before it and the error. Never throws.
+ * Opens `task.frames` regular frames in order. A frame's plaintext is written to the
+ * output only after its tag verified; at the first failure it stops, and the reply counts
+ * the frames before it and carries the error. Never throws.
  */
 export function openBatch(task: BatchTask): BatchReply {
-  const outputs: ArrayBuffer[] = [];
   const fl = task.frameLength;
   const unit = PREFIX_LENGTH + fl + TAG_BYTES;
+  let output: { view: Uint8Array; own: ArrayBuffer | undefined } | undefined;
+  let done = 0;
   try {
     checkTask(task, unit);
+    output = outputFor(task, task.frames * fl);
+    const { view } = output;
     const { key, algorithm } = importKey(task);
     const { aad, seqOffset } = regularAad(task.messageId, fl);
     const input = new Uint8Array(task.input);
@@ -112,10 +129,14 @@ export function openBatch(task: BatchTask): BatchReply {
         plaintext.fill(0);
         throw authenticationFailed();
       }
-      outputs.push(ownBuffer(plaintext));
+      // Verified: now it may reach the output. The temporary copy does not outlive this frame.
+      view.set(plaintext, i * fl);
+      plaintext.fill(0);
+      done++;
     }
-    return { outputs, meta: undefined, input: task.input, error: undefined };
+    return { output: output.own, frames: done, input: task.input, error: undefined };
   } catch (error) {
-    return { outputs, meta: undefined, input: task.input, error: asRecord(error) };
+    output?.view.fill(0, done * fl);
+    return { output: output?.own, frames: done, input: task.input, error: asRecord(error) };
   }
 }

@@ -8,17 +8,25 @@ export interface Batch {
   readonly frames: number;
   /** Exactly the batch's bytes; ownership passes to the runner (it may come back in the output). */
   readonly input: ArrayBuffer;
+  /**
+   * The batch's output bytes at their final place in a one-shot result (`seal`:
+   * `frames` whole frames; `open`: `frames * frameLength` bytes), when there is one.
+   */
+  readonly destination: Uint8Array | undefined;
 }
 
 /** A batch's result on the calling thread, ready to emit in order. */
 export interface BatchOutput {
-  /** `seal`: prefix, ciphertext and tag of each frame. `open`: the plaintext of each verified frame. */
-  readonly pieces: readonly Uint8Array[];
-  /** Frames the pieces cover. */
+  /**
+   * `seal`: the batch's whole frames. `open`: the plaintext of the frames that verified.
+   * Contiguous, and a view of the batch's destination when it had one.
+   */
+  readonly output: Uint8Array;
+  /** Frames the output covers. */
   readonly frames: number;
   /** The input buffer, back for reuse (undefined when it could not come back). */
   readonly input: ArrayBuffer | undefined;
-  /** A frame failed (`open`); the pieces hold the frames before it. */
+  /** A frame failed (`open`); the output holds the frames before it. */
   readonly error: SealflowError | undefined;
 }
 
@@ -35,6 +43,11 @@ export interface BatchRunner {
   readonly name: 'workers' | 'subtle';
   /** Takes ownership of `keyBytes` (the derived message key) and zeroes them on `destroy`. */
   forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner;
+  /**
+   * Memory for a one-shot result that this runner's batches can write in place
+   * (shared memory for worker threads), or undefined when it cannot.
+   */
+  allocate(length: number): Uint8Array | undefined;
   /** Batches run so far, and batches that failed because their thread died. */
   readonly counters: { readonly batches: number; readonly workerFailures: number };
   close(): Promise<void>;

@@ -2,7 +2,8 @@ import type { SerializedError } from '@sealflow/core';
 
 /**
  * The plain records that cross the thread boundary. Everything here survives
- * `structuredClone`; the ArrayBuffers are moved (transferred), never copied.
+ * `structuredClone`; the ArrayBuffers are moved (transferred), never copied, and a
+ * SharedArrayBuffer destination is shared.
  */
 
 /** What a batch does: seal plaintext frames or open ciphertext frames. */
@@ -21,23 +22,30 @@ export interface BatchTask {
   /**
    * `seal`: `frames * frameLength` plaintext bytes. `open`: `frames` whole regular frames
    * (sequence, IV, ciphertext, tag). The buffer may be longer than that; it comes back in
-   * the result for reuse.
+   * the reply for reuse.
    */
   readonly input: ArrayBuffer;
+  /**
+   * Where the output goes, when the message's result lives in shared memory (one-shot
+   * calls): written from `outputOffset` on. Otherwise the worker allocates the output.
+   */
+  readonly output: SharedArrayBuffer | undefined;
+  readonly outputOffset: number;
 }
 
 /** A batch's answer. */
 export interface BatchReply {
   /**
-   * `seal`: per frame, its ciphertext. `open`: per verified frame, its plaintext; frames
-   * after a failure are absent.
+   * The output, contiguous, when the task named no shared output. `seal`: whole regular
+   * frames (sequence, IV, ciphertext, tag). `open`: the plaintext of each verified frame.
+   * Bytes past the `frames` done are zero.
    */
-  readonly outputs: readonly ArrayBuffer[];
-  /** `seal`: per frame, its 16-byte prefix (sequence, IV) followed by its 16-byte tag. */
-  readonly meta: ArrayBuffer | undefined;
+  readonly output: ArrayBuffer | undefined;
+  /** `seal`: frames sealed. `open`: frames verified, in order, before any failure. */
+  readonly frames: number;
   /** The task's input buffer, handed back so the next batch need not fault in fresh pages. */
   readonly input: ArrayBuffer;
-  /** Set when a frame failed (`open`) or the task was refused; `outputs` holds what came before. */
+  /** Set when a frame failed (`open`) or the task was refused; `frames` counts what came before. */
   readonly error: SerializedError | undefined;
 }
 

@@ -15,3 +15,14 @@ export interface BodySettings {
 export function framesPerBatch(settings: BodySettings, frameLength: number): number {
   return Math.max(1, Math.floor(settings.batchBytes / frameLength));
 }
+
+/**
+ * The place of frames `first` to `first + frames - 1` in a one-shot destination where each
+ * frame's output takes `unit` bytes, or undefined without a destination (or if it does not fit).
+ */
+export function placeOf(destination: Uint8Array | undefined, first: number, frames: number, unit: number): Uint8Array | undefined {
+  if (destination === undefined) return undefined;
+  const start = (first - 1) * unit;
+  const end = start + frames * unit;
+  return end <= destination.length ? destination.subarray(start, end) : undefined;
+}

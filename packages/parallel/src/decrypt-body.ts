@@ -2,7 +2,7 @@ import { ErrorCodes, FormatLimits, LimitExceededError, MalformedMessageError, Se
 import { BodyDecryptor, FINAL_FRAME_MARKER, readUint32, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 import type { BatchOutput, MessageRunner } from './batch-runner.js';
 import { BatchPipeline } from './batch-pipeline.js';
-import { framesPerBatch, type BodySettings } from './body-settings.js';
+import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
 
 const MARKER_LENGTH = 4;
 
@@ -149,14 +149,13 @@ export class OffloadedDecryptBody implements OffloadedBody {
     this.#batch = undefined;
     this.#fill = 0;
     this.#nextSequence = last + 1;
-    this.#pipeline.dispatch({ operation: 'open', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer }, this.#batchBytes);
+    const destination = placeOf(this.#init.destination, first, this.#batchFrames, this.#init.header.frameLength);
+    this.#pipeline.dispatch({ operation: 'open', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer, destination }, this.#batchBytes);
   }
 
   #release(output: BatchOutput, out: Uint8Array[]): void {
-    for (const plaintext of output.pieces) {
-      this.#released += plaintext.length;
-      out.push(plaintext);
-    }
+    if (output.output.length > 0) out.push(output.output);
+    this.#released += output.output.length;
     this.#frames += output.frames;
   }
 

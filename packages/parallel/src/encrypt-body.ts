@@ -1,8 +1,8 @@
 import { ErrorCodes, FormatLimits, InvalidArgumentError, LimitExceededError, WorkerError, type OffloadedBody, type OffloadEncryptInit } from '@sealflow/core';
-import { FrameEncryptor } from '@sealflow/core/internal';
+import { FrameEncryptor, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 import type { BatchOutput, MessageRunner } from './batch-runner.js';
 import { BatchPipeline } from './batch-pipeline.js';
-import { framesPerBatch, type BodySettings } from './body-settings.js';
+import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
 
 /**
  * A message body encrypted by batches of whole regular frames sealed off the calling
@@ -128,16 +128,14 @@ export class OffloadedEncryptBody implements OffloadedBody {
     this.#batch = undefined;
     this.#fill = 0;
     this.#nextSequence = last + 1;
-    this.#pipeline.dispatch({ operation: 'seal', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer }, this.#batchBytes);
+    const destination = placeOf(this.#init.destination, first, this.#batchFrames, REGULAR_FRAME_OVERHEAD + this.#init.frameLength);
+    this.#pipeline.dispatch({ operation: 'seal', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer, destination }, this.#batchBytes);
   }
 
   /** Emits one batch's frames; the signer absorbs them in message order. */
   #release(output: BatchOutput, out: Uint8Array[]): void {
-    const signer = this.#init.signer;
-    for (const piece of output.pieces) {
-      signer?.update(piece);
-      out.push(piece);
-    }
+    this.#init.signer?.update(output.output);
+    out.push(output.output);
     this.#frames += output.frames;
   }
 

@@ -74,6 +74,15 @@ export class FramePool implements FrameOffload {
   }
 
   /**
+   * Part of FrameOffload: memory for a one-shot result that the threads write in place
+   * (see the `sharedOutput` option), for a message the pool would take.
+   */
+  allocate(length: number): Uint8Array | undefined {
+    if (!this.#options.sharedOutput || this.#closed || length === 0 || length < this.#options.minMessageBytes) return undefined;
+    return this.#runner.allocate(length);
+  }
+
+  /**
    * Waits for running batches, then ends the threads and drops recycled buffers. Messages
    * started afterwards stay on the calling thread. Safe to call twice.
    */

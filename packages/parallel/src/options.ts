@@ -27,6 +27,15 @@ export interface FramePoolOptions {
    * use the pool from their first full batch.
    */
   readonly minMessageBytes?: number;
+  /**
+   * Whether one-shot results (`engine.encrypt` and `engine.decrypt` of unsigned messages
+   * the pool takes) are written in place by the threads; default true. In `'workers'`
+   * mode the result is then a Uint8Array over a SharedArrayBuffer of its own (nothing else
+   * holds it once the call resolves). With false, results are ordinary memory joined on
+   * the calling thread: one more copy of every byte there, which costs most of what the
+   * threads win on a machine with few cores.
+   */
+  readonly sharedOutput?: boolean;
 }
 
 /** Validated options with defaults applied. */
@@ -36,10 +45,11 @@ export interface ResolvedPoolOptions {
   readonly batchBytes: number;
   readonly maxInFlightBytes: number;
   readonly minMessageBytes: number;
+  readonly sharedOutput: boolean;
 }
 
 const MiB = 1024 * 1024;
-const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBytes'] as const;
+const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBytes', 'sharedOutput'] as const;
 export const DEFAULT_BATCH_BYTES = 1 * MiB;
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 8 * MiB;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
@@ -60,5 +70,6 @@ export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     batchBytes,
     maxInFlightBytes: o.integer('maxInFlightBytes', 1, 4096 * MiB, Math.max(DEFAULT_MAX_IN_FLIGHT_BYTES, batchBytes)),
     minMessageBytes: o.integer('minMessageBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MIN_MESSAGE_BYTES),
+    sharedOutput: o.boolean('sharedOutput', true),
   };
 }

@@ -48,28 +48,34 @@ export class SubtleRunner implements BatchRunner {
     };
   }
 
+  /** Ordinary memory: the calling thread writes each batch's output to its place. */
+  allocate(length: number): Uint8Array {
+    return new Uint8Array(length);
+  }
+
   async close(): Promise<void> {}
 }
 
 const gcm = (iv: Uint8Array, additionalData: Uint8Array): webcrypto.AesGcmParams => ({ name: 'AES-GCM', iv, additionalData, tagLength: TAG_BYTES * 8 });
 
 async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+  const unit = PREFIX_LENGTH + fl + TAG_BYTES;
   const input = new Uint8Array(batch.input);
-  const prefixes = new Uint8Array(batch.frames * PREFIX_LENGTH);
+  const output = batch.destination ?? new Uint8Array(batch.frames * unit);
   const jobs: Promise<ArrayBuffer>[] = [];
   for (let i = 0; i < batch.frames; i++) {
     const sequence = batch.firstSequence + i;
-    const prefix = prefixes.subarray(i * PREFIX_LENGTH, (i + 1) * PREFIX_LENGTH);
-    writeUint32(prefix, 0, sequence);
-    writeUint32(prefix, 12, sequence);
-    jobs.push(subtle.encrypt(gcm(prefix.subarray(4), bodyAad(messageId, BodyKind.REGULAR, sequence, fl)), key, input.subarray(i * fl, (i + 1) * fl)));
+    const at = i * unit;
+    // Sequence number, then the IV: 8 zero bytes || the sequence number again.
+    writeUint32(output, at, sequence);
+    output.fill(0, at + 4, at + 12);
+    writeUint32(output, at + 12, sequence);
+    jobs.push(subtle.encrypt(gcm(output.slice(at + 4, at + PREFIX_LENGTH), bodyAad(messageId, BodyKind.REGULAR, sequence, fl)), key, input.subarray(i * fl, (i + 1) * fl)));
   }
+  // WebCrypto answers ciphertext || tag: exactly the frame's bytes after its prefix.
   const sealed = await Promise.all(jobs);
-  const pieces: Uint8Array[] = [];
-  sealed.forEach((buffer, i) => {
-    pieces.push(prefixes.subarray(i * PREFIX_LENGTH, (i + 1) * PREFIX_LENGTH), new Uint8Array(buffer, 0, fl), new Uint8Array(buffer, fl, TAG_BYTES));
-  });
-  return { pieces, frames: batch.frames, input: batch.input, error: undefined };
+  sealed.forEach((buffer, i) => output.set(new Uint8Array(buffer), i * unit + PREFIX_LENGTH));
+  return { output: output.subarray(0, batch.frames * unit), frames: batch.frames, input: batch.input, error: undefined };
 }
 
 async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
@@ -89,15 +95,15 @@ async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
     jobs.push(job.then((buffer) => new Uint8Array(buffer), () => undefined));
   }
   const opened = await Promise.all(jobs);
-  const pieces: Uint8Array[] = [];
-  for (const plaintext of opened) {
-    if (plaintext === undefined) {
-      error = authenticationFailed();
-      break;
-    }
-    pieces.push(plaintext);
-  }
-  // Frames after a failure verified on their own, but output stops at the first failure.
-  for (const plaintext of opened.slice(pieces.length)) plaintext?.fill(0);
-  return { pieces, frames: pieces.length, input: batch.input, error };
+  let verified = opened.findIndex((plaintext) => plaintext === undefined);
+  if (verified === -1) verified = opened.length;
+  else error = authenticationFailed();
+  const output = batch.destination ?? new Uint8Array(batch.frames * fl);
+  // Output stops at the first failure (frames after it verified on their own, and are dropped).
+  opened.forEach((plaintext, i) => {
+    if (plaintext === undefined) return;
+    if (i < verified) output.set(plaintext, i * fl);
+    plaintext.fill(0);
+  });
+  return { output: output.subarray(0, verified * fl), frames: verified, input: batch.input, error };
 }

@@ -27,7 +27,8 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /**
  * Runs batches on a piscina pool of `threads` worker threads, started on first use. Each
  * task moves its input buffer and a private copy of the key to a worker (no copies through
- * the structured-clone serializer) and moves the outputs back.
+ * the structured-clone serializer); the worker moves its output back, or writes it straight
+ * into a one-shot result's shared memory.
  */
 export class WorkerRunner implements BatchRunner {
   readonly name = 'workers' as const;
@@ -56,13 +57,30 @@ export class WorkerRunner implements BatchRunner {
         // A copy per task, moved to the worker, which zeroes it after importing it.
         const key = new Uint8Array(keyBytes.length);
         key.set(keyBytes);
-        return this.#run({ operation: batch.operation, key: key.buffer, messageId, frameLength, firstSequence: batch.firstSequence, frames: batch.frames, input: batch.input }, batch);
+        const shared = batch.destination?.buffer instanceof SharedArrayBuffer ? batch.destination : undefined;
+        const task: BatchTask = {
+          operation: batch.operation,
+          key: key.buffer,
+          messageId,
+          frameLength,
+          firstSequence: batch.firstSequence,
+          frames: batch.frames,
+          input: batch.input,
+          output: shared?.buffer as SharedArrayBuffer | undefined,
+          outputOffset: shared?.byteOffset ?? 0,
+        };
+        return this.#run(task, batch);
       },
       destroy: () => {
         destroyed = true;
         keyBytes.fill(0);
       },
     };
+  }
+
+  /** Shared memory: worker threads write a one-shot result in place. */
+  allocate(length: number): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(length));
   }
 
   async close(): Promise<void> {
@@ -90,15 +108,17 @@ export class WorkerRunner implements BatchRunner {
       throw new WorkerError(ErrorCodes.WORKER_FAILED, `a worker thread failed while ${doing} frames ${batch.firstSequence}-${batch.firstSequence + batch.frames - 1}: ${describe(error)}`, { cause: error });
     }
     const error = reply.error === undefined ? undefined : deserializeError(reply.error);
-    const outputs = reply.outputs.map((buffer) => new Uint8Array(buffer));
-    if (task.operation === 'open') return { pieces: outputs, frames: outputs.length, input: reply.input, error };
-    const meta = reply.meta === undefined ? new Uint8Array(0) : new Uint8Array(reply.meta);
-    const pieces: Uint8Array[] = [];
-    const step = PREFIX_LENGTH + TAG_BYTES;
-    outputs.forEach((ciphertext, i) => {
-      pieces.push(meta.subarray(i * step, i * step + PREFIX_LENGTH), ciphertext, meta.subarray(i * step + PREFIX_LENGTH, (i + 1) * step));
-    });
-    return { pieces, frames: outputs.length, input: reply.input, error };
+    const bytes = reply.frames * (task.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
+    let output: Uint8Array;
+    if (task.output !== undefined) output = (batch.destination as Uint8Array).subarray(0, bytes);
+    else if (reply.output !== undefined && reply.output.byteLength >= bytes) output = new Uint8Array(reply.output, 0, bytes);
+    else throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
+    // A destination in memory the threads cannot share: the output is moved to its place here.
+    if (task.output === undefined && batch.destination !== undefined) {
+      batch.destination.set(output);
+      output = batch.destination.subarray(0, bytes);
+    }
+    return { output, frames: reply.frames, input: reply.input, error };
   }
 
   #start(): Piscina<BatchTask, BatchReply> {

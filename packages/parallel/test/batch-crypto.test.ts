@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthenticationError, deserializeError, ErrorCodes, LimitExceededError, MalformedMessageError, nodeBackend } from '@sealflow/core';
 import { FrameEncryptor } from '@sealflow/core/internal';
 import { openBatch, sealBatch } from '../src/batch-crypto.js';
-import type { BatchTask } from '../src/batch-task.js';
+import type { BatchReply, BatchTask } from '../src/batch-task.js';
 import { join } from './support.js';
 
 const FL = 100;
@@ -10,9 +10,12 @@ const KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 3 + 1);
 const MESSAGE_ID = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
 const plaintext = (frames: number): Uint8Array => Uint8Array.from({ length: frames * FL }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
 
-function task(operation: 'seal' | 'open', input: Uint8Array, firstSequence: number, frames: number, key = KEY): BatchTask {
-  return { operation, key: key.slice().buffer, messageId: MESSAGE_ID, frameLength: FL, firstSequence, frames, input: input.slice().buffer };
+function task(operation: 'seal' | 'open', input: Uint8Array, firstSequence: number, frames: number, key = KEY, output?: { buffer: SharedArrayBuffer; offset: number }): BatchTask {
+  return { operation, key: key.slice().buffer, messageId: MESSAGE_ID, frameLength: FL, firstSequence, frames, input: input.slice().buffer, output: output?.buffer, outputOffset: output?.offset ?? 0 };
 }
+
+/** The reply's output bytes (its own buffer), all of them. */
+const outputOf = (reply: BatchReply): Uint8Array => new Uint8Array(reply.output as ArrayBuffer);
 
 /** What the core's single-thread FrameEncryptor writes for these frames. */
 function coreFrames(bytes: Uint8Array, firstSequence: number): Uint8Array {
@@ -31,8 +34,8 @@ function coreFrames(bytes: Uint8Array, firstSequence: number): Uint8Array {
 
 function sealed(frames: number, firstSequence: number): Uint8Array {
   const reply = sealBatch(task('seal', plaintext(frames), firstSequence, frames));
-  const meta = new Uint8Array(reply.meta as ArrayBuffer);
-  return join(reply.outputs.flatMap((ct, i) => [meta.subarray(i * 32, i * 32 + 16), new Uint8Array(ct), meta.subarray(i * 32 + 16, i * 32 + 32)]));
+  expect(reply.frames).toBe(frames);
+  return outputOf(reply);
 }
 
 describe('sealBatch', () => {
@@ -51,9 +54,29 @@ describe('sealBatch', () => {
     expect(new Uint8Array(refused.key).every((b) => b === 0)).toBe(true);
   });
 
+  it('writes the frames straight into a shared output at the offset named, and allocates nothing', () => {
+    const shared = new SharedArrayBuffer(7 + 3 * (FL + 32) + 5);
+    new Uint8Array(shared).fill(0xee);
+    const reply = sealBatch(task('seal', plaintext(3), 4, 3, KEY, { buffer: shared, offset: 7 }));
+    expect(reply.output).toBeUndefined();
+    expect(reply.frames).toBe(3);
+    const all = new Uint8Array(shared);
+    expect(Buffer.from(all.subarray(7, 7 + 3 * (FL + 32)))).toStrictEqual(Buffer.from(coreFrames(plaintext(3), 4)));
+    // Nothing outside its place was touched.
+    expect([...all.subarray(0, 7), ...all.subarray(7 + 3 * (FL + 32))].every((b) => b === 0xee)).toBe(true);
+  });
+
+  it('refuses a shared output too small for its frames, before writing anything', () => {
+    const shared = new SharedArrayBuffer(2 * (FL + 32));
+    const reply = sealBatch(task('seal', plaintext(3), 1, 3, KEY, { buffer: shared, offset: 0 }));
+    expect(reply.frames).toBe(0);
+    expect(reply.error?.code).toBe(ErrorCodes.WORKER_FAILED);
+    expect(new Uint8Array(shared).every((b) => b === 0)).toBe(true);
+  });
+
   it('refuses a batch that would pass the format limit of 2^32 - 1 frames, as a LimitExceededError record', () => {
     const reply = sealBatch(task('seal', plaintext(2), 0xffff_ffff, 2));
-    expect(reply.outputs).toHaveLength(0);
+    expect(reply.frames).toBe(0);
     const error = deserializeError(reply.error as NonNullable<typeof reply.error>);
     expect(error).toBeInstanceOf(LimitExceededError);
     expect((error as LimitExceededError).limit).toBe('maxFrameCount');
@@ -66,12 +89,21 @@ describe('sealBatch', () => {
 });
 
 describe('openBatch', () => {
-  it('opens the frames the core wrote and returns each frame plaintext in order', () => {
+  it('opens the frames the core wrote and returns their plaintext in order, contiguous', () => {
     const frames = coreFrames(plaintext(4), 9);
     const reply = openBatch(task('open', frames, 9, 4));
     expect(reply.error).toBeUndefined();
-    expect(reply.outputs).toHaveLength(4);
-    expect(Buffer.from(join(reply.outputs.map((b) => new Uint8Array(b))))).toStrictEqual(Buffer.from(plaintext(4)));
+    expect(reply.frames).toBe(4);
+    expect(Buffer.from(outputOf(reply))).toStrictEqual(Buffer.from(plaintext(4)));
+  });
+
+  it('writes verified plaintext straight into a shared output at the offset named', () => {
+    const frames = coreFrames(plaintext(4), 1);
+    const shared = new SharedArrayBuffer(3 + 4 * FL);
+    const reply = openBatch(task('open', frames, 1, 4, KEY, { buffer: shared, offset: 3 }));
+    expect(reply.output).toBeUndefined();
+    expect(reply.frames).toBe(4);
+    expect(Buffer.from(new Uint8Array(shared, 3))).toStrictEqual(Buffer.from(plaintext(4)));
   });
 
   it('stops at the frame whose tag fails: returns the plaintext before it and an authentication-failure record', () => {
@@ -79,8 +111,12 @@ describe('openBatch', () => {
     const unit = FL + 32;
     frames[2 * unit + 40] = (frames[2 * unit + 40] as number) ^ 1; // a ciphertext byte of the third frame
     const reply = openBatch(task('open', frames, 1, 4));
-    expect(reply.outputs).toHaveLength(2);
-    expect(Buffer.from(join(reply.outputs.map((b) => new Uint8Array(b))))).toStrictEqual(Buffer.from(plaintext(2)));
+    expect(reply.frames).toBe(2);
+    // The verified frames, then zeroes: not a byte of the failing frame (or of old heap contents).
+    const output = outputOf(reply);
+    expect(output).toHaveLength(4 * FL);
+    expect(Buffer.from(output.subarray(0, 2 * FL))).toStrictEqual(Buffer.from(plaintext(2)));
+    expect(output.subarray(2 * FL).every((b) => b === 0)).toBe(true);
     const error = deserializeError(reply.error as NonNullable<typeof reply.error>);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.code).toBe(ErrorCodes.AUTHENTICATION_FAILED);
@@ -91,7 +127,7 @@ describe('openBatch', () => {
     const unit = FL + 32;
     const swapped = join([a.subarray(unit, 2 * unit), a.subarray(0, unit)]);
     const reply = openBatch(task('open', swapped, 1, 2));
-    expect(reply.outputs).toHaveLength(0);
+    expect(reply.frames).toBe(0);
     const error = deserializeError(reply.error as NonNullable<typeof reply.error>);
     expect(error).toBeInstanceOf(MalformedMessageError);
     expect(error.code).toBe(ErrorCodes.FRAME_SEQUENCE);
@@ -101,7 +137,8 @@ describe('openBatch', () => {
     const frames = coreFrames(plaintext(2), 1);
     const t = task('open', frames, 1, 2, new Uint8Array(32).fill(1));
     const reply = openBatch(t);
-    expect(reply.outputs).toHaveLength(0);
+    expect(reply.frames).toBe(0);
+    expect(outputOf(reply).every((b) => b === 0)).toBe(true);
     expect(reply.error?.code).toBe(ErrorCodes.AUTHENTICATION_FAILED);
     expect(new Uint8Array(t.key).every((b) => b === 0)).toBe(true);
   });

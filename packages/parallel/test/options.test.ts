@@ -7,8 +7,13 @@ import { resolvePoolOptions } from '../src/options.js';
 const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
-  it('defaults to worker threads, one per CPU, 1 MiB batches, 8 MiB in flight and 4 MiB minimum', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: MiB, maxInFlightBytes: 8 * MiB, minMessageBytes: 4 * MiB });
+  it('defaults to worker threads, one per CPU, 1 MiB batches, 8 MiB in flight, 4 MiB minimum and shared one-shot output', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: MiB, maxInFlightBytes: 8 * MiB, minMessageBytes: 4 * MiB, sharedOutput: true });
+  });
+
+  it('takes sharedOutput as a boolean only', () => {
+    expect(resolvePoolOptions({ sharedOutput: false }).sharedOutput).toBe(false);
+    expect(() => resolvePoolOptions({ sharedOutput: 'no' })).toThrow(/sharedOutput/);
   });
 
   it('never lets the in-flight cap default below one batch', () => {

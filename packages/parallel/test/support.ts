@@ -3,7 +3,7 @@ import { ErrorCodes, WorkerError, deserializeError, type FrameOffload } from '@s
 import { ContentType } from '@sealflow/core/internal';
 import { openBatch, sealBatch } from '../src/batch-crypto.js';
 import type { Batch, BatchOutput, BatchRunner, MessageRunner } from '../src/batch-runner.js';
-import { PREFIX_LENGTH, TAG_BYTES } from '../src/batch-task.js';
+import { PREFIX_LENGTH, TAG_BYTES, type BatchReply, type BatchTask } from '../src/batch-task.js';
 import { BufferPool } from '../src/buffer-pool.js';
 import { OffloadedDecryptBody } from '../src/decrypt-body.js';
 import { OffloadedEncryptBody } from '../src/encrypt-body.js';
@@ -46,6 +46,11 @@ export class InlineRunner implements BatchRunner {
     };
   }
 
+  /** Shared memory, as the worker runner gives, so one-shot results are written in place. */
+  allocate(length: number): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(length));
+  }
+
   async close(): Promise<void> {}
 
   /** Finishes held batches in the given order of their indexes (default: all, last first). */
@@ -65,8 +70,19 @@ export class InlineRunner implements BatchRunner {
         finish: () => {
           this.outstanding -= size;
           const key = keyBytes.slice();
-          const task = { operation: batch.operation, key: key.buffer, messageId, frameLength, firstSequence: batch.firstSequence, frames: batch.frames, input: batch.input };
-          resolve(toOutput(batch, batch.operation === 'seal' ? sealBatch(task) : openBatch(task)));
+          const shared = batch.destination?.buffer instanceof SharedArrayBuffer ? batch.destination : undefined;
+          const task: BatchTask = {
+            operation: batch.operation,
+            key: key.buffer,
+            messageId,
+            frameLength,
+            firstSequence: batch.firstSequence,
+            frames: batch.frames,
+            input: batch.input,
+            output: shared?.buffer as SharedArrayBuffer | undefined,
+            outputOffset: shared?.byteOffset ?? 0,
+          };
+          resolve(toOutput(batch, task, batch.operation === 'seal' ? sealBatch(task) : openBatch(task)));
         },
         crash: () => {
           this.outstanding -= size;
@@ -79,14 +95,16 @@ export class InlineRunner implements BatchRunner {
   }
 }
 
-function toOutput(batch: Batch, reply: ReturnType<typeof sealBatch>): BatchOutput {
-  const outputs = reply.outputs.map((buffer) => new Uint8Array(buffer));
+/** What the worker runner makes of a reply (same rules, without a thread). */
+function toOutput(batch: Batch, task: BatchTask, reply: BatchReply): BatchOutput {
   const error = reply.error === undefined ? undefined : deserializeError(reply.error);
-  if (batch.operation === 'open') return { pieces: outputs, frames: outputs.length, input: reply.input, error };
-  const meta = new Uint8Array(reply.meta ?? new ArrayBuffer(0));
-  const step = PREFIX_LENGTH + TAG_BYTES;
-  const pieces = outputs.flatMap((ciphertext, i) => [meta.subarray(i * step, i * step + PREFIX_LENGTH), ciphertext, meta.subarray(i * step + PREFIX_LENGTH, (i + 1) * step)]);
-  return { pieces, frames: outputs.length, input: reply.input, error };
+  const bytes = reply.frames * (batch.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
+  let output = task.output !== undefined ? (batch.destination as Uint8Array).subarray(0, bytes) : new Uint8Array(reply.output as ArrayBuffer, 0, bytes);
+  if (task.output === undefined && batch.destination !== undefined) {
+    batch.destination.set(output);
+    output = batch.destination.subarray(0, bytes);
+  }
+  return { output, frames: reply.frames, input: reply.input, error };
 }
 
 /** Waits until pending promise reactions (and a macrotask turn) ran. */
@@ -95,8 +113,11 @@ export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(r
 export const join = (parts: readonly Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
 
 
-/** A FrameOffload with the real bodies over `runner` (no size threshold: every message is offloaded). */
-export function inlineOffload(runner: BatchRunner, batchBytes: number, maxInFlightBytes: number): FrameOffload & { buffers: BufferPool } {
+/**
+ * A FrameOffload with the real bodies over `runner` (no size threshold: every message is
+ * offloaded). One-shot results are written in place unless `inPlace` is false.
+ */
+export function inlineOffload(runner: BatchRunner, batchBytes: number, maxInFlightBytes: number, inPlace = true): FrameOffload & { buffers: BufferPool } {
   const buffers = new BufferPool(64 * 1024 * 1024);
   const settings = { runner, buffers, batchBytes, maxInFlightBytes };
   return {
@@ -104,5 +125,6 @@ export function inlineOffload(runner: BatchRunner, batchBytes: number, maxInFlig
     buffers,
     encryptBody: (init) => new OffloadedEncryptBody(init, settings),
     decryptBody: (init) => (init.header.contentType === ContentType.FRAMED ? new OffloadedDecryptBody(init, settings) : undefined),
+    ...(inPlace ? { allocate: (length: number) => runner.allocate(length) } : {}),
   };
 }

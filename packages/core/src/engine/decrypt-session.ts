@@ -1,8 +1,9 @@
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
 import { AuthenticationError, authenticationFailed, ErrorCodes, InvalidArgumentError, MalformedMessageError } from '../errors.js';
 import { Channels, publish } from '../events.js';
-import { concatBytes, copyBytes } from '../format/bytes.js';
-import { parseHeader, type MessageHeader } from '../format/header.js';
+import { concatBytes, copyBytes, joinInto } from '../format/bytes.js';
+import { framedPlaintextLength } from '../format/frame.js';
+import { ContentType, parseHeader, type MessageHeader } from '../format/header.js';
 import type { EncryptionContext } from '../keys/key-store.js';
 import { BodyDecryptor } from './body-decryptor.js';
 import type { EngineCore } from './engine-core.js';
@@ -33,6 +34,8 @@ export interface DecryptSessionOptions {
   readonly offload?: boolean;
   /** The whole message's size when known (one-shot decrypt): offloads keep small messages here. */
   readonly messageLength?: number;
+  /** The plaintext is assembled by `join` (an offload may then provide its memory). */
+  readonly oneShot?: boolean;
 }
 
 /**
@@ -47,6 +50,9 @@ export class DecryptSession {
   readonly #plan: DecryptPlan;
   readonly #offload: FrameOffload | undefined;
   readonly #messageLength: number | undefined;
+  readonly #oneShot: boolean;
+  /** One-shot calls: the whole plaintext's memory, when the offload provided it. */
+  #output: Uint8Array | undefined;
   #offloaded: OffloadedBody | undefined;
   #headerParts: Uint8Array[] = [];
   #headerTotal = 0;
@@ -62,6 +68,12 @@ export class DecryptSession {
     this.#plan = plan;
     this.#offload = options.offload === true ? core.offload : undefined;
     this.#messageLength = options.messageLength;
+    this.#oneShot = options.oneShot === true;
+  }
+
+  /** One-shot calls: the whole plaintext from every piece `push` and `end` returned. */
+  join(pieces: readonly Uint8Array[]): Uint8Array {
+    return this.#output === undefined ? concatBytes(pieces) : joinInto(this.#output, pieces);
   }
 
   /** The authenticated header, once it is known. */
@@ -119,6 +131,9 @@ export class DecryptSession {
 
   fail(code: string): void {
     this.#offloaded?.abort();
+    // Frames that verified before the failure may sit in the one-shot memory; it is never returned.
+    this.#output?.fill(0);
+    this.#output = undefined;
     if (this.#finished) return;
     this.#finished = true;
     this.#core.stats.decryptFailures++;
@@ -197,11 +212,25 @@ export class DecryptSession {
     this.#header = { info: headerInfo(header), context };
     this.#body = new BodyDecryptor({ backend, key, header, verifier, limits: this.#core.limits });
     if (keyBytes !== undefined) {
-      const init = { backend, key, keyBytes, header, verifier, limits: this.#core.limits, messageLength: this.#messageLength };
+      const output = this.#oneShot && verifier === undefined ? allocatePlaintext(this.#offload as FrameOffload, header, this.#messageLength) : undefined;
+      const init = { backend, key, keyBytes, header, verifier, limits: this.#core.limits, messageLength: this.#messageLength, destination: output };
       this.#offloaded = offloadBody(this.#offload as FrameOffload, init);
+      if (this.#offloaded !== undefined) this.#output = output;
       if (this.#abandoned) this.#offloaded?.abort();
     }
   }
+}
+
+/**
+ * Memory from the offload for the whole plaintext of an unsigned framed message of
+ * `messageLength` bytes, if it provides it (the size follows from the body's length).
+ */
+function allocatePlaintext(offload: FrameOffload, header: MessageHeader, messageLength: number | undefined): Uint8Array | undefined {
+  if (offload.allocate === undefined || messageLength === undefined || header.contentType !== ContentType.FRAMED) return undefined;
+  const length = framedPlaintextLength(messageLength - header.length, header.frameLength);
+  if (length === undefined) return undefined;
+  const output = offload.allocate(length);
+  return output?.length === length ? output : undefined;
 }
 
 /** Hands the body to the offload; when it declines, the key copy is wiped here. */

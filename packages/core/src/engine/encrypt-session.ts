@@ -1,7 +1,8 @@
 import type { CipherKey } from '../crypto/backend.js';
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
-import { copyBytes, toHex } from '../format/bytes.js';
+import { concatBytes, copyBytes, joinInto, toHex } from '../format/bytes.js';
 import { serializeEncryptionContext } from '../format/encryption-context.js';
+import { framedBodyLength } from '../format/frame.js';
 import { serializeHeaderBody } from '../format/header.js';
 import type { AlgorithmSuite } from '../format/suites.js';
 import type { EncryptionContext } from '../keys/key-store.js';
@@ -36,18 +37,24 @@ export class EncryptSession {
   readonly #messageId: Uint8Array;
   readonly #suite: AlgorithmSuite;
   readonly #dataKey: MessageDataKey;
+  /** One-shot calls: the whole message's memory, when the offload provided it. */
+  readonly #output: Uint8Array | undefined;
   #done = false;
 
-  private constructor(core: EngineCore, frames: FrameEncryptor | OffloadedBody, messageId: Uint8Array, suite: AlgorithmSuite, dataKey: MessageDataKey) {
+  private constructor(core: EngineCore, frames: FrameEncryptor | OffloadedBody, messageId: Uint8Array, suite: AlgorithmSuite, dataKey: MessageDataKey, output: Uint8Array | undefined) {
     this.#core = core;
     this.#frames = frames;
     this.#messageId = messageId;
     this.#suite = suite;
     this.#dataKey = dataKey;
+    this.#output = output;
   }
 
-  /** Gets a data key, derives the message keys and seals the header. */
-  static async open(core: EngineCore, plan: EncryptPlan): Promise<EncryptSession> {
+  /**
+   * Gets a data key, derives the message keys and seals the header. `oneShot`: the whole
+   * message is assembled by `join` (an offload may then provide its memory).
+   */
+  static async open(core: EngineCore, plan: EncryptPlan, oneShot = false): Promise<EncryptSession> {
     const { backend } = core;
     const suite = plan.suite;
     const signer = suite.signature === undefined ? undefined : backend.createSigner(suite.signature.curve);
@@ -90,9 +97,17 @@ export class EncryptSession {
       dataKey.release();
     }
     const init = { backend, key, messageId, frameLength: plan.frameLength, header, signer, plaintextLength: plan.plaintextLength };
-    const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite });
+    // The result's size is known up front only without a signature (its length varies).
+    const output = oneShot && keyBytes !== undefined && signer === undefined ? allocateMessage(core.offload as FrameOffload, header, plan) : undefined;
+    const destination = output?.subarray((header[0] as Uint8Array).length + (header[1] as Uint8Array).length);
+    const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
     const frames = body ?? new FrameEncryptor(init);
-    return new EncryptSession(core, frames, messageId, suite, dataKey);
+    return new EncryptSession(core, frames, messageId, suite, dataKey, body === undefined ? undefined : output);
+  }
+
+  /** One-shot calls: the whole message from every piece `push` and `end` returned. */
+  join(pieces: readonly Uint8Array[]): Uint8Array {
+    return this.#output === undefined ? concatBytes(pieces) : joinInto(this.#output, pieces);
   }
 
   /** Encrypts a chunk; returns sealed output (the header comes with the first call). */
@@ -137,6 +152,15 @@ export class EncryptSession {
     this.#core.stats.bytesEncrypted += bytes;
     publish(Channels.encrypt, { messageId: toHex(this.#messageId), suite: this.#suite.id, bytes, frames: frames.frames });
   }
+}
+
+/** Memory from the offload for the whole message (header and framed body), if it provides it. */
+function allocateMessage(offload: FrameOffload, header: readonly Uint8Array[], plan: EncryptPlan): Uint8Array | undefined {
+  if (offload.allocate === undefined || plan.plaintextLength === undefined) return undefined;
+  let length = framedBodyLength(plan.plaintextLength, plan.frameLength);
+  for (const part of header) length += part.length;
+  const output = offload.allocate(length);
+  return output?.length === length ? output : undefined;
 }
 
 /** Hands the body to the offload; when it declines, the key copy is wiped here. */

@@ -4,7 +4,6 @@ import { nodeBackend } from '../crypto/node-backend.js';
 import { assertBytes, assertInteger, OptionReader, readOptions } from '../assert.js';
 import { ErrorCodes, InvalidArgumentError, isSealflowError, MalformedMessageError } from '../errors.js';
 import { Channels, publish } from '../events.js';
-import { concatBytes } from '../format/bytes.js';
 import { parseHeader } from '../format/header.js';
 import { FormatLimits } from '../format/limits.js';
 import { BucketKeyCache, s3BucketContext } from '../keys/bucket-key-cache.js';
@@ -116,10 +115,10 @@ class SealflowEngine implements Engine {
     const plan = this.#encryptPlan(options, plaintext.length);
     let session: EncryptSession | undefined;
     try {
-      session = await EncryptSession.open(this.#core, plan);
+      session = await EncryptSession.open(this.#core, plan, true);
       const out = await session.push(plaintext);
       out.push(...(await session.end()));
-      return concatBytes(out);
+      return session.join(out);
     } catch (error) {
       this.#failed('encrypt', session, error);
       throw error;
@@ -128,12 +127,12 @@ class SealflowEngine implements Engine {
 
   async decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
     assertBytes(ciphertext, 'decrypt ciphertext');
-    const session = new DecryptSession(this.#core, this.#decryptPlan(options), { offload: true, messageLength: ciphertext.length });
+    const session = new DecryptSession(this.#core, this.#decryptPlan(options), { offload: true, messageLength: ciphertext.length, oneShot: true });
     try {
       const out = await session.push(ciphertext);
       out.push(...(await session.end()));
       const header = session.header as DecryptedHeader;
-      return { plaintext: concatBytes(out), context: header.context, header: header.info };
+      return { plaintext: session.join(out), context: header.context, header: header.info };
     } catch (error) {
       session.fail(isSealflowError(error) ? error.code : 'ERR_UNKNOWN');
       throw error;

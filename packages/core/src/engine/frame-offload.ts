@@ -26,6 +26,15 @@ export interface FrameOffload {
   encryptBody(init: OffloadEncryptInit): OffloadedBody | undefined;
   /** The same for a message being decrypted, called once its header authenticated. */
   decryptBody(init: OffloadDecryptInit): OffloadedBody | undefined;
+  /**
+   * Optional. Memory of exactly `length` bytes for the whole result of a one-shot call
+   * (the ciphertext of `engine.encrypt`, the plaintext of `engine.decrypt`) that the
+   * offload's threads can write into, or `undefined` to let the engine allocate as usual
+   * (a message the offload would not take, say). Asked only for unsigned framed messages,
+   * whose result size is known before the body is read. The engine hands this memory to
+   * the caller as the result, so it must be fresh (no other holder writes to it later).
+   */
+  allocate?(length: number): Uint8Array | undefined;
 }
 
 /** What an offload gets to encrypt one message body. */
@@ -44,6 +53,13 @@ export interface OffloadEncryptInit {
   readonly signer: MessageSigner | undefined;
   /** The exact plaintext length when known (one-shot encrypt, declared stream length). */
   readonly plaintextLength: number | undefined;
+  /**
+   * One-shot calls, when `allocate` provided the result's memory: the body's place in it
+   * (encrypt: every byte after the header; decrypt: the whole plaintext). The body may
+   * write its output straight there and return views of it at their final place; the
+   * engine copies only the pieces that are not already in place.
+   */
+  readonly destination?: Uint8Array | undefined;
 }
 
 /** What an offload gets to decrypt one message body. */
@@ -59,6 +75,13 @@ export interface OffloadDecryptInit {
   readonly limits: DecryptLimits;
   /** The whole message's size in bytes when known (one-shot decrypt). */
   readonly messageLength: number | undefined;
+  /**
+   * One-shot calls, when `allocate` provided the result's memory: the body's place in it
+   * (encrypt: every byte after the header; decrypt: the whole plaintext). The body may
+   * write its output straight there and return views of it at their final place; the
+   * engine copies only the pieces that are not already in place.
+   */
+  readonly destination?: Uint8Array | undefined;
 }
 
 /**

@@ -83,6 +83,23 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * `parts` joined into `output`, copying only the parts that are not already views of
+ * `output` at their final place. When the parts do not fill `output` exactly, a fresh
+ * concatenation is returned instead (`output` is then left as it was).
+ */
+export function joinInto(output: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  if (total !== output.length) return concatBytes(parts);
+  let offset = 0;
+  for (const p of parts) {
+    if (p.buffer !== output.buffer || p.byteOffset !== output.byteOffset + offset) output.set(p, offset);
+    offset += p.length;
+  }
+  return output;
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

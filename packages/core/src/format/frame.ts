@@ -47,3 +47,18 @@ export function framedBodyLength(plaintextLength: number, frameLength: number): 
   const last = plaintextLength - regular * frameLength;
   return regular * (REGULAR_FRAME_OVERHEAD + frameLength) + FINAL_FRAME_OVERHEAD + last;
 }
+
+/**
+ * The plaintext length of a framed body of `bodyLength` bytes (no footer), or `undefined`
+ * when no framing gives that length (the body is then malformed, which parsing reports).
+ * The inverse of `framedBodyLength`: the final frame holds 0 to `frameLength` bytes, and
+ * every other frame is a full regular frame.
+ */
+export function framedPlaintextLength(bodyLength: number, frameLength: number): number | undefined {
+  const rest = bodyLength - FINAL_FRAME_OVERHEAD;
+  if (rest < 0 || frameLength < 1) return undefined;
+  const unit = REGULAR_FRAME_OVERHEAD + frameLength;
+  const regular = Math.floor(rest / unit);
+  const last = rest - regular * unit;
+  return last > frameLength ? undefined : regular * frameLength + last;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '@sealflow/core';
-import { bodyAad, BodyKind, FINAL_FRAME_OVERHEAD, frameIv, framedBodyLength, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { bodyAad, BodyKind, FINAL_FRAME_OVERHEAD, frameIv, framedBodyLength, framedPlaintextLength, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
 import { patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -18,6 +18,24 @@ describe('frame layout', () => {
         expect(sealed.length - engine.inspect(sealed).headerLength, `fl ${fl}, length ${length}`).toBe(framedBodyLength(length, fl));
       }
     }
+  });
+
+  it('framedPlaintextLength inverts framedBodyLength, and answers undefined for a body length no framing gives', () => {
+    for (const fl of [1, 7, 64]) {
+      for (let length = 0; length <= 6 * fl + 1; length++) expect(framedPlaintextLength(framedBodyLength(length, fl), fl), `fl ${fl}, length ${length}`).toBe(length);
+      // Brute force over body lengths: n regular frames and a final frame of 0..fl bytes.
+      const unit = REGULAR_FRAME_OVERHEAD + fl;
+      for (let body = 0; body <= 6 * unit + FINAL_FRAME_OVERHEAD + fl + 2; body++) {
+        let want: number | undefined;
+        for (let n = 0; n * unit <= body; n++) {
+          const last = body - n * unit - FINAL_FRAME_OVERHEAD;
+          if (last >= 0 && last <= fl) want = n * fl + last;
+        }
+        expect(framedPlaintextLength(body, fl), `fl ${fl}, body ${body}`).toBe(want);
+      }
+    }
+    // A stream that ended on a frame boundary (an empty final frame, client-node's shape) reads as the same length.
+    expect(framedPlaintextLength(3 * (REGULAR_FRAME_OVERHEAD + 64) + FINAL_FRAME_OVERHEAD, 64)).toBe(3 * 64);
   });
 
   it('writes the IV as 8 zero bytes and the uint32 sequence number', () => {
