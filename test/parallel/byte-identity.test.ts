@@ -40,7 +40,7 @@ describe.each(MODES)('frame pool (%s): the same bytes as one thread', (mode) => 
     expect(p.stats().batches).toBeGreaterThan(100);
   });
 
-  it('writes a byte-identical 12 MiB message with the default 64 KiB frames and 1 MiB batches, one-shot and streamed', async () => {
+  it('writes a byte-identical 12 MiB message with the default 64 KiB frames and batches, one-shot and streamed', async () => {
     const p = pool({ mode, threads: 2, minMessageBytes: MiB });
     pools.push(p);
     const store = rawAesStore();
@@ -52,7 +52,8 @@ describe.each(MODES)('frame pool (%s): the same bytes as one thread', (mode) => 
     expectSameBytes(await parallel.encrypt(plaintext, fixed), want, 'one-shot');
     expectSameBytes(await encryptVia('encryptStream', parallel, plaintext, fixed, [64 * KiB]), want, 'encryptStream');
     expectSameBytes((await parallel.decrypt(want)).plaintext, plaintext, 'decrypt');
-    expect(p.stats().batches).toBeGreaterThanOrEqual(3 * 11);
+    // One-shot calls: at least two batches per thread (4 with 2 threads, each way); the stream: 4 MiB batches (3).
+    expect(p.stats().batches).toBeGreaterThanOrEqual(4 + 3 + 4);
   });
 
   it('signs with suite 0x0578 over frames sealed off-thread: both engines verify each other, and tampering fails', async () => {

@@ -41,6 +41,8 @@ export interface MessageRunner {
 /** Where batches run: piscina worker threads or `crypto.subtle`. */
 export interface BatchRunner {
   readonly name: 'workers' | 'subtle';
+  /** Batches it runs at once (threads). */
+  readonly parallelism: number;
   /** Takes ownership of `keyBytes` (the derived message key) and zeroes them on `destroy`. */
   forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner;
   /**

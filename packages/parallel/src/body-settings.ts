@@ -5,15 +5,25 @@ import type { BufferPool } from './buffer-pool.js';
 export interface BodySettings {
   readonly runner: BatchRunner;
   readonly buffers: BufferPool;
-  /** Target bytes per batch (rounded down to whole frames, at least one frame). */
+  /** Most bytes per batch (rounded down to whole frames, at least one frame). */
   readonly batchBytes: number;
   /** Cap on one message's bytes in flight. */
   readonly maxInFlightBytes: number;
+  /**
+   * A message of known size is cut into at least this many batches (smaller ones, when
+   * `batchBytes` would give fewer), so every thread gets work; absent: no minimum.
+   */
+  readonly minBatches?: number;
 }
 
-/** Whole frames per batch for `frameLength`-byte frames. */
-export function framesPerBatch(settings: BodySettings, frameLength: number): number {
-  return Math.max(1, Math.floor(settings.batchBytes / frameLength));
+/**
+ * Whole frames per batch for `frameLength`-byte frames, for a message of `messageBytes`
+ * bytes when known.
+ */
+export function framesPerBatch(settings: BodySettings, frameLength: number, messageBytes?: number): number {
+  let bytes = settings.batchBytes;
+  if (messageBytes !== undefined && settings.minBatches !== undefined) bytes = Math.min(bytes, Math.ceil(messageBytes / settings.minBatches));
+  return Math.max(1, Math.floor(bytes / frameLength));
 }
 
 /**

@@ -10,10 +10,11 @@ const MARKER_LENGTH = 4;
  * A framed message body decrypted by batches of whole regular frames opened off the
  * calling thread. Each frame's plaintext leaves a worker only after its tag verified, and
  * is released here strictly in message order; a failing frame stops the output right
- * before it. The calling thread cuts the stream into frames, feeds the signature verifier
- * in order before a batch leaves, and hands the rest of the body (the frames after the
- * last full batch, the final frame, the footer) to the core's BodyDecryptor, starting at
- * the next sequence number, once every batch before it was released.
+ * before it. The calling thread cuts the stream into frames and feeds the signature
+ * verifier in order before a batch leaves. When the final frame begins, the regular frames
+ * still held go out as one shorter batch, and the final frame and the footer go to the
+ * core's BodyDecryptor, starting at the next sequence number, once every batch before it
+ * was released.
  */
 export class OffloadedDecryptBody implements OffloadedBody {
   readonly #init: OffloadDecryptInit;
@@ -35,7 +36,7 @@ export class OffloadedDecryptBody implements OffloadedBody {
     this.#settings = settings;
     const fl = init.header.frameLength;
     this.#unit = REGULAR_FRAME_OVERHEAD + fl;
-    this.#batchFrames = framesPerBatch(settings, fl);
+    this.#batchFrames = framesPerBatch(settings, fl, init.messageLength);
     this.#batchBytes = this.#batchFrames * this.#unit;
     this.#runner = settings.runner.forMessage(init.keyBytes, init.header.messageId, fl);
     this.#pipeline = new BatchPipeline(this.#runner, settings.maxInFlightBytes, settings.buffers, (output, out) => this.#release(output, out));
@@ -113,6 +114,9 @@ export class OffloadedDecryptBody implements OffloadedBody {
    * stays in order).
    */
   #startTail(rest: Uint8Array, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
+    // Only for a message that used the pool already: for a shorter one a round trip costs more than it saves.
+    const whole = this.#nextSequence === 1 ? 0 : Math.floor(this.#fill / this.#unit);
+    if (whole > 0) return this.#dispatchRegular(whole, rest, out);
     if (!this.#pipeline.idle) return this.#startTailLater(rest, out);
     const { backend, key, header, verifier, limits } = this.#init;
     const tail = new BodyDecryptor({ backend, key, header, verifier, limits, firstSequence: this.#nextSequence });
@@ -134,23 +138,39 @@ export class OffloadedDecryptBody implements OffloadedBody {
     return out;
   }
 
+  /**
+   * The whole regular frames held before the final frame go to the pool as one last,
+   * shorter batch; the held marker bytes stay here for the tail, which starts once every
+   * batch was released.
+   */
+  async #dispatchRegular(whole: number, rest: Uint8Array, out: Uint8Array[]): Promise<Uint8Array[]> {
+    const bytes = whole * this.#unit;
+    if (!(await this.#pipeline.makeRoom(bytes, out))) return this.#pipeline.settle(out);
+    const marker = (this.#batch as Uint8Array).slice(bytes, this.#fill);
+    this.#dispatch(whole);
+    this.#batch = new Uint8Array(this.#settings.buffers.take(this.#batchBytes));
+    this.#batch.set(marker);
+    this.#fill = marker.length;
+    return this.#startTailLater(rest, out);
+  }
+
   async #startTailLater(rest: Uint8Array, out: Uint8Array[]): Promise<Uint8Array[]> {
     if (!(await this.#pipeline.settleAll(out))) return this.#pipeline.settle(out);
     return this.#startTail(rest, out);
   }
 
-  #dispatch(): void {
+  #dispatch(frames = this.#batchFrames): void {
     const first = this.#nextSequence;
-    const last = first + this.#batchFrames - 1;
+    const last = first + frames - 1;
     if (last > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
     const batch = this.#batch as Uint8Array;
     // The signature covers the frames in message order: hash them before they leave.
-    this.#init.verifier?.update(batch);
+    this.#init.verifier?.update(batch.subarray(0, frames * this.#unit));
     this.#batch = undefined;
     this.#fill = 0;
     this.#nextSequence = last + 1;
-    const destination = placeOf(this.#init.destination, first, this.#batchFrames, this.#init.header.frameLength);
-    this.#pipeline.dispatch({ operation: 'open', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer, destination }, this.#batchBytes);
+    const destination = placeOf(this.#init.destination, first, frames, this.#init.header.frameLength);
+    this.#pipeline.dispatch({ operation: 'open', firstSequence: first, frames, input: batch.buffer as ArrayBuffer, destination }, frames * this.#unit);
   }
 
   #release(output: BatchOutput, out: Uint8Array[]): void {

@@ -7,10 +7,10 @@ import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
 /**
  * A message body encrypted by batches of whole regular frames sealed off the calling
  * thread, released in order. The calling thread copies plaintext into batch buffers
- * (the caller's buffers are never moved away), absorbs the output into the signer in
- * order, and seals what is left at the end (the last block and the final frame, and the
- * whole body of a message too small to fill a batch) with the core's FrameEncryptor,
- * starting at the next sequence number: the bytes are exactly the single-thread ones.
+ * (the caller's buffers are never moved away) and absorbs the output into the signer in
+ * order. At the end, the regular frames still held go out as one shorter batch, and the
+ * final frame is sealed here with the core's FrameEncryptor, starting at the next sequence
+ * number: the bytes are exactly the single-thread ones.
  */
 export class OffloadedEncryptBody implements OffloadedBody {
   readonly #init: OffloadEncryptInit;
@@ -31,7 +31,7 @@ export class OffloadedEncryptBody implements OffloadedBody {
     this.#init = init;
     this.#settings = settings;
     this.#header = init.header;
-    this.#batchFrames = framesPerBatch(settings, init.frameLength);
+    this.#batchFrames = framesPerBatch(settings, init.frameLength, init.plaintextLength);
     this.#batchBytes = this.#batchFrames * init.frameLength;
     this.#runner = settings.runner.forMessage(init.keyBytes, init.messageId, init.frameLength);
     this.#pipeline = new BatchPipeline(this.#runner, settings.maxInFlightBytes, settings.buffers, (output, out) => this.#release(output, out));
@@ -69,8 +69,9 @@ export class OffloadedEncryptBody implements OffloadedBody {
         throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${known}`);
       }
       const out = this.#takeHeader();
+      const rest = await this.#dispatchRegular(out);
       if (!(await this.#pipeline.settleAll(out))) this.#pipeline.throwIfFailed();
-      // What never filled a batch (or holds the last block) is sealed here, continuing the sequence.
+      // The final frame (and the footer) are sealed here, continuing the sequence.
       const { backend, key, messageId, frameLength, signer } = this.#init;
       const tail = new FrameEncryptor({
         backend,
@@ -79,10 +80,10 @@ export class OffloadedEncryptBody implements OffloadedBody {
         frameLength,
         header: [],
         signer,
-        plaintextLength: known === undefined ? undefined : this.#fill,
+        plaintextLength: known === undefined ? undefined : rest.length,
         firstSequence: this.#nextSequence,
       });
-      out.push(...tail.push(this.#batch?.subarray(0, this.#fill) ?? new Uint8Array(0)), ...tail.end());
+      out.push(...tail.push(rest), ...tail.end());
       this.#frames = tail.frames;
       return out;
     } finally {
@@ -105,7 +106,7 @@ export class OffloadedEncryptBody implements OffloadedBody {
       this.#fill += take;
       offset += take;
       this.#consumed += take;
-      // A batch holding the last block of a known-length message stays for end(): that block is the final frame.
+      // A batch holding the last block of a known-length message stays for end(), which sends its regular frames.
       if (this.#fill < this.#batchBytes || this.#consumed === this.#init.plaintextLength) continue;
       if (!this.#pipeline.hasRoom(this.#batchBytes)) return this.#fillLater(chunk, offset, out);
       this.#dispatch();
@@ -120,16 +121,35 @@ export class OffloadedEncryptBody implements OffloadedBody {
     return this.#fillFrom(chunk, offset, out);
   }
 
-  #dispatch(): void {
+  /**
+   * At the end of a message that used the pool: the regular frames among the held bytes go
+   * to it as one last, shorter batch, so only the final frame is sealed on this thread. Resolves to the bytes that
+   * remain for the final frame (a private copy when a batch left).
+   */
+  async #dispatchRegular(out: Uint8Array[]): Promise<Uint8Array> {
+    const fl = this.#init.frameLength;
+    const fill = this.#fill;
+    const held = this.#batch?.subarray(0, fill) ?? new Uint8Array(0);
+    // A known length ends with a full final frame when it falls on a boundary; an unknown one, with an empty one.
+    const regular = this.#init.plaintextLength === undefined ? Math.floor(fill / fl) : Math.max(0, Math.ceil(fill / fl) - 1);
+    // A message that never filled a batch stays here whole: a round trip costs more than it saves.
+    if (regular === 0 || this.#nextSequence === 1) return held;
+    const rest = held.slice(regular * fl);
+    if (!(await this.#pipeline.makeRoom(regular * fl, out))) return rest;
+    this.#dispatch(regular);
+    return rest;
+  }
+
+  #dispatch(frames = this.#batchFrames): void {
     const first = this.#nextSequence;
-    const last = first + this.#batchFrames - 1;
+    const last = first + frames - 1;
     if (last > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
     const batch = this.#batch as Uint8Array;
     this.#batch = undefined;
     this.#fill = 0;
     this.#nextSequence = last + 1;
-    const destination = placeOf(this.#init.destination, first, this.#batchFrames, REGULAR_FRAME_OVERHEAD + this.#init.frameLength);
-    this.#pipeline.dispatch({ operation: 'seal', firstSequence: first, frames: this.#batchFrames, input: batch.buffer as ArrayBuffer, destination }, this.#batchBytes);
+    const destination = placeOf(this.#init.destination, first, frames, REGULAR_FRAME_OVERHEAD + this.#init.frameLength);
+    this.#pipeline.dispatch({ operation: 'seal', firstSequence: first, frames, input: batch.buffer as ArrayBuffer, destination }, frames * this.#init.frameLength);
   }
 
   /** Emits one batch's frames; the signer absorbs them in message order. */

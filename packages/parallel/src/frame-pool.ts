@@ -1,6 +1,7 @@
 import type { FrameOffload, OffloadDecryptInit, OffloadedBody, OffloadEncryptInit } from '@sealflow/core';
 import { ContentType } from '@sealflow/core/internal';
 import type { BatchRunner } from './batch-runner.js';
+import type { BodySettings } from './body-settings.js';
 import { BufferPool } from './buffer-pool.js';
 import { OffloadedDecryptBody } from './decrypt-body.js';
 import { OffloadedEncryptBody } from './encrypt-body.js';
@@ -99,8 +100,9 @@ export class FramePool implements FrameOffload {
     return declined;
   }
 
-  #settings(): { runner: BatchRunner; buffers: BufferPool; batchBytes: number; maxInFlightBytes: number } {
-    return { runner: this.#runner, buffers: this.#buffers, batchBytes: this.#options.batchBytes, maxInFlightBytes: this.#options.maxInFlightBytes };
+  #settings(): BodySettings {
+    const { batchBytes, maxInFlightBytes } = this.#options;
+    return { runner: this.#runner, buffers: this.#buffers, batchBytes, maxInFlightBytes, minBatches: 2 * this.#runner.parallelism };
   }
 }
 

@@ -13,11 +13,16 @@ export interface FramePoolOptions {
   readonly mode?: FramePoolMode;
   /** Worker threads (`'workers'` mode), 1 to 256; default: `os.availableParallelism()`. */
   readonly threads?: number;
-  /** Plaintext bytes per batch, rounded down to whole frames (at least one); default 1 MiB. */
+  /**
+   * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
+   * 4 MiB. A message of known size is cut into at least two batches per thread (smaller
+   * ones when this would give fewer), so every thread gets work.
+   */
   readonly batchBytes?: number;
   /**
    * Cap on one message's bytes handed to the pool and not yet released (one batch may
-   * always be in flight); default 8 MiB. Bounds memory per stream (the bench's 1 GiB
+   * always be in flight); default 16 MiB (four default batches: one running and one
+   * queued per thread of a 2-thread pool). Bounds memory per stream (the bench's 1 GiB
    * encrypt -> decrypt chain stays within 128 MiB over baseline with it).
    */
   readonly maxInFlightBytes?: number;
@@ -50,8 +55,8 @@ export interface ResolvedPoolOptions {
 
 const MiB = 1024 * 1024;
 const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBytes', 'sharedOutput'] as const;
-export const DEFAULT_BATCH_BYTES = 1 * MiB;
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 8 * MiB;
+export const DEFAULT_BATCH_BYTES = 4 * MiB;
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 16 * MiB;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
 
 /**

@@ -18,6 +18,12 @@ export class SubtleRunner implements BatchRunner {
   readonly name = 'subtle' as const;
   #batches = 0;
 
+  /** libuv's thread pool size (4 unless UV_THREADPOOL_SIZE set it at start). */
+  get parallelism(): number {
+    const size = Number(process.env.UV_THREADPOOL_SIZE);
+    return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
+  }
+
   get counters(): { readonly batches: number; readonly workerFailures: number } {
     return { batches: this.#batches, workerFailures: 0 };
   }

@@ -42,6 +42,10 @@ export class WorkerRunner implements BatchRunner {
     this.#options = options;
   }
 
+  get parallelism(): number {
+    return this.#options.threads;
+  }
+
   get counters(): { readonly batches: number; readonly workerFailures: number } {
     return { batches: this.#batches, workerFailures: this.#workerFailures };
   }

@@ -48,6 +48,23 @@ describe('offloaded decrypt body', () => {
     expect(runner.batches).toBeGreaterThan(50);
   });
 
+  it('sends the regular frames held when the final frame begins as one shorter batch; a message under one batch stays here', async () => {
+    const runner = new InlineRunner();
+    runner.auto = true;
+    const { single, parallel } = engines(runner);
+    const plaintext = patternBytes(2 * BATCH + 2 * FL + 5);
+    const sealed = await single.encrypt(plaintext);
+    for (const writes of [[sealed.length], [97], [BATCH + 32]]) {
+      runner.frames.length = 0;
+      expect(Buffer.from(await decryptVia('decryptIterable', parallel, sealed, {}, writes))).toStrictEqual(Buffer.from(plaintext));
+      expect(runner.frames, `writes ${writes.join('/')}`).toStrictEqual([4, 4, 2]);
+    }
+    const small = patternBytes(BATCH - 1);
+    runner.frames.length = 0;
+    expect(Buffer.from((await parallel.decrypt(await single.encrypt(small))).plaintext)).toStrictEqual(Buffer.from(small));
+    expect(runner.frames).toStrictEqual([]);
+  });
+
   it('releases plaintext in message order when batches finish in reverse order', async () => {
     const runner = new InlineRunner();
     const { single, parallel } = engines(runner, 0x0478, 100 * BATCH);

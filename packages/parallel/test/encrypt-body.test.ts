@@ -104,14 +104,47 @@ describe('offloaded encrypt body', () => {
     expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, undefined)));
   });
 
-  it('keeps a message whose last block fills a batch on the calling thread for that block (the final frame)', async () => {
+  it('at the end, sends the regular frames still held as one shorter batch and seals only the final frame here', async () => {
+    for (const [size, known, lastBatchFrames] of [
+      [2 * BATCH, true, 3], // the last block fills the batch: 3 regular frames go, the full final frame stays
+      [2 * BATCH + 10, true, 4], // both full batches go as usual; the 10 bytes left make the final frame
+      [BATCH + 2 * FL, false, 2], // unknown length on a frame boundary: both frames are regular, the final frame is empty
+      [BATCH + 2 * FL + 1, undefined, 2],
+    ] as const) {
+      const runner = new InlineRunner();
+      runner.auto = true;
+      const plaintext = patternBytes(size);
+      const { body: b } = body(runner, known === true ? size : undefined);
+      const out = [...(await b.push(plaintext)), ...(await b.end())];
+      expect(runner.frames.at(-1), `${size} bytes`).toBe(lastBatchFrames);
+      expect(Buffer.from(join(out)), `${size} bytes`).toStrictEqual(Buffer.from(expected(plaintext, known === true ? size : undefined)));
+    }
+  });
+
+  it('cuts a message of known size into at least minBatches batches, smaller than batchBytes when needed', async () => {
+    for (const [size, known, want] of [
+      [2 * BATCH, true, [2, 2, 2, 1]], // 8 frames over 4 batches of 2; the last holds the final frame, so 1 goes
+      [8 * BATCH, true, [4, 4, 4, 4, 4, 4, 4, 3]], // batchBytes is already small enough
+      [2 * BATCH, false, [4, 4]], // unknown length: batchBytes as set
+    ] as const) {
+      const runner = new InlineRunner();
+      runner.auto = true;
+      const plaintext = patternBytes(size);
+      const b = new OffloadedEncryptBody(init(known ? size : undefined), { runner, buffers: new BufferPool(1 << 20), batchBytes: BATCH, maxInFlightBytes: 100 * BATCH, minBatches: 4 });
+      const out = [...(await b.push(plaintext)), ...(await b.end())];
+      expect(runner.frames, `${size} bytes, ${known ? 'known' : 'unknown'} length`).toStrictEqual(want);
+      expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, known ? size : undefined)));
+    }
+  });
+
+  it('a message that never filled a batch is sealed here whole, even with whole frames held at the end', async () => {
     const runner = new InlineRunner();
     runner.auto = true;
-    const { body: b } = body(runner, 2 * BATCH);
-    const plaintext = patternBytes(2 * BATCH);
+    const plaintext = patternBytes(BATCH - 1);
+    const { body: b } = body(runner, undefined);
     const out = [...(await b.push(plaintext)), ...(await b.end())];
-    expect(runner.batches).toBe(1); // the second batch holds the last block: sealed here as 3 regular frames and a full final frame
-    expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, 2 * BATCH)));
+    expect(runner.batches).toBe(0);
+    expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, undefined)));
   });
 
   it('a batch lost with its worker: the frames before it are still delivered, then the body fails with ERR_WORKER_FAILED', async () => {

@@ -7,8 +7,8 @@ import { resolvePoolOptions } from '../src/options.js';
 const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
-  it('defaults to worker threads, one per CPU, 1 MiB batches, 8 MiB in flight, 4 MiB minimum and shared one-shot output', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: MiB, maxInFlightBytes: 8 * MiB, minMessageBytes: 4 * MiB, sharedOutput: true });
+  it('defaults to worker threads, one per CPU, 4 MiB batches, 16 MiB in flight, 4 MiB minimum and shared one-shot output', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB, sharedOutput: true });
   });
 
   it('takes sharedOutput as a boolean only', () => {
@@ -18,6 +18,7 @@ describe('createFramePool options', () => {
 
   it('never lets the in-flight cap default below one batch', () => {
     expect(resolvePoolOptions({ batchBytes: 32 * MiB }).maxInFlightBytes).toBe(32 * MiB);
+    expect(resolvePoolOptions({ batchBytes: 2 * MiB }).maxInFlightBytes).toBe(16 * MiB);
   });
 
   it('rejects unknown keys, naming them', () => {

@@ -31,8 +31,12 @@ export class InlineRunner implements BatchRunner {
   outstanding = 0;
   peakOutstanding = 0;
   batches = 0;
+  /** Frames of each batch, in dispatch order. */
+  readonly frames: number[] = [];
   /** When true, batches finish as soon as they are dispatched (on a microtask). */
   auto = false;
+
+  readonly parallelism = 1;
 
   get counters(): { readonly batches: number; readonly workerFailures: number } {
     return { batches: this.batches, workerFailures: 0 };
@@ -61,6 +65,7 @@ export class InlineRunner implements BatchRunner {
 
   #run(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number, batch: Batch): Promise<BatchOutput> {
     this.batches++;
+    this.frames.push(batch.frames);
     const size = batch.input.byteLength;
     this.outstanding += size;
     this.peakOutstanding = Math.max(this.peakOutstanding, this.outstanding);
