@@ -1,4 +1,16 @@
 /**
+ * The capacity a request for `size` bytes gets: `size` rounded up to an eighth of the
+ * power of two above it (at most a quarter more, usually an eighth), and at least 4 KiB.
+ * Classes let batches of slightly different sizes (messages of different lengths are cut
+ * differently) share buffers.
+ */
+export function capacityFor(size: number): number {
+  if (size <= 4096) return 4096;
+  const step = 2 ** Math.ceil(Math.log2(size)) / 8;
+  return Math.ceil(size / step) * step;
+}
+
+/**
  * Recycled batch buffers. A fresh ArrayBuffer costs a page fault per 4 KiB the first time
  * it is written, which on small VMs costs as much as the AES itself; buffers that come
  * back from a worker (moved, not copied) are reused for the next batch instead. Holds at
@@ -18,18 +30,19 @@ export class BufferPool {
     return this.#bytes;
   }
 
-  /** A buffer of exactly `size` bytes (its contents are whatever the last user left). */
+  /** A buffer of at least `size` bytes (`capacityFor(size)`); its contents are whatever the last user left. */
   take(size: number): ArrayBuffer {
-    const buffer = this.#free.get(size)?.pop();
-    if (buffer === undefined) return new ArrayBuffer(size);
-    this.#bytes -= size;
+    const capacity = capacityFor(size);
+    const buffer = this.#free.get(capacity)?.pop();
+    if (buffer === undefined) return new ArrayBuffer(capacity);
+    this.#bytes -= capacity;
     return buffer;
   }
 
-  /** Offers a buffer back; detached or surplus buffers are dropped. */
+  /** Offers a buffer back; detached, surplus or odd-sized buffers are dropped. */
   give(buffer: ArrayBuffer): void {
     const size = buffer.byteLength;
-    if (size === 0 || this.#bytes + size > this.#maxBytes) return;
+    if (size === 0 || capacityFor(size) !== size || this.#bytes + size > this.#maxBytes) return;
     let list = this.#free.get(size);
     if (list === undefined) this.#free.set(size, (list = []));
     list.push(buffer);

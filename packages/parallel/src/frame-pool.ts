@@ -46,7 +46,8 @@ export class FramePool implements FrameOffload {
     this.name = this.#options.mode;
     this.#runner =
       this.#options.mode === 'subtle' ? new SubtleRunner() : new WorkerRunner({ threads: this.#options.threads, filename: filename ?? defaultWorkerFile() });
-    this.#buffers = new BufferPool(this.#options.maxInFlightBytes + this.#options.batchBytes);
+    // Every buffer a message can hold at once: those in flight, one past the cap, one filling (plus class rounding).
+    this.#buffers = new BufferPool(1.25 * (this.#options.maxInFlightBytes + 2 * this.#options.batchBytes));
   }
 
   /** The resolved options (defaults applied). */

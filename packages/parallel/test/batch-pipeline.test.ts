@@ -28,7 +28,7 @@ const numbers = (out: Uint8Array[]): number[] => out.map((piece) => piece[0] as 
 
 function pipeline(maxBytes = 100): { runner: ReturnType<typeof manualRunner>; pipe: BatchPipeline; buffers: BufferPool } {
   const runner = manualRunner();
-  const buffers = new BufferPool(1024);
+  const buffers = new BufferPool(65536);
   const pipe = new BatchPipeline(runner, maxBytes, buffers, (o, out) => out.push(o.output));
   return { runner, pipe, buffers };
 }
@@ -106,10 +106,10 @@ describe('BatchPipeline', () => {
   it('recycles the input buffers that come back with results', async () => {
     const { runner, pipe, buffers } = pipeline();
     pipe.dispatch(batch(1), 10);
-    const returned = new ArrayBuffer(64);
+    const returned = new ArrayBuffer(4096);
     runner.pending[0]?.resolve({ output: new Uint8Array(0), frames: 0, input: returned, error: undefined });
     await pipe.settleAll([]);
-    expect(buffers.take(64)).toBe(returned);
+    expect(buffers.take(4000)).toBe(returned);
   });
 
   it('after abort, results that arrive late are dropped and the abort reason is the failure', async () => {

@@ -66,7 +66,8 @@ export class InlineRunner implements BatchRunner {
   #run(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number, batch: Batch): Promise<BatchOutput> {
     this.batches++;
     this.frames.push(batch.frames);
-    const size = batch.input.byteLength;
+    // The batch's own bytes (its buffer may be longer: buffers come in size classes).
+    const size = batch.frames * (batch.operation === 'seal' ? frameLength : frameLength + PREFIX_LENGTH + TAG_BYTES);
     this.outstanding += size;
     this.peakOutstanding = Math.max(this.peakOutstanding, this.outstanding);
     return new Promise<BatchOutput>((resolve, reject) => {
