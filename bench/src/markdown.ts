@@ -82,6 +82,20 @@ export function markdownReport(report: BenchReport): string {
     out.push(`- raw node:crypto sealing 64 KiB frames reaches ${r2(raw64?.mibPerSecond === undefined ? undefined : raw64.mibPerSecond / one.mibPerSecond)}× of \`openssl speed -evp aes-256-gcm\` (16 KiB blocks, one core): the rest is node:crypto's per-call cost, which every node:crypto engine pays.`);
     if (all?.mibPerSecond !== undefined) out.push(`- openssl on all ${machine.cpus} cores: ${r2(all.mibPerSecond / one.mibPerSecond)}× one core.`);
   }
+  const clientNode = rows.find((r) => r.suite === 'streams' && r.contestant === 'client-node' && r.operation === 'encrypt')?.mibPerSecond;
+  const nodeRows = ceiling.filter((r) => !r.contestant.startsWith('openssl'));
+  if (nodeRows.length > 0) {
+    if (one?.mibPerSecond === undefined) out.push('', "### The machine's ceiling", '');
+    out.push(
+      '',
+      'One thread, measured in this run: the bounds every node:crypto engine works under (ratios to openssl on one core, and to client-node streaming 64 KiB frames):',
+      '',
+      table(
+        ['bound', '×openssl (1 core)', '×client-node stream encrypt'],
+        nodeRows.map((r) => [r.contestant, r2(one?.mibPerSecond === undefined || r.mibPerSecond === undefined ? undefined : r.mibPerSecond / one.mibPerSecond), r2(clientNode === undefined || r.mibPerSecond === undefined ? undefined : r.mibPerSecond / clientNode)]),
+      ),
+    );
+  }
   out.push('', '### Default', '', report.defaults.reason);
   const pairs = report.crossChecks.reduce((n, c) => n + c.pairs, 0);
   out.push('', `### Cross-checks`, '', `${report.crossChecks.length} cross-checks before timing, ${pairs} producer/consumer pairs, all passed; raw node:crypto and every sealflow variant wrote byte-identical messages under the fixed message ID and data key in every message and stream check.`);

@@ -23,6 +23,8 @@ export interface ResultRow {
   ratioToSingleThread?: number | undefined;
   /** Peak resident memory above the baseline taken right before the workload. */
   readonly peakRssOverBaselineMiB?: number | undefined;
+  /** Process CPU time (all threads) per MiB processed, milliseconds: what the throughput cost in cores. */
+  readonly cpuMsPerMiB?: number | undefined;
   /** Key-store (KMS) calls the workload made. */
   readonly kmsCalls?: number | undefined;
   /** Timed iterations. */

@@ -10,27 +10,41 @@ export interface Budget {
 export interface Timing {
   /** Mean milliseconds per operation. */
   readonly meanMs: number;
+  /** The fastest operation, milliseconds (what a bound is measured by). */
+  readonly minMs: number;
   readonly samples: number;
   /** Relative margin of error, percent. */
   readonly rme: number;
+  /** Process CPU time (every thread: workers and libuv's pool too) per operation, milliseconds. */
+  readonly cpuMs: number;
 }
+
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
 
 /** Times `fn` with tinybench after one warm-up call. @throws what `fn` throws */
 export async function time(name: string, fn: () => Promise<unknown>, budget: Budget): Promise<Timing> {
   const bench = new Bench({ time: budget.timeMs, iterations: budget.minIterations, warmupTime: 0, warmupIterations: 1, throws: true });
   bench.add(name, fn);
+  const cpu = process.cpuUsage();
   await bench.run();
+  const cpuMs = cpuMsSince(cpu);
   const task = bench.tasks[0];
   const result = task?.result;
   if (result === undefined || result.state !== 'completed') throw new Error(`bench task ${name} did not complete (${result?.state ?? 'missing'})`);
-  return { meanMs: result.latency.mean, samples: result.latency.samplesCount, rme: result.latency.rme };
+  // The warm-up call is one more operation on the CPU clock.
+  return { meanMs: result.latency.mean, minMs: result.latency.min, samples: result.latency.samplesCount, rme: result.latency.rme, cpuMs: cpuMs / (result.latency.samplesCount + 1) };
 }
 
 /** Times one run of `fn` (for workloads too long to repeat, such as a streamed GiB). */
 export async function timeOnce(fn: () => Promise<unknown>): Promise<Timing> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await fn();
-  return { meanMs: performance.now() - start, samples: 1, rme: 0 };
+  const ms = performance.now() - start;
+  return { meanMs: ms, minMs: ms, samples: 1, rme: 0, cpuMs: cpuMsSince(cpu) };
 }
 
 /** MiB/s for `bytes` per operation at `meanMs` per operation. */

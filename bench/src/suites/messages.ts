@@ -9,7 +9,8 @@ import { MiB, sizeLabel } from '../units.js';
 export interface MessagesConfig {
   readonly sizes: readonly number[];
   readonly frameLengths: readonly number[];
-  readonly budget: Budget;
+  /** How long to time one workload of `bytes` bytes. */
+  budget(bytes: number): Budget;
   /** Plaintext size of the cross-check for a workload of `bytes` (every pair decrypts it, the slowest too). */
   crossCheckBytes(bytes: number): number;
   /** A reason to leave a contestant out of one workload (too slow for the run's budget), or undefined. */
@@ -38,9 +39,9 @@ export async function runMessages(fixture: Fixture, config: MessagesConfig): Pro
       for (const contestant of list) {
         const skipped = config.skip(contestant.name, bytes, frameLength);
         if (skipped !== undefined) continue;
-        rows.push(await measure(contestant, 'encrypt', plaintext, label, frameLength, config.budget, () => contestant.encrypt(plaintext)));
+        rows.push(await measure(contestant, 'encrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.encrypt(plaintext)));
         const ciphertext = await contestant.encrypt(plaintext);
-        rows.push(await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget, () => contestant.decrypt(ciphertext)));
+        rows.push(await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.decrypt(ciphertext)));
       }
     }
   }
@@ -58,6 +59,7 @@ async function measure(contestant: Contestant, operation: Operation, plaintext: 
     contestant: contestant.name,
     mibPerSecond: mibPerSecond(plaintext.length, timing.meanMs),
     opsPerSecond: 1000 / timing.meanMs,
+    cpuMsPerMiB: timing.cpuMs / (plaintext.length / MiB),
     samples: timing.samples,
   };
 }

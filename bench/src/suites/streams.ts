@@ -9,7 +9,7 @@ import { log } from '../log.js';
 import type { ResultRow } from '../results.js';
 import { streamContestants } from '../stream-contestants.js';
 import { countingSink, repeatingSource } from '../streams-io.js';
-import { mibPerSecond, timeOnce } from '../timer.js';
+import { mibPerSecond, timeOnce, type Timing } from '../timer.js';
 import { KiB, MiB, sizeLabel } from '../units.js';
 import type { SuiteOutput } from './messages.js';
 
@@ -48,17 +48,18 @@ export async function runStreams(fixture: Fixture, config: StreamsConfig, path: 
     const note = total === config.total ? undefined : `streamed ${sizeLabel(total)} in this run`;
     const encryptSink = countingSink();
     const encrypted = await timeOnce(() => contestant.encrypt(repeatingSource(total, chunk), encryptSink));
-    rows.push(row('encrypt', contestant.name, config.total, total, encrypted.meanMs, note));
+    rows.push(row('encrypt', contestant.name, config.total, total, encrypted, note));
     const decryptSink = countingSink();
     const decrypted = await timeOnce(() => contestant.decrypt(message, decryptSink));
     if (decryptSink.bytes() !== config.total) throw new Error(`${contestant.name} decrypted ${decryptSink.bytes()} bytes of a ${config.total}-byte message`);
-    rows.push(row('decrypt', contestant.name, config.total, config.total, decrypted.meanMs, undefined));
+    rows.push(row('decrypt', contestant.name, config.total, config.total, decrypted, undefined));
     log(`streams: ${contestant.name} ${Math.round(mibPerSecond(total, encrypted.meanMs))} / ${Math.round(mibPerSecond(config.total, decrypted.meanMs))} MiB/s`);
   }
   return { rows, checks: [check] };
 }
 
-function row(operation: 'encrypt' | 'decrypt', contestant: string, label: number, bytes: number, ms: number, note: string | undefined): ResultRow {
+function row(operation: 'encrypt' | 'decrypt', contestant: string, label: number, bytes: number, timing: Timing, note: string | undefined): ResultRow {
+  const ms = timing.meanMs;
   return {
     suite: 'streams',
     workload: `${operation} stream ${sizeLabel(label)}, 64 KiB frames`,
@@ -68,6 +69,7 @@ function row(operation: 'encrypt' | 'decrypt', contestant: string, label: number
     contestant,
     mibPerSecond: mibPerSecond(bytes, ms),
     opsPerSecond: 1000 / ms,
+    cpuMsPerMiB: timing.cpuMs / (bytes / MiB),
     samples: 1,
     note,
   };

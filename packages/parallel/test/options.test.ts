@@ -16,6 +16,10 @@ describe('createFramePool options', () => {
     expect(() => resolvePoolOptions({ sharedOutput: 'no' })).toThrow(/sharedOutput/);
   });
 
+  it("defaults to smaller batches and a smaller cap in 'subtle' mode (every frame a job with its own copies)", () => {
+    expect(resolvePoolOptions({ mode: 'subtle' })).toMatchObject({ mode: 'subtle', batchBytes: MiB, maxInFlightBytes: 8 * MiB });
+  });
+
   it('never lets the in-flight cap default below one batch', () => {
     expect(resolvePoolOptions({ batchBytes: 32 * MiB }).maxInFlightBytes).toBe(32 * MiB);
     expect(resolvePoolOptions({ batchBytes: 2 * MiB }).maxInFlightBytes).toBe(16 * MiB);
