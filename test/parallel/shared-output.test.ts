@@ -56,8 +56,8 @@ describe('one-shot results in memory the pool provides', () => {
     expect(p.stats().batches).toBeGreaterThan(10);
   });
 
-  it.each(MODES)('with sharedOutput: false (%s), results are ordinary memory with the same bytes', async (mode) => {
-    const { pool: p, allocated } = recordedPool({ mode, threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0, sharedOutput: false });
+  it.each(MODES)('with sharedOutputBytes: 0 (%s), results are ordinary memory with the same bytes', async (mode) => {
+    const { pool: p, allocated } = recordedPool({ mode, threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0, sharedOutputBytes: 0 });
     const store = rawAesStore();
     const parallel = createEngine({ keyStore: store, frameLength: 4 * KiB, offload: p });
     const single = createEngine({ keyStore: store, frameLength: 4 * KiB });
@@ -70,6 +70,18 @@ describe('one-shot results in memory the pool provides', () => {
     expectSameBytes(opened, plaintext);
     expect(opened.buffer).toBeInstanceOf(ArrayBuffer);
     expect(allocated).toHaveLength(0);
+  });
+
+  it('shared results not yet reclaimed stay under sharedOutputBytes: past it, results are ordinary memory with the same bytes', async () => {
+    const { pool: p, allocated } = recordedPool({ threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0, sharedOutputBytes: 3 * MiB });
+    const engine = createEngine({ keyStore: rawAesStore(), frameLength: 4 * KiB, offload: p });
+    const plaintext = patternBytes(MiB);
+    // Held here, so the collector cannot reclaim them: two fit under 3 MiB, the third does not.
+    const held = [await engine.encrypt(plaintext), await engine.encrypt(plaintext), await engine.encrypt(plaintext)];
+    expect(held.map((r) => r.buffer instanceof SharedArrayBuffer)).toStrictEqual([true, true, false]);
+    expect(allocated).toHaveLength(2);
+    expect(p.sharedOutputBytes).toBeGreaterThan(2 * MiB);
+    for (const ciphertext of held) expectSameBytes((await engine.decrypt(ciphertext)).plaintext.subarray(0), plaintext);
   });
 
   it('the subtle pool writes results in place in ordinary memory', async () => {

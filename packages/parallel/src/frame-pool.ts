@@ -9,6 +9,9 @@ import { resolvePoolOptions, type FramePoolMode, type FramePoolOptions, type Res
 import { SubtleRunner } from './subtle-runner.js';
 import { defaultWorkerFile, WorkerRunner } from './worker-runner.js';
 
+/** Per shared result, an untouched ordinary buffer that makes the collector see its size (see `allocate`). */
+const pressure = new WeakMap<SharedArrayBuffer, ArrayBuffer>();
+
 /** Test hook: a worker module to load instead of the real one (a symbol no public type names). */
 export const WORKER_FILE: unique symbol = Symbol('sealflow.parallel.workerFile');
 
@@ -35,6 +38,11 @@ export class FramePool implements FrameOffload {
   readonly #runner: BatchRunner;
   readonly #buffers: BufferPool;
   #closed = false;
+  #sharedBytes = 0;
+  /** Counts shared results down once the collector has reclaimed them. */
+  readonly #reclaimed = new FinalizationRegistry<number>((bytes) => {
+    this.#sharedBytes -= bytes;
+  });
   #encrypts = 0;
   #decrypts = 0;
   #declined = 0;
@@ -76,12 +84,29 @@ export class FramePool implements FrameOffload {
   }
 
   /**
-   * Part of FrameOffload: memory for a one-shot result that the threads write in place
-   * (see the `sharedOutput` option), for a message the pool would take.
+   * Part of FrameOffload: memory for a one-shot result that the threads write in place,
+   * for a message the pool would take, while the shared results not yet reclaimed stay
+   * under `sharedOutputBytes` (see that option).
    */
   allocate(length: number): Uint8Array | undefined {
-    if (!this.#options.sharedOutput || this.#closed || length === 0 || length < this.#options.minMessageBytes) return undefined;
-    return this.#runner.allocate(length);
+    const { sharedOutputBytes, minMessageBytes } = this.#options;
+    if (this.#closed || length === 0 || length < minMessageBytes || this.#sharedBytes + length > sharedOutputBytes) return undefined;
+    const memory = this.#runner.allocate(length);
+    if (memory?.buffer instanceof SharedArrayBuffer) {
+      this.#sharedBytes += length;
+      this.#reclaimed.register(memory.buffer, length);
+      // V8 reclaims SharedArrayBuffers lazily: it does not count them as memory pressure,
+      // so a loop of large calls would hold dropped results for long. An ordinary buffer of
+      // the same size, alive exactly as long as the result, is counted; it is never written,
+      // so its pages are never touched (allocUnsafeSlow: no zero fill).
+      pressure.set(memory.buffer, Buffer.allocUnsafeSlow(length).buffer);
+    }
+    return memory;
+  }
+
+  /** Bytes of shared one-shot results handed out and not yet reclaimed by the garbage collector. */
+  get sharedOutputBytes(): number {
+    return this.#sharedBytes;
   }
 
   /**

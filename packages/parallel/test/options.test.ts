@@ -7,13 +7,14 @@ import { resolvePoolOptions } from '../src/options.js';
 const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
-  it('defaults to worker threads, one per CPU, 4 MiB batches, 16 MiB in flight, 4 MiB minimum and shared one-shot output', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB, sharedOutput: true });
+  it('defaults to worker threads, one per CPU, 4 MiB batches, 16 MiB in flight, 4 MiB minimum and 256 MiB of shared one-shot results', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB, sharedOutputBytes: 256 * MiB });
   });
 
-  it('takes sharedOutput as a boolean only', () => {
-    expect(resolvePoolOptions({ sharedOutput: false }).sharedOutput).toBe(false);
-    expect(() => resolvePoolOptions({ sharedOutput: 'no' })).toThrow(/sharedOutput/);
+  it('takes sharedOutputBytes as a non-negative integer (0: off)', () => {
+    expect(resolvePoolOptions({ sharedOutputBytes: 0 }).sharedOutputBytes).toBe(0);
+    expect(() => resolvePoolOptions({ sharedOutputBytes: -1 })).toThrow(/sharedOutputBytes/);
+    expect(() => resolvePoolOptions({ sharedOutputBytes: true })).toThrow(/sharedOutputBytes/);
   });
 
   it("defaults to smaller batches and a smaller cap in 'subtle' mode (every frame a job with its own copies)", () => {
