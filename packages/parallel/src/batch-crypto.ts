@@ -86,27 +86,37 @@ export function sealBatch(task: BatchTask): BatchReply {
       view.set(cipher.getAuthTag(), at + PREFIX_LENGTH + fl);
       done++;
     }
-    return { output: output.own, frames: done, input: task.input, error: undefined };
+    return { output: output.own === undefined ? [] : [output.own], frames: done, input: task.input, error: undefined };
   } catch (error) {
     output?.view.fill(0, done * unit);
-    return { output: output?.own, frames: done, input: task.input, error: asRecord(error) };
+    return { output: output?.own === undefined ? [] : [output.own], frames: done, input: task.input, error: asRecord(error) };
   }
 }
 
+/** A Buffer's bytes as an ArrayBuffer of their own (copied only when the Buffer shares one). */
+function ownBuffer(bytes: Buffer): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  bytes.fill(0);
+  return copy.buffer;
+}
+
 /**
- * Opens `task.frames` regular frames in order. A frame's plaintext is written to the
- * output only after its tag verified; at the first failure it stops, and the reply counts
- * the frames before it and carries the error. Never throws.
+ * Opens `task.frames` regular frames in order. A frame's plaintext is kept only after its
+ * tag verified: written to the shared output when the task names one, else handed back as
+ * the buffer node:crypto returned (no copy). At the first failure it stops, and the reply
+ * counts the frames before it and carries the error. Never throws.
  */
 export function openBatch(task: BatchTask): BatchReply {
   const fl = task.frameLength;
   const unit = PREFIX_LENGTH + fl + TAG_BYTES;
-  let output: { view: Uint8Array; own: ArrayBuffer | undefined } | undefined;
+  const plaintexts: ArrayBuffer[] = [];
+  let shared: Uint8Array | undefined;
   let done = 0;
   try {
     checkTask(task, unit);
-    output = outputFor(task, task.frames * fl);
-    const { view } = output;
+    shared = task.output === undefined ? undefined : outputFor(task, task.frames * fl).view;
     const { key, algorithm } = importKey(task);
     const { aad, seqOffset } = regularAad(task.messageId, fl);
     const input = new Uint8Array(task.input);
@@ -129,14 +139,17 @@ export function openBatch(task: BatchTask): BatchReply {
         plaintext.fill(0);
         throw authenticationFailed();
       }
-      // Verified: now it may reach the output. The temporary copy does not outlive this frame.
-      view.set(plaintext, i * fl);
-      plaintext.fill(0);
+      if (shared === undefined) {
+        plaintexts.push(ownBuffer(plaintext));
+      } else {
+        // Verified: now it may reach the output. The temporary copy does not outlive this frame.
+        shared.set(plaintext, i * fl);
+        plaintext.fill(0);
+      }
       done++;
     }
-    return { output: output.own, frames: done, input: task.input, error: undefined };
+    return { output: plaintexts, frames: done, input: task.input, error: undefined };
   } catch (error) {
-    output?.view.fill(0, done * fl);
-    return { output: output?.own, frames: done, input: task.input, error: asRecord(error) };
+    return { output: plaintexts, frames: done, input: task.input, error: asRecord(error) };
   }
 }

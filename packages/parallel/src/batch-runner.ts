@@ -18,15 +18,15 @@ export interface Batch {
 /** A batch's result on the calling thread, ready to emit in order. */
 export interface BatchOutput {
   /**
-   * `seal`: the batch's whole frames. `open`: the plaintext of the frames that verified.
-   * Contiguous, and a view of the batch's destination when it had one.
+   * `seal`: the batch's whole frames, as one piece. `open`: the plaintext of the frames
+   * that verified, a piece per frame. One view of the batch's destination when it had one.
    */
-  readonly output: Uint8Array;
-  /** Frames the output covers. */
+  readonly pieces: readonly Uint8Array[];
+  /** Frames the pieces cover. */
   readonly frames: number;
   /** The input buffer, back for reuse (undefined when it could not come back). */
   readonly input: ArrayBuffer | undefined;
-  /** A frame failed (`open`); the output holds the frames before it. */
+  /** A frame failed (`open`); the pieces hold the frames before it. */
   readonly error: SealflowError | undefined;
 }
 

@@ -36,11 +36,12 @@ export interface BatchTask {
 /** A batch's answer. */
 export interface BatchReply {
   /**
-   * The output, contiguous, when the task named no shared output. `seal`: whole regular
-   * frames (sequence, IV, ciphertext, tag). `open`: the plaintext of each verified frame.
-   * Bytes past the `frames` done are zero.
+   * The output, when the task named no shared output (else empty). `seal`: one buffer of
+   * whole regular frames (sequence, IV, ciphertext, tag), bytes past the `frames` done
+   * zeroed. `open`: per verified frame, its plaintext, in the very buffer node:crypto
+   * returned (no copy).
    */
-  readonly output: ArrayBuffer | undefined;
+  readonly output: readonly ArrayBuffer[];
   /** `seal`: frames sealed. `open`: frames verified, in order, before any failure. */
   readonly frames: number;
   /** The task's input buffer, handed back so the next batch need not fault in fresh pages. */

@@ -174,8 +174,10 @@ export class OffloadedDecryptBody implements OffloadedBody {
   }
 
   #release(output: BatchOutput, out: Uint8Array[]): void {
-    if (output.output.length > 0) out.push(output.output);
-    this.#released += output.output.length;
+    for (const piece of output.pieces) {
+      out.push(piece);
+      this.#released += piece.length;
+    }
     this.#frames += output.frames;
   }
 

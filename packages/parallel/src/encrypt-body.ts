@@ -154,8 +154,10 @@ export class OffloadedEncryptBody implements OffloadedBody {
 
   /** Emits one batch's frames; the signer absorbs them in message order. */
   #release(output: BatchOutput, out: Uint8Array[]): void {
-    this.#init.signer?.update(output.output);
-    out.push(output.output);
+    for (const piece of output.pieces) {
+      this.#init.signer?.update(piece);
+      out.push(piece);
+    }
     this.#frames += output.frames;
   }
 

@@ -8,6 +8,6 @@ import type { BatchReply, BatchTask } from './batch-task.js';
 /** Runs one batch; the reply's buffers move back to the calling thread (no copies). */
 export default function runBatch(task: BatchTask): unknown {
   const reply: BatchReply = task.operation === 'seal' ? sealBatch(task) : openBatch(task);
-  const transfer: ArrayBuffer[] = reply.output === undefined ? [reply.input] : [reply.output, reply.input];
+  const transfer: ArrayBuffer[] = [...reply.output, reply.input];
   return move({ [transferableSymbol]: transfer, [valueSymbol]: reply });
 }

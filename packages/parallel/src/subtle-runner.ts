@@ -81,7 +81,7 @@ async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
   // WebCrypto answers ciphertext || tag: exactly the frame's bytes after its prefix.
   const sealed = await Promise.all(jobs);
   sealed.forEach((buffer, i) => output.set(new Uint8Array(buffer), i * unit + PREFIX_LENGTH));
-  return { output: output.subarray(0, batch.frames * unit), frames: batch.frames, input: batch.input, error: undefined };
+  return { pieces: [output.subarray(0, batch.frames * unit)], frames: batch.frames, input: batch.input, error: undefined };
 }
 
 async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
@@ -104,12 +104,14 @@ async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
   let verified = opened.findIndex((plaintext) => plaintext === undefined);
   if (verified === -1) verified = opened.length;
   else error = authenticationFailed();
-  const output = batch.destination ?? new Uint8Array(batch.frames * fl);
   // Output stops at the first failure (frames after it verified on their own, and are dropped).
-  opened.forEach((plaintext, i) => {
-    if (plaintext === undefined) return;
-    if (i < verified) output.set(plaintext, i * fl);
+  for (const plaintext of opened.slice(verified)) plaintext?.fill(0);
+  const kept = opened.slice(0, verified) as Uint8Array[];
+  const destination = batch.destination;
+  if (destination === undefined) return { pieces: kept, frames: verified, input: batch.input, error };
+  kept.forEach((plaintext, i) => {
+    destination.set(plaintext, i * fl);
     plaintext.fill(0);
   });
-  return { output: output.subarray(0, verified * fl), frames: verified, input: batch.input, error };
+  return { pieces: verified === 0 ? [] : [destination.subarray(0, verified * fl)], frames: verified, input: batch.input, error };
 }

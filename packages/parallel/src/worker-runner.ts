@@ -113,16 +113,23 @@ export class WorkerRunner implements BatchRunner {
     }
     const error = reply.error === undefined ? undefined : deserializeError(reply.error);
     const bytes = reply.frames * (task.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
-    let output: Uint8Array;
-    if (task.output !== undefined) output = (batch.destination as Uint8Array).subarray(0, bytes);
-    else if (reply.output !== undefined && reply.output.byteLength >= bytes) output = new Uint8Array(reply.output, 0, bytes);
-    else throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
-    // A destination in memory the threads cannot share: the output is moved to its place here.
-    if (task.output === undefined && batch.destination !== undefined) {
-      batch.destination.set(output);
-      output = batch.destination.subarray(0, bytes);
+    const received = reply.output.map((buffer) => new Uint8Array(buffer));
+    const length = received.reduce((n, piece) => n + piece.length, 0);
+    if (task.output === undefined && (task.operation === 'seal' ? length < bytes : length !== bytes)) {
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
     }
-    return { output, frames: reply.frames, input: reply.input, error };
+    let pieces: Uint8Array[] = task.operation === 'seal' ? received.map((piece) => piece.subarray(0, bytes)) : received;
+    if (task.output !== undefined) pieces = [(batch.destination as Uint8Array).subarray(0, bytes)];
+    else if (batch.destination !== undefined) {
+      // A destination in memory the threads cannot share: the output is moved to its place here.
+      let at = 0;
+      for (const piece of pieces) {
+        batch.destination.set(piece, at);
+        at += piece.length;
+      }
+      pieces = [batch.destination.subarray(0, bytes)];
+    }
+    return { pieces: bytes === 0 ? [] : pieces, frames: reply.frames, input: reply.input, error };
   }
 
   #start(): Piscina<BatchTask, BatchReply> {

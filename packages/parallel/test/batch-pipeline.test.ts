@@ -22,14 +22,14 @@ function manualRunner(): MessageRunner & { pending: Pending[] } {
   };
 }
 
-const output = (n: number, error?: BatchOutput['error']): BatchOutput => ({ output: Uint8Array.of(n), frames: 1, input: new ArrayBuffer(8), error });
+const output = (n: number, error?: BatchOutput['error']): BatchOutput => ({ pieces: [Uint8Array.of(n)], frames: 1, input: new ArrayBuffer(8), error });
 const batch = (n: number): Batch => ({ operation: 'seal', firstSequence: n, frames: 1, input: new ArrayBuffer(8), destination: undefined });
 const numbers = (out: Uint8Array[]): number[] => out.map((piece) => piece[0] as number);
 
 function pipeline(maxBytes = 100): { runner: ReturnType<typeof manualRunner>; pipe: BatchPipeline; buffers: BufferPool } {
   const runner = manualRunner();
   const buffers = new BufferPool(65536);
-  const pipe = new BatchPipeline(runner, maxBytes, buffers, (o, out) => out.push(o.output));
+  const pipe = new BatchPipeline(runner, maxBytes, buffers, (o, out) => out.push(...o.pieces));
   return { runner, pipe, buffers };
 }
 
@@ -107,7 +107,7 @@ describe('BatchPipeline', () => {
     const { runner, pipe, buffers } = pipeline();
     pipe.dispatch(batch(1), 10);
     const returned = new ArrayBuffer(4096);
-    runner.pending[0]?.resolve({ output: new Uint8Array(0), frames: 0, input: returned, error: undefined });
+    runner.pending[0]?.resolve({ pieces: [], frames: 0, input: returned, error: undefined });
     await pipe.settleAll([]);
     expect(buffers.take(4000)).toBe(returned);
   });

@@ -105,12 +105,17 @@ export class InlineRunner implements BatchRunner {
 function toOutput(batch: Batch, task: BatchTask, reply: BatchReply): BatchOutput {
   const error = reply.error === undefined ? undefined : deserializeError(reply.error);
   const bytes = reply.frames * (batch.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
-  let output = task.output !== undefined ? (batch.destination as Uint8Array).subarray(0, bytes) : new Uint8Array(reply.output as ArrayBuffer, 0, bytes);
-  if (task.output === undefined && batch.destination !== undefined) {
-    batch.destination.set(output);
-    output = batch.destination.subarray(0, bytes);
+  let pieces: Uint8Array[] = reply.output.map((buffer) => new Uint8Array(buffer, 0, batch.operation === 'seal' ? bytes : buffer.byteLength));
+  if (task.output !== undefined) pieces = [(batch.destination as Uint8Array).subarray(0, bytes)];
+  else if (batch.destination !== undefined) {
+    let at = 0;
+    for (const piece of pieces) {
+      batch.destination.set(piece, at);
+      at += piece.length;
+    }
+    pieces = [batch.destination.subarray(0, bytes)];
   }
-  return { output, frames: reply.frames, input: reply.input, error };
+  return { pieces: bytes === 0 ? [] : pieces, frames: reply.frames, input: reply.input, error };
 }
 
 /** Waits until pending promise reactions (and a macrotask turn) ran. */
