@@ -58,22 +58,7 @@ export class WorkerRunner implements BatchRunner {
     return {
       run: (batch) => {
         if (destroyed) return Promise.reject(new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted'));
-        // A copy per task, moved to the worker, which zeroes it after importing it.
-        const key = new Uint8Array(keyBytes.length);
-        key.set(keyBytes);
-        const shared = batch.destination?.buffer instanceof SharedArrayBuffer ? batch.destination : undefined;
-        const task: BatchTask = {
-          operation: batch.operation,
-          key: key.buffer,
-          messageId,
-          frameLength,
-          firstSequence: batch.firstSequence,
-          frames: batch.frames,
-          input: batch.input,
-          output: shared?.buffer as SharedArrayBuffer | undefined,
-          outputOffset: shared?.byteOffset ?? 0,
-        };
-        return this.#run(task, batch);
+        return this.#run(batchTask(batch, keyBytes, messageId, frameLength), batch);
       },
       destroy: () => {
         destroyed = true;
@@ -111,25 +96,7 @@ export class WorkerRunner implements BatchRunner {
       const doing = batch.operation === 'seal' ? 'sealing' : 'opening';
       throw new WorkerError(ErrorCodes.WORKER_FAILED, `a worker thread failed while ${doing} frames ${batch.firstSequence}-${batch.firstSequence + batch.frames - 1}: ${describe(error)}`, { cause: error });
     }
-    const error = reply.error === undefined ? undefined : deserializeError(reply.error);
-    const bytes = reply.frames * (task.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
-    const received = reply.output.map((buffer) => new Uint8Array(buffer));
-    const length = received.reduce((n, piece) => n + piece.length, 0);
-    if (task.output === undefined && (task.operation === 'seal' ? length < bytes : length !== bytes)) {
-      throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
-    }
-    let pieces: Uint8Array[] = task.operation === 'seal' ? received.map((piece) => piece.subarray(0, bytes)) : received;
-    if (task.output !== undefined) pieces = [(batch.destination as Uint8Array).subarray(0, bytes)];
-    else if (batch.destination !== undefined) {
-      // A destination in memory the threads cannot share: the output is moved to its place here.
-      let at = 0;
-      for (const piece of pieces) {
-        batch.destination.set(piece, at);
-        at += piece.length;
-      }
-      pieces = [batch.destination.subarray(0, bytes)];
-    }
-    return { pieces: bytes === 0 ? [] : pieces, frames: reply.frames, input: reply.input, error };
+    return batchOutput(batch, task, reply);
   }
 
   #start(): Piscina<BatchTask, BatchReply> {
@@ -153,4 +120,49 @@ export class WorkerRunner implements BatchRunner {
     });
     return pool;
   }
+}
+
+/**
+ * The record a worker gets for `batch`: a private copy of the key (moved to the worker,
+ * which zeroes it after importing it), and the batch's destination when it lies in
+ * shared memory the worker can write.
+ */
+export function batchTask(batch: Batch, keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): BatchTask {
+  const key = new Uint8Array(keyBytes.length);
+  key.set(keyBytes);
+  const shared = batch.destination?.buffer instanceof SharedArrayBuffer ? batch.destination : undefined;
+  return {
+    operation: batch.operation,
+    key: key.buffer,
+    messageId,
+    frameLength,
+    firstSequence: batch.firstSequence,
+    frames: batch.frames,
+    input: batch.input,
+    output: shared?.buffer as SharedArrayBuffer | undefined,
+    outputOffset: shared?.byteOffset ?? 0,
+  };
+}
+
+/** A worker's reply to `task` as the batch's output on the calling thread. @throws {WorkerError} for a reply without its output */
+export function batchOutput(batch: Batch, task: BatchTask, reply: BatchReply): BatchOutput {
+    const error = reply.error === undefined ? undefined : deserializeError(reply.error);
+    const bytes = reply.frames * (task.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
+    const received = reply.output.map((buffer) => new Uint8Array(buffer));
+    const length = received.reduce((n, piece) => n + piece.length, 0);
+    if (task.output === undefined && (task.operation === 'seal' ? length < bytes : length !== bytes)) {
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
+    }
+    let pieces: Uint8Array[] = task.operation === 'seal' ? received.map((piece) => piece.subarray(0, bytes)) : received;
+    if (task.output !== undefined) pieces = [(batch.destination as Uint8Array).subarray(0, bytes)];
+    else if (batch.destination !== undefined) {
+      // A destination in memory the threads cannot share: the output is moved to its place here.
+      let at = 0;
+      for (const piece of pieces) {
+        batch.destination.set(piece, at);
+        at += piece.length;
+      }
+      pieces = [batch.destination.subarray(0, bytes)];
+    }
+    return { pieces: bytes === 0 ? [] : pieces, frames: reply.frames, input: reply.input, error };
 }

@@ -1,12 +1,13 @@
 // Test helpers for @sealflow/parallel. Not a test file: vitest only collects *.test.ts.
-import { ErrorCodes, WorkerError, deserializeError, type FrameOffload } from '@sealflow/core';
+import { ErrorCodes, WorkerError, type FrameOffload } from '@sealflow/core';
 import { ContentType } from '@sealflow/core/internal';
 import { openBatch, sealBatch } from '../src/batch-crypto.js';
 import type { Batch, BatchOutput, BatchRunner, MessageRunner } from '../src/batch-runner.js';
-import { PREFIX_LENGTH, TAG_BYTES, type BatchReply, type BatchTask } from '../src/batch-task.js';
+import { PREFIX_LENGTH, TAG_BYTES } from '../src/batch-task.js';
 import { BufferPool } from '../src/buffer-pool.js';
 import { OffloadedDecryptBody } from '../src/decrypt-body.js';
 import { OffloadedEncryptBody } from '../src/encrypt-body.js';
+import { batchOutput, batchTask } from '../src/worker-runner.js';
 
 /** A batch the inline runner holds until the test lets it finish. */
 export interface HeldBatch {
@@ -19,7 +20,7 @@ export interface HeldBatch {
 
 /**
  * A BatchRunner that runs batches on the calling thread with the worker's code
- * (sealBatch/openBatch), and settles each only when the test says so: the test decides
+ * (sealBatch/openBatch, and the worker runner's task and reply handling), and settles each only when the test says so: the test decides
  * the order in which batches finish, and sees every key and batch that was handed over.
  */
 export class InlineRunner implements BatchRunner {
@@ -75,20 +76,8 @@ export class InlineRunner implements BatchRunner {
         batch,
         finish: () => {
           this.outstanding -= size;
-          const key = keyBytes.slice();
-          const shared = batch.destination?.buffer instanceof SharedArrayBuffer ? batch.destination : undefined;
-          const task: BatchTask = {
-            operation: batch.operation,
-            key: key.buffer,
-            messageId,
-            frameLength,
-            firstSequence: batch.firstSequence,
-            frames: batch.frames,
-            input: batch.input,
-            output: shared?.buffer as SharedArrayBuffer | undefined,
-            outputOffset: shared?.byteOffset ?? 0,
-          };
-          resolve(toOutput(batch, task, batch.operation === 'seal' ? sealBatch(task) : openBatch(task)));
+          const task = batchTask(batch, keyBytes, messageId, frameLength);
+          resolve(batchOutput(batch, task, batch.operation === 'seal' ? sealBatch(task) : openBatch(task)));
         },
         crash: () => {
           this.outstanding -= size;
@@ -99,23 +88,6 @@ export class InlineRunner implements BatchRunner {
       else this.held.push(held);
     });
   }
-}
-
-/** What the worker runner makes of a reply (same rules, without a thread). */
-function toOutput(batch: Batch, task: BatchTask, reply: BatchReply): BatchOutput {
-  const error = reply.error === undefined ? undefined : deserializeError(reply.error);
-  const bytes = reply.frames * (batch.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
-  let pieces: Uint8Array[] = reply.output.map((buffer) => new Uint8Array(buffer, 0, batch.operation === 'seal' ? bytes : buffer.byteLength));
-  if (task.output !== undefined) pieces = [(batch.destination as Uint8Array).subarray(0, bytes)];
-  else if (batch.destination !== undefined) {
-    let at = 0;
-    for (const piece of pieces) {
-      batch.destination.set(piece, at);
-      at += piece.length;
-    }
-    pieces = [batch.destination.subarray(0, bytes)];
-  }
-  return { pieces: bytes === 0 ? [] : pieces, frames: reply.frames, input: reply.input, error };
 }
 
 /** Waits until pending promise reactions (and a macrotask turn) ran. */
