@@ -3,7 +3,8 @@ import { AuthenticationError, ErrorCodes, InvalidArgumentError, KeyStoreError, L
 /**
  * The process exit codes of `sealflow`, documented in the package README. They are
  * API: scripts branch on them. 70 is sysexits' EX_SOFTWARE; 130 is the shell's
- * convention for "interrupted by SIGINT".
+ * convention for "interrupted by SIGINT"; 141 the shell's status for a process that
+ * SIGPIPE killed (128 + 13).
  */
 export const ExitCodes = {
   /** The command did what it was asked. */
@@ -20,6 +21,12 @@ export const ExitCodes = {
   INTERNAL: 70,
   /** Interrupted by SIGINT or SIGTERM (the output was cleaned up). */
   INTERRUPTED: 130,
+  /**
+   * stdout's reader went away (`sealflow decrypt m | head`): the command stopped
+   * quietly, as `cat` or `gzip` would by dying of SIGPIPE. Not 0: the output was not
+   * all delivered, and a decrypt was not verified to its end.
+   */
+  BROKEN_PIPE: 141,
 } as const;
 
 export type ExitCode = (typeof ExitCodes)[keyof typeof ExitCodes];

@@ -4,6 +4,7 @@ import type { CliIo } from './cli-context.js';
 import { debugDetail, formatReport, reportFor } from './error-report.js';
 import { ExitCodes } from './exit-codes.js';
 import { AtomicFile } from './io/atomic-file.js';
+import { StdioGuard } from './io/stdio-guard.js';
 import { BenchExit } from './commands/bench.js';
 import { buildProgram } from './program.js';
 
@@ -30,19 +31,38 @@ function assertArguments(argv: unknown, io: unknown): void {
 /**
  * Runs `sealflow` with `argv` (the arguments after the program name) and resolves to the
  * exit code. Every failure of the command is printed as `sealflow: <code>: <sentence>` on
- * stderr (plus the stack with `--debug`) and mapped to a documented exit code.
+ * stderr (plus the stack with `--debug`) and mapped to a documented exit code. When
+ * stdout's reader goes away (EPIPE on stdout), the command is stopped and `main`
+ * resolves to `ExitCodes.BROKEN_PIPE` without printing anything.
  * @throws {InvalidArgumentError} (rejects) only when `argv` or `io` itself is malformed.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   assertArguments(argv, io);
+  const guard = new StdioGuard(io);
+  try {
+    // Commands stop on SIGINT / SIGTERM and also when stdout's reader is gone (a server
+    // or the demo writes stdout without awaiting each write, so they learn it this way).
+    return await run(argv, { ...io, signal: AbortSignal.any([io.signal, guard.signal]) }, io.signal, guard);
+  } finally {
+    guard.release();
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo, interrupt: AbortSignal, guard: StdioGuard): Promise<number> {
   const debug = argv.includes('--debug');
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    if (guard.readerGone) return ExitCodes.BROKEN_PIPE;
+    // A write nobody awaited (a server log line) failed otherwise: the output is incomplete.
+    const lost = guard.stdoutError;
+    if (lost !== undefined) return report(io, lost, debug);
     // A long-running command (xks-proxy) that was asked to stop stopped cleanly.
     return ExitCodes.OK;
   } catch (error) {
     await AtomicFile.abortAll();
+    // The reader left: stop quietly, as a tool killed by SIGPIPE does (help text included).
+    if (guard.explains(error) || (error instanceof CommanderError && HELP_CODES.has(error.code) && guard.readerGone)) return ExitCodes.BROKEN_PIPE;
     if (error instanceof CommanderError) {
       if (HELP_CODES.has(error.code)) return error.exitCode;
       const sentence = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
@@ -50,13 +70,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return ExitCodes.USAGE;
     }
     if (error instanceof BenchExit) return error.exitCode;
-    if (io.signal.aborted) {
+    if (interrupt.aborted) {
       io.stderr.write('sealflow: ERR_INTERRUPTED: interrupted; no partial output was kept\n');
       return ExitCodes.INTERRUPTED;
     }
-    const report = reportFor(error);
-    io.stderr.write(formatReport(report));
-    if (debug) io.stderr.write(debugDetail(error));
-    return report.exitCode;
+    return report(io, error, debug);
   }
+}
+
+/** Prints the one-line report (and the stack with `--debug`); returns its exit code. */
+function report(io: CliIo, error: unknown, debug: boolean): number {
+  const found = reportFor(error);
+  io.stderr.write(formatReport(found));
+  if (debug) io.stderr.write(debugDetail(error));
+  return found.exitCode;
 }

@@ -33,7 +33,8 @@ export function buildProgram(io: CliIo): Command {
       '',
       'Start with "sealflow demo". Keys live in the embedded store, unlocked by $SEALFLOW_PASSPHRASE',
       'or a prompt. Exit codes: 0 ok, 1 usage, 2 bad or altered input, 3 key store refused or failed,',
-      '4 file or stream I/O, 70 internal error, 130 interrupted. Errors print "sealflow: <code>: <sentence>".',
+      '4 file or stream I/O, 70 internal error, 130 interrupted, 141 stdout\'s reader went away (| head).',
+      'Errors print "sealflow: <code>: <sentence>".',
     ].join('\n'),
   );
   // Subcommands copy exitOverride and the output settings when they are created.

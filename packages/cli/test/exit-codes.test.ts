@@ -29,4 +29,8 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor('a string')).toBe(70);
     expect(exitCodeFor(Object.assign(new Error('x'), { code: 'commander.unknownOption' }))).toBe(70);
   });
+
+  it('pins the documented exit codes, 141 (128 + SIGPIPE) for stdout\'s reader leaving among them', () => {
+    expect(ExitCodes).toEqual({ OK: 0, USAGE: 1, BAD_INPUT: 2, KEY_STORE: 3, IO: 4, INTERNAL: 70, INTERRUPTED: 130, BROKEN_PIPE: 141 });
+  });
 });
