@@ -39,10 +39,24 @@ export class BufferPool {
     return buffer;
   }
 
-  /** Offers a buffer back; detached, surplus or odd-sized buffers are dropped. */
+  /**
+   * Offers a buffer back; detached, odd-sized and surplus buffers are dropped. When full,
+   * buffers of other sizes make room first: the sizes in use now (a message's batches) win
+   * over those of a message that has ended.
+   */
   give(buffer: ArrayBuffer): void {
     const size = buffer.byteLength;
-    if (size === 0 || capacityFor(size) !== size || this.#bytes + size > this.#maxBytes) return;
+    if (size === 0 || capacityFor(size) !== size || size > this.#maxBytes) return;
+    for (const [other, list] of this.#free) {
+      if (this.#bytes + size <= this.#maxBytes) break;
+      if (other === size) continue;
+      while (list.length > 0 && this.#bytes + size > this.#maxBytes) {
+        list.pop();
+        this.#bytes -= other;
+      }
+      if (list.length === 0) this.#free.delete(other);
+    }
+    if (this.#bytes + size > this.#maxBytes) return;
     let list = this.#free.get(size);
     if (list === undefined) this.#free.set(size, (list = []));
     list.push(buffer);

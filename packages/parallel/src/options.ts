@@ -41,7 +41,9 @@ export interface FramePoolOptions {
    * SharedArrayBuffers as memory pressure, so each result carries an untouched ordinary
    * buffer of its size that it does count (measured over 120 calls of 64 MiB: peak RSS
    * 1.3 GiB without it, 0.1 to 0.2 GiB with it, 0.3 GiB with ordinary results); this bound
-   * is the second line. Default 256 MiB; 0 turns writing in place off.
+   * is the second line (it counts results until their finalizer ran, which lags the
+   * collection itself: at 256 MiB, a loop of 64 MiB calls fell back every few calls).
+   * Default 1 GiB; 0 turns writing in place off.
    */
   readonly sharedOutputBytes?: number;
 }
@@ -68,7 +70,7 @@ export const DEFAULTS = {
   subtle: { batchBytes: 1 * MiB, maxInFlightBytes: 8 * MiB },
 } as const;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
-export const DEFAULT_SHARED_OUTPUT_BYTES = 256 * MiB;
+export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
 
 /**
  * Reads options by own properties only (a polluted prototype changes nothing) and rejects

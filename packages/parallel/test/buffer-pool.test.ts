@@ -24,6 +24,22 @@ describe('BufferPool', () => {
     expect(pool.take(100).byteLength).toBe(4096);
   });
 
+  it('when full, makes room for a buffer by dropping buffers of other sizes, never of its own', () => {
+    const pool = new BufferPool(3 * MiB);
+    const small = [new ArrayBuffer(MiB), new ArrayBuffer(MiB)];
+    for (const b of small) pool.give(b);
+    const big = new ArrayBuffer(2 * MiB);
+    pool.give(big);
+    expect(pool.bytes).toBe(3 * MiB); // one 1 MiB buffer made room
+    expect(pool.take(2 * MiB)).toBe(big);
+    const same = new ArrayBuffer(MiB);
+    pool.give(new ArrayBuffer(2 * MiB));
+    pool.give(same); // full of its own size and another: the 2 MiB one goes
+    expect(pool.bytes).toBe(2 * MiB);
+    expect(pool.take(2 * MiB).byteLength).toBe(2 * MiB);
+    expect(pool.bytes).toBe(2 * MiB); // the take above allocated: no 2 MiB buffer was left
+  });
+
   it('holds at most its cap and drops detached and odd-sized buffers', () => {
     const pool = new BufferPool(6000);
     pool.give(new ArrayBuffer(4096));

@@ -7,8 +7,8 @@ import { resolvePoolOptions } from '../src/options.js';
 const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
-  it('defaults to worker threads, one per CPU, 4 MiB batches, 16 MiB in flight, 4 MiB minimum and 256 MiB of shared one-shot results', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB, sharedOutputBytes: 256 * MiB });
+  it('defaults to worker threads, one per CPU, 4 MiB batches, 16 MiB in flight, 4 MiB minimum and 1 GiB of shared one-shot results', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB, sharedOutputBytes: 1024 * MiB });
   });
 
   it('takes sharedOutputBytes as a non-negative integer (0: off)', () => {
