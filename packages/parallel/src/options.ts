@@ -21,9 +21,10 @@ export interface FramePoolOptions {
   readonly batchBytes?: number;
   /**
    * Cap on one message's bytes handed to the pool and not yet released (one batch may
-   * always be in flight); default 16 MiB with worker threads (four default batches: one
-   * running and one queued per thread of a 2-thread pool), 8 MiB with `'subtle'`. Bounds memory per stream (the bench's 1 GiB
-   * encrypt -> decrypt chain stays within 128 MiB over baseline with it).
+   * always be in flight); default 12 MiB with worker threads (three default batches: one
+   * running per thread of a 2-thread pool and one waiting), 8 MiB with `'subtle'`. Bounds
+   * memory per stream: the bench's 1 GiB encrypt -> decrypt chain through a 2-thread pool
+   * peaked at 96 MiB over baseline with it (124 MiB at 16 MiB).
    */
   readonly maxInFlightBytes?: number;
   /**
@@ -66,7 +67,7 @@ const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBy
  * job holding its own copies of input and output at once.
  */
 export const DEFAULTS = {
-  workers: { batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB },
+  workers: { batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB },
   subtle: { batchBytes: 1 * MiB, maxInFlightBytes: 8 * MiB },
 } as const;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;

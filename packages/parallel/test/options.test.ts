@@ -7,8 +7,8 @@ import { resolvePoolOptions } from '../src/options.js';
 const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
-  it('defaults to worker threads, one per CPU, 4 MiB batches, 16 MiB in flight, 4 MiB minimum and 1 GiB of shared one-shot results', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 16 * MiB, minMessageBytes: 4 * MiB, sharedOutputBytes: 1024 * MiB });
+  it('defaults to worker threads, one per CPU, 4 MiB batches, 12 MiB in flight, 4 MiB minimum and 1 GiB of shared one-shot results', () => {
+    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB, minMessageBytes: 4 * MiB, sharedOutputBytes: 1024 * MiB });
   });
 
   it('takes sharedOutputBytes as a non-negative integer (0: off)', () => {
@@ -23,7 +23,7 @@ describe('createFramePool options', () => {
 
   it('never lets the in-flight cap default below one batch', () => {
     expect(resolvePoolOptions({ batchBytes: 32 * MiB }).maxInFlightBytes).toBe(32 * MiB);
-    expect(resolvePoolOptions({ batchBytes: 2 * MiB }).maxInFlightBytes).toBe(16 * MiB);
+    expect(resolvePoolOptions({ batchBytes: 2 * MiB }).maxInFlightBytes).toBe(12 * MiB);
   });
 
   it('rejects unknown keys, naming them', () => {
