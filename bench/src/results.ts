@@ -54,6 +54,8 @@ export interface TargetResult {
   readonly shortfall: string | undefined;
   /** When missed: why, from the numbers of this run (and the profile when taken). */
   readonly why: string | undefined;
+  /** When missed: the calling-thread profile that explains it (`bench/results/<profile>.cpuprofile`). */
+  readonly profile: string | undefined;
 }
 
 export interface MachineInfo {

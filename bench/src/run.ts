@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createEngine } from '@sealflow/core';
+import { createEngine, type Engine } from '@sealflow/core';
 import { throughputChart } from './chart.js';
 import { createFixture, type Fixture } from './contestants.js';
 import { log } from './log.js';
@@ -70,21 +70,24 @@ const resultsDir = join(benchDir, 'results');
 async function profiles(fixture: Fixture, wanted: ReadonlySet<ProfileId>): Promise<Map<ProfileId, readonly string[]>> {
   const out = new Map<ProfileId, readonly string[]>();
   const big = new Uint8Array(randomBytes(64 * MiB));
+  /** A one-shot engine call on `plaintext`: encrypt it, or decrypt what it encrypts to. */
+  const call = async (engine: Engine, op: 'encrypt' | 'decrypt', plaintext: Uint8Array): Promise<() => Promise<unknown>> => {
+    if (op === 'encrypt') return () => engine.encrypt(plaintext);
+    const sealed = await engine.encrypt(plaintext);
+    return () => engine.decrypt(sealed);
+  };
+  const single = createEngine({ keyStore: fixture.store });
+  const single4k = createEngine({ keyStore: fixture.store, frameLength: 4 * KiB });
+  const workers = createEngine({ keyStore: fixture.store, offload: fixture.pools.workers2 });
+  const small = big.subarray(0, 16 * MiB);
   const jobs: Record<ProfileId, () => Promise<() => Promise<unknown>>> = {
-    'single-64k': async () => {
-      const engine = createEngine({ keyStore: fixture.store });
-      return () => engine.encrypt(big);
-    },
-    'single-4k': async () => {
-      const engine = createEngine({ keyStore: fixture.store, frameLength: 4 * KiB });
-      const plaintext = big.subarray(0, 16 * MiB);
-      return () => engine.encrypt(plaintext);
-    },
+    'single-64k-encrypt': () => call(single, 'encrypt', big),
+    'single-64k-decrypt': () => call(single, 'decrypt', big),
+    'single-4k-encrypt': () => call(single4k, 'encrypt', small),
+    'single-4k-decrypt': () => call(single4k, 'decrypt', small),
+    'workers-2-encrypt': () => call(workers, 'encrypt', big),
+    'workers-2-decrypt': () => call(workers, 'decrypt', big),
     'bucket-key': () => bucketKeyWorkload(2_000),
-    'workers-2': async () => {
-      const engine = createEngine({ keyStore: fixture.store, offload: fixture.pools.workers2 });
-      return () => engine.encrypt(big);
-    },
   };
   for (const id of wanted) {
     log(`profile ${id}: running`);
@@ -153,13 +156,7 @@ async function main(): Promise<number> {
     const stream = sizeLabel(config.streams.total);
     let targets = evaluateTargets(rows, machine, largest, stream, new Map());
     if (values.check && targets.some((t) => !t.pass)) {
-      const wanted = new Set<ProfileId>();
-      for (const t of targets.filter((t) => !t.pass)) {
-        if (t.id.startsWith('two-workers')) wanted.add('workers-2');
-        else if (t.id.startsWith('single-vs-client-node-4k')) wanted.add('single-4k');
-        else if (t.id.startsWith('bucket-key')) wanted.add('bucket-key');
-        else if (t.id.startsWith('single-')) wanted.add('single-64k');
-      }
+      const wanted = new Set(targets.flatMap((t) => (t.pass || t.profile === undefined ? [] : [t.profile as ProfileId])));
       targets = evaluateTargets(rows, machine, largest, stream, await profiles(fixture, wanted));
     }
     const defaults = chooseDefault(rows);
