@@ -27,6 +27,12 @@ export interface BodyDecryptorInit {
    * frames 1..n elsewhere finishes the body with one starting at n + 1.
    */
   readonly firstSequence?: number;
+  /**
+   * One-shot calls: memory for the whole plaintext. Each frame's verified plaintext is
+   * written there, in order, and returned as a view of it (its temporary is zeroed); a
+   * frame that would not fit is returned as it is.
+   */
+  readonly output?: Uint8Array | undefined;
 }
 
 type State = 'body' | 'footer' | 'done';
@@ -65,6 +71,9 @@ export class BodyDecryptor {
   #held: Uint8Array | undefined;
   #signature: Uint8Array | undefined;
   #plaintextBytes = 0;
+  readonly #destination: Uint8Array | undefined;
+  /** Plaintext bytes written to the destination so far. */
+  #written = 0;
 
   constructor(init: BodyDecryptorInit) {
     this.#backend = init.backend;
@@ -73,6 +82,7 @@ export class BodyDecryptor {
     this.#verifier = init.verifier;
     this.#limits = init.limits;
     this.#sequence = init.firstSequence ?? 1;
+    this.#destination = init.output;
     const id = init.header.messageId;
     this.#regularAad = bodyAad(id, BodyKind.REGULAR, 0, init.header.frameLength);
     this.#seqOffset = id.length + BodyKind.REGULAR.length;
@@ -222,7 +232,18 @@ export class BodyDecryptor {
     this.#sequence++;
     this.#plaintextBytes += plaintext.length;
     if (final) this.#finish(plaintext, out);
-    else if (plaintext.length > 0) out.push(plaintext);
+    else if (plaintext.length > 0) out.push(this.#place(plaintext));
+  }
+
+  /** Verified plaintext into the destination (a view of it back, the temporary zeroed), or as it is. */
+  #place(plaintext: Uint8Array): Uint8Array {
+    const destination = this.#destination;
+    const at = this.#written;
+    if (destination === undefined || at + plaintext.length > destination.length) return plaintext;
+    destination.set(plaintext, at);
+    plaintext.fill(0);
+    this.#written = at + plaintext.length;
+    return destination.subarray(at, this.#written);
   }
 
   /**
@@ -283,7 +304,7 @@ export class BodyDecryptor {
   /** After the last unit of content: release it, or hold it until the signature verifies. */
   #finish(plaintext: Uint8Array, out: Uint8Array[]): void {
     if (this.#verifier === undefined) {
-      if (plaintext.length > 0) out.push(plaintext);
+      if (plaintext.length > 0) out.push(this.#place(plaintext));
       this.#state = 'done';
     } else {
       this.#held = plaintext;

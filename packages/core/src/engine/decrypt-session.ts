@@ -1,13 +1,13 @@
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
 import { AuthenticationError, authenticationFailed, ErrorCodes, InvalidArgumentError, MalformedMessageError } from '../errors.js';
 import { Channels, publish } from '../events.js';
-import { concatBytes, copyBytes, joinInto } from '../format/bytes.js';
+import { concatBytes, copyBytes, joinInto, uninitializedBytes } from '../format/bytes.js';
 import { framedPlaintextLength } from '../format/frame.js';
 import { ContentType, parseHeader, type MessageHeader } from '../format/header.js';
 import type { EncryptionContext } from '../keys/key-store.js';
 import { BodyDecryptor } from './body-decryptor.js';
 import type { EngineCore } from './engine-core.js';
-import type { FrameOffload, OffloadDecryptInit, OffloadedBody } from './frame-offload.js';
+import { allocateFrom, type FrameOffload, type OffloadDecryptInit, type OffloadedBody } from './frame-offload.js';
 import { verifyHeaderTag } from './header-auth.js';
 import { headerInfo, type HeaderInfo } from './header-info.js';
 import { checkExpectedContext, decryptContexts, verifierFor } from './materials.js';
@@ -210,27 +210,26 @@ export class DecryptSession {
     }
     const context = Object.freeze({ ...contexts.full });
     this.#header = { info: headerInfo(header), context };
-    this.#body = new BodyDecryptor({ backend, key, header, verifier, limits: this.#core.limits });
+    // A one-shot, unsigned, framed message: its plaintext's size follows from its length.
+    const sized = this.#oneShot && verifier === undefined ? plaintextLength(header, this.#messageLength) : undefined;
     if (keyBytes !== undefined) {
-      const output = this.#oneShot && verifier === undefined ? allocatePlaintext(this.#offload as FrameOffload, header, this.#messageLength) : undefined;
+      const output = sized === undefined ? undefined : allocateFrom(this.#offload as FrameOffload, sized);
       const init = { backend, key, keyBytes, header, verifier, limits: this.#core.limits, messageLength: this.#messageLength, destination: output };
       this.#offloaded = offloadBody(this.#offload as FrameOffload, init);
       if (this.#offloaded !== undefined) this.#output = output;
       if (this.#abandoned) this.#offloaded?.abort();
     }
+    // On this thread, a one-shot message's plaintext is written straight into its result.
+    const local = this.#offloaded === undefined && sized !== undefined ? uninitializedBytes(sized) : undefined;
+    if (local !== undefined) this.#output = local;
+    this.#body = new BodyDecryptor({ backend, key, header, verifier, limits: this.#core.limits, output: local });
   }
 }
 
-/**
- * Memory from the offload for the whole plaintext of an unsigned framed message of
- * `messageLength` bytes, if it provides it (the size follows from the body's length).
- */
-function allocatePlaintext(offload: FrameOffload, header: MessageHeader, messageLength: number | undefined): Uint8Array | undefined {
-  if (offload.allocate === undefined || messageLength === undefined || header.contentType !== ContentType.FRAMED) return undefined;
-  const length = framedPlaintextLength(messageLength - header.length, header.frameLength);
-  if (length === undefined) return undefined;
-  const output = offload.allocate(length);
-  return output?.length === length ? output : undefined;
+/** The plaintext length of a framed message of `messageLength` bytes, when known and well formed. */
+function plaintextLength(header: MessageHeader, messageLength: number | undefined): number | undefined {
+  if (messageLength === undefined || header.contentType !== ContentType.FRAMED) return undefined;
+  return framedPlaintextLength(messageLength - header.length, header.frameLength);
 }
 
 /** Hands the body to the offload; when it declines, the key copy is wiped here. */

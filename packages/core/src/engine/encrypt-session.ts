@@ -1,6 +1,6 @@
 import type { CipherKey } from '../crypto/backend.js';
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
-import { concatBytes, copyBytes, joinInto, toHex } from '../format/bytes.js';
+import { concatBytes, copyBytes, joinInto, toHex, uninitializedBytes } from '../format/bytes.js';
 import { serializeEncryptionContext } from '../format/encryption-context.js';
 import { framedBodyLength } from '../format/frame.js';
 import { serializeHeaderBody } from '../format/header.js';
@@ -9,7 +9,7 @@ import type { EncryptionContext } from '../keys/key-store.js';
 import { Channels, publish } from '../events.js';
 import type { BucketKeyRequest, EngineCore, FixedMaterials, MessageDataKey } from './engine-core.js';
 import { FrameEncryptor } from './frame-encryptor.js';
-import type { FrameOffload, OffloadedBody, OffloadEncryptInit } from './frame-offload.js';
+import { allocateFrom, type FrameOffload, type OffloadedBody, type OffloadEncryptInit } from './frame-offload.js';
 import { computeHeaderTag } from './header-auth.js';
 import { encryptContexts } from './materials.js';
 
@@ -98,11 +98,14 @@ export class EncryptSession {
     }
     const init = { backend, key, messageId, frameLength: plan.frameLength, header, signer, plaintextLength: plan.plaintextLength };
     // The result's size is known up front only without a signature (its length varies).
-    const output = oneShot && keyBytes !== undefined && signer === undefined ? allocateMessage(core.offload as FrameOffload, header, plan) : undefined;
-    const destination = output?.subarray((header[0] as Uint8Array).length + (header[1] as Uint8Array).length);
+    const sized = oneShot && signer === undefined && plan.plaintextLength !== undefined ? messageLength(header, plan.plaintextLength, plan.frameLength) : undefined;
+    const offloadOutput = sized !== undefined && keyBytes !== undefined ? allocateFrom(core.offload as FrameOffload, sized) : undefined;
+    const destination = offloadOutput?.subarray((header[0] as Uint8Array).length + (header[1] as Uint8Array).length);
     const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
-    const frames = body ?? new FrameEncryptor(init);
-    return new EncryptSession(core, frames, messageId, suite, dataKey, body === undefined ? undefined : output);
+    if (body !== undefined) return new EncryptSession(core, body, messageId, suite, dataKey, offloadOutput);
+    // On this thread, a one-shot message is written straight into its result.
+    const output = sized === undefined ? undefined : uninitializedBytes(sized);
+    return new EncryptSession(core, new FrameEncryptor({ ...init, output }), messageId, suite, dataKey, output);
   }
 
   /** One-shot calls: the whole message from every piece `push` and `end` returned. */
@@ -154,13 +157,11 @@ export class EncryptSession {
   }
 }
 
-/** Memory from the offload for the whole message (header and framed body), if it provides it. */
-function allocateMessage(offload: FrameOffload, header: readonly Uint8Array[], plan: EncryptPlan): Uint8Array | undefined {
-  if (offload.allocate === undefined || plan.plaintextLength === undefined) return undefined;
-  let length = framedBodyLength(plan.plaintextLength, plan.frameLength);
+/** Bytes of a framed, unsigned message: header and body. */
+function messageLength(header: readonly Uint8Array[], plaintextLength: number, frameLength: number): number {
+  let length = framedBodyLength(plaintextLength, frameLength);
   for (const part of header) length += part.length;
-  const output = offload.allocate(length);
-  return output?.length === length ? output : undefined;
+  return length;
 }
 
 /** Hands the body to the offload; when it declines, the key copy is wiped here. */

@@ -23,6 +23,13 @@ export interface FrameEncryptorInit {
    * sealed frames 1..n elsewhere finishes the body with one starting at n + 1.
    */
   readonly firstSequence?: number;
+  /**
+   * One-shot calls: memory for the whole message (header, frames, footer). Every piece is
+   * then written there, in order from its start, and returned as a view of it: the
+   * caller's join copies nothing, and each frame's temporary ciphertext dies young. (Not
+   * an offload's `destination`, which starts after the header.)
+   */
+  readonly output?: Uint8Array | undefined;
 }
 
 /**
@@ -46,6 +53,9 @@ export class FrameEncryptor {
   #sequence = 1;
   #consumed = 0;
   #ended = false;
+  readonly #destination: Uint8Array | undefined;
+  /** Bytes written to the destination so far. */
+  #written = 0;
 
   constructor(init: FrameEncryptorInit) {
     this.#backend = init.backend;
@@ -56,6 +66,7 @@ export class FrameEncryptor {
     this.#messageId = init.messageId;
     this.#header = init.header;
     this.#sequence = init.firstSequence ?? 1;
+    this.#destination = init.output;
     const id = init.messageId;
     this.#regularAad = new Uint8Array(id.length + BodyKind.REGULAR.length + 12);
     this.#regularAad.set(id);
@@ -139,7 +150,7 @@ export class FrameEncryptor {
       const footer = new Uint8Array(2 + signature.length);
       writeUint16(footer, 0, signature.length);
       footer.set(signature, 2);
-      out.push(footer);
+      out.push(this.#place(footer));
     }
     return out;
   }
@@ -153,11 +164,23 @@ export class FrameEncryptor {
     if (this.#header !== undefined) {
       for (const part of this.#header) {
         this.#signer?.update(part);
-        out.push(part);
+        out.push(this.#place(part));
       }
       this.#header = undefined;
     }
     return out;
+  }
+
+  /** `parts` as one piece: written to the destination (a view of it back), or as they are. */
+  #place(...parts: Uint8Array[]): Uint8Array {
+    const destination = this.#destination;
+    if (destination === undefined) return parts[0] as Uint8Array;
+    const start = this.#written;
+    for (const part of parts) {
+      destination.set(part, this.#written);
+      this.#written += part.length;
+    }
+    return destination.subarray(start, this.#written);
   }
 
   #checkSequence(): void {
@@ -183,6 +206,7 @@ export class FrameEncryptor {
       this.#signer.update(ciphertext);
       this.#signer.update(tag);
     }
-    out.push(prefix, ciphertext, tag);
+    if (this.#destination === undefined) out.push(prefix, ciphertext, tag);
+    else out.push(this.#place(prefix, ciphertext, tag));
   }
 }

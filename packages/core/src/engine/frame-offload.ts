@@ -101,3 +101,9 @@ export interface OffloadedBody {
   /** Frames handled so far (including the final frame once `end` resolved). */
   readonly frames: number;
 }
+
+/** Memory from the offload for a whole one-shot result, if it provides it (and of the right size). */
+export function allocateFrom(offload: FrameOffload, length: number): Uint8Array | undefined {
+  const output = offload.allocate?.(length);
+  return output?.length === length ? output : undefined;
+}

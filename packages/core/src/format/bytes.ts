@@ -84,6 +84,15 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * Memory for a result, left uninitialized (no zero fill): for callers that write every
+ * byte before they hand it out, and never hand it out otherwise. A plain Uint8Array, not
+ * a Buffer (whose `slice` would return views).
+ */
+export function uninitializedBytes(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+}
+
+/**
  * `parts` joined into `output`, copying only the parts that are not already views of
  * `output` at their final place. When the parts do not fill `output` exactly, a fresh
  * concatenation is returned instead (`output` is then left as it was).
