@@ -42,7 +42,7 @@ const QUICK: RunConfig = {
     sizes: [KiB, MiB, 64 * MiB],
     frameLengths: [4 * KiB, 64 * KiB],
     // Large messages get more runs: with two or three, one noisy neighbour moment decides a ratio.
-    budget: (bytes) => ({ timeMs: 150, minIterations: bytes >= 64 * MiB ? 6 : 2 }),
+    budget: (bytes) => ({ timeMs: 150, minIterations: bytes >= 64 * MiB ? 5 : 2 }),
     // Above the pools' 4 MiB threshold, so the worker and subtle paths are what is checked.
     crossCheckBytes: (bytes) => Math.min(bytes, 5 * MiB),
     skip: (name, bytes) => (name === 'sealflow-noble' && bytes >= 64 * MiB ? 'too slow for --quick' : undefined),
