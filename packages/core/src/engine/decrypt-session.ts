@@ -34,7 +34,7 @@ export interface DecryptSessionOptions {
   readonly offload?: boolean;
   /** The whole message's size when known (one-shot decrypt): offloads keep small messages here. */
   readonly messageLength?: number;
-  /** The plaintext is assembled by `join` (an offload may then provide its memory). */
+  /** The plaintext is assembled by `join`, written straight into its result when its size is known. */
   readonly oneShot?: boolean;
 }
 
@@ -51,7 +51,7 @@ export class DecryptSession {
   readonly #offload: FrameOffload | undefined;
   readonly #messageLength: number | undefined;
   readonly #oneShot: boolean;
-  /** One-shot calls: the whole plaintext's memory, when the offload provided it. */
+  /** One-shot calls: the whole plaintext's memory (the offload's, or this thread's), when its size was known. */
   #output: Uint8Array | undefined;
   #offloaded: OffloadedBody | undefined;
   #headerParts: Uint8Array[] = [];

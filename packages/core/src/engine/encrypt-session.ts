@@ -37,7 +37,7 @@ export class EncryptSession {
   readonly #messageId: Uint8Array;
   readonly #suite: AlgorithmSuite;
   readonly #dataKey: MessageDataKey;
-  /** One-shot calls: the whole message's memory, when the offload provided it. */
+  /** One-shot calls: the whole message's memory (the offload's, or this thread's), when its size was known. */
   readonly #output: Uint8Array | undefined;
   #done = false;
 
@@ -52,7 +52,8 @@ export class EncryptSession {
 
   /**
    * Gets a data key, derives the message keys and seals the header. `oneShot`: the whole
-   * message is assembled by `join` (an offload may then provide its memory).
+   * message is assembled by `join`, and an unsigned one is written straight into its
+   * result (memory the offload provides, or this thread's).
    */
   static async open(core: EngineCore, plan: EncryptPlan, oneShot = false): Promise<EncryptSession> {
     const { backend } = core;
