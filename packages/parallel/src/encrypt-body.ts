@@ -123,8 +123,8 @@ export class OffloadedEncryptBody implements OffloadedBody {
 
   /**
    * At the end of a message that used the pool: the regular frames among the held bytes go
-   * to it as one last, shorter batch, so only the final frame is sealed on this thread. Resolves to the bytes that
-   * remain for the final frame (a private copy when a batch left).
+   * to it as one last, shorter batch, so only the final frame is sealed on this thread.
+   * Resolves to the bytes that remain for the final frame (a private copy when a batch left).
    */
   async #dispatchRegular(out: Uint8Array[]): Promise<Uint8Array> {
     const fl = this.#init.frameLength;
