@@ -1,6 +1,8 @@
 // Client <-> proxy end to end through the engine: over HTTP, and over HTTPS with a
 // test CA, with and without client certificates (mTLS).
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect as tlsConnect } from 'node:tls';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +92,22 @@ describe('over HTTPS with a test CA', () => {
       const { url } = await rig({ proxy: mtls([KMS_CLIENT_NAME]) });
       const error = await store(url, { tls: tls(), maxAttempts: 1 }).generateDataKey({ context: CONTEXT, length: 32 }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
+    });
+
+    it('refuses TLS 1.2 renegotiation, so a client cannot change its certificate after the name check', async () => {
+      const { port } = await rig({ proxy: mtls([KMS_CLIENT_NAME]) });
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca: pki.ca, cert: pki.client.cert, key: pki.client.key, maxVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
+      try {
+        await once(socket, 'secureConnect');
+        const outcome = await new Promise<string>((resolve) => {
+          socket.once('close', () => resolve('closed'));
+          socket.once('error', () => resolve('error'));
+          socket.renegotiate({ rejectUnauthorized: true }, (error) => resolve(error === null || error === undefined ? 'renegotiated' : 'refused'));
+        });
+        expect(outcome).not.toBe('renegotiated');
+      } finally {
+        socket.destroy();
+      }
     });
   });
 });

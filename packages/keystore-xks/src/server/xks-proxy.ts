@@ -113,12 +113,18 @@ export class XksProxy {
       this.#handler.handle,
     );
     const allowed = tls.allowedClientNames;
-    if (mtls && allowed !== undefined) {
-      // The CA check happens in the handshake; the subject name check right after it.
-      server.on('secureConnection', (socket: TLSSocket) => {
-        if (!clientNames(socket).some((name) => allowed.includes(name))) socket.destroy();
+    server.on('secureConnection', (socket: TLSSocket) => {
+      // TLS 1.2 lets a client renegotiate, and so present another certificate after the
+      // checks below: the attempt fails and the connection is closed (TLS 1.3 has none).
+      // Closed here, before the HTTP server's own error handling, which would write an
+      // error response into the half-done handshake and leave the client waiting.
+      socket.disableRenegotiation();
+      socket.prependListener('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ERR_TLS_RENEGOTIATION_DISABLED') socket.destroy();
       });
-    }
+      // The CA check happens in the handshake; the subject name check right after it.
+      if (mtls && allowed !== undefined && !clientNames(socket).some((name) => allowed.includes(name))) socket.destroy();
+    });
     return server;
   }
 }
