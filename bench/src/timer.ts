@@ -35,14 +35,14 @@ const cpuMsSince = (start: NodeJS.CpuUsage): number => {
 };
 
 /**
- * Times `fn` with tinybench after a warm-up of at least one call and a third of the time
- * budget (at most 100 ms): a task measured cold, before the JIT settles, would lose to
- * the same code measured later. @throws what `fn` throws
+ * Times `fn` with tinybench after a warm-up of at least one call and a fifth of the time
+ * budget (at most 50 ms): a task measured cold, before the JIT settles, would lose to the
+ * same code measured later. @throws what `fn` throws
  */
 export async function time(name: string, fn: () => Promise<unknown>, budget: Budget): Promise<Timing> {
   // Each task starts from a collected heap: else the first one measured after a cross-check pays for its garbage.
   collectGarbage();
-  const warmupMs = Math.min(budget.timeMs / 3, 100);
+  const warmupMs = Math.min(budget.timeMs / 5, 50);
   const warmupStart = performance.now();
   do await fn();
   while (performance.now() - warmupStart < warmupMs);
