@@ -7,6 +7,15 @@ export interface Budget {
   /** Time budget in milliseconds (tinybench keeps going until both this and `minIterations` are met). */
   readonly timeMs: number;
   readonly minIterations: number;
+  /**
+   * Start from a collected heap (default true). For small operations the garbage left by
+   * whatever ran before (a cross-check, another contestant) otherwise lands on whoever is
+   * timed first: identical code paths differed by up to 1.5x at 1 KiB. Large one-shot
+   * calls collect on their own as they go, and a forced collection before them skewed
+   * them instead (in one process, raw node:crypto then beat the engine by 20% at 64 MiB,
+   * while in separate processes the two are equal), so they opt out.
+   */
+  readonly collect?: boolean;
 }
 
 export interface Timing {
@@ -40,8 +49,7 @@ const cpuMsSince = (start: NodeJS.CpuUsage): number => {
  * same code measured later. @throws what `fn` throws
  */
 export async function time(name: string, fn: () => Promise<unknown>, budget: Budget): Promise<Timing> {
-  // Each task starts from a collected heap: else the first one measured after a cross-check pays for its garbage.
-  collectGarbage();
+  if (budget.collect !== false) collectGarbage();
   const warmupMs = Math.min(budget.timeMs / 5, 50);
   const warmupStart = performance.now();
   do await fn();
