@@ -43,14 +43,14 @@ const QUICK: RunConfig = {
     frameLengths: [4 * KiB, 64 * KiB],
     // Large messages get more runs (with two or three, one noisy neighbour moment decides a
     // ratio) and no forced collection first (see Budget.collect).
-    budget: (bytes) => ({ timeMs: 150, minIterations: bytes >= 64 * MiB ? 4 : 2, collect: bytes < 64 * MiB }),
+    budget: (bytes) => ({ timeMs: 150, minIterations: bytes >= 64 * MiB ? 3 : 2, collect: bytes < 64 * MiB }),
     // Above the pools' 4 MiB threshold, so the worker and subtle paths are what is checked.
     crossCheckBytes: (bytes) => Math.min(bytes, 5 * MiB),
     skip: (name, bytes) => (name === 'sealflow-noble' && bytes >= 64 * MiB ? 'too slow for --quick' : undefined),
   },
   streams: { total: GiB, noble: false, peerTotal: 256 * MiB },
   objects: { count: 10_000, peerCount: 1_000 },
-  rangeBudget: { timeMs: 200, minIterations: 3 },
+  rangeBudget: { timeMs: 150, minIterations: 3 },
   memoryBytes: GiB,
   opensslSeconds: 1,
 };
