@@ -171,16 +171,26 @@ export class FrameEncryptor {
     return out;
   }
 
-  /** `parts` as one piece: written to the destination (a view of it back), or as they are. */
-  #place(...parts: Uint8Array[]): Uint8Array {
+  /**
+   * One piece, or a frame's three (prefix, ciphertext, tag), as one piece: written to the
+   * destination (a view of it back), or `first` as it is. No rest parameters: this runs per frame.
+   */
+  #place(first: Uint8Array, second?: Uint8Array, third?: Uint8Array): Uint8Array {
     const destination = this.#destination;
-    if (destination === undefined) return parts[0] as Uint8Array;
+    if (destination === undefined) return first;
     const start = this.#written;
-    for (const part of parts) {
-      destination.set(part, this.#written);
-      this.#written += part.length;
+    destination.set(first, start);
+    let at = start + first.length;
+    if (second !== undefined) {
+      destination.set(second, at);
+      at += second.length;
     }
-    return destination.subarray(start, this.#written);
+    if (third !== undefined) {
+      destination.set(third, at);
+      at += third.length;
+    }
+    this.#written = at;
+    return destination.subarray(start, at);
   }
 
   #checkSequence(): void {
