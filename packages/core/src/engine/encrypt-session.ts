@@ -99,9 +99,10 @@ export class EncryptSession {
     }
     const init = { backend, key, messageId, frameLength: plan.frameLength, header, signer, plaintextLength: plan.plaintextLength };
     // The result's size is known up front only without a signature (its length varies).
-    const sized = oneShot && signer === undefined && plan.plaintextLength !== undefined ? messageLength(header, plan.plaintextLength, plan.frameLength) : undefined;
+    const headerLength = header.reduce((n, part) => n + part.length, 0);
+    const sized = oneShot && signer === undefined && plan.plaintextLength !== undefined ? headerLength + framedBodyLength(plan.plaintextLength, plan.frameLength) : undefined;
     const offloadOutput = sized !== undefined && keyBytes !== undefined ? allocateFrom(core.offload as FrameOffload, sized) : undefined;
-    const destination = offloadOutput?.subarray((header[0] as Uint8Array).length + (header[1] as Uint8Array).length);
+    const destination = offloadOutput?.subarray(headerLength);
     const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
     if (body !== undefined) return new EncryptSession(core, body, messageId, suite, dataKey, offloadOutput);
     // On this thread, a one-shot message is written straight into its result.
@@ -156,13 +157,6 @@ export class EncryptSession {
     this.#core.stats.bytesEncrypted += bytes;
     publish(Channels.encrypt, { messageId: toHex(this.#messageId), suite: this.#suite.id, bytes, frames: frames.frames });
   }
-}
-
-/** Bytes of a framed, unsigned message: header and body. */
-function messageLength(header: readonly Uint8Array[], plaintextLength: number, frameLength: number): number {
-  let length = framedBodyLength(plaintextLength, frameLength);
-  for (const part of header) length += part.length;
-  return length;
 }
 
 /** Hands the body to the offload; when it declines, the key copy is wiped here. */
