@@ -3,3 +3,5 @@ export { isBlobName, isBlobPrefix, MAX_BLOB_NAME_LENGTH, MAX_BLOB_SEGMENT_LENGTH
 export type { BlobStore, BlobInfo, BlobPutOptions, BlobGetOptions, BlobListOptions, BlobListing } from './store/blob-store.js';
 export { MemoryBlobStore } from './store/memory-blob-store.js';
 export type { BlobReadLog } from './store/memory-blob-store.js';
+export { encodeObjectRecord, decodeObjectRecord, encodePartRecord, decodePartRecord, RecordLimits, RECORD_VERSION } from './objects/object-record.js';
+export type { ObjectRecord, StoredPart, StoredEncryption, SseAlgorithm, ChecksumAlgorithm, ChecksumType } from './objects/object-record.js';
