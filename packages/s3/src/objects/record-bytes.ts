@@ -58,14 +58,14 @@ export class ByteWriter {
   /** A UTF-8 string with a u16 length; refuses one longer than `max` bytes. */
   str16(value: string, max: number, label: string): this {
     const bytes = encoder.encode(value);
-    if (bytes.length > max) throw new LimitExceededError(ErrorCodes.LIMIT_EXCEEDED, `${label}: ${bytes.length} bytes, at most ${max}`);
+    if (bytes.length > max) throw new LimitExceededError(label, max, bytes.length);
     return this.u16(bytes.length).bytes(bytes);
   }
 
   /** Pairs sorted by key (code-unit order), with a u16 count; each string capped at `max` bytes. */
   map16(value: Readonly<Record<string, string>>, maxPairs: number, max: number, label: string): this {
     const keys = Object.keys(value).sort();
-    if (keys.length > maxPairs) throw new LimitExceededError(ErrorCodes.LIMIT_EXCEEDED, `${label}: ${keys.length} pairs, at most ${maxPairs}`);
+    if (keys.length > maxPairs) throw new LimitExceededError(`${label} pairs`, maxPairs, keys.length);
     this.u16(keys.length);
     for (const key of keys) this.str16(key, max, label).str16(value[key] as string, max, label);
     return this;
@@ -100,7 +100,7 @@ export class ByteReader {
 
   /** Checks the trailing SHA-256 digest first: a record that fails it is `ERR_MALFORMED_MESSAGE`, whatever else it holds. */
   constructor(bytes: Uint8Array, what: string, maxLength: number) {
-    if (bytes.length > maxLength) throw new LimitExceededError(ErrorCodes.LIMIT_EXCEEDED, `stored ${what}: ${bytes.length} bytes, at most ${maxLength}`);
+    if (bytes.length > maxLength) throw new LimitExceededError(`stored ${what}`, maxLength, bytes.length);
     if (bytes.length < DIGEST_LENGTH) throw truncated(what);
     const body = bytes.subarray(0, bytes.length - DIGEST_LENGTH);
     const digest = createHash('sha256').update(body).digest();
@@ -137,7 +137,7 @@ export class ByteReader {
 
   /** `length` bytes (a view into the record), after checking `length <= max`. */
   bytes(length: number, max: number, label: string): Uint8Array {
-    if (length > max) throw new LimitExceededError(ErrorCodes.LIMIT_EXCEEDED, `stored ${this.#what}: ${label} of ${length} bytes, at most ${max}`);
+    if (length > max) throw new LimitExceededError(`stored ${this.#what}: ${label}`, max, length);
     const at = this.#need(length);
     return this.#bytes.subarray(at, at + length);
   }
@@ -153,7 +153,7 @@ export class ByteReader {
 
   map16(maxPairs: number, max: number, label: string): Record<string, string> {
     const count = this.u16();
-    if (count > maxPairs) throw new LimitExceededError(ErrorCodes.LIMIT_EXCEEDED, `stored ${this.#what}: ${label} has ${count} pairs, at most ${maxPairs}`);
+    if (count > maxPairs) throw new LimitExceededError(`stored ${this.#what}: ${label} pairs`, maxPairs, count);
     const out: Record<string, string> = Object.create(null) as Record<string, string>;
     let previous: string | undefined;
     for (let i = 0; i < count; i++) {
