@@ -1,14 +1,12 @@
 import { ErrorCodes, MalformedMessageError } from '@sealflow/core';
 import { ByteReader, ByteWriter, corrupt } from './record-bytes.js';
 
-/** The SSE algorithms of a stored object, as S3 names them. */
-export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
-/** Checksum algorithms S3 accepts, in S3's upper-case spelling. */
-export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
-export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../checksums/checksum.js';
+import type { ChecksumType } from '../checksums/checksum-headers.js';
+import type { SseAlgorithm } from '../rules/sse-headers.js';
 
 /** How an object is encrypted: what HEAD reports and what reads need. */
-export interface StoredEncryption {
+export interface ObjectEncryption {
   readonly algorithm: SseAlgorithm;
   /** The full key ARN (SSE-KMS), or undefined (SSE-S3). */
   readonly keyArn: string | undefined;
@@ -43,7 +41,7 @@ export interface ObjectRecord {
   readonly size: number;
   /** Quoted, as sent in responses. */
   readonly etag: string;
-  readonly encryption: StoredEncryption;
+  readonly encryption: ObjectEncryption;
   readonly contentType: string | undefined;
   /** `x-amz-meta-*` pairs, names lower-case without the prefix. */
   readonly metadata: Readonly<Record<string, string>>;
@@ -78,7 +76,7 @@ const PART_MAGIC = [0x53, 0x46, 0x50, 0x54]; // "SFPT"
 export const RECORD_VERSION = 1;
 
 const ALGORITHMS: readonly SseAlgorithm[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
-const CHECKSUMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
+const CHECKSUMS: readonly ChecksumAlgorithm[] = CHECKSUM_ALGORITHMS;
 const CHECKSUM_TYPES: readonly ChecksumType[] = ['FULL_OBJECT', 'COMPOSITE'];
 
 function code<T>(list: readonly T[], value: T | undefined): number {

@@ -22,7 +22,7 @@ const record: ObjectRecord = {
   contentType: 'image/jpeg',
   metadata: { owner: 'ana', 'x-y': 'z' },
   headers: { 'cache-control': 'no-cache' },
-  checksumAlgorithm: 'CRC32C',
+  checksumAlgorithm: 'crc32c',
   checksumType: 'COMPOSITE',
   multipart: true,
   parts: [part(1, 10), part(3, 20)],
