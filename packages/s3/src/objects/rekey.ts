@@ -2,6 +2,8 @@ import { s3Error } from '../errors/s3-error.js';
 import { BlobNames } from './blob-names.js';
 import { readableRecord, reported } from './object-operations.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
+import type { EncryptionDecision } from '../rules/resolve-encryption.js';
+import { SseHeaders } from '../rules/sse-headers.js';
 import { encodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
 import type { RequestContext } from './request-context.js';
 import type { ServiceCore } from './service-core.js';
@@ -28,9 +30,18 @@ export interface RekeyInput {
 export async function rekeyObject(core: ServiceCore, ctx: RequestContext, input: RekeyInput): Promise<{ headers: Record<string, string>; etag: string; lastModified: Date }> {
   const record = await readableRecord(core, ctx, { bucket: input.bucket, key: input.key, headers: {} }, 'GetObject');
   const bucket = await core.bucket(input.bucket);
-  await core.authorize(ctx, bucket, 's3:PutObject', input.key);
   const algorithm = input.algorithm ?? 'aws:kms';
   const keyArn = algorithm === 'AES256' ? undefined : await core.kms(() => core.keys.resolveKey(ctx.principal, ctx.accountId, input.keyId ?? 'alias/aws/s3'));
+  // Authorized as the PutObject with these SSE headers would be (policy condition keys included).
+  const headers: Record<string, string> = { [SseHeaders.algorithm]: algorithm, ...(input.keyId === undefined ? {} : { [SseHeaders.keyId]: input.keyId }) };
+  const decision: EncryptionDecision = {
+    algorithm,
+    algorithmSource: 'header',
+    ...(algorithm === 'AES256' ? {} : { keyId: input.keyId ?? 'alias/aws/s3', keyIdSource: input.keyId === undefined ? ('aws-managed' as const) : ('header' as const) }),
+    context: {},
+    bucketKey: false,
+  };
+  await core.authorize(ctx, bucket, 's3:PutObject', input.key, { decision, encryption: { keyArn } }, headers);
   const source = core.readEngine(ctx, record.encryption);
   const target = core.wrappingStore(ctx, algorithm, keyArn);
   const expectContext = core.headerContext(input.bucket, input.key, record.encryption.context);
