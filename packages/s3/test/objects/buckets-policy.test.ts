@@ -44,6 +44,9 @@ describe('buckets, default encryption, policies, bucket keys', () => {
     for (let i = 0; i < 20; i++) await service.putObject(ctx(), { bucket: 'bkt', key: `k${i}`, headers, body: chunks(pattern(100, i)) });
     const generated = audit.filter((r) => r.eventName === 'GenerateDataKey');
     expect(generated).toHaveLength(1);
+    const stats = service.stats();
+    expect(stats.kms.generate).toBe(1);
+    expect(stats.kms.bucketKeyHits).toBeGreaterThanOrEqual(19);
     expect(generated[0]?.encryptionContext).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bkt' });
     await service.putObject(ctx(BOB), { bucket: 'bkt', key: 'bob', headers, body: chunks(pattern(100)) });
     const bobCalls = audit.filter((r) => r.principal === BOB && r.eventName === 'GenerateDataKey');

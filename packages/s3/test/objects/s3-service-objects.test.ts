@@ -32,6 +32,9 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
     expect(calls[0]?.keyId).toBe(key.KeyMetadata.Arn);
     expect(calls[0]?.encryptionContext).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bkt/k' });
     expect(calls[0]?.principal).toBe(ALICE);
+    // The S3 audit links to the KMS's own audit trail by KMS request ID.
+    const kmsIds = new Set(kms.auditLog().map((r) => r.requestID));
+    expect(calls.every((c) => c.kmsRequestId !== undefined && kmsIds.has(c.kmsRequestId))).toBe(true);
     const got = await service.getObject(ctx(), { bucket: 'bkt', key: 'k', headers: {} });
     expect((await collect(got.body)).equals(pattern(3000))).toBe(true);
     expect(got.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(key.KeyMetadata.Arn);
