@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createEngine, isSealflowError, RawAesKeyStore, type BucketKeyOptions, type EngineStats, type EncryptionContext, type Engine, type KeyStore } from '@sealflow/core';
+import { createEngine, ErrorCodes, isSealflowError, KeyStoreError, parseKmsKeyArn, RawAesKeyStore, type BucketKeyOptions, type EngineStats, type EncryptionContext, type Engine, type KeyStore } from '@sealflow/core';
 import { mapKeyStoreError } from '../errors/map-key-store-error.js';
 import { isS3Error, s3Error } from '../errors/s3-error.js';
 import type { BucketEncryption } from '../rules/bucket-encryption.js';
@@ -240,7 +240,7 @@ export class ServiceCore {
       return { engine: this.sseS3Engine, encryption: { algorithm: 'AES256', keyArn: undefined, bucketKey: false, context: {} }, headerContext, keyId: undefined, bucketKey: undefined, decision };
     }
     if (decision.algorithm === 'aws:kms:dsse') throw s3Error('NotImplemented', 'Dual-layer server-side encryption (aws:kms:dsse) is not implemented.');
-    const keyArn = await this.kms(() => this.keys.resolveKey(ctx.principal, ctx.accountId, decision.keyId ?? 'alias/aws/s3'));
+    const keyArn = await this.resolveKeyArn(ctx, decision.keyId ?? 'alias/aws/s3');
     const explicit = header(headers, SseHeaders.bucketKeyEnabled) !== undefined || bucketEncryption !== undefined;
     const useBucketKey = decision.bucketKey || (!explicit && this.#bucketKeysByDefault);
     const kmsContext = useBucketKey ? { ...decision.context, 'aws:s3:arn': this.bucketArn(bucket) } : headerContext;
@@ -252,6 +252,18 @@ export class ServiceCore {
       bucketKey: useBucketKey ? { context: kmsContext } : undefined,
       decision,
     };
+  }
+
+  /**
+   * A key as its full ARN, resolved as the caller; it must live in the service's region.
+   * @throws {S3Error} KMS.NotFoundException, KMS.KMSInvalidStateException (another region), InvalidArgument (not symmetric), ...
+   */
+  async resolveKeyArn(ctx: RequestContext, keyId: string): Promise<string> {
+    const arn = await this.kms(() => this.keys.resolveKey(ctx.principal, ctx.accountId, keyId));
+    if (parseKmsKeyArn(arn)?.region !== this.region) {
+      throw toS3Error(new KeyStoreError(ErrorCodes.KEY_INVALID_STATE, `KMS key ${arn} is not in the bucket's region ${this.region}`, { keyId: arn }));
+    }
+    return arn;
   }
 
   /** Runs a key-store call and maps its failure to the S3 error S3 answers. */
