@@ -63,3 +63,24 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
     expect((await collect(got.body)).length).toBe(0);
   });
 });
+
+describe('S3Service keys and concurrency', () => {
+  it('a 1024-byte key with slashes, dots and non-ASCII round-trips and lists; a longer one is KeyTooLongError', async () => {
+    const { service } = await harness();
+    const key = `../${'é/'.repeat(200)}${'x'.repeat(1024 - 3 - 600)}`;
+    expect(Buffer.byteLength(key)).toBe(1024);
+    await service.putObject(ctx(), { bucket: 'bkt', key, headers: {}, body: chunks(pattern(10)) });
+    expect((await collect((await service.getObject(ctx(), { bucket: 'bkt', key, headers: {} })).body)).equals(pattern(10))).toBe(true);
+    expect((await service.listObjects(ctx(), { bucket: 'bkt', prefix: '../é/' })).contents.map((c) => c.key)).toEqual([key]);
+    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: `${key}y`, headers: {}, body: chunks(pattern(1)) }))).toBe('KeyTooLongError');
+  });
+
+  it('of concurrent PUTs to one key, one complete object wins (its size and bytes agree)', async () => {
+    const { service } = await harness();
+    const bodies = [1, 2, 3, 4, 5, 6].map((seed) => pattern(3000 + seed * 100, seed));
+    await Promise.all(bodies.map((b) => service.putObject(ctx(), { bucket: 'bkt', key: 'race', headers: { 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(b, 500) })));
+    const got = await collect((await service.getObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).body);
+    expect(bodies.some((b) => b.equals(got))).toBe(true);
+    expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).contentLength).toBe(got.length);
+  });
+});
