@@ -84,3 +84,16 @@ describe('S3Service keys and concurrency', () => {
     expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).contentLength).toBe(got.length);
   });
 });
+
+describe('SSE-KMS needs TLS and a signed request', () => {
+  it('refuses SSE-KMS PUTs and GETs over plain HTTP or anonymous with 400, and serves SSE-S3 ones', async () => {
+    const { service } = await harness();
+    const plain = ctx(undefined, { secureTransport: false });
+    const kms = { 'x-amz-server-side-encryption': 'aws:kms' };
+    expect(await s3CodeOf(service.putObject(plain, { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) }))).toBe('InvalidArgument');
+    await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) });
+    expect(await s3CodeOf(service.getObject(plain, { bucket: 'bkt', key: 'k', headers: {} }))).toBe('InvalidArgument');
+    await service.putObject(plain, { bucket: 'bkt', key: 's3', headers: {}, body: chunks(pattern(5)) });
+    expect((await service.getObject(plain, { bucket: 'bkt', key: 's3', headers: {} })).contentLength).toBe(5);
+  });
+});
