@@ -164,7 +164,7 @@ describe('one store file, several processes', () => {
     for (const w of live.splice(0)) w.kill9();
     await Promise.all(everyone.map((w) => w.exited));
     const keys = acknowledged();
-    expect(keys.length, 'the writers made progress between kills').toBeGreaterThan(20);
+    expect(keys.length, 'the writers made progress between kills').toBeGreaterThan(10);
     for (const w of everyone) expect(w.failures, w.stderr).toEqual([]);
 
     const kms = await openHere();

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { ErrorCodes, InvalidArgumentError, KeyStoreError } from '@sealflow/core';
 import { removeStaleTempFiles, writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from './root-key.js';
 import { decodeState, encodeState, type DecodedState } from './state-codec.js';
 import { DEFAULT_LOCK_OPTIONS, StoreLock, type StoreLockOptions } from './store-lock.js';
+import { readSnapshot, signatureOf, storeError } from './store-snapshot.js';
 
 /**
  * The single file a persistent `MemoryKms` lives in. A JSON envelope whose header is in
@@ -58,8 +58,6 @@ interface Seen {
   readonly signature: string;
 }
 
-const signatureOf = (info: BigIntStats): string => `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-
 type RootKeySpec = { readonly source: 'scrypt'; readonly salt: string; readonly N: number; readonly r: number; readonly p: number } | { readonly source: 'key-file' };
 
 interface Header {
@@ -72,38 +70,12 @@ interface Header {
 }
 
 const FORMAT = 'sealflow-memory-kms';
-/** Largest store file read: keys are small; anything bigger is not ours. */
-const MAX_STORE_FILE_BYTES = 64 * 1024 * 1024;
 
-function storeError(code: typeof ErrorCodes.KEY_STORE_CORRUPT | typeof ErrorCodes.KEY_STORE_LOCKED | typeof ErrorCodes.KEY_STORE_UNAVAILABLE, path: string, message: string, cause?: unknown): KeyStoreError {
-  return new KeyStoreError(code, `key store file ${path}: ${message}`, { store: `memory-kms:${path}`, ...(cause === undefined ? {} : { cause }) });
-}
 
 /** The header fields in a fixed order: the AAD of the sealed body. */
 function headerAad(header: Header): Uint8Array {
   const rootKey = header.rootKey.source === 'scrypt' ? [header.rootKey.source, header.rootKey.salt, header.rootKey.N, header.rootKey.r, header.rootKey.p] : [header.rootKey.source];
   return new TextEncoder().encode(JSON.stringify([header.format, header.version, header.region, header.partition, rootKey, header.check]));
-}
-
-/** The file's bytes and identity, read through one handle (so both describe the same file). */
-async function readSnapshot(path: string): Promise<{ bytes: Buffer; signature: string } | undefined> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
-  }
-  try {
-    const info = await handle.stat({ bigint: true });
-    if (info.size > BigInt(MAX_STORE_FILE_BYTES)) throw storeError(ErrorCodes.KEY_STORE_CORRUPT, path, `it is over ${MAX_STORE_FILE_BYTES} bytes`);
-    return { bytes: await handle.readFile(), signature: signatureOf(info) };
-  } catch (error) {
-    if (error instanceof KeyStoreError) throw error;
-    throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
-  } finally {
-    await handle.close();
-  }
 }
 
 export class StoreFile {
