@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyFile, MemoryKms } from '@sealflow/keystore-memory';
-import { startStalledWriter, startWriter, type StoreProcess, type StoreSpec } from './support/store-processes.js';
+import { startSlowRenameWriter, startStalledWriter, startWriter, type StoreProcess, type StoreSpec } from './support/store-processes.js';
 
 const STALE_MS = 2000;
 let dir: string;
@@ -99,22 +99,15 @@ describe('one store file, several processes', () => {
     for (const kms of [a, b, c]) await kms.close();
   });
 
-  it("opening the store while another process writes never removes that writer's temp file", async () => {
+  it("opening the store while a live writer sits between its temp write and its rename leaves that temp file alone", async () => {
     await (await openHere()).close();
-    const live = writer(150, 'live');
-    await live.waitFor('opened');
-    let opens = 0;
-    while (live.child.exitCode === null && opens < 200) {
-      await (await openHere()).close();
-      opens += 1;
-    }
-    await live.exited;
-    expect(opens).toBeGreaterThan(5);
-    expect(live.failures, live.stderr).toEqual([]);
-    expect(live.created).toHaveLength(150);
-    const kms = await openHere();
-    expect((await kms.listKeys({ Limit: 1000 })).Keys).toHaveLength(150);
-    await kms.close();
+    const slow = startSlowRenameWriter(spec, 1500);
+    children.push(slow);
+    await slow.waitFor('in rename');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp')), "the writer's temp file").toHaveLength(1);
+    await (await openHere()).close();
+    await slow.exited;
+    expect(slow.lines, slow.stderr).toEqual(['in rename', 'saved']);
   });
 
   it("a writer killed -9 inside its write leaves the previous store; its lock is taken over after the stale time and its temp file removed", async () => {
@@ -151,19 +144,24 @@ describe('one store file, several processes', () => {
       live.push(w);
     };
     for (let i = 0; i < 3; i += 1) spawnOne();
-    // Bounded: at most 12 kills and 15 s, whichever comes first.
+    // Bounded: until 8 kills and 30 acknowledged keys, or 15 s, whichever comes first.
+    // Only writers that opened the store are killed: the point is to kill them mid-run.
     const until = Date.now() + 15_000;
     let kills = 0;
-    while (kills < 12 && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(Math.random() * 350)));
-      const victim = live.splice(Math.floor(Math.random() * live.length), 1)[0];
-      victim?.kill9();
+    while (Date.now() < until && (kills < 8 || acknowledged().length < 30)) {
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(Math.random() * 400)));
+      const running = live.filter((w) => w.lines.includes('opened'));
+      const victim = running[Math.floor(Math.random() * running.length)];
+      if (victim === undefined) continue;
+      live.splice(live.indexOf(victim), 1);
+      victim.kill9();
       kills += 1;
       spawnOne();
     }
     for (const w of live.splice(0)) w.kill9();
     await Promise.all(everyone.map((w) => w.exited));
     const keys = acknowledged();
+    expect(kills).toBeGreaterThanOrEqual(5);
     expect(keys.length, 'the writers made progress between kills').toBeGreaterThan(10);
     for (const w of everyone) expect(w.failures, w.stderr).toEqual([]);
 

@@ -91,6 +91,29 @@ process.stdout.write('done\\n');
 }
 
 /**
+ * A slow writer: it takes the store lock, writes its temp file, prints `in rename`, waits
+ * `delayMs` there (a slow disk), renames, and prints `saved` (or `failed ...`).
+ */
+export function startSlowRenameWriter(spec: StoreSpec, delayMs: number): StoreProcess {
+  const script = `${OPEN}
+const { StoreFile } = await import(${JSON.stringify(`${DIST}store-file.js`)});
+const { file } = await StoreFile.open({
+  path, secret: { keyFile }, region: 'us-east-1', partition: 'aws',
+  lock: { staleMs: Number(staleMs), timeoutMs: 30000 },
+  hooks: { beforeRename: () => { process.stdout.write('in rename\\n'); return new Promise((resolve) => setTimeout(resolve, ${delayMs})); } },
+});
+try {
+  await file.hold(() => file.save(new TextEncoder().encode('{"keys":[],"aliases":[]}')));
+  process.stdout.write('saved\\n');
+} catch (error) {
+  process.stdout.write('failed ' + error.message + '\\n');
+}
+file.close();
+`;
+  return new StoreProcess(script, [spec.path, spec.keyFile, String(spec.staleMs)]);
+}
+
+/**
  * A writer killed mid-write: it takes the store lock, writes its temp file, prints
  * `in rename` and waits there forever (until the test kills it), leaving both a lock and
  * a temp file of a dead process behind.
