@@ -8,7 +8,10 @@ import { buildClient, CommitmentPolicy } from '@aws-crypto/client-node';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, KeyStoreError, KmsKeyStore, type Engine } from '@sealflow/core';
 import { SealflowKeyringNode } from '@sealflow/esdk-keyring';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { AwsKmsKeyStore } from '@sealflow/keystore-aws-kms';
 import { XKS_PROVIDER_ID } from '@sealflow/keystore-xks';
+import { emulatorClientConfig, emulatorEndpoints } from '../keystore-aws-kms/support/kms-target.js';
 import { audited, kmsWithKey } from '../bucket-keys/support.js';
 import { CONTEXT, rawStore, xksPerTest } from '../keystore-xks/support/xks-setup.js';
 
@@ -58,6 +61,27 @@ describe('SealflowKeyringNode in client-node', () => {
     keyring.close();
     expect(keyring.stats().bucketKeys).toBe(0);
   }, 120_000);
+
+  it.runIf(emulatorEndpoints.moto !== undefined)('opens bucket-key messages through an AWS SDK KMS client (moto over HTTP) with one KMS Decrypt', async () => {
+    const client = new KMSClient(emulatorClientConfig(emulatorEndpoints.moto as string, 'us-east-1'));
+    const store = new AwsKmsKeyStore({ client, keyId: (await client.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string });
+    try {
+      const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
+      const { sealed, digests } = await sealMany(engine, 100);
+      const decrypts: string[] = [];
+      client.middlewareStack.add((next, context) => async (args) => {
+        decrypts.push(String(context.commandName));
+        return next(args);
+      }, { step: 'initialize', name: 'countDecrypts' });
+      const keyring = new SealflowKeyringNode({ keyStores: store });
+      for (const [i, message] of sealed.entries()) expect(digest((await esdk.decrypt(keyring, message)).plaintext)).toBe(digests[i]);
+      expect(decrypts).toEqual(['DecryptCommand']);
+      keyring.close();
+    } finally {
+      store.close();
+      client.destroy();
+    }
+  });
 
   it('opens XKS messages, plain and bucket-key, through the XKS proxy', async () => {
     const { url } = await rig();
