@@ -348,7 +348,7 @@ function unwrap(
   return stores.unwrap(
     edks,
     request,
-    (store, edk) => cache.unwrap(store, edk, request, messageId),
+    (store, edk) => cache.unwrap(store, edk, request, messageId, edks),
     (store, edk) => cache.accepts(store, edk),
   );
 }
