@@ -3,9 +3,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { assertString, invalid, invalidArgument } from '@sealflow/core/internal';
+import { assertString, invalidArgument } from '@sealflow/core/internal';
+import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from '@sealflow/s3';
 import { BLOB_SUFFIX, CONTINUED, blobPathSegments, compareNames, decodeSegment } from './blob-names.js';
-import type { BlobEntry, BlobStoreLike } from './blob-store-contract.js';
 
 /** Where uploads are written before they are renamed into place (same file system). */
 const TEMP_DIR = '.tmp';
@@ -19,7 +19,7 @@ const TEMP_DIR = '.tmp';
  * the next open. Two concurrent puts of one name: both write their own temp file, the
  * later rename wins, and the survivor is a complete blob.
  */
-export class FsBlobStore implements BlobStoreLike {
+export class FsBlobStore implements BlobStore {
   readonly #root: string;
 
   private constructor(root: string) {
@@ -39,15 +39,17 @@ export class FsBlobStore implements BlobStoreLike {
     return new FsBlobStore(dir);
   }
 
-  /** @throws {InvalidArgumentError} (rejects) for an empty name; rejects with the source's or the signal's error, leaving nothing. */
-  async put(name: string, source: AsyncIterable<Uint8Array>, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+  /** @throws {InvalidArgumentError} (rejects) for an invalid name; rejects with the source's or the signal's error, leaving nothing. */
+  async put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: BlobPutOptions = {}): Promise<BlobInfo> {
     const path = this.#pathOf(name);
+    let size = 0;
     const temp = join(this.#root, TEMP_DIR, randomBytes(12).toString('hex'));
     const out = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
     try {
       options.signal?.throwIfAborted();
       for await (const chunk of source) {
         options.signal?.throwIfAborted();
+        size += chunk.length;
         // Back-pressure: wait for the file to drain before taking the next chunk.
         if (!out.write(chunk)) await new Promise<void>((resolveDrain, rejectDrain) => {
           const onError = (error: Error): void => rejectDrain(error);
@@ -63,6 +65,7 @@ export class FsBlobStore implements BlobStoreLike {
       await finished(out);
       await syncFile(temp);
       await this.#install(temp, path);
+      return { name, size };
     } catch (error) {
       out.destroy();
       await unlink(temp).catch(() => undefined);
@@ -70,8 +73,8 @@ export class FsBlobStore implements BlobStoreLike {
     }
   }
 
-  /** A stream of the blob's bytes `[start, end)` (whole blob by default); `undefined` when absent. */
-  async get(name: string, range: { readonly start?: number; readonly end?: number } = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+  /** A stream of the blob's bytes `[start, end)` (whole blob by default, clipped to it); `undefined` when absent. */
+  async get(name: string, range: BlobGetOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
     const path = this.#pathOf(name);
     const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
@@ -84,66 +87,75 @@ export class FsBlobStore implements BlobStoreLike {
       return emptyStream();
     }
     // The open handle pins the file: a rename over it during the read does not change what is read.
-    return createReadStream('', { fd: handle, start, ...(range.end === undefined ? {} : { end: range.end - 1 }) });
+    return createReadStream('', { fd: handle, start, ...(range.end === undefined ? {} : { end: range.end - 1 }), ...(range.signal === undefined ? {} : { signal: range.signal }) });
   }
 
-  /**
-   * Reads exactly `length` bytes at `position`.
-   * @throws {InvalidArgumentError} (rejects) when the blob is absent or shorter.
-   */
-  async read(name: string, position: number, length: number): Promise<Uint8Array> {
-    const handle = await open(this.#pathOf(name), 'r');
+  /** Up to `length` bytes at `position` (fewer only at the end); `undefined` when the blob is absent. */
+  async read(name: string, position: number, length: number): Promise<Uint8Array | undefined> {
+    const handle = await open(this.#pathOf(name), 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    });
+    if (handle === undefined) return undefined;
     try {
       const buffer = Buffer.alloc(length);
       let done = 0;
       while (done < length) {
         const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
-        if (bytesRead === 0) throw invalidArgument(`FsBlobStore.read: ${name} is shorter than ${position + length} bytes`);
+        if (bytesRead === 0) break;
         done += bytesRead;
       }
-      return buffer;
+      return buffer.subarray(0, done);
     } finally {
       await handle.close();
     }
   }
 
-  async stat(name: string): Promise<{ readonly size: number } | undefined> {
+  async stat(name: string): Promise<BlobInfo | undefined> {
     try {
       const info = await stat(this.#pathOf(name));
-      return { size: info.size };
+      return { name, size: info.size };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw error;
     }
   }
 
-  /** Removes a blob (absent is fine) and the directories it leaves empty. */
-  async delete(name: string): Promise<void> {
+  /** Removes a blob and the directories it leaves empty; `false` when there was none. */
+  async delete(name: string): Promise<boolean> {
     const segments = blobPathSegments(this.#checkName(name));
-    await unlink(join(this.#root, ...segments)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') throw error;
-    });
+    const existed = await unlink(join(this.#root, ...segments)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') throw error;
+        return false;
+      },
+    );
     for (let depth = segments.length - 1; depth > 0; depth--) {
       // ENOTEMPTY (or ENOENT after a concurrent delete) ends the clean-up.
       const removed = await rmdir(join(this.#root, ...segments.slice(0, depth))).then(() => true, () => false);
       if (!removed) break;
     }
+    return existed;
   }
 
-  /** Blobs whose name starts with `prefix`, after `startAfter`, in UTF-8 byte order, at most `limit`. */
-  async list(prefix: string, options: { readonly startAfter?: string; readonly limit?: number } = {}): Promise<readonly BlobEntry[]> {
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const found: BlobEntry[] = [];
+  /**
+   * Blobs whose name starts with `prefix`, after `startAfter`, ascending, at most `limit`.
+   * @throws {InvalidArgumentError} (rejects) for an invalid prefix or limit.
+   */
+  async list(prefix: string, options: BlobListOptions = {}): Promise<BlobListing> {
+    if (!isBlobPrefix(prefix)) throw invalidArgument('FsBlobStore.list: not a valid blob name prefix');
+    const limit = options.limit ?? MAX_BLOB_LIST_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT) throw invalidArgument(`FsBlobStore.list: limit must be 1 to ${MAX_BLOB_LIST_LIMIT}`);
+    const found: BlobInfo[] = [];
     await this.#walk(this.#root, '', '', prefix, found);
     const after = options.startAfter;
-    return found
-      .filter((entry) => after === undefined || compareNames(entry.name, after) > 0)
-      .sort((a, b) => compareNames(a.name, b.name))
-      .slice(0, limit);
+    const sorted = found.filter((entry) => after === undefined || compareNames(entry.name, after) > 0).sort((a, b) => compareNames(a.name, b.name));
+    return { entries: sorted.slice(0, limit), truncated: sorted.length > limit };
   }
 
   // Walks the tree, skipping directories whose decoded name cannot lead to `prefix`.
-  async #walk(dir: string, namePrefix: string, pending: string, prefix: string, found: BlobEntry[]): Promise<void> {
+  async #walk(dir: string, namePrefix: string, pending: string, prefix: string, found: BlobInfo[]): Promise<void> {
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
@@ -191,7 +203,8 @@ export class FsBlobStore implements BlobStoreLike {
   }
 
   #checkName(name: string): string {
-    if (typeof name !== 'string' || name.length === 0) throw invalid('FsBlobStore: name', 'a non-empty string', name);
+    // spec: BlobStore names: path tricks (`..`, `/a`, `a//b`) never reach the file system.
+    if (!isBlobName(name)) throw invalidArgument('FsBlobStore: not a valid blob name');
     return name;
   }
 

@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertString, invalidArgument } from '@sealflow/core/internal';
-import type { BlobEntry, BlobStoreLike } from './blob-store-contract.js';
+import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from '@sealflow/s3';
 
 /** Options of {@link S3BlobStore}. */
 export interface S3BlobStoreOptions {
@@ -25,7 +25,7 @@ const PART_SIZE = 8 * 1024 * 1024;
  * one part) replaces the object whole, so readers and listings never see a part of one;
  * an aborted put aborts its multipart upload and leaves nothing.
  */
-export class S3BlobStore implements BlobStoreLike {
+export class S3BlobStore implements BlobStore {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #prefix: string;
@@ -37,12 +37,23 @@ export class S3BlobStore implements BlobStoreLike {
     this.#client = options.client instanceof S3Client ? options.client : new S3Client(options.client);
   }
 
-  /** Streams `source` to the store; rejects (storing nothing) on a source error or an abort. */
-  async put(name: string, source: AsyncIterable<Uint8Array>, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+  /**
+   * Streams `source` to the store; rejects (storing nothing) on a source error or an abort.
+   * @throws {InvalidArgumentError} (rejects) for an invalid name.
+   */
+  async put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: BlobPutOptions = {}): Promise<BlobInfo> {
+    const key = this.#key(name);
     options.signal?.throwIfAborted();
+    let size = 0;
+    async function* counted(): AsyncIterable<Uint8Array> {
+      for await (const chunk of source) {
+        size += chunk.length;
+        yield chunk;
+      }
+    }
     const upload = new Upload({
       client: this.#client,
-      params: { Bucket: this.#bucket, Key: this.#key(name), Body: toReadable(source) },
+      params: { Bucket: this.#bucket, Key: key, Body: Readable.from(counted(), { objectMode: false }) },
       partSize: PART_SIZE,
       queueSize: 2,
       leavePartsOnError: false,
@@ -52,18 +63,22 @@ export class S3BlobStore implements BlobStoreLike {
     try {
       await upload.done();
       options.signal?.throwIfAborted();
+      return { name, size };
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  /** A stream of bytes `[start, end)` (whole blob by default); `undefined` when absent. */
-  async get(name: string, range: { readonly start?: number; readonly end?: number } = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+  /** A stream of bytes `[start, end)` (whole blob by default, clipped to it); `undefined` when absent. */
+  async get(name: string, range: BlobGetOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
     const start = range.start ?? 0;
     if (range.end !== undefined && range.end <= start) return (await this.stat(name)) === undefined ? undefined : empty();
     const header = range.start === undefined && range.end === undefined ? undefined : `bytes=${start}-${range.end === undefined ? '' : range.end - 1}`;
     try {
-      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(name), ...(header === undefined ? {} : { Range: header }) }));
+      const out = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(name), ...(header === undefined ? {} : { Range: header }) }),
+        range.signal === undefined ? {} : { abortSignal: range.signal },
+      );
       return out.Body as AsyncIterable<Uint8Array>;
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -73,60 +88,56 @@ export class S3BlobStore implements BlobStoreLike {
     }
   }
 
-  /**
-   * Reads exactly `length` bytes at `position`.
-   * @throws {InvalidArgumentError} (rejects) when the blob is absent or shorter.
-   */
-  async read(name: string, position: number, length: number): Promise<Uint8Array> {
-    if (length === 0) return new Uint8Array(0);
+  /** Up to `length` bytes at `position` (fewer only at the end); `undefined` when the blob is absent. */
+  async read(name: string, position: number, length: number): Promise<Uint8Array | undefined> {
+    if (length === 0) return (await this.stat(name)) === undefined ? undefined : new Uint8Array(0);
     const stream = await this.get(name, { start: position, end: position + length });
-    if (stream === undefined) throw invalidArgument(`S3BlobStore.read: no blob ${name}`);
+    if (stream === undefined) return undefined;
     const chunks: Uint8Array[] = [];
     let total = 0;
     for await (const chunk of stream) {
       chunks.push(chunk);
       total += chunk.length;
     }
-    if (total !== length) throw invalidArgument(`S3BlobStore.read: ${name} is shorter than ${position + length} bytes`);
     return Buffer.concat(chunks, total);
   }
 
-  async stat(name: string): Promise<{ readonly size: number } | undefined> {
+  async stat(name: string): Promise<BlobInfo | undefined> {
     try {
       const out = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(name) }));
-      return { size: out.ContentLength ?? 0 };
+      return { name, size: out.ContentLength ?? 0 };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
     }
   }
 
-  async delete(name: string): Promise<void> {
-    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(name) }));
+  /** Deletes a blob; `false` when there was none (one HEAD first: S3's DELETE does not say). */
+  async delete(name: string): Promise<boolean> {
+    const existed = (await this.stat(name)) !== undefined;
+    if (existed) await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(name) }));
+    return existed;
   }
 
-  /** Blobs whose name starts with `prefix`, after `startAfter`, in the store's (UTF-8 byte) order, at most `limit`. */
-  async list(prefix: string, options: { readonly startAfter?: string; readonly limit?: number } = {}): Promise<readonly BlobEntry[]> {
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const found: BlobEntry[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.#client.send(
-        new ListObjectsV2Command({
-          Bucket: this.#bucket,
-          Prefix: this.#key(prefix),
-          MaxKeys: Math.min(1000, limit - found.length),
-          ...(token === undefined && options.startAfter !== undefined ? { StartAfter: this.#key(options.startAfter) } : {}),
-          ...(token === undefined ? {} : { ContinuationToken: token }),
-        }),
-      );
-      for (const item of out.Contents ?? []) {
-        if (item.Key === undefined) continue;
-        found.push({ name: item.Key.slice(this.#prefix.length), size: item.Size ?? 0 });
-      }
-      token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
-    } while (token !== undefined && found.length < limit);
-    return found;
+  /**
+   * Blobs whose name starts with `prefix`, after `startAfter`, ascending (S3 lists in
+   * byte order), at most `limit`.
+   * @throws {InvalidArgumentError} (rejects) for an invalid prefix or limit.
+   */
+  async list(prefix: string, options: BlobListOptions = {}): Promise<BlobListing> {
+    if (!isBlobPrefix(prefix)) throw invalidArgument('S3BlobStore.list: not a valid blob name prefix');
+    const limit = options.limit ?? MAX_BLOB_LIST_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT) throw invalidArgument(`S3BlobStore.list: limit must be 1 to ${MAX_BLOB_LIST_LIMIT}`);
+    const out = await this.#client.send(
+      new ListObjectsV2Command({
+        Bucket: this.#bucket,
+        Prefix: `${this.#prefix}${prefix}`,
+        MaxKeys: limit,
+        ...(options.startAfter === undefined ? {} : { StartAfter: `${this.#prefix}${options.startAfter}` }),
+      }),
+    );
+    const entries = (out.Contents ?? []).flatMap((item) => (item.Key === undefined ? [] : [{ name: item.Key.slice(this.#prefix.length), size: item.Size ?? 0 }]));
+    return { entries, truncated: out.IsTruncated === true };
   }
 
   /** Releases the client's sockets (only when this store made the client). */
@@ -135,6 +146,7 @@ export class S3BlobStore implements BlobStoreLike {
   }
 
   #key(name: string): string {
+    if (!isBlobName(name)) throw invalidArgument('S3BlobStore: not a valid blob name');
     return `${this.#prefix}${name}`;
   }
 }
@@ -150,9 +162,4 @@ function isMissing(error: unknown): boolean {
 
 async function* empty(): AsyncIterable<Uint8Array> {
   // A zero-length range.
-}
-
-function toReadable(source: AsyncIterable<Uint8Array>): Readable {
-  // A Readable over the iterable: lib-storage pulls from it part by part (back-pressure).
-  return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
 }
