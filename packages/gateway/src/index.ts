@@ -1,0 +1,2 @@
+// @sealflow/gateway public surface. Every export is named here; nothing else is API.
+export {};
