@@ -1,2 +1,14 @@
 // @sealflow/gateway public surface. Every export is named here; nothing else is API.
-export {};
+export { authenticate, AuthError, AuthErrorStatus, AuthLimits, nodeChecksums } from './auth/index.js';
+export type {
+  AuthRequest,
+  AuthenticateOptions,
+  AuthResult,
+  PayloadMode,
+  AccountCredentials,
+  CredentialLookup,
+  Identity,
+  AuthErrorCode,
+  ChecksumFactory,
+  ChecksumHasher,
+} from './auth/index.js';
