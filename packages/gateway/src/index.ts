@@ -1,6 +1,14 @@
-/**
- * `@sealflow/gateway`: the reference S3-compatible encrypting gateway over `@sealflow/s3`.
- *
- * @packageDocumentation
- */
-export {};
+// @sealflow/gateway public surface. Every export is named here; nothing else is API.
+export { authenticate, AuthError, AuthErrorStatus, AuthLimits, nodeChecksums } from './auth/index.js';
+export type {
+  AuthRequest,
+  AuthenticateOptions,
+  AuthResult,
+  PayloadMode,
+  AccountCredentials,
+  CredentialLookup,
+  Identity,
+  AuthErrorCode,
+  ChecksumFactory,
+  ChecksumHasher,
+} from './auth/index.js';
