@@ -78,3 +78,17 @@ export { isBlobName, isBlobPrefix, MAX_BLOB_NAME_LENGTH, MAX_BLOB_SEGMENT_LENGTH
 export type { BlobStore, BlobInfo, BlobPutOptions, BlobGetOptions, BlobListOptions, BlobListing } from './store/blob-store.js';
 export { MemoryBlobStore } from './store/memory-blob-store.js';
 export type { BlobReadLog } from './store/memory-blob-store.js';
+
+// --- stored objects (s3-objects) ---
+export { encodeObjectRecord, decodeObjectRecord, encodePartRecord, decodePartRecord, RecordLimits, RECORD_VERSION } from './objects/object-record.js';
+export type { ObjectRecord, StoredPart, ObjectEncryption } from './objects/object-record.js';
+export { S3Service } from './objects/s3-service.js';
+export type { S3ServiceOptions, WritePlan } from './objects/service-core.js';
+export type { RequestContext } from './objects/request-context.js';
+export { kmsKeyProvider, S3_KMS_AUDIT_CHANNEL } from './objects/key-provider.js';
+export type { S3KeyProvider, S3KmsClient, S3KmsKeyMetadata, S3KmsAuditRecord, KmsKeyProviderOptions } from './objects/key-provider.js';
+export type { BodyInput, PutObjectInput, WriteResult, GetObjectInput, GetObjectResult, HeadObjectResult } from './objects/object-operations.js';
+export type { BucketInput, BucketSummary } from './objects/bucket-operations.js';
+export { parseRange } from './objects/range-header.js';
+export type { ByteRange } from './objects/range-header.js';
+export { RANGE_WINDOW } from './objects/object-reader.js';

@@ -9,7 +9,7 @@ import { FormatLimits } from '../format/limits.js';
 import { BucketKeyCache, s3BucketContext } from '../keys/bucket-key-cache.js';
 import type { DataKey } from '../keys/data-key.js';
 import { KeyStoreSet } from '../keys/key-store-set.js';
-import type { EncryptedDataKey, GenerateRequest, KeyStoreRequest } from '../keys/key-store.js';
+import type { EncryptedDataKey, EncryptionContext, GenerateRequest, KeyStore, KeyStoreRequest } from '../keys/key-store.js';
 import { StatsCounter, type EngineStats } from '../stats.js';
 import { SessionTransform } from '../stream/node-transform.js';
 import { sessionIterable } from '../stream/async-iterable.js';
@@ -31,6 +31,7 @@ import {
   type EncryptOptions,
   type EngineOptions,
 } from './options.js';
+import { rewrapHeader, type RewrappedHeader } from './header-rewrap.js';
 import { decryptRange, type RandomAccessSource } from './range-reader.js';
 import { decryptStreamSession, encryptStreamSession } from './stream-session.js';
 
@@ -46,6 +47,17 @@ export interface DecryptResult {
 export interface RangeOptions extends DecryptOptions {
   readonly start: number;
   readonly end: number;
+}
+
+/** Options of `rewrapHeader`. */
+export interface RewrapOptions {
+  /** The store(s) that wrap the data key in the new header; each writes one EDK (e.g. a `KmsKeyStore` on the new key). */
+  readonly keyStore: KeyStore | readonly KeyStore[];
+  /** Authenticate-only pairs the message was sealed with (as for decrypt). */
+  readonly reproducedContext?: EncryptionContext;
+  /** Pairs that must be in the authenticated context. */
+  readonly expectContext?: EncryptionContext;
+  readonly signal?: AbortSignal;
 }
 
 /** A Node Transform that decrypts; emits `'header'` (a DecryptedHeader) before any data. */
@@ -65,6 +77,13 @@ export interface Engine {
   decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array>;
   /** Decrypts plaintext [start, end) reading only what it needs. @throws {SealflowError} (rejects) */
   decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array>;
+  /**
+   * Re-keys a message in place: a new header with the same data key wrapped by `keyStore`
+   * (new EDKs, new header tag); the body bytes after `replacedLength` stay valid unchanged.
+   * Unsigned framed v2 messages only.
+   * @throws {SealflowError} (rejects) malformed header, signing suite, authentication or key-store failures
+   */
+  rewrapHeader(headerBytes: Uint8Array, options: RewrapOptions): Promise<RewrappedHeader>;
   /** Parses a header without keys. The result is NOT authenticated. @throws {SealflowError} */
   inspect(bytes: Uint8Array): HeaderInfo;
   stats(): EngineStats;
@@ -183,6 +202,19 @@ class SealflowEngine implements Engine {
       publish(Channels.failure, { operation: 'decrypt', code: isSealflowError(error) ? error.code : 'ERR_UNKNOWN' });
       throw error;
     }
+  }
+
+  async rewrapHeader(headerBytes: Uint8Array, options: RewrapOptions): Promise<RewrappedHeader> {
+    assertOpen(this.#core);
+    assertBytes(headerBytes, 'rewrapHeader headerBytes');
+    const o = readOptions(options, 'rewrapHeader options', ['keyStore', 'reproducedContext', 'expectContext', 'signal']);
+    const stores = resolveEngineOptions({ keyStore: o.raw('keyStore') }).stores;
+    return rewrapHeader(this.#core, headerBytes, {
+      stores,
+      reproducedContext: assertOptionalContext(o.raw('reproducedContext'), 'rewrapHeader reproducedContext'),
+      expectContext: assertOptionalContext(o.raw('expectContext'), 'rewrapHeader expectContext'),
+      signal: assertSignal(o.raw('signal'), 'rewrapHeader signal'),
+    });
   }
 
   inspect(bytes: Uint8Array): HeaderInfo {

@@ -1,0 +1,45 @@
+import type { RandomAccessSource } from '@sealflow/core';
+import { s3Error } from '../errors/s3-error.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { StoredPart } from './object-record.js';
+
+/** A stored body blob that is gone or shorter than its record says: 500, never wrong data. */
+export const missingBody = (): Error => s3Error('InternalError', 'We encountered an internal error. Please try again.');
+
+/**
+ * One stored message as the engine's range reader sees it: the header from the record,
+ * then the body from its blob, read only where asked (so a range read touches only the
+ * frames it needs, plus the final frame).
+ */
+export function messageSource(store: BlobStore, part: StoredPart): RandomAccessSource {
+  const header = part.header;
+  return {
+    size: header.length + part.bodyLength,
+    async read(position, length) {
+      const end = Math.min(position + length, header.length + part.bodyLength);
+      const pieces: Uint8Array[] = [];
+      if (position < header.length) pieces.push(header.subarray(position, Math.min(end, header.length)));
+      const from = Math.max(position, header.length) - header.length;
+      const to = end - header.length;
+      if (to > from) {
+        const body = await store.read(part.blob, from, to - from);
+        if (body === undefined || body.length !== to - from) throw missingBody();
+        pieces.push(body);
+      }
+      return pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
+    },
+  };
+}
+
+/** The whole message as a stream: its header, then its body blob. */
+export async function* messageStream(store: BlobStore, part: StoredPart, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+  yield part.header;
+  const body = await store.get(part.blob, signal === undefined ? {} : { signal });
+  if (body === undefined) throw missingBody();
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += chunk.length;
+    yield chunk;
+  }
+  if (seen !== part.bodyLength) throw missingBody();
+}

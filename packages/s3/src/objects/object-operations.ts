@@ -1,0 +1,255 @@
+import { createHash } from 'node:crypto';
+import { checksumFromTrailers, checksumModeEnabled, checksumResponseHeaders, compositeChecksum, parseChecksumHeaders, type ChecksumRequest } from '../checksums/checksum-headers.js';
+import type { ChecksumAlgorithm } from '../checksums/checksum.js';
+import { s3Error } from '../errors/s3-error.js';
+import { encryptionResponseHeaders } from '../rules/response-headers.js';
+import { resolveEncryption } from '../rules/resolve-encryption.js';
+import { header, type RequestHeaders } from '../rules/sse-headers.js';
+import { BlobNames } from './blob-names.js';
+import type { ChecksumPlan } from './message-writer.js';
+import { writeMessage } from './message-writer.js';
+import { readRange, readTrailers, readWhole, type ReadPlan } from './object-reader.js';
+import { httpDate, objectResponseHeaders, storedFields } from './object-headers.js';
+import type { ObjectRecord } from './object-record.js';
+import { encodeObjectRecord } from './object-record.js';
+import { parseRange } from './range-header.js';
+import type { RequestContext } from './request-context.js';
+import { toS3Error, type ServiceCore, type WritePlan } from './service-core.js';
+
+/** A write's body: plaintext bytes, and (aws-chunked with trailing checksums) the trailers once the body ends. */
+export interface BodyInput {
+  readonly body: AsyncIterable<Uint8Array>;
+  /** The declared plaintext length (Content-Length or x-amz-decoded-content-length), when known. */
+  readonly contentLength?: number;
+  readonly trailers?: Promise<Readonly<Record<string, string>>>;
+  readonly signal?: AbortSignal;
+}
+
+export interface PutObjectInput extends BodyInput {
+  readonly bucket: string;
+  readonly key: string;
+  /** Request headers, lower-case names. */
+  readonly headers: RequestHeaders;
+}
+
+/** What a write answers: the ETag and the response headers to send (ETag included). */
+export interface WriteResult {
+  readonly etag: string;
+  readonly headers: Record<string, string>;
+}
+
+export interface GetObjectInput {
+  readonly bucket: string;
+  readonly key: string;
+  /** Request headers, lower-case (`range`, `x-amz-checksum-mode`, ...). */
+  readonly headers: RequestHeaders;
+  readonly signal?: AbortSignal;
+}
+
+export interface HeadObjectResult {
+  /** 200, or 206 for a range. */
+  readonly status: 200 | 206;
+  readonly headers: Record<string, string>;
+  /** Plaintext bytes the body has (the range's length for 206). */
+  readonly contentLength: number;
+}
+
+export interface GetObjectResult extends HeadObjectResult {
+  /** Plaintext; errors mid-stream when stored bytes fail to authenticate. */
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+export function checksumPlanOf(request: ChecksumRequest | undefined, trailers: Promise<Readonly<Record<string, string>>> | undefined): ChecksumPlan | undefined {
+  if (request === undefined) return undefined;
+  const expected = async (): Promise<string | undefined> => {
+    if (request.location === 'header') return request.expected;
+    if (trailers === undefined) throw s3Error('InvalidRequest', 'The checksum trailer was declared but the body carries no trailers.');
+    return checksumFromTrailers(request, await trailers);
+  };
+  return { algorithm: request.algorithm, expected };
+}
+
+/** Writes one message for `plan` into a fresh blob under `dataPrefix`. */
+export async function writeBody(core: ServiceCore, plan: WritePlan, input: BodyInput, blob: string, partNumber: number, headers: RequestHeaders, checksum: ChecksumPlan | undefined) {
+  return writeMessage(input.body, {
+    engine: plan.engine,
+    encrypt: {
+      context: plan.headerContext,
+      ...(plan.keyId === undefined ? {} : { keyId: plan.keyId }),
+      ...(plan.bucketKey === undefined ? {} : { bucketKey: plan.bucketKey }),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    },
+    expectContext: plan.headerContext,
+    store: core.store,
+    blob,
+    partNumber,
+    checksum,
+    contentMd5: header(headers, 'content-md5'),
+    maxSize: core.maxObjectSize,
+    declaredSize: input.contentLength,
+    signal: input.signal,
+  });
+}
+
+/**
+ * Commits `record` as the object (the atomic commit point: one blob put), then deletes the
+ * data blobs of the object it replaced that the new one does not use.
+ */
+export async function commitRecord(core: ServiceCore, bucket: string, record: ObjectRecord): Promise<void> {
+  const name = BlobNames.object(bucket, record.key);
+  const previous = await core.recordAt(name).catch(() => undefined);
+  await core.store.put(name, [encodeObjectRecord(record)]);
+  if (previous !== undefined) {
+    const kept = new Set(record.parts.map((p) => p.blob));
+    await Promise.all(previous.parts.filter((p) => !kept.has(p.blob)).map((p) => core.store.delete(p.blob).catch(() => false)));
+  }
+}
+
+/** PutObject. @throws {S3Error} */
+export async function putObject(core: ServiceCore, ctx: RequestContext, input: PutObjectInput): Promise<WriteResult> {
+  const bucket = await core.bucket(input.bucket);
+  core.assertKey(input.key);
+  const plan = await core.writePlan(ctx, 'PutObject', input.bucket, input.key, input.headers);
+  await core.authorize(ctx, bucket, 's3:PutObject', input.key, plan, input.headers);
+  const fields = storedFields(input.headers);
+  const checksumRequest = parseChecksumHeaders(input.headers);
+  const blob = BlobNames.part(BlobNames.newDataPrefix(input.bucket), 0);
+  let written;
+  try {
+    written = await writeBody(core, plan, input, blob, 0, input.headers, checksumPlanOf(checksumRequest, input.trailers));
+  } catch (error) {
+    throw toS3Error(error);
+  }
+  const etag = `"${plan.encryption.algorithm === 'AES256' ? written.md5 : core.newEtag()}"`;
+  const record: ObjectRecord = {
+    key: input.key,
+    lastModified: core.now(),
+    size: written.part.plaintextLength,
+    etag,
+    encryption: plan.encryption,
+    ...fields,
+    checksumAlgorithm: checksumRequest?.algorithm,
+    checksumType: checksumRequest === undefined ? undefined : 'FULL_OBJECT',
+    multipart: false,
+    parts: [{ ...written.part, etag }],
+  };
+  await commitRecord(core, input.bucket, record);
+  const checksumHeaders = checksumRequest === undefined || written.checksum === undefined ? {} : checksumResponseHeaders({ [checksumRequest.algorithm]: written.checksum }, 'FULL_OBJECT');
+  return { etag, headers: { etag, ...encryptionResponseHeaders(reported(record), 'PutObject'), ...checksumHeaders } };
+}
+
+export function reported(record: Pick<ObjectRecord, 'encryption'>) {
+  const e = record.encryption;
+  return { algorithm: e.algorithm, ...(e.keyArn === undefined ? {} : { keyArn: e.keyArn }), bucketKey: e.bucketKey, context: e.context };
+}
+
+/** The record of an existing object, after the read-side request rules. @throws {S3Error} NoSuchKey, InvalidArgument */
+export async function readableRecord(core: ServiceCore, ctx: RequestContext, input: GetObjectInput, operation: 'GetObject' | 'HeadObject'): Promise<ObjectRecord> {
+  const bucket = await core.bucket(input.bucket);
+  core.assertKey(input.key);
+  await core.authorize(ctx, bucket, 's3:GetObject', input.key, undefined, input.headers);
+  const record = await core.record(input.bucket, input.key);
+  resolveEncryption({
+    operation,
+    headers: input.headers,
+    bucket: input.bucket,
+    key: input.key,
+    region: core.region,
+    accountId: ctx.accountId,
+    secureTransport: ctx.secureTransport,
+    anonymous: ctx.anonymous,
+    storedAlgorithm: record?.encryption.algorithm,
+  });
+  if (record === undefined) throw s3Error('NoSuchKey', 'The specified key does not exist.', { resource: `/${input.bucket}/${input.key}` });
+  return record;
+}
+
+export function readPlan(core: ServiceCore, ctx: RequestContext, bucket: string, record: ObjectRecord, signal?: AbortSignal): ReadPlan {
+  return {
+    engine: core.readEngine(ctx, record.encryption),
+    store: core.store,
+    record,
+    expectContext: core.headerContext(bucket, record.key, record.encryption.context),
+    signal,
+  };
+}
+
+/** The stored checksum headers (x-amz-checksum-mode: ENABLED): decrypts only the trailers. */
+async function checksumHeaders(core: ServiceCore, plan: ReadPlan): Promise<Record<string, string>> {
+  const algorithm = plan.record.checksumAlgorithm as ChecksumAlgorithm | undefined;
+  if (algorithm === undefined) return {};
+  const trailers = await core.kms(() => readTrailers(plan));
+  const values = trailers.map((t) => t[algorithm]).filter((v): v is Uint8Array => v !== undefined);
+  if (values.length !== trailers.length) return {};
+  const b64 = values.map((v) => Buffer.from(v).toString('base64'));
+  if (!plan.record.multipart) return checksumResponseHeaders({ [algorithm]: b64[0] as string }, 'FULL_OBJECT');
+  return checksumResponseHeaders({ [algorithm]: await compositeChecksum(algorithm, b64) }, 'COMPOSITE');
+}
+
+async function describe(core: ServiceCore, ctx: RequestContext, input: GetObjectInput, operation: 'GetObject' | 'HeadObject') {
+  const record = await readableRecord(core, ctx, input, operation);
+  const plan = readPlan(core, ctx, input.bucket, record, input.signal);
+  const range = parseRange(header(input.headers, 'range'), record.size);
+  const headers = objectResponseHeaders(record, operation);
+  if (range === undefined && checksumModeEnabled(input.headers)) Object.assign(headers, await checksumHeaders(core, plan));
+  if (range !== undefined) headers['content-range'] = range.contentRange;
+  const contentLength = range === undefined ? record.size : range.end - range.start;
+  headers['content-length'] = String(contentLength);
+  return { record, plan, range, headers, contentLength, status: range === undefined ? (200 as const) : (206 as const) };
+}
+
+/** HeadObject: no KMS call unless checksums are asked for. @throws {S3Error} */
+export async function headObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<HeadObjectResult> {
+  const { status, headers, contentLength } = await describe(core, ctx, input, 'HeadObject');
+  return { status, headers, contentLength };
+}
+
+/**
+ * GetObject: the plaintext as a stream. The first message's header is unwrapped before
+ * this resolves, so key errors (AccessDenied, KMS.DisabledException...) answer as S3
+ * errors rather than a broken body. @throws {S3Error}
+ */
+export async function getObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<GetObjectResult> {
+  const { status, headers, contentLength, plan, range } = await describe(core, ctx, input, 'GetObject');
+  const source = range === undefined ? readWhole(plan) : readRange(plan, range.start, range.end);
+  const iterator = source[Symbol.asyncIterator]();
+  // Pull the first chunk now: it needs the data key, so key failures surface as the response.
+  const first = contentLength === 0 ? await drain(iterator) : await core.kms(() => iterator.next());
+  async function* body(): AsyncIterable<Uint8Array> {
+    if (first !== undefined && first.done !== true) yield first.value;
+    if (first?.done === true) return;
+    while (true) {
+      const next = await iterator.next().catch((error: unknown) => {
+        throw toS3Error(error);
+      });
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { status, headers, contentLength, body: body() };
+}
+
+/** An empty object is still authenticated (its message is read to the end) before answering. */
+async function drain(iterator: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array> | undefined> {
+  try {
+    while (!(await iterator.next()).done);
+  } catch (error) {
+    throw toS3Error(error);
+  }
+  return { done: true, value: undefined };
+}
+
+/** DeleteObject: removes the record (the commit point), then its data blobs. Deleting a missing key succeeds, as in S3. */
+export async function deleteObject(core: ServiceCore, ctx: RequestContext, input: { readonly bucket: string; readonly key: string }): Promise<{ headers: Record<string, string> }> {
+  const bucket = await core.bucket(input.bucket);
+  core.assertKey(input.key);
+  await core.authorize(ctx, bucket, 's3:DeleteObject', input.key);
+  const name = BlobNames.object(input.bucket, input.key);
+  const record = await core.recordAt(name).catch(() => undefined);
+  await core.store.delete(name);
+  if (record !== undefined) await Promise.all(record.parts.map((p) => core.store.delete(p.blob).catch(() => false)));
+  return { headers: {} };
+}
+
+export { httpDate };
+export const md5Hex = (bytes: Uint8Array): string => createHash('md5').update(bytes).digest('hex');
