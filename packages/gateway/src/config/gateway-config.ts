@@ -80,13 +80,21 @@ export interface GatewayConfig {
    * them on gateway-wide (a request header or bucket default still wins).
    */
   readonly bucketKeys: boolean;
+  /**
+   * The 32-byte key SSE-S3 (AES256) objects are wrapped with; created (mode 0600) when
+   * missing. Gateways sharing one store must share this file.
+   */
+  readonly sseS3KeyFile: string;
+  /** Host names under which virtual-host-style requests arrive (`<bucket>.<host>`). */
+  readonly virtualHosts: readonly string[];
 }
 
-const TOP_LEVEL = ['listen', 'tls', 'region', 'accounts', 'storage', 'keyStore', 'bucketKeys'] as const;
+const TOP_LEVEL = ['listen', 'tls', 'region', 'accounts', 'storage', 'keyStore', 'bucketKeys', 'sseS3KeyFile', 'virtualHosts'] as const;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const PRINCIPAL = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):[!-~]+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 /**
  * Reads and validates a gateway config file (JSON; the package README documents every
@@ -135,6 +143,8 @@ export function parseGatewayConfig(json: unknown, baseDir: string): GatewayConfi
     storage: parseStorage(o.raw('storage') ?? { type: 'fs', dir: 'data' }, o.field('storage'), region, fileIn),
     keyStore: parseKeyStore(o.raw('keyStore') ?? { type: 'memory-file', storeFile: 'keystore.sealflow', keyFile: 'keystore.key' }, o.field('keyStore'), region, fileIn),
     bucketKeys: o.boolean('bucketKeys', false),
+    sseS3KeyFile: fileIn(o.raw('sseS3KeyFile') ?? 'sse-s3.key', o.field('sseS3KeyFile')),
+    virtualHosts: (o.stringArray('virtualHosts') ?? ['localhost']).map((host, i) => assertPattern(host, `${o.field('virtualHosts')}[${i}]`, HOST_NAME, 'a host name such as s3.example.com')),
   };
 }
 

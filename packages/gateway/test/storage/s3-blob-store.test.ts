@@ -5,7 +5,7 @@ import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
 import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../../../../test/setup/s3-emulator-env.js';
 
 const endpoint = process.env[S3EmulatorEnv.endpoint];
-const client = new S3Client({ endpoint: endpoint ?? 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true, credentials: MOTO_S3_CREDENTIALS });
+const client = new S3Client({ endpoint: endpoint ?? 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true, credentials: { ...MOTO_S3_CREDENTIALS } });
 afterAll(() => client.destroy());
 let n = 0;
 
