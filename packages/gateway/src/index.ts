@@ -31,3 +31,5 @@ export type { RequestTarget } from './http/request-target.js';
 export { FsBlobStore } from './storage/fs-blob-store.js';
 export { S3BlobStore } from './storage/s3-blob-store.js';
 export type { S3BlobStoreOptions } from './storage/s3-blob-store.js';
+export { defaultGatewayConfig, DEFAULT_PRINCIPAL } from './config/default-config.js';
+export type { DefaultCredentials } from './config/default-config.js';
