@@ -16,8 +16,6 @@ export const S3Limits = {
   maxBucketPolicyBytes: 20 * 1024,
   /** Statements in a bucket policy (a 20 KiB document cannot usefully hold more). */
   maxPolicyStatements: 1000,
-  /** JSON nesting depth of a bucket policy (the grammar needs 5). */
-  maxPolicyDepth: 16,
   /** A `ServerSideEncryptionConfiguration` XML body, in bytes. */
   maxEncryptionConfigurationXmlBytes: 64 * 1024,
   /** Nesting depth of configuration XML (the schema needs 4). */

@@ -1,3 +1,4 @@
+import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
 import { invalidArgument, s3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 import type { BucketEncryption } from './bucket-encryption.js';
@@ -70,6 +71,8 @@ export interface ReadEncryptionRequest extends EncryptionRequestBase {
   readonly storedAlgorithm?: SseAlgorithm | undefined;
 }
 
+const OPERATIONS: readonly string[] = ['PutObject', 'CreateMultipartUpload', 'CopyObject', 'PostObject', 'GetObject', 'HeadObject'];
+
 const KMS_OVER_HTTP = 'Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.';
 const KMS_ANONYMOUS = 'Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.';
 const KMS_HEADER_REQUIRED = 'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms';
@@ -91,11 +94,15 @@ const KMS_HEADER_REQUIRED = 'Server Side Encryption with AWS KMS managed key req
  * For GetObject/HeadObject, any SSE header is 400 `InvalidArgument` and the result is `undefined`.
  *
  * @throws {S3Error} as listed.
+ * @throws {InvalidArgumentError} for an operation not listed above (a caller bug, not a client error).
  */
 export function resolveEncryption(request: EncryptionRequest): EncryptionDecision;
 export function resolveEncryption(request: ReadEncryptionRequest): undefined;
 export function resolveEncryption(request: EncryptionRequest | ReadEncryptionRequest): EncryptionDecision | undefined;
 export function resolveEncryption(request: EncryptionRequest | ReadEncryptionRequest): EncryptionDecision | undefined {
+  if (request === null || typeof request !== 'object' || !OPERATIONS.includes(request.operation)) {
+    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `resolveEncryption: operation: expected one of ${OPERATIONS.join(', ')}`);
+  }
   if (isRead(request)) {
     checkReadRequest(request);
     return undefined;

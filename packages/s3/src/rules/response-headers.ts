@@ -37,9 +37,10 @@ const WRITES: ReadonlySet<EncryptionReportingOperation> = new Set([
  * The SSE response headers S3 sends (spec: s3-gateway.md "Response headers"), lower-case:
  * `x-amz-server-side-encryption` always; for SSE-KMS `-aws-kms-key-id` (the full key ARN),
  * `-bucket-key-enabled: true` when a bucket key was used, and on writes `-context` (the
- * stored context as base64 JSON, `aws:s3:arn` included). Never throws.
+ * stored context as base64 JSON, `aws:s3:arn` included). Without `operation`, the headers
+ * of a read (no context header). Never throws.
  */
-export function encryptionResponseHeaders(stored: StoredEncryption, operation: EncryptionReportingOperation): Record<string, string> {
+export function encryptionResponseHeaders(stored: StoredEncryption, operation: EncryptionReportingOperation = 'GetObject'): Record<string, string> {
   const headers: Record<string, string> = { [SseHeaders.algorithm]: stored.algorithm };
   if (!isKmsAlgorithm(stored.algorithm)) return headers;
   if (stored.keyArn !== undefined) headers[SseHeaders.keyId] = stored.keyArn;

@@ -31,10 +31,20 @@ export function isKmsAlgorithm(algorithm: SseAlgorithm): boolean {
 /** The account's AWS-managed key for S3, used when SSE-KMS names no key. */
 export const AWS_MANAGED_S3_KEY_ALIAS = 'alias/aws/s3';
 
-/** Request headers as a gateway passes them: lower-case names, one string value each. */
-export type RequestHeaders = Readonly<Record<string, string | undefined>>;
+/**
+ * Request headers as a gateway passes them: lower-case names, one string value each. A list
+ * (as `node:http` gives for repeated headers) is read joined with `, `, as HTTP folds them.
+ */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** Reads a header by its lower-case name, own properties only (a polluted prototype changes nothing). */
+/**
+ * Reads a header by its lower-case name, own properties only (a polluted prototype changes
+ * nothing). A list is joined with `, `; any other non-string value reads as absent.
+ */
 export function header(headers: RequestHeaders, name: string): string | undefined {
-  return Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (headers === null || typeof headers !== 'object' || !Object.hasOwn(headers, name)) return undefined;
+  const value = headers[name];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.join(', ');
+  return undefined;
 }

@@ -203,3 +203,16 @@ describe('resolveEncryption: hostile headers', () => {
     expect(error.message).toMatch(/maximum length/);
   });
 });
+
+describe('resolveEncryption: input shapes', () => {
+  it('reads a repeated header (a list, as node:http gives) joined, so two algorithms are refused', () => {
+    expectS3Error(() => resolveEncryption(write({ 'x-amz-server-side-encryption': ['aws:kms', 'AES256'] })), 'InvalidArgument');
+    expect(resolveEncryption(write({ 'x-amz-server-side-encryption': ['aws:kms'] })).algorithm).toBe('aws:kms');
+  });
+
+  it('refuses an unknown operation as a caller bug (ERR_INVALID_ARGUMENT), not an S3 error', () => {
+    expect(() => resolveEncryption(write({}, undefined, { operation: 'DeleteObject' as EncryptingOperation }))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
+  });
+});

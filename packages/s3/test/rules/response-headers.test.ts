@@ -34,6 +34,13 @@ describe('encryptionResponseHeaders (spec: s3-gateway.md "Response headers")', (
     }
   });
 
+  it('without an operation, reports as a read (no context)', () => {
+    expect(encryptionResponseHeaders({ algorithm: 'aws:kms', keyArn: KEY_ARN, context })).toEqual({
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': KEY_ARN,
+    });
+  });
+
   it('DSSE-KMS reports aws:kms:dsse with its key', () => {
     expect(encryptionResponseHeaders({ algorithm: 'aws:kms:dsse', keyArn: KEY_ARN }, 'HeadObject')).toEqual({
       'x-amz-server-side-encryption': 'aws:kms:dsse',
