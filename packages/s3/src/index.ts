@@ -81,7 +81,7 @@ export type { BlobReadLog } from './store/memory-blob-store.js';
 
 // --- stored objects (s3-objects) ---
 export { encodeObjectRecord, decodeObjectRecord, encodePartRecord, decodePartRecord, RecordLimits, RECORD_VERSION } from './objects/object-record.js';
-export type { ObjectRecord, StoredPart, ObjectEncryption } from './objects/object-record.js';
+export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
 export type { S3ServiceOptions, WritePlan } from './objects/service-core.js';
 export type { RequestContext } from './objects/request-context.js';
@@ -92,3 +92,7 @@ export type { BucketInput, BucketSummary } from './objects/bucket-operations.js'
 export { parseRange } from './objects/range-header.js';
 export type { ByteRange } from './objects/range-header.js';
 export { RANGE_WINDOW } from './objects/object-reader.js';
+export type { CopyObjectInput, CopyObjectResult } from './objects/copy-object.js';
+export type { ListObjectsInput, ListObjectsResult, ObjectSummary } from './objects/listing.js';
+export type { RekeyInput } from './objects/rekey.js';
+export type { UploadInput, UploadPartInput, UploadPartCopyInput, CompletedPart, PartSummary, UploadSummary } from './multipart/multipart-operations.js';

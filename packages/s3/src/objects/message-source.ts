@@ -16,6 +16,10 @@ export function messageSource(store: BlobStore, part: StoredPart): RandomAccessS
   return {
     size: header.length + part.bodyLength,
     async read(position, length) {
+      // The range reader probes the first 4 KiB for the header: answered from the record
+      // alone (the header parses from it), so a range read costs no body bytes outside
+      // its covering frames and the final frame.
+      if (position === 0 && length > header.length) return header;
       const end = Math.min(position + length, header.length + part.bodyLength);
       const pieces: Uint8Array[] = [];
       if (position < header.length) pieces.push(header.subarray(position, Math.min(end, header.length)));

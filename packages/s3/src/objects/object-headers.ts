@@ -1,5 +1,5 @@
 import { s3Error } from '../errors/s3-error.js';
-import type { RequestHeaders } from '../rules/sse-headers.js';
+import { header, type RequestHeaders } from '../rules/sse-headers.js';
 import { encryptionResponseHeaders, type EncryptionReportingOperation } from '../rules/response-headers.js';
 import type { ObjectRecord } from './object-record.js';
 
@@ -14,7 +14,8 @@ export function storedFields(headers: RequestHeaders): { contentType: string | u
   const metadata: Record<string, string> = {};
   const stored: Record<string, string> = {};
   let bytes = 0;
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = header(headers, name);
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     if (lower.startsWith('x-amz-meta-')) {
@@ -26,7 +27,7 @@ export function storedFields(headers: RequestHeaders): { contentType: string | u
     }
   }
   if (bytes > MAX_METADATA_BYTES) throw metadataTooLarge();
-  const contentType = headers['content-type'];
+  const contentType = header(headers, 'content-type');
   return { contentType: contentType === undefined || contentType === '' ? undefined : contentType, metadata, headers: stored };
 }
 

@@ -191,22 +191,31 @@ export function decodeObjectRecord(bytes: Uint8Array): ObjectRecord {
   };
 }
 
-/** Serializes one uploaded part (kept under its upload until completion). */
-export function encodePartRecord(part: StoredPart): Uint8Array {
+/** One uploaded part as kept under its upload until completion. */
+export interface PartRecord {
+  readonly part: StoredPart;
+  /** When the part was uploaded, in ms since the epoch. */
+  readonly lastModified: number;
+}
+
+/** Serializes one uploaded part. */
+export function encodePartRecord(record: PartRecord): Uint8Array {
   const w = new ByteWriter();
   for (const byte of PART_MAGIC) w.u8(byte);
   w.u8(RECORD_VERSION);
-  writePart(w, part);
+  w.u64(record.lastModified);
+  writePart(w, record.part);
   return w.sealed();
 }
 
 /** Parses one uploaded part. @throws {MalformedMessageError | LimitExceededError} as `decodeObjectRecord` */
-export function decodePartRecord(bytes: Uint8Array): StoredPart {
+export function decodePartRecord(bytes: Uint8Array): PartRecord {
   const what = 'part record';
   const r = new ByteReader(bytes, what, RecordLimits.maxPartRecordBytes);
   magic(r, PART_MAGIC, what);
+  const lastModified = r.u64();
   const part = readPart(r, what);
   r.end();
   if (part.partNumber === 0) throw corrupt(what);
-  return part;
+  return { part, lastModified };
 }

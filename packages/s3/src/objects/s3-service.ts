@@ -1,7 +1,13 @@
+import * as multipart from '../multipart/multipart-operations.js';
 import * as buckets from './bucket-operations.js';
+import { copyObject, type CopyObjectInput } from './copy-object.js';
+import { listObjects, type ListObjectsInput } from './listing.js';
+import { rekeyObject, type RekeyInput } from './rekey.js';
 import * as objects from './object-operations.js';
 import { assertRequestContext, withRequest, type RequestContext } from './request-context.js';
 import { ServiceCore, toS3Error, type S3ServiceOptions } from './service-core.js';
+import { s3Error } from '../errors/s3-error.js';
+import type { RequestHeaders } from '../rules/sse-headers.js';
 
 /**
  * Amazon S3's object and bucket operations with SSE-KMS / SSE-S3 semantics over a
@@ -16,11 +22,6 @@ export class S3Service {
   /** @throws {TypeError} for malformed options */
   constructor(options: S3ServiceOptions) {
     this.#core = new ServiceCore(options);
-  }
-
-  /** @internal shared with the multipart, listing, copy and re-key modules */
-  get core(): ServiceCore {
-    return this.#core;
   }
 
   #run<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {
@@ -88,5 +89,67 @@ export class S3Service {
   /** @throws {S3Error} (rejects) */
   deleteObject(ctx: RequestContext, input: { readonly bucket: string; readonly key: string }) {
     return this.#run(ctx, () => objects.deleteObject(this.#core, ctx, input));
+  }
+  /**
+   * DeleteObjects: each key deleted as DeleteObject would; per-key failures are reported, not thrown.
+   * @throws {S3Error} (rejects) NoSuchBucket, AccessDenied, MalformedXML (more than 1000 keys)
+   */
+  deleteObjects(ctx: RequestContext, input: { readonly bucket: string; readonly keys: readonly string[] }) {
+    return this.#run(ctx, async () => {
+      await this.#core.bucket(input.bucket);
+      if (!Array.isArray(input.keys) || input.keys.length === 0 || input.keys.length > 1000) throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+      const deleted: string[] = [];
+      const errors: { key: string; code: string; message: string }[] = [];
+      for (const key of input.keys) {
+        try {
+          await objects.deleteObject(this.#core, ctx, { bucket: input.bucket, key });
+          deleted.push(key);
+        } catch (error) {
+          const e = toS3Error(error) as { s3Code?: string; message: string };
+          errors.push({ key, code: e.s3Code ?? 'InternalError', message: e.message });
+        }
+      }
+      return { deleted, errors };
+    });
+  }
+  /** ListObjects (v1: `marker`) and ListObjectsV2 (`continuationToken`, `startAfter`): plaintext sizes, no KMS call. @throws {S3Error} (rejects) */
+  listObjects(ctx: RequestContext, input: ListObjectsInput) {
+    return this.#run(ctx, () => listObjects(this.#core, ctx, input));
+  }
+  /** CopyObject (onto itself with new SSE headers: the re-key path). @throws {S3Error} (rejects) */
+  copyObject(ctx: RequestContext, input: CopyObjectInput) {
+    return this.#run(ctx, () => copyObject(this.#core, ctx, input));
+  }
+  /** Re-keys an object by rewriting only its message headers (body untouched). @throws {S3Error} (rejects) */
+  rekeyObject(ctx: RequestContext, input: RekeyInput) {
+    return this.#run(ctx, () => rekeyObject(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) */
+  createMultipartUpload(ctx: RequestContext, input: { readonly bucket: string; readonly key: string; readonly headers: RequestHeaders }) {
+    return this.#run(ctx, () => multipart.createMultipartUpload(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) NoSuchUpload, InvalidArgument (part number), BadDigest */
+  uploadPart(ctx: RequestContext, input: multipart.UploadPartInput) {
+    return this.#run(ctx, () => multipart.uploadPart(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) */
+  uploadPartCopy(ctx: RequestContext, input: multipart.UploadPartCopyInput) {
+    return this.#run(ctx, () => multipart.uploadPartCopy(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload */
+  completeMultipartUpload(ctx: RequestContext, input: multipart.UploadInput & { readonly parts: readonly multipart.CompletedPart[]; readonly headers?: RequestHeaders }) {
+    return this.#run(ctx, () => multipart.completeMultipartUpload(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) NoSuchUpload */
+  abortMultipartUpload(ctx: RequestContext, input: multipart.UploadInput) {
+    return this.#run(ctx, () => multipart.abortMultipartUpload(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) NoSuchUpload */
+  listParts(ctx: RequestContext, input: multipart.UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number }) {
+    return this.#run(ctx, () => multipart.listParts(this.#core, ctx, input));
+  }
+  /** @throws {S3Error} (rejects) */
+  listMultipartUploads(ctx: RequestContext, input: { readonly bucket: string; readonly prefix?: string; readonly maxUploads?: number; readonly keyMarker?: string; readonly uploadIdMarker?: string }) {
+    return this.#run(ctx, () => multipart.listMultipartUploads(this.#core, ctx, input));
   }
 }

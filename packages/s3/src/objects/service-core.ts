@@ -234,7 +234,7 @@ export class ServiceCore {
    * Allow; another account's caller needs an Allow; the owner's callers are allowed.
    * @throws {S3Error} AccessDenied
    */
-  async authorize(ctx: RequestContext, bucket: BucketRecord, action: string, key: string | undefined, plan?: WritePlan, headers: RequestHeaders = {}): Promise<void> {
+  async authorize(ctx: RequestContext, bucket: BucketRecord, action: string, key: string | undefined, plan?: Pick<WritePlan, 'decision'> & { readonly encryption: Pick<ObjectEncryption, 'keyArn'> }, headers: RequestHeaders = {}): Promise<void> {
     const policy = await this.bucketPolicy(bucket.name);
     let verdict: 'allow' | 'deny' | 'default' = 'default';
     if (policy !== undefined) {

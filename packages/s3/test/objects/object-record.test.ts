@@ -78,16 +78,16 @@ describe('object record codec', () => {
     expect(code(() => decodeObjectRecord(encodeObjectRecord({ ...record, parts: [part(3, 10), part(1, 20)] })))).toBe('ERR_MALFORMED_MESSAGE');
     expect(code(() => encodeObjectRecord({ ...record, key: 'k'.repeat(1025) }))).toBe('ERR_LIMIT_EXCEEDED');
     // a header length field claiming 16 MiB is refused before any allocation
-    const huge = Uint8Array.from(encodePartRecord(part(1, 5)));
+    const huge = Uint8Array.from(encodePartRecord({ part: part(1, 5), lastModified: 1 }));
     const at = huge.length - 32 - 90 - 4;
     new DataView(huge.buffer).setUint32(at, 16 * 1024 * 1024);
     expect(code(() => decodePartRecord(reseal(huge)))).toBe('ERR_LIMIT_EXCEEDED');
     expect(code(() => decodeObjectRecord(new Uint8Array(33 * 1024 * 1024)))).toBe('ERR_LIMIT_EXCEEDED');
-    expect(code(() => decodeObjectRecord(encodePartRecord(part(1, 5))))).toBe('ERR_MALFORMED_MESSAGE');
+    expect(code(() => decodeObjectRecord(encodePartRecord({ part: part(1, 5), lastModified: 1 })))).toBe('ERR_MALFORMED_MESSAGE');
   });
 
   it('round-trips part records and refuses part number 0 in one', () => {
-    expect(decodePartRecord(encodePartRecord(part(7, 100)))).toEqual(part(7, 100));
-    expect(code(() => decodePartRecord(encodePartRecord(part(0, 100))))).toBe('ERR_MALFORMED_MESSAGE');
+    expect(decodePartRecord(encodePartRecord({ part: part(7, 100), lastModified: 42 }))).toEqual({ part: part(7, 100), lastModified: 42 });
+    expect(code(() => decodePartRecord(encodePartRecord({ part: part(0, 100), lastModified: 1 })))).toBe('ERR_MALFORMED_MESSAGE');
   });
 });

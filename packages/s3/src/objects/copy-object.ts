@@ -1,0 +1,94 @@
+import { s3Error } from '../errors/s3-error.js';
+import { encryptionResponseHeaders } from '../rules/response-headers.js';
+import { header, SseHeaders, type RequestHeaders } from '../rules/sse-headers.js';
+import { BlobNames } from './blob-names.js';
+import { commitRecord, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
+import { readWhole } from './object-reader.js';
+import { storedFields } from './object-headers.js';
+import type { ObjectRecord } from './object-record.js';
+import { rekeyObject } from './rekey.js';
+import type { RequestContext } from './request-context.js';
+import { toS3Error, type ServiceCore } from './service-core.js';
+
+export interface CopyObjectInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly source: { readonly bucket: string; readonly key: string };
+  /** Request headers, lower-case (`x-amz-metadata-directive`, SSE headers, metadata for REPLACE, ...). */
+  readonly headers: RequestHeaders;
+}
+
+export interface CopyObjectResult {
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly headers: Record<string, string>;
+  /** Which path the copy took: `rekey` (headers rewritten, body untouched) or `reencrypt`. */
+  readonly path: 'rekey' | 'reencrypt';
+}
+
+const SSE_REQUEST_HEADERS = [SseHeaders.algorithm, SseHeaders.keyId, SseHeaders.context, SseHeaders.bucketKeyEnabled];
+
+/**
+ * CopyObject. The copy is encrypted under the destination's settings (request headers, else
+ * the destination bucket's default). Paths (docs/S3-OBJECTS.md "Which path"):
+ *
+ * - onto itself with SSE headers that change only the key (SSE-KMS or SSE-S3, no bucket key,
+ *   no new context): the **re-key** path, `rekeyObject`: headers rewritten, body untouched;
+ * - anything else (another key, a bucket key, a new context): the **re-encrypt** path: the
+ *   source is decrypted and streamed into a new object.
+ * Onto itself with no change (no SSE header, metadata directive not REPLACE): 400 InvalidRequest.
+ * @throws {S3Error}
+ */
+export async function copyObject(core: ServiceCore, ctx: RequestContext, input: CopyObjectInput): Promise<CopyObjectResult> {
+  const source = await readableRecord(core, ctx, { bucket: input.source.bucket, key: input.source.key, headers: {} }, 'GetObject');
+  const directive = (header(input.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+  if (directive !== 'COPY' && directive !== 'REPLACE') throw s3Error('InvalidArgument', 'Unknown metadata directive.', { fields: { ArgumentName: 'x-amz-metadata-directive' } });
+  const sseSent = SSE_REQUEST_HEADERS.some((name) => header(input.headers, name) !== undefined);
+  const self = input.source.bucket === input.bucket && input.source.key === input.key;
+  if (self && !sseSent && directive !== 'REPLACE') {
+    throw s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+  }
+  const replace = directive === 'REPLACE' ? storedFields(input.headers) : undefined;
+  const bucket = await core.bucket(input.bucket);
+  core.assertKey(input.key);
+  const plan = await core.writePlan(ctx, 'CopyObject', input.bucket, input.key, input.headers);
+  await core.authorize(ctx, bucket, 's3:PutObject', input.key, plan, input.headers);
+  const extras = { ...plan.headerContext };
+  delete extras['aws:s3:arn'];
+  const sourceExtras = { ...core.headerContext(input.source.bucket, input.source.key, source.encryption.context) };
+  delete sourceExtras['aws:s3:arn'];
+  const sameContext = JSON.stringify(Object.entries(extras).sort()) === JSON.stringify(Object.entries(sourceExtras).sort());
+  if (self && sseSent && plan.bucketKey === undefined && sameContext) {
+    const { etag, lastModified, headers } = await rekeyObject(core, ctx, {
+      bucket: input.bucket,
+      key: input.key,
+      algorithm: plan.encryption.algorithm === 'AES256' ? 'AES256' : 'aws:kms',
+      ...(plan.keyId === undefined ? {} : { keyId: plan.keyId }),
+      ...(replace === undefined ? {} : { replace }),
+    });
+    return { etag, lastModified, headers: { ...headers }, path: 'rekey' };
+  }
+  const blob = BlobNames.part(BlobNames.newDataPrefix(input.bucket), 0);
+  let written;
+  try {
+    written = await writeBody(core, plan, { body: readWhole(readPlan(core, ctx, input.source.bucket, source)) }, blob, 0, {}, source.checksumAlgorithm === undefined || source.multipart ? undefined : { algorithm: source.checksumAlgorithm });
+  } catch (error) {
+    throw toS3Error(error);
+  }
+  const etag = `"${plan.encryption.algorithm === 'AES256' ? written.md5 : core.newEtag()}"`;
+  const fields = replace ?? { contentType: source.contentType, metadata: source.metadata, headers: source.headers };
+  const record: ObjectRecord = {
+    key: input.key,
+    lastModified: core.now(),
+    size: written.part.plaintextLength,
+    etag,
+    encryption: plan.encryption,
+    ...fields,
+    checksumAlgorithm: source.multipart ? undefined : source.checksumAlgorithm,
+    checksumType: source.multipart || source.checksumAlgorithm === undefined ? undefined : 'FULL_OBJECT',
+    multipart: false,
+    parts: [{ ...written.part, etag }],
+  };
+  await commitRecord(core, input.bucket, record);
+  return { etag, lastModified: new Date(record.lastModified), headers: encryptionResponseHeaders(reported(record), 'CopyObject'), path: 'reencrypt' };
+}
