@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@sealflow\/keystore-aws-kms$/, replacement: src('keystore-aws-kms') },
       { find: /^@sealflow\/keystore-xks$/, replacement: src('keystore-xks') },
       { find: /^@sealflow\/parallel$/, replacement: src('parallel') },
+      { find: /^@sealflow\/s3$/, replacement: src('s3') },
       { find: /^@sealflow\/gateway$/, replacement: src('gateway') },
     ],
   },

@@ -47,6 +47,8 @@ export const ErrorCodes = {
   KEY_STORE_CORRUPT: 'ERR_KEY_STORE_CORRUPT',
   // WorkerError: a worker thread died or misbehaved (@sealflow/parallel).
   WORKER_FAILED: 'ERR_WORKER_FAILED',
+  // S3Error (@sealflow/s3): an S3 request is refused; `s3Code` and `status` say how.
+  S3: 'ERR_S3',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

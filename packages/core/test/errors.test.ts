@@ -50,6 +50,7 @@ describe('ErrorCodes', () => {
       KEY_STORE_LOCKED: 'ERR_KEY_STORE_LOCKED',
       KEY_STORE_CORRUPT: 'ERR_KEY_STORE_CORRUPT',
       WORKER_FAILED: 'ERR_WORKER_FAILED',
+      S3: 'ERR_S3',
     });
   });
 

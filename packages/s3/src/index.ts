@@ -1,0 +1,74 @@
+// @sealflow/s3 public surface. Every export is named here; nothing else is API.
+// Grouped by area so each area's owner can add to its own group.
+
+// --- errors (s3-rules) ---
+export { S3ErrorCodes, isS3ErrorCode } from './errors/s3-error-codes.js';
+export type { S3ErrorCode } from './errors/s3-error-codes.js';
+export { S3Error, s3Error, isS3Error, invalidArgument } from './errors/s3-error.js';
+export type { S3ErrorOptions } from './errors/s3-error.js';
+export { mapKeyStoreError } from './errors/map-key-store-error.js';
+export { S3Limits } from './limits.js';
+
+// --- request rules (s3-rules) ---
+export {
+  SseHeaders,
+  SSE_C_HEADERS,
+  SSE_ALGORITHMS,
+  AWS_MANAGED_S3_KEY_ALIAS,
+  isSseAlgorithm,
+  isKmsAlgorithm,
+} from './rules/sse-headers.js';
+export type { SseAlgorithm, RequestHeaders } from './rules/sse-headers.js';
+export { resolveEncryption } from './rules/resolve-encryption.js';
+export type {
+  EncryptionDecision,
+  EncryptionRequest,
+  ReadEncryptionRequest,
+  EncryptingOperation,
+  ReadingOperation,
+  AlgorithmSource,
+  KeyIdSource,
+} from './rules/resolve-encryption.js';
+export { parseEncryptionContextHeader, encodeEncryptionContextHeader, S3_ARN_CONTEXT_KEY } from './rules/encryption-context-header.js';
+export { DEFAULT_BUCKET_ENCRYPTION } from './rules/bucket-encryption.js';
+export type { BucketEncryption } from './rules/bucket-encryption.js';
+export { encryptionResponseHeaders } from './rules/response-headers.js';
+export type { StoredEncryption, EncryptionReportingOperation } from './rules/response-headers.js';
+
+// --- XML (s3-rules) ---
+export { parseBucketEncryptionXml, bucketEncryptionToXml } from './xml/bucket-encryption-xml.js';
+export { S3_XML_NAMESPACE } from './xml/xml-document.js';
+
+// --- checksums (s3-rules) ---
+export {
+  CHECKSUM_ALGORITHMS,
+  CHECKSUM_DIGEST_LENGTHS,
+  createChecksum,
+  checksumOf,
+  checksumAlgorithmName,
+  isChecksumAlgorithm,
+} from './checksums/checksum.js';
+export type { Checksum, ChecksumAlgorithm } from './checksums/checksum.js';
+export {
+  parseChecksumHeaders,
+  parseChecksumAlgorithmHeader,
+  checksumFromTrailers,
+  checksumHeaderName,
+  assertChecksumValue,
+  verifyChecksum,
+  compositeChecksum,
+  checksumResponseHeaders,
+  checksumModeEnabled,
+} from './checksums/checksum-headers.js';
+export type { ChecksumRequest, ChecksumType } from './checksums/checksum-headers.js';
+export { parseContentMd5, ContentMd5Verifier } from './checksums/content-md5.js';
+
+// --- bucket policies (s3-rules) ---
+export { parseBucketPolicy } from './policy/bucket-policy.js';
+export type { BucketPolicy, PolicyStatement, PolicyPrincipal, ParseBucketPolicyOptions } from './policy/bucket-policy.js';
+export { evaluateBucketPolicy } from './policy/evaluate-bucket-policy.js';
+export type { PolicyRequest, PolicyDecision } from './policy/evaluate-bucket-policy.js';
+export { conditionKeysFor } from './policy/condition-keys.js';
+export type { ConditionRequest } from './policy/condition-keys.js';
+export { CONDITION_OPERATORS } from './policy/policy-condition.js';
+export type { ConditionOperator, PolicyCondition, ConditionKeyValue, ConditionKeys } from './policy/policy-condition.js';

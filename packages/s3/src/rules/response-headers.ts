@@ -1,0 +1,49 @@
+import { encodeEncryptionContextHeader } from './encryption-context-header.js';
+import { isKmsAlgorithm, SseHeaders } from './sse-headers.js';
+import type { SseAlgorithm } from './sse-headers.js';
+
+/** An object's encryption settings as stored, which the response headers report. */
+export interface StoredEncryption {
+  readonly algorithm: SseAlgorithm;
+  /** SSE-KMS: the full key ARN actually used (never the alias that was sent). */
+  readonly keyArn?: string;
+  /** SSE-KMS: whether an S3 Bucket Key was used. */
+  readonly bucketKey?: boolean;
+  /** SSE-KMS: the full stored context, `aws:s3:arn` included. */
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/** Operations whose responses report the encryption of the object written or read. */
+export type EncryptionReportingOperation =
+  | 'PutObject'
+  | 'CopyObject'
+  | 'PostObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'UploadPartCopy'
+  | 'CompleteMultipartUpload'
+  | 'GetObject'
+  | 'HeadObject';
+
+const WRITES: ReadonlySet<EncryptionReportingOperation> = new Set([
+  'PutObject',
+  'CopyObject',
+  'PostObject',
+  'CreateMultipartUpload',
+  'CompleteMultipartUpload',
+]);
+
+/**
+ * The SSE response headers S3 sends (spec: s3-gateway.md "Response headers"), lower-case:
+ * `x-amz-server-side-encryption` always; for SSE-KMS `-aws-kms-key-id` (the full key ARN),
+ * `-bucket-key-enabled: true` when a bucket key was used, and on writes `-context` (the
+ * stored context as base64 JSON, `aws:s3:arn` included). Never throws.
+ */
+export function encryptionResponseHeaders(stored: StoredEncryption, operation: EncryptionReportingOperation): Record<string, string> {
+  const headers: Record<string, string> = { [SseHeaders.algorithm]: stored.algorithm };
+  if (!isKmsAlgorithm(stored.algorithm)) return headers;
+  if (stored.keyArn !== undefined) headers[SseHeaders.keyId] = stored.keyArn;
+  if (stored.bucketKey === true) headers[SseHeaders.bucketKeyEnabled] = 'true';
+  if (stored.context !== undefined && WRITES.has(operation)) headers[SseHeaders.context] = encodeEncryptionContextHeader(stored.context);
+  return headers;
+}
