@@ -1,5 +1,5 @@
 // @sealflow/gateway public surface. Every export is named here; nothing else is API.
-export { authenticate, AuthError, AuthErrorStatus, AuthLimits, nodeChecksums } from './auth/index.js';
+export { authenticate, AuthLimits, nodeChecksums } from './auth/index.js';
 export type {
   AuthRequest,
   AuthenticateOptions,
@@ -8,7 +8,6 @@ export type {
   AccountCredentials,
   CredentialLookup,
   Identity,
-  AuthErrorCode,
   ChecksumFactory,
   ChecksumHasher,
 } from './auth/index.js';

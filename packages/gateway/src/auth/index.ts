@@ -2,8 +2,6 @@
 export { authenticate } from './authenticate.js';
 export type { AuthRequest, AuthenticateOptions, AuthResult, PayloadMode } from './authenticate.js';
 export type { AccountCredentials, CredentialLookup, Identity } from './credentials.js';
-export { AuthError, AuthErrorStatus } from './auth-error.js';
-export type { AuthErrorCode } from './auth-error.js';
 export { nodeChecksums } from './checksums.js';
 export type { ChecksumFactory, ChecksumHasher } from './checksums.js';
 export { AuthLimits } from './limits.js';
