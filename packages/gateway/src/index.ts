@@ -1,10 +1,13 @@
 // @sealflow/gateway public surface. Every export is named here; nothing else is API.
-export { authenticate, AuthLimits, nodeChecksums } from './auth/index.js';
+export { authenticate, authenticatePostObject, AuthLimits, PostFormLimits, nodeChecksums } from './auth/index.js';
 export type {
   AuthRequest,
   AuthenticateOptions,
   AuthResult,
   PayloadMode,
+  PostObjectRequest,
+  PostObjectOptions,
+  PostObjectAuth,
   AccountCredentials,
   CredentialLookup,
   Identity,
