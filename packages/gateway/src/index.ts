@@ -1,14 +1,16 @@
 // @sealflow/gateway public surface. Every export is named here; nothing else is API.
-export { authenticate, AuthError, AuthErrorStatus, AuthLimits, nodeChecksums } from './auth/index.js';
+export { authenticate, authenticatePostObject, AuthLimits, PostFormLimits, nodeChecksums } from './auth/index.js';
 export type {
   AuthRequest,
   AuthenticateOptions,
   AuthResult,
   PayloadMode,
+  PostObjectRequest,
+  PostObjectOptions,
+  PostObjectAuth,
   AccountCredentials,
   CredentialLookup,
   Identity,
-  AuthErrorCode,
   ChecksumFactory,
   ChecksumHasher,
 } from './auth/index.js';
