@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Error } from '@sealflow/s3';
-import { authenticate, type CredentialLookup } from '../auth/index.js';
+import { authenticate, authenticatePostObject, type CredentialLookup, type Identity } from '../auth/index.js';
 import { errorResponse, toS3ErrorShape } from '../http/error-response.js';
 import { GatewayLimits } from '../http/limits.js';
 import { resolveOperation, type S3Operation } from '../http/operation.js';
@@ -125,15 +125,8 @@ export class GatewayServer {
       }
       target = parseRequestTarget(url, req.headers.host, this.#options.virtualHosts ?? ['localhost']);
       operation = resolveOperation(method, target, req.headers);
-      const q = url.indexOf('?');
-      const auth = await authenticate(
-        { method, path: target.rawPath, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, secure: this.#secure },
-        this.#countedBody(req),
-        this.#options.credentials,
-        { region: this.#options.region, ...(this.#options.now === undefined ? {} : { now: this.#options.now }) },
-      );
-      if (STREAMING_UPLOADS.has(operation)) checkUploadLength(req, auth.contentLength);
-      const identity = auth.identity;
+      const exchange = await this.#authenticate(operation, method, url, target, req);
+      const identity = exchange.identity;
       const caller: Caller = identity.anonymous
         ? { anonymous: true }
         : { anonymous: false, principal: identity.principal, accountId: identity.accountId, displayName: identity.displayName, accessKeyId: identity.accessKeyId };
@@ -145,10 +138,11 @@ export class GatewayServer {
         ids,
         caller,
         secure: this.#secure,
-        body: auth.body,
-        contentLength: auth.contentLength,
-        trailers: auth.trailers,
+        body: exchange.body,
+        contentLength: exchange.contentLength,
+        trailers: exchange.trailers,
         signal: controller.signal,
+        ...(exchange.form === undefined ? {} : { form: exchange.form }),
       });
       sseKms = (response.headers?.['x-amz-server-side-encryption'] ?? '').startsWith('aws:kms');
       await this.#write(res, ids, response, controller.signal);
@@ -169,6 +163,33 @@ export class GatewayServer {
       // An unread request body would otherwise be parsed as the next request.
       if (!req.complete) res.once('finish', () => req.destroy());
     }
+  }
+
+  // SigV4 (header or presigned) for every operation, or the signed form of a POST Object.
+  async #authenticate(operation: S3Operation, method: string, url: string, target: RequestTarget, req: IncomingMessage): Promise<Authenticated> {
+    const now = this.#options.now === undefined ? {} : { now: this.#options.now };
+    if (operation === 'PostObject') {
+      const post = await authenticatePostObject({ bucket: target.bucket as string, headers: req.headers, secure: this.#secure }, this.#countedBody(req), this.#options.credentials, {
+        region: this.#options.region,
+        ...now,
+      });
+      return {
+        identity: post.identity,
+        body: post.body,
+        contentLength: undefined,
+        trailers: Promise.resolve({}),
+        form: { key: post.key, fields: post.fields, contentType: post.contentType },
+      };
+    }
+    const q = url.indexOf('?');
+    const auth = await authenticate(
+      { method, path: target.rawPath, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, secure: this.#secure },
+      this.#countedBody(req),
+      this.#options.credentials,
+      { region: this.#options.region, ...now },
+    );
+    if (STREAMING_UPLOADS.has(operation)) checkUploadLength(req, auth.contentLength);
+    return auth;
   }
 
   #special(method: string, url: string, req: IncomingMessage): 'Metrics' | 'Health' | undefined {
@@ -231,6 +252,14 @@ export class GatewayServer {
     // source (its finally blocks release file handles and KMS-derived keys).
     await pipeline(Readable.from(counted(), { objectMode: false }), res, { signal });
   }
+}
+
+interface Authenticated {
+  readonly identity: Identity;
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly contentLength: number | undefined;
+  readonly trailers: Promise<Readonly<Record<string, string>>>;
+  readonly form?: { readonly key: string; readonly fields: ReadonlyMap<string, string>; readonly contentType: string };
 }
 
 /** S3's `Resource` element: the path of the bucket or object. */

@@ -26,6 +26,8 @@ export interface S3Request {
   readonly trailers: Promise<Readonly<Record<string, string>>>;
   /** Aborted when the client goes away before the response is complete. */
   readonly signal: AbortSignal;
+  /** POST Object only: the form's object key, fields (lower-case names) and content type. */
+  readonly form?: { readonly key: string; readonly fields: ReadonlyMap<string, string>; readonly contentType: string };
 }
 
 /** What a handler answers; the server adds the request IDs and writes it. */

@@ -1,6 +1,11 @@
 import { s3Error, type RequestContext, type S3Service } from '@sealflow/s3';
 import { readControlBody } from '../http/control-body.js';
+import { parseDeleteObjects } from '../http/request-xml.js';
 import { xmlDocument } from '../http/xml-response.js';
+import { parseCopySource } from './copy-source.js';
+import { contentsXml, encoderFor, maxParam, quoted } from './list-xml.js';
+import { handleMultipart } from './multipart-handlers.js';
+import { handlePostObject } from './post-object-handler.js';
 import type { S3Handler, S3Request, S3Response } from './s3-exchange.js';
 
 /**
@@ -107,8 +112,95 @@ export function createS3Handler(service: S3Service): S3Handler {
       }
       case 'DeleteObject':
         return ok((await service.deleteObject(ctx, { bucket: bucketOf(request), key: keyOf(request) })).headers, 204);
-      default:
+      case 'DeleteObjects': {
+        const { keys, quiet } = parseDeleteObjects(await readControlBody(request.body));
+        const result = await service.deleteObjects(ctx, { bucket: bucketOf(request), keys });
+        return {
+          status: 200,
+          body: xmlDocument('DeleteResult', {
+            Deleted: quiet ? undefined : result.deleted.map((key) => ({ Key: key })),
+            Error: result.errors.map((e) => ({ Key: e.key, Code: e.code, Message: e.message })),
+          }),
+        };
+      }
+      case 'CopyObject': {
+        const result = await service.copyObject(ctx, {
+          bucket: bucketOf(request),
+          key: keyOf(request),
+          source: parseCopySource(headers['x-amz-copy-source'] ?? ''),
+          headers,
+        });
+        const { etag: _etag, ...rest } = result.headers;
+        return { status: 200, headers: rest, body: xmlDocument('CopyObjectResult', { LastModified: result.lastModified.toISOString(), ETag: quoted(result.etag) }) };
+      }
+      case 'ListObjects':
+      case 'ListObjectsV2':
+        return listObjects(service, ctx, request);
+      case 'PostObject':
+        return handlePostObject(service, ctx, request);
+      default: {
+        const multipart = await handleMultipart(service, ctx, request);
+        if (multipart !== undefined) return multipart;
         throw s3Error('NotImplemented', `${request.operation} is not implemented by this gateway.`);
+      }
     }
   };
+}
+
+async function listObjects(service: S3Service, ctx: RequestContext, request: S3Request): Promise<S3Response> {
+  const q = request.target.query;
+  const v2 = request.operation === 'ListObjectsV2';
+  const encodingType = q.get('encoding-type');
+  if (encodingType !== undefined && encodingType !== 'url') {
+    throw s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType.slice(0, 64) } });
+  }
+  const maxKeys = maxParam(request, 'max-keys');
+  if (Number.isNaN(maxKeys)) throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { fields: { ArgumentName: 'max-keys' } });
+  const prefix = q.get('prefix');
+  const delimiter = q.get('delimiter');
+  const marker = v2 ? undefined : q.get('marker');
+  const startAfter = v2 ? q.get('start-after') : undefined;
+  const token = v2 ? q.get('continuation-token') : undefined;
+  const result = await service.listObjects(ctx, {
+    bucket: bucketOf(request),
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(delimiter === undefined || delimiter === '' ? {} : { delimiter }),
+    ...(maxKeys === undefined ? {} : { maxKeys }),
+    ...(marker === undefined ? {} : { marker }),
+    ...(startAfter === undefined ? {} : { startAfter }),
+    ...(token === undefined ? {} : { continuationToken: token }),
+  });
+  const encode = encoderFor(request);
+  const common = {
+    Name: bucketOf(request),
+    Prefix: encode(prefix ?? ''),
+  };
+  const contents = result.contents.map((item) => contentsXml(item, encode, !v2 || q.get('fetch-owner') === 'true'));
+  const prefixes = result.commonPrefixes.map((p) => ({ Prefix: encode(p) }));
+  const body = v2
+    ? xmlDocument('ListBucketResult', {
+        ...common,
+        ContinuationToken: token,
+        NextContinuationToken: result.isTruncated ? result.nextContinuationToken : undefined,
+        StartAfter: encode(startAfter),
+        KeyCount: result.keyCount,
+        MaxKeys: result.maxKeys,
+        Delimiter: encode(delimiter),
+        EncodingType: encodingType,
+        IsTruncated: result.isTruncated,
+        Contents: contents,
+        CommonPrefixes: prefixes,
+      })
+    : xmlDocument('ListBucketResult', {
+        ...common,
+        Marker: encode(marker ?? ''),
+        NextMarker: result.isTruncated && delimiter !== undefined ? encode(result.nextMarker) : undefined,
+        MaxKeys: result.maxKeys,
+        Delimiter: encode(delimiter),
+        EncodingType: encodingType,
+        IsTruncated: result.isTruncated,
+        Contents: contents,
+        CommonPrefixes: prefixes,
+      });
+  return { status: 200, body };
 }
