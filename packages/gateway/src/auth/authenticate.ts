@@ -1,6 +1,6 @@
 import { decodeChunkedBody } from '../http/chunked-body.js';
 import { authError } from './auth-error.js';
-import { nodeChecksums, type ChecksumFactory } from './checksums.js';
+import { defaultChecksums, type ChecksumFactory } from './checksums.js';
 import type { CredentialLookup, Identity } from './credentials.js';
 import { AuthLimits } from './limits.js';
 import { parseRawQuery } from './request-target.js';
@@ -26,7 +26,7 @@ export interface AuthenticateOptions {
   readonly region: string;
   /** The clock, in milliseconds since the epoch (default `Date.now`). */
   readonly now?: () => number;
-  /** Hashers for trailing `x-amz-checksum-*` values (default: crc32, sha1, sha256 via node). */
+  /** Hashers for trailing `x-amz-checksum-*` values (default: all five S3 algorithms, via @sealflow/s3). */
   readonly checksums?: ChecksumFactory;
 }
 
@@ -120,7 +120,7 @@ export async function authenticate(
           signatureVersion: 'v4',
         };
   const payloadHash = verified?.payloadHash ?? received.headers.get('x-amz-content-sha256') ?? 'UNSIGNED-PAYLOAD';
-  return { identity, ...wrapBody(payloadHash, received.headers, body, verified, via, options.checksums ?? nodeChecksums) };
+  return { identity, ...wrapBody(payloadHash, received.headers, body, verified, via, options.checksums ?? defaultChecksums) };
 }
 
 function wrapBody(

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { authenticate } from '@sealflow/gateway';
+import { createChecksum } from '@sealflow/s3';
 import type { CapturedRequest } from '../support/capture-server.js';
 import { ACCESS_KEY, credentials, pieces, REGION, replay, s3CodeOf } from '../support/replay.js';
 import { signedChunkedRequest } from '../support/signed-chunked.js';
@@ -29,6 +30,19 @@ describe('payload modes and their refusals', () => {
     expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabd\r\n0\r\nx-amz-checksum-sha256:${SHA_ABC}\r\n\r\n`)))).toBe('BadDigest');
     expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabc\r\n0\r\n\r\n`)))).toBe('InvalidRequest');
     expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`)))).toBe('InvalidRequest');
+  });
+
+  it('checks crc32c and crc64nvme trailers by default', async () => {
+    for (const algorithm of ['crc32c', 'crc64nvme'] as const) {
+      const checksum = createChecksum(algorithm);
+      checksum.update(Buffer.from('abc'));
+      const value = await checksum.digestBase64();
+      const headers = { 'x-amz-trailer': `x-amz-checksum-${algorithm}` };
+      const { trailers } = await replay(anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-${algorithm}:${value}\r\n\r\n`, headers));
+      expect(trailers).toEqual({ [`x-amz-checksum-${algorithm}`]: value });
+      const wrong = `3\r\nabd\r\n0\r\nx-amz-checksum-${algorithm}:${value}\r\n\r\n`;
+      expect(await s3CodeOf(replay(anonymousChunked(wrong, headers))), algorithm).toBe('BadDigest');
+    }
   });
 
   it('refuses a signed chunk mode on a request that carries no signature', async () => {
