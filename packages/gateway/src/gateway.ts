@@ -50,6 +50,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       sseS3Key: await loadOrCreateKey(config.sseS3KeyFile),
       bucketKeysByDefault: config.bucketKeys,
     });
+    // Closed before the key store: it wipes its engines' cached bucket keys.
+    closers.unshift(() => service.close());
     const accounts = new Map(config.accounts.map((a) => [a.accessKeyId, { secret: a.secretAccessKey, principal: a.principal, accountId: a.accountId, displayName: a.displayName }]));
     const credentials: CredentialLookup = (accessKeyId) => accounts.get(accessKeyId);
     const tls = config.tls === undefined ? undefined : { cert: await readPem(config.tls.certFile, 'tls.certFile'), key: await readPem(config.tls.keyFile, 'tls.keyFile') };
