@@ -16,9 +16,9 @@ export type { ErrorCode, SealflowErrorOptions, KeyStoreErrorOptions, KeyStoreFai
 export { Channels, publish } from './events.js';
 export type { KeyStoreCallEvent, KeyStoreOperation, MessageEvent, FailureEvent, BucketKeyEvent } from './events.js';
 export { DataKey } from './keys/data-key.js';
+export type { EncryptedDataKey } from './format/encrypted-data-key.js';
+export type { EncryptionContext } from './format/encryption-context.js';
 export type {
-  EncryptionContext,
-  EncryptedDataKey,
   KeyStore,
   KeyStoreRequest,
   GenerateRequest,
@@ -48,8 +48,8 @@ export type {
   KmsErrorContext,
   KmsKeyArnParts,
 } from './keys/kms-client.js';
-export { createEngine } from './engine/engine.js';
-export type { Engine, DecryptResult, RangeOptions, DecryptTransform } from './engine/engine.js';
+export { createEngine } from './create-engine.js';
+export type { Engine, DecryptResult, RangeOptions, DecryptTransform } from './create-engine.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
 export type { FrameOffload, OffloadEncryptInit, OffloadDecryptInit, OffloadedBody } from './engine/frame-offload.js';
 export type { DecryptedHeader } from './engine/decrypt-session.js';

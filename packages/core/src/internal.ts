@@ -19,7 +19,7 @@ export {
 } from './format/frame.js';
 export { getSuite, TAG_LENGTH } from './format/suites.js';
 export type { AlgorithmSuite } from './format/suites.js';
-export { FIXED_MATERIALS } from './engine/engine.js';
+export { FIXED_MATERIALS } from './create-engine.js';
 export type { FixedMaterials } from './engine/engine-core.js';
 export { encodeBucketKeyEdk, decodeBucketKeyEdk } from './keys/bucket-key-edk.js';
 export { concatBytes, joinInto, toHex, readUint32, writeUint32 } from './format/bytes.js';

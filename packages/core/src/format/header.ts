@@ -1,5 +1,5 @@
 import { ErrorCodes, InvalidArgumentError, LimitExceededError, MalformedMessageError } from '../errors.js';
-import type { EncryptedDataKey } from '../keys/key-store.js';
+import type { EncryptedDataKey } from './encrypted-data-key.js';
 import { readUint16, readUint32, utf8DecodeStrict, utf8Encode, writeUint16, writeUint32 } from './bytes.js';
 import { parseEncryptionContext } from './encryption-context.js';
 import { FormatLimits, type DecryptLimits } from './limits.js';
