@@ -12,9 +12,8 @@ import {
   type EncryptionContext,
   type GeneratedDataKey,
   type KeyStore,
-  type KeyStoreRequest,
+  type KeyStoreRequest, type DecryptOptions
 } from '@sealflow/core';
-import type { DecryptOptions } from '@sealflow/core';
 
 /** test/vectors/support -> repository root -> its parent -> shared/vectors/esdk. */
 export const VECTORS_DIR = fileURLToPath(new URL('../../../../shared/vectors/esdk/', import.meta.url));

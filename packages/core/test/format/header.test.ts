@@ -72,7 +72,7 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
     stream.write(Uint8Array.from(headerStart({ edkCount: 0xffff })));
     let written = 39;
     let error: unknown;
-    errored.then((e) => (error = e));
+    void errored.then((e) => (error = e));
     while (error === undefined && written < 4 * 1024 * 1024) {
       await new Promise<void>((resolve) => stream.write(field, () => resolve()));
       written += field.length;
