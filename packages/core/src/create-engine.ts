@@ -33,6 +33,7 @@ import {
 } from './engine/options.js';
 import { decryptRange, type RandomAccessSource } from './engine/range-reader.js';
 import { decryptStreamSession, encryptStreamSession } from './engine/stream-session.js';
+import { headerParseOptions } from './engine/commitment-policy.js';
 
 /** The result of a one-shot decrypt. */
 export interface DecryptResult {
@@ -187,7 +188,7 @@ class SealflowEngine implements Engine {
 
   inspect(bytes: Uint8Array): HeaderInfo {
     assertBytes(bytes, 'inspect bytes');
-    const result = parseHeader(bytes, { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy });
+    const result = parseHeader(bytes, headerParseOptions(this.#core));
     if ('need' in result) {
       throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
     }
