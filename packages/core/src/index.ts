@@ -12,7 +12,19 @@ export {
   deserializeError,
   isSealflowError,
 } from './errors.js';
-export type { ErrorCode, SealflowErrorOptions, KeyStoreErrorOptions, KeyStoreFailure, SerializedError } from './errors.js';
+export type {
+  ErrorCode,
+  InvalidArgumentCode,
+  MalformedMessageCode,
+  AuthenticationCode,
+  LimitExceededCode,
+  KeyStoreCode,
+  WorkerCode,
+  SealflowErrorOptions,
+  KeyStoreErrorOptions,
+  KeyStoreFailure,
+  SerializedError,
+} from './errors.js';
 export { Channels, publish } from './events.js';
 export type { KeyStoreCallEvent, KeyStoreOperation, MessageEvent, FailureEvent, BucketKeyEvent } from './events.js';
 export { DataKey } from './keys/data-key.js';
