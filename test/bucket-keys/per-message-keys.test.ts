@@ -4,7 +4,7 @@
 import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createEngine, DEFAULT_DECRYPT_LIMITS, ErrorCodes, type Engine } from '@sealflow/core';
-import { decodeBucketKeyEdk, parseHeader, type MessageHeader } from '@sealflow/core/internal';
+import { decodeBucketKeyEdk, parseHeader, type MessageHeader } from '@sealflow/core/codecs';
 import { BUCKET_CONTEXT, RecordingStore } from '../../packages/core/test/keys/bucket-key-support.js';
 
 const header = (bytes: Uint8Array): MessageHeader => {

@@ -13,7 +13,8 @@ import {
   type KmsDiscoveryFilter,
   type KmsKeyStoreOptions,
 } from '@sealflow/core';
-import { invalid, invalidArgument, publishKeyStoreCall, readOptions } from '@sealflow/core/internal';
+import { invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
+import { publishKeyStoreCall } from '@sealflow/core/keystore-kit';
 
 import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
 import { KmsAuditor } from './kms-audit.js';

@@ -1,6 +1,6 @@
 import type { EncryptedDataKey } from '@sealflow/core';
 
-import { assertString, invalidArgument } from '@sealflow/core/internal';
+import { assertString, invalidArgument } from '@sealflow/core/validate';
 
 /**
  * The four ways to name a KMS key (spec: s3-sse-kms.md "Keys and identifiers"):

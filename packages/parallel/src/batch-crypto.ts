@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { ErrorCodes, LimitExceededError, MalformedMessageError, SealflowError, serializeError, WorkerError, FormatLimits } from '@sealflow/core';
-import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/internal';
+import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/frames';
 import { PREFIX_LENGTH, TAG_BYTES, type BatchReply, type BatchTask } from './batch-task.js';
 
 /**

@@ -1,6 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { ErrorCodes, MalformedMessageError, WorkerError, type SealflowError } from '@sealflow/core';
-import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/internal';
+import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/frames';
 import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
 import { PREFIX_LENGTH, TAG_BYTES } from './batch-task.js';
 

@@ -1,5 +1,5 @@
 import { BUCKET_KEY_PROVIDER_ID, KMS_PROVIDER_ID, type EncryptedDataKey } from '@sealflow/core';
-import { decodeBucketKeyEdk } from '@sealflow/core/internal';
+import { decodeBucketKeyEdk } from '@sealflow/core/codecs';
 
 /**
  * `@sealflow/keystore-xks`'s provider ID (its README, "EDK layout"), spelled here so

@@ -1,7 +1,7 @@
 // The engine's commitment policy, applied through parseHeader's onSuite hook.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DECRYPT_LIMITS, type SealflowError } from '@sealflow/core';
-import { parseHeader } from '@sealflow/core/internal';
+import { parseHeader } from '@sealflow/core/codecs';
 import { headerParseOptions } from '../../src/engine/commitment-policy.js';
 
 const v1Start = Uint8Array.of(1, 0x80, 0x01, 0x78);

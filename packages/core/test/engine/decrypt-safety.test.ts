@@ -1,7 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { Channels, createEngine, DEFAULT_DECRYPT_LIMITS, KeyStoreError, SealflowError, type DataKey, type Engine, type KeyStore } from '@sealflow/core';
-import { FINAL_FRAME_OVERHEAD, parseHeader, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
+import { parseHeader } from '@sealflow/core/codecs';
 import { caught, DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, layoutOf, patternBytes, rawAesStore, sealflowCode, WRAPPING_KEY, type FrameLayout } from './fixtures.js';
 
 const FL = 64;

@@ -3,7 +3,9 @@
 // views of it, so the engine's join copies nothing. The bytes never change.
 import { describe, expect, it } from 'vitest';
 import { createEngine, DEFAULT_DECRYPT_LIMITS, nodeBackend, type GeneratedDataKey } from '@sealflow/core';
-import { BodyDecryptor, deriveMessageKeys, FIXED_MATERIALS, FrameEncryptor, framedBodyLength, parseHeader, type MessageHeader } from '@sealflow/core/internal';
+import { BodyDecryptor, deriveMessageKeys, FrameEncryptor, framedBodyLength } from '@sealflow/core/frames';
+import { parseHeader, type MessageHeader } from '@sealflow/core/codecs';
+import { FIXED_MATERIALS } from '@sealflow/core/internal';
 import { concat, fixedMaterials, patternBytes, rawAesStore } from './fixtures.js';
 
 const FL = 64;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '@sealflow/core';
-import { bodyAad, BodyKind, FINAL_FRAME_OVERHEAD, frameIv, framedBodyLength, framedPlaintextLength, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { bodyAad, BodyKind, FINAL_FRAME_OVERHEAD, frameIv, framedBodyLength, framedPlaintextLength, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, DEFAULT_DECRYPT_LIMITS, LimitExceededError, SealflowError, type DecryptLimits, type Engine } from '@sealflow/core';
-import { parseHeader, serializeHeaderBody } from '@sealflow/core/internal';
+import { parseHeader, serializeHeaderBody } from '@sealflow/core/codecs';
 import { caught, patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 // Hand-built v2 headers: the hostile ones cannot come from our encryptor.
