@@ -46,7 +46,15 @@ export { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits } from './fo
 export type { DecryptLimits } from './format/limits.js';
 export { KmsKeyStore, KMS_PROVIDER_ID } from './keys/kms-key-store.js';
 export type { KmsKeyStoreOptions, KmsDiscoveryFilter } from './keys/kms-key-store.js';
-export { mapKmsError, kmsExceptionCode, isKmsKeyArn, parseKmsKeyArn } from './keys/kms-client.js';
+export { mapKmsError, kmsExceptionCode, isKmsKeyArn, parseKmsKeyArn, parseKmsArn } from './keys/kms-client.js';
+export { KMS_AUDIT_CHANNEL } from './keys/kms-audit-record.js';
+export type {
+  KmsAuditRecord,
+  KmsAuditParameters,
+  KmsAuditResource,
+  KmsAuditIdentityType,
+  KmsOperationName,
+} from './keys/kms-audit-record.js';
 export type {
   KmsClientLike,
   KmsCallOptions,
@@ -59,6 +67,7 @@ export type {
   KmsDecryptOutput,
   KmsErrorContext,
   KmsKeyArnParts,
+  KmsArnParts,
 } from './keys/kms-client.js';
 export { createEngine } from './create-engine.js';
 export type { Engine, DecryptResult, RangeOptions, DecryptTransform } from './create-engine.js';
