@@ -10,13 +10,27 @@ export type { BodyDecryptorInit } from './engine/body-decryptor.js';
 export {
   bodyAad,
   BodyKind,
+  checkFrameSequence,
+  FinalFrame,
+  FrameAad,
   frameIv,
   framedBodyLength,
   framedPlaintextLength,
   FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
+  isFinalFrame,
+  openFinalFrame,
+  openRegularFrame,
+  RegularFrame,
   REGULAR_FRAME_OVERHEAD,
+  regularFrameCount,
+  sealRegularFrame,
+  writeFinalFramePrefix,
+  writeFrameIv,
+  writeRegularFramePrefix,
 } from './format/frame.js';
+export type { FrameCipher, SealedFrame } from './format/frame.js';
+export { backendFrameCipher } from './crypto/frame-cipher.js';
 export { ContentType } from './format/content-type.js';
 export { getSuite, TAG_LENGTH } from './format/suites.js';
 export type { AlgorithmSuite } from './format/suites.js';
