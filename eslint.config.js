@@ -28,7 +28,15 @@ const LAYERS = [
   { name: 'engine', from: ['engine'] },
   { name: 'stream', from: ['stream'] },
 ];
-const TOP_FILES = ['index.ts', 'create-engine.ts', 'frames.ts', 'codecs.ts', 'validate.ts', 'keystore-kit.ts', 'internal.ts'];
+const TOP_FILES = [
+  'index.ts',
+  'create-engine.ts',
+  'frames.ts',
+  'codecs.ts',
+  'validate.ts',
+  'keystore-kit.ts',
+  'internal.ts',
+];
 
 /** import-x/no-restricted-paths zones: each layer may not import anything above it. */
 function layerZones() {

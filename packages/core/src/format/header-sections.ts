@@ -61,11 +61,17 @@ export function readVersionAndSuite(cursor: HeaderCursor): { version: 1 | 2; sui
   // 4 bytes that tell, so the code does not depend on how the input was chunked.
   if (bytes[0] === 0x41 && bytes[1] !== 0x59 && !cursor.have(4)) return undefined;
   if (bytes.length >= 2 && looksLikeBase64(bytes)) {
-    throw new MalformedMessageError(ErrorCodes.BASE64_INPUT, 'the input looks base64-encoded: decode it before decrypting');
+    throw new MalformedMessageError(
+      ErrorCodes.BASE64_INPUT,
+      'the input looks base64-encoded: decode it before decrypting',
+    );
   }
   const version = bytes[0];
   if (version !== 1 && version !== 2) {
-    throw new MalformedMessageError(ErrorCodes.UNSUPPORTED_VERSION, `unsupported message format version ${String(version)}`);
+    throw new MalformedMessageError(
+      ErrorCodes.UNSUPPORTED_VERSION,
+      `unsupported message format version ${String(version)}`,
+    );
   }
   cursor.offset = 1;
   if (version === 1) {
@@ -98,7 +104,8 @@ export function readMessageIdAndContext(
   const messageId = bytes.subarray(cursor.offset, cursor.offset + suite.messageIdLength);
   cursor.offset += suite.messageIdLength;
   const contextLength = readUint16(bytes, cursor.offset);
-  if (contextLength > limits.maxContextBytes) throw new LimitExceededError('maxContextBytes', limits.maxContextBytes, contextLength);
+  if (contextLength > limits.maxContextBytes)
+    throw new LimitExceededError('maxContextBytes', limits.maxContextBytes, contextLength);
   cursor.offset += 2;
   if (!cursor.have(contextLength + 2)) return undefined;
   const context = parseEncryptionContext(bytes.subarray(cursor.offset, cursor.offset + contextLength));
@@ -114,7 +121,8 @@ export function readEncryptedDataKeys(cursor: HeaderCursor): EncryptedDataKey[] 
   const { bytes, limits } = cursor;
   const edkCount = readUint16(bytes, cursor.offset);
   if (edkCount === 0) throw malformed('no encrypted data keys');
-  if (edkCount > limits.maxEncryptedDataKeys) throw new LimitExceededError('maxEncryptedDataKeys', limits.maxEncryptedDataKeys, edkCount);
+  if (edkCount > limits.maxEncryptedDataKeys)
+    throw new LimitExceededError('maxEncryptedDataKeys', limits.maxEncryptedDataKeys, edkCount);
   cursor.offset += 2;
   const encryptedDataKeys: EncryptedDataKey[] = [];
   for (let i = 0; i < edkCount; i++) {
@@ -160,10 +168,12 @@ export function readFraming(
   if (!cursor.have(4)) return undefined;
   const frameLength = readUint32(bytes, cursor.offset);
   cursor.offset += 4;
-  if (contentType === ContentType.NON_FRAMED && frameLength !== 0) throw malformed('non-framed content with a non-zero frame length');
+  if (contentType === ContentType.NON_FRAMED && frameLength !== 0)
+    throw malformed('non-framed content with a non-zero frame length');
   // A framed message with frame length 0 could be an endless run of empty frames.
   if (contentType === ContentType.FRAMED && frameLength === 0) throw malformed('framed content with frame length 0');
-  if (frameLength > limits.maxFrameLength) throw new LimitExceededError('maxFrameLength', limits.maxFrameLength, frameLength);
+  if (frameLength > limits.maxFrameLength)
+    throw new LimitExceededError('maxFrameLength', limits.maxFrameLength, frameLength);
   return { contentType, frameLength, headerIvLength };
 }
 
@@ -176,7 +186,12 @@ export function readAuthentication(
   version: 1 | 2,
   headerIvLength: number,
 ):
-  | { commitment: Uint8Array | undefined; headerBody: Uint8Array; headerIv: Uint8Array | undefined; headerTag: Uint8Array }
+  | {
+      commitment: Uint8Array | undefined;
+      headerBody: Uint8Array;
+      headerIv: Uint8Array | undefined;
+      headerTag: Uint8Array;
+    }
   | undefined {
   const { bytes } = cursor;
   let commitment: Uint8Array | undefined;

@@ -35,7 +35,8 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new ConformanceFailure(message);
 }
 
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((byte, i) => byte === b[i]);
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Runs `attempt`, which must fail with a sealflow error (a KeyStoreError, normally). */
@@ -104,7 +105,10 @@ export function keyStoreConformanceCases(target: KeyStoreConformanceTarget): rea
         const { dataKey, encryptedDataKey } = await s.generateDataKey(request);
         dataKey.destroy();
         const other = { ...context, 'conformance-extra': 'x' };
-        await mustFail(() => s.unwrapDataKey(encryptedDataKey, { context: other, length: 32 }), 'unwrap under another context');
+        await mustFail(
+          () => s.unwrapDataKey(encryptedDataKey, { context: other, length: 32 }),
+          'unwrap under another context',
+        );
       },
     },
     {

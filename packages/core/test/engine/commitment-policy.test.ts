@@ -10,7 +10,10 @@ describe('headerParseOptions', () => {
   it('refuses a non-committing (v1) suite as soon as the suite is read, under the default policy', () => {
     let thrown: unknown;
     try {
-      parseHeader(v1Start, headerParseOptions({ limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' }));
+      parseHeader(
+        v1Start,
+        headerParseOptions({ limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' }),
+      );
     } catch (error) {
       thrown = error;
     }
@@ -18,7 +21,10 @@ describe('headerParseOptions', () => {
   });
 
   it('lets a non-committing suite through under REQUIRE_ENCRYPT_ALLOW_DECRYPT', () => {
-    const options = headerParseOptions({ limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: 'REQUIRE_ENCRYPT_ALLOW_DECRYPT' });
+    const options = headerParseOptions({
+      limits: DEFAULT_DECRYPT_LIMITS,
+      commitmentPolicy: 'REQUIRE_ENCRYPT_ALLOW_DECRYPT',
+    });
     expect(parseHeader(v1Start, options)).toHaveProperty('need');
   });
 });

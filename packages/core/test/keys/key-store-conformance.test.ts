@@ -13,7 +13,9 @@ const rsa = generateKeyPairSync('rsa', {
 });
 
 describe('RawAesKeyStore conforms', () => {
-  for (const c of keyStoreConformanceCases({ makeStore: () => new RawAesKeyStore({ namespace: 'ns', name: 'k', key: WRAPPING_KEY }) })) {
+  for (const c of keyStoreConformanceCases({
+    makeStore: () => new RawAesKeyStore({ namespace: 'ns', name: 'k', key: WRAPPING_KEY }),
+  })) {
     it(c.name, c.run);
   }
 });
@@ -36,9 +38,20 @@ describe('the conformance suite fails a store that breaks a rule', () => {
     canUnwrap: (edk) => edk.providerId === 'sloppy',
     generateDataKey: async () => {
       const dataKey = DataKey.copyOf(crypto.getRandomValues(new Uint8Array(32)));
-      return { dataKey, encryptedDataKey: { providerId: 'sloppy', providerInfo: new Uint8Array(0), ciphertext: dataKey.reveal().map((b) => b ^ 0x5a) } };
+      return {
+        dataKey,
+        encryptedDataKey: {
+          providerId: 'sloppy',
+          providerInfo: new Uint8Array(0),
+          ciphertext: dataKey.reveal().map((b) => b ^ 0x5a),
+        },
+      };
     },
-    wrapDataKey: async (dataKey) => ({ providerId: 'sloppy', providerInfo: new Uint8Array(0), ciphertext: dataKey.reveal().map((b) => b ^ 0x5a) }),
+    wrapDataKey: async (dataKey) => ({
+      providerId: 'sloppy',
+      providerInfo: new Uint8Array(0),
+      ciphertext: dataKey.reveal().map((b) => b ^ 0x5a),
+    }),
     unwrapDataKey: async (edk) => DataKey.copyOf(edk.ciphertext.map((b) => b ^ 0x5a)),
   });
 
