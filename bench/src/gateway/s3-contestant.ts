@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:https';
 import type { Readable } from 'node:stream';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { CrossCheckError, type CrossCheckFailure } from '../cross-check.js';
 import type { CrossCheckRecord } from '../results.js';
 
@@ -36,6 +36,11 @@ export async function getObject(c: S3Contestant, key: string, hash = false): Pro
     digest?.update(chunk as Uint8Array);
   }
   return { bytes, sha256: digest?.digest('hex') };
+}
+
+/** The object's size as HEAD reports it. */
+export async function headSize(c: S3Contestant, key: string): Promise<number | undefined> {
+  return (await c.client.send(new HeadObjectCommand({ Bucket: c.bucket, Key: key }))).ContentLength;
 }
 
 export async function deleteObject(c: S3Contestant, key: string): Promise<void> {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildServer } from '../gateway/child-server.js';
-import { createBucket, crossCheckS3, deleteObject, fetchMetrics, getObject, kmsCallsByOperation, kmsCallsDelta, kmsCallsFromMetrics, putObject, type Body, type S3Contestant } from '../gateway/s3-contestant.js';
+import { createBucket, crossCheckS3, deleteObject, fetchMetrics, getObject, headSize, kmsCallsByOperation, kmsCallsDelta, kmsCallsFromMetrics, putObject, type Body, type S3Contestant } from '../gateway/s3-contestant.js';
 import { benchClient, selfSignedCert, startGatewayProcess, startMoto, startStandIn, type Pem } from '../gateway/servers.js';
 import { repeatingSource } from '../streams-io.js';
 import { log } from '../log.js';
@@ -191,8 +191,9 @@ async function rssProbe(gateway: ChildServer, pem: Pem, probe: { puts: number; b
     const seconds = (performance.now() - start) / 1000;
     peak = Math.max(peak, await gateway.rss());
     for (let i = 0; i < probe.puts; i++) {
-      const head = await getObject(c, `big-${i}`).catch(() => ({ bytes: -1 }));
-      if (head.bytes !== probe.bytes) throw new Error(`rss probe: big-${i} read back ${head.bytes} of ${probe.bytes} bytes`);
+      // HEAD, not GET: the plaintext size is in the record, no 8 GiB read back.
+      const size = await headSize(c, `big-${i}`);
+      if (size !== probe.bytes) throw new Error(`rss probe: big-${i} stored ${size} of ${probe.bytes} bytes`);
       await deleteObject(c, `big-${i}`);
     }
     return { puts: probe.puts, bytes: probe.bytes, baselineMiB: baseline / MiB, peakMiB: peak / MiB, overBaselineMiB: (peak - baseline) / MiB, seconds };
