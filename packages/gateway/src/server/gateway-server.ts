@@ -5,9 +5,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Error } from '@sealflow/s3';
 import { authenticate, authenticatePostObject, type CredentialLookup, type Identity } from '../auth/index.js';
+import { abortable } from '../http/abortable.js';
 import { errorResponse, toS3ErrorShape } from '../http/error-response.js';
 import { GatewayLimits } from '../http/limits.js';
 import { resolveOperation, type S3Operation } from '../http/operation.js';
+import { checkUploadLength, drainThenClose, flattenHeaders, resourceOf } from '../http/request-helpers.js';
 import { newRequestIds, type RequestIds } from '../http/request-id.js';
 import { parseRequestTarget, type RequestTarget } from '../http/request-target.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -125,7 +127,7 @@ export class GatewayServer {
       }
       target = parseRequestTarget(url, req.headers.host, this.#options.virtualHosts ?? ['localhost']);
       operation = resolveOperation(method, target, req.headers);
-      const exchange = await this.#authenticate(operation, method, url, target, req);
+      const exchange = await this.#authenticate(operation, method, url, target, req, controller.signal);
       const identity = exchange.identity;
       const caller: Caller = identity.anonymous
         ? { anonymous: true }
@@ -158,18 +160,20 @@ export class GatewayServer {
       }
       const resource = target === undefined ? undefined : resourceOf(target);
       const response = errorResponse(shape, ids, resource);
+      // A request body left unread: what the client is still sending is read and dropped
+      // (up to a cap, then the socket is closed) so that it sees the answer, not a reset.
+      const headers = response.headers;
+      if (!req.complete) drainThenClose(req);
       // A HEAD error has no body (S3 sends the status and headers only).
-      await this.#write(res, ids, { status: response.status, headers: response.headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) }, controller.signal).catch(() => res.destroy());
-      // An unread request body would otherwise be parsed as the next request.
-      if (!req.complete) res.once('finish', () => req.destroy());
+      await this.#write(res, ids, { status: response.status, headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) }, controller.signal).catch(() => res.destroy());
     }
   }
 
   // SigV4 (header or presigned) for every operation, or the signed form of a POST Object.
-  async #authenticate(operation: S3Operation, method: string, url: string, target: RequestTarget, req: IncomingMessage): Promise<Authenticated> {
+  async #authenticate(operation: S3Operation, method: string, url: string, target: RequestTarget, req: IncomingMessage, signal: AbortSignal): Promise<Authenticated> {
     const now = this.#options.now === undefined ? {} : { now: this.#options.now };
     if (operation === 'PostObject') {
-      const post = await authenticatePostObject({ bucket: target.bucket as string, headers: req.headers, secure: this.#secure }, this.#countedBody(req), this.#options.credentials, {
+      const post = await authenticatePostObject({ bucket: target.bucket as string, headers: req.headers, secure: this.#secure }, this.#countedBody(req, signal), this.#options.credentials, {
         region: this.#options.region,
         ...now,
       });
@@ -184,7 +188,7 @@ export class GatewayServer {
     const q = url.indexOf('?');
     const auth = await authenticate(
       { method, path: target.rawPath, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, secure: this.#secure },
-      this.#countedBody(req),
+      this.#countedBody(req, signal),
       this.#options.credentials,
       { region: this.#options.region, ...now },
     );
@@ -214,8 +218,10 @@ export class GatewayServer {
   }
 
   // Counts body bytes as they are read; back-pressure is the iterator's: nothing is read ahead.
-  async *#countedBody(req: IncomingMessage): AsyncIterable<Uint8Array> {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  async *#countedBody(req: IncomingMessage, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    // destroyOnReturn false: a handler that stops reading early (a refused body) must not
+    // reset the socket before its error answer is written; the rest is drained instead.
+    for await (const chunk of abortable(req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, signal)) {
       this.#options.metrics.bytesIn(chunk.length);
       yield chunk;
     }
@@ -260,36 +266,4 @@ interface Authenticated {
   readonly contentLength: number | undefined;
   readonly trailers: Promise<Readonly<Record<string, string>>>;
   readonly form?: { readonly key: string; readonly fields: ReadonlyMap<string, string>; readonly contentType: string };
-}
-
-/** S3's `Resource` element: the path of the bucket or object. */
-function resourceOf(target: RequestTarget): string {
-  if (target.bucket === undefined) return '/';
-  return target.key === undefined ? `/${target.bucket}` : `/${target.bucket}/${target.key}`;
-}
-
-/** Header values as single strings (repeated headers joined, as HTTP allows). */
-function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return out;
-}
-
-/**
- * A PUT of object bytes declares its length (Content-Length, or the decoded length of an
- * aws-chunked body): 411 `MissingContentLength` without one, 400 `EntityTooLarge` over
- * 5 GiB, before any byte is read.
- */
-function checkUploadLength(req: IncomingMessage, decoded: number | undefined): void {
-  const declared = decoded ?? (req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']));
-  if (declared === undefined || !Number.isSafeInteger(declared)) {
-    if (req.headers['transfer-encoding'] === undefined) throw s3Error('MissingContentLength');
-    return;
-  }
-  if (declared > GatewayLimits.maxObjectBytes) {
-    throw s3Error('EntityTooLarge', undefined, { fields: { ProposedSize: String(declared), MaxSizeAllowed: String(GatewayLimits.maxObjectBytes) } });
-  }
 }
