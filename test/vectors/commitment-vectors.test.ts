@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { reusedBuffer } from '../support/reused-buffer.js';
 import { CommitmentPolicy, createEngine, ErrorCodes } from '@sealflow/core';
-import { decryptThroughStream, joined, loadCommitmentVectors, StaticDekStore, vectorsPresent, type CommitmentVector } from './support/vectors.js';
+import { decryptThroughStream, joined, loadCommitmentVectors, StaticDekStore, type CommitmentVector } from './support/vectors.js';
 
-const present = vectorsPresent('test/vectors/commitment-vectors');
 const POLICIES = [CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT] as const;
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
@@ -16,8 +15,8 @@ function engineFor(vector: CommitmentVector, policy: CommitmentPolicy, dek: Uint
   return { store, engine: createEngine({ keyStore: store, commitmentPolicy: policy }) };
 }
 
-describe.runIf(present)('ESDK key-commitment vectors (commitment/commitment-test-vectors.json)', () => {
-  const vectors = present ? loadCommitmentVectors() : [];
+describe('ESDK key-commitment vectors (commitment/commitment-test-vectors.json)', () => {
+  const vectors = loadCommitmentVectors();
   const label = (v: CommitmentVector): string => `#${v.number} (${v.comment.replace(/^\d+\.\s*/, '')})`;
 
   it('holds the 46 vectors, exactly #2, #12, #13, #20 and #21 negative', () => {

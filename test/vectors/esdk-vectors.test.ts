@@ -4,9 +4,8 @@
 // commitment-vectors.test.ts; truncation and bit flips: tamper.test.ts.
 import { describe, expect, it } from 'vitest';
 import { CommitmentPolicy, createEngine, ErrorCodes, type ErrorCode, type KeyStore } from '@sealflow/core';
-import { CountingStore, decryptThroughStream, joined, loadManifest, storeFor, vectorsPresent, type ManifestTest, type MasterKey } from './support/vectors.js';
+import { CountingStore, decryptThroughStream, joined, loadManifest, storeFor, type ManifestTest, type MasterKey } from './support/vectors.js';
 
-const present = vectorsPresent('test/vectors/esdk-vectors');
 const POLICIES = [CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT] as const;
 const PUBLIC_KEY = 'aws-crypto-public-key';
 
@@ -35,7 +34,7 @@ function engineFor(t: ManifestTest, policy: CommitmentPolicy, stores: readonly K
 const options = (t: ManifestTest) => (t.cmm === 'RequiredEncryptionContext' ? { reproducedContext: t.context } : {});
 
 function runManifest(relative: string, negativeCode: ErrorCode): void {
-  const tests = present ? loadManifest(relative) : [];
+  const tests = loadManifest(relative);
   for (const policy of POLICIES) {
     describe(`under ${policy}`, () => {
       for (const t of tests) {
@@ -76,10 +75,10 @@ function runManifest(relative: string, negativeCode: ErrorCode): void {
   }
 }
 
-describe.runIf(present)('ESDK-NET vectors (manifest.json)', () => {
+describe('ESDK-NET vectors (manifest.json)', () => {
   runManifest('manifest.json', ErrorCodes.AUTHENTICATION_FAILED);
 
-  const tests = present ? loadManifest('manifest.json') : [];
+  const tests = loadManifest('manifest.json');
   const required = tests.filter((t) => t.cmm === 'RequiredEncryptionContext');
   const stored = tests.filter((t) => t.cmm === 'Default' && t.plaintext !== undefined && t.suite >= 0x0478 && Object.keys(t.context).length > 0);
   const rsa = tests.filter((t) => t.masterKeys.some((k) => k['encryption-algorithm'] === 'rsa'));
@@ -130,7 +129,7 @@ describe.runIf(present)('ESDK-NET vectors (manifest.json)', () => {
   }
 });
 
-describe.runIf(present)('client-node 5.0.2 vectors (generated-client-node/manifest.json)', () => {
+describe('client-node 5.0.2 vectors (generated-client-node/manifest.json)', () => {
   runManifest('generated-client-node/manifest.json', ErrorCodes.NO_DECRYPTABLE_KEY);
 
   it('includes both framing shapes: an empty final frame after whole frames, and a lone empty final frame', () => {

@@ -1,7 +1,8 @@
-// Loading the ESDK vectors in ../shared/vectors/esdk (never copied into this repository)
-// and the key stores they need. Layout and semantics: that folder's README.md.
+// Loading the ESDK vectors vendored in test/vectors/esdk (published AWS data, Apache-2.0;
+// sources in that folder's README.md and the repository's NOTICE) and the key stores they
+// need. A missing vector file is a failure of the suite that needs it, never a skip.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   DataKey,
@@ -16,15 +17,8 @@ import {
 } from '@sealflow/core';
 import type { DecryptOptions } from '@sealflow/core';
 
-/** test/vectors/support -> repository root -> its parent -> shared/vectors/esdk. */
-export const VECTORS_DIR = fileURLToPath(new URL('../../../../shared/vectors/esdk/', import.meta.url));
-
-/** Whether the vectors folder is present; when it is not, says plainly that `suite` did not run. */
-export function vectorsPresent(suite: string): boolean {
-  const present = existsSync(`${VECTORS_DIR}manifest.json`);
-  if (!present) console.warn(`[${suite}] DID NOT RUN: ESDK vectors not found at ${VECTORS_DIR}`);
-  return present;
-}
+/** test/vectors/support -> test/vectors/esdk, vendored in the repository. */
+export const VECTORS_DIR = fileURLToPath(new URL('../esdk/', import.meta.url));
 
 export interface MasterKey {
   readonly type: string;
