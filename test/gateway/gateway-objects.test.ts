@@ -14,7 +14,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, BOB, startHarness, type Harness } from './gateway-harness.js';
+import { BACKENDS, BOB, startHarness, type Harness } from './support/gateway-harness.js';
 
 async function s3Error(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined; requestId: string | undefined }> {
   try {

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, startHarness, type Harness } from './gateway-harness.js';
+import { BACKENDS, startHarness, type Harness } from './support/gateway-harness.js';
 
 const MiB = 1024 * 1024;
 

@@ -21,6 +21,8 @@ export const GatewayLimits = {
   maxControlBodyBytes: 2 * 1024 * 1024,
   /** A single PUT (S3: 5 GiB); larger bodies are refused with 400 `EntityTooLarge` before any byte is read. */
   maxObjectBytes: 5 * 1024 ** 3,
+  /** What is read and dropped of a refused request's body before the socket is closed. */
+  maxDrainBytes: 16 * 1024 * 1024,
   /** Idle time of a connection between bytes before it is closed (slow-loris). */
   socketIdleMs: 120_000,
   /** Time allowed for the request headers to arrive. */

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Error } from '@sealflow/s3';
 import { authenticate, authenticatePostObject, type CredentialLookup, type Identity } from '../auth/index.js';
+import { abortable } from '../http/abortable.js';
 import { errorResponse, toS3ErrorShape } from '../http/error-response.js';
 import { GatewayLimits } from '../http/limits.js';
 import { resolveOperation, type S3Operation } from '../http/operation.js';
@@ -125,7 +126,7 @@ export class GatewayServer {
       }
       target = parseRequestTarget(url, req.headers.host, this.#options.virtualHosts ?? ['localhost']);
       operation = resolveOperation(method, target, req.headers);
-      const exchange = await this.#authenticate(operation, method, url, target, req);
+      const exchange = await this.#authenticate(operation, method, url, target, req, controller.signal);
       const identity = exchange.identity;
       const caller: Caller = identity.anonymous
         ? { anonymous: true }
@@ -158,18 +159,20 @@ export class GatewayServer {
       }
       const resource = target === undefined ? undefined : resourceOf(target);
       const response = errorResponse(shape, ids, resource);
+      // A request body left unread: what the client is still sending is read and dropped
+      // (up to a cap, then the socket is closed) so that it sees the answer, not a reset.
+      const headers = response.headers;
+      if (!req.complete) drainThenClose(req);
       // A HEAD error has no body (S3 sends the status and headers only).
-      await this.#write(res, ids, { status: response.status, headers: response.headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) }, controller.signal).catch(() => res.destroy());
-      // An unread request body would otherwise be parsed as the next request.
-      if (!req.complete) res.once('finish', () => req.destroy());
+      await this.#write(res, ids, { status: response.status, headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) }, controller.signal).catch(() => res.destroy());
     }
   }
 
   // SigV4 (header or presigned) for every operation, or the signed form of a POST Object.
-  async #authenticate(operation: S3Operation, method: string, url: string, target: RequestTarget, req: IncomingMessage): Promise<Authenticated> {
+  async #authenticate(operation: S3Operation, method: string, url: string, target: RequestTarget, req: IncomingMessage, signal: AbortSignal): Promise<Authenticated> {
     const now = this.#options.now === undefined ? {} : { now: this.#options.now };
     if (operation === 'PostObject') {
-      const post = await authenticatePostObject({ bucket: target.bucket as string, headers: req.headers, secure: this.#secure }, this.#countedBody(req), this.#options.credentials, {
+      const post = await authenticatePostObject({ bucket: target.bucket as string, headers: req.headers, secure: this.#secure }, this.#countedBody(req, signal), this.#options.credentials, {
         region: this.#options.region,
         ...now,
       });
@@ -184,7 +187,7 @@ export class GatewayServer {
     const q = url.indexOf('?');
     const auth = await authenticate(
       { method, path: target.rawPath, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, secure: this.#secure },
-      this.#countedBody(req),
+      this.#countedBody(req, signal),
       this.#options.credentials,
       { region: this.#options.region, ...now },
     );
@@ -214,8 +217,10 @@ export class GatewayServer {
   }
 
   // Counts body bytes as they are read; back-pressure is the iterator's: nothing is read ahead.
-  async *#countedBody(req: IncomingMessage): AsyncIterable<Uint8Array> {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  async *#countedBody(req: IncomingMessage, signal: AbortSignal): AsyncIterable<Uint8Array> {
+    // destroyOnReturn false: a handler that stops reading early (a refused body) must not
+    // reset the socket before its error answer is written; the rest is drained instead.
+    for await (const chunk of abortable(req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, signal)) {
       this.#options.metrics.bytesIn(chunk.length);
       yield chunk;
     }
@@ -260,6 +265,17 @@ interface Authenticated {
   readonly contentLength: number | undefined;
   readonly trailers: Promise<Readonly<Record<string, string>>>;
   readonly form?: { readonly key: string; readonly fields: ReadonlyMap<string, string>; readonly contentType: string };
+}
+
+/** Reads and drops what is left of a refused request's body, closing the socket past the cap. */
+function drainThenClose(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > GatewayLimits.maxDrainBytes) req.socket.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
 }
 
 /** S3's `Resource` element: the path of the bucket or object. */

@@ -42,6 +42,7 @@ export class FsBlobStore implements BlobStore {
   /** @throws {InvalidArgumentError} (rejects) for an invalid name; rejects with the source's or the signal's error, leaving nothing. */
   async put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: BlobPutOptions = {}): Promise<BlobInfo> {
     const path = this.#pathOf(name);
+    options.signal?.throwIfAborted();
     let size = 0;
     const temp = join(this.#root, TEMP_DIR, randomBytes(12).toString('hex'));
     const out = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
@@ -67,7 +68,10 @@ export class FsBlobStore implements BlobStore {
       await this.#install(temp, path);
       return { name, size };
     } catch (error) {
+      // The stream opens its file asynchronously: wait until it is closed, so the unlink
+      // cannot run before the file exists (which would leave a temp file behind).
       out.destroy();
+      await finished(out).catch(() => undefined);
       await unlink(temp).catch(() => undefined);
       throw error;
     }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseGatewayConfig, startGateway, type RunningGateway } from '@sealflow/gateway';
-import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../setup/s3-emulator-env.js';
+import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../../setup/s3-emulator-env.js';
 
 export const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-key-0000000000000000000000' } as const;
 export const BOB = { accessKeyId: 'AKIABOB00000000000002', secretAccessKey: 'bob-secret-key-00000000000000000000000' } as const;
@@ -22,6 +22,8 @@ export const BACKENDS: readonly Backend[] = process.env[S3EmulatorEnv.endpoint] 
 export interface Harness {
   readonly gateway: RunningGateway;
   readonly dir: string;
+  /** The test CA (the self-signed certificate) when the gateway serves TLS. */
+  readonly ca: string | undefined;
   client(credentials?: { accessKeyId: string; secretAccessKey: string }, options?: { forcePathStyle?: boolean }): S3Client;
   close(): Promise<void>;
 }
@@ -90,6 +92,7 @@ export async function startHarness(backend: Backend, extra: Record<string, unkno
   return {
     gateway,
     dir,
+    ca: pem?.cert,
     client(credentials = ALICE, options = {}) {
       const client = new S3Client({
         endpoint: gateway.url,
