@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from './gateway-harness.js';
-import { HAVE_PYTHON_CLIENTS, makeSite, pythonClientEnv, run, sdkClient, spawnGateway, VENV_AWS, type GatewaySite, type RunResult, type SpawnedGateway } from './spawned-gateway.js';
+import { BACKENDS } from './support/gateway-harness.js';
+import { HAVE_PYTHON_CLIENTS, makeSite, pythonClientEnv, run, sdkClient, spawnGateway, VENV_AWS, type GatewaySite, type RunResult, type SpawnedGateway } from './support/spawned-gateway.js';
 
 const MiB = 1024 * 1024;
 

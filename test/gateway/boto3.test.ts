@@ -3,8 +3,8 @@
 // calls and reports what it saw as JSON; the assertions are here.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS } from './gateway-harness.js';
-import { HAVE_PYTHON_CLIENTS, makeSite, pythonClientEnv, REPO, run, spawnGateway, VENV_PYTHON, type GatewaySite, type SpawnedGateway } from './spawned-gateway.js';
+import { BACKENDS } from './support/gateway-harness.js';
+import { HAVE_PYTHON_CLIENTS, makeSite, pythonClientEnv, REPO, run, spawnGateway, VENV_PYTHON, type GatewaySite, type SpawnedGateway } from './support/spawned-gateway.js';
 
 const MiB = 1024 * 1024;
 const SCRIPT = join(REPO, 'test/gateway/python/boto3_client.py');

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createKeyFile, MemoryKms } from '@sealflow/keystore-memory';
-import { MOTO_S3_CREDENTIALS } from '../setup/s3-emulator-env.js';
+import { MOTO_S3_CREDENTIALS } from '../../setup/s3-emulator-env.js';
 import { ALICE, ALICE_ARN, BOB, BOB_ARN, selfSignedCert, storageConfig, type Backend } from './gateway-harness.js';
 
-export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = join(REPO, 'packages/cli/dist/bin.js');
 
 /** Everything a spawned gateway needs on disk, kept across restarts. */
