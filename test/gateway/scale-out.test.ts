@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -51,7 +51,7 @@ describe.runIf(moto !== undefined && process.env[S3EmulatorEnv.endpoint] !== und
   let keyArn: string;
 
   beforeAll(async () => {
-    const kms = new KMSClient({ endpoint: moto, region: 'us-east-1', credentials: { ...MOTO_S3_CREDENTIALS } });
+    const kms = new KMSClient({ endpoint: moto as string, region: 'us-east-1', credentials: { ...MOTO_S3_CREDENTIALS } });
     keyArn = (await kms.send(new CreateKeyCommand({ Description: 'scale-out' }))).KeyMetadata?.Arn as string;
     kms.destroy();
     const keyStore = { section: { type: 'aws-kms', region: 'us-east-1', endpoint: moto }, keyArn };
