@@ -12,7 +12,7 @@ const SCRIPT = join(REPO, 'test/gateway/python/boto3_client.py');
 interface Report {
   put: { sse: string; keyId: string; context: Record<string, string> | null; checksum: string; expectedChecksum: string; headChecksum: string; headLength: number; roundTrip: boolean; sentWith: Record<string, string> };
   badChecksum: { error: { code: string; status: number } | null; stored: { code: string; status: number } | null };
-  multipart: { etag: string; length: number; sse: string; keyId: string; whole: boolean; ranges: Record<string, { ok: boolean; contentRange: string; length: number }> };
+  multipart: { checksum: Record<string, string>; partHeaders: Record<string, string>[]; expectedComposite: string; etag: string; length: number; sse: string; keyId: string; whole: boolean; ranges: Record<string, { ok: boolean; contentRange: string; length: number }> };
   rekey: { before: string; copySse: string; after: string; afterKey: string; body: string };
   list: Record<string, number>;
   presigned: { status: number; ok: boolean; sse: string; error: string | null };
@@ -54,8 +54,10 @@ describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 against sealflow gatew
     expect(report.badChecksum.stored).toMatchObject({ status: 404 });
   });
 
-  it('upload_fileobj goes multipart with SSE-KMS; ranges across part boundaries read back exactly', () => {
+  it('upload_fileobj goes multipart with SSE-KMS and CRC32 part trailers; the composite checksum and ranges across part boundaries are right', () => {
     const { multipart } = report;
+    expect(multipart.partHeaders[0]).toMatchObject({ 'content-encoding': 'aws-chunked', 'x-amz-trailer': 'x-amz-checksum-crc32' });
+    expect(multipart.checksum).toEqual({ ChecksumCRC32: multipart.expectedComposite, ChecksumType: 'COMPOSITE' });
     expect(multipart).toMatchObject({ etag: expect.stringMatching(/-3"$/), length: 11 * MiB + 333, sse: 'aws:kms', keyId: site.keyArn, whole: true });
     const size = 11 * MiB + 333;
     expect(multipart.ranges[`${5 * MiB - 10}-${5 * MiB + 9}`]).toEqual({ ok: true, contentRange: `bytes ${5 * MiB - 10}-${5 * MiB + 9}/${size}`, length: 20 });

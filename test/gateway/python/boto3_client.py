@@ -67,6 +67,11 @@ def main():
             )
 
     s3.meta.events.register("before-send.s3.PutObject", record)
+
+    def record_part(request, **_):
+        seen.setdefault("part_headers", []).append({k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items() if k.lower() in ("content-encoding", "x-amz-trailer", "x-amz-sdk-checksum-algorithm")})
+
+    s3.meta.events.register("before-send.s3.UploadPart", record_part)
     out = {}
     s3.create_bucket(Bucket=bucket)
 
@@ -109,13 +114,20 @@ def main():
         ExtraArgs={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key_arn},
         Config=TransferConfig(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB, max_concurrency=3),
     )
-    mp_head = s3.head_object(Bucket=bucket, Key="mp/big.bin")
+    mp_head = s3.head_object(Bucket=bucket, Key="mp/big.bin", ChecksumMode="ENABLED")
     ranges = {}
     for spec in [(5 * MiB - 10, 5 * MiB + 9), (0, 10 * MiB + 5), (10 * MiB - 1, len(big) - 1)]:
         r = s3.get_object(Bucket=bucket, Key="mp/big.bin", Range="bytes=%d-%d" % spec)
         ranges["%d-%d" % spec] = {"ok": r["Body"].read() == big[spec[0] : spec[1] + 1], "contentRange": r["ContentRange"], "length": r["ContentLength"]}
     out["multipart"] = {
         "etag": mp_head["ETag"],
+        "checksum": {k: v for k, v in mp_head.items() if k.startswith("Checksum")},
+        "partHeaders": seen.get("part_headers", [])[:1],
+        # S3's composite checksum: the CRC32 of the parts' CRC32s, then "-<parts>".
+        "expectedComposite": base64.b64encode(
+            zlib.crc32(b"".join(zlib.crc32(big[i : i + 5 * MiB]).to_bytes(4, "big") for i in range(0, len(big), 5 * MiB))).to_bytes(4, "big")
+        ).decode()
+        + "-3",
         "length": mp_head["ContentLength"],
         "sse": mp_head.get("ServerSideEncryption"),
         "keyId": mp_head.get("SSEKMSKeyId"),
