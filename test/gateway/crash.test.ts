@@ -4,6 +4,8 @@
 // (nothing half-written is listed), under SSE-S3, SSE-KMS with the AWS-managed key (made
 // lazily during the run) and SSE-KMS with a customer key.
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -75,7 +77,10 @@ describe('sealflow gateway killed with SIGKILL mid-PUT (fs storage)', () => {
     // The kill landed mid-run: some PUTs were never acknowledged.
     expect(acknowledged.size).toBeLessThan(COUNT);
 
+    const temps = join(site.dir, 'data', '.tmp');
     gw = await spawnGateway(site.configFile);
+    // The temp files the kill left behind are gone once the store reopens.
+    expect(existsSync(temps) ? readdirSync(temps) : []).toEqual([]);
     const second = sdkClient(site, gw.url);
     try {
       const listed = await listAll(second, 'crash');
