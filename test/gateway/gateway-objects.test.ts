@@ -109,3 +109,47 @@ describe.each(BACKENDS)('gateway over %s: buckets and objects through @aws-sdk/c
     expect(refused.requestId).toMatch(/^[0-9A-F]{16}$/);
   });
 });
+
+describe.each(BACKENDS)('gateway over %s: checksums, location and transport rules', (backend) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(backend);
+    await h.client().send(new CreateBucketCommand({ Bucket: 'sums' }));
+  });
+  afterAll(async () => h?.close());
+
+  it('a streamed PUT with a trailing CRC32 (aws-chunked) is verified and the checksum returned with x-amz-checksum-mode', async () => {
+    const s3 = h.client();
+    const body = Buffer.alloc(300_000, 9);
+    const { Readable } = await import('node:stream');
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'sums', Key: 'streamed', Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), ContentLength: body.length, ChecksumAlgorithm: 'CRC32' }));
+    expect(put.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'sums', Key: 'streamed', ChecksumMode: 'ENABLED' }));
+    expect(got.ChecksumCRC32).toBe(put.ChecksumCRC32);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+  });
+
+  it('GetBucketLocation answers the region (us-east-1 as an empty constraint)', async () => {
+    const { GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
+    const location = await h.client().send(new GetBucketLocationCommand({ Bucket: 'sums' }));
+    expect(location.LocationConstraint ?? '').toBe('');
+  });
+});
+
+describe('gateway over plain HTTP (loopback)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('fs', {}, { tls: false });
+    await h.client().send(new CreateBucketCommand({ Bucket: 'plain' }));
+  });
+  afterAll(async () => h?.close());
+
+  it('serves SSE-S3, and refuses SSE-KMS without TLS (400)', async () => {
+    expect(h.gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const s3 = h.client();
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'k', Body: 'plain http' }));
+    expect(put.ServerSideEncryption).toBe('AES256');
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })))).toMatchObject({ status: 400 });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket: 'plain', Key: 'kms' })))).toMatchObject({ status: 404 });
+  });
+});

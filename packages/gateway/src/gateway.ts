@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { invalidArgument } from '@sealflow/core/internal';
 import { kmsKeyProvider, S3Service, type BlobStore, type S3KeyProvider, type S3KmsClient } from '@sealflow/s3';
@@ -50,6 +50,8 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       sseS3Key: await loadOrCreateKey(config.sseS3KeyFile),
       bucketKeysByDefault: config.bucketKeys,
     });
+    // Closed before the key store: it wipes its engines' cached bucket keys.
+    closers.unshift(() => service.close());
     const accounts = new Map(config.accounts.map((a) => [a.accessKeyId, { secret: a.secretAccessKey, principal: a.principal, accountId: a.accountId, displayName: a.displayName }]));
     const credentials: CredentialLookup = (accessKeyId) => accounts.get(accessKeyId);
     const tls = config.tls === undefined ? undefined : { cert: await readPem(config.tls.certFile, 'tls.certFile'), key: await readPem(config.tls.keyFile, 'tls.keyFile') };
@@ -145,18 +147,28 @@ async function openMemoryKmsFile(config: Extract<KeyStoreConfig, { type: 'memory
   return MemoryKms.open({ path: config.storeFile, passphrase, region, audit: { file: `${config.storeFile}.audit.jsonl` } });
 }
 
-/** Reads the 32-byte SSE-S3 key, creating it (mode 0600, exclusive) when missing. */
+/**
+ * Reads the 32-byte SSE-S3 key, creating it (mode 0600) when missing. Creation is atomic
+ * (written and fsynced under a temp name, then hard-linked into place), so gateways that
+ * start together over one shared file all read the same complete key.
+ */
 async function loadOrCreateKey(path: string): Promise<Uint8Array> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const handle = await open(path, 'wx', 0o600);
+    const handle = await open(temp, 'wx', 0o600);
     try {
       await handle.writeFile(randomBytes(32));
       await handle.sync();
     } finally {
       await handle.close();
     }
+    await link(temp, path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw invalidArgument(`sseS3KeyFile: cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw invalidArgument(`sseS3KeyFile: cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
   const key = await readFile(path);
   if (key.length !== 32) throw invalidArgument(`sseS3KeyFile: ${path} must hold exactly 32 bytes`);

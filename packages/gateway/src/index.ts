@@ -1,5 +1,5 @@
 // @sealflow/gateway public surface. Every export is named here; nothing else is API.
-export { authenticate, authenticatePostObject, AuthLimits, PostFormLimits, nodeChecksums } from './auth/index.js';
+export { authenticate, authenticatePostObject, AuthLimits, PostFormLimits, defaultChecksums } from './auth/index.js';
 export type {
   AuthRequest,
   AuthenticateOptions,

@@ -83,7 +83,7 @@ export type { BlobReadLog } from './store/memory-blob-store.js';
 export { encodeObjectRecord, decodeObjectRecord, encodePartRecord, decodePartRecord, RecordLimits, RECORD_VERSION } from './objects/object-record.js';
 export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
-export type { S3ServiceOptions, WritePlan } from './objects/service-core.js';
+export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
 export type { RequestContext } from './objects/request-context.js';
 export { kmsKeyProvider, S3_KMS_AUDIT_CHANNEL } from './objects/key-provider.js';
 export type { S3KeyProvider, S3KmsClient, S3KmsKeyMetadata, S3KmsAuditRecord, KmsKeyProviderOptions } from './objects/key-provider.js';

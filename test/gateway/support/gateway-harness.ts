@@ -60,7 +60,7 @@ export async function storageConfig(backend: Backend, dir: string): Promise<Reco
 export function selfSignedCert(dir: string): { certFile: string; keyFile: string; cert: string } {
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tls.key', '-out', 'tls.crt',
-    '-subj', '/CN=localhost', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.localhost',
+    '-subj', '/CN=localhost', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.localhost,DNS:features.localhost',
   ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), cert: readFileSync(join(dir, 'tls.crt'), 'utf8') };
 }

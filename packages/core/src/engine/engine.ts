@@ -31,7 +31,7 @@ import {
   type EncryptOptions,
   type EngineOptions,
 } from './options.js';
-import { rewrapHeader, type RewrappedHeader } from './header-rewrap.js';
+import { rewrapHeader, rewrapIterable, type RewrapPlan, type RewrappedHeader } from './header-rewrap.js';
 import { decryptRange, type RandomAccessSource } from './range-reader.js';
 import { decryptStreamSession, encryptStreamSession } from './stream-session.js';
 
@@ -84,6 +84,13 @@ export interface Engine {
    * @throws {SealflowError} (rejects) malformed header, signing suite, authentication or key-store failures
    */
   rewrapHeader(headerBytes: Uint8Array, options: RewrapOptions): Promise<RewrappedHeader>;
+  /**
+   * Re-keys a whole message in one streaming pass (signed messages too): the new header, then
+   * the body unchanged; a signing suite's frames are re-signed with a fresh key as they pass
+   * and the footer replaced once the old signature verifies (one frame held at a time).
+   * @throws {SealflowError} (the iterable rejects) as `rewrapHeader`, plus ERR_SIGNATURE_INVALID, ERR_TRUNCATED, ERR_TRAILING_BYTES
+   */
+  rewrapIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: RewrapOptions): AsyncIterable<Uint8Array>;
   /** Parses a header without keys. The result is NOT authenticated. @throws {SealflowError} */
   inspect(bytes: Uint8Array): HeaderInfo;
   stats(): EngineStats;
@@ -205,16 +212,27 @@ class SealflowEngine implements Engine {
   }
 
   async rewrapHeader(headerBytes: Uint8Array, options: RewrapOptions): Promise<RewrappedHeader> {
-    assertOpen(this.#core);
     assertBytes(headerBytes, 'rewrapHeader headerBytes');
-    const o = readOptions(options, 'rewrapHeader options', ['keyStore', 'reproducedContext', 'expectContext', 'signal']);
-    const stores = resolveEngineOptions({ keyStore: o.raw('keyStore') }).stores;
-    return rewrapHeader(this.#core, headerBytes, {
-      stores,
-      reproducedContext: assertOptionalContext(o.raw('reproducedContext'), 'rewrapHeader reproducedContext'),
-      expectContext: assertOptionalContext(o.raw('expectContext'), 'rewrapHeader expectContext'),
-      signal: assertSignal(o.raw('signal'), 'rewrapHeader signal'),
-    });
+    return rewrapHeader(this.#core, headerBytes, this.#rewrapPlan(options, 'rewrapHeader'));
+  }
+
+  rewrapIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: RewrapOptions): AsyncIterable<Uint8Array> {
+    const plan = this.#rewrapPlan(options, 'rewrapIterable');
+    if (source === null || typeof source !== 'object' || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'rewrapIterable source: expected an iterable of Uint8Array');
+    }
+    return rewrapIterable(this.#core, source, plan);
+  }
+
+  #rewrapPlan(options: RewrapOptions, label: string): RewrapPlan {
+    assertOpen(this.#core);
+    const o = readOptions(options, `${label} options`, ['keyStore', 'reproducedContext', 'expectContext', 'signal']);
+    return {
+      stores: resolveEngineOptions({ keyStore: o.raw('keyStore') }).stores,
+      reproducedContext: assertOptionalContext(o.raw('reproducedContext'), `${label} reproducedContext`),
+      expectContext: assertOptionalContext(o.raw('expectContext'), `${label} expectContext`),
+      signal: assertSignal(o.raw('signal'), `${label} signal`),
+    };
   }
 
   inspect(bytes: Uint8Array): HeaderInfo {

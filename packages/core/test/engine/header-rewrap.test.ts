@@ -83,3 +83,56 @@ describe('engine.rewrapHeader re-keys a message without touching its body', () =
     expect(code(await caught(() => b.decrypt(rekeyed, { reproducedContext: { hidden: 'x' } })))).toBe('ERR_NO_DECRYPTABLE_KEY');
   });
 });
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of source) out.push(chunk);
+  return Buffer.concat(out);
+}
+
+function pieces(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, at + size));
+  return out;
+}
+
+describe('engine.rewrapIterable re-keys in one streaming pass, re-signing signed messages', () => {
+  it('re-signs a 0x0578 message under store B with a fresh key: B decrypts, frames are byte-identical, A no longer decrypts (any chunking)', async () => {
+    const plaintext = patternBytes(5 * 1000 + 3, 9);
+    const a = createEngine({ keyStore: storeA() });
+    const sealed = await a.encrypt(plaintext, { suite: 0x0578, frameLength: 1000, context: { purpose: 'resign' } });
+    const oldHeader = a.inspect(sealed).headerLength;
+    for (const size of [1, 7, 1000, sealed.length]) {
+      const rekeyed = await collect(a.rewrapIterable(pieces(sealed, size), { keyStore: storeB() }));
+      const b = createEngine({ keyStore: storeB() });
+      const out = await b.decrypt(rekeyed);
+      expect(Buffer.from(out.plaintext).equals(Buffer.from(plaintext))).toBe(true);
+      expect(out.context['purpose']).toBe('resign');
+      const newHeader = b.inspect(rekeyed).headerLength;
+      const bodyLength = 5 * (1000 + 32) + 40 + 3;
+      const oldFooter = sealed.length - oldHeader - bodyLength;
+      expect(Buffer.from(rekeyed.subarray(newHeader, newHeader + bodyLength)).equals(Buffer.from(sealed.subarray(oldHeader, oldHeader + bodyLength)))).toBe(true);
+      expect(oldFooter).toBeGreaterThan(2);
+      expect(code(await caught(() => createEngine({ keyStore: storeA() }).decrypt(rekeyed)))).toBe('ERR_NO_DECRYPTABLE_KEY');
+    }
+  });
+
+  it('refuses an altered frame (old signature), a truncated message and trailing bytes', async () => {
+    const a = createEngine({ keyStore: storeA() });
+    const sealed = await a.encrypt(patternBytes(3000), { suite: 0x0578, frameLength: 1000 });
+    const altered = Uint8Array.from(sealed);
+    const at = a.inspect(sealed).headerLength + 100;
+    altered[at] = (altered[at] as number) ^ 1;
+    expect(code(await caught(() => collect(a.rewrapIterable([altered], { keyStore: storeB() }))))).toBe('ERR_SIGNATURE_INVALID');
+    expect(code(await caught(() => collect(a.rewrapIterable([sealed.subarray(0, sealed.length - 10)], { keyStore: storeB() }))))).toBe('ERR_TRUNCATED');
+    expect(code(await caught(() => collect(a.rewrapIterable([sealed, new Uint8Array(1)], { keyStore: storeB() }))))).toBe('ERR_TRAILING_BYTES');
+  });
+
+  it('passes an unsigned body through unchanged after the new header', async () => {
+    const a = createEngine({ keyStore: storeA() });
+    const sealed = await a.encrypt(patternBytes(2500), { frameLength: 1000 });
+    const rekeyed = await collect(a.rewrapIterable(pieces(sealed, 333), { keyStore: storeB() }));
+    expect((await createEngine({ keyStore: storeB() }).decrypt(rekeyed)).plaintext).toEqual(patternBytes(2500));
+    expect(Buffer.from(rekeyed.subarray(rekeyed.length - 100)).equals(Buffer.from(sealed.subarray(sealed.length - 100)))).toBe(true);
+  });
+});

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
+import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
 import { authError } from './auth-error.js';
+import { checkAuthArguments } from './auth-options.js';
 import type { CredentialLookup, Identity } from './credentials.js';
 import { parsePostForm, type ParsedForm } from './post-form.js';
 import { checkPostPolicy, parsePostPolicy, type PolicyOutcome } from './post-policy.js';
@@ -50,6 +52,7 @@ export interface PostObjectAuth {
  * content-length-range conditions, `$bucket`, `$key`, every field named). A form
  * with no policy and no signature is anonymous: bucket policies decide.
  *
+ * @throws InvalidArgumentError (rejects) when an argument is not of the documented shape.
  * @throws S3Error (rejects) MalformedPOSTRequest, InvalidArgument, MaxMessageLengthExceeded,
  * InvalidPolicyDocument, AccessDenied (policy expired or a condition failed),
  * InvalidAccessKeyId, AuthorizationQueryParametersError, SignatureDoesNotMatch; the body
@@ -61,6 +64,8 @@ export async function authenticatePostObject(
   credentials: CredentialLookup,
   options: PostObjectOptions,
 ): Promise<PostObjectAuth> {
+  const checked = checkAuthArguments('authenticatePostObject', request, body, credentials, options);
+  if (typeof request.bucket !== 'string' || request.bucket === '') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'authenticatePostObject: request.bucket must be a non-empty string');
   const contentType = request.headers['content-type'];
   const form = await parsePostForm(typeof contentType === 'string' ? contentType : undefined, body);
   try {
@@ -69,11 +74,11 @@ export async function authenticatePostObject(
     const key = rawKey.replaceAll('${filename}', form.filename);
     const fields = new Map(form.fields);
     fields.set('key', key);
-    const identity = await verifyPostSignature(fields, { region: options.region, credentials });
+    const identity = await verifyPostSignature(fields, { region: checked.region, credentials });
     const policyField = fields.get('policy');
     let outcome: PolicyOutcome = { contentLength: undefined };
     if (policyField !== undefined) {
-      outcome = checkPostPolicy(parsePostPolicy(policyField), fields, request.bucket, (options.now ?? Date.now)());
+      outcome = checkPostPolicy(parsePostPolicy(policyField), fields, request.bucket, checked.now());
     }
     return {
       identity,

@@ -1,6 +1,7 @@
 import { decodeChunkedBody } from '../http/chunked-body.js';
 import { authError } from './auth-error.js';
-import { nodeChecksums, type ChecksumFactory } from './checksums.js';
+import { checkAuthArguments } from './auth-options.js';
+import { defaultChecksums, type ChecksumFactory } from './checksums.js';
 import type { CredentialLookup, Identity } from './credentials.js';
 import { AuthLimits } from './limits.js';
 import { parseRawQuery } from './request-target.js';
@@ -26,7 +27,7 @@ export interface AuthenticateOptions {
   readonly region: string;
   /** The clock, in milliseconds since the epoch (default `Date.now`). */
   readonly now?: () => number;
-  /** Hashers for trailing `x-amz-checksum-*` values (default: crc32, sha1, sha256 via node). */
+  /** Hashers for trailing `x-amz-checksum-*` values (default: all five S3 algorithms, via @sealflow/s3). */
   readonly checksums?: ChecksumFactory;
 }
 
@@ -51,8 +52,9 @@ export interface AuthResult {
   /** The decoded length when the request declares it (x-amz-decoded-content-length or Content-Length). */
   readonly contentLength: number | undefined;
   /**
-   * Trailing headers (e.g. `x-amz-checksum-crc32`), settled when the body completes:
-   * `{}` for bodies without a trailer; rejected when the body fails.
+   * Trailing headers (e.g. `x-amz-checksum-crc32`) of an aws-chunked body, resolved
+   * just before the body completes and rejected when it fails or is abandoned; `{}`
+   * at once for bodies without a trailer section.
    */
   readonly trailers: Promise<Readonly<Record<string, string>>>;
 }
@@ -69,6 +71,7 @@ const TRAILER_NAME = /^x-amz-checksum-[a-z0-9]{1,16}$/;
  * what the signature says about it (`x-amz-content-sha256`): a SHA-256, unsigned,
  * or aws-chunked with chunk signatures and trailing checksums.
  *
+ * @throws InvalidArgumentError (rejects) when an argument is not of the documented shape.
  * @throws S3Error (rejects) AuthorizationHeaderMalformed, AuthorizationQueryParametersError,
  * InvalidAccessKeyId, SignatureDoesNotMatch, RequestTimeTooSkewed, AccessDenied (expired
  * presigned URL, unsigned x-amz-* header), InvalidRequest, InvalidArgument,
@@ -81,13 +84,14 @@ export async function authenticate(
   credentials: CredentialLookup,
   options: AuthenticateOptions,
 ): Promise<AuthResult> {
+  const checked = checkAuthArguments('authenticate', request, body, credentials, options);
   const received: ReceivedRequest = {
     method: request.method,
     path: request.path,
     query: parseRawQuery(request.query),
     headers: normalizeHeaders(request.headers),
   };
-  const context = { region: options.region, now: (options.now ?? Date.now)(), credentials };
+  const context = { region: checked.region, now: checked.now(), credentials };
   const authorization = received.headers.get('authorization');
   const presigned = PRESIGN_MARKERS.some((name) => received.query.has(name));
   if (authorization !== undefined && presigned) {
@@ -120,7 +124,7 @@ export async function authenticate(
           signatureVersion: 'v4',
         };
   const payloadHash = verified?.payloadHash ?? received.headers.get('x-amz-content-sha256') ?? 'UNSIGNED-PAYLOAD';
-  return { identity, ...wrapBody(payloadHash, received.headers, body, verified, via, options.checksums ?? nodeChecksums) };
+  return { identity, ...wrapBody(payloadHash, received.headers, body, verified, via, checked.checksums ?? defaultChecksums) };
 }
 
 function wrapBody(

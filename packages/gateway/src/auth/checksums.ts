@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { createChecksum, isChecksumAlgorithm } from '@sealflow/s3';
 
 /** An incremental checksum whose digest is base64, as S3 sends `x-amz-checksum-*` values. */
 export interface ChecksumHasher {
   update(bytes: Uint8Array): void;
-  digest(): string;
+  digest(): string | Promise<string>;
 }
 
 /**
@@ -14,32 +13,9 @@ export interface ChecksumHasher {
  */
 export type ChecksumFactory = (algorithm: string) => ChecksumHasher | undefined;
 
-/**
- * The checksums node:crypto and node:zlib compute: `sha1`, `sha256` and `crc32`.
- * `crc32c` and `crc64nvme` are left to a factory the gateway passes in (the
- * `@sealflow/s3` checksum module).
- */
-export const nodeChecksums: ChecksumFactory = (algorithm) => {
-  switch (algorithm) {
-    case 'sha1':
-    case 'sha256': {
-      const hash = createHash(algorithm);
-      return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest('base64') };
-    }
-    case 'crc32': {
-      let value = 0;
-      return {
-        update: (bytes) => {
-          value = crc32(bytes, value);
-        },
-        digest: () => {
-          const out = Buffer.alloc(4);
-          out.writeUInt32BE(value >>> 0);
-          return out.toString('base64');
-        },
-      };
-    }
-    default:
-      return undefined;
-  }
+/** Every algorithm S3 names, through `@sealflow/s3`'s checksum module. */
+export const defaultChecksums: ChecksumFactory = (algorithm) => {
+  if (!isChecksumAlgorithm(algorithm)) return undefined;
+  const checksum = createChecksum(algorithm);
+  return { update: (bytes) => checksum.update(bytes), digest: () => checksum.digestBase64() };
 };

@@ -5,6 +5,6 @@ export type { PostObjectRequest, PostObjectOptions, PostObjectAuth } from './aut
 export { PostFormLimits } from './post-form.js';
 export type { AuthRequest, AuthenticateOptions, AuthResult, PayloadMode } from './authenticate.js';
 export type { AccountCredentials, CredentialLookup, Identity } from './credentials.js';
-export { nodeChecksums } from './checksums.js';
+export { defaultChecksums } from './checksums.js';
 export type { ChecksumFactory, ChecksumHasher } from './checksums.js';
 export { AuthLimits } from './limits.js';

@@ -100,7 +100,7 @@ export async function* decodeChunkedBody(
     if (trailerSignature === undefined || !sameSignature(expected, trailerSignature)) throw authError('SignatureDoesNotMatch', SIGNATURE_MISMATCH);
   }
   for (const [name, hasher] of hashers) {
-    if (hasher.digest() !== trailers[name]) {
+    if ((await hasher.digest()) !== trailers[name]) {
       throw authError('BadDigest', `The ${name} you specified did not match the calculated checksum.`);
     }
   }

@@ -83,6 +83,37 @@ describe('POST Object policies signed by @aws-sdk/s3-presigned-post (SigV4)', ()
   });
 });
 
+describe('POST Object streaming', () => {
+  it('authenticates as soon as the file part starts and streams an 8 MiB file without reading ahead', async () => {
+    const { authenticatePostObject } = await import('@sealflow/gateway');
+    const { credentials } = await import('../support/replay.js');
+    const fields = v2Form({ expiration: '2099-01-01T00:00:00Z', conditions: [{ bucket: 'bucket' }, ['starts-with', '$key', 'legacy/']] });
+    const marker = Buffer.from('@@FILE@@');
+    const form = await withFile(fields, marker);
+    const at = form.body.indexOf(marker);
+    const head = form.body.subarray(0, at);
+    const tail = form.body.subarray(at + marker.length);
+    const piece = Buffer.alloc(64 * 1024, 0x5a);
+    let produced = 0;
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield head;
+      for (let i = 0; i < 128; i += 1) {
+        produced += 1;
+        yield piece;
+      }
+      yield tail;
+    }
+    const auth = await authenticatePostObject({ bucket: 'bucket', headers: { 'content-type': form.contentType }, secure: true }, body(), credentials, { region: REGION });
+    expect(auth.identity.anonymous).toBe(false);
+    // Back-pressure: only a few pieces were pulled before anyone read the file.
+    expect(produced).toBeLessThan(16);
+    let size = 0;
+    for await (const part of auth.body) size += part.length;
+    expect(size).toBe(128 * piece.length);
+    expect(produced).toBe(128);
+  });
+});
+
 describe('POST Object legacy SigV2 policies', () => {
   const policy = (expiration: string) => ({
     expiration,

@@ -91,7 +91,7 @@ describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD: the AWS documented example', () =>
 });
 
 describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the AWS documented example', () => {
-  it('verifies the chain and the trailer signature, and hands over the crc32c trailer', async () => {
+  it('verifies the chain, the trailer signature and the documented crc32c of the data', async () => {
     const { data, trailers } = await runDoc(docRequest(true));
     expect(data.equals(DOC_DATA)).toBe(true);
     expect(trailers).toEqual({ 'x-amz-checksum-crc32c': 'sOO8/Q==' });
@@ -105,7 +105,7 @@ describe('STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the AWS documented example
     expect(await s3CodeOf(runDoc(request, unsignedTrailer))).toBe('SignatureDoesNotMatch');
   });
 
-  it('checks the trailing checksum with a hasher it is given (BadDigest on a mismatch)', async () => {
+  it('uses a checksum factory it is given instead of the default (BadDigest on a mismatch)', async () => {
     const wrong: ChecksumFactory = (algorithm) => (algorithm === 'crc32c' ? { update: () => undefined, digest: () => 'AAAAAA==' } : undefined);
     expect(await s3CodeOf(runDoc(docRequest(true), undefined, wrong))).toBe('BadDigest');
   });

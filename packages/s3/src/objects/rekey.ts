@@ -31,7 +31,7 @@ export async function rekeyObject(core: ServiceCore, ctx: RequestContext, input:
   const record = await readableRecord(core, ctx, { bucket: input.bucket, key: input.key, headers: {} }, 'GetObject');
   const bucket = await core.bucket(input.bucket);
   const algorithm = input.algorithm ?? 'aws:kms';
-  const keyArn = algorithm === 'AES256' ? undefined : await core.kms(() => core.keys.resolveKey(ctx.principal, ctx.accountId, input.keyId ?? 'alias/aws/s3'));
+  const keyArn = algorithm === 'AES256' ? undefined : await core.resolveKeyArn(ctx, input.keyId ?? 'alias/aws/s3');
   // Authorized as the PutObject with these SSE headers would be (policy condition keys included).
   const headers: Record<string, string> = { [SseHeaders.algorithm]: algorithm, ...(input.keyId === undefined ? {} : { [SseHeaders.keyId]: input.keyId }) };
   const decision: EncryptionDecision = {

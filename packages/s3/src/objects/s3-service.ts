@@ -5,7 +5,7 @@ import { listObjects, type ListObjectsInput } from './listing.js';
 import { rekeyObject, type RekeyInput } from './rekey.js';
 import * as objects from './object-operations.js';
 import { assertRequestContext, withRequest, type RequestContext } from './request-context.js';
-import { ServiceCore, toS3Error, type S3ServiceOptions } from './service-core.js';
+import { ServiceCore, toS3Error, type S3ServiceOptions, type S3ServiceStats } from './service-core.js';
 import { s3Error } from '../errors/s3-error.js';
 import type { RequestHeaders } from '../rules/sse-headers.js';
 
@@ -22,6 +22,16 @@ export class S3Service {
   /** @throws {TypeError} for malformed options */
   constructor(options: S3ServiceOptions) {
     this.#core = new ServiceCore(options);
+  }
+
+  /** Counters for metrics: KMS calls per kind, bucket-key hits (KMS calls avoided), messages and bytes. */
+  stats(): S3ServiceStats {
+    return this.#core.stats();
+  }
+
+  /** Wipes every cached data key and bucket key; later calls fail. */
+  close(): Promise<void> {
+    return this.#core.close();
   }
 
   #run<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {

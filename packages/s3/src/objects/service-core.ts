@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createEngine, isSealflowError, RawAesKeyStore, type BucketKeyOptions, type EncryptionContext, type Engine, type KeyStore } from '@sealflow/core';
+import { createEngine, ErrorCodes, isSealflowError, KeyStoreError, parseKmsKeyArn, RawAesKeyStore, type BucketKeyOptions, type EngineStats, type EncryptionContext, type Engine, type KeyStore } from '@sealflow/core';
 import { mapKeyStoreError } from '../errors/map-key-store-error.js';
 import { isS3Error, s3Error } from '../errors/s3-error.js';
 import type { BucketEncryption } from '../rules/bucket-encryption.js';
@@ -39,6 +39,15 @@ export interface S3ServiceOptions {
   readonly minPartSize?: number;
   /** Clock (ms since the epoch), for tests. */
   readonly now?: () => number;
+}
+
+/** What `S3Service.stats()` reports (for metrics): KMS calls made, bucket-key hits (calls avoided), messages and bytes. */
+export interface S3ServiceStats {
+  /** Principals with an engine (each has its own bucket-key cache). */
+  readonly principals: number;
+  readonly kms: { readonly generate: number; readonly wrap: number; readonly unwrap: number; readonly failures: number; readonly bucketKeyHits: number; readonly bucketKeyMisses: number };
+  readonly sseKms: { readonly messagesEncrypted: number; readonly messagesDecrypted: number; readonly bytesEncrypted: number; readonly bytesDecrypted: number };
+  readonly sseS3: EngineStats;
 }
 
 /** A decided encryption for a new object: engine, options and what the record stores. */
@@ -106,6 +115,31 @@ export class ServiceCore {
       this.#engines.set(principal, engine);
     }
     return engine;
+  }
+
+  /** Counters of the SSE-KMS engines (every principal's) and of the SSE-S3 engine. */
+  stats(): S3ServiceStats {
+    const kms = [...this.#engines.values()].map((e) => e.stats());
+    const sum = (pick: (s: EngineStats) => number): number => kms.reduce((n, s) => n + pick(s), 0);
+    return {
+      principals: kms.length,
+      kms: {
+        generate: sum((s) => s.keyStoreCalls.generate),
+        wrap: sum((s) => s.keyStoreCalls.wrap),
+        unwrap: sum((s) => s.keyStoreCalls.unwrap),
+        failures: sum((s) => s.keyStoreFailures),
+        bucketKeyHits: sum((s) => s.bucketKeys.hits),
+        bucketKeyMisses: sum((s) => s.bucketKeys.misses),
+      },
+      sseKms: { messagesEncrypted: sum((s) => s.messagesEncrypted), messagesDecrypted: sum((s) => s.messagesDecrypted), bytesEncrypted: sum((s) => s.bytesEncrypted), bytesDecrypted: sum((s) => s.bytesDecrypted) },
+      sseS3: this.sseS3Engine.stats(),
+    };
+  }
+
+  /** Wipes every cached key of every engine. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#engines.values(), this.sseS3Engine].map((e) => e.close()));
+    this.#engines.clear();
   }
 
   /** The engine that opens an object written with `encryption`. */
@@ -206,7 +240,7 @@ export class ServiceCore {
       return { engine: this.sseS3Engine, encryption: { algorithm: 'AES256', keyArn: undefined, bucketKey: false, context: {} }, headerContext, keyId: undefined, bucketKey: undefined, decision };
     }
     if (decision.algorithm === 'aws:kms:dsse') throw s3Error('NotImplemented', 'Dual-layer server-side encryption (aws:kms:dsse) is not implemented.');
-    const keyArn = await this.kms(() => this.keys.resolveKey(ctx.principal, ctx.accountId, decision.keyId ?? 'alias/aws/s3'));
+    const keyArn = await this.resolveKeyArn(ctx, decision.keyId ?? 'alias/aws/s3');
     const explicit = header(headers, SseHeaders.bucketKeyEnabled) !== undefined || bucketEncryption !== undefined;
     const useBucketKey = decision.bucketKey || (!explicit && this.#bucketKeysByDefault);
     const kmsContext = useBucketKey ? { ...decision.context, 'aws:s3:arn': this.bucketArn(bucket) } : headerContext;
@@ -218,6 +252,18 @@ export class ServiceCore {
       bucketKey: useBucketKey ? { context: kmsContext } : undefined,
       decision,
     };
+  }
+
+  /**
+   * A key as its full ARN, resolved as the caller; it must live in the service's region.
+   * @throws {S3Error} KMS.NotFoundException, KMS.KMSInvalidStateException (another region), InvalidArgument (not symmetric), ...
+   */
+  async resolveKeyArn(ctx: RequestContext, keyId: string): Promise<string> {
+    const arn = await this.kms(() => this.keys.resolveKey(ctx.principal, ctx.accountId, keyId));
+    if (parseKmsKeyArn(arn)?.region !== this.region) {
+      throw toS3Error(new KeyStoreError(ErrorCodes.KEY_INVALID_STATE, `KMS key ${arn} is not in the bucket's region ${this.region}`, { keyId: arn }));
+    }
+    return arn;
   }
 
   /** Runs a key-store call and maps its failure to the S3 error S3 answers. */

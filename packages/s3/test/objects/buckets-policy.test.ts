@@ -44,6 +44,9 @@ describe('buckets, default encryption, policies, bucket keys', () => {
     for (let i = 0; i < 20; i++) await service.putObject(ctx(), { bucket: 'bkt', key: `k${i}`, headers, body: chunks(pattern(100, i)) });
     const generated = audit.filter((r) => r.eventName === 'GenerateDataKey');
     expect(generated).toHaveLength(1);
+    const stats = service.stats();
+    expect(stats.kms.generate).toBe(1);
+    expect(stats.kms.bucketKeyHits).toBeGreaterThanOrEqual(19);
     expect(generated[0]?.encryptionContext).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bkt' });
     await service.putObject(ctx(BOB), { bucket: 'bkt', key: 'bob', headers, body: chunks(pattern(100)) });
     const bobCalls = audit.filter((r) => r.principal === BOB && r.eventName === 'GenerateDataKey');
@@ -89,5 +92,11 @@ describe('buckets, default encryption, policies, bucket keys', () => {
     const kmsWith = (id: string) => ({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': id });
     expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: kmsWith('alias/missing'), body: chunks(pattern(5)) }))).toBe('KMS.NotFoundException');
     expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: kmsWith(key), body: chunks(pattern(5)) }))).toBe('KMS.DisabledException');
+    // A key in another region than the bucket's: 400.
+    const { S3Service, kmsKeyProvider } = await import('@sealflow/s3');
+    const west = new S3Service({ store: new (await import('@sealflow/s3')).MemoryBlobStore(), keys: kmsKeyProvider({ clientFor: (p) => kms.as(p) }), region: 'us-west-2', sseS3Key: new Uint8Array(32) });
+    await west.createBucket(ctx(), { bucket: 'west' });
+    const other = (await kms.as(ALICE).createKey({})).KeyMetadata.Arn;
+    expect(await s3CodeOf(west.putObject(ctx(), { bucket: 'west', key: 'k', headers: kmsWith(other), body: chunks(pattern(5)) }))).toBe('KMS.KMSInvalidStateException');
   });
 });

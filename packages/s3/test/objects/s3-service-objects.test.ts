@@ -32,6 +32,9 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
     expect(calls[0]?.keyId).toBe(key.KeyMetadata.Arn);
     expect(calls[0]?.encryptionContext).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bkt/k' });
     expect(calls[0]?.principal).toBe(ALICE);
+    // The S3 audit links to the KMS's own audit trail by KMS request ID.
+    const kmsIds = new Set(kms.auditLog().map((r) => r.requestID));
+    expect(calls.every((c) => c.kmsRequestId !== undefined && kmsIds.has(c.kmsRequestId))).toBe(true);
     const got = await service.getObject(ctx(), { bucket: 'bkt', key: 'k', headers: {} });
     expect((await collect(got.body)).equals(pattern(3000))).toBe(true);
     expect(got.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(key.KeyMetadata.Arn);
@@ -58,5 +61,39 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
     const got = await service.getObject(ctx(), { bucket: 'bkt', key: 'empty', headers: {} });
     expect(got.contentLength).toBe(0);
     expect((await collect(got.body)).length).toBe(0);
+  });
+});
+
+describe('S3Service keys and concurrency', () => {
+  it('a 1024-byte key with slashes, dots and non-ASCII round-trips and lists; a longer one is KeyTooLongError', async () => {
+    const { service } = await harness();
+    const key = `../${'é/'.repeat(200)}${'x'.repeat(1024 - 3 - 600)}`;
+    expect(Buffer.byteLength(key)).toBe(1024);
+    await service.putObject(ctx(), { bucket: 'bkt', key, headers: {}, body: chunks(pattern(10)) });
+    expect((await collect((await service.getObject(ctx(), { bucket: 'bkt', key, headers: {} })).body)).equals(pattern(10))).toBe(true);
+    expect((await service.listObjects(ctx(), { bucket: 'bkt', prefix: '../é/' })).contents.map((c) => c.key)).toEqual([key]);
+    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: `${key}y`, headers: {}, body: chunks(pattern(1)) }))).toBe('KeyTooLongError');
+  });
+
+  it('of concurrent PUTs to one key, one complete object wins (its size and bytes agree)', async () => {
+    const { service } = await harness();
+    const bodies = [1, 2, 3, 4, 5, 6].map((seed) => pattern(3000 + seed * 100, seed));
+    await Promise.all(bodies.map((b) => service.putObject(ctx(), { bucket: 'bkt', key: 'race', headers: { 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(b, 500) })));
+    const got = await collect((await service.getObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).body);
+    expect(bodies.some((b) => b.equals(got))).toBe(true);
+    expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).contentLength).toBe(got.length);
+  });
+});
+
+describe('SSE-KMS needs TLS and a signed request', () => {
+  it('refuses SSE-KMS PUTs and GETs over plain HTTP or anonymous with 400, and serves SSE-S3 ones', async () => {
+    const { service } = await harness();
+    const plain = ctx(undefined, { secureTransport: false });
+    const kms = { 'x-amz-server-side-encryption': 'aws:kms' };
+    expect(await s3CodeOf(service.putObject(plain, { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) }))).toBe('InvalidArgument');
+    await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) });
+    expect(await s3CodeOf(service.getObject(plain, { bucket: 'bkt', key: 'k', headers: {} }))).toBe('InvalidArgument');
+    await service.putObject(plain, { bucket: 'bkt', key: 's3', headers: {}, body: chunks(pattern(5)) });
+    expect((await service.getObject(plain, { bucket: 'bkt', key: 's3', headers: {} })).contentLength).toBe(5);
   });
 });
