@@ -214,6 +214,30 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
     expect([204, 400, 404]).toContain(deleteUp.status);
   });
 
+  it('pipelined requests on one connection are answered in order; clients that leave mid-GET do no harm', async () => {
+    const keepAlive = async (path: string): Promise<string> => (await signedBytes(gw.port, { method: 'GET', path })).toString('latin1').replace('connection: close\r\n', '');
+    const pipelined = (await keepAlive('/raw/keep/two')) + (await keepAlive('/raw/missing')) + (await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/two' })).toString('latin1');
+    const answer = await send(Buffer.from(pipelined, 'latin1'));
+    // Answers follow each other without a line break (an XML body has no final newline).
+    const statuses = [...`${answer.head}\r\n\r\n${answer.body}`.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([200, 404, 200]);
+    // Ten readers of the 100 kB object that hang up after the first bytes.
+    const request = await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/one' });
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        new Promise<void>((resolve, reject) => {
+          const socket = connect({ host: '127.0.0.1', port: gw.port }, () => socket.write(request));
+          socket.once('data', () => {
+            socket.destroy();
+            resolve();
+          });
+          socket.once('error', reject);
+        }),
+      ),
+    );
+    expect((await signed({ method: 'GET', path: '/raw/keep/two' })).status).toBe(200);
+  });
+
   it('after all that the process is up, healthy, and every stored object is listed and intact', async () => {
     expect(gw.alive()).toBe(true);
     expect((await fetch(`${gw.url}/health`)).status).toBe(200);
