@@ -5,7 +5,6 @@ import { invalidArgument } from '@sealflow/core/internal';
 import { kmsKeyProvider, S3Service, type BlobStore, type S3KeyProvider, type S3KmsClient } from '@sealflow/s3';
 import type { CredentialLookup } from './auth/index.js';
 import type { GatewayConfig, KeyStoreConfig, StorageConfig } from './config/gateway-config.js';
-import { lockStoreFile } from './config/store-lock.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { GatewayServer } from './server/gateway-server.js';
 import { createS3Handler } from './server/s3-handler.js';
@@ -113,14 +112,8 @@ async function openKeys(config: KeyStoreConfig, region: string, closers: (() => 
     case 'memory':
     case 'memory-file': {
       const { MemoryKms } = await import('@sealflow/keystore-memory');
-      // One process per KMS file (a second one would overwrite the keys the first makes).
-      const unlock = config.type === 'memory' ? undefined : await lockStoreFile(config.storeFile);
-      const kms = config.type === 'memory' ? new MemoryKms({ region }) : await openMemoryKmsFile(config, region).catch(async (error: unknown) => {
-        await unlock?.();
-        throw error;
-      });
+      const kms = config.type === 'memory' ? new MemoryKms({ region }) : await openMemoryKmsFile(config, region);
       closers.push(() => kms.close());
-      if (unlock !== undefined) closers.push(unlock);
       clientFor = (principal) => kms.as(principal);
       break;
     }
