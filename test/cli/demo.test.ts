@@ -8,7 +8,7 @@ interface DemoJson {
   key: { arn: string; alias: string };
   encrypt: { objects: number; bytes: number; kmsCalls: number; kmsCallsAvoided: number; mibPerSecond: number };
   decrypt: { objects: number; bytes: number; kmsCalls: number; kmsCallsAvoided: number; verified: boolean };
-  range: { start: number; end: number; objectBytes: number; bytesRead: number; matches: boolean };
+  range: { start: number; last: number; end: number; objectBytes: number; bytesRead: number; matches: boolean };
   tamper: { code: string; outputLeftBehind: boolean };
   audit: { entries: number; byOperation: Record<string, number>; records: { eventName: string; requestParameters: { encryptionContext?: Record<string, string> } }[] };
 }
@@ -30,6 +30,9 @@ describe('sealflow demo', () => {
     expect(demo.encrypt.mibPerSecond).toBeGreaterThan(0);
     // The range read touched a fraction of the object file, and matched.
     expect(demo.range.matches).toBe(true);
+    // start..last inclusive, as the text and `decrypt --range START-LAST` say; end = last + 1 (decryptRange's).
+    expect(demo.range.last).toBe(demo.range.end - 1);
+    expect(demo.range.start).toBe(Math.floor((4 * 1024 * 1024) / 16 / 3));
     expect(demo.range.bytesRead).toBeLessThan(demo.range.objectBytes);
     expect(demo.tamper).toEqual(expect.objectContaining({ code: 'ERR_AUTHENTICATION_FAILED', outputLeftBehind: false }));
     // The audit trail has the key's creation and the two data-key calls, with the bucket-level context.
@@ -50,6 +53,8 @@ describe('sealflow demo', () => {
     expect(text).toMatch(/KMS Decrypt calls: 1 made, 7 avoided by the bucket key/);
     expect(text).toMatch(/SHA-256 of every object matches/);
     expect(text).toMatch(/range read of .*: matches the original/);
+    const [, first, last] = /bytes (\d+)-(\d+) \(inclusive\)/.exec(text) ?? [];
+    expect(Number(last) - Number(first) + 1).toBe(100_000);
     expect(text).toMatch(/decrypt fails with ERR_AUTHENTICATION_FAILED; no partial output file is left behind/);
     expect(text).toMatch(/audit trail: 4 KMS calls recorded/);
     expect(text).toMatch(/GenerateDataKey\s+ok/);

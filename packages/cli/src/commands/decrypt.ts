@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DecryptedHeader, DecryptOptions } from '@sealflow/core';
+import { ErrorCodes, MalformedMessageError, type DecryptedHeader, type DecryptOptions } from '@sealflow/core';
 import { printJson, type CliContext, type CliIo } from '../cli-context.js';
 import { openEngine, type EngineHandle } from '../engine-options.js';
 import { FileSource } from '../io/file-source.js';
@@ -29,7 +29,12 @@ interface DecryptSummary {
   readonly plaintextBytes: number;
   /** Batches of frames worker threads opened (--threads). */
   readonly workerBatches?: number;
-  readonly range?: { readonly start: number; readonly end: number };
+  /**
+   * The plaintext bytes returned: `start` through `last` inclusive (as `--range` takes
+   * them) and `end` = last + 1 (as `engine.decryptRange` does); `suffixLength` when
+   * `--range -N` asked for them.
+   */
+  readonly range?: { readonly start?: number; readonly last?: number; readonly end?: number; readonly suffixLength?: number };
   readonly messageId?: string;
   readonly suite?: string;
   readonly context?: Readonly<Record<string, string>>;
@@ -43,7 +48,7 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     .argument('[input]', 'file to decrypt (default: stdin, or "-")')
     .option('-o, --output <file>', 'write here, atomically: nothing is left behind on failure (default: stdout)')
     .option('--expect-context <key=value>', 'fail unless the authenticated context holds this pair, repeatable', collect)
-    .option('--range <start-end>', 'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end); needs a FILE');
+    .option('--range <start-end>', 'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end, "-N" the last N bytes); needs a FILE');
   addStoreOptions(command);
   threadsOption(command)
     .option('-f, --force', 'overwrite the output file if it exists')
@@ -114,7 +119,10 @@ async function decryptRange(
       handle = await openEngine(opened.store, { threads });
       // Reads the header, the final frame and the frames covering the range; each is
       // verified before any byte of it is returned.
-      const bytes = await handle.engine.decryptRange(source, { ...options, start: range.start, end: range.end });
+      const bytes = await handle.engine.decryptRange(source, { ...options, ...range });
+      // The requested range is never empty (END >= START, N >= 1), so no bytes means the
+      // start is at the plaintext size (past it, the engine already refused): HTTP's 416.
+      if (bytes.length === 0) throw notSatisfiable(range);
       output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
       await writeAll(output, bytes);
       await output.file?.commit();
@@ -122,7 +130,10 @@ async function decryptRange(
         input: inputPath,
         output: output.label,
         plaintextBytes: bytes.length,
-        range: { start: range.start, end: range.start + bytes.length },
+        range:
+          'suffixLength' in range
+            ? { suffixLength: range.suffixLength }
+            : { start: range.start, last: range.start + bytes.length - 1, end: range.start + bytes.length },
       };
     } finally {
       await handle?.close();
@@ -134,6 +145,12 @@ async function decryptRange(
   } finally {
     await source.close();
   }
+}
+
+function notSatisfiable(range: ByteRange): MalformedMessageError {
+  const message =
+    'suffixLength' in range ? 'range: the plaintext is empty, so it has no last bytes' : `range start ${range.start} is at the plaintext size ${range.start}`;
+  return new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, message);
 }
 
 function writeAll(output: Output, bytes: Uint8Array): Promise<void> {

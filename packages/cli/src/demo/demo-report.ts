@@ -40,7 +40,7 @@ export const DemoReport = {
   range(r: Pick<DemoResult, 'range'>): string {
     const g = r.range;
     return [
-      `4. range read of ${g.object}, bytes ${g.start}-${g.end - 1}: ${g.matches ? 'matches' : 'DOES NOT MATCH'} the original`,
+      `4. range read of ${g.object}, bytes ${g.start}-${g.last} (inclusive): ${g.matches ? 'matches' : 'DOES NOT MATCH'} the original`,
       `   read ${formatBytes(g.bytesRead)} of the ${formatBytes(g.objectBytes)} file in ${g.reads} reads (header, final frame, the frames covering the range)`,
     ].join('\n');
   },

@@ -201,6 +201,7 @@ async function rangeRead(engine: Engine, data: DemoData, objects: readonly DemoO
     return {
       object: object.name,
       start,
+      last: end - 1,
       end,
       objectBytes: file.size,
       reads: source.reads,

@@ -41,8 +41,11 @@ export interface DemoResult {
   };
   readonly range: {
     readonly object: string;
+    /** First plaintext byte read. */
     readonly start: number;
-    /** Exclusive. */
+    /** Last plaintext byte read, inclusive, as the text and `sealflow decrypt --range START-LAST` say it. */
+    readonly last: number;
+    /** Exclusive (last + 1), as `engine.decryptRange({ start, end })` takes it. */
     readonly end: number;
     readonly objectBytes: number;
     readonly reads: number;
