@@ -250,7 +250,7 @@ class SealflowEngine implements Engine {
     assertBytes(bytes, 'inspect bytes');
     const result = parseHeader(bytes, { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy });
     if ('need' in result) {
-      throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
+      throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} byte${result.need === 1 ? '' : 's'}, got ${bytes.length}`);
     }
     return headerInfo(result.header);
   }
