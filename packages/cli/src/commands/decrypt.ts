@@ -61,7 +61,7 @@ export function registerDecrypt(program: Command, io: CliIo): void {
 async function runDecrypt(context: CliContext, inputPath: string | undefined, flags: CommandOptions<DecryptFlags>): Promise<void> {
   const expect = flags.expectContext === undefined ? undefined : parseContextPairs(flags.expectContext, '--expect-context');
   const range = flags.range === undefined ? undefined : parseRange(flags.range);
-  const threads = parseThreads(flags.threads);
+  const threads = parseThreads(flags.threads, context);
   const toStdout = flags.output === undefined || flags.output === '-';
   if (range !== undefined && (inputPath === undefined || inputPath === '-')) throw usageError('--range: needs a FILE input (a range read seeks; stdin cannot)');
   if (flags.json === true && toStdout) throw usageError('--json: needs -o FILE (stdout carries the plaintext)');
