@@ -49,7 +49,8 @@ export type {
   KmsKeyArnParts,
 } from './keys/kms-client.js';
 export { createEngine } from './engine/engine.js';
-export type { Engine, DecryptResult, RangeOptions, DecryptTransform, RewrapOptions } from './engine/engine.js';
+export type { Engine, DecryptResult, RangeOptions, DecryptTransform, HeaderListeners, RewrapOptions } from './engine/engine.js';
+export { fileSource } from './stream/file-source.js';
 export type { RewrappedHeader } from './engine/header-rewrap.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
 export type { FrameOffload, OffloadEncryptInit, OffloadDecryptInit, OffloadedBody } from './engine/frame-offload.js';

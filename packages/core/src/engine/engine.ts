@@ -64,8 +64,22 @@ export interface RewrapOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A Node Transform that decrypts; emits `'header'` (a DecryptedHeader) before any data. */
-export type DecryptTransform = Transform;
+/**
+ * A Node Transform that decrypts; emits `'header'` (a DecryptedHeader: the authenticated
+ * context and header facts) once, after the header verified and before any data.
+ */
+export type DecryptTransform = HeaderListeners & Transform;
+
+/** The `'header'` overloads of `DecryptTransform`, ahead of Transform's own (so they match first). */
+export interface HeaderListeners {
+  on(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  once(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  addListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  prependListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  prependOnceListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  off(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  removeListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+}
 
 /** The engine: see the public API contract in the README and docs. */
 export interface Engine {
