@@ -18,6 +18,7 @@ export function buildProgram(io: CliIo): Command {
     .description('Streaming envelope encryption (AWS Encryption SDK message format v2) under KMS keys')
     .version(packageVersion(), '-V, --version')
     .option('--keystore <path>', 'the embedded key store file (default: $SEALFLOW_KEYSTORE, else ~/.config/sealflow/keys.sealed)')
+    .option('--passphrase-file <path>', 'read the key store passphrase from the first line of this file (beats $SEALFLOW_PASSPHRASE)')
     .option('-q, --quiet', 'no progress bar and no notes on stderr')
     .option('--debug', 'print stack traces on failure')
     .showSuggestionAfterError()
