@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-context.js';
 import { registerBench } from './commands/bench.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEncrypt } from './commands/encrypt.js';
@@ -46,5 +47,6 @@ export function buildProgram(io: CliIo): Command {
   registerBench(program, io);
   registerXksProxy(program, io);
   registerDemo(program, io);
+  registerCompletion(program, io);
   return program;
 }
