@@ -4,6 +4,8 @@ import { printJson, type CliContext, type CliIo } from '../cli-context.js';
 import { openEngine, type EngineHandle } from '../engine-options.js';
 import { FileSource } from '../io/file-source.js';
 import { openOutput, type Output } from '../io/streams.js';
+import { withAwsKmsHint } from '../inspect/aws-kms-hint.js';
+import { Env } from '../keystore/keystore-path.js';
 import { openStore } from '../keystore/open-store.js';
 import { collect, parseContextPairs } from '../options/parse-context.js';
 import { parseRange, type ByteRange } from '../options/parse-range.js';
@@ -68,10 +70,16 @@ async function runDecrypt(context: CliContext, inputPath: string | undefined, fl
   const options: DecryptOptions = { ...(expect === undefined ? {} : { expectContext: expect }), signal: context.io.signal };
 
   let summary: DecryptSummary;
-  if (range !== undefined) {
-    summary = await decryptRange(context, inputPath as string, range, options, flags, threads);
-  } else {
-    summary = await decryptWhole(context, inputPath, options, flags, threads);
+  try {
+    if (range !== undefined) {
+      summary = await decryptRange(context, inputPath as string, range, options, flags, threads);
+    } else {
+      summary = await decryptWhole(context, inputPath, options, flags, threads);
+    }
+  } catch (error) {
+    // On the embedded store, a header naming AWS KMS keys most likely wants --kms aws.
+    const local = flags.kms === undefined && flags.xks === undefined && !context.io.env[Env.kms];
+    throw local && inputPath !== undefined && inputPath !== '-' ? await withAwsKmsHint(error, inputPath) : error;
   }
   if (flags.json === true) await printJson(context, summary);
 }
