@@ -63,6 +63,14 @@ describe('sealflow completion', () => {
     expect(fish).toContain("complete -c sealflow -n '__fish_seen_subcommand_from keys; and __fish_seen_subcommand_from create' -l alias");
   });
 
+  it('--help of every command lists every one of its options and subcommands', async () => {
+    for (const n of tree()) {
+      const help = await box.run([...n.path, '--help']);
+      expect(help.code, n.path.join(' ')).toBe(0);
+      for (const word of n.expected) expect(help.stdout.toString(), `sealflow ${n.path.join(' ')} --help: ${word}`).toContain(word);
+    }
+  }, 120_000);
+
   it('an unknown shell is a usage error (exit 1)', async () => {
     const run = await box.run(['completion', 'tcsh']);
     expect(run.code).toBe(1);
