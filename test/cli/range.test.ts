@@ -27,6 +27,10 @@ describe('sealflow decrypt --range', () => {
     ['7000-', 7000, 10 * F + 123],
     ['9KiB-', 9 * 1024, 10 * F + 123],
     ['0-99999999', 0, 10 * F + 123],
+    ['-1', 10 * F + 122, 10 * F + 123],
+    ['-500', 10 * F - 377, 10 * F + 123],
+    ['-1KiB', 9 * F + 123, 10 * F + 123],
+    ['-99999999', 0, 10 * F + 123],
   ])('--range %s returns exactly those plaintext bytes (inclusive end)', async (range, start, end) => {
     const run = await box.run(['decrypt', box.path('m.sealed'), '--range', range]);
     expect(run.stderr).toBe('');
@@ -36,8 +40,42 @@ describe('sealflow decrypt --range', () => {
   it('writes a range to a file atomically, with a JSON summary', async () => {
     const run = await box.run(['decrypt', box.path('m.sealed'), '--range', '100-199', '-o', box.path('r.bin'), '--json']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout.toString())).toMatchObject({ plaintextBytes: 100, range: { start: 100, end: 200 } });
+    expect(JSON.parse(run.stdout.toString())).toMatchObject({ plaintextBytes: 100, range: { start: 100, last: 199, end: 200 } });
     expect(readFileSync(box.path('r.bin')).equals(plaintext.subarray(100, 200))).toBe(true);
+    const suffix = await box.run(['decrypt', box.path('m.sealed'), '--range', '-300', '-o', box.path('s.bin'), '--json']);
+    expect(suffix.code).toBe(0);
+    expect(JSON.parse(suffix.stdout.toString())).toMatchObject({ plaintextBytes: 300, range: { suffixLength: 300 } });
+    expect(readFileSync(box.path('s.bin')).equals(plaintext.subarray(plaintext.length - 300))).toBe(true);
+  });
+
+  it.each([`${10 * F + 123}-`, `${10 * F + 123}-${20 * F}`, `${10 * F + 124}-`])(
+    'a start at or past the plaintext size (%s) is ERR_RANGE_NOT_SATISFIABLE, exit 2, nothing written',
+    async (range) => {
+      const run = await box.run(['decrypt', box.path('m.sealed'), '--range', range, '-o', box.path('r.bin')]);
+      expect(run.code).toBe(2);
+      expect(errorCode(run)).toBe('ERR_RANGE_NOT_SATISFIABLE');
+      expect(existsSync(box.path('r.bin'))).toBe(false);
+    },
+  );
+
+  it('signed messages take every range form, and refuse a start at the size (exit 2)', async () => {
+    await box.run(['encrypt', box.path('in.bin'), '-o', box.path('s.sealed'), '--frame-length', String(F), '--suite', '0x0578']);
+    for (const [range, start, end] of [['10-20', 10, 21], ['10000-', 10000, plaintext.length], ['-77', plaintext.length - 77, plaintext.length]] as const) {
+      const run = await box.run(['decrypt', box.path('s.sealed'), '--range', range]);
+      expect(run.code, range).toBe(0);
+      expect(run.stdout.equals(plaintext.subarray(start, end)), range).toBe(true);
+    }
+    const at = await box.run(['decrypt', box.path('s.sealed'), '--range', `${plaintext.length}-`]);
+    expect(at.code).toBe(2);
+    expect(errorCode(at)).toBe('ERR_RANGE_NOT_SATISFIABLE');
+  });
+
+  it('-N on an empty plaintext is ERR_RANGE_NOT_SATISFIABLE (exit 2)', async () => {
+    writeFileSync(box.path('empty.bin'), new Uint8Array(0));
+    await box.run(['encrypt', box.path('empty.bin'), '-o', box.path('e.sealed')]);
+    const run = await box.run(['decrypt', box.path('e.sealed'), '--range', '-10']);
+    expect(run.code).toBe(2);
+    expect(errorCode(run)).toBe('ERR_RANGE_NOT_SATISFIABLE');
   });
 
   it('a range past the end fails with ERR_RANGE_NOT_SATISFIABLE (exit 2)', async () => {
@@ -61,7 +99,7 @@ describe('sealflow decrypt --range', () => {
   });
 
   it('malformed ranges and a range on stdin are usage errors (exit 1)', async () => {
-    for (const range of ['abc', '5-2', '-5', '1-2-3']) {
+    for (const range of ['abc', '5-2', '-0', '1-2-3', '-']) {
       const run = await box.run(['decrypt', box.path('m.sealed'), '--range', range]);
       expect(run.code).toBe(1);
       expect(errorCode(run)).toBe('ERR_INVALID_ARGUMENT');

@@ -16,6 +16,8 @@ export interface GlobalOptions {
   readonly keystore?: string;
   /** `--debug`: stack traces on failure. */
   readonly debug?: boolean;
+  /** `--passphrase-file PATH`: the embedded store's passphrase, first line of this file. */
+  readonly passphraseFile?: string;
   /** `--quiet`: no progress bar, no notes on stderr. */
   readonly quiet?: boolean;
 }

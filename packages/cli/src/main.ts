@@ -7,6 +7,7 @@ import { AtomicFile } from './io/atomic-file.js';
 import { StdioGuard } from './io/stdio-guard.js';
 import { BenchExit } from './commands/bench.js';
 import { buildProgram } from './program.js';
+import { withConfig } from './config/cli-config.js';
 
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
@@ -50,7 +51,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function run(argv: readonly string[], io: CliIo, interrupt: AbortSignal, guard: StdioGuard): Promise<number> {
   const debug = argv.includes('--debug');
-  const program = buildProgram(io);
+  let program: ReturnType<typeof buildProgram>;
+  try {
+    // The config file fills the SEALFLOW_* variables the environment leaves unset.
+    program = buildProgram({ ...io, env: withConfig(io.env) });
+  } catch (error) {
+    return report(io, error, debug);
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     if (guard.readerGone) return ExitCodes.BROKEN_PIPE;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-context.js';
 import { registerBench } from './commands/bench.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEncrypt } from './commands/encrypt.js';
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo): Command {
     .description('Streaming envelope encryption (AWS Encryption SDK message format v2) under KMS keys')
     .version(packageVersion(), '-V, --version')
     .option('--keystore <path>', 'the embedded key store file (default: $SEALFLOW_KEYSTORE, else ~/.config/sealflow/keys.sealed)')
+    .option('--passphrase-file <path>', 'read the key store passphrase from the first line of this file (beats $SEALFLOW_PASSPHRASE)')
     .option('-q, --quiet', 'no progress bar and no notes on stderr')
     .option('--debug', 'print stack traces on failure')
     .showSuggestionAfterError()
@@ -47,5 +49,6 @@ export function buildProgram(io: CliIo): Command {
   registerXksProxy(program, io);
   registerGateway(program, io);
   registerDemo(program, io);
+  registerCompletion(program, io);
   return program;
 }

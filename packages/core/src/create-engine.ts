@@ -46,11 +46,13 @@ export interface DecryptResult {
   readonly header: HeaderInfo;
 }
 
-/** Options of `decryptRange`: the range (end exclusive) plus decrypt options. */
-export interface RangeOptions extends DecryptOptions {
-  readonly start: number;
-  readonly end: number;
-}
+/**
+ * Options of `decryptRange`: the range plus decrypt options. Either `start` and `end`
+ * (end exclusive), or `suffixLength`: the last n plaintext bytes (all of them when the
+ * plaintext is shorter), for which the engine learns the size from the message.
+ */
+export type RangeOptions = DecryptOptions &
+  ({ readonly start: number; readonly end: number; readonly suffixLength?: never } | { readonly suffixLength: number; readonly start?: never; readonly end?: never });
 
 /** Options of `rewrapHeader`. */
 export interface RewrapOptions {
@@ -63,8 +65,22 @@ export interface RewrapOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A Node Transform that decrypts; emits `'header'` (a DecryptedHeader) before any data. */
-export type DecryptTransform = Transform;
+/**
+ * A Node Transform that decrypts; emits `'header'` (a DecryptedHeader: the authenticated
+ * context and header facts) once, after the header verified and before any data.
+ */
+export type DecryptTransform = HeaderListeners & Transform;
+
+/** The `'header'` overloads of `DecryptTransform`, ahead of Transform's own (so they match first). */
+export interface HeaderListeners {
+  on(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  once(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  addListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  prependListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  prependOnceListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  off(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+  removeListener(event: 'header', listener: (header: DecryptedHeader) => void): DecryptTransform;
+}
 
 /** The engine: see the public API contract in the README and docs. */
 export interface Engine {
@@ -78,7 +94,10 @@ export interface Engine {
   decryptWebStream(options?: DecryptOptions): TransformStream<Uint8Array, Uint8Array>;
   encryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: EncryptOptions): AsyncIterable<Uint8Array>;
   decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array>;
-  /** Decrypts plaintext [start, end) reading only what it needs. @throws {SealflowError} (rejects) */
+  /**
+   * Decrypts plaintext [start, end), or the last `suffixLength` bytes, reading only what it needs.
+   * @throws {SealflowError} (rejects) ERR_RANGE_NOT_SATISFIABLE for a start past the plaintext size, and decrypt failures
+   */
   decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array>;
   /**
    * Re-keys a message in place: a new header with the same data key wrapped by `keyStore`
@@ -202,17 +221,15 @@ class SealflowEngine implements Engine {
   }
 
   async decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array> {
-    const o = readOptions(options, 'decryptRange options', ['start', 'end', ...DECRYPT_KEYS], { optional: true });
-    const start = o.raw('start');
-    const end = o.raw('end');
-    assertRange(start, end);
+    const o = readOptions(options, 'decryptRange options', ['start', 'end', 'suffixLength', ...DECRYPT_KEYS], { optional: true });
+    const range = assertRange(o.raw('start'), o.raw('end'), o.raw('suffixLength'));
     const plan = oneShot(this.#decryptPlan(o), 'decryptRange');
     const random: RandomAccessSource = source instanceof Uint8Array ? { size: source.length, read: async (p, l) => source.subarray(p, p + l) } : source;
     if (typeof random !== 'object' || random === null || typeof random.read !== 'function' || !Number.isSafeInteger(random.size) || random.size < 0) {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange source: expected a Uint8Array or { size, read(position, length) }');
     }
     try {
-      return await decryptRange(this.#core, random, start as number, end as number, plan);
+      return await decryptRange(this.#core, random, range, plan);
     } catch (error) {
       this.#core.stats.decryptFailures++;
       publish(Channels.failure, { operation: 'decrypt', code: isSealflowError(error) ? error.code : 'ERR_UNKNOWN' });
@@ -248,7 +265,7 @@ class SealflowEngine implements Engine {
     assertBytes(bytes, 'inspect bytes');
     const result = parseHeader(bytes, headerParseOptions(this.#core));
     if ('need' in result) {
-      throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
+      throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} byte${result.need === 1 ? '' : 's'}, got ${bytes.length}`);
     }
     return headerInfo(result.header);
   }
@@ -307,7 +324,7 @@ class SealflowEngine implements Engine {
     };
   }
 
-  /** `options` as given, or already read by `decryptRange` (which adds `start` and `end`). */
+  /** `options` as given, or already read by `decryptRange` (which adds the range keys). */
   #decryptPlan(options: DecryptOptions | OptionReader<(typeof DECRYPT_KEYS)[number]> | undefined): DecryptPlan {
     assertOpen(this.#core);
     const o = options instanceof OptionReader ? options : readOptions(options, 'decrypt options', DECRYPT_KEYS, { optional: true });

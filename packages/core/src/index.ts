@@ -70,7 +70,8 @@ export type {
   KmsArnParts,
 } from './keys/kms-client.js';
 export { createEngine } from './create-engine.js';
-export type { Engine, DecryptResult, RangeOptions, DecryptTransform, RewrapOptions } from './create-engine.js';
+export type { Engine, DecryptResult, RangeOptions, DecryptTransform, HeaderListeners, RewrapOptions } from './create-engine.js';
+export { fileSource } from './stream/file-source.js';
 export type { RewrappedHeader } from './engine/header-rewrap.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
 export type { FrameOffload, OffloadEncryptInit, OffloadDecryptInit, OffloadedBody } from './engine/frame-offload.js';

@@ -12,6 +12,7 @@ export function contextOf(command: Command, io: CliIo): CliContext {
     globals: {
       ...(typeof all.keystore === 'string' ? { keystore: all.keystore } : {}),
       ...(all.debug === true ? { debug: true } : {}),
+      ...(typeof all.passphraseFile === 'string' ? { passphraseFile: all.passphraseFile } : {}),
       ...(all.quiet === true ? { quiet: true } : {}),
     },
   };

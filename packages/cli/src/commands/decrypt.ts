@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import type { DecryptedHeader, DecryptOptions } from '@sealflow/core';
+import { ErrorCodes, MalformedMessageError, type DecryptedHeader, type DecryptOptions } from '@sealflow/core';
 import { printJson, type CliContext, type CliIo } from '../cli-context.js';
 import { openEngine, type EngineHandle } from '../engine-options.js';
 import { FileSource } from '../io/file-source.js';
 import { openOutput, type Output } from '../io/streams.js';
+import { withAwsKmsHint } from '../inspect/aws-kms-hint.js';
+import { Env } from '../keystore/keystore-path.js';
 import { openStore } from '../keystore/open-store.js';
 import { collect, parseContextPairs } from '../options/parse-context.js';
 import { parseRange, type ByteRange } from '../options/parse-range.js';
@@ -29,7 +31,12 @@ interface DecryptSummary {
   readonly plaintextBytes: number;
   /** Batches of frames worker threads opened (--threads). */
   readonly workerBatches?: number;
-  readonly range?: { readonly start: number; readonly end: number };
+  /**
+   * The plaintext bytes returned: `start` through `last` inclusive (as `--range` takes
+   * them) and `end` = last + 1 (as `engine.decryptRange` does); `suffixLength` when
+   * `--range -N` asked for them.
+   */
+  readonly range?: { readonly start?: number; readonly last?: number; readonly end?: number; readonly suffixLength?: number };
   readonly messageId?: string;
   readonly suite?: string;
   readonly context?: Readonly<Record<string, string>>;
@@ -43,7 +50,7 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     .argument('[input]', 'file to decrypt (default: stdin, or "-")')
     .option('-o, --output <file>', 'write here, atomically: nothing is left behind on failure (default: stdout)')
     .option('--expect-context <key=value>', 'fail unless the authenticated context holds this pair, repeatable', collect)
-    .option('--range <start-end>', 'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end); needs a FILE');
+    .option('--range <start-end>', 'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end, "-N" the last N bytes); needs a FILE');
   addStoreOptions(command);
   threadsOption(command)
     .option('-f, --force', 'overwrite the output file if it exists')
@@ -56,17 +63,23 @@ export function registerDecrypt(program: Command, io: CliIo): void {
 async function runDecrypt(context: CliContext, inputPath: string | undefined, flags: CommandOptions<DecryptFlags>): Promise<void> {
   const expect = flags.expectContext === undefined ? undefined : parseContextPairs(flags.expectContext, '--expect-context');
   const range = flags.range === undefined ? undefined : parseRange(flags.range);
-  const threads = parseThreads(flags.threads);
+  const threads = parseThreads(flags.threads, context);
   const toStdout = flags.output === undefined || flags.output === '-';
   if (range !== undefined && (inputPath === undefined || inputPath === '-')) throw usageError('--range: needs a FILE input (a range read seeks; stdin cannot)');
   if (flags.json === true && toStdout) throw usageError('--json: needs -o FILE (stdout carries the plaintext)');
   const options: DecryptOptions = { ...(expect === undefined ? {} : { expectContext: expect }), signal: context.io.signal };
 
   let summary: DecryptSummary;
-  if (range !== undefined) {
-    summary = await decryptRange(context, inputPath as string, range, options, flags, threads);
-  } else {
-    summary = await decryptWhole(context, inputPath, options, flags, threads);
+  try {
+    if (range !== undefined) {
+      summary = await decryptRange(context, inputPath as string, range, options, flags, threads);
+    } else {
+      summary = await decryptWhole(context, inputPath, options, flags, threads);
+    }
+  } catch (error) {
+    // On the embedded store, a header naming AWS KMS keys most likely wants --kms aws.
+    const local = flags.kms === undefined && flags.xks === undefined && !context.io.env[Env.kms];
+    throw local && inputPath !== undefined && inputPath !== '-' ? await withAwsKmsHint(error, inputPath) : error;
   }
   if (flags.json === true) await printJson(context, summary);
 }
@@ -114,7 +127,10 @@ async function decryptRange(
       handle = await openEngine(opened.store, { threads });
       // Reads the header, the final frame and the frames covering the range; each is
       // verified before any byte of it is returned.
-      const bytes = await handle.engine.decryptRange(source, { ...options, start: range.start, end: range.end });
+      const bytes = await handle.engine.decryptRange(source, { ...options, ...range });
+      // The requested range is never empty (END >= START, N >= 1), so no bytes means the
+      // start is at the plaintext size (past it, the engine already refused): HTTP's 416.
+      if (bytes.length === 0) throw notSatisfiable(range);
       output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
       await writeAll(output, bytes);
       await output.file?.commit();
@@ -122,7 +138,10 @@ async function decryptRange(
         input: inputPath,
         output: output.label,
         plaintextBytes: bytes.length,
-        range: { start: range.start, end: range.start + bytes.length },
+        range:
+          'suffixLength' in range
+            ? { suffixLength: range.suffixLength }
+            : { start: range.start, last: range.start + bytes.length - 1, end: range.start + bytes.length },
       };
     } finally {
       await handle?.close();
@@ -134,6 +153,12 @@ async function decryptRange(
   } finally {
     await source.close();
   }
+}
+
+function notSatisfiable(range: ByteRange): MalformedMessageError {
+  const message =
+    'suffixLength' in range ? 'range: the plaintext is empty, so it has no last bytes' : `range start ${range.start} is at the plaintext size ${range.start}`;
+  return new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, message);
 }
 
 function writeAll(output: Output, bytes: Uint8Array): Promise<void> {

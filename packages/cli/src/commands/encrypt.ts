@@ -46,7 +46,7 @@ async function runEncrypt(context: CliContext, inputPath: string | undefined, fl
   const pairs = parseContextPairs(flags.context ?? [], '--context');
   const frameLength = flags.frameLength === undefined ? undefined : parseSize(flags.frameLength, '--frame-length', 1, DEFAULT_DECRYPT_LIMITS.maxFrameLength);
   const suite = flags.suite === undefined ? undefined : parseSuite(flags.suite);
-  const threads = parseThreads(flags.threads);
+  const threads = parseThreads(flags.threads, context);
   if (flags.bucketKey === true) s3BucketContext(pairs);
   if (flags.json === true && (flags.output === undefined || flags.output === '-')) throw usageError('--json: needs -o FILE (stdout carries the ciphertext)');
 

@@ -51,7 +51,11 @@ export class AtomicFile {
     const stream = createWriteStream(tempPath, { flags: 'wx', mode: 0o600, autoClose: false });
     const fd = await new Promise<number>((resolve, reject) => {
       stream.once('open', resolve);
-      stream.once('error', reject);
+      stream.once('error', (error: NodeJS.ErrnoException) => {
+        // The temp file is ours, not the user's: a missing folder is reported as theirs.
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') error.path = dirname(path);
+        reject(error);
+      });
     });
     stream.removeAllListeners('error');
     const file = new AtomicFile(path, tempPath, stream, fd);

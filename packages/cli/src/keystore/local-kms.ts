@@ -41,7 +41,7 @@ export async function openLocalKms(context: CliContext, mode: OpenMode, audit: O
     );
   }
   if (!exists) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const passphrase = await readPassphrase(env, { stdin: context.io.stdin, stderr: context.io.stderr }, path, !exists);
+  const passphrase = await readPassphrase(env, { stdin: context.io.stdin, stderr: context.io.stderr }, path, !exists, context.globals.passphraseFile);
   const scrypt = exists ? undefined : scryptFromEnv(env);
   const kms = await MemoryKms.open({
     path,

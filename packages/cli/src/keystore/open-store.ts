@@ -1,6 +1,6 @@
 import { KmsKeyStore } from '@sealflow/core';
 import type { MemoryKms } from '@sealflow/keystore-memory';
-import type { CliContext } from '../cli-context.js';
+import { note, type CliContext } from '../cli-context.js';
 import { openLocalKms } from './local-kms.js';
 import { openAwsStore, openXksStore, type OpenedStore } from './remote-stores.js';
 import { chooseStore, type StoreFlags } from './store-flags.js';
@@ -22,6 +22,10 @@ const DEFAULT_KEY = 'alias/aws/s3';
  */
 export async function openStore(context: CliContext, flags: StoreFlags, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
   const choice = chooseStore(flags, context.io.env);
+  if (purpose === 'encrypt' && flags.key === undefined && choice.kind !== 'xks') {
+    // A default that acts should say so: the data lands under a key the user never named.
+    note(context, `sealflow: no -k/--key given: encrypting under the AWS-managed key ${DEFAULT_KEY}, as S3 does (name a key with -k)`);
+  }
   switch (choice.kind) {
     case 'aws':
       return openAwsStore(choice, flags.key, purpose);

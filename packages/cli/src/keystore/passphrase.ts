@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { ErrorCodes, KeyStoreError } from '@sealflow/core';
 import { Env } from './keystore-path.js';
 
@@ -10,14 +11,19 @@ export interface PromptTerminal {
 const MAX_PASSPHRASE = 1024;
 
 /**
- * The passphrase that unlocks the embedded key store: `$SEALFLOW_PASSPHRASE`, else a
- * prompt without echo when stdin is a terminal (twice when `confirm`, for a new store).
- * Never read from a pipe: stdin may be the data being encrypted.
- * @throws {KeyStoreError} `ERR_KEY_STORE_LOCKED` when there is neither, or the prompt is cancelled.
+ * The passphrase that unlocks the embedded key store: `--passphrase-file`, else
+ * `$SEALFLOW_PASSPHRASE`, else `$SEALFLOW_PASSPHRASE_FILE` (or the config file's
+ * `passphraseFile`), else a prompt without echo when stdin is a terminal (twice when
+ * `confirm`, for a new store). Never read from a pipe: stdin may be the data being encrypted.
+ * @throws {KeyStoreError} `ERR_KEY_STORE_LOCKED` when there is none, the prompt is cancelled, or a passphrase file is empty.
+ * @throws {NodeJS.ErrnoException} (rejects) when a passphrase file cannot be read.
  */
-export async function readPassphrase(env: NodeJS.ProcessEnv, terminal: PromptTerminal, path: string, confirm: boolean): Promise<string> {
+export async function readPassphrase(env: NodeJS.ProcessEnv, terminal: PromptTerminal, path: string, confirm: boolean, passphraseFile?: string): Promise<string> {
+  if (passphraseFile !== undefined) return fromFile(passphraseFile);
   const fromEnv = env[Env.passphrase];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const envFile = env[Env.passphraseFile];
+  if (envFile !== undefined && envFile !== '') return fromFile(envFile);
   if (terminal.stdin.isTTY !== true) {
     throw new KeyStoreError(
       ErrorCodes.KEY_STORE_LOCKED,
@@ -29,6 +35,22 @@ export async function readPassphrase(env: NodeJS.ProcessEnv, terminal: PromptTer
   const second = await promptHidden(terminal, 'Repeat the passphrase: ');
   if (first !== second) throw new KeyStoreError(ErrorCodes.KEY_STORE_LOCKED, 'the two passphrases differ; nothing was created');
   return first;
+}
+
+/** The first line of a passphrase file (a trailing newline is not part of it). */
+async function fromFile(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  let text: string;
+  try {
+    const buffer = Buffer.alloc(MAX_PASSPHRASE * 4 + 2);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    text = buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  if (line === '') throw new KeyStoreError(ErrorCodes.KEY_STORE_LOCKED, `the passphrase file ${file} is empty`);
+  return line;
 }
 
 /** Reads one line from a TTY in raw mode, echoing nothing. Ctrl-C or Ctrl-D cancel. */

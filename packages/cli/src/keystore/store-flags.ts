@@ -32,16 +32,20 @@ const XKS_BASE = '/kms/xks/v1';
  * `--xks` excludes `--kms`.
  * @throws {InvalidArgumentError} naming the flag.
  */
-export function chooseStore(flags: StoreFlags, env: NodeJS.ProcessEnv): StoreChoice {
+export function chooseStore(given: StoreFlags, env: NodeJS.ProcessEnv): StoreChoice {
+  // $SEALFLOW_KMS (or the config file's "kms") stands in for --kms unless --xks is given.
+  const envKms = given.xks === undefined ? env[Env.kms] || undefined : undefined;
+  const flags: StoreFlags = given.kms === undefined && envKms !== undefined ? { ...given, kms: envKms } : given;
   if (flags.xks !== undefined && flags.kms !== undefined) throw usageError('--xks and --kms exclude each other: pass one');
   if (flags.kms !== undefined && flags.kms !== 'aws' && flags.kms !== 'local') {
-    throw usageError(`--kms: expected "aws" (or "local", the embedded default), got "${flags.kms}"`);
+    throw usageError(`--kms${given.kms === undefined ? ` (from ${Env.kms} or the config file)` : ''}: expected "aws" (or "local", the embedded default), got "${flags.kms}"`);
   }
   if (flags.kms === 'aws') {
     const region = flags.region ?? firstSet(env, [Env.region, 'AWS_REGION', 'AWS_DEFAULT_REGION']);
     if (region === undefined) throw usageError('--kms aws: needs --region (or AWS_REGION in the environment)');
-    if (flags.endpoint !== undefined && !URL.canParse(flags.endpoint)) throw usageError(`--endpoint: expected a URL, got "${flags.endpoint}"`);
-    return { kind: 'aws', region, endpoint: flags.endpoint };
+    const endpoint = flags.endpoint ?? (env[Env.endpoint] || undefined);
+    if (endpoint !== undefined && !URL.canParse(endpoint)) throw usageError(`--endpoint: expected a URL, got "${endpoint}"`);
+    return { kind: 'aws', region, endpoint };
   }
   if (flags.endpoint !== undefined) throw usageError('--endpoint: only with --kms aws');
   if (flags.xks !== undefined) {

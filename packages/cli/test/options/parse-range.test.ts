@@ -12,7 +12,12 @@ describe('parseRange', () => {
     expect(parseRange('500-')).toEqual({ start: 500, end: Number.MAX_SAFE_INTEGER });
   });
 
-  it.each(['', '-', '-5', '5', '1-2-3', 'a-b', '10-5'])('refuses %j', (text) => {
+  it('reads -N as "the last N bytes" (HTTP suffix range), with units', () => {
+    expect(parseRange('-5')).toEqual({ suffixLength: 5 });
+    expect(parseRange(' - 4KiB')).toEqual({ suffixLength: 4096 });
+  });
+
+  it.each(['', '-', '-0', '--5', '5', '1-2-3', 'a-b', '10-5', '-x'])('refuses %j', (text) => {
     expect(() => parseRange(text)).toThrow(/--range/);
   });
 });

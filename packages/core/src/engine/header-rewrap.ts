@@ -117,7 +117,7 @@ function storedContextBytes(headerBody: Uint8Array, messageIdLength: number): Ui
  */
 export async function rewrapHeader(core: EngineCore, bytes: Uint8Array, plan: RewrapPlan): Promise<RewrappedHeader> {
   const header = parse(core, bytes);
-  if ('need' in header) throw new MalformedMessageError(ErrorCodes.TRUNCATED, `rewrapHeader: the header needs at least ${header.need} bytes, got ${bytes.length}`);
+  if ('need' in header) throw new MalformedMessageError(ErrorCodes.TRUNCATED, `rewrapHeader: the header needs at least ${header.need} byte${header.need === 1 ? '' : 's'}, got ${bytes.length}`);
   if (header.suite.signature !== undefined) {
     throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'rewrapHeader: a signing suite (0x0578) signs its header in the footer; re-sign it with rewrapIterable');
   }

@@ -6,6 +6,7 @@ import { assertContext, assertInteger, assertPlainObject, invalid, readOptions }
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
 import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
 import type { FrameOffload } from './frame-offload.js';
+import type { PlaintextRange } from './range-reader.js';
 
 /** Options of `createEngine`. */
 export interface EngineOptions {
@@ -192,8 +193,15 @@ export function assertStringList(value: unknown, label: string): readonly string
   return value as string[];
 }
 
-export function assertRange(start: unknown, end: unknown): void {
+/** `start` and `end` (end exclusive), or `suffixLength` alone. */
+export function assertRange(start: unknown, end: unknown, suffixLength: unknown): PlaintextRange {
+  if (suffixLength !== undefined) {
+    if (start !== undefined || end !== undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange options: either start and end, or suffixLength alone');
+    if (typeof suffixLength !== 'number' || !Number.isSafeInteger(suffixLength) || suffixLength < 1) throw invalid('decryptRange suffixLength', 'a positive integer', suffixLength);
+    return { suffixLength };
+  }
   if (typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0) throw invalid('decryptRange start', 'a non-negative integer', start);
   if (typeof end !== 'number' || !Number.isSafeInteger(end) || end < start) throw invalid('decryptRange end', `an integer >= start (${String(start)})`, end);
+  return { start, end };
 }
 

@@ -8,6 +8,13 @@ import { DecryptSession, type DecryptPlan } from './decrypt-session.js';
 import type { EngineCore } from './engine-core.js';
 import { headerParseOptions } from './commitment-policy.js';
 
+/**
+ * Which plaintext bytes a range read returns: `[start, end)`, or the last
+ * `suffixLength` bytes (all of them when the plaintext is shorter), which needs the
+ * plaintext size only the message itself can tell (HTTP `Range: bytes=-n`).
+ */
+export type PlaintextRange = { readonly start: number; readonly end: number } | { readonly suffixLength: number };
+
 /** Random access to a stored message: its size and positioned reads. */
 export interface RandomAccessSource {
   readonly size: number;
@@ -27,13 +34,13 @@ async function readExactly(source: RandomAccessSource, position: number, length:
 }
 
 /**
- * Decrypts plaintext bytes [start, end) of a framed, unsigned message by reading only
+ * Decrypts plaintext bytes [start, end) (or the last `suffixLength`) of a framed, unsigned message by reading only
  * the header, the final frame (which authenticates the plaintext length) and the frames
  * that cover the range; every frame read is verified before any byte is returned.
  * Signed and non-framed messages cannot be verified piecewise: they are decrypted
  * sequentially in full and the range is cut from the verified plaintext.
  */
-export async function decryptRange(core: EngineCore, source: RandomAccessSource, start: number, end: number, plan: DecryptPlan): Promise<Uint8Array> {
+export async function decryptRange(core: EngineCore, source: RandomAccessSource, range: PlaintextRange, plan: DecryptPlan): Promise<Uint8Array> {
   const size = source.size;
   const options = headerParseOptions(core);
   // 1. The header: read until it parses (each read asks for what the parser needs).
@@ -48,7 +55,7 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
   const session = new DecryptSession(core, plan);
   await session.push(head.subarray(0, header.length));
   if (header.contentType === ContentType.NON_FRAMED || header.suite.signature !== undefined) {
-    return sequentialRange(session, source, header.length, start, end);
+    return sequentialRange(session, source, header.length, range);
   }
   const body = session.body;
   if (body === undefined) throw truncated();
@@ -64,9 +71,10 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
     // No final frame that verifies where the size puts it: bytes follow the message, or it
     // was cut or altered. Decrypted in order (reading it all, on this failure path only),
     // it fails with the code every other decrypt API gives, e.g. ERR_TRAILING_BYTES.
-    return sequentialRange(session, source, header.length, start, end);
+    return sequentialRange(session, source, header.length, range);
   }
   const plaintextSize = regular * fl + lastLength;
+  const { start, end } = 'suffixLength' in range ? { start: Math.max(0, plaintextSize - range.suffixLength), end: plaintextSize } : range;
   const to = Math.min(end, plaintextSize);
   if (start > plaintextSize) {
     throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintextSize}`);
@@ -123,16 +131,24 @@ function counted(core: EngineCore, out: Uint8Array): Uint8Array {
   return out;
 }
 
-async function sequentialRange(session: DecryptSession, source: RandomAccessSource, offset: number, start: number, end: number): Promise<Uint8Array> {
-  // Only the pieces overlapping [start, end) are kept: memory stays O(range + one read),
-  // however large the message.
+async function sequentialRange(session: DecryptSession, source: RandomAccessSource, offset: number, range: PlaintextRange): Promise<Uint8Array> {
+  // Only the pieces overlapping the range are kept: memory stays O(range + one read),
+  // however large the message. A suffix keeps a window of the last pieces, trimmed as
+  // more arrive, since where it starts is known only at the end.
   const kept: Uint8Array[] = [];
+  let keptBytes = 0;
   let position = 0;
   const keep = (pieces: readonly Uint8Array[]): void => {
     for (const piece of pieces) {
-      const from = Math.max(start, position);
-      const to = Math.min(end, position + piece.length);
-      if (from < to) kept.push(piece.subarray(from - position, to - position));
+      if ('suffixLength' in range) {
+        kept.push(piece);
+        keptBytes += piece.length;
+        while (kept.length > 0 && keptBytes - (kept[0] as Uint8Array).length >= range.suffixLength) keptBytes -= (kept.shift() as Uint8Array).length;
+      } else {
+        const from = Math.max(range.start, position);
+        const to = Math.min(range.end, position + piece.length);
+        if (from < to) kept.push(piece.subarray(from - position, to - position));
+      }
       position += piece.length;
     }
   };
@@ -141,8 +157,12 @@ async function sequentialRange(session: DecryptSession, source: RandomAccessSour
     keep(await session.push(await readExactly(source, at, Math.min(step, source.size - at))));
   }
   keep(await session.end());
-  if (start > position) {
-    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${position}`);
+  if ('suffixLength' in range) {
+    const all = concatBytes(kept);
+    return all.subarray(Math.max(0, all.length - range.suffixLength));
+  }
+  if (range.start > position) {
+    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${range.start} is past the plaintext size ${position}`);
   }
   return concatBytes(kept);
 }

@@ -68,9 +68,11 @@ export function readVersionAndSuite(cursor: HeaderCursor): { version: 1 | 2; sui
   }
   const version = bytes[0];
   if (version !== 1 && version !== 2) {
+    // Any other first byte: not a version we do not know yet, but no ESDK message at all
+    // (a plain file, another format); saying "version 104" would mislead.
     throw new MalformedMessageError(
       ErrorCodes.UNSUPPORTED_VERSION,
-      `unsupported message format version ${String(version)}`,
+      `not an AWS Encryption SDK message: it starts with byte 0x${version.toString(16).padStart(2, '0')}, where a message starts with its format version 0x01 or 0x02`,
     );
   }
   cursor.offset = 1;
