@@ -72,7 +72,7 @@ export function readVersionAndSuite(cursor: HeaderCursor): { version: 1 | 2; sui
     // (a plain file, another format); saying "version 104" would mislead.
     throw new MalformedMessageError(
       ErrorCodes.UNSUPPORTED_VERSION,
-      `not an AWS Encryption SDK message: it starts with byte 0x${version.toString(16).padStart(2, '0')}, where a message starts with its format version 0x01 or 0x02`,
+      `not an AWS Encryption SDK message: it starts with byte 0x${(version as number).toString(16).padStart(2, '0')}, where a message starts with its format version 0x01 or 0x02`,
     );
   }
   cursor.offset = 1;
