@@ -39,6 +39,14 @@ export class BufferPool {
     return buffer;
   }
 
+  /** A recycled buffer of `capacityFor(size)` bytes when one is free, else undefined (nothing is allocated). */
+  takeFree(size: number): ArrayBuffer | undefined {
+    const capacity = capacityFor(size);
+    const buffer = this.#free.get(capacity)?.pop();
+    if (buffer !== undefined) this.#bytes -= capacity;
+    return buffer;
+  }
+
   /**
    * Offers a buffer back; detached, odd-sized and surplus buffers are dropped. When full,
    * buffers of other sizes make room first: the sizes in use now (a message's batches) win

@@ -5,6 +5,7 @@ import { BatchPipeline } from './batch-pipeline.js';
 import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
 
 const MARKER_LENGTH = 4;
+const GROWTH_START = 64 * 1024;
 
 /**
  * A framed message body decrypted by batches of whole regular frames opened off the
@@ -83,11 +84,11 @@ export class OffloadedDecryptBody implements OffloadedBody {
   #scan(chunk: Uint8Array, offset: number, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
     const unit = this.#unit;
     while (offset < chunk.length) {
-      const batch = (this.#batch ??= new Uint8Array(this.#settings.buffers.take(this.#batchBytes)));
       const frameStart = this.#fill - (this.#fill % unit);
       // First the 4 bytes that tell a regular frame (its sequence number) from the final frame, then the rest.
       const until = this.#fill - frameStart < MARKER_LENGTH ? frameStart + MARKER_LENGTH : frameStart + unit;
       const take = Math.min(until - this.#fill, chunk.length - offset);
+      const batch = this.#room(this.#fill + take);
       batch.set(chunk.subarray(offset, offset + take), this.#fill);
       this.#fill += take;
       offset += take;
@@ -99,6 +100,30 @@ export class OffloadedDecryptBody implements OffloadedBody {
       this.#dispatch();
     }
     return this.#pipeline.settle(out);
+  }
+
+  /**
+   * The batch buffer, with room for at least `bytes`. A recycled full-size buffer is used
+   * when the pool has one (no new memory); otherwise the buffer starts at GROWTH_START and
+   * doubles with the bytes that actually arrive, so a header that declares huge frames
+   * cannot make a stream hold a whole batch for a few body bytes (the growth copies stop
+   * once a full-size buffer has been through the pool).
+   */
+  #room(bytes: number): Uint8Array {
+    const batch = (this.#batch ??= this.#firstBuffer());
+    if (batch.length >= bytes) return batch;
+    const size = Math.max(bytes, Math.min(batch.length * 2, this.#batchBytes));
+    // The full size comes from the pool's size classes, so it is recycled after the worker returns it.
+    const grown = new Uint8Array(size >= this.#batchBytes ? this.#settings.buffers.take(this.#batchBytes) : new ArrayBuffer(size));
+    grown.set(batch.subarray(0, this.#fill));
+    this.#batch = grown;
+    return grown;
+  }
+
+  #firstBuffer(): Uint8Array {
+    const recycled = this.#settings.buffers.takeFree(this.#batchBytes);
+    if (recycled !== undefined) return new Uint8Array(recycled);
+    return this.#batchBytes <= GROWTH_START ? new Uint8Array(this.#settings.buffers.take(this.#batchBytes)) : new Uint8Array(GROWTH_START);
   }
 
   /** Backpressure: the batch is full and the cap is reached; dispatch once the oldest batch is released. */
