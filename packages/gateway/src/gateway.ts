@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { invalidArgument } from '@sealflow/core/internal';
+import { invalidArgument } from '@sealflow/core/validate';
 import { kmsKeyProvider, S3Service, type BlobStore, type S3KeyProvider, type S3KmsClient } from '@sealflow/s3';
 import type { CredentialLookup } from './auth/index.js';
 import type { GatewayConfig, KeyStoreConfig, StorageConfig } from './config/gateway-config.js';

@@ -1,5 +1,5 @@
 import type { InvalidArgumentError } from '@sealflow/core';
-import { invalidArgument } from '@sealflow/core/internal';
+import { invalidArgument } from '@sealflow/core/validate';
 
 /**
  * The KMS endpoint a store builds its client for. The SDK takes anything `URL` parses, and

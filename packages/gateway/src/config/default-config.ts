@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { invalidArgument } from '@sealflow/core/internal';
+import { invalidArgument } from '@sealflow/core/validate';
 import { parseGatewayConfig, type GatewayConfig } from './gateway-config.js';
 
 /** The account the embedded default serves, as written to `<dir>/credentials.json`. */

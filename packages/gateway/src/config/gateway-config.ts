@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from '@sealflow/core';
-import { assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
 
 /** The largest config file read; a real one is a few kilobytes. */
 const MAX_CONFIG_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { assertString, invalidArgument } from '@sealflow/core/internal';
+import { assertString, invalidArgument } from '@sealflow/core/validate';
 import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from '@sealflow/s3';
 import { BLOB_SUFFIX, CONTINUED, blobPathSegments, compareNames, decodeSegment } from './blob-names.js';
 

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertString, invalidArgument } from '@sealflow/core/internal';
+import { assertString, invalidArgument } from '@sealflow/core/validate';
 import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from '@sealflow/s3';
 
 /** Options of {@link S3BlobStore}. */
