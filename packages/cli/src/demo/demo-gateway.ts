@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RunningGateway } from '@sealflow/gateway';
+import { throwawayCertificate } from './throwaway-certificate.js';
 
 /** The gateway the demo runs: the embedded default, plus TLS, and a client for it. */
 export interface DemoGateway {
@@ -20,21 +20,18 @@ export interface DemoGateway {
 /**
  * Starts `@sealflow/gateway` in this process on the embedded default (`sealflow gateway`
  * without a config: fs storage, the in-process KMS file store, one account) in `folder`,
- * with TLS from a throwaway self-signed certificate made by `openssl` (S3 refuses SSE-KMS
+ * with TLS from a throwaway self-signed certificate made with WebCrypto (S3 refuses SSE-KMS
  * requests over plain HTTP), and an @aws-sdk/client-s3 client that trusts it.
- * @throws {Error} (rejects) when openssl is missing or the gateway cannot start.
+ * @throws {Error} (rejects) when the gateway cannot start.
  */
 export async function startDemoGateway(folder: string): Promise<DemoGateway> {
   const gateway = await import('@sealflow/gateway');
   const { config, credentials } = await gateway.defaultGatewayConfig(folder);
   const certFile = join(folder, 'tls.crt');
   const keyFile = join(folder, 'tls.key');
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=127.0.0.1', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    throw new Error(`the demo makes a throwaway TLS certificate with openssl, which failed (${(error as NodeJS.ErrnoException).code ?? 'error'}); install openssl`);
-  }
-  const ca = await readFile(certFile, 'utf8');
+  const { certPem: ca, keyPem } = throwawayCertificate();
+  await writeFile(certFile, ca, { mode: 0o600 });
+  await writeFile(keyFile, keyPem, { mode: 0o600 });
   const running = await gateway.startGateway({ ...config, tls: { certFile, keyFile } });
   const agent = new Agent({ ca, keepAlive: true, maxSockets: 8 });
   const client = new S3Client({
