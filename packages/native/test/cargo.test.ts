@@ -1,0 +1,22 @@
+// Runs the crate's own tests (`cargo test`, packages/native/tests/frames.rs) from the
+// README's test command, so CI runs them wherever cargo exists. Release profile: it
+// shares the dependencies `npm run setup` already compiled.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { nativeBinding } from '@sealflow/native';
+
+const crate = fileURLToPath(new URL('..', import.meta.url));
+
+describe('cargo test for @sealflow/native', () => {
+  it('passes where cargo exists; without cargo the binary is absent and nothing loads', () => {
+    const version = spawnSync('cargo', ['--version'], { stdio: 'ignore' });
+    if (version.error !== undefined || version.status !== 0) {
+      expect(nativeBinding).toBeUndefined();
+      return;
+    }
+    const run = spawnSync('cargo', ['test', '--release', '--locked', '--no-default-features'], { cwd: crate, encoding: 'utf8' });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toMatch(/test result: ok\. 6 passed; 0 failed/);
+  }, 900_000);
+});
