@@ -3,10 +3,10 @@
 // signing suite, the same failure for a tampered or truncated message, and `auto` being
 // native once @sealflow/native loaded.
 import { describe, expect, it } from 'vitest';
-import { autoBackend, createEngine, nodeBackend, SealflowError, type Engine } from '@sealflow/core';
+import { autoBackend, createEngine, nodeBackend, SealflowError, type CipherBackend, type Engine } from '@sealflow/core';
 import { nobleBackend } from '@sealflow/core/noble';
 import { nativeBackend } from '@sealflow/native';
-import { fixedMaterials, patternBytes, rawAesStore } from '../packages/core/test/engine/fixtures.js';
+import { ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../packages/core/test/engine/fixtures.js';
 
 const NAMES = ['native', 'node', 'noble'] as const;
 const SIZES = [0, 1, 4095, 4096, 4097, 3 * 4096 + 5, 200_000];
@@ -82,6 +82,34 @@ describe('the native backend in the engine', () => {
       for (const [i, bad] of cases.entries()) {
         const codes = await Promise.all(NAMES.map((n) => failureCode(all[n], bad)));
         expect(new Set(codes).size, `suite ${suite} case ${i}: ${codes.join(', ')}`).toBe(1);
+      }
+    }
+  });
+
+  it('seals whole frames in batches (one native call each) on every encrypt API, same bytes', async () => {
+    const native = nativeBackend as CipherBackend;
+    let batches = 0;
+    let batchedFrames = 0;
+    const counting: CipherBackend = {
+      ...native,
+      sealRegularFrames(key, messageId, frameLength, first, input, output) {
+        batches++;
+        batchedFrames += input.length / frameLength;
+        (native.sealRegularFrames as NonNullable<CipherBackend['sealRegularFrames']>)(key, messageId, frameLength, first, input, output);
+      },
+    };
+    const store = rawAesStore();
+    const options = await fixedMaterials(store);
+    const plaintext = patternBytes(50 * 1000 + 17, 3);
+    for (const api of ENCRYPT_APIS) {
+      for (const writes of [[plaintext.length], [7, 2999, 1000], [64 * 1024]]) {
+        batches = 0;
+        batchedFrames = 0;
+        const viaNative = await encryptVia(api, createEngine({ keyStore: store, frameLength: 1000, backend: counting }), plaintext, options, writes);
+        const viaNode = await encryptVia(api, createEngine({ keyStore: store, frameLength: 1000, backend: 'node' }), plaintext, options, writes);
+        expect(Buffer.from(viaNative).equals(viaNode), `${api} ${writes.join('/')}`).toBe(true);
+        expect(batches, `${api} ${writes.join('/')}`).toBeGreaterThan(0);
+        expect(batchedFrames).toBeGreaterThan(writes[0] === 7 ? 20 : 40);
       }
     }
   });

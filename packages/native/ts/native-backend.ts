@@ -1,4 +1,5 @@
 import { nodeBackend, type CipherBackend, type CipherKey } from '@sealflow/core';
+import { bodyAad, BodyKind, writeUint32 } from '@sealflow/core/internal';
 import type { NativeBinding, NativeKeyHandle } from './binding.js';
 
 const TAG_LENGTH = 16;
@@ -48,6 +49,29 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
       binding.sealOne(k.native, iv, aad, plaintext, out);
       const view = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       return { ciphertext: view.subarray(0, plaintext.length), tag: view.subarray(plaintext.length) };
+    },
+    sealRegularFrames(key: CipherKey, messageId: Uint8Array, frameLength: number, firstSequence: number, input: Uint8Array, output: Uint8Array): void {
+      const k = asNativeKey(key);
+      if (k.native !== undefined) {
+        // One synchronous call for the whole batch, written straight into `output`.
+        binding.sealFramesSync(k.native, messageId, frameLength, firstSequence, input, output);
+        return;
+      }
+      // AES-192 (not in ring): the same layout one frame at a time through node:crypto.
+      const unit = frameLength + 32;
+      const aad = bodyAad(messageId, BodyKind.REGULAR, 0, frameLength);
+      const seqAt = messageId.length + BodyKind.REGULAR.length;
+      for (let i = 0; i * frameLength < input.length; i++) {
+        const sequence = firstSequence + i;
+        const frame = output.subarray(i * unit, (i + 1) * unit);
+        writeUint32(frame, 0, sequence);
+        frame.fill(0, 4, 12);
+        writeUint32(frame, 12, sequence);
+        writeUint32(aad, seqAt, sequence);
+        const { ciphertext, tag } = nodeBackend.seal(k.fallback as CipherKey, frame.subarray(4, 16), aad, input.subarray(i * frameLength, (i + 1) * frameLength));
+        frame.set(ciphertext, 16);
+        frame.set(tag, 16 + frameLength);
+      }
     },
     open(key: CipherKey, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | undefined {
       const k = asNativeKey(key);

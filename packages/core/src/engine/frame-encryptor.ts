@@ -1,7 +1,7 @@
 import type { CipherBackend, CipherKey, MessageSigner } from '../crypto/backend.js';
 import { ErrorCodes, LimitExceededError, SealflowError } from '../errors.js';
 import { writeUint16, writeUint32, writeUint64 } from '../format/bytes.js';
-import { BodyKind, FINAL_FRAME_MARKER, frameIv } from '../format/frame.js';
+import { BodyKind, FINAL_FRAME_MARKER, frameIv, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
 import { FormatLimits } from '../format/limits.js';
 
 export interface FrameEncryptorInit {
@@ -104,6 +104,7 @@ export class FrameEncryptor {
         this.#pendingLength = 0;
       }
     }
+    offset = this.#sealBatch(chunk, offset, out);
     // Whole frames straight from the caller's buffer: no copy.
     while (chunk.length - offset >= fl && !this.#isLastBlock(this.#consumed + offset + fl)) {
       this.#sealRegular(chunk.subarray(offset, offset + fl), out);
@@ -153,6 +154,29 @@ export class FrameEncryptor {
       out.push(this.#place(footer));
     }
     return out;
+  }
+
+  /**
+   * When the backend seals batches (`sealRegularFrames`): every whole regular frame of
+   * `chunk` from `offset` in one call, written straight into the destination (or one
+   * fresh buffer). Returns the new offset; the per-frame loop handles what is left.
+   */
+  #sealBatch(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
+    const batch = this.#backend.sealRegularFrames;
+    const fl = this.#frameLength;
+    if (batch === undefined) return offset;
+    let count = Math.floor((chunk.length - offset) / fl);
+    if (count > 0 && this.#isLastBlock(this.#consumed + offset + count * fl)) count--;
+    if (count < 2 || this.#sequence + count - 1 > FormatLimits.maxFrameCount) return offset;
+    const size = count * (REGULAR_FRAME_OVERHEAD + fl);
+    const start = this.#written;
+    const target = this.#destination === undefined ? new Uint8Array(size) : this.#destination.subarray(start, start + size);
+    batch.call(this.#backend, this.#key, this.#messageId, fl, this.#sequence, chunk.subarray(offset, offset + count * fl), target);
+    this.#signer?.update(target);
+    if (this.#destination !== undefined) this.#written += size;
+    this.#sequence += count;
+    out.push(target);
+    return offset + count * fl;
   }
 
   #isLastBlock(endOffset: number): boolean {
