@@ -19,6 +19,7 @@ export default defineConfig({
       { find: /^@sealflow\/native$/, replacement: fileURLToPath(new URL('./packages/native/ts/index.ts', import.meta.url)) },
       { find: /^@sealflow\/s3$/, replacement: src('s3') },
       { find: /^@sealflow\/s3\/test-support$/, replacement: fileURLToPath(new URL('./packages/s3/src/test-support.ts', import.meta.url)) },
+      { find: /^@sealflow\/esdk-keyring$/, replacement: src('esdk-keyring') },
     ],
   },
   test: {

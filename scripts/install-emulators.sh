@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the two KMS emulators the keystore-aws-kms suites run against, pinned, into
-# .emulators/ (git-ignored), idempotently: a second run with both present at the pinned
-# versions does nothing.
+# Installs the two KMS emulators the keystore-aws-kms suites run against, and the Python
+# ESDK the interop suites read with, pinned, into .emulators/ (git-ignored), idempotently:
+# a second run with all present at the pinned versions does nothing.
 #   - moto's server, from PyPI, in its own virtualenv -> .emulators/moto/bin/moto_server
 #   - local-kms, from the Go module proxy             -> .emulators/bin/sealflow-local-kms
+#   - the Python ESDK (aws-encryption-sdk), from PyPI, in its own virtualenv
+#                                                     -> .emulators/esdk-python/bin/python
 # test/setup/kms-emulators.ts finds them there (SEALFLOW_MOTO_SERVER and
 # SEALFLOW_LOCAL_KMS_BIN override). A virtualenv keeps moto and its dependencies out of the
 # machine's Python. local-kms has no release tags, so it is pinned by pseudo-version
@@ -12,6 +14,7 @@ set -euo pipefail
 
 MOTO_VERSION="5.2.5"
 LOCAL_KMS_VERSION="v0.0.0-20260228092603-2a5e92d09ab6"
+PYTHON_ESDK_VERSION="4.0.7"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/.emulators"
@@ -60,4 +63,24 @@ else
   printf '%s' "$digest" > "$stamp"
 fi
 
-log "ready: $venv/bin/moto_server, $bin"
+# --- the Python AWS Encryption SDK (a stock reader for the interop suites) -------------
+# test/interop/python/esdk_reader.py runs in its own virtualenv: the pinned ESDK and its
+# dependencies (cryptography, boto3, attrs, wrapt) at the versions in
+# scripts/esdk-python-constraints.txt, nothing from the machine.
+esdk_venv="$dest/esdk-python"
+installed_esdk=""
+if [[ -x "$esdk_venv/bin/python" ]]; then
+  installed_esdk="$("$esdk_venv/bin/python" -c 'import importlib.metadata as m; print(m.version("aws-encryption-sdk"))' 2>/dev/null || true)"
+fi
+if [[ "$installed_esdk" == "$PYTHON_ESDK_VERSION" ]] && "$esdk_venv/bin/python" -c 'import aws_encryption_sdk, boto3' >/dev/null 2>&1; then
+  log "aws-encryption-sdk $PYTHON_ESDK_VERSION already installed in $esdk_venv"
+else
+  log "installing aws-encryption-sdk==$PYTHON_ESDK_VERSION into $esdk_venv (found: ${installed_esdk:-none})"
+  rm -rf "$esdk_venv"
+  mkdir -p "$dest"
+  "$PYTHON" -m venv "$esdk_venv"
+  "$esdk_venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -c "$root/scripts/esdk-python-constraints.txt" "aws-encryption-sdk==$PYTHON_ESDK_VERSION"
+fi
+
+log "ready: $venv/bin/moto_server, $bin, $esdk_venv/bin/python"

@@ -26,7 +26,7 @@ export function fillRatios(rows: ResultRow[]): void {
     for (const row of group) {
       const mine = rate(row);
       if (mine === undefined) continue;
-      const peerName = row.contestant === 'sealflow-bucket-key' ? 'client-node-caching-cmm' : 'client-node';
+      const peerName = row.contestant.startsWith('sealflow-bucket-key') ? 'client-node-caching-cmm' : 'client-node';
       const peer = find(peerName);
       if (raw !== undefined) row.ratioToRaw = mine / raw;
       if (peer !== undefined) row.ratioToClientNode = mine / peer;

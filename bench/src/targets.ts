@@ -8,6 +8,7 @@ export const TARGETS = {
   singleVsClientNode64k: 7,
   singleVsClientNode4k: 5,
   bucketKeyVsCachingCmm: 7,
+  bucketKeyLayout2VsLayout1: 0.9,
   twoWorkersVsSingle: 1.7,
   rssSingleMiB: 64,
   rssWorkersMiB: 128,
@@ -151,6 +152,20 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
     measured: x,
     shortfall: (v) => `needs ${x(TARGETS.bucketKeyVsCachingCmm / v)} more`,
     why: () => 'per-object work (HKDF, header, header tag, context checks) dominates: see the calling-thread profile',
+  });
+  const objectsEncrypt = 'encrypt 1 KiB objects through KMS (warm)';
+  const layout2 = find(rows, 'objects', objectsEncrypt, 'sealflow-bucket-key')?.opsPerSecond;
+  const layout1 = find(rows, 'objects', objectsEncrypt, 'sealflow-bucket-key-layout-1')?.opsPerSecond;
+  checks.push({
+    id: 'bucket-key-layout-2-vs-layout-1',
+    description: 'encrypt of 1 KiB objects with a warm bucket key: layout 2 (ESDK-readable, the default) vs layout 1 (HKDF-derived), same run',
+    required: `>= ${pct(TARGETS.bucketKeyLayout2VsLayout1)}`,
+    profile: 'bucket-key',
+    value: layout2 === undefined || layout1 === undefined ? undefined : layout2 / layout1,
+    pass: (v) => v >= TARGETS.bucketKeyLayout2VsLayout1,
+    measured: pct,
+    shortfall: (v) => `${Math.round((TARGETS.bucketKeyLayout2VsLayout1 - v) * 100)} points short`,
+    why: () => 'layout 2 adds a random 32-byte key and one AES-GCM wrap of it per message (and a second EDK in the header): see the calling-thread profile',
   });
   for (const [contestant, limit] of [['sealflow', TARGETS.rssSingleMiB], ['sealflow-workers-2', TARGETS.rssWorkersMiB], ['sealflow-subtle', TARGETS.rssWorkersMiB]] as const) {
     const row = rows.find((r) => r.suite === 'memory' && r.contestant === contestant);

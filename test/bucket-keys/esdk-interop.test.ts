@@ -1,6 +1,8 @@
-// A stock ESDK (@aws-crypto/client-node 5.0.2) given a bucket-key message fails cleanly:
-// it has no keyring for the `sealflow-bucket-key` provider ID, so it rejects with an error,
-// never returns plaintext, and never asks KMS to decrypt with the wrong context.
+// A stock ESDK (@aws-crypto/client-node 5.0.2) given a bucket-key message without the
+// bucket key fails cleanly: it has no keyring for the `sealflow-bucket-key` provider ID
+// (nor, without the bucket key, for `sealflow-bucket-data-key`), so it rejects with an
+// error, never returns plaintext, and never asks KMS to decrypt with the wrong context.
+// (With the bucket key, layout 2 opens: test/bucket-keys/esdk-raw-aes.test.ts.)
 import { randomBytes } from 'node:crypto';
 import {
   AlgorithmSuiteIdentifier,
@@ -53,13 +55,16 @@ describe('a stock ESDK and bucket-key messages', () => {
   });
 
   it.each([
-    ['0x0478', 0x0478],
-    ['0x0578', 0x0578],
-  ] as const)('client-node with the raw AES keyring rejects a bucket-key message (suite %s) and returns no plaintext', async (_, suite) => {
+    ['0x0478', 0x0478, 1],
+    ['0x0578', 0x0578, 1],
+    ['0x0478', 0x0478, 2],
+    ['0x0578', 0x0578, 2],
+  ] as const)('client-node with the store\'s raw AES keyring rejects a bucket-key message (suite %s, layout %i) and returns no plaintext', async (_, suite, layout) => {
     const { store, keyring } = rawAes();
-    const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
+    const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000, layout } });
     const sealed = await engine.encrypt(plaintext, { context, bucketKey: true, suite });
-    expect(engine.inspect(sealed).encryptedDataKeys.map((e) => e.providerId)).toEqual(['sealflow-bucket-key']);
+    const ids = layout === 1 ? ['sealflow-bucket-key'] : ['sealflow-bucket-data-key', 'sealflow-bucket-key'];
+    expect(engine.inspect(sealed).encryptedDataKeys.map((e) => e.providerId)).toEqual(ids);
     const error = await rejection(esdk.decrypt(keyring, sealed));
     // client-node 5.0.2 says "unencryptedDataKey has not been set": no keyring produced a key.
     expect(error.message).toMatch(/unencryptedDataKey has not been set|unable to decrypt data key/i);
@@ -67,9 +72,9 @@ describe('a stock ESDK and bucket-key messages', () => {
     expect((await createEngine({ keyStore: store }).decrypt(sealed)).plaintext).toEqual(plaintext);
   });
 
-  it('client-node with a KMS keyring rejects a bucket-key message without calling KMS Decrypt', async () => {
+  it.each([1, 2] as const)('client-node with a KMS keyring rejects a bucket-key message (layout %i) without calling KMS Decrypt', async (layout) => {
     const { kms, keyArn } = await kmsWithKey();
-    const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 60_000 } });
+    const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 60_000, layout } });
     const sealed = await engine.encrypt(plaintext, { context, bucketKey: true });
     // MemoryKms is shaped like the SDK v3 KMS client the keyring expects; the cast only
     // bridges the ESDK's declared client type.
@@ -84,9 +89,9 @@ describe('a stock ESDK and bucket-key messages', () => {
     expect(audited(kms, 'Decrypt')).toHaveLength(1);
   });
 
-  it('client-node cannot be tricked with the inner EDK either: the bucket key is not the data key, so the commitment check fails', async () => {
+  it('client-node cannot be tricked with the inner EDK of layout 1 either: the bucket key is not the data key, so the commitment check fails', async () => {
     const { store, keyring } = rawAes();
-    const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
+    const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000, layout: 1 } });
     // A bucket context equal to the object context: the inner EDK alone would unwrap under
     // the message context, which is the worst case for a stock reader.
     const sealed = await engine.encrypt(plaintext, { context, bucketKey: { context } });

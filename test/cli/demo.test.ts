@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandbox, type CliSandbox } from './support/run-cli.js';
 
@@ -63,6 +64,15 @@ describe('sealflow demo', () => {
       expect(demo.folder.kept).toBe(true);
       expect(existsSync(demo.keyStore.path)).toBe(true);
       expect(existsSync(`${demo.keyStore.path}.audit.jsonl`)).toBe(true);
+      // The CLI README's claim: each object has its own data key wrapped under the bucket key
+      // (layout 2), which any ESDK's Raw AES keyring opens given the bucket key.
+      const inspected = await box.run(['inspect', join(demo.folder.path, '00000.sealed'), '--json']);
+      const edks = (JSON.parse(inspected.stdout.toString()) as { encryptedDataKeys: { providerId: string; reader: string; bucketKey?: { layout: number } }[] }).encryptedDataKeys;
+      expect(edks.map((e) => [e.providerId, e.reader])).toEqual([
+        ['sealflow-bucket-data-key', 'esdk-raw-aes-keyring-bucket-key'],
+        ['sealflow-bucket-key', 'sealflow-or-esdk-keyring'],
+      ]);
+      expect(edks[1]?.bucketKey?.layout).toBe(2);
     } finally {
       rmSync(demo.folder.path, { recursive: true, force: true });
     }

@@ -129,7 +129,11 @@ describe('sealflow encrypt / decrypt', () => {
     const info = JSON.parse((await box.run(['inspect', box.path('b.sealed'), '--json'])).stdout.toString()) as {
       encryptedDataKeys: { providerId: string; kind: string; bucketContext?: Record<string, string> }[];
     };
-    expect(info.encryptedDataKeys[0]).toMatchObject({ providerId: 'sealflow-bucket-key', kind: 'bucket-key', bucketContext: { 'aws:s3:arn': 'arn:aws:s3:::my-bucket' } });
+    // Layout 2: the message's data key wrapped under the bucket key, then the bucket key's blob.
+    expect(info.encryptedDataKeys).toEqual([
+      expect.objectContaining({ providerId: 'sealflow-bucket-data-key', kind: 'raw-aes' }),
+      expect.objectContaining({ providerId: 'sealflow-bucket-key', kind: 'bucket-key', bucketContext: { 'aws:s3:arn': 'arn:aws:s3:::my-bucket' } }),
+    ]);
     expect((await box.run(['decrypt', box.path('b.sealed'), '--expect-context', `aws:s3:arn=${arn}`])).stdout.toString()).toBe('meow');
     const audit = JSON.parse((await box.run(['keys', 'audit', '--json'])).stdout.toString()) as { eventName: string; requestParameters: { encryptionContext?: Record<string, string> } }[];
     const generate = audit.filter((r) => r.eventName === 'GenerateDataKey');

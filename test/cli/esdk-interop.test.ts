@@ -2,7 +2,15 @@
 // over the same store file (MemoryKms, shaped like the SDK v3 client), reads it; and the
 // CLI reads what client-node wrote.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/client-node';
+import {
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  KmsKeyringNode,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+  type KmsNodeClientSupplier,
+} from '@aws-crypto/client-node';
 import { MemoryKms } from '@sealflow/keystore-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytes } from './support/messages.js';
@@ -61,5 +69,35 @@ describe('sealflow CLI and @aws-crypto/client-node', () => {
     const range = await box.run(['decrypt', box.path('esdk.sealed'), '--range', '1000-3000']);
     expect(range.stdout.equals(plaintext.subarray(1000, 3001))).toBe(true);
     expect(readFileSync(box.path('esdk.sealed')).equals(Buffer.from(result))).toBe(true);
+  });
+
+  it('`sealflow inspect` says who reads each EDK of a --bucket-key message, and its --json is all a stock ESDK needs (one KMS Decrypt, then the Raw AES keyring)', async () => {
+    const plaintext = bytes(3000);
+    const objectArn = 'arn:aws:s3:::archive/2026/report.pdf';
+    const enc = await box.run(['encrypt', '-k', 'alias/interop', '--bucket-key', '-c', `aws:s3:arn=${objectArn}`, '-o', box.path('b.sealed')], { input: plaintext });
+    expect(enc.code).toBe(0);
+    const text = (await box.run(['inspect', box.path('b.sealed')])).stdout.toString();
+    expect(text).toMatch(/read by: any ESDK with a Raw AES keyring \(namespace sealflow-bucket-data-key, key name [0-9a-f]{32}\) holding the unwrapped bucket key/);
+    expect(text).toContain('read by: sealflow, or client-node with @sealflow/esdk-keyring');
+    const info = JSON.parse((await box.run(['inspect', box.path('b.sealed'), '--json'])).stdout.toString()) as {
+      encryptedDataKeys: { providerId: string; key: string; reader: string; bucketContext?: Record<string, string>; bucketKey?: { layout: number; providerId: string; key: string; ciphertextBase64: string } }[];
+    };
+    const [wrapped, blob] = info.encryptedDataKeys;
+    expect(wrapped).toMatchObject({ providerId: 'sealflow-bucket-data-key', reader: 'esdk-raw-aes-keyring-bucket-key' });
+    expect(blob).toMatchObject({ providerId: 'sealflow-bucket-key', reader: 'sealflow-or-esdk-keyring', bucketKey: { layout: 2, providerId: 'aws-kms', key: arn } });
+    // The recipe: KMS Decrypt(CiphertextBlob, KeyId, EncryptionContext = bucket context) -> bucket key.
+    const bucketKey = await withStore(async (kms) =>
+      (await kms.decrypt({ CiphertextBlob: Buffer.from(blob?.bucketKey?.ciphertextBase64 ?? '', 'base64'), KeyId: blob?.bucketKey?.key ?? '', EncryptionContext: blob?.bucketContext ?? {} })).Plaintext,
+    );
+    const keyring = new RawAesKeyringNode({
+      keyNamespace: 'sealflow-bucket-data-key',
+      keyName: wrapped?.key ?? '',
+      unencryptedMasterKey: new Uint8Array(bucketKey),
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+      utf8Sorting: true,
+    });
+    const opened = await esdk.decrypt(keyring, readFileSync(box.path('b.sealed')));
+    expect(Buffer.from(opened.plaintext).equals(plaintext)).toBe(true);
+    expect(opened.messageHeader.encryptionContext).toMatchObject({ 'aws:s3:arn': objectArn });
   });
 });

@@ -44,9 +44,11 @@ interface ObjectContestant {
 
 /**
  * Many small objects through KMS (the in-process MemoryKms, so KMS costs microseconds and
- * the engines' own per-message work shows): sealflow with S3-style bucket keys (one data key
- * per bucket, a unique HKDF key per object) and without; client-node with its caching CMM
- * (best case: one encryption context for every object, so every lookup hits) and without.
+ * the engines' own per-message work shows): sealflow with S3-style bucket keys (one bucket
+ * key per bucket, a unique key per object: layout 2, the default, a random key wrapped under
+ * the bucket key; layout 1, the earlier HKDF-derived key, side by side so `--check` can hold
+ * layout 2 to >= 90% of it) and without; client-node with its caching CMM (best case: one
+ * encryption context for every object, so every lookup hits) and without.
  */
 export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promise<SuiteOutput> {
   const kms = new MemoryKms();
@@ -55,6 +57,7 @@ export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promi
   const counter = countingKms(kms);
   const store = new KmsKeyStore({ client: counter.client, keyId: arn });
   const bucketEngine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 10 * 60_000 } });
+  const layout1Engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 10 * 60_000, layout: 1 } });
   const plainEngine = createEngine({ keyStore: store });
   const supplier = (() => counter.client) as unknown as KmsNodeClientSupplier;
   const keyring = new KmsKeyringNode({ generatorKeyId: arn, clientProvider: supplier });
@@ -64,6 +67,12 @@ export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promi
   const decryptWith = (engine: Engine) => async (c: Uint8Array) => (await engine.decrypt(c)).plaintext;
   const list: ObjectContestant[] = [
     { name: 'sealflow-bucket-key', count: config.count, encrypt: (p, i) => bucketEngine.encrypt(p, { context: objectContext(i), bucketKey: true }), decrypt: decryptWith(bucketEngine) },
+    {
+      name: 'sealflow-bucket-key-layout-1',
+      count: config.count,
+      encrypt: (p, i) => layout1Engine.encrypt(p, { context: objectContext(i), bucketKey: true }),
+      decrypt: decryptWith(layout1Engine),
+    },
     { name: 'sealflow', count: config.count, encrypt: (p, i) => plainEngine.encrypt(p, { context: objectContext(i) }), decrypt: decryptWith(plainEngine) },
     {
       name: 'client-node-caching-cmm',
@@ -98,6 +107,7 @@ export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promi
     log(`objects: ${contestant.name} ${Math.round(rows.at(-2)?.opsPerSecond ?? 0)} / ${Math.round(rows.at(-1)?.opsPerSecond ?? 0)} ops/s`);
   }
   await bucketEngine.close();
+  await layout1Engine.close();
   return { rows, checks: [check] };
 }
 
@@ -118,14 +128,16 @@ function objectRow(operation: 'encrypt' | 'decrypt', contestant: ObjectContestan
 }
 
 /**
- * Each contestant's object must open with sealflow, and, except bucket-key messages (a
- * sealflow EDK that stock ESDKs refuse by design), with client-node's KMS keyring too.
+ * Each contestant's object must open with sealflow, and, except bucket-key messages (their
+ * data key is under the bucket key, not the KMS key: a KMS keyring alone cannot open them;
+ * test/bucket-keys/esdk-raw-aes.test.ts opens them with the raw AES keyring), with
+ * client-node's KMS keyring too.
  */
 async function crossCheckObjects(list: readonly ObjectContestant[], plaintext: Uint8Array, sealflowOpen: (c: Uint8Array) => Promise<Uint8Array>, esdkOpen: (c: Uint8Array) => Promise<Uint8Array>): Promise<CrossCheckRecord> {
   let pairs = 0;
   for (const contestant of list) {
     const sealed = await contestant.encrypt(plaintext, 0);
-    const openers = contestant.name === 'sealflow-bucket-key' ? [sealflowOpen, contestant.decrypt] : [sealflowOpen, esdkOpen, contestant.decrypt];
+    const openers = contestant.name.startsWith('sealflow-bucket-key') ? [sealflowOpen, contestant.decrypt] : [sealflowOpen, esdkOpen, contestant.decrypt];
     for (const open of openers) {
       pairs++;
       if (!Buffer.from(await open(sealed)).equals(Buffer.from(plaintext))) throw new Error(`objects cross-check: ${contestant.name}'s object did not round-trip`);

@@ -15,6 +15,8 @@ export const ErrorCodes = {
   RESERVED_CONTEXT_KEY: 'ERR_RESERVED_CONTEXT_KEY',
   COMMITMENT_POLICY: 'ERR_COMMITMENT_POLICY',
   ENGINE_CLOSED: 'ERR_ENGINE_CLOSED',
+  // SealflowError: a stream's source sent nothing for its idleTimeoutMs.
+  TIMEOUT: 'ERR_TIMEOUT',
   // MalformedMessageError: the bytes are not a message we can read.
   MALFORMED_MESSAGE: 'ERR_MALFORMED_MESSAGE',
   UNSUPPORTED_VERSION: 'ERR_UNSUPPORTED_VERSION',

@@ -15,6 +15,7 @@ import {
 } from '@sealflow/core';
 import { invalid, invalidArgument, publishKeyStoreCall, readOptions } from '@sealflow/core/internal';
 
+import { assertEndpoint } from './endpoint-url.js';
 import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
 import { KmsAuditor } from './kms-audit.js';
 import { KmsCaller } from './kms-caller.js';
@@ -30,7 +31,7 @@ export interface AwsKmsKeyStoreOptions {
   readonly client?: KmsSendClient;
   /** Region of the client the store builds (required without `client`). */
   readonly region?: string;
-  /** Endpoint of the client the store builds (a KMS emulator, a VPC endpoint). */
+  /** Endpoint of the client the store builds (a KMS emulator, a VPC endpoint): an `http:` or `https:` origin, e.g. `http://127.0.0.1:4566`. */
   readonly endpoint?: string;
   /** Credentials of the client the store builds (default: the SDK's provider chain). */
   readonly credentials?: NonNullable<KMSClientConfig['credentials']>;
@@ -123,8 +124,8 @@ export class AwsKmsKeyStore implements KeyStore {
       if (typeof region === 'string') this.#region = assertRegionName(region, 'AwsKmsKeyStore.client.config.region');
     } else {
       this.#region = assertRegionName(opts.raw('region'), 'AwsKmsKeyStore.region');
-      const endpoint = opts.optionalString('endpoint');
-      if (endpoint !== undefined && !URL.canParse(endpoint)) throw invalidArgument(`AwsKmsKeyStore.endpoint: expected a URL, got "${endpoint}"`);
+      const rawEndpoint = opts.optionalString('endpoint');
+      const endpoint = rawEndpoint === undefined ? undefined : assertEndpoint(rawEndpoint, 'AwsKmsKeyStore.endpoint');
       const credentials = opts.raw('credentials');
       // maxAttempts 1: the SDK's own retries would multiply ours.
       build = {

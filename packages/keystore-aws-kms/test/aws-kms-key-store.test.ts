@@ -37,7 +37,7 @@ describe('AwsKmsKeyStore options', () => {
     [{ keyId: KEY_ARN, bogus: 1 }, /AwsKmsKeyStore: unknown option "bogus"/],
     [{ keyId: KEY_ARN }, /AwsKmsKeyStore\.region: expected a non-empty string/],
     [{ region: 'mars-1', keyId: KEY_ARN }, /AwsKmsKeyStore\.region: expected an AWS region/],
-    [{ region: 'us-east-1', endpoint: 'not a url', keyId: KEY_ARN }, /AwsKmsKeyStore\.endpoint: expected a URL/],
+    [{ region: 'us-east-1', endpoint: 'localhost:4566', keyId: KEY_ARN }, /AwsKmsKeyStore\.endpoint: expected an http: or https: URL/],
     [{ client: fakeKmsClient(async () => ({})), region: 'us-east-1' }, /AwsKmsKeyStore\.region: configure the injected client instead/],
     [{ client: { send: 1 } }, /AwsKmsKeyStore\.client: expected an AWS SDK v3 KMSClient/],
     [{ region: 'us-east-1', keyId: 'nonsense' }, /AwsKmsKeyStore\.keyId: expected a KMS key ID, key ARN, alias name/],

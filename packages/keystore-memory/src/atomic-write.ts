@@ -54,10 +54,28 @@ async function syncDirectory(directory: string): Promise<void> {
 }
 
 /**
- * Removes temporary files a crashed writer left beside `path` (only ours: the
- * `.<name>.<pid>.<hex>.tmp` pattern). Never touches `path` itself.
+ * Whether process `pid` still runs on this machine. `kill(pid, 0)` sends nothing: ESRCH
+ * means no such process; EPERM means it exists under another user. Anything else counts
+ * as alive, so a doubt never deletes a file.
  */
-export async function removeStaleTempFiles(path: string): Promise<number> {
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes temporary files that writers which are gone left beside `path` (only ours: the
+ * `.<name>.<pid>.<hex>.tmp` pattern), and keeps those of live processes: a writer of
+ * another process may be between its temp write and its rename, and removing its file
+ * would fail its call. Callers also hold the store lock, so no lock-holding writer is in
+ * flight. A temp file whose pid was reused by another process stays until that one ends.
+ * Never touches `path` itself.
+ */
+export async function removeStaleTempFiles(path: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<number> {
   const prefix = `.${basename(path)}.`;
   let removed = 0;
   let entries: string[];
@@ -67,12 +85,15 @@ export async function removeStaleTempFiles(path: string): Promise<number> {
     return 0;
   }
   for (const entry of entries) {
-    if (entry.startsWith(prefix) && entry.endsWith(TEMP_SUFFIX) && /^\.\S+\.\d+\.[0-9a-f]{12}\.tmp$/.test(entry)) {
-      await unlink(join(dirname(path), entry)).then(
-        () => (removed += 1),
-        () => undefined,
-      );
-    }
+    if (!entry.startsWith(prefix) || !entry.endsWith(TEMP_SUFFIX)) continue;
+    const owner = /^\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(prefix.length - 1));
+    if (owner === null) continue;
+    const pid = Number(owner[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    await unlink(join(dirname(path), entry)).then(
+      () => (removed += 1),
+      () => undefined,
+    );
   }
   return removed;
 }

@@ -84,6 +84,11 @@ const WRITES = new Set<KmsOperationName>([
   'CancelKeyDeletion', 'RotateKeyOnDemand', 'EnableKeyRotation', 'DisableKeyRotation', 'PutKeyPolicy',
 ]);
 
+/** Whether `eventName` changes keys or aliases (a read may still change state: lazy rotation, deletion, alias/aws/s3). */
+export function isWriteOperation(eventName: KmsOperationName): boolean {
+  return WRITES.has(eventName);
+}
+
 /** Collects what one call touched while it runs; becomes a record when it ends. */
 export class AuditDraft {
   readonly #eventName: KmsOperationName;

@@ -80,8 +80,9 @@ export class KmsState {
   }
 
   /**
-   * Saves what changed. On failure, memory is rolled back to the file (which the atomic
-   * write left whole) and the error is rethrown: no partial state either side.
+   * Saves what changed (under the store lock, after {@link sync}). On failure, memory is
+   * rolled back to the file (which the atomic write left whole) and the error is
+   * rethrown: no partial state either side.
    */
   async commit(): Promise<void> {
     if (!this.#dirty || this.store === undefined) return;
@@ -89,22 +90,39 @@ export class KmsState {
       await this.store.save(encodeState(this.registry.all(), this.aliases.all()));
       this.#dirty = false;
     } catch (error) {
-      const previous = await this.store.load();
-      if (previous === undefined) this.load({ keys: [], aliases: [] });
-      else this.load(previous);
+      this.load(await this.store.load());
       throw error;
     }
+  }
+
+  /**
+   * Brings memory to the store file's latest state, which other processes (or other
+   * instances on the same file) may have written. Memory holding changes that were not
+   * saved (a read that found a rotation due, then went to the lock) goes back to the file.
+   * `thorough` (under the lock, before a write) reads the file every time; otherwise a
+   * stat tells whether to read it.
+   * @throws {KeyStoreError} when the file cannot be read or no longer authenticates.
+   */
+  async sync(thorough: boolean): Promise<void> {
+    const store = this.store;
+    if (store === undefined) return;
+    if (this.#dirty) {
+      this.load(await store.load());
+      return;
+    }
+    if (!thorough && !(await store.changed())) return;
+    const fresh = await store.loadIfChanged();
+    if (fresh !== undefined) this.load(fresh);
+  }
+
+  /** Whether memory holds changes not yet saved. */
+  get dirty(): boolean {
+    return this.#dirty;
   }
 
   /** Marks state changed by an operation that mutated a record in place. */
   changed(): void {
     this.#dirty = true;
-  }
-
-  /** Writes the current state now (a new store's first save). */
-  async saveNow(): Promise<void> {
-    this.#dirty = true;
-    await this.commit();
   }
 
   /**

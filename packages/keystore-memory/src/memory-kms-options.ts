@@ -4,6 +4,7 @@ import { parsePrincipal, type Principal } from './arn.js';
 import type { KmsAuditOptions } from './audit-trail.js';
 import { scryptParamsAllowed, type ScryptParams } from './root-key.js';
 import type { StoreSecret } from './store-file.js';
+import { DEFAULT_LOCK_OPTIONS, type StoreLockOptions } from './store-lock.js';
 
 /** Options of `new MemoryKms(...)`. */
 export interface MemoryKmsOptions {
@@ -29,6 +30,13 @@ export interface MemoryKmsOpenOptions extends MemoryKmsOptions {
   readonly keyFile?: string;
   /** scrypt cost for a new passphrase store (default N=2^15, r=8, p=1). */
   readonly scrypt?: ScryptParams;
+  /**
+   * The inter-process lock every write takes (see the README's "Several processes"):
+   * `staleMs` (default 10000, at least 2000) is how long a lock whose holder stopped
+   * refreshing it (a killed process) blocks the others; `timeoutMs` (default 30000) how
+   * long a call waits for the lock before it fails.
+   */
+  readonly lock?: { readonly staleMs?: number; readonly timeoutMs?: number };
 }
 
 export interface ParsedOptions {
@@ -40,7 +48,7 @@ export interface ParsedOptions {
 }
 
 const BASE_KEYS = ['region', 'partition', 'principal', 'now', 'audit'] as const;
-const OPEN_KEYS = [...BASE_KEYS, 'path', 'passphrase', 'keyFile', 'scrypt'] as const;
+const OPEN_KEYS = [...BASE_KEYS, 'path', 'passphrase', 'keyFile', 'scrypt', 'lock'] as const;
 const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:root';
 
 function invalid(message: string): InvalidArgumentError {
@@ -93,6 +101,7 @@ export interface ParsedOpenOptions extends ParsedOptions {
   readonly path: string;
   readonly secret: StoreSecret;
   readonly scrypt: ScryptParams | undefined;
+  readonly lock: StoreLockOptions;
 }
 
 /** @throws {InvalidArgumentError} */
@@ -114,9 +123,21 @@ export function parseOpenOptions(options: unknown): ParsedOpenOptions {
     if (typeof keyFile !== 'string' || keyFile.length === 0) throw invalid('keyFile: expected a file path');
     secret = { keyFile };
   }
-  if (!o.has('scrypt')) return { ...base, path, secret, scrypt: undefined };
+  const lock = readLock(o.raw('lock'));
+  if (!o.has('scrypt')) return { ...base, path, secret, scrypt: undefined, lock };
   const s = readOptions(o.raw('scrypt'), 'MemoryKms: scrypt', ['N', 'r', 'p']);
   const params = { N: s.raw('N') ?? 2 ** 15, r: s.raw('r') ?? 8, p: s.raw('p') ?? 1 } as ScryptParams;
   if (!scryptParamsAllowed(params)) throw invalid('scrypt: N must be a power of two from 2^10 to 2^20, r 1-16, p 1-4, 128*N*r at most 256 MiB');
-  return { ...base, path, secret, scrypt: params };
+  return { ...base, path, secret, scrypt: params, lock };
+}
+
+function readLock(value: unknown): StoreLockOptions {
+  const l = readOptions(value, 'MemoryKms: lock', ['staleMs', 'timeoutMs'], { optional: true });
+  const ms = (key: 'staleMs' | 'timeoutMs', min: number, fallback: number): number => {
+    const v = l.raw(key) ?? fallback;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > 3_600_000) throw invalid(`lock.${key}: expected an integer number of milliseconds from ${min} to 3600000`);
+    return v;
+  };
+  // proper-lockfile takes no stale time under 2 s: its holder refreshes every stale/2, at least every second.
+  return { staleMs: ms('staleMs', 2000, DEFAULT_LOCK_OPTIONS.staleMs), timeoutMs: ms('timeoutMs', 0, DEFAULT_LOCK_OPTIONS.timeoutMs) };
 }

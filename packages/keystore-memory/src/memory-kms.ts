@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCodes, KeyStoreError } from '@sealflow/core';
 import type { Principal } from './arn.js';
 import * as aliasOps from './alias-operations.js';
-import { AuditDraft, type KmsAuditRecord, type KmsOperationName } from './audit-record.js';
+import { AuditDraft, isWriteOperation, type KmsAuditRecord, type KmsOperationName } from './audit-record.js';
 import type { KmsMetrics } from './audit-trail.js';
 import * as cryptoOps from './crypto-operations.js';
 import { KMSInternalException, KmsException } from './exceptions.js';
@@ -102,23 +101,11 @@ export class MemoryKms {
       secret: parsed.secret,
       region: parsed.region,
       partition: parsed.partition,
+      lock: parsed.lock,
       ...(parsed.scrypt === undefined ? {} : { scrypt: parsed.scrypt }),
     });
     state.store = file;
-    if (stored === undefined) {
-      try {
-        await state.saveNow();
-      } catch (error) {
-        file.close();
-        const why = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `key store file ${parsed.path}: cannot be created (${why})`, {
-          store: `memory-kms:${parsed.path}`,
-          cause: error,
-        });
-      }
-    } else {
-      state.load(stored);
-    }
+    state.load(stored);
     pendingView = { state, caller: parsed.principal };
     return new MemoryKms();
   }
@@ -275,23 +262,67 @@ export class MemoryKms {
     const state = this.#state;
     return state.exclusive(async () => {
       const requestId = randomUUID();
-      const draft = new AuditDraft(eventName, requestId, this.#caller, state.config.region, state.config.now());
+      const newDraft = (): AuditDraft => new AuditDraft(eventName, requestId, this.#caller, state.config.region, state.config.now());
+      let draft = newDraft();
       try {
         if (state.closed) throw new KMSInternalException('this MemoryKms instance is closed');
-        const result = operation({ state, caller: this.#caller, draft }, input);
-        await state.commit();
+        const result = await this.#execute(eventName, () => {
+          draft = newDraft();
+          return operation({ state, caller: this.#caller, draft }, input);
+        });
         state.audit.record(draft.finish());
         return { ...result, $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } } as unknown as T;
       } catch (error) {
         const exception =
           error instanceof KmsException ? error : new KMSInternalException('MemoryKms could not complete the request', { cause: error });
         exception.withRequestId(requestId);
-        // Changes made before the failure that stand on their own (a rotation that came
-        // due, an AWS-managed key created) are still saved; a failed save rolls back.
-        await state.commit().catch(() => undefined);
         state.audit.record(draft.finish(exception));
         throw exception;
       }
     });
   }
+
+  /**
+   * Runs `attempt` (the operation, on a fresh audit draft) against the latest state. With a
+   * store file, writes happen under the inter-process lock: re-read the file, apply the
+   * operation, save, release, so no process's change is lost to another's rewrite. A read
+   * runs without the lock on the file's latest state (a stat says whether to reload); if
+   * it changed state after all (a rotation or deletion came due, `alias/aws/s3` appeared),
+   * its result is dropped and it runs again under the lock: a data key is never handed out
+   * under a rotation that was not saved.
+   */
+  async #execute<R>(eventName: KmsOperationName, attempt: () => R): Promise<R> {
+    const state = this.#state;
+    const store = state.store;
+    if (store === undefined) return attempt();
+    if (!isWriteOperation(eventName)) {
+      await state.sync(false);
+      const outcome = settle(attempt);
+      if (!state.dirty) return unwrap(outcome);
+    }
+    return store.hold(async () => {
+      await state.sync(true);
+      const outcome = settle(attempt);
+      // Changes made before a failure that stand on their own (a rotation that came due, an
+      // AWS-managed key created) are still saved; a failed save rolls back and fails the call.
+      if (outcome.ok) await state.commit();
+      else await state.commit().catch(() => undefined);
+      return unwrap(outcome);
+    });
+  }
+}
+
+type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+function settle<R>(attempt: () => R): Outcome<R> {
+  try {
+    return { ok: true, value: attempt() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function unwrap<R>(outcome: Outcome<R>): R {
+  if (outcome.ok) return outcome.value;
+  throw outcome.error;
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { ErrorCodes, InvalidArgumentError, KeyStoreError } from '@sealflow/core';
 import { removeStaleTempFiles, writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
 import {
@@ -12,7 +12,9 @@ import {
   scryptParamsAllowed,
   type ScryptParams,
 } from './root-key.js';
-import { decodeState, type DecodedState } from './state-codec.js';
+import { decodeState, encodeState, type DecodedState } from './state-codec.js';
+import { DEFAULT_LOCK_OPTIONS, StoreLock, type StoreLockOptions } from './store-lock.js';
+import { readSnapshot, signatureOf, storeError } from './store-snapshot.js';
 
 /**
  * The single file a persistent `MemoryKms` lives in. A JSON envelope whose header is in
@@ -23,11 +25,15 @@ import { decodeState, type DecodedState } from './state-codec.js';
  * ```json
  * {"format":"sealflow-memory-kms","version":1,"region":"us-east-1","partition":"aws",
  *  "rootKey":{"source":"scrypt","salt":"<b64>","N":32768,"r":8,"p":1} | {"source":"key-file"},
- *  "check":"<b64>","iv":"<b64>","sealed":"<b64 ciphertext||tag>"}
+ *  "check":"<b64>","generation":7,"iv":"<b64>","sealed":"<b64 ciphertext||tag>"}
  * ```
  *
  * Every save writes a new file atomically (see `atomic-write.ts`), so a crash leaves the
- * previous file whole.
+ * previous file whole. Several processes may share the file: every write happens under
+ * the store lock (`store-lock.ts`) and bumps `generation`; readers compare the file's
+ * identity (device, inode, size, mtime, ctime) and generation with the last they saw and
+ * reload when either moved. `generation` is outside the AAD: altering it only causes a
+ * reload (the body still has to authenticate).
  */
 
 /** How the root key is obtained: a passphrase (scrypt) or a key file. */
@@ -42,6 +48,14 @@ export interface StoreFileOptions {
   readonly scrypt?: ScryptParams;
   /** Test seam for the atomic write. */
   readonly hooks?: AtomicWriteHooks;
+  /** Inter-process lock timing (default {@link DEFAULT_LOCK_OPTIONS}). */
+  readonly lock?: StoreLockOptions;
+}
+
+/** What a reader last saw of the file: its write generation and its identity on disk. */
+interface Seen {
+  readonly generation: number;
+  readonly signature: string;
 }
 
 type RootKeySpec = { readonly source: 'scrypt'; readonly salt: string; readonly N: number; readonly r: number; readonly p: number } | { readonly source: 'key-file' };
@@ -56,12 +70,7 @@ interface Header {
 }
 
 const FORMAT = 'sealflow-memory-kms';
-/** Largest store file read: keys are small; anything bigger is not ours. */
-const MAX_STORE_FILE_BYTES = 64 * 1024 * 1024;
 
-function storeError(code: typeof ErrorCodes.KEY_STORE_CORRUPT | typeof ErrorCodes.KEY_STORE_LOCKED | typeof ErrorCodes.KEY_STORE_UNAVAILABLE, path: string, message: string, cause?: unknown): KeyStoreError {
-  return new KeyStoreError(code, `key store file ${path}: ${message}`, { store: `memory-kms:${path}`, ...(cause === undefined ? {} : { cause }) });
-}
 
 /** The header fields in a fixed order: the AAD of the sealed body. */
 function headerAad(header: Header): Uint8Array {
@@ -74,59 +83,71 @@ export class StoreFile {
   readonly #header: Header;
   readonly #sealKey: Uint8Array;
   readonly #hooks: AtomicWriteHooks;
+  readonly #lock: StoreLock;
+  #seen: Seen = { generation: 0, signature: '' };
 
-  private constructor(path: string, header: Header, sealKey: Uint8Array, hooks: AtomicWriteHooks) {
+  private constructor(path: string, header: Header, sealKey: Uint8Array, hooks: AtomicWriteHooks, lock: StoreLock) {
     this.path = path;
     this.#header = header;
     this.#sealKey = sealKey;
     this.#hooks = hooks;
+    this.#lock = lock;
   }
 
   /**
-   * Opens the store at `options.path`, or prepares a new one when no file exists there
-   * (`state` is then `undefined`; nothing is written until the first save).
+   * Opens the store at `options.path`, or creates it (an empty store, written at once) when
+   * no file exists there. Runs under the store lock, so two processes creating one path
+   * agree on one root key, and leftover temp files of dead writers are removed safely.
    * @throws {KeyStoreError} `ERR_KEY_STORE_LOCKED` for a wrong passphrase or key file,
-   * `ERR_KEY_STORE_CORRUPT` for a file that is not a valid store or was altered.
+   * `ERR_KEY_STORE_CORRUPT` for a file that is not a valid store or was altered,
+   * `ERR_KEY_STORE_UNAVAILABLE` for an I/O error or a lock held too long.
    * @throws {InvalidArgumentError} for a region or partition other than the store's, or a bad key file.
    */
-  static async open(options: StoreFileOptions): Promise<{ file: StoreFile; state: DecodedState | undefined }> {
+  static async open(options: StoreFileOptions): Promise<{ file: StoreFile; state: DecodedState }> {
     const { path, secret } = options;
-    await removeStaleTempFiles(path);
-    const size = await stat(path).then(
-      (info) => info.size,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return undefined;
-        throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be read (${error.code ?? 'error'})`, error);
-      },
-    );
-    if (size === undefined) return { file: await StoreFile.#create(options), state: undefined };
-    if (size > MAX_STORE_FILE_BYTES) throw storeError(ErrorCodes.KEY_STORE_CORRUPT, path, `it is over ${MAX_STORE_FILE_BYTES} bytes`);
-    const { header, iv, sealed } = StoreFile.#parse(path, await readFile(path));
-    if (header.region !== options.region || header.partition !== options.partition) {
-      throw new InvalidArgumentError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `key store file ${path} belongs to ${header.partition}/${header.region}, not ${options.partition}/${options.region}`,
-      );
-    }
-    let root: Uint8Array;
-    if (header.rootKey.source === 'scrypt') {
-      if (!('passphrase' in secret)) throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a passphrase, not a key file');
-      root = await deriveFromPassphrase(secret.passphrase, Buffer.from(header.rootKey.salt, 'base64'), header.rootKey);
-    } else {
-      if (!('keyFile' in secret)) throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a key file, not a passphrase');
-      root = await readKeyFile(secret.keyFile);
-    }
-    const keys = rootKeys(root);
-    root.fill(0);
-    if (!checkMatches(Buffer.from(header.check, 'base64'), keys.check)) {
-      keys.sealKey.fill(0);
-      throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'wrong passphrase or key file');
-    }
-    const file = new StoreFile(path, header, keys.sealKey, options.hooks ?? {});
-    return { file, state: file.#unseal(iv, sealed, options.partition, options.region) };
+    const lock = new StoreLock(path, options.lock ?? DEFAULT_LOCK_OPTIONS);
+    return lock.hold(async () => {
+      await removeStaleTempFiles(path);
+      const snapshot = await readSnapshot(path);
+      if (snapshot === undefined) {
+        const file = await StoreFile.#create(options, lock);
+        try {
+          await file.save(encodeState([], []));
+        } catch (error) {
+          file.close();
+          throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+        }
+        return { file, state: { keys: [], aliases: [] } };
+      }
+      const { header, generation, iv, sealed } = StoreFile.#parse(path, snapshot.bytes);
+      if (header.region !== options.region || header.partition !== options.partition) {
+        throw new InvalidArgumentError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `key store file ${path} belongs to ${header.partition}/${header.region}, not ${options.partition}/${options.region}`,
+        );
+      }
+      let root: Uint8Array;
+      if (header.rootKey.source === 'scrypt') {
+        if (!('passphrase' in secret)) throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a passphrase, not a key file');
+        root = await deriveFromPassphrase(secret.passphrase, Buffer.from(header.rootKey.salt, 'base64'), header.rootKey);
+      } else {
+        if (!('keyFile' in secret)) throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a key file, not a passphrase');
+        root = await readKeyFile(secret.keyFile);
+      }
+      const keys = rootKeys(root);
+      root.fill(0);
+      if (!checkMatches(Buffer.from(header.check, 'base64'), keys.check)) {
+        keys.sealKey.fill(0);
+        throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'wrong passphrase or key file');
+      }
+      const file = new StoreFile(path, header, keys.sealKey, options.hooks ?? {}, lock);
+      const state = file.#unseal(iv, sealed, options.partition, options.region);
+      file.#seen = { generation, signature: snapshot.signature };
+      return { file, state };
+    });
   }
 
-  static async #create(options: StoreFileOptions): Promise<StoreFile> {
+  static async #create(options: StoreFileOptions, lock: StoreLock): Promise<StoreFile> {
     const { secret } = options;
     let root: Uint8Array;
     let rootKey: RootKeySpec;
@@ -149,10 +170,10 @@ export class StoreFile {
       rootKey,
       check: Buffer.from(keys.check).toString('base64'),
     };
-    return new StoreFile(options.path, header, keys.sealKey, options.hooks ?? {});
+    return new StoreFile(options.path, header, keys.sealKey, options.hooks ?? {}, lock);
   }
 
-  static #parse(path: string, bytes: Buffer): { header: Header; iv: Uint8Array; sealed: Uint8Array } {
+  static #parse(path: string, bytes: Buffer): { header: Header; generation: number; iv: Uint8Array; sealed: Uint8Array } {
     const corrupt = (why: string): KeyStoreError => storeError(ErrorCodes.KEY_STORE_CORRUPT, path, why);
     let envelope: Record<string, unknown>;
     try {
@@ -182,7 +203,10 @@ export class StoreFile {
     const iv = Buffer.from(text('iv'), 'base64');
     const sealed = Buffer.from(text('sealed'), 'base64');
     if (iv.length !== 12 || sealed.length < 16) throw corrupt('the sealed body is truncated');
-    return { header, iv, sealed };
+    // Files written before generations existed have none: generation 0.
+    const generation = envelope['generation'] ?? 0;
+    if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) throw corrupt('field generation is malformed');
+    return { header, generation, iv, sealed };
   }
 
   #unseal(iv: Uint8Array, sealed: Uint8Array, partition: string, region: string): DecodedState {
@@ -203,30 +227,84 @@ export class StoreFile {
     }
   }
 
-  /** Seals `state` (as `encodeState` made it) and replaces the file atomically; wipes `state`. */
+  /**
+   * Runs `task` holding the store's inter-process lock (see `store-lock.ts`).
+   * @throws {KeyStoreError} `ERR_KEY_STORE_UNAVAILABLE` when the lock cannot be taken.
+   */
+  hold<T>(task: () => Promise<T>): Promise<T> {
+    return this.#lock.hold(task);
+  }
+
+  /**
+   * Seals `state` (as `encodeState` made it) and replaces the file atomically, as the next
+   * generation; wipes `state`. Only under {@link hold}, after reading the file's latest state.
+   * @throws {KeyStoreError} `ERR_KEY_STORE_UNAVAILABLE` when the lock is not held (or was taken over).
+   * @throws {Error} the file system error of the write.
+   */
   async save(state: Uint8Array): Promise<void> {
+    try {
+      this.#lock.assertHeld();
+    } catch (error) {
+      state.fill(0);
+      throw error;
+    }
+    const generation = this.#seen.generation + 1;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#sealKey, iv);
     cipher.setAAD(headerAad(this.#header));
     const body = Buffer.concat([cipher.update(state), cipher.final(), cipher.getAuthTag()]);
     state.fill(0);
-    const envelope = { ...this.#header, iv: iv.toString('base64'), sealed: body.toString('base64') };
-    await writeFileAtomic(this.path, new TextEncoder().encode(`${JSON.stringify(envelope)}\n`), this.#hooks);
+    const envelope = { ...this.#header, generation, iv: iv.toString('base64'), sealed: body.toString('base64') };
+    await writeFileAtomic(this.path, new TextEncoder().encode(`${JSON.stringify(envelope)}\n`), {
+      beforeRename: async (tempPath) => {
+        await this.#hooks.beforeRename?.(tempPath);
+        // A holder that stalled past the stale time lost the lock: its write would undo another's.
+        this.#lock.assertHeld();
+      },
+    });
+    // Under the lock nobody else renames: this is the file just written.
+    this.#seen = { generation, signature: signatureOf(await stat(this.path, { bigint: true })) };
+  }
+
+  /**
+   * Whether the file on disk may differ from what this instance last read or wrote: a
+   * stat, no read. Any change of device, inode, size, mtime or ctime counts.
+   */
+  async changed(): Promise<boolean> {
+    try {
+      return signatureOf(await stat(this.path, { bigint: true })) !== this.#seen.signature;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Reads the file; returns its state when it is not the one last seen (another generation
+   * or another file), `undefined` when nothing changed.
+   * @throws {KeyStoreError} `ERR_KEY_STORE_CORRUPT` when the file was altered or replaced by
+   * another store, `ERR_KEY_STORE_UNAVAILABLE` when it cannot be read or was removed.
+   */
+  async loadIfChanged(): Promise<DecodedState | undefined> {
+    return this.#read(false);
   }
 
   /**
    * Reads the file back with the key already held (to roll memory back to what is on disk).
-   * @throws {KeyStoreError} `ERR_KEY_STORE_CORRUPT` when the file changed under us.
+   * @throws {KeyStoreError} as {@link loadIfChanged}.
    */
-  async load(): Promise<DecodedState | undefined> {
-    const bytes = await readFile(this.path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, this.path, 'cannot be read', error);
-    });
-    if (bytes === undefined) return undefined;
-    const { header, iv, sealed } = StoreFile.#parse(this.path, bytes);
+  async load(): Promise<DecodedState> {
+    return (await this.#read(true)) as DecodedState;
+  }
+
+  async #read(always: boolean): Promise<DecodedState | undefined> {
+    const snapshot = await readSnapshot(this.path);
+    if (snapshot === undefined) throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, this.path, 'it was removed');
+    const { header, generation, iv, sealed } = StoreFile.#parse(this.path, snapshot.bytes);
     if (JSON.stringify(header) !== JSON.stringify(this.#header)) throw storeError(ErrorCodes.KEY_STORE_CORRUPT, this.path, 'it was replaced by another store');
-    return this.#unseal(iv, sealed, header.partition, header.region);
+    if (!always && generation === this.#seen.generation && snapshot.signature === this.#seen.signature) return undefined;
+    const state = this.#unseal(iv, sealed, header.partition, header.region);
+    this.#seen = { generation, signature: snapshot.signature };
+    return state;
   }
 
   /** Zeroes the sealing key. */

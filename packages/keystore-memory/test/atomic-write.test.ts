@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeStaleTempFiles, writeFileAtomic } from '../src/atomic-write.js';
+import { processIsAlive, removeStaleTempFiles, writeFileAtomic } from '../src/atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -36,8 +37,25 @@ describe('writeFileAtomic', () => {
     await expect.poll(() => tempSeen).not.toBe('');
     expect(await readFile(tempSeen, 'utf8')).toBe('next');
     expect(await readFile(path, 'utf8')).toBe('previous');
-    expect(await removeStaleTempFiles(path)).toBe(1);
+    // Its writer (this process) still runs: the temp file is not stale.
+    expect(await removeStaleTempFiles(path)).toBe(0);
+    // Once its writer is gone, it is.
+    expect(await removeStaleTempFiles(path, () => false)).toBe(1);
     expect(await readdir(dir)).toEqual(['store.json']);
+  });
+
+  it('removeStaleTempFiles removes the temp file of a process that has exited, and keeps the one of a live process', async () => {
+    const path = join(dir, 'store.json');
+    await writeFile(path, 'x');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    expect(processIsAlive(gone)).toBe(false);
+    expect(processIsAlive(process.pid)).toBe(true);
+    const dead = `.store.json.${gone}.0123456789ab.tmp`;
+    const live = `.store.json.${process.pid}.0123456789ab.tmp`;
+    await writeFile(join(dir, dead), 'd');
+    await writeFile(join(dir, live), 'l');
+    expect(await removeStaleTempFiles(path)).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual([live, 'store.json']);
   });
 
   it('a failure before the rename leaves the previous file and removes the temp file', async () => {

@@ -141,7 +141,7 @@ describe('MemoryKms.open: persistence', () => {
   it('a store that cannot be created fails with ERR_KEY_STORE_UNAVAILABLE', async () => {
     const error = await storeFailure(MemoryKms.open({ path: join(dir, 'missing-dir', 'kms.json'), passphrase: 'pw', scrypt: FAST }));
     expect(error.code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
-    expect(error.message).toContain('cannot be created (ENOENT)');
+    expect(error.message).toContain('cannot be locked (ENOENT; its directory must exist');
   });
 
   it('uses the default scrypt cost when none is given', async () => {
@@ -150,20 +150,34 @@ describe('MemoryKms.open: persistence', () => {
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ rootKey: { N: 32768, r: 8, p: 1 } });
   });
 
-  it('a writer killed between the temp write and the rename leaves the previous store loadable', async () => {
+  it('lock options are checked', async () => {
+    await expect(open({ lock: { staleMs: 1000 } })).rejects.toThrow(/lock\.staleMs: expected an integer number of milliseconds from 2000/);
+    await expect(open({ lock: { timeoutMs: -1 } })).rejects.toThrow(/lock\.timeoutMs/);
+    await expect(open({ lock: { staleMs: 5000, bogus: 1 } as never })).rejects.toThrow(/bogus/);
+    await (await open({ lock: { staleMs: 5000, timeoutMs: 1000 } })).close();
+  });
+
+  it('a store written before generations existed (no generation field) opens, and the next write carries generation 1', async () => {
+    await (await open()).createKey();
+    const envelope = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    delete envelope['generation'];
+    await writeFile(path, JSON.stringify(envelope));
     const kms = await open();
-    const kept = (await kms.createKey({ Description: 'before the crash' })).KeyMetadata;
-    const { file } = await StoreFile.open({
-      path,
-      secret: { passphrase: 'correct horse' },
-      region: 'us-east-1',
-      partition: 'aws',
-      hooks: { beforeRename: () => new Promise<void>(() => undefined) },
-    });
-    void file.save(new TextEncoder().encode('{"keys":[],"aliases":[]}'));
-    await expect.poll(async () => (await readdir(dir)).length).toBe(2);
-    const reopened = await open();
-    expect((await reopened.listKeys()).Keys.map((k) => k.KeyId)).toEqual([kept.KeyId]);
-    expect(await readdir(dir)).toEqual(['kms.json']);
+    await kms.createKey();
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ generation: 1 });
+    expect((await kms.listKeys()).Keys).toHaveLength(2);
+  });
+
+  it('a malformed generation is CORRUPT', async () => {
+    await (await open()).createKey();
+    const envelope = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    await writeFile(path, JSON.stringify({ ...envelope, generation: -1 }));
+    expect((await storeFailure(open())).code).toBe(ErrorCodes.KEY_STORE_CORRUPT);
+  });
+
+  it('a save outside the store lock is refused', async () => {
+    const { file } = await StoreFile.open({ path, secret: { passphrase: 'correct horse' }, region: 'us-east-1', partition: 'aws', scrypt: FAST });
+    await expect(file.save(new TextEncoder().encode('{"keys":[],"aliases":[]}'))).rejects.toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
+    file.close();
   });
 });

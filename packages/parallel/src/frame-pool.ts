@@ -110,8 +110,10 @@ export class FramePool implements FrameOffload {
   }
 
   /**
-   * Waits for running batches, then ends the threads and drops recycled buffers. Messages
-   * started afterwards stay on the calling thread. Safe to call twice.
+   * Ends the threads at once and drops recycled buffers: a message still using the pool
+   * fails with ERR_WORKER_FAILED (its batches queued or running are cut short). Settles
+   * as soon as the threads are gone, also after a thread died. Messages started
+   * afterwards stay on the calling thread. Safe to call twice.
    */
   async close(): Promise<void> {
     this.#closed = true;

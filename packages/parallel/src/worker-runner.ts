@@ -35,6 +35,9 @@ export class WorkerRunner implements BatchRunner {
   readonly #options: WorkerRunnerOptions;
   #pool: Piscina<BatchTask, BatchReply> | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  /** Fails a batch handed to the threads and not yet settled; `close` calls what is left. */
+  readonly #unsettled = new Set<(error: WorkerError) => void>();
   #batches = 0;
   #workerFailures = 0;
 
@@ -72,12 +75,25 @@ export class WorkerRunner implements BatchRunner {
     return new Uint8Array(new SharedArrayBuffer(length));
   }
 
-  async close(): Promise<void> {
+  /**
+   * Ends every thread at once; the batches still queued or running fail with
+   * ERR_WORKER_FAILED (a message caught by the close fails anyway: its later batches
+   * would be refused). Not piscina's `close()`: after a thread died, with tasks still
+   * queued, it waited for its 30 s close timeout or spun the calling thread for good
+   * (it loops asking for a replacement thread that a closing pool never starts).
+   */
+  close(): Promise<void> {
     this.#closed = true;
     const pool = this.#pool;
     this.#pool = undefined;
-    // Waits for running tasks, then ends every thread.
-    await pool?.close();
+    const failures = [...this.#unsettled];
+    this.#unsettled.clear();
+    const closed = new WorkerError(ErrorCodes.WORKER_FAILED, 'the frame pool was closed while a message was using it');
+    for (const fail of failures) fail(closed);
+    // destroy() drops the queue and terminates the threads; a task it cuts short never
+    // settles on its own, which is why each was failed above.
+    this.#closing ??= pool === undefined ? Promise.resolve() : pool.destroy();
+    return this.#closing;
   }
 
   async #run(task: BatchTask, batch: Batch): Promise<BatchOutput> {
@@ -89,14 +105,33 @@ export class WorkerRunner implements BatchRunner {
     this.#batches++;
     let reply: BatchReply;
     try {
-      reply = await pool.run(task, { transferList: [task.key, task.input] });
+      reply = await this.#untilClosed(pool.run(task, { transferList: [task.key, task.input] }));
     } catch (error) {
-      // The thread died (crash, exit, out of memory) or the pool was closed under the task.
+      // The pool was closed under the task.
+      if (error instanceof WorkerError) throw error;
+      // The thread died (crash, exit, out of memory).
       this.#workerFailures++;
       const doing = batch.operation === 'seal' ? 'sealing' : 'opening';
       throw new WorkerError(ErrorCodes.WORKER_FAILED, `a worker thread failed while ${doing} frames ${batch.firstSequence}-${batch.firstSequence + batch.frames - 1}: ${describe(error)}`, { cause: error });
     }
     return batchOutput(batch, task, reply);
+  }
+
+  /** `running`, or a WorkerError once the pool is closed, whichever comes first. */
+  #untilClosed(running: Promise<BatchReply>): Promise<BatchReply> {
+    return new Promise<BatchReply>((resolve, reject) => {
+      this.#unsettled.add(reject);
+      running.then(
+        (reply) => {
+          this.#unsettled.delete(reject);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          this.#unsettled.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   #start(): Piscina<BatchTask, BatchReply> {

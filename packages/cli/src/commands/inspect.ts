@@ -3,6 +3,7 @@ import { CommitmentPolicy, createEngine, type HeaderInfo } from '@sealflow/core'
 import { contextOf, type CommandOptions } from './command-context.js';
 import { print, printJson, type CliContext } from '../cli-context.js';
 import { describeEdk, type EdkDescription } from '../inspect/describe-edk.js';
+import { readerSentence } from '../inspect/edk-reader.js';
 import { NO_KEY_STORE } from '../inspect/no-key-store.js';
 import { readHeader } from '../inspect/read-header.js';
 import { FileSource } from '../io/file-source.js';
@@ -84,8 +85,9 @@ function renderText(r: InspectReport): string {
   r.encryptedDataKeys.forEach((edk, i) => {
     lines.push(`  ${i + 1}. ${edk.providerId}  ${edk.key}${edk.kind === 'raw-aes' ? '  (raw AES key name)' : ''}`);
     if (edk.bucketContext !== undefined) {
-      lines.push(`     bucket key, KMS context ${Object.entries(edk.bucketContext).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      lines.push(`     bucket key (layout ${edk.bucketKey?.layout ?? '?'}), KMS context ${Object.entries(edk.bucketContext).map(([k, v]) => `${k}=${v}`).join(', ')}`);
     }
+    lines.push(`     read by: ${readerSentence(edk.reader, edk.providerId, edk.key)}`);
   });
   return `${lines.join('\n')}\n`;
 }

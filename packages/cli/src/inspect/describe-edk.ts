@@ -1,5 +1,5 @@
-import { BUCKET_KEY_PROVIDER_ID, KMS_PROVIDER_ID, type EncryptedDataKey } from '@sealflow/core';
-import { decodeBucketKeyEdk } from '@sealflow/core/internal';
+import { BUCKET_DATA_KEY_NAMESPACE, BUCKET_KEY_PROVIDER_ID, decodeBucketKeyEdk, KMS_PROVIDER_ID, type EncryptedDataKey } from '@sealflow/core';
+import type { EdkReader } from './edk-reader.js';
 
 /**
  * `@sealflow/keystore-xks`'s provider ID (its README, "EDK layout"), spelled here so
@@ -16,6 +16,14 @@ export interface EdkDescription {
   readonly kind: 'aws-kms' | 'bucket-key' | 'xks' | 'raw-aes' | 'text' | 'binary';
   /** For bucket-key EDKs: the bucket-level context KMS bound. */
   readonly bucketContext?: Readonly<Record<string, string>>;
+  /**
+   * For bucket-key EDKs: the layout (1 or 2) and the blob a reader unwraps with one
+   * key-store call (KMS `Decrypt` with `CiphertextBlob` = the ciphertext, `KeyId` = the
+   * key, `EncryptionContext` = `bucketContext`) to get the bucket key.
+   */
+  readonly bucketKey?: { readonly layout: number; readonly providerId: string; readonly key: string; readonly ciphertextBase64: string };
+  /** Which stock reader opens this EDK (see edk-reader.ts). */
+  readonly reader: EdkReader;
   readonly providerInfoHex: string;
   readonly ciphertextBytes: number;
 }
@@ -43,11 +51,12 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteO
  */
 export function describeEdk(edk: EncryptedDataKey): EdkDescription {
   const base = { providerId: edk.providerId, providerInfoHex: hex(edk.providerInfo), ciphertextBytes: edk.ciphertext.length };
-  const make = (key: string, kind: EdkDescription['kind'], bucketContext?: Readonly<Record<string, string>>): EdkDescription => ({
+  const make = (key: string, kind: EdkDescription['kind'], extra: Pick<EdkDescription, 'bucketContext' | 'bucketKey'> = {}): EdkDescription => ({
     providerId: edk.providerId,
     kind,
     key,
-    ...(bucketContext === undefined ? {} : { bucketContext }),
+    ...extra,
+    reader: readerOf(edk.providerId, kind, extra.bucketKey?.layout),
     providerInfoHex: base.providerInfoHex,
     ciphertextBytes: base.ciphertextBytes,
   });
@@ -58,9 +67,10 @@ export function describeEdk(edk: EncryptedDataKey): EdkDescription {
   }
   if (edk.providerId === BUCKET_KEY_PROVIDER_ID) {
     try {
-      const { inner, bucketContext } = decodeBucketKeyEdk(edk);
+      const { inner, bucketContext, layout } = decodeBucketKeyEdk(edk);
       const described = describeEdk(inner);
-      return make(`${described.providerId} ${described.key}`, 'bucket-key', bucketContext);
+      const bucketKey = { layout, providerId: described.providerId, key: described.key, ciphertextBase64: Buffer.from(inner.ciphertext).toString('base64') };
+      return make(`${described.providerId} ${described.key}`, 'bucket-key', { bucketContext, bucketKey });
     } catch {
       // Fall through: shown as binary.
     }
@@ -80,4 +90,12 @@ export function describeEdk(edk: EncryptedDataKey): EdkDescription {
   const text = printable(info);
   if (text !== undefined) return make(text, 'text');
   return make(`0x${base.providerInfoHex}`, 'binary');
+}
+
+function readerOf(providerId: string, kind: EdkDescription['kind'], layout: number | undefined): EdkReader {
+  if (kind === 'aws-kms') return 'esdk-kms-keyring';
+  if (kind === 'bucket-key') return layout === 1 ? 'sealflow' : 'sealflow-or-esdk-keyring';
+  if (kind === 'xks') return 'sealflow-or-esdk-keyring';
+  if (kind === 'raw-aes') return providerId === BUCKET_DATA_KEY_NAMESPACE ? 'esdk-raw-aes-keyring-bucket-key' : 'esdk-raw-aes-keyring';
+  return 'unknown';
 }

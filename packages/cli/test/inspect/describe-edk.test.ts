@@ -20,7 +20,21 @@ describe('describeEdk', () => {
     const inner = { providerId: KMS_PROVIDER_ID, providerInfo: text(ARN), ciphertext: new Uint8Array(3) };
     const edk = encodeBucketKeyEdk(inner, { 'aws:s3:arn': 'arn:aws:s3:::bucket' });
     expect(edk.providerId).toBe(BUCKET_KEY_PROVIDER_ID);
-    expect(describeEdk(edk)).toMatchObject({ kind: 'bucket-key', key: `aws-kms ${ARN}`, bucketContext: { 'aws:s3:arn': 'arn:aws:s3:::bucket' } });
+    expect(describeEdk(edk)).toMatchObject({ kind: 'bucket-key', key: `aws-kms ${ARN}`, bucketContext: { 'aws:s3:arn': 'arn:aws:s3:::bucket' }, reader: 'sealflow' });
+  });
+
+  it('says which stock reader opens each EDK', () => {
+    const inner = { providerId: KMS_PROVIDER_ID, providerInfo: text(ARN), ciphertext: new Uint8Array([1, 2, 3]) };
+    const blob = describeEdk(encodeBucketKeyEdk(inner, { 'aws:s3:arn': 'arn:aws:s3:::bucket' }, 2));
+    expect(blob).toMatchObject({ reader: 'sealflow-or-esdk-keyring', bucketKey: { layout: 2, providerId: 'aws-kms', key: ARN, ciphertextBase64: 'AQID' } });
+    const rawInfo = (name: string): Uint8Array => Uint8Array.from([...text(name), 0, 0, 0, 128, 0, 0, 0, 12, ...new Uint8Array(12)]);
+    const wrapped = describeEdk({ providerId: 'sealflow-bucket-data-key', providerInfo: rawInfo('0123456789abcdef0123456789abcdef'), ciphertext: new Uint8Array(48) });
+    expect(wrapped).toMatchObject({ kind: 'raw-aes', reader: 'esdk-raw-aes-keyring-bucket-key' });
+    expect(describeEdk({ providerId: 'ns', providerInfo: rawInfo('k'), ciphertext: new Uint8Array(48) }).reader).toBe('esdk-raw-aes-keyring');
+    expect(describeEdk(inner).reader).toBe('esdk-kms-keyring');
+    const xks = Uint8Array.from([1, 5, ...text('key-1'), 12, ...new Uint8Array(12), 0]);
+    expect(describeEdk({ providerId: XKS_PROVIDER_ID, providerInfo: xks, ciphertext: new Uint8Array(48) }).reader).toBe('sealflow-or-esdk-keyring');
+    expect(describeEdk({ providerId: 'p', providerInfo: text('x'), ciphertext: new Uint8Array(1) }).reader).toBe('unknown');
   });
 
   it('reads the external key ID of an XKS EDK', () => {

@@ -1,4 +1,4 @@
-import { ErrorCodes, SealflowError } from '../errors.js';
+import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import type { CipherBackend } from './backend.js';
 import { nodeBackend } from './node-backend.js';
 
@@ -17,12 +17,12 @@ const registered = new Map<'native' | 'noble', CipherBackend>();
  * Makes `backend` available as `createEngine({ backend: name })` (and, for `native`, the
  * `auto` default). Called by the backend's own module on import.
  *
- * @throws SealflowError INVALID_ARGUMENT for another name or a non-backend.
+ * @throws InvalidArgumentError INVALID_ARGUMENT for another name or a non-backend.
  */
 export function registerCipherBackend(name: 'native' | 'noble', backend: CipherBackend): void {
-  if (name !== 'native' && name !== 'noble') throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: name must be native or noble');
+  if (name !== 'native' && name !== 'noble') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: name must be native or noble');
   if (typeof backend !== 'object' || backend === null || typeof backend.seal !== 'function') {
-    throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: backend must be a CipherBackend');
+    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: backend must be a CipherBackend');
   }
   registered.set(name, backend);
 }
@@ -35,7 +35,7 @@ export function autoBackend(): CipherBackend {
 /**
  * Resolves a backend name.
  *
- * @throws SealflowError INVALID_ARGUMENT when `native` or `noble` was asked for and its
+ * @throws InvalidArgumentError INVALID_ARGUMENT when `native` or `noble` was asked for and its
  * module was not loaded (import `@sealflow/native` or `@sealflow/core/noble` first).
  */
 export function backendByName(name: BackendName): CipherBackend {
@@ -44,7 +44,7 @@ export function backendByName(name: BackendName): CipherBackend {
   const found = registered.get(name);
   if (found === undefined) {
     const from = name === 'native' ? '@sealflow/native (built by `npm run setup` where cargo exists)' : '@sealflow/core/noble';
-    throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, `createEngine backend '${name}' is not loaded: import ${from} first`);
+    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `createEngine backend '${name}' is not loaded: import ${from} first`);
   }
   return found;
 }

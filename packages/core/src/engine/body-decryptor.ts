@@ -44,6 +44,10 @@ interface NonFramedState {
   received: number;
 }
 
+/** The scratch's first size (or the largest unit, when smaller); it doubles from there. */
+const FIRST_SCRATCH_BYTES = 16 * 1024;
+const NO_BYTES = new Uint8Array(0);
+
 const truncated = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
 
 /**
@@ -61,7 +65,7 @@ export class BodyDecryptor {
   readonly #limits: DecryptLimits;
   readonly #regularAad: Uint8Array;
   readonly #seqOffset: number;
-  /** Scratch for a unit split across input chunks; sized to the largest unit. */
+  /** Scratch for a unit split across input chunks; grows with the bytes held, up to the largest unit. */
   #scratch: Uint8Array | undefined;
   #scratchLength = 0;
   /** Non-framed ciphertext is held whole until its tag verifies (capped by maxNonFramedBytes). */
@@ -145,27 +149,42 @@ export class BodyDecryptor {
 
   /** Buffers part of a unit; processes it when complete. Returns the new offset. */
   #buffer(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
-    this.#scratch ??= new Uint8Array(this.#maxUnitSize());
-    const scratch = this.#scratch;
     // Fill until the unit's size is known, then until the unit is complete.
-    let size = this.#unitSize(scratch, 0, this.#scratchLength);
+    let size = this.#unitSize(this.#scratch ?? NO_BYTES, 0, this.#scratchLength);
     const want = (): number => (size ?? this.#probeLength()) - this.#scratchLength;
     let take = Math.min(want(), chunk.length - offset);
-    scratch.set(chunk.subarray(offset, offset + take), this.#scratchLength);
-    this.#scratchLength += take;
+    this.#hold(chunk.subarray(offset, offset + take));
     offset += take;
-    size = this.#unitSize(scratch, 0, this.#scratchLength);
+    size = this.#unitSize(this.#scratch as Uint8Array, 0, this.#scratchLength);
     if (size !== undefined && this.#scratchLength < size) {
       take = Math.min(size - this.#scratchLength, chunk.length - offset);
-      scratch.set(chunk.subarray(offset, offset + take), this.#scratchLength);
-      this.#scratchLength += take;
+      this.#hold(chunk.subarray(offset, offset + take));
       offset += take;
     }
     if (size !== undefined && this.#scratchLength === size) {
       this.#scratchLength = 0;
-      this.#consume(scratch.subarray(0, size), out);
+      this.#consume((this.#scratch as Uint8Array).subarray(0, size), out);
     }
     return offset;
+  }
+
+  /**
+   * Appends `bytes` to the scratch. It grows with the bytes that actually arrived
+   * (doubling, up to the largest unit), never straight to the frame length a header
+   * declares: a peer that declares 16 MiB frames and sends one byte holds 16 KiB here,
+   * not 16 MiB. The scratch is kept for later units, so a stream copies while growing
+   * at most once per size.
+   */
+  #hold(bytes: Uint8Array): void {
+    const length = this.#scratchLength + bytes.length;
+    let scratch = this.#scratch;
+    if (scratch === undefined || scratch.length < length) {
+      const grown = new Uint8Array(Math.min(this.#maxUnitSize(), Math.max(length, FIRST_SCRATCH_BYTES, 2 * (scratch?.length ?? 0))));
+      if (scratch !== undefined) grown.set(scratch.subarray(0, this.#scratchLength));
+      this.#scratch = scratch = grown;
+    }
+    scratch.set(bytes, this.#scratchLength);
+    this.#scratchLength = length;
   }
 
   #bufferNonFramed(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {

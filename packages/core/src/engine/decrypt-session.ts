@@ -18,6 +18,8 @@ export interface DecryptPlan {
   /** Refuse signing suites as soon as the header is parsed (for callers that stream plaintext onward). */
   readonly unsignedOnly: boolean;
   readonly signal: AbortSignal | undefined;
+  /** Streams only (one-shot calls refuse it). */
+  readonly idleTimeoutMs: number | undefined;
 }
 
 /** The authenticated header of a message being decrypted. */

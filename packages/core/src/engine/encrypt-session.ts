@@ -23,6 +23,8 @@ export interface EncryptPlan {
   readonly plaintextLength: number | undefined;
   readonly bucketKey: BucketKeyRequest | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Streams only (one-shot calls refuse it). */
+  readonly idleTimeoutMs: number | undefined;
   readonly fixed: FixedMaterials | undefined;
 }
 

@@ -19,6 +19,7 @@ import { assertOpen, type BucketKeyRequest, type EngineCore, type FixedMaterials
 import { EncryptSession, type EncryptPlan } from './encrypt-session.js';
 import { headerInfo, type HeaderInfo } from './header-info.js';
 import {
+  assertIdleTimeout,
   assertOptionalContext,
   assertRange,
   assertSignal,
@@ -26,6 +27,7 @@ import {
   assertSuite,
   DECRYPT_KEYS,
   ENCRYPT_KEYS,
+  oneShot,
   resolveEngineOptions,
   type DecryptOptions,
   type EncryptOptions,
@@ -138,7 +140,7 @@ class SealflowEngine implements Engine {
 
   async encrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
     assertBytes(plaintext, 'encrypt plaintext');
-    const plan = this.#encryptPlan(options, plaintext.length);
+    const plan = oneShot(this.#encryptPlan(options, plaintext.length), 'encrypt');
     let session: EncryptSession | undefined;
     try {
       session = await EncryptSession.open(this.#core, plan, true);
@@ -153,7 +155,7 @@ class SealflowEngine implements Engine {
 
   async decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
     assertBytes(ciphertext, 'decrypt ciphertext');
-    const session = new DecryptSession(this.#core, this.#decryptPlan(options), { offload: true, messageLength: ciphertext.length, oneShot: true });
+    const session = new DecryptSession(this.#core, oneShot(this.#decryptPlan(options), 'decrypt'), { offload: true, messageLength: ciphertext.length, oneShot: true });
     try {
       const out = await session.push(ciphertext);
       out.push(...(await session.end()));
@@ -166,30 +168,36 @@ class SealflowEngine implements Engine {
   }
 
   encryptStream(options?: EncryptOptions): Transform {
-    return new SessionTransform(encryptStreamSession(this.#core, this.#encryptPlan(options)));
+    const plan = this.#encryptPlan(options);
+    return new SessionTransform(encryptStreamSession(this.#core, plan), plan.idleTimeoutMs);
   }
 
   decryptStream(options?: DecryptOptions): DecryptTransform {
     let transform: SessionTransform | undefined = undefined;
-    const session = decryptStreamSession(this.#core, this.#decryptPlan(options), (header) => transform?.emit('header', header));
-    transform = new SessionTransform(session);
+    const plan = this.#decryptPlan(options);
+    const session = decryptStreamSession(this.#core, plan, (header) => transform?.emit('header', header));
+    transform = new SessionTransform(session, plan.idleTimeoutMs);
     return transform;
   }
 
   encryptWebStream(options?: EncryptOptions): TransformStream<Uint8Array, Uint8Array> {
-    return sessionTransformStream(encryptStreamSession(this.#core, this.#encryptPlan(options)));
+    const plan = this.#encryptPlan(options);
+    return sessionTransformStream(encryptStreamSession(this.#core, plan), plan.idleTimeoutMs);
   }
 
   decryptWebStream(options?: DecryptOptions): TransformStream<Uint8Array, Uint8Array> {
-    return sessionTransformStream(decryptStreamSession(this.#core, this.#decryptPlan(options)));
+    const plan = this.#decryptPlan(options);
+    return sessionTransformStream(decryptStreamSession(this.#core, plan), plan.idleTimeoutMs);
   }
 
   encryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: EncryptOptions): AsyncIterable<Uint8Array> {
-    return sessionIterable(encryptStreamSession(this.#core, this.#encryptPlan(options)), source);
+    const plan = this.#encryptPlan(options);
+    return sessionIterable(encryptStreamSession(this.#core, plan), source, plan.idleTimeoutMs);
   }
 
   decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array> {
-    return sessionIterable(decryptStreamSession(this.#core, this.#decryptPlan(options)), source);
+    const plan = this.#decryptPlan(options);
+    return sessionIterable(decryptStreamSession(this.#core, plan), source, plan.idleTimeoutMs);
   }
 
   async decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array> {
@@ -197,7 +205,7 @@ class SealflowEngine implements Engine {
     const start = o.raw('start');
     const end = o.raw('end');
     assertRange(start, end);
-    const plan = this.#decryptPlan(o);
+    const plan = oneShot(this.#decryptPlan(o), 'decryptRange');
     const random: RandomAccessSource = source instanceof Uint8Array ? { size: source.length, read: async (p, l) => source.subarray(p, p + l) } : source;
     if (typeof random !== 'object' || random === null || typeof random.read !== 'function' || !Number.isSafeInteger(random.size) || random.size < 0) {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange source: expected a Uint8Array or { size, read(position, length) }');
@@ -293,6 +301,7 @@ class SealflowEngine implements Engine {
       plaintextLength,
       bucketKey,
       signal: assertSignal(o.raw('signal'), 'encrypt signal'),
+      idleTimeoutMs: assertIdleTimeout(o.raw('idleTimeoutMs'), 'encrypt idleTimeoutMs'),
       fixed,
     };
   }
@@ -310,6 +319,7 @@ class SealflowEngine implements Engine {
       reproducedContext: assertOptionalContext(o.raw('reproducedContext'), 'decrypt reproducedContext'),
       unsignedOnly: unsignedOnly === true,
       signal: assertSignal(o.raw('signal'), 'decrypt signal'),
+      idleTimeoutMs: assertIdleTimeout(o.raw('idleTimeoutMs'), 'decrypt idleTimeoutMs'),
     };
   }
 
@@ -348,7 +358,7 @@ function unwrap(
   return stores.unwrap(
     edks,
     request,
-    (store, edk) => cache.unwrap(store, edk, request, messageId),
+    (store, edk) => cache.unwrap(store, edk, request, messageId, edks),
     (store, edk) => cache.accepts(store, edk),
   );
 }

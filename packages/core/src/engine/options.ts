@@ -1,13 +1,15 @@
 import type { CipherBackend } from '../crypto/backend.js';
 import { autoBackend, backendByName, type BackendName } from '../crypto/backend-registry.js';
-
-const BACKEND_NAMES: readonly string[] = ['auto', 'native', 'node', 'noble'] satisfies BackendName[];
+import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
 import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type AlgorithmSuite, type SuiteId } from '../format/suites.js';
 import { assertContext, assertInteger, assertPlainObject, invalid, readOptions } from '../assert.js';
+
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
 import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
 import type { FrameOffload } from './frame-offload.js';
+
+const BACKEND_NAMES: readonly string[] = ['auto', 'native', 'node', 'noble'] satisfies BackendName[];
 
 /** Options of `createEngine`. */
 export interface EngineOptions {
@@ -54,6 +56,13 @@ export interface EncryptOptions {
   /** Serve the data key from the bucket-key cache. */
   readonly bucketKey?: BucketKeyOption;
   readonly signal?: AbortSignal;
+  /**
+   * Streams only (the stream, web-stream and iterable APIs; one-shot calls refuse it): fail
+   * with ERR_TIMEOUT when the source sends nothing for this many milliseconds (1 to
+   * 2^31 - 1) while the stream waits for input. Time in a key-store call, or while the
+   * output waits for a slow consumer, does not count. Default: no timeout.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Options of `decrypt`, `decryptStream` and friends. */
@@ -65,6 +74,13 @@ export interface DecryptOptions {
   /** Refuse signing suites right after the header. */
   readonly unsignedOnly?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Streams only (the stream, web-stream and iterable APIs; one-shot calls refuse it): fail
+   * with ERR_TIMEOUT when the source sends nothing for this many milliseconds (1 to
+   * 2^31 - 1) while the stream waits for input. Time in a key-store call, or while the
+   * output waits for a slow consumer, does not count. Default: no timeout.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface ResolvedEngineOptions {
@@ -80,8 +96,8 @@ export interface ResolvedEngineOptions {
 
 const ENGINE_KEYS = ['keyStore', 'suite', 'frameLength', 'commitmentPolicy', 'limits', 'backend', 'bucketKeys', 'offload'] as const;
 const LIMIT_KEYS = ['maxEncryptedDataKeys', 'maxFrameLength', 'maxContextBytes', 'maxHeaderBytes', 'maxNonFramedBytes'] as const;
-export const ENCRYPT_KEYS = ['context', 'keyId', 'frameLength', 'suite', 'requiredContextKeys', 'plaintextLength', 'bucketKey', 'signal'] as const;
-export const DECRYPT_KEYS = ['expectContext', 'reproducedContext', 'unsignedOnly', 'signal'] as const;
+export const ENCRYPT_KEYS = ['context', 'keyId', 'frameLength', 'suite', 'requiredContextKeys', 'plaintextLength', 'bucketKey', 'signal', 'idleTimeoutMs'] as const;
+export const DECRYPT_KEYS = ['expectContext', 'reproducedContext', 'unsignedOnly', 'signal', 'idleTimeoutMs'] as const;
 
 function isKeyStore(value: unknown): value is KeyStore {
   const v = value as Partial<KeyStore> | null;
@@ -165,6 +181,23 @@ export function assertSignal(value: unknown, label: string): AbortSignal | undef
   if (value === undefined) return undefined;
   if (!(value instanceof AbortSignal)) throw invalid(label, 'an AbortSignal', value);
   return value;
+}
+
+/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 0x7fff_ffff;
+
+export function assertIdleTimeout(value: unknown, label: string): number | undefined {
+  return value === undefined ? undefined : assertInteger(value, label, 1, MAX_TIMEOUT_MS);
+}
+
+/**
+ * `plan`, for a one-shot call: the stream-only `idleTimeoutMs` is refused (the input is
+ * already whole; a range source's reads are the caller's to bound).
+ * @throws {InvalidArgumentError}
+ */
+export function oneShot<P extends { readonly idleTimeoutMs: number | undefined }>(plan: P, call: string): P {
+  if (plan.idleTimeoutMs !== undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `${call} idleTimeoutMs: streams only (the stream, web-stream and iterable APIs)`);
+  return plan;
 }
 
 export function assertStringList(value: unknown, label: string): readonly string[] {

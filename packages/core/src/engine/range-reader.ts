@@ -1,8 +1,9 @@
-import { ErrorCodes, MalformedMessageError } from '../errors.js';
+import { AuthenticationError, ErrorCodes, MalformedMessageError } from '../errors.js';
 import { FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, FINAL_FRAME_PREFIX, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
 import { ContentType, parseHeader } from '../format/header.js';
 import { FormatLimits } from '../format/limits.js';
 import { concatBytes, readUint32 } from '../format/bytes.js';
+import type { BodyDecryptor } from './body-decryptor.js';
 import { DecryptSession, type DecryptPlan } from './decrypt-session.js';
 import type { EngineCore } from './engine-core.js';
 
@@ -57,16 +58,13 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
   if (rest < 0) throw truncated();
   const regular = Math.floor(rest / unit);
   const lastLength = rest - regular * unit;
-  if (lastLength > fl || regular + 1 > FormatLimits.maxFrameCount) {
-    throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: the message size does not match its frame layout');
+  const finalPlaintext = await openFinalFrame(source, body, header.length + regular * unit, regular + 1, lastLength, fl);
+  if (finalPlaintext === undefined) {
+    // No final frame that verifies where the size puts it: bytes follow the message, or it
+    // was cut or altered. Decrypted in order (reading it all, on this failure path only),
+    // it fails with the code every other decrypt API gives, e.g. ERR_TRAILING_BYTES.
+    return sequentialRange(session, source, header.length, start, end);
   }
-  const finalOffset = header.length + regular * unit;
-  const finalUnit = await readExactly(source, finalOffset, FINAL_FRAME_OVERHEAD + lastLength);
-  // The unit at the end must be a final frame whose length field matches the size. A source
-  // cut on a frame boundary ends in a regular frame that openFrame would accept as one, and
-  // the message would pass for a shorter one (spec: esdk message-body.md#final-frame).
-  if (readUint32(finalUnit, 0) !== FINAL_FRAME_MARKER || readUint32(finalUnit, FINAL_FRAME_PREFIX - 4) !== lastLength) throw truncated();
-  const finalPlaintext = body.openFrame(finalUnit, regular + 1);
   const plaintextSize = regular * fl + lastLength;
   const to = Math.min(end, plaintextSize);
   if (start > plaintextSize) {
@@ -96,6 +94,25 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
     out.set(finalPlaintext.subarray(from, to - regular * fl), written);
   }
   return counted(core, out);
+}
+
+/**
+ * The plaintext of the final frame, number `sequence`, expected at `offset` with
+ * `length` bytes of content; undefined when the bytes there are not that final frame.
+ */
+async function openFinalFrame(source: RandomAccessSource, body: BodyDecryptor, offset: number, sequence: number, length: number, fl: number): Promise<Uint8Array | undefined> {
+  if (length > fl || sequence > FormatLimits.maxFrameCount) return undefined;
+  const finalUnit = await readExactly(source, offset, FINAL_FRAME_OVERHEAD + length);
+  // The unit at the end must be a final frame whose length field matches the size. A source
+  // cut on a frame boundary ends in a regular frame that openFrame would accept as one, and
+  // the message would pass for a shorter one (spec: esdk message-body.md#final-frame).
+  if (readUint32(finalUnit, 0) !== FINAL_FRAME_MARKER || readUint32(finalUnit, FINAL_FRAME_PREFIX - 4) !== length) return undefined;
+  try {
+    return body.openFrame(finalUnit, sequence);
+  } catch (error) {
+    if (error instanceof MalformedMessageError || error instanceof AuthenticationError) return undefined;
+    throw error;
+  }
 }
 
 /** A verified range read counts as one message decrypted (its returned bytes as bytes decrypted). */

@@ -1,4 +1,5 @@
 import { isSealflowError } from '../errors.js';
+import { Channels, publish } from '../events.js';
 import type { DecryptedHeader, DecryptPlan } from './decrypt-session.js';
 import { DecryptSession } from './decrypt-session.js';
 import type { EngineCore } from './engine-core.js';
@@ -40,7 +41,12 @@ export function encryptStreamSession(core: EngineCore, plan: EncryptPlan): Strea
     fail(error) {
       if (session !== undefined) session.fail(codeOf(error));
       else {
+        // Failed before the session opened (its key-store call failed or is still
+        // pending): counted and published here, as the session would have.
         core.stats.encryptFailures++;
+        publish(Channels.failure, { operation: 'encrypt', code: codeOf(error) });
+        // A session that opens after all is dropped at once (an offloaded body wipes its key copy).
+        opening?.then((s) => s.abandon(), () => {});
       }
     },
     abandon() {

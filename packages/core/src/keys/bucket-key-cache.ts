@@ -3,13 +3,14 @@ import { Channels, publish, type BucketKeyEvent } from '../events.js';
 import { toHex } from '../format/bytes.js';
 import { serializeEncryptionContext } from '../format/encryption-context.js';
 import type { StatsCounter } from '../stats.js';
-import { assertBucketKeyInfoFits, encodeBucketKeyEdk } from './bucket-key-edk.js';
+import { assertBucketKeyInfoFits, encodeBucketKeyEdk, type BucketKeyLayout } from './bucket-key-edk.js';
 import { BucketKeyEntries, type BucketKeyEntry, type BucketKeyRemoval } from './bucket-key-entries.js';
 import { abortedError, BucketKeyFlight } from './bucket-key-flight.js';
 import { resolveBucketKeyOptions, type BucketKeyOptions } from './bucket-key-options.js';
 import { closedError, countShared, deriveObjectKey, isForgotten, keyNames, type BucketKeyShared, type BucketKeySide } from './bucket-key-shared.js';
 import { BucketKeyUnwrapper } from './bucket-key-unwrapper.js';
-import type { DataKey } from './data-key.js';
+import { DataKey } from './data-key.js';
+import { bucketKeyWrapper, type BucketKeyWrapper } from './bucket-key-wrap.js';
 import type { EncryptedDataKey, EncryptionContext, GenerateRequest, KeyStore, KeyStoreRequest } from './key-store.js';
 import type { KeyStoreSet, NewDataKey } from './key-store-set.js';
 
@@ -26,7 +27,10 @@ export interface BucketKeyDemand {
 
 /** A message's data key served from a bucket key. */
 export interface BucketDataKey {
-  /** Unique to the message: derived from the bucket key and the message ID. */
+  /**
+   * Unique to the message: random and wrapped under the bucket key (layout 2), or
+   * derived from the bucket key and the message ID (layout 1).
+   */
   readonly dataKey: DataKey;
   readonly encryptedDataKeys: readonly EncryptedDataKey[];
   /** Charges the finished message's plaintext bytes (a reserved length is not charged twice). */
@@ -36,13 +40,19 @@ export interface BucketDataKey {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface EncryptEntry extends BucketKeyEntry {
+  /** The stores' EDKs of the bucket key, packed as bucket-key EDKs. */
   readonly encryptedDataKeys: readonly EncryptedDataKey[];
+  /** Layout 2: the bucket key as a raw AES wrapping key for each message's data key. */
+  readonly wrapper: BucketKeyWrapper | undefined;
   messages: number;
   bytes: number;
 }
 
 interface EncryptTicket {
   readonly messageId: Uint8Array;
+  /** The message's full context: the AAD of its wrapped data key (layout 2). */
+  readonly context: EncryptionContext;
+  readonly keyLength: number;
   readonly length: number | undefined;
 }
 
@@ -51,8 +61,9 @@ type GenerateFlight = BucketKeyFlight<EncryptTicket, BucketDataKey>;
 /**
  * S3 Bucket Keys in the core. A data key fetched once from the key stores, with the
  * bucket-level context, serves many messages for a bounded window (age, messages, bytes);
- * each message still gets its own data key, HKDF-SHA512(bucket key, salt = message ID),
- * and so its own derived key and commitment. Encrypt entries are partitioned by the
+ * each message still gets its own data key (layout 2: random, wrapped under the bucket
+ * key as the ESDK raw AES keyring wraps; layout 1: HKDF-SHA512(bucket key, salt = message
+ * ID)), and so its own derived key and commitment. Encrypt entries are partitioned by the
  * stores (ID and principal), key ID and bucket context; decrypt entries (see
  * BucketKeyUnwrapper) by store, principal and the stored EDK. A cold partition is fetched
  * once however many callers wait (single flight); failures are not cached; every key that
@@ -65,6 +76,8 @@ export class BucketKeyCache {
   readonly #maxAge: number;
   readonly #maxMessages: number;
   readonly #maxBytes: number;
+  readonly #layout: BucketKeyLayout;
+  readonly #backend: CipherBackend;
   readonly #now: () => number;
   readonly #realClock: boolean;
   readonly #encrypt: BucketKeyEntries<EncryptEntry>;
@@ -81,12 +94,15 @@ export class BucketKeyCache {
     this.#maxAge = o.maxAgeMs;
     this.#maxMessages = o.maxMessages;
     this.#maxBytes = o.maxBytes;
+    this.#layout = o.layout;
+    this.#backend = backend;
     this.#realClock = o.realClock;
     this.#now = o.now;
     this.#shared = {
       stores,
       stats,
       now: o.now,
+      backend,
       derive: (bucketKey, messageId) => deriveObjectKey(backend, bucketKey, messageId),
       wipe: (entry, reason, side) => this.#wipe(entry, reason, side),
       event: (event) => publish(Channels.bucketKey, event),
@@ -113,7 +129,7 @@ export class BucketKeyCache {
     if (this.#closed) throw closedError();
     if (request.signal?.aborted === true) throw abortedError(request.signal);
     const now = this.#sweep();
-    const ticket: EncryptTicket = { messageId, length: demand.plaintextLength };
+    const ticket: EncryptTicket = { messageId, context: request.context, keyLength: request.length, length: demand.plaintextLength };
     const contextBytes = serializeEncryptionContext(demand.context);
     // Refused before any key-store call: the bucket context must fit the EDK's u16 field.
     assertBucketKeyInfoFits(contextBytes.length + 7);
@@ -142,11 +158,12 @@ export class BucketKeyCache {
   }
 
   /**
-   * Unwraps `edk` with `store`; a bucket-key EDK through the decrypt-side cache.
+   * Unwraps `edk` with `store`; a bucket-key EDK through the decrypt-side cache (`edks`:
+   * all of the message's EDKs, where a layout-2 message's wrapped data key is found).
    * @throws {KeyStoreError | MalformedMessageError} (rejects)
    */
-  unwrap(store: KeyStore, edk: EncryptedDataKey, request: KeyStoreRequest, messageId: Uint8Array): Promise<DataKey> {
-    return this.#decrypt.unwrap(store, edk, request, messageId, this.#sweep());
+  unwrap(store: KeyStore, edk: EncryptedDataKey, request: KeyStoreRequest, messageId: Uint8Array, edks: readonly EncryptedDataKey[] = [edk]): Promise<DataKey> {
+    return this.#decrypt.unwrap(store, edk, request, messageId, this.#sweep(), edks);
   }
 
   /**
@@ -241,9 +258,11 @@ export class BucketKeyCache {
   }
 
   #newEntry(request: GenerateRequest, context: EncryptionContext, key: NewDataKey): EncryptEntry {
+    const layout = this.#layout;
     return {
       bucketKey: key.dataKey,
-      encryptedDataKeys: key.encryptedDataKeys.map((edk) => encodeBucketKeyEdk(edk, context)),
+      encryptedDataKeys: key.encryptedDataKeys.map((edk) => encodeBucketKeyEdk(edk, context, layout)),
+      wrapper: layout === 2 ? bucketKeyWrapper(this.#backend, key.dataKey) : undefined,
       created: this.#now(),
       names: [...this.#stores.stores.map((s) => s.id), ...(request.keyId === undefined ? [] : [request.keyId]), ...keyNames(key.encryptedDataKeys)],
       messages: 0,
@@ -263,14 +282,23 @@ export class BucketKeyCache {
   }
 
   /**
-   * Reserves one message (and its known length) on `entry` and derives the message's key.
-   * An entry cached under `partition` that is now used up is wiped at once.
+   * Reserves one message (and its known length) on `entry` and makes the message's key:
+   * layout 2, a random key wrapped under the bucket key (its EDK goes first, the bucket
+   * key's EDKs follow); layout 1, a key derived from the bucket key. Synchronous, so the
+   * bucket key is used before anything can wipe it. An entry cached under `partition`
+   * that is now used up is wiped at once.
    */
   #serve(partition: string | undefined, entry: EncryptEntry, ticket: EncryptTicket): BucketDataKey {
     const reserved = ticket.length ?? 0;
     entry.messages++;
     entry.bytes += reserved;
-    const dataKey = this.#shared.derive(entry.bucketKey, ticket.messageId);
+    let dataKey: DataKey;
+    let encryptedDataKeys = entry.encryptedDataKeys;
+    if (entry.wrapper === undefined) dataKey = this.#shared.derive(entry.bucketKey, ticket.messageId);
+    else {
+      dataKey = new DataKey(this.#backend.randomBytes(ticket.keyLength));
+      encryptedDataKeys = [entry.wrapper.wrap(dataKey.reveal(), ticket.context), ...entry.encryptedDataKeys];
+    }
     const retire = (): void => {
       const reason = this.#exhausted(entry);
       if (partition !== undefined && reason !== undefined && this.#encrypt.holds(partition, entry)) this.#encrypt.remove(partition, reason);
@@ -278,7 +306,7 @@ export class BucketKeyCache {
     retire();
     return {
       dataKey,
-      encryptedDataKeys: entry.encryptedDataKeys,
+      encryptedDataKeys,
       charge: (bytes) => {
         // Unknown-length streams are charged when they end; a reserved length only for the difference.
         entry.bytes += Math.max(0, bytes - reserved);

@@ -9,22 +9,30 @@ import type { EncryptedDataKey, EncryptionContext } from './key-store.js';
  * cleanly ("no keyring could decrypt") instead of asking KMS with the wrong context.
  */
 export const BUCKET_KEY_PROVIDER_ID = 'sealflow-bucket-key';
-const VERSION = 1;
+
+/**
+ * Bucket-key layouts (the provider info's first byte). 1: the message's data key is
+ * derived from the bucket key (HKDF with the message ID); only sealflow reads it. 2: the
+ * message's data key is random and travels wrapped under the bucket key in a raw-AES EDK
+ * (namespace `sealflow-bucket-data-key`) that any ESDK's raw AES keyring opens.
+ */
+export type BucketKeyLayout = 1 | 2;
 
 /** A bucket-key EDK, unpacked: the store's own EDK plus the context the store bound. */
 export interface BucketKeyEdk {
+  readonly layout: BucketKeyLayout;
   readonly inner: EncryptedDataKey;
   readonly bucketContext: Readonly<Record<string, string>>;
 }
 
 /**
  * Packs a store's EDK of a bucket key (see docs/bucket-keys.md "EDK layout"):
- * provider info = `01 || u16 len || inner provider ID || u16 len || inner provider info ||
+ * provider info = `layout || u16 len || inner provider ID || u16 len || inner provider info ||
  * u16 len || serialized bucket context`; ciphertext = the inner ciphertext.
  * @throws {LimitExceededError} when the provider info would not fit the header's u16
  * field (limit `bucketKeyProviderInfo`).
  */
-export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: EncryptionContext): EncryptedDataKey {
+export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: EncryptionContext, layout: BucketKeyLayout = 1): EncryptedDataKey {
   const id = utf8Encode(inner.providerId);
   const context = serializeEncryptionContext(bucketContext);
   const length = 1 + 2 + id.length + 2 + inner.providerInfo.length + 2 + context.length;
@@ -32,7 +40,7 @@ export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: Encry
   assertBucketKeyInfoFits(length);
   const info = new Uint8Array(length);
   let offset = 0;
-  info[offset++] = VERSION;
+  info[offset++] = layout;
   for (const field of [id, inner.providerInfo, context]) {
     writeUint16(info, offset, field.length);
     info.set(field, offset + 2);
@@ -61,7 +69,8 @@ export function assertBucketKeyInfoFits(length: number): void {
 export function decodeBucketKeyEdk(edk: EncryptedDataKey): BucketKeyEdk {
   const malformed = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed bucket-key encrypted data key');
   const info = edk.providerInfo;
-  if (edk.providerId !== BUCKET_KEY_PROVIDER_ID || info[0] !== VERSION) throw malformed();
+  const layout = info[0];
+  if (edk.providerId !== BUCKET_KEY_PROVIDER_ID || (layout !== 1 && layout !== 2)) throw malformed();
   let offset = 1;
   const fields: Uint8Array[] = [];
   for (let i = 0; i < 3; i++) {
@@ -75,6 +84,7 @@ export function decodeBucketKeyEdk(edk: EncryptedDataKey): BucketKeyEdk {
   const providerId = utf8DecodeStrict(fields[0] as Uint8Array);
   if (providerId === undefined || providerId === BUCKET_KEY_PROVIDER_ID) throw malformed();
   return {
+    layout,
     inner: { providerId, providerInfo: fields[1] as Uint8Array, ciphertext: edk.ciphertext },
     bucketContext: parseEncryptionContext(fields[2] as Uint8Array),
   };

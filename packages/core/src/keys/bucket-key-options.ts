@@ -1,4 +1,5 @@
 import { assertFunction, assertInteger, invalidArgument, readOptions } from '../assert.js';
+import type { BucketKeyLayout } from './bucket-key-edk.js';
 
 /** Engine option `bucketKeys`. Every limit is capped by the format's hard limits. */
 export interface BucketKeyOptions {
@@ -12,6 +13,12 @@ export interface BucketKeyOptions {
   readonly capacity?: number;
   /** Clock, for tests (default Date.now). With it, expired keys are wiped on the next cache use. */
   readonly now?: () => number;
+  /**
+   * Layout of new bucket-key messages: 2 (default) wraps each message's random data key
+   * under the bucket key the way the ESDK raw AES keyring does, so any ESDK can read it;
+   * 1 derives it with HKDF (sealflow-only, the layout before 2). Both are always read.
+   */
+  readonly layout?: BucketKeyLayout;
 }
 
 /** Validated `bucketKeys` options. */
@@ -21,6 +28,7 @@ export interface ResolvedBucketKeyOptions {
   readonly maxBytes: number;
   readonly capacity: number;
   readonly now: () => number;
+  readonly layout: BucketKeyLayout;
   /** No clock was injected: a timer may wipe expired keys while the cache is idle. */
   readonly realClock: boolean;
 }
@@ -36,12 +44,13 @@ const MAX_CAPACITY = 1_000_000;
  * @throws {InvalidArgumentError} naming the field, when one is missing or out of range.
  */
 export function resolveBucketKeyOptions(options: unknown): ResolvedBucketKeyOptions {
-  const o = readOptions(options, 'createEngine bucketKeys', ['maxAgeMs', 'maxMessages', 'maxBytes', 'capacity', 'now']);
+  const o = readOptions(options, 'createEngine bucketKeys', ['maxAgeMs', 'maxMessages', 'maxBytes', 'capacity', 'now', 'layout']);
   if (!o.has('maxAgeMs')) throw invalidArgument('createEngine bucketKeys.maxAgeMs: required');
   const maxAgeMs = assertInteger(o.raw('maxAgeMs'), 'createEngine bucketKeys.maxAgeMs', 1, Number.MAX_SAFE_INTEGER);
   const maxMessages = assertInteger(o.raw('maxMessages') ?? MAX_BUCKET_KEY_MESSAGES, 'createEngine bucketKeys.maxMessages', 1, MAX_BUCKET_KEY_MESSAGES);
   const maxBytes = assertInteger(o.raw('maxBytes') ?? MAX_BUCKET_KEY_BYTES, 'createEngine bucketKeys.maxBytes', 1, MAX_BUCKET_KEY_BYTES);
   const capacity = assertInteger(o.raw('capacity') ?? 1000, 'createEngine bucketKeys.capacity', 1, MAX_CAPACITY);
   const now = o.has('now') ? assertFunction<() => number>(o.raw('now'), 'createEngine bucketKeys.now') : undefined;
-  return { maxAgeMs, maxMessages, maxBytes, capacity, now: now ?? (() => Date.now()), realClock: now === undefined };
+  const layout = assertInteger(o.raw('layout') ?? 2, 'createEngine bucketKeys.layout', 1, 2) as BucketKeyLayout;
+  return { maxAgeMs, maxMessages, maxBytes, capacity, layout, now: now ?? (() => Date.now()), realClock: now === undefined };
 }

@@ -14,7 +14,8 @@ export interface BucketKeyShared {
   readonly stores: KeyStoreSet;
   readonly stats: StatsCounter;
   readonly now: () => number;
-  /** The message's data key from a bucket key. */
+  readonly backend: CipherBackend;
+  /** The message's data key from a bucket key (layout 1). */
   derive(bucketKey: DataKey, messageId: Uint8Array): DataKey;
   /** Destroys an entry's key; counts and reports it. */
   wipe(entry: BucketKeyEntry, reason: BucketKeyRemoval, side: BucketKeySide): void;

@@ -5,10 +5,18 @@ import { BUCKET_KEY_PROVIDER_ID, decodeBucketKeyEdk } from './bucket-key-edk.js'
 import { BucketKeyEntries, type BucketKeyEntry } from './bucket-key-entries.js';
 import { abortedError, BucketKeyFlight } from './bucket-key-flight.js';
 import { closedError, countShared, isForgotten, keyNames, type BucketKeyShared } from './bucket-key-shared.js';
-import type { DataKey } from './data-key.js';
+import { DataKey } from './data-key.js';
+import { bucketKeyWrapper, type BucketKeyWrapper } from './bucket-key-wrap.js';
 import type { EncryptedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
 
-type UnwrapFlight = BucketKeyFlight<Uint8Array, DataKey>;
+/** What a waiter does with the unwrapped bucket key: make its message's data key. */
+type Opener = (entry: UnwrapEntry) => DataKey;
+type UnwrapFlight = BucketKeyFlight<Opener, DataKey>;
+
+interface UnwrapEntry extends BucketKeyEntry {
+  /** The bucket key as the raw AES wrapping key of layout-2 data keys. */
+  readonly wrapper: BucketKeyWrapper;
+}
 
 /**
  * The decrypt side of the bucket-key cache: bucket keys unwrapped from bucket-key EDKs,
@@ -19,7 +27,7 @@ type UnwrapFlight = BucketKeyFlight<Uint8Array, DataKey>;
 export class BucketKeyUnwrapper {
   readonly #shared: BucketKeyShared;
   readonly #pending = new Map<string, UnwrapFlight>();
-  readonly entries: BucketKeyEntries<BucketKeyEntry>;
+  readonly entries: BucketKeyEntries<UnwrapEntry>;
 
   constructor(shared: BucketKeyShared, capacity: number, maxAgeMs: number) {
     this.#shared = shared;
@@ -38,16 +46,27 @@ export class BucketKeyUnwrapper {
 
   /**
    * Unwraps `edk` with `store`: a plain EDK goes straight to the store; a bucket-key EDK
-   * is opened with its bucket context (from the cache when warm) and the message's data
-   * key derived from it.
+   * is opened with its bucket context (from the cache when warm), then the message's data
+   * key is unwrapped from its raw-AES EDK among `edks` with the message context (layout 2)
+   * or derived from the bucket key and `messageId` (layout 1).
    * @throws {KeyStoreError | MalformedMessageError} (rejects)
    */
-  async unwrap(store: KeyStore, edk: EncryptedDataKey, request: KeyStoreRequest, messageId: Uint8Array, now: number): Promise<DataKey> {
+  async unwrap(store: KeyStore, edk: EncryptedDataKey, request: KeyStoreRequest, messageId: Uint8Array, now: number, edks: readonly EncryptedDataKey[]): Promise<DataKey> {
     const shared = this.#shared;
     if (edk.providerId !== BUCKET_KEY_PROVIDER_ID) return shared.stores.call(store, 'unwrap', () => store.unwrapDataKey(edk, request));
     if (shared.isClosed()) throw closedError();
     if (request.signal?.aborted === true) throw abortedError(request.signal);
-    const { inner, bucketContext } = decodeBucketKeyEdk(edk);
+    const { layout, inner, bucketContext } = decodeBucketKeyEdk(edk);
+    const open: Opener =
+      layout === 1
+        ? (entry) => shared.derive(entry.bucketKey, messageId)
+        : (entry) => {
+            const key = entry.wrapper.unwrap(edks, request.context);
+            if (key === undefined) {
+              throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${store.id}: no data key in the message opens under its bucket key and context`, { store: store.id });
+            }
+            return new DataKey(key);
+          };
     const partition = [
       store.id,
       store.principal ?? '',
@@ -61,7 +80,7 @@ export class BucketKeyUnwrapper {
     if (entry !== undefined) {
       shared.stats.bucketHits++;
       shared.event({ action: 'hit', side: 'decrypt', store: store.id });
-      return shared.derive(entry.bucketKey, messageId);
+      return open(entry);
     }
     let flight = this.#pending.get(partition);
     if (flight === undefined) {
@@ -80,7 +99,7 @@ export class BucketKeyUnwrapper {
         },
       );
     }
-    return flight.join(messageId, request.signal);
+    return flight.join(open, request.signal);
   }
 
   /** Marks calls in flight: their keys serve the callers waiting, and are not cached. */
@@ -108,8 +127,18 @@ export class BucketKeyUnwrapper {
       for (const waiter of waiters) waiter.reject(failure);
       return;
     }
-    const entry: BucketKeyEntry = { bucketKey: key, created: shared.now(), names };
-    for (const waiter of waiters) waiter.resolve(shared.derive(key, waiter.ticket));
+    const entry: UnwrapEntry = { bucketKey: key, created: shared.now(), names, wrapper: bucketKeyWrapper(shared.backend, key) };
+    // Each waiter opens its message now, before the key can be wiped (forget, below).
+    for (const waiter of waiters) {
+      let dataKey: DataKey;
+      try {
+        dataKey = waiter.ticket(entry);
+      } catch (error) {
+        waiter.reject(error);
+        continue;
+      }
+      waiter.resolve(dataKey);
+    }
     countShared(shared, waiters.length, 'decrypt', store);
     if (isForgotten(flight, entry)) shared.wipe(entry, 'forget', 'decrypt');
     else {

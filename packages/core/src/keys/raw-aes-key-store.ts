@@ -1,12 +1,11 @@
-import type { CipherBackend, CipherKey } from '../crypto/backend.js';
+import type { CipherBackend } from '../crypto/backend.js';
 import { nodeBackend } from '../crypto/node-backend.js';
 import { ErrorCodes, KeyStoreError } from '../errors.js';
-import { bytesEqual, readUint32, utf8Encode, writeUint32 } from '../format/bytes.js';
-import { serializeEncryptionContext } from '../format/encryption-context.js';
-import { IV_LENGTH, TAG_LENGTH } from '../format/suites.js';
+import { utf8Encode } from '../format/bytes.js';
 import { assertBytes, assertString, invalid, readOptions } from '../assert.js';
 import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
 import { DataKey } from './data-key.js';
+import { isRawAesEdk, rawAesUnwrap, rawAesWrap, type RawAesWrappingKey } from './raw-aes-wrap.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
 
 export interface RawAesKeyStoreOptions {
@@ -29,10 +28,7 @@ export interface RawAesKeyStoreOptions {
  */
 export class RawAesKeyStore implements KeyStore {
   readonly id: string;
-  readonly #namespace: string;
-  readonly #name: Uint8Array;
-  readonly #key: CipherKey;
-  readonly #backend: CipherBackend;
+  readonly #wrapping: RawAesWrappingKey;
 
   /** @throws {InvalidArgumentError} for a bad namespace, name or key. */
   constructor(options: RawAesKeyStoreOptions) {
@@ -44,58 +40,29 @@ export class RawAesKeyStore implements KeyStore {
     if (namespace.startsWith('aws-kms')) throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
     // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
     if (namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawAesKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
-    this.#namespace = namespace;
-    this.#name = utf8Encode(name);
-    this.#backend = (o.raw('backend') as CipherBackend | undefined) ?? nodeBackend;
-    this.#key = this.#backend.importKey(key);
+    const backend = (o.raw('backend') as CipherBackend | undefined) ?? nodeBackend;
+    this.#wrapping = { namespace, name: utf8Encode(name), key: backend.importKey(key), backend };
     this.id = `raw-aes:${namespace}/${name}`;
   }
 
   canUnwrap(edk: EncryptedDataKey): boolean {
-    const info = edk.providerInfo;
-    const n = this.#name.length;
-    return (
-      edk.providerId === this.#namespace &&
-      info.length === n + 8 + IV_LENGTH &&
-      bytesEqual(info.subarray(0, n), this.#name) &&
-      readUint32(info, n) === TAG_LENGTH * 8 &&
-      readUint32(info, n + 4) === IV_LENGTH &&
-      edk.ciphertext.length > TAG_LENGTH
-    );
+    return isRawAesEdk(this.#wrapping, edk);
   }
 
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
-    const dataKey = new DataKey(this.#backend.randomBytes(request.length));
+    const dataKey = new DataKey(this.#wrapping.backend.randomBytes(request.length));
     return { dataKey, encryptedDataKey: await this.wrapDataKey(dataKey, request) };
   }
 
   async wrapDataKey(dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
-    const iv = this.#backend.randomBytes(IV_LENGTH);
-    const { ciphertext, tag } = this.#backend.seal(this.#key, iv, serializeEncryptionContext(request.context), dataKey.reveal());
-    const info = new Uint8Array(this.#name.length + 8 + IV_LENGTH);
-    info.set(this.#name);
-    writeUint32(info, this.#name.length, TAG_LENGTH * 8);
-    writeUint32(info, this.#name.length + 4, IV_LENGTH);
-    info.set(iv, this.#name.length + 8);
-    const sealed = new Uint8Array(ciphertext.length + TAG_LENGTH);
-    sealed.set(ciphertext);
-    sealed.set(tag, ciphertext.length);
-    return { providerId: this.#namespace, providerInfo: info, ciphertext: sealed };
+    return rawAesWrap(this.#wrapping, dataKey.reveal(), request.context);
   }
 
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
     if (!this.canUnwrap(edk)) {
       throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key was not written by this key`, { store: this.id });
     }
-    const iv = edk.providerInfo.subarray(this.#name.length + 8);
-    const split = edk.ciphertext.length - TAG_LENGTH;
-    const plaintext = this.#backend.open(
-      this.#key,
-      iv,
-      serializeEncryptionContext(request.context),
-      edk.ciphertext.subarray(0, split),
-      edk.ciphertext.subarray(split),
-    );
+    const plaintext = rawAesUnwrap(this.#wrapping, edk, request.context);
     if (plaintext === undefined) {
       throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key does not decrypt under this key and context`, { store: this.id });
     }

@@ -67,7 +67,7 @@ describe('BucketKeyCache: partitions', () => {
     const a2 = await caller.run(alice, () => engine.encrypt(new Uint8Array(4), { context: objectContext('a2'), bucketKey: true }));
     expect(store.count('generate')).toBe(2);
     expect(store.calls.map((c) => c.principal)).toEqual([alice, bob]);
-    const edk = (m: Uint8Array): Uint8Array => engine.inspect(m).encryptedDataKeys[0]?.ciphertext as Uint8Array;
+    const edk = (m: Uint8Array): Uint8Array => engine.inspect(m).encryptedDataKeys.find((e) => e.providerId === 'sealflow-bucket-key')?.ciphertext as Uint8Array;
     expect(edk(a2)).toEqual(edk(a1));
     expect(edk(b1)).not.toEqual(edk(a1));
     // Decrypt side: one unwrap per principal, however many objects each reads.
@@ -105,7 +105,7 @@ describe('BucketKeyCache: partitions', () => {
     const sealed = await encryptMany(engine, 5);
     expect([primary.count('generate'), backup.count('wrap')]).toEqual([1, 1]);
     expect(backup.calls[0]?.context).toEqual(BUCKET_CONTEXT);
-    expect(engine.inspect(sealed[0] as Uint8Array).encryptedDataKeys.map((e) => e.providerId)).toEqual(['sealflow-bucket-key', 'sealflow-bucket-key']);
+    expect(engine.inspect(sealed[0] as Uint8Array).encryptedDataKeys.map((e) => e.providerId)).toEqual(['sealflow-bucket-data-key', 'sealflow-bucket-key', 'sealflow-bucket-key']);
     const backupOnly = createEngine({ keyStore: backup });
     for (const m of sealed) await backupOnly.decrypt(m);
     expect(backup.count('unwrap')).toBe(1);
@@ -148,7 +148,7 @@ describe('BucketKeyCache: limits force a new key', () => {
     expect(store.count('generate')).toBe(4);
     const perKey = new Map<string, number>();
     for (const m of sealed) {
-      const edk = Buffer.from(engine.inspect(m).encryptedDataKeys[0]?.ciphertext as Uint8Array).toString('hex');
+      const edk = Buffer.from(engine.inspect(m).encryptedDataKeys.find((e) => e.providerId === 'sealflow-bucket-key')?.ciphertext as Uint8Array).toString('hex');
       perKey.set(edk, (perKey.get(edk) ?? 0) + 1);
     }
     expect([...perKey.values()].sort()).toEqual([1, 3, 3, 3]);

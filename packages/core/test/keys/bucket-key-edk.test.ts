@@ -22,6 +22,16 @@ describe('bucket-key EDK codec', () => {
     expect(edk.ciphertext).toEqual(inner.ciphertext);
   });
 
+  it('writes the layout as the first provider-info byte (2 for the ESDK-readable layout) and reads it back', () => {
+    for (const layout of [1, 2] as const) {
+      const edk = encodeBucketKeyEdk(inner, bucketContext, layout);
+      expect(edk.providerInfo[0]).toBe(layout);
+      const decoded = decodeBucketKeyEdk(edk);
+      expect(decoded.layout).toBe(layout);
+      expect(encodeBucketKeyEdk(decoded.inner, decoded.bucketContext, decoded.layout).providerInfo).toEqual(edk.providerInfo);
+    }
+  });
+
   it('decodes what it encodes, and re-encodes the decoded EDK to the same bytes', () => {
     for (const context of [bucketContext, {}, { b: '2', a: '1', 'ü': 'x' }]) {
       const edk = encodeBucketKeyEdk(inner, context);
@@ -39,7 +49,8 @@ describe('bucket-key EDK codec', () => {
     const info = good.providerInfo;
     const variants: Uint8Array[] = [
       new Uint8Array(0),
-      Uint8Array.of(0x02, ...info.subarray(1)), // unknown version
+      Uint8Array.of(0x00, ...info.subarray(1)), // unknown version
+      Uint8Array.of(0x03, ...info.subarray(1)), // unknown version
       info.subarray(0, info.length - 1), // truncated context
       Uint8Array.of(...info, 0), // trailing byte
       info.subarray(0, 2), // truncated first length

@@ -12,7 +12,7 @@ afterEach(() => {
 describe('resolveBucketKeyOptions', () => {
   it('fills the defaults: the format caps, capacity 1000, the real clock', () => {
     const o = resolveBucketKeyOptions({ maxAgeMs: 1000 });
-    expect(o).toMatchObject({ maxAgeMs: 1000, maxMessages: MAX_BUCKET_KEY_MESSAGES, maxBytes: MAX_BUCKET_KEY_BYTES, capacity: 1000, realClock: true });
+    expect(o).toMatchObject({ maxAgeMs: 1000, maxMessages: MAX_BUCKET_KEY_MESSAGES, maxBytes: MAX_BUCKET_KEY_BYTES, capacity: 1000, layout: 2, realClock: true });
     expect(MAX_BUCKET_KEY_MESSAGES).toBe(2 ** 32);
     expect(Math.abs(o.now() - Date.now())).toBeLessThan(60_000);
   });
@@ -31,6 +31,8 @@ describe('resolveBucketKeyOptions', () => {
     [{ maxAgeMs: 1000, maxBytes: 0 }, /maxBytes/],
     [{ maxAgeMs: 1000, capacity: 0 }, /capacity/],
     [{ maxAgeMs: 1000, capacity: 1_000_001 }, /capacity/],
+    [{ maxAgeMs: 1000, layout: 0 }, /layout/],
+    [{ maxAgeMs: 1000, layout: 3 }, /layout/],
     [{ maxAgeMs: 1000, now: 5 }, /now: expected a function/],
     [{ maxAgeMs: 1000, maxAge: 5 }, /unknown option "maxAge"/],
     [null, /options object/],

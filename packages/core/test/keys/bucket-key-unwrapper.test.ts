@@ -89,10 +89,10 @@ describe('bucket keys on decrypt', () => {
     const store = new RecordingStore();
     const [message] = await sealedUnder(store, 1);
     const forged = (message as Uint8Array).slice();
-    // The provider info starts right after the provider ID and its u16 length: version byte 01 -> 02.
+    // The provider info starts right after the provider ID and its u16 length: layout byte 02 -> 03.
     const at = Buffer.from(forged).indexOf(BUCKET_KEY_PROVIDER_ID) + BUCKET_KEY_PROVIDER_ID.length + 2;
-    expect(forged[at]).toBe(0x01);
-    forged[at] = 0x02;
+    expect(forged[at]).toBe(0x02);
+    forged[at] = 0x03;
     const error = await createEngine({ keyStore: store }).decrypt(forged).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
     expect(store.count('unwrap')).toBe(0);

@@ -40,11 +40,13 @@ export interface XksProxyConfig {
   readonly health?: XksProxyHealthOptions;
   readonly ciphertextMetadata?: Uint8Array;
   readonly pingPath?: string | false;
+  /** The AWS region whose KMS calls the proxy (SigV4 scope); key stores may name their own. */
+  readonly region?: string;
   /** `stdout`: one JSON line per request; `none`: audit events only. */
   readonly log: 'stdout' | 'none';
 }
 
-const TOP_LEVEL = ['listen', 'keyStores', 'backend', 'tls', 'authorization', 'limits', 'health', 'ciphertextMetadata', 'pingPath', 'log'];
+const TOP_LEVEL = ['listen', 'keyStores', 'backend', 'tls', 'authorization', 'limits', 'health', 'ciphertextMetadata', 'pingPath', 'region', 'log'];
 
 /**
  * Reads and validates a proxy config file (JSON; the README documents every field).
@@ -85,12 +87,13 @@ export async function loadXksProxyConfig(path: string): Promise<XksProxyConfig> 
     ...(o.has('health') ? { health: o.raw('health') as XksProxyHealthOptions } : {}),
     ...(decodedMetadata === undefined ? {} : { ciphertextMetadata: decodedMetadata }),
     ...(pingPath === undefined ? {} : { pingPath: pingPath as string | false }),
+    ...(o.has('region') ? { region: o.raw('region') as string } : {}),
     log,
   };
 }
 
 async function readKeyStore(value: unknown, label: string, fileIn: (v: unknown, l: string) => string): Promise<XksProxyKeyStoreOptions> {
-  const o = readOptions(value, label, ['uriPrefix', 'credentials', 'keyIds', 'maxConcurrentRequests']);
+  const o = readOptions(value, label, ['uriPrefix', 'credentials', 'keyIds', 'maxConcurrentRequests', 'region']);
   const credentials = o.array('credentials') ?? [];
   const read = await Promise.all(
     credentials.map(async (credential, i) => {
@@ -108,6 +111,7 @@ async function readKeyStore(value: unknown, label: string, fileIn: (v: unknown, 
     credentials: read,
     ...(o.has('keyIds') ? { keyIds: o.raw('keyIds') as string[] } : {}),
     ...(o.has('maxConcurrentRequests') ? { maxConcurrentRequests: o.raw('maxConcurrentRequests') as number } : {}),
+    ...(o.has('region') ? { region: o.raw('region') as string } : {}),
   };
 }
 

@@ -21,8 +21,16 @@ export interface XksProxyKeyStoreOptions {
   readonly credentials: readonly XksCredential[];
   /** The external key IDs this key store may use; every backend key when absent. */
   readonly keyIds?: readonly string[];
-  /** Requests in flight at once for this prefix before `ThrottlingException` (429). Default 256. */
+  /**
+   * Authenticated requests in flight at once for this prefix before `ThrottlingException`
+   * (429). Only requests whose signature verified count. Default 256.
+   */
   readonly maxConcurrentRequests?: number;
+  /**
+   * The AWS region whose KMS calls this key store: a SigV4 credential scope naming any
+   * other region is refused (401). Default: the proxy's `region`.
+   */
+  readonly region?: string;
 }
 
 /** HTTPS, optionally with client certificates (mTLS: spec §10.2). */
@@ -56,6 +64,15 @@ export interface XksProxyLimits {
   readonly maxAadBytes?: number;
   /** Time allowed for one backend call before `DependencyTimeoutException` (503). Default 1000. */
   readonly backendTimeoutMs?: number;
+  /** A connection must send a request's headers within this time, or is closed with 408. Default 10000. */
+  readonly headersTimeoutMs?: number;
+  /** A request (headers and body) must arrive within this time, or is closed with 408. Default 30000. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Requests whose signature is not verified yet (their body still arriving), across the
+   * proxy. One more sheds the oldest (its connection is closed). Default 1024.
+   */
+  readonly maxUnauthenticatedRequests?: number;
 }
 
 /** Options of {@link createXksProxy}. */
@@ -77,6 +94,12 @@ export interface XksProxyOptions {
   readonly now?: () => number;
   /** Unauthenticated GET path for load balancers (spec §14), or false for none. Default `/ping`. */
   readonly pingPath?: string | false;
+  /**
+   * The AWS region whose KMS calls the proxy (spec §10.1: the credential scope names it): a
+   * request signed for another region is refused (401). Each key store may name its own.
+   * Default `us-east-1`.
+   */
+  readonly region?: string;
 }
 
 /** Options after validation, with defaults filled in. */
@@ -89,6 +112,9 @@ export interface ResolvedProxyOptions {
   readonly maxPlaintextBytes: number;
   readonly maxAadBytes: number;
   readonly backendTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxUnauthenticatedRequests: number;
   readonly health: Required<Omit<XksProxyHealthOptions, 'testKeyId'>> & { readonly testKeyId: string | undefined };
   readonly ciphertextMetadata: Uint8Array | undefined;
   readonly logger: ((record: XksAuditRecord) => void) | undefined;
@@ -102,7 +128,12 @@ export interface ResolvedKeyStore {
   credentials: ReadonlyMap<string, string>;
   readonly keyIds: ReadonlySet<string> | undefined;
   readonly maxConcurrentRequests: number;
+  /** The only region a request's SigV4 credential scope may name. */
+  readonly region: string;
 }
+
+/** An AWS region name (`us-east-1`, `eu-west-1`, `us-gov-west-1`, `cn-north-1`, ...). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The version reported in `xksProxyModel`. */
 export const PROXY_VERSION = '0.1.0';
@@ -113,13 +144,14 @@ export const PROXY_VERSION = '0.1.0';
  */
 export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOptions {
   const o = readOptions(options, 'createXksProxy options', [
-    'keyStores', 'backend', 'ownsBackend', 'tls', 'authorize', 'limits', 'health', 'ciphertextMetadata', 'logger', 'now', 'pingPath',
+    'keyStores', 'backend', 'ownsBackend', 'tls', 'authorize', 'limits', 'health', 'ciphertextMetadata', 'logger', 'now', 'pingPath', 'region',
   ]);
+  const region = assertPattern(o.raw('region') ?? 'us-east-1', o.field('region'), REGION, 'an AWS region such as us-east-1');
   const stores = o.array('keyStores');
   if (stores === undefined || stores.length === 0) throw invalidArgument(`${o.field('keyStores')}: expected at least one key store`);
   const keyStores = new Map<string, ResolvedKeyStore>();
   stores.forEach((store, i) => {
-    const resolved = resolveKeyStore(store, `${o.field('keyStores')}[${i}]`);
+    const resolved = resolveKeyStore(store, `${o.field('keyStores')}[${i}]`, region);
     if (keyStores.has(resolved.uriPrefix)) throw invalidArgument(`${o.field('keyStores')}[${i}].uriPrefix: "${resolved.uriPrefix}" is configured twice`);
     keyStores.set(resolved.uriPrefix, resolved);
   });
@@ -127,7 +159,12 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
   for (const method of ['describe', 'encrypt', 'decrypt', 'members'] as const) {
     if (typeof backend?.[method] !== 'function') throw invalidArgument(`${o.field('backend')}: expected an XksKeyBackend (missing ${method}())`);
   }
-  const limits = readOptions(o.raw('limits') ?? {}, o.field('limits'), ['maxPlaintextBytes', 'maxAadBytes', 'backendTimeoutMs']);
+  const limits = readOptions(o.raw('limits') ?? {}, o.field('limits'), [
+    'maxPlaintextBytes', 'maxAadBytes', 'backendTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxUnauthenticatedRequests',
+  ]);
+  const headersTimeoutMs = limits.integer('headersTimeoutMs', 1000, 300_000, 10_000);
+  const requestTimeoutMs = limits.integer('requestTimeoutMs', 1000, 600_000, Math.max(30_000, headersTimeoutMs));
+  if (requestTimeoutMs < headersTimeoutMs) throw invalidArgument(`${limits.field('requestTimeoutMs')}: must be at least ${limits.field('headersTimeoutMs')} (${headersTimeoutMs})`);
   const health = readOptions(o.raw('health') ?? {}, o.field('health'), ['fleetSize', 'vendor', 'model', 'testKeyId', 'cacheMs']);
   const testKeyId = health.optionalString('testKeyId');
   if (testKeyId !== undefined) assertPattern(testKeyId, health.field('testKeyId'), EXTERNAL_KEY_ID, 'an external key ID');
@@ -148,6 +185,9 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
     maxPlaintextBytes: limits.integer('maxPlaintextBytes', XksLimits.minPlaintextBytes, 1 << 20, 6144),
     maxAadBytes: limits.integer('maxAadBytes', XksLimits.minAadBytes, XksLimits.maxAadBytes, XksLimits.minAadBytes),
     backendTimeoutMs: limits.integer('backendTimeoutMs', 1, 60_000, 1000),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxUnauthenticatedRequests: limits.integer('maxUnauthenticatedRequests', 1, 1_000_000, 1024),
     health: {
       fleetSize: health.integer('fleetSize', 1, 1_000_000, 1),
       vendor: health.string('vendor', 'sealflow'),
@@ -162,8 +202,8 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
   };
 }
 
-function resolveKeyStore(value: unknown, label: string): ResolvedKeyStore {
-  const o = readOptions(value, label, ['uriPrefix', 'credentials', 'keyIds', 'maxConcurrentRequests']);
+function resolveKeyStore(value: unknown, label: string, proxyRegion: string): ResolvedKeyStore {
+  const o = readOptions(value, label, ['uriPrefix', 'credentials', 'keyIds', 'maxConcurrentRequests', 'region']);
   const uriPrefix = o.raw('uriPrefix');
   assertPattern(uriPrefix ?? null, o.field('uriPrefix'), URI_PREFIX, '"" or "/segment[/segment...]" of A-Z a-z 0-9 / _ -');
   if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH) {
@@ -175,6 +215,7 @@ function resolveKeyStore(value: unknown, label: string): ResolvedKeyStore {
     credentials: resolveCredentials(o.raw('credentials'), o.field('credentials')),
     keyIds: keyIds === undefined ? undefined : new Set(keyIds.map((id, i) => assertPattern(id, `${o.field('keyIds')}[${i}]`, EXTERNAL_KEY_ID, 'an external key ID'))),
     maxConcurrentRequests: o.integer('maxConcurrentRequests', 1, 1_000_000, 256),
+    region: assertPattern(o.raw('region') ?? proxyRegion, o.field('region'), REGION, 'an AWS region such as us-east-1'),
   };
 }
 

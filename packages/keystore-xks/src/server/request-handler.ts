@@ -26,10 +26,16 @@ interface RequestState {
 const BODY_SLACK_BYTES = 64 * 1024;
 
 /**
- * Answers one request: route (404, 405) → per-prefix quota (429) → raw body, capped →
- * SigV4 (401) → JSON and field validation (400, 501) → secondary authorization (403,
- * not for health) → key allow-list (404) → the operation. Every request ends with
- * exactly one single-line JSON response and one audit record.
+ * Answers one request: route (404, 405) → raw body, capped, among at most
+ * `maxUnauthenticatedRequests` unverified requests (the oldest is shed) → SigV4 and
+ * region (401) → per-prefix quota of verified requests (429) → JSON and field validation
+ * (400, 501) → secondary authorization (403, not for health) → key allow-list (404) →
+ * the operation. Every request ends with exactly one single-line JSON response and one
+ * audit record.
+ *
+ * Unsigned clients must not be able to spend a key store's quota: a slow body holds an
+ * unauthenticated slot only, and those are bounded proxy-wide by shedding the oldest
+ * (a genuine request sends its body at once, so the oldest are the slow ones).
  */
 export class RequestHandler {
   readonly #options: ResolvedProxyOptions;
@@ -38,6 +44,8 @@ export class RequestHandler {
   readonly #health: HealthCheck;
   readonly #operations: KeyOperations;
   readonly #inFlight = new Map<string, number>();
+  /** Requests whose signature is not verified yet, oldest first, with how to shed each. */
+  readonly #unauthenticated = new Map<IncomingMessage, () => void>();
   readonly #maxBodyBytes: number;
 
   constructor(options: ResolvedProxyOptions) {
@@ -80,14 +88,15 @@ export class RequestHandler {
         return respondMethodNotAllowed(response, 'POST');
       }
       const routed = this.#options.keyStores.get(route.prefix) as ResolvedKeyStore;
+      const body = await this.#authenticatedBody(request, routed, state);
+      // Only verified requests count against the prefix's quota.
       const inFlight = this.#inFlight.get(route.prefix) ?? 0;
       if (inFlight >= routed.maxConcurrentRequests) {
-        throw new XksRequestError('ThrottlingException', 'too many requests for this key store', `${inFlight} requests already in flight`);
+        throw new XksRequestError('ThrottlingException', 'too many requests for this key store', `${inFlight} authenticated requests already in flight`);
       }
       // Counted from here; `finally` gives the slot back.
       store = routed;
       this.#inFlight.set(route.prefix, inFlight + 1);
-      const body = await this.#authenticatedBody(request, store, state);
       const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
       if (contentType !== 'application/json') throw validation('Content-Type must be application/json');
       const json = parseJsonBody(body);
@@ -127,20 +136,42 @@ export class RequestHandler {
     }
   }
 
-  /** Reads the capped raw body and verifies its SigV4 signature against the prefix's credentials. */
+  /**
+   * Reads the capped raw body and verifies its SigV4 signature against the prefix's
+   * credentials and region, holding one of the proxy's unauthenticated slots meanwhile.
+   */
   async #authenticatedBody(request: IncomingMessage, store: ResolvedKeyStore, state: RequestState): Promise<Uint8Array> {
-    const body = await readBody(request, this.#maxBodyBytes);
-    if (!body.ok) {
-      if (body.reason === 'aborted') throw validation('the request body was not received');
-      throw new XksRequestError('UnsupportedOperationException', `the request body is larger than ${this.#maxBodyBytes} bytes`);
+    let shed = false;
+    this.#unauthenticated.set(request, () => {
+      shed = true;
+      request.socket.destroy();
+    });
+    if (this.#unauthenticated.size > this.#options.maxUnauthenticatedRequests) {
+      const [oldest, shedOldest] = this.#unauthenticated.entries().next().value as [IncomingMessage, () => void];
+      this.#unauthenticated.delete(oldest);
+      shedOldest();
     }
-    const verdict = await this.#verifier.verify(
-      { method: request.method ?? '', target: request.url ?? '', rawHeaders: request.rawHeaders, body: body.bytes },
-      (accessKeyId) => store.credentials.get(accessKeyId),
-    );
-    if (!verdict.ok) throw new XksRequestError('AuthenticationFailedException', 'the request signature could not be verified', verdict.reason);
-    state.accessKeyId = verdict.accessKeyId;
-    return body.bytes;
+    try {
+      const body = await readBody(request, this.#maxBodyBytes);
+      if (!body.ok) {
+        if (shed) throw new XksRequestError('ThrottlingException', 'too many unauthenticated requests', 'shed: the oldest of too many requests not yet authenticated');
+        if (body.reason === 'aborted') throw validation('the request body was not received');
+        throw new XksRequestError('UnsupportedOperationException', `the request body is larger than ${this.#maxBodyBytes} bytes`);
+      }
+      const verdict = await this.#verifier.verify(
+        { method: request.method ?? '', target: request.url ?? '', rawHeaders: request.rawHeaders, body: body.bytes },
+        (accessKeyId) => store.credentials.get(accessKeyId),
+      );
+      if (!verdict.ok) throw new XksRequestError('AuthenticationFailedException', 'the request signature could not be verified', verdict.reason);
+      // spec: xks-api.md §10.1: the scope names the region of the KMS making the call.
+      if (verdict.region !== store.region) {
+        throw new XksRequestError('AuthenticationFailedException', 'the request signature could not be verified', `credential scope region ${JSON.stringify(verdict.region.slice(0, 64))} is not this key store's (${store.region})`);
+      }
+      state.accessKeyId = verdict.accessKeyId;
+      return body.bytes;
+    } finally {
+      this.#unauthenticated.delete(request);
+    }
   }
 
   async #authorize(operation: 'GetKeyMetadata' | 'Encrypt' | 'Decrypt', keyId: string, store: ResolvedKeyStore, state: RequestState): Promise<void> {

@@ -42,6 +42,7 @@ export async function startXksProxyFromConfig(path: string, options: StartFromCo
       ...(config.health === undefined ? {} : { health: config.health }),
       ...(config.ciphertextMetadata === undefined ? {} : { ciphertextMetadata: config.ciphertextMetadata }),
       ...(config.pingPath === undefined ? {} : { pingPath: config.pingPath }),
+      ...(config.region === undefined ? {} : { region: config.region }),
       ...(config.log === 'stdout' ? { logger: (record: XksAuditRecord) => writeLine(JSON.stringify(record)) } : {}),
     });
   } catch (error) {

@@ -16,9 +16,18 @@ export interface XksProxyAddress {
   readonly port: number;
 }
 
-/** Slow clients may not hold a connection forever (slowloris). */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Slow clients may not hold a connection forever (slowloris). Node enforces
+ * `headersTimeout` and `requestTimeout` only when it sweeps its connections, every
+ * `connectionsCheckingInterval` (30 s by default): a 10 s limit then cuts a client off
+ * after 10 to 40 s. So the proxy sweeps at a tenth of the limit (100 ms to 1 s) and
+ * gives Node the limit minus one sweep: a connection is closed (408) no later than the
+ * configured limit, and no earlier than one sweep before it.
+ */
+export function serverTimeouts(headersTimeoutMs: number, requestTimeoutMs: number): { connectionsCheckingInterval: number; headersTimeout: number; requestTimeout: number } {
+  const interval = Math.min(1000, Math.max(100, Math.round(headersTimeoutMs / 10)));
+  return { connectionsCheckingInterval: interval, headersTimeout: headersTimeoutMs - interval, requestTimeout: requestTimeoutMs - interval };
+}
 
 /**
  * An XKS Proxy API v1 server (spec: xks-api.md). Create it with {@link createXksProxy}.
@@ -55,8 +64,6 @@ export class XksProxy {
     assertInteger(port, 'listen: port', 0, 65535);
     if (this.#server !== undefined) throw invalidArgument('listen: the proxy is already listening');
     const server = this.#createServer();
-    server.headersTimeout = HEADERS_TIMEOUT_MS;
-    server.requestTimeout = REQUEST_TIMEOUT_MS;
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -100,10 +107,12 @@ export class XksProxy {
 
   #createServer(): Server {
     const tls = this.#options.tls;
-    if (tls === undefined) return createHttpServer({ keepAlive: true }, this.#handler.handle);
+    const timeouts = serverTimeouts(this.#options.headersTimeoutMs, this.#options.requestTimeoutMs);
+    if (tls === undefined) return createHttpServer({ keepAlive: true, ...timeouts }, this.#handler.handle);
     const mtls = tls.clientCa !== undefined;
     const server = createHttpsServer(
       {
+        ...timeouts,
         cert: pemInput(tls.cert),
         key: pemInput(tls.key),
         // spec: xks-api.md §1: TLS 1.2 at least.

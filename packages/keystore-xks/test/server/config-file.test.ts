@@ -105,6 +105,22 @@ describe('startXksProxyFromConfig', () => {
     }
   });
 
+  it('pins the region a config file names: a client signing for another region gets 401', async () => {
+    const running = await startXksProxyFromConfig(write('proxy.json', memoryConfig({ region: 'eu-west-1', log: 'none' })));
+    const client = (region: string): XksKeyStore =>
+      new XksKeyStore({ endpoint: running.address.url, uriPrefix: PREFIX, keyId: 'foo', credentials: CREDENTIAL, region, timeoutMs: 5000, maxAttempts: 1 });
+    const good = client('eu-west-1');
+    const bad = client('us-east-1');
+    try {
+      await good.generateDataKey({ context: { a: 'b' }, length: 32 });
+      await expect(bad.generateDataKey({ context: { a: 'b' }, length: 32 })).rejects.toMatchObject({ code: ErrorCodes.ACCESS_DENIED });
+    } finally {
+      good.close();
+      bad.close();
+      await running.close();
+    }
+  });
+
   it('applies new credentials from the file on reloadCredentials, without a restart', async () => {
     const path = write('proxy.json', memoryConfig());
     const running = await startXksProxyFromConfig(path);

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { XksAuditRecord } from '@sealflow/keystore-xks';
 import { CREDENTIAL, CREDENTIAL_2, PREFIX, STRANGER, encryptBody, paths, send, startProxyPerTest, type SendResult } from '../support/xks-fixtures.js';
 
 const run = promisify(execFile);
@@ -27,7 +28,7 @@ describe('accepted signatures', () => {
     const body = JSON.stringify(encryptBody(randomBytes(32)));
     const { stdout } = await run('curl', [
       '-sS', '-X', 'POST', '-w', '\n%{http_code}',
-      '--aws-sigv4', 'aws:amz:us-west-2:kms-xks-proxy',
+      '--aws-sigv4', 'aws:amz:us-east-1:kms-xks-proxy',
       '--user', `${CREDENTIAL.accessKeyId}:${CREDENTIAL.secretAccessKey}`,
       '-H', 'Content-Type: application/json',
       '--data-binary', body,
@@ -135,6 +136,34 @@ describe('401 AuthenticationFailedException', () => {
   it('refuses a request signed with the service name of another API', async () => {
     const { url } = await start();
     expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { service: 'kms' }));
+  });
+
+  it('refuses a request signed for another region (401), with the reason in the log', async () => {
+    const records: XksAuditRecord[] = [];
+    const { url } = await start({ logger: (r) => records.push(r) });
+    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { region: 'eu-west-1' }));
+    expect(records.at(-1)?.reason).toBe('credential scope region "eu-west-1" is not this key store\'s (us-east-1)');
+    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { region: 'us-east-1' })).status).toBe(200);
+  });
+
+  it('pins the configured region, proxy-wide or per key store', async () => {
+    const { url } = await start({
+      region: 'eu-west-1',
+      keyStores: [
+        { uriPrefix: PREFIX, credentials: [CREDENTIAL] },
+        { uriPrefix: '/tenant-b', credentials: [CREDENTIAL_2], region: 'ap-southeast-2' },
+      ],
+    });
+    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { region: 'eu-west-1' })).status).toBe(200);
+    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { region: 'us-east-1' }));
+    const b = '/tenant-b/kms/xks/v1/keys/foo/encrypt';
+    expect((await send(url, b, encryptBody(randomBytes(4)), { credential: CREDENTIAL_2, region: 'ap-southeast-2' })).status).toBe(200);
+    expect401(await send(url, b, encryptBody(randomBytes(4)), { credential: CREDENTIAL_2, region: 'eu-west-1' }));
+  });
+
+  it('refuses a region option that is not an AWS region', async () => {
+    await expect(start({ region: 'mars' })).rejects.toThrow(/region: expected an AWS region/);
+    await expect(start({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], region: '' }] })).rejects.toThrow(/keyStores\[0\]\.region/);
   });
 
   it('refuses a credential of one prefix on another prefix', async () => {
