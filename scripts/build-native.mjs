@@ -8,6 +8,7 @@
 // step that is a cargo build plus a copy.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,8 +16,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const crate = join(root, 'packages', 'native');
 const target = join(crate, 'sealflow-native.node');
 
-const cargo = spawnSync('cargo', ['--version'], { stdio: 'ignore' });
-if (cargo.error !== undefined || cargo.status !== 0) {
+// cargo on PATH, else rustup's default place (a non-login shell may not have it on PATH).
+const works = (cmd) => {
+  const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+};
+const home = join(process.env.CARGO_HOME ?? join(homedir(), '.cargo'), 'bin', 'cargo');
+const cargo = works('cargo') ? 'cargo' : works(home) ? home : undefined;
+if (cargo === undefined) {
   console.error('sealflow: cargo not found, @sealflow/native is not built (the engine uses node:crypto)');
   process.exit(0);
 }
@@ -27,7 +34,7 @@ if (existsSync(target) && statSync(target).mtimeMs > newest) process.exit(0);
 
 console.error('sealflow: building @sealflow/native (cargo build --release)');
 const started = Date.now();
-execFileSync('cargo', ['build', '--release', '--locked'], { cwd: crate, stdio: 'inherit' });
+execFileSync(cargo, ['build', '--release', '--locked'], { cwd: crate, stdio: 'inherit' });
 const names = { linux: 'libsealflow_native.so', darwin: 'libsealflow_native.dylib', win32: 'sealflow_native.dll' };
 const built = join(crate, 'target', 'release', names[process.platform] ?? names.linux);
 // Copy then rename: a running process that loaded the old file keeps a valid mapping.

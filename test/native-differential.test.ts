@@ -6,6 +6,8 @@
 // flipped: the native open fails at the same frame node:crypto does, keeps the verified
 // frames, zeroes the failing one and never writes past it) and truncated.
 import { spawnSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
@@ -199,8 +201,12 @@ describe('native frame batches against node:crypto and noble', () => {
   const binding = nativeBinding;
 
   it('the binary is built wherever cargo exists (npm run setup), and absent otherwise', () => {
-    const cargo = spawnSync('cargo', ['--version'], { stdio: 'ignore' });
-    const hasCargo = cargo.error === undefined && cargo.status === 0;
+    // The same lookup as scripts/build-native.mjs: PATH, then rustup's default place.
+    const works = (cmd: string): boolean => {
+      const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
+      return probe.error === undefined && probe.status === 0;
+    };
+    const hasCargo = works('cargo') || works(join(process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'), 'bin', 'cargo'));
     expect(binding !== undefined, 'packages/native/sealflow-native.node loads exactly where cargo built it').toBe(hasCargo);
   });
 
