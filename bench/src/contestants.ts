@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
 import { createEngine, nodeBackend, RawAesKeyStore, type EncryptOptions, type Engine, type GeneratedDataKey } from '@sealflow/core';
 import { nobleBackend } from '@sealflow/core/noble';
-import { deriveMessageKeys, FIXED_MATERIALS, getSuite, type AlgorithmSuite } from '@sealflow/core/internal';
+import { deriveMessageKeys, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
+import { FIXED_MATERIALS } from '@sealflow/core/internal';
 import { createFramePool, type FramePool } from '@sealflow/parallel';
 import { RawNodeFrames } from './raw-node.js';
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import { bodyAad, BodyKind, FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, readUint32, REGULAR_FRAME_OVERHEAD, writeUint32 } from '@sealflow/core/internal';
+import { bodyAad, BodyKind, FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, readUint32, REGULAR_FRAME_OVERHEAD, writeUint32 } from '@sealflow/core/frames';
 
 /**
  * The practical limit: raw node:crypto AES-256-GCM sealing exactly the frames sealflow

@@ -1,7 +1,7 @@
 /** The machine-readable report (`bench/results/latest.json`). */
 
-export type Suite = 'messages' | 'streams' | 'objects' | 'ranges' | 'memory' | 'ceiling';
-export type Operation = 'encrypt' | 'decrypt' | 'range';
+export type Suite = 'messages' | 'streams' | 'objects' | 'ranges' | 'memory' | 'ceiling' | 'gateway';
+export type Operation = 'encrypt' | 'decrypt' | 'range' | 'put' | 'get';
 
 /** One measured (workload, contestant) pair. */
 export interface ResultRow {
@@ -21,6 +21,8 @@ export interface ResultRow {
   ratioToClientNode?: number | undefined;
   /** Throughput over the single-thread sealflow engine (parallel contestants). */
   ratioToSingleThread?: number | undefined;
+  /** Throughput over the gateway suite's non-encrypting node:https stand-in in the same workload. */
+  ratioToStandIn?: number | undefined;
   /** Peak resident memory above the baseline taken right before the workload. */
   readonly peakRssOverBaselineMiB?: number | undefined;
   /** Process CPU time (all threads) per MiB processed, milliseconds: what the throughput cost in cores. */

@@ -2,7 +2,7 @@ import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 import type { Engine } from '@sealflow/core';
-import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { CONTEXT, fixedOptions, rawFrames, sealflowEngines, type Contestant, type Fixture } from './contestants.js';
 import type { RawNodeFrames } from './raw-node.js';
 import { chunkedSource, collectingSink } from './streams-io.js';

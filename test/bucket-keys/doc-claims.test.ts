@@ -39,7 +39,6 @@ describe('what the docs claim about ESDK readers', () => {
     ['README: client-node reads XKS messages with @sealflow/esdk-keyring', 'readme', 'client-node reads XKS messages too with `@sealflow/esdk-keyring`', 'test/esdk-keyring/sealflow-keyring.test.ts', 'opens XKS messages'],
     ['CLI README: the recipe from inspect --json', 'cli', '`sealflow inspect --json` shows the bucket key', 'test/cli/esdk-interop.test.ts', 'its --json is all a stock ESDK needs'],
     ['CLI README: inspect says who reads each EDK', 'cli', 'which stock reader opens it', 'packages/cli/test/inspect/describe-edk.test.ts', 'says which stock reader opens each EDK'],
-    ['CLI README: the demo writes layout 2', 'cli', 'random data key, wrapped under the bucket key', 'test/cli/demo.test.ts', "'sealflow-bucket-data-key', 'esdk-raw-aes-keyring-bucket-key'"],
     ['FORMAT.md: Raw AES keyring reads layout 2; the Python recipe', 'format', 'with its standard **Raw AES keyring**', 'test/bucket-keys/esdk-python.test.ts', 'aws-encryption-sdk decrypts the sample'],
     ['FORMAT.md: no misdecrypt without the bucket key', 'format', 'never misdecrypts', 'test/bucket-keys/esdk-interop.test.ts', 'returns no plaintext'],
     ['FORMAT.md: layout 1 is sealflow-only, still read', 'format', 'only sealflow reads layout 1', 'test/esdk-keyring/sealflow-keyring.test.ts', 'refuses a layout-1 bucket-key message'],

@@ -3,12 +3,12 @@
 // the full object context.
 import { createDecipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_DATA_KEY_NAMESPACE, BUCKET_KEY_PROVIDER_ID, CommitmentPolicy, createEngine, DEFAULT_DECRYPT_LIMITS, ErrorCodes, type Engine } from '@sealflow/core';
-import { decodeBucketKeyEdk, parseHeader, type MessageHeader } from '@sealflow/core/internal';
+import { BUCKET_DATA_KEY_NAMESPACE, BUCKET_KEY_PROVIDER_ID, createEngine, DEFAULT_DECRYPT_LIMITS, ErrorCodes, type Engine } from '@sealflow/core';
+import { decodeBucketKeyEdk, parseHeader, type MessageHeader } from '@sealflow/core/codecs';
 import { BUCKET_CONTEXT, RecordingStore } from '../../packages/core/test/keys/bucket-key-support.js';
 
 const header = (bytes: Uint8Array): MessageHeader => {
-  const parsed = parseHeader(bytes, { limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT });
+  const parsed = parseHeader(bytes, { limits: DEFAULT_DECRYPT_LIMITS });
   if ('need' in parsed) throw new Error('truncated header');
   return parsed.header;
 };

@@ -8,7 +8,6 @@ import {
   BUCKET_DATA_KEY_NAMESPACE,
   BUCKET_KEY_PROVIDER_ID,
   bucketKeyName,
-  CommitmentPolicy as SealflowPolicy,
   createEngine,
   DEFAULT_DECRYPT_LIMITS,
   decodeBucketKeyEdk,
@@ -19,7 +18,8 @@ import {
   serializeEncryptionContext,
   type EncryptedDataKey,
 } from '@sealflow/core';
-import { concatBytes, parseHeader, serializeHeaderBody, type MessageHeader } from '@sealflow/core/internal';
+import { parseHeader, serializeHeaderBody, type MessageHeader } from '@sealflow/core/codecs';
+import { concatBytes } from '@sealflow/core/frames';
 
 const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const store = new RawAesKeyStore({ namespace: 'sealflow-tests', name: 'kek', key: new Uint8Array(randomBytes(32)) });
@@ -27,7 +27,7 @@ const writer = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } 
 const reader = (): ReturnType<typeof createEngine> => createEngine({ keyStore: store });
 
 const header = (bytes: Uint8Array): MessageHeader => {
-  const parsed = parseHeader(bytes, { limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: SealflowPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT });
+  const parsed = parseHeader(bytes, { limits: DEFAULT_DECRYPT_LIMITS });
   if ('need' in parsed) throw new Error('truncated header');
   return parsed.header;
 };

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, KeyStoreError, type KeyStore, type RawAesKeyStore } from '@sealflow/core';
-import { InMemoryXksBackend, type XksKeyBackend, type XksKeyStore } from '@sealflow/keystore-xks';
+import { type InMemoryXksBackend, type XksKeyBackend, type XksKeyStore } from '@sealflow/keystore-xks';
 import { CONTEXT, newBackend, rawStore, xksPerTest, type XksRig } from './support/xks-setup.js';
 
 const { rig, store } = xksPerTest();

@@ -11,9 +11,10 @@ import {
   serializeEncryptionContext,
   type EncryptedDataKey,
 } from '@sealflow/core';
-import { getSuite, parseHeader, serializeHeaderBody, type AlgorithmSuite, type HeaderBodyFields } from '@sealflow/core/internal';
+import { getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
+import { parseHeader, serializeHeaderBody, type HeaderBodyFields } from '@sealflow/core/codecs';
 
-const options = { limits: { ...DEFAULT_DECRYPT_LIMITS, maxEncryptedDataKeys: 0xffff }, commitmentPolicy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' as const };
+const options = { limits: { ...DEFAULT_DECRYPT_LIMITS, maxEncryptedDataKeys: 0xffff } };
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 /** Strings that stress UTF-8 ordering: ASCII, mixed case, BMP, astral (surrogate pairs in UTF-16). */

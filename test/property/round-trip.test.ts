@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, nodeBackend, type CipherBackend, type Engine } from '@sealflow/core';
 import { nobleBackend } from '@sealflow/core/noble';
-import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
 
 const equal = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));

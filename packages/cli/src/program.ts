@@ -4,6 +4,7 @@ import { registerBench } from './commands/bench.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEncrypt } from './commands/encrypt.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeys } from './commands/keys.js';
 import { registerXksProxy } from './commands/xks-proxy.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo): Command {
   registerInspect(program, io);
   registerBench(program, io);
   registerXksProxy(program, io);
+  registerGateway(program, io);
   registerDemo(program, io);
   return program;
 }

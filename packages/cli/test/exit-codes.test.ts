@@ -10,7 +10,7 @@ describe('exitCodeFor', () => {
 
   it('maps malformed, unauthentic and oversized input to 2, by code whichever class carries it', () => {
     expect(exitCodeFor(new MalformedMessageError(ErrorCodes.TRUNCATED, 'x'))).toBe(ExitCodes.BAD_INPUT);
-    expect(exitCodeFor(new InvalidArgumentError(ErrorCodes.TRUNCATED, 'inspect: header needs more'))).toBe(2);
+    expect(exitCodeFor(new KeyStoreError(ErrorCodes.TRUNCATED, 'a store passing on a wrapped error'))).toBe(2);
     expect(exitCodeFor(new AuthenticationError(ErrorCodes.AUTHENTICATION_FAILED, 'x'))).toBe(2);
     expect(exitCodeFor(new AuthenticationError(ErrorCodes.CONTEXT_MISMATCH, 'x'))).toBe(2);
     expect(exitCodeFor(new LimitExceededError('maxFrameLength', 1, 2))).toBe(2);

@@ -2,7 +2,7 @@ import { ErrorCodes, InvalidArgumentError } from './errors.js';
 
 /**
  * Argument checks for every public entry point: the core's, and (through
- * `@sealflow/core/internal`) the sibling packages'. Messages read
+ * `@sealflow/core/validate`) the sibling packages'. Messages read
  * `<field>: expected <what>, got <what arrived>`, where what arrived is told by type and
  * size only ({@link describe}), so a rejected secret is never echoed. Each `assertX`
  * returns the checked value, so it serves as a statement or inside an expression.

@@ -55,6 +55,49 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+type CodeOf<K extends keyof typeof ErrorCodes> = (typeof ErrorCodes)[K];
+/** The codes an {@link InvalidArgumentError} carries. */
+export type InvalidArgumentCode = CodeOf<'INVALID_ARGUMENT' | 'RESERVED_CONTEXT_KEY' | 'COMMITMENT_POLICY' | 'ENGINE_CLOSED'>;
+/** The codes a {@link MalformedMessageError} carries. */
+export type MalformedMessageCode = CodeOf<
+  | 'MALFORMED_MESSAGE'
+  | 'UNSUPPORTED_VERSION'
+  | 'UNSUPPORTED_SUITE'
+  | 'BASE64_INPUT'
+  | 'TRUNCATED'
+  | 'TRAILING_BYTES'
+  | 'FRAME_SEQUENCE'
+  | 'RANGE_NOT_SATISFIABLE'
+>;
+/** The codes an {@link AuthenticationError} carries. */
+export type AuthenticationCode = CodeOf<'AUTHENTICATION_FAILED' | 'COMMITMENT_MISMATCH' | 'SIGNATURE_INVALID' | 'CONTEXT_MISMATCH'>;
+/** The code a {@link LimitExceededError} carries. */
+export type LimitExceededCode = CodeOf<'LIMIT_EXCEEDED'>;
+/** The codes key stores raise (a {@link KeyStoreError} may also keep a wrapped error's code). */
+export type KeyStoreCode = CodeOf<
+  | 'NO_DECRYPTABLE_KEY'
+  | 'KEY_STORE_UNAVAILABLE'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_DISABLED'
+  | 'KEY_INVALID_STATE'
+  | 'ACCESS_DENIED'
+  | 'INVALID_KEY_CIPHERTEXT'
+  | 'THROTTLED'
+  | 'UNSUPPORTED_KEY'
+  | 'KEY_STORE_FAILED'
+  | 'KEY_STORE_LOCKED'
+  | 'KEY_STORE_CORRUPT'
+>;
+/** The code a {@link WorkerError} carries. */
+export type WorkerCode = CodeOf<'WORKER_FAILED'>;
+
+/**
+ * The brand every sealflow error carries, registered with `Symbol.for` so that it is the
+ * same symbol in every copy of this package (two versions in one node_modules tree, a
+ * bundled copy, another realm): `isSealflowError` tests it instead of `instanceof`.
+ */
+const SEALFLOW_ERROR = Symbol.for('sealflow.error');
+
 /** Options shared by every sealflow error. */
 export interface SealflowErrorOptions {
   readonly cause?: unknown;
@@ -79,20 +122,43 @@ export class SealflowError extends Error {
   }
 }
 
+// The brand sits on the prototype, out of the type: a type naming it would make the
+// SealflowError of one copy unassignable to another's.
+Object.defineProperty(SealflowError.prototype, SEALFLOW_ERROR, { value: true });
+
 /** The caller passed an argument or option we refuse. */
-export class InvalidArgumentError extends SealflowError {}
+export class InvalidArgumentError extends SealflowError {
+  declare readonly code: InvalidArgumentCode;
+
+  constructor(code: InvalidArgumentCode, message: string, options?: SealflowErrorOptions) {
+    super(code, message, options);
+  }
+}
 
 /** The input is not a well-formed message (or not one we support). */
-export class MalformedMessageError extends SealflowError {}
+export class MalformedMessageError extends SealflowError {
+  declare readonly code: MalformedMessageCode;
+
+  constructor(code: MalformedMessageCode, message: string, options?: SealflowErrorOptions) {
+    super(code, message, options);
+  }
+}
 
 /**
  * The message parsed but did not authenticate. The message is deliberately generic:
  * it never names the byte, frame or key that failed.
  */
-export class AuthenticationError extends SealflowError {}
+export class AuthenticationError extends SealflowError {
+  declare readonly code: AuthenticationCode;
+
+  constructor(code: AuthenticationCode, message: string, options?: SealflowErrorOptions) {
+    super(code, message, options);
+  }
+}
 
 /** A declared length or count exceeds a cap; raised before anything is allocated. */
 export class LimitExceededError extends SealflowError {
+  declare readonly code: LimitExceededCode;
   /** Name of the cap, as in `format/limits.ts` (e.g. `maxEncryptedDataKeys`). */
   readonly limit: string;
   /** The cap in force. */
@@ -134,7 +200,11 @@ export class KeyStoreError extends SealflowError {
   readonly requestId: string | undefined;
   readonly failures: readonly KeyStoreFailure[];
 
-  constructor(code: ErrorCode, message: string, options: KeyStoreErrorOptions = {}) {
+  /**
+   * `code` is usually a {@link KeyStoreCode}; any other code is that of the sealflow error a
+   * store threw, kept when the engine wraps it to name the store.
+   */
+  constructor(code: KeyStoreCode | ErrorCode, message: string, options: KeyStoreErrorOptions = {}) {
     super(code, message, options);
     this.store = options.store;
     this.keyId = options.keyId;
@@ -144,7 +214,13 @@ export class KeyStoreError extends SealflowError {
 }
 
 /** A worker thread failed while sealing or opening frames. */
-export class WorkerError extends SealflowError {}
+export class WorkerError extends SealflowError {
+  declare readonly code: WorkerCode;
+
+  constructor(code: WorkerCode, message: string, options?: SealflowErrorOptions) {
+    super(code, message, options);
+  }
+}
 
 /** The structured-clone-safe shape of an error (for worker threads and JSON logs). */
 export interface SerializedError {
@@ -215,7 +291,10 @@ export function authenticationFailed(): AuthenticationError {
   return new AuthenticationError(ErrorCodes.AUTHENTICATION_FAILED, AUTHENTICATION_FAILED_MESSAGE);
 }
 
-/** Whether a value is a sealflow error (works across realms, by shape). */
+/**
+ * Whether a value is a sealflow error: true for errors of any copy of this package (the
+ * `Symbol.for` brand), not only for instances of this copy's `SealflowError`.
+ */
 export function isSealflowError(value: unknown): value is SealflowError {
-  return value instanceof SealflowError;
+  return typeof value === 'object' && value !== null && (value as { [SEALFLOW_ERROR]?: unknown })[SEALFLOW_ERROR] === true;
 }

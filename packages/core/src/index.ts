@@ -12,13 +12,25 @@ export {
   deserializeError,
   isSealflowError,
 } from './errors.js';
-export type { ErrorCode, SealflowErrorOptions, KeyStoreErrorOptions, KeyStoreFailure, SerializedError } from './errors.js';
+export type {
+  ErrorCode,
+  InvalidArgumentCode,
+  MalformedMessageCode,
+  AuthenticationCode,
+  LimitExceededCode,
+  KeyStoreCode,
+  WorkerCode,
+  SealflowErrorOptions,
+  KeyStoreErrorOptions,
+  KeyStoreFailure,
+  SerializedError,
+} from './errors.js';
 export { Channels, publish } from './events.js';
 export type { KeyStoreCallEvent, KeyStoreOperation, MessageEvent, FailureEvent, BucketKeyEvent } from './events.js';
 export { DataKey } from './keys/data-key.js';
+export type { EncryptedDataKey } from './format/encrypted-data-key.js';
+export type { EncryptionContext } from './format/encryption-context.js';
 export type {
-  EncryptionContext,
-  EncryptedDataKey,
   KeyStore,
   KeyStoreRequest,
   GenerateRequest,
@@ -34,7 +46,15 @@ export { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits } from './fo
 export type { DecryptLimits } from './format/limits.js';
 export { KmsKeyStore, KMS_PROVIDER_ID } from './keys/kms-key-store.js';
 export type { KmsKeyStoreOptions, KmsDiscoveryFilter } from './keys/kms-key-store.js';
-export { mapKmsError, kmsExceptionCode, isKmsKeyArn, parseKmsKeyArn } from './keys/kms-client.js';
+export { mapKmsError, kmsExceptionCode, isKmsKeyArn, parseKmsKeyArn, parseKmsArn } from './keys/kms-client.js';
+export { KMS_AUDIT_CHANNEL } from './keys/kms-audit-record.js';
+export type {
+  KmsAuditRecord,
+  KmsAuditParameters,
+  KmsAuditResource,
+  KmsAuditIdentityType,
+  KmsOperationName,
+} from './keys/kms-audit-record.js';
 export type {
   KmsClientLike,
   KmsCallOptions,
@@ -47,9 +67,10 @@ export type {
   KmsDecryptOutput,
   KmsErrorContext,
   KmsKeyArnParts,
+  KmsArnParts,
 } from './keys/kms-client.js';
-export { createEngine } from './engine/engine.js';
-export type { Engine, DecryptResult, RangeOptions, DecryptTransform, RewrapOptions } from './engine/engine.js';
+export { createEngine } from './create-engine.js';
+export type { Engine, DecryptResult, RangeOptions, DecryptTransform, RewrapOptions } from './create-engine.js';
 export type { RewrappedHeader } from './engine/header-rewrap.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
 export type { FrameOffload, OffloadEncryptInit, OffloadDecryptInit, OffloadedBody } from './engine/frame-offload.js';

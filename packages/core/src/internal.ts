@@ -1,13 +1,10 @@
-// @sealflow/core/internal: building blocks for sibling packages (@sealflow/parallel) and
-// for tests. Not part of the stable API: names here may change between minor versions.
-export { FrameEncryptor } from './engine/frame-encryptor.js';
-export type { FrameEncryptorInit } from './engine/frame-encryptor.js';
-export { BodyDecryptor } from './engine/body-decryptor.js';
-export type { BodyDecryptorInit } from './engine/body-decryptor.js';
-export { deriveMessageKeys } from './crypto/key-derivation.js';
-export { parseHeader, serializeHeaderBody, ContentType } from './format/header.js';
-export type { HeaderBodyFields, MessageHeader } from './format/header.js';
+// @sealflow/core/internal: DEPRECATED alias kept while packages move to the named subpaths
+// (/frames, /codecs, /validate, /keystore-kit); it will be removed. The one name found only
+// here, FIXED_MATERIALS, is a test hook (reproducible output for tests and the bench).
 export {
+  FrameEncryptor,
+  BodyDecryptor,
+  deriveMessageKeys,
   bodyAad,
   BodyKind,
   frameIv,
@@ -16,14 +13,18 @@ export {
   FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
   REGULAR_FRAME_OVERHEAD,
-} from './format/frame.js';
-export { getSuite, TAG_LENGTH } from './format/suites.js';
-export type { AlgorithmSuite } from './format/suites.js';
-export { FIXED_MATERIALS } from './engine/engine.js';
-export type { FixedMaterials } from './engine/engine-core.js';
-export { encodeBucketKeyEdk, decodeBucketKeyEdk } from './keys/bucket-key-edk.js';
-export { concatBytes, joinInto, toHex, readUint32, writeUint32 } from './format/bytes.js';
-export { authenticationFailed } from './errors.js';
+  getSuite,
+  TAG_LENGTH,
+  concatBytes,
+  joinInto,
+  toHex,
+  readUint32,
+  writeUint32,
+  authenticationFailed,
+} from './frames.js';
+export type { FrameEncryptorInit, BodyDecryptorInit, AlgorithmSuite } from './frames.js';
+export { parseHeader, serializeHeaderBody, ContentType, encodeBucketKeyEdk, decodeBucketKeyEdk } from './codecs.js';
+export type { HeaderBodyFields, MessageHeader } from './codecs.js';
 export {
   assertBytes,
   assertContext,
@@ -37,6 +38,8 @@ export {
   invalidArgument,
   OptionReader,
   readOptions,
-} from './assert.js';
-export { publishKeyStoreCall, timeKeyStoreCall } from './keys/key-store-call.js';
-export type { KeyStoreCall } from './keys/key-store-call.js';
+} from './validate.js';
+export { publishKeyStoreCall, timeKeyStoreCall } from './keystore-kit.js';
+export type { KeyStoreCall } from './keystore-kit.js';
+export { FIXED_MATERIALS } from './create-engine.js';
+export type { FixedMaterials } from './engine/engine-core.js';

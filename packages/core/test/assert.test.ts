@@ -1,4 +1,4 @@
-// The shared argument checks (core's entry points and, through @sealflow/core/internal,
+// The shared argument checks (core's entry points and, through @sealflow/core/validate,
 // every sibling package's): messages name the field, what was expected and what arrived,
 // never a value's content; options are read by own properties with unknown keys refused.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   describe as describeValue,
   invalid,
   readOptions,
-} from '@sealflow/core/internal';
+} from '@sealflow/core/validate';
 
 function thrown(run: () => unknown): InvalidArgumentError {
   try {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   AuthenticationError,
   createEngine,
@@ -12,6 +12,9 @@ import {
   SealflowError,
   serializeError,
   WorkerError,
+  type AuthenticationCode,
+  type InvalidArgumentCode,
+  type MalformedMessageCode,
 } from '@sealflow/core';
 import { caught, layoutOf, patternBytes, rawAesStore, WRAPPING_KEY } from './engine/fixtures.js';
 
@@ -74,6 +77,27 @@ describe('SealflowError', () => {
     expect(isSealflowError(error)).toBe(true);
     expect(isSealflowError(new Error('x'))).toBe(false);
     expect(isSealflowError({ code: 'ERR_TRUNCATED' })).toBe(false);
+  });
+
+  it('is recognised by isSealflowError across two copies of the package (the built dist beside src)', async () => {
+    // The test imports src; dist/ is a second, separately loaded copy with its own classes.
+    const other = (await import(new URL('../dist/errors.js', import.meta.url).href)) as typeof import('@sealflow/core');
+    const foreign = new other.AuthenticationError(other.ErrorCodes.AUTHENTICATION_FAILED, 'from the other copy');
+    expect(foreign).not.toBeInstanceOf(SealflowError);
+    expect(isSealflowError(foreign)).toBe(true);
+    expect(other.isSealflowError(new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, 'from this copy'))).toBe(true);
+    expect(isSealflowError(Object.create(null))).toBe(false);
+    expect(isSealflowError({ [Symbol('sealflow.error')]: true })).toBe(false);
+  });
+
+  it('types codes per class', () => {
+    expectTypeOf<InvalidArgumentError['code']>().toEqualTypeOf<InvalidArgumentCode>();
+    expectTypeOf<MalformedMessageError['code']>().toEqualTypeOf<MalformedMessageCode>();
+    expectTypeOf<AuthenticationError['code']>().toEqualTypeOf<AuthenticationCode>();
+    expectTypeOf<LimitExceededError['code']>().toEqualTypeOf<'ERR_LIMIT_EXCEEDED'>();
+    expectTypeOf<WorkerError['code']>().toEqualTypeOf<'ERR_WORKER_FAILED'>();
+    expectTypeOf<InvalidArgumentCode>().toExtend<'ERR_INVALID_ARGUMENT' | 'ERR_RESERVED_CONTEXT_KEY' | 'ERR_COMMITMENT_POLICY' | 'ERR_ENGINE_CLOSED'>();
+    expect(new InvalidArgumentError(ErrorCodes.ENGINE_CLOSED, 'x').code).toBe('ERR_ENGINE_CLOSED');
   });
 
   it('has no cause property when none was given', () => {

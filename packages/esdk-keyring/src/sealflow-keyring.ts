@@ -1,5 +1,5 @@
 import {
-  EncryptedDataKey as EsdkEncryptedDataKey,
+  type EncryptedDataKey as EsdkEncryptedDataKey,
   KeyringNode,
   KeyringTraceFlag,
   type NodeDecryptionMaterial,

@@ -13,7 +13,8 @@ import {
   type KmsDiscoveryFilter,
   type KmsKeyStoreOptions,
 } from '@sealflow/core';
-import { invalid, invalidArgument, publishKeyStoreCall, readOptions } from '@sealflow/core/internal';
+import { invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
+import { publishKeyStoreCall } from '@sealflow/core/keystore-kit';
 
 import { assertEndpoint } from './endpoint-url.js';
 import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
@@ -150,14 +151,16 @@ export class AwsKmsKeyStore implements KeyStore {
     const auditor = new KmsAuditor(() => this.#region, opts.optionalString('principal'));
     this.#owned = injectedClient === undefined ? new KMSClient(build as KMSClientConfig) : undefined;
     this.#client = injectedClient ?? (this.#owned as KMSClient);
-    const inner: Record<string, unknown> = { client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs }), auditor) };
+    // Passed through as given: KmsKeyStore validates them (keyIds are ARNs, discovery
+    // filter, grant tokens) with its own messages, so the declared types are its to check.
+    const passed: { -readonly [K in (typeof INNER_KEYS)[number]]?: KmsKeyStoreOptions[K] } = {};
     for (const key of INNER_KEYS) {
       const value = opts.raw(key);
-      if (value !== undefined) inner[key] = value;
+      if (value !== undefined) Object.assign(passed, { [key]: value });
     }
-    // KmsKeyStore validates the rest (keyIds are ARNs, discovery filter, grant tokens).
+    const inner: KmsKeyStoreOptions = { ...passed, client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs }), auditor) };
     try {
-      this.#inner = new KmsKeyStore(inner as unknown as KmsKeyStoreOptions);
+      this.#inner = new KmsKeyStore(inner);
     } catch (error) {
       this.#owned?.destroy();
       throw error;

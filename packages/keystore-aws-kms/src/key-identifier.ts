@@ -1,6 +1,6 @@
-import type { EncryptedDataKey } from '@sealflow/core';
+import { parseKmsArn, type EncryptedDataKey } from '@sealflow/core';
 
-import { assertString, invalidArgument } from '@sealflow/core/internal';
+import { assertString, invalidArgument } from '@sealflow/core/validate';
 
 /**
  * The four ways to name a KMS key (spec: s3-sse-kms.md "Keys and identifiers"):
@@ -25,7 +25,8 @@ export interface KeyIdentifier {
 const KEY_ID = /^(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 // KMS alias names: `alias/` then 1-250 of [a-zA-Z0-9/_-] (the KMS CreateAlias rule).
 const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
-const ARN = /^arn:(aws[a-z-]*):kms:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):(key|alias)\/(.+)$/;
+// AWS partitions and region names (REGION, below), checked on top of the shared KMS ARN grammar.
+const PARTITION = /^aws[a-z-]*$/;
 
 /**
  * Classifies a KMS key identifier; `undefined` when it is none of the four forms.
@@ -33,9 +34,9 @@ const ARN = /^arn:(aws[a-z-]*):kms:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):(key|
 export function parseKeyIdentifier(value: string): KeyIdentifier | undefined {
   if (KEY_ID.test(value)) return { kind: 'key-id', value };
   if (ALIAS_NAME.test(value)) return { kind: 'alias-name', value };
-  const match = ARN.exec(value);
-  if (match === null) return undefined;
-  const [, partition, region, accountId, type, resource] = match as unknown as [string, string, string, string, string, string];
+  const arn = parseKmsArn(value);
+  if (arn === undefined || !PARTITION.test(arn.partition) || !REGION.test(arn.region)) return undefined;
+  const { partition, region, accountId, resourceType: type, resource } = arn;
   if (type === 'key' ? !KEY_ID.test(resource) : !ALIAS_NAME.test(`alias/${resource}`)) return undefined;
   return { kind: type === 'key' ? 'key-arn' : 'alias-arn', value, partition, region, accountId };
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 
+import { KMS_AUDIT_CHANNEL, parseKmsArn, type KmsAuditRecord } from '@sealflow/core';
+
 import { requestIdOf } from './kms-caller.js';
 
 /**
@@ -16,43 +18,25 @@ import { requestIdOf } from './kms-caller.js';
  * CloudTrail stays the authority; these let a gateway correlate with it by request ID.
  */
 
-/** The channel audit records are published on (shared with `MemoryKms`). */
-export const KMS_AUDIT_CHANNEL = 'sealflow:kms:audit';
+/** The channel audit records are published on (core's, shared with `MemoryKms`). */
+export { KMS_AUDIT_CHANNEL };
 
 export type AuditedOperation = 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
 
-export interface AwsKmsAuditRecord {
-  readonly eventVersion: '1.08';
-  readonly eventID: string;
-  readonly eventTime: string;
-  readonly eventSource: 'kms.amazonaws.com';
+/** Core's one KMS audit record, as this client writes it: its three calls, always read-only. */
+export type AwsKmsAuditRecord = KmsAuditRecord & {
   readonly eventName: AuditedOperation;
-  readonly eventType: 'AwsApiCall';
-  readonly eventCategory: 'Management';
-  readonly awsRegion: string;
-  /** KMS's `x-amzn-RequestId`; empty when no answer came (or the service sends none). */
-  readonly requestID: string;
-  /** From the store's `principal` option when it is an IAM ARN; else type `Unknown`. */
-  readonly userIdentity: { readonly type: 'Root' | 'IAMUser' | 'AssumedRole' | 'Unknown'; readonly arn: string; readonly accountId: string };
-  readonly requestParameters: {
-    readonly keyId?: string;
-    readonly encryptionContext: Readonly<Record<string, string>>;
-    readonly numberOfBytes?: number;
-    readonly encryptionAlgorithm?: 'SYMMETRIC_DEFAULT';
-  };
-  /** The key the answer named (a key ARN), or the key ARN requested; empty when neither is known. */
-  readonly resources: readonly { readonly ARN: string; readonly accountId: string; readonly type: 'AWS::KMS::Key' }[];
-  readonly recipientAccountId: string;
   readonly readOnly: true;
-  readonly managementEvent: true;
-  /** The exception name, on failure. */
-  readonly errorCode?: string;
-  readonly errorMessage?: string;
-}
+  /** Always with the context sent (empty when none was). */
+  readonly requestParameters: { readonly encryptionContext: Readonly<Record<string, string>> };
+};
 
 const channel = diagnostics.channel(KMS_AUDIT_CHANNEL);
 const PRINCIPAL = /^arn:[a-z0-9-]+:(?:iam|sts)::(\d{12}):(root|user\/.+|role\/.+|assumed-role\/.+)$/;
-const KEY_ARN = /^arn:[a-z0-9-]+:kms:[a-z0-9-]+:(\d{12}):key\/.+$/;
+const keyArnAccount = (id: string | undefined): string | undefined => {
+  const arn = id === undefined ? undefined : parseKmsArn(id);
+  return arn?.resourceType === 'key' ? arn.accountId : undefined;
+};
 const MAX_ERROR_MESSAGE = 512;
 
 /** What one audited request sent. */
@@ -77,8 +61,8 @@ export class KmsAuditor {
     const { operation, input } = request;
     const answered = 'output' in outcome ? outcome.output : outcome.error;
     const responseKey = 'output' in outcome ? stringField(outcome.output, 'KeyId') : undefined;
-    const arn = [responseKey, input.KeyId].find((id): id is string => id !== undefined && KEY_ARN.test(id));
-    const resources = arn === undefined ? [] : [{ ARN: arn, accountId: (KEY_ARN.exec(arn) as RegExpExecArray)[1] as string, type: 'AWS::KMS::Key' as const }];
+    const arn = [responseKey, input.KeyId].find((id): id is string => keyArnAccount(id) !== undefined);
+    const resources = arn === undefined ? [] : [{ ARN: arn, accountId: keyArnAccount(arn) as string, type: 'AWS::KMS::Key' as const }];
     const record: AwsKmsAuditRecord = {
       eventVersion: '1.08',
       eventID: randomUUID(),

@@ -1,4 +1,4 @@
-import { readOptions } from '@sealflow/core/internal';
+import { readOptions } from '@sealflow/core/validate';
 
 /**
  * When and how long to retry a KMS call. Throttling, 5xx answers, network failures and

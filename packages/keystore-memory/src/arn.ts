@@ -7,6 +7,7 @@
  * `arn:<partition>:iam::<account>:root`, `...:user/<path/name>`, `...:role/<path/name>`,
  * or `arn:<partition>:sts::<account>:assumed-role/<role>/<session>`.
  */
+import { parseKmsArn } from '@sealflow/core';
 
 export type KeyIdentifier =
   | { readonly kind: 'key-id'; readonly keyId: string }
@@ -32,7 +33,6 @@ export interface Principal {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** spec: KMS CreateAlias `AliasName` pattern, 1-256 characters in all. */
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
-const KMS_ARN = /^arn:([a-z0-9-]+):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
 const PRINCIPAL_ARN = /^arn:([a-z0-9-]+):(iam|sts)::(\d{12}):(root|user\/[\w+=,.@/-]{1,512}|role\/[\w+=,.@/-]{1,512}|assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{1,64})$/;
 
 /** Prefix of the aliases AWS reserves for AWS-managed keys. */
@@ -56,9 +56,9 @@ export function isAliasName(value: string): boolean {
  */
 export function parseKeyIdentifier(value: string): KeyIdentifier | 'invalid-arn' | undefined {
   if (value.startsWith('arn:')) {
-    const match = KMS_ARN.exec(value);
-    if (match === null) return 'invalid-arn';
-    const [, partition, region, accountId, type, rest] = match as unknown as [string, string, string, string, string, string];
+    const arn = parseKmsArn(value);
+    if (arn === undefined) return 'invalid-arn';
+    const { partition, region, accountId, resourceType: type, resource: rest } = arn;
     if (type === 'key') return UUID.test(rest) ? { kind: 'key-arn', partition, region, accountId, keyId: rest } : 'invalid-arn';
     const aliasName = `alias/${rest}`;
     return ALIAS_NAME.test(aliasName) ? { kind: 'alias-arn', partition, region, accountId, aliasName } : 'invalid-arn';

@@ -1,83 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { KmsAuditParameters, KmsAuditRecord, KmsAuditResource, KmsOperationName } from '@sealflow/core';
 import type { Principal } from './arn.js';
 import type { KeyRecord } from './key-registry.js';
 
-/** Every operation `MemoryKms` offers, by its AWS KMS API name (CloudTrail `eventName`). */
-export type KmsOperationName =
-  | 'CreateKey'
-  | 'DescribeKey'
-  | 'ListKeys'
-  | 'CreateAlias'
-  | 'UpdateAlias'
-  | 'DeleteAlias'
-  | 'ListAliases'
-  | 'EnableKey'
-  | 'DisableKey'
-  | 'ScheduleKeyDeletion'
-  | 'CancelKeyDeletion'
-  | 'RotateKeyOnDemand'
-  | 'EnableKeyRotation'
-  | 'DisableKeyRotation'
-  | 'GetKeyRotationStatus'
-  | 'PutKeyPolicy'
-  | 'GetKeyPolicy'
-  | 'GenerateDataKey'
-  | 'GenerateDataKeyWithoutPlaintext'
-  | 'Encrypt'
-  | 'Decrypt'
-  | 'ReEncrypt';
-
-/**
- * CloudTrail-style `requestParameters`: identifiers, contexts, sizes and settings as the
- * caller sent them; never plaintext, ciphertext or key material.
- */
-export interface KmsAuditParameters {
-  readonly keyId?: string;
-  readonly encryptionContext?: Readonly<Record<string, string>>;
-  readonly numberOfBytes?: number;
-  readonly keySpec?: string;
-  readonly encryptionAlgorithm?: string;
-  readonly aliasName?: string;
-  readonly targetKeyId?: string;
-  readonly description?: string;
-  readonly pendingWindowInDays?: number;
-  readonly rotationPeriodInDays?: number;
-  readonly policyName?: string;
-  readonly sourceKeyId?: string;
-  readonly destinationKeyId?: string;
-  readonly sourceEncryptionContext?: Readonly<Record<string, string>>;
-  readonly destinationEncryptionContext?: Readonly<Record<string, string>>;
-  readonly limit?: number;
-  readonly dryRun?: boolean;
-}
-
-export interface KmsAuditResource {
-  readonly ARN: string;
-  readonly accountId: string;
-  readonly type: 'AWS::KMS::Key';
-}
-
-/** One audit event, shaped like a CloudTrail record of an AWS KMS call. */
-export interface KmsAuditRecord {
-  readonly eventVersion: '1.08';
-  readonly eventID: string;
-  readonly eventTime: string;
-  readonly eventSource: 'kms.amazonaws.com';
-  readonly eventName: KmsOperationName;
-  readonly eventType: 'AwsApiCall';
-  readonly eventCategory: 'Management';
-  readonly awsRegion: string;
-  readonly requestID: string;
-  readonly userIdentity: { readonly type: Principal['type']; readonly arn: string; readonly accountId: string };
-  readonly requestParameters: KmsAuditParameters;
-  readonly resources: readonly KmsAuditResource[];
-  readonly recipientAccountId: string;
-  readonly readOnly: boolean;
-  readonly managementEvent: true;
-  /** The exception name, on failure. */
-  readonly errorCode?: string;
-  readonly errorMessage?: string;
-}
+// The record types are core's (one CloudTrail shape for every KMS-facing package).
+export type { KmsAuditParameters, KmsAuditRecord, KmsAuditResource, KmsOperationName };
 
 const WRITES = new Set<KmsOperationName>([
   'CreateKey', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion',

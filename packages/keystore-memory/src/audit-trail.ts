@@ -1,9 +1,9 @@
 import { appendFile } from 'node:fs/promises';
-import { publish } from '@sealflow/core';
+import { KMS_AUDIT_CHANNEL, publish } from '@sealflow/core';
 import type { KmsAuditRecord } from './audit-record.js';
 
-/** Diagnostics channel every audit record is published on. */
-export const KMS_AUDIT_CHANNEL = 'sealflow:kms:audit';
+/** Diagnostics channel every audit record is published on (core's, shared with @sealflow/keystore-aws-kms). */
+export { KMS_AUDIT_CHANNEL };
 
 /** Where audit records go, besides the diagnostics channel. */
 export interface KmsAuditOptions {

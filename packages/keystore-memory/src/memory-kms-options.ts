@@ -1,5 +1,5 @@
 import type { InvalidArgumentError } from '@sealflow/core';
-import { invalidArgument, readOptions, type OptionReader } from '@sealflow/core/internal';
+import { invalidArgument, readOptions, type OptionReader } from '@sealflow/core/validate';
 import { parsePrincipal, type Principal } from './arn.js';
 import type { KmsAuditOptions } from './audit-trail.js';
 import { scryptParamsAllowed, type ScryptParams } from './root-key.js';

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { ErrorCodes, InvalidArgumentError, KeyStoreError } from '@sealflow/core';
+import { ErrorCodes, InvalidArgumentError, type KeyStoreError } from '@sealflow/core';
 import { removeStaleTempFiles, writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
 import {
   checkMatches,

@@ -9,7 +9,7 @@ import { ErrorCodes, KeyStoreError } from '@sealflow/core';
  */
 
 /** Largest store file read: keys are small; anything bigger is not ours. */
-export const MAX_STORE_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_STORE_FILE_BYTES: number = 64 * 1024 * 1024;
 
 /** A `KeyStoreError` about the store file at `path`. */
 export function storeError(code: typeof ErrorCodes.KEY_STORE_CORRUPT | typeof ErrorCodes.KEY_STORE_LOCKED | typeof ErrorCodes.KEY_STORE_UNAVAILABLE, path: string, message: string, cause?: unknown): KeyStoreError {

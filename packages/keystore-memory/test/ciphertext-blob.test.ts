@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { serializeEncryptionContext } from '@sealflow/core';
 import { BLOB_VERSION, openBlob, readBlobHeader, sealBlob } from '../src/ciphertext-blob.js';
 import { InvalidCiphertextException } from '../src/exceptions.js';
-import { createDecipheriv } from 'node:crypto';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const material = new Uint8Array(randomBytes(32));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, KeyStoreError } from '@sealflow/core';
+import { keyStoreConformanceCases } from '@sealflow/core/keystore-kit';
 import { memoryKeyStore } from '@sealflow/keystore-memory';
 import { newKms, policy, READER_A, ROOT_A, WRITER_A } from './support.js';
 
@@ -39,4 +40,13 @@ describe('memoryKeyStore', () => {
     expect(() => memoryKeyStore(kms, { principal: 'bob' })).toThrow(/principal ARN/);
     expect(() => memoryKeyStore(kms, { keyID: 'x' } as never)).toThrow(/unknown option "keyID"/);
   });
+});
+
+describe('memoryKeyStore conforms (@sealflow/core/keystore-kit)', () => {
+  const makeStore = async (): Promise<ReturnType<typeof memoryKeyStore>> => {
+    const { kms } = newKms();
+    const { KeyMetadata } = await kms.createKey();
+    return memoryKeyStore(kms, { keyId: KeyMetadata.Arn });
+  };
+  for (const c of keyStoreConformanceCases({ makeStore })) it(c.name, c.run);
 });

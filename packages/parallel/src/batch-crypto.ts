@@ -1,14 +1,21 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import { ErrorCodes, LimitExceededError, MalformedMessageError, SealflowError, serializeError, WorkerError, FormatLimits } from '@sealflow/core';
-import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/internal';
+import { ErrorCodes, LimitExceededError, SealflowError, serializeError, WorkerError, FormatLimits } from '@sealflow/core';
+import {
+  authenticationFailed,
+  BodyKind,
+  FrameAad,
+  openRegularFrame,
+  sealRegularFrame,
+  type FrameCipher,
+} from '@sealflow/core/frames';
 import { PREFIX_LENGTH, TAG_BYTES, type BatchReply, type BatchTask } from './batch-task.js';
 
 /**
  * Seals and opens batches of regular frames with node:crypto. Pure functions over the
  * task records: the worker thread runs them, and so can a test on the calling thread.
- * Per frame it is exactly what the core's FrameEncryptor/BodyDecryptor do (spec: esdk
- * message-body.md#regular-frame, message-body-aad.md): IV = 8 zero bytes || uint32 seq,
- * AAD = message ID || "AWSKMSEncryptionClient Frame" || uint32 seq || uint64 frame length.
+ * Per frame it is exactly what the core's FrameEncryptor/BodyDecryptor do: the same frame
+ * layout (@sealflow/core/frames: prefix, sequence-number IV, body AAD) over this file's
+ * node:crypto FrameCipher.
  */
 
 const ALGORITHMS = { 16: 'aes-128-gcm', 24: 'aes-192-gcm', 32: 'aes-256-gcm' } as const;
@@ -27,9 +34,39 @@ function importKey(task: BatchTask): { key: KeyObject; algorithm: (typeof ALGORI
   }
 }
 
-/** Regular-frame AAD with a sequence slot the loop rewrites. */
-function regularAad(messageId: Uint8Array, frameLength: number): { aad: Uint8Array; seqOffset: number } {
-  return { aad: bodyAad(messageId, BodyKind.REGULAR, 0, frameLength), seqOffset: messageId.length + BodyKind.REGULAR.length };
+/** Sealed: node:crypto writes the ciphertext straight to its place; the tag comes back. */
+type WorkerSealed = Buffer;
+/** Opened: the plaintext, zeroed and undefined when the tag does not verify. */
+type WorkerOpened = Buffer | undefined;
+
+/**
+ * The worker threads' FrameCipher: node:crypto AES-GCM under the task's KeyObject. `sealFrame`
+ * writes the ciphertext at `into` (the frame's place in the output) and returns the tag.
+ */
+function workerCipher(key: KeyObject, algorithm: (typeof ALGORITHMS)[keyof typeof ALGORITHMS], into: { view: Uint8Array; at: number }): FrameCipher<WorkerSealed, WorkerOpened> {
+  return {
+    sealFrame: (iv, aad, content) => {
+      const cipher = createCipheriv(algorithm, key, iv, { authTagLength: TAG_BYTES });
+      cipher.setAAD(aad);
+      into.view.set(cipher.update(content), into.at);
+      cipher.final();
+      return cipher.getAuthTag();
+    },
+    openFrame: (iv, aad, ciphertext, tag) => {
+      const decipher = createDecipheriv(algorithm, key, iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad);
+      decipher.setAuthTag(tag);
+      const plaintext = decipher.update(ciphertext);
+      try {
+        decipher.final();
+      } catch {
+        // Tag mismatch: the unverified bytes never leave this function.
+        plaintext.fill(0);
+        return undefined;
+      }
+      return plaintext;
+    },
+  };
 }
 
 /**
@@ -69,21 +106,15 @@ export function sealBatch(task: BatchTask): BatchReply {
     output = outputFor(task, task.frames * unit);
     const { view } = output;
     const { key, algorithm } = importKey(task);
-    const { aad, seqOffset } = regularAad(task.messageId, fl);
+    const aad = new FrameAad(task.messageId, BodyKind.REGULAR, fl);
+    const into = { view, at: 0 };
+    const cipher = workerCipher(key, algorithm, into);
     const input = new Uint8Array(task.input);
     for (let i = 0; i < task.frames; i++) {
-      const sequence = task.firstSequence + i;
       const at = i * unit;
-      // Sequence number, then the IV: 8 zero bytes || the sequence number again.
-      writeUint32(view, at, sequence);
-      view.fill(0, at + 4, at + 12);
-      writeUint32(view, at + 12, sequence);
-      writeUint32(aad, seqOffset, sequence);
-      const cipher = createCipheriv(algorithm, key, view.subarray(at + 4, at + PREFIX_LENGTH), { authTagLength: TAG_BYTES });
-      cipher.setAAD(aad);
-      view.set(cipher.update(input.subarray(i * fl, (i + 1) * fl)), at + PREFIX_LENGTH);
-      cipher.final();
-      view.set(cipher.getAuthTag(), at + PREFIX_LENGTH + fl);
+      into.at = at + PREFIX_LENGTH;
+      const tag = sealRegularFrame(cipher, aad, view, at, task.firstSequence + i, input.subarray(i * fl, (i + 1) * fl));
+      view.set(tag, at + PREFIX_LENGTH + fl);
       done++;
     }
     return { output: output.own === undefined ? [] : [output.own], frames: done, input: task.input, error: undefined };
@@ -118,27 +149,13 @@ export function openBatch(task: BatchTask): BatchReply {
     checkTask(task, unit);
     shared = task.output === undefined ? undefined : outputFor(task, task.frames * fl).view;
     const { key, algorithm } = importKey(task);
-    const { aad, seqOffset } = regularAad(task.messageId, fl);
+    const aad = new FrameAad(task.messageId, BodyKind.REGULAR, fl);
+    const cipher = workerCipher(key, algorithm, { view: new Uint8Array(0), at: 0 });
     const input = new Uint8Array(task.input);
     for (let i = 0; i < task.frames; i++) {
-      const sequence = task.firstSequence + i;
       const frame = input.subarray(i * unit, (i + 1) * unit);
-      if (readUint32(frame, 0) !== sequence) {
-        throw new MalformedMessageError(ErrorCodes.FRAME_SEQUENCE, 'malformed body: frames are out of sequence');
-      }
-      writeUint32(aad, seqOffset, sequence);
-      // spec: esdk decrypt.md: the IV is used exactly as it appears in the frame.
-      const decipher = createDecipheriv(algorithm, key, frame.subarray(4, PREFIX_LENGTH), { authTagLength: TAG_BYTES });
-      decipher.setAAD(aad);
-      decipher.setAuthTag(frame.subarray(PREFIX_LENGTH + fl));
-      const plaintext = decipher.update(frame.subarray(PREFIX_LENGTH, PREFIX_LENGTH + fl));
-      try {
-        decipher.final();
-      } catch {
-        // Tag mismatch: the unverified bytes never leave this function.
-        plaintext.fill(0);
-        throw authenticationFailed();
-      }
+      const plaintext = openRegularFrame(cipher, aad, frame, task.firstSequence + i, fl);
+      if (plaintext === undefined) throw authenticationFailed();
       if (shared === undefined) {
         plaintexts.push(ownBuffer(plaintext));
       } else {

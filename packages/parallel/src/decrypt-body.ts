@@ -1,5 +1,5 @@
 import { ErrorCodes, FormatLimits, LimitExceededError, MalformedMessageError, SealflowError, WorkerError, type OffloadDecryptInit, type OffloadedBody } from '@sealflow/core';
-import { BodyDecryptor, FINAL_FRAME_MARKER, readUint32, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { BodyDecryptor, FINAL_FRAME_MARKER, readUint32, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import type { BatchOutput, MessageRunner } from './batch-runner.js';
 import { BatchPipeline } from './batch-pipeline.js';
 import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';

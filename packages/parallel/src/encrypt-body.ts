@@ -1,5 +1,5 @@
 import { ErrorCodes, FormatLimits, InvalidArgumentError, LimitExceededError, WorkerError, type OffloadedBody, type OffloadEncryptInit } from '@sealflow/core';
-import { FrameEncryptor, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { FrameEncryptor, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import type { BatchOutput, MessageRunner } from './batch-runner.js';
 import { BatchPipeline } from './batch-pipeline.js';
 import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';

@@ -1,5 +1,5 @@
 import type { FrameOffload, OffloadDecryptInit, OffloadedBody, OffloadEncryptInit } from '@sealflow/core';
-import { ContentType } from '@sealflow/core/internal';
+import { ContentType } from '@sealflow/core/frames';
 import type { BatchRunner } from './batch-runner.js';
 import type { BodySettings } from './body-settings.js';
 import { BufferPool } from './buffer-pool.js';

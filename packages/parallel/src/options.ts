@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { invalid, readOptions } from '@sealflow/core/internal';
+import { invalid, readOptions } from '@sealflow/core/validate';
 
 /** How a pool runs batches. */
 export type FramePoolMode = 'workers' | 'subtle';

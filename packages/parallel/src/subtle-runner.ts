@@ -1,6 +1,13 @@
 import { webcrypto } from 'node:crypto';
-import { ErrorCodes, MalformedMessageError, WorkerError, type SealflowError } from '@sealflow/core';
-import { authenticationFailed, bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/internal';
+import { ErrorCodes, isSealflowError, WorkerError, type SealflowError } from '@sealflow/core';
+import {
+  authenticationFailed,
+  BodyKind,
+  FrameAad,
+  openRegularFrame,
+  sealRegularFrame,
+  type FrameCipher,
+} from '@sealflow/core/frames';
 import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
 import { PREFIX_LENGTH, TAG_BYTES } from './batch-task.js';
 
@@ -64,19 +71,32 @@ export class SubtleRunner implements BatchRunner {
 
 const gcm = (iv: Uint8Array, additionalData: Uint8Array): webcrypto.AesGcmParams => ({ name: 'AES-GCM', iv, additionalData, tagLength: TAG_BYTES * 8 });
 
+/**
+ * WebCrypto's FrameCipher: each frame is a job on libuv's pool. WebCrypto copies its inputs
+ * when called (so the reused AAD and the IV in place are safe to rewrite for the next
+ * frame), answers ciphertext || tag as one buffer, and rejects on a tag mismatch (opened:
+ * undefined). `openFrame` wants the tag right after the ciphertext, as frames lay them out.
+ */
+function subtleCipher(key: webcrypto.CryptoKey): FrameCipher<Promise<ArrayBuffer>, Promise<Uint8Array | undefined>> {
+  return {
+    sealFrame: (iv, aad, content) => subtle.encrypt(gcm(iv, aad), key, content),
+    openFrame: (iv, aad, ciphertext, tag) =>
+      subtle.decrypt(gcm(iv, aad), key, new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length + tag.length)).then(
+        (buffer) => new Uint8Array(buffer),
+        () => undefined,
+      ),
+  };
+}
+
 async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
   const unit = PREFIX_LENGTH + fl + TAG_BYTES;
   const input = new Uint8Array(batch.input);
   const output = batch.destination ?? new Uint8Array(batch.frames * unit);
+  const cipher = subtleCipher(key);
+  const aad = new FrameAad(messageId, BodyKind.REGULAR, fl);
   const jobs: Promise<ArrayBuffer>[] = [];
   for (let i = 0; i < batch.frames; i++) {
-    const sequence = batch.firstSequence + i;
-    const at = i * unit;
-    // Sequence number, then the IV: 8 zero bytes || the sequence number again.
-    writeUint32(output, at, sequence);
-    output.fill(0, at + 4, at + 12);
-    writeUint32(output, at + 12, sequence);
-    jobs.push(subtle.encrypt(gcm(output.slice(at + 4, at + PREFIX_LENGTH), bodyAad(messageId, BodyKind.REGULAR, sequence, fl)), key, input.subarray(i * fl, (i + 1) * fl)));
+    jobs.push(sealRegularFrame(cipher, aad, output, i * unit, batch.firstSequence + i, input.subarray(i * fl, (i + 1) * fl)));
   }
   // WebCrypto answers ciphertext || tag: exactly the frame's bytes after its prefix.
   const sealed = await Promise.all(jobs);
@@ -87,18 +107,20 @@ async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
 async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
   const unit = PREFIX_LENGTH + fl + TAG_BYTES;
   const input = new Uint8Array(batch.input);
+  const cipher = subtleCipher(key);
+  const aad = new FrameAad(messageId, BodyKind.REGULAR, fl);
   const jobs: Promise<Uint8Array | undefined>[] = [];
   let error: SealflowError | undefined;
   for (let i = 0; i < batch.frames; i++) {
-    const sequence = batch.firstSequence + i;
     const frame = input.subarray(i * unit, (i + 1) * unit);
-    if (readUint32(frame, 0) !== sequence) {
-      error = new MalformedMessageError(ErrorCodes.FRAME_SEQUENCE, 'malformed body: frames are out of sequence');
+    try {
+      jobs.push(openRegularFrame(cipher, aad, frame, batch.firstSequence + i, fl));
+    } catch (thrown) {
+      // Out of sequence (ERR_FRAME_SEQUENCE): the batch stops before this frame.
+      if (!isSealflowError(thrown)) throw thrown;
+      error = thrown;
       break;
     }
-    // Ciphertext and tag are adjacent in the frame, the layout WebCrypto wants. A rejection is a tag mismatch.
-    const job = subtle.decrypt(gcm(frame.subarray(4, PREFIX_LENGTH), bodyAad(messageId, BodyKind.REGULAR, sequence, fl)), key, frame.subarray(PREFIX_LENGTH));
-    jobs.push(job.then((buffer) => new Uint8Array(buffer), () => undefined));
   }
   const opened = await Promise.all(jobs);
   let verified = opened.findIndex((plaintext) => plaintext === undefined);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, deserializeError, ErrorCodes, LimitExceededError, MalformedMessageError, nodeBackend } from '@sealflow/core';
-import { FrameEncryptor } from '@sealflow/core/internal';
+import { FrameEncryptor } from '@sealflow/core/frames';
 import { openBatch, sealBatch } from '../src/batch-crypto.js';
 import type { BatchReply, BatchTask } from '../src/batch-task.js';
 import { join } from './support.js';

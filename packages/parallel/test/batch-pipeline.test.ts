@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authenticationFailed } from '@sealflow/core/internal';
+import { authenticationFailed } from '@sealflow/core/frames';
 import { ErrorCodes, WorkerError } from '@sealflow/core';
 import type { Batch, BatchOutput, MessageRunner } from '../src/batch-runner.js';
 import { BatchPipeline } from '../src/batch-pipeline.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, nodeBackend, WorkerError, type EncryptOptions, type OffloadEncryptInit } from '@sealflow/core';
-import { FrameEncryptor, getSuite, type AlgorithmSuite } from '@sealflow/core/internal';
+import { FrameEncryptor, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
 import { caught, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../core/test/engine/fixtures.js';
 import { BufferPool } from '../src/buffer-pool.js';
 import { OffloadedEncryptBody } from '../src/encrypt-body.js';

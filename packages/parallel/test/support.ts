@@ -1,6 +1,6 @@
 // Test helpers for @sealflow/parallel. Not a test file: vitest only collects *.test.ts.
 import { ErrorCodes, WorkerError, type FrameOffload } from '@sealflow/core';
-import { ContentType } from '@sealflow/core/internal';
+import { ContentType } from '@sealflow/core/frames';
 import { openBatch, sealBatch } from '../src/batch-crypto.js';
 import type { Batch, BatchOutput, BatchRunner, MessageRunner } from '../src/batch-runner.js';
 import { PREFIX_LENGTH, TAG_BYTES } from '../src/batch-task.js';

@@ -8,6 +8,7 @@ import diagnostics from 'node:diagnostics_channel';
 
 import { KMS_AUDIT_CHANNEL, type AwsKmsAuditRecord } from '@sealflow/keystore-aws-kms';
 import { Channels, createEngine, ErrorCodes, KeyStoreError, type Engine, type KeyStore, type KeyStoreCallEvent } from '@sealflow/core';
+import { keyStoreConformanceCases } from '@sealflow/core/keystore-kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import type { CreatedKey, Divergences, KmsTarget } from './kms-target.js';
@@ -72,6 +73,10 @@ export function kmsContract(spec: ContractSpec): void {
     [keyA, keyB, keyC] = await Promise.all([target.createKey(), target.createKey(), target.createKey()]);
   });
   afterAll(() => target.close());
+
+  describe('KeyStore conformance (@sealflow/core/keystore-kit)', () => {
+    for (const c of keyStoreConformanceCases({ makeStore: () => target.store({ keyId: keyA.arn }) })) test(c.name, c.run);
+  });
 
   describe('round trips through the engine', () => {
     test('encrypts under a key ARN and decrypts every size around the frame boundaries', async () => {

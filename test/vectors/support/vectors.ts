@@ -13,9 +13,8 @@ import {
   type EncryptionContext,
   type GeneratedDataKey,
   type KeyStore,
-  type KeyStoreRequest,
+  type KeyStoreRequest, type DecryptOptions
 } from '@sealflow/core';
-import type { DecryptOptions } from '@sealflow/core';
 
 /** test/vectors/support -> test/vectors/esdk, vendored in the repository. */
 export const VECTORS_DIR = fileURLToPath(new URL('../esdk/', import.meta.url));

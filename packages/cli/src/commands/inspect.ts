@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CommitmentPolicy, createEngine, type HeaderInfo } from '@sealflow/core';
 import { contextOf, type CommandOptions } from './command-context.js';
-import { print, printJson, type CliContext } from '../cli-context.js';
+import { print, printJson, type CliContext, type CliIo } from '../cli-context.js';
 import { describeEdk, type EdkDescription } from '../inspect/describe-edk.js';
 import { readerSentence } from '../inspect/edk-reader.js';
 import { NO_KEY_STORE } from '../inspect/no-key-store.js';
@@ -9,7 +9,6 @@ import { readHeader } from '../inspect/read-header.js';
 import { FileSource } from '../io/file-source.js';
 import { formatBytes } from '../io/human.js';
 import { suiteHex, suiteName } from '../options/parse-suite.js';
-import type { CliIo } from '../cli-context.js';
 
 interface InspectOptions {
   readonly json?: boolean;

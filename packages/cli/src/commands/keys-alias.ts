@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-context.js';
-import { print, printJson } from '../cli-context.js';
+import { type CliIo, print, printJson } from '../cli-context.js';
 import { allPages, withKms } from './keys-session.js';
 
 /** `sealflow keys alias create|update|delete|list`. */

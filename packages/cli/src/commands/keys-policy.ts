@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-context.js';
-import { print } from '../cli-context.js';
+import { type CliIo, print } from '../cli-context.js';
 import { usageError } from '../options/usage-error.js';
 import { withKms } from './keys-session.js';
 

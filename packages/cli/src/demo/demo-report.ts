@@ -1,62 +1,68 @@
 import { renderAuditLine } from '../audit-view.js';
 import { formatBytes } from '../io/human.js';
-import type { DemoResult } from './demo-types.js';
+import type { DemoRefusal, DemoResult } from './demo-types.js';
+
+const refusal = (r: DemoRefusal): string => `${r.status ?? '-'} ${r.code}`;
+const counts = (byOperation: Readonly<Record<string, number>>): string =>
+  Object.entries(byOperation)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ') || 'none';
 
 /** Lines of the demo's text report, section by section. */
 export const DemoReport = {
-  intro(folder: string, storePath: string): string {
+  intro(folder: string, g: DemoResult['gateway']): string {
     return [
-      'sealflow demo: envelope encryption on the embedded key store, with S3-style bucket keys',
+      'sealflow demo: the S3-compatible encrypting gateway, driven by @aws-sdk/client-s3',
+      `  gateway       ${g.url} (in this process, the embedded default of \`sealflow gateway\`)`,
+      `  storage       ${g.dataDir} (fs: every object stored encrypted)`,
+      `  key store     ${g.keyStore} (the in-process KMS file store; audit ${g.auditFile})`,
+      `  TLS           ${g.tls}`,
       `  demo folder   ${folder} (removed at the end unless --keep)`,
-      `  key store     ${storePath}`,
-      '                a throwaway store sealed with the FIXED DEMO PASSPHRASE "sealflow-demo-passphrase":',
-      '                for this demo only; your own keys live in ~/.config/sealflow/keys.sealed',
     ].join('\n');
   },
 
-  key(result: Pick<DemoResult, 'key'>): string {
-    return `1. created key ${result.key.keyId} (${result.key.alias})`;
-  },
-
-  encrypt(r: Pick<DemoResult, 'encrypt'>): string {
-    const e = r.encrypt;
+  uploads(bucket: string, u: DemoResult['uploads']): string {
+    const generate = u.kmsCalls['GenerateDataKey'] ?? 0;
     return [
-      `2. encrypted ${e.objects} objects, ${formatBytes(e.bytes)}, streamed (generated on the fly, never held in memory)`,
-      `   ${(e.ms / 1000).toFixed(2)} s, ${e.mibPerSecond} MiB/s end to end; suite ${e.suite}, frames of ${formatBytes(e.frameLength)}`,
-      `   KMS GenerateDataKey calls: ${e.kmsCalls} made, ${e.kmsCallsAvoided} avoided by the bucket key`,
-      `   (without bucket keys every object costs one call: ${e.objects})`,
+      `1. PUT ${u.objects} objects (${formatBytes(u.bytes)}) into ${bucket} with SSE-KMS and a bucket key, 8 at a time: ${(u.ms / 1000).toFixed(2)} s`,
+      `   response: x-amz-server-side-encryption ${u.serverSideEncryption ?? '-'}, key ${u.keyArn ?? '-'}, bucket key ${u.bucketKeyEnabled ? 'enabled' : 'NOT enabled'}`,
+      `   KMS calls for these PUTs: ${counts(u.kmsCalls)}; without bucket keys: GenerateDataKey ${u.kmsCallsWithoutBucketKeys} (one per object), ${u.kmsCallsWithoutBucketKeys - generate} saved`,
+      `   GET every object back: SHA-256 ${u.verified ? 'matches' : 'DOES NOT MATCH'} what was PUT`,
     ].join('\n');
   },
 
-  decrypt(r: Pick<DemoResult, 'decrypt'>): string {
-    const d = r.decrypt;
+  multipart(m: DemoResult['multipart']): string {
+    return `2. multipart upload ${m.key}: ${m.parts.length} parts (${m.parts.map((p) => formatBytes(p)).join(' + ')}) sent concurrently, each its own encrypted message; GET ${formatBytes(m.bytes)}: SHA-256 ${m.verified ? 'matches' : 'DOES NOT MATCH'}`;
+  },
+
+  range(r: DemoResult['range']): string {
+    return `3. GET ${r.key} Range: bytes=${r.first}-${r.last} (inclusive) across parts ${r.spansParts.join(' and ')}: Content-Range ${r.contentRange ?? '-'}, ${r.matches ? 'matches' : 'DOES NOT MATCH'} the original`;
+  },
+
+  sseHeaderOnGet(r: DemoRefusal): string {
+    return `4. GET with an x-amz-server-side-encryption header: refused, ${refusal(r)} (S3 decrypts by the stored settings; SSE headers on GET are an error)`;
+  },
+
+  policy(p: DemoResult['policy']): string {
     return [
-      `3. decrypted ${d.objects} objects, ${formatBytes(d.bytes)}: ${(d.ms / 1000).toFixed(2)} s, ${d.mibPerSecond} MiB/s end to end`,
-      `   SHA-256 of every object ${d.verified ? 'matches' : 'DOES NOT MATCH'} the plaintext that was encrypted; each object's context was checked`,
-      `   KMS Decrypt calls: ${d.kmsCalls} made, ${d.kmsCallsAvoided} avoided by the bucket key`,
+      `5. bucket policy: deny s3:PutObject unless s3:x-amz-server-side-encryption-aws-kms-key-id is ${p.requiredKeyArn}`,
+      `   PUT with SSE-S3 (AES256): refused, ${refusal(p.refused)}; PUT naming that key: ${p.allowedStatus ?? '-'}`,
     ].join('\n');
   },
 
-  range(r: Pick<DemoResult, 'range'>): string {
-    const g = r.range;
-    return [
-      `4. range read of ${g.object}, bytes ${g.start}-${g.end - 1}: ${g.matches ? 'matches' : 'DOES NOT MATCH'} the original`,
-      `   read ${formatBytes(g.bytesRead)} of the ${formatBytes(g.objectBytes)} file in ${g.reads} reads (header, final frame, the frames covering the range)`,
-    ].join('\n');
+  tamper(t: DemoResult['tamper']): string {
+    return `6. one flipped bit in the stored ciphertext of ${t.key}: ${t.refused ? `the GET fails (${t.error}) instead of returning altered bytes` : `NOT REFUSED: ${t.error}`}`;
   },
 
-  tamper(r: Pick<DemoResult, 'tamper'>): string {
-    const t = r.tamper;
-    return `5. one flipped bit in ${t.object}: decrypt fails with ${t.code}; ${t.outputLeftBehind ? 'a PARTIAL OUTPUT FILE WAS LEFT' : 'no partial output file is left behind'}`;
+  metrics(m: DemoResult['metrics'], limit = 16): string {
+    const shown = m.lines.length <= limit ? m.lines : [...m.lines.slice(0, limit), `... ${m.lines.length - limit} more`];
+    return [`7. gateway /metrics: ${m.kmsCallsTotal} KMS calls made, ${m.kmsCallsAvoided} avoided by bucket keys`, ...shown.map((l) => `   ${l}`)].join('\n');
   },
 
-  audit(r: Pick<DemoResult, 'audit'>, limit = 12): string {
+  audit(r: Pick<DemoResult, 'audit'>, limit = 10): string {
     const { records, byOperation } = r.audit;
-    const counts = Object.entries(byOperation)
-      .map(([name, n]) => `${name} ${n}`)
-      .join(', ');
     const shown = records.length <= limit ? records : [...records.slice(0, limit - 3), ...records.slice(-3)];
-    const lines = [`6. audit trail: ${records.length} KMS calls recorded (${counts})`];
+    const lines = [`8. audit trail: ${records.length} KMS calls recorded (${counts(byOperation)})`];
     shown.forEach((record, i) => {
       if (records.length > limit && i === limit - 3) lines.push(`   ... ${records.length - limit} more ...`);
       lines.push(`   ${renderAuditLine(record)}`);
@@ -64,8 +70,24 @@ export const DemoReport = {
     return lines.join('\n');
   },
 
-  done(r: Pick<DemoResult, 'totalMs' | 'decrypt' | 'range' | 'tamper'>): string {
-    const ok = r.decrypt.verified && r.range.matches && r.tamper.code === 'ERR_AUTHENTICATION_FAILED' && !r.tamper.outputLeftBehind;
-    return `${ok ? 'all checks passed' : 'SOME CHECKS FAILED'} in ${(r.totalMs / 1000).toFixed(1)} s`;
+  /** Whether every check the demo makes came out as it should. */
+  ok(r: DemoResult): boolean {
+    return (
+      r.uploads.verified &&
+      r.uploads.serverSideEncryption === 'aws:kms' &&
+      r.uploads.bucketKeyEnabled &&
+      (r.uploads.kmsCalls['GenerateDataKey'] ?? 0) <= 1 &&
+      r.multipart.verified &&
+      r.range.matches &&
+      r.range.spansParts.length === 2 &&
+      r.sseHeaderOnGet.status === 400 &&
+      r.policy.refused.status === 403 &&
+      r.policy.allowedStatus === 200 &&
+      r.tamper.refused
+    );
+  },
+
+  done(r: DemoResult): string {
+    return `${DemoReport.ok(r) ? 'all checks passed' : 'SOME CHECKS FAILED'} in ${(r.totalMs / 1000).toFixed(1)} s`;
   },
 } as const;

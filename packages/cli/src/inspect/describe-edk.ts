@@ -34,7 +34,6 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 function printable(bytes: Uint8Array): string | undefined {
   try {
     const text = decoder.decode(bytes);
-    // eslint-disable-next-line no-control-regex
     return text.length > 0 && !/[\u0000-\u001f\u007f]/.test(text) ? text : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUCKET_KEY_PROVIDER_ID, KMS_PROVIDER_ID } from '@sealflow/core';
-import { encodeBucketKeyEdk } from '@sealflow/core/internal';
+import { encodeBucketKeyEdk } from '@sealflow/core/codecs';
 import { XKS_PROVIDER_ID as PACKAGE_XKS_PROVIDER_ID } from '@sealflow/keystore-xks';
 import { describeEdk, XKS_PROVIDER_ID } from '../../src/inspect/describe-edk.js';
 

@@ -1,15 +1,21 @@
 import type { CipherBackend, CipherKey, MessageVerifier } from '../crypto/backend.js';
+import { backendFrameCipher } from '../crypto/frame-cipher.js';
 import { AuthenticationError, authenticationFailed, ErrorCodes, LimitExceededError, MalformedMessageError } from '../errors.js';
-import { copyBytes, readUint16, readUint32, readUint64, writeUint32 } from '../format/bytes.js';
+import { copyBytes, readUint16, readUint32, readUint64 } from '../format/bytes.js';
 import {
   bodyAad,
   BodyKind,
+  checkFrameSequence,
   FINAL_FRAME_MARKER,
   FINAL_FRAME_OVERHEAD,
   FINAL_FRAME_PREFIX,
+  FrameAad,
+  isFinalFrame,
   NON_FRAMED_PREFIX,
+  openFinalFrame,
+  openRegularFrame,
   REGULAR_FRAME_OVERHEAD,
-  REGULAR_FRAME_PREFIX,
+  type FrameCipher,
 } from '../format/frame.js';
 import { ContentType, type MessageHeader } from '../format/header.js';
 import { FormatLimits, type DecryptLimits } from '../format/limits.js';
@@ -63,8 +69,8 @@ export class BodyDecryptor {
   readonly #header: MessageHeader;
   readonly #verifier: MessageVerifier | undefined;
   readonly #limits: DecryptLimits;
-  readonly #regularAad: Uint8Array;
-  readonly #seqOffset: number;
+  readonly #regularAad: FrameAad;
+  readonly #cipher: FrameCipher;
   /** Scratch for a unit split across input chunks; grows with the bytes held, up to the largest unit. */
   #scratch: Uint8Array | undefined;
   #scratchLength = 0;
@@ -88,8 +94,8 @@ export class BodyDecryptor {
     this.#sequence = init.firstSequence ?? 1;
     this.#destination = init.output;
     const id = init.header.messageId;
-    this.#regularAad = bodyAad(id, BodyKind.REGULAR, 0, init.header.frameLength);
-    this.#seqOffset = id.length + BodyKind.REGULAR.length;
+    this.#regularAad = new FrameAad(id, BodyKind.REGULAR, init.header.frameLength);
+    this.#cipher = backendFrameCipher(init.backend, init.key);
   }
 
   get plaintextBytes(): number {
@@ -272,23 +278,14 @@ export class BodyDecryptor {
    * @throws {AuthenticationError | MalformedMessageError}
    */
   openFrame(unit: Uint8Array, sequence: number): Uint8Array {
-    const final = readUint32(unit, 0) === FINAL_FRAME_MARKER;
-    if (readUint32(unit, final ? 4 : 0) !== sequence) {
-      throw new MalformedMessageError(ErrorCodes.FRAME_SEQUENCE, 'malformed body: frames are out of sequence');
-    }
     let plaintext: Uint8Array | undefined;
-    if (final) {
-      const length = unit.length - FINAL_FRAME_OVERHEAD;
-      // spec: esdk decrypt.md: the IV is used exactly as it appears in the frame.
-      const iv = unit.subarray(8, 8 + IV_LENGTH);
-      const aad = bodyAad(this.#header.messageId, BodyKind.FINAL, sequence, length);
-      plaintext = this.#backend.open(this.#key, iv, aad, unit.subarray(FINAL_FRAME_PREFIX, FINAL_FRAME_PREFIX + length), unit.subarray(FINAL_FRAME_PREFIX + length));
+    if (isFinalFrame(unit)) {
+      plaintext = openFinalFrame(this.#cipher, this.#header.messageId, unit, sequence);
     } else {
       const fl = this.#header.frameLength;
+      checkFrameSequence(unit, false, sequence);
       if (unit.length !== REGULAR_FRAME_OVERHEAD + fl) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a frame has the wrong length');
-      const iv = unit.subarray(4, 4 + IV_LENGTH);
-      writeUint32(this.#regularAad, this.#seqOffset, sequence);
-      plaintext = this.#backend.open(this.#key, iv, this.#regularAad, unit.subarray(REGULAR_FRAME_PREFIX, REGULAR_FRAME_PREFIX + fl), unit.subarray(REGULAR_FRAME_PREFIX + fl));
+      plaintext = openRegularFrame(this.#cipher, this.#regularAad, unit, sequence, fl);
     }
     if (plaintext === undefined) throw authenticationFailed();
     return plaintext;

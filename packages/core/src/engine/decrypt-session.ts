@@ -11,6 +11,7 @@ import { allocateFrom, type FrameOffload, type OffloadDecryptInit, type Offloade
 import { verifyHeaderTag } from './header-auth.js';
 import { headerInfo, type HeaderInfo } from './header-info.js';
 import { checkExpectedContext, decryptContexts, verifierFor } from './materials.js';
+import { headerParseOptions } from './commitment-policy.js';
 
 export interface DecryptPlan {
   readonly expectContext: EncryptionContext | undefined;
@@ -152,7 +153,7 @@ export class DecryptSession {
       return [];
     }
     const joined = this.#headerParts.length === 0 ? chunk : concatBytes([...this.#headerParts, chunk]);
-    const options = { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy };
+    const options = headerParseOptions(this.#core);
     const first = parseHeader(joined, options);
     if ('need' in first) {
       this.#need = first.need;

@@ -1,7 +1,18 @@
 import type { CipherBackend, CipherKey, MessageSigner } from '../crypto/backend.js';
+import { backendFrameCipher } from '../crypto/frame-cipher.js';
 import { ErrorCodes, LimitExceededError, SealflowError } from '../errors.js';
-import { writeUint16, writeUint32, writeUint64 } from '../format/bytes.js';
-import { BodyKind, FINAL_FRAME_MARKER, frameIv, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
+import { writeUint16 } from '../format/bytes.js';
+import {
+  bodyAad,
+  BodyKind,
+  FinalFrame,
+  FrameAad,
+  REGULAR_FRAME_OVERHEAD,
+  RegularFrame,
+  sealRegularFrame,
+  writeFinalFramePrefix,
+  type FrameCipher,
+} from '../format/frame.js';
 import { FormatLimits } from '../format/limits.js';
 
 export interface FrameEncryptorInit {
@@ -38,14 +49,14 @@ export interface FrameEncryptorInit {
  * during the call, except that a partial frame is copied into a frame buffer.
  */
 export class FrameEncryptor {
-  readonly #backend: CipherBackend;
-  readonly #key: CipherKey;
+  readonly #cipher: FrameCipher;
+  /** The backend's batch seal (`sealRegularFrames`), bound to this message, when it has one. */
+  readonly #batch: ((first: number, input: Uint8Array, output: Uint8Array) => void) | undefined;
   readonly #frameLength: number;
   readonly #signer: MessageSigner | undefined;
   readonly #known: number | undefined;
   /** AAD for regular frames: only the sequence number changes between frames. */
-  readonly #regularAad: Uint8Array;
-  readonly #seqOffset: number;
+  readonly #regularAad: FrameAad;
   readonly #messageId: Uint8Array;
   #header: readonly Uint8Array[] | undefined;
   #pending: Uint8Array | undefined;
@@ -58,8 +69,10 @@ export class FrameEncryptor {
   #written = 0;
 
   constructor(init: FrameEncryptorInit) {
-    this.#backend = init.backend;
-    this.#key = init.key;
+    this.#cipher = backendFrameCipher(init.backend, init.key);
+    const { backend, key, messageId, frameLength } = init;
+    const batch = backend.sealRegularFrames;
+    this.#batch = batch === undefined ? undefined : (first, input, output) => batch.call(backend, key, messageId, frameLength, first, input, output);
     this.#frameLength = init.frameLength;
     this.#signer = init.signer;
     this.#known = init.plaintextLength;
@@ -67,12 +80,7 @@ export class FrameEncryptor {
     this.#header = init.header;
     this.#sequence = init.firstSequence ?? 1;
     this.#destination = init.output;
-    const id = init.messageId;
-    this.#regularAad = new Uint8Array(id.length + BodyKind.REGULAR.length + 12);
-    this.#regularAad.set(id);
-    this.#regularAad.set(BodyKind.REGULAR, id.length);
-    this.#seqOffset = id.length + BodyKind.REGULAR.length;
-    writeUint64(this.#regularAad, this.#seqOffset + 4, init.frameLength);
+    this.#regularAad = new FrameAad(init.messageId, BodyKind.REGULAR, init.frameLength);
   }
 
   /** Plaintext bytes accepted so far. */
@@ -132,18 +140,11 @@ export class FrameEncryptor {
     const content = this.#pending === undefined ? new Uint8Array(0) : this.#pending.subarray(0, this.#pendingLength);
     this.#checkSequence();
     const sequence = this.#sequence++;
-    const prefix = new Uint8Array(24);
-    writeUint32(prefix, 0, FINAL_FRAME_MARKER);
-    writeUint32(prefix, 4, sequence);
-    const iv = frameIv(sequence);
-    prefix.set(iv, 8);
-    writeUint32(prefix, 20, content.length);
-    const aad = new Uint8Array(this.#messageId.length + BodyKind.FINAL.length + 12);
-    aad.set(this.#messageId);
-    aad.set(BodyKind.FINAL, this.#messageId.length);
-    writeUint32(aad, this.#messageId.length + BodyKind.FINAL.length, sequence);
-    writeUint64(aad, this.#messageId.length + BodyKind.FINAL.length + 4, content.length);
-    const { ciphertext, tag } = this.#backend.seal(this.#key, iv, aad, content);
+    const prefix = new Uint8Array(FinalFrame.CONTENT);
+    writeFinalFramePrefix(prefix, 0, sequence, content.length);
+    const iv = prefix.subarray(FinalFrame.IV, FinalFrame.CONTENT_LENGTH);
+    const aad = bodyAad(this.#messageId, BodyKind.FINAL, sequence, content.length);
+    const { ciphertext, tag } = this.#cipher.sealFrame(iv, aad, content);
     this.#emit(out, prefix, ciphertext, tag);
     this.#pending?.fill(0);
     if (this.#signer !== undefined) {
@@ -162,7 +163,7 @@ export class FrameEncryptor {
    * fresh buffer). Returns the new offset; the per-frame loop handles what is left.
    */
   #sealBatch(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
-    const batch = this.#backend.sealRegularFrames;
+    const batch = this.#batch;
     const fl = this.#frameLength;
     if (batch === undefined) return offset;
     let count = Math.floor((chunk.length - offset) / fl);
@@ -171,7 +172,7 @@ export class FrameEncryptor {
     const size = count * (REGULAR_FRAME_OVERHEAD + fl);
     const start = this.#written;
     const target = this.#destination === undefined ? new Uint8Array(size) : this.#destination.subarray(start, start + size);
-    batch.call(this.#backend, this.#key, this.#messageId, fl, this.#sequence, chunk.subarray(offset, offset + count * fl), target);
+    batch(this.#sequence, chunk.subarray(offset, offset + count * fl), target);
     this.#signer?.update(target);
     if (this.#destination !== undefined) this.#written += size;
     this.#sequence += count;
@@ -226,11 +227,8 @@ export class FrameEncryptor {
   #sealRegular(plaintext: Uint8Array, out: Uint8Array[]): void {
     this.#checkSequence();
     const sequence = this.#sequence++;
-    const prefix = new Uint8Array(16);
-    writeUint32(prefix, 0, sequence);
-    writeUint32(prefix, 12, sequence);
-    writeUint32(this.#regularAad, this.#seqOffset, sequence);
-    const { ciphertext, tag } = this.#backend.seal(this.#key, prefix.subarray(4), this.#regularAad, plaintext);
+    const prefix = new Uint8Array(RegularFrame.CONTENT);
+    const { ciphertext, tag } = sealRegularFrame(this.#cipher, this.#regularAad, prefix, 0, sequence, plaintext);
     this.#emit(out, prefix, ciphertext, tag);
   }
 

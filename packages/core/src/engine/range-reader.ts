@@ -6,6 +6,7 @@ import { concatBytes, readUint32 } from '../format/bytes.js';
 import type { BodyDecryptor } from './body-decryptor.js';
 import { DecryptSession, type DecryptPlan } from './decrypt-session.js';
 import type { EngineCore } from './engine-core.js';
+import { headerParseOptions } from './commitment-policy.js';
 
 /** Random access to a stored message: its size and positioned reads. */
 export interface RandomAccessSource {
@@ -34,7 +35,7 @@ async function readExactly(source: RandomAccessSource, position: number, length:
  */
 export async function decryptRange(core: EngineCore, source: RandomAccessSource, start: number, end: number, plan: DecryptPlan): Promise<Uint8Array> {
   const size = source.size;
-  const options = { limits: core.limits, commitmentPolicy: core.commitmentPolicy };
+  const options = headerParseOptions(core);
   // 1. The header: read until it parses (each read asks for what the parser needs).
   let head = await source.read(0, Math.min(size, HEADER_PROBE));
   let parsed = parseHeader(head, options);

@@ -1,7 +1,6 @@
 import { isSealflowError } from '../errors.js';
 import { Channels, publish } from '../events.js';
-import type { DecryptedHeader, DecryptPlan } from './decrypt-session.js';
-import { DecryptSession } from './decrypt-session.js';
+import { type DecryptedHeader, type DecryptPlan, DecryptSession } from './decrypt-session.js';
 import type { EngineCore } from './engine-core.js';
 import { EncryptSession, type EncryptPlan } from './encrypt-session.js';
 

@@ -1,7 +1,9 @@
 import { ErrorCodes, LimitExceededError, MalformedMessageError } from '../errors.js';
-import type { EncryptionContext } from '../keys/key-store.js';
 import { compareBytes, readUint16, utf8DecodeStrict, utf8Encode, writeUint16 } from './bytes.js';
 import { FormatLimits } from './limits.js';
+
+/** An encryption context: string keys to string values, authenticated but never encrypted. */
+export type EncryptionContext = Readonly<Record<string, string>>;
 
 /** Keys with this prefix are reserved for the format; callers may not set them. */
 export const RESERVED_CONTEXT_PREFIX = 'aws-crypto-';

@@ -1,17 +1,9 @@
+import type { EncryptedDataKey } from '../format/encrypted-data-key.js';
+import type { EncryptionContext } from '../format/encryption-context.js';
 import type { DataKey } from './data-key.js';
 
-/** An encryption context: string keys to string values, authenticated but never encrypted. */
-export type EncryptionContext = Readonly<Record<string, string>>;
-
-/**
- * One encrypted data key as it travels in the message header.
- * `providerInfo` stays bytes: raw-AES provider info holds binary data.
- */
-export interface EncryptedDataKey {
-  readonly providerId: string;
-  readonly providerInfo: Uint8Array;
-  readonly ciphertext: Uint8Array;
-}
+// The two wire types live in format/ (the header carries them); key stores name them from here too.
+export type { EncryptedDataKey, EncryptionContext };
 
 /** What every key-store call receives. */
 export interface KeyStoreRequest {

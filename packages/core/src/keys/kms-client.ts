@@ -62,7 +62,27 @@ export interface KmsClientLike {
   decrypt(input: KmsDecryptInput, options?: KmsCallOptions): Promise<KmsDecryptOutput>;
 }
 
-const KEY_ARN = /^arn:([a-z0-9-]+):kms:([a-z0-9-]+):(\d{12}):key\/([A-Za-z0-9-]{1,128})$/;
+// The one KMS ARN grammar (key or alias); each caller checks the resource its own way.
+const KMS_ARN = /^arn:([a-z0-9-]+):kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
+const KEY_RESOURCE = /^[A-Za-z0-9-]{1,128}$/;
+
+/** The parts of a KMS ARN: `arn:<partition>:kms:<region>:<account>:<key|alias>/<resource>`. */
+export interface KmsArnParts {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly resourceType: 'key' | 'alias';
+  /** After `key/` or `alias/`; not checked further (callers apply their key ID or alias rules). */
+  readonly resource: string;
+}
+
+/** Splits a KMS key or alias ARN; `undefined` for anything else. The one KMS ARN parser. */
+export function parseKmsArn(value: string): KmsArnParts | undefined {
+  const match = KMS_ARN.exec(value);
+  if (match === null) return undefined;
+  const [, partition = '', region = '', accountId = '', resourceType, resource = ''] = match;
+  return { partition, region, accountId, resourceType: resourceType === 'key' ? 'key' : 'alias', resource };
+}
 
 /** The parts of a KMS key ARN a key store filters on. */
 export interface KmsKeyArnParts {
@@ -74,14 +94,14 @@ export interface KmsKeyArnParts {
 
 /** Splits a full KMS key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`); `undefined` for anything else. */
 export function parseKmsKeyArn(value: string): KmsKeyArnParts | undefined {
-  const match = KEY_ARN.exec(value);
-  if (match === null) return undefined;
-  return { partition: match[1] as string, region: match[2] as string, accountId: match[3] as string, keyId: match[4] as string };
+  const arn = parseKmsArn(value);
+  if (arn === undefined || arn.resourceType !== 'key' || !KEY_RESOURCE.test(arn.resource)) return undefined;
+  return { partition: arn.partition, region: arn.region, accountId: arn.accountId, keyId: arn.resource };
 }
 
 /** Whether `value` is a full KMS key ARN. */
 export function isKmsKeyArn(value: string): boolean {
-  return KEY_ARN.test(value);
+  return parseKmsKeyArn(value) !== undefined;
 }
 
 /** Where a mapped KMS failure happened. */

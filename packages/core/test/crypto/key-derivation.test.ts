@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { nodeBackend, type CipherBackend } from '@sealflow/core';
-import { deriveMessageKeys, getSuite, type AlgorithmSuite } from '@sealflow/core/internal';
+import { deriveMessageKeys, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
 import { nobleBackend } from '@sealflow/core/noble';
 
 /** packages/core/test/crypto -> the repository root -> its parent's shared/vectors. */

@@ -1,7 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { Channels, createEngine, DEFAULT_DECRYPT_LIMITS, KeyStoreError, SealflowError, type CommitmentPolicy, type DataKey, type Engine, type KeyStore } from '@sealflow/core';
-import { FINAL_FRAME_OVERHEAD, parseHeader, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { Channels, createEngine, DEFAULT_DECRYPT_LIMITS, KeyStoreError, SealflowError, type DataKey, type Engine, type KeyStore } from '@sealflow/core';
+import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
+import { parseHeader } from '@sealflow/core/codecs';
 import { caught, DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, layoutOf, patternBytes, rawAesStore, sealflowCode, WRAPPING_KEY, type FrameLayout } from './fixtures.js';
 
 const FL = 64;
@@ -245,7 +246,7 @@ describe('keys and context', () => {
   it('an EDK that unwraps to another data key fails with ERR_COMMITMENT_MISMATCH before the header tag is tried', async () => {
     const m = await message();
     const store = rawAesStore();
-    const parsed = parseHeader(m.sealed, { limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' as CommitmentPolicy });
+    const parsed = parseHeader(m.sealed, { limits: DEFAULT_DECRYPT_LIMITS });
     if (!('header' in parsed)) throw new Error('header expected');
     const edk = parsed.header.encryptedDataKeys[0];
     if (edk === undefined) throw new Error('EDK expected');

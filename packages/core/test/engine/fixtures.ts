@@ -3,7 +3,8 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RawAesKeyStore, SealflowError, type DecryptOptions, type Engine, type EncryptOptions, type FrameOffload } from '@sealflow/core';
-import { BodyDecryptor, FIXED_MATERIALS, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { BodyDecryptor, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
+import { FIXED_MATERIALS } from '@sealflow/core/internal';
 
 /** A deterministic 32-byte wrapping key (tests only). */
 export const WRAPPING_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 0xff);

@@ -3,7 +3,7 @@
 // the engine's own allocation. The bytes never change either way.
 import { describe, expect, it } from 'vitest';
 import { createEngine, type FrameOffload, type OffloadedBody } from '@sealflow/core';
-import { BodyDecryptor, FrameEncryptor } from '@sealflow/core/internal';
+import { BodyDecryptor, FrameEncryptor } from '@sealflow/core/frames';
 import { encryptVia, fixedMaterials, patternBytes, rawAesStore } from './fixtures.js';
 
 interface Recorded {

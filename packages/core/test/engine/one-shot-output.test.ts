@@ -2,8 +2,10 @@
 // and BodyDecryptor given an `output` place every piece there, in order, and hand back
 // views of it, so the engine's join copies nothing. The bytes never change.
 import { describe, expect, it } from 'vitest';
-import { CommitmentPolicy, createEngine, DEFAULT_DECRYPT_LIMITS, nodeBackend, type GeneratedDataKey } from '@sealflow/core';
-import { BodyDecryptor, deriveMessageKeys, FIXED_MATERIALS, FrameEncryptor, framedBodyLength, parseHeader, type MessageHeader } from '@sealflow/core/internal';
+import { createEngine, DEFAULT_DECRYPT_LIMITS, nodeBackend, type GeneratedDataKey } from '@sealflow/core';
+import { BodyDecryptor, deriveMessageKeys, FrameEncryptor, framedBodyLength } from '@sealflow/core/frames';
+import { parseHeader, type MessageHeader } from '@sealflow/core/codecs';
+import { FIXED_MATERIALS } from '@sealflow/core/internal';
 import { concat, fixedMaterials, patternBytes, rawAesStore } from './fixtures.js';
 
 const FL = 64;
@@ -49,7 +51,7 @@ describe('BodyDecryptor with an output', () => {
     const engine = createEngine({ keyStore: store, frameLength: FL });
     const plaintext = patternBytes(4 * FL + 10, 8);
     const message = await engine.encrypt(plaintext, fixed);
-    const { header } = parseHeader(message, { limits: DEFAULT_DECRYPT_LIMITS, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT }) as { header: MessageHeader };
+    const { header } = parseHeader(message, { limits: DEFAULT_DECRYPT_LIMITS }) as { header: MessageHeader };
     const { derivedKey } = deriveMessageKeys(nodeBackend, header.suite, dataKey.dataKey.reveal(), messageId);
     const key = nodeBackend.importKey(derivedKey);
     const body = message.subarray(header.length);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, SealflowError, type Engine, type RandomAccessSource } from '@sealflow/core';
-import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { caught, layoutOf, patternBytes, rawAesStore, sealflowCode, throughNode, type FrameLayout } from './fixtures.js';
 
 const HEADER_PROBE = 4096; // range-reader.ts reads the header with one probe of up to 4 KiB

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type RandomAccessSource } from '@sealflow/core';
-import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { DECRYPT_APIS, decryptVia, layoutOf, patternBytes, rawAesStore, sealflowCode } from './fixtures.js';
 
 const FL = 64;

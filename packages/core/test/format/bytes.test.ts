@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatBytes, joinInto } from '@sealflow/core/internal';
+import { concatBytes, joinInto } from '@sealflow/core/frames';
 
 describe('joinInto', () => {
   it('copies only the parts that are not already views of the output at their place', () => {

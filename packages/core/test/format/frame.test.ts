@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '@sealflow/core';
-import { bodyAad, BodyKind, FINAL_FRAME_OVERHEAD, frameIv, framedBodyLength, framedPlaintextLength, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/internal';
+import { createEngine, nodeBackend } from '@sealflow/core';
+import {
+  backendFrameCipher,
+  bodyAad,
+  BodyKind,
+  checkFrameSequence,
+  FINAL_FRAME_OVERHEAD,
+  FinalFrame,
+  FrameAad,
+  frameIv,
+  framedBodyLength,
+  framedPlaintextLength,
+  isFinalFrame,
+  openFinalFrame,
+  openRegularFrame,
+  REGULAR_FRAME_OVERHEAD,
+  RegularFrame,
+  regularFrameCount,
+  sealRegularFrame,
+  writeFinalFramePrefix,
+  writeRegularFramePrefix,
+} from '@sealflow/core/frames';
 import { patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -50,5 +70,55 @@ describe('frame layout', () => {
     expect(hex(aad.subarray(32 + BodyKind.FINAL.length))).toBe('00000003' + '0000000200000005');
     expect(Buffer.from(BodyKind.REGULAR).toString('latin1')).toBe('AWSKMSEncryptionClient Frame');
     expect(Buffer.from(BodyKind.SINGLE).toString('latin1')).toBe('AWSKMSEncryptionClient Single Block');
+  });
+});
+
+describe('frame layout helpers (format/frame.ts)', () => {
+  it('writes a regular prefix as seq || 8 zero bytes || seq, over whatever was there', () => {
+    const target = new Uint8Array(20).fill(0xee);
+    writeRegularFramePrefix(target, 2, 0x01020304);
+    expect(hex(target)).toBe('eeee' + '01020304' + '0000000000000000' + '01020304' + 'eeee');
+    expect([RegularFrame.SEQUENCE, RegularFrame.IV, RegularFrame.CONTENT]).toStrictEqual([0, 4, 16]);
+  });
+
+  it('writes a final prefix as marker || seq || IV || content length', () => {
+    const target = new Uint8Array(FinalFrame.CONTENT).fill(0xee);
+    writeFinalFramePrefix(target, 0, 7, 300);
+    expect(hex(target)).toBe('ffffffff' + '00000007' + '0000000000000000' + '00000007' + '0000012c');
+    expect(isFinalFrame(target)).toBe(true);
+  });
+
+  it('reuses one AAD whose sequence slot equals bodyAad for every frame', () => {
+    const id = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const aad = new FrameAad(id, BodyKind.REGULAR, 4096);
+    for (const sequence of [1, 2, 0xffff_fffe]) {
+      expect(hex(aad.at(sequence))).toBe(hex(bodyAad(id, BodyKind.REGULAR, sequence, 4096)));
+    }
+  });
+
+  it('counts regular frames before a full final frame', () => {
+    expect([0, 1, 63, 64, 65, 128, 129].map((n) => regularFrameCount(n, 64))).toStrictEqual([0, 0, 0, 0, 1, 1, 2]);
+  });
+
+  it('seals a regular frame that opens as the same sequence only, and a final frame likewise', () => {
+    const id = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+    const cipher = backendFrameCipher(nodeBackend, nodeBackend.importKey(new Uint8Array(32).fill(9)));
+    const aad = new FrameAad(id, BodyKind.REGULAR, 8);
+    const frame = new Uint8Array(REGULAR_FRAME_OVERHEAD + 8);
+    const { ciphertext, tag } = sealRegularFrame(cipher, aad, frame, 0, 5, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
+    frame.set(ciphertext, RegularFrame.CONTENT);
+    frame.set(tag, RegularFrame.CONTENT + 8);
+    expect(openRegularFrame(cipher, aad, frame, 5, 8)).toStrictEqual(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
+    expect(() => openRegularFrame(cipher, aad, frame, 6, 8)).toThrow(expect.objectContaining({ code: 'ERR_FRAME_SEQUENCE' }));
+    frame.set([(frame[RegularFrame.CONTENT] ?? 0) ^ 1], RegularFrame.CONTENT);
+    expect(openRegularFrame(cipher, aad, frame, 5, 8)).toBeUndefined();
+
+    const final = new Uint8Array(FINAL_FRAME_OVERHEAD + 3);
+    writeFinalFramePrefix(final, 0, 6, 3);
+    const sealed = cipher.sealFrame(final.subarray(FinalFrame.IV, FinalFrame.CONTENT_LENGTH), bodyAad(id, BodyKind.FINAL, 6, 3), Uint8Array.of(7, 8, 9));
+    final.set(sealed.ciphertext, FinalFrame.CONTENT);
+    final.set(sealed.tag, FinalFrame.CONTENT + 3);
+    expect(openFinalFrame(cipher, id, final, 6)).toStrictEqual(Uint8Array.of(7, 8, 9));
+    expect(() => checkFrameSequence(final, true, 5)).toThrow(expect.objectContaining({ code: 'ERR_FRAME_SEQUENCE' }));
   });
 });

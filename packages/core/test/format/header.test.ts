@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, DEFAULT_DECRYPT_LIMITS, LimitExceededError, SealflowError, type DecryptLimits, type Engine } from '@sealflow/core';
-import { parseHeader, serializeHeaderBody } from '@sealflow/core/internal';
+import { parseHeader, serializeHeaderBody } from '@sealflow/core/codecs';
 import { caught, patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 // Hand-built v2 headers: the hostile ones cannot come from our encryptor.
@@ -17,7 +17,6 @@ const framing = (frameLength: number): number[] => [2, ...u32(frameLength)];
 
 const options = (limits: Partial<DecryptLimits> = {}) => ({
   limits: { ...DEFAULT_DECRYPT_LIMITS, ...limits },
-  commitmentPolicy: 'REQUIRE_ENCRYPT_REQUIRE_DECRYPT' as const,
 });
 
 function limitError(fn: () => unknown): LimitExceededError {
@@ -72,7 +71,7 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
     stream.write(Uint8Array.from(headerStart({ edkCount: 0xffff })));
     let written = 39;
     let error: unknown;
-    errored.then((e) => (error = e));
+    void errored.then((e) => (error = e));
     while (error === undefined && written < 4 * 1024 * 1024) {
       await new Promise<void>((resolve) => stream.write(field, () => resolve()));
       written += field.length;
@@ -262,16 +261,20 @@ describe('parse then serialize', () => {
     expect(header.headerBody.buffer).toBe(sealed.buffer);
   });
 
-  it('refuses a non-committing (v1) suite as soon as the suite is read, under the default policy', () => {
+  it('hands the suite to onSuite as soon as it is read, and stops when the hook throws', () => {
     const v1 = Uint8Array.of(1, 0x80, 0x01, 0x78);
-    let thrown: unknown;
-    try {
-      parseHeader(v1, options());
-    } catch (error) {
-      thrown = error;
-    }
-    expect((thrown as SealflowError).code).toBe('ERR_COMMITMENT_POLICY');
-    expect(parseHeader(v1, { ...options(), commitmentPolicy: 'REQUIRE_ENCRYPT_ALLOW_DECRYPT' })).toHaveProperty('need');
+    const seen: number[] = [];
+    expect(parseHeader(v1, { ...options(), onSuite: (suite) => seen.push(suite.id) })).toHaveProperty('need');
+    expect(seen).toStrictEqual([0x0178]);
+    const refusal = new Error('refused by the hook');
+    expect(() =>
+      parseHeader(v1, {
+        ...options(),
+        onSuite: () => {
+          throw refusal;
+        },
+      }),
+    ).toThrow(refusal);
   });
 
   it('says so when the input is base64 text of a message (ERR_BASE64_INPUT)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUCKET_KEY_PROVIDER_ID, ErrorCodes, LimitExceededError, MalformedMessageError, serializeEncryptionContext, type EncryptedDataKey } from '@sealflow/core';
-import { decodeBucketKeyEdk, encodeBucketKeyEdk } from '@sealflow/core/internal';
+import { decodeBucketKeyEdk, encodeBucketKeyEdk } from '@sealflow/core/codecs';
 
 const inner: EncryptedDataKey = {
   providerId: 'aws-kms',

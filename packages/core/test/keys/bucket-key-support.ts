@@ -3,7 +3,7 @@
 // fail, or held until the test releases it.
 import { randomBytes } from 'node:crypto';
 import {
-  DataKey,
+  type DataKey,
   ErrorCodes,
   KeyStoreError,
   RawAesKeyStore,

@@ -1,8 +1,7 @@
 // The decrypt side of the bucket-key cache, through the engine: shared unwraps, failures
 // and wrong-length keys not cached, aborts, malformed EDKs, and the TTL.
 import { describe, expect, it } from 'vitest';
-import { createEngine, DataKey, ErrorCodes, KeyStoreError, type EncryptedDataKey, type KeyStoreRequest } from '@sealflow/core';
-import { BUCKET_KEY_PROVIDER_ID } from '@sealflow/core';
+import { createEngine, DataKey, ErrorCodes, KeyStoreError, type EncryptedDataKey, type KeyStoreRequest, BUCKET_KEY_PROVIDER_ID } from '@sealflow/core';
 import { objectContext, RecordingStore, testClock } from './bucket-key-support.js';
 
 async function sealedUnder(store: RecordingStore, count: number, bucket = 'bucket'): Promise<Uint8Array[]> {

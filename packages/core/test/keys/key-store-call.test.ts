@@ -3,7 +3,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Channels, ErrorCodes, InvalidArgumentError, KeyStoreError, type KeyStoreCallEvent } from '@sealflow/core';
-import { publishKeyStoreCall, timeKeyStoreCall, type KeyStoreCall } from '@sealflow/core/internal';
+import { publishKeyStoreCall, timeKeyStoreCall, type KeyStoreCall } from '@sealflow/core/keystore-kit';
 
 const events: KeyStoreCallEvent[] = [];
 const listener = (message: unknown): void => void events.push(message as KeyStoreCallEvent);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assertBytes, assertPattern, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { assertBytes, assertPattern, invalidArgument, readOptions } from '@sealflow/core/validate';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { MemoryKms } from '@sealflow/keystore-memory';
-import { assertPattern, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { assertPattern, invalidArgument, readOptions } from '@sealflow/core/validate';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import {

@@ -1,4 +1,4 @@
-import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
 import { ACCESS_KEY_ID, EXTERNAL_KEY_ID, MAX_URI_PATH, SECRET_ACCESS_KEY, URI_PREFIX, XKS_BASE_PATH } from '../shared/xks-wire.js';
 
 /** TLS settings for an `https:` endpoint. */

@@ -10,7 +10,8 @@ import {
   type KeyStoreOperation,
   type KeyStoreRequest,
 } from '@sealflow/core';
-import { assertInteger, assertPattern, invalidArgument, timeKeyStoreCall } from '@sealflow/core/internal';
+import { assertInteger, assertPattern, invalidArgument } from '@sealflow/core/validate';
+import { timeKeyStoreCall } from '@sealflow/core/keystore-kit';
 import { encodeBase64 } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID, XKS_CDIV_ALGORITHM, XKS_ENCRYPTION_ALGORITHM } from '../shared/xks-wire.js';
 import { resolveClientOptions, type ResolvedClientOptions, type XksKeyStoreOptions } from './client-options.js';

@@ -1,4 +1,4 @@
-import { assertString, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { assertString, invalidArgument, readOptions } from '@sealflow/core/validate';
 import type { RequestMetadata } from './request-validation.js';
 
 /** The operations secondary authorization decides on (GetHealthStatus is exempt: spec §10.3). */

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@sealflow/core';
 import { dirname, resolve } from 'node:path';
-import { assertPattern, assertString, invalid, invalidArgument, type OptionReader, readOptions } from '@sealflow/core/internal';
+import { assertPattern, assertString, invalid, invalidArgument, type OptionReader, readOptions } from '@sealflow/core/validate';
 import { decodeBase64Strict } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import type { XksAuthorizationRule } from './authorizer.js';

@@ -1,5 +1,5 @@
 import type { XksKeyBackend } from '../backend/key-backend.js';
-import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/internal';
+import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
 import {
   ACCESS_KEY_ID,
   EXTERNAL_KEY_ID,

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { assertInteger, invalidArgument } from '@sealflow/core/internal';
+import { assertInteger, invalidArgument } from '@sealflow/core/validate';
 import { pemInput } from '../shared/pem.js';
 import { resolveCredentials, resolveProxyOptions, type ResolvedProxyOptions, type XksProxyOptions } from './proxy-options.js';
 import { RequestHandler } from './request-handler.js';

@@ -1,9 +1,7 @@
 import { s3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
-import { header } from '../rules/sse-headers.js';
-import type { RequestHeaders } from '../rules/sse-headers.js';
-import { CHECKSUM_ALGORITHMS, CHECKSUM_DIGEST_LENGTHS, checksumAlgorithmName, createChecksum, isChecksumAlgorithm } from './checksum.js';
-import type { ChecksumAlgorithm } from './checksum.js';
+import { header, type RequestHeaders } from '../rules/sse-headers.js';
+import { CHECKSUM_ALGORITHMS, CHECKSUM_DIGEST_LENGTHS, checksumAlgorithmName, createChecksum, isChecksumAlgorithm, type ChecksumAlgorithm } from './checksum.js';
 
 /** `x-amz-checksum-type`: one checksum of the whole object, or a checksum of the parts' checksums. */
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { s3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 

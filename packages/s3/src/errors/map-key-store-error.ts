@@ -1,8 +1,6 @@
-import { ErrorCodes, isSealflowError, KeyStoreError } from '@sealflow/core';
-import type { ErrorCode } from '@sealflow/core';
+import { ErrorCodes, isSealflowError, KeyStoreError, type ErrorCode } from '@sealflow/core';
 import { isS3Error, S3Error } from './s3-error.js';
-import { S3ErrorCodes } from './s3-error-codes.js';
-import type { S3ErrorCode } from './s3-error-codes.js';
+import { S3ErrorCodes, type S3ErrorCode } from './s3-error-codes.js';
 
 /** How long a client should wait before retrying after KMS was unreachable or throttled. */
 const RETRY_AFTER_SECONDS = '1';

@@ -1,6 +1,5 @@
 import { ErrorCodes, SealflowError } from '@sealflow/core';
-import { S3ErrorCodes } from './s3-error-codes.js';
-import type { S3ErrorCode } from './s3-error-codes.js';
+import { S3ErrorCodes, type S3ErrorCode } from './s3-error-codes.js';
 
 /** Options of an {@link S3Error}; every field is optional. */
 export interface S3ErrorOptions {

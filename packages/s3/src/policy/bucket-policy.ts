@@ -1,8 +1,6 @@
-import { s3Error } from '../errors/s3-error.js';
-import type { S3Error } from '../errors/s3-error.js';
+import { s3Error, type S3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
-import { parseCondition } from './policy-condition.js';
-import type { PolicyCondition } from './policy-condition.js';
+import { parseCondition, type PolicyCondition } from './policy-condition.js';
 import { wildcardMatch } from './wildcard.js';
 
 /** Who a statement is about: everyone (`"*"`), or principals by kind. */

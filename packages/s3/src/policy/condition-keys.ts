@@ -1,6 +1,5 @@
 import type { EncryptionDecision } from '../rules/resolve-encryption.js';
-import { AWS_MANAGED_S3_KEY_ALIAS, header, isKmsAlgorithm, isSseAlgorithm, SseHeaders } from '../rules/sse-headers.js';
-import type { RequestHeaders } from '../rules/sse-headers.js';
+import { AWS_MANAGED_S3_KEY_ALIAS, header, isKmsAlgorithm, isSseAlgorithm, SseHeaders, type RequestHeaders } from '../rules/sse-headers.js';
 import { accountOf } from './evaluate-bucket-policy.js';
 import type { ConditionKeyValue } from './policy-condition.js';
 

@@ -1,6 +1,5 @@
 import type { BucketPolicy, PolicyPrincipal, PolicyStatement } from './bucket-policy.js';
-import { evaluateCondition } from './policy-condition.js';
-import type { ConditionKeys } from './policy-condition.js';
+import { evaluateCondition, type ConditionKeys } from './policy-condition.js';
 import { wildcardMatch } from './wildcard.js';
 
 /** The request a bucket policy is evaluated for. */

@@ -1,6 +1,5 @@
 import { RESERVED_CONTEXT_PREFIX } from '@sealflow/core';
-import { invalidArgument } from '../errors/s3-error.js';
-import type { S3Error } from '../errors/s3-error.js';
+import { invalidArgument, type S3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 import { SseHeaders } from './sse-headers.js';
 

@@ -3,8 +3,7 @@ import { invalidArgument, s3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 import type { BucketEncryption } from './bucket-encryption.js';
 import { parseEncryptionContextHeader } from './encryption-context-header.js';
-import { AWS_MANAGED_S3_KEY_ALIAS, header, isKmsAlgorithm, isSseAlgorithm, SSE_C_HEADERS, SseHeaders } from './sse-headers.js';
-import type { RequestHeaders, SseAlgorithm } from './sse-headers.js';
+import { AWS_MANAGED_S3_KEY_ALIAS, header, isKmsAlgorithm, isSseAlgorithm, SSE_C_HEADERS, SseHeaders, type RequestHeaders, type SseAlgorithm } from './sse-headers.js';
 
 /** Operations that choose how a new object is encrypted. */
 export type EncryptingOperation = 'PutObject' | 'CreateMultipartUpload' | 'CopyObject' | 'PostObject';
@@ -176,7 +175,7 @@ function checkKeyId(value: string): void {
   if (trimmed.length > S3Limits.maxKeyIdLength) {
     throw invalidArgument(`The KMS key ID exceeds the maximum length of ${S3Limits.maxKeyIdLength} characters`, SseHeaders.keyId);
   }
-  // eslint-disable-next-line no-control-regex
+
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw invalidArgument('The KMS key ID contains control characters', SseHeaders.keyId);
 }
 

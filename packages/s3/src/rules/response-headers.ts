@@ -1,6 +1,5 @@
 import { encodeEncryptionContextHeader } from './encryption-context-header.js';
-import { isKmsAlgorithm, SseHeaders } from './sse-headers.js';
-import type { SseAlgorithm } from './sse-headers.js';
+import { isKmsAlgorithm, SseHeaders, type SseAlgorithm } from './sse-headers.js';
 
 /** An object's encryption settings as stored, which the response headers report. */
 export interface StoredEncryption {

@@ -1,6 +1,5 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { s3Error } from '../errors/s3-error.js';
-import type { S3Error } from '../errors/s3-error.js';
+import { s3Error, type S3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 
 /**

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CHECKSUM_ALGORITHMS, CHECKSUM_DIGEST_LENGTHS, checksumOf, createChecksum } from '@sealflow/s3';
-import type { ChecksumAlgorithm } from '@sealflow/s3';
+import { CHECKSUM_ALGORITHMS, CHECKSUM_DIGEST_LENGTHS, checksumOf, createChecksum, type ChecksumAlgorithm } from '@sealflow/s3';
 
 const hex = (base64: string): string => Buffer.from(base64, 'base64').toString('hex');
 const CHECK = Buffer.from('123456789');

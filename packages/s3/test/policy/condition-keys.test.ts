@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conditionKeysFor, resolveEncryption } from '@sealflow/s3';
-import type { RequestHeaders } from '@sealflow/s3';
+import { conditionKeysFor, resolveEncryption, type RequestHeaders } from '@sealflow/s3';
 
 const ACCOUNT = '111122223333';
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conditionKeysFor, evaluateBucketPolicy, parseBucketPolicy, resolveEncryption } from '@sealflow/s3';
-import type { BucketEncryption, ConditionKeys, RequestHeaders } from '@sealflow/s3';
+import { conditionKeysFor, evaluateBucketPolicy, parseBucketPolicy, resolveEncryption, type BucketEncryption, type ConditionKeys, type RequestHeaders } from '@sealflow/s3';
 
 const ACCOUNT = '111122223333';
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;

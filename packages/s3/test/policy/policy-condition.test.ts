@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBucketPolicy } from '@sealflow/s3';
-import type { ConditionKeys } from '@sealflow/s3';
+import { parseBucketPolicy, type ConditionKeys } from '@sealflow/s3';
 import { evaluateCondition } from '../../src/policy/policy-condition.js';
 
 /** The one condition of a policy whose statement has `condition`. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEncryption } from '@sealflow/s3';
-import type { BucketEncryption, EncryptingOperation, EncryptionRequest, RequestHeaders } from '@sealflow/s3';
+import { resolveEncryption, type BucketEncryption, type EncryptingOperation, type EncryptionRequest, type RequestHeaders } from '@sealflow/s3';
 import { b64, expectS3Error } from './support.js';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

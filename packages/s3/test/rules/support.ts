@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import { isS3Error } from '@sealflow/s3';
-import type { S3Error, S3ErrorCode } from '@sealflow/s3';
+import { isS3Error, type S3Error, type S3ErrorCode } from '@sealflow/s3';
 
 /** The S3Error `fn` throws; fails the test when it throws nothing or something else. */
 export function s3Failure(fn: () => unknown): S3Error {

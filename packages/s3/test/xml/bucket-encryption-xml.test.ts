@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketEncryptionToXml, DEFAULT_BUCKET_ENCRYPTION, parseBucketEncryptionXml, S3Limits } from '@sealflow/s3';
-import type { BucketEncryption } from '@sealflow/s3';
+import { bucketEncryptionToXml, DEFAULT_BUCKET_ENCRYPTION, parseBucketEncryptionXml, S3Limits, type BucketEncryption } from '@sealflow/s3';
 import { expectS3Error } from '../rules/support.js';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

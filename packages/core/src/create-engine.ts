@@ -1,23 +1,23 @@
 import type { Transform } from 'node:stream';
-import type { CipherBackend } from '../crypto/backend.js';
-import { nodeBackend } from '../crypto/node-backend.js';
-import { assertBytes, assertInteger, invalid, OptionReader, readOptions } from '../assert.js';
-import { ErrorCodes, InvalidArgumentError, isSealflowError, MalformedMessageError } from '../errors.js';
-import { Channels, publish } from '../events.js';
-import { parseHeader } from '../format/header.js';
-import { FormatLimits } from '../format/limits.js';
-import { BucketKeyCache, s3BucketContext } from '../keys/bucket-key-cache.js';
-import type { DataKey } from '../keys/data-key.js';
-import { KeyStoreSet } from '../keys/key-store-set.js';
-import type { EncryptedDataKey, EncryptionContext, GenerateRequest, KeyStore, KeyStoreRequest } from '../keys/key-store.js';
-import { StatsCounter, type EngineStats } from '../stats.js';
-import { SessionTransform } from '../stream/node-transform.js';
-import { sessionIterable } from '../stream/async-iterable.js';
-import { sessionTransformStream } from '../stream/web-stream.js';
-import { DecryptSession, type DecryptedHeader, type DecryptPlan } from './decrypt-session.js';
-import { assertOpen, type BucketKeyRequest, type EngineCore, type FixedMaterials, type MessageDataKey } from './engine-core.js';
-import { EncryptSession, type EncryptPlan } from './encrypt-session.js';
-import { headerInfo, type HeaderInfo } from './header-info.js';
+import type { CipherBackend } from './crypto/backend.js';
+import { nodeBackend } from './crypto/node-backend.js';
+import { assertBytes, assertInteger, invalid, OptionReader, readOptions } from './assert.js';
+import { ErrorCodes, InvalidArgumentError, isSealflowError, MalformedMessageError } from './errors.js';
+import { Channels, publish } from './events.js';
+import { parseHeader } from './format/header.js';
+import { FormatLimits } from './format/limits.js';
+import { BucketKeyCache, s3BucketContext } from './keys/bucket-key-cache.js';
+import type { DataKey } from './keys/data-key.js';
+import { KeyStoreSet } from './keys/key-store-set.js';
+import type { EncryptedDataKey, EncryptionContext, GenerateRequest, KeyStore, KeyStoreRequest } from './keys/key-store.js';
+import { StatsCounter, type EngineStats } from './stats.js';
+import { SessionTransform } from './stream/node-transform.js';
+import { sessionIterable } from './stream/async-iterable.js';
+import { sessionTransformStream } from './stream/web-stream.js';
+import { DecryptSession, type DecryptedHeader, type DecryptPlan } from './engine/decrypt-session.js';
+import { assertOpen, type BucketKeyRequest, type EngineCore, type FixedMaterials, type MessageDataKey } from './engine/engine-core.js';
+import { EncryptSession, type EncryptPlan } from './engine/encrypt-session.js';
+import { headerInfo, type HeaderInfo } from './engine/header-info.js';
 import {
   assertIdleTimeout,
   assertOptionalContext,
@@ -32,10 +32,11 @@ import {
   type DecryptOptions,
   type EncryptOptions,
   type EngineOptions,
-} from './options.js';
-import { rewrapHeader, rewrapIterable, type RewrapPlan, type RewrappedHeader } from './header-rewrap.js';
-import { decryptRange, type RandomAccessSource } from './range-reader.js';
-import { decryptStreamSession, encryptStreamSession } from './stream-session.js';
+} from './engine/options.js';
+import { decryptRange, type RandomAccessSource } from './engine/range-reader.js';
+import { decryptStreamSession, encryptStreamSession } from './engine/stream-session.js';
+import { headerParseOptions } from './engine/commitment-policy.js';
+import { rewrapHeader, rewrapIterable, type RewrapPlan, type RewrappedHeader } from './engine/header-rewrap.js';
 
 /** The result of a one-shot decrypt. */
 export interface DecryptResult {
@@ -265,7 +266,7 @@ class SealflowEngine implements Engine {
 
   inspect(bytes: Uint8Array): HeaderInfo {
     assertBytes(bytes, 'inspect bytes');
-    const result = parseHeader(bytes, { limits: this.#core.limits, commitmentPolicy: this.#core.commitmentPolicy });
+    const result = parseHeader(bytes, headerParseOptions(this.#core));
     if ('need' in result) {
       throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} bytes, got ${bytes.length}`);
     }

@@ -1,0 +1,47 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blobStoreConformance } from '@sealflow/s3/test-support';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../src/storage/fs-blob-store.js';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+
+function freshRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'sealflow-fs-blob-'));
+  roots.push(root);
+  return root;
+}
+
+blobStoreConformance('FsBlobStore', { create: () => FsBlobStore.open(freshRoot()) });
+
+describe('FsBlobStore', () => {
+  it('removes temp files a crash left and never lists them', async () => {
+    const root = freshRoot();
+    const first = await FsBlobStore.open(root);
+    await first.put('kept', [Buffer.from('ok')]);
+    writeFileSync(join(root, '.tmp', 'half-written'), 'partial');
+    const reopened = await FsBlobStore.open(root);
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+    expect((await reopened.list('')).entries).toEqual([{ name: 'kept', size: 2 }]);
+  });
+
+  it('keeps a blob and blobs below its name apart; dot segments stay inside the root', async () => {
+    const s = await FsBlobStore.open(freshRoot());
+    const names = ['x', 'x/y', 'x/y/z', '.tmp', '...', '.x/..y', `long/${'.'.repeat(200)}`];
+    for (const [i, name] of names.entries()) await s.put(name, [Buffer.from(`v${i}`)]);
+    for (const [i, name] of names.entries()) expect(Buffer.from((await s.read(name, 0, 10)) ?? []).toString()).toBe(`v${i}`);
+    expect((await s.list('')).entries.map((e) => e.name)).toEqual([...names].sort());
+    expect(await s.delete('x/y/z')).toBe(true);
+    expect((await s.list('x')).entries.map((e) => e.name)).toEqual(['x', 'x/y']);
+  });
+
+  it('ignores files it did not write', async () => {
+    const root = freshRoot();
+    const s = await FsBlobStore.open(root);
+    writeFileSync(join(root, 'stray~'), 'x');
+    writeFileSync(join(root, 'not encoded!~'), 'x');
+    expect((await s.list('')).entries.map((e) => e.name)).toEqual(['stray']);
+  });
+});
