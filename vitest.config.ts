@@ -20,6 +20,7 @@ export default defineConfig({
       { find: /^@sealflow\/keystore-aws-kms$/, replacement: src('keystore-aws-kms') },
       { find: /^@sealflow\/keystore-xks$/, replacement: src('keystore-xks') },
       { find: /^@sealflow\/parallel$/, replacement: src('parallel') },
+      { find: /^@sealflow\/native$/, replacement: fileURLToPath(new URL('./packages/native/ts/index.ts', import.meta.url)) },
       { find: /^@sealflow\/s3$/, replacement: src('s3') },
       { find: /^@sealflow\/s3\/test-support$/, replacement: fileURLToPath(new URL('./packages/s3/src/test-support.ts', import.meta.url)) },
       { find: /^@sealflow\/esdk-keyring$/, replacement: src('esdk-keyring') },

@@ -22,4 +22,5 @@ if (!existsSync(marker) || readFileSync(marker, 'utf8') !== digest) {
   run('npx', ['--yes', PNPM, 'install', '--frozen-lockfile']);
   writeFileSync(marker, digest);
 }
+run(process.execPath, [join(root, 'scripts', 'build-native.mjs')]);
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);

@@ -44,10 +44,23 @@ function engineOptions(keyStore: KeyStore, flags: EngineFlags, offload?: FrameOf
 }
 
 /**
+ * Registers the native backend when `@sealflow/native` and its binary are there (the
+ * engine's `auto` default then picks it); nothing, and no error, where it is absent.
+ */
+async function loadNative(): Promise<void> {
+  try {
+    await import('@sealflow/native');
+  } catch {
+    // Not installed: node:crypto it is.
+  }
+}
+
+/**
  * An engine for the flags, with a frame pool of `threads` workers when asked.
  * @throws {InvalidArgumentError} for options the engine or the pool refuses.
  */
 export async function openEngine(keyStore: KeyStore, flags: EngineFlags): Promise<EngineHandle> {
+  await loadNative();
   const pool = await framePool(flags.threads);
   try {
     const engine = createEngine(engineOptions(keyStore, flags, pool));

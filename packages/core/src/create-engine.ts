@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import type { CipherBackend } from './crypto/backend.js';
 import { nodeBackend } from './crypto/node-backend.js';
-import { assertBytes, assertInteger, OptionReader, readOptions } from './assert.js';
+import { assertBytes, assertInteger, invalid, OptionReader, readOptions } from './assert.js';
 import { ErrorCodes, InvalidArgumentError, isSealflowError, MalformedMessageError } from './errors.js';
 import { Channels, publish } from './events.js';
 import { parseHeader } from './format/header.js';
@@ -86,6 +86,14 @@ export interface HeaderListeners {
 export interface Engine {
   /** @throws {SealflowError} (rejects) */
   encrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array>;
+  /**
+   * `encrypt`, written into the caller's `output` from its start (a gateway reusing
+   * buffers avoids fresh-memory page faults); resolves to the view holding the message.
+   * The engine owns `output` until the promise settles: do not read or write it before.
+   * Needs a suite without a signature (such as the default 0x0478).
+   * @throws {SealflowError} (rejects) INVALID_ARGUMENT for a signing suite or an output too small.
+   */
+  encryptInto(plaintext: Uint8Array, output: Uint8Array, options?: EncryptOptions): Promise<Uint8Array>;
   /** @throws {SealflowError} (rejects) */
   decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult>;
   encryptStream(options?: EncryptOptions): Transform;
@@ -159,11 +167,23 @@ class SealflowEngine implements Engine {
   }
 
   async encrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
+    return this.#encryptOneShot(plaintext, undefined, options);
+  }
+
+  async encryptInto(plaintext: Uint8Array, output: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
+    assertBytes(output, 'encryptInto output');
+    assertBytes(plaintext, 'encrypt plaintext');
+    const shares = output.buffer === plaintext.buffer && output.byteOffset < plaintext.byteOffset + plaintext.length && plaintext.byteOffset < output.byteOffset + output.length;
+    if (shares && output.length > 0 && plaintext.length > 0) throw invalid('encryptInto output', 'memory that does not overlap the plaintext', output);
+    return this.#encryptOneShot(plaintext, output, options);
+  }
+
+  async #encryptOneShot(plaintext: Uint8Array, into: Uint8Array | undefined, options: EncryptOptions | undefined): Promise<Uint8Array> {
     assertBytes(plaintext, 'encrypt plaintext');
     const plan = oneShot(this.#encryptPlan(options, plaintext.length), 'encrypt');
     let session: EncryptSession | undefined;
     try {
-      session = await EncryptSession.open(this.#core, plan, true);
+      session = await EncryptSession.open(this.#core, plan, true, into);
       const out = await session.push(plaintext);
       out.push(...(await session.end()));
       return session.join(out);

@@ -89,6 +89,8 @@ export type { RawAesKeyStoreOptions } from './keys/raw-aes-key-store.js';
 export { RawRsaKeyStore } from './keys/raw-rsa-key-store.js';
 export type { RawRsaKeyStoreOptions } from './keys/raw-rsa-key-store.js';
 export { nodeBackend } from './crypto/node-backend.js';
+export { registerCipherBackend, autoBackend } from './crypto/backend-registry.js';
+export type { BackendName } from './crypto/backend-registry.js';
 export type { CipherBackend, CipherKey, MessageSigner, MessageVerifier } from './crypto/backend.js';
 export { CommitmentPolicy, DEFAULT_SUITE } from './format/suites.js';
 export type { SuiteId } from './format/suites.js';

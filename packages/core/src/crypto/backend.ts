@@ -46,4 +46,12 @@ export interface CipherBackend {
   createVerifier(curve: SignatureCurve, publicKey: Uint8Array): MessageVerifier | undefined;
   /** Constant-time equality (false for different lengths). */
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
+  /**
+   * Optional batch seal (the native backend has it): seals `input.length / frameLength`
+   * whole regular frames numbered from `firstSequence` into `output`, each
+   * seq(4) || IV(12) || ciphertext || tag(16), byte-identical to sealing them one by one
+   * with `seal`. `input` and `output` must not overlap, and neither may be touched by
+   * anything else until the call returns.
+   */
+  sealRegularFrames?(key: CipherKey, messageId: Uint8Array, frameLength: number, firstSequence: number, input: Uint8Array, output: Uint8Array): void;
 }

@@ -1,3 +1,4 @@
+import { registerCipherBackend } from './backend-registry.js';
 import { gcm } from '@noble/ciphers/aes.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
@@ -101,3 +102,6 @@ export const nobleBackend: CipherBackend = Object.freeze({
     return diff === 0;
   },
 });
+
+// `createEngine({ backend: 'noble' })` works once this module is imported.
+registerCipherBackend('noble', nobleBackend);

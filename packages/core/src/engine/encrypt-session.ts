@@ -7,6 +7,7 @@ import { serializeHeaderBody } from '../format/header.js';
 import type { AlgorithmSuite } from '../format/suites.js';
 import type { EncryptionContext } from '../keys/key-store.js';
 import { Channels, publish } from '../events.js';
+import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import type { BucketKeyRequest, EngineCore, FixedMaterials, MessageDataKey } from './engine-core.js';
 import { FrameEncryptor } from './frame-encryptor.js';
 import { allocateFrom, type FrameOffload, type OffloadedBody, type OffloadEncryptInit } from './frame-offload.js';
@@ -57,9 +58,12 @@ export class EncryptSession {
    * message is assembled by `join`, and an unsigned one is written straight into its
    * result (memory the offload provides, or this thread's).
    */
-  static async open(core: EngineCore, plan: EncryptPlan, oneShot = false): Promise<EncryptSession> {
+  static async open(core: EngineCore, plan: EncryptPlan, oneShot = false, into?: Uint8Array): Promise<EncryptSession> {
     const { backend } = core;
     const suite = plan.suite;
+    if (into !== undefined && (suite.signature !== undefined || plan.plaintextLength === undefined)) {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encryptInto needs a suite without a signature (a signed message has no size known in advance)');
+    }
     const signer = suite.signature === undefined ? undefined : backend.createSigner(suite.signature.curve);
     const contexts = encryptContexts(plan.context, plan.requiredContextKeys, signer);
     const messageId = plan.fixed?.messageId ?? backend.randomBytes(suite.messageIdLength);
@@ -81,7 +85,7 @@ export class EncryptSession {
       key = backend.importKey(derivedKey);
       // An offload seals elsewhere (worker threads import their own key), so it gets a
       // private copy of the derived key, which it wipes; never the data key.
-      if (core.offload !== undefined) keyBytes = copyBytes(derivedKey);
+      if (core.offload !== undefined && into === undefined) keyBytes = copyBytes(derivedKey);
       derivedKey.fill(0);
       const headerBody = serializeHeaderBody({
         suite,
@@ -108,7 +112,11 @@ export class EncryptSession {
     const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
     if (body !== undefined) return new EncryptSession(core, body, messageId, suite, dataKey, offloadOutput);
     // On this thread, a one-shot message is written straight into its result.
-    const output = sized === undefined ? undefined : uninitializedBytes(sized);
+    if (into !== undefined && sized !== undefined && into.length < sized) {
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `encryptInto output is ${into.length} bytes; the message needs ${sized}`);
+    }
+    // encryptInto: the caller's memory (reused buffers fault no fresh pages in).
+    const output = sized === undefined ? undefined : into !== undefined ? into.subarray(0, sized) : uninitializedBytes(sized);
     return new EncryptSession(core, new FrameEncryptor({ ...init, output }), messageId, suite, dataKey, output);
   }
 

@@ -7,6 +7,7 @@ import {
   BodyKind,
   FinalFrame,
   FrameAad,
+  REGULAR_FRAME_OVERHEAD,
   RegularFrame,
   sealRegularFrame,
   writeFinalFramePrefix,
@@ -49,6 +50,8 @@ export interface FrameEncryptorInit {
  */
 export class FrameEncryptor {
   readonly #cipher: FrameCipher;
+  /** The backend's batch seal (`sealRegularFrames`), bound to this message, when it has one. */
+  readonly #batch: ((first: number, input: Uint8Array, output: Uint8Array) => void) | undefined;
   readonly #frameLength: number;
   readonly #signer: MessageSigner | undefined;
   readonly #known: number | undefined;
@@ -67,6 +70,9 @@ export class FrameEncryptor {
 
   constructor(init: FrameEncryptorInit) {
     this.#cipher = backendFrameCipher(init.backend, init.key);
+    const { backend, key, messageId, frameLength } = init;
+    const batch = backend.sealRegularFrames;
+    this.#batch = batch === undefined ? undefined : (first, input, output) => batch.call(backend, key, messageId, frameLength, first, input, output);
     this.#frameLength = init.frameLength;
     this.#signer = init.signer;
     this.#known = init.plaintextLength;
@@ -106,6 +112,7 @@ export class FrameEncryptor {
         this.#pendingLength = 0;
       }
     }
+    offset = this.#sealBatch(chunk, offset, out);
     // Whole frames straight from the caller's buffer: no copy.
     while (chunk.length - offset >= fl && !this.#isLastBlock(this.#consumed + offset + fl)) {
       this.#sealRegular(chunk.subarray(offset, offset + fl), out);
@@ -148,6 +155,29 @@ export class FrameEncryptor {
       out.push(this.#place(footer));
     }
     return out;
+  }
+
+  /**
+   * When the backend seals batches (`sealRegularFrames`): every whole regular frame of
+   * `chunk` from `offset` in one call, written straight into the destination (or one
+   * fresh buffer). Returns the new offset; the per-frame loop handles what is left.
+   */
+  #sealBatch(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
+    const batch = this.#batch;
+    const fl = this.#frameLength;
+    if (batch === undefined) return offset;
+    let count = Math.floor((chunk.length - offset) / fl);
+    if (count > 0 && this.#isLastBlock(this.#consumed + offset + count * fl)) count--;
+    if (count < 2 || this.#sequence + count - 1 > FormatLimits.maxFrameCount) return offset;
+    const size = count * (REGULAR_FRAME_OVERHEAD + fl);
+    const start = this.#written;
+    const target = this.#destination === undefined ? new Uint8Array(size) : this.#destination.subarray(start, start + size);
+    batch(this.#sequence, chunk.subarray(offset, offset + count * fl), target);
+    this.#signer?.update(target);
+    if (this.#destination !== undefined) this.#written += size;
+    this.#sequence += count;
+    out.push(target);
+    return offset + count * fl;
   }
 
   #isLastBlock(endOffset: number): boolean {

@@ -1,12 +1,16 @@
 import type { CipherBackend } from '../crypto/backend.js';
+import { autoBackend, backendByName, type BackendName } from '../crypto/backend-registry.js';
 import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
 import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type AlgorithmSuite, type SuiteId } from '../format/suites.js';
 import { assertContext, assertInteger, assertPlainObject, invalid, readOptions } from '../assert.js';
+
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
 import type { BucketKeyOptions } from '../keys/bucket-key-cache.js';
 import type { FrameOffload } from './frame-offload.js';
 import type { PlaintextRange } from './range-reader.js';
+
+const BACKEND_NAMES: readonly string[] = ['auto', 'native', 'node', 'noble'] satisfies BackendName[];
 
 /** Options of `createEngine`. */
 export interface EngineOptions {
@@ -20,8 +24,12 @@ export interface EngineOptions {
   readonly commitmentPolicy?: CommitmentPolicy;
   /** Decrypt-side caps on untrusted input. */
   readonly limits?: Partial<DecryptLimits>;
-  /** Cipher backend (default node:crypto; `nobleBackend` from `@sealflow/core/noble`). */
-  readonly backend?: CipherBackend;
+  /**
+   * Cipher backend: a CipherBackend object, or a name. `auto` (the default) is the native
+   * backend when `@sealflow/native` is loaded, else node:crypto; `native` and `noble` need
+   * their module imported first (`@sealflow/native`, `@sealflow/core/noble`).
+   */
+  readonly backend?: CipherBackend | BackendName;
   /** Enables S3-style bucket keys (data-key caching); see docs. */
   readonly bucketKeys?: BucketKeyOptions;
   /**
@@ -137,9 +145,15 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   for (const key of LIMIT_KEYS) {
     if (given.has(key)) limits[key] = assertInteger(given.raw(key), `createEngine limits.${key}`, 1, caps[key]);
   }
-  const backend = o.raw('backend') as CipherBackend | undefined;
-  if (backend !== undefined && (typeof backend !== 'object' || backend === null || typeof backend.seal !== 'function')) {
-    throw invalid('createEngine backend', 'a CipherBackend', backend);
+  const givenBackend = o.raw('backend') as CipherBackend | BackendName | undefined;
+  let backend: CipherBackend | undefined;
+  if (typeof givenBackend === 'string') {
+    if (!BACKEND_NAMES.includes(givenBackend)) throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
+    backend = backendByName(givenBackend);
+  } else if (givenBackend !== undefined && (typeof givenBackend !== 'object' || givenBackend === null || typeof givenBackend.seal !== 'function')) {
+    throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
+  } else {
+    backend = givenBackend ?? autoBackend();
   }
   const offload = o.raw('offload') as FrameOffload | undefined;
   if (offload !== undefined && (typeof offload !== 'object' || offload === null || typeof offload.encryptBody !== 'function' || typeof offload.decryptBody !== 'function')) {

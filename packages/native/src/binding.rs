@@ -1,0 +1,171 @@
+//! napi-rs bindings for `frames.rs`: the JavaScript side hands in its buffers, this side
+//! seals or opens whole batches of frames in one call, on the calling thread (`*Sync`) or
+//! on the libuv thread pool (napi AsyncTask, a Promise in JavaScript).
+//!
+//! Buffer ownership: while an async call runs, the worker thread reads `input` and writes
+//! `output` without synchronisation. The caller (the engine) owns both buffers until the
+//! promise settles and must neither read `output` nor write either of them before then.
+//! The two ranges must not overlap (checked below: overlapping views would alias a `&[u8]`
+//! with a `&mut [u8]`).
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Uint8Array};
+use napi::{Env, Error, Result, Status, Task};
+use napi_derive::napi;
+use ring::aead::LessSafeKey;
+
+use crate::frames::{self, FrameError};
+
+fn to_js(error: FrameError) -> Error {
+    Error::new(Status::GenericFailure, format!("{}: {}", error.code(), error.message()))
+}
+
+fn argument(what: &str) -> Error {
+    Error::new(Status::InvalidArg, format!("NATIVE_ARGUMENT: native batch: {what}"))
+}
+
+/// Refuses input/output views that share bytes.
+fn check_disjoint(input: &Uint8Array, output: &Uint8Array) -> Result<()> {
+    let a = input.as_ptr() as usize;
+    let b = output.as_ptr() as usize;
+    let (a_end, b_end) = (a + input.len(), b + output.len());
+    if input.len() > 0 && output.len() > 0 && a < b_end && b < a_end {
+        return Err(argument("the input and output overlap"));
+    }
+    Ok(())
+}
+
+/// An imported AES-GCM key (16 or 32 bytes). The raw bytes are copied into ring's key
+/// schedule; the caller may wipe its copy afterwards.
+#[napi]
+pub struct NativeKey {
+    inner: Arc<LessSafeKey>,
+}
+
+#[napi]
+impl NativeKey {
+    #[napi(constructor)]
+    pub fn new(raw: Uint8Array) -> Result<Self> {
+        frames::import_key(&raw)
+            .map(|key| NativeKey { inner: Arc::new(key) })
+            .ok_or_else(|| argument("the key is not 16 or 32 bytes"))
+    }
+}
+
+fn frame_length(value: u32) -> Result<usize> {
+    if value == 0 {
+        return Err(argument("the frame length is 0"));
+    }
+    Ok(value as usize)
+}
+
+/// Which way a batch goes.
+#[derive(Clone, Copy)]
+enum Direction {
+    Seal,
+    Open,
+}
+
+/// One batch for the libuv thread pool.
+pub struct BatchTask {
+    direction: Direction,
+    key: Arc<LessSafeKey>,
+    message_id: Vec<u8>,
+    frame_length: usize,
+    first: u32,
+    input: Uint8Array,
+    output: Uint8Array,
+}
+
+impl BatchTask {
+    fn run(&mut self) -> Result<u32> {
+        // SAFETY (napi buffer access): `output` is a napi-referenced typed array, kept alive
+        // by the reference this task holds until `finally`. The engine owns it until the
+        // promise settles (nothing in JavaScript reads or writes it meanwhile), and
+        // `check_disjoint` proved it shares no byte with `input`, so this is the only
+        // reference to those bytes for the duration of the call.
+        let output = unsafe { self.output.as_mut() };
+        let input: &[u8] = &self.input;
+        let done = match self.direction {
+            Direction::Seal => frames::seal_frames(&self.key, &self.message_id, self.frame_length, self.first, input, output),
+            Direction::Open => frames::open_frames(&self.key, &self.message_id, self.frame_length, self.first, input, output),
+        };
+        done.map(|n| n as u32).map_err(to_js)
+    }
+}
+
+impl Task for BatchTask {
+    type Output = u32;
+    type JsValue = u32;
+
+    fn compute(&mut self) -> Result<u32> {
+        self.run()
+    }
+
+    fn resolve(&mut self, _env: Env, output: u32) -> Result<u32> {
+        Ok(output)
+    }
+}
+
+fn batch(direction: Direction, key: &NativeKey, message_id: Uint8Array, frame_length_value: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<BatchTask> {
+    check_disjoint(&input, &output)?;
+    Ok(BatchTask {
+        direction,
+        key: Arc::clone(&key.inner),
+        message_id: message_id.to_vec(),
+        frame_length: frame_length(frame_length_value)?,
+        first,
+        input,
+        output,
+    })
+}
+
+/// Seals whole regular frames from `input` into `output` on the calling thread. Returns the
+/// frame count.
+#[napi]
+pub fn seal_frames_sync(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<u32> {
+    batch(Direction::Seal, key, message_id, frame_length, first, input, output)?.run()
+}
+
+/// `sealFramesSync` on the libuv thread pool: resolves to the frame count.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn seal_frames(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<AsyncTask<BatchTask>> {
+    Ok(AsyncTask::new(batch(Direction::Seal, key, message_id, frame_length, first, input, output)?))
+}
+
+/// Opens whole regular frames from `input` into `output` on the calling thread. Returns
+/// the frame count; throws `FRAME_SEQUENCE: ...` or `AUTHENTICATION_FAILED: ...`, with
+/// the failing frame's output zeroed.
+#[napi]
+pub fn open_frames_sync(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<u32> {
+    batch(Direction::Open, key, message_id, frame_length, first, input, output)?.run()
+}
+
+/// `openFramesSync` on the libuv thread pool.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn open_frames(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<AsyncTask<BatchTask>> {
+    Ok(AsyncTask::new(batch(Direction::Open, key, message_id, frame_length, first, input, output)?))
+}
+
+/// One AES-GCM seal on the calling thread: `output` = ciphertext || tag.
+#[napi]
+pub fn seal_one(key: &NativeKey, iv: Uint8Array, aad: Uint8Array, input: Uint8Array, mut output: Uint8Array) -> Result<()> {
+    check_disjoint(&input, &output)?;
+    // SAFETY (napi buffer access): a synchronous call: JavaScript is blocked until it
+    // returns, and the views were checked not to overlap.
+    let out = unsafe { output.as_mut() };
+    frames::seal_one(&key.inner, &iv, &aad, &input, out).map_err(to_js)
+}
+
+/// One AES-GCM open on the calling thread into `output`; false (output zeroed) when the
+/// tag does not verify.
+#[napi]
+pub fn open_one(key: &NativeKey, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, mut output: Uint8Array) -> Result<bool> {
+    check_disjoint(&ciphertext, &output)?;
+    check_disjoint(&tag, &output)?;
+    // SAFETY (napi buffer access): a synchronous call: JavaScript is blocked until it
+    // returns, and the views were checked not to overlap.
+    let out = unsafe { output.as_mut() };
+    frames::open_one(&key.inner, &iv, &aad, &ciphertext, &tag, out).map_err(to_js)
+}

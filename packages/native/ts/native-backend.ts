@@ -1,0 +1,85 @@
+import { nodeBackend, type CipherBackend, type CipherKey } from '@sealflow/core';
+import { bodyAad, BodyKind, writeUint32 } from '@sealflow/core/internal';
+import type { NativeBinding, NativeKeyHandle } from './binding.js';
+
+const TAG_LENGTH = 16;
+
+/** A key the native code holds (AES-128/256), or a node:crypto key (AES-192, which ring lacks). */
+interface NativeCipherKey extends CipherKey {
+  readonly native: NativeKeyHandle | undefined;
+  readonly fallback: CipherKey | undefined;
+}
+
+function asNativeKey(key: CipherKey): NativeCipherKey {
+  if (key.backend !== 'native') throw new TypeError('native backend: key was imported by another backend');
+  return key as NativeCipherKey;
+}
+
+/** The native handle of a key this backend imported, when it has one (for frame batches). */
+export function nativeKeyHandle(key: CipherKey): NativeKeyHandle | undefined {
+  return key.backend === 'native' ? (key as NativeCipherKey).native : undefined;
+}
+
+/**
+ * A CipherBackend whose AES-GCM is ring's, through napi; HKDF, ECDSA and randomness are
+ * node:crypto's (they stay in TypeScript-land by design). Output is byte-identical to
+ * `nodeBackend` (test/native-differential.test.ts). Each seal/open is one synchronous
+ * native call writing into memory this backend allocates.
+ */
+export function createNativeBackend(binding: NativeBinding): CipherBackend {
+  return Object.freeze({
+    name: 'native',
+    randomBytes: nodeBackend.randomBytes,
+    hkdf: nodeBackend.hkdf,
+    createSigner: nodeBackend.createSigner,
+    createVerifier: nodeBackend.createVerifier,
+    timingSafeEqual: nodeBackend.timingSafeEqual,
+    importKey(raw: Uint8Array): CipherKey {
+      const key: NativeCipherKey =
+        raw.length === 24
+          ? { backend: 'native', native: undefined, fallback: nodeBackend.importKey(raw) }
+          : { backend: 'native', native: new binding.NativeKey(raw), fallback: undefined };
+      return key;
+    },
+    seal(key: CipherKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
+      const k = asNativeKey(key);
+      if (k.native === undefined) return nodeBackend.seal(k.fallback as CipherKey, iv, aad, plaintext);
+      // allocUnsafe: every byte is written by the seal before it is returned.
+      const out = Buffer.allocUnsafeSlow(plaintext.length + TAG_LENGTH);
+      binding.sealOne(k.native, iv, aad, plaintext, out);
+      const view = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      return { ciphertext: view.subarray(0, plaintext.length), tag: view.subarray(plaintext.length) };
+    },
+    sealRegularFrames(key: CipherKey, messageId: Uint8Array, frameLength: number, firstSequence: number, input: Uint8Array, output: Uint8Array): void {
+      const k = asNativeKey(key);
+      if (k.native !== undefined) {
+        // One synchronous call for the whole batch, written straight into `output`.
+        binding.sealFramesSync(k.native, messageId, frameLength, firstSequence, input, output);
+        return;
+      }
+      // AES-192 (not in ring): the same layout one frame at a time through node:crypto.
+      const unit = frameLength + 32;
+      const aad = bodyAad(messageId, BodyKind.REGULAR, 0, frameLength);
+      const seqAt = messageId.length + BodyKind.REGULAR.length;
+      for (let i = 0; i * frameLength < input.length; i++) {
+        const sequence = firstSequence + i;
+        const frame = output.subarray(i * unit, (i + 1) * unit);
+        writeUint32(frame, 0, sequence);
+        frame.fill(0, 4, 12);
+        writeUint32(frame, 12, sequence);
+        writeUint32(aad, seqAt, sequence);
+        const { ciphertext, tag } = nodeBackend.seal(k.fallback as CipherKey, frame.subarray(4, 16), aad, input.subarray(i * frameLength, (i + 1) * frameLength));
+        frame.set(ciphertext, 16);
+        frame.set(tag, 16 + frameLength);
+      }
+    },
+    open(key: CipherKey, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | undefined {
+      const k = asNativeKey(key);
+      if (k.native === undefined) return nodeBackend.open(k.fallback as CipherKey, iv, aad, ciphertext, tag);
+      if (tag.length !== TAG_LENGTH || iv.length !== 12) return undefined;
+      const out = new Uint8Array(ciphertext.length);
+      // The native side zeroes `out` when the tag fails: no unverified byte is returned.
+      return binding.openOne(k.native, iv, aad, ciphertext, tag, out) ? out : undefined;
+    },
+  });
+}
