@@ -35,7 +35,7 @@ const TOP_FILES = [
   'codecs.ts',
   'validate.ts',
   'keystore-kit.ts',
-  'internal.ts',
+  'testing.ts',
 ];
 
 /** import-x/no-restricted-paths zones: each layer may not import anything above it. */

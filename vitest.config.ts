@@ -15,7 +15,7 @@ export default defineConfig({
       { find: /^@sealflow\/core\/codecs$/, replacement: fileURLToPath(new URL('./packages/core/src/codecs.ts', import.meta.url)) },
       { find: /^@sealflow\/core\/validate$/, replacement: fileURLToPath(new URL('./packages/core/src/validate.ts', import.meta.url)) },
       { find: /^@sealflow\/core\/keystore-kit$/, replacement: fileURLToPath(new URL('./packages/core/src/keystore-kit.ts', import.meta.url)) },
-      { find: /^@sealflow\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
+      { find: /^@sealflow\/core\/testing$/, replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)) },
       { find: /^@sealflow\/keystore-memory$/, replacement: src('keystore-memory') },
       { find: /^@sealflow\/keystore-aws-kms$/, replacement: src('keystore-aws-kms') },
       { find: /^@sealflow\/keystore-xks$/, replacement: src('keystore-xks') },

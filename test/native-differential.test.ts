@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
-import { bodyAad, BodyKind, FINAL_FRAME_MARKER, frameIv, writeUint32 } from '@sealflow/core/internal';
+import { bodyAad, BodyKind, FINAL_FRAME_MARKER, frameIv, writeUint32 } from '@sealflow/core/frames';
 import { nativeBinding, type NativeBinding } from '@sealflow/native';
 
 const CASES = 10_000;

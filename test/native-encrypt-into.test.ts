@@ -3,6 +3,7 @@
 // result a view of the caller's memory; signing suites, short and overlapping outputs refused.
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, SealflowError } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import '@sealflow/native';
 import { fixedMaterials, patternBytes, rawAesStore } from '../packages/core/test/engine/fixtures.js';
 
@@ -20,7 +21,7 @@ describe('encryptInto', () => {
   for (const backend of ['native', 'node'] as const) {
     it(`writes the message into a reused buffer, same bytes as encrypt (${backend})`, async () => {
       const store = rawAesStore();
-      const engine = createEngine({ keyStore: store, suite: 0x0478, frameLength: 4096, backend });
+      const engine = createTestEngine({ keyStore: store, suite: 0x0478, frameLength: 4096, backend });
       const options = await fixedMaterials(store);
       const reused = new Uint8Array(300_000);
       for (const size of [0, 10, 4096, 100_000, 200_001]) {

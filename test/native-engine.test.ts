@@ -4,6 +4,7 @@
 // native once @sealflow/native loaded.
 import { describe, expect, it } from 'vitest';
 import { autoBackend, createEngine, nodeBackend, SealflowError, type CipherBackend, type Engine } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 import { nativeBackend } from '@sealflow/native';
 import { ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../packages/core/test/engine/fixtures.js';
@@ -14,9 +15,9 @@ const SIZES = [0, 1, 4095, 4096, 4097, 3 * 4096 + 5, 200_000];
 function engines(suite: 0x0478 | 0x0578, frameLength: number): Record<(typeof NAMES)[number], Engine> {
   const store = rawAesStore();
   return {
-    native: createEngine({ keyStore: store, suite, frameLength, backend: 'native' }),
-    node: createEngine({ keyStore: store, suite, frameLength, backend: 'node' }),
-    noble: createEngine({ keyStore: store, suite, frameLength, backend: 'noble' }),
+    native: createTestEngine({ keyStore: store, suite, frameLength, backend: 'native' }),
+    node: createTestEngine({ keyStore: store, suite, frameLength, backend: 'node' }),
+    noble: createTestEngine({ keyStore: store, suite, frameLength, backend: 'noble' }),
   };
 }
 
@@ -105,8 +106,8 @@ describe('the native backend in the engine', () => {
       for (const writes of [[plaintext.length], [7, 2999, 1000], [64 * 1024]]) {
         batches = 0;
         batchedFrames = 0;
-        const viaNative = await encryptVia(api, createEngine({ keyStore: store, frameLength: 1000, backend: counting }), plaintext, options, writes);
-        const viaNode = await encryptVia(api, createEngine({ keyStore: store, frameLength: 1000, backend: 'node' }), plaintext, options, writes);
+        const viaNative = await encryptVia(api, createTestEngine({ keyStore: store, frameLength: 1000, backend: counting }), plaintext, options, writes);
+        const viaNode = await encryptVia(api, createTestEngine({ keyStore: store, frameLength: 1000, backend: 'node' }), plaintext, options, writes);
         expect(Buffer.from(viaNative).equals(viaNode), `${api} ${writes.join('/')}`).toBe(true);
         expect(batches, `${api} ${writes.join('/')}`).toBeGreaterThan(0);
         expect(batchedFrames).toBeGreaterThan(writes[0] === 7 ? 20 : 40);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
-import { createEngine, nodeBackend, RawAesKeyStore, type EncryptOptions, type Engine, type GeneratedDataKey } from '@sealflow/core';
+import { nodeBackend, RawAesKeyStore, type EncryptOptions, type Engine, type GeneratedDataKey } from '@sealflow/core';
 import { nobleBackend } from '@sealflow/core/noble';
 import { deriveMessageKeys, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
-import { FIXED_MATERIALS } from '@sealflow/core/internal';
+import { createTestEngine, FIXED_MATERIALS } from '@sealflow/core/testing';
 import { createFramePool, type FramePool } from '@sealflow/parallel';
 import { RawNodeFrames } from './raw-node.js';
 
@@ -83,21 +83,21 @@ function sealflowContestant(name: string, engine: Engine, fixture: Fixture): Con
   };
 }
 
-/** The sealflow engines of the run, for `frameLength`. */
+/** The sealflow engines of the run, for `frameLength` (test engines: `encryptFixed` passes the fixed materials). */
 export function sealflowEngines(fixture: Fixture, frameLength: number): Record<string, Engine> {
   const base = { keyStore: fixture.store, frameLength };
   return {
-    sealflow: createEngine(base),
-    'sealflow-noble': createEngine({ ...base, backend: nobleBackend }),
-    'sealflow-workers-1': createEngine({ ...base, offload: fixture.pools.workers1 }),
-    'sealflow-workers-2': createEngine({ ...base, offload: fixture.pools.workers2 }),
-    'sealflow-subtle': createEngine({ ...base, offload: fixture.pools.subtle }),
+    sealflow: createTestEngine(base),
+    'sealflow-noble': createTestEngine({ ...base, backend: nobleBackend }),
+    'sealflow-workers-1': createTestEngine({ ...base, offload: fixture.pools.workers1 }),
+    'sealflow-workers-2': createTestEngine({ ...base, offload: fixture.pools.workers2 }),
+    'sealflow-subtle': createTestEngine({ ...base, offload: fixture.pools.subtle }),
   };
 }
 
 /** Raw node:crypto frames under the fixed materials' derived key, with that message's header. */
 export async function rawFrames(fixture: Fixture, frameLength: number): Promise<RawNodeFrames> {
-  const engine = createEngine({ keyStore: fixture.store, frameLength });
+  const engine = createTestEngine({ keyStore: fixture.store, frameLength });
   const sample = await engine.encrypt(new Uint8Array(0), fixedOptions(fixture, { context: CONTEXT }));
   const header = sample.slice(0, engine.inspect(sample).headerLength);
   const { derivedKey } = deriveMessageKeys(nodeBackend, fixture.suite, fixture.fixed.dataKey.dataKey.reveal(), fixture.fixed.messageId);

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
 import { createEngine, type EncryptOptions } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import type { FramePool } from '@sealflow/parallel';
 import { DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore, WRAPPING_KEY } from '../../packages/core/test/engine/fixtures.js';
 import { expectSameBytes, KiB, MiB, MODES, pool } from './support/pools.js';
@@ -20,8 +21,8 @@ describe.each(MODES)('frame pool (%s): the same bytes as one thread', (mode) => 
     const p = pool({ mode, threads: 2, batchBytes: BATCH, maxInFlightBytes: 3 * BATCH, minMessageBytes: 0 });
     pools.push(p);
     const store = rawAesStore();
-    const single = createEngine({ keyStore: store, frameLength: FL });
-    const parallel = createEngine({ keyStore: store, frameLength: FL, offload: p });
+    const single = createTestEngine({ keyStore: store, frameLength: FL });
+    const parallel = createTestEngine({ keyStore: store, frameLength: FL, offload: p });
     const fixed = await fixedMaterials(store, { bucket: 'b' });
     for (const size of [0, 1, FL - 1, FL, FL + 1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH + 7, 9 * BATCH]) {
       const plaintext = patternBytes(size, 5);
@@ -44,8 +45,8 @@ describe.each(MODES)('frame pool (%s): the same bytes as one thread', (mode) => 
     const p = pool({ mode, threads: 2, minMessageBytes: MiB });
     pools.push(p);
     const store = rawAesStore();
-    const single = createEngine({ keyStore: store });
-    const parallel = createEngine({ keyStore: store, offload: p });
+    const single = createTestEngine({ keyStore: store });
+    const parallel = createTestEngine({ keyStore: store, offload: p });
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(12 * MiB + 333);
     const want = await single.encrypt(plaintext, fixed);

@@ -4,6 +4,7 @@
 // bytes stay exactly the single-thread ones; failures leave nothing readable behind.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import type { FramePool } from '@sealflow/parallel';
 import { fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
 import { expectSameBytes, KiB, MiB, MODES, pool } from './support/pools.js';
@@ -36,8 +37,8 @@ describe('one-shot results in memory the pool provides', () => {
   it('worker threads write encrypt and decrypt results into a SharedArrayBuffer of exactly the result size, byte-identical to one thread', async () => {
     const { pool: p, allocated } = recordedPool({ threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0 });
     const store = rawAesStore();
-    const single = createEngine({ keyStore: store, frameLength: 4 * KiB });
-    const parallel = createEngine({ keyStore: store, frameLength: 4 * KiB, offload: p });
+    const single = createTestEngine({ keyStore: store, frameLength: 4 * KiB });
+    const parallel = createTestEngine({ keyStore: store, frameLength: 4 * KiB, offload: p });
     const fixed = await fixedMaterials(store);
     // Around frame and batch boundaries: the last batch and the final frame are sealed on the calling thread and joined in.
     for (const size of [1, 4 * KiB, 64 * KiB, 64 * KiB + 1, 3 * 64 * KiB - 1, MiB + 17]) {
@@ -59,8 +60,8 @@ describe('one-shot results in memory the pool provides', () => {
   it.each(MODES)('with sharedOutputBytes: 0 (%s), results are ordinary memory with the same bytes', async (mode) => {
     const { pool: p, allocated } = recordedPool({ mode, threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0, sharedOutputBytes: 0 });
     const store = rawAesStore();
-    const parallel = createEngine({ keyStore: store, frameLength: 4 * KiB, offload: p });
-    const single = createEngine({ keyStore: store, frameLength: 4 * KiB });
+    const parallel = createTestEngine({ keyStore: store, frameLength: 4 * KiB, offload: p });
+    const single = createTestEngine({ keyStore: store, frameLength: 4 * KiB });
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(MiB + 5);
     const got = await parallel.encrypt(plaintext, fixed);

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, WorkerError } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import { chunked, collect, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
 import { expectSameBytes, KiB, MiB, MODES, pool } from './support/pools.js';
 
@@ -15,8 +16,8 @@ describe.each(MODES)('closing a frame pool (%s)', (mode) => {
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(24 * MiB);
     // The same API on one thread: a stream of unknown length ends with an empty final frame.
-    const expected = await collect(createEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
-    const parallel = createEngine({ keyStore: store, offload: p });
+    const expected = await collect(createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
+    const parallel = createTestEngine({ keyStore: store, offload: p });
     const parts: Uint8Array[] = [];
     let closing: Promise<void> | undefined;
     let error: unknown;

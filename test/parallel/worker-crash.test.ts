@@ -5,6 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, WorkerError } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import type { FramePool } from '@sealflow/parallel';
 import { caught, chunked, collect, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
 import { CRASHING_WORKER, expectSameBytes, KiB, MiB, pool } from './support/pools.js';
@@ -39,9 +40,9 @@ describe('a worker thread dies mid-message', () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(16 * MiB);
-    const expected = await collect(createEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
+    const expected = await collect(createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
     const headerLength = createEngine({ keyStore: store }).inspect(expected).headerLength;
-    const parallel = createEngine({ keyStore: store, offload: p });
+    const parallel = createTestEngine({ keyStore: store, offload: p });
     const { out, error } = await collectUntilError(parallel.encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
     expect(error).toBeInstanceOf(WorkerError);
     expect((error as WorkerError).code).toBe(ErrorCodes.WORKER_FAILED);
@@ -56,7 +57,7 @@ describe('a worker thread dies mid-message', () => {
     const store = rawAesStore();
     const plaintext = patternBytes(16 * MiB, 9);
     const sealed = await createEngine({ keyStore: store }).encrypt(plaintext);
-    const parallel = createEngine({ keyStore: store, offload: p });
+    const parallel = createTestEngine({ keyStore: store, offload: p });
     const { out, error } = await collectUntilError(parallel.decryptIterable(chunked(sealed, [256 * KiB])));
     expect(error).toBeInstanceOf(WorkerError);
     expect((error as WorkerError).code).toBe(ErrorCodes.WORKER_FAILED);
@@ -68,8 +69,8 @@ describe('a worker thread dies mid-message', () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(16 * MiB, 1);
-    const expected = await collect(createEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [64 * KiB]), fixed));
-    const parallel = createEngine({ keyStore: store, offload: p });
+    const expected = await collect(createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [64 * KiB]), fixed));
+    const parallel = createTestEngine({ keyStore: store, offload: p });
     const received: Uint8Array[] = [];
     const sink = new Writable({
       write(chunk: Uint8Array, _encoding, callback) {

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, nodeBackend, type CipherBackend, type Engine } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
@@ -82,8 +83,8 @@ describe('round trip for random sizes, frame lengths and chunkings', () => {
   it('the two backends write the same bytes for the same materials, whatever the chunking', async () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
-    const node = createEngine({ keyStore: store, backend: nodeBackend });
-    const noble = createEngine({ keyStore: store, backend: nobleBackend });
+    const node = createTestEngine({ keyStore: store, backend: nodeBackend });
+    const noble = createTestEngine({ keyStore: store, backend: nobleBackend });
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async (c) => {
         const plaintext = patternBytes(c.length);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createEngine } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import { CONTEXT, fixedOptions, rawFrames, type Fixture } from '../contestants.js';
 import { crossCheck } from '../cross-check.js';
 import { log } from '../log.js';
@@ -28,7 +28,7 @@ export const streamChunk = (): Uint8Array => new Uint8Array(randomBytes(CHUNK));
 
 /** Writes the message the decrypt and range suites read: `total` bytes, sealflow, fixed materials. */
 export async function writeMessageFile(fixture: Fixture, path: string, total: number, chunk: Uint8Array): Promise<void> {
-  const engine = createEngine({ keyStore: fixture.store, frameLength: STREAM_FRAME_LENGTH });
+  const engine = createTestEngine({ keyStore: fixture.store, frameLength: STREAM_FRAME_LENGTH });
   await pipeline(repeatingSource(total, chunk), engine.encryptStream(fixedOptions(fixture, { context: CONTEXT })), createWriteStream(path));
 }
 

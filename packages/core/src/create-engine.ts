@@ -132,16 +132,18 @@ export interface Engine {
 
 const DECRYPT_ONLY_BUCKET_KEYS = Object.freeze({ maxAgeMs: 60_000, capacity: 100 });
 
-/** Test hook: fixed materials per call, keyed by a symbol that no public type names. */
-export const FIXED_MATERIALS: unique symbol = Symbol('sealflow.fixedMaterials');
+/** Reads a call's fixed materials from its encrypt options (test engines only; see `createEngineWithMaterials`). */
+export type MaterialsReader = (options: EncryptOptions | undefined) => FixedMaterials | undefined;
 
 class SealflowEngine implements Engine {
   readonly #core: EngineCore;
   readonly #cache: BucketKeyCache;
   readonly #bucketKeysEnabled: boolean;
+  readonly #materials: MaterialsReader | undefined;
   #closed = false;
 
-  constructor(options: EngineOptions) {
+  constructor(options: EngineOptions, materials: MaterialsReader | undefined) {
+    this.#materials = materials;
     const resolved = resolveEngineOptions(options);
     const backend: CipherBackend = resolved.backend ?? nodeBackend;
     const stats = new StatsCounter();
@@ -308,7 +310,7 @@ class SealflowEngine implements Engine {
   #encryptPlan(options: EncryptOptions | undefined, knownLength?: number): EncryptPlan {
     assertOpen(this.#core);
     const o = readOptions(options, 'encrypt options', ENCRYPT_KEYS, { optional: true });
-    const fixed = options === undefined ? undefined : ((options as Record<symbol, unknown>)[FIXED_MATERIALS] as FixedMaterials | undefined);
+    const fixed = this.#materials?.(options);
     const suite = assertSuite(o.raw('suite') ?? this.#core.suite, 'encrypt suite');
     const frameLength = assertInteger(o.raw('frameLength') ?? this.#core.frameLength, 'encrypt frameLength', 1, FormatLimits.maxFrameLength);
     const givenLength = o.has('plaintextLength') ? assertInteger(o.raw('plaintextLength'), 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER) : undefined;
@@ -406,5 +408,14 @@ function unwrap(
  * @throws {InvalidArgumentError} for invalid options (synchronously: nothing is async yet).
  */
 export function createEngine(options: EngineOptions): Engine {
-  return new SealflowEngine(options);
+  return new SealflowEngine(options, undefined);
+}
+
+/**
+ * Test-only: an engine whose encrypts take a fixed message ID and data key from `materials`
+ * (reproducible bytes). Not in the public index; reached through `@sealflow/core/testing`.
+ * @throws {InvalidArgumentError} for invalid options, as `createEngine`.
+ */
+export function createEngineWithMaterials(options: EngineOptions, materials: MaterialsReader): Engine {
+  return new SealflowEngine(options, materials);
 }

@@ -1,5 +1,5 @@
 import { nodeBackend, type CipherBackend, type CipherKey } from '@sealflow/core';
-import { bodyAad, BodyKind, writeUint32 } from '@sealflow/core/internal';
+import { bodyAad, BodyKind, writeUint32 } from '@sealflow/core/frames';
 import type { NativeBinding, NativeKeyHandle } from './binding.js';
 
 const TAG_LENGTH = 16;

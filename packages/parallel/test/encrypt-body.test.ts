@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, ErrorCodes, nodeBackend, WorkerError, type EncryptOptions, type OffloadEncryptInit } from '@sealflow/core';
+import { ErrorCodes, nodeBackend, WorkerError, type EncryptOptions, type OffloadEncryptInit } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import { FrameEncryptor, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
 import { caught, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../core/test/engine/fixtures.js';
 import { BufferPool } from '../src/buffer-pool.js';
@@ -41,10 +42,10 @@ function body(runner: InlineRunner, plaintextLength: number | undefined, maxInFl
 describe('offloaded encrypt body', () => {
   it('writes the bytes of the single-thread engine for sizes around frame and batch boundaries, every API and write size', async () => {
     const store = rawAesStore();
-    const single = createEngine({ keyStore: store, frameLength: FL });
+    const single = createTestEngine({ keyStore: store, frameLength: FL });
     const runner = new InlineRunner();
     runner.auto = true;
-    const parallel = createEngine({ keyStore: store, frameLength: FL, offload: inlineOffload(runner, BATCH, 2 * BATCH) });
+    const parallel = createTestEngine({ keyStore: store, frameLength: FL, offload: inlineOffload(runner, BATCH, 2 * BATCH) });
     const fixed = await fixedMaterials(store, { a: 'b' });
     const sizes = [0, 1, FL - 1, FL, FL + 1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH, 3 * BATCH + 10, 7 * BATCH + FL];
     for (const size of sizes) {

@@ -5,8 +5,8 @@ import { hkdfSync } from 'node:crypto';
 import { p384 } from '@noble/curves/nist.js';
 import { sha384 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { createEngine, DataKey, ErrorCodes, nodeBackend, RawAesKeyStore, type CipherBackend, type EncryptOptions, type Engine } from '@sealflow/core';
-import { FIXED_MATERIALS } from '@sealflow/core/internal';
+import { createEngine, DataKey, ErrorCodes, nodeBackend, RawAesKeyStore, type CipherBackend, type EncryptOptions, type Engine, type EngineOptions } from '@sealflow/core';
+import { createTestEngine, FIXED_MATERIALS } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 
 const BACKENDS: readonly CipherBackend[] = [nodeBackend, nobleBackend];
@@ -19,8 +19,8 @@ const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const pattern = (n: number, seed = 1): Uint8Array => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7) & 0xff);
 const WRAPPING_KEY = pattern(32, 9);
 
-function engineFor(backend: CipherBackend, suite: 0x0478 | 0x0578 = 0x0478): Engine {
-  return createEngine({ keyStore: new RawAesKeyStore({ namespace: 'ns', name: 'backend-key', key: WRAPPING_KEY, backend }), backend, suite, frameLength: FL });
+function engineFor(backend: CipherBackend, suite: 0x0478 | 0x0578 = 0x0478, create: (options: EngineOptions) => Engine = createEngine): Engine {
+  return create({ keyStore: new RawAesKeyStore({ namespace: 'ns', name: 'backend-key', key: WRAPPING_KEY, backend }), backend, suite, frameLength: FL });
 }
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
@@ -178,8 +178,8 @@ describe('node and noble backends agree', () => {
   }
 
   it('0x0478 messages are byte-identical for a fixed message ID and data key, one-shot and streamed', async () => {
-    const node = engineFor(nodeBackend);
-    const noble = engineFor(nobleBackend);
+    const node = engineFor(nodeBackend, 0x0478, createTestEngine);
+    const noble = engineFor(nobleBackend, 0x0478, createTestEngine);
     for (const size of [...SIZES, 10 * FL, 100_003]) {
       const plaintext = pattern(size, 3);
       const options = await fixedOptions(CONTEXT, size);
@@ -187,6 +187,8 @@ describe('node and noble backends agree', () => {
       expect(toHex(await noble.encrypt(plaintext, options))).toBe(toHex(fromNode));
       // Deterministic only because of the hook: without it two messages differ.
       expect(toHex(await node.encrypt(plaintext, { context: CONTEXT }))).not.toBe(toHex(fromNode));
+      // The public createEngine never reads the hook: the same options give a fresh message.
+      expect(toHex(await engineFor(nodeBackend).encrypt(plaintext, options))).not.toBe(toHex(fromNode));
       const streamed = await collect(node.encryptIterable(pieces(plaintext, 13), options));
       expect(toHex(await collect(noble.encryptIterable(pieces(plaintext, 13), options)))).toBe(toHex(streamed));
       expect((await noble.decrypt(fromNode)).plaintext).toEqual(plaintext);

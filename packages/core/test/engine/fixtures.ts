@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RawAesKeyStore, SealflowError, type DecryptOptions, type Engine, type EncryptOptions, type FrameOffload } from '@sealflow/core';
 import { BodyDecryptor, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
-import { FIXED_MATERIALS } from '@sealflow/core/internal';
+import { FIXED_MATERIALS } from '@sealflow/core/testing';
 
 /** A deterministic 32-byte wrapping key (tests only). */
 export const WRAPPING_KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + 3) & 0xff);
@@ -20,7 +20,7 @@ export function patternBytes(length: number, seed = 0): Uint8Array {
   return out;
 }
 
-/** Fixed message ID and data key, merged into encrypt options: byte-identical output per call. */
+/** Fixed message ID and data key, merged into encrypt options: byte-identical output per call on a `createTestEngine` engine. */
 export async function fixedMaterials(store: RawAesKeyStore, context: Readonly<Record<string, string>> = {}): Promise<EncryptOptions> {
   const messageId = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
   const generated = await store.generateDataKey({ context, length: 32 });

@@ -3,6 +3,7 @@
 // the engine's own allocation. The bytes never change either way.
 import { describe, expect, it } from 'vitest';
 import { createEngine, type FrameOffload, type OffloadedBody } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
 import { BodyDecryptor, FrameEncryptor } from '@sealflow/core/frames';
 import { encryptVia, fixedMaterials, patternBytes, rawAesStore } from './fixtures.js';
 
@@ -70,8 +71,8 @@ describe('one-shot results in memory the offload provides', () => {
   it('encrypt and decrypt return the memory given, filled with exactly the single-thread bytes', async () => {
     const store = rawAesStore();
     const { offload, asked } = offloadWith((length) => new Uint8Array(length).fill(0xaa));
-    const engine = createEngine({ keyStore: store, frameLength: 64, offload });
-    const single = createEngine({ keyStore: store, frameLength: 64 });
+    const engine = createTestEngine({ keyStore: store, frameLength: 64, offload });
+    const single = createTestEngine({ keyStore: store, frameLength: 64 });
     const fixed = await fixedMaterials(store);
     for (const size of [0, 1, 63, 64, 65, 640, 1000]) {
       const plaintext = patternBytes(size, 2);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, DEFAULT_DECRYPT_LIMITS, nodeBackend, type GeneratedDataKey } from '@sealflow/core';
 import { BodyDecryptor, deriveMessageKeys, FrameEncryptor, framedBodyLength } from '@sealflow/core/frames';
 import { parseHeader, type MessageHeader } from '@sealflow/core/codecs';
-import { FIXED_MATERIALS } from '@sealflow/core/internal';
+import { createTestEngine, FIXED_MATERIALS } from '@sealflow/core/testing';
 import { concat, fixedMaterials, patternBytes, rawAesStore } from './fixtures.js';
 
 const FL = 64;
@@ -48,7 +48,7 @@ describe('BodyDecryptor with an output', () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
     const { messageId, dataKey } = (fixed as Record<symbol, unknown>)[FIXED_MATERIALS] as { messageId: Uint8Array; dataKey: GeneratedDataKey };
-    const engine = createEngine({ keyStore: store, frameLength: FL });
+    const engine = createTestEngine({ keyStore: store, frameLength: FL });
     const plaintext = patternBytes(4 * FL + 10, 8);
     const message = await engine.encrypt(plaintext, fixed);
     const { header } = parseHeader(message, { limits: DEFAULT_DECRYPT_LIMITS }) as { header: MessageHeader };
