@@ -1,8 +1,7 @@
-import { ErrorCodes, FormatLimits, LimitExceededError, MalformedMessageError, SealflowError, WorkerError, type OffloadDecryptInit, type OffloadedBody } from '@sealflow/core';
+import { ErrorCodes, MalformedMessageError, SealflowError, WorkerError, type OffloadDecryptInit, type OffloadedBody } from '@sealflow/core';
 import { BodyDecryptor, FINAL_FRAME_MARKER, readUint32, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
-import type { BatchOutput, MessageRunner } from './batch-runner.js';
-import { BatchPipeline } from './batch-pipeline.js';
-import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
+import { BodyBatches } from './body-batches.js';
+import { framesPerBatch, type BodySettings } from './body-settings.js';
 
 const MARKER_LENGTH = 4;
 const GROWTH_START = 64 * 1024;
@@ -20,27 +19,33 @@ const GROWTH_START = 64 * 1024;
 export class OffloadedDecryptBody implements OffloadedBody {
   readonly #init: OffloadDecryptInit;
   readonly #settings: BodySettings;
-  readonly #runner: MessageRunner;
-  readonly #pipeline: BatchPipeline;
+  readonly #batches: BodyBatches;
+  readonly #pipeline: BodyBatches['pipeline'];
   readonly #unit: number;
-  readonly #batchFrames: number;
   readonly #batchBytes: number;
-  #batch: Uint8Array | undefined;
-  #fill = 0;
-  #nextSequence = 1;
   #tail: BodyDecryptor | undefined;
   #released = 0;
-  #frames = 0;
 
   constructor(init: OffloadDecryptInit, settings: BodySettings) {
     this.#init = init;
     this.#settings = settings;
     const fl = init.header.frameLength;
     this.#unit = REGULAR_FRAME_OVERHEAD + fl;
-    this.#batchFrames = framesPerBatch(settings, fl, init.messageLength);
-    this.#batchBytes = this.#batchFrames * this.#unit;
-    this.#runner = settings.runner.forMessage(init.keyBytes, init.header.messageId, fl);
-    this.#pipeline = new BatchPipeline(this.#runner, settings.maxInFlightBytes, settings.buffers, (output, out) => this.#release(output, out));
+    const runner = settings.runner.forMessage(init.keyBytes, init.header.messageId, fl);
+    this.#batches = new BodyBatches(settings, runner, {
+      operation: 'open',
+      batchFrames: framesPerBatch(settings, fl, init.messageLength),
+      inputUnit: this.#unit,
+      outputUnit: fl,
+      destination: init.destination,
+      // The signature covers the frames in message order: hash them before they leave.
+      beforeDispatch: (input) => init.verifier?.update(input),
+      onPiece: (piece) => {
+        this.#released += piece.length;
+      },
+    });
+    this.#pipeline = this.#batches.pipeline;
+    this.#batchBytes = this.#batches.batchBytes;
   }
 
   get plaintextBytes(): number {
@@ -48,7 +53,7 @@ export class OffloadedDecryptBody implements OffloadedBody {
   }
 
   get frames(): number {
-    return this.#tail?.frames ?? this.#frames;
+    return this.#tail?.frames ?? this.#batches.frames;
   }
 
   push(chunk: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
@@ -71,33 +76,34 @@ export class OffloadedDecryptBody implements OffloadedBody {
       }
       return this.#tail.end();
     } finally {
-      this.#dispose();
+      this.#batches.dispose();
     }
   }
 
   abort(): void {
     this.#pipeline.abort(new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted'));
-    this.#dispose();
+    this.#batches.dispose();
   }
 
   /** Cuts `chunk` from `offset` into frames; dispatches full batches; stops at the final frame's marker. */
   #scan(chunk: Uint8Array, offset: number, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
     const unit = this.#unit;
+    const batches = this.#batches;
     while (offset < chunk.length) {
-      const frameStart = this.#fill - (this.#fill % unit);
+      const frameStart = batches.fill - (batches.fill % unit);
       // First the 4 bytes that tell a regular frame (its sequence number) from the final frame, then the rest.
-      const until = this.#fill - frameStart < MARKER_LENGTH ? frameStart + MARKER_LENGTH : frameStart + unit;
-      const take = Math.min(until - this.#fill, chunk.length - offset);
-      const batch = this.#room(this.#fill + take);
-      batch.set(chunk.subarray(offset, offset + take), this.#fill);
-      this.#fill += take;
+      const until = batches.fill - frameStart < MARKER_LENGTH ? frameStart + MARKER_LENGTH : frameStart + unit;
+      const take = Math.min(until - batches.fill, chunk.length - offset);
+      const batch = this.#room(batches.fill + take);
+      batch.set(chunk.subarray(offset, offset + take), batches.fill);
+      batches.fill += take;
       offset += take;
-      if (this.#fill === frameStart + MARKER_LENGTH && readUint32(batch, frameStart) === FINAL_FRAME_MARKER) {
+      if (batches.fill === frameStart + MARKER_LENGTH && readUint32(batch, frameStart) === FINAL_FRAME_MARKER) {
         return this.#startTail(chunk.subarray(offset), out);
       }
-      if (this.#fill < this.#batchBytes) continue;
-      if (!this.#pipeline.hasRoom(this.#batchBytes)) return this.#scanLater(chunk, offset, out);
-      this.#dispatch();
+      if (batches.fill < this.#batchBytes) continue;
+      if (!this.#pipeline.hasRoom(this.#batchBytes)) return batches.dispatchLater(out, () => this.#scan(chunk, offset, out));
+      batches.dispatch();
     }
     return this.#pipeline.settle(out);
   }
@@ -110,13 +116,13 @@ export class OffloadedDecryptBody implements OffloadedBody {
    * once a full-size buffer has been through the pool).
    */
   #room(bytes: number): Uint8Array {
-    const batch = (this.#batch ??= this.#firstBuffer());
+    const batch = (this.#batches.batch ??= this.#firstBuffer());
     if (batch.length >= bytes) return batch;
     const size = Math.max(bytes, Math.min(batch.length * 2, this.#batchBytes));
     // The full size comes from the pool's size classes, so it is recycled after the worker returns it.
     const grown = new Uint8Array(size >= this.#batchBytes ? this.#settings.buffers.take(this.#batchBytes) : new ArrayBuffer(size));
-    grown.set(batch.subarray(0, this.#fill));
-    this.#batch = grown;
+    grown.set(batch.subarray(0, this.#batches.fill));
+    this.#batches.batch = grown;
     return grown;
   }
 
@@ -126,13 +132,6 @@ export class OffloadedDecryptBody implements OffloadedBody {
     return this.#batchBytes <= GROWTH_START ? new Uint8Array(this.#settings.buffers.take(this.#batchBytes)) : new Uint8Array(GROWTH_START);
   }
 
-  /** Backpressure: the batch is full and the cap is reached; dispatch once the oldest batch is released. */
-  async #scanLater(chunk: Uint8Array, offset: number, out: Uint8Array[]): Promise<Uint8Array[]> {
-    if (!(await this.#pipeline.makeRoom(this.#batchBytes, out))) return this.#pipeline.settle(out);
-    this.#dispatch();
-    return this.#scan(chunk, offset, out);
-  }
-
   /**
    * The final frame began: the frames still in this thread's batch, the final frame and
    * the footer go to a BodyDecryptor, after every batch in flight was released (so output
@@ -140,13 +139,14 @@ export class OffloadedDecryptBody implements OffloadedBody {
    */
   #startTail(rest: Uint8Array, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
     // Only for a message that used the pool already: for a shorter one a round trip costs more than it saves.
-    const whole = this.#nextSequence === 1 ? 0 : Math.floor(this.#fill / this.#unit);
+    const batches = this.#batches;
+    const whole = batches.nextSequence === 1 ? 0 : Math.floor(batches.fill / this.#unit);
     if (whole > 0) return this.#dispatchRegular(whole, rest, out);
     if (!this.#pipeline.idle) return this.#startTailLater(rest, out);
     const { backend, key, header, verifier, limits } = this.#init;
-    const tail = new BodyDecryptor({ backend, key, header, verifier, limits, firstSequence: this.#nextSequence });
+    const tail = new BodyDecryptor({ backend, key, header, verifier, limits, firstSequence: batches.nextSequence });
     this.#tail = tail;
-    const held = (this.#batch as Uint8Array).subarray(0, this.#fill);
+    const held = (batches.batch as Uint8Array).subarray(0, batches.fill);
     try {
       out.push(...tail.push(held));
       if (rest.length > 0) out.push(...tail.push(rest));
@@ -157,9 +157,9 @@ export class OffloadedDecryptBody implements OffloadedBody {
       return this.#pipeline.settle(out);
     }
     // The tail copied what it keeps (a partial unit); the batch buffer is free again.
-    this.#settings.buffers.give((this.#batch as Uint8Array).buffer as ArrayBuffer);
-    this.#batch = undefined;
-    this.#fill = 0;
+    this.#settings.buffers.give((batches.batch as Uint8Array).buffer as ArrayBuffer);
+    batches.batch = undefined;
+    batches.fill = 0;
     return out;
   }
 
@@ -171,45 +171,18 @@ export class OffloadedDecryptBody implements OffloadedBody {
   async #dispatchRegular(whole: number, rest: Uint8Array, out: Uint8Array[]): Promise<Uint8Array[]> {
     const bytes = whole * this.#unit;
     if (!(await this.#pipeline.makeRoom(bytes, out))) return this.#pipeline.settle(out);
-    const marker = (this.#batch as Uint8Array).slice(bytes, this.#fill);
-    this.#dispatch(whole);
-    this.#batch = new Uint8Array(this.#settings.buffers.take(this.#batchBytes));
-    this.#batch.set(marker);
-    this.#fill = marker.length;
+    const batches = this.#batches;
+    const marker = (batches.batch as Uint8Array).slice(bytes, batches.fill);
+    batches.dispatch(whole);
+    const batch = new Uint8Array(this.#settings.buffers.take(this.#batchBytes));
+    batch.set(marker);
+    batches.batch = batch;
+    batches.fill = marker.length;
     return this.#startTailLater(rest, out);
   }
 
   async #startTailLater(rest: Uint8Array, out: Uint8Array[]): Promise<Uint8Array[]> {
     if (!(await this.#pipeline.settleAll(out))) return this.#pipeline.settle(out);
     return this.#startTail(rest, out);
-  }
-
-  #dispatch(frames = this.#batchFrames): void {
-    const first = this.#nextSequence;
-    const last = first + frames - 1;
-    if (last > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
-    const batch = this.#batch as Uint8Array;
-    // The signature covers the frames in message order: hash them before they leave.
-    this.#init.verifier?.update(batch.subarray(0, frames * this.#unit));
-    this.#batch = undefined;
-    this.#fill = 0;
-    this.#nextSequence = last + 1;
-    const destination = placeOf(this.#init.destination, first, frames, this.#init.header.frameLength);
-    this.#pipeline.dispatch({ operation: 'open', firstSequence: first, frames, input: batch.buffer as ArrayBuffer, destination }, frames * this.#unit);
-  }
-
-  #release(output: BatchOutput, out: Uint8Array[]): void {
-    for (const piece of output.pieces) {
-      out.push(piece);
-      this.#released += piece.length;
-    }
-    this.#frames += output.frames;
-  }
-
-  #dispose(): void {
-    this.#runner.destroy();
-    if (this.#batch !== undefined) this.#settings.buffers.give(this.#batch.buffer as ArrayBuffer);
-    this.#batch = undefined;
-    this.#fill = 0;
   }
 }

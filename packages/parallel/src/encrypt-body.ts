@@ -1,8 +1,7 @@
-import { ErrorCodes, FormatLimits, InvalidArgumentError, LimitExceededError, WorkerError, type OffloadedBody, type OffloadEncryptInit } from '@sealflow/core';
+import { ErrorCodes, InvalidArgumentError, WorkerError, type OffloadedBody, type OffloadEncryptInit } from '@sealflow/core';
 import { FrameEncryptor, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
-import type { BatchOutput, MessageRunner } from './batch-runner.js';
-import { BatchPipeline } from './batch-pipeline.js';
-import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
+import { BodyBatches } from './body-batches.js';
+import { framesPerBatch, type BodySettings } from './body-settings.js';
 
 /**
  * A message body encrypted by batches of whole regular frames sealed off the calling
@@ -15,26 +14,30 @@ import { framesPerBatch, placeOf, type BodySettings } from './body-settings.js';
 export class OffloadedEncryptBody implements OffloadedBody {
   readonly #init: OffloadEncryptInit;
   readonly #settings: BodySettings;
-  readonly #runner: MessageRunner;
-  readonly #pipeline: BatchPipeline;
-  readonly #batchFrames: number;
+  readonly #batches: BodyBatches;
+  readonly #pipeline: BodyBatches['pipeline'];
   readonly #batchBytes: number;
   #header: readonly Uint8Array[] | undefined;
-  #batch: Uint8Array | undefined;
-  #fill = 0;
-  #nextSequence = 1;
   #consumed = 0;
-  #frames = 0;
+  #finalFrames: number | undefined;
   #ended = false;
 
   constructor(init: OffloadEncryptInit, settings: BodySettings) {
     this.#init = init;
     this.#settings = settings;
     this.#header = init.header;
-    this.#batchFrames = framesPerBatch(settings, init.frameLength, init.plaintextLength);
-    this.#batchBytes = this.#batchFrames * init.frameLength;
-    this.#runner = settings.runner.forMessage(init.keyBytes, init.messageId, init.frameLength);
-    this.#pipeline = new BatchPipeline(this.#runner, settings.maxInFlightBytes, settings.buffers, (output, out) => this.#release(output, out));
+    const runner = settings.runner.forMessage(init.keyBytes, init.messageId, init.frameLength);
+    this.#batches = new BodyBatches(settings, runner, {
+      operation: 'seal',
+      batchFrames: framesPerBatch(settings, init.frameLength, init.plaintextLength),
+      inputUnit: init.frameLength,
+      outputUnit: REGULAR_FRAME_OVERHEAD + init.frameLength,
+      destination: init.destination,
+      // The signer absorbs the frames in message order.
+      onPiece: (piece) => init.signer?.update(piece),
+    });
+    this.#pipeline = this.#batches.pipeline;
+    this.#batchBytes = this.#batches.batchBytes;
   }
 
   get plaintextBytes(): number {
@@ -42,7 +45,7 @@ export class OffloadedEncryptBody implements OffloadedBody {
   }
 
   get frames(): number {
-    return this.#frames;
+    return this.#finalFrames ?? this.#batches.frames;
   }
 
   push(chunk: Uint8Array): Uint8Array[] | Promise<Uint8Array[]> {
@@ -81,44 +84,38 @@ export class OffloadedEncryptBody implements OffloadedBody {
         header: [],
         signer,
         plaintextLength: known === undefined ? undefined : rest.length,
-        firstSequence: this.#nextSequence,
+        firstSequence: this.#batches.nextSequence,
       });
       out.push(...tail.push(rest), ...tail.end());
-      this.#frames = tail.frames;
+      this.#finalFrames = tail.frames;
       return out;
     } finally {
-      this.#dispose();
+      this.#batches.dispose();
     }
   }
 
   abort(): void {
     this.#ended = true;
     this.#pipeline.abort(new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted'));
-    this.#dispose();
+    this.#batches.dispose();
   }
 
   /** Copies `chunk` from `offset` into batches, dispatching each full one; waits when the cap is reached. */
   #fillFrom(chunk: Uint8Array, offset: number, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
+    const batches = this.#batches;
     while (offset < chunk.length) {
-      const batch = (this.#batch ??= new Uint8Array(this.#settings.buffers.take(this.#batchBytes)));
-      const take = Math.min(this.#batchBytes - this.#fill, chunk.length - offset);
-      batch.set(chunk.subarray(offset, offset + take), this.#fill);
-      this.#fill += take;
+      const batch = (batches.batch ??= new Uint8Array(this.#settings.buffers.take(this.#batchBytes)));
+      const take = Math.min(this.#batchBytes - batches.fill, chunk.length - offset);
+      batch.set(chunk.subarray(offset, offset + take), batches.fill);
+      batches.fill += take;
       offset += take;
       this.#consumed += take;
       // A batch holding the last block of a known-length message stays for end(), which sends its regular frames.
-      if (this.#fill < this.#batchBytes || this.#consumed === this.#init.plaintextLength) continue;
-      if (!this.#pipeline.hasRoom(this.#batchBytes)) return this.#fillLater(chunk, offset, out);
-      this.#dispatch();
+      if (batches.fill < this.#batchBytes || this.#consumed === this.#init.plaintextLength) continue;
+      if (!this.#pipeline.hasRoom(this.#batchBytes)) return batches.dispatchLater(out, () => this.#fillFrom(chunk, offset, out));
+      batches.dispatch();
     }
     return this.#pipeline.settle(out);
-  }
-
-  /** Backpressure: the batch is full and the cap is reached; dispatch once the oldest batch is released. */
-  async #fillLater(chunk: Uint8Array, offset: number, out: Uint8Array[]): Promise<Uint8Array[]> {
-    if (!(await this.#pipeline.makeRoom(this.#batchBytes, out))) return this.#pipeline.settle(out);
-    this.#dispatch();
-    return this.#fillFrom(chunk, offset, out);
   }
 
   /**
@@ -128,37 +125,16 @@ export class OffloadedEncryptBody implements OffloadedBody {
    */
   async #dispatchRegular(out: Uint8Array[]): Promise<Uint8Array> {
     const fl = this.#init.frameLength;
-    const fill = this.#fill;
-    const held = this.#batch?.subarray(0, fill) ?? new Uint8Array(0);
+    const fill = this.#batches.fill;
+    const held = this.#batches.batch?.subarray(0, fill) ?? new Uint8Array(0);
     // A known length ends with a full final frame when it falls on a boundary; an unknown one, with an empty one.
     const regular = this.#init.plaintextLength === undefined ? Math.floor(fill / fl) : Math.max(0, Math.ceil(fill / fl) - 1);
     // A message that never filled a batch stays here whole: a round trip costs more than it saves.
-    if (regular === 0 || this.#nextSequence === 1) return held;
+    if (regular === 0 || this.#batches.nextSequence === 1) return held;
     const rest = held.slice(regular * fl);
     if (!(await this.#pipeline.makeRoom(regular * fl, out))) return rest;
-    this.#dispatch(regular);
+    this.#batches.dispatch(regular);
     return rest;
-  }
-
-  #dispatch(frames = this.#batchFrames): void {
-    const first = this.#nextSequence;
-    const last = first + frames - 1;
-    if (last > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
-    const batch = this.#batch as Uint8Array;
-    this.#batch = undefined;
-    this.#fill = 0;
-    this.#nextSequence = last + 1;
-    const destination = placeOf(this.#init.destination, first, frames, REGULAR_FRAME_OVERHEAD + this.#init.frameLength);
-    this.#pipeline.dispatch({ operation: 'seal', firstSequence: first, frames, input: batch.buffer as ArrayBuffer, destination }, frames * this.#init.frameLength);
-  }
-
-  /** Emits one batch's frames; the signer absorbs them in message order. */
-  #release(output: BatchOutput, out: Uint8Array[]): void {
-    for (const piece of output.pieces) {
-      this.#init.signer?.update(piece);
-      out.push(piece);
-    }
-    this.#frames += output.frames;
   }
 
   #takeHeader(): Uint8Array[] {
@@ -171,13 +147,5 @@ export class OffloadedEncryptBody implements OffloadedBody {
       this.#header = undefined;
     }
     return out;
-  }
-
-  /** Wipes the key and returns the partial batch buffer. */
-  #dispose(): void {
-    this.#runner.destroy();
-    if (this.#batch !== undefined) this.#settings.buffers.give(this.#batch.buffer as ArrayBuffer);
-    this.#batch = undefined;
-    this.#fill = 0;
   }
 }
