@@ -1,6 +1,9 @@
 // The gateway with `keyStore: xks`: SSE-KMS through a real XKS proxy (our own, over the
 // in-memory key backend) and real @aws-sdk/client-s3 requests over TLS.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   CreateBucketCommand,
@@ -10,6 +13,7 @@ import {
   PutObjectCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { parseGatewayConfig, startGateway } from '@sealflow/gateway';
 import { XKS_REQUEST_CHANNEL, type XksAuditRecord } from '@sealflow/keystore-xks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL, KEY_ID, PREFIX, startRig, type XksRig } from '../keystore-xks/support/xks-setup.js';
@@ -118,5 +122,24 @@ describe('gateway with keyStore xks: SSE-KMS through an XKS proxy', () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect(listed.Contents?.map((c) => c.Key)).toContain('before-outage');
     expect(listed.Contents?.map((c) => c.Key)).not.toContain('during-outage');
+  });
+});
+
+describe('gateway with keyStore xks: start', () => {
+  it('refuses a proxy credential XksKeyStore would refuse, before listening, without echoing the secret', async () => {
+    const secretAccessKey = 'not base64 at all!';
+    const dir = mkdtempSync(join(tmpdir(), 'sealflow-gw-xks-'));
+    const config = parseGatewayConfig({ listen: '127.0.0.1:0', keyStore: { type: 'xks', endpoint: 'http://127.0.0.1:1', keyId: KEY_ID, accessKeyId: CREDENTIAL.accessKeyId, secretAccessKey }, storage: { type: 'fs', dir: 'data' } }, dir);
+    const failure = await startGateway(config).then(
+      async (gateway) => {
+        await gateway.close();
+        return undefined;
+      },
+      (error: unknown) => error as Error & { code?: string },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(failure?.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(failure?.message).toMatch(/secretAccessKey/);
+    expect(failure?.message).not.toContain(secretAccessKey);
   });
 });
