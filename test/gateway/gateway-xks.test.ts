@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -98,6 +99,21 @@ describe('gateway with keyStore xks: SSE-KMS through an XKS proxy', () => {
     expect(calls.slice(1).length).toBeGreaterThanOrEqual(1);
     for (const r of calls.slice(1)) expect(r).toMatchObject({ operation: 'Decrypt', kmsOperation: 'Decrypt', status: 200 });
     for (const r of calls) expect(r).toMatchObject({ keyId: externalKeyId, kmsKeyArn: arn, awsPrincipalArn: ALICE_ARN, uriPrefix: PREFIX });
+  });
+
+  it('re-keys an object onto another XKS key with CopyObject; the metrics count the proxy calls', async () => {
+    const s3 = h.client();
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'rekey-me', Body: 'moving keys', ServerSideEncryption: 'aws:kms' }));
+    audit.length = 0;
+    const copied = await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: 'rekey-me', CopySource: `${BUCKET}/rekey-me`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/team' }));
+    expect(copied.SSEKMSKeyId).toBe(TEAM_ARN);
+    expect(audit.some((r) => r.operation === 'Encrypt' && r.keyId === TEAM_KEY && r.status === 200)).toBe(true);
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'rekey-me' }));
+    expect(got.SSEKMSKeyId).toBe(TEAM_ARN);
+    expect(await (got.Body as { transformToString(): Promise<string> }).transformToString()).toBe('moving keys');
+    const metrics = await h.gateway.metrics.registry.metrics();
+    expect(metrics).toMatch(/sealflow_gateway_kms_calls_total\{operation="GenerateDataKey"\} [1-9]/);
+    expect(metrics).toMatch(/sealflow_gateway_kms_calls_total\{operation="Decrypt"\} [1-9]/);
   });
 
   it('answers KMS.NotFoundException for a key not in the table, and for one the proxy does not have; nothing is stored', async () => {
