@@ -116,6 +116,20 @@ describe('gateway with keyStore xks: SSE-KMS through an XKS proxy', () => {
     expect(metrics).toMatch(/sealflow_gateway_kms_calls_total\{operation="Decrypt"\} [1-9]/);
   });
 
+  it('uses S3 Bucket Keys with XKS: one proxy wrap serves several PUTs, each object reads back', async () => {
+    const s3 = h.client();
+    audit.length = 0;
+    for (const key of ['bk-1', 'bk-2', 'bk-3']) {
+      const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: TEAM_ARN, BucketKeyEnabled: true }));
+      expect(put.BucketKeyEnabled).toBe(true);
+    }
+    expect(audit.filter((r) => r.operation === 'Encrypt')).toHaveLength(1);
+    for (const key of ['bk-1', 'bk-2', 'bk-3']) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      expect(await (got.Body as { transformToString(): Promise<string> }).transformToString()).toBe(key);
+    }
+  });
+
   it('answers KMS.NotFoundException for a key not in the table, and for one the proxy does not have; nothing is stored', async () => {
     const s3 = h.client();
     for (const SSEKMSKeyId of ['arn:aws:kms:us-east-1:111122223333:key/ffffffff-0000-4000-8000-000000000000', 'alias/nope', 'e2e-key']) {
