@@ -1,7 +1,7 @@
 // The gateway with `keyStore: xks`: SSE-KMS through a real XKS proxy (our own, over the
 // in-memory key backend) and real @aws-sdk/client-s3 requests over TLS.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
@@ -17,6 +17,7 @@ import {
 import { parseGatewayConfig, startGateway } from '@sealflow/gateway';
 import { XKS_REQUEST_CHANNEL, type XksAuditRecord } from '@sealflow/keystore-xks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, type TestPki } from '../keystore-xks/support/test-ca.js';
 import { CREDENTIAL, KEY_ID, PREFIX, startRig, type XksRig } from '../keystore-xks/support/xks-setup.js';
 import { ALICE_ARN, startHarness, type Harness } from './support/gateway-harness.js';
 
@@ -171,5 +172,47 @@ describe('gateway with keyStore xks: start', () => {
     expect(failure?.code).toBe('ERR_INVALID_ARGUMENT');
     expect(failure?.message).toMatch(/secretAccessKey/);
     expect(failure?.message).not.toContain(secretAccessKey);
+  });
+});
+
+describe('gateway with keyStore xks: a proxy over TLS', () => {
+  let pki: TestPki;
+  let rig: XksRig;
+  let dir: string;
+  const harnesses: Harness[] = [];
+  beforeAll(async () => {
+    pki = createTestPki();
+    rig = await startRig({ proxy: { tls: { cert: pki.server.cert, key: pki.server.key } } });
+    dir = mkdtempSync(join(tmpdir(), 'sealflow-gw-xks-ca-'));
+    writeFileSync(join(dir, 'xks-ca.pem'), pki.ca);
+  });
+  afterAll(async () => {
+    for (const h of harnesses) await h.close();
+    await rig?.proxy.close();
+    pki?.dispose();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  const gateway = async (caFile: string | undefined): Promise<Harness> => {
+    const h = await startHarness('fs', {
+      keyStore: { type: 'xks', endpoint: rig.url, uriPrefix: PREFIX, keyId: KEY_ID, ...CREDENTIAL, timeoutMs: 5000, ...(caFile === undefined ? {} : { caFile }) },
+    });
+    harnesses.push(h);
+    await h.client().send(new CreateBucketCommand({ Bucket: BUCKET }));
+    return h;
+  };
+
+  it('trusts the proxy through caFile: PUT and GET round-trip under the default key ARN', async () => {
+    expect(rig.url.startsWith('https://')).toBe(true);
+    const s3 = (await gateway(join(dir, 'xks-ca.pem'))).client();
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tls', Body: 'over tls', ServerSideEncryption: 'aws:kms' }));
+    expect(put.SSEKMSKeyId).toBe(`arn:aws:kms:us-east-1:000000000000:key/${KEY_ID}`);
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'tls' }));
+    expect(await (got.Body as { transformToString(): Promise<string> }).transformToString()).toBe('over tls');
+  });
+
+  it('without caFile the proxy certificate is not trusted: 503 ServiceUnavailable, nothing stored', async () => {
+    const s3 = (await gateway(undefined)).client();
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'untrusted', Body: 'x', ServerSideEncryption: 'aws:kms' })))).toEqual({ name: 'ServiceUnavailable', status: 503 });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'untrusted' })))).toEqual({ name: 'NotFound', status: 404 });
   });
 });
