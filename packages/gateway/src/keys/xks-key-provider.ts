@@ -1,6 +1,7 @@
 import {
   ErrorCodes,
   KeyStoreError,
+  parseKmsKeyArn,
   type DataKey,
   type EncryptedDataKey,
   type GenerateRequest,
@@ -26,6 +27,7 @@ export interface XksGatewayKey {
 export interface XksKeyProviderOptions {
   readonly endpoint: string;
   readonly uriPrefix: string;
+  /** The SigV4 region the proxy verifies (not necessarily the ARNs' region). */
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** The key table; every ARN unique, every alias unique. */
@@ -55,7 +57,8 @@ const AWS_MANAGED_ALIAS = 'alias/aws/s3';
  * table is the gateway's only source of truth about which keys exist. Every principal
  * gets its own `XksKeyStore` per key (sent as `requestMetadata.awsPrincipalArn`), so the
  * proxy's secondary authorization sees the S3 caller.
- * @throws {InvalidArgumentError} when `defaultKeyId` is not in `keys`, a name repeats, or the
+ * @throws {InvalidArgumentError} when `defaultKeyId` is not in `keys`, a name repeats, an ARN
+ *   is not a key ARN, or the
  *   proxy options are invalid (`XksKeyStore`'s checks, naming the field).
  */
 export function xksKeyProvider(options: XksKeyProviderOptions): XksKeyProvider {
@@ -66,8 +69,10 @@ export function xksKeyProvider(options: XksKeyProviderOptions): XksKeyProvider {
     names.set(name, key);
   };
   for (const key of options.keys) {
+    const parts = parseKmsKeyArn(key.arn);
+    if (parts === undefined) throw invalidArgument(`keyStore.keys: ${key.arn} is not a key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
     claim(key.arn, key);
-    claim(key.arn.slice(key.arn.indexOf(':key/') + ':key/'.length), key);
+    claim(parts.keyId, key);
     for (const alias of key.aliases) claim(alias, key);
     byArn.set(key.arn, key);
   }

@@ -68,6 +68,7 @@ describe('xksKeyProvider', () => {
     [{ defaultKeyId: 'nope' }, /the default key nope is not in keyStore\.keys/],
     [{ keys: [{ keyId: 'key-a', arn: A, aliases: [] }, { keyId: 'key.b', arn: A, aliases: [] }] }, /names two keys/],
     [{ keys: [{ keyId: 'key-a', arn: A, aliases: ['alias/x'] }, { keyId: 'key.b', arn: B, aliases: ['alias/x'] }] }, /"alias\/x" names two keys/],
+    [{ keys: [{ keyId: 'key-a', arn: 'key-a', aliases: [] }] }, /is not a key ARN/],
     [{ credentials: { accessKeyId: 'short', secretAccessKey: CREDENTIAL.secretAccessKey } }, /accessKeyId/],
   ])('refuses %j at construction', (overrides, message) => {
     expect(() => xksKeyProvider(options(url, overrides as Partial<XksKeyProviderOptions>))).toThrow(message);
