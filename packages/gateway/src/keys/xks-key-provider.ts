@@ -58,8 +58,7 @@ const AWS_MANAGED_ALIAS = 'alias/aws/s3';
  * gets its own `XksKeyStore` per key (sent as `requestMetadata.awsPrincipalArn`), so the
  * proxy's secondary authorization sees the S3 caller.
  * @throws {InvalidArgumentError} when `defaultKeyId` is not in `keys`, a name repeats, an ARN
- *   is not a key ARN, or the
- *   proxy options are invalid (`XksKeyStore`'s checks, naming the field).
+ *   is not a key ARN, or the proxy options are invalid (`XksKeyStore`'s checks, naming the field).
  */
 export function xksKeyProvider(options: XksKeyProviderOptions): XksKeyProvider {
   const names = new Map<string, XksGatewayKey>();
