@@ -5,6 +5,7 @@ import { invalidArgument } from '@sealflow/core/validate';
 import { kmsKeyProvider, S3Service, type BlobStore, type S3KeyProvider, type S3KmsClient } from '@sealflow/s3';
 import type { CredentialLookup } from './auth/index.js';
 import type { GatewayConfig, KeyStoreConfig, StorageConfig } from './config/gateway-config.js';
+import { xksKeyProvider } from './keys/xks-key-provider.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { GatewayServer } from './server/gateway-server.js';
 import { createS3Handler } from './server/s3-handler.js';
@@ -126,8 +127,26 @@ async function openKeys(config: KeyStoreConfig, region: string, closers: (() => 
       clientFor = () => client as unknown as S3KmsClient;
       break;
     }
-    case 'xks':
-      throw invalidArgument('keyStore.type "xks": the gateway cannot use an XKS proxy yet; use "memory-file" or "aws-kms"');
+    case 'xks': {
+      const ca = config.caFile === undefined ? undefined : await readPem(config.caFile, 'keyStore.caFile');
+      return {
+        provider: (metrics) => {
+          const provider = xksKeyProvider({
+            endpoint: config.endpoint,
+            uriPrefix: config.uriPrefix,
+            region: config.region,
+            credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+            keys: config.keys,
+            defaultKeyId: config.keyId,
+            ...(ca === undefined ? {} : { ca }),
+            ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+            audit: (operation) => metrics.kmsCall(operation),
+          });
+          closers.push(() => provider.close());
+          return provider;
+        },
+      };
+    }
   }
   return {
     provider: (metrics) => kmsKeyProvider({ clientFor, audit: (record) => metrics.kmsCall(record.eventName) }),

@@ -65,7 +65,24 @@ export type KeyStoreConfig =
       readonly accessKeyId: string;
       readonly secretAccessKey: string;
       readonly caFile?: string;
+      /** Deadline of one proxy attempt, in ms (default 250, what KMS allows a proxy). */
+      readonly timeoutMs?: number;
+      /**
+       * The external keys S3 clients may name, each with the KMS-style ARN the gateway
+       * reports (default: `keyId` alone, as `arn:aws:kms:<region>:000000000000:key/<keyId>`).
+       */
+      readonly keys: readonly XksKeyConfig[];
     };
+
+/** One external key of an `xks` key store and the names S3 clients use for it. */
+export interface XksKeyConfig {
+  /** The external key ID at the proxy. */
+  readonly keyId: string;
+  /** The key ARN the gateway reports and accepts; in the gateway's region. */
+  readonly arn: string;
+  /** Alias names (`alias/<name>`) that resolve to this key. */
+  readonly aliases: readonly string[];
+}
 
 /** A validated gateway config, with paths resolved against the config file's folder. */
 export interface GatewayConfig {
@@ -206,7 +223,7 @@ function parseStorage(value: unknown, label: string, region: string, fileIn: (v:
 }
 
 function parseKeyStore(value: unknown, label: string, region: string, fileIn: (v: unknown, l: string) => string): KeyStoreConfig {
-  const all = ['type', 'storeFile', 'passphraseFile', 'keyFile', 'region', 'endpoint', 'uriPrefix', 'keyId', 'accessKeyId', 'secretAccessKey', 'caFile'] as const;
+  const all = ['type', 'storeFile', 'passphraseFile', 'keyFile', 'region', 'endpoint', 'uriPrefix', 'keyId', 'accessKeyId', 'secretAccessKey', 'caFile', 'timeoutMs', 'keys'] as const;
   const type = readOptions(value, label, all).raw('type');
   switch (type) {
     case 'memory':
@@ -229,12 +246,19 @@ function parseKeyStore(value: unknown, label: string, region: string, fileIn: (v
       return { type, region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'), ...(endpoint === undefined ? {} : { endpoint }) };
     }
     case 'xks': {
-      const o = readOptions(value, label, ['type', 'endpoint', 'uriPrefix', 'keyId', 'region', 'accessKeyId', 'secretAccessKey', 'caFile']);
+      const o = readOptions(value, label, ['type', 'endpoint', 'uriPrefix', 'keyId', 'region', 'accessKeyId', 'secretAccessKey', 'caFile', 'timeoutMs', 'keys']);
+      const keyId = o.string('keyId');
+      const keys = o.has('keys')
+        ? (o.array('keys') ?? []).map((key, i) => parseXksKey(key, `${o.field('keys')}[${i}]`, region))
+        : [{ keyId: assertPattern(keyId, o.field('keyId'), XKS_KEY_RESOURCE, 'A-Z a-z 0-9 - only, or give keyStore.keys with an arn for it'), arn: `arn:aws:kms:${region}:000000000000:key/${keyId}`, aliases: [] }];
+      if (!keys.some((key) => key.keyId === keyId)) throw invalidArgument(`${o.field('keyId')}: the default key must be one of ${o.field('keys')}`);
       return {
         type,
+        keys,
+        ...(o.has('timeoutMs') ? { timeoutMs: o.integer('timeoutMs', 1, 60_000, 250) } : {}),
         endpoint: assertUrl(o.string('endpoint'), o.field('endpoint')),
         uriPrefix: o.string('uriPrefix', ''),
-        keyId: o.string('keyId'),
+        keyId,
         region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'),
         accessKeyId: o.string('accessKeyId'),
         secretAccessKey: o.string('secretAccessKey'),
@@ -244,6 +268,23 @@ function parseKeyStore(value: unknown, label: string, region: string, fileIn: (v
     default:
       throw invalid(`${label}.type`, '"memory-file", "memory", "aws-kms" or "xks"', type);
   }
+}
+
+const XKS_KEY_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const XKS_KEY_RESOURCE = /^[A-Za-z0-9-]{1,128}$/;
+const XKS_ALIAS = /^alias\/(?!aws\/)[A-Za-z0-9/_-]{1,250}$/;
+
+function parseXksKey(value: unknown, label: string, region: string): XksKeyConfig {
+  const o = readOptions(value, label, ['keyId', 'arn', 'aliases']);
+  const arn = o.string('arn');
+  const match = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]{1,128}$/.exec(arn);
+  if (match === null) throw invalidArgument(`${o.field('arn')}: expected a key ARN such as arn:aws:kms:${region}:111122223333:key/<id>`);
+  if (match[1] !== region) throw invalidArgument(`${o.field('arn')}: the key must be in the gateway's region ${region}`);
+  return {
+    keyId: assertPattern(o.raw('keyId'), o.field('keyId'), XKS_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -'),
+    arn,
+    aliases: (o.array('aliases') ?? []).map((alias, i) => assertPattern(alias, `${o.field('aliases')}[${i}]`, XKS_ALIAS, 'alias/<name> (not alias/aws/...)')),
+  };
 }
 
 function assertUrl(value: string, label: string): string {

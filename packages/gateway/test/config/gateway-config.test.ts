@@ -9,6 +9,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const account = { accessKeyId: 'AKIAEXAMPLE000000001', secretAccessKey: 'example-secret-000000', principal: 'arn:aws:iam::111122223333:user/alice', displayName: 'alice' };
 
+const xks = { type: 'xks', endpoint: 'http://127.0.0.1:8000', uriPrefix: '/p', keyId: 'k1', accessKeyId: 'XKSE2ETESTACCESSKEY234', secretAccessKey: 'x'.repeat(43) };
+const xksArn = 'arn:aws:kms:us-east-1:111122223333:key/1111-aaaa';
+
 describe('parseGatewayConfig', () => {
   it('fills the embedded defaults and resolves paths against the config folder', () => {
     const config = parseGatewayConfig({}, '/etc/sealflow');
@@ -46,6 +49,20 @@ describe('parseGatewayConfig', () => {
     expect(config.bucketKeys).toBe(true);
   });
 
+  it('maps XKS keys to ARNs: a key table, or the one keyId under a placeholder account', () => {
+    expect(parseGatewayConfig({ keyStore: xks }, dir).keyStore).toEqual({
+      ...xks,
+      region: 'us-east-1',
+      keys: [{ keyId: 'k1', arn: 'arn:aws:kms:us-east-1:000000000000:key/k1', aliases: [] }],
+    });
+    const table = [
+      { keyId: 'k1', arn: xksArn, aliases: ['alias/team-a'] },
+      { keyId: 'key.two_2', arn: 'arn:aws:kms:us-east-1:111122223333:key/2222-bbbb' },
+    ];
+    const config = parseGatewayConfig({ keyStore: { ...xks, keys: table, timeoutMs: 2000, caFile: 'ca.pem' } }, '/cfg');
+    expect(config.keyStore).toMatchObject({ type: 'xks', keyId: 'k1', timeoutMs: 2000, caFile: '/cfg/ca.pem', keys: [table[0], { ...table[1], aliases: [] }] });
+  });
+
   it('refuses plain HTTP off loopback, and accepts it on 127.x, ::1 and localhost', () => {
     expect(() => parseGatewayConfig({ listen: '0.0.0.0:80' }, dir)).toThrow(/config\.listen: plain HTTP is only served on a loopback address/);
     expect(() => parseGatewayConfig({ listen: '192.168.1.5:80' }, dir)).toThrow(/loopback/);
@@ -70,6 +87,12 @@ describe('parseGatewayConfig', () => {
     [{ keyStore: { type: 'memory-file', storeFile: 's' } }, /exactly one of passphraseFile and keyFile/],
     [{ keyStore: { type: 'hsm' } }, /config\.keyStore\.type/],
     [{ keyStore: { type: 'aws-kms', endpoint: 'ftp://x' } }, /config\.keyStore\.endpoint: expected an http\(s\) URL/],
+    [{ keyStore: { ...xks, keyId: 'has.dot' } }, /config\.keyStore\.keyId: expected A-Z a-z 0-9 - only, or give keyStore\.keys/],
+    [{ keyStore: { ...xks, keys: [{ keyId: 'other', arn: xksArn }] } }, /config\.keyStore\.keyId: the default key must be one of config\.keyStore\.keys/],
+    [{ keyStore: { ...xks, keys: [{ keyId: 'k1', arn: 'arn:aws:kms:eu-west-1:111122223333:key/k1' }] } }, /config\.keyStore\.keys\[0\]\.arn: the key must be in the gateway's region us-east-1/],
+    [{ keyStore: { ...xks, keys: [{ keyId: 'k1', arn: 'arn:aws:kms:us-east-1:111122223333:alias/k1' }] } }, /config\.keyStore\.keys\[0\]\.arn: expected a key ARN/],
+    [{ keyStore: { ...xks, keys: [{ keyId: 'k1', arn: xksArn, aliases: ['alias/aws/s3'] }] } }, /config\.keyStore\.keys\[0\]\.aliases\[0\]/],
+    [{ keyStore: { ...xks, timeoutMs: 0 } }, /config\.keyStore\.timeoutMs/],
     [{ bucketKeys: 'yes' }, /config\.bucketKeys: expected a boolean/],
     [{ virtualHosts: ['bad host'] }, /config\.virtualHosts\[0\]/],
     [{ bucketkeys: true }, /config: unknown option "bucketkeys"/],
