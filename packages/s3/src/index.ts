@@ -37,7 +37,8 @@ export type { StoredEncryption, EncryptionReportingOperation } from './rules/res
 
 // --- XML (s3-rules) ---
 export { parseBucketEncryptionXml, bucketEncryptionToXml } from './xml/bucket-encryption-xml.js';
-export { S3_XML_NAMESPACE } from './xml/xml-document.js';
+export { S3_XML_NAMESPACE, parseXmlDocument } from './xml/xml-document.js';
+export type { XmlNode, XmlValue } from './xml/xml-document.js';
 
 // --- checksums (s3-rules) ---
 export {
