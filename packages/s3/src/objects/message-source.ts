@@ -3,8 +3,26 @@ import { s3Error } from '../errors/s3-error.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { StoredPart } from './object-record.js';
 
+const missing = new WeakSet<object>();
+
 /** A stored body blob that is gone or shorter than its record says: 500, never wrong data. */
-export const missingBody = (): Error => s3Error('InternalError', 'We encountered an internal error. Please try again.');
+export const missingBody = (): Error => {
+  const error = s3Error('InternalError', 'We encountered an internal error. Please try again.');
+  missing.add(error);
+  return error;
+};
+
+/**
+ * Whether `error` (or an error it wraps) is a body blob gone under a reader: what a GET
+ * sees when an overwrite commits and deletes the old body between its record read and
+ * its first body read. Such a GET reads the record again.
+ */
+export function isMissingBody(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (missing.has(e)) return true;
+  }
+  return false;
+}
 
 /**
  * One stored message as the engine's range reader sees it: the header from the record,

@@ -7,6 +7,7 @@ import { resolveEncryption } from '../rules/resolve-encryption.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
 import { BlobNames } from './blob-names.js';
 import { type ChecksumPlan, writeMessage } from './message-writer.js';
+import { isMissingBody } from './message-source.js';
 import { readRange, readTrailers, readWhole, type ReadPlan } from './object-reader.js';
 import { httpDate, objectResponseHeaders, storedFields } from './object-headers.js';
 import { type ObjectRecord, encodeObjectRecord } from './object-record.js';
@@ -208,6 +209,21 @@ export async function headObject(core: ServiceCore, ctx: RequestContext, input: 
  * errors rather than a broken body. @throws {S3Error}
  */
 export async function getObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<GetObjectResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openObject(core, ctx, input);
+    } catch (error) {
+      // An overwrite committed (and deleted the body this GET's record named) before the
+      // first byte went out: the new record names a whole object, so read it instead.
+      if (attempt >= GET_ATTEMPTS || !isMissingBody(error)) throw error;
+    }
+  }
+}
+
+/** Reads of a GET that an overwrite may race before its first byte (then the record is read again). */
+const GET_ATTEMPTS = 3;
+
+async function openObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<GetObjectResult> {
   const { status, headers, contentLength, plan, range } = await describe(core, ctx, input, 'GetObject');
   const source = range === undefined ? readWhole(plan) : readRange(plan, range.start, range.end);
   const iterator = source[Symbol.asyncIterator]();

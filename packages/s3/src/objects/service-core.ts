@@ -205,10 +205,17 @@ export class ServiceCore {
   }
 
   async recordAt(name: string): Promise<ObjectRecord | undefined> {
-    const info = await this.store.stat(name);
-    if (info === undefined) return undefined;
-    const bytes = await this.store.read(name, 0, info.size);
-    if (bytes === undefined) return undefined;
+    let bytes: Uint8Array | undefined;
+    // A commit renames a new record over the name: one of another size may land between
+    // the stat and the read. Asking one byte more than the stat said tells (a record is
+    // read whole or not at all), and then both are taken again.
+    for (let attempt = 1; ; attempt++) {
+      const info = await this.store.stat(name);
+      if (info === undefined) return undefined;
+      bytes = await this.store.read(name, 0, info.size + 1);
+      if (bytes === undefined) return undefined;
+      if (bytes.length === info.size || attempt >= RECORD_READ_ATTEMPTS) break;
+    }
     try {
       return decodeObjectRecord(bytes);
     } catch (error) {
@@ -313,6 +320,9 @@ export class ServiceCore {
 }
 
 /** Any failure as the S3 error to answer (S3Errors pass through; key-store failures mapped; the rest 500). */
+/** Stat-and-read rounds for a record that commits keep replacing. */
+const RECORD_READ_ATTEMPTS = 3;
+
 export function toS3Error(error: unknown): Error {
   if (isS3Error(error)) return error;
   if (isSealflowError(error) && error.name === 'KeyStoreError') return mapKeyStoreError(error);
