@@ -10,19 +10,43 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@sealflow\/core$/, replacement: src('core') },
-      { find: /^@sealflow\/core\/noble$/, replacement: fileURLToPath(new URL('./packages/core/src/crypto/noble-backend.ts', import.meta.url)) },
-      { find: /^@sealflow\/core\/frames$/, replacement: fileURLToPath(new URL('./packages/core/src/frames.ts', import.meta.url)) },
-      { find: /^@sealflow\/core\/codecs$/, replacement: fileURLToPath(new URL('./packages/core/src/codecs.ts', import.meta.url)) },
-      { find: /^@sealflow\/core\/validate$/, replacement: fileURLToPath(new URL('./packages/core/src/validate.ts', import.meta.url)) },
-      { find: /^@sealflow\/core\/keystore-kit$/, replacement: fileURLToPath(new URL('./packages/core/src/keystore-kit.ts', import.meta.url)) },
-      { find: /^@sealflow\/core\/testing$/, replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)) },
+      {
+        find: /^@sealflow\/core\/noble$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/crypto/noble-backend.ts', import.meta.url)),
+      },
+      {
+        find: /^@sealflow\/core\/frames$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/frames.ts', import.meta.url)),
+      },
+      {
+        find: /^@sealflow\/core\/codecs$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/codecs.ts', import.meta.url)),
+      },
+      {
+        find: /^@sealflow\/core\/validate$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/validate.ts', import.meta.url)),
+      },
+      {
+        find: /^@sealflow\/core\/keystore-kit$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/keystore-kit.ts', import.meta.url)),
+      },
+      {
+        find: /^@sealflow\/core\/testing$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)),
+      },
       { find: /^@sealflow\/keystore-memory$/, replacement: src('keystore-memory') },
       { find: /^@sealflow\/keystore-aws-kms$/, replacement: src('keystore-aws-kms') },
       { find: /^@sealflow\/keystore-xks$/, replacement: src('keystore-xks') },
       { find: /^@sealflow\/parallel$/, replacement: src('parallel') },
-      { find: /^@sealflow\/native$/, replacement: fileURLToPath(new URL('./packages/native/ts/index.ts', import.meta.url)) },
+      {
+        find: /^@sealflow\/native$/,
+        replacement: fileURLToPath(new URL('./packages/native/ts/index.ts', import.meta.url)),
+      },
       { find: /^@sealflow\/s3$/, replacement: src('s3') },
-      { find: /^@sealflow\/s3\/test-support$/, replacement: fileURLToPath(new URL('./packages/s3/src/test-support.ts', import.meta.url)) },
+      {
+        find: /^@sealflow\/s3\/test-support$/,
+        replacement: fileURLToPath(new URL('./packages/s3/src/test-support.ts', import.meta.url)),
+      },
       { find: /^@sealflow\/esdk-keyring$/, replacement: src('esdk-keyring') },
       { find: /^@sealflow\/gateway$/, replacement: src('gateway') },
     ],

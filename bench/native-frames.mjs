@@ -49,28 +49,59 @@ const aad = Buffer.alloc(32 + 28 + 12);
 id.forEach((b, i) => (aad[i] = b));
 Buffer.from('AWSKMSEncryptionClient Frame').copy(aad, 32);
 aad.writeBigUInt64BE(BigInt(FL), 64);
-row('raw node:crypto, a cipher per frame', size, best(() => {
-  for (let i = 0; i < frames; i++) {
-    const iv = Buffer.alloc(12);
-    iv.writeUInt32BE(i + 1, 8);
-    aad.writeUInt32BE(i + 1, 60);
-    const c = createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
-    output.set(c.update(input.subarray(i * FL, (i + 1) * FL)), i * UNIT + 16);
-    c.final();
-    output.set(c.getAuthTag(), i * UNIT + 16 + FL);
-  }
-}));
+row(
+  'raw node:crypto, a cipher per frame',
+  size,
+  best(() => {
+    for (let i = 0; i < frames; i++) {
+      const iv = Buffer.alloc(12);
+      iv.writeUInt32BE(i + 1, 8);
+      aad.writeUInt32BE(i + 1, 60);
+      const c = createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
+      output.set(c.update(input.subarray(i * FL, (i + 1) * FL)), i * UNIT + 16);
+      c.final();
+      output.set(c.getAuthTag(), i * UNIT + 16 + FL);
+    }
+  }),
+);
 const nk = new nativeBinding.NativeKey(key);
-row('native batch, sync, reused output', size, best(() => nativeBinding.sealFramesSync(nk, id, FL, 1, input, output)));
-row('native batch, sync, fresh output', size, best(() => nativeBinding.sealFramesSync(nk, id, FL, 1, input, Buffer.allocUnsafeSlow(frames * UNIT))));
+row(
+  'native batch, sync, reused output',
+  size,
+  best(() => nativeBinding.sealFramesSync(nk, id, FL, 1, input, output)),
+);
+row(
+  'native batch, sync, fresh output',
+  size,
+  best(() => nativeBinding.sealFramesSync(nk, id, FL, 1, input, Buffer.allocUnsafeSlow(frames * UNIT))),
+);
 const sealed = Buffer.from(output);
 const opened = Buffer.alloc(size);
-row('native open batch, sync, reused output', size, best(() => nativeBinding.openFramesSync(nk, id, FL, 1, sealed, opened)));
+row(
+  'native open batch, sync, reused output',
+  size,
+  best(() => nativeBinding.openFramesSync(nk, id, FL, 1, sealed, opened)),
+);
 for (const tasks of [1, 2]) {
   const per = frames / tasks;
-  row(`native batch, async, ${tasks} libuv task(s)`, size, await bestAsync(() =>
-    Promise.all(Array.from({ length: tasks }, (_, t) => nativeBinding.sealFrames(nk, id, FL, 1 + t * per, input.subarray(t * per * FL, (t + 1) * per * FL), output.subarray(t * per * UNIT, (t + 1) * per * UNIT)))),
-  ));
+  row(
+    `native batch, async, ${tasks} libuv task(s)`,
+    size,
+    await bestAsync(() =>
+      Promise.all(
+        Array.from({ length: tasks }, (_, t) =>
+          nativeBinding.sealFrames(
+            nk,
+            id,
+            FL,
+            1 + t * per,
+            input.subarray(t * per * FL, (t + 1) * per * FL),
+            output.subarray(t * per * UNIT, (t + 1) * per * UNIT),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 const store = new RawAesKeyStore({ namespace: 'bench', name: 'k', key: randomFillSync(new Uint8Array(32)) });
@@ -80,14 +111,40 @@ for (const backend of ['node', 'native']) {
   const message = await engine.encrypt(input);
   row(`engine.decrypt one-shot, ${backend}`, size, await bestAsync(() => engine.decrypt(message), 3));
   const chunk = input.subarray(0, FL);
-  row(`engine.encryptStream ${streamSize / MiB} MiB, ${backend}`, streamSize, await bestAsync(() =>
-    pipeline(Readable.from((function* () { for (let o = 0; o < streamSize; o += FL) yield chunk; })()), engine.encryptStream(), new Writable({ write(_c, _e, cb) { cb(); } })), 1));
+  row(
+    `engine.encryptStream ${streamSize / MiB} MiB, ${backend}`,
+    streamSize,
+    await bestAsync(
+      () =>
+        pipeline(
+          Readable.from(
+            (function* () {
+              for (let o = 0; o < streamSize; o += FL) yield chunk;
+            })(),
+          ),
+          engine.encryptStream(),
+          new Writable({
+            write(_c, _e, cb) {
+              cb();
+            },
+          }),
+        ),
+      1,
+    ),
+  );
 }
 try {
-  const out = execFileSync('openssl', ['speed', '-evp', 'aes-256-gcm', '-bytes', String(FL), '-seconds', '2'], { encoding: 'utf8', stderr: 'ignore' });
+  const out = execFileSync('openssl', ['speed', '-evp', 'aes-256-gcm', '-bytes', String(FL), '-seconds', '2'], {
+    encoding: 'utf8',
+    stderr: 'ignore',
+  });
   const line = out.split('\n').find((l) => l.startsWith('AES-256-GCM') || l.startsWith('aes-256-gcm'));
   const kbs = Number(line?.trim().split(/\s+/).pop()?.replace('k', ''));
-  if (Number.isFinite(kbs)) rows.push({ name: 'openssl speed -evp aes-256-gcm, 64 KiB blocks', 'GiB/s': ((kbs * 1000) / (1024 * MiB)).toFixed(2) });
+  if (Number.isFinite(kbs))
+    rows.push({
+      name: 'openssl speed -evp aes-256-gcm, 64 KiB blocks',
+      'GiB/s': ((kbs * 1000) / (1024 * MiB)).toFixed(2),
+    });
 } catch {
   rows.push({ name: 'openssl speed', 'GiB/s': 'n/a' });
 }

@@ -29,8 +29,12 @@ console.log(`sealed ${sealed.length} bytes under ${keyArn}`);
 const reader = new AwsKmsKeyStore({ region, endpoint, discovery: true });
 const readerEngine = createEngine({ keyStore: reader });
 const { plaintext, header } = await readerEngine.decrypt(sealed, { expectContext: context });
-console.log(`decrypted: ${JSON.stringify(new TextDecoder().decode(plaintext))} (suite 0x${header.suiteId.toString(16)})`);
-console.log(`KMS calls: encrypt side ${engine.stats().keyStoreCalls}, decrypt side ${readerEngine.stats().keyStoreCalls}`);
+console.log(
+  `decrypted: ${JSON.stringify(new TextDecoder().decode(plaintext))} (suite 0x${header.suiteId.toString(16)})`,
+);
+console.log(
+  `KMS calls: encrypt side ${engine.stats().keyStoreCalls}, decrypt side ${readerEngine.stats().keyStoreCalls}`,
+);
 
 await engine.close();
 await readerEngine.close();

@@ -22,14 +22,21 @@ async function upload(key: string, chunks: readonly string[]): Promise<Uint8Arra
     },
   });
   const context = { 'aws:s3:arn': `arn:aws:s3:::photos/${key}` };
-  await pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), engine.encryptStream({ context, bucketKey: true }), sink);
+  await pipeline(
+    Readable.from(chunks.map((c) => Buffer.from(c))),
+    engine.encryptStream({ context, bucketKey: true }),
+    sink,
+  );
   return Buffer.concat(parts);
 }
 
 const stored = new Map<string, Uint8Array>();
-for (let i = 0; i < 20; i++) stored.set(`img-${i}.jpg`, await upload(`img-${i}.jpg`, [`image ${i} `, 'part two ', 'the end']));
+for (let i = 0; i < 20; i++)
+  stored.set(`img-${i}.jpg`, await upload(`img-${i}.jpg`, [`image ${i} `, 'part two ', 'the end']));
 
-const back = await engine.decrypt(stored.get('img-7.jpg') as Uint8Array, { expectContext: { 'aws:s3:arn': 'arn:aws:s3:::photos/img-7.jpg' } });
+const back = await engine.decrypt(stored.get('img-7.jpg') as Uint8Array, {
+  expectContext: { 'aws:s3:arn': 'arn:aws:s3:::photos/img-7.jpg' },
+});
 const generateCalls = kms.auditLog().filter((r) => r.eventName === 'GenerateDataKey').length;
 console.log(`img-7.jpg: ${Buffer.from(back.plaintext).toString()}`);
 console.log(`20 uploads, ${generateCalls} GenerateDataKey call(s); bucket-key hits ${engine.stats().bucketKeys.hits}`);

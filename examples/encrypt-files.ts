@@ -10,7 +10,11 @@ import { MemoryKms } from '@sealflow/keystore-memory';
 
 const folder = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'sealflow-example-'));
 console.log(`working in ${folder}`);
-const kms = await MemoryKms.open({ path: join(folder, 'kms.json'), passphrase: 'example passphrase (use a real secret)', region: 'us-east-1' });
+const kms = await MemoryKms.open({
+  path: join(folder, 'kms.json'),
+  passphrase: 'example passphrase (use a real secret)',
+  region: 'us-east-1',
+});
 const { KeyMetadata } = await kms.createKey({ Description: 'files' });
 const keyArn = KeyMetadata?.Arn as string;
 const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }) });
@@ -18,7 +22,11 @@ const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: ke
 for (const name of ['a.txt', 'b.txt']) {
   writeFileSync(join(folder, name), `${name}: ${'hello sealflow '.repeat(5000)}`);
   const context = { file: name }; // authenticated, never secret
-  await pipeline(createReadStream(join(folder, name)), engine.encryptStream({ context }), createWriteStream(join(folder, `${name}.sealed`)));
+  await pipeline(
+    createReadStream(join(folder, name)),
+    engine.encryptStream({ context }),
+    createWriteStream(join(folder, `${name}.sealed`)),
+  );
 }
 
 // Decrypt a.txt whole, checking the context it was sealed with.

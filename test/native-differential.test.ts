@@ -57,7 +57,8 @@ const regularCount = (c: Case): number => (c.plaintext.length === 0 ? 0 : Math.c
 type Seal = (key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) => Uint8Array;
 type Open = (key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array) => Uint8Array | undefined;
 
-const algorithm = (key: Uint8Array): 'aes-128-gcm' | 'aes-256-gcm' => (key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm');
+const algorithm = (key: Uint8Array): 'aes-128-gcm' | 'aes-256-gcm' =>
+  key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
 const nodeSeal: Seal = (key, iv, aad, plaintext) => {
   const cipher = createCipheriv(algorithm(key), key, iv, { authTagLength: TAG }).setAAD(aad);
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -84,7 +85,16 @@ function referenceBody(c: Case, seal: Seal): Uint8Array {
     const prefix = new Uint8Array(4);
     writeUint32(prefix, 0, seq);
     const iv = frameIv(seq);
-    parts.push(prefix, iv, seal(c.key, iv, bodyAad(c.messageId, BodyKind.REGULAR, seq, c.fl), c.plaintext.subarray(i * c.fl, (i + 1) * c.fl)));
+    parts.push(
+      prefix,
+      iv,
+      seal(
+        c.key,
+        iv,
+        bodyAad(c.messageId, BodyKind.REGULAR, seq, c.fl),
+        c.plaintext.subarray(i * c.fl, (i + 1) * c.fl),
+      ),
+    );
   }
   const rest = c.plaintext.subarray(n * c.fl);
   const head = new Uint8Array(8);
@@ -109,7 +119,13 @@ function nativeBody(binding: NativeBinding, c: Case): Uint8Array {
   writeUint32(body, at + 4, n + 1);
   body.set(frameIv(n + 1), at + 8);
   writeUint32(body, at + 20, rest);
-  binding.sealOne(key, frameIv(n + 1), bodyAad(c.messageId, BodyKind.FINAL, n + 1, rest), c.plaintext.subarray(n * c.fl), body.subarray(at + 24));
+  binding.sealOne(
+    key,
+    frameIv(n + 1),
+    bodyAad(c.messageId, BodyKind.FINAL, n + 1, rest),
+    c.plaintext.subarray(n * c.fl),
+    body.subarray(at + 24),
+  );
   return body;
 }
 
@@ -120,13 +136,21 @@ function nodeFirstFailure(c: Case, regular: Uint8Array): number {
     const frame = regular.subarray(i * unit, (i + 1) * unit);
     const seq = i + 1;
     if (Buffer.from(frame.subarray(0, 4)).readUInt32BE(0) !== seq) return i;
-    if (nodeOpen(c.key, frame.subarray(4, 16), bodyAad(c.messageId, BodyKind.REGULAR, seq, c.fl), frame.subarray(16)) === undefined) return i;
+    if (
+      nodeOpen(c.key, frame.subarray(4, 16), bodyAad(c.messageId, BodyKind.REGULAR, seq, c.fl), frame.subarray(16)) ===
+      undefined
+    )
+      return i;
   }
   return -1;
 }
 
 /** Opens the regular frames natively; returns the failing frame index (or -1) and the output. */
-function nativeOpen(binding: NativeBinding, c: Case, regular: Uint8Array): { failed: number; code: string | undefined; output: Uint8Array } {
+function nativeOpen(
+  binding: NativeBinding,
+  c: Case,
+  regular: Uint8Array,
+): { failed: number; code: string | undefined; output: Uint8Array } {
   const key = new binding.NativeKey(c.key);
   const unit = c.fl + UNIT_OVERHEAD;
   const output = new Uint8Array((regular.length / unit) * c.fl).fill(0xa5);
@@ -148,7 +172,9 @@ function runCase(binding: NativeBinding, index: number): void {
   expect(Buffer.from(native).equals(reference), `case ${index}: native vs node:crypto`).toBe(true);
   // noble is pure JS and slow on big inputs: every small case, one big case in ten.
   if (c.plaintext.length <= 65_536 || index % 10 === 0) {
-    expect(Buffer.from(referenceBody(c, nobleSeal)).equals(reference), `case ${index}: noble vs node:crypto`).toBe(true);
+    expect(Buffer.from(referenceBody(c, nobleSeal)).equals(reference), `case ${index}: noble vs node:crypto`).toBe(
+      true,
+    );
   }
   const n = regularCount(c);
   const unit = c.fl + UNIT_OVERHEAD;
@@ -161,7 +187,16 @@ function runCase(binding: NativeBinding, index: number): void {
   const finalKey = new binding.NativeKey(c.key);
   const finalOut = new Uint8Array(rest.length);
   const finalAad = bodyAad(c.messageId, BodyKind.FINAL, n + 1, rest.length);
-  expect(binding.openOne(finalKey, final.subarray(8, 20), finalAad, final.subarray(24, 24 + rest.length), final.subarray(24 + rest.length), finalOut)).toBe(true);
+  expect(
+    binding.openOne(
+      finalKey,
+      final.subarray(8, 20),
+      finalAad,
+      final.subarray(24, 24 + rest.length),
+      final.subarray(24 + rest.length),
+      finalOut,
+    ),
+  ).toBe(true);
   expect(Buffer.from(finalOut).equals(rest)).toBe(true);
 
   // Tampering: one bit anywhere in the regular frames, or in the final frame's ciphertext/tag.
@@ -175,16 +210,30 @@ function runCase(binding: NativeBinding, index: number): void {
     expect(got.failed, `case ${index}: tampered byte ${at}`).toBe(expected);
     expect(got.code).toBe(at % unit < 4 ? 'FRAME_SEQUENCE' : 'AUTHENTICATION_FAILED');
     const f = got.failed * c.fl;
-    expect(Buffer.from(got.output.subarray(0, f)).equals(c.plaintext.subarray(0, f)), 'verified frames stay').toBe(true);
+    expect(Buffer.from(got.output.subarray(0, f)).equals(c.plaintext.subarray(0, f)), 'verified frames stay').toBe(
+      true,
+    );
     // An authentication failure zeroes its frame; a sequence failure never wrote it.
     expect(got.output.subarray(f, f + c.fl).every((b) => b === (got.code === 'FRAME_SEQUENCE' ? 0xa5 : 0))).toBe(true);
-    expect(got.output.subarray(f + c.fl).every((b) => b === 0xa5), 'nothing written past the failing frame').toBe(true);
+    expect(
+      got.output.subarray(f + c.fl).every((b) => b === 0xa5),
+      'nothing written past the failing frame',
+    ).toBe(true);
   } else if (final.length > 24) {
     const tampered = Uint8Array.from(final);
     const at = 24 + Math.floor(c.rand() * (tampered.length - 24));
     tampered[at] = (tampered[at] as number) ^ 0x01;
     const out = new Uint8Array(rest.length).fill(0xa5);
-    expect(binding.openOne(finalKey, tampered.subarray(8, 20), finalAad, tampered.subarray(24, 24 + rest.length), tampered.subarray(24 + rest.length), out)).toBe(false);
+    expect(
+      binding.openOne(
+        finalKey,
+        tampered.subarray(8, 20),
+        finalAad,
+        tampered.subarray(24, 24 + rest.length),
+        tampered.subarray(24 + rest.length),
+        out,
+      ),
+    ).toBe(false);
     expect(out.every((b) => b === 0)).toBe(true);
   }
 
@@ -206,8 +255,11 @@ describe('native frame batches against node:crypto and noble', () => {
       const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
       return probe.error === undefined && probe.status === 0;
     };
-    const hasCargo = works('cargo') || works(join(process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'), 'bin', 'cargo'));
-    expect(binding !== undefined, 'packages/native/sealflow-native.node loads exactly where cargo built it').toBe(hasCargo);
+    const hasCargo =
+      works('cargo') || works(join(process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'), 'bin', 'cargo'));
+    expect(binding !== undefined, 'packages/native/sealflow-native.node loads exactly where cargo built it').toBe(
+      hasCargo,
+    );
   });
 
   it(`${CASES} random cases: byte-identical sealing, opening, tampering and truncation`, () => {

@@ -32,7 +32,10 @@ describe('encryptInto', () => {
         expect(view.buffer).toBe(reused.buffer);
         expect(view.byteOffset).toBe(reused.byteOffset);
         expect(Buffer.from(view).equals(expected), `${size} B`).toBe(true);
-        expect(reused.subarray(view.length).every((b) => b === 0xee), 'nothing past the message is written').toBe(true);
+        expect(
+          reused.subarray(view.length).every((b) => b === 0xee),
+          'nothing past the message is written',
+        ).toBe(true);
         expect(Buffer.from((await engine.decrypt(view)).plaintext).equals(plaintext)).toBe(true);
       }
     });
@@ -40,11 +43,17 @@ describe('encryptInto', () => {
 
   it('refuses a signing suite, a short output and an output overlapping the plaintext', async () => {
     const signing = createEngine({ keyStore: rawAesStore(), suite: 0x0578, backend: 'native' });
-    expect(await codeOf(signing.encryptInto(new Uint8Array(10), new Uint8Array(10_000)))).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(await codeOf(signing.encryptInto(new Uint8Array(10), new Uint8Array(10_000)))).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
     const engine = createEngine({ keyStore: rawAesStore(), suite: 0x0478, backend: 'native' });
-    expect(await codeOf(engine.encryptInto(new Uint8Array(1000), new Uint8Array(1000)))).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(await codeOf(engine.encryptInto(new Uint8Array(1000), new Uint8Array(1000)))).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
     const shared = new Uint8Array(100_000);
-    expect(await codeOf(engine.encryptInto(shared.subarray(0, 1000), shared.subarray(500)))).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(await codeOf(engine.encryptInto(shared.subarray(0, 1000), shared.subarray(500)))).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
     // Disjoint views of one buffer are fine.
     const view = await engine.encryptInto(shared.subarray(0, 1000), shared.subarray(1000));
     expect(Buffer.from((await engine.decrypt(view)).plaintext).equals(new Uint8Array(1000))).toBe(true);

@@ -7,7 +7,13 @@ import { autoBackend, createEngine, nodeBackend, SealflowError, type CipherBacke
 import { createTestEngine } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 import { nativeBackend } from '@sealflow/native';
-import { ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../packages/core/test/engine/fixtures.js';
+import {
+  ENCRYPT_APIS,
+  encryptVia,
+  fixedMaterials,
+  patternBytes,
+  rawAesStore,
+} from '../packages/core/test/engine/fixtures.js';
 
 const NAMES = ['native', 'node', 'noble'] as const;
 const SIZES = [0, 1, 4095, 4096, 4097, 3 * 4096 + 5, 200_000];
@@ -46,8 +52,12 @@ describe('the native backend in the engine', () => {
       for (const size of frameLength === 1 ? [0, 1, 2, 300] : SIZES) {
         const plaintext = patternBytes(size, frameLength);
         const sealed = await Promise.all(NAMES.map((n) => all[n].encrypt(plaintext, options)));
-        expect(Buffer.from(sealed[0] as Uint8Array).equals(sealed[1] as Uint8Array), `native vs node, ${size} B`).toBe(true);
-        expect(Buffer.from(sealed[2] as Uint8Array).equals(sealed[1] as Uint8Array), `noble vs node, ${size} B`).toBe(true);
+        expect(Buffer.from(sealed[0] as Uint8Array).equals(sealed[1] as Uint8Array), `native vs node, ${size} B`).toBe(
+          true,
+        );
+        expect(Buffer.from(sealed[2] as Uint8Array).equals(sealed[1] as Uint8Array), `noble vs node, ${size} B`).toBe(
+          true,
+        );
         for (const n of NAMES) {
           const { plaintext: back } = await all[n].decrypt(sealed[0] as Uint8Array);
           expect(Buffer.from(back).equals(plaintext)).toBe(true);
@@ -96,7 +106,14 @@ describe('the native backend in the engine', () => {
       sealRegularFrames(key, messageId, frameLength, first, input, output) {
         batches++;
         batchedFrames += input.length / frameLength;
-        (native.sealRegularFrames as NonNullable<CipherBackend['sealRegularFrames']>)(key, messageId, frameLength, first, input, output);
+        (native.sealRegularFrames as NonNullable<CipherBackend['sealRegularFrames']>)(
+          key,
+          messageId,
+          frameLength,
+          first,
+          input,
+          output,
+        );
       },
     };
     const store = rawAesStore();
@@ -106,8 +123,20 @@ describe('the native backend in the engine', () => {
       for (const writes of [[plaintext.length], [7, 2999, 1000], [64 * 1024]]) {
         batches = 0;
         batchedFrames = 0;
-        const viaNative = await encryptVia(api, createTestEngine({ keyStore: store, frameLength: 1000, backend: counting }), plaintext, options, writes);
-        const viaNode = await encryptVia(api, createTestEngine({ keyStore: store, frameLength: 1000, backend: 'node' }), plaintext, options, writes);
+        const viaNative = await encryptVia(
+          api,
+          createTestEngine({ keyStore: store, frameLength: 1000, backend: counting }),
+          plaintext,
+          options,
+          writes,
+        );
+        const viaNode = await encryptVia(
+          api,
+          createTestEngine({ keyStore: store, frameLength: 1000, backend: 'node' }),
+          plaintext,
+          options,
+          writes,
+        );
         expect(Buffer.from(viaNative).equals(viaNode), `${api} ${writes.join('/')}`).toBe(true);
         expect(batches, `${api} ${writes.join('/')}`).toBeGreaterThan(0);
         expect(batchedFrames).toBeGreaterThan(writes[0] === 7 ? 20 : 40);

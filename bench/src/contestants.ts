@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import {
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+} from '@aws-crypto/client-node';
 import { nodeBackend, RawAesKeyStore, type EncryptOptions, type Engine, type GeneratedDataKey } from '@sealflow/core';
 import { nobleBackend } from '@sealflow/core/noble';
 import { deriveMessageKeys, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
@@ -69,7 +75,10 @@ export async function createFixture(): Promise<Fixture> {
 
 /** Encrypt options that fix the message ID and data key (the core's test hook). */
 export function fixedOptions(fixture: Fixture, options: EncryptOptions = {}): EncryptOptions {
-  return { ...options, [FIXED_MATERIALS]: { messageId: fixture.fixed.messageId, dataKey: fixture.fixed.dataKey } } as EncryptOptions;
+  return {
+    ...options,
+    [FIXED_MATERIALS]: { messageId: fixture.fixed.messageId, dataKey: fixture.fixed.dataKey },
+  } as EncryptOptions;
 }
 
 function sealflowContestant(name: string, engine: Engine, fixture: Fixture): Contestant {
@@ -100,7 +109,12 @@ export async function rawFrames(fixture: Fixture, frameLength: number): Promise<
   const engine = createTestEngine({ keyStore: fixture.store, frameLength });
   const sample = await engine.encrypt(new Uint8Array(0), fixedOptions(fixture, { context: CONTEXT }));
   const header = sample.slice(0, engine.inspect(sample).headerLength);
-  const { derivedKey } = deriveMessageKeys(nodeBackend, fixture.suite, fixture.fixed.dataKey.dataKey.reveal(), fixture.fixed.messageId);
+  const { derivedKey } = deriveMessageKeys(
+    nodeBackend,
+    fixture.suite,
+    fixture.fixed.dataKey.dataKey.reveal(),
+    fixture.fixed.messageId,
+  );
   const raw = new RawNodeFrames(derivedKey, fixture.fixed.messageId, frameLength, header);
   derivedKey.fill(0);
   return raw;
@@ -121,7 +135,13 @@ export async function contestants(fixture: Fixture, frameLength: number): Promis
   const sealflow = Object.entries(engines).map(([name, engine]) => sealflowContestant(name, engine, fixture));
   const { esdk, keyring } = fixture;
   const encryptEsdk = async (plaintext: Uint8Array): Promise<Uint8Array> =>
-    (await esdk.encrypt(keyring, plaintext, { encryptionContext: CONTEXT, frameLength, suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY })).result;
+    (
+      await esdk.encrypt(keyring, plaintext, {
+        encryptionContext: CONTEXT,
+        frameLength,
+        suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
+      })
+    ).result;
   const clientNode: Contestant = {
     name: 'client-node',
     family: 'peer',

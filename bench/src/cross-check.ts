@@ -13,14 +13,18 @@ export class CrossCheckError extends Error {
   readonly failures: readonly CrossCheckFailure[];
 
   constructor(workload: string, failures: readonly CrossCheckFailure[]) {
-    const lines = failures.map((f) => `  ${f.producer}${f.consumer === undefined ? '' : ` -> ${f.consumer}`}: ${f.reason}`);
+    const lines = failures.map(
+      (f) => `  ${f.producer}${f.consumer === undefined ? '' : ` -> ${f.consumer}`}: ${f.reason}`,
+    );
     super(`cross-check failed for ${workload}:\n${lines.join('\n')}`);
     this.failures = failures;
   }
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const same = (a: Uint8Array, b: Uint8Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
  * Before anything is timed: each contestant encrypts `plaintext` (under the fixed
@@ -29,7 +33,11 @@ const describe = (error: unknown): string => (error instanceof Error ? `${error.
  * exactly the bytes the first sealflow contestant wrote.
  * @throws {CrossCheckError} listing every failing pair.
  */
-export async function crossCheck(workload: string, contestants: readonly Contestant[], plaintext: Uint8Array): Promise<CrossCheckRecord> {
+export async function crossCheck(
+  workload: string,
+  contestants: readonly Contestant[],
+  plaintext: Uint8Array,
+): Promise<CrossCheckRecord> {
   const failures: CrossCheckFailure[] = [];
   const outputs = new Map<Contestant, Uint8Array>();
   for (const producer of contestants) {
@@ -45,16 +53,30 @@ export async function crossCheck(workload: string, contestants: readonly Contest
   for (const [producer, bytes] of outputs) {
     if (reference !== undefined && producer.family !== 'peer') {
       if (same(bytes, reference[1])) identical.push(producer.name);
-      else failures.push({ producer: producer.name, consumer: undefined, reason: `bytes differ from ${reference[0].name}'s under the same message ID and data key` });
+      else
+        failures.push({
+          producer: producer.name,
+          consumer: undefined,
+          reason: `bytes differ from ${reference[0].name}'s under the same message ID and data key`,
+        });
     }
     for (const consumer of contestants) {
       if (!consumer.opens(producer)) continue;
       pairs++;
       try {
         const opened = await consumer.decrypt(bytes);
-        if (!same(opened, plaintext)) failures.push({ producer: producer.name, consumer: consumer.name, reason: `decrypted ${opened.length} bytes that differ from the ${plaintext.length}-byte plaintext` });
+        if (!same(opened, plaintext))
+          failures.push({
+            producer: producer.name,
+            consumer: consumer.name,
+            reason: `decrypted ${opened.length} bytes that differ from the ${plaintext.length}-byte plaintext`,
+          });
       } catch (error) {
-        failures.push({ producer: producer.name, consumer: consumer.name, reason: `decrypt failed: ${describe(error)}` });
+        failures.push({
+          producer: producer.name,
+          consumer: consumer.name,
+          reason: `decrypt failed: ${describe(error)}`,
+        });
       }
     }
   }

@@ -1,5 +1,13 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import { bodyAad, BodyKind, FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, readUint32, REGULAR_FRAME_OVERHEAD, writeUint32 } from '@sealflow/core/frames';
+import {
+  bodyAad,
+  BodyKind,
+  FINAL_FRAME_MARKER,
+  FINAL_FRAME_OVERHEAD,
+  readUint32,
+  REGULAR_FRAME_OVERHEAD,
+  writeUint32,
+} from '@sealflow/core/frames';
 
 /**
  * The practical limit: raw node:crypto AES-256-GCM sealing exactly the frames sealflow
@@ -39,7 +47,9 @@ export class RawNodeFrames {
     const fl = this.#frameLength;
     const regular = plaintext.length === 0 ? 0 : Math.ceil(plaintext.length / fl) - 1;
     const last = plaintext.length - regular * fl;
-    const out = Buffer.allocUnsafe(this.#header.length + regular * (REGULAR_FRAME_OVERHEAD + fl) + FINAL_FRAME_OVERHEAD + last);
+    const out = Buffer.allocUnsafe(
+      this.#header.length + regular * (REGULAR_FRAME_OVERHEAD + fl) + FINAL_FRAME_OVERHEAD + last,
+    );
     out.set(this.#header);
     let at = this.#header.length;
     for (let i = 0; i < regular; i++) at = this.#sealRegular(plaintext.subarray(i * fl, (i + 1) * fl), i + 1, out, at);
@@ -88,7 +98,14 @@ export class RawNodeFrames {
         return out.subarray(0, written);
       }
       writeUint32(this.#regularAad, this.#seqOffset, sequence);
-      written += this.#open(message.subarray(at + 4, at + 16), this.#regularAad, message.subarray(at + 16, at + 16 + fl), message.subarray(at + 16 + fl, at + unit), out, written);
+      written += this.#open(
+        message.subarray(at + 4, at + 16),
+        this.#regularAad,
+        message.subarray(at + 16, at + 16 + fl),
+        message.subarray(at + 16 + fl, at + unit),
+        out,
+        written,
+      );
       at += unit;
     }
   }

@@ -4,7 +4,13 @@
 // other suite's garbage is counted. Run with --expose-gc.
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import {
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+} from '@aws-crypto/client-node';
 import { createEngine, RawAesKeyStore } from '@sealflow/core';
 import { createFramePool, type FramePool } from '@sealflow/parallel';
 import { countingSink, repeatingSource } from './streams-io.js';
@@ -26,16 +32,34 @@ type Chain = () => [NodeJS.ReadWriteStream, NodeJS.ReadWriteStream];
 function chainFor(contestant: string, key: Uint8Array): { chain: Chain; pool: FramePool | undefined } {
   if (contestant === 'client-node') {
     const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-    const keyring = new RawAesKeyringNode({ keyName: 'k', keyNamespace: 'rss', unencryptedMasterKey: key, wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING, utf8Sorting: true });
+    const keyring = new RawAesKeyringNode({
+      keyName: 'k',
+      keyNamespace: 'rss',
+      unencryptedMasterKey: key,
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+      utf8Sorting: true,
+    });
     const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
     return {
-      chain: () => [esdk.encryptStream(keyring, { frameLength: FL, suiteId }) as unknown as NodeJS.ReadWriteStream, esdk.decryptUnsignedMessageStream(keyring) as unknown as NodeJS.ReadWriteStream],
+      chain: () => [
+        esdk.encryptStream(keyring, { frameLength: FL, suiteId }) as unknown as NodeJS.ReadWriteStream,
+        esdk.decryptUnsignedMessageStream(keyring) as unknown as NodeJS.ReadWriteStream,
+      ],
       pool: undefined,
     };
   }
-  const pool = contestant === 'sealflow-workers-2' ? createFramePool({ threads: 2 }) : contestant === 'sealflow-subtle' ? createFramePool({ mode: 'subtle' }) : undefined;
+  const pool =
+    contestant === 'sealflow-workers-2'
+      ? createFramePool({ threads: 2 })
+      : contestant === 'sealflow-subtle'
+        ? createFramePool({ mode: 'subtle' })
+        : undefined;
   if (contestant !== 'sealflow' && pool === undefined) throw new Error(`rss-probe: unknown contestant ${contestant}`);
-  const engine = createEngine({ keyStore: new RawAesKeyStore({ namespace: 'rss', name: 'k', key }), frameLength: FL, ...(pool === undefined ? {} : { offload: pool }) });
+  const engine = createEngine({
+    keyStore: new RawAesKeyStore({ namespace: 'rss', name: 'k', key }),
+    frameLength: FL,
+    ...(pool === undefined ? {} : { offload: pool }),
+  });
   return { chain: () => [engine.encryptStream(), engine.decryptStream()], pool };
 }
 

@@ -58,7 +58,13 @@ const QUICK: RunConfig = {
 };
 
 const FULL: RunConfig = {
-  messages: { sizes: [KiB, 64 * KiB, MiB, 64 * MiB], frameLengths: [4 * KiB, 64 * KiB, MiB], budget: (bytes) => ({ timeMs: 500, minIterations: bytes >= 64 * MiB ? 10 : 5, collect: bytes < 64 * MiB }), crossCheckBytes: (bytes) => bytes, skip: () => undefined },
+  messages: {
+    sizes: [KiB, 64 * KiB, MiB, 64 * MiB],
+    frameLengths: [4 * KiB, 64 * KiB, MiB],
+    budget: (bytes) => ({ timeMs: 500, minIterations: bytes >= 64 * MiB ? 10 : 5, collect: bytes < 64 * MiB }),
+    crossCheckBytes: (bytes) => bytes,
+    skip: () => undefined,
+  },
   streams: { total: GiB, noble: true, peerTotal: GiB },
   objects: { count: 10_000, peerCount: 10_000 },
   rangeBudget: { timeMs: 1000, minIterations: 5 },
@@ -74,7 +80,11 @@ async function profiles(fixture: Fixture, wanted: ReadonlySet<ProfileId>): Promi
   const out = new Map<ProfileId, readonly string[]>();
   const big = new Uint8Array(randomBytes(64 * MiB));
   /** A one-shot engine call on `plaintext`: encrypt it, or decrypt what it encrypts to. */
-  const call = async (engine: Engine, op: 'encrypt' | 'decrypt', plaintext: Uint8Array): Promise<() => Promise<unknown>> => {
+  const call = async (
+    engine: Engine,
+    op: 'encrypt' | 'decrypt',
+    plaintext: Uint8Array,
+  ): Promise<() => Promise<unknown>> => {
     if (op === 'encrypt') return () => engine.encrypt(plaintext);
     const sealed = await engine.encrypt(plaintext);
     return () => engine.decrypt(sealed);
@@ -104,17 +114,32 @@ async function profiles(fixture: Fixture, wanted: ReadonlySet<ProfileId>): Promi
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, check: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
   const config = values.quick ? QUICK : FULL;
-  if (values.only !== undefined && values.only !== 'gateway') throw new Error(`--only: unknown suite ${values.only} (only "gateway")`);
+  if (values.only !== undefined && values.only !== 'gateway')
+    throw new Error(`--only: unknown suite ${values.only} (only "gateway")`);
   // The SDK's notice about future Node versions says nothing about the bench.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const gateway = (): Promise<boolean> => runGatewaySuite(gatewayConfig(values.quick === true, values.check === true), values.quick === true, values.check === true, values.only === 'gateway');
+  const gateway = (): Promise<boolean> =>
+    runGatewaySuite(
+      gatewayConfig(values.quick === true, values.check === true),
+      values.quick === true,
+      values.check === true,
+      values.only === 'gateway',
+    );
   if (values.only === 'gateway') return (await gateway()) || !values.check ? 0 : 1;
   const started = performance.now();
   await mkdir(resultsDir, { recursive: true });
   const loadBefore = loadAverage();
-  log(`sealflow bench (${values.quick ? 'quick' : 'full'}): ${availableParallelism()} CPUs, load ${loadBefore.join(' ')}`);
+  log(
+    `sealflow bench (${values.quick ? 'quick' : 'full'}): ${availableParallelism()} CPUs, load ${loadBefore.join(' ')}`,
+  );
   const cores = await effectiveCores();
   log(`effective cores for a CPU-bound job: ${cores}`);
   const fixture = await createFixture();
@@ -163,7 +188,9 @@ async function main(): Promise<number> {
     const stream = sizeLabel(config.streams.total);
     let targets = evaluateTargets(rows, machine, largest, stream, new Map());
     if (values.check && targets.some((t) => !t.pass)) {
-      const wanted = new Set(targets.flatMap((t) => (t.pass || t.profile === undefined ? [] : [t.profile as ProfileId])));
+      const wanted = new Set(
+        targets.flatMap((t) => (t.pass || t.profile === undefined ? [] : [t.profile as ProfileId])),
+      );
       targets = evaluateTargets(rows, machine, largest, stream, await profiles(fixture, wanted));
     }
     const defaults = chooseDefault(rows);
@@ -178,12 +205,21 @@ async function main(): Promise<number> {
       defaults,
     };
     await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(join(resultsDir, 'throughput.svg'), throughputChart(rows, Math.max(...config.messages.sizes), `sealflow bench: one-shot ${largest} messages by frame length (${values.quick ? 'quick' : 'full'} run)`));
+    await writeFile(
+      join(resultsDir, 'throughput.svg'),
+      throughputChart(
+        rows,
+        Math.max(...config.messages.sizes),
+        `sealflow bench: one-shot ${largest} messages by frame length (${values.quick ? 'quick' : 'full'} run)`,
+      ),
+    );
     const readmePath = join(benchDir, 'README.md');
     const readme = await readFile(readmePath, 'utf8').catch(() => '# @sealflow/bench\n');
     await writeFile(readmePath, replaceBetweenMarkers(readme, markdownReport(report)));
     printTargets(report);
-    log(`done in ${report.durationSeconds} s: bench/results/latest.json, bench/results/throughput.svg, bench/README.md`);
+    log(
+      `done in ${report.durationSeconds} s: bench/results/latest.json, bench/results/throughput.svg, bench/README.md`,
+    );
     const gatewayMet = await gateway();
     return values.check && (targets.some((t) => !t.pass) || !gatewayMet) ? 1 : 0;
   } finally {
@@ -199,11 +235,20 @@ async function main(): Promise<number> {
  */
 function gatewayConfig(quick: boolean, check: boolean): GatewaySuiteConfig {
   const heavy = check || !quick;
-  return { sizes: gatewaySizes(heavy, quick ? 50 : 200), kmsPuts: heavy ? 1_000 : 100, rss: heavy ? GATEWAY_RSS_PROBE : undefined };
+  return {
+    sizes: gatewaySizes(heavy, quick ? 50 : 200),
+    kmsPuts: heavy ? 1_000 : 100,
+    rss: heavy ? GATEWAY_RSS_PROBE : undefined,
+  };
 }
 
 /** Runs the gateway suite and writes its report; whether every target it checked was met. */
-async function runGatewaySuite(config: GatewaySuiteConfig, quick: boolean, check: boolean, only: boolean): Promise<boolean> {
+async function runGatewaySuite(
+  config: GatewaySuiteConfig,
+  quick: boolean,
+  check: boolean,
+  only: boolean,
+): Promise<boolean> {
   const started = performance.now();
   const loadBefore = loadAverage();
   log('gateway suite: sealflow gateway, the node:https stand-in and moto, through @aws-sdk/client-s3');
@@ -214,12 +259,24 @@ async function runGatewaySuite(config: GatewaySuiteConfig, quick: boolean, check
     check,
     only,
     durationSeconds: Math.round((performance.now() - started) / 1000),
-    machine: { node: process.versions.node, platform: `${process.platform} ${process.arch}`, cpus: availableParallelism(), cpuModel: cpuModel(), loadAverageBefore: loadBefore, loadAverageAfter: loadAverage() },
+    machine: {
+      node: process.versions.node,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: availableParallelism(),
+      cpuModel: cpuModel(),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadAverage(),
+    },
     ...output,
   });
-  const lines = output.targets.map((t) => `${t.pass ? 'PASS' : 'MISS'}  ${t.description}: ${t.measured} (required ${t.required})${t.pass ? '' : `; ${t.shortfall ?? ''}${t.why === undefined ? '' : `\n      why: ${t.why}`}`}`);
+  const lines = output.targets.map(
+    (t) =>
+      `${t.pass ? 'PASS' : 'MISS'}  ${t.description}: ${t.measured} (required ${t.required})${t.pass ? '' : `; ${t.shortfall ?? ''}${t.why === undefined ? '' : `\n      why: ${t.why}`}`}`,
+  );
   process.stdout.write(`gateway targets:\n${lines.join('\n')}\n`);
-  log(`gateway suite done in ${Math.round((performance.now() - started) / 1000)} s: bench/results/gateway.json, bench/README.md`);
+  log(
+    `gateway suite done in ${Math.round((performance.now() - started) / 1000)} s: bench/results/gateway.json, bench/README.md`,
+  );
   return output.targets.every((t) => t.pass);
 }
 
@@ -244,19 +301,21 @@ function chooseDefault(rows: readonly ResultRow[]): BenchReport['defaults'] {
   const big = rows.filter((r) => (r.suite === 'messages' && r.bytes >= 64 * MiB) || r.suite === 'streams');
   const stats = (name: string): { mean: number; best: ResultRow | undefined } => {
     const mine = big.filter((r) => r.contestant === name && r.ratioToSingleThread !== undefined);
-    const mean = mine.length === 0 ? Number.NaN : mine.reduce((a, r) => a + (r.ratioToSingleThread as number), 0) / mine.length;
+    const mean =
+      mine.length === 0 ? Number.NaN : mine.reduce((a, r) => a + (r.ratioToSingleThread as number), 0) / mine.length;
     const best = [...mine].sort((a, b) => (b.ratioToSingleThread as number) - (a.ratioToSingleThread as number))[0];
     return { mean, best };
   };
   const workers = stats('sealflow-workers-2');
   const subtle = stats('sealflow-subtle');
   const f = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? 'n/a' : `${n.toFixed(2)}x`);
-  const best = (s: { best: ResultRow | undefined }): string => (s.best === undefined ? 'n/a' : `${f(s.best.ratioToSingleThread)} on ${s.best.workload}`);
+  const best = (s: { best: ResultRow | undefined }): string =>
+    s.best === undefined ? 'n/a' : `${f(s.best.ratioToSingleThread)} on ${s.best.workload}`;
   const agrees = Number.isNaN(subtle.mean) || workers.mean >= subtle.mean;
   const pays = Math.max(workers.best?.ratioToSingleThread ?? 0, subtle.best?.ratioToSingleThread ?? 0) >= 1.05;
   const reason =
     `Large messages (64 MiB one-shot, every frame length, and the 1 GiB streams), against one thread: piscina workers (2 threads) averaged ${f(workers.mean)} (best ${best(workers)}), crypto.subtle ${f(subtle.mean)} (best ${best(subtle)}). ` +
-    `\`createFramePool()\` defaults to mode 'workers': it is the mode that pays where offloading pays at all (small frames, where node:crypto's per-frame cost dominates the copy to the worker), and crypto.subtle also holds more memory per stream (every frame is a separate job with its own input copy)${agrees ? '' : '; in this run crypto.subtle averaged higher, within this shared machine\'s run-to-run noise'}. ` +
+    `\`createFramePool()\` defaults to mode 'workers': it is the mode that pays where offloading pays at all (small frames, where node:crypto's per-frame cost dominates the copy to the worker), and crypto.subtle also holds more memory per stream (every frame is a separate job with its own input copy)${agrees ? '' : "; in this run crypto.subtle averaged higher, within this shared machine's run-to-run noise"}. ` +
     (pays
       ? `The engine's default stays synchronous (no offload): the pool helps only some workloads here (see the tables), so it is opt-in, \`createEngine({ offload: createFramePool() })\`, and small messages stay on the calling thread either way (\`minMessageBytes\`, default 4 MiB).`
       : `Neither beat the synchronous path in this run, so the engine's default stays synchronous (no offload): a pool is opt-in, \`createEngine({ offload: createFramePool() })\`, and small messages stay on the calling thread either way (\`minMessageBytes\`, default 4 MiB).`);
@@ -264,8 +323,13 @@ function chooseDefault(rows: readonly ResultRow[]): BenchReport['defaults'] {
 }
 
 function printTargets(report: BenchReport): void {
-  const lines = report.targets.map((t) => `${t.pass ? 'PASS' : 'MISS'}  ${t.description}: ${t.measured} (required ${t.required})${t.pass ? '' : `; ${t.shortfall}${t.why === undefined ? '' : `\n      why: ${t.why}`}`}`);
-  process.stdout.write(`targets (${report.mode} run, ${report.machine.effectiveCores} effective cores):\n${lines.join('\n')}\n`);
+  const lines = report.targets.map(
+    (t) =>
+      `${t.pass ? 'PASS' : 'MISS'}  ${t.description}: ${t.measured} (required ${t.required})${t.pass ? '' : `; ${t.shortfall}${t.why === undefined ? '' : `\n      why: ${t.why}`}`}`,
+  );
+  process.stdout.write(
+    `targets (${report.mode} run, ${report.machine.effectiveCores} effective cores):\n${lines.join('\n')}\n`,
+  );
 }
 
 // Exit explicitly: a helper process that kept a pipe open (openssl -multi forks) must not keep the run alive.

@@ -19,7 +19,13 @@ export interface StreamContestant {
 
 const CHUNK = 64 * 1024;
 
-function wholeViaStreams(name: string, family: Contestant['family'], encrypt: (fixed: boolean) => Transform | NodeJS.ReadWriteStream, decrypt: () => Transform | NodeJS.ReadWriteStream, opens: Contestant['opens']): Contestant {
+function wholeViaStreams(
+  name: string,
+  family: Contestant['family'],
+  encrypt: (fixed: boolean) => Transform | NodeJS.ReadWriteStream,
+  decrypt: () => Transform | NodeJS.ReadWriteStream,
+  opens: Contestant['opens'],
+): Contestant {
   const run = async (bytes: Uint8Array, stream: Transform | NodeJS.ReadWriteStream): Promise<Uint8Array> => {
     const sink = collectingSink();
     await pipeline(chunkedSource(bytes, CHUNK), stream, sink);
@@ -38,7 +44,13 @@ function wholeViaStreams(name: string, family: Contestant['family'], encrypt: (f
 function sealflowStream(name: string, engine: Engine, fixture: Fixture): StreamContestant {
   return {
     name,
-    check: wholeViaStreams(name, 'sealflow', (fixed) => engine.encryptStream(fixed ? fixedOptions(fixture, { context: CONTEXT }) : { context: CONTEXT }), () => engine.decryptStream(), () => true),
+    check: wholeViaStreams(
+      name,
+      'sealflow',
+      (fixed) => engine.encryptStream(fixed ? fixedOptions(fixture, { context: CONTEXT }) : { context: CONTEXT }),
+      () => engine.decryptStream(),
+      () => true,
+    ),
     encrypt: (source, sink) => pipeline(source, engine.encryptStream({ context: CONTEXT }), sink),
     decrypt: (message, sink) => pipeline(chunkedSource(message, CHUNK), engine.decryptStream(), sink),
   };
@@ -66,7 +78,13 @@ function rawTransform(raw: RawNodeFrames, frameLength: number): Transform {
 }
 
 /** Raw frame opening straight from the message in memory, one tag check per frame: the limit. */
-function rawDecryptFrames(raw: RawNodeFrames, headerLength: number, frameLength: number, message: Uint8Array, sink: Writable): void {
+function rawDecryptFrames(
+  raw: RawNodeFrames,
+  headerLength: number,
+  frameLength: number,
+  message: Uint8Array,
+  sink: Writable,
+): void {
   const unit = REGULAR_FRAME_OVERHEAD + frameLength;
   const regular = Math.floor((message.length - headerLength - FINAL_FRAME_OVERHEAD) / unit);
   for (let i = 0; i < regular; i++) {
@@ -76,11 +94,26 @@ function rawDecryptFrames(raw: RawNodeFrames, headerLength: number, frameLength:
 }
 
 /** Every contestant of the stream suites (64 KiB frames, 64 KiB chunks). */
-export async function streamContestants(fixture: Fixture, frameLength: number, headerLength: number, options: { readonly noble: boolean }): Promise<StreamContestant[]> {
+export async function streamContestants(
+  fixture: Fixture,
+  frameLength: number,
+  headerLength: number,
+  options: { readonly noble: boolean },
+): Promise<StreamContestant[]> {
   const raw = await rawFrames(fixture, frameLength);
   const rawContestant: StreamContestant = {
     name: 'raw-node',
-    check: { ...wholeViaStreams('raw-node', 'raw', () => rawTransform(raw, frameLength), () => rawTransform(raw, frameLength), () => false), decrypt: async (c) => raw.open(c), opens: (p) => p.family !== 'peer' },
+    check: {
+      ...wholeViaStreams(
+        'raw-node',
+        'raw',
+        () => rawTransform(raw, frameLength),
+        () => rawTransform(raw, frameLength),
+        () => false,
+      ),
+      decrypt: async (c) => raw.open(c),
+      opens: (p) => p.family !== 'peer',
+    },
     encrypt: (source, sink) => pipeline(source, rawTransform(raw, frameLength), sink),
     decrypt: async (message, sink) => rawDecryptFrames(raw, headerLength, frameLength, message, sink),
   };
@@ -91,11 +124,22 @@ export async function streamContestants(fixture: Fixture, frameLength: number, h
     .map(([name, engine]) => sealflowStream(name, engine, fixture));
   const { esdk, keyring } = fixture;
   const esdkEncrypt = (): NodeJS.ReadWriteStream =>
-    esdk.encryptStream(keyring, { encryptionContext: CONTEXT, frameLength, suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY }) as unknown as NodeJS.ReadWriteStream;
-  const esdkDecrypt = (): NodeJS.ReadWriteStream => esdk.decryptUnsignedMessageStream(keyring) as unknown as NodeJS.ReadWriteStream;
+    esdk.encryptStream(keyring, {
+      encryptionContext: CONTEXT,
+      frameLength,
+      suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
+    }) as unknown as NodeJS.ReadWriteStream;
+  const esdkDecrypt = (): NodeJS.ReadWriteStream =>
+    esdk.decryptUnsignedMessageStream(keyring) as unknown as NodeJS.ReadWriteStream;
   const clientNode: StreamContestant = {
     name: 'client-node',
-    check: wholeViaStreams('client-node', 'peer', () => esdkEncrypt(), () => esdkDecrypt(), () => true),
+    check: wholeViaStreams(
+      'client-node',
+      'peer',
+      () => esdkEncrypt(),
+      () => esdkDecrypt(),
+      () => true,
+    ),
     encrypt: (source, sink) => pipeline(source, esdkEncrypt(), sink),
     decrypt: (message, sink) => pipeline(chunkedSource(message, CHUNK), esdkDecrypt(), sink),
   };

@@ -22,7 +22,8 @@ const x = (n: number | undefined): string => (n === undefined ? 'n/a' : `${round
 const mib = (n: number | undefined): string => (n === undefined ? 'n/a' : `${Math.round(n)} MiB/s`);
 const pct = (n: number | undefined): string => (n === undefined ? 'n/a' : `${Math.round(n * 100)}%`);
 /** Throughput of two costs paid one after the other on one thread. */
-const serial = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : 1 / (1 / a + 1 / b));
+const serial = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : 1 / (1 / a + 1 / b);
 
 function find(rows: readonly Row[], suite: Row['suite'], workload: string, contestant: string): Row | undefined {
   return rows.find((r) => r.suite === suite && r.workload === workload && r.contestant === contestant);
@@ -42,33 +43,61 @@ interface Check {
 }
 
 /** Evaluates every target this run measured. `profiles` holds calling-thread profiles of missed workloads. */
-export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, largest: string, stream: string, profiles: ReadonlyMap<ProfileId, readonly string[]>): TargetResult[] {
+export function evaluateTargets(
+  rows: readonly Row[],
+  machine: MachineInfo,
+  largest: string,
+  stream: string,
+  profiles: ReadonlyMap<ProfileId, readonly string[]>,
+): TargetResult[] {
   const checks: Check[] = [];
-  const ratio = (suite: Row['suite'], workload: string, contestant: string, field: 'ratioToRaw' | 'ratioToClientNode' | 'ratioToSingleThread'): number | undefined => find(rows, suite, workload, contestant)?.[field];
-  const rate = (suite: Row['suite'], workload: string, contestant: string): number | undefined => find(rows, suite, workload, contestant)?.mibPerSecond;
-  const ceiling = (contestant: string): number | undefined => rows.find((r) => r.suite === 'ceiling' && r.contestant === contestant)?.mibPerSecond;
+  const ratio = (
+    suite: Row['suite'],
+    workload: string,
+    contestant: string,
+    field: 'ratioToRaw' | 'ratioToClientNode' | 'ratioToSingleThread',
+  ): number | undefined => find(rows, suite, workload, contestant)?.[field];
+  const rate = (suite: Row['suite'], workload: string, contestant: string): number | undefined =>
+    find(rows, suite, workload, contestant)?.mibPerSecond;
+  const ceiling = (contestant: string): number | undefined =>
+    rows.find((r) => r.suite === 'ceiling' && r.contestant === contestant)?.mibPerSecond;
   const update = ceiling(NodeCeiling.update);
   const updateWarm = ceiling(NodeCeiling.updateWarm);
   const fresh = ceiling(NodeCeiling.freshMemory);
   const frames4k = ceiling(NodeCeiling.frames4k);
   const openssl1 = rows.find((r) => r.suite === 'ceiling' && r.contestant === 'openssl (1 core)')?.mibPerSecond;
-  const opensslAll = rows.find((r) => r.suite === 'ceiling' && r.contestant.startsWith('openssl (') && r.contestant !== 'openssl (1 core)')?.mibPerSecond;
+  const opensslAll = rows.find(
+    (r) => r.suite === 'ceiling' && r.contestant.startsWith('openssl (') && r.contestant !== 'openssl (1 core)',
+  )?.mibPerSecond;
   /**
    * Why a ratio to client-node is out of reach: the target's throughput against the bound
    * node:crypto and fresh memory put on one thread, both measured in this run.
    */
-  const boundWhy = (suite: Row['suite'], workload: string, target: number, perFrame: { rate: number | undefined; label: string }): string => {
+  const boundWhy = (
+    suite: Row['suite'],
+    workload: string,
+    target: number,
+    perFrame: { rate: number | undefined; label: string },
+  ): string => {
     const peer = rate(suite, workload, 'client-node');
     const mine = rate(suite, workload, 'sealflow');
     const oneShot = suite === 'messages';
     const bound = oneShot ? serial(perFrame.rate, fresh) : perFrame.rate;
     const needed = peer === undefined ? undefined : target * peer;
-    const costs = oneShot ? `${perFrame.label} runs at ${mib(perFrame.rate)} and writing a fresh 64 MiB result (which a one-shot call must return) at ${mib(fresh)}; paying both bounds` : `${perFrame.label} runs at ${mib(perFrame.rate)}, which bounds`;
-    const reach = bound !== undefined && needed !== undefined && needed > bound ? 'so the target is out of reach of any engine that seals with node:crypto on one thread' : 'so the target is within the bound and the gap is the engine\'s own cost (see the profile)';
-    return `${target}x client-node would be ${mib(needed)}. On this machine, in this run, ${costs} any node:crypto engine at about ${mib(bound)} (${x(bound === undefined || peer === undefined ? undefined : bound / peer)} client-node), ${reach}. sealflow reached ${mib(mine)}, ${mine !== undefined && bound !== undefined && mine >= bound ? 'at the bound (above it by this shared machine\'s drift between measurements)' : `${pct(mine === undefined || bound === undefined ? undefined : mine / bound)} of that bound`}; raw node:crypto sealing the same frames reached ${x(ratio(suite, workload, 'raw-node', 'ratioToClientNode'))} client-node`;
+    const costs = oneShot
+      ? `${perFrame.label} runs at ${mib(perFrame.rate)} and writing a fresh 64 MiB result (which a one-shot call must return) at ${mib(fresh)}; paying both bounds`
+      : `${perFrame.label} runs at ${mib(perFrame.rate)}, which bounds`;
+    const reach =
+      bound !== undefined && needed !== undefined && needed > bound
+        ? 'so the target is out of reach of any engine that seals with node:crypto on one thread'
+        : "so the target is within the bound and the gap is the engine's own cost (see the profile)";
+    return `${target}x client-node would be ${mib(needed)}. On this machine, in this run, ${costs} any node:crypto engine at about ${mib(bound)} (${x(bound === undefined || peer === undefined ? undefined : bound / peer)} client-node), ${reach}. sealflow reached ${mib(mine)}, ${mine !== undefined && bound !== undefined && mine >= bound ? "at the bound (above it by this shared machine's drift between measurements)" : `${pct(mine === undefined || bound === undefined ? undefined : mine / bound)} of that bound`}; raw node:crypto sealing the same frames reached ${x(ratio(suite, workload, 'raw-node', 'ratioToClientNode'))} client-node`;
   };
   for (const op of ['encrypt', 'decrypt'] as const) {
-    for (const [suite, workload] of [['messages', `${op} ${largest}, 64 KiB frames`], ['streams', `${op} stream ${stream}, 64 KiB frames`]] as const) {
+    for (const [suite, workload] of [
+      ['messages', `${op} ${largest}, 64 KiB frames`],
+      ['streams', `${op} stream ${stream}, 64 KiB frames`],
+    ] as const) {
       checks.push({
         id: `single-vs-raw:${suite}:${op}`,
         description: `single thread ${workload} vs raw node:crypto on the same frames`,
@@ -77,7 +106,8 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
         value: ratio(suite, workload, 'sealflow', 'ratioToRaw'),
         pass: (v) => v >= TARGETS.singleVsRaw,
         measured: x,
-        shortfall: (v) => `${round((TARGETS.singleVsRaw / v - 1) * 100, 0)}% short (needs ${x(TARGETS.singleVsRaw / v)} more)`,
+        shortfall: (v) =>
+          `${round((TARGETS.singleVsRaw / v - 1) * 100, 0)}% short (needs ${x(TARGETS.singleVsRaw / v)} more)`,
         why: () =>
           suite === 'messages'
             ? 'the engine spends time raw node:crypto does not (see the calling-thread profile); on one-shot 64 MiB calls, where page faults and the collector dominate, the ratio also swings with the order of measurement: both were measured twice, in both orders, and keep their best'
@@ -99,8 +129,16 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
             workload,
             TARGETS.singleVsClientNode64k,
             suite === 'messages'
-              ? { rate: update, label: "node:crypto's AES-GCM update alone over a 64 MiB input (one cipher, 64 KiB parts, no per-frame setup, output dropped)" }
-              : { rate: updateWarm, label: "node:crypto's AES-GCM update alone over the stream's cache-warm 64 KiB chunk (one cipher, no per-frame setup, output dropped)" },
+              ? {
+                  rate: update,
+                  label:
+                    "node:crypto's AES-GCM update alone over a 64 MiB input (one cipher, 64 KiB parts, no per-frame setup, output dropped)",
+                }
+              : {
+                  rate: updateWarm,
+                  label:
+                    "node:crypto's AES-GCM update alone over the stream's cache-warm 64 KiB chunk (one cipher, no per-frame setup, output dropped)",
+                },
           ),
       });
     }
@@ -114,9 +152,17 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
       pass: (v) => v >= TARGETS.singleVsClientNode4k,
       measured: x,
       shortfall: (v) => `needs ${x(TARGETS.singleVsClientNode4k / v)} more`,
-      why: () => boundWhy('messages', workload4k, TARGETS.singleVsClientNode4k, { rate: frames4k, label: 'node:crypto sealing 4 KiB frames alone (a cipher, AAD, update, final and tag per frame, output dropped)' }),
+      why: () =>
+        boundWhy('messages', workload4k, TARGETS.singleVsClientNode4k, {
+          rate: frames4k,
+          label:
+            'node:crypto sealing 4 KiB frames alone (a cipher, AAD, update, final and tag per frame, output dropped)',
+        }),
     });
-    for (const [suite, workload] of [['messages', `${op} ${largest}, 64 KiB frames`], ['streams', `${op} stream ${stream}, 64 KiB frames`]] as const) {
+    for (const [suite, workload] of [
+      ['messages', `${op} ${largest}, 64 KiB frames`],
+      ['streams', `${op} stream ${stream}, 64 KiB frames`],
+    ] as const) {
       checks.push({
         id: `two-workers:${suite}:${op}`,
         description: `2 worker threads vs single thread, ${workload}`,
@@ -158,16 +204,22 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
   const layout1 = find(rows, 'objects', objectsEncrypt, 'sealflow-bucket-key-layout-1')?.opsPerSecond;
   checks.push({
     id: 'bucket-key-layout-2-vs-layout-1',
-    description: 'encrypt of 1 KiB objects with a warm bucket key: layout 2 (ESDK-readable, the default) vs layout 1 (HKDF-derived), same run',
+    description:
+      'encrypt of 1 KiB objects with a warm bucket key: layout 2 (ESDK-readable, the default) vs layout 1 (HKDF-derived), same run',
     required: `>= ${pct(TARGETS.bucketKeyLayout2VsLayout1)}`,
     profile: 'bucket-key',
     value: layout2 === undefined || layout1 === undefined ? undefined : layout2 / layout1,
     pass: (v) => v >= TARGETS.bucketKeyLayout2VsLayout1,
     measured: pct,
     shortfall: (v) => `${Math.round((TARGETS.bucketKeyLayout2VsLayout1 - v) * 100)} points short`,
-    why: () => 'layout 2 adds a random 32-byte key and one AES-GCM wrap of it per message (and a second EDK in the header): see the calling-thread profile',
+    why: () =>
+      'layout 2 adds a random 32-byte key and one AES-GCM wrap of it per message (and a second EDK in the header): see the calling-thread profile',
   });
-  for (const [contestant, limit] of [['sealflow', TARGETS.rssSingleMiB], ['sealflow-workers-2', TARGETS.rssWorkersMiB], ['sealflow-subtle', TARGETS.rssWorkersMiB]] as const) {
+  for (const [contestant, limit] of [
+    ['sealflow', TARGETS.rssSingleMiB],
+    ['sealflow-workers-2', TARGETS.rssWorkersMiB],
+    ['sealflow-subtle', TARGETS.rssWorkersMiB],
+  ] as const) {
     const row = rows.find((r) => r.suite === 'memory' && r.contestant === contestant);
     checks.push({
       id: `rss:${contestant}`,
@@ -182,10 +234,31 @@ export function evaluateTargets(rows: readonly Row[], machine: MachineInfo, larg
     });
   }
   return checks.map((c) => {
-    if (c.value === undefined) return { id: c.id, description: c.description, required: c.required, measured: 'not measured', pass: false, shortfall: 'not measured in this run', why: undefined, profile: undefined };
+    if (c.value === undefined)
+      return {
+        id: c.id,
+        description: c.description,
+        required: c.required,
+        measured: 'not measured',
+        pass: false,
+        shortfall: 'not measured in this run',
+        why: undefined,
+        profile: undefined,
+      };
     const pass = c.pass(c.value);
     const profileLines = c.profile === undefined ? undefined : profiles.get(c.profile);
-    const why = pass ? undefined : `${c.why(c.value)}${profileLines === undefined ? '' : `. Calling-thread profile: ${profileLines.slice(0, 5).join('; ')}`}`;
-    return { id: c.id, description: c.description, required: c.required, measured: c.measured(c.value), pass, shortfall: pass ? undefined : c.shortfall(c.value), why, profile: pass ? undefined : c.profile };
+    const why = pass
+      ? undefined
+      : `${c.why(c.value)}${profileLines === undefined ? '' : `. Calling-thread profile: ${profileLines.slice(0, 5).join('; ')}`}`;
+    return {
+      id: c.id,
+      description: c.description,
+      required: c.required,
+      measured: c.measured(c.value),
+      pass,
+      shortfall: pass ? undefined : c.shortfall(c.value),
+      why,
+      profile: pass ? undefined : c.profile,
+    };
   });
 }

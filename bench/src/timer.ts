@@ -59,7 +59,13 @@ const cpuMsSince = (start: NodeJS.CpuUsage): number => {
  */
 export async function time(name: string, fn: () => Promise<unknown>, budget: Budget): Promise<Timing> {
   if (budget.collect !== false) collectGarbage();
-  const bench = new Bench({ time: budget.timeMs, iterations: budget.minIterations, warmupTime: Math.min(budget.timeMs / 5, 50), warmupIterations: 1, throws: true });
+  const bench = new Bench({
+    time: budget.timeMs,
+    iterations: budget.minIterations,
+    warmupTime: Math.min(budget.timeMs / 5, 50),
+    warmupIterations: 1,
+    throws: true,
+  });
   bench.add(name, fn);
   let cpu = process.cpuUsage();
   // tinybench announces 'start' once the warm-up is over.
@@ -70,8 +76,15 @@ export async function time(name: string, fn: () => Promise<unknown>, budget: Bud
   const cpuMs = cpuMsSince(cpu);
   const task = bench.tasks[0];
   const result = task?.result;
-  if (result === undefined || result.state !== 'completed') throw new Error(`bench task ${name} did not complete (${result?.state ?? 'missing'})`);
-  return { meanMs: result.latency.mean, minMs: result.latency.min, samples: result.latency.samplesCount, rme: result.latency.rme, cpuMs: cpuMs / result.latency.samplesCount };
+  if (result === undefined || result.state !== 'completed')
+    throw new Error(`bench task ${name} did not complete (${result?.state ?? 'missing'})`);
+  return {
+    meanMs: result.latency.mean,
+    minMs: result.latency.min,
+    samples: result.latency.samplesCount,
+    rme: result.latency.rme,
+    cpuMs: cpuMs / result.latency.samplesCount,
+  };
 }
 
 /** Times one run of `fn` (for workloads too long to repeat, such as a streamed GiB). */

@@ -33,7 +33,14 @@ async function failuresOf(list: readonly Contestant[]): Promise<CrossCheckError>
 describe('the bench cross-check', () => {
   it('passes the real contestants: every pair decrypts, and raw and every sealflow variant write identical bytes', async () => {
     const record = await crossCheck('real', all, plaintext);
-    expect(record.identicalToSealflow).toStrictEqual(['raw-node', 'sealflow', 'sealflow-noble', 'sealflow-workers-1', 'sealflow-workers-2', 'sealflow-subtle']);
+    expect(record.identicalToSealflow).toStrictEqual([
+      'raw-node',
+      'sealflow',
+      'sealflow-noble',
+      'sealflow-workers-1',
+      'sealflow-workers-2',
+      'sealflow-subtle',
+    ]);
     // 7 producers x 7 consumers, less raw opening client-node's message.
     expect(record.pairs).toBe(48);
   });
@@ -51,21 +58,44 @@ describe('the bench cross-check', () => {
     };
     const error = await failuresOf([byName('raw-node'), honest, broken, byName('client-node')]);
     const blamed = error.failures.filter((f) => f.producer === 'sealflow-broken');
-    expect(blamed.map((f) => f.consumer ?? 'identity')).toStrictEqual(['identity', 'raw-node', 'sealflow', 'sealflow-broken', 'client-node']);
+    expect(blamed.map((f) => f.consumer ?? 'identity')).toStrictEqual([
+      'identity',
+      'raw-node',
+      'sealflow',
+      'sealflow-broken',
+      'client-node',
+    ]);
     expect(error.failures.every((f) => f.producer === 'sealflow-broken')).toBe(true);
     expect(error.message).toMatch(/sealflow-broken -> client-node: decrypt failed/);
   });
 
   it('catches a contestant whose decrypt returns other bytes without failing', async () => {
-    const lying: Contestant = { ...byName('client-node'), name: 'client-node-lying', decrypt: async (c) => (await byName('client-node').decrypt(c)).subarray(1) };
+    const lying: Contestant = {
+      ...byName('client-node'),
+      name: 'client-node-lying',
+      decrypt: async (c) => (await byName('client-node').decrypt(c)).subarray(1),
+    };
     const error = await failuresOf([byName('sealflow'), lying]);
-    expect(error.failures.map((f) => `${f.producer} -> ${f.consumer ?? ''}`)).toStrictEqual(['sealflow -> client-node-lying', 'client-node-lying -> client-node-lying']);
+    expect(error.failures.map((f) => `${f.producer} -> ${f.consumer ?? ''}`)).toStrictEqual([
+      'sealflow -> client-node-lying',
+      'client-node-lying -> client-node-lying',
+    ]);
     expect(error.failures[0]?.reason).toMatch(/differ from the/);
   });
 
   it('catches a sealflow variant that writes valid but different bytes under the fixed materials', async () => {
-    const fresh: Contestant = { ...byName('sealflow-workers-2'), name: 'sealflow-fresh-key', encryptFixed: (p) => byName('sealflow').encrypt(p) };
+    const fresh: Contestant = {
+      ...byName('sealflow-workers-2'),
+      name: 'sealflow-fresh-key',
+      encryptFixed: (p) => byName('sealflow').encrypt(p),
+    };
     const error = await failuresOf([byName('sealflow'), fresh]);
-    expect(error.failures).toStrictEqual([{ producer: 'sealflow-fresh-key', consumer: undefined, reason: "bytes differ from sealflow's under the same message ID and data key" }]);
+    expect(error.failures).toStrictEqual([
+      {
+        producer: 'sealflow-fresh-key',
+        consumer: undefined,
+        reason: "bytes differ from sealflow's under the same message ID and data key",
+      },
+    ]);
   });
 });

@@ -10,7 +10,16 @@ import { parseGatewayConfig, startGateway, type RunningGateway } from '@sealflow
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildServer } from '../src/gateway/child-server.js';
 import { CrossCheckError } from '../src/cross-check.js';
-import { createBucket, crossCheckS3, fetchMetrics, kmsCallsByOperation, kmsCallsDelta, kmsCallsFromMetrics, putObject, type S3Contestant } from '../src/gateway/s3-contestant.js';
+import {
+  createBucket,
+  crossCheckS3,
+  fetchMetrics,
+  kmsCallsByOperation,
+  kmsCallsDelta,
+  kmsCallsFromMetrics,
+  putObject,
+  type S3Contestant,
+} from '../src/gateway/s3-contestant.js';
 import { BENCH_ACCOUNT, benchClient, selfSignedCert, startStandIn, type Pem } from '../src/gateway/servers.js';
 
 let dir: string;
@@ -58,7 +67,12 @@ function corrupting(c: S3Contestant): S3Contestant {
 
 describe('the gateway suite cross-check', () => {
   it('passes honest contestants and fails one whose GET returns other bytes, naming it', async () => {
-    const honest: S3Contestant = { name: 'stand-in', client: benchClient(standIn.url, pem), bucket: 'cross-honest', putExtras: {} };
+    const honest: S3Contestant = {
+      name: 'stand-in',
+      client: benchClient(standIn.url, pem),
+      bucket: 'cross-honest',
+      putExtras: {},
+    };
     await createBucket(honest);
     const record = await crossCheckS3('honest', [honest], plaintext);
     expect(record).toStrictEqual({ workload: 'honest', contestants: ['stand-in'], pairs: 1, identicalToSealflow: [] });
@@ -69,13 +83,24 @@ describe('the gateway suite cross-check', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(CrossCheckError);
-    expect((error as CrossCheckError).failures).toStrictEqual([{ producer: 'stand-in-corrupting', consumer: 'stand-in-corrupting', reason: 'GET returned 70000 bytes that differ from the 70000 bytes PUT' }]);
+    expect((error as CrossCheckError).failures).toStrictEqual([
+      {
+        producer: 'stand-in-corrupting',
+        consumer: 'stand-in-corrupting',
+        reason: 'GET returned 70000 bytes that differ from the 70000 bytes PUT',
+      },
+    ]);
     honest.client.destroy();
     bad.client.destroy();
   });
 
   it('fails a contestant whose round trip errors (a bucket that does not exist)', async () => {
-    const missing: S3Contestant = { name: 'stand-in-no-bucket', client: benchClient(standIn.url, pem), bucket: 'never-created', putExtras: {} };
+    const missing: S3Contestant = {
+      name: 'stand-in-no-bucket',
+      client: benchClient(standIn.url, pem),
+      bucket: 'never-created',
+      putExtras: {},
+    };
     const error = (await crossCheckS3('missing', [missing], plaintext).catch((e: unknown) => e)) as CrossCheckError;
     expect(error).toBeInstanceOf(CrossCheckError);
     expect(error.failures.map((f) => f.producer)).toStrictEqual(['stand-in-no-bucket']);
@@ -96,7 +121,9 @@ describe('the KMS-call counter', () => {
     ].join('\n');
     expect(kmsCallsByOperation(text)).toStrictEqual({ GenerateDataKey: 3, Decrypt: 1002 });
     expect(kmsCallsFromMetrics(text)).toBe(1005);
-    expect(kmsCallsDelta({ GenerateDataKey: 1, Decrypt: 2 }, { GenerateDataKey: 3, Decrypt: 2, Encrypt: 1 })).toStrictEqual({ GenerateDataKey: 2, Encrypt: 1 });
+    expect(
+      kmsCallsDelta({ GenerateDataKey: 1, Decrypt: 2 }, { GenerateDataKey: 3, Decrypt: 2, Encrypt: 1 }),
+    ).toStrictEqual({ GenerateDataKey: 2, Encrypt: 1 });
   });
 
   it("reads from a real gateway's /metrics exactly the KMS calls its key store's audit trail records", async () => {
@@ -120,10 +147,16 @@ describe('the KMS-call counter', () => {
     let without: Record<string, number>;
     let lifetime: Record<string, number>;
     try {
-      const scrape = async (): Promise<Record<string, number>> => kmsCallsByOperation(await fetchMetrics(gateway.url, pem.cert));
+      const scrape = async (): Promise<Record<string, number>> =>
+        kmsCallsByOperation(await fetchMetrics(gateway.url, pem.cert));
       const body = new Uint8Array(1024);
       const run = async (bucket: string, bucketKey: boolean): Promise<Record<string, number>> => {
-        const c: S3Contestant = { name: bucket, client, bucket, putExtras: { ServerSideEncryption: 'aws:kms', BucketKeyEnabled: bucketKey } };
+        const c: S3Contestant = {
+          name: bucket,
+          client,
+          bucket,
+          putExtras: { ServerSideEncryption: 'aws:kms', BucketKeyEnabled: bucketKey },
+        };
         await createBucket(c);
         await putObject(c, 'warm', body); // makes alias/aws/s3 on first use
         const before = await scrape();
@@ -144,12 +177,15 @@ describe('the KMS-call counter', () => {
       .map((line) => JSON.parse(line) as { eventName: string });
     const crypto = ['GenerateDataKey', 'Decrypt', 'Encrypt'];
     const audited: Record<string, number> = {};
-    for (const { eventName } of records) if (crypto.includes(eventName)) audited[eventName] = (audited[eventName] ?? 0) + 1;
+    for (const { eventName } of records)
+      if (crypto.includes(eventName)) audited[eventName] = (audited[eventName] ?? 0) + 1;
     // Every crypto call the key store made, /metrics counted, no more, no fewer.
     expect(Object.fromEntries(Object.entries(lifetime).filter(([op]) => crypto.includes(op)))).toStrictEqual(audited);
     // One data key per object without bucket keys, none more once the bucket key exists.
     expect(without['GenerateDataKey']).toBe(puts);
     expect(withKey['GenerateDataKey'] ?? 0).toBe(0);
-    expect(kmsCallsFromMetrics(`sealflow_gateway_kms_calls_total{operation="Decrypt"} ${without['Decrypt'] ?? 0}`)).toBe(without['Decrypt'] ?? 0);
+    expect(
+      kmsCallsFromMetrics(`sealflow_gateway_kms_calls_total{operation="Decrypt"} ${without['Decrypt'] ?? 0}`),
+    ).toBe(without['Decrypt'] ?? 0);
   });
 });

@@ -59,35 +59,52 @@ describe('a stock ESDK and bucket-key messages', () => {
     ['0x0578', 0x0578, 1],
     ['0x0478', 0x0478, 2],
     ['0x0578', 0x0578, 2],
-  ] as const)('client-node with the store\'s raw AES keyring rejects a bucket-key message (suite %s, layout %i) and returns no plaintext', async (_, suite, layout) => {
-    const { store, keyring } = rawAes();
-    const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000, layout } });
-    const sealed = await engine.encrypt(plaintext, { context, bucketKey: true, suite });
-    const ids = layout === 1 ? ['sealflow-bucket-key'] : ['sealflow-bucket-data-key', 'sealflow-bucket-key'];
-    expect(engine.inspect(sealed).encryptedDataKeys.map((e) => e.providerId)).toEqual(ids);
-    const error = await rejection(esdk.decrypt(keyring, sealed));
-    // client-node 5.0.2 says "unencryptedDataKey has not been set": no keyring produced a key.
-    expect(error.message).toMatch(/unencryptedDataKey has not been set|unable to decrypt data key/i);
-    // Still a good message: sealflow reads it.
-    expect((await createEngine({ keyStore: store }).decrypt(sealed)).plaintext).toEqual(plaintext);
-  });
+  ] as const)(
+    "client-node with the store's raw AES keyring rejects a bucket-key message (suite %s, layout %i) and returns no plaintext",
+    async (_, suite, layout) => {
+      const { store, keyring } = rawAes();
+      const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000, layout } });
+      const sealed = await engine.encrypt(plaintext, { context, bucketKey: true, suite });
+      const ids = layout === 1 ? ['sealflow-bucket-key'] : ['sealflow-bucket-data-key', 'sealflow-bucket-key'];
+      expect(engine.inspect(sealed).encryptedDataKeys.map((e) => e.providerId)).toEqual(ids);
+      const error = await rejection(esdk.decrypt(keyring, sealed));
+      // client-node 5.0.2 says "unencryptedDataKey has not been set": no keyring produced a key.
+      expect(error.message).toMatch(/unencryptedDataKey has not been set|unable to decrypt data key/i);
+      // Still a good message: sealflow reads it.
+      expect((await createEngine({ keyStore: store }).decrypt(sealed)).plaintext).toEqual(plaintext);
+    },
+  );
 
-  it.each([1, 2] as const)('client-node with a KMS keyring rejects a bucket-key message (layout %i) without calling KMS Decrypt', async (layout) => {
-    const { kms, keyArn } = await kmsWithKey();
-    const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 60_000, layout } });
-    const sealed = await engine.encrypt(plaintext, { context, bucketKey: true });
-    // MemoryKms is shaped like the SDK v3 KMS client the keyring expects; the cast only
-    // bridges the ESDK's declared client type.
-    const clientProvider = (() => kms) as unknown as KmsNodeClientSupplier;
-    for (const keyring of [new KmsKeyringNode({ clientProvider, keyIds: [keyArn] }), new KmsKeyringNode({ clientProvider, discovery: true })]) {
-      await rejection(esdk.decrypt(keyring, sealed));
-    }
-    expect(audited(kms, 'Decrypt')).toEqual([]);
-    // The same keyring reads a plain sealflow message from the same KMS key.
-    const plain = await engine.encrypt(plaintext, { context, suite: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY });
-    expect((await esdk.decrypt(new KmsKeyringNode({ clientProvider, keyIds: [keyArn] }), plain)).plaintext).toEqual(Buffer.from(plaintext));
-    expect(audited(kms, 'Decrypt')).toHaveLength(1);
-  });
+  it.each([1, 2] as const)(
+    'client-node with a KMS keyring rejects a bucket-key message (layout %i) without calling KMS Decrypt',
+    async (layout) => {
+      const { kms, keyArn } = await kmsWithKey();
+      const engine = createEngine({
+        keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }),
+        bucketKeys: { maxAgeMs: 60_000, layout },
+      });
+      const sealed = await engine.encrypt(plaintext, { context, bucketKey: true });
+      // MemoryKms is shaped like the SDK v3 KMS client the keyring expects; the cast only
+      // bridges the ESDK's declared client type.
+      const clientProvider = (() => kms) as unknown as KmsNodeClientSupplier;
+      for (const keyring of [
+        new KmsKeyringNode({ clientProvider, keyIds: [keyArn] }),
+        new KmsKeyringNode({ clientProvider, discovery: true }),
+      ]) {
+        await rejection(esdk.decrypt(keyring, sealed));
+      }
+      expect(audited(kms, 'Decrypt')).toEqual([]);
+      // The same keyring reads a plain sealflow message from the same KMS key.
+      const plain = await engine.encrypt(plaintext, {
+        context,
+        suite: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY,
+      });
+      expect((await esdk.decrypt(new KmsKeyringNode({ clientProvider, keyIds: [keyArn] }), plain)).plaintext).toEqual(
+        Buffer.from(plaintext),
+      );
+      expect(audited(kms, 'Decrypt')).toHaveLength(1);
+    },
+  );
 
   it('client-node cannot be tricked with the inner EDK of layout 1 either: the bucket key is not the data key, so the commitment check fails', async () => {
     const { store, keyring } = rawAes();

@@ -6,10 +6,23 @@
 // docs/bucket-keys.md "Reading with a stock ESDK", step by step.
 import { createHash, hkdfSync, randomBytes, randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import {
+  buildClient,
+  CommitmentPolicy,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+} from '@aws-crypto/client-node';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_DATA_KEY_NAMESPACE, BUCKET_KEY_PROVIDER_ID, createEngine, decodeBucketKeyEdk, KmsKeyStore, type Engine, type KeyStore } from '@sealflow/core';
+import {
+  BUCKET_DATA_KEY_NAMESPACE,
+  BUCKET_KEY_PROVIDER_ID,
+  createEngine,
+  decodeBucketKeyEdk,
+  KmsKeyStore,
+  type Engine,
+  type KeyStore,
+} from '@sealflow/core';
 import { AwsKmsKeyStore } from '@sealflow/keystore-aws-kms';
 import { MemoryKms } from '@sealflow/keystore-memory';
 import { emulatorClientConfig, emulatorEndpoints } from '../keystore-aws-kms/support/kms-target.js';
@@ -38,7 +51,9 @@ async function httpKms(endpoint: string, region: string): Promise<Kms> {
     store,
     decrypt: async (blob, key, context) => {
       calls++;
-      const out = await client.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: key, EncryptionContext: { ...context } }));
+      const out = await client.send(
+        new DecryptCommand({ CiphertextBlob: blob, KeyId: key, EncryptionContext: { ...context } }),
+      );
       return out.Plaintext as Uint8Array;
     },
     decrypts: () => calls,
@@ -65,16 +80,27 @@ async function memoryKms(): Promise<Kms> {
 }
 
 const targets: [string, (() => Promise<Kms>) | undefined][] = [
-  ['moto', emulatorEndpoints.moto === undefined ? undefined : () => httpKms(emulatorEndpoints.moto as string, 'us-east-1')],
-  ['local-kms', emulatorEndpoints.localKms === undefined ? undefined : () => httpKms(emulatorEndpoints.localKms as string, LOCAL_KMS_REGION)],
+  [
+    'moto',
+    emulatorEndpoints.moto === undefined ? undefined : () => httpKms(emulatorEndpoints.moto as string, 'us-east-1'),
+  ],
+  [
+    'local-kms',
+    emulatorEndpoints.localKms === undefined
+      ? undefined
+      : () => httpKms(emulatorEndpoints.localKms as string, LOCAL_KMS_REGION),
+  ],
   ['the in-process KMS', memoryKms],
 ];
 
 /** A random object context: the S3 ARN plus 0-3 pairs, some outside ASCII. */
 function randomContext(i: number): Record<string, string> {
-  const context: Record<string, string> = { 'aws:s3:arn': `arn:aws:s3:::photos/${i}-${randomBytes(4).toString('hex')}.jpg` };
+  const context: Record<string, string> = {
+    'aws:s3:arn': `arn:aws:s3:::photos/${i}-${randomBytes(4).toString('hex')}.jpg`,
+  };
   const extras = ['owner', 'Tenant', 'zürich', 'ärger', 'x-amz-meta'];
-  for (let n = randomInt(4); n > 0; n--) context[extras[randomInt(extras.length)] as string] = randomBytes(randomInt(1, 12)).toString('base64');
+  for (let n = randomInt(4); n > 0; n--)
+    context[extras[randomInt(extras.length)] as string] = randomBytes(randomInt(1, 12)).toString('base64');
   return context;
 }
 
@@ -82,31 +108,48 @@ async function writeMessages(engine: Engine): Promise<{ sealed: Uint8Array[]; pl
   const plaintexts = Array.from({ length: MESSAGES }, () => new Uint8Array(randomBytes(randomInt(0, 4000))));
   const sealed = await Promise.all(
     plaintexts.map((pt, i) =>
-      engine.encrypt(pt, { context: randomContext(i), bucketKey: true, frameLength: 1024, suite: i % 4 === 3 ? 0x0578 : 0x0478 }),
+      engine.encrypt(pt, {
+        context: randomContext(i),
+        bucketKey: true,
+        frameLength: 1024,
+        suite: i % 4 === 3 ? 0x0578 : 0x0478,
+      }),
     ),
   );
   return { sealed, plaintexts };
 }
 
 /** The reader's one key-store call: the bucket key from the blob in the first message's header. */
-async function bucketKeyFromHeader(engine: Engine, message: Uint8Array, kms: Kms): Promise<{ key: Uint8Array; name: string }> {
+async function bucketKeyFromHeader(
+  engine: Engine,
+  message: Uint8Array,
+  kms: Kms,
+): Promise<{ key: Uint8Array; name: string }> {
   const edks = engine.inspect(message).encryptedDataKeys;
   const blob = decodeBucketKeyEdk(edks.find((e) => e.providerId === BUCKET_KEY_PROVIDER_ID) as (typeof edks)[number]);
   expect(blob.layout).toBe(2);
   expect(blob.inner.providerId).toBe('aws-kms');
-  const key = await kms.decrypt(blob.inner.ciphertext, new TextDecoder().decode(blob.inner.providerInfo), blob.bucketContext);
+  const key = await kms.decrypt(
+    blob.inner.ciphertext,
+    new TextDecoder().decode(blob.inner.providerInfo),
+    blob.bucketContext,
+  );
   const wrapped = edks.find((e) => e.providerId === BUCKET_DATA_KEY_NAMESPACE);
   // Key name = the first 32 bytes of the wrapped data key's provider info; it is the
   // documented fingerprint of the bucket key (checked here with node:crypto).
   const name = Buffer.from(wrapped?.providerInfo.subarray(0, 32) ?? []).toString('utf8');
-  expect(name).toBe(Buffer.from(hkdfSync('sha512', key, new Uint8Array(0), 'sealflow bucket-key name v2', 16)).toString('hex'));
+  expect(name).toBe(
+    Buffer.from(hkdfSync('sha512', key, new Uint8Array(0), 'sealflow bucket-key name v2', 16)).toString('hex'),
+  );
   return { key, name };
 }
 
 async function streamDecrypt(keyring: RawAesKeyringNode, message: Uint8Array): Promise<Buffer> {
   const chunks: Buffer[] = [];
   // 700-byte writes: the stream sees partial headers, frames and footers.
-  const pieces = Array.from({ length: Math.ceil(message.length / 700) }, (_, i) => Buffer.from(message.subarray(i * 700, (i + 1) * 700)));
+  const pieces = Array.from({ length: Math.ceil(message.length / 700) }, (_, i) =>
+    Buffer.from(message.subarray(i * 700, (i + 1) * 700)),
+  );
   for await (const chunk of Readable.from(pieces).pipe(esdk.decryptStream(keyring))) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
@@ -139,7 +182,8 @@ describe('a stock ESDK reads bucket-key messages with its raw AES keyring and th
             expect(oneShot.messageHeader.encryptionContext).toMatchObject(engine.inspect(message).context);
             expect(digest(await streamDecrypt(keyring, message))).toBe(expected);
           };
-          for (let i = 0; i < MESSAGES; i += 25) await Promise.all(Array.from({ length: Math.min(25, MESSAGES - i) }, (_, j) => check(i + j)));
+          for (let i = 0; i < MESSAGES; i += 25)
+            await Promise.all(Array.from({ length: Math.min(25, MESSAGES - i) }, (_, j) => check(i + j)));
           expect(kms.decrypts()).toBe(1);
           await engine.close();
         } finally {

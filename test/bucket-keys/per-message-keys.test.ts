@@ -3,7 +3,14 @@
 // the full object context.
 import { createDecipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_DATA_KEY_NAMESPACE, BUCKET_KEY_PROVIDER_ID, createEngine, DEFAULT_DECRYPT_LIMITS, ErrorCodes, type Engine } from '@sealflow/core';
+import {
+  BUCKET_DATA_KEY_NAMESPACE,
+  BUCKET_KEY_PROVIDER_ID,
+  createEngine,
+  DEFAULT_DECRYPT_LIMITS,
+  ErrorCodes,
+  type Engine,
+} from '@sealflow/core';
 import { decodeBucketKeyEdk, parseHeader, type MessageHeader } from '@sealflow/core/codecs';
 import { BUCKET_CONTEXT, RecordingStore } from '../../packages/core/test/keys/bucket-key-support.js';
 
@@ -33,7 +40,8 @@ function openWrapped(bucketKey: Uint8Array, h: MessageHeader): Uint8Array {
   return new Uint8Array(Buffer.concat([decipher.update(edk.ciphertext.subarray(0, 32)), decipher.final()]));
 }
 
-const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string | Uint8Array, length: number): Uint8Array => new Uint8Array(hkdfSync('sha512', ikm, salt, info, length));
+const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: string | Uint8Array, length: number): Uint8Array =>
+  new Uint8Array(hkdfSync('sha512', ikm, salt, info, length));
 
 function setup(layout: 1 | 2 = 2): { store: RecordingStore; engine: Engine } {
   const store = new RecordingStore();
@@ -51,13 +59,16 @@ const bucketEdk = (h: MessageHeader): MessageHeader['encryptedDataKeys'][number]
  * How sealflow refuses a header whose context was changed: layout 1 fails the header tag;
  * layout 2 already fails to unwrap the data key (its AAD is the context), as the ESDK does.
  */
-const tamperCode = (layout: 1 | 2): string => (layout === 1 ? ErrorCodes.AUTHENTICATION_FAILED : ErrorCodes.NO_DECRYPTABLE_KEY);
+const tamperCode = (layout: 1 | 2): string =>
+  layout === 1 ? ErrorCodes.AUTHENTICATION_FAILED : ErrorCodes.NO_DECRYPTABLE_KEY;
 
 describe.each([1, 2] as const)('per-message keys under one bucket key (layout %i)', (layout) => {
   it('gives every message its own message ID and commitment while they share one bucket-key EDK', async () => {
     const { store, engine } = setup(layout);
     const sealed = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => engine.encrypt(new Uint8Array(10), { context: { 'aws:s3:arn': `arn:aws:s3:::bucket/${i}` }, bucketKey: true })),
+      Array.from({ length: 100 }, (_, i) =>
+        engine.encrypt(new Uint8Array(10), { context: { 'aws:s3:arn': `arn:aws:s3:::bucket/${i}` }, bucketKey: true }),
+      ),
     );
     const headers = sealed.map(header);
     expect(store.count('generate')).toBe(1);
@@ -73,13 +84,20 @@ describe.each([1, 2] as const)('per-message keys under one bucket key (layout %i
   it('makes the data key the layout says (1: HKDF of the bucket key and message ID; 2: random, AES-GCM wrapped under the bucket key with AAD = serialized context), checked against the commitment', async () => {
     const { store, engine } = setup(layout);
     for (const suite of [0x0478, 0x0578] as const) {
-      const message = await engine.encrypt(new Uint8Array(5), { context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/x' }, bucketKey: true, suite });
+      const message = await engine.encrypt(new Uint8Array(5), {
+        context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/x' },
+        bucketKey: true,
+        suite,
+      });
       const h = header(message);
       const { inner, bucketContext, layout: written } = decodeBucketKeyEdk(bucketEdk(h));
       expect(written).toBe(layout);
       expect(bucketContext).toEqual(BUCKET_CONTEXT);
       const bucketKey = await store.inner.unwrapDataKey(inner, { context: bucketContext, length: 32 });
-      const dataKey = layout === 1 ? hkdf(bucketKey.reveal(), h.messageId, 'sealflow bucket-key object key v1', 32) : openWrapped(bucketKey.reveal(), h);
+      const dataKey =
+        layout === 1
+          ? hkdf(bucketKey.reveal(), h.messageId, 'sealflow bucket-key object key v1', 32)
+          : openWrapped(bucketKey.reveal(), h);
       // spec: esdk transitive-requirements.md: commitment = HKDF-SHA512(data key, salt = message ID, "COMMITKEY").
       expect(hex(hkdf(dataKey, h.messageId, 'COMMITKEY', 32))).toBe(hex(h.commitment));
       expect(hex(hkdf(bucketKey.reveal(), h.messageId, 'COMMITKEY', 32))).not.toBe(hex(h.commitment));
@@ -95,26 +113,36 @@ describe.each([1, 2] as const)('per-message keys under one bucket key (layout %i
     const result = await reader.decrypt(message, { expectContext: context });
     expect(result.context).toMatchObject(context);
     expect(store.calls.filter((c) => c.operation === 'unwrap').map((c) => c.context)).toEqual([BUCKET_CONTEXT]);
-    await expect(reader.decrypt(message, { expectContext: { 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/dog.jpg' } })).rejects.toMatchObject({
+    await expect(
+      reader.decrypt(message, { expectContext: { 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/dog.jpg' } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.CONTEXT_MISMATCH,
     });
   });
 
   it('a header whose object context was rewritten fails to authenticate, though the bucket key still unwraps', async () => {
     const { store, engine } = setup(layout);
-    const message = await engine.encrypt(new Uint8Array(3), { context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/secret-a' }, bucketKey: true });
+    const message = await engine.encrypt(new Uint8Array(3), {
+      context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/secret-a' },
+      bucketKey: true,
+    });
     const forged = message.slice();
     const at = Buffer.from(forged).indexOf('bucket/secret-a');
     expect(at).toBeGreaterThan(0);
     forged[at + 'bucket/secret-'.length] = 'b'.charCodeAt(0);
-    expect(createEngine({ keyStore: store }).inspect(forged).context).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bucket/secret-b' });
+    expect(createEngine({ keyStore: store }).inspect(forged).context).toEqual({
+      'aws:s3:arn': 'arn:aws:s3:::bucket/secret-b',
+    });
     await expect(createEngine({ keyStore: store }).decrypt(forged)).rejects.toMatchObject({ code: tamperCode(layout) });
     expect(store.count('unwrap')).toBe(1);
   });
 
   it('a bucket context rewritten inside the EDK makes the store refuse the unwrap (no key, no plaintext)', async () => {
     const { store, engine } = setup(layout);
-    const message = await engine.encrypt(new Uint8Array(3), { context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/k' }, bucketKey: true });
+    const message = await engine.encrypt(new Uint8Array(3), {
+      context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/k' },
+      bucketKey: true,
+    });
     const forged = message.slice();
     // The header context (object ARN) comes first; the bucket ARN sits in the EDK's provider info after it.
     const edkStart = Buffer.from(forged).indexOf('sealflow-bucket-key');
@@ -122,7 +150,9 @@ describe.each([1, 2] as const)('per-message keys under one bucket key (layout %i
     expect(edkStart).toBeGreaterThan(0);
     expect(at).toBeGreaterThan(edkStart);
     forged[at + 'arn:aws:s3:::'.length] = 'c'.charCodeAt(0);
-    await expect(createEngine({ keyStore: store }).decrypt(forged)).rejects.toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
+    await expect(createEngine({ keyStore: store }).decrypt(forged)).rejects.toMatchObject({
+      code: ErrorCodes.NO_DECRYPTABLE_KEY,
+    });
   });
 
   it('required context keys stay out of the header and must be reproduced to decrypt', async () => {
@@ -135,6 +165,9 @@ describe.each([1, 2] as const)('per-message keys under one bucket key (layout %i
     const reader = createEngine({ keyStore: store });
     expect(reader.inspect(message).context).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bucket/k' });
     await expect(reader.decrypt(message)).rejects.toMatchObject({ code: tamperCode(layout) });
-    expect((await reader.decrypt(message, { reproducedContext: { tenant: 't-42' } })).context).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bucket/k', tenant: 't-42' });
+    expect((await reader.decrypt(message, { reproducedContext: { tenant: 't-42' } })).context).toEqual({
+      'aws:s3:arn': 'arn:aws:s3:::bucket/k',
+      tenant: 't-42',
+    });
   });
 });

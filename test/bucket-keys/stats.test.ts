@@ -10,7 +10,8 @@ describe('engine.stats() with bucket keys', () => {
     const backup = new RecordingStore({ name: 'backup' });
     const writer = createEngine({ keyStore: [primary, backup], bucketKeys: { maxAgeMs: 60_000, maxMessages: 4 } });
     const sealed: Uint8Array[] = [];
-    for (let i = 0; i < 10; i++) sealed.push(await writer.encrypt(new Uint8Array(100 + i), { context: objectContext(`o${i}`), bucketKey: true }));
+    for (let i = 0; i < 10; i++)
+      sealed.push(await writer.encrypt(new Uint8Array(100 + i), { context: objectContext(`o${i}`), bucketKey: true }));
     await writer.encrypt(new Uint8Array(7), { context: objectContext('plain') });
     // 10 bucket-key messages in windows of 4: 3 fetches (generate + wrap each), 7 hits, 2 keys used up.
     // The plain message costs its own generate and wrap.
@@ -41,6 +42,11 @@ describe('engine.stats() with bucket keys', () => {
     const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
     store.failWith = 'ERR_KEY_STORE_UNAVAILABLE';
     await expect(engine.encrypt(new Uint8Array(1), { context: objectContext('x'), bucketKey: true })).rejects.toThrow();
-    expect(engine.stats()).toMatchObject({ keyStoreCalls: { generate: 1 }, keyStoreFailures: 1, bucketKeys: { hits: 0, misses: 1, entries: 0 }, failures: { encrypt: 1 } });
+    expect(engine.stats()).toMatchObject({
+      keyStoreCalls: { generate: 1 },
+      keyStoreFailures: 1,
+      bucketKeys: { hits: 0, misses: 1, entries: 0 },
+      failures: { encrypt: 1 },
+    });
   });
 });

@@ -48,15 +48,26 @@ describe('bucket keys with streams of unknown length', () => {
     const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 }, frameLength: 100 });
     const data = chunksOf(1000, 33);
     const options = { context: objectContext('stream'), bucketKey: true } as const;
-    const sealed = [await viaNodeStream(engine, data, options), await viaWebStream(engine, data, options), await engine.encrypt(joined(data), options)];
+    const sealed = [
+      await viaNodeStream(engine, data, options),
+      await viaWebStream(engine, data, options),
+      await engine.encrypt(joined(data), options),
+    ];
     expect(store.count('generate')).toBe(1);
     const reader = createEngine({ keyStore: store });
     for (const message of sealed) {
-      expect(engine.inspect(message).encryptedDataKeys.map((e) => e.providerId)).toEqual(['sealflow-bucket-data-key', 'sealflow-bucket-key']);
+      expect(engine.inspect(message).encryptedDataKeys.map((e) => e.providerId)).toEqual([
+        'sealflow-bucket-data-key',
+        'sealflow-bucket-key',
+      ]);
       expect((await reader.decrypt(message)).plaintext).toEqual(joined(data));
     }
     expect(new Set(sealed.map((m) => engine.inspect(m).messageId)).size).toBe(3);
-    expect(engine.stats()).toMatchObject({ messagesEncrypted: 3, bytesEncrypted: 3000, bucketKeys: { hits: 2, misses: 1 } });
+    expect(engine.stats()).toMatchObject({
+      messagesEncrypted: 3,
+      bytesEncrypted: 3000,
+      bucketKeys: { hits: 2, misses: 1 },
+    });
   });
 
   it('an unknown-length stream is admitted while the key has budget left, and its bytes are charged when it ends', async () => {
@@ -75,7 +86,11 @@ describe('bucket keys with streams of unknown length', () => {
   it('concurrent unknown-length streams are charged when they end: the key retires once their total reaches maxBytes', async () => {
     const store = new RecordingStore();
     const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000, maxBytes: 1000 } });
-    await Promise.all([0, 1, 2].map((i) => viaNodeStream(engine, chunksOf(400, 64), { context: objectContext(`c${i}`), bucketKey: true })));
+    await Promise.all(
+      [0, 1, 2].map((i) =>
+        viaNodeStream(engine, chunksOf(400, 64), { context: objectContext(`c${i}`), bucketKey: true }),
+      ),
+    );
     expect(store.count('generate')).toBe(1);
     expect(isWiped(store.handedOut[0]!)).toBe(true);
   });
@@ -98,7 +113,8 @@ describe('bucket keys with streams of unknown length', () => {
     const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 }, frameLength: 64 });
     const data = chunksOf(640, 64); // ends on a frame boundary: an empty final frame follows
     const out: Uint8Array[] = [];
-    for await (const piece of engine.encryptIterable(data, { context: objectContext('it'), bucketKey: true })) out.push(piece);
+    for await (const piece of engine.encryptIterable(data, { context: objectContext('it'), bucketKey: true }))
+      out.push(piece);
     await engine.encrypt(new Uint8Array(1), { context: objectContext('it2'), bucketKey: true });
     expect(store.count('generate')).toBe(1);
     const plain: Uint8Array[] = [];

@@ -26,11 +26,18 @@ export async function kmsWithKey(): Promise<{ kms: MemoryKms; keyArn: string }> 
 }
 
 /** Audit records of one KMS operation, with who called and with which context. */
-export function audited(kms: MemoryKms, eventName: KmsAuditRecord['eventName']): { principal: string; context: unknown; error: string | undefined }[] {
+export function audited(
+  kms: MemoryKms,
+  eventName: KmsAuditRecord['eventName'],
+): { principal: string; context: unknown; error: string | undefined }[] {
   return kms
     .auditLog()
     .filter((r) => r.eventName === eventName)
-    .map((r) => ({ principal: r.userIdentity.arn, context: r.requestParameters.encryptionContext, error: r.errorCode }));
+    .map((r) => ({
+      principal: r.userIdentity.arn,
+      context: r.requestParameters.encryptionContext,
+      error: r.errorCode,
+    }));
 }
 
 /**
@@ -45,12 +52,18 @@ export class FlakyKms implements KmsClientLike {
     this.#kms = kms;
   }
 
-  generateDataKey: KmsClientLike['generateDataKey'] = (input, options) => this.#call(() => this.#kms.generateDataKey(input, options));
+  generateDataKey: KmsClientLike['generateDataKey'] = (input, options) =>
+    this.#call(() => this.#kms.generateDataKey(input, options));
   encrypt: KmsClientLike['encrypt'] = (input, options) => this.#call(() => this.#kms.encrypt(input, options));
   decrypt: KmsClientLike['decrypt'] = (input, options) => this.#call(() => this.#kms.decrypt(input, options));
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+    if (this.down)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), {
+        code: 'ECONNREFUSED',
+        errno: -111,
+        syscall: 'connect',
+      });
     return fn();
   }
 }

@@ -2,7 +2,12 @@
 // object context between two bucket-key messages fails, in sealflow (a typed error, no
 // plaintext) and in a stock ESDK holding the right bucket key (it rejects).
 import { randomBytes } from 'node:crypto';
-import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import {
+  buildClient,
+  CommitmentPolicy,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+} from '@aws-crypto/client-node';
 import { describe, expect, it } from 'vitest';
 import {
   BUCKET_DATA_KEY_NAMESPACE,
@@ -33,7 +38,10 @@ const header = (bytes: Uint8Array): MessageHeader => {
 };
 
 /** `message` with its header body rebuilt from `changes` (tag and body kept as they were). */
-function rebuilt(message: Uint8Array, changes: { context?: Record<string, string>; encryptedDataKeys?: readonly EncryptedDataKey[] }): Uint8Array {
+function rebuilt(
+  message: Uint8Array,
+  changes: { context?: Record<string, string>; encryptedDataKeys?: readonly EncryptedDataKey[] },
+): Uint8Array {
   const h = header(message);
   const body = serializeHeaderBody({
     suite: h.suite,
@@ -46,7 +54,8 @@ function rebuilt(message: Uint8Array, changes: { context?: Record<string, string
   return concatBytes([body, h.headerTag, message.subarray(h.length)]);
 }
 
-const edkOf = (message: Uint8Array, providerId: string): EncryptedDataKey => header(message).encryptedDataKeys.find((e) => e.providerId === providerId) as EncryptedDataKey;
+const edkOf = (message: Uint8Array, providerId: string): EncryptedDataKey =>
+  header(message).encryptedDataKeys.find((e) => e.providerId === providerId) as EncryptedDataKey;
 
 /** client-node's raw AES keyring over the bucket key of `message` (unwrapped with the store, as a reader would with KMS). */
 async function keyringFor(message: Uint8Array): Promise<RawAesKeyringNode> {
@@ -63,10 +72,12 @@ async function keyringFor(message: Uint8Array): Promise<RawAesKeyringNode> {
 
 /** Both readers refuse `forged`: sealflow with a typed error whose code is in `codes`, the ESDK with any error; neither returns plaintext. */
 async function bothRefuse(forged: Uint8Array, keyring: RawAesKeyringNode, codes: string[]): Promise<void> {
-  const ours = await reader().decrypt(forged).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const ours = await reader()
+    .decrypt(forged)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(ours).toBeInstanceOf(SealflowError);
   expect(codes).toContain((ours as SealflowError).code);
   const theirs = await esdk.decrypt(keyring, forged).then(
@@ -93,19 +104,26 @@ describe('swapping parts of two layout-2 bucket-key messages', () => {
   it.each([
     ['different', contextB],
     ['the same', contextA],
-  ])('the wrapped data key of another message under the same bucket key (%s context) fails', async (_, otherContext) => {
-    const a = await writer.encrypt(plaintext, { context: contextA, bucketKey: true });
-    const b = await writer.encrypt(plaintext, { context: otherContext, bucketKey: true });
-    const blobs = (m: Uint8Array): string => Buffer.from(edkOf(m, BUCKET_KEY_PROVIDER_ID).ciphertext).toString('hex');
-    expect(blobs(a)).toBe(blobs(b));
-    const forged = rebuilt(a, { encryptedDataKeys: [edkOf(b, BUCKET_DATA_KEY_NAMESPACE), edkOf(a, BUCKET_KEY_PROVIDER_ID)] });
-    await bothRefuse(forged, await keyringFor(a), refused);
-  });
+  ])(
+    'the wrapped data key of another message under the same bucket key (%s context) fails',
+    async (_, otherContext) => {
+      const a = await writer.encrypt(plaintext, { context: contextA, bucketKey: true });
+      const b = await writer.encrypt(plaintext, { context: otherContext, bucketKey: true });
+      const blobs = (m: Uint8Array): string => Buffer.from(edkOf(m, BUCKET_KEY_PROVIDER_ID).ciphertext).toString('hex');
+      expect(blobs(a)).toBe(blobs(b));
+      const forged = rebuilt(a, {
+        encryptedDataKeys: [edkOf(b, BUCKET_DATA_KEY_NAMESPACE), edkOf(a, BUCKET_KEY_PROVIDER_ID)],
+      });
+      await bothRefuse(forged, await keyringFor(a), refused);
+    },
+  );
 
   it('the bucket-key blob of a message under another bucket key fails', async () => {
     const a = await writer.encrypt(plaintext, { context: contextA, bucketKey: true });
     const b = await writer.encrypt(plaintext, { context: { 'aws:s3:arn': 'arn:aws:s3:::other/b' }, bucketKey: true });
-    const forged = rebuilt(a, { encryptedDataKeys: [edkOf(a, BUCKET_DATA_KEY_NAMESPACE), edkOf(b, BUCKET_KEY_PROVIDER_ID)] });
+    const forged = rebuilt(a, {
+      encryptedDataKeys: [edkOf(a, BUCKET_DATA_KEY_NAMESPACE), edkOf(b, BUCKET_KEY_PROVIDER_ID)],
+    });
     // The other blob still unwraps (to the other bucket key), but a's data key is not under it.
     await bothRefuse(forged, await keyringFor(a), refused);
   });

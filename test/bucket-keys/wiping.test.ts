@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Channels, createEngine, ErrorCodes, type BucketKeyEvent } from '@sealflow/core';
 import { isWiped, objectContext, RecordingStore, testClock } from '../../packages/core/test/keys/bucket-key-support.js';
 
-const put = (engine: ReturnType<typeof createEngine>, bucket: string, options: { keyId?: string } = {}): Promise<Uint8Array> =>
+const put = (
+  engine: ReturnType<typeof createEngine>,
+  bucket: string,
+  options: { keyId?: string } = {},
+): Promise<Uint8Array> =>
   engine.encrypt(new Uint8Array(16), { context: objectContext('obj', bucket), bucketKey: true, ...options });
 
 afterEach(() => {
@@ -122,7 +126,9 @@ describe('bucket keys are wiped', () => {
       expect(events[2]).toMatchObject({ store: store.id, messages: 2, bytes: 32 });
       // Nothing but names and counters: no field could carry key bytes.
       for (const event of events) {
-        expect(Object.keys(event).every((k) => ['action', 'store', 'reason', 'side', 'messages', 'bytes'].includes(k))).toBe(true);
+        expect(
+          Object.keys(event).every((k) => ['action', 'store', 'reason', 'side', 'messages', 'bytes'].includes(k)),
+        ).toBe(true);
         expect(Object.values(event).every((v) => typeof v === 'string' || typeof v === 'number')).toBe(true);
       }
     } finally {

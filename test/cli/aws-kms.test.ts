@@ -37,11 +37,16 @@ for (const emulator of emulators) {
     const kms = ['--kms', 'aws', '--region', emulator.region, '--endpoint', endpoint];
 
     it('encrypts under an alias and decrypts in discovery mode, writing the key ARN in the EDK', async () => {
-      const sealed = await box.run(['encrypt', ...kms, '-k', alias, '-c', 'tenant=a'], { input: 'through the SDK', env });
+      const sealed = await box.run(['encrypt', ...kms, '-k', alias, '-c', 'tenant=a'], {
+        input: 'through the SDK',
+        env,
+      });
       expect(sealed.stderr).toBe('');
       expect(sealed.code).toBe(0);
       writeFileSync(box.path('m.sealed'), sealed.stdout);
-      const info = JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as { encryptedDataKeys: { providerId: string; key: string }[] };
+      const info = JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as {
+        encryptedDataKeys: { providerId: string; key: string }[];
+      };
       expect(info.encryptedDataKeys).toEqual([expect.objectContaining({ providerId: 'aws-kms', key: arn })]);
       const opened = await box.run(['decrypt', box.path('m.sealed'), ...kms, '--expect-context', 'tenant=a'], { env });
       expect(opened.stdout.toString()).toBe('through the SDK');
@@ -71,10 +76,13 @@ describe('sealflow --kms aws without an endpoint that answers', () => {
   afterEach(() => box.remove());
 
   it('an unreachable KMS fails with ERR_KEY_STORE_UNAVAILABLE (exit 3) after its retries', async () => {
-    const run = await box.run(['encrypt', '--kms', 'aws', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9', '-k', 'alias/x'], {
-      input: 'x',
-      env: { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey },
-    });
+    const run = await box.run(
+      ['encrypt', '--kms', 'aws', '--region', 'us-east-1', '--endpoint', 'http://127.0.0.1:9', '-k', 'alias/x'],
+      {
+        input: 'x',
+        env: { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey },
+      },
+    );
     expect(run.code).toBe(3);
     expect(errorCode(run)).toBe('ERR_KEY_STORE_UNAVAILABLE');
   });

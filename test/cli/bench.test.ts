@@ -14,8 +14,21 @@ beforeEach(() => {
     mode: 'quick',
     machine: { effectiveCores: 1.9 },
     rows: [
-      { suite: 'messages', workload: 'encrypt 64 MiB, 64 KiB frames', contestant: 'sealflow-node', mibPerSecond: 1500.4, ratioToRaw: 0.93, ratioToClientNode: 2.1 },
-      { suite: 'messages', workload: 'encrypt 64 MiB, 64 KiB frames', contestant: 'sealflow-workers-2', mibPerSecond: 2400, ratioToSingleThread: 1.6 },
+      {
+        suite: 'messages',
+        workload: 'encrypt 64 MiB, 64 KiB frames',
+        contestant: 'sealflow-node',
+        mibPerSecond: 1500.4,
+        ratioToRaw: 0.93,
+        ratioToClientNode: 2.1,
+      },
+      {
+        suite: 'messages',
+        workload: 'encrypt 64 MiB, 64 KiB frames',
+        contestant: 'sealflow-workers-2',
+        mibPerSecond: 2400,
+        ratioToSingleThread: 1.6,
+      },
       { suite: 'objects', workload: '10000 x 1 KiB', contestant: 'sealflow-bucket-keys', opsPerSecond: 9000 },
     ],
   };
@@ -23,11 +36,11 @@ beforeEach(() => {
     runner,
     [
       "import { mkdirSync, writeFileSync } from 'node:fs';",
-      "process.stdout.write(`args ${JSON.stringify(process.argv.slice(2))}\\n`);",
+      'process.stdout.write(`args ${JSON.stringify(process.argv.slice(2))}\\n`);',
       "process.stderr.write('cross-check: ok\\n');",
       "mkdirSync(new URL('../results/', import.meta.url), { recursive: true });",
       `writeFileSync(new URL('../results/latest.json', import.meta.url), ${JSON.stringify(JSON.stringify(report))});`,
-      "process.exitCode = Number(process.env.RUNNER_EXIT ?? 0);",
+      'process.exitCode = Number(process.env.RUNNER_EXIT ?? 0);',
     ].join('\n'),
   );
 });
@@ -47,7 +60,9 @@ describe('sealflow bench', () => {
   });
 
   it('--full drops --quick; --check is passed on, and the runner exit code becomes the CLI exit code', async () => {
-    const run = await box.run(['bench', '--full', '--check'], { env: { SEALFLOW_BENCH_RUNNER: runner, RUNNER_EXIT: '1' } });
+    const run = await box.run(['bench', '--full', '--check'], {
+      env: { SEALFLOW_BENCH_RUNNER: runner, RUNNER_EXIT: '1' },
+    });
     expect(run.stdout.toString()).toContain('args ["--check"]');
     expect(run.stdout.toString()).toContain('ratio table');
     expect(run.code).toBe(1);

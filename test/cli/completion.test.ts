@@ -19,10 +19,22 @@ type Command = ReturnType<typeof buildProgram>;
 
 /** Every command path of the real program with its subcommand names and long options. */
 function tree(): { path: string[]; expected: string[] }[] {
-  const program = buildProgram({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal } as CliIo);
+  const program = buildProgram({
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: {},
+    signal: new AbortController().signal,
+  } as CliIo);
   const out: { path: string[]; expected: string[] }[] = [];
   const visit = (command: Command, path: string[]): void => {
-    out.push({ path, expected: [...command.commands.map((c) => c.name()), ...command.options.flatMap((o) => (o.long === undefined ? [] : [o.long]))] });
+    out.push({
+      path,
+      expected: [
+        ...command.commands.map((c) => c.name()),
+        ...command.options.flatMap((o) => (o.long === undefined ? [] : [o.long])),
+      ],
+    });
     for (const sub of command.commands) visit(sub, [...path, sub.name()]);
   };
   visit(program, []);
@@ -37,7 +49,10 @@ describe('sealflow completion', () => {
     const nodes = tree();
     expect(nodes.length).toBeGreaterThan(20);
     const probe = nodes
-      .map((n, i) => `COMP_WORDS=(sealflow ${n.path.join(' ')} ''); COMP_CWORD=${n.path.length + 1}; _sealflow; echo "${i}:\${COMPREPLY[*]}"`)
+      .map(
+        (n, i) =>
+          `COMP_WORDS=(sealflow ${n.path.join(' ')} ''); COMP_CWORD=${n.path.length + 1}; _sealflow; echo "${i}:\${COMPREPLY[*]}"`,
+      )
       .join('\n');
     const { stdout } = await exec('bash', ['-c', `source ${box.path('c.bash')}\n${probe}`]);
     const lines = stdout.trim().split('\n');
@@ -45,7 +60,10 @@ describe('sealflow completion', () => {
       const offered = (lines[i] ?? '').replace(/^\d+:/, '').split(' ');
       for (const word of n.expected) expect(offered, `sealflow ${n.path.join(' ')} ${word}`).toContain(word);
     }
-    const { stdout: partial } = await exec('bash', ['-c', `source ${box.path('c.bash')}\nCOMP_WORDS=(sealflow --quiet dec); COMP_CWORD=2; _sealflow; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(sealflow decrypt --ra); COMP_CWORD=2; _sealflow; echo "\${COMPREPLY[*]}"`]);
+    const { stdout: partial } = await exec('bash', [
+      '-c',
+      `source ${box.path('c.bash')}\nCOMP_WORDS=(sealflow --quiet dec); COMP_CWORD=2; _sealflow; echo "\${COMPREPLY[*]}"\nCOMP_WORDS=(sealflow decrypt --ra); COMP_CWORD=2; _sealflow; echo "\${COMPREPLY[*]}"`,
+    ]);
     expect(partial.split('\n').slice(0, 2)).toEqual(['decrypt', '--range']);
   });
 
@@ -60,14 +78,17 @@ describe('sealflow completion', () => {
         expect(fish, `${n.path.join(' ')} ${word}`).toContain(pattern);
       }
     }
-    expect(fish).toContain("complete -c sealflow -n '__fish_seen_subcommand_from keys; and __fish_seen_subcommand_from create' -l alias");
+    expect(fish).toContain(
+      "complete -c sealflow -n '__fish_seen_subcommand_from keys; and __fish_seen_subcommand_from create' -l alias",
+    );
   });
 
   it('--help of every command lists every one of its options and subcommands', async () => {
     for (const n of tree()) {
       const help = await box.run([...n.path, '--help']);
       expect(help.code, n.path.join(' ')).toBe(0);
-      for (const word of n.expected) expect(help.stdout.toString(), `sealflow ${n.path.join(' ')} --help: ${word}`).toContain(word);
+      for (const word of n.expected)
+        expect(help.stdout.toString(), `sealflow ${n.path.join(' ')} --help: ${word}`).toContain(word);
     }
   }, 120_000);
 

@@ -18,7 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => box.remove());
 
-const writeConfig = (value: unknown): void => writeFileSync(join(xdg, 'sealflow', 'config.json'), JSON.stringify(value));
+const writeConfig = (value: unknown): void =>
+  writeFileSync(join(xdg, 'sealflow', 'config.json'), JSON.stringify(value));
 
 describe('sealflow config file', () => {
   it('$XDG_CONFIG_HOME/sealflow/config.json sets the key store and passphrase file (relative to the file)', async () => {
@@ -34,17 +35,26 @@ describe('sealflow config file', () => {
 
   it('~/.config/sealflow/config.json is the default without XDG_CONFIG_HOME', async () => {
     mkdirSync(box.path('home/.config/sealflow'), { recursive: true });
-    writeFileSync(box.path('home/.config/sealflow/config.json'), JSON.stringify({ keystore: box.path('home-store.sealed'), passphraseFile: box.path('pw.txt') }));
-    expect((await box.run(['keys', 'create'], { env: { SEALFLOW_KEYSTORE: '', SEALFLOW_PASSPHRASE: '' } })).code).toBe(0);
+    writeFileSync(
+      box.path('home/.config/sealflow/config.json'),
+      JSON.stringify({ keystore: box.path('home-store.sealed'), passphraseFile: box.path('pw.txt') }),
+    );
+    expect((await box.run(['keys', 'create'], { env: { SEALFLOW_KEYSTORE: '', SEALFLOW_PASSPHRASE: '' } })).code).toBe(
+      0,
+    );
     expect(existsSync(box.path('home-store.sealed'))).toBe(true);
   });
 
   it('precedence: the environment beats the file, a flag beats the environment', async () => {
     writeConfig({ keystore: box.path('from-file.sealed'), passphraseFile: box.path('pw.txt') });
-    expect((await box.run(['keys', 'create'], { env: { ...bare, SEALFLOW_KEYSTORE: box.path('from-env.sealed') } })).code).toBe(0);
+    expect(
+      (await box.run(['keys', 'create'], { env: { ...bare, SEALFLOW_KEYSTORE: box.path('from-env.sealed') } })).code,
+    ).toBe(0);
     expect(existsSync(box.path('from-env.sealed'))).toBe(true);
     expect(existsSync(box.path('from-file.sealed'))).toBe(false);
-    const flagged = await box.run(['--keystore', box.path('from-flag.sealed'), 'keys', 'create'], { env: { ...bare, SEALFLOW_KEYSTORE: box.path('from-env.sealed') } });
+    const flagged = await box.run(['--keystore', box.path('from-flag.sealed'), 'keys', 'create'], {
+      env: { ...bare, SEALFLOW_KEYSTORE: box.path('from-env.sealed') },
+    });
     expect(flagged.code).toBe(0);
     expect(existsSync(box.path('from-flag.sealed'))).toBe(true);
     expect(existsSync(box.path('from-file.sealed'))).toBe(false);
@@ -52,7 +62,9 @@ describe('sealflow config file', () => {
 
   it('--passphrase-file beats $SEALFLOW_PASSPHRASE; a wrong one is refused (exit 3)', async () => {
     expect((await box.run(['keys', 'create'])).code).toBe(0);
-    const wrongEnv = await box.run(['--passphrase-file', box.path('pw.txt'), 'keys', 'list'], { env: { SEALFLOW_PASSPHRASE: 'not it' } });
+    const wrongEnv = await box.run(['--passphrase-file', box.path('pw.txt'), 'keys', 'list'], {
+      env: { SEALFLOW_PASSPHRASE: 'not it' },
+    });
     expect(wrongEnv.code).toBe(0);
     writeFileSync(box.path('bad.txt'), 'not it\n');
     const wrongFile = await box.run(['--passphrase-file', box.path('bad.txt'), 'keys', 'list']);
@@ -65,13 +77,19 @@ describe('sealflow config file', () => {
   it('"kms": "aws" in the file selects AWS KMS, and then needs a region like --kms aws', async () => {
     writeConfig({ kms: 'aws' });
     writeFileSync(box.path('in.txt'), 'x');
-    const run = await box.run(['encrypt', box.path('in.txt'), '-o', box.path('o.sealed')], { env: { XDG_CONFIG_HOME: xdg } });
+    const run = await box.run(['encrypt', box.path('in.txt'), '-o', box.path('o.sealed')], {
+      env: { XDG_CONFIG_HOME: xdg },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--kms aws: needs --region');
   });
 
   it.each<[string, string, RegExp]>([
-    ['an unknown key', JSON.stringify({ keyStore: 'x' }), /unknown key "keyStore" \(known: kms, keystore, region, endpoint, passphraseFile\)/],
+    [
+      'an unknown key',
+      JSON.stringify({ keyStore: 'x' }),
+      /unknown key "keyStore" \(known: kms, keystore, region, endpoint, passphraseFile\)/,
+    ],
     ['bad JSON', '{ "kms": ', /not valid JSON/],
     ['a bad kms', JSON.stringify({ kms: 'gcp' }), /"kms" must be "aws" or "local", got "gcp"/],
     ['a bad endpoint', JSON.stringify({ endpoint: 'not a url' }), /"endpoint" must be a URL/],
@@ -88,8 +106,13 @@ describe('sealflow config file', () => {
   });
 
   it('$SEALFLOW_CONFIG names the file, and then it must exist', async () => {
-    writeFileSync(box.path('other.json'), JSON.stringify({ keystore: box.path('named.sealed'), passphraseFile: box.path('pw.txt') }));
-    expect((await box.run(['keys', 'create'], { env: { ...bare, SEALFLOW_CONFIG: box.path('other.json') } })).code).toBe(0);
+    writeFileSync(
+      box.path('other.json'),
+      JSON.stringify({ keystore: box.path('named.sealed'), passphraseFile: box.path('pw.txt') }),
+    );
+    expect(
+      (await box.run(['keys', 'create'], { env: { ...bare, SEALFLOW_CONFIG: box.path('other.json') } })).code,
+    ).toBe(0);
     expect(existsSync(box.path('named.sealed'))).toBe(true);
     const missing = await box.run(['keys', 'list'], { env: { SEALFLOW_CONFIG: box.path('nope.json') } });
     expect(missing.code).toBe(1);

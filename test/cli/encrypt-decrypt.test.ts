@@ -18,21 +18,35 @@ function noTempFiles(): void {
 const F = 1024;
 
 describe('sealflow encrypt / decrypt', () => {
-  it.each([0, 1, F - 1, F, F + 1, 2 * F + 17])('round-trips %i bytes file to file, and the core engine reads the message', async (size) => {
-    const plaintext = bytes(size);
-    writeFileSync(box.path('in.bin'), plaintext);
-    const enc = await box.run(['encrypt', box.path('in.bin'), '-o', box.path('in.sealed'), '-k', 'alias/test', '--frame-length', '1KiB', '-c', 'case=file']);
-    expect(enc.stderr).toBe('');
-    expect(enc.code).toBe(0);
-    const sealed = readFileSync(box.path('in.sealed'));
-    const dec = await box.run(['decrypt', box.path('in.sealed'), '-o', box.path('out.bin')]);
-    expect(dec.code).toBe(0);
-    expect(readFileSync(box.path('out.bin')).equals(plaintext)).toBe(true);
-    const independent = await decryptInProcess(box.keystore, sealed);
-    expect(Buffer.from(independent.plaintext).equals(plaintext)).toBe(true);
-    expect(independent.context).toEqual({ case: 'file' });
-    noTempFiles();
-  });
+  it.each([0, 1, F - 1, F, F + 1, 2 * F + 17])(
+    'round-trips %i bytes file to file, and the core engine reads the message',
+    async (size) => {
+      const plaintext = bytes(size);
+      writeFileSync(box.path('in.bin'), plaintext);
+      const enc = await box.run([
+        'encrypt',
+        box.path('in.bin'),
+        '-o',
+        box.path('in.sealed'),
+        '-k',
+        'alias/test',
+        '--frame-length',
+        '1KiB',
+        '-c',
+        'case=file',
+      ]);
+      expect(enc.stderr).toBe('');
+      expect(enc.code).toBe(0);
+      const sealed = readFileSync(box.path('in.sealed'));
+      const dec = await box.run(['decrypt', box.path('in.sealed'), '-o', box.path('out.bin')]);
+      expect(dec.code).toBe(0);
+      expect(readFileSync(box.path('out.bin')).equals(plaintext)).toBe(true);
+      const independent = await decryptInProcess(box.keystore, sealed);
+      expect(Buffer.from(independent.plaintext).equals(plaintext)).toBe(true);
+      expect(independent.context).toEqual({ case: 'file' });
+      noTempFiles();
+    },
+  );
 
   it.each([0, 1, F - 1, F, F + 1, 2 * F + 17])('round-trips %i bytes through stdin and stdout pipes', async (size) => {
     const plaintext = bytes(size);
@@ -49,7 +63,8 @@ describe('sealflow encrypt / decrypt', () => {
     const fromFile = await box.run(['encrypt', box.path('in.bin'), '--frame-length', String(F)]);
     const fromPipe = await box.run(['encrypt', '--frame-length', String(F)], { input: plaintext });
     // Final frame: FFFFFFFF || sequence (4) || IV (12) || content length (4) || content || tag (16).
-    const finalLength = (message: Buffer, content: number): number => message.readUInt32BE(message.length - 16 - content - 4);
+    const finalLength = (message: Buffer, content: number): number =>
+      message.readUInt32BE(message.length - 16 - content - 4);
     expect(finalLength(fromFile.stdout, F)).toBe(F);
     expect(finalLength(fromPipe.stdout, 0)).toBe(0);
     // The pipe's message has one more regular frame (F + 32) and an empty final frame (40)
@@ -61,14 +76,32 @@ describe('sealflow encrypt / decrypt', () => {
     // Over the pool's 4 MiB floor, so the workers take the message.
     const plaintext = bytes(6 * 1024 * 1024 + 5);
     writeFileSync(box.path('big.bin'), plaintext);
-    const threaded = await box.run(['encrypt', box.path('big.bin'), '-o', box.path('t.sealed'), '--threads', '2', '--json', '-k', 'alias/test']);
+    const threaded = await box.run([
+      'encrypt',
+      box.path('big.bin'),
+      '-o',
+      box.path('t.sealed'),
+      '--threads',
+      '2',
+      '--json',
+      '-k',
+      'alias/test',
+    ]);
     expect(threaded.stderr.replace(/^sealflow: warning: --threads .*\n/m, '')).toBe(''); // the warning on a 1-CPU machine
     expect(threaded.code).toBe(0);
     expect((JSON.parse(threaded.stdout.toString()) as { workerBatches: number }).workerBatches).toBeGreaterThan(0);
     const single = await box.run(['encrypt', box.path('big.bin'), '-o', box.path('s.sealed')]);
     expect(single.code).toBe(0);
     expect((await box.run(['decrypt', box.path('t.sealed'), '-o', box.path('t.out')])).code).toBe(0);
-    const opened = await box.run(['decrypt', box.path('s.sealed'), '-o', box.path('s.out'), '--threads', '2', '--json']);
+    const opened = await box.run([
+      'decrypt',
+      box.path('s.sealed'),
+      '-o',
+      box.path('s.out'),
+      '--threads',
+      '2',
+      '--json',
+    ]);
     expect((JSON.parse(opened.stdout.toString()) as { workerBatches: number }).workerBatches).toBeGreaterThan(0);
     expect(readFileSync(box.path('t.out')).equals(plaintext)).toBe(true);
     expect(readFileSync(box.path('s.out')).equals(plaintext)).toBe(true);
@@ -85,16 +118,37 @@ describe('sealflow encrypt / decrypt', () => {
   });
 
   it('--context pairs are authenticated and returned; --expect-context checks them', async () => {
-    const enc = await box.run(['encrypt', '-c', 'tenant=a', '-c', 'path=x=y', '-o', box.path('m.sealed')], { input: 'data' });
+    const enc = await box.run(['encrypt', '-c', 'tenant=a', '-c', 'path=x=y', '-o', box.path('m.sealed')], {
+      input: 'data',
+    });
     expect(enc.code).toBe(0);
-    const ok = await box.run(['decrypt', box.path('m.sealed'), '-o', box.path('m.out'), '--expect-context', 'tenant=a', '--json']);
+    const ok = await box.run([
+      'decrypt',
+      box.path('m.sealed'),
+      '-o',
+      box.path('m.out'),
+      '--expect-context',
+      'tenant=a',
+      '--json',
+    ]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout.toString())).toMatchObject({ context: { tenant: 'a', path: 'x=y' }, plaintextBytes: 4, suite: '0x0478' });
+    expect(JSON.parse(ok.stdout.toString())).toMatchObject({
+      context: { tenant: 'a', path: 'x=y' },
+      plaintextBytes: 4,
+      suite: '0x0478',
+    });
   });
 
   it('a wrong context fails with ERR_CONTEXT_MISMATCH, exit code 2, and leaves no output file', async () => {
     await box.run(['encrypt', '-c', 'tenant=a', '-o', box.path('m.sealed')], { input: bytes(5000) });
-    const run = await box.run(['decrypt', box.path('m.sealed'), '-o', box.path('m.out'), '--expect-context', 'tenant=b']);
+    const run = await box.run([
+      'decrypt',
+      box.path('m.sealed'),
+      '-o',
+      box.path('m.out'),
+      '--expect-context',
+      'tenant=b',
+    ]);
     expect(run.code).toBe(2);
     expect(errorCode(run)).toBe('ERR_CONTEXT_MISMATCH');
     expect(existsSync(box.path('m.out'))).toBe(false);
@@ -110,8 +164,19 @@ describe('sealflow encrypt / decrypt', () => {
   it('--suite 0x0578 writes a signed message that decrypts and range-reads', async () => {
     const plaintext = bytes(3 * F + 5);
     writeFileSync(box.path('in.bin'), plaintext);
-    await box.run(['encrypt', box.path('in.bin'), '-o', box.path('s.sealed'), '--suite', '0x0578', '--frame-length', String(F)]);
-    const info = JSON.parse((await box.run(['inspect', box.path('s.sealed'), '--json'])).stdout.toString()) as { suite: { id: string; signed: boolean } };
+    await box.run([
+      'encrypt',
+      box.path('in.bin'),
+      '-o',
+      box.path('s.sealed'),
+      '--suite',
+      '0x0578',
+      '--frame-length',
+      String(F),
+    ]);
+    const info = JSON.parse((await box.run(['inspect', box.path('s.sealed'), '--json'])).stdout.toString()) as {
+      suite: { id: string; signed: boolean };
+    };
     expect(info.suite).toMatchObject({ id: '0x0578', signed: true });
     expect((await box.run(['decrypt', box.path('s.sealed')])).stdout.equals(plaintext)).toBe(true);
     const range = await box.run(['decrypt', box.path('s.sealed'), '--range', '1000-2100']);
@@ -123,19 +188,34 @@ describe('sealflow encrypt / decrypt', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('aws:s3:arn');
     const arn = 'arn:aws:s3:::my-bucket/photos/cat.jpg';
-    const enc = await box.run(['encrypt', '--bucket-key', '-c', `aws:s3:arn=${arn}`, '-o', box.path('b.sealed'), '--json'], { input: 'meow' });
+    const enc = await box.run(
+      ['encrypt', '--bucket-key', '-c', `aws:s3:arn=${arn}`, '-o', box.path('b.sealed'), '--json'],
+      { input: 'meow' },
+    );
     expect(enc.code).toBe(0);
-    expect(JSON.parse(enc.stdout.toString())).toMatchObject({ keyStoreCalls: { generate: 1 }, bucketKeys: { misses: 1 } });
+    expect(JSON.parse(enc.stdout.toString())).toMatchObject({
+      keyStoreCalls: { generate: 1 },
+      bucketKeys: { misses: 1 },
+    });
     const info = JSON.parse((await box.run(['inspect', box.path('b.sealed'), '--json'])).stdout.toString()) as {
       encryptedDataKeys: { providerId: string; kind: string; bucketContext?: Record<string, string> }[];
     };
     // Layout 2: the message's data key wrapped under the bucket key, then the bucket key's blob.
     expect(info.encryptedDataKeys).toEqual([
       expect.objectContaining({ providerId: 'sealflow-bucket-data-key', kind: 'raw-aes' }),
-      expect.objectContaining({ providerId: 'sealflow-bucket-key', kind: 'bucket-key', bucketContext: { 'aws:s3:arn': 'arn:aws:s3:::my-bucket' } }),
+      expect.objectContaining({
+        providerId: 'sealflow-bucket-key',
+        kind: 'bucket-key',
+        bucketContext: { 'aws:s3:arn': 'arn:aws:s3:::my-bucket' },
+      }),
     ]);
-    expect((await box.run(['decrypt', box.path('b.sealed'), '--expect-context', `aws:s3:arn=${arn}`])).stdout.toString()).toBe('meow');
-    const audit = JSON.parse((await box.run(['keys', 'audit', '--json'])).stdout.toString()) as { eventName: string; requestParameters: { encryptionContext?: Record<string, string> } }[];
+    expect(
+      (await box.run(['decrypt', box.path('b.sealed'), '--expect-context', `aws:s3:arn=${arn}`])).stdout.toString(),
+    ).toBe('meow');
+    const audit = JSON.parse((await box.run(['keys', 'audit', '--json'])).stdout.toString()) as {
+      eventName: string;
+      requestParameters: { encryptionContext?: Record<string, string> };
+    }[];
     const generate = audit.filter((r) => r.eventName === 'GenerateDataKey');
     expect(generate.at(-1)?.requestParameters.encryptionContext).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::my-bucket' });
   });
@@ -236,7 +316,9 @@ describe('sealflow encrypt / decrypt', () => {
 
   describe('files', () => {
     it('a missing input file fails with ENOENT and exit code 4, before asking for a key', async () => {
-      const run = await box.run(['decrypt', box.path('nope.sealed'), '-o', box.path('out')], { env: { SEALFLOW_PASSPHRASE: '' } });
+      const run = await box.run(['decrypt', box.path('nope.sealed'), '-o', box.path('out')], {
+        env: { SEALFLOW_PASSPHRASE: '' },
+      });
       expect(run.code).toBe(4);
       expect(errorCode(run)).toBe('ENOENT');
       expect(run.stderr).toContain('nope.sealed');
@@ -251,7 +333,11 @@ describe('sealflow encrypt / decrypt', () => {
       expect(readFileSync(box.path('exists'), 'utf8')).toBe('keep me');
       const forced = await box.run(['encrypt', '-o', box.path('exists'), '--force'], { input: 'x' });
       expect(forced.code).toBe(0);
-      expect(readFileSync(box.path('exists')).subarray(0, 2).equals(Buffer.from([0x02, 0x04]))).toBe(true);
+      expect(
+        readFileSync(box.path('exists'))
+          .subarray(0, 2)
+          .equals(Buffer.from([0x02, 0x04])),
+      ).toBe(true);
     });
 
     it('an output in a missing folder fails with ENOENT (exit 4) and leaves nothing', async () => {

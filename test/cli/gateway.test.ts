@@ -17,7 +17,10 @@ afterEach(() => {
 });
 
 /** Starts the gateway; resolves with its URL, the stderr so far, and a stop that returns the exit code. */
-async function startGateway(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> }> {
+async function startGateway(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> }> {
   const proc = startCli(['gateway', ...args], { env });
   child = proc;
   proc.stdin?.end();
@@ -45,8 +48,16 @@ describe('sealflow gateway', () => {
   it('with no config runs the embedded default: one stderr line, SDK round trip, exit 0 on SIGTERM', async () => {
     box = sandbox();
     const gw = await startGateway(['--data-dir', box.path('gw')], box.env);
-    const creds = JSON.parse(readFileSync(box.path('gw/credentials.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    const s3 = new S3Client({ endpoint: gw.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey } });
+    const creds = JSON.parse(readFileSync(box.path('gw/credentials.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    const s3 = new S3Client({
+      endpoint: gw.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+    });
     try {
       await s3.send(new CreateBucketCommand({ Bucket: 'cli-bucket' }));
       await s3.send(new PutObjectCommand({ Bucket: 'cli-bucket', Key: 'k', Body: 'from the cli gateway' }));
@@ -66,7 +77,10 @@ describe('sealflow gateway', () => {
 
   it('refuses plain HTTP on a non-loopback address and names the field (exit 1)', async () => {
     box = sandbox();
-    writeFileSync(box.path('gw.json'), JSON.stringify({ listen: '0.0.0.0:0', storage: { type: 'fs', dir: 'data' }, keyStore: { type: 'memory' } }));
+    writeFileSync(
+      box.path('gw.json'),
+      JSON.stringify({ listen: '0.0.0.0:0', storage: { type: 'fs', dir: 'data' }, keyStore: { type: 'memory' } }),
+    );
     const run = await box.run(['gateway', '--config', box.path('gw.json')]);
     expect(run.code).toBe(1);
     expect(errorCode(run)).toBe('ERR_INVALID_ARGUMENT');

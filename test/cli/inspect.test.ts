@@ -21,9 +21,24 @@ beforeEach(async () => {
   box = sandbox();
   const created = await box.run(['keys', 'create', '--alias', 'alias/inspect', '--json']);
   arn = (JSON.parse(created.stdout.toString()) as { arn: string }).arn;
-  await box.run(['encrypt', '-k', 'alias/inspect', '-c', 'tenant=a', '-c', 'object=photos/1.jpg', '--frame-length', '4096', '-o', box.path('m.sealed')], {
-    input: bytes(10_000),
-  });
+  await box.run(
+    [
+      'encrypt',
+      '-k',
+      'alias/inspect',
+      '-c',
+      'tenant=a',
+      '-c',
+      'object=photos/1.jpg',
+      '--frame-length',
+      '4096',
+      '-o',
+      box.path('m.sealed'),
+    ],
+    {
+      input: bytes(10_000),
+    },
+  );
 });
 afterEach(() => box.remove());
 
@@ -41,7 +56,9 @@ describe('sealflow inspect', () => {
       context: { tenant: 'a', object: 'photos/1.jpg' },
     });
     expect(info.messageId).toMatch(/^[0-9a-f]{64}$/);
-    expect(info.encryptedDataKeys).toEqual([expect.objectContaining({ providerId: 'aws-kms', kind: 'aws-kms', key: arn })]);
+    expect(info.encryptedDataKeys).toEqual([
+      expect.objectContaining({ providerId: 'aws-kms', kind: 'aws-kms', key: arn }),
+    ]);
   });
 
   it('prints the same facts as readable text', async () => {
@@ -55,13 +72,17 @@ describe('sealflow inspect', () => {
   });
 
   it('needs no key store and no passphrase', async () => {
-    const run = await box.run(['inspect', box.path('m.sealed'), '--json'], { env: { SEALFLOW_PASSPHRASE: '', SEALFLOW_KEYSTORE: box.path('absent.sealed') } });
+    const run = await box.run(['inspect', box.path('m.sealed'), '--json'], {
+      env: { SEALFLOW_PASSPHRASE: '', SEALFLOW_KEYSTORE: box.path('absent.sealed') },
+    });
     expect(run.code).toBe(0);
   });
 
   it('reads only the header: a file cut right after the header still inspects, though it cannot decrypt', async () => {
     const whole = readFileSync(box.path('m.sealed'));
-    const { headerLength } = JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as InspectJson;
+    const { headerLength } = JSON.parse(
+      (await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString(),
+    ) as InspectJson;
     writeFileSync(box.path('head.sealed'), whole.subarray(0, headerLength));
     expect((await box.run(['inspect', box.path('head.sealed'), '--json'])).code).toBe(0);
     expect((await box.run(['decrypt', box.path('head.sealed')])).code).toBe(2);

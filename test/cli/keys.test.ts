@@ -74,9 +74,13 @@ describe('sealflow keys', () => {
     const key = await createKey();
     const now = await box.run(['keys', 'rotate', key.keyId, '--json']);
     expect(now.code).toBe(0);
-    const on = JSON.parse((await box.run(['keys', 'rotate', key.keyId, '--automatic', '180', '--json'])).stdout.toString()) as KeyJson;
+    const on = JSON.parse(
+      (await box.run(['keys', 'rotate', key.keyId, '--automatic', '180', '--json'])).stdout.toString(),
+    ) as KeyJson;
     expect(on.rotation).toMatchObject({ automatic: true, periodDays: 180 });
-    const off = JSON.parse((await box.run(['keys', 'rotate', key.keyId, '--no-automatic', '--json'])).stdout.toString()) as KeyJson;
+    const off = JSON.parse(
+      (await box.run(['keys', 'rotate', key.keyId, '--no-automatic', '--json'])).stdout.toString(),
+    ) as KeyJson;
     expect(off.rotation?.automatic).toBe(false);
     const audit = await box.run(['keys', 'audit', '--json', '--limit', '1000']);
     const names = (JSON.parse(audit.stdout.toString()) as { eventName: string }[]).map((r) => r.eventName);
@@ -92,12 +96,16 @@ describe('sealflow keys', () => {
 
   it('schedule-deletion puts the key in PendingDeletion with a date; cancel-deletion takes it back (disabled)', async () => {
     const key = await createKey();
-    const scheduled = JSON.parse((await box.run(['keys', 'schedule-deletion', key.keyId, '--days', '7', '--json'])).stdout.toString()) as KeyJson;
+    const scheduled = JSON.parse(
+      (await box.run(['keys', 'schedule-deletion', key.keyId, '--days', '7', '--json'])).stdout.toString(),
+    ) as KeyJson;
     expect(scheduled.state).toBe('PendingDeletion');
     const days = (Date.parse(scheduled.deletionDate as string) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(6.9);
     expect(days).toBeLessThan(7.1);
-    const cancelled = JSON.parse((await box.run(['keys', 'cancel-deletion', key.keyId, '--json'])).stdout.toString()) as KeyJson;
+    const cancelled = JSON.parse(
+      (await box.run(['keys', 'cancel-deletion', key.keyId, '--json'])).stdout.toString(),
+    ) as KeyJson;
     expect(cancelled.state).toBe('Disabled');
   });
 
@@ -115,7 +123,10 @@ describe('sealflow keys', () => {
     expect((await describeKey('alias/app')).keyId).toBe(a.keyId);
     expect((await box.run(['keys', 'alias', 'update', 'alias/app', b.keyId])).code).toBe(0);
     expect((await describeKey('alias/app')).keyId).toBe(b.keyId);
-    const list = JSON.parse((await box.run(['keys', 'alias', 'list', '--json'])).stdout.toString()) as { alias: string; keyId: string }[];
+    const list = JSON.parse((await box.run(['keys', 'alias', 'list', '--json'])).stdout.toString()) as {
+      alias: string;
+      keyId: string;
+    }[];
     expect(list).toContainEqual(expect.objectContaining({ alias: 'alias/app', keyId: b.keyId }));
     expect((await box.run(['keys', 'alias', 'delete', 'alias/app'])).code).toBe(0);
     const gone = await box.run(['keys', 'describe', 'alias/app']);
@@ -142,7 +153,13 @@ describe('sealflow keys', () => {
     const restrictive = {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'admin', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ['kms:*'], Resource: '*' },
+        {
+          Sid: 'admin',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: ['kms:*'],
+          Resource: '*',
+        },
         {
           Sid: 'decrypt-only-tenant-a',
           Effect: 'Deny',
@@ -171,11 +188,17 @@ describe('sealflow keys', () => {
     await box.run(['encrypt', '-k', 'alias/audited', '-c', 'purpose=audit-test'], { input: 'x' });
     const run = await box.run(['keys', 'audit', '--json'], { env: { SEALFLOW_PASSPHRASE: '' } });
     expect(run.code).toBe(0);
-    const records = JSON.parse(run.stdout.toString()) as { eventName: string; requestParameters: { encryptionContext?: Record<string, string> }; resources: { ARN: string }[] }[];
+    const records = JSON.parse(run.stdout.toString()) as {
+      eventName: string;
+      requestParameters: { encryptionContext?: Record<string, string> };
+      resources: { ARN: string }[];
+    }[];
     const generate = records.find((r) => r.eventName === 'GenerateDataKey');
     expect(generate?.requestParameters.encryptionContext).toEqual({ purpose: 'audit-test' });
     expect(generate?.resources[0]?.ARN).toBe(key.arn);
-    expect(records.map((r) => r.eventName)).toEqual(expect.arrayContaining(['CreateKey', 'CreateAlias', 'GenerateDataKey']));
+    expect(records.map((r) => r.eventName)).toEqual(
+      expect.arrayContaining(['CreateKey', 'CreateAlias', 'GenerateDataKey']),
+    );
     const text = await box.run(['keys', 'audit', '--limit', '1']);
     expect(text.stdout.toString().trim().split('\n')).toHaveLength(1);
     expect(text.stdout.toString()).toContain('GenerateDataKey');

@@ -10,8 +10,15 @@ const run = promisify(execFile);
 
 describe('npx sealflow in a clone', () => {
   it('runs the workspace-linked CLI without installing anything (npx --no-install)', async () => {
-    const version = (JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    const { stdout } = await run('npx', ['--no-install', 'sealflow', '--version'], { cwd: ROOT, env: { ...process.env, npm_config_yes: 'false' } });
+    const version = (
+      JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const { stdout } = await run('npx', ['--no-install', 'sealflow', '--version'], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_yes: 'false' },
+    });
     expect(stdout.trim()).toBe(version);
   }, 60_000);
 });

@@ -23,17 +23,21 @@ describe('sealflow errors a user can act on', () => {
     }
   });
 
-  it('a header naming a KMS key ARN the embedded store cannot open suggests --kms aws with the ARN\'s region', async () => {
+  it("a header naming a KMS key ARN the embedded store cannot open suggests --kms aws with the ARN's region", async () => {
     writeFileSync(box.path('in.txt'), 'data');
     expect((await box.run(['keys', 'create', '--alias', 'alias/elsewhere'])).code).toBe(0);
-    expect((await box.run(['encrypt', box.path('in.txt'), '-o', box.path('m.sealed'), '-k', 'alias/elsewhere'])).code).toBe(0);
+    expect(
+      (await box.run(['encrypt', box.path('in.txt'), '-o', box.path('m.sealed'), '-k', 'alias/elsewhere'])).code,
+    ).toBe(0);
     // Another store (as on a machine whose keys are in AWS KMS) cannot open the data key.
     const other = { SEALFLOW_KEYSTORE: box.path('other.sealed') };
     expect((await box.run(['keys', 'create'], { env: other })).code).toBe(0);
     const run = await box.run(['decrypt', box.path('m.sealed')], { env: other });
     expect(run.code).toBe(3);
     expect(errorCode(run)).toBe('ERR_NO_DECRYPTABLE_KEY');
-    expect(run.stderr).toMatch(/the header names the KMS key arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]+, which the embedded key store cannot open: if it is in AWS KMS, add --kms aws --region us-east-1/);
+    expect(run.stderr).toMatch(
+      /the header names the KMS key arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]+, which the embedded key store cannot open: if it is in AWS KMS, add --kms aws --region us-east-1/,
+    );
     // Where the embedded store does open it, it decrypts.
     const ok = await box.run(['decrypt', box.path('m.sealed')]);
     expect(ok.stdout.toString()).toBe('data');
@@ -69,6 +73,10 @@ describe('sealflow says when a default acts', () => {
     expect(named.stderr).toBe('');
     const quiet = await box.run(['--quiet', 'encrypt', box.path('in.txt'), '-o', box.path('c.sealed')]);
     expect(quiet.stderr).toBe('');
-    expect(readdirSync(box.dir).filter((name) => name.endsWith('.sealed')).sort()).toEqual(['a.sealed', 'b.sealed', 'c.sealed']);
+    expect(
+      readdirSync(box.dir)
+        .filter((name) => name.endsWith('.sealed'))
+        .sort(),
+    ).toEqual(['a.sealed', 'b.sealed', 'c.sealed']);
   });
 });

@@ -38,11 +38,30 @@ describe('sealflow decrypt --range', () => {
   });
 
   it('writes a range to a file atomically, with a JSON summary', async () => {
-    const run = await box.run(['decrypt', box.path('m.sealed'), '--range', '100-199', '-o', box.path('r.bin'), '--json']);
+    const run = await box.run([
+      'decrypt',
+      box.path('m.sealed'),
+      '--range',
+      '100-199',
+      '-o',
+      box.path('r.bin'),
+      '--json',
+    ]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout.toString())).toMatchObject({ plaintextBytes: 100, range: { start: 100, last: 199, end: 200 } });
+    expect(JSON.parse(run.stdout.toString())).toMatchObject({
+      plaintextBytes: 100,
+      range: { start: 100, last: 199, end: 200 },
+    });
     expect(readFileSync(box.path('r.bin')).equals(plaintext.subarray(100, 200))).toBe(true);
-    const suffix = await box.run(['decrypt', box.path('m.sealed'), '--range', '-300', '-o', box.path('s.bin'), '--json']);
+    const suffix = await box.run([
+      'decrypt',
+      box.path('m.sealed'),
+      '--range',
+      '-300',
+      '-o',
+      box.path('s.bin'),
+      '--json',
+    ]);
     expect(suffix.code).toBe(0);
     expect(JSON.parse(suffix.stdout.toString())).toMatchObject({ plaintextBytes: 300, range: { suffixLength: 300 } });
     expect(readFileSync(box.path('s.bin')).equals(plaintext.subarray(plaintext.length - 300))).toBe(true);
@@ -59,8 +78,21 @@ describe('sealflow decrypt --range', () => {
   );
 
   it('signed messages take every range form, and refuse a start at the size (exit 2)', async () => {
-    await box.run(['encrypt', box.path('in.bin'), '-o', box.path('s.sealed'), '--frame-length', String(F), '--suite', '0x0578']);
-    for (const [range, start, end] of [['10-20', 10, 21], ['10000-', 10000, plaintext.length], ['-77', plaintext.length - 77, plaintext.length]] as const) {
+    await box.run([
+      'encrypt',
+      box.path('in.bin'),
+      '-o',
+      box.path('s.sealed'),
+      '--frame-length',
+      String(F),
+      '--suite',
+      '0x0578',
+    ]);
+    for (const [range, start, end] of [
+      ['10-20', 10, 21],
+      ['10000-', 10000, plaintext.length],
+      ['-77', plaintext.length - 77, plaintext.length],
+    ] as const) {
       const run = await box.run(['decrypt', box.path('s.sealed'), '--range', range]);
       expect(run.code, range).toBe(0);
       expect(run.stdout.equals(plaintext.subarray(start, end)), range).toBe(true);
@@ -86,11 +118,22 @@ describe('sealflow decrypt --range', () => {
 
   it('a range over a tampered frame fails (exit 2) and writes nothing', async () => {
     const bad = readFileSync(box.path('m.sealed'));
-    const header = (JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as { headerLength: number }).headerLength;
+    const header = (
+      JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as {
+        headerLength: number;
+      }
+    ).headerLength;
     const at = header + 3 * (F + 32) + 40;
     bad[at] = (bad[at] as number) ^ 1;
     writeFileSync(box.path('bad.sealed'), bad);
-    const run = await box.run(['decrypt', box.path('bad.sealed'), '--range', `${3 * F}-${3 * F + 10}`, '-o', box.path('r.bin')]);
+    const run = await box.run([
+      'decrypt',
+      box.path('bad.sealed'),
+      '--range',
+      `${3 * F}-${3 * F + 10}`,
+      '-o',
+      box.path('r.bin'),
+    ]);
     expect(run.code).toBe(2);
     expect(errorCode(run)).toBe('ERR_AUTHENTICATION_FAILED');
     expect(existsSync(box.path('r.bin'))).toBe(false);

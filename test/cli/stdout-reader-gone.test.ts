@@ -96,7 +96,9 @@ describe('sealflow with stdout closed early by its reader', () => {
   const plaintext = bytes(8 * MiB + 5);
   beforeEach(async () => {
     writeFileSync(box.path('big.bin'), plaintext);
-    expect((await box.run(['encrypt', box.path('big.bin'), '-o', box.path('big.sealed'), '-k', 'alias/test'])).code).toBe(0);
+    expect(
+      (await box.run(['encrypt', box.path('big.bin'), '-o', box.path('big.sealed'), '-k', 'alias/test'])).code,
+    ).toBe(0);
   });
 
   it('encrypt of an 8 MiB file stops quietly with exit 141', async () => {
@@ -108,7 +110,12 @@ describe('sealflow with stdout closed early by its reader', () => {
   });
 
   it('encrypt from a stdin that never ends stops reading it and exits 141 (`yes | sealflow encrypt | head`)', async () => {
-    expectQuietStop(await runWithEarlyReader(['encrypt', '-k', 'alias/test'], { stdin: plaintext.subarray(0, 4 * MiB), keepStdinOpen: true }));
+    expectQuietStop(
+      await runWithEarlyReader(['encrypt', '-k', 'alias/test'], {
+        stdin: plaintext.subarray(0, 4 * MiB),
+        keepStdinOpen: true,
+      }),
+    );
   });
 
   it('decrypt of an 8 MiB message from a file stops quietly with exit 141', async () => {
@@ -137,7 +144,9 @@ describe('sealflow failures are still reported while stdout is a pipe', () => {
   let sealed: Buffer;
   beforeEach(async () => {
     writeFileSync(box.path('in.bin'), plaintext);
-    expect((await box.run(['encrypt', box.path('in.bin'), '-o', box.path('m.sealed'), '-k', 'alias/test'])).code).toBe(0);
+    expect((await box.run(['encrypt', box.path('in.bin'), '-o', box.path('m.sealed'), '-k', 'alias/test'])).code).toBe(
+      0,
+    );
     sealed = readFileSync(box.path('m.sealed'));
   });
 

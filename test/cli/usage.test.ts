@@ -49,7 +49,9 @@ describe('sealflow usage and process behaviour', () => {
 
   it('SIGINT during a decrypt stops it with exit code 130 and leaves no partial output', async () => {
     expect((await box.run(['keys', 'create', '--alias', 'alias/x'])).code).toBe(0);
-    const sealed = await box.run(['encrypt', '-k', 'alias/x', '--frame-length', '1024'], { input: Buffer.alloc(64 * 1024, 7) });
+    const sealed = await box.run(['encrypt', '-k', 'alias/x', '--frame-length', '1024'], {
+      input: Buffer.alloc(64 * 1024, 7),
+    });
     const child = startCli(['decrypt', '-o', box.path('out.bin')], { env: box.env });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -54,15 +54,26 @@ const xksEnv = { SEALFLOW_XKS_ACCESS_KEY_ID: ACCESS_KEY_ID, SEALFLOW_XKS_SECRET_
 describe('sealflow with an XKS proxy', () => {
   it('xks-proxy serves encrypt and decrypt --xks URL, logs each request as JSON, and stops with exit 0', async () => {
     const { url, log } = await startProxy();
-    const sealed = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-key-1', '-c', 'a=b'], { input: 'external key', env: xksEnv });
+    const sealed = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-key-1', '-c', 'a=b'], {
+      input: 'external key',
+      env: xksEnv,
+    });
     expect(sealed.stderr).toBe('');
     expect(sealed.code).toBe(0);
     writeFileSync(box.path('m.sealed'), sealed.stdout);
-    const info = JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as { encryptedDataKeys: { providerId: string; key: string }[] };
+    const info = JSON.parse((await box.run(['inspect', box.path('m.sealed'), '--json'])).stdout.toString()) as {
+      encryptedDataKeys: { providerId: string; key: string }[];
+    };
     expect(info.encryptedDataKeys).toEqual([expect.objectContaining({ providerId: 'sealflow-xks', key: 'ext-key-1' })]);
-    const opened = await box.run(['decrypt', box.path('m.sealed'), '--xks', `${url}/tenant-a/kms/xks/v1`, '-k', 'ext-key-1'], { env: xksEnv });
+    const opened = await box.run(
+      ['decrypt', box.path('m.sealed'), '--xks', `${url}/tenant-a/kms/xks/v1`, '-k', 'ext-key-1'],
+      { env: xksEnv },
+    );
     expect(opened.stdout.toString()).toBe('external key');
-    const lines = log().trim().split('\n').map((line) => JSON.parse(line) as { operation: string; status: number });
+    const lines = log()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { operation: string; status: number });
     expect(lines.map((l) => [l.operation, l.status])).toEqual([
       ['Encrypt', 200],
       ['Decrypt', 200],
@@ -75,11 +86,17 @@ describe('sealflow with an XKS proxy', () => {
 
   it('a stopped proxy fails decrypt with ERR_KEY_STORE_UNAVAILABLE (exit 3) and writes no output', async () => {
     const { url } = await startProxy();
-    const sealed = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-key-1'], { input: 'x', env: xksEnv });
+    const sealed = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-key-1'], {
+      input: 'x',
+      env: xksEnv,
+    });
     proxy?.kill('SIGTERM');
     await new Promise((resolve) => proxy?.once('close', resolve));
     writeFileSync(box.path('m.sealed'), sealed.stdout);
-    const run = await box.run(['decrypt', box.path('m.sealed'), '--xks', `${url}/tenant-a`, '-k', 'ext-key-1', '-o', box.path('out')], { env: xksEnv });
+    const run = await box.run(
+      ['decrypt', box.path('m.sealed'), '--xks', `${url}/tenant-a`, '-k', 'ext-key-1', '-o', box.path('out')],
+      { env: xksEnv },
+    );
     expect(run.code).toBe(3);
     expect(errorCode(run)).toBe('ERR_KEY_STORE_UNAVAILABLE');
     expect(existsSync(box.path('out'))).toBe(false);
@@ -87,7 +104,10 @@ describe('sealflow with an XKS proxy', () => {
 
   it('a disabled external key, a wrong secret and missing credentials fail clearly', async () => {
     const { url } = await startProxy();
-    const disabled = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-disabled'], { input: 'x', env: xksEnv });
+    const disabled = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-disabled'], {
+      input: 'x',
+      env: xksEnv,
+    });
     expect(disabled.code).toBe(3);
     const wrong = await box.run(['encrypt', '--xks', `${url}/tenant-a`, '-k', 'ext-key-1'], {
       input: 'x',

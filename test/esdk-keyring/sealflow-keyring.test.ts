@@ -21,7 +21,9 @@ const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest(
 
 async function streamed(keyring: SealflowKeyringNode, message: Uint8Array): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  const pieces = Array.from({ length: Math.ceil(message.length / 500) }, (_, i) => Buffer.from(message.subarray(i * 500, (i + 1) * 500)));
+  const pieces = Array.from({ length: Math.ceil(message.length / 500) }, (_, i) =>
+    Buffer.from(message.subarray(i * 500, (i + 1) * 500)),
+  );
   for await (const chunk of Readable.from(pieces).pipe(esdk.decryptStream(keyring))) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
@@ -31,7 +33,7 @@ async function sealMany(engine: Engine, count: number): Promise<{ sealed: Uint8A
   const sealed = await Promise.all(
     plaintexts.map((pt, i) =>
       engine.encrypt(pt, {
-        context: { 'aws:s3:arn': `arn:aws:s3:::bucket/${i}`, ...(i % 3 === 0 ? { 'größe': String(pt.length) } : {}) },
+        context: { 'aws:s3:arn': `arn:aws:s3:::bucket/${i}`, ...(i % 3 === 0 ? { größe: String(pt.length) } : {}) },
         bucketKey: true,
         frameLength: 1024,
         suite: i % 5 === 4 ? 0x0578 : 0x0478,
@@ -44,7 +46,10 @@ async function sealMany(engine: Engine, count: number): Promise<{ sealed: Uint8A
 describe('SealflowKeyringNode in client-node', () => {
   it('opens 1,000 bucket-key messages through a KMS client with one KMS Decrypt, one-shot and streaming', async () => {
     const { kms, keyArn } = await kmsWithKey();
-    const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 600_000 } });
+    const engine = createEngine({
+      keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }),
+      bucketKeys: { maxAgeMs: 600_000 },
+    });
     const { sealed, digests } = await sealMany(engine, 1000);
     const keyring = new SealflowKeyringNode({ keyStores: new KmsKeyStore({ client: kms, keyId: keyArn }) });
     for (let i = 0; i < sealed.length; i += 25) {
@@ -62,26 +67,36 @@ describe('SealflowKeyringNode in client-node', () => {
     expect(keyring.stats().bucketKeys).toBe(0);
   }, 120_000);
 
-  it.runIf(emulatorEndpoints.moto !== undefined)('opens bucket-key messages through an AWS SDK KMS client (moto over HTTP) with one KMS Decrypt', async () => {
-    const client = new KMSClient(emulatorClientConfig(emulatorEndpoints.moto as string, 'us-east-1'));
-    const store = new AwsKmsKeyStore({ client, keyId: (await client.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string });
-    try {
-      const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
-      const { sealed, digests } = await sealMany(engine, 100);
-      const decrypts: string[] = [];
-      client.middlewareStack.add((next, context) => async (args) => {
-        decrypts.push(String(context.commandName));
-        return next(args);
-      }, { step: 'initialize', name: 'countDecrypts' });
-      const keyring = new SealflowKeyringNode({ keyStores: store });
-      for (const [i, message] of sealed.entries()) expect(digest((await esdk.decrypt(keyring, message)).plaintext)).toBe(digests[i]);
-      expect(decrypts).toEqual(['DecryptCommand']);
-      keyring.close();
-    } finally {
-      store.close();
-      client.destroy();
-    }
-  });
+  it.runIf(emulatorEndpoints.moto !== undefined)(
+    'opens bucket-key messages through an AWS SDK KMS client (moto over HTTP) with one KMS Decrypt',
+    async () => {
+      const client = new KMSClient(emulatorClientConfig(emulatorEndpoints.moto as string, 'us-east-1'));
+      const store = new AwsKmsKeyStore({
+        client,
+        keyId: (await client.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string,
+      });
+      try {
+        const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
+        const { sealed, digests } = await sealMany(engine, 100);
+        const decrypts: string[] = [];
+        client.middlewareStack.add(
+          (next, context) => async (args) => {
+            decrypts.push(String(context.commandName));
+            return next(args);
+          },
+          { step: 'initialize', name: 'countDecrypts' },
+        );
+        const keyring = new SealflowKeyringNode({ keyStores: store });
+        for (const [i, message] of sealed.entries())
+          expect(digest((await esdk.decrypt(keyring, message)).plaintext)).toBe(digests[i]);
+        expect(decrypts).toEqual(['DecryptCommand']);
+        keyring.close();
+      } finally {
+        store.close();
+        client.destroy();
+      }
+    },
+  );
 
   it('opens XKS messages, plain and bucket-key, through the XKS proxy', async () => {
     const { url } = await rig();
@@ -89,7 +104,11 @@ describe('SealflowKeyringNode in client-node', () => {
     const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
     const plain = await engine.encrypt(new TextEncoder().encode('xks plain'), { context: CONTEXT });
     expect(engine.inspect(plain).encryptedDataKeys.map((e) => e.providerId)).toEqual([XKS_PROVIDER_ID]);
-    const bucket = await engine.encrypt(new TextEncoder().encode('xks bucket'), { context: CONTEXT, bucketKey: true, suite: 0x0578 });
+    const bucket = await engine.encrypt(new TextEncoder().encode('xks bucket'), {
+      context: CONTEXT,
+      bucketKey: true,
+      suite: 0x0578,
+    });
     const keyring = new SealflowKeyringNode({ keyStores: [xksStore(url)] });
     expect(Buffer.from((await esdk.decrypt(keyring, plain)).plaintext).toString()).toBe('xks plain');
     expect(Buffer.from((await esdk.decrypt(keyring, bucket)).plaintext).toString()).toBe('xks bucket');
@@ -108,10 +127,17 @@ describe('SealflowKeyringNode in client-node', () => {
 
   it('unwraps a bucket key again once maxAgeMs has passed, and wipes the old one', async () => {
     const { kms, keyArn } = await kmsWithKey();
-    const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 600_000 } });
+    const engine = createEngine({
+      keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }),
+      bucketKeys: { maxAgeMs: 600_000 },
+    });
     const { sealed } = await sealMany(engine, 3);
     let now = 0;
-    const keyring = new SealflowKeyringNode({ keyStores: new KmsKeyStore({ client: kms, keyId: keyArn }), maxAgeMs: 1000, now: () => now });
+    const keyring = new SealflowKeyringNode({
+      keyStores: new KmsKeyStore({ client: kms, keyId: keyArn }),
+      maxAgeMs: 1000,
+      now: () => now,
+    });
     await esdk.decrypt(keyring, sealed[0] as Uint8Array);
     now = 999;
     await esdk.decrypt(keyring, sealed[1] as Uint8Array);
@@ -132,12 +158,17 @@ describe('SealflowKeyringNode in client-node', () => {
     );
     expect(outcome).toBeInstanceOf(Error);
     // sealflow itself still reads it.
-    expect(new TextDecoder().decode((await createEngine({ keyStore: rawStore(key) }).decrypt(sealed)).plaintext)).toBe('old');
+    expect(new TextDecoder().decode((await createEngine({ keyStore: rawStore(key) }).decrypt(sealed)).plaintext)).toBe(
+      'old',
+    );
   });
 
   it('reports a refused unwrap as a typed error (KMS denies: wrong key store)', async () => {
     const { kms, keyArn } = await kmsWithKey();
-    const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }), bucketKeys: { maxAgeMs: 60_000 } });
+    const engine = createEngine({
+      keyStore: new KmsKeyStore({ client: kms, keyId: keyArn }),
+      bucketKeys: { maxAgeMs: 60_000 },
+    });
     const [message] = (await sealMany(engine, 1)).sealed;
     const other = await kmsWithKey();
     // Another KMS that does not hold the key: the store accepts the EDK (aws-kms), KMS refuses.

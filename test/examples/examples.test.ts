@@ -15,7 +15,10 @@ const EXAMPLES = join(ROOT, 'examples');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 async function runExample(name: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const { stdout } = await exec(process.execPath, [join(EXAMPLES, 'dist', `${name}.js`), ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 });
+  const { stdout } = await exec(process.execPath, [join(EXAMPLES, 'dist', `${name}.js`), ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    timeout: 60_000,
+  });
   return stdout;
 }
 
@@ -26,7 +29,12 @@ beforeAll(async () => {
 describe('examples/', () => {
   it('every example is under 80 lines and has a compiled program', () => {
     const sources = readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts'));
-    expect(sources.sort()).toEqual(['aws-kms-endpoint.ts', 'bucket-key-upload.ts', 'encrypt-files.ts', 'xks-proxy-and-client.ts']);
+    expect(sources.sort()).toEqual([
+      'aws-kms-endpoint.ts',
+      'bucket-key-upload.ts',
+      'encrypt-files.ts',
+      'xks-proxy-and-client.ts',
+    ]);
     for (const file of sources) {
       expect(readFileSync(join(EXAMPLES, file), 'utf8').split('\n').length, file).toBeLessThan(80);
       expect(readdirSync(join(EXAMPLES, 'dist'))).toContain(file.replace(/\.ts$/, '.js'));
@@ -59,14 +67,18 @@ describe('examples/', () => {
   }, 60_000);
 
   const moto = process.env[KmsEmulatorEnv.motoEndpoint];
-  it.runIf(moto)('aws-kms-endpoint: AWS KMS through an endpoint (moto), decrypted in discovery mode', async () => {
-    const out = await runExample('aws-kms-endpoint', [], {
-      KMS_ENDPOINT: moto as string,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDSEALFLOWTEST',
-      AWS_SECRET_ACCESS_KEY: 'sealflow-test-secret',
-    });
-    expect(out).toMatch(/sealed \d+ bytes under arn:aws:kms:eu-west-1:\d{12}:key\//);
-    expect(out).toContain('decrypted: "quarter,revenue\\nq4,42\\n"');
-  }, 60_000);
+  it.runIf(moto)(
+    'aws-kms-endpoint: AWS KMS through an endpoint (moto), decrypted in discovery mode',
+    async () => {
+      const out = await runExample('aws-kms-endpoint', [], {
+        KMS_ENDPOINT: moto as string,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDSEALFLOWTEST',
+        AWS_SECRET_ACCESS_KEY: 'sealflow-test-secret',
+      });
+      expect(out).toMatch(/sealed \d+ bytes under arn:aws:kms:eu-west-1:\d{12}:key\//);
+      expect(out).toContain('decrypted: "quarter,revenue\\nq4,42\\n"');
+    },
+    60_000,
+  );
 });

@@ -4,21 +4,54 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
-import { HAVE_PYTHON_CLIENTS, makeSite, pythonClientEnv, REPO, run, spawnGateway, VENV_PYTHON, type GatewaySite, type SpawnedGateway } from './support/spawned-gateway.js';
+import {
+  HAVE_PYTHON_CLIENTS,
+  makeSite,
+  pythonClientEnv,
+  REPO,
+  run,
+  spawnGateway,
+  VENV_PYTHON,
+  type GatewaySite,
+  type SpawnedGateway,
+} from './support/spawned-gateway.js';
 
 const MiB = 1024 * 1024;
 const SCRIPT = join(REPO, 'test/gateway/python/boto3_client.py');
 
 interface Report {
-  put: { sse: string; keyId: string; context: Record<string, string> | null; checksum: string; expectedChecksum: string; headChecksum: string; headLength: number; roundTrip: boolean; sentWith: Record<string, string> };
+  put: {
+    sse: string;
+    keyId: string;
+    context: Record<string, string> | null;
+    checksum: string;
+    expectedChecksum: string;
+    headChecksum: string;
+    headLength: number;
+    roundTrip: boolean;
+    sentWith: Record<string, string>;
+  };
   badChecksum: { error: { code: string; status: number } | null; stored: { code: string; status: number } | null };
-  multipart: { checksum: Record<string, string>; partHeaders: Record<string, string>[]; expectedComposite: string; etag: string; length: number; sse: string; keyId: string; whole: boolean; ranges: Record<string, { ok: boolean; contentRange: string; length: number }> };
+  multipart: {
+    checksum: Record<string, string>;
+    partHeaders: Record<string, string>[];
+    expectedComposite: string;
+    etag: string;
+    length: number;
+    sse: string;
+    keyId: string;
+    whole: boolean;
+    ranges: Record<string, { ok: boolean; contentRange: string; length: number }>;
+  };
   rekey: { before: string; copySse: string; after: string; afterKey: string; body: string };
   list: Record<string, number>;
   presigned: { status: number; ok: boolean; sse: string; error: string | null };
   presignedTampered: { status: number; body: string } | null;
   presignedV2: { status: number; body: string };
-  post: Record<'v2' | 'v4', { signedWith: string; status: number; error?: string; sse: string; keyId: string; body: string }>;
+  post: Record<
+    'v2' | 'v4',
+    { signedWith: string; status: number; error?: string; sse: string; keyId: string; body: string }
+  >;
   getWithSse: { code: string; status: number } | null;
 }
 
@@ -30,7 +63,12 @@ describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 against sealflow gatew
   beforeAll(async () => {
     site = await makeSite({ backend });
     gw = await spawnGateway(site.configFile);
-    const result = await run(VENV_PYTHON, [SCRIPT, gw.url, 'boto', site.keyArn, site.caFile], pythonClientEnv(site), 110_000);
+    const result = await run(
+      VENV_PYTHON,
+      [SCRIPT, gw.url, 'boto', site.keyArn, site.caFile],
+      pythonClientEnv(site),
+      110_000,
+    );
     if (result.code !== 0) throw new Error(`boto3_client.py failed (${String(result.code)}): ${result.stderr}`);
     report = JSON.parse(result.stdout) as Report;
   }, 120_000);
@@ -44,7 +82,11 @@ describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 against sealflow gatew
     expect(put.sentWith).toMatchObject({ 'content-encoding': 'aws-chunked', 'x-amz-trailer': 'x-amz-checksum-crc32' });
     expect(put).toMatchObject({ sse: 'aws:kms', keyId: site.keyArn, roundTrip: true, headLength: 300 * 1024 + 7 });
     // The stored context is the request's pairs plus the object's ARN.
-    expect(put.context).toEqual({ project: 'sealflow', tier: 'gold', 'aws:s3:arn': 'arn:aws:s3:::boto/ctx/object.bin' });
+    expect(put.context).toEqual({
+      project: 'sealflow',
+      tier: 'gold',
+      'aws:s3:arn': 'arn:aws:s3:::boto/ctx/object.bin',
+    });
     expect(put.checksum).toBe(put.expectedChecksum);
     expect(put.headChecksum).toBe(put.expectedChecksum);
   });
@@ -56,17 +98,36 @@ describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 against sealflow gatew
 
   it('upload_fileobj goes multipart with SSE-KMS and CRC32 part trailers; the composite checksum and ranges across part boundaries are right', () => {
     const { multipart } = report;
-    expect(multipart.partHeaders[0]).toMatchObject({ 'content-encoding': 'aws-chunked', 'x-amz-trailer': 'x-amz-checksum-crc32' });
+    expect(multipart.partHeaders[0]).toMatchObject({
+      'content-encoding': 'aws-chunked',
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+    });
     expect(multipart.checksum).toEqual({ ChecksumCRC32: multipart.expectedComposite, ChecksumType: 'COMPOSITE' });
-    expect(multipart).toMatchObject({ etag: expect.stringMatching(/-3"$/), length: 11 * MiB + 333, sse: 'aws:kms', keyId: site.keyArn, whole: true });
+    expect(multipart).toMatchObject({
+      etag: expect.stringMatching(/-3"$/),
+      length: 11 * MiB + 333,
+      sse: 'aws:kms',
+      keyId: site.keyArn,
+      whole: true,
+    });
     const size = 11 * MiB + 333;
-    expect(multipart.ranges[`${5 * MiB - 10}-${5 * MiB + 9}`]).toEqual({ ok: true, contentRange: `bytes ${5 * MiB - 10}-${5 * MiB + 9}/${size}`, length: 20 });
+    expect(multipart.ranges[`${5 * MiB - 10}-${5 * MiB + 9}`]).toEqual({
+      ok: true,
+      contentRange: `bytes ${5 * MiB - 10}-${5 * MiB + 9}/${size}`,
+      length: 20,
+    });
     expect(multipart.ranges[`0-${10 * MiB + 5}`]).toMatchObject({ ok: true, length: 10 * MiB + 6 });
     expect(multipart.ranges[`${10 * MiB - 1}-${size - 1}`]).toMatchObject({ ok: true, length: size - 10 * MiB + 1 });
   });
 
   it('copy_object onto itself with a new key re-keys it; the bytes are unchanged', () => {
-    expect(report.rekey).toEqual({ before: 'AES256', copySse: 'aws:kms', after: 'aws:kms', afterKey: site.keyArn, body: 're-key me' });
+    expect(report.rekey).toEqual({
+      before: 'AES256',
+      copySse: 'aws:kms',
+      after: 'aws:kms',
+      afterKey: site.keyArn,
+      body: 're-key me',
+    });
   });
 
   it('list_objects_v2 reports plaintext sizes', () => {

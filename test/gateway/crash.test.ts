@@ -45,64 +45,84 @@ describe('sealflow gateway killed with SIGKILL mid-PUT', () => {
     site?.remove();
   });
 
-  it.each(BACKENDS)('over %s: after a restart every acknowledged object is intact and nothing half-written is listed', async (backend) => {
-    await gw?.stop('SIGKILL');
-    site?.remove();
-    site = await makeSite({ backend });
-    gw = await spawnGateway(site.configFile);
-    const first = sdkClient(site, gw.url, undefined, COUNT);
-    await first.send(new CreateBucketCommand({ Bucket: 'crash' }));
-    // Sizes from 1 byte to ~600 KiB: several frames for most, one for some.
-    const bodies = new Map<string, Buffer>();
-    for (let i = 0; i < COUNT; i++) bodies.set(`obj/${String(i).padStart(3, '0')}`, randomBytes(1 + ((i * 6151) % (600 * 1024))));
-    const sse = (i: number): Partial<PutObjectCommandInput> =>
-      i % 3 === 0 ? {} : i % 3 === 1 ? { ServerSideEncryption: 'aws:kms' } : { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: site?.keyArn, BucketKeyEnabled: true };
-    const acknowledged = new Set<string>();
-    let killed = false;
-    const running = gw;
-    const puts = [...bodies.entries()].map(([key, body], i) =>
-      first.send(new PutObjectCommand({ Bucket: 'crash', Key: key, Body: body, ...sse(i) })).then(
-        () => {
-          // An answer that raced the kill still counts: the gateway acknowledged it.
-          acknowledged.add(key);
-          if (acknowledged.size >= 15 && !killed) {
-            killed = true;
-            running.process.kill('SIGKILL');
-          }
-        },
-        () => undefined,
-      ),
-    );
-    await Promise.all(puts);
-    await running.stop('SIGKILL');
-    first.destroy();
-    expect(killed).toBe(true);
-    // The kill landed mid-run: some PUTs were never acknowledged.
-    expect(acknowledged.size).toBeLessThan(COUNT);
+  it.each(BACKENDS)(
+    'over %s: after a restart every acknowledged object is intact and nothing half-written is listed',
+    async (backend) => {
+      await gw?.stop('SIGKILL');
+      site?.remove();
+      site = await makeSite({ backend });
+      gw = await spawnGateway(site.configFile);
+      const first = sdkClient(site, gw.url, undefined, COUNT);
+      await first.send(new CreateBucketCommand({ Bucket: 'crash' }));
+      // Sizes from 1 byte to ~600 KiB: several frames for most, one for some.
+      const bodies = new Map<string, Buffer>();
+      for (let i = 0; i < COUNT; i++)
+        bodies.set(`obj/${String(i).padStart(3, '0')}`, randomBytes(1 + ((i * 6151) % (600 * 1024))));
+      const sse = (i: number): Partial<PutObjectCommandInput> =>
+        i % 3 === 0
+          ? {}
+          : i % 3 === 1
+            ? { ServerSideEncryption: 'aws:kms' }
+            : { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: site?.keyArn, BucketKeyEnabled: true };
+      const acknowledged = new Set<string>();
+      let killed = false;
+      const running = gw;
+      const puts = [...bodies.entries()].map(([key, body], i) =>
+        first.send(new PutObjectCommand({ Bucket: 'crash', Key: key, Body: body, ...sse(i) })).then(
+          () => {
+            // An answer that raced the kill still counts: the gateway acknowledged it.
+            acknowledged.add(key);
+            if (acknowledged.size >= 15 && !killed) {
+              killed = true;
+              running.process.kill('SIGKILL');
+            }
+          },
+          () => undefined,
+        ),
+      );
+      await Promise.all(puts);
+      await running.stop('SIGKILL');
+      first.destroy();
+      expect(killed).toBe(true);
+      // The kill landed mid-run: some PUTs were never acknowledged.
+      expect(acknowledged.size).toBeLessThan(COUNT);
 
-    const temps = join(site.dir, 'data', '.tmp');
-    gw = await spawnGateway(site.configFile);
-    // fs: the temp files the kill left behind are gone once the store reopens.
-    if (backend === 'fs') expect(existsSync(temps) ? readdirSync(temps) : []).toEqual([]);
-    const second = sdkClient(site, gw.url);
-    try {
-      const listed = await listAll(second, 'crash');
-      for (const key of acknowledged) expect(listed.has(key), `acknowledged ${key} is listed`).toBe(true);
-      // Every listed object (acknowledged or committed just before the kill) is whole.
-      for (const [key, size] of listed) {
-        const body = bodies.get(key);
-        expect(body, `listed ${key} was sent`).toBeDefined();
-        expect(size).toBe(body?.length);
-        const got = await second.send(new GetObjectCommand({ Bucket: 'crash', Key: key }));
-        expect(sha256(await got.Body!.transformToByteArray()), `${key} reads back identical`).toBe(sha256(body as Buffer));
+      const temps = join(site.dir, 'data', '.tmp');
+      gw = await spawnGateway(site.configFile);
+      // fs: the temp files the kill left behind are gone once the store reopens.
+      if (backend === 'fs') expect(existsSync(temps) ? readdirSync(temps) : []).toEqual([]);
+      const second = sdkClient(site, gw.url);
+      try {
+        const listed = await listAll(second, 'crash');
+        for (const key of acknowledged) expect(listed.has(key), `acknowledged ${key} is listed`).toBe(true);
+        // Every listed object (acknowledged or committed just before the kill) is whole.
+        for (const [key, size] of listed) {
+          const body = bodies.get(key);
+          expect(body, `listed ${key} was sent`).toBeDefined();
+          expect(size).toBe(body?.length);
+          const got = await second.send(new GetObjectCommand({ Bucket: 'crash', Key: key }));
+          expect(sha256(await got.Body!.transformToByteArray()), `${key} reads back identical`).toBe(
+            sha256(body as Buffer),
+          );
+        }
+        // The restarted gateway writes on the same data dir, under both keys.
+        await second.send(
+          new PutObjectCommand({
+            Bucket: 'crash',
+            Key: 'after',
+            Body: 'after the crash',
+            ServerSideEncryption: 'aws:kms',
+          }),
+        );
+        expect(
+          await (await second.send(new GetObjectCommand({ Bucket: 'crash', Key: 'after' }))).Body!.transformToString(),
+        ).toBe('after the crash');
+      } finally {
+        second.destroy();
       }
-      // The restarted gateway writes on the same data dir, under both keys.
-      await second.send(new PutObjectCommand({ Bucket: 'crash', Key: 'after', Body: 'after the crash', ServerSideEncryption: 'aws:kms' }));
-      expect(await (await second.send(new GetObjectCommand({ Bucket: 'crash', Key: 'after' }))).Body!.transformToString()).toBe('after the crash');
-    } finally {
-      second.destroy();
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 
   it('a kill during re-keys (CopyObject onto itself) and CompleteMultipartUpload loses no object and lists no partial one', async () => {
     await gw?.stop();
@@ -113,15 +133,34 @@ describe('sealflow gateway killed with SIGKILL mid-PUT', () => {
     await first.send(new CreateBucketCommand({ Bucket: 'rekey' }));
     const objects = new Map<string, Buffer>();
     for (let i = 0; i < 40; i++) objects.set(`obj/${i}`, randomBytes(1000 + i * 5000));
-    await Promise.all([...objects].map(([key, body]) => first.send(new PutObjectCommand({ Bucket: 'rekey', Key: key, Body: body }))));
+    await Promise.all(
+      [...objects].map(([key, body]) => first.send(new PutObjectCommand({ Bucket: 'rekey', Key: key, Body: body }))),
+    );
     // Five multipart uploads with both parts in, waiting for their Complete.
-    const uploads: { key: string; body: Buffer; uploadId: string; parts: { PartNumber: number; ETag: string }[] }[] = [];
+    const uploads: { key: string; body: Buffer; uploadId: string; parts: { PartNumber: number; ETag: string }[] }[] =
+      [];
     for (let i = 0; i < 5; i++) {
       const key = `mp/${i}`;
       const parts = [randomBytes(5 * 1024 * 1024), randomBytes(777 + i)];
-      const { UploadId } = await first.send(new CreateMultipartUploadCommand({ Bucket: 'rekey', Key: key, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: site.keyArn }));
-      const etags = await Promise.all(parts.map((Body, n) => first.send(new UploadPartCommand({ Bucket: 'rekey', Key: key, UploadId, PartNumber: n + 1, Body }))));
-      uploads.push({ key, body: Buffer.concat(parts), uploadId: UploadId as string, parts: etags.map((e, n) => ({ PartNumber: n + 1, ETag: e.ETag as string })) });
+      const { UploadId } = await first.send(
+        new CreateMultipartUploadCommand({
+          Bucket: 'rekey',
+          Key: key,
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: site.keyArn,
+        }),
+      );
+      const etags = await Promise.all(
+        parts.map((Body, n) =>
+          first.send(new UploadPartCommand({ Bucket: 'rekey', Key: key, UploadId, PartNumber: n + 1, Body })),
+        ),
+      );
+      uploads.push({
+        key,
+        body: Buffer.concat(parts),
+        uploadId: UploadId as string,
+        parts: etags.map((e, n) => ({ PartNumber: n + 1, ETag: e.ETag as string })),
+      });
     }
     const acknowledged = new Set<string>();
     let killed = false;
@@ -135,10 +174,29 @@ describe('sealflow gateway killed with SIGKILL mid-PUT', () => {
     };
     const work = [
       ...[...objects.keys()].map((key) =>
-        first.send(new CopyObjectCommand({ Bucket: 'rekey', Key: key, CopySource: `rekey/${key}`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: site?.keyArn })).then(ack(key), () => undefined),
+        first
+          .send(
+            new CopyObjectCommand({
+              Bucket: 'rekey',
+              Key: key,
+              CopySource: `rekey/${key}`,
+              ServerSideEncryption: 'aws:kms',
+              SSEKMSKeyId: site?.keyArn,
+            }),
+          )
+          .then(ack(key), () => undefined),
       ),
       ...uploads.map((u) =>
-        first.send(new CompleteMultipartUploadCommand({ Bucket: 'rekey', Key: u.key, UploadId: u.uploadId, MultipartUpload: { Parts: u.parts } })).then(ack(u.key), () => undefined),
+        first
+          .send(
+            new CompleteMultipartUploadCommand({
+              Bucket: 'rekey',
+              Key: u.key,
+              UploadId: u.uploadId,
+              MultipartUpload: { Parts: u.parts },
+            }),
+          )
+          .then(ack(u.key), () => undefined),
       ),
     ];
     await Promise.all(work);

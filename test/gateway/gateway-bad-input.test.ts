@@ -30,7 +30,9 @@ describe.each(BACKENDS)('gateway over %s: bad input answers S3 errors', (backend
     const res = await send({ path: '/victim/keep' });
     expect(res.status).toBe(403);
     expect(res.headers['content-type']).toBe('application/xml');
-    expect(res.body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>[^<]+<\/Message>/);
+    expect(res.body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>[^<]+<\/Message>/,
+    );
     expect(res.body).toContain('<Resource>/victim/keep</Resource>');
     const requestId = /<RequestId>([0-9A-F]{16})<\/RequestId>/.exec(res.body)?.[1];
     expect(res.headers['x-amz-request-id']).toBe(requestId);
@@ -51,7 +53,12 @@ describe.each(BACKENDS)('gateway over %s: bad input answers S3 errors', (backend
     await s3.send(new PutObjectCommand({ Bucket: 'other', Key: 'secret', Body: 'other bucket' }));
     const escape = await signed({ path: '/victim/../other/secret' });
     expect([escape.status, errorCode(escape.body)]).toEqual([404, 'NoSuchKey']);
-    const put = await signed({ method: 'PUT', path: '/victim/../../escaped', body: 'dots', headers: { 'content-length': '4' } });
+    const put = await signed({
+      method: 'PUT',
+      path: '/victim/../../escaped',
+      body: 'dots',
+      headers: { 'content-length': '4' },
+    });
     expect(put.status).toBe(200);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'victim', Prefix: '../' }));
     expect(listed.Contents?.map((c) => c.Key)).toEqual(['../../escaped']);
@@ -73,12 +80,22 @@ describe.each(BACKENDS)('gateway over %s: bad input answers S3 errors', (backend
   });
 
   it('a key over 1,024 bytes: 400 KeyTooLongError', async () => {
-    const res = await signed({ method: 'PUT', path: `/victim/${'k'.repeat(1025)}`, body: 'x', headers: { 'content-length': '1' } });
+    const res = await signed({
+      method: 'PUT',
+      path: `/victim/${'k'.repeat(1025)}`,
+      body: 'x',
+      headers: { 'content-length': '1' },
+    });
     expect([res.status, errorCode(res.body)]).toEqual([400, 'KeyTooLongError']);
   });
 
   it('unknown operations: 501 NotImplemented for subresources, 405 MethodNotAllowed for methods', async () => {
-    const tagging = await signed({ method: 'PUT', path: '/victim/keep?tagging', body: '<Tagging/>', headers: { 'content-length': '10' } });
+    const tagging = await signed({
+      method: 'PUT',
+      path: '/victim/keep?tagging',
+      body: '<Tagging/>',
+      headers: { 'content-length': '10' },
+    });
     expect([tagging.status, errorCode(tagging.body)]).toEqual([501, 'NotImplemented']);
     const patch = await signed({ method: 'PATCH', path: '/victim/keep' });
     expect([patch.status, errorCode(patch.body)]).toEqual([405, 'MethodNotAllowed']);
@@ -88,17 +105,36 @@ describe.each(BACKENDS)('gateway over %s: bad input answers S3 errors', (backend
   });
 
   it('malformed XML bodies: 400 MalformedXML; oversized ones: 400 MaxMessageLengthExceeded', async () => {
-    const bad = ['<ServerSideEncryptionConfiguration><Rule>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><ServerSideEncryptionConfiguration>&a;</ServerSideEncryptionConfiguration>', '\u00ff\u00fe garbage'];
+    const bad = [
+      '<ServerSideEncryptionConfiguration><Rule>',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><ServerSideEncryptionConfiguration>&a;</ServerSideEncryptionConfiguration>',
+      '\u00ff\u00fe garbage',
+    ];
     for (const body of bad) {
-      const res = await signed({ method: 'PUT', path: '/victim?encryption', body, headers: { 'content-length': String(Buffer.byteLength(body)) } });
+      const res = await signed({
+        method: 'PUT',
+        path: '/victim?encryption',
+        body,
+        headers: { 'content-length': String(Buffer.byteLength(body)) },
+      });
       expect([res.status, errorCode(res.body)]).toEqual([400, 'MalformedXML']);
     }
     for (const body of ['<Delete><Object><Key>k</Key>', '<NotDelete/>', '<Delete></Delete>']) {
-      const res = await signed({ method: 'POST', path: '/victim?delete', body, headers: { 'content-length': String(Buffer.byteLength(body)) } });
+      const res = await signed({
+        method: 'POST',
+        path: '/victim?delete',
+        body,
+        headers: { 'content-length': String(Buffer.byteLength(body)) },
+      });
       expect([body, res.status, errorCode(res.body)]).toEqual([body, 400, 'MalformedXML']);
     }
     const huge = Buffer.alloc(3 * 1024 * 1024, 0x20);
-    const res = await signed({ method: 'POST', path: '/victim?delete', body: huge, headers: { 'content-length': String(huge.length) } });
+    const res = await signed({
+      method: 'POST',
+      path: '/victim?delete',
+      body: huge,
+      headers: { 'content-length': String(huge.length) },
+    });
     expect([res.status, errorCode(res.body)]).toEqual([400, 'MaxMessageLengthExceeded']);
     await stillServing();
   });
@@ -111,10 +147,18 @@ describe.each(BACKENDS)('gateway over %s: bad input answers S3 errors', (backend
   });
 
   it('a PUT declaring more than 5 GiB is refused before its body; one without a length gets 411', async () => {
-    const big = await signed({ method: 'PUT', path: '/victim/huge', headers: { 'content-length': String(6 * 1024 ** 3) } }).catch(() => undefined);
+    const big = await signed({
+      method: 'PUT',
+      path: '/victim/huge',
+      headers: { 'content-length': String(6 * 1024 ** 3) },
+    }).catch(() => undefined);
     // The gateway answers at once and closes; the client may see the answer or a reset.
     if (big !== undefined) expect([big.status, errorCode(big.body)]).toEqual([400, 'EntityTooLarge']);
-    const chunkedNoLength = await signed({ method: 'PUT', path: '/victim/nolength', headers: { 'transfer-encoding': 'identity' } }).catch(() => undefined);
+    const chunkedNoLength = await signed({
+      method: 'PUT',
+      path: '/victim/nolength',
+      headers: { 'transfer-encoding': 'identity' },
+    }).catch(() => undefined);
     if (chunkedNoLength !== undefined) expect(chunkedNoLength.status).toBeGreaterThanOrEqual(400);
     const listed = await h.client().send(new ListObjectsV2Command({ Bucket: 'victim', Prefix: 'huge' }));
     expect(listed.KeyCount).toBe(0);
@@ -124,10 +168,20 @@ describe.each(BACKENDS)('gateway over %s: bad input answers S3 errors', (backend
   it('a client that disconnects mid-PUT leaves nothing stored, not even a temp file', async () => {
     const url = new URL(h.gateway.url);
     const total = 8 * 1024 * 1024;
-    const headers = await signedHeaders(h.gateway.url, { method: 'PUT', path: '/victim/cut', headers: { 'content-length': String(total) }, credentials: ALICE });
+    const headers = await signedHeaders(h.gateway.url, {
+      method: 'PUT',
+      path: '/victim/cut',
+      headers: { 'content-length': String(total) },
+      credentials: ALICE,
+    });
     await new Promise<void>((resolve, reject) => {
       const socket = connect({ host: url.hostname, port: Number(url.port), ca: h.ca as string }, () => {
-        const head = [`PUT /victim/cut HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+        const head = [
+          `PUT /victim/cut HTTP/1.1`,
+          ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+          '',
+          '',
+        ].join('\r\n');
         socket.write(head);
         socket.write(Buffer.alloc(1024 * 1024, 7), () => {
           // Half-way through: the client goes away.

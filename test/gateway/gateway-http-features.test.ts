@@ -1,13 +1,24 @@
 // Addressing, anonymous access, browser form uploads and /metrics, through real clients.
 import { Agent } from 'node:https';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, BACKENDS, startHarness, type Harness } from './support/gateway-harness.js';
 import { errorCode, rawRequest } from './support/raw-request.js';
 
 /** A multipart/form-data body as a browser sends it. */
-async function encodeForm(fields: Readonly<Record<string, string>>, file: Uint8Array): Promise<{ contentType: string; body: Buffer }> {
+async function encodeForm(
+  fields: Readonly<Record<string, string>>,
+  file: Uint8Array,
+): Promise<{ contentType: string; body: Buffer }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([file], { type: 'text/plain' }), 'upload.txt');
@@ -32,7 +43,13 @@ describe.each(BACKENDS)('gateway over %s: addressing, anonymous access, POST Obj
       credentials: { ...ALICE },
       maxAttempts: 1,
       // *.localhost resolves to loopback here whatever the system resolver says.
-      requestHandler: { httpsAgent: new Agent({ ca: h.ca as string, lookup: (_host, options, callback) => (options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4)) }) },
+      requestHandler: {
+        httpsAgent: new Agent({
+          ca: h.ca as string,
+          lookup: (_host, options, callback) =>
+            options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
+        }),
+      },
     });
     try {
       await virtual.send(new PutObjectCommand({ Bucket: 'features', Key: 'vhost/key', Body: 'virtual' }));
@@ -49,7 +66,12 @@ describe.each(BACKENDS)('gateway over %s: addressing, anonymous access, POST Obj
     await h.client().send(new PutObjectCommand({ Bucket: 'features', Key: 'public/readme', Body: 'public text' }));
     const before = await rawRequest(h.gateway.url, h.ca as string, { path: '/features/public/readme' });
     expect([before.status, errorCode(before.body)]).toEqual([403, 'AccessDenied']);
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::features/public/*' }] };
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::features/public/*' },
+      ],
+    };
     await h.client().send(new PutBucketPolicyCommand({ Bucket: 'features', Policy: JSON.stringify(policy) }));
     const after = await rawRequest(h.gateway.url, h.ca as string, { path: '/features/public/readme' });
     expect([after.status, after.body]).toEqual([200, 'public text']);
@@ -63,11 +85,20 @@ describe.each(BACKENDS)('gateway over %s: addressing, anonymous access, POST Obj
       Bucket: 'features',
       Key: 'forms/${filename}',
       Fields: { 'x-amz-server-side-encryption': 'aws:kms', success_action_status: '201' },
-      Conditions: [['starts-with', '$key', 'forms/'], ['content-length-range', 0, 1024], { 'x-amz-server-side-encryption': 'aws:kms' }],
+      Conditions: [
+        ['starts-with', '$key', 'forms/'],
+        ['content-length-range', 0, 1024],
+        { 'x-amz-server-side-encryption': 'aws:kms' },
+      ],
       Expires: 300,
     });
     const form = await encodeForm(post.fields, Buffer.from('form upload body'));
-    const res = await rawRequest(h.gateway.url, h.ca as string, { method: 'POST', path: '/features', body: form.body, headers: { 'content-type': form.contentType, 'content-length': String(form.body.length) } });
+    const res = await rawRequest(h.gateway.url, h.ca as string, {
+      method: 'POST',
+      path: '/features',
+      body: form.body,
+      headers: { 'content-type': form.contentType, 'content-length': String(form.body.length) },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toContain('<Key>forms/upload.txt</Key>');
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'features', Key: 'forms/upload.txt' }));
@@ -79,15 +110,27 @@ describe.each(BACKENDS)('gateway over %s: addressing, anonymous access, POST Obj
   it('/metrics counts requests by operation and status, SSE-KMS share, KMS calls made and avoided, bytes', async () => {
     const s3 = h.client();
     await s3.send(new CreateBucketCommand({ Bucket: 'metered' }));
-    await s3.send(new PutBucketEncryptionCommand({ Bucket: 'metered', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] } }));
-    for (let i = 0; i < 5; i++) await s3.send(new PutObjectCommand({ Bucket: 'metered', Key: `k${i}`, Body: 'x'.repeat(100) }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'metered',
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }],
+        },
+      }),
+    );
+    for (let i = 0; i < 5; i++)
+      await s3.send(new PutObjectCommand({ Bucket: 'metered', Key: `k${i}`, Body: 'x'.repeat(100) }));
     await s3.send(new GetObjectCommand({ Bucket: 'metered', Key: 'missing' })).catch(() => undefined);
     const res = await rawRequest(h.gateway.url, h.ca as string, { path: '/metrics' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     const value = (pattern: RegExp): number => Number(pattern.exec(res.body)?.[1] ?? Number.NaN);
-    expect(value(/sealflow_gateway_requests_total\{operation="PutObject",status="200"\} (\d+)/)).toBeGreaterThanOrEqual(5);
-    expect(value(/sealflow_gateway_requests_total\{operation="GetObject",status="404"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(value(/sealflow_gateway_requests_total\{operation="PutObject",status="200"\} (\d+)/)).toBeGreaterThanOrEqual(
+      5,
+    );
+    expect(value(/sealflow_gateway_requests_total\{operation="GetObject",status="404"\} (\d+)/)).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(value(/sealflow_gateway_sse_kms_requests_total\{operation="PutObject"\} (\d+)/)).toBeGreaterThanOrEqual(5);
     const ratio = value(/^sealflow_gateway_sse_kms_request_ratio (\S+)$/m);
     expect(ratio).toBeGreaterThan(0);

@@ -16,11 +16,14 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, BOB, startHarness, type Harness } from './support/gateway-harness.js';
 
-async function s3Error(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined; requestId: string | undefined }> {
+async function s3Error(
+  promise: Promise<unknown>,
+): Promise<{ name: string; status: number | undefined; requestId: string | undefined }> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof S3ServiceException) return { name: error.name, status: error.$metadata.httpStatusCode, requestId: error.$metadata.requestId };
+    if (error instanceof S3ServiceException)
+      return { name: error.name, status: error.$metadata.httpStatusCode, requestId: error.$metadata.requestId };
     throw error;
   }
   throw new Error('expected an S3 error');
@@ -39,7 +42,10 @@ describe.each(BACKENDS)('gateway over %s: buckets and objects through @aws-sdk/c
     await s3.send(new HeadBucketCommand({ Bucket: 'life-cycle' }));
     const listed = await s3.send(new ListBucketsCommand({}));
     expect(listed.Buckets?.map((b) => b.Name)).toContain('life-cycle');
-    expect(await s3Error(s3.send(new CreateBucketCommand({ Bucket: 'life-cycle' })))).toMatchObject({ name: 'BucketAlreadyOwnedByYou', status: 409 });
+    expect(await s3Error(s3.send(new CreateBucketCommand({ Bucket: 'life-cycle' })))).toMatchObject({
+      name: 'BucketAlreadyOwnedByYou',
+      status: 409,
+    });
     await s3.send(new DeleteBucketCommand({ Bucket: 'life-cycle' }));
     expect(await s3Error(s3.send(new HeadBucketCommand({ Bucket: 'life-cycle' })))).toMatchObject({ status: 404 });
   });
@@ -48,7 +54,15 @@ describe.each(BACKENDS)('gateway over %s: buckets and objects through @aws-sdk/c
     const s3 = h.client();
     await s3.send(new CreateBucketCommand({ Bucket: 'objects' }));
     const body = Buffer.from('hello through the gateway');
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'dir/hello.txt', Body: body, ContentType: 'text/plain', Metadata: { color: 'blue' } }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'objects',
+        Key: 'dir/hello.txt',
+        Body: body,
+        ContentType: 'text/plain',
+        Metadata: { color: 'blue' },
+      }),
+    );
     expect(put.ServerSideEncryption).toBe('AES256');
     // SSE-S3 single-part: the ETag is the plaintext's MD5.
     expect(put.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
@@ -60,7 +74,10 @@ describe.each(BACKENDS)('gateway over %s: buckets and objects through @aws-sdk/c
     expect(head.ContentLength).toBe(body.length);
     expect(head.ServerSideEncryption).toBe('AES256');
     await s3.send(new DeleteObjectCommand({ Bucket: 'objects', Key: 'dir/hello.txt' }));
-    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/hello.txt' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
+    expect(await s3Error(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dir/hello.txt' })))).toMatchObject({
+      name: 'NoSuchKey',
+      status: 404,
+    });
   });
 
   it('SSE-KMS with a bucket default: the response names the full key ARN', async () => {
@@ -69,11 +86,15 @@ describe.each(BACKENDS)('gateway over %s: buckets and objects through @aws-sdk/c
     await s3.send(
       new PutBucketEncryptionCommand({
         Bucket: 'kms-default',
-        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] },
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }],
+        },
       }),
     );
     const config = await s3.send(new GetBucketEncryptionCommand({ Bucket: 'kms-default' }));
-    expect(config.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('aws:kms');
+    expect(config.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe(
+      'aws:kms',
+    );
     const put = await s3.send(new PutObjectCommand({ Bucket: 'kms-default', Key: 'k', Body: 'secret' }));
     expect(put.ServerSideEncryption).toBe('aws:kms');
     expect(put.SSEKMSKeyId).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
@@ -122,7 +143,15 @@ describe.each(BACKENDS)('gateway over %s: checksums, location and transport rule
     const s3 = h.client();
     const body = Buffer.alloc(300_000, 9);
     const { Readable } = await import('node:stream');
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'sums', Key: 'streamed', Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]), ContentLength: body.length, ChecksumAlgorithm: 'CRC32' }));
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'sums',
+        Key: 'streamed',
+        Body: Readable.from([body.subarray(0, 100_000), body.subarray(100_000)]),
+        ContentLength: body.length,
+        ChecksumAlgorithm: 'CRC32',
+      }),
+    );
     expect(put.ChecksumCRC32).toMatch(/^[A-Za-z0-9+/]{6}==$/);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'sums', Key: 'streamed', ChecksumMode: 'ENABLED' }));
     expect(got.ChecksumCRC32).toBe(put.ChecksumCRC32);
@@ -149,7 +178,13 @@ describe('gateway over plain HTTP (loopback)', () => {
     const s3 = h.client();
     const put = await s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'k', Body: 'plain http' }));
     expect(put.ServerSideEncryption).toBe('AES256');
-    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })))).toMatchObject({ status: 400 });
-    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket: 'plain', Key: 'kms' })))).toMatchObject({ status: 404 });
+    expect(
+      await s3Error(
+        s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })),
+      ),
+    ).toMatchObject({ status: 400 });
+    expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket: 'plain', Key: 'kms' })))).toMatchObject({
+      status: 404,
+    });
   });
 });

@@ -7,7 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketEncryptionCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketEncryptionCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli } from '../cli/support/run-cli.js';
 import { KmsEmulatorEnv, MOTO_ACCOUNT } from '../setup/kms-emulator-env.js';
@@ -28,7 +36,10 @@ function tempDir(): string {
 }
 
 /** Starts `sealflow gateway --config FILE`; resolves with its URL once the one stderr line is out. */
-async function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
+async function spawnGateway(
+  configFile: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const child = startCli(['gateway', '--config', configFile], { env: { PATH: process.env['PATH'] ?? '', ...env } });
   children.push(child);
   child.stdin?.end();
@@ -44,7 +55,11 @@ async function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): Pr
   return { url, child };
 }
 
-function client(url: string, ca?: string, credentials: { accessKeyId: string; secretAccessKey: string } = ALICE): S3Client {
+function client(
+  url: string,
+  ca?: string,
+  credentials: { accessKeyId: string; secretAccessKey: string } = ALICE,
+): S3Client {
   return new S3Client({
     endpoint: url,
     region: 'us-east-1',
@@ -130,7 +145,13 @@ describe('gateway processes', () => {
           tls: { certFile: pem.certFile, keyFile: pem.keyFile },
           // moto's KMS lives in account 123456789012: the principal is in it too.
           accounts: [{ ...ALICE, principal: `arn:aws:iam::${MOTO_ACCOUNT}:user/alice`, displayName: 'alice' }],
-          storage: { type: 's3', bucket: await motoBucket(), endpoint: moto, accessKeyId: MOTO_S3_CREDENTIALS.accessKeyId, secretAccessKey: MOTO_S3_CREDENTIALS.secretAccessKey },
+          storage: {
+            type: 's3',
+            bucket: await motoBucket(),
+            endpoint: moto,
+            accessKeyId: MOTO_S3_CREDENTIALS.accessKeyId,
+            secretAccessKey: MOTO_S3_CREDENTIALS.secretAccessKey,
+          },
           keyStore: { type: 'aws-kms', endpoint: process.env[KmsEmulatorEnv.motoEndpoint] },
           sseS3KeyFile: join(dir, 'shared-sse-s3.key'),
         }),
@@ -146,7 +167,14 @@ describe('gateway processes', () => {
         const got = await two.send(new GetObjectCommand({ Bucket: 'shared', Key: 'plain' }));
         expect(await got.Body!.transformToString()).toBe('written through one');
         expect(got.ServerSideEncryption).toBe('AES256');
-        await one.send(new PutBucketEncryptionCommand({ Bucket: 'shared', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } }));
+        await one.send(
+          new PutBucketEncryptionCommand({
+            Bucket: 'shared',
+            ServerSideEncryptionConfiguration: {
+              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+            },
+          }),
+        );
         const put = await two.send(new PutObjectCommand({ Bucket: 'shared', Key: 'kms', Body: 'default from one' }));
         expect(put.ServerSideEncryption).toBe('aws:kms');
         expect(put.SSEKMSKeyId).toMatch(new RegExp(`^arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/`));

@@ -8,7 +8,13 @@
 // names and key encodings through the in-process gateway.)
 import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  CreateBucketCommand,
+} from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +54,12 @@ function exchange(port: number, bytes: string | Buffer, { end = false }: { end?:
       const split = text.indexOf('\r\n\r\n');
       const head = split < 0 ? text : text.slice(0, split);
       const body = split < 0 ? '' : text.slice(split + 4);
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body, code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1] });
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body,
+        code: /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
+      });
     });
     socket.write(bytes);
     if (end) socket.end();
@@ -68,23 +79,59 @@ interface RawRequest {
 /** The bytes of one HTTP/1.1 request, SigV4-signed (header auth) with smithy's signer. */
 async function signedBytes(port: number, request: RawRequest): Promise<Buffer> {
   const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body);
-  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...request.headers };
+  const headers: Record<string, string> = {
+    host: `127.0.0.1:${port}`,
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    ...request.headers,
+  };
   if (!('transfer-encoding' in headers)) headers['content-length'] = String(body.length);
-  const signer = new SignatureV4({ credentials: request.credentials ?? ALICE, region: 'us-east-1', service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
+  const signer = new SignatureV4({
+    credentials: request.credentials ?? ALICE,
+    region: 'us-east-1',
+    service: 's3',
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: false,
+  });
   const signed = await signer.sign(
-    { method: request.method, protocol: 'http:', hostname: '127.0.0.1', port, path: request.path, query: request.query ?? {}, headers },
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path: request.path,
+      query: request.query ?? {},
+      headers,
+    },
     request.signingDate === undefined ? {} : { signingDate: request.signingDate },
   );
-  return httpBytes(request.method, request.path + queryString(request.query), signed.headers as Record<string, string>, body);
+  return httpBytes(
+    request.method,
+    request.path + queryString(request.query),
+    signed.headers as Record<string, string>,
+    body,
+  );
 }
 
 function queryString(query: Record<string, string> | undefined): string {
   if (query === undefined || Object.keys(query).length === 0) return '';
-  return `?${Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
+  return `?${Object.entries(query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&')}`;
 }
 
-function httpBytes(method: string, target: string, headers: Record<string, string>, body: Buffer = Buffer.alloc(0)): Buffer {
-  const lines = [`${method} ${target} HTTP/1.1`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'connection: close', '', ''];
+function httpBytes(
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body: Buffer = Buffer.alloc(0),
+): Buffer {
+  const lines = [
+    `${method} ${target} HTTP/1.1`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    'connection: close',
+    '',
+    '',
+  ];
   return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]);
 }
 
@@ -96,13 +143,20 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
     ['keep/one', randomBytes(100_000)],
     ['keep/two', randomBytes(10)],
   ]);
-  const send = (bytes: string | Buffer, options?: { end?: boolean }): Promise<Answer> => exchange(gw.port, bytes, options);
+  const send = (bytes: string | Buffer, options?: { end?: boolean }): Promise<Answer> =>
+    exchange(gw.port, bytes, options);
   const signed = async (request: RawRequest): Promise<Answer> => send(await signedBytes(gw.port, request));
 
   beforeAll(async () => {
     site = await makeSite({ backend: 'fs', tls: false });
     gw = await spawnGateway(site.configFile);
-    sdk = new S3Client({ endpoint: gw.url, region: 'us-east-1', forcePathStyle: true, credentials: { ...ALICE }, maxAttempts: 1 });
+    sdk = new S3Client({
+      endpoint: gw.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { ...ALICE },
+      maxAttempts: 1,
+    });
     await sdk.send(new CreateBucketCommand({ Bucket: 'raw' }));
     for (const [key, body] of stored) await sdk.send(new PutObjectCommand({ Bucket: 'raw', Key: key, Body: body }));
   });
@@ -120,45 +174,88 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
 
   it('bad signatures: a flipped signature 403 SignatureDoesNotMatch, an unknown key 403 InvalidAccessKeyId, garbage 400 AuthorizationHeaderMalformed', async () => {
     const good = (await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/two' })).toString('latin1');
-    const flipped = good.replace(/Signature=([0-9a-f]{63})([0-9a-f])/, (_, rest: string, last: string) => `Signature=${rest}${last === '0' ? '1' : '0'}`);
+    const flipped = good.replace(
+      /Signature=([0-9a-f]{63})([0-9a-f])/,
+      (_, rest: string, last: string) => `Signature=${rest}${last === '0' ? '1' : '0'}`,
+    );
     expect(flipped).not.toBe(good);
     expect(await send(flipped)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
-    expect(await signed({ method: 'GET', path: '/raw/keep/two', credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x'.repeat(40) } })).toMatchObject({ status: 403, code: 'InvalidAccessKeyId' });
+    expect(
+      await signed({
+        method: 'GET',
+        path: '/raw/keep/two',
+        credentials: { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x'.repeat(40) },
+      }),
+    ).toMatchObject({ status: 403, code: 'InvalidAccessKeyId' });
     const garbage = good.replace(/authorization: [^\r]*/i, 'authorization: AWS4-HMAC-SHA256 nonsense');
     expect(await send(garbage)).toMatchObject({ status: 400, code: 'AuthorizationHeaderMalformed' });
     // A signed header changed after signing.
-    const tampered = good.replace(/x-amz-content-sha256: UNSIGNED-PAYLOAD/i, 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const tampered = good.replace(
+      /x-amz-content-sha256: UNSIGNED-PAYLOAD/i,
+      'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
     expect(await send(tampered)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
   });
 
   it('clock skew beyond 15 minutes either way: 403 RequestTimeTooSkewed; no date at all: 403 AccessDenied', async () => {
     const minutes = (m: number): Date => new Date(Date.now() + m * 60_000);
-    expect(await signed({ method: 'GET', path: '/raw/keep/two', signingDate: minutes(-20) })).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
-    expect(await signed({ method: 'GET', path: '/raw/keep/two', signingDate: minutes(20) })).toMatchObject({ status: 403, code: 'RequestTimeTooSkewed' });
+    expect(await signed({ method: 'GET', path: '/raw/keep/two', signingDate: minutes(-20) })).toMatchObject({
+      status: 403,
+      code: 'RequestTimeTooSkewed',
+    });
+    expect(await signed({ method: 'GET', path: '/raw/keep/two', signingDate: minutes(20) })).toMatchObject({
+      status: 403,
+      code: 'RequestTimeTooSkewed',
+    });
     // Within the window: accepted.
     expect((await signed({ method: 'GET', path: '/raw/keep/two', signingDate: minutes(-10) })).status).toBe(200);
-    const noDate = (await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/two' })).toString('latin1').replace(/x-amz-date: [^\r]*\r\n/i, '');
+    const noDate = (await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/two' }))
+      .toString('latin1')
+      .replace(/x-amz-date: [^\r]*\r\n/i, '');
     expect(await send(noDate)).toMatchObject({ status: 403, code: 'AccessDenied' });
   });
 
   it('presigned URLs: expired 403 AccessDenied, X-Amz-Expires over a week 400 AuthorizationQueryParametersError', async () => {
-    const signer = new SignatureV4({ credentials: ALICE, region: 'us-east-1', service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
-    const base = { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: gw.port, path: '/raw/keep/two', query: {}, headers: { host: `127.0.0.1:${gw.port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } };
+    const signer = new SignatureV4({
+      credentials: ALICE,
+      region: 'us-east-1',
+      service: 's3',
+      sha256: Hash.bind(null, 'sha256'),
+      uriEscapePath: false,
+    });
+    const base = {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: gw.port,
+      path: '/raw/keep/two',
+      query: {},
+      headers: { host: `127.0.0.1:${gw.port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    };
     const target = (q: Record<string, unknown>): string => `/raw/keep/two${queryString(q as Record<string, string>)}`;
     const expired = await signer.presign(base, { expiresIn: 60, signingDate: new Date(Date.now() - 3_600_000) });
     const expiredAnswer = await send(httpBytes('GET', target(expired.query ?? {}), { host: `127.0.0.1:${gw.port}` }));
     expect(expiredAnswer).toMatchObject({ status: 403, code: 'AccessDenied' });
     expect(expiredAnswer.body).toContain('Request has expired');
     const fresh = await signer.presign(base, { expiresIn: 300 });
-    expect((await send(httpBytes('GET', target(fresh.query ?? {}), { host: `127.0.0.1:${gw.port}` }))).status).toBe(200);
+    expect((await send(httpBytes('GET', target(fresh.query ?? {}), { host: `127.0.0.1:${gw.port}` }))).status).toBe(
+      200,
+    );
     const overlong = { ...(fresh.query ?? {}), 'X-Amz-Expires': '604801' };
-    expect(await send(httpBytes('GET', target(overlong), { host: `127.0.0.1:${gw.port}` }))).toMatchObject({ status: 400, code: 'AuthorizationQueryParametersError' });
+    expect(await send(httpBytes('GET', target(overlong), { host: `127.0.0.1:${gw.port}` }))).toMatchObject({
+      status: 400,
+      code: 'AuthorizationQueryParametersError',
+    });
   });
 
   it('overwrites that fail leave the stored object as it was: anonymous, bad signature, bad chunk signature, a body cut short', async () => {
     const path = '/raw/keep/one';
-    expect(await send(httpBytes('PUT', path, { host: `127.0.0.1:${gw.port}`, 'content-length': '5' }, Buffer.from('evil!')))).toMatchObject({ status: 403, code: 'AccessDenied' });
-    const badSig = (await signedBytes(gw.port, { method: 'PUT', path, body: 'evil!' })).toString('latin1').replace(/Signature=[0-9a-f]{64}/, `Signature=${'a'.repeat(64)}`);
+    expect(
+      await send(httpBytes('PUT', path, { host: `127.0.0.1:${gw.port}`, 'content-length': '5' }, Buffer.from('evil!'))),
+    ).toMatchObject({ status: 403, code: 'AccessDenied' });
+    const badSig = (await signedBytes(gw.port, { method: 'PUT', path, body: 'evil!' }))
+      .toString('latin1')
+      .replace(/Signature=[0-9a-f]{64}/, `Signature=${'a'.repeat(64)}`);
     expect(await send(badSig)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
     // Signed aws-chunked with a seed signature that verifies and chunk signatures that do not.
     const zero = '0'.repeat(64);
@@ -166,7 +263,11 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
     const streaming = await signed({
       method: 'PUT',
       path,
-      headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' },
+      headers: {
+        'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': '5',
+      },
       body: chunked,
     });
     expect(streaming).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
@@ -182,14 +283,29 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
     const huge = await signed({
       method: 'PUT',
       path: '/raw/huge-chunk',
-      headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'x-amz-trailer': 'x-amz-checksum-crc32' },
+      headers: {
+        'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': '5',
+        'x-amz-trailer': 'x-amz-checksum-crc32',
+      },
       body: 'ffffffffffffffff\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n',
     });
     expect(huge.status).toBe(400);
     expect(huge.code).toMatch(/^(InvalidRequest|InvalidArgument|IncompleteBody|InvalidChunkSizeError)$/);
-    const badHex = await signed({ method: 'PUT', path: '/raw/bad-hex', headers: { 'transfer-encoding': 'chunked' }, body: 'zz\r\nhello\r\n0\r\n\r\n' });
+    const badHex = await signed({
+      method: 'PUT',
+      path: '/raw/bad-hex',
+      headers: { 'transfer-encoding': 'chunked' },
+      body: 'zz\r\nhello\r\n0\r\n\r\n',
+    });
     expect(badHex.status).toBe(400);
-    const smuggle = await signed({ method: 'PUT', path: '/raw/smuggle', headers: { 'transfer-encoding': 'chunked', 'content-length': '5' }, body: '5\r\nhello\r\n0\r\n\r\nGET /raw/keep/two HTTP/1.1\r\nhost: x\r\n\r\n' });
+    const smuggle = await signed({
+      method: 'PUT',
+      path: '/raw/smuggle',
+      headers: { 'transfer-encoding': 'chunked', 'content-length': '5' },
+      body: '5\r\nhello\r\n0\r\n\r\nGET /raw/keep/two HTTP/1.1\r\nhost: x\r\n\r\n',
+    });
     expect(smuggle.status).toBe(400);
     expect(smuggle.head.match(/^HTTP\/1\.1 /gm)).toHaveLength(1);
     const notHttp = await send('HELLO THERE\r\n\r\n');
@@ -206,7 +322,10 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
     const brew = await signed({ method: 'PROPFIND', path: '/raw/keep/two' });
     expect(brew.status).toBe(405);
     expect(brew.code).toBe('MethodNotAllowed');
-    expect(await signed({ method: 'GET', path: '/raw', query: { torrent: '' } })).toMatchObject({ status: 501, code: 'NotImplemented' });
+    expect(await signed({ method: 'GET', path: '/raw', query: { torrent: '' } })).toMatchObject({
+      status: 501,
+      code: 'NotImplemented',
+    });
     const escape = await signed({ method: 'GET', path: '/raw/../../../../etc/passwd' });
     expect(escape.status).toBeGreaterThanOrEqual(400);
     expect(escape.body).not.toContain('root:');
@@ -215,24 +334,32 @@ describe('raw-socket bad input against a running sealflow gateway (fs storage)',
   });
 
   it('pipelined requests on one connection are answered in order; clients that leave mid-GET do no harm', async () => {
-    const keepAlive = async (path: string): Promise<string> => (await signedBytes(gw.port, { method: 'GET', path })).toString('latin1').replace('connection: close\r\n', '');
-    const pipelined = (await keepAlive('/raw/keep/two')) + (await keepAlive('/raw/missing')) + (await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/two' })).toString('latin1');
+    const keepAlive = async (path: string): Promise<string> =>
+      (await signedBytes(gw.port, { method: 'GET', path })).toString('latin1').replace('connection: close\r\n', '');
+    const pipelined =
+      (await keepAlive('/raw/keep/two')) +
+      (await keepAlive('/raw/missing')) +
+      (await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/two' })).toString('latin1');
     const answer = await send(Buffer.from(pipelined, 'latin1'));
     // Answers follow each other without a line break (an XML body has no final newline).
-    const statuses = [...`${answer.head}\r\n\r\n${answer.body}`.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    const statuses = [...`${answer.head}\r\n\r\n${answer.body}`.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) =>
+      Number(m[1]),
+    );
     expect(statuses).toEqual([200, 404, 200]);
     // Ten readers of the 100 kB object that hang up after the first bytes.
     const request = await signedBytes(gw.port, { method: 'GET', path: '/raw/keep/one' });
     await Promise.all(
-      Array.from({ length: 10 }, () =>
-        new Promise<void>((resolve, reject) => {
-          const socket = connect({ host: '127.0.0.1', port: gw.port }, () => socket.write(request));
-          socket.once('data', () => {
-            socket.destroy();
-            resolve();
-          });
-          socket.once('error', reject);
-        }),
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const socket = connect({ host: '127.0.0.1', port: gw.port }, () => socket.write(request));
+            socket.once('data', () => {
+              socket.destroy();
+              resolve();
+            });
+            socket.once('error', reject);
+          }),
       ),
     );
     expect((await signed({ method: 'GET', path: '/raw/keep/two' })).status).toBe(200);

@@ -2,7 +2,13 @@
 // both backends: every read sees one complete body that some writer sent (never a mix,
 // never a partial), and once the writers are done one complete object has won.
 import { createHash, randomBytes } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startHarness, type Harness } from './support/gateway-harness.js';
 
@@ -21,7 +27,16 @@ describe.each(BACKENDS)('gateway over %s: concurrent writers of one key', (backe
     const bodies = Array.from({ length: 12 }, (_, i) => randomBytes(150_000 + i * 20_000));
     const digests = new Set(bodies.map(sha256));
     // Half the writers SSE-KMS, half SSE-S3: the winner's record and body must match.
-    const writes = bodies.map((Body, i) => s3.send(new PutObjectCommand({ Bucket: 'race', Key: 'one', Body, ...(i % 2 === 0 ? { ServerSideEncryption: 'aws:kms' as const } : {}) })));
+    const writes = bodies.map((Body, i) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'race',
+          Key: 'one',
+          Body,
+          ...(i % 2 === 0 ? { ServerSideEncryption: 'aws:kms' as const } : {}),
+        }),
+      ),
+    );
     let writing = true;
     const seen: string[] = [];
     const reader = (async () => {

@@ -41,11 +41,25 @@ describe('two sealflow gateways over one in-process KMS file', () => {
 
     await s3a.send(new CreateBucketCommand({ Bucket: 'shared' }));
     // No key named: A creates the AWS-managed key now, in the shared file.
-    const putA = await s3a.send(new PutObjectCommand({ Bucket: 'shared', Key: 'from-a', Body: 'written through A', ServerSideEncryption: 'aws:kms' }));
+    const putA = await s3a.send(
+      new PutObjectCommand({
+        Bucket: 'shared',
+        Key: 'from-a',
+        Body: 'written through A',
+        ServerSideEncryption: 'aws:kms',
+      }),
+    );
     expect(putA.SSEKMSKeyId).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
     // B reads it (it must see A's new key) and writes under the same key (no second aws/s3 key).
     expect(await read(s3b, 'from-a')).toEqual({ body: 'written through A', keyId: putA.SSEKMSKeyId });
-    const putB = await s3b.send(new PutObjectCommand({ Bucket: 'shared', Key: 'from-b', Body: 'written through B', ServerSideEncryption: 'aws:kms' }));
+    const putB = await s3b.send(
+      new PutObjectCommand({
+        Bucket: 'shared',
+        Key: 'from-b',
+        Body: 'written through B',
+        ServerSideEncryption: 'aws:kms',
+      }),
+    );
     expect(putB.SSEKMSKeyId).toBe(putA.SSEKMSKeyId);
     expect(await read(s3a, 'from-b')).toEqual({ body: 'written through B', keyId: putA.SSEKMSKeyId });
 

@@ -72,14 +72,21 @@ for (const suite of SUITES) {
           expect(result.header).toMatchObject({ suiteId: suite, frameLength, contentType: 'framed' });
           if (size >= MiB) {
             // And streamed, in writes that straddle frame boundaries.
-            expect(sameBytes(await collect(engineOn(A.store).decryptIterable(pieces(sealed, 65_521))), plaintext)).toBe(true);
+            expect(sameBytes(await collect(engineOn(A.store).decryptIterable(pieces(sealed, 65_521))), plaintext)).toBe(
+              true,
+            );
           }
         });
 
         if (size > 0 && size % frameLength === 0 && size <= 65536 * 2) {
           it(`${label}: client-node decrypts our streamed message (regular frames then an empty final frame)`, async () => {
             const plaintext = bytes(size);
-            const sealed = await collect(engineOn(A.store, suite).encryptIterable([plaintext.subarray(0, 1), plaintext.subarray(1)], { context: CONTEXT, frameLength }));
+            const sealed = await collect(
+              engineOn(A.store, suite).encryptIterable([plaintext.subarray(0, 1), plaintext.subarray(1)], {
+                context: CONTEXT,
+                frameLength,
+              }),
+            );
             expect(finalFrameLength(sealed)).toBe(0);
             const opened = await esdkDecrypt(A.keyring, sealed);
             expect(sameBytes(opened.plaintext, plaintext)).toBe(true);
@@ -90,8 +97,15 @@ for (const suite of SUITES) {
 
     it('a message we write with two EDKs (two RawAesKeyStores) opens in client-node with either keyring alone', async () => {
       const plaintext = bytes(10_000);
-      const sealed = await engineOn([A.store, B.store], suite).encrypt(plaintext, { context: CONTEXT, frameLength: 4096 });
-      expect(engineOn(A.store).inspect(sealed).encryptedDataKeys.map((k) => k.providerId)).toEqual(['sealflow-interop', 'sealflow-interop']);
+      const sealed = await engineOn([A.store, B.store], suite).encrypt(plaintext, {
+        context: CONTEXT,
+        frameLength: 4096,
+      });
+      expect(
+        engineOn(A.store)
+          .inspect(sealed)
+          .encryptedDataKeys.map((k) => k.providerId),
+      ).toEqual(['sealflow-interop', 'sealflow-interop']);
       for (const keyring of [A.keyring, B.keyring]) {
         expect(sameBytes((await esdkDecrypt(keyring, sealed)).plaintext, plaintext)).toBe(true);
       }
@@ -144,7 +158,9 @@ for (const suite of SUITES) {
 
       it('an EDK wrapped with OAEP SHA-1 does not open under a SHA-256 store of the same key and name', async () => {
         const theirs = await esdkEncrypt(rsaPeer('rsa-shared', 'sha1').keyring, bytes(64), suite, 4096, {});
-        await expect(engineOn(rsaPeer('rsa-shared', 'sha256').store).decrypt(theirs)).rejects.toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
+        await expect(engineOn(rsaPeer('rsa-shared', 'sha256').store).decrypt(theirs)).rejects.toMatchObject({
+          code: ErrorCodes.NO_DECRYPTABLE_KEY,
+        });
       });
     });
   });

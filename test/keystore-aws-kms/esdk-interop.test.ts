@@ -12,7 +12,14 @@ import {
 import { createEngine, type Engine } from '@sealflow/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { emulatorEndpoints, localKmsTarget, motoTarget, TEST_CREDENTIALS, type CreatedKey, type KmsTarget } from './support/kms-target.js';
+import {
+  emulatorEndpoints,
+  localKmsTarget,
+  motoTarget,
+  TEST_CREDENTIALS,
+  type CreatedKey,
+  type KmsTarget,
+} from './support/kms-target.js';
 
 const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const decoder = new TextDecoder();
@@ -44,7 +51,8 @@ for (const [name, endpoint, makeTarget] of targets) {
       }
       return client;
     }) as unknown as KmsNodeClientSupplier;
-    const keyring = (input: ConstructorParameters<typeof KmsKeyringNode>[0]) => new KmsKeyringNode({ clientProvider, ...input });
+    const keyring = (input: ConstructorParameters<typeof KmsKeyringNode>[0]) =>
+      new KmsKeyringNode({ clientProvider, ...input });
 
     beforeAll(async () => {
       target = makeTarget(endpoint as string);
@@ -61,13 +69,22 @@ for (const [name, endpoint, makeTarget] of targets) {
 
     test.each([
       ['0x0478 (committing, unsigned)', AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY],
-      ['0x0578 (committing, ECDSA P-384)', AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384],
+      [
+        '0x0578 (committing, ECDSA P-384)',
+        AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+      ],
     ])('sealflow decrypts what the ESDK encrypted with suite %s', async (_, suiteId) => {
       const plaintext = bytes(1000, 1);
       const encryptionContext = { 'aws:s3:arn': 'arn:aws:s3:::bucket/from-esdk', purpose: 'interop' };
-      const { result } = await esdk.encrypt(keyring({ generatorKeyId: keyA.arn }), plaintext, { encryptionContext, suiteId, frameLength: 256 });
+      const { result } = await esdk.encrypt(keyring({ generatorKeyId: keyA.arn }), plaintext, {
+        encryptionContext,
+        suiteId,
+        frameLength: 256,
+      });
       const engine = sealflow({ keyIds: [keyA.arn] });
-      expect(engine.inspect(result).encryptedDataKeys.map((e) => [e.providerId, decoder.decode(e.providerInfo)])).toEqual([['aws-kms', keyA.arn]]);
+      expect(
+        engine.inspect(result).encryptedDataKeys.map((e) => [e.providerId, decoder.decode(e.providerInfo)]),
+      ).toEqual([['aws-kms', keyA.arn]]);
       const opened = await engine.decrypt(result);
       expect(opened.plaintext).toEqual(plaintext);
       expect(opened.context).toMatchObject(encryptionContext);
@@ -88,7 +105,11 @@ for (const [name, endpoint, makeTarget] of targets) {
     });
 
     test('a multi-key ESDK message decrypts in sealflow with only the second key, and the reverse', async () => {
-      const fromEsdk = (await esdk.encrypt(keyring({ generatorKeyId: keyA.arn, keyIds: [keyB.arn] }), bytes(50, 3), { encryptionContext: { m: '1' } })).result;
+      const fromEsdk = (
+        await esdk.encrypt(keyring({ generatorKeyId: keyA.arn, keyIds: [keyB.arn] }), bytes(50, 3), {
+          encryptionContext: { m: '1' },
+        })
+      ).result;
       expect((await sealflow({ keyIds: [keyB.arn] }).decrypt(fromEsdk)).plaintext).toEqual(bytes(50, 3));
 
       const writer = createEngine({ keyStore: [target.store({ keyId: keyA.arn }), target.store({ keyId: keyB.arn })] });
@@ -99,7 +120,9 @@ for (const [name, endpoint, makeTarget] of targets) {
 
     test('discovery on both sides: filtered by partition and account', async () => {
       const discoveryFilter = { partition: target.partition, accountIDs: [target.accountId] };
-      const fromEsdk = (await esdk.encrypt(keyring({ generatorKeyId: keyA.arn }), bytes(10, 5), { encryptionContext: { d: '1' } })).result;
+      const fromEsdk = (
+        await esdk.encrypt(keyring({ generatorKeyId: keyA.arn }), bytes(10, 5), { encryptionContext: { d: '1' } })
+      ).result;
       const engine = sealflow({ discovery: { partition: target.partition, accountIds: [target.accountId] } });
       expect((await engine.decrypt(fromEsdk)).plaintext).toEqual(bytes(10, 5));
 
@@ -109,8 +132,12 @@ for (const [name, endpoint, makeTarget] of targets) {
     });
 
     test('neither side decrypts the other under a key it was not given', async () => {
-      const fromEsdk = (await esdk.encrypt(keyring({ generatorKeyId: keyA.arn }), bytes(5, 7), { encryptionContext: {} })).result;
-      await expect(sealflow({ keyIds: [keyB.arn] }).decrypt(fromEsdk)).rejects.toMatchObject({ code: 'ERR_NO_DECRYPTABLE_KEY' });
+      const fromEsdk = (
+        await esdk.encrypt(keyring({ generatorKeyId: keyA.arn }), bytes(5, 7), { encryptionContext: {} })
+      ).result;
+      await expect(sealflow({ keyIds: [keyB.arn] }).decrypt(fromEsdk)).rejects.toMatchObject({
+        code: 'ERR_NO_DECRYPTABLE_KEY',
+      });
       const fromSealflow = await sealflow({ keyId: keyA.arn }).encrypt(bytes(5, 8), { context: {} });
       await expect(esdk.decrypt(keyring({ keyIds: [keyB.arn] }), fromSealflow)).rejects.toThrow();
     });

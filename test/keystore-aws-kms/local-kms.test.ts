@@ -7,5 +7,9 @@ import { emulatorEndpoints, LOCAL_KMS_DIVERGENCES, localKmsTarget } from './supp
 const endpoint = emulatorEndpoints.localKms;
 
 describe.runIf(endpoint)('AwsKmsKeyStore against local-kms', () => {
-  kmsContract({ divergences: LOCAL_KMS_DIVERGENCES, buildsClient: true, make: () => localKmsTarget(endpoint as string) });
+  kmsContract({
+    divergences: LOCAL_KMS_DIVERGENCES,
+    buildsClient: true,
+    make: () => localKmsTarget(endpoint as string),
+  });
 });

@@ -4,7 +4,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, type KmsNodeClientSupplier } from '@aws-crypto/client-node';
+import {
+  AlgorithmSuiteIdentifier,
+  buildClient,
+  CommitmentPolicy,
+  KmsKeyringNode,
+  type KmsNodeClientSupplier,
+} from '@aws-crypto/client-node';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, KeyStoreError, type Engine, type KeyStore } from '@sealflow/core';
 import { MemoryKms, memoryKeyStore } from '@sealflow/keystore-memory';
@@ -66,7 +72,11 @@ describe('engine + MemoryKms: key lifecycle', () => {
     await kms.enableKeyRotation({ KeyId: KeyMetadata.KeyId, RotationPeriodInDays: 90 });
     now += 90 * 86_400_000;
     await seal(3);
-    expect(messages.map((m) => materialVersion(sealflow, m.sealed))).toEqual([...SIZES.map(() => 0), ...SIZES.map(() => 1), ...SIZES.map(() => 2)]);
+    expect(messages.map((m) => materialVersion(sealflow, m.sealed))).toEqual([
+      ...SIZES.map(() => 0),
+      ...SIZES.map(() => 1),
+      ...SIZES.map(() => 2),
+    ]);
 
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });
     for (const message of [messages[0], messages.at(-1)]) {
@@ -93,7 +103,9 @@ describe('engine + MemoryKms: key lifecycle', () => {
       const sealed = await engine(memoryKeyStore(first, { keyId: 'alias/cli' })).encrypt(bytes(200, 9), { context });
       await first.close();
       const second = await MemoryKms.open({ path, passphrase: 'pw' });
-      expect((await engine(memoryKeyStore(second, { keyId: 'alias/cli' })).decrypt(sealed)).plaintext).toEqual(bytes(200, 9));
+      expect((await engine(memoryKeyStore(second, { keyId: 'alias/cli' })).decrypt(sealed)).plaintext).toEqual(
+        bytes(200, 9),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -115,7 +127,10 @@ describe('engine + MemoryKms: permissions and accounts', () => {
     const writer = engine(memoryKeyStore(kms, { keyId: KeyMetadata.Arn, principal: WRITER }));
     const reader = engine(memoryKeyStore(kms, { keyId: KeyMetadata.Arn, principal: READER }));
     const sealed = await writer.encrypt(bytes(100, 4), { context });
-    expect(await storeFailure(writer.decrypt(sealed))).toEqual({ code: ErrorCodes.NO_DECRYPTABLE_KEY, codes: [ErrorCodes.ACCESS_DENIED] });
+    expect(await storeFailure(writer.decrypt(sealed))).toEqual({
+      code: ErrorCodes.NO_DECRYPTABLE_KEY,
+      codes: [ErrorCodes.ACCESS_DENIED],
+    });
     expect((await reader.decrypt(sealed)).plaintext).toEqual(bytes(100, 4));
     expect((await storeFailure(reader.encrypt(bytes(1, 1), { context }))).code).toBe(ErrorCodes.ACCESS_DENIED);
     const denied = kms.auditLog().find((r) => r.errorCode === 'AccessDeniedException' && r.eventName === 'Decrypt');
@@ -131,10 +146,16 @@ describe('engine + MemoryKms: permissions and accounts', () => {
     expect(decoder.decode(edk?.providerInfo)).toBe((await kms.describeKey({ KeyId: 'alias/aws/s3' })).KeyMetadata.Arn);
     // B offering the EDK to KMS (discovery): A's AWS-managed key refuses B.
     const discovering = engine(memoryKeyStore(kms, { principal: ROOT_B, discovery: true }));
-    expect(await storeFailure(discovering.decrypt(sealed))).toEqual({ code: ErrorCodes.NO_DECRYPTABLE_KEY, codes: [ErrorCodes.ACCESS_DENIED] });
+    expect(await storeFailure(discovering.decrypt(sealed))).toEqual({
+      code: ErrorCodes.NO_DECRYPTABLE_KEY,
+      codes: [ErrorCodes.ACCESS_DENIED],
+    });
     // B with its own default key: its alias/aws/s3 is another key, and KMS says so.
     const bDefault = engine(memoryKeyStore(kms, { principal: ROOT_B }));
-    expect(await storeFailure(bDefault.decrypt(sealed))).toEqual({ code: ErrorCodes.NO_DECRYPTABLE_KEY, codes: [ErrorCodes.INVALID_KEY_CIPHERTEXT] });
+    expect(await storeFailure(bDefault.decrypt(sealed))).toEqual({
+      code: ErrorCodes.NO_DECRYPTABLE_KEY,
+      codes: [ErrorCodes.INVALID_KEY_CIPHERTEXT],
+    });
     expect((await inA.decrypt(sealed)).plaintext).toEqual(bytes(150, 8));
   });
 
@@ -151,8 +172,13 @@ describe('engine + MemoryKms: permissions and accounts', () => {
     const failed = await storeFailure(sealflow.decrypt(altered));
     expect(failed.codes).toEqual([ErrorCodes.INVALID_KEY_CIPHERTEXT]);
     const decrypts = kms.auditLog().filter((r) => r.eventName === 'Decrypt');
-    expect(decrypts.at(-1)).toMatchObject({ errorCode: 'InvalidCiphertextException', requestParameters: { encryptionContext: { tenant: 'tenant-b' } } });
-    await expect(sealflow.decrypt(sealed, { expectContext: { tenant: 'tenant-b' } })).rejects.toMatchObject({ code: ErrorCodes.CONTEXT_MISMATCH });
+    expect(decrypts.at(-1)).toMatchObject({
+      errorCode: 'InvalidCiphertextException',
+      requestParameters: { encryptionContext: { tenant: 'tenant-b' } },
+    });
+    await expect(sealflow.decrypt(sealed, { expectContext: { tenant: 'tenant-b' } })).rejects.toMatchObject({
+      code: ErrorCodes.CONTEXT_MISMATCH,
+    });
     expect((await sealflow.decrypt(sealed, { expectContext: { tenant: 'tenant-a' } })).plaintext).toEqual(bytes(90, 2));
   });
 });
@@ -170,7 +196,11 @@ describe('the ESDK KMS keyring (client-node 5.0.2) over MemoryKms', () => {
     const kms = new MemoryKms();
     const { KeyMetadata } = await kms.createKey();
     const keyring = new KmsKeyringNode({ generatorKeyId: KeyMetadata.Arn, clientProvider: supplier(kms) });
-    const { result } = await esdk.encrypt(keyring, bytes(300, 5), { encryptionContext: context, suiteId, frameLength: 128 });
+    const { result } = await esdk.encrypt(keyring, bytes(300, 5), {
+      encryptionContext: context,
+      suiteId,
+      frameLength: 128,
+    });
     const opened = await engine(memoryKeyStore(kms, { keyId: KeyMetadata.Arn })).decrypt(result);
     expect(opened.plaintext).toEqual(bytes(300, 5));
     expect(opened.context).toMatchObject(context);
@@ -182,7 +212,11 @@ describe('the ESDK KMS keyring (client-node 5.0.2) over MemoryKms', () => {
   ] as const)('the ESDK decrypts what sealflow encrypted through MemoryKms (suite %s)', async (_, suite) => {
     const kms = new MemoryKms();
     const { KeyMetadata } = await kms.createKey();
-    const sealed = await createEngine({ keyStore: memoryKeyStore(kms, { keyId: KeyMetadata.Arn }), suite, frameLength: 128 }).encrypt(bytes(300, 6), { context });
+    const sealed = await createEngine({
+      keyStore: memoryKeyStore(kms, { keyId: KeyMetadata.Arn }),
+      suite,
+      frameLength: 128,
+    }).encrypt(bytes(300, 6), { context });
     const keyring = new KmsKeyringNode({ keyIds: [KeyMetadata.Arn], clientProvider: supplier(kms) });
     const { plaintext, messageHeader } = await esdk.decrypt(keyring, sealed);
     expect(new Uint8Array(plaintext)).toEqual(bytes(300, 6));

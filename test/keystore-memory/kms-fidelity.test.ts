@@ -26,7 +26,11 @@ async function newKey(kms: AnyKms): Promise<Key> {
 }
 
 async function sealed(kms: AnyKms, key: Key): Promise<Uint8Array> {
-  const out = await (kms['encrypt'] as Call)({ KeyId: key.KeyId, Plaintext: Uint8Array.of(1, 2), EncryptionContext: { a: 'b' } });
+  const out = await (kms['encrypt'] as Call)({
+    KeyId: key.KeyId,
+    Plaintext: Uint8Array.of(1, 2),
+    EncryptionContext: { a: 'b' },
+  });
   return out['CiphertextBlob'] as Uint8Array;
 }
 
@@ -42,7 +46,13 @@ async function outcome(promise: Promise<unknown>): Promise<string> {
 const SCENARIOS: Record<string, { readonly expected: string; readonly run: (kms: AnyKms) => Promise<string> }> = {
   'Decrypt under another context': {
     expected: 'InvalidCiphertextException',
-    run: async (kms) => outcome((kms['decrypt'] as Call)({ CiphertextBlob: await sealed(kms, await newKey(kms)), EncryptionContext: { a: 'c' } })),
+    run: async (kms) =>
+      outcome(
+        (kms['decrypt'] as Call)({
+          CiphertextBlob: await sealed(kms, await newKey(kms)),
+          EncryptionContext: { a: 'c' },
+        }),
+      ),
   },
   'Decrypt without the context': {
     expected: 'InvalidCiphertextException',
@@ -60,22 +70,48 @@ const SCENARIOS: Record<string, { readonly expected: string; readonly run: (kms:
     expected: 'IncorrectKeyException',
     run: async (kms) => {
       const [one, two] = [await newKey(kms), await newKey(kms)];
-      return outcome((kms['decrypt'] as Call)({ CiphertextBlob: await sealed(kms, one), EncryptionContext: { a: 'b' }, KeyId: two.KeyId }));
+      return outcome(
+        (kms['decrypt'] as Call)({
+          CiphertextBlob: await sealed(kms, one),
+          EncryptionContext: { a: 'b' },
+          KeyId: two.KeyId,
+        }),
+      );
     },
   },
-  'DescribeKey of an unknown key ID': { expected: 'NotFoundException', run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: '00000000-0000-4000-8000-000000000000' })) },
-  'DescribeKey of an unknown alias': { expected: 'NotFoundException', run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: unique('missing') })) },
-  'DescribeKey of a malformed ARN': { expected: 'NotFoundException', run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: 'arn:aws:kms:us-east-1:111122223333:bucket/x' })) },
+  'DescribeKey of an unknown key ID': {
+    expected: 'NotFoundException',
+    run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: '00000000-0000-4000-8000-000000000000' })),
+  },
+  'DescribeKey of an unknown alias': {
+    expected: 'NotFoundException',
+    run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: unique('missing') })),
+  },
+  'DescribeKey of a malformed ARN': {
+    expected: 'NotFoundException',
+    run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: 'arn:aws:kms:us-east-1:111122223333:bucket/x' })),
+  },
   'GenerateDataKey with NumberOfBytes and KeySpec': {
     expected: 'ValidationException',
-    run: async (kms) => outcome((kms['generateDataKey'] as Call)({ KeyId: (await newKey(kms)).KeyId, NumberOfBytes: 32, KeySpec: 'AES_256' })),
+    run: async (kms) =>
+      outcome(
+        (kms['generateDataKey'] as Call)({ KeyId: (await newKey(kms)).KeyId, NumberOfBytes: 32, KeySpec: 'AES_256' }),
+      ),
   },
-  'GenerateDataKey with neither size': { expected: 'ValidationException', run: async (kms) => outcome((kms['generateDataKey'] as Call)({ KeyId: (await newKey(kms)).KeyId })) },
+  'GenerateDataKey with neither size': {
+    expected: 'ValidationException',
+    run: async (kms) => outcome((kms['generateDataKey'] as Call)({ KeyId: (await newKey(kms)).KeyId })),
+  },
   'GenerateDataKey of 1025 bytes': {
     expected: 'ValidationException',
-    run: async (kms) => outcome((kms['generateDataKey'] as Call)({ KeyId: (await newKey(kms)).KeyId, NumberOfBytes: 1025 })),
+    run: async (kms) =>
+      outcome((kms['generateDataKey'] as Call)({ KeyId: (await newKey(kms)).KeyId, NumberOfBytes: 1025 })),
   },
-  'Encrypt of 4097 bytes': { expected: 'ValidationException', run: async (kms) => outcome((kms['encrypt'] as Call)({ KeyId: (await newKey(kms)).KeyId, Plaintext: new Uint8Array(4097) })) },
+  'Encrypt of 4097 bytes': {
+    expected: 'ValidationException',
+    run: async (kms) =>
+      outcome((kms['encrypt'] as Call)({ KeyId: (await newKey(kms)).KeyId, Plaintext: new Uint8Array(4097) })),
+  },
   'CreateAlias of an existing name': {
     expected: 'AlreadyExistsException',
     run: async (kms) => {
@@ -85,10 +121,20 @@ const SCENARIOS: Record<string, { readonly expected: string; readonly run: (kms:
       return outcome((kms['createAlias'] as Call)({ AliasName, TargetKeyId: key.KeyId }));
     },
   },
-  'CreateAlias without the alias/ prefix': { expected: 'ValidationException', run: async (kms) => outcome((kms['createAlias'] as Call)({ AliasName: 'nope', TargetKeyId: (await newKey(kms)).KeyId })) },
+  'CreateAlias without the alias/ prefix': {
+    expected: 'ValidationException',
+    run: async (kms) =>
+      outcome((kms['createAlias'] as Call)({ AliasName: 'nope', TargetKeyId: (await newKey(kms)).KeyId })),
+  },
   'CreateAlias under alias/aws/': {
     expected: 'NotAuthorizedException',
-    run: async (kms) => outcome((kms['createAlias'] as Call)({ AliasName: `alias/aws/fidelity-${(counter += 1)}`, TargetKeyId: (await newKey(kms)).KeyId })),
+    run: async (kms) =>
+      outcome(
+        (kms['createAlias'] as Call)({
+          AliasName: `alias/aws/fidelity-${(counter += 1)}`,
+          TargetKeyId: (await newKey(kms)).KeyId,
+        }),
+      ),
   },
   'DisableKey named by alias': {
     expected: 'NotFoundException',
@@ -100,7 +146,8 @@ const SCENARIOS: Record<string, { readonly expected: string; readonly run: (kms:
   },
   'ScheduleKeyDeletion with a 6-day window': {
     expected: 'ValidationException',
-    run: async (kms) => outcome((kms['scheduleKeyDeletion'] as Call)({ KeyId: (await newKey(kms)).KeyId, PendingWindowInDays: 6 })),
+    run: async (kms) =>
+      outcome((kms['scheduleKeyDeletion'] as Call)({ KeyId: (await newKey(kms)).KeyId, PendingWindowInDays: 6 })),
   },
   'Encrypt under a disabled key': {
     expected: 'DisabledException',
@@ -145,16 +192,27 @@ const SCENARIOS: Record<string, { readonly expected: string; readonly run: (kms:
       const key = await newKey(kms);
       await (kms['scheduleKeyDeletion'] as Call)({ KeyId: key.KeyId, PendingWindowInDays: 7 });
       await (kms['cancelKeyDeletion'] as Call)({ KeyId: key.KeyId });
-      return ((await (kms['describeKey'] as Call)({ KeyId: key.KeyId })) as { KeyMetadata: { KeyState: string } }).KeyMetadata.KeyState;
+      return ((await (kms['describeKey'] as Call)({ KeyId: key.KeyId })) as { KeyMetadata: { KeyState: string } })
+        .KeyMetadata.KeyState;
     },
   },
-  'DescribeKey of alias/aws/s3 before any use (the key appears)': { expected: 'ok', run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: 'alias/aws/s3' })) },
+  'DescribeKey of alias/aws/s3 before any use (the key appears)': {
+    expected: 'ok',
+    run: (kms) => outcome((kms['describeKey'] as Call)({ KeyId: 'alias/aws/s3' })),
+  },
   'a round trip: GenerateDataKey, then Decrypt without KeyId names the key ARN': {
     expected: 'ok',
     run: async (kms) => {
       const key = await newKey(kms);
-      const out = await (kms['generateDataKey'] as Call)({ KeyId: key.KeyId, NumberOfBytes: 32, EncryptionContext: { a: 'b' } });
-      const back = await (kms['decrypt'] as Call)({ CiphertextBlob: out['CiphertextBlob'], EncryptionContext: { a: 'b' } });
+      const out = await (kms['generateDataKey'] as Call)({
+        KeyId: key.KeyId,
+        NumberOfBytes: 32,
+        EncryptionContext: { a: 'b' },
+      });
+      const back = await (kms['decrypt'] as Call)({
+        CiphertextBlob: out['CiphertextBlob'],
+        EncryptionContext: { a: 'b' },
+      });
       const same = Buffer.from(back['Plaintext'] as Uint8Array).equals(Buffer.from(out['Plaintext'] as Uint8Array));
       return same && back['KeyId'] === key.Arn && out['KeyId'] === key.Arn ? 'ok' : 'mismatch';
     },
@@ -182,7 +240,12 @@ function sdkTarget(name: string, endpoint: string | undefined, region: string, d
 }
 
 const TARGETS: readonly Target[] = [
-  { name: 'MemoryKms', available: true, make: () => ({ kms: new MemoryKms() as unknown as AnyKms, close: () => undefined }), diverges: [] },
+  {
+    name: 'MemoryKms',
+    available: true,
+    make: () => ({ kms: new MemoryKms() as unknown as AnyKms, close: () => undefined }),
+    diverges: [],
+  },
   sdkTarget('local-kms', process.env[KmsEmulatorEnv.localKmsEndpoint], LOCAL_KMS_REGION, [
     'Decrypt naming another key than the blob',
     'Decrypt under a disabled key',

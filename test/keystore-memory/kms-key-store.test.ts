@@ -36,14 +36,21 @@ describe('KmsKeyStore over MemoryKms', () => {
     const wrapped = await second.wrapDataKey(dataKey, request);
     expect(new TextDecoder().decode(wrapped.providerInfo)).toBe(two.Arn);
     expect((await second.unwrapDataKey(wrapped, request)).reveal()).toEqual(dataKey.reveal());
-    expect(kms.auditLog().map((r) => r.eventName).slice(2)).toEqual(['GenerateDataKey', 'Decrypt', 'Encrypt', 'Decrypt']);
+    expect(
+      kms
+        .auditLog()
+        .map((r) => r.eventName)
+        .slice(2),
+    ).toEqual(['GenerateDataKey', 'Decrypt', 'Encrypt', 'Decrypt']);
   });
 
   it('binds the full context: unwrapping under another context fails with ERR_INVALID_KEY_CIPHERTEXT', async () => {
     const kms = new MemoryKms();
     const store = new KmsKeyStore({ client: kms, keyId: (await kms.createKey()).KeyMetadata.Arn });
     const { encryptedDataKey } = await store.generateDataKey(request);
-    expect(await code(store.unwrapDataKey(encryptedDataKey, { context: { ...context, tenant: 'b' }, length: 32 }))).toBe(ErrorCodes.INVALID_KEY_CIPHERTEXT);
+    expect(
+      await code(store.unwrapDataKey(encryptedDataKey, { context: { ...context, tenant: 'b' }, length: 32 })),
+    ).toBe(ErrorCodes.INVALID_KEY_CIPHERTEXT);
     expect(kms.auditLog().at(-1)?.requestParameters.encryptionContext).toEqual({ ...context, tenant: 'b' });
   });
 
@@ -73,7 +80,9 @@ describe('KmsKeyStore over MemoryKms', () => {
     await kms.enableKey({ KeyId: key.KeyId });
     await kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 7 });
     expect(await code(store.unwrapDataKey(encryptedDataKey, request))).toBe(ErrorCodes.KEY_INVALID_STATE);
-    expect(await code(new KmsKeyStore({ client: kms, keyId: 'alias/missing' }).generateDataKey(request))).toBe(ErrorCodes.KEY_NOT_FOUND);
+    expect(await code(new KmsKeyStore({ client: kms, keyId: 'alias/missing' }).generateDataKey(request))).toBe(
+      ErrorCodes.KEY_NOT_FOUND,
+    );
     const foreign = new KmsKeyStore({ client: kms.as(`arn:aws:iam::${B}:root`), keyId: key.Arn });
     await kms.cancelKeyDeletion({ KeyId: key.KeyId });
     await kms.enableKey({ KeyId: key.KeyId });
@@ -82,13 +91,18 @@ describe('KmsKeyStore over MemoryKms', () => {
 
   it('carries the KMS request ID of a failure', async () => {
     const kms = new MemoryKms();
-    const error = (await new KmsKeyStore({ client: kms, keyId: 'alias/missing' }).generateDataKey(request).catch((e: unknown) => e)) as KeyStoreError;
+    const error = (await new KmsKeyStore({ client: kms, keyId: 'alias/missing' })
+      .generateDataKey(request)
+      .catch((e: unknown) => e)) as KeyStoreError;
     expect(error.requestId).toBe(kms.auditLog().at(-1)?.requestID);
   });
 
   it('a key ARN of another region is refused by KMS before any cryptography (ERR_KEY_NOT_FOUND)', async () => {
     const kms = new MemoryKms({ region: 'eu-west-1' });
-    const store = new KmsKeyStore({ client: kms, keyId: `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab` });
+    const store = new KmsKeyStore({
+      client: kms,
+      keyId: `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    });
     expect(await code(store.generateDataKey(request))).toBe(ErrorCodes.KEY_NOT_FOUND);
   });
 
@@ -98,7 +112,9 @@ describe('KmsKeyStore over MemoryKms', () => {
     const arn = (await kms.createKey()).KeyMetadata.Arn;
     const store = new KmsKeyStore({ client: kms, keyId: arn, strictArns: true });
     const calls = kms.auditLog().length;
-    await expect(store.generateDataKey({ ...request, keyId: 'alias/aws/s3' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+    await expect(store.generateDataKey({ ...request, keyId: 'alias/aws/s3' })).rejects.toMatchObject({
+      code: ErrorCodes.INVALID_ARGUMENT,
+    });
     expect(kms.auditLog()).toHaveLength(calls);
   });
 
@@ -108,7 +124,10 @@ describe('KmsKeyStore over MemoryKms', () => {
     const { encryptedDataKey } = await store.generateDataKey(request);
     const arn = new TextDecoder().decode(encryptedDataKey.providerInfo);
     expect(arn).toContain(`:${A}:key/`);
-    expect((await kms.describeKey({ KeyId: 'alias/aws/s3' })).KeyMetadata).toMatchObject({ Arn: arn, KeyManager: 'AWS' });
+    expect((await kms.describeKey({ KeyId: 'alias/aws/s3' })).KeyMetadata).toMatchObject({
+      Arn: arn,
+      KeyManager: 'AWS',
+    });
     const b = new KmsKeyStore({ client: kms.as(`arn:aws:iam::${B}:root`), discovery: true });
     expect(await code(b.unwrapDataKey(encryptedDataKey, request))).toBe(ErrorCodes.ACCESS_DENIED);
   });

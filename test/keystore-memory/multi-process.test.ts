@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyFile, MemoryKms } from '@sealflow/keystore-memory';
-import { startSlowRenameWriter, startStalledWriter, startWriter, type StoreProcess, type StoreSpec } from './support/store-processes.js';
+import {
+  startSlowRenameWriter,
+  startStalledWriter,
+  startWriter,
+  type StoreProcess,
+  type StoreSpec,
+} from './support/store-processes.js';
 
 const STALE_MS = 2000;
 let dir: string;
@@ -28,7 +34,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const openHere = (): Promise<MemoryKms> => MemoryKms.open({ path: spec.path, keyFile: spec.keyFile, lock: { staleMs: STALE_MS, timeoutMs: 30_000 } });
+const openHere = (): Promise<MemoryKms> =>
+  MemoryKms.open({ path: spec.path, keyFile: spec.keyFile, lock: { staleMs: STALE_MS, timeoutMs: 30_000 } });
 
 function writer(count: number, tag: string): StoreProcess {
   const child = startWriter(spec, count, tag);
@@ -39,7 +46,10 @@ function writer(count: number, tag: string): StoreProcess {
 /** Every listed key ID is in the store and works: encrypt then decrypt under it. */
 async function expectUsable(kms: MemoryKms, keyIds: readonly string[]): Promise<void> {
   const listed = new Set((await kms.listKeys({ Limit: 1000 })).Keys.map((k) => k.KeyId));
-  expect(keyIds.filter((id) => !listed.has(id)), 'keys whose createKey returned but which are not in the file').toEqual([]);
+  expect(
+    keyIds.filter((id) => !listed.has(id)),
+    'keys whose createKey returned but which are not in the file',
+  ).toEqual([]);
   for (const KeyId of keyIds) {
     const plaintext = new TextEncoder().encode(KeyId);
     const { CiphertextBlob } = await kms.encrypt({ KeyId, Plaintext: plaintext, EncryptionContext: { k: KeyId } });
@@ -90,7 +100,10 @@ describe('one store file, several processes', () => {
     const KeyId = (await a.createKey()).KeyMetadata.KeyId;
     await a.enableKeyRotation({ KeyId, RotationPeriodInDays: 90 });
     time += 91 * 86_400_000;
-    const [fromA, fromB] = await Promise.all([a.generateDataKey({ KeyId, NumberOfBytes: 32 }), b.generateDataKey({ KeyId, NumberOfBytes: 32 })]);
+    const [fromA, fromB] = await Promise.all([
+      a.generateDataKey({ KeyId, NumberOfBytes: 32 }),
+      b.generateDataKey({ KeyId, NumberOfBytes: 32 }),
+    ]);
     expect(fromA.KeyMaterialId).toBe(fromB.KeyMaterialId);
     const c = await MemoryKms.open(options);
     expect((await c.describeKey({ KeyId })).KeyMetadata.CurrentKeyMaterialId).toBe(fromA.KeyMaterialId);
@@ -99,18 +112,21 @@ describe('one store file, several processes', () => {
     for (const kms of [a, b, c]) await kms.close();
   });
 
-  it("opening the store while a live writer sits between its temp write and its rename leaves that temp file alone", async () => {
+  it('opening the store while a live writer sits between its temp write and its rename leaves that temp file alone', async () => {
     await (await openHere()).close();
     const slow = startSlowRenameWriter(spec, 1500);
     children.push(slow);
     await slow.waitFor('in rename');
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp')), "the writer's temp file").toHaveLength(1);
+    expect(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      "the writer's temp file",
+    ).toHaveLength(1);
     await (await openHere()).close();
     await slow.exited;
     expect(slow.lines, slow.stderr).toEqual(['in rename', 'saved']);
   });
 
-  it("a writer killed -9 inside its write leaves the previous store; its lock is taken over after the stale time and its temp file removed", async () => {
+  it('a writer killed -9 inside its write leaves the previous store; its lock is taken over after the stale time and its temp file removed', async () => {
     const first = await openHere();
     const kept = (await first.createKey({ Description: 'before the kill' })).KeyMetadata.KeyId;
     await first.close();
@@ -120,7 +136,10 @@ describe('one store file, several processes', () => {
     stalled.kill9();
     await stalled.exited;
     expect(existsSync(`${spec.path}.lock`), 'the dead writer left its lock').toBe(true);
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp')), 'and its temp file').toHaveLength(1);
+    expect(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      'and its temp file',
+    ).toHaveLength(1);
 
     const started = Date.now();
     const kms = await openHere();
@@ -171,6 +190,9 @@ describe('one store file, several processes', () => {
     await kms.createKey({ Description: 'after the loop' });
     await kms.close();
     expect(existsSync(`${spec.path}.lock`)).toBe(false);
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp')), 'temp files of dead writers are gone').toEqual([]);
+    expect(
+      (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+      'temp files of dead writers are gone',
+    ).toEqual([]);
   });
 });

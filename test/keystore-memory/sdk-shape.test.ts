@@ -21,9 +21,28 @@ import * as memory from '@sealflow/keystore-memory';
 import { MemoryKms } from '@sealflow/keystore-memory';
 
 const OPERATIONS = [
-  'createKey', 'describeKey', 'listKeys', 'createAlias', 'updateAlias', 'deleteAlias', 'listAliases', 'enableKey', 'disableKey',
-  'scheduleKeyDeletion', 'cancelKeyDeletion', 'rotateKeyOnDemand', 'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus',
-  'putKeyPolicy', 'getKeyPolicy', 'generateDataKey', 'generateDataKeyWithoutPlaintext', 'encrypt', 'decrypt', 'reEncrypt',
+  'createKey',
+  'describeKey',
+  'listKeys',
+  'createAlias',
+  'updateAlias',
+  'deleteAlias',
+  'listAliases',
+  'enableKey',
+  'disableKey',
+  'scheduleKeyDeletion',
+  'cancelKeyDeletion',
+  'rotateKeyOnDemand',
+  'enableKeyRotation',
+  'disableKeyRotation',
+  'getKeyRotationStatus',
+  'putKeyPolicy',
+  'getKeyPolicy',
+  'generateDataKey',
+  'generateDataKeyWithoutPlaintext',
+  'encrypt',
+  'decrypt',
+  'reEncrypt',
 ] as const;
 
 // AWS returns these three as generic service errors: the SDK has no class for them, but an
@@ -56,17 +75,28 @@ describe('MemoryKms has the shape of the SDK v3 aggregated KMS client', () => {
     const KeyId = created.KeyMetadata?.KeyId;
     const generateInput: GenerateDataKeyCommandInput = { KeyId, NumberOfBytes: 32, EncryptionContext: { a: 'b' } };
     const generated: GenerateDataKeyCommandOutput = await kms.generateDataKey(generateInput);
-    const decryptInput: DecryptCommandInput = { CiphertextBlob: generated.CiphertextBlob, EncryptionContext: { a: 'b' } };
+    const decryptInput: DecryptCommandInput = {
+      CiphertextBlob: generated.CiphertextBlob,
+      EncryptionContext: { a: 'b' },
+    };
     const decrypted: DecryptCommandOutput = await kms.decrypt(decryptInput);
     expect(decrypted.Plaintext).toEqual(generated.Plaintext);
     const encryptInput: EncryptCommandInput = { KeyId, Plaintext: new Uint8Array([1]) };
     const encrypted = await kms.encrypt(encryptInput);
-    const moved: ReEncryptCommandOutput = await kms.reEncrypt({ CiphertextBlob: encrypted.CiphertextBlob, DestinationKeyId: KeyId });
+    const moved: ReEncryptCommandOutput = await kms.reEncrypt({
+      CiphertextBlob: encrypted.CiphertextBlob,
+      DestinationKeyId: KeyId,
+    });
     const described: DescribeKeyCommandOutput = await kms.describeKey({ KeyId });
     const keys: ListKeysCommandOutput = await kms.listKeys({});
     const aliases: ListAliasesCommandOutput = await kms.listAliases({});
-    const scheduled: ScheduleKeyDeletionCommandOutput = await kms.scheduleKeyDeletion({ KeyId, PendingWindowInDays: 7 });
-    expect([moved.KeyId, described.KeyMetadata?.Arn, keys.Keys?.[0]?.KeyArn, scheduled.KeyId]).toEqual(new Array(4).fill(created.KeyMetadata?.Arn));
+    const scheduled: ScheduleKeyDeletionCommandOutput = await kms.scheduleKeyDeletion({
+      KeyId,
+      PendingWindowInDays: 7,
+    });
+    expect([moved.KeyId, described.KeyMetadata?.Arn, keys.Keys?.[0]?.KeyArn, scheduled.KeyId]).toEqual(
+      new Array(4).fill(created.KeyMetadata?.Arn),
+    );
     expect(aliases.Aliases).toEqual([]);
   });
 

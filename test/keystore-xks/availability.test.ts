@@ -12,7 +12,10 @@ import { CONTEXT, newBackend, rawStore, xksPerTest, type XksRig } from './suppor
 const { rig, store } = xksPerTest();
 
 async function rejection(promise: Promise<unknown>): Promise<KeyStoreError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(KeyStoreError);
   return error as KeyStoreError;
 }
@@ -37,11 +40,21 @@ function hungBackend(inner: InMemoryXksBackend): XksKeyBackend {
   };
 }
 
-type Outage = { name: string; apply: (r: XksRig) => Promise<void>; storeOptions: Parameters<typeof store>[1]; reason: RegExp };
+type Outage = {
+  name: string;
+  apply: (r: XksRig) => Promise<void>;
+  storeOptions: Parameters<typeof store>[1];
+  reason: RegExp;
+};
 
 const OUTAGES: Outage[] = [
   { name: 'stopped', apply: (r) => r.proxy.close(), storeOptions: {}, reason: /unreachable: ECONNREFUSED/ },
-  { name: 'answering 5xx', apply: async (r) => r.backend.setAvailable(false), storeOptions: {}, reason: /HTTP 500 InternalException/ },
+  {
+    name: 'answering 5xx',
+    apply: async (r) => r.backend.setAvailable(false),
+    storeOptions: {},
+    reason: /HTTP 500 InternalException/,
+  },
 ];
 
 describe.each(OUTAGES)('when the proxy is $name', ({ apply, storeOptions, reason }) => {
@@ -81,7 +94,9 @@ describe.each(OUTAGES)('when the proxy is $name', ({ apply, storeOptions, reason
     expect(error.message).toContain(xks.id);
     const written: Buffer[] = [];
     const sink = new Writable({ write: (chunk: Buffer, __, done) => void (written.push(chunk), done()) });
-    await expect(pipeline(Readable.from([randomBytes(100)]), engine.encryptStream({ context: CONTEXT }), sink)).rejects.toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
+    await expect(
+      pipeline(Readable.from([randomBytes(100)]), engine.encryptStream({ context: CONTEXT }), sink),
+    ).rejects.toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
     expect(written).toHaveLength(0);
   });
 });
@@ -105,7 +120,9 @@ describe('when the proxy is slower than the deadline', () => {
   it('encrypt fails cleanly instead of writing a message without the XKS key', async () => {
     const slow = await rig({ proxy: { backend: hungBackend(newBackend()), limits: { backendTimeoutMs: 60_000 } } });
     const xks = store(slow.url, { timeoutMs: 200 });
-    const error = await rejection(createEngine({ keyStore: [rawStore(), xks] }).encrypt(randomBytes(10), { context: CONTEXT }));
+    const error = await rejection(
+      createEngine({ keyStore: [rawStore(), xks] }).encrypt(randomBytes(10), { context: CONTEXT }),
+    );
     expect(error.code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
   });
 });
@@ -122,7 +139,9 @@ describe('nothing written that cannot be read', () => {
     // The key material outlives the proxy process (here: the same backend object).
     const second = await rig({ backend, port });
     for (const { sealed, plaintext } of messages) {
-      expect(Buffer.from((await createEngine({ keyStore: store(second.url) }).decrypt(sealed)).plaintext)).toEqual(plaintext);
+      expect(Buffer.from((await createEngine({ keyStore: store(second.url) }).decrypt(sealed)).plaintext)).toEqual(
+        plaintext,
+      );
       expect(Buffer.from((await createEngine({ keyStore: raw }).decrypt(sealed)).plaintext)).toEqual(plaintext);
     }
   });

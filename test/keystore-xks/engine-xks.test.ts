@@ -34,9 +34,14 @@ describe('over HTTP', () => {
     const { url } = await rig();
     const engine = createEngine({ keyStore: store(url) });
     const plaintext = randomBytes(50_000);
-    const collect = (into: Buffer[]): Writable => new Writable({ write: (chunk: Buffer, _, done) => void (into.push(chunk), done()) });
+    const collect = (into: Buffer[]): Writable =>
+      new Writable({ write: (chunk: Buffer, _, done) => void (into.push(chunk), done()) });
     const sealed: Buffer[] = [];
-    await pipeline(Readable.from([plaintext.subarray(0, 7), plaintext.subarray(7)]), engine.encryptStream({ context: CONTEXT, frameLength: 1000 }), collect(sealed));
+    await pipeline(
+      Readable.from([plaintext.subarray(0, 7), plaintext.subarray(7)]),
+      engine.encryptStream({ context: CONTEXT, frameLength: 1000 }),
+      collect(sealed),
+    );
     const opened: Buffer[] = [];
     await pipeline(Readable.from([Buffer.concat(sealed)]), engine.decryptStream(), collect(opened));
     expect(Buffer.concat(opened)).toEqual(plaintext);
@@ -69,14 +74,21 @@ describe('over HTTPS with a test CA', () => {
 
   it('refuses a proxy whose certificate the client does not trust, as ERR_KEY_STORE_UNAVAILABLE', async () => {
     const { url } = await rig({ proxy: { tls: { cert: pki.server.cert, key: pki.server.key } } });
-    const error = await store(url, { tls: { ca: pki.rogueCa } }).generateDataKey({ context: CONTEXT, length: 32 }).catch((e: unknown) => e);
+    const error = await store(url, { tls: { ca: pki.rogueCa } })
+      .generateDataKey({ context: CONTEXT, length: 32 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
     expect((error as Error).message).toMatch(/certificate/i);
   });
 
   describe('with mTLS', () => {
     const mtls = (allowedClientNames?: string[]) => ({
-      tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca, ...(allowedClientNames ? { allowedClientNames } : {}) },
+      tls: {
+        cert: pki.server.cert,
+        key: pki.server.key,
+        clientCa: pki.ca,
+        ...(allowedClientNames ? { allowedClientNames } : {}),
+      },
     });
 
     it('accepts a client certificate from the configured CA with an allowed name', async () => {
@@ -86,23 +98,41 @@ describe('over HTTPS with a test CA', () => {
 
     it.each([
       ['no client certificate', () => ({ ca: pki.ca })],
-      ['a client certificate from another CA', () => ({ ca: pki.ca, cert: pki.rogueClient.cert, key: pki.rogueClient.key })],
-      ['a client certificate with a name not allowed', () => ({ ca: pki.ca, cert: pki.otherClient.cert, key: pki.otherClient.key })],
+      [
+        'a client certificate from another CA',
+        () => ({ ca: pki.ca, cert: pki.rogueClient.cert, key: pki.rogueClient.key }),
+      ],
+      [
+        'a client certificate with a name not allowed',
+        () => ({ ca: pki.ca, cert: pki.otherClient.cert, key: pki.otherClient.key }),
+      ],
     ])('refuses %s: the store reports ERR_KEY_STORE_UNAVAILABLE', async (_, tls) => {
       const { url } = await rig({ proxy: mtls([KMS_CLIENT_NAME]) });
-      const error = await store(url, { tls: tls(), maxAttempts: 1 }).generateDataKey({ context: CONTEXT, length: 32 }).catch((e: unknown) => e);
+      const error = await store(url, { tls: tls(), maxAttempts: 1 })
+        .generateDataKey({ context: CONTEXT, length: 32 })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
     });
 
     it('refuses TLS 1.2 renegotiation, so a client cannot change its certificate after the name check', async () => {
       const { port } = await rig({ proxy: mtls([KMS_CLIENT_NAME]) });
-      const socket = tlsConnect({ host: '127.0.0.1', port, ca: pki.ca, cert: pki.client.cert, key: pki.client.key, maxVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port,
+        ca: pki.ca,
+        cert: pki.client.cert,
+        key: pki.client.key,
+        maxVersion: 'TLSv1.2',
+        checkServerIdentity: () => undefined,
+      });
       try {
         await once(socket, 'secureConnect');
         const outcome = await new Promise<string>((resolve) => {
           socket.once('close', () => resolve('closed'));
           socket.once('error', () => resolve('error'));
-          socket.renegotiate({ rejectUnauthorized: true }, (error) => resolve(error === null || error === undefined ? 'renegotiated' : 'refused'));
+          socket.renegotiate({ rejectUnauthorized: true }, (error) =>
+            resolve(error === null || error === undefined ? 'renegotiated' : 'refused'),
+          );
         });
         expect(outcome).not.toBe('renegotiated');
       } finally {

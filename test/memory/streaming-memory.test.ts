@@ -93,55 +93,56 @@ function sampler(baseline: NodeJS.MemoryUsage, ms = 25): { stop: () => Peak; sam
 }
 
 describe('streaming 1 GiB through encryptStream -> decryptStream', () => {
-  it(
-    'keeps peak memory within 64 MiB above the baseline, and what comes out hashes to what went in',
-    async () => {
-      const gc = collector();
-      const engine = createEngine({ keyStore: rawAesStore() });
-      // Warm up the code paths (JIT, crypto) so the baseline is not taken before their one-off allocations.
-      await pipeline(generated(4 * MiB, createHash('sha256')), engine.encryptStream(), engine.decryptStream(), hashingSink(createHash('sha256')));
-      gc();
-      gc();
-      const baseline = process.memoryUsage();
-      const memory = sampler(baseline);
+  it('keeps peak memory within 64 MiB above the baseline, and what comes out hashes to what went in', async () => {
+    const gc = collector();
+    const engine = createEngine({ keyStore: rawAesStore() });
+    // Warm up the code paths (JIT, crypto) so the baseline is not taken before their one-off allocations.
+    await pipeline(
+      generated(4 * MiB, createHash('sha256')),
+      engine.encryptStream(),
+      engine.decryptStream(),
+      hashingSink(createHash('sha256')),
+    );
+    gc();
+    gc();
+    const baseline = process.memoryUsage();
+    const memory = sampler(baseline);
 
-      const inputHash = createHash('sha256');
-      const outputHash = createHash('sha256');
-      const source = generated(GiB, inputHash);
-      const sink = hashingSink(outputHash);
-      // The sampler's timer may starve under load: sample from the data path as well, every
-      // 8 MiB. Every 16 MiB a full gc runs right after the sample: every chunk here is a
-      // fresh buffer, and garbage that V8 has not yet collected would otherwise make the
-      // reading depend on GC timing (and CPU contention on a shared machine). A leak or
-      // unbounded buffering survives gc, so it still shows in the next samples.
-      let nextSample = 0;
-      const observed = new Writable({
-        write(chunk: Uint8Array, encoding, callback) {
-          if (sink.received() >= nextSample) {
-            memory.sample();
-            if (nextSample % (16 * MiB) === 0) gc();
-            nextSample += 8 * MiB;
-          }
-          sink.write(chunk, encoding, callback);
-        },
-        final(callback) {
-          sink.end(callback);
-        },
-      });
-      const before = engine.stats().bytesDecrypted;
-      await pipeline(source, engine.encryptStream(), engine.decryptStream(), observed);
-      const peak = memory.stop();
+    const inputHash = createHash('sha256');
+    const outputHash = createHash('sha256');
+    const source = generated(GiB, inputHash);
+    const sink = hashingSink(outputHash);
+    // The sampler's timer may starve under load: sample from the data path as well, every
+    // 8 MiB. Every 16 MiB a full gc runs right after the sample: every chunk here is a
+    // fresh buffer, and garbage that V8 has not yet collected would otherwise make the
+    // reading depend on GC timing (and CPU contention on a shared machine). A leak or
+    // unbounded buffering survives gc, so it still shows in the next samples.
+    let nextSample = 0;
+    const observed = new Writable({
+      write(chunk: Uint8Array, encoding, callback) {
+        if (sink.received() >= nextSample) {
+          memory.sample();
+          if (nextSample % (16 * MiB) === 0) gc();
+          nextSample += 8 * MiB;
+        }
+        sink.write(chunk, encoding, callback);
+      },
+      final(callback) {
+        sink.end(callback);
+      },
+    });
+    const before = engine.stats().bytesDecrypted;
+    await pipeline(source, engine.encryptStream(), engine.decryptStream(), observed);
+    const peak = memory.stop();
 
-      expect(source.produced()).toBe(GiB);
-      expect(sink.received()).toBe(GiB);
-      expect(outputHash.digest('hex')).toBe(inputHash.digest('hex'));
-      expect(engine.stats().bytesDecrypted - before).toBe(GiB);
-      expect(peak.heap).toBeLessThan(64 * MiB);
-      // rss is per process; under a threads pool other files share it, so it is only judged in a process of our own.
-      if (isMainThread) expect(peak.rss).toBeLessThan(64 * MiB);
-    },
-    300_000,
-  );
+    expect(source.produced()).toBe(GiB);
+    expect(sink.received()).toBe(GiB);
+    expect(outputHash.digest('hex')).toBe(inputHash.digest('hex'));
+    expect(engine.stats().bytesDecrypted - before).toBe(GiB);
+    expect(peak.heap).toBeLessThan(64 * MiB);
+    // rss is per process; under a threads pool other files share it, so it is only judged in a process of our own.
+    if (isMainThread) expect(peak.rss).toBeLessThan(64 * MiB);
+  }, 300_000);
 });
 
 describe('backpressure', () => {
@@ -192,7 +193,13 @@ describe('backpressure', () => {
       // and the output of one write (a chunk's worth of frames, or a whole frame once filled),
       // plus per-frame overhead and the header.
       const burst = Math.max(CHUNK, frameLength);
-      const bound = encrypt.writableHighWaterMark + encrypt.readableHighWaterMark + CHUNK + burst + 32 * (Math.ceil(burst / frameLength) + 1) + 1024;
+      const bound =
+        encrypt.writableHighWaterMark +
+        encrypt.readableHighWaterMark +
+        CHUNK +
+        burst +
+        32 * (Math.ceil(burst / frameLength) + 1) +
+        1024;
       expect(worst).toBeLessThanOrEqual(bound);
       // Plus the partial frame inside the encryptor, the source's buffer and the sink's.
       expect(worstInFlight).toBeLessThanOrEqual(bound + frameLength + source.readableHighWaterMark + CHUNK + 16 * 1024);
@@ -209,7 +216,10 @@ describe('backpressure', () => {
     const decrypt = engine.decryptStream();
     let worst = 0;
     const sink = slowSink(32 * MiB, () => {
-      worst = Math.max(worst, decrypt.writableLength + decrypt.readableLength + encrypt.writableLength + encrypt.readableLength);
+      worst = Math.max(
+        worst,
+        decrypt.writableLength + decrypt.readableLength + encrypt.writableLength + encrypt.readableLength,
+      );
     });
     await expect(pipeline(source, encrypt, decrypt, sink)).rejects.toThrow('enough');
     const perStage = 16 * 1024 + 16 * 1024 + CHUNK + Math.max(CHUNK, frameLength) + 2 * 32 + 1024;

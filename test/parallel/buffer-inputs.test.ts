@@ -18,7 +18,10 @@ async function decryptThroughReusedBuffer(engine: Engine, bytes: Uint8Array, siz
   const out: Uint8Array[] = [];
   const stream = engine.decryptStream();
   const done = new Promise<void>((resolve, reject) => {
-    stream.pipe(new Writable({ write: (chunk: Uint8Array, _e, cb) => void (out.push(Uint8Array.from(chunk)), cb()) })).on('finish', resolve).on('error', reject);
+    stream
+      .pipe(new Writable({ write: (chunk: Uint8Array, _e, cb) => void (out.push(Uint8Array.from(chunk)), cb()) }))
+      .on('finish', resolve)
+      .on('error', reject);
     stream.on('error', reject);
   });
   const scratch = Buffer.alloc(size);
@@ -26,7 +29,9 @@ async function decryptThroughReusedBuffer(engine: Engine, bytes: Uint8Array, siz
     const piece = bytes.subarray(at, at + size);
     scratch.set(piece);
     // Wait for the write to be processed; then the next piece overwrites the same memory.
-    await new Promise<void>((resolve, reject) => stream.write(scratch.subarray(0, piece.length), (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      stream.write(scratch.subarray(0, piece.length), (error) => (error ? reject(error) : resolve())),
+    );
   }
   stream.end();
   await done;
@@ -39,7 +44,9 @@ describe('Buffer inputs the caller reuses', () => {
     pools.push(p);
     const store = rawAesStore();
     const plaintext = patternBytes(200 * KiB + 5);
-    const sealed = await createEngine({ keyStore: store, frameLength: 4 * KiB }).encrypt(plaintext, { context: { a: 'b' } });
+    const sealed = await createEngine({ keyStore: store, frameLength: 4 * KiB }).encrypt(plaintext, {
+      context: { a: 'b' },
+    });
     for (const engine of [createEngine({ keyStore: store }), createEngine({ keyStore: store, offload: p })]) {
       for (const size of [7, 100, 5000]) {
         expectSameBytes(await decryptThroughReusedBuffer(engine, sealed, size), plaintext, `writes of ${size}`);

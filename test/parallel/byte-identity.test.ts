@@ -2,11 +2,25 @@
 // hook), an engine with a frame pool writes exactly the bytes of the single-thread engine,
 // whichever way batches run (worker threads or crypto.subtle), and each decrypts the other.
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import {
+  buildClient,
+  CommitmentPolicy,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+} from '@aws-crypto/client-node';
 import { createEngine, type EncryptOptions } from '@sealflow/core';
 import { createTestEngine } from '@sealflow/core/testing';
 import type { FramePool } from '@sealflow/parallel';
-import { DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore, WRAPPING_KEY } from '../../packages/core/test/engine/fixtures.js';
+import {
+  DECRYPT_APIS,
+  decryptVia,
+  ENCRYPT_APIS,
+  encryptVia,
+  fixedMaterials,
+  patternBytes,
+  rawAesStore,
+  WRAPPING_KEY,
+} from '../../packages/core/test/engine/fixtures.js';
 import { expectSameBytes, KiB, MiB, MODES, pool } from './support/pools.js';
 
 const pools: FramePool[] = [];
@@ -31,9 +45,14 @@ describe.each(MODES)('frame pool (%s): the same bytes as one thread', (mode) => 
           const options: EncryptOptions = { ...fixed, context: { bucket: 'b' } };
           const want = await encryptVia(api, single, plaintext, options, writes);
           const got = await encryptVia(api, parallel, plaintext, options, writes);
-          expect(Buffer.from(got), `${size} bytes via ${api}, writes ${writes.join('/')}`).toStrictEqual(Buffer.from(want));
+          expect(Buffer.from(got), `${size} bytes via ${api}, writes ${writes.join('/')}`).toStrictEqual(
+            Buffer.from(want),
+          );
           for (const decryptApi of DECRYPT_APIS) {
-            expect(Buffer.from(await decryptVia(decryptApi, parallel, want, {}, writes)), `${size} bytes ${decryptApi}`).toStrictEqual(Buffer.from(plaintext));
+            expect(
+              Buffer.from(await decryptVia(decryptApi, parallel, want, {}, writes)),
+              `${size} bytes ${decryptApi}`,
+            ).toStrictEqual(Buffer.from(plaintext));
           }
         }
       }
@@ -89,7 +108,10 @@ describe.each(MODES)('frame pool (%s): the same bytes as one thread', (mode) => 
     const sealed = await parallel.encrypt(plaintext, { context: { who: 'esdk' } });
     const opened = await client.decrypt(keyring, sealed);
     expect(Buffer.from(opened.plaintext)).toStrictEqual(Buffer.from(plaintext));
-    const theirs = await client.encrypt(keyring, plaintext, { encryptionContext: { who: 'esdk' }, frameLength: 4 * KiB });
+    const theirs = await client.encrypt(keyring, plaintext, {
+      encryptionContext: { who: 'esdk' },
+      frameLength: 4 * KiB,
+    });
     expect(Buffer.from((await parallel.decrypt(theirs.result)).plaintext)).toStrictEqual(Buffer.from(plaintext));
   });
 });

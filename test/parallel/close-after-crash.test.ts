@@ -64,7 +64,10 @@ function run(workerFile: string, inFlightBatches: number, serve: boolean): Outco
     clearTimeout(bound);
     console.log(JSON.stringify({ streamError, servedAfterDeath, workerFailures, closed: true }));
   `;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: CLOSE_BOUND_MS + 45_000 });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: CLOSE_BOUND_MS + 45_000,
+  });
   // Killed by the timeout: the child's own bound never fired, its thread was spinning.
   expect(child.signal, `the child's thread spun (stderr: ${child.stderr})`).toBeNull();
   expect(child.stderr).toBe('');
@@ -76,20 +79,28 @@ describe('closing a pool after a worker thread died under a decryptStream', () =
     ['every thread dies from frame 33 on, 3 batches in flight', DYING_WORKER, 3],
     ['every thread dies from frame 33 on, 8 batches in flight (more than the threads)', DYING_WORKER, 8],
     ['one thread dies at frame 33, 8 batches in flight', CRASHING_WORKER, 8],
-  ] as const)('%s: the stream fails with ERR_WORKER_FAILED and close() right after it settles', { timeout: 120_000 }, (_title, workerFile, inFlight) => {
-    const outcome = run(workerFile, inFlight, false);
-    expect(outcome.streamError).toBe('ERR_WORKER_FAILED');
-    expect(outcome.workerFailures).toBeGreaterThanOrEqual(1);
-    expect(outcome.closed).toBe(true);
-  });
+  ] as const)(
+    '%s: the stream fails with ERR_WORKER_FAILED and close() right after it settles',
+    { timeout: 120_000 },
+    (_title, workerFile, inFlight) => {
+      const outcome = run(workerFile, inFlight, false);
+      expect(outcome.streamError).toBe('ERR_WORKER_FAILED');
+      expect(outcome.workerFailures).toBeGreaterThanOrEqual(1);
+      expect(outcome.closed).toBe(true);
+    },
+  );
 
   it.each([
     ['every thread dies from frame 33 on', DYING_WORKER],
     ['one thread dies at frame 33', CRASHING_WORKER],
-  ] as const)('%s: the pool still serves a new message afterwards, and close() then settles', { timeout: 120_000 }, (_title, workerFile) => {
-    const outcome = run(workerFile, 8, true);
-    expect(outcome.streamError).toBe('ERR_WORKER_FAILED');
-    expect(outcome.servedAfterDeath).toBe(true);
-    expect(outcome.closed).toBe(true);
-  });
+  ] as const)(
+    '%s: the pool still serves a new message afterwards, and close() then settles',
+    { timeout: 120_000 },
+    (_title, workerFile) => {
+      const outcome = run(workerFile, 8, true);
+      expect(outcome.streamError).toBe('ERR_WORKER_FAILED');
+      expect(outcome.servedAfterDeath).toBe(true);
+      expect(outcome.closed).toBe(true);
+    },
+  );
 });

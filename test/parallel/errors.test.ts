@@ -13,14 +13,24 @@ afterAll(async () => {
 });
 
 describe.each(MODES)('errors from %s', (mode) => {
-  async function setup(): Promise<{ sealed: Uint8Array; decrypt: (bytes: Uint8Array) => Promise<unknown>; single: (bytes: Uint8Array) => Promise<unknown>; layout: ReturnType<typeof layoutOf> }> {
+  async function setup(): Promise<{
+    sealed: Uint8Array;
+    decrypt: (bytes: Uint8Array) => Promise<unknown>;
+    single: (bytes: Uint8Array) => Promise<unknown>;
+    layout: ReturnType<typeof layoutOf>;
+  }> {
     const p = pool({ mode, threads: 2, batchBytes: 4 * FL, minMessageBytes: 0 });
     pools.push(p);
     const store = rawAesStore();
     const single = createEngine({ keyStore: store, frameLength: FL });
     const parallel = createEngine({ keyStore: store, frameLength: FL, offload: p });
     const sealed = await single.encrypt(patternBytes(40 * FL + 9));
-    return { sealed, layout: layoutOf(single, sealed), decrypt: (bytes) => caught(() => parallel.decrypt(bytes)), single: (bytes) => caught(() => single.decrypt(bytes)) };
+    return {
+      sealed,
+      layout: layoutOf(single, sealed),
+      decrypt: (bytes) => caught(() => parallel.decrypt(bytes)),
+      single: (bytes) => caught(() => single.decrypt(bytes)),
+    };
   }
 
   it('a tag that fails off-thread is an AuthenticationError, same class, code and message as on one thread', async () => {
@@ -41,7 +51,12 @@ describe.each(MODES)('errors from %s', (mode) => {
     const a = layout.frameOffset(9);
     const b = layout.frameOffset(10);
     const c = layout.frameOffset(11);
-    const swapped = Buffer.concat([sealed.subarray(0, a), sealed.subarray(b, c), sealed.subarray(a, b), sealed.subarray(c)]);
+    const swapped = Buffer.concat([
+      sealed.subarray(0, a),
+      sealed.subarray(b, c),
+      sealed.subarray(a, b),
+      sealed.subarray(c),
+    ]);
     const error = await decrypt(swapped);
     expect(error).toBeInstanceOf(MalformedMessageError);
     expect((error as SealflowError).code).toBe(ErrorCodes.FRAME_SEQUENCE);

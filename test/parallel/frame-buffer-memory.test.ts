@@ -24,7 +24,9 @@ describe.each(MODES)('batch buffers of an offloaded streaming decrypt (%s)', (mo
     pools.push(framePool);
     const engine = createEngine({ keyStore: store, offload: framePool });
     // Two regular frames and a final one: the body starts with a regular frame's sequence number.
-    const sealed = await createEngine({ keyStore: store, frameLength: DECLARED_FRAME }).encrypt(patternBytes(2 * DECLARED_FRAME + 100));
+    const sealed = await createEngine({ keyStore: store, frameLength: DECLARED_FRAME }).encrypt(
+      patternBytes(2 * DECLARED_FRAME + 100),
+    );
     const opening = sealed.subarray(0, engine.inspect(sealed).headerLength + 1);
     const before = process.memoryUsage().arrayBuffers;
     const streams = [];

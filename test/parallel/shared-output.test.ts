@@ -58,7 +58,13 @@ describe('one-shot results in memory the pool provides', () => {
   });
 
   it.each(MODES)('with sharedOutputBytes: 0 (%s), results are ordinary memory with the same bytes', async (mode) => {
-    const { pool: p, allocated } = recordedPool({ mode, threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0, sharedOutputBytes: 0 });
+    const { pool: p, allocated } = recordedPool({
+      mode,
+      threads: 2,
+      batchBytes: 64 * KiB,
+      minMessageBytes: 0,
+      sharedOutputBytes: 0,
+    });
     const store = rawAesStore();
     const parallel = createTestEngine({ keyStore: store, frameLength: 4 * KiB, offload: p });
     const single = createTestEngine({ keyStore: store, frameLength: 4 * KiB });
@@ -74,7 +80,12 @@ describe('one-shot results in memory the pool provides', () => {
   });
 
   it('shared results not yet reclaimed stay under sharedOutputBytes: past it, results are ordinary memory with the same bytes', async () => {
-    const { pool: p, allocated } = recordedPool({ threads: 2, batchBytes: 64 * KiB, minMessageBytes: 0, sharedOutputBytes: 3 * MiB });
+    const { pool: p, allocated } = recordedPool({
+      threads: 2,
+      batchBytes: 64 * KiB,
+      minMessageBytes: 0,
+      sharedOutputBytes: 3 * MiB,
+    });
     const engine = createEngine({ keyStore: rawAesStore(), frameLength: 4 * KiB, offload: p });
     const plaintext = patternBytes(MiB);
     // Held here, so the collector cannot reclaim them: two fit under 3 MiB, the third does not.

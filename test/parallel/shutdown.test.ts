@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, WorkerError } from '@sealflow/core';
 import { createTestEngine } from '@sealflow/core/testing';
-import { chunked, collect, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
+import {
+  chunked,
+  collect,
+  fixedMaterials,
+  patternBytes,
+  rawAesStore,
+} from '../../packages/core/test/engine/fixtures.js';
 import { expectSameBytes, KiB, MiB, MODES, pool } from './support/pools.js';
 
 describe.each(MODES)('closing a frame pool (%s)', (mode) => {
@@ -16,7 +22,9 @@ describe.each(MODES)('closing a frame pool (%s)', (mode) => {
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(24 * MiB);
     // The same API on one thread: a stream of unknown length ends with an empty final frame.
-    const expected = await collect(createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
+    const expected = await collect(
+      createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed),
+    );
     const parallel = createTestEngine({ keyStore: store, offload: p });
     const parts: Uint8Array[] = [];
     let closing: Promise<void> | undefined;
@@ -68,7 +76,10 @@ describe('an idle pool', () => {
       const { plaintext } = await engine.decrypt(sealed);
       console.log(pool.stats().batches > 0 && plaintext.length === 8 * 1024 * 1024 ? 'used the pool' : 'did not');
     `;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(child.stderr).toBe('');
     expect(child.signal).toBeNull(); // not killed by the timeout: it ended on its own
     expect(child.status).toBe(0);

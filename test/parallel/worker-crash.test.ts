@@ -7,7 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, ErrorCodes, WorkerError } from '@sealflow/core';
 import { createTestEngine } from '@sealflow/core/testing';
 import type { FramePool } from '@sealflow/parallel';
-import { caught, chunked, collect, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
+import {
+  caught,
+  chunked,
+  collect,
+  fixedMaterials,
+  patternBytes,
+  rawAesStore,
+} from '../../packages/core/test/engine/fixtures.js';
 import { CRASHING_WORKER, expectSameBytes, KiB, MiB, pool } from './support/pools.js';
 
 const FL = 64 * KiB;
@@ -19,7 +26,10 @@ afterAll(async () => {
 
 function crashingPool(): FramePool {
   // 16 frames a batch: batches start at frames 1, 17, 33 (the one that crashes), 49, ...
-  const p = pool({ threads: 2, batchBytes: 16 * FL, maxInFlightBytes: 3 * 16 * FL, minMessageBytes: 0 }, CRASHING_WORKER);
+  const p = pool(
+    { threads: 2, batchBytes: 16 * FL, maxInFlightBytes: 3 * 16 * FL, minMessageBytes: 0 },
+    CRASHING_WORKER,
+  );
   pools.push(p);
   return p;
 }
@@ -40,7 +50,9 @@ describe('a worker thread dies mid-message', () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(16 * MiB);
-    const expected = await collect(createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
+    const expected = await collect(
+      createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [256 * KiB]), fixed),
+    );
     const headerLength = createEngine({ keyStore: store }).inspect(expected).headerLength;
     const parallel = createTestEngine({ keyStore: store, offload: p });
     const { out, error } = await collectUntilError(parallel.encryptIterable(chunked(plaintext, [256 * KiB]), fixed));
@@ -69,7 +81,9 @@ describe('a worker thread dies mid-message', () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
     const plaintext = patternBytes(16 * MiB, 1);
-    const expected = await collect(createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [64 * KiB]), fixed));
+    const expected = await collect(
+      createTestEngine({ keyStore: store }).encryptIterable(chunked(plaintext, [64 * KiB]), fixed),
+    );
     const parallel = createTestEngine({ keyStore: store, offload: p });
     const received: Uint8Array[] = [];
     const sink = new Writable({
@@ -78,7 +92,9 @@ describe('a worker thread dies mid-message', () => {
         callback();
       },
     });
-    const error = await caught(() => pipeline(Readable.from(chunked(plaintext, [64 * KiB])), parallel.encryptStream(fixed), sink));
+    const error = await caught(() =>
+      pipeline(Readable.from(chunked(plaintext, [64 * KiB])), parallel.encryptStream(fixed), sink),
+    );
     expect(error).toBeInstanceOf(WorkerError);
     expect((error as WorkerError).code).toBe(ErrorCodes.WORKER_FAILED);
     const got = Buffer.concat(received);

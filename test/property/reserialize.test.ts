@@ -124,7 +124,9 @@ const headerArbitrary: fc.Arbitrary<HeaderBodyFields> = fc.record({
 });
 
 /** Re-serialises a parsed header with its own stored context bytes put back in canonical form. */
-function reserialize(bytes: Uint8Array): { body: Uint8Array; headerBody: Uint8Array; rawContext: Uint8Array; context: Record<string, string> } | undefined {
+function reserialize(
+  bytes: Uint8Array,
+): { body: Uint8Array; headerBody: Uint8Array; rawContext: Uint8Array; context: Record<string, string> } | undefined {
   const result = tryParse(() => parseHeader(bytes, options));
   if (result === undefined || !('header' in result)) return undefined;
   const { header } = result;
@@ -159,9 +161,9 @@ describe('v2 header codec', () => {
         expect(hex(header.headerTag)).toBe(hex(tag));
         expect(header.suite.id).toBe(fields.suite.id);
         expect(header.frameLength).toBe(fields.frameLength);
-        expect(header.encryptedDataKeys.map((e) => [e.providerId, hex(e.providerInfo), hex(e.ciphertext)])).toStrictEqual(
-          fields.encryptedDataKeys.map((e) => [e.providerId, hex(e.providerInfo), hex(e.ciphertext)]),
-        );
+        expect(
+          header.encryptedDataKeys.map((e) => [e.providerId, hex(e.providerInfo), hex(e.ciphertext)]),
+        ).toStrictEqual(fields.encryptedDataKeys.map((e) => [e.providerId, hex(e.providerInfo), hex(e.ciphertext)]));
         expect(hex((reserialize(bytes) as { body: Uint8Array }).body)).toBe(hex(body));
       }),
       { numRuns: 1000 },

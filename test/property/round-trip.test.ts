@@ -7,7 +7,15 @@ import { createEngine, nodeBackend, type CipherBackend, type Engine } from '@sea
 import { createTestEngine } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
-import { DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
+import {
+  DECRYPT_APIS,
+  decryptVia,
+  ENCRYPT_APIS,
+  encryptVia,
+  fixedMaterials,
+  patternBytes,
+  rawAesStore,
+} from '../../packages/core/test/engine/fixtures.js';
 
 const equal = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
@@ -54,7 +62,11 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
 
 async function roundTrip(engine: Engine, c: Case): Promise<void> {
   const plaintext = patternBytes(c.length, c.fl);
-  const options = { frameLength: c.fl, context: { fl: String(c.fl) }, ...(c.knownLength && c.encryptApi !== 'encrypt' ? { plaintextLength: c.length } : {}) };
+  const options = {
+    frameLength: c.fl,
+    context: { fl: String(c.fl) },
+    ...(c.knownLength && c.encryptApi !== 'encrypt' ? { plaintextLength: c.length } : {}),
+  };
   const sealed = await encryptVia(c.encryptApi, engine, plaintext, options, c.writes);
   // Both final-frame shapes are legal; the size tells which one the encryptor chose.
   const info = engine.inspect(sealed);
@@ -71,13 +83,19 @@ describe('round trip for random sizes, frame lengths and chunkings', () => {
   for (const [name, backend, numRuns] of backends) {
     it(`every encrypt API into every decrypt API gives back the plaintext (suite 0x0478, ${name} backend)`, async () => {
       const engine = createEngine({ keyStore: rawAesStore(), backend });
-      await fc.assert(fc.asyncProperty(caseArbitrary, (c) => roundTrip(engine, c)), { numRuns });
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary, (c) => roundTrip(engine, c)),
+        { numRuns },
+      );
     });
   }
 
   it('the same holds for the signing suite 0x0578', async () => {
     const engine = createEngine({ keyStore: rawAesStore(), suite: 0x0578 });
-    await fc.assert(fc.asyncProperty(caseArbitrary, (c) => roundTrip(engine, c)), { numRuns: 120 });
+    await fc.assert(
+      fc.asyncProperty(caseArbitrary, (c) => roundTrip(engine, c)),
+      { numRuns: 120 },
+    );
   });
 
   it('the two backends write the same bytes for the same materials, whatever the chunking', async () => {
@@ -103,15 +121,26 @@ describe('round trip for random sizes, frame lengths and chunkings', () => {
   it('a stream ending on a frame boundary without plaintextLength ends with an empty final frame', async () => {
     const engine = createEngine({ keyStore: rawAesStore() });
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 4 }), writeSizes(64), async (fl, n, writes) => {
-        const plaintext = patternBytes(n * fl);
-        const streamed = await encryptVia('encryptStream', engine, plaintext, { frameLength: fl }, writes);
-        const known = await encryptVia('encryptStream', engine, plaintext, { frameLength: fl, plaintextLength: n * fl }, writes);
-        // n regular frames + an empty final frame, against n - 1 regular + a full final frame:
-        // (32 + fl) + 40 - (40 + fl) = one regular frame's overhead more.
-        expect(streamed.length - known.length).toBe(REGULAR_FRAME_OVERHEAD);
-        expect(equal((await engine.decrypt(streamed)).plaintext, plaintext)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 4 }),
+        writeSizes(64),
+        async (fl, n, writes) => {
+          const plaintext = patternBytes(n * fl);
+          const streamed = await encryptVia('encryptStream', engine, plaintext, { frameLength: fl }, writes);
+          const known = await encryptVia(
+            'encryptStream',
+            engine,
+            plaintext,
+            { frameLength: fl, plaintextLength: n * fl },
+            writes,
+          );
+          // n regular frames + an empty final frame, against n - 1 regular + a full final frame:
+          // (32 + fl) + 40 - (40 + fl) = one regular frame's overhead more.
+          expect(streamed.length - known.length).toBe(REGULAR_FRAME_OVERHEAD);
+          expect(equal((await engine.decrypt(streamed)).plaintext, plaintext)).toBe(true);
+        },
+      ),
       { numRuns: 100 },
     );
   });

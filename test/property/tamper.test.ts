@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, SealflowError, type Engine } from '@sealflow/core';
 import { nobleBackend } from '@sealflow/core/noble';
-import { DECRYPT_APIS, decryptVia, encryptVia, patternBytes, rawAesStore } from '../../packages/core/test/engine/fixtures.js';
+import {
+  DECRYPT_APIS,
+  decryptVia,
+  encryptVia,
+  patternBytes,
+  rawAesStore,
+} from '../../packages/core/test/engine/fixtures.js';
 
 interface Sealed {
   readonly engine: Engine;
@@ -26,17 +32,32 @@ const sealedArbitrary: fc.Arbitrary<Promise<Sealed>> = fc
     frames: fc.integer({ min: 0, max: 4 }),
     extra: fc.integer({ min: 0, max: 2 }),
     streamed: fc.boolean(),
-    context: fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => !k.startsWith('aws-crypto-')), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
+    context: fc.dictionary(
+      fc.string({ maxLength: 6 }).filter((k) => !k.startsWith('aws-crypto-')),
+      fc.string({ maxLength: 6 }),
+      { maxKeys: 3 },
+    ),
   })
   .map(async ({ suite, fl, frames, extra, streamed, context }) => {
     const engine = engines[suite];
     const plaintext = patternBytes(frames * fl + extra, fl);
-    const sealed = await encryptVia(streamed ? 'encryptStream' : 'encrypt', engine, plaintext, { frameLength: fl, context }, [fl + 3]);
+    const sealed = await encryptVia(
+      streamed ? 'encryptStream' : 'encrypt',
+      engine,
+      plaintext,
+      { frameLength: fl, context },
+      [fl + 3],
+    );
     return { engine, plaintext, sealed };
   });
 
 /** Decrypts `bytes` through `api` and asserts a SealflowError; anything else fails the property. */
-async function rejected(engine: Engine, bytes: Uint8Array, api: (typeof DECRYPT_APIS)[number], write: number): Promise<SealflowError> {
+async function rejected(
+  engine: Engine,
+  bytes: Uint8Array,
+  api: (typeof DECRYPT_APIS)[number],
+  write: number,
+): Promise<SealflowError> {
   let result: Uint8Array | undefined;
   try {
     result = await decryptVia(api, engine, bytes, {}, [write]);
@@ -53,13 +74,20 @@ const write = fc.integer({ min: 1, max: 200 });
 describe('altered ciphertexts are rejected with a SealflowError', () => {
   it('any single-byte change', async () => {
     await fc.assert(
-      fc.asyncProperty(sealedArbitrary, fc.nat(), fc.integer({ min: 1, max: 255 }), api, write, async (pending, position, mask, which, size) => {
-        const { engine, sealed } = await pending;
-        const altered = sealed.slice();
-        const at = position % sealed.length;
-        altered[at] = (altered[at] as number) ^ mask;
-        await rejected(engine, altered, which, size);
-      }),
+      fc.asyncProperty(
+        sealedArbitrary,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        api,
+        write,
+        async (pending, position, mask, which, size) => {
+          const { engine, sealed } = await pending;
+          const altered = sealed.slice();
+          const at = position % sealed.length;
+          altered[at] = (altered[at] as number) ^ mask;
+          await rejected(engine, altered, which, size);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -78,37 +106,58 @@ describe('altered ciphertexts are rejected with a SealflowError', () => {
 
   it('any extension, with ERR_TRAILING_BYTES', async () => {
     await fc.assert(
-      fc.asyncProperty(sealedArbitrary, fc.uint8Array({ minLength: 1, maxLength: 64 }), api, write, async (pending, extra, which, size) => {
-        const { engine, sealed } = await pending;
-        const error = await rejected(engine, Uint8Array.from(Buffer.concat([sealed, extra])), which, size);
-        expect(error.code).toBe('ERR_TRAILING_BYTES');
-      }),
+      fc.asyncProperty(
+        sealedArbitrary,
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        api,
+        write,
+        async (pending, extra, which, size) => {
+          const { engine, sealed } = await pending;
+          const error = await rejected(engine, Uint8Array.from(Buffer.concat([sealed, extra])), which, size);
+          expect(error.code).toBe('ERR_TRAILING_BYTES');
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('any inserted or deleted byte', async () => {
     await fc.assert(
-      fc.asyncProperty(sealedArbitrary, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), api, write, async (pending, position, value, insert, which, size) => {
-        const { engine, sealed } = await pending;
-        const at = position % sealed.length;
-        const altered = insert
-          ? Uint8Array.from(Buffer.concat([sealed.subarray(0, at), Uint8Array.of(value), sealed.subarray(at)]))
-          : Uint8Array.from(Buffer.concat([sealed.subarray(0, at), sealed.subarray(at + 1)]));
-        await rejected(engine, altered, which, size);
-      }),
+      fc.asyncProperty(
+        sealedArbitrary,
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.boolean(),
+        api,
+        write,
+        async (pending, position, value, insert, which, size) => {
+          const { engine, sealed } = await pending;
+          const at = position % sealed.length;
+          const altered = insert
+            ? Uint8Array.from(Buffer.concat([sealed.subarray(0, at), Uint8Array.of(value), sealed.subarray(at)]))
+            : Uint8Array.from(Buffer.concat([sealed.subarray(0, at), sealed.subarray(at + 1)]));
+          await rejected(engine, altered, which, size);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('random bytes, and random bytes after a valid header, never crash the decryptor', async () => {
     await fc.assert(
-      fc.asyncProperty(sealedArbitrary, fc.uint8Array({ maxLength: 400 }), fc.boolean(), api, write, async (pending, noise, afterHeader, which, size) => {
-        const { engine, sealed } = await pending;
-        const header = sealed.subarray(0, engine.inspect(sealed).headerLength);
-        const bytes = afterHeader ? Uint8Array.from(Buffer.concat([header, noise])) : noise;
-        await rejected(engine, bytes, which, size);
-      }),
+      fc.asyncProperty(
+        sealedArbitrary,
+        fc.uint8Array({ maxLength: 400 }),
+        fc.boolean(),
+        api,
+        write,
+        async (pending, noise, afterHeader, which, size) => {
+          const { engine, sealed } = await pending;
+          const header = sealed.subarray(0, engine.inspect(sealed).headerLength);
+          const bytes = afterHeader ? Uint8Array.from(Buffer.concat([header, noise])) : noise;
+          await rejected(engine, bytes, which, size);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -117,7 +166,9 @@ describe('altered ciphertexts are rejected with a SealflowError', () => {
     await fc.assert(
       fc.asyncProperty(sealedArbitrary, api, write, async (pending, which, size) => {
         const { engine, sealed, plaintext } = await pending;
-        expect(Buffer.from(await decryptVia(which, engine, sealed, {}, [size])).equals(Buffer.from(plaintext))).toBe(true);
+        expect(Buffer.from(await decryptVia(which, engine, sealed, {}, [size])).equals(Buffer.from(plaintext))).toBe(
+          true,
+        );
       }),
       { numRuns: 100 },
     );

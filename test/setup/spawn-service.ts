@@ -78,7 +78,10 @@ function deadline(spec: ServiceSpec): number {
 function waitForPort(child: ChildProcess, spec: ServiceSpec): Promise<number> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`${spec.name}: no port announced within the start timeout`)), spec.startTimeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => fail(new Error(`${spec.name}: no port announced within the start timeout`)),
+      spec.startTimeoutMs ?? 20_000,
+    );
     const onData = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-8192);
       const match = spec.portLine.exec(output);
@@ -88,7 +91,11 @@ function waitForPort(child: ChildProcess, spec: ServiceSpec): Promise<number> {
       }
     };
     const onExit = (code: number | null, signal: string | null): void => {
-      fail(new Error(`${spec.name} exited before listening (code ${String(code)}, signal ${String(signal)}): ${output.trim().slice(-500)}`));
+      fail(
+        new Error(
+          `${spec.name} exited before listening (code ${String(code)}, signal ${String(signal)}): ${output.trim().slice(-500)}`,
+        ),
+      );
     };
     function fail(error: Error): void {
       cleanup();

@@ -5,9 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { reusedBuffer } from '../support/reused-buffer.js';
 import { CommitmentPolicy, createEngine, ErrorCodes } from '@sealflow/core';
-import { decryptThroughStream, joined, loadCommitmentVectors, StaticDekStore, type CommitmentVector } from './support/vectors.js';
+import {
+  decryptThroughStream,
+  joined,
+  loadCommitmentVectors,
+  StaticDekStore,
+  type CommitmentVector,
+} from './support/vectors.js';
 
-const POLICIES = [CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT] as const;
+const POLICIES = [
+  CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+  CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+] as const;
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 function engineFor(vector: CommitmentVector, policy: CommitmentPolicy, dek: Uint8Array = vector.dek) {
@@ -38,7 +47,8 @@ describe('ESDK key-commitment vectors (commitment/commitment-test-vectors.json)'
           it(`${label(v)}: decryptIterable over one reused Buffer yields the same plaintext (nothing kept as a view)`, async () => {
             const { engine } = engineFor(v, policy);
             const parts: Uint8Array[] = [];
-            for await (const part of engine.decryptIterable(reusedBuffer(v.ciphertext, 4096))) parts.push(Uint8Array.from(part));
+            for await (const part of engine.decryptIterable(reusedBuffer(v.ciphertext, 4096)))
+              parts.push(Uint8Array.from(part));
             expect(same(joined(parts), v.plaintext as Uint8Array)).toBe(true);
           });
           it(`${label(v)}: decryptStream with 7-byte writes yields the same plaintext`, async () => {
@@ -68,13 +78,17 @@ describe('ESDK key-commitment vectors (commitment/commitment-test-vectors.json)'
       const at = v.number % dek.length;
       dek[at] = (dek[at] as number) ^ (1 << (v.number % 8));
       const { engine } = engineFor(v, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, dek);
-      await expect(engine.decrypt(v.ciphertext), label(v)).rejects.toMatchObject({ code: ErrorCodes.COMMITMENT_MISMATCH });
+      await expect(engine.decrypt(v.ciphertext), label(v)).rejects.toMatchObject({
+        code: ErrorCodes.COMMITMENT_MISMATCH,
+      });
     }
   });
 
   it('the set covers non-framed bodies (#28, #32, #38, #40, #42, #44, #46) and frame length 1', () => {
     const engine = createEngine({ keyStore: new StaticDekStore(new Uint8Array(32)) });
-    const nonFramed = vectors.filter((v) => engine.inspect(v.ciphertext).contentType === 'non-framed').map((v) => v.number);
+    const nonFramed = vectors
+      .filter((v) => engine.inspect(v.ciphertext).contentType === 'non-framed')
+      .map((v) => v.number);
     expect(nonFramed).toEqual([28, 32, 38, 40, 42, 44, 46]);
     expect(vectors.filter((v) => engine.inspect(v.ciphertext).frameLength === 1).length).toBeGreaterThanOrEqual(4);
   });
@@ -82,7 +96,9 @@ describe('ESDK key-commitment vectors (commitment/commitment-test-vectors.json)'
   it('signed positives are refused right after the header when unsignedOnly is set', async () => {
     for (const v of vectors.filter((x) => x.status && Object.hasOwn(x.context, 'aws-crypto-public-key'))) {
       const { engine, store } = engineFor(v, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-      await expect(engine.decrypt(v.ciphertext, { unsignedOnly: true }), label(v)).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+      await expect(engine.decrypt(v.ciphertext, { unsignedOnly: true }), label(v)).rejects.toMatchObject({
+        code: ErrorCodes.INVALID_ARGUMENT,
+      });
       expect(store.unwraps).toBe(0);
     }
   });

@@ -4,9 +4,20 @@
 // commitment-vectors.test.ts; truncation and bit flips: tamper.test.ts.
 import { describe, expect, it } from 'vitest';
 import { CommitmentPolicy, createEngine, ErrorCodes, type ErrorCode, type KeyStore } from '@sealflow/core';
-import { CountingStore, decryptThroughStream, joined, loadManifest, storeFor, type ManifestTest, type MasterKey } from './support/vectors.js';
+import {
+  CountingStore,
+  decryptThroughStream,
+  joined,
+  loadManifest,
+  storeFor,
+  type ManifestTest,
+  type MasterKey,
+} from './support/vectors.js';
 
-const POLICIES = [CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT] as const;
+const POLICIES = [
+  CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+  CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+] as const;
 const PUBLIC_KEY = 'aws-crypto-public-key';
 
 interface Expectation {
@@ -20,13 +31,22 @@ interface Expectation {
  * negatives) and locale-ordered raw-AES AAD (client-node's default keyring).
  */
 function expectation(t: ManifestTest, policy: CommitmentPolicy, negativeCode: ErrorCode): Expectation {
-  const published = policy === CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT ? t.underRequire : t.plaintext === undefined ? 'error' : 'output';
+  const published =
+    policy === CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+      ? t.underRequire
+      : t.plaintext === undefined
+        ? 'error'
+        : 'output';
   if (published === 'output') return { outcome: 'output' };
   if (t.plaintext !== undefined) return { outcome: 'error', code: ErrorCodes.COMMITMENT_POLICY };
   return { outcome: 'error', code: negativeCode };
 }
 
-function engineFor(t: ManifestTest, policy: CommitmentPolicy, stores: readonly KeyStore[] = t.masterKeys.map(storeFor)) {
+function engineFor(
+  t: ManifestTest,
+  policy: CommitmentPolicy,
+  stores: readonly KeyStore[] = t.masterKeys.map(storeFor),
+) {
   const counting = stores.map((s) => new CountingStore(s));
   return { engine: createEngine({ keyStore: counting, commitmentPolicy: policy }), counting };
 }
@@ -80,7 +100,9 @@ describe('ESDK-NET vectors (manifest.json)', () => {
 
   const tests = loadManifest('manifest.json');
   const required = tests.filter((t) => t.cmm === 'RequiredEncryptionContext');
-  const stored = tests.filter((t) => t.cmm === 'Default' && t.plaintext !== undefined && t.suite >= 0x0478 && Object.keys(t.context).length > 0);
+  const stored = tests.filter(
+    (t) => t.cmm === 'Default' && t.plaintext !== undefined && t.suite >= 0x0478 && Object.keys(t.context).length > 0,
+  );
   const rsa = tests.filter((t) => t.masterKeys.some((k) => k['encryption-algorithm'] === 'rsa'));
 
   it('covers the 17 vectors the README lists, 4 of them required-context and 2 raw RSA', () => {
@@ -94,7 +116,9 @@ describe('ESDK-NET vectors (manifest.json)', () => {
       const { engine } = engineFor(t, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
       await expect(engine.decrypt(t.ciphertext)).rejects.toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
       const wrong = { ...t.context, key2: 'not-val2' };
-      await expect(engine.decrypt(t.ciphertext, { reproducedContext: wrong })).rejects.toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
+      await expect(engine.decrypt(t.ciphertext, { reproducedContext: wrong })).rejects.toMatchObject({
+        code: ErrorCodes.NO_DECRYPTABLE_KEY,
+      });
     });
     it(`${t.id}: the header stores no caller pairs; decrypt returns the reproduced ones`, async () => {
       const { engine } = engineFor(t, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
@@ -110,7 +134,9 @@ describe('ESDK-NET vectors (manifest.json)', () => {
       const { engine, counting } = engineFor(t, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
       await expect(engine.decrypt(t.ciphertext, { reproducedContext: t.context })).resolves.toBeDefined();
       const before = counting.reduce((n, s) => n + s.calls, 0);
-      await expect(engine.decrypt(t.ciphertext, { reproducedContext: { key1: 'other' } })).rejects.toMatchObject({ code: ErrorCodes.CONTEXT_MISMATCH });
+      await expect(engine.decrypt(t.ciphertext, { reproducedContext: { key1: 'other' } })).rejects.toMatchObject({
+        code: ErrorCodes.CONTEXT_MISMATCH,
+      });
       expect(counting.reduce((n, s) => n + s.calls, 0)).toBe(before);
     });
   }
@@ -122,7 +148,9 @@ describe('ESDK-NET vectors (manifest.json)', () => {
         const result = await engine.decrypt(t.ciphertext);
         expect(Buffer.from(result.plaintext).equals(Buffer.from(t.plaintext as Uint8Array))).toBe(true);
         const otherHash = master['padding-hash'] === 'sha512' ? 'sha256' : 'sha512';
-        const wrong = engineFor(t, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, [storeFor({ ...master, 'padding-hash': otherHash })]);
+        const wrong = engineFor(t, CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT, [
+          storeFor({ ...master, 'padding-hash': otherHash }),
+        ]);
         await expect(wrong.engine.decrypt(t.ciphertext)).rejects.toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
       }
     });
@@ -140,7 +168,9 @@ describe('client-node 5.0.2 vectors (generated-client-node/manifest.json)', () =
       const body = t.ciphertext.subarray(info.headerLength);
       const regular = (t.plaintext as Uint8Array).length / info.frameLength;
       // regular frames of 32 + FL bytes, then a final frame of 40 bytes holding nothing
-      expect(body.subarray(regular * (32 + info.frameLength), regular * (32 + info.frameLength) + 4)).toEqual(new Uint8Array([255, 255, 255, 255]));
+      expect(body.subarray(regular * (32 + info.frameLength), regular * (32 + info.frameLength) + 4)).toEqual(
+        new Uint8Array([255, 255, 255, 255]),
+      );
       const finalLength = body.subarray(regular * (32 + info.frameLength) + 20, regular * (32 + info.frameLength) + 24);
       expect(finalLength).toEqual(new Uint8Array(4));
     }

@@ -3,10 +3,23 @@
 // typed error whose code fits the altered region, and no stream may emit a byte that is
 // not a prefix of the true plaintext.
 import { describe, expect, it } from 'vitest';
-import { createEngine, isSealflowError, type DecryptOptions, type Engine, type ErrorCode, ErrorCodes } from '@sealflow/core';
+import {
+  createEngine,
+  isSealflowError,
+  type DecryptOptions,
+  type Engine,
+  type ErrorCode,
+  ErrorCodes,
+} from '@sealflow/core';
 import { layoutOf, regionAt, type MessageLayout, type Region, type RegionKind } from './support/layout.js';
-import { decryptThroughStream, joined, loadCommitmentVectors, loadManifest, StaticDekStore, storeFor } from './support/vectors.js';
-
+import {
+  decryptThroughStream,
+  joined,
+  loadCommitmentVectors,
+  loadManifest,
+  StaticDekStore,
+  storeFor,
+} from './support/vectors.js';
 
 interface Subject {
   readonly name: string;
@@ -25,7 +38,16 @@ interface Subject {
 function subjects(): Subject[] {
   const out: Subject[] = [];
   const manifests = [...loadManifest('manifest.json'), ...loadManifest('generated-client-node/manifest.json')];
-  const picks = ['0478-ec_len_2-cmm_Default-0753d7fa', '0578-ec_len_2-cmm_Default-74967b4f', '0478-ec_len_2-cmm_Default-7d82b233', '0578-ec_len_2-cmm_RequiredEncryptionContext-55c9eb75', '0478-js-exact-multiple-frame4', '0578-js-exact-multiple-frame4', '0478-js-empty-plaintext-frame4', '0578-js-utf8sorting-mixedcase-ec'];
+  const picks = [
+    '0478-ec_len_2-cmm_Default-0753d7fa',
+    '0578-ec_len_2-cmm_Default-74967b4f',
+    '0478-ec_len_2-cmm_Default-7d82b233',
+    '0578-ec_len_2-cmm_RequiredEncryptionContext-55c9eb75',
+    '0478-js-exact-multiple-frame4',
+    '0578-js-exact-multiple-frame4',
+    '0478-js-empty-plaintext-frame4',
+    '0578-js-utf8sorting-mixedcase-ec',
+  ];
   for (const pick of picks) {
     const t = manifests.find((m) => m.id.startsWith(pick));
     if (t === undefined || t.plaintext === undefined) throw new Error(`missing vector ${pick}`);
@@ -35,7 +57,10 @@ function subjects(): Subject[] {
       plaintext: t.plaintext,
       engine: createEngine({ keyStore: t.masterKeys.map(storeFor) }),
       options: t.cmm === 'RequiredEncryptionContext' ? { reproducedContext: t.context } : {},
-      sweep: t.ciphertext.length > 2048 || t.masterKeys.some((k) => k['encryption-algorithm'] === 'rsa') ? 'classes' : 'every',
+      sweep:
+        t.ciphertext.length > 2048 || t.masterKeys.some((k) => k['encryption-algorithm'] === 'rsa')
+          ? 'classes'
+          : 'every',
     });
   }
   const commitment = loadCommitmentVectors();
@@ -43,13 +68,25 @@ function subjects(): Subject[] {
   for (const n of [24, 28, 38, 15, 33]) {
     const v = commitment[n - 1];
     if (v === undefined || v.plaintext === undefined) throw new Error(`missing commitment vector #${n}`);
-    out.push({ name: `commitment #${n}`, bytes: v.ciphertext, plaintext: v.plaintext, engine: createEngine({ keyStore: new StaticDekStore(v.dek) }), options: {}, sweep: v.ciphertext.length > 2048 ? 'classes' : 'every' });
+    out.push({
+      name: `commitment #${n}`,
+      bytes: v.ciphertext,
+      plaintext: v.plaintext,
+      engine: createEngine({ keyStore: new StaticDekStore(v.dek) }),
+      options: {},
+      sweep: v.ciphertext.length > 2048 ? 'classes' : 'every',
+    });
   }
   return out;
 }
 
 const ANY = 'any typed error';
-const STRUCTURE: readonly ErrorCode[] = [ErrorCodes.MALFORMED_MESSAGE, ErrorCodes.TRUNCATED, ErrorCodes.TRAILING_BYTES, ErrorCodes.LIMIT_EXCEEDED];
+const STRUCTURE: readonly ErrorCode[] = [
+  ErrorCodes.MALFORMED_MESSAGE,
+  ErrorCodes.TRUNCATED,
+  ErrorCodes.TRAILING_BYTES,
+  ErrorCodes.LIMIT_EXCEEDED,
+];
 /** The codes a flip in each region may cause. Pure-crypto regions allow exactly one. */
 const ALLOWED: Record<RegionKind, readonly ErrorCode[] | typeof ANY> = {
   version: [ErrorCodes.UNSUPPORTED_VERSION],
@@ -108,7 +145,8 @@ function sampledRegions(layout: MessageLayout): { region: Region; full: boolean 
 function classPoints(layout: MessageLayout): number[] {
   const points = new Set<number>();
   for (const { region: r, full } of sampledRegions(layout)) {
-    for (const at of full ? [r.start, r.start + 1, (r.start + r.end) >> 1, r.end - 1] : [r.start]) if (at >= r.start && at < r.end) points.add(at);
+    for (const at of full ? [r.start, r.start + 1, (r.start + r.end) >> 1, r.end - 1] : [r.start])
+      if (at >= r.start && at < r.end) points.add(at);
   }
   return [...points].sort((a, b) => a - b);
 }
@@ -120,7 +158,15 @@ function cuts(s: Subject, layout: MessageLayout): number[] {
 }
 
 /** Header fields that steer parsing: every one of their bits gets flipped. */
-const FIELD_KINDS: ReadonlySet<RegionKind> = new Set<RegionKind>(['version', 'suite', 'context-length', 'edk-count', 'edk-length', 'content-type', 'frame-length']);
+const FIELD_KINDS: ReadonlySet<RegionKind> = new Set<RegionKind>([
+  'version',
+  'suite',
+  'context-length',
+  'edk-count',
+  'edk-length',
+  'content-type',
+  'frame-length',
+]);
 
 /**
  * Bits to flip. `every`: all 8 bits of each header field that steers parsing, one bit of
@@ -142,7 +188,8 @@ function flips(s: Subject, layout: MessageLayout): { offset: number; bit: number
   return out;
 }
 
-const isPrefix = (data: Uint8Array, of: Uint8Array): boolean => data.length <= of.length && Buffer.from(of.subarray(0, data.length)).equals(Buffer.from(data));
+const isPrefix = (data: Uint8Array, of: Uint8Array): boolean =>
+  data.length <= of.length && Buffer.from(of.subarray(0, data.length)).equals(Buffer.from(data));
 
 describe('tampered ESDK vectors', () => {
   const all = subjects();
@@ -167,8 +214,12 @@ describe('tampered ESDK vectors', () => {
 
       it('streamed truncations around the first and last three unit boundaries emit only a prefix of the plaintext, then ERR_TRUNCATED', async () => {
         const cuts = new Set<number>([0, 1]);
-        const edges = layout.boundaries.length > 6 ? [...layout.boundaries.slice(0, 3), ...layout.boundaries.slice(-3)] : layout.boundaries;
-        for (const b of edges) for (const d of [-17, -1, 0, 1, 5]) if (b + d > 0 && b + d < s.bytes.length) cuts.add(b + d);
+        const edges =
+          layout.boundaries.length > 6
+            ? [...layout.boundaries.slice(0, 3), ...layout.boundaries.slice(-3)]
+            : layout.boundaries;
+        for (const b of edges)
+          for (const d of [-17, -1, 0, 1, 5]) if (b + d > 0 && b + d < s.bytes.length) cuts.add(b + d);
         for (const n of cuts) {
           const streamed = await decryptThroughStream(s.engine, s.bytes.subarray(0, n), s.options, 13);
           expect(streamed.error, `cut at ${n}`).toMatchObject({ code: ErrorCodes.TRUNCATED });
@@ -195,7 +246,10 @@ describe('tampered ESDK vectors', () => {
           seen.add(kind);
           const code = await outcome(s, altered);
           const allowed = ALLOWED[kind];
-          const ok = code !== 'RESOLVED' && !code.startsWith('untyped') && (allowed === ANY || allowed.includes(code as ErrorCode));
+          const ok =
+            code !== 'RESOLVED' &&
+            !code.startsWith('untyped') &&
+            (allowed === ANY || allowed.includes(code as ErrorCode));
           if (!ok) wrong.push(`byte ${offset} bit ${bit} (${kind}): ${code}`);
         }
         expect(wrong).toEqual([]);

@@ -18,11 +18,21 @@ export interface ChildServer {
  * is the URL). Rejects when the process exits first or after `timeoutMs`.
  * @throws {Error} (rejects) when the server does not come up.
  */
-export function startChild(name: string, command: string, args: readonly string[], urlLine: RegExp, env: NodeJS.ProcessEnv = process.env, timeoutMs = 30_000): Promise<ChildServer> {
+export function startChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  urlLine: RegExp,
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 30_000,
+): Promise<ChildServer> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`${name}: no ready line after ${timeoutMs / 1000} s:\n${output.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`${name}: no ready line after ${timeoutMs / 1000} s:\n${output.slice(-2000)}`)),
+      timeoutMs,
+    );
     const onData = (data: Buffer): void => {
       output += data.toString('utf8');
       const match = urlLine.exec(output);
@@ -36,7 +46,8 @@ export function startChild(name: string, command: string, args: readonly string[
       child.stderr?.resume();
       resolve(handle(name, child, match[1]));
     };
-    const onExit = (code: number | null): void => fail(new Error(`${name} exited (${code}) before it was ready:\n${output.slice(-2000)}`));
+    const onExit = (code: number | null): void =>
+      fail(new Error(`${name} exited (${code}) before it was ready:\n${output.slice(-2000)}`));
     const fail = (error: Error): void => {
       clearTimeout(timer);
       child.kill('SIGKILL');

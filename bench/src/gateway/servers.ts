@@ -28,8 +28,34 @@ export interface Pem {
 
 /** A throwaway self-signed certificate for 127.0.0.1 (SSE-KMS requests need TLS), made with openssl. */
 export function selfSignedCert(dir: string): Pem {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tls.key', '-out', 'tls.crt', '-subj', '/CN=127.0.0.1', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), cert: readFileSync(join(dir, 'tls.crt'), 'utf8') };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'tls.key',
+      '-out',
+      'tls.crt',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-days',
+      '2',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return {
+    certFile: join(dir, 'tls.crt'),
+    keyFile: join(dir, 'tls.key'),
+    cert: readFileSync(join(dir, 'tls.crt'), 'utf8'),
+  };
 }
 
 /**
@@ -85,6 +111,8 @@ export function benchClient(url: string, pem: Pem | undefined): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
-    ...(pem === undefined ? {} : { requestHandler: { httpsAgent: new Agent({ ca: pem.cert, keepAlive: true, maxSockets: 16 }) } }),
+    ...(pem === undefined
+      ? {}
+      : { requestHandler: { httpsAgent: new Agent({ ca: pem.cert, keepAlive: true, maxSockets: 16 }) } }),
   });
 }

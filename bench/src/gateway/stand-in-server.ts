@@ -69,7 +69,11 @@ async function handle(dir: string, req: IncomingMessage, res: ServerResponse): P
         res.writeHead(404, { 'content-length': '0' }).end();
         return;
       }
-      res.writeHead(200, { 'content-length': String(size), 'content-type': 'application/octet-stream', etag: '"stand-in"' });
+      res.writeHead(200, {
+        'content-length': String(size),
+        'content-type': 'application/octet-stream',
+        etag: '"stand-in"',
+      });
       if (req.method === 'HEAD') res.end();
       else await pipeline(createReadStream(path, { highWaterMark: 64 * 1024 }), res);
       return;
@@ -92,7 +96,9 @@ const listener = (req: IncomingMessage, res: ServerResponse): void => {
   });
 };
 const tls = certFile !== undefined && keyFile !== undefined;
-const server = tls ? createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, listener) : createHttpServer(listener);
+const server = tls
+  ? createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, listener)
+  : createHttpServer(listener);
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.stderr.write(`listening on ${tls ? 'https' : 'http'}://127.0.0.1:${port}\n`);

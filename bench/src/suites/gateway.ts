@@ -7,8 +7,28 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildServer } from '../gateway/child-server.js';
-import { createBucket, crossCheckS3, deleteObject, fetchMetrics, getObject, headSize, kmsCallsByOperation, kmsCallsDelta, kmsCallsFromMetrics, putObject, type Body, type S3Contestant } from '../gateway/s3-contestant.js';
-import { benchClient, selfSignedCert, startGatewayProcess, startMoto, startStandIn, type Pem } from '../gateway/servers.js';
+import {
+  createBucket,
+  crossCheckS3,
+  deleteObject,
+  fetchMetrics,
+  getObject,
+  headSize,
+  kmsCallsByOperation,
+  kmsCallsDelta,
+  kmsCallsFromMetrics,
+  putObject,
+  type Body,
+  type S3Contestant,
+} from '../gateway/s3-contestant.js';
+import {
+  benchClient,
+  selfSignedCert,
+  startGatewayProcess,
+  startMoto,
+  startStandIn,
+  type Pem,
+} from '../gateway/servers.js';
 import { repeatingSource } from '../streams-io.js';
 import { log } from '../log.js';
 import type { CrossCheckRecord, ResultRow, TargetResult } from '../results.js';
@@ -35,7 +55,10 @@ const RSS_LIMIT_MiB = 256;
 const THROUGHPUT_RATIO = 0.7;
 
 /** What the gateway's SSE-KMS PUTs ask for: the AWS-managed key, with or without a bucket key. */
-const sseKms = (bucketKey: boolean): S3Contestant['putExtras'] => ({ ServerSideEncryption: 'aws:kms', BucketKeyEnabled: bucketKey });
+const sseKms = (bucketKey: boolean): S3Contestant['putExtras'] => ({
+  ServerSideEncryption: 'aws:kms',
+  BucketKeyEnabled: bucketKey,
+});
 
 /** Runs the suite; the servers are stopped and their directory removed whatever happens. */
 export async function runGateway(config: GatewaySuiteConfig): Promise<GatewaySuiteOutput> {
@@ -51,11 +74,15 @@ export async function runGateway(config: GatewaySuiteConfig): Promise<GatewaySui
     const notes: string[] = [];
     if (typeof moto === 'string') notes.push(`moto not run: ${moto}`);
     else servers.push(moto);
-    log(`gateway: gateway ${gateway.url}, stand-in ${standIn.url}${typeof moto === 'string' ? '' : `, moto ${moto.url}`}`);
+    log(
+      `gateway: gateway ${gateway.url}, stand-in ${standIn.url}${typeof moto === 'string' ? '' : `, moto ${moto.url}`}`,
+    );
     const contestants: S3Contestant[] = [
       { name: 'gateway', client: benchClient(gateway.url, pem), bucket: 'bench-gateway', putExtras: sseKms(true) },
       { name: 'stand-in', client: benchClient(standIn.url, pem), bucket: 'bench-stand-in', putExtras: {} },
-      ...(typeof moto === 'string' ? [] : [{ name: 'moto', client: benchClient(moto.url, undefined), bucket: 'bench-moto', putExtras: {} }]),
+      ...(typeof moto === 'string'
+        ? []
+        : [{ name: 'moto', client: benchClient(moto.url, undefined), bucket: 'bench-moto', putExtras: {} }]),
     ];
     for (const c of contestants) await createBucket(c);
     const kms = (): Promise<number> => fetchMetrics(gateway.url, pem.cert).then(kmsCallsFromMetrics);
@@ -64,16 +91,38 @@ export async function runGateway(config: GatewaySuiteConfig): Promise<GatewaySui
     for (const { bytes, count } of config.sizes) {
       const plaintext = new Uint8Array(randomBytes(bytes));
       checks.push(await crossCheckS3(`PUT and GET ${sizeLabel(bytes)}`, contestants, plaintext));
-      for (const c of contestants) rows.push(...(await timePutGet(c, plaintext, count, c.name === 'gateway' ? kms : undefined)));
-      log(`gateway: ${sizeLabel(bytes)} ${rows.slice(-2 * contestants.length).map((r) => `${r.contestant} ${r.operation} ${Math.round(r.opsPerSecond ?? 0)}/s`).join(', ')}`);
+      for (const c of contestants)
+        rows.push(...(await timePutGet(c, plaintext, count, c.name === 'gateway' ? kms : undefined)));
+      log(
+        `gateway: ${sizeLabel(bytes)} ${rows
+          .slice(-2 * contestants.length)
+          .map((r) => `${r.contestant} ${r.operation} ${Math.round(r.opsPerSecond ?? 0)}/s`)
+          .join(', ')}`,
+      );
     }
     fillStandInRatios(rows);
     const kmsCalls = await countKmsCalls(gateway, pem, config.kmsPuts);
-    log(`gateway: ${config.kmsPuts} PUTs made ${describeCount(kmsCalls.withBucketKey)} with bucket keys, ${describeCount(kmsCalls.without)} without`);
+    log(
+      `gateway: ${config.kmsPuts} PUTs made ${describeCount(kmsCalls.withBucketKey)} with bucket keys, ${describeCount(kmsCalls.without)} without`,
+    );
     const rss = config.rss === undefined ? undefined : await rssProbe(gateway, pem, config.rss);
     if (rss !== undefined) {
-      log(`gateway: peak RSS ${round(rss.overBaselineMiB, 1)} MiB over baseline during ${config.rss?.puts} concurrent ${sizeLabel(config.rss?.bytes ?? 0)} PUTs`);
-      rows.push({ suite: 'gateway', workload: `peak RSS, ${rss.puts} concurrent ${sizeLabel(rss.bytes)} PUTs`, operation: 'put', bytes: rss.bytes, frameLength: undefined, contestant: 'gateway', mibPerSecond: (rss.puts * rss.bytes) / MiB / rss.seconds, opsPerSecond: undefined, peakRssOverBaselineMiB: rss.overBaselineMiB, samples: rss.puts, note: `baseline ${round(rss.baselineMiB, 1)} MiB, peak ${round(rss.peakMiB, 1)} MiB` });
+      log(
+        `gateway: peak RSS ${round(rss.overBaselineMiB, 1)} MiB over baseline during ${config.rss?.puts} concurrent ${sizeLabel(config.rss?.bytes ?? 0)} PUTs`,
+      );
+      rows.push({
+        suite: 'gateway',
+        workload: `peak RSS, ${rss.puts} concurrent ${sizeLabel(rss.bytes)} PUTs`,
+        operation: 'put',
+        bytes: rss.bytes,
+        frameLength: undefined,
+        contestant: 'gateway',
+        mibPerSecond: (rss.puts * rss.bytes) / MiB / rss.seconds,
+        opsPerSecond: undefined,
+        peakRssOverBaselineMiB: rss.overBaselineMiB,
+        samples: rss.puts,
+        note: `baseline ${round(rss.baselineMiB, 1)} MiB, peak ${round(rss.peakMiB, 1)} MiB`,
+      });
     }
     contestants.forEach((c) => c.client.destroy());
     return { rows, checks, targets: gatewayTargets(rows, kmsCalls, config.kmsPuts, rss), notes };
@@ -84,7 +133,12 @@ export async function runGateway(config: GatewaySuiteConfig): Promise<GatewaySui
 }
 
 /** `count` PUTs of `plaintext` (distinct keys), then `count` GETs of them, then deletes. */
-async function timePutGet(c: S3Contestant, plaintext: Uint8Array, count: number, kms: (() => Promise<number>) | undefined): Promise<ResultRow[]> {
+async function timePutGet(
+  c: S3Contestant,
+  plaintext: Uint8Array,
+  count: number,
+  kms: (() => Promise<number>) | undefined,
+): Promise<ResultRow[]> {
   const label = sizeLabel(plaintext.length);
   await putObject(c, 'warm-up', plaintext);
   await getObject(c, 'warm-up');
@@ -96,7 +150,8 @@ async function timePutGet(c: S3Contestant, plaintext: Uint8Array, count: number,
   start = performance.now();
   for (let i = 0; i < count; i++) {
     const got = await getObject(c, `object-${i}`);
-    if (got.bytes !== plaintext.length) throw new Error(`${c.name}: GET object-${i} returned ${got.bytes} of ${plaintext.length} bytes`);
+    if (got.bytes !== plaintext.length)
+      throw new Error(`${c.name}: GET object-${i} returned ${got.bytes} of ${plaintext.length} bytes`);
   }
   const getMs = performance.now() - start;
   for (let i = 0; i < count; i++) await deleteObject(c, `object-${i}`);
@@ -120,7 +175,8 @@ async function timePutGet(c: S3Contestant, plaintext: Uint8Array, count: number,
 function fillStandInRatios(rows: ResultRow[]): void {
   for (const r of rows) {
     const base = rows.find((x) => x.suite === 'gateway' && x.contestant === 'stand-in' && x.workload === r.workload);
-    if (base?.mibPerSecond !== undefined && r.mibPerSecond !== undefined) r.ratioToStandIn = r.mibPerSecond / base.mibPerSecond;
+    if (base?.mibPerSecond !== undefined && r.mibPerSecond !== undefined)
+      r.ratioToStandIn = r.mibPerSecond / base.mibPerSecond;
   }
 }
 
@@ -135,10 +191,15 @@ export interface KmsCount {
  * without, each counted from the gateway's `/metrics` (`sealflow_gateway_kms_calls_total`,
  * every KMS operation). The AWS-managed key already exists (the timed runs made it).
  */
-async function countKmsCalls(gateway: ChildServer, pem: Pem, puts: number): Promise<{ withBucketKey: KmsCount; without: KmsCount }> {
+async function countKmsCalls(
+  gateway: ChildServer,
+  pem: Pem,
+  puts: number,
+): Promise<{ withBucketKey: KmsCount; without: KmsCount }> {
   const client = benchClient(gateway.url, pem);
   const body = new Uint8Array(randomBytes(KMS_PUT_BYTES));
-  const scrape = async (): Promise<Record<string, number>> => kmsCallsByOperation(await fetchMetrics(gateway.url, pem.cert));
+  const scrape = async (): Promise<Record<string, number>> =>
+    kmsCallsByOperation(await fetchMetrics(gateway.url, pem.cert));
   const run = async (bucket: string, bucketKey: boolean): Promise<KmsCount> => {
     const c: S3Contestant = { name: bucket, client, bucket, putExtras: sseKms(bucketKey) };
     await createBucket(c);
@@ -148,7 +209,10 @@ async function countKmsCalls(gateway: ChildServer, pem: Pem, puts: number): Prom
     return { total: Object.values(byOperation).reduce((a, b) => a + b, 0), byOperation };
   };
   try {
-    return { withBucketKey: await run('bench-kms-bucket-key', true), without: await run('bench-kms-no-bucket-key', false) };
+    return {
+      withBucketKey: await run('bench-kms-bucket-key', true),
+      without: await run('bench-kms-no-bucket-key', false),
+    };
   } finally {
     client.destroy();
   }
@@ -180,7 +244,10 @@ async function rssProbe(gateway: ChildServer, pem: Pem, probe: { puts: number; b
     const baseline = await gateway.rss();
     let peak = baseline;
     const sampler = setInterval(() => {
-      gateway.rss().then((rss) => (peak = Math.max(peak, rss)), () => undefined);
+      gateway.rss().then(
+        (rss) => (peak = Math.max(peak, rss)),
+        () => undefined,
+      );
     }, 10);
     const start = performance.now();
     try {
@@ -196,7 +263,14 @@ async function rssProbe(gateway: ChildServer, pem: Pem, probe: { puts: number; b
       if (size !== probe.bytes) throw new Error(`rss probe: big-${i} stored ${size} of ${probe.bytes} bytes`);
       await deleteObject(c, `big-${i}`);
     }
-    return { puts: probe.puts, bytes: probe.bytes, baselineMiB: baseline / MiB, peakMiB: peak / MiB, overBaselineMiB: (peak - baseline) / MiB, seconds };
+    return {
+      puts: probe.puts,
+      bytes: probe.bytes,
+      baselineMiB: baseline / MiB,
+      peakMiB: peak / MiB,
+      overBaselineMiB: (peak - baseline) / MiB,
+      seconds,
+    };
   } finally {
     client.destroy();
   }
@@ -208,27 +282,83 @@ export function describeCount(count: KmsCount): string {
   return `${count.total} KMS call${count.total === 1 ? '' : 's'}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
 }
 
-function target(id: string, description: string, required: string, measured: string, pass: boolean, shortfall: string | undefined): TargetResult {
-  return { id, description, required, measured, pass, shortfall: pass ? undefined : shortfall, why: undefined, profile: undefined };
+function target(
+  id: string,
+  description: string,
+  required: string,
+  measured: string,
+  pass: boolean,
+  shortfall: string | undefined,
+): TargetResult {
+  return {
+    id,
+    description,
+    required,
+    measured,
+    pass,
+    shortfall: pass ? undefined : shortfall,
+    why: undefined,
+    profile: undefined,
+  };
 }
 
 /** The issue's gateway targets, for the workloads this run measured. */
-export function gatewayTargets(rows: readonly ResultRow[], kms: { withBucketKey: KmsCount; without: KmsCount }, puts: number, rss: RssResult | undefined): TargetResult[] {
+export function gatewayTargets(
+  rows: readonly ResultRow[],
+  kms: { withBucketKey: KmsCount; without: KmsCount },
+  puts: number,
+  rss: RssResult | undefined,
+): TargetResult[] {
   const out: TargetResult[] = [];
   for (const operation of ['put', 'get'] as const) {
-    const row = rows.find((r) => r.suite === 'gateway' && r.contestant === 'gateway' && r.operation === operation && r.bytes === 64 * MiB && r.ratioToStandIn !== undefined);
+    const row = rows.find(
+      (r) =>
+        r.suite === 'gateway' &&
+        r.contestant === 'gateway' &&
+        r.operation === operation &&
+        r.bytes === 64 * MiB &&
+        r.ratioToStandIn !== undefined,
+    );
     if (row?.ratioToStandIn === undefined) continue;
     const ratio = row.ratioToStandIn;
-    out.push(target(`gateway-${operation}-64m`, `gateway ${operation.toUpperCase()} 64 MiB (SSE-KMS, bucket key, TLS) vs the non-encrypting node:https stand-in`, `>= ${THROUGHPUT_RATIO}x`, `${round(ratio, 2)}x`, ratio >= THROUGHPUT_RATIO, `needs ${round(THROUGHPUT_RATIO / ratio, 2)}x more`));
+    out.push(
+      target(
+        `gateway-${operation}-64m`,
+        `gateway ${operation.toUpperCase()} 64 MiB (SSE-KMS, bucket key, TLS) vs the non-encrypting node:https stand-in`,
+        `>= ${THROUGHPUT_RATIO}x`,
+        `${round(ratio, 2)}x`,
+        ratio >= THROUGHPUT_RATIO,
+        `needs ${round(THROUGHPUT_RATIO / ratio, 2)}x more`,
+      ),
+    );
   }
   const kmsPass = kms.withBucketKey.total === 1 && kms.without.total === puts;
   const n = puts.toLocaleString('en-US');
   const why = kmsPass
     ? undefined
     : `with bucket keys ${describeCount(kms.withBucketKey)}, without ${describeCount(kms.without)}. ${kms.without.byOperation['Decrypt'] === puts ? 'Each PUT is acknowledged only after its stored header is read back and its data key unwrapped through the key store (write-path verification): one Decrypt per object key, none more when the bucket key is cached.' : ''}`.trim();
-  out.push({ ...target('gateway-kms-calls', `KMS calls for ${n} 1 KiB SSE-KMS PUTs with bucket keys (without)`, `1 (${n})`, `${kms.withBucketKey.total} (${kms.without.total})`, kmsPass, `${kms.withBucketKey.total - 1} more with, ${kms.without.total - puts} more without`), why });
+  out.push({
+    ...target(
+      'gateway-kms-calls',
+      `KMS calls for ${n} 1 KiB SSE-KMS PUTs with bucket keys (without)`,
+      `1 (${n})`,
+      `${kms.withBucketKey.total} (${kms.without.total})`,
+      kmsPass,
+      `${kms.withBucketKey.total - 1} more with, ${kms.without.total - puts} more without`,
+    ),
+    why,
+  });
   if (rss !== undefined) {
-    out.push(target('gateway-rss', `gateway peak RSS over baseline, ${rss.puts} concurrent ${sizeLabel(rss.bytes)} PUTs`, `<= ${RSS_LIMIT_MiB} MiB`, `${round(rss.overBaselineMiB, 1)} MiB`, rss.overBaselineMiB <= RSS_LIMIT_MiB, `${round(rss.overBaselineMiB - RSS_LIMIT_MiB, 1)} MiB over`));
+    out.push(
+      target(
+        'gateway-rss',
+        `gateway peak RSS over baseline, ${rss.puts} concurrent ${sizeLabel(rss.bytes)} PUTs`,
+        `<= ${RSS_LIMIT_MiB} MiB`,
+        `${round(rss.overBaselineMiB, 1)} MiB`,
+        rss.overBaselineMiB <= RSS_LIMIT_MiB,
+        `${round(rss.overBaselineMiB - RSS_LIMIT_MiB, 1)} MiB over`,
+      ),
+    );
   }
   return out;
 }

@@ -11,10 +11,16 @@ const PROBE = fileURLToPath(new URL('../rss-probe.js', import.meta.url));
 export const MEMORY_CONTESTANTS = ['sealflow', 'sealflow-workers-2', 'sealflow-subtle', 'client-node'] as const;
 
 /** Peak RSS above baseline while streaming `bytes` through encrypt -> decrypt, one child process per contestant. */
-export async function runMemory(bytes: number, contestants: readonly string[] = MEMORY_CONTESTANTS): Promise<ResultRow[]> {
+export async function runMemory(
+  bytes: number,
+  contestants: readonly string[] = MEMORY_CONTESTANTS,
+): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   for (const contestant of contestants) {
-    const { stdout } = await run(process.execPath, ['--expose-gc', PROBE, contestant, String(bytes)], { timeout: 10 * 60_000, maxBuffer: 1024 * 1024 });
+    const { stdout } = await run(process.execPath, ['--expose-gc', PROBE, contestant, String(bytes)], {
+      timeout: 10 * 60_000,
+      maxBuffer: 1024 * 1024,
+    });
     const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as RssProbeResult;
     rows.push({
       suite: 'memory',

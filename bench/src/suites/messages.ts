@@ -34,16 +34,36 @@ export async function runMessages(fixture: Fixture, config: MessagesConfig): Pro
       const label = `${sizeLabel(bytes)}, ${sizeLabel(frameLength)} frames`;
       const plaintext = new Uint8Array(randomBytes(bytes));
       const checked = config.crossCheckBytes(bytes);
-      checks.push(await crossCheck(checked === bytes ? label : `${label} (checked on ${sizeLabel(checked)} + 123 B)`, list, checked === bytes ? plaintext : plaintext.subarray(0, checked + 123)));
+      checks.push(
+        await crossCheck(
+          checked === bytes ? label : `${label} (checked on ${sizeLabel(checked)} + 123 B)`,
+          list,
+          checked === bytes ? plaintext : plaintext.subarray(0, checked + 123),
+        ),
+      );
       log(`messages: ${label} (cross-checked)`);
       const measured = new Map<string, ResultRow[]>();
       const run = async (contestant: Contestant): Promise<ResultRow[]> => {
-        const encrypted = await measure(contestant, 'encrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.encrypt(plaintext));
+        const encrypted = await measure(
+          contestant,
+          'encrypt',
+          plaintext,
+          label,
+          frameLength,
+          config.budget(bytes),
+          () => contestant.encrypt(plaintext),
+        );
         const ciphertext = await contestant.encrypt(plaintext);
-        return [encrypted, await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget(bytes), () => contestant.decrypt(ciphertext))];
+        return [
+          encrypted,
+          await measure(contestant, 'decrypt', plaintext, label, frameLength, config.budget(bytes), () =>
+            contestant.decrypt(ciphertext),
+          ),
+        ];
       };
       for (const contestant of list) {
-        if (config.skip(contestant.name, bytes, frameLength) === undefined) measured.set(contestant.name, await run(contestant));
+        if (config.skip(contestant.name, bytes, frameLength) === undefined)
+          measured.set(contestant.name, await run(contestant));
       }
       // Order matters on large messages (page faults and the collector's state dominate):
       // the pair the targets compare runs once more, in the other order, and keeps its best.
@@ -52,7 +72,10 @@ export async function runMessages(fixture: Fixture, config: MessagesConfig): Pro
         const first = measured.get(name);
         if (contestant === undefined || first === undefined) continue;
         const again = await run(contestant);
-        measured.set(name, first.map((row, i) => bestOf(row, again[i] as ResultRow)));
+        measured.set(
+          name,
+          first.map((row, i) => bestOf(row, again[i] as ResultRow)),
+        );
       }
       for (const list of measured.values()) rows.push(...list);
     }
@@ -68,7 +91,15 @@ const bestOf = (a: ResultRow, b: ResultRow): ResultRow => {
   return { ...best, samples: a.samples + b.samples, note: 'the better of two placements in the run order' };
 };
 
-async function measure(contestant: Contestant, operation: Operation, plaintext: Uint8Array, label: string, frameLength: number, budget: Budget, fn: () => Promise<unknown>): Promise<ResultRow> {
+async function measure(
+  contestant: Contestant,
+  operation: Operation,
+  plaintext: Uint8Array,
+  label: string,
+  frameLength: number,
+  budget: Budget,
+  fn: () => Promise<unknown>,
+): Promise<ResultRow> {
   const timing = await time(`${contestant.name} ${operation} ${label}`, fn, budget);
   return {
     suite: 'messages',

@@ -87,5 +87,8 @@ export function fastestCeilings(measurements: readonly (readonly ResultRow[])[])
       if (seen === undefined || (row.mibPerSecond ?? 0) > (seen.mibPerSecond ?? 0)) best.set(row.contestant, row);
     }
   }
-  return [...best.values()].map((row) => ({ ...row, note: `the fastest of ${measurements.length} measurements spread over the run` }));
+  return [...best.values()].map((row) => ({
+    ...row,
+    note: `the fastest of ${measurements.length} measurements spread over the run`,
+  }));
 }

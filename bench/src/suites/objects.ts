@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { getLocalCryptographicMaterialsCache, KmsKeyringNode, NodeCachingMaterialsManager, type KmsNodeClientSupplier } from '@aws-crypto/client-node';
+import {
+  getLocalCryptographicMaterialsCache,
+  KmsKeyringNode,
+  NodeCachingMaterialsManager,
+  type KmsNodeClientSupplier,
+} from '@aws-crypto/client-node';
 import { createEngine, KmsKeyStore, type Engine, type KmsClientLike } from '@sealflow/core';
 import { MemoryKms } from '@sealflow/keystore-memory';
 import type { Fixture } from '../contestants.js';
@@ -61,23 +66,40 @@ export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promi
   const plainEngine = createEngine({ keyStore: store });
   const supplier = (() => counter.client) as unknown as KmsNodeClientSupplier;
   const keyring = new KmsKeyringNode({ generatorKeyId: arn, clientProvider: supplier });
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache: getLocalCryptographicMaterialsCache(1000), maxAge: 10 * 60_000, maxMessagesEncrypted: 2 ** 32, partition: 'sealflow-bench' });
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: getLocalCryptographicMaterialsCache(1000),
+    maxAge: 10 * 60_000,
+    maxMessagesEncrypted: 2 ** 32,
+    partition: 'sealflow-bench',
+  });
   const { esdk } = fixture;
   const objectContext = (i: number): Record<string, string> => ({ 'aws:s3:arn': `${BUCKET}/object-${i}` });
   const decryptWith = (engine: Engine) => async (c: Uint8Array) => (await engine.decrypt(c)).plaintext;
   const list: ObjectContestant[] = [
-    { name: 'sealflow-bucket-key', count: config.count, encrypt: (p, i) => bucketEngine.encrypt(p, { context: objectContext(i), bucketKey: true }), decrypt: decryptWith(bucketEngine) },
+    {
+      name: 'sealflow-bucket-key',
+      count: config.count,
+      encrypt: (p, i) => bucketEngine.encrypt(p, { context: objectContext(i), bucketKey: true }),
+      decrypt: decryptWith(bucketEngine),
+    },
     {
       name: 'sealflow-bucket-key-layout-1',
       count: config.count,
       encrypt: (p, i) => layout1Engine.encrypt(p, { context: objectContext(i), bucketKey: true }),
       decrypt: decryptWith(layout1Engine),
     },
-    { name: 'sealflow', count: config.count, encrypt: (p, i) => plainEngine.encrypt(p, { context: objectContext(i) }), decrypt: decryptWith(plainEngine) },
+    {
+      name: 'sealflow',
+      count: config.count,
+      encrypt: (p, i) => plainEngine.encrypt(p, { context: objectContext(i) }),
+      decrypt: decryptWith(plainEngine),
+    },
     {
       name: 'client-node-caching-cmm',
       count: config.peerCount,
-      encrypt: async (p) => (await esdk.encrypt(cmm, p, { encryptionContext: { 'aws:s3:arn': BUCKET }, plaintextLength: p.length })).result,
+      encrypt: async (p) =>
+        (await esdk.encrypt(cmm, p, { encryptionContext: { 'aws:s3:arn': BUCKET }, plaintextLength: p.length })).result,
       decrypt: async (c) => (await esdk.decrypt(cmm, c)).plaintext,
     },
     {
@@ -88,7 +110,12 @@ export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promi
     },
   ];
   const plaintext = new Uint8Array(randomBytes(OBJECT_BYTES));
-  const check = await crossCheckObjects(list, plaintext, decryptWith(createEngine({ keyStore: store })), async (c) => (await esdk.decrypt(keyring, c)).plaintext);
+  const check = await crossCheckObjects(
+    list,
+    plaintext,
+    decryptWith(createEngine({ keyStore: store })),
+    async (c) => (await esdk.decrypt(keyring, c)).plaintext,
+  );
   log('objects: cross-checked');
   const rows: ResultRow[] = [];
   for (const contestant of list) {
@@ -104,14 +131,21 @@ export async function runObjects(fixture: Fixture, config: ObjectsConfig): Promi
     start = performance.now();
     for (const ciphertext of sealed) await contestant.decrypt(ciphertext);
     rows.push(objectRow('decrypt', contestant, performance.now() - start, counter.calls() - calls));
-    log(`objects: ${contestant.name} ${Math.round(rows.at(-2)?.opsPerSecond ?? 0)} / ${Math.round(rows.at(-1)?.opsPerSecond ?? 0)} ops/s`);
+    log(
+      `objects: ${contestant.name} ${Math.round(rows.at(-2)?.opsPerSecond ?? 0)} / ${Math.round(rows.at(-1)?.opsPerSecond ?? 0)} ops/s`,
+    );
   }
   await bucketEngine.close();
   await layout1Engine.close();
   return { rows, checks: [check] };
 }
 
-function objectRow(operation: 'encrypt' | 'decrypt', contestant: ObjectContestant, ms: number, kmsCalls: number): ResultRow {
+function objectRow(
+  operation: 'encrypt' | 'decrypt',
+  contestant: ObjectContestant,
+  ms: number,
+  kmsCalls: number,
+): ResultRow {
   return {
     suite: 'objects',
     workload: `${operation} 1 KiB objects through KMS (warm)`,
@@ -133,27 +167,44 @@ function objectRow(operation: 'encrypt' | 'decrypt', contestant: ObjectContestan
  * test/bucket-keys/esdk-raw-aes.test.ts opens them with the raw AES keyring), with
  * client-node's KMS keyring too.
  */
-async function crossCheckObjects(list: readonly ObjectContestant[], plaintext: Uint8Array, sealflowOpen: (c: Uint8Array) => Promise<Uint8Array>, esdkOpen: (c: Uint8Array) => Promise<Uint8Array>): Promise<CrossCheckRecord> {
+async function crossCheckObjects(
+  list: readonly ObjectContestant[],
+  plaintext: Uint8Array,
+  sealflowOpen: (c: Uint8Array) => Promise<Uint8Array>,
+  esdkOpen: (c: Uint8Array) => Promise<Uint8Array>,
+): Promise<CrossCheckRecord> {
   let pairs = 0;
   for (const contestant of list) {
     const sealed = await contestant.encrypt(plaintext, 0);
-    const openers = contestant.name.startsWith('sealflow-bucket-key') ? [sealflowOpen, contestant.decrypt] : [sealflowOpen, esdkOpen, contestant.decrypt];
+    const openers = contestant.name.startsWith('sealflow-bucket-key')
+      ? [sealflowOpen, contestant.decrypt]
+      : [sealflowOpen, esdkOpen, contestant.decrypt];
     for (const open of openers) {
       pairs++;
-      if (!Buffer.from(await open(sealed)).equals(Buffer.from(plaintext))) throw new Error(`objects cross-check: ${contestant.name}'s object did not round-trip`);
+      if (!Buffer.from(await open(sealed)).equals(Buffer.from(plaintext)))
+        throw new Error(`objects cross-check: ${contestant.name}'s object did not round-trip`);
     }
   }
-  return { workload: '1 KiB objects through KMS', contestants: list.map((c) => c.name), pairs, identicalToSealflow: [] };
+  return {
+    workload: '1 KiB objects through KMS',
+    contestants: list.map((c) => c.name),
+    pairs,
+    identicalToSealflow: [],
+  };
 }
 
 /** A bucket-key encrypt loop of `count` objects, set up and warmed, for profiling. */
 export async function bucketKeyWorkload(count: number): Promise<() => Promise<void>> {
   const kms = new MemoryKms();
   const { KeyMetadata } = await kms.createKey({ Description: 'sealflow bench profile' });
-  const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms as unknown as KmsClientLike, keyId: KeyMetadata.Arn as string }), bucketKeys: { maxAgeMs: 10 * 60_000 } });
+  const engine = createEngine({
+    keyStore: new KmsKeyStore({ client: kms as unknown as KmsClientLike, keyId: KeyMetadata.Arn as string }),
+    bucketKeys: { maxAgeMs: 10 * 60_000 },
+  });
   const plaintext = new Uint8Array(randomBytes(OBJECT_BYTES));
   await engine.encrypt(plaintext, { context: { 'aws:s3:arn': `${BUCKET}/warm` }, bucketKey: true });
   return async () => {
-    for (let i = 0; i < count; i++) await engine.encrypt(plaintext, { context: { 'aws:s3:arn': `${BUCKET}/object-${i}` }, bucketKey: true });
+    for (let i = 0; i < count; i++)
+      await engine.encrypt(plaintext, { context: { 'aws:s3:arn': `${BUCKET}/object-${i}` }, bucketKey: true });
   };
 }

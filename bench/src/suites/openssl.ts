@@ -7,7 +7,16 @@ import { KiB } from '../units.js';
 const run = promisify(execFile);
 
 async function speed(seconds: number, multi: number | undefined): Promise<number | undefined> {
-  const args = ['speed', ...(multi === undefined ? [] : ['-multi', String(multi)]), '-seconds', String(seconds), '-bytes', String(16 * KiB), '-evp', 'aes-256-gcm'];
+  const args = [
+    'speed',
+    ...(multi === undefined ? [] : ['-multi', String(multi)]),
+    '-seconds',
+    String(seconds),
+    '-bytes',
+    String(16 * KiB),
+    '-evp',
+    'aes-256-gcm',
+  ];
   const { stdout } = await run('openssl', args, { timeout: 60_000, killSignal: 'SIGKILL' });
   // "AES-256-GCM   5198016.26k": thousands of bytes per second.
   const match = /^AES-256-GCM\s+([\d.]+)k\s*$/m.exec(stdout);

@@ -12,7 +12,14 @@ import { MiB, sizeLabel } from '../units.js';
  * no range read: the peer row is a whole-message streamed decrypt, which is what a range
  * costs there.
  */
-export async function runRanges(fixture: Fixture, path: string, total: number, chunk: Uint8Array, budget: Budget, peerWholeDecrypt: ResultRow | undefined): Promise<ResultRow[]> {
+export async function runRanges(
+  fixture: Fixture,
+  path: string,
+  total: number,
+  chunk: Uint8Array,
+  budget: Budget,
+  peerWholeDecrypt: ResultRow | undefined,
+): Promise<ResultRow[]> {
   const engine = createEngine({ keyStore: fixture.store });
   const file = await open(path);
   try {
@@ -33,12 +40,17 @@ export async function runRanges(fixture: Fixture, path: string, total: number, c
       const got = await engine.decryptRange(source, { start, end: start + length });
       // The plaintext is the stream chunk repeated: byte x is chunk[x mod chunk length].
       for (let i = 0; i < got.length; i++) {
-        if (got[i] !== chunk[(start + i) % chunk.length]) throw new Error(`range read of ${length} bytes returned wrong plaintext at ${i}`);
+        if (got[i] !== chunk[(start + i) % chunk.length])
+          throw new Error(`range read of ${length} bytes returned wrong plaintext at ${i}`);
       }
       reads = 0;
       await engine.decryptRange(source, { start, end: start + length });
       const readsPerRange = reads;
-      const timing = await time(`range ${length}`, () => engine.decryptRange(source, { start, end: start + length }), budget);
+      const timing = await time(
+        `range ${length}`,
+        () => engine.decryptRange(source, { start, end: start + length }),
+        budget,
+      );
       const workload = `range read of ${sizeLabel(length)} from a ${sizeLabel(total)} message`;
       rows.push({
         suite: 'ranges',
@@ -54,7 +66,15 @@ export async function runRanges(fixture: Fixture, path: string, total: number, c
         note: `${readsPerRange} reads per range`,
       });
       if (peerWholeDecrypt?.opsPerSecond !== undefined) {
-        rows.push({ ...peerWholeDecrypt, suite: 'ranges', workload, operation: 'range', bytes: length, mibPerSecond: undefined, note: 'no range read: decrypts the whole message' });
+        rows.push({
+          ...peerWholeDecrypt,
+          suite: 'ranges',
+          workload,
+          operation: 'range',
+          bytes: length,
+          mibPerSecond: undefined,
+          note: 'no range read: decrypts the whole message',
+        });
       }
       log(`ranges: ${workload}: ${Math.round(1000 / timing.meanMs)} ops/s`);
     }

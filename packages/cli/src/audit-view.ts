@@ -17,6 +17,11 @@ export function renderAuditLine(record: KmsAuditRecord): string {
   const key = keys.length > 0 ? keys.join(',') : (requested ?? '-');
   const outcome = record.errorCode === undefined ? 'ok' : record.errorCode;
   const context = record.requestParameters.encryptionContext;
-  const pairs = context === undefined ? '' : `  ${Object.entries(context).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  const pairs =
+    context === undefined
+      ? ''
+      : `  ${Object.entries(context)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`;
   return `${record.eventTime}  ${record.eventName.padEnd(20)} ${outcome.padEnd(3)}  key ${key}  by ${record.userIdentity.arn}${pairs}`;
 }

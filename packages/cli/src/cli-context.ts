@@ -30,7 +30,10 @@ export interface CliContext {
 
 /** The progress target: stderr, drawn only on a terminal and not with --quiet or --json. */
 export function progressTarget(context: CliContext, json = false): ProgressTarget {
-  return { stream: context.io.stderr, enabled: context.io.stderr.isTTY === true && context.globals.quiet !== true && !json };
+  return {
+    stream: context.io.stderr,
+    enabled: context.io.stderr.isTTY === true && context.globals.quiet !== true && !json,
+  };
 }
 
 /**

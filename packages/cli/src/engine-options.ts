@@ -1,4 +1,12 @@
-import { createEngine, type BucketKeyOptions, type Engine, type EngineOptions, type FrameOffload, type KeyStore, type SuiteId } from '@sealflow/core';
+import {
+  createEngine,
+  type BucketKeyOptions,
+  type Engine,
+  type EngineOptions,
+  type FrameOffload,
+  type KeyStore,
+  type SuiteId,
+} from '@sealflow/core';
 
 /** Engine settings the command line can change. */
 export interface EngineFlags {

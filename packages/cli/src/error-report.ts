@@ -30,7 +30,10 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
 
 /** Collapses a message to one line without a trailing period (the CLI adds none). */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim().replace(/\.$/, '');
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
 }
 
 /** Turns anything thrown into the code, sentence and exit code `sealflow` reports. */
@@ -43,7 +46,8 @@ export function reportFor(error: unknown): ErrorReport {
     return { code: error.code, sentence: `${named}${oneLine(error.message)}`, exitCode };
   }
   if (isSystemError(error)) {
-    const text = ERRNO_TEXT[error.code] ?? oneLine(error.message.replace(/^E[A-Z0-9]+:\s*/, '').replace(/,\s*\w+\s+'[^']*'$/, ''));
+    const text =
+      ERRNO_TEXT[error.code] ?? oneLine(error.message.replace(/^E[A-Z0-9]+:\s*/, '').replace(/,\s*\w+\s+'[^']*'$/, ''));
     const where = error.path === undefined ? '' : `: ${error.path}`;
     return { code: error.code, sentence: `${text}${where}`, exitCode };
   }

@@ -1,4 +1,12 @@
-import { AuthenticationError, ErrorCodes, InvalidArgumentError, KeyStoreError, LimitExceededError, MalformedMessageError, type ErrorCode } from '@sealflow/core';
+import {
+  AuthenticationError,
+  ErrorCodes,
+  InvalidArgumentError,
+  KeyStoreError,
+  LimitExceededError,
+  MalformedMessageError,
+  type ErrorCode,
+} from '@sealflow/core';
 
 /**
  * The process exit codes of `sealflow`, documented in the package README. They are
@@ -48,11 +56,18 @@ const BAD_INPUT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   ErrorCodes.COMMITMENT_POLICY,
 ]);
 
-const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([ErrorCodes.INVALID_ARGUMENT, ErrorCodes.RESERVED_CONTEXT_KEY]);
+const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCodes.INVALID_ARGUMENT,
+  ErrorCodes.RESERVED_CONTEXT_KEY,
+]);
 
 /** Node's system error codes (`ENOENT`, `EACCES`, ...) all start with E and are upper case. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((error as NodeJS.ErrnoException).code as string);
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z0-9]+$/.test((error as NodeJS.ErrnoException).code as string)
+  );
 }
 
 /**
@@ -61,11 +76,17 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException & 
  * anything else is internal.
  */
 export function exitCodeFor(error: unknown): ExitCode {
-  const code = typeof (error as { code?: unknown } | null)?.code === 'string' ? ((error as { code: string }).code) : undefined;
+  const code =
+    typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : undefined;
   if (code !== undefined && BAD_INPUT_CODES.has(code)) return ExitCodes.BAD_INPUT;
   if (code !== undefined && USAGE_CODES.has(code)) return ExitCodes.USAGE;
   if (error instanceof KeyStoreError) return ExitCodes.KEY_STORE;
-  if (error instanceof MalformedMessageError || error instanceof AuthenticationError || error instanceof LimitExceededError) return ExitCodes.BAD_INPUT;
+  if (
+    error instanceof MalformedMessageError ||
+    error instanceof AuthenticationError ||
+    error instanceof LimitExceededError
+  )
+    return ExitCodes.BAD_INPUT;
   if (error instanceof InvalidArgumentError) return ExitCodes.USAGE;
   if (isSystemError(error)) return ExitCodes.IO;
   return ExitCodes.INTERNAL;

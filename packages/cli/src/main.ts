@@ -15,15 +15,24 @@ const IO_KEYS = ['stdin', 'stdout', 'stderr', 'env', 'signal'] as const;
 
 /** Checks `main`'s arguments: argv strings, an io record of exactly the known keys. */
 function assertArguments(argv: unknown, io: unknown): void {
-  const bad = (what: string): InvalidArgumentError => new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `main ${what}`);
-  if (!Array.isArray(argv) || argv.some((arg) => typeof arg !== 'string')) throw bad('argv: expected an array of strings');
+  const bad = (what: string): InvalidArgumentError =>
+    new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `main ${what}`);
+  if (!Array.isArray(argv) || argv.some((arg) => typeof arg !== 'string'))
+    throw bad('argv: expected an array of strings');
   if (io === null || typeof io !== 'object') throw bad('io: expected { stdin, stdout, stderr, env, signal }');
   for (const key of Object.keys(io)) {
-    if (!(IO_KEYS as readonly string[]).includes(key)) throw bad(`io: unknown key "${key}" (known: ${IO_KEYS.join(', ')})`);
+    if (!(IO_KEYS as readonly string[]).includes(key))
+      throw bad(`io: unknown key "${key}" (known: ${IO_KEYS.join(', ')})`);
   }
   for (const key of IO_KEYS) {
-    if (!Object.hasOwn(io, key) || (io as Record<string, unknown>)[key] === null || typeof (io as Record<string, unknown>)[key] !== 'object') {
-      throw bad(`io.${key}: expected ${key === 'signal' ? 'an AbortSignal' : key === 'env' ? 'an environment record' : 'a stream'}`);
+    if (
+      !Object.hasOwn(io, key) ||
+      (io as Record<string, unknown>)[key] === null ||
+      typeof (io as Record<string, unknown>)[key] !== 'object'
+    ) {
+      throw bad(
+        `io.${key}: expected ${key === 'signal' ? 'an AbortSignal' : key === 'env' ? 'an environment record' : 'a stream'}`,
+      );
     }
   }
   if (!((io as { signal: unknown }).signal instanceof AbortSignal)) throw bad('io.signal: expected an AbortSignal');
@@ -69,10 +78,14 @@ async function run(argv: readonly string[], io: CliIo, interrupt: AbortSignal, g
   } catch (error) {
     await AtomicFile.abortAll();
     // The reader left: stop quietly, as a tool killed by SIGPIPE does (help text included).
-    if (guard.explains(error) || (error instanceof CommanderError && HELP_CODES.has(error.code) && guard.readerGone)) return ExitCodes.BROKEN_PIPE;
+    if (guard.explains(error) || (error instanceof CommanderError && HELP_CODES.has(error.code) && guard.readerGone))
+      return ExitCodes.BROKEN_PIPE;
     if (error instanceof CommanderError) {
       if (HELP_CODES.has(error.code)) return error.exitCode;
-      const sentence = error.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+      const sentence = error.message
+        .replace(/^error:\s*/, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
       io.stderr.write(`sealflow: ERR_INVALID_ARGUMENT: ${sentence} (see sealflow --help)\n`);
       return ExitCodes.USAGE;
     }

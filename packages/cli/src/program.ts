@@ -19,8 +19,14 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command('sealflow')
     .description('Streaming envelope encryption (AWS Encryption SDK message format v2) under KMS keys')
     .version(packageVersion(), '-V, --version')
-    .option('--keystore <path>', 'the embedded key store file (default: $SEALFLOW_KEYSTORE, else ~/.config/sealflow/keys.sealed)')
-    .option('--passphrase-file <path>', 'read the key store passphrase from the first line of this file (beats $SEALFLOW_PASSPHRASE)')
+    .option(
+      '--keystore <path>',
+      'the embedded key store file (default: $SEALFLOW_KEYSTORE, else ~/.config/sealflow/keys.sealed)',
+    )
+    .option(
+      '--passphrase-file <path>',
+      'read the key store passphrase from the first line of this file (beats $SEALFLOW_PASSPHRASE)',
+    )
     .option('-q, --quiet', 'no progress bar and no notes on stderr')
     .option('--debug', 'print stack traces on failure')
     .showSuggestionAfterError()
@@ -36,7 +42,7 @@ export function buildProgram(io: CliIo): Command {
       '',
       'Start with "sealflow demo". Keys live in the embedded store, unlocked by $SEALFLOW_PASSPHRASE',
       'or a prompt. Exit codes: 0 ok, 1 usage, 2 bad or altered input, 3 key store refused or failed,',
-      '4 file or stream I/O, 70 internal error, 130 interrupted, 141 stdout\'s reader went away (| head).',
+      "4 file or stream I/O, 70 internal error, 130 interrupted, 141 stdout's reader went away (| head).",
       'Errors print "sealflow: <code>: <sentence>".',
     ].join('\n'),
   );

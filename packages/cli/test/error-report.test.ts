@@ -16,7 +16,11 @@ describe('reportFor / formatReport', () => {
   });
 
   it('prints a system error with its errno code, a plain sentence and the path', () => {
-    const error = Object.assign(new Error("ENOENT: no such file or directory, open 'in.bin'"), { code: 'ENOENT', path: 'in.bin', syscall: 'open' });
+    const error = Object.assign(new Error("ENOENT: no such file or directory, open 'in.bin'"), {
+      code: 'ENOENT',
+      path: 'in.bin',
+      syscall: 'open',
+    });
     expect(formatReport(reportFor(error))).toBe('sealflow: ENOENT: no such file or directory: in.bin\n');
   });
 
@@ -25,6 +29,8 @@ describe('reportFor / formatReport', () => {
     expect(report.code).toBe(INTERNAL_CODE);
     expect(report.sentence).toMatch(/--debug/);
     expect(formatReport(report)).not.toMatch(/\n\s+at /);
-    expect(debugDetail(new Error('outer', { cause: new Error('inner') }))).toMatch(/outer[\s\S]*caused by: Error: inner/);
+    expect(debugDetail(new Error('outer', { cause: new Error('inner') }))).toMatch(
+      /outer[\s\S]*caused by: Error: inner/,
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, ErrorCodes, InvalidArgumentError, KeyStoreError, LimitExceededError, MalformedMessageError, SealflowError } from '@sealflow/core';
+import {
+  AuthenticationError,
+  ErrorCodes,
+  InvalidArgumentError,
+  KeyStoreError,
+  LimitExceededError,
+  MalformedMessageError,
+  SealflowError,
+} from '@sealflow/core';
 import { exitCodeFor, ExitCodes } from '../src/exit-codes.js';
 
 describe('exitCodeFor', () => {
@@ -18,7 +26,13 @@ describe('exitCodeFor', () => {
   });
 
   it('maps key store failures to 3, including codes it does not know yet', () => {
-    for (const code of [ErrorCodes.KEY_NOT_FOUND, ErrorCodes.KEY_DISABLED, ErrorCodes.ACCESS_DENIED, ErrorCodes.NO_DECRYPTABLE_KEY, ErrorCodes.KEY_STORE_LOCKED]) {
+    for (const code of [
+      ErrorCodes.KEY_NOT_FOUND,
+      ErrorCodes.KEY_DISABLED,
+      ErrorCodes.ACCESS_DENIED,
+      ErrorCodes.NO_DECRYPTABLE_KEY,
+      ErrorCodes.KEY_STORE_LOCKED,
+    ]) {
       expect(exitCodeFor(new KeyStoreError(code, 'x'))).toBe(ExitCodes.KEY_STORE);
     }
   });
@@ -30,7 +44,16 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(Object.assign(new Error('x'), { code: 'commander.unknownOption' }))).toBe(70);
   });
 
-  it('pins the documented exit codes, 141 (128 + SIGPIPE) for stdout\'s reader leaving among them', () => {
-    expect(ExitCodes).toEqual({ OK: 0, USAGE: 1, BAD_INPUT: 2, KEY_STORE: 3, IO: 4, INTERNAL: 70, INTERRUPTED: 130, BROKEN_PIPE: 141 });
+  it("pins the documented exit codes, 141 (128 + SIGPIPE) for stdout's reader leaving among them", () => {
+    expect(ExitCodes).toEqual({
+      OK: 0,
+      USAGE: 1,
+      BAD_INPUT: 2,
+      KEY_STORE: 3,
+      IO: 4,
+      INTERNAL: 70,
+      INTERRUPTED: 130,
+      BROKEN_PIPE: 141,
+    });
   });
 });

@@ -38,7 +38,9 @@ describe('main', () => {
 
   it('rejects a malformed io record (unknown keys, missing streams) before running anything', async () => {
     const run = io();
-    await expect(main(['--help'], { ...run.io, extra: 1 } as unknown as Parameters<typeof main>[1])).rejects.toThrow(/unknown key "extra"/);
+    await expect(main(['--help'], { ...run.io, extra: 1 } as unknown as Parameters<typeof main>[1])).rejects.toThrow(
+      /unknown key "extra"/,
+    );
     const { stdout: _dropped, ...withoutStdout } = run.io;
     await expect(main(['--help'], withoutStdout as unknown as Parameters<typeof main>[1])).rejects.toThrow(/io.stdout/);
     await expect(main('inspect' as unknown as string[], run.io)).rejects.toThrow(/argv/);

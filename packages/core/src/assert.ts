@@ -16,7 +16,8 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
+  if (typeof value === 'string')
+    return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
   if (typeof value === 'number') return `the number ${value}`;
   return typeof value === 'object' ? 'an object' : typeof value;
 }
@@ -37,7 +38,8 @@ export function invalid(label: string, expected: string, value: unknown): Invali
  */
 export function assertBytes(value: unknown, label: string, lengths?: readonly number[]): Uint8Array {
   if (!(value instanceof Uint8Array)) throw invalid(label, 'a Uint8Array', value);
-  if (lengths !== undefined && !lengths.includes(value.length)) throw invalid(label, `${lengths.join(' or ')} bytes`, value);
+  if (lengths !== undefined && !lengths.includes(value.length))
+    throw invalid(label, `${lengths.join(' or ')} bytes`, value);
   return value;
 }
 
@@ -68,7 +70,11 @@ export function assertFunction<T extends (...args: never[]) => unknown>(value: u
 }
 
 /** @throws {InvalidArgumentError} unless `value` is an object (not null, an array or bytes). */
-export function assertPlainObject(value: unknown, label: string, expected = 'an object'): Readonly<Record<string, unknown>> {
+export function assertPlainObject(
+  value: unknown,
+  label: string,
+  expected = 'an object',
+): Readonly<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
     throw invalid(label, expected, value);
   }

@@ -9,13 +9,25 @@ import { FormatLimits } from './format/limits.js';
 import { BucketKeyCache, s3BucketContext } from './keys/bucket-key-cache.js';
 import type { DataKey } from './keys/data-key.js';
 import { KeyStoreSet } from './keys/key-store-set.js';
-import type { EncryptedDataKey, EncryptionContext, GenerateRequest, KeyStore, KeyStoreRequest } from './keys/key-store.js';
+import type {
+  EncryptedDataKey,
+  EncryptionContext,
+  GenerateRequest,
+  KeyStore,
+  KeyStoreRequest,
+} from './keys/key-store.js';
 import { StatsCounter, type EngineStats } from './stats.js';
 import { SessionTransform } from './stream/node-transform.js';
 import { sessionIterable } from './stream/async-iterable.js';
 import { sessionTransformStream } from './stream/web-stream.js';
 import { DecryptSession, type DecryptedHeader, type DecryptPlan } from './engine/decrypt-session.js';
-import { assertOpen, type BucketKeyRequest, type EngineCore, type FixedMaterials, type MessageDataKey } from './engine/engine-core.js';
+import {
+  assertOpen,
+  type BucketKeyRequest,
+  type EngineCore,
+  type FixedMaterials,
+  type MessageDataKey,
+} from './engine/engine-core.js';
 import { EncryptSession, type EncryptPlan } from './engine/encrypt-session.js';
 import { headerInfo, type HeaderInfo } from './engine/header-info.js';
 import {
@@ -52,7 +64,10 @@ export interface DecryptResult {
  * plaintext is shorter), for which the engine learns the size from the message.
  */
 export type RangeOptions = DecryptOptions &
-  ({ readonly start: number; readonly end: number; readonly suffixLength?: never } | { readonly suffixLength: number; readonly start?: never; readonly end?: never });
+  (
+    | { readonly start: number; readonly end: number; readonly suffixLength?: never }
+    | { readonly suffixLength: number; readonly start?: never; readonly end?: never }
+  );
 
 /** Options of `rewrapHeader`. */
 export interface RewrapOptions {
@@ -100,8 +115,14 @@ export interface Engine {
   decryptStream(options?: DecryptOptions): DecryptTransform;
   encryptWebStream(options?: EncryptOptions): TransformStream<Uint8Array, Uint8Array>;
   decryptWebStream(options?: DecryptOptions): TransformStream<Uint8Array, Uint8Array>;
-  encryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: EncryptOptions): AsyncIterable<Uint8Array>;
-  decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array>;
+  encryptIterable(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: EncryptOptions,
+  ): AsyncIterable<Uint8Array>;
+  decryptIterable(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: DecryptOptions,
+  ): AsyncIterable<Uint8Array>;
   /**
    * Decrypts plaintext [start, end), or the last `suffixLength` bytes, reading only what it needs.
    * @throws {SealflowError} (rejects) ERR_RANGE_NOT_SATISFIABLE for a start past the plaintext size, and decrypt failures
@@ -120,7 +141,10 @@ export interface Engine {
    * and the footer replaced once the old signature verifies (one frame held at a time).
    * @throws {SealflowError} (the iterable rejects) as `rewrapHeader`, plus ERR_SIGNATURE_INVALID, ERR_TRUNCATED, ERR_TRAILING_BYTES
    */
-  rewrapIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: RewrapOptions): AsyncIterable<Uint8Array>;
+  rewrapIterable(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: RewrapOptions,
+  ): AsyncIterable<Uint8Array>;
   /** Parses a header without keys. The result is NOT authenticated. @throws {SealflowError} */
   inspect(bytes: Uint8Array): HeaderInfo;
   stats(): EngineStats;
@@ -175,12 +199,20 @@ class SealflowEngine implements Engine {
   async encryptInto(plaintext: Uint8Array, output: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
     assertBytes(output, 'encryptInto output');
     assertBytes(plaintext, 'encrypt plaintext');
-    const shares = output.buffer === plaintext.buffer && output.byteOffset < plaintext.byteOffset + plaintext.length && plaintext.byteOffset < output.byteOffset + output.length;
-    if (shares && output.length > 0 && plaintext.length > 0) throw invalid('encryptInto output', 'memory that does not overlap the plaintext', output);
+    const shares =
+      output.buffer === plaintext.buffer &&
+      output.byteOffset < plaintext.byteOffset + plaintext.length &&
+      plaintext.byteOffset < output.byteOffset + output.length;
+    if (shares && output.length > 0 && plaintext.length > 0)
+      throw invalid('encryptInto output', 'memory that does not overlap the plaintext', output);
     return this.#encryptOneShot(plaintext, output, options);
   }
 
-  async #encryptOneShot(plaintext: Uint8Array, into: Uint8Array | undefined, options: EncryptOptions | undefined): Promise<Uint8Array> {
+  async #encryptOneShot(
+    plaintext: Uint8Array,
+    into: Uint8Array | undefined,
+    options: EncryptOptions | undefined,
+  ): Promise<Uint8Array> {
     assertBytes(plaintext, 'encrypt plaintext');
     const plan = oneShot(this.#encryptPlan(options, plaintext.length), 'encrypt');
     let session: EncryptSession | undefined;
@@ -197,7 +229,11 @@ class SealflowEngine implements Engine {
 
   async decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
     assertBytes(ciphertext, 'decrypt ciphertext');
-    const session = new DecryptSession(this.#core, oneShot(this.#decryptPlan(options), 'decrypt'), { offload: true, messageLength: ciphertext.length, oneShot: true });
+    const session = new DecryptSession(this.#core, oneShot(this.#decryptPlan(options), 'decrypt'), {
+      offload: true,
+      messageLength: ciphertext.length,
+      oneShot: true,
+    });
     try {
       const out = await session.push(ciphertext);
       out.push(...(await session.end()));
@@ -232,23 +268,41 @@ class SealflowEngine implements Engine {
     return sessionTransformStream(decryptStreamSession(this.#core, plan), plan.idleTimeoutMs);
   }
 
-  encryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: EncryptOptions): AsyncIterable<Uint8Array> {
+  encryptIterable(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: EncryptOptions,
+  ): AsyncIterable<Uint8Array> {
     const plan = this.#encryptPlan(options);
     return sessionIterable(encryptStreamSession(this.#core, plan), source, plan.idleTimeoutMs);
   }
 
-  decryptIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: DecryptOptions): AsyncIterable<Uint8Array> {
+  decryptIterable(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: DecryptOptions,
+  ): AsyncIterable<Uint8Array> {
     const plan = this.#decryptPlan(options);
     return sessionIterable(decryptStreamSession(this.#core, plan), source, plan.idleTimeoutMs);
   }
 
   async decryptRange(source: Uint8Array | RandomAccessSource, options: RangeOptions): Promise<Uint8Array> {
-    const o = readOptions(options, 'decryptRange options', ['start', 'end', 'suffixLength', ...DECRYPT_KEYS], { optional: true });
+    const o = readOptions(options, 'decryptRange options', ['start', 'end', 'suffixLength', ...DECRYPT_KEYS], {
+      optional: true,
+    });
     const range = assertRange(o.raw('start'), o.raw('end'), o.raw('suffixLength'));
     const plan = oneShot(this.#decryptPlan(o), 'decryptRange');
-    const random: RandomAccessSource = source instanceof Uint8Array ? { size: source.length, read: async (p, l) => source.subarray(p, p + l) } : source;
-    if (typeof random !== 'object' || random === null || typeof random.read !== 'function' || !Number.isSafeInteger(random.size) || random.size < 0) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange source: expected a Uint8Array or { size, read(position, length) }');
+    const random: RandomAccessSource =
+      source instanceof Uint8Array ? { size: source.length, read: async (p, l) => source.subarray(p, p + l) } : source;
+    if (
+      typeof random !== 'object' ||
+      random === null ||
+      typeof random.read !== 'function' ||
+      !Number.isSafeInteger(random.size) ||
+      random.size < 0
+    ) {
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'decryptRange source: expected a Uint8Array or { size, read(position, length) }',
+      );
     }
     try {
       return await decryptRange(this.#core, random, range, plan);
@@ -264,10 +318,20 @@ class SealflowEngine implements Engine {
     return rewrapHeader(this.#core, headerBytes, this.#rewrapPlan(options, 'rewrapHeader'));
   }
 
-  rewrapIterable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: RewrapOptions): AsyncIterable<Uint8Array> {
+  rewrapIterable(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: RewrapOptions,
+  ): AsyncIterable<Uint8Array> {
     const plan = this.#rewrapPlan(options, 'rewrapIterable');
-    if (source === null || typeof source !== 'object' || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'rewrapIterable source: expected an iterable of Uint8Array');
+    if (
+      source === null ||
+      typeof source !== 'object' ||
+      !(Symbol.asyncIterator in source || Symbol.iterator in source)
+    ) {
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'rewrapIterable source: expected an iterable of Uint8Array',
+      );
     }
     return rewrapIterable(this.#core, source, plan);
   }
@@ -287,7 +351,10 @@ class SealflowEngine implements Engine {
     assertBytes(bytes, 'inspect bytes');
     const result = parseHeader(bytes, headerParseOptions(this.#core));
     if ('need' in result) {
-      throw new MalformedMessageError(ErrorCodes.TRUNCATED, `inspect: the header needs at least ${result.need} byte${result.need === 1 ? '' : 's'}, got ${bytes.length}`);
+      throw new MalformedMessageError(
+        ErrorCodes.TRUNCATED,
+        `inspect: the header needs at least ${result.need} byte${result.need === 1 ? '' : 's'}, got ${bytes.length}`,
+      );
     }
     return headerInfo(result.header);
   }
@@ -298,7 +365,8 @@ class SealflowEngine implements Engine {
 
   forget(filter?: { readonly keyId?: string }): number {
     const keyId = readOptions(filter, 'forget filter', ['keyId'], { optional: true }).raw('keyId');
-    if (keyId !== undefined && typeof keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'forget keyId: expected a string');
+    if (keyId !== undefined && typeof keyId !== 'string')
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'forget keyId: expected a string');
     return this.#cache.forget(keyId);
   }
 
@@ -312,23 +380,38 @@ class SealflowEngine implements Engine {
     const o = readOptions(options, 'encrypt options', ENCRYPT_KEYS, { optional: true });
     const fixed = this.#materials?.(options);
     const suite = assertSuite(o.raw('suite') ?? this.#core.suite, 'encrypt suite');
-    const frameLength = assertInteger(o.raw('frameLength') ?? this.#core.frameLength, 'encrypt frameLength', 1, FormatLimits.maxFrameLength);
-    const givenLength = o.has('plaintextLength') ? assertInteger(o.raw('plaintextLength'), 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER) : undefined;
+    const frameLength = assertInteger(
+      o.raw('frameLength') ?? this.#core.frameLength,
+      'encrypt frameLength',
+      1,
+      FormatLimits.maxFrameLength,
+    );
+    const givenLength = o.has('plaintextLength')
+      ? assertInteger(o.raw('plaintextLength'), 'encrypt plaintextLength', 0, Number.MAX_SAFE_INTEGER)
+      : undefined;
     const context = assertOptionalContext(o.raw('context'), 'encrypt context') ?? {};
     const keyId = o.raw('keyId');
-    if (keyId !== undefined && typeof keyId !== 'string') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt keyId: expected a string');
+    if (keyId !== undefined && typeof keyId !== 'string')
+      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt keyId: expected a string');
     const plaintextLength = knownLength ?? givenLength;
     let bucketKey: BucketKeyRequest | undefined;
     const bucketKeyOption = o.raw('bucketKey');
     if (bucketKeyOption !== undefined) {
       if (!this.#bucketKeysEnabled) {
-        throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: the engine was created without the bucketKeys option');
+        throw new InvalidArgumentError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'encrypt bucketKey: the engine was created without the bucketKeys option',
+        );
       }
       if (bucketKeyOption === true) bucketKey = { context: s3BucketContext(context), plaintextLength };
       else {
         const b = readOptions(bucketKeyOption, 'encrypt bucketKey', ['context']);
         const bucketContext = assertOptionalContext(b.raw('context'), 'encrypt bucketKey.context');
-        if (bucketContext === undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encrypt bucketKey: expected true or { context }');
+        if (bucketContext === undefined)
+          throw new InvalidArgumentError(
+            ErrorCodes.INVALID_ARGUMENT,
+            'encrypt bucketKey: expected true or { context }',
+          );
         bucketKey = { context: bucketContext, plaintextLength };
       }
     }
@@ -349,7 +432,10 @@ class SealflowEngine implements Engine {
   /** `options` as given, or already read by `decryptRange` (which adds the range keys). */
   #decryptPlan(options: DecryptOptions | OptionReader<(typeof DECRYPT_KEYS)[number]> | undefined): DecryptPlan {
     assertOpen(this.#core);
-    const o = options instanceof OptionReader ? options : readOptions(options, 'decrypt options', DECRYPT_KEYS, { optional: true });
+    const o =
+      options instanceof OptionReader
+        ? options
+        : readOptions(options, 'decrypt options', DECRYPT_KEYS, { optional: true });
     const unsignedOnly = o.raw('unsignedOnly');
     if (unsignedOnly !== undefined && typeof unsignedOnly !== 'boolean') {
       throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decrypt unsignedOnly: expected a boolean');
@@ -385,7 +471,12 @@ async function acquire(
     return { ...key, release: () => key.dataKey.destroy(), charge: () => {} };
   }
   const key = await cache.acquire(request, messageId, bucketKey);
-  return { dataKey: key.dataKey, encryptedDataKeys: key.encryptedDataKeys, release: () => key.dataKey.destroy(), charge: key.charge };
+  return {
+    dataKey: key.dataKey,
+    encryptedDataKeys: key.encryptedDataKeys,
+    release: () => key.dataKey.destroy(),
+    charge: key.charge,
+  };
 }
 
 function unwrap(

@@ -57,7 +57,9 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 type CodeOf<K extends keyof typeof ErrorCodes> = (typeof ErrorCodes)[K];
 /** The codes an {@link InvalidArgumentError} carries. */
-export type InvalidArgumentCode = CodeOf<'INVALID_ARGUMENT' | 'RESERVED_CONTEXT_KEY' | 'COMMITMENT_POLICY' | 'ENGINE_CLOSED'>;
+export type InvalidArgumentCode = CodeOf<
+  'INVALID_ARGUMENT' | 'RESERVED_CONTEXT_KEY' | 'COMMITMENT_POLICY' | 'ENGINE_CLOSED'
+>;
 /** The codes a {@link MalformedMessageError} carries. */
 export type MalformedMessageCode = CodeOf<
   | 'MALFORMED_MESSAGE'
@@ -70,7 +72,9 @@ export type MalformedMessageCode = CodeOf<
   | 'RANGE_NOT_SATISFIABLE'
 >;
 /** The codes an {@link AuthenticationError} carries. */
-export type AuthenticationCode = CodeOf<'AUTHENTICATION_FAILED' | 'COMMITMENT_MISMATCH' | 'SIGNATURE_INVALID' | 'CONTEXT_MISMATCH'>;
+export type AuthenticationCode = CodeOf<
+  'AUTHENTICATION_FAILED' | 'COMMITMENT_MISMATCH' | 'SIGNATURE_INVALID' | 'CONTEXT_MISMATCH'
+>;
 /** The code a {@link LimitExceededError} carries. */
 export type LimitExceededCode = CodeOf<'LIMIT_EXCEEDED'>;
 /** The codes key stores raise (a {@link KeyStoreError} may also keep a wrapped error's code). */
@@ -284,7 +288,8 @@ export function deserializeError(record: SerializedError): SealflowError {
 }
 
 /** The one sentence every authentication failure uses, so failures cannot be told apart. */
-const AUTHENTICATION_FAILED_MESSAGE = 'the message did not authenticate: it was altered, truncated, or encrypted under other keys or context';
+const AUTHENTICATION_FAILED_MESSAGE =
+  'the message did not authenticate: it was altered, truncated, or encrypted under other keys or context';
 
 /** Shorthand for the generic authentication failure. */
 export function authenticationFailed(): AuthenticationError {
@@ -296,5 +301,7 @@ export function authenticationFailed(): AuthenticationError {
  * `Symbol.for` brand), not only for instances of this copy's `SealflowError`.
  */
 export function isSealflowError(value: unknown): value is SealflowError {
-  return typeof value === 'object' && value !== null && (value as { [SEALFLOW_ERROR]?: unknown })[SEALFLOW_ERROR] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as { [SEALFLOW_ERROR]?: unknown })[SEALFLOW_ERROR] === true
+  );
 }

@@ -30,12 +30,7 @@ export type { KeyStoreCallEvent, KeyStoreOperation, MessageEvent, FailureEvent, 
 export { DataKey } from './keys/data-key.js';
 export type { EncryptedDataKey } from './format/encrypted-data-key.js';
 export type { EncryptionContext } from './format/encryption-context.js';
-export type {
-  KeyStore,
-  KeyStoreRequest,
-  GenerateRequest,
-  GeneratedDataKey,
-} from './keys/key-store.js';
+export type { KeyStore, KeyStoreRequest, GenerateRequest, GeneratedDataKey } from './keys/key-store.js';
 export {
   serializeEncryptionContext,
   parseEncryptionContext,
@@ -70,7 +65,14 @@ export type {
   KmsArnParts,
 } from './keys/kms-client.js';
 export { createEngine } from './create-engine.js';
-export type { Engine, DecryptResult, RangeOptions, DecryptTransform, HeaderListeners, RewrapOptions } from './create-engine.js';
+export type {
+  Engine,
+  DecryptResult,
+  RangeOptions,
+  DecryptTransform,
+  HeaderListeners,
+  RewrapOptions,
+} from './create-engine.js';
 export { fileSource } from './stream/file-source.js';
 export type { RewrappedHeader } from './engine/header-rewrap.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';

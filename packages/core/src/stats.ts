@@ -2,7 +2,12 @@
 export interface EngineStats {
   readonly keyStoreCalls: { readonly generate: number; readonly wrap: number; readonly unwrap: number };
   readonly keyStoreFailures: number;
-  readonly bucketKeys: { readonly hits: number; readonly misses: number; readonly evictions: number; readonly entries: number };
+  readonly bucketKeys: {
+    readonly hits: number;
+    readonly misses: number;
+    readonly evictions: number;
+    readonly entries: number;
+  };
   readonly messagesEncrypted: number;
   readonly messagesDecrypted: number;
   readonly bytesEncrypted: number;
@@ -30,7 +35,12 @@ export class StatsCounter {
     return {
       keyStoreCalls: { generate: this.generate, wrap: this.wrap, unwrap: this.unwrap },
       keyStoreFailures: this.keyStoreFailures,
-      bucketKeys: { hits: this.bucketHits, misses: this.bucketMisses, evictions: this.bucketEvictions, entries: bucketEntries },
+      bucketKeys: {
+        hits: this.bucketHits,
+        misses: this.bucketMisses,
+        evictions: this.bucketEvictions,
+        entries: bucketEntries,
+      },
       messagesEncrypted: this.messagesEncrypted,
       messagesDecrypted: this.messagesDecrypted,
       bytesEncrypted: this.bytesEncrypted,

@@ -63,15 +63,49 @@ describe('assertX helpers', () => {
   });
 
   it.each([
-    ['assertBytes', () => assertBytes('text', 'opts.key'), 'opts.key: expected a Uint8Array, got a string of 4 characters'],
-    ['assertBytes (length)', () => assertBytes(new Uint8Array(10), 'opts.key', [16, 32]), 'opts.key: expected 16 or 32 bytes, got a Uint8Array of 10 bytes'],
-    ['assertString', () => assertString('', 'opts.name'), 'opts.name: expected a non-empty string, got an empty string'],
-    ['assertInteger', () => assertInteger(1.5, 'opts.n', 1, 9), 'opts.n: expected an integer from 1 to 9, got the number 1.5'],
-    ['assertInteger (unsafe)', () => assertInteger(2 ** 53, 'opts.n', 0, Infinity), 'opts.n: expected an integer from 0 to Infinity, got the number 9007199254740992'],
-    ['assertPattern', () => assertPattern('zz', 'opts.id', /^a/, 'an ID starting with a'), 'opts.id: expected an ID starting with a, got a string of 2 characters'],
+    [
+      'assertBytes',
+      () => assertBytes('text', 'opts.key'),
+      'opts.key: expected a Uint8Array, got a string of 4 characters',
+    ],
+    [
+      'assertBytes (length)',
+      () => assertBytes(new Uint8Array(10), 'opts.key', [16, 32]),
+      'opts.key: expected 16 or 32 bytes, got a Uint8Array of 10 bytes',
+    ],
+    [
+      'assertString',
+      () => assertString('', 'opts.name'),
+      'opts.name: expected a non-empty string, got an empty string',
+    ],
+    [
+      'assertInteger',
+      () => assertInteger(1.5, 'opts.n', 1, 9),
+      'opts.n: expected an integer from 1 to 9, got the number 1.5',
+    ],
+    [
+      'assertInteger (unsafe)',
+      () => assertInteger(2 ** 53, 'opts.n', 0, Infinity),
+      'opts.n: expected an integer from 0 to Infinity, got the number 9007199254740992',
+    ],
+    [
+      'assertPattern',
+      () => assertPattern('zz', 'opts.id', /^a/, 'an ID starting with a'),
+      'opts.id: expected an ID starting with a, got a string of 2 characters',
+    ],
     ['assertFunction', () => assertFunction(5, 'opts.now'), 'opts.now: expected a function, got the number 5'],
-    ['assertContext', () => assertContext({ a: 1 }, 'context'), 'context["a"]: expected a string value, got the number 1'],
-    ['invalid', () => { throw invalid('field', 'something', null); }, 'field: expected something, got null'],
+    [
+      'assertContext',
+      () => assertContext({ a: 1 }, 'context'),
+      'context["a"]: expected a string value, got the number 1',
+    ],
+    [
+      'invalid',
+      () => {
+        throw invalid('field', 'something', null);
+      },
+      'field: expected something, got null',
+    ],
   ])('%s names the field, what was expected and what arrived', (_, run, message) => {
     expect(thrown(run).message).toBe(message);
   });
@@ -91,7 +125,9 @@ describe('readOptions', () => {
 
   it('refuses what is not an options object, and undefined unless optional', () => {
     for (const value of [null, 5, 'x', [], new Uint8Array(1), undefined]) {
-      expect(thrown(() => readOptions(value, 'Thing options', ['a'])).message).toMatch(/^Thing options: expected an options object, got /);
+      expect(thrown(() => readOptions(value, 'Thing options', ['a'])).message).toMatch(
+        /^Thing options: expected an options object, got /,
+      );
     }
     expect(readOptions(undefined, 'Thing options', ['a'], { optional: true }).has('a')).toBe(false);
   });
@@ -123,9 +159,15 @@ describe('readOptions', () => {
   it('getters name the field as <label>.<key>', () => {
     const o = readOptions({ n: 0, b: 'yes', list: [1], s: '' }, 'opts', ['n', 'b', 'list', 's', 'arr']);
     expect(o.field('n')).toBe('opts.n');
-    expect(thrown(() => o.integer('n', 1, 2)).message).toBe('opts.n: expected an integer from 1 to 2, got the number 0');
-    expect(thrown(() => o.boolean('b', false)).message).toBe('opts.b: expected a boolean, got a string of 3 characters');
-    expect(thrown(() => o.stringArray('list')).message).toBe('opts.list[0]: expected a non-empty string, got the number 1');
+    expect(thrown(() => o.integer('n', 1, 2)).message).toBe(
+      'opts.n: expected an integer from 1 to 2, got the number 0',
+    );
+    expect(thrown(() => o.boolean('b', false)).message).toBe(
+      'opts.b: expected a boolean, got a string of 3 characters',
+    );
+    expect(thrown(() => o.stringArray('list')).message).toBe(
+      'opts.list[0]: expected a non-empty string, got the number 1',
+    );
     expect(thrown(() => o.string('s')).message).toBe('opts.s: expected a non-empty string, got an empty string');
     expect(thrown(() => o.array('s')).message).toBe('opts.s: expected an array, got an empty string');
     expect([o.optionalString('arr'), o.array('arr'), o.stringArray('arr')]).toEqual([undefined, undefined, undefined]);

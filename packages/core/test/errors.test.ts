@@ -96,7 +96,9 @@ describe('SealflowError', () => {
     expectTypeOf<AuthenticationError['code']>().toEqualTypeOf<AuthenticationCode>();
     expectTypeOf<LimitExceededError['code']>().toEqualTypeOf<'ERR_LIMIT_EXCEEDED'>();
     expectTypeOf<WorkerError['code']>().toEqualTypeOf<'ERR_WORKER_FAILED'>();
-    expectTypeOf<InvalidArgumentCode>().toExtend<'ERR_INVALID_ARGUMENT' | 'ERR_RESERVED_CONTEXT_KEY' | 'ERR_COMMITMENT_POLICY' | 'ERR_ENGINE_CLOSED'>();
+    expectTypeOf<InvalidArgumentCode>().toExtend<
+      'ERR_INVALID_ARGUMENT' | 'ERR_RESERVED_CONTEXT_KEY' | 'ERR_COMMITMENT_POLICY' | 'ERR_ENGINE_CLOSED'
+    >();
     expect(new InvalidArgumentError(ErrorCodes.ENGINE_CLOSED, 'x').code).toBe('ERR_ENGINE_CLOSED');
   });
 
@@ -141,15 +143,20 @@ describe('serializeError / deserializeError', () => {
       expect(serializeError(back)).toStrictEqual(serializeError(original));
       if (original instanceof LimitExceededError) {
         expect(back).toBeInstanceOf(LimitExceededError);
-        expect([(back as LimitExceededError).limit, (back as LimitExceededError).max, (back as LimitExceededError).actual]).toStrictEqual([
-          original.limit,
-          original.max,
-          original.actual,
-        ]);
+        expect([
+          (back as LimitExceededError).limit,
+          (back as LimitExceededError).max,
+          (back as LimitExceededError).actual,
+        ]).toStrictEqual([original.limit, original.max, original.actual]);
       }
       if (original instanceof KeyStoreError) {
         const k = back as KeyStoreError;
-        expect([k.store, k.keyId, k.requestId, k.failures]).toStrictEqual([original.store, original.keyId, original.requestId, original.failures]);
+        expect([k.store, k.keyId, k.requestId, k.failures]).toStrictEqual([
+          original.store,
+          original.keyId,
+          original.requestId,
+          original.failures,
+        ]);
       }
     });
   }
@@ -174,7 +181,13 @@ describe('authentication failure messages', () => {
     const ciphertext = await engine.encrypt(patternBytes(300));
     const layout = layoutOf(engine, ciphertext);
     // Positions whose change is caught by a GCM tag: header tag, inside frames, inside the final frame.
-    const positions = [layout.headerLength - 1, layout.frameOffset(0) + 20, layout.frameOffset(2) + 40, layout.finalOffset + 30, ciphertext.length - 1];
+    const positions = [
+      layout.headerLength - 1,
+      layout.frameOffset(0) + 20,
+      layout.frameOffset(2) + 40,
+      layout.finalOffset + 30,
+      ciphertext.length - 1,
+    ];
     const messages = new Set<string>();
     for (const position of positions) {
       const tampered = ciphertext.slice();

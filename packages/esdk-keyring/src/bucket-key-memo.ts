@@ -1,4 +1,13 @@
-import { nodeBackend, RawAesKeyStore, BUCKET_DATA_KEY_NAMESPACE, bucketKeyName, serializeEncryptionContext, type BucketKeyEdk, type DataKey, type KeyStore } from '@sealflow/core';
+import {
+  nodeBackend,
+  RawAesKeyStore,
+  BUCKET_DATA_KEY_NAMESPACE,
+  bucketKeyName,
+  serializeEncryptionContext,
+  type BucketKeyEdk,
+  type DataKey,
+  type KeyStore,
+} from '@sealflow/core';
 
 /** An unwrapped bucket key, ready to open the data keys wrapped under it. */
 interface MemoEntry {
@@ -87,7 +96,11 @@ export class BucketKeyMemo {
       if (key.length !== length) throw new Error(`key store ${store.id} returned a bucket key of the wrong length`);
       const raw = key.reveal();
       // RawAesKeyStore imports its own copy of the key; `key` stays the one we wipe.
-      const opener = new RawAesKeyStore({ namespace: BUCKET_DATA_KEY_NAMESPACE, name: bucketKeyName(nodeBackend, raw), key: raw });
+      const opener = new RawAesKeyStore({
+        namespace: BUCKET_DATA_KEY_NAMESPACE,
+        name: bucketKeyName(nodeBackend, raw),
+        key: raw,
+      });
       return { key, opener, created: this.#options.now() };
     } catch (error) {
       key.destroy();

@@ -32,15 +32,20 @@ const invalid = (field: string, expected: string): InvalidArgumentError =>
  * @throws {InvalidArgumentError} naming the field.
  */
 export function resolveKeyringOptions(options: unknown): ResolvedKeyringOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid('options', 'an options object');
-  const own = (key: string): unknown => (Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined);
-  for (const key of Object.keys(options)) if (!KNOWN.includes(key)) throw invalid(key, `a known option (${KNOWN.join(', ')}), not unknown option "${key}"`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw invalid('options', 'an options object');
+  const own = (key: string): unknown =>
+    Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined;
+  for (const key of Object.keys(options))
+    if (!KNOWN.includes(key)) throw invalid(key, `a known option (${KNOWN.join(', ')}), not unknown option "${key}"`);
   const raw = own('keyStores');
   const keyStores = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as unknown[];
-  if (keyStores.length === 0 || !keyStores.every(isKeyStore)) throw invalid('keyStores', 'one key store or a non-empty array of key stores');
+  if (keyStores.length === 0 || !keyStores.every(isKeyStore))
+    throw invalid('keyStores', 'one key store or a non-empty array of key stores');
   const integer = (key: string, fallback: number, max: number): number => {
     const value = own(key) ?? fallback;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) throw invalid(key, `an integer from 1 to ${max}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max)
+      throw invalid(key, `an integer from 1 to ${max}`);
     return value;
   };
   const now = own('now') ?? Date.now;
@@ -56,5 +61,7 @@ export function resolveKeyringOptions(options: unknown): ResolvedKeyringOptions 
 function isKeyStore(value: unknown): value is KeyStore {
   if (typeof value !== 'object' || value === null) return false;
   const store = value as Partial<KeyStore>;
-  return typeof store.id === 'string' && typeof store.canUnwrap === 'function' && typeof store.unwrapDataKey === 'function';
+  return (
+    typeof store.id === 'string' && typeof store.canUnwrap === 'function' && typeof store.unwrapDataKey === 'function'
+  );
 }

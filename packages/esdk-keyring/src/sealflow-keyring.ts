@@ -58,7 +58,10 @@ export class SealflowKeyringNode extends KeyringNode {
 
   /** @throws {InvalidArgumentError} always: this keyring only decrypts. */
   async _onEncrypt(_material: NodeEncryptionMaterial): Promise<NodeEncryptionMaterial> {
-    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'SealflowKeyringNode only decrypts: encrypt with sealflow, or with a stock keyring');
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'SealflowKeyringNode only decrypts: encrypt with sealflow, or with a stock keyring',
+    );
   }
 
   /**
@@ -66,7 +69,10 @@ export class SealflowKeyringNode extends KeyringNode {
    * opened, rejects with a KeyStoreError listing each (no key material, no plaintext).
    * @throws {KeyStoreError} (rejects) `ERR_NO_DECRYPTABLE_KEY` or `ERR_KEY_STORE_UNAVAILABLE`.
    */
-  async _onDecrypt(material: NodeDecryptionMaterial, encryptedDataKeys: EsdkEncryptedDataKey[]): Promise<NodeDecryptionMaterial> {
+  async _onDecrypt(
+    material: NodeDecryptionMaterial,
+    encryptedDataKeys: EsdkEncryptedDataKey[],
+  ): Promise<NodeDecryptionMaterial> {
     const edks = encryptedDataKeys.map(toSealflowEdk);
     const context = material.encryptionContext;
     const length = material.suite.keyLengthBytes;
@@ -103,7 +109,13 @@ export class SealflowKeyringNode extends KeyringNode {
   }
 
   /** The data key `edk` yields through `store`, or undefined when `store` does not own it. */
-  async #open(store: KeyStore, edk: EncryptedDataKey, edks: readonly EncryptedDataKey[], context: Readonly<Record<string, string>>, length: number): Promise<DataKey | undefined> {
+  async #open(
+    store: KeyStore,
+    edk: EncryptedDataKey,
+    edks: readonly EncryptedDataKey[],
+    context: Readonly<Record<string, string>>,
+    length: number,
+  ): Promise<DataKey | undefined> {
     if (edk.providerId !== BUCKET_KEY_PROVIDER_ID) {
       if (!store.canUnwrap(edk)) return undefined;
       return store.unwrapDataKey(edk, { context, length });
@@ -114,7 +126,11 @@ export class SealflowKeyringNode extends KeyringNode {
     const opener = await this.#memo.opener(store, blob, length);
     const wrapped = edks.find((candidate) => opener.canUnwrap(candidate));
     if (wrapped === undefined) {
-      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${store.id}: no data key in the message is wrapped under its bucket key`, { store: store.id });
+      throw new KeyStoreError(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+        `${store.id}: no data key in the message is wrapped under its bucket key`,
+        { store: store.id },
+      );
     }
     return opener.unwrapDataKey(wrapped, { context, length });
   }
@@ -128,5 +144,9 @@ function toSealflowEdk(edk: EsdkEncryptedDataKey): EncryptedDataKey {
 
 function failureOf(store: KeyStore, error: unknown): KeyStoreFailure {
   if (isSealflowError(error)) return { store: store.id, code: error.code, message: error.message };
-  return { store: store.id, code: ErrorCodes.KEY_STORE_FAILED, message: error instanceof Error ? error.message : String(error) };
+  return {
+    store: store.id,
+    code: ErrorCodes.KEY_STORE_FAILED,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -10,7 +10,11 @@ const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 
 async function sealed(store: RecordingStore, buckets: string[]): Promise<Uint8Array[]> {
   const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
-  return Promise.all(buckets.map((bucket, i) => engine.encrypt(new Uint8Array([i]), { context: objectContext(`o${i}`, bucket), bucketKey: true })));
+  return Promise.all(
+    buckets.map((bucket, i) =>
+      engine.encrypt(new Uint8Array([i]), { context: objectContext(`o${i}`, bucket), bucketKey: true }),
+    ),
+  );
 }
 
 describe('SealflowKeyringNode bucket-key memo', () => {
@@ -46,7 +50,9 @@ describe('SealflowKeyringNode bucket-key memo', () => {
     const [message] = await sealed(store, ['a']);
     const keyring = new SealflowKeyringNode({ keyStores: store });
     store.failWith = ErrorCodes.ACCESS_DENIED;
-    await expect(esdk.decrypt(keyring, message as Uint8Array)).rejects.toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
+    await expect(esdk.decrypt(keyring, message as Uint8Array)).rejects.toMatchObject({
+      code: ErrorCodes.NO_DECRYPTABLE_KEY,
+    });
     store.failWith = undefined;
     await esdk.decrypt(keyring, message as Uint8Array);
     expect(store.count('unwrap')).toBe(2);

@@ -6,8 +6,14 @@ const store = new RawAesKeyStore({ namespace: 'ns', name: 'k', key: new Uint8Arr
 
 describe('SealflowKeyringNode options', () => {
   it('takes one store or several, and the memo defaults', () => {
-    expect(new SealflowKeyringNode({ keyStores: store }).stats()).toEqual({ bucketKeyUnwraps: 0, bucketKeyHits: 0, bucketKeys: 0 });
-    expect(() => new SealflowKeyringNode({ keyStores: [store, store], maxAgeMs: 5, capacity: 1, now: () => 0 })).not.toThrow();
+    expect(new SealflowKeyringNode({ keyStores: store }).stats()).toEqual({
+      bucketKeyUnwraps: 0,
+      bucketKeyHits: 0,
+      bucketKeys: 0,
+    });
+    expect(
+      () => new SealflowKeyringNode({ keyStores: [store, store], maxAgeMs: 5, capacity: 1, now: () => 0 }),
+    ).not.toThrow();
   });
 
   it.each([

@@ -53,9 +53,20 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     });
     // Closed before the key store: it wipes its engines' cached bucket keys.
     closers.unshift(() => service.close());
-    const accounts = new Map(config.accounts.map((a) => [a.accessKeyId, { secret: a.secretAccessKey, principal: a.principal, accountId: a.accountId, displayName: a.displayName }]));
+    const accounts = new Map(
+      config.accounts.map((a) => [
+        a.accessKeyId,
+        { secret: a.secretAccessKey, principal: a.principal, accountId: a.accountId, displayName: a.displayName },
+      ]),
+    );
     const credentials: CredentialLookup = (accessKeyId) => accounts.get(accessKeyId);
-    const tls = config.tls === undefined ? undefined : { cert: await readPem(config.tls.certFile, 'tls.certFile'), key: await readPem(config.tls.keyFile, 'tls.keyFile') };
+    const tls =
+      config.tls === undefined
+        ? undefined
+        : {
+            cert: await readPem(config.tls.certFile, 'tls.certFile'),
+            key: await readPem(config.tls.keyFile, 'tls.keyFile'),
+          };
     const server = new GatewayServer({
       handler: createS3Handler(service),
       credentials,
@@ -107,7 +118,11 @@ interface OpenedKeys {
   provider(metrics: GatewayMetrics): S3KeyProvider;
 }
 
-async function openKeys(config: KeyStoreConfig, region: string, closers: (() => Promise<void> | void)[]): Promise<OpenedKeys> {
+async function openKeys(
+  config: KeyStoreConfig,
+  region: string,
+  closers: (() => Promise<void> | void)[],
+): Promise<OpenedKeys> {
   let clientFor: (principal: string) => S3KmsClient;
   switch (config.type) {
     case 'memory':
@@ -122,7 +137,10 @@ async function openKeys(config: KeyStoreConfig, region: string, closers: (() => 
       // The SDK's default credential chain; every principal shares the gateway's own
       // credentials (AWS KMS cannot act as the caller without assuming a role).
       const { KMS } = await import('@aws-sdk/client-kms');
-      const client = new KMS({ region: config.region, ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }) });
+      const client = new KMS({
+        region: config.region,
+        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+      });
       closers.push(() => client.destroy());
       clientFor = () => client as unknown as S3KmsClient;
       break;
@@ -157,13 +175,26 @@ async function openMemoryKmsFile(config: Extract<KeyStoreConfig, { type: 'memory
   const { MemoryKms, createKeyFile } = await import('@sealflow/keystore-memory');
   await mkdir(dirname(config.storeFile), { recursive: true, mode: 0o700 });
   if (config.keyFile !== undefined) {
-    const exists = await stat(config.keyFile).then(() => true, () => false);
+    const exists = await stat(config.keyFile).then(
+      () => true,
+      () => false,
+    );
     // The embedded default makes its own root key file on first start (mode 0600).
     if (!exists) await createKeyFile(config.keyFile);
-    return MemoryKms.open({ path: config.storeFile, keyFile: config.keyFile, region, audit: { file: `${config.storeFile}.audit.jsonl` } });
+    return MemoryKms.open({
+      path: config.storeFile,
+      keyFile: config.keyFile,
+      region,
+      audit: { file: `${config.storeFile}.audit.jsonl` },
+    });
   }
   const passphrase = (await readFile(config.passphraseFile as string, 'utf8')).replace(/\r?\n$/, '');
-  return MemoryKms.open({ path: config.storeFile, passphrase, region, audit: { file: `${config.storeFile}.audit.jsonl` } });
+  return MemoryKms.open({
+    path: config.storeFile,
+    passphrase,
+    region,
+    audit: { file: `${config.storeFile}.audit.jsonl` },
+  });
 }
 
 /**

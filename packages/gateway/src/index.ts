@@ -17,7 +17,13 @@ export type {
 
 // The gateway: config, start, server, handler (gateway-server).
 export { loadGatewayConfig, parseGatewayConfig, isLoopback } from './config/gateway-config.js';
-export type { GatewayConfig, GatewayAccount, StorageConfig, KeyStoreConfig, XksKeyConfig } from './config/gateway-config.js';
+export type {
+  GatewayConfig,
+  GatewayAccount,
+  StorageConfig,
+  KeyStoreConfig,
+  XksKeyConfig,
+} from './config/gateway-config.js';
 export { xksKeyProvider } from './keys/xks-key-provider.js';
 export type { XksKeyProvider, XksKeyProviderOptions, XksGatewayKey } from './keys/xks-key-provider.js';
 export { startGateway } from './gateway.js';

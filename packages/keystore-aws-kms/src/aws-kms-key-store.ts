@@ -17,7 +17,14 @@ import { invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
 import { publishKeyStoreCall } from '@sealflow/core/keystore-kit';
 
 import { assertEndpoint } from './endpoint-url.js';
-import { assertKeyIdentifier, assertRegion, assertRegionName, edkArn, edkRegion, parseKeyIdentifier } from './key-identifier.js';
+import {
+  assertKeyIdentifier,
+  assertRegion,
+  assertRegionName,
+  edkArn,
+  edkRegion,
+  parseKeyIdentifier,
+} from './key-identifier.js';
 import { KmsAuditor } from './kms-audit.js';
 import { KmsCaller } from './kms-caller.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry-policy.js';
@@ -118,7 +125,8 @@ export class AwsKmsKeyStore implements KeyStore {
     let injectedClient: KmsSendClient | undefined;
     if (injected !== undefined) {
       for (const key of ['region', 'endpoint', 'credentials'] as const) {
-        if (opts.raw(key) !== undefined) throw invalidArgument(`AwsKmsKeyStore.${key}: configure the injected client instead, not both`);
+        if (opts.raw(key) !== undefined)
+          throw invalidArgument(`AwsKmsKeyStore.${key}: configure the injected client instead, not both`);
       }
       injectedClient = assertClient(injected);
       const region = injectedClient.config.region;
@@ -133,7 +141,9 @@ export class AwsKmsKeyStore implements KeyStore {
         region: this.#region,
         maxAttempts: 1,
         ...(endpoint === undefined ? {} : { endpoint }),
-        ...(credentials === undefined ? {} : { credentials: credentials as NonNullable<KMSClientConfig['credentials']> }),
+        ...(credentials === undefined
+          ? {}
+          : { credentials: credentials as NonNullable<KMSClientConfig['credentials']> }),
       };
     }
 
@@ -144,8 +154,10 @@ export class AwsKmsKeyStore implements KeyStore {
     this.#hasKeyId = keyId !== undefined;
     this.#keyId = keyId;
     if (keyId !== undefined) configured.push({ value: keyId, label: 'AwsKmsKeyStore.keyId' });
-    for (const [i, arn] of (opts.stringArray('keyIds') ?? []).entries()) configured.push({ value: arn, label: `AwsKmsKeyStore.keyIds[${i}]` });
-    for (const { value, label } of configured) assertKeyIdentifier(value, label, this.#strict && label === 'AwsKmsKeyStore.keyId', this.#region);
+    for (const [i, arn] of (opts.stringArray('keyIds') ?? []).entries())
+      configured.push({ value: arn, label: `AwsKmsKeyStore.keyIds[${i}]` });
+    for (const { value, label } of configured)
+      assertKeyIdentifier(value, label, this.#strict && label === 'AwsKmsKeyStore.keyId', this.#region);
     this.#configured = configured;
 
     const auditor = new KmsAuditor(() => this.#region, opts.optionalString('principal'));
@@ -158,7 +170,10 @@ export class AwsKmsKeyStore implements KeyStore {
       const value = opts.raw(key);
       if (value !== undefined) Object.assign(passed, { [key]: value });
     }
-    const inner: KmsKeyStoreOptions = { ...passed, client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs }), auditor) };
+    const inner: KmsKeyStoreOptions = {
+      ...passed,
+      client: new RetryingKmsClient(this.#client, new KmsCaller({ retry, timeoutMs }), auditor),
+    };
     try {
       this.#inner = new KmsKeyStore(inner);
     } catch (error) {
@@ -193,7 +208,8 @@ export class AwsKmsKeyStore implements KeyStore {
    */
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
     await this.#precheck('generate', request.keyId ?? this.#keyId, () => {
-      if (request.keyId !== undefined) assertKeyIdentifier(request.keyId, 'generateDataKey: keyId', this.#strict, this.#region);
+      if (request.keyId !== undefined)
+        assertKeyIdentifier(request.keyId, 'generateDataKey: keyId', this.#strict, this.#region);
       else this.#assertStrictKey('generateDataKey');
     });
     return this.#inner.generateDataKey(request);
@@ -251,7 +267,9 @@ export class AwsKmsKeyStore implements KeyStore {
   /** Strict mode never falls back to the default `alias/aws/s3`: a key ARN must be named. */
   #assertStrictKey(operation: string): void {
     if (this.#strict && !this.#hasKeyId) {
-      throw invalidArgument(`${operation}: strict mode needs a key ARN: configure keyId or pass one per call (no default alias)`);
+      throw invalidArgument(
+        `${operation}: strict mode needs a key ARN: configure keyId or pass one per call (no default alias)`,
+      );
     }
   }
 
@@ -260,7 +278,10 @@ export class AwsKmsKeyStore implements KeyStore {
     if (this.#region !== undefined) return Promise.resolve();
     this.#ready ??= (async () => {
       const provider = this.#client.config.region;
-      const region = assertRegionName(typeof provider === 'function' ? await (provider as () => Promise<unknown>)() : provider, 'AwsKmsKeyStore.client.config.region');
+      const region = assertRegionName(
+        typeof provider === 'function' ? await (provider as () => Promise<unknown>)() : provider,
+        'AwsKmsKeyStore.client.config.region',
+      );
       for (const { value, label } of this.#configured) {
         const parsed = parseKeyIdentifier(value);
         if (parsed !== undefined) assertRegion(parsed, label, region);
@@ -274,9 +295,14 @@ export class AwsKmsKeyStore implements KeyStore {
 
 function assertClient(value: unknown): KmsSendClient {
   const client = value as Partial<KmsSendClient> | null;
-  if (typeof client !== 'object' || client === null || typeof client.send !== 'function' || typeof client.config !== 'object' || client.config === null) {
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof client.send !== 'function' ||
+    typeof client.config !== 'object' ||
+    client.config === null
+  ) {
     throw invalid('AwsKmsKeyStore.client', 'an AWS SDK v3 KMSClient (send and config)', value);
   }
   return client as KmsSendClient;
 }
-

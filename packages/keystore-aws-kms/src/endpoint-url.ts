@@ -18,7 +18,9 @@ const SCHEMES = new Set(['http:', 'https:']);
  */
 export function assertEndpoint(value: string, label: string): string {
   const refuse = (why: string): InvalidArgumentError =>
-    invalidArgument(`${label}: expected an http: or https: URL with a host and nothing after it (e.g. "https://kms.eu-west-1.amazonaws.com", "http://127.0.0.1:4566"); ${why}`);
+    invalidArgument(
+      `${label}: expected an http: or https: URL with a host and nothing after it (e.g. "https://kms.eu-west-1.amazonaws.com", "http://127.0.0.1:4566"); ${why}`,
+    );
   // A parsed URL shows nothing of the raw text, so characters that would only be
   // trimmed or normalized away are refused on the raw string first.
   if (value.trim() !== value || /[\s\\]/.test(value)) throw refuse('it holds white space or a backslash');
@@ -28,9 +30,12 @@ export function assertEndpoint(value: string, label: string): string {
   } catch {
     throw refuse(`"${value}" is not a URL`);
   }
-  if (!SCHEMES.has(url.protocol)) throw refuse(`"${value}" has scheme "${url.protocol}" (a host:port needs "http://" or "https://" before it)`);
+  if (!SCHEMES.has(url.protocol))
+    throw refuse(`"${value}" has scheme "${url.protocol}" (a host:port needs "http://" or "https://" before it)`);
   if (url.hostname === '') throw refuse(`"${value}" has no host`);
-  if (url.username !== '' || url.password !== '') throw refuse('it holds credentials (pass them as the credentials option)');
-  if (url.pathname !== '/' || value.includes('?') || value.includes('#')) throw refuse(`"${url.origin}..." has a path, query or fragment`);
+  if (url.username !== '' || url.password !== '')
+    throw refuse('it holds credentials (pass them as the credentials option)');
+  if (url.pathname !== '/' || value.includes('?') || value.includes('#'))
+    throw refuse(`"${url.origin}..." has a path, query or fragment`);
   return url.origin;
 }

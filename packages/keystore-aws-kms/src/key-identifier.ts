@@ -47,10 +47,17 @@ export function parseKeyIdentifier(value: string): KeyIdentifier | undefined {
  * a mismatch is a configuration error, reported before any call).
  * @throws {InvalidArgumentError} naming `label`.
  */
-export function assertKeyIdentifier(value: string, label: string, strict: boolean, region: string | undefined): KeyIdentifier {
+export function assertKeyIdentifier(
+  value: string,
+  label: string,
+  strict: boolean,
+  region: string | undefined,
+): KeyIdentifier {
   const parsed = parseKeyIdentifier(value);
   if (parsed === undefined) {
-    throw invalidArgument(`${label}: expected a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got "${printable(value)}"`);
+    throw invalidArgument(
+      `${label}: expected a KMS key ID, key ARN, alias name (alias/...) or alias ARN, got "${printable(value)}"`,
+    );
   }
   if (strict && parsed.kind !== 'key-arn') {
     throw invalidArgument(
@@ -80,7 +87,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** @throws {InvalidArgumentError} unless `value` looks like an AWS region (us-east-1, us-gov-west-1, ...). */
 export function assertRegionName(value: unknown, label: string): string {
   const region = assertString(value, label);
-  if (!REGION.test(region)) throw invalidArgument(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
+  if (!REGION.test(region))
+    throw invalidArgument(`${label}: expected an AWS region such as us-east-1, got "${region.slice(0, 64)}"`);
   return region;
 }
 

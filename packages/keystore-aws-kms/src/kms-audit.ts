@@ -42,7 +42,11 @@ const MAX_ERROR_MESSAGE = 512;
 /** What one audited request sent. */
 export interface AuditedRequest {
   readonly operation: AuditedOperation;
-  readonly input: { readonly KeyId?: string | undefined; readonly EncryptionContext?: Readonly<Record<string, string>> | undefined; readonly NumberOfBytes?: number | undefined };
+  readonly input: {
+    readonly KeyId?: string | undefined;
+    readonly EncryptionContext?: Readonly<Record<string, string>> | undefined;
+    readonly NumberOfBytes?: number | undefined;
+  };
 }
 
 /** Builds and publishes records for one store (its region and principal). */
@@ -56,13 +60,18 @@ export class KmsAuditor {
   }
 
   /** Publishes the record of one request: its output on success, its error on failure. */
-  record(request: AuditedRequest, started: number, outcome: { readonly output: unknown } | { readonly error: unknown }): void {
+  record(
+    request: AuditedRequest,
+    started: number,
+    outcome: { readonly output: unknown } | { readonly error: unknown },
+  ): void {
     if (!channel.hasSubscribers) return;
     const { operation, input } = request;
     const answered = 'output' in outcome ? outcome.output : outcome.error;
     const responseKey = 'output' in outcome ? stringField(outcome.output, 'KeyId') : undefined;
     const arn = [responseKey, input.KeyId].find((id): id is string => keyArnAccount(id) !== undefined);
-    const resources = arn === undefined ? [] : [{ ARN: arn, accountId: keyArnAccount(arn) as string, type: 'AWS::KMS::Key' as const }];
+    const resources =
+      arn === undefined ? [] : [{ ARN: arn, accountId: keyArnAccount(arn) as string, type: 'AWS::KMS::Key' as const }];
     const record: AwsKmsAuditRecord = {
       eventVersion: '1.08',
       eventID: randomUUID(),
@@ -77,7 +86,9 @@ export class KmsAuditor {
       requestParameters: {
         ...(input.KeyId === undefined ? {} : { keyId: input.KeyId }),
         encryptionContext: { ...input.EncryptionContext },
-        ...(operation === 'GenerateDataKey' && input.NumberOfBytes !== undefined ? { numberOfBytes: input.NumberOfBytes } : {}),
+        ...(operation === 'GenerateDataKey' && input.NumberOfBytes !== undefined
+          ? { numberOfBytes: input.NumberOfBytes }
+          : {}),
         ...(operation === 'GenerateDataKey' ? {} : { encryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const }),
       },
       resources,
@@ -109,4 +120,3 @@ function stringField(value: unknown, key: string): string | undefined {
   const field = (value as Record<string, unknown>)[key];
   return typeof field === 'string' ? field : undefined;
 }
-

@@ -60,14 +60,33 @@ const UNAVAILABLE_NAMES = new Set([
   'RequestTimeoutException',
   'TimeoutError',
 ]);
-const THROTTLING_NAMES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
 // Socket-level failures: the request may never have reached KMS.
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Classifies an error thrown by the SDK (or a KMS-shaped client) for one attempt. */
 export function classifyFailure(error: unknown): FailureKind {
   if (typeof error !== 'object' || error === null) return 'fatal';
-  const record = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown }; $retryable?: { throttling?: unknown } };
+  const record = error as {
+    name?: unknown;
+    code?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+    $retryable?: { throttling?: unknown };
+  };
   const name = typeof record.name === 'string' ? record.name : '';
   const status = typeof record.$metadata?.httpStatusCode === 'number' ? record.$metadata.httpStatusCode : undefined;
   if (THROTTLING_NAMES.has(name) || status === 429 || record.$retryable?.throttling === true) return 'throttled';

@@ -48,7 +48,12 @@ export class RetryingKmsClient implements KmsClientLike {
   }
 
   generateDataKey(input: KmsGenerateDataKeyInput, options?: KmsCallOptions): Promise<KmsGenerateDataKeyOutput> {
-    return this.#send('GenerateDataKey', input, () => new GenerateDataKeyCommand(input), options) as Promise<KmsGenerateDataKeyOutput>;
+    return this.#send(
+      'GenerateDataKey',
+      input,
+      () => new GenerateDataKeyCommand(input),
+      options,
+    ) as Promise<KmsGenerateDataKeyOutput>;
   }
 
   encrypt(input: KmsEncryptInput, options?: KmsCallOptions): Promise<KmsEncryptOutput> {
@@ -93,7 +98,10 @@ function surface(error: KmsCallError): unknown {
       return new KmsAbortError(error.attempts, error.cause);
     case 'timeout': {
       const cause = error.cause instanceof Error ? error.cause : undefined;
-      return new KmsTimeoutError(`${cause?.message ?? 'KMS did not answer in time'} (${error.attempts} attempt(s))`, error.cause);
+      return new KmsTimeoutError(
+        `${cause?.message ?? 'KMS did not answer in time'} (${error.attempts} attempt(s))`,
+        error.cause,
+      );
     }
     default:
       // The SDK exception of the last attempt, untouched: its name, $metadata.requestId

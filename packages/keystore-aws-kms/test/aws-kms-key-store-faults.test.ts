@@ -1,11 +1,23 @@
 // Fault tests with an injected client: what the store does when KMS throttles, fails,
 // hangs, or the caller gives up. Backoff base 0 keeps every retry immediate (no clocks).
-import { DisabledException, KMSInternalException, KMSInvalidStateException, NotFoundException } from '@aws-sdk/client-kms';
+import {
+  DisabledException,
+  KMSInternalException,
+  KMSInvalidStateException,
+  NotFoundException,
+} from '@aws-sdk/client-kms';
 import { DataKey, ErrorCodes, KeyStoreError } from '@sealflow/core';
 import { AwsKmsKeyStore } from '@sealflow/keystore-aws-kms';
 import { describe, expect, test } from 'vitest';
 
-import { fakeKmsClient, KEY_ARN, kmsException, metadata, success, type FakeKmsClient } from './support/fake-kms-client.js';
+import {
+  fakeKmsClient,
+  KEY_ARN,
+  kmsException,
+  metadata,
+  success,
+  type FakeKmsClient,
+} from './support/fake-kms-client.js';
 
 const context = { purpose: 'fault-test' };
 const NO_WAIT = { baseDelayMs: 0 };
@@ -57,7 +69,9 @@ describe('AwsKmsKeyStore with a throttling or failing KMS', () => {
 
   test('gives up on persistent throttling with ERR_THROTTLED', async () => {
     const client = fakeKmsClient(async () => Promise.reject(kmsException('ThrottlingException', 400, 'req-t')));
-    const error = await rejection(store(client, 3).wrapDataKey(DataKey.copyOf(new Uint8Array(32)), { context, length: 32 }));
+    const error = await rejection(
+      store(client, 3).wrapDataKey(DataKey.copyOf(new Uint8Array(32)), { context, length: 32 }),
+    );
     expect(client.calls).toHaveLength(3);
     expect(error.code).toBe(ErrorCodes.THROTTLED);
     expect(error.requestId).toBe('req-t');
@@ -74,11 +88,27 @@ describe('AwsKmsKeyStore with a throttling or failing KMS', () => {
   });
 
   test.each([
-    ['NotFoundException', () => new NotFoundException({ $metadata: metadata(400, 'r-nf'), message: 'no key' }), ErrorCodes.KEY_NOT_FOUND],
-    ['DisabledException', () => new DisabledException({ $metadata: metadata(400, 'r-dis'), message: 'disabled' }), ErrorCodes.KEY_DISABLED],
-    ['KMSInvalidStateException', () => new KMSInvalidStateException({ $metadata: metadata(400, 'r-st'), message: 'pending deletion' }), ErrorCodes.KEY_INVALID_STATE],
+    [
+      'NotFoundException',
+      () => new NotFoundException({ $metadata: metadata(400, 'r-nf'), message: 'no key' }),
+      ErrorCodes.KEY_NOT_FOUND,
+    ],
+    [
+      'DisabledException',
+      () => new DisabledException({ $metadata: metadata(400, 'r-dis'), message: 'disabled' }),
+      ErrorCodes.KEY_DISABLED,
+    ],
+    [
+      'KMSInvalidStateException',
+      () => new KMSInvalidStateException({ $metadata: metadata(400, 'r-st'), message: 'pending deletion' }),
+      ErrorCodes.KEY_INVALID_STATE,
+    ],
     ['AccessDeniedException', () => kmsException('AccessDeniedException', 400, 'r-ad'), ErrorCodes.ACCESS_DENIED],
-    ['InvalidCiphertextException', () => kmsException('InvalidCiphertextException', 400, 'r-ic'), ErrorCodes.INVALID_KEY_CIPHERTEXT],
+    [
+      'InvalidCiphertextException',
+      () => kmsException('InvalidCiphertextException', 400, 'r-ic'),
+      ErrorCodes.INVALID_KEY_CIPHERTEXT,
+    ],
   ] as const)('maps %s to its code at once, keeping the SDK error and the request ID', async (name, make, code) => {
     const thrown = make();
     const client = fakeKmsClient(async () => Promise.reject(thrown));
@@ -108,7 +138,9 @@ describe('AwsKmsKeyStore timeouts and aborts', () => {
     const reason = new Error('caller gave up');
     const client = fakeKmsClient((call) => {
       queueMicrotask(() => controller.abort(reason));
-      return new Promise<never>((_, reject) => call.signal?.addEventListener('abort', () => reject(new Error('aborted by signal'))));
+      return new Promise<never>((_, reject) =>
+        call.signal?.addEventListener('abort', () => reject(new Error('aborted by signal'))),
+      );
     });
     const error = await rejection(store(client, 5).generateDataKey({ context, length: 32, signal: controller.signal }));
     expect(client.calls).toHaveLength(1);
@@ -127,5 +159,9 @@ describe('AwsKmsKeyStore timeouts and aborts', () => {
 });
 
 function edk() {
-  return { providerId: 'aws-kms', providerInfo: new TextEncoder().encode(KEY_ARN), ciphertext: new Uint8Array([9, 9, 9]) };
+  return {
+    providerId: 'aws-kms',
+    providerInfo: new TextEncoder().encode(KEY_ARN),
+    ciphertext: new Uint8Array([9, 9, 9]),
+  };
 }

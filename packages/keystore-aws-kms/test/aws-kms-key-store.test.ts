@@ -1,15 +1,34 @@
 import diagnostics from 'node:diagnostics_channel';
 
 import { KMSClient } from '@aws-sdk/client-kms';
-import { Channels, DataKey, ErrorCodes, InvalidArgumentError, KeyStoreError, type KeyStoreCallEvent } from '@sealflow/core';
+import {
+  Channels,
+  DataKey,
+  ErrorCodes,
+  InvalidArgumentError,
+  KeyStoreError,
+  type KeyStoreCallEvent,
+} from '@sealflow/core';
 import { AwsKmsKeyStore, type KmsSendClient } from '@sealflow/keystore-aws-kms';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
-import { ACCOUNT, fakeKmsClient, KEY_ARN, KEY_UUID, kmsException, OTHER_KEY_ARN, success } from './support/fake-kms-client.js';
+import {
+  ACCOUNT,
+  fakeKmsClient,
+  KEY_ARN,
+  KEY_UUID,
+  kmsException,
+  OTHER_KEY_ARN,
+  success,
+} from './support/fake-kms-client.js';
 
 const context = { 'aws:s3:arn': 'arn:aws:s3:::bucket/object', purpose: 'unit' };
 const arnIn = (region: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${KEY_UUID}`;
-const edkFor = (arn: string) => ({ providerId: 'aws-kms', providerInfo: new TextEncoder().encode(arn), ciphertext: new Uint8Array([1, 2, 3]) });
+const edkFor = (arn: string) => ({
+  providerId: 'aws-kms',
+  providerInfo: new TextEncoder().encode(arn),
+  ciphertext: new Uint8Array([1, 2, 3]),
+});
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   const error = await promise.then(
@@ -28,7 +47,12 @@ describe('AwsKmsKeyStore options', () => {
   });
 
   test('builds its own client from region, endpoint and credentials', () => {
-    const store = new AwsKmsKeyStore({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, keyId: 'alias/x' });
+    const store = new AwsKmsKeyStore({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      keyId: 'alias/x',
+    });
     expect(store.region).toBe('eu-west-1');
     store.close();
   });
@@ -37,8 +61,14 @@ describe('AwsKmsKeyStore options', () => {
     [{ keyId: KEY_ARN, bogus: 1 }, /AwsKmsKeyStore: unknown option "bogus"/],
     [{ keyId: KEY_ARN }, /AwsKmsKeyStore\.region: expected a non-empty string/],
     [{ region: 'mars-1', keyId: KEY_ARN }, /AwsKmsKeyStore\.region: expected an AWS region/],
-    [{ region: 'us-east-1', endpoint: 'localhost:4566', keyId: KEY_ARN }, /AwsKmsKeyStore\.endpoint: expected an http: or https: URL/],
-    [{ client: fakeKmsClient(async () => ({})), region: 'us-east-1' }, /AwsKmsKeyStore\.region: configure the injected client instead/],
+    [
+      { region: 'us-east-1', endpoint: 'localhost:4566', keyId: KEY_ARN },
+      /AwsKmsKeyStore\.endpoint: expected an http: or https: URL/,
+    ],
+    [
+      { client: fakeKmsClient(async () => ({})), region: 'us-east-1' },
+      /AwsKmsKeyStore\.region: configure the injected client instead/,
+    ],
     [{ client: { send: 1 } }, /AwsKmsKeyStore\.client: expected an AWS SDK v3 KMSClient/],
     [{ region: 'us-east-1', keyId: 'nonsense' }, /AwsKmsKeyStore\.keyId: expected a KMS key ID, key ARN, alias name/],
     [{ region: 'us-east-1', timeoutMs: -1 }, /AwsKmsKeyStore\.timeoutMs/],
@@ -62,9 +92,14 @@ describe('AwsKmsKeyStore options', () => {
 });
 
 describe('AwsKmsKeyStore strict ARN mode', () => {
-  test.each([KEY_UUID, 'alias/app', `arn:aws:kms:us-east-1:${ACCOUNT}:alias/app`])('refuses the configured identifier %s', (keyId) => {
-    expect(() => new AwsKmsKeyStore({ client: fakeKmsClient(async () => ({})), keyId, strictArns: true })).toThrow(/strict mode accepts only a full key ARN/);
-  });
+  test.each([KEY_UUID, 'alias/app', `arn:aws:kms:us-east-1:${ACCOUNT}:alias/app`])(
+    'refuses the configured identifier %s',
+    (keyId) => {
+      expect(() => new AwsKmsKeyStore({ client: fakeKmsClient(async () => ({})), keyId, strictArns: true })).toThrow(
+        /strict mode accepts only a full key ARN/,
+      );
+    },
+  );
 
   test('refuses a per-call alias before calling KMS', async () => {
     const client = fakeKmsClient(async (call) => success(call));
@@ -78,8 +113,12 @@ describe('AwsKmsKeyStore strict ARN mode', () => {
     const client = fakeKmsClient(async (call) => success(call));
     const store = new AwsKmsKeyStore({ client, keyIds: [KEY_ARN], strictArns: true });
     (await store.unwrapDataKey(edkFor(KEY_ARN), { context, length: 32 })).destroy();
-    await expect(store.generateDataKey({ context, length: 32 })).rejects.toThrow(/generateDataKey: strict mode needs a key ARN/);
-    await expect(store.wrapDataKey(DataKey.copyOf(new Uint8Array(32)), { context, length: 32 })).rejects.toThrow(/wrapDataKey: strict mode needs a key ARN/);
+    await expect(store.generateDataKey({ context, length: 32 })).rejects.toThrow(
+      /generateDataKey: strict mode needs a key ARN/,
+    );
+    await expect(store.wrapDataKey(DataKey.copyOf(new Uint8Array(32)), { context, length: 32 })).rejects.toThrow(
+      /wrapDataKey: strict mode needs a key ARN/,
+    );
     expect(client.calls.map((c) => c.operation)).toEqual(['Decrypt']);
     const generated = await store.generateDataKey({ context, length: 32, keyId: KEY_ARN });
     generated.dataKey.destroy();
@@ -87,7 +126,10 @@ describe('AwsKmsKeyStore strict ARN mode', () => {
 
   test('generates under a configured key ARN', async () => {
     const client = fakeKmsClient(async (call) => success(call));
-    const generated = await new AwsKmsKeyStore({ client, keyId: KEY_ARN, strictArns: true }).generateDataKey({ context, length: 32 });
+    const generated = await new AwsKmsKeyStore({ client, keyId: KEY_ARN, strictArns: true }).generateDataKey({
+      context,
+      length: 32,
+    });
     expect(client.calls[0]?.input['KeyId']).toBe(KEY_ARN);
     generated.dataKey.destroy();
   });
@@ -96,13 +138,20 @@ describe('AwsKmsKeyStore strict ARN mode', () => {
 describe('AwsKmsKeyStore region check', () => {
   test('refuses a configured key ARN or alias ARN in another region at construction', () => {
     const client = fakeKmsClient(async () => ({}), 'eu-west-1');
-    expect(() => new AwsKmsKeyStore({ client, keyId: KEY_ARN })).toThrow(/AwsKmsKeyStore\.keyId: the key is in region us-east-1 but the KMS client is in eu-west-1/);
+    expect(() => new AwsKmsKeyStore({ client, keyId: KEY_ARN })).toThrow(
+      /AwsKmsKeyStore\.keyId: the key is in region us-east-1 but the KMS client is in eu-west-1/,
+    );
     expect(() => new AwsKmsKeyStore({ client, keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/a` })).toThrow(/region/);
-    expect(() => new AwsKmsKeyStore({ client, keyIds: [arnIn('eu-west-1'), KEY_ARN] })).toThrow(/AwsKmsKeyStore\.keyIds\[1\]: the key is in region us-east-1/);
+    expect(() => new AwsKmsKeyStore({ client, keyIds: [arnIn('eu-west-1'), KEY_ARN] })).toThrow(
+      /AwsKmsKeyStore\.keyIds\[1\]: the key is in region us-east-1/,
+    );
   });
 
   test('with an async region provider, fails the first call before any KMS request', async () => {
-    const client = fakeKmsClient(async (call) => success(call), async () => 'eu-west-1');
+    const client = fakeKmsClient(
+      async (call) => success(call),
+      async () => 'eu-west-1',
+    );
     const store = new AwsKmsKeyStore({ client, keyId: KEY_ARN });
     const error = await rejection(store.generateDataKey({ context, length: 32 }));
     expect(error).toBeInstanceOf(InvalidArgumentError);
@@ -111,16 +160,26 @@ describe('AwsKmsKeyStore region check', () => {
   });
 
   test('with an async region provider in the right region, calls KMS', async () => {
-    const client = fakeKmsClient(async (call) => success(call), async () => 'us-east-1');
+    const client = fakeKmsClient(
+      async (call) => success(call),
+      async () => 'us-east-1',
+    );
     const store = new AwsKmsKeyStore({ client, keyId: KEY_ARN });
     (await store.generateDataKey({ context, length: 32 })).dataKey.destroy();
     expect(store.region).toBe('us-east-1');
   });
 
-  test('resolves an SDK KMSClient\'s region provider at construction and refuses a key of another region before any request', async () => {
-    const client = new KMSClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  test("resolves an SDK KMSClient's region provider at construction and refuses a key of another region before any request", async () => {
+    const client = new KMSClient({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9',
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     const sent: string[] = [];
-    client.middlewareStack.add((next, ctx) => (args) => (sent.push(String(ctx.commandName)), next(args)), { step: 'initialize' });
+    client.middlewareStack.add((next, ctx) => (args) => (sent.push(String(ctx.commandName)), next(args)), {
+      step: 'initialize',
+    });
     const store = new AwsKmsKeyStore({ client, keyId: KEY_ARN });
     const error = await rejection(store.generateDataKey({ context, length: 32 }));
     expect(error).toBeInstanceOf(InvalidArgumentError);
@@ -135,7 +194,13 @@ describe('AwsKmsKeyStore region check', () => {
 
   test('refuses a per-call key ARN in another region before calling KMS', async () => {
     const client = fakeKmsClient(async (call) => success(call));
-    const error = await rejection(new AwsKmsKeyStore({ client, keyId: 'alias/a' }).generateDataKey({ context, length: 32, keyId: arnIn('ap-south-1') }));
+    const error = await rejection(
+      new AwsKmsKeyStore({ client, keyId: 'alias/a' }).generateDataKey({
+        context,
+        length: 32,
+        keyId: arnIn('ap-south-1'),
+      }),
+    );
     expect(error.message).toMatch(/generateDataKey: keyId: the key is in region ap-south-1/);
     expect(client.calls).toHaveLength(0);
   });
@@ -206,7 +271,9 @@ describe('AwsKmsKeyStore calls', () => {
 
   test('refuses a Decrypt answer for another key than the EDK names', async () => {
     const client = fakeKmsClient(async (call) => success(call, 'req-other', OTHER_KEY_ARN));
-    const error = await rejection(new AwsKmsKeyStore({ client, keyId: KEY_ARN }).unwrapDataKey(edkFor(KEY_ARN), { context, length: 32 }));
+    const error = await rejection(
+      new AwsKmsKeyStore({ client, keyId: KEY_ARN }).unwrapDataKey(edkFor(KEY_ARN), { context, length: 32 }),
+    );
     expect(error).toMatchObject({ code: ErrorCodes.INVALID_KEY_CIPHERTEXT });
   });
 });
@@ -240,23 +307,39 @@ describe('AwsKmsKeyStore events', () => {
     expect(store.publishesCallEvents).toBe(true);
     await rejection(store.unwrapDataKey(edkFor(arnIn('eu-central-1')), { context, length: 32 }));
     expect(events.filter((e) => e.store === 'region-refusal')).toEqual([
-      expect.objectContaining({ operation: 'unwrap', keyId: arnIn('eu-central-1'), outcome: 'failure', errorCode: ErrorCodes.NO_DECRYPTABLE_KEY }),
+      expect.objectContaining({
+        operation: 'unwrap',
+        keyId: arnIn('eu-central-1'),
+        outcome: 'failure',
+        errorCode: ErrorCodes.NO_DECRYPTABLE_KEY,
+      }),
     ]);
     expect(client.calls).toHaveLength(0);
   });
 
   test('a failure event carries the error code and the KMS request ID, counted once despite retries', async () => {
     const client = fakeKmsClient(async (_, n) => Promise.reject(kmsException('KMSInternalException', 500, `req-${n}`)));
-    await rejection(new AwsKmsKeyStore({ client, keyId: KEY_ARN, retry: { maxAttempts: 3, baseDelayMs: 0 } }).generateDataKey({ context, length: 32 }));
+    await rejection(
+      new AwsKmsKeyStore({ client, keyId: KEY_ARN, retry: { maxAttempts: 3, baseDelayMs: 0 } }).generateDataKey({
+        context,
+        length: 32,
+      }),
+    );
     const mine = events.filter((e) => e.store === `aws-kms:${KEY_ARN}`);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ outcome: 'failure', errorCode: ErrorCodes.KEY_STORE_UNAVAILABLE, requestId: 'req-3' });
+    expect(mine[0]).toMatchObject({
+      outcome: 'failure',
+      errorCode: ErrorCodes.KEY_STORE_UNAVAILABLE,
+      requestId: 'req-3',
+    });
   });
 });
 
 test('KeyStoreError is what callers catch for KMS failures', async () => {
   const client = fakeKmsClient(async () => Promise.reject(kmsException('AccessDeniedException', 400, 'req-ad')));
-  const error = await rejection(new AwsKmsKeyStore({ client, keyId: KEY_ARN }).generateDataKey({ context, length: 32 }));
+  const error = await rejection(
+    new AwsKmsKeyStore({ client, keyId: KEY_ARN }).generateDataKey({ context, length: 32 }),
+  );
   expect(error).toBeInstanceOf(KeyStoreError);
   expect(error).toMatchObject({ code: ErrorCodes.ACCESS_DENIED, keyId: KEY_ARN, requestId: 'req-ad' });
 });

@@ -4,7 +4,8 @@ import { describe, expect, test } from 'vitest';
 
 import { assertEndpoint } from '../src/endpoint-url.js';
 
-const build = (endpoint: string): AwsKmsKeyStore => new AwsKmsKeyStore({ region: 'us-east-1', endpoint, keyId: 'alias/x' });
+const build = (endpoint: string): AwsKmsKeyStore =>
+  new AwsKmsKeyStore({ region: 'us-east-1', endpoint, keyId: 'alias/x' });
 
 describe('assertEndpoint', () => {
   test.each([

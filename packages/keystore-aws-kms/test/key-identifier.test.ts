@@ -22,7 +22,10 @@ describe('parseKeyIdentifier', () => {
   });
 
   test('reads partition and account from an ARN', () => {
-    expect(parseKeyIdentifier(`arn:aws:kms:eu-west-1:444455556666:key/${ID}`)).toMatchObject({ partition: 'aws', accountId: '444455556666' });
+    expect(parseKeyIdentifier(`arn:aws:kms:eu-west-1:444455556666:key/${ID}`)).toMatchObject({
+      partition: 'aws',
+      accountId: '444455556666',
+    });
   });
 
   test.each([
@@ -53,14 +56,21 @@ describe('assertKeyIdentifier', () => {
     expect(assertKeyIdentifier(arn, 'keyId', true, 'us-east-1').kind).toBe('key-arn');
     for (const value of [ID, 'alias/x', 'arn:aws:kms:us-east-1:111122223333:alias/x']) {
       expect(() => assertKeyIdentifier(value, 'opts.keyId', true, 'us-east-1')).toThrow(
-        expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringMatching(/^opts\.keyId: strict mode accepts only a full key ARN/) }),
+        expect.objectContaining({
+          code: ErrorCodes.INVALID_ARGUMENT,
+          message: expect.stringMatching(/^opts\.keyId: strict mode accepts only a full key ARN/),
+        }),
       );
     }
   });
 
   test('refuses an ARN (key or alias) in another region than the client', () => {
-    expect(() => assertKeyIdentifier(arn, 'keyId', false, 'eu-west-1')).toThrow(/keyId: the key is in region us-east-1 but the KMS client is in eu-west-1/);
-    expect(() => assertKeyIdentifier('arn:aws:kms:us-east-1:111122223333:alias/x', 'keyId', false, 'eu-west-1')).toThrow(/region/);
+    expect(() => assertKeyIdentifier(arn, 'keyId', false, 'eu-west-1')).toThrow(
+      /keyId: the key is in region us-east-1 but the KMS client is in eu-west-1/,
+    );
+    expect(() =>
+      assertKeyIdentifier('arn:aws:kms:us-east-1:111122223333:alias/x', 'keyId', false, 'eu-west-1'),
+    ).toThrow(/region/);
   });
 
   test('has no region to check for key IDs and alias names', () => {
@@ -68,6 +78,8 @@ describe('assertKeyIdentifier', () => {
   });
 
   test('names the field and strips control characters from what it echoes', () => {
-    expect(() => assertKeyIdentifier('bad\u0000id', 'options.keyId', false, undefined)).toThrow(/^options\.keyId: expected a KMS key ID.*"bad\?id"$/);
+    expect(() => assertKeyIdentifier('bad\u0000id', 'options.keyId', false, undefined)).toThrow(
+      /^options\.keyId: expected a KMS key ID.*"bad\?id"$/,
+    );
   });
 });

@@ -25,7 +25,12 @@ describe('KMS audit records on sealflow:kms:audit', () => {
       if (n <= 2) throw kmsException('ThrottlingException', 400, `req-throttled-${n}`);
       return success(call, 'req-ok');
     });
-    const store = new AwsKmsKeyStore({ client, keyId: KEY_ARN, retry: { baseDelayMs: 0 }, principal: `arn:aws:iam::${ACCOUNT}:user/gateway` });
+    const store = new AwsKmsKeyStore({
+      client,
+      keyId: KEY_ARN,
+      retry: { baseDelayMs: 0 },
+      principal: `arn:aws:iam::${ACCOUNT}:user/gateway`,
+    });
     (await store.generateDataKey({ context, length: 32 })).dataKey.destroy();
     expect(records.map((r) => [r.eventName, r.requestID, r.errorCode])).toEqual([
       ['GenerateDataKey', 'req-throttled-1', 'ThrottlingException'],
@@ -54,7 +59,11 @@ describe('KMS audit records on sealflow:kms:audit', () => {
     (await store.unwrapDataKey(generated.encryptedDataKey, { context, length: 32 })).destroy();
     generated.dataKey.destroy();
     expect(records.map((r) => r.eventName)).toEqual(['GenerateDataKey', 'Encrypt', 'Decrypt']);
-    expect(records[1]?.requestParameters).toEqual({ keyId: KEY_ARN, encryptionContext: context, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+    expect(records[1]?.requestParameters).toEqual({
+      keyId: KEY_ARN,
+      encryptionContext: context,
+      encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    });
     expect(records[2]?.requestParameters.encryptionAlgorithm).toBe('SYMMETRIC_DEFAULT');
     const text = JSON.stringify(records);
     for (const encoding of ['base64', 'hex'] as const) {
@@ -70,13 +79,19 @@ describe('KMS audit records on sealflow:kms:audit', () => {
     const store = new AwsKmsKeyStore({ client, keyId: KEY_ARN });
     await expect(store.generateDataKey({ context, length: 32 })).rejects.toThrow();
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ errorCode: 'AccessDeniedException', errorMessage: 'AccessDeniedException from the fake', requestID: 'req-denied' });
+    expect(records[0]).toMatchObject({
+      errorCode: 'AccessDeniedException',
+      errorMessage: 'AccessDeniedException from the fake',
+      requestID: 'req-denied',
+    });
     expect(records[0]?.resources).toEqual([{ ARN: KEY_ARN, accountId: ACCOUNT, type: 'AWS::KMS::Key' }]);
   });
 
   test('an alias request is recorded under the key ARN KMS answered with', async () => {
     const client = fakeKmsClient(async (call) => success(call));
-    (await new AwsKmsKeyStore({ client, keyId: 'alias/app' }).generateDataKey({ context, length: 32 })).dataKey.destroy();
+    (
+      await new AwsKmsKeyStore({ client, keyId: 'alias/app' }).generateDataKey({ context, length: 32 })
+    ).dataKey.destroy();
     expect(records[0]?.requestParameters.keyId).toBe('alias/app');
     expect(records[0]?.resources.map((r) => r.ARN)).toEqual([KEY_ARN]);
     expect(records[0]?.userIdentity).toEqual({ type: 'Unknown', arn: '', accountId: '' });

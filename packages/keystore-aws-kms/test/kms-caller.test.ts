@@ -3,13 +3,25 @@ import { describe, expect, test } from 'vitest';
 
 import { KmsCallError, KmsCaller } from '../src/kms-caller.js';
 
-const meta = (httpStatusCode: number, requestId = 'req-x') => ({ httpStatusCode, requestId, attempts: 1, totalRetryDelay: 0 });
+const meta = (httpStatusCode: number, requestId = 'req-x') => ({
+  httpStatusCode,
+  requestId,
+  attempts: 1,
+  totalRetryDelay: 0,
+});
 const throttling = (requestId: string) =>
-  new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: meta(400, requestId), message: 'Rate exceeded' });
-const internal = (requestId: string) => new KMSInternalException({ $metadata: meta(500, requestId), message: 'internal' });
+  new KMSServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: meta(400, requestId),
+    message: 'Rate exceeded',
+  });
+const internal = (requestId: string) =>
+  new KMSInternalException({ $metadata: meta(500, requestId), message: 'internal' });
 
 // random = 0: every backoff is 0 ms, so no test waits on a clock.
-const caller = (maxAttempts: number, timeoutMs = 0) => new KmsCaller({ retry: { maxAttempts, baseDelayMs: 100, maxDelayMs: 1000 }, timeoutMs, random: () => 0 });
+const caller = (maxAttempts: number, timeoutMs = 0) =>
+  new KmsCaller({ retry: { maxAttempts, baseDelayMs: 100, maxDelayMs: 1000 }, timeoutMs, random: () => 0 });
 
 async function failure(promise: Promise<unknown>): Promise<KmsCallError> {
   const error = await promise.then(
@@ -108,7 +120,11 @@ describe('KmsCaller', () => {
     const controller = new AbortController();
     let calls = 0;
     // random = 1 - epsilon and a 60 s base: the backoff would be long; the abort ends it.
-    const slow = new KmsCaller({ retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 }, timeoutMs: 0, random: () => 0.99 });
+    const slow = new KmsCaller({
+      retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      timeoutMs: 0,
+      random: () => 0.99,
+    });
     const error = await failure(
       slow.call(async () => {
         calls++;

@@ -13,16 +13,25 @@ describe('resolveRetryPolicy', () => {
   });
 
   test('keeps the values it is given', () => {
-    expect(resolveRetryPolicy({ maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 }, 'retry')).toEqual({ maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 });
+    expect(resolveRetryPolicy({ maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 }, 'retry')).toEqual({
+      maxAttempts: 5,
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+    });
   });
 
   test('rejects unknown keys, naming the field', () => {
-    expect(() => resolveRetryPolicy({ attempts: 3 }, 'options.retry')).toThrow(/options\.retry: unknown option "attempts"/);
+    expect(() => resolveRetryPolicy({ attempts: 3 }, 'options.retry')).toThrow(
+      /options\.retry: unknown option "attempts"/,
+    );
   });
 
   test('rejects out-of-range values with ERR_INVALID_ARGUMENT naming the field', () => {
     expect(() => resolveRetryPolicy({ maxAttempts: 0 }, 'options.retry')).toThrow(
-      expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('options.retry.maxAttempts') }),
+      expect.objectContaining({
+        code: ErrorCodes.INVALID_ARGUMENT,
+        message: expect.stringContaining('options.retry.maxAttempts'),
+      }),
     );
     expect(() => resolveRetryPolicy({ baseDelayMs: 1.5 }, 'r')).toThrow(/r\.baseDelayMs/);
   });
@@ -63,13 +72,20 @@ describe('backoffDelayMs (full jitter)', () => {
 
 describe('classifyFailure', () => {
   test('treats ThrottlingException and HTTP 429 as throttling', () => {
-    const throttled = new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: meta(400), message: 'Rate exceeded' });
+    const throttled = new KMSServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: meta(400),
+      message: 'Rate exceeded',
+    });
     expect(classifyFailure(throttled)).toBe('throttled');
     expect(classifyFailure({ name: 'Whatever', $metadata: { httpStatusCode: 429 } })).toBe('throttled');
   });
 
   test('treats KMS internal errors, 5xx and socket errors as unavailable', () => {
-    expect(classifyFailure(new KMSInternalException({ $metadata: meta(500), message: 'internal' }))).toBe('unavailable');
+    expect(classifyFailure(new KMSInternalException({ $metadata: meta(500), message: 'internal' }))).toBe(
+      'unavailable',
+    );
     expect(classifyFailure({ name: 'Unknown', $metadata: { httpStatusCode: 503 } })).toBe('unavailable');
     expect(classifyFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('unavailable');
     expect(classifyFailure(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe('unavailable');

@@ -1,6 +1,12 @@
 import { AWS_ALIAS_PREFIX, isAliasName } from './arn.js';
 import { aliasEntry, type AliasRecord } from './aliases.js';
-import { AlreadyExistsException, KMSInvalidStateException, NotAuthorizedException, NotFoundException, ValidationException } from './exceptions.js';
+import {
+  AlreadyExistsException,
+  KMSInvalidStateException,
+  NotAuthorizedException,
+  NotFoundException,
+  ValidationException,
+} from './exceptions.js';
 import type { KeyRecord } from './key-registry.js';
 import type { OperationContext } from './kms-state.js';
 import { paginate } from './pagination.js';
@@ -20,10 +26,14 @@ function readAliasName(ctx: OperationContext, request: RequestReader): string {
   const aliasName = request.string('AliasName', { required: true, max: 256 });
   ctx.draft.parameters({ aliasName });
   if (!isAliasName(aliasName)) {
-    throw new ValidationException(`AliasName: expected "alias/" followed by letters, digits, "/", "_" or "-", got "${aliasName}"`);
+    throw new ValidationException(
+      `AliasName: expected "alias/" followed by letters, digits, "/", "_" or "-", got "${aliasName}"`,
+    );
   }
   if (aliasName.startsWith(AWS_ALIAS_PREFIX)) {
-    throw new NotAuthorizedException(`${aliasName}: aliases starting with ${AWS_ALIAS_PREFIX} are reserved for AWS-managed keys`);
+    throw new NotAuthorizedException(
+      `${aliasName}: aliases starting with ${AWS_ALIAS_PREFIX} are reserved for AWS-managed keys`,
+    );
   }
   return aliasName;
 }
@@ -33,7 +43,9 @@ function readTarget(ctx: OperationContext, request: RequestReader, action: strin
   ctx.draft.parameters({ targetKeyId });
   const record = ctx.state.resolve(targetKeyId, ctx.caller, { allowAlias: false, field: 'TargetKeyId' }, ctx.draft);
   if (record.accountId !== ctx.caller.accountId) {
-    throw new ValidationException(`TargetKeyId: an alias and its key must be in the same account (${ctx.caller.accountId})`);
+    throw new ValidationException(
+      `TargetKeyId: an alias and its key must be in the same account (${ctx.caller.accountId})`,
+    );
   }
   ctx.state.authorize(record, ctx.caller, action);
   if (record.state === 'PendingDeletion') throw new KMSInvalidStateException(`${record.arn} is pending deletion.`);
@@ -42,7 +54,8 @@ function readTarget(ctx: OperationContext, request: RequestReader, action: strin
 
 function existing(ctx: OperationContext, aliasName: string): AliasRecord {
   const alias = ctx.state.aliases.get(ctx.caller.accountId, aliasName);
-  if (alias === undefined) throw new NotFoundException(`Alias ${aliasName} does not exist in account ${ctx.caller.accountId}`);
+  if (alias === undefined)
+    throw new NotFoundException(`Alias ${aliasName} does not exist in account ${ctx.caller.accountId}`);
   return alias;
 }
 
@@ -59,10 +72,18 @@ export function createAlias(ctx: OperationContext, input: unknown): Result<Recor
   const aliasName = readAliasName(ctx, request);
   const record = readTarget(ctx, request, 'kms:CreateAlias');
   if (ctx.state.aliases.get(ctx.caller.accountId, aliasName) !== undefined) {
-    throw new AlreadyExistsException(`An alias with the name ${aliasName} already exists in account ${ctx.caller.accountId}`);
+    throw new AlreadyExistsException(
+      `An alias with the name ${aliasName} already exists in account ${ctx.caller.accountId}`,
+    );
   }
   const now = ctx.state.config.now();
-  ctx.state.aliases.add({ accountId: ctx.caller.accountId, aliasName, targetKeyId: record.keyId, createdAt: now, updatedAt: now });
+  ctx.state.aliases.add({
+    accountId: ctx.caller.accountId,
+    aliasName,
+    targetKeyId: record.keyId,
+    createdAt: now,
+    updatedAt: now,
+  });
   return {};
 }
 

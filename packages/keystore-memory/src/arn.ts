@@ -11,7 +11,13 @@ import { parseKmsArn } from '@sealflow/core';
 
 export type KeyIdentifier =
   | { readonly kind: 'key-id'; readonly keyId: string }
-  | { readonly kind: 'key-arn'; readonly partition: string; readonly region: string; readonly accountId: string; readonly keyId: string }
+  | {
+      readonly kind: 'key-arn';
+      readonly partition: string;
+      readonly region: string;
+      readonly accountId: string;
+      readonly keyId: string;
+    }
   | { readonly kind: 'alias-name'; readonly aliasName: string }
   | {
       readonly kind: 'alias-arn';
@@ -33,7 +39,8 @@ export interface Principal {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** spec: KMS CreateAlias `AliasName` pattern, 1-256 characters in all. */
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
-const PRINCIPAL_ARN = /^arn:([a-z0-9-]+):(iam|sts)::(\d{12}):(root|user\/[\w+=,.@/-]{1,512}|role\/[\w+=,.@/-]{1,512}|assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{1,64})$/;
+const PRINCIPAL_ARN =
+  /^arn:([a-z0-9-]+):(iam|sts)::(\d{12}):(root|user\/[\w+=,.@/-]{1,512}|role\/[\w+=,.@/-]{1,512}|assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{1,64})$/;
 
 /** Prefix of the aliases AWS reserves for AWS-managed keys. */
 export const AWS_ALIAS_PREFIX = 'alias/aws/';
@@ -59,7 +66,8 @@ export function parseKeyIdentifier(value: string): KeyIdentifier | 'invalid-arn'
     const arn = parseKmsArn(value);
     if (arn === undefined) return 'invalid-arn';
     const { partition, region, accountId, resourceType: type, resource: rest } = arn;
-    if (type === 'key') return UUID.test(rest) ? { kind: 'key-arn', partition, region, accountId, keyId: rest } : 'invalid-arn';
+    if (type === 'key')
+      return UUID.test(rest) ? { kind: 'key-arn', partition, region, accountId, keyId: rest } : 'invalid-arn';
     const aliasName = `alias/${rest}`;
     return ALIAS_NAME.test(aliasName) ? { kind: 'alias-arn', partition, region, accountId, aliasName } : 'invalid-arn';
   }

@@ -75,7 +75,10 @@ export function processIsAlive(pid: number): boolean {
  * flight. A temp file whose pid was reused by another process stays until that one ends.
  * Never touches `path` itself.
  */
-export async function removeStaleTempFiles(path: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<number> {
+export async function removeStaleTempFiles(
+  path: string,
+  isAlive: (pid: number) => boolean = processIsAlive,
+): Promise<number> {
   const prefix = `.${basename(path)}.`;
   let removed = 0;
   let entries: string[];

@@ -7,8 +7,18 @@ import type { KeyRecord } from './key-registry.js';
 export type { KmsAuditParameters, KmsAuditRecord, KmsAuditResource, KmsOperationName };
 
 const WRITES = new Set<KmsOperationName>([
-  'CreateKey', 'CreateAlias', 'UpdateAlias', 'DeleteAlias', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion',
-  'CancelKeyDeletion', 'RotateKeyOnDemand', 'EnableKeyRotation', 'DisableKeyRotation', 'PutKeyPolicy',
+  'CreateKey',
+  'CreateAlias',
+  'UpdateAlias',
+  'DeleteAlias',
+  'EnableKey',
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'RotateKeyOnDemand',
+  'EnableKeyRotation',
+  'DisableKeyRotation',
+  'PutKeyPolicy',
 ]);
 
 /** Whether `eventName` changes keys or aliases (a read may still change state: lazy rotation, deletion, alias/aws/s3). */

@@ -44,7 +44,11 @@ function bump(counter: MutableCounter, errorCode: string | undefined): void {
   }
 }
 
-const newCounter = (): MutableCounter => ({ calls: 0, failures: 0, errors: Object.create(null) as Record<string, number> });
+const newCounter = (): MutableCounter => ({
+  calls: 0,
+  failures: 0,
+  errors: Object.create(null) as Record<string, number>,
+});
 
 /** The audit sinks and counters of one `MemoryKms` instance (shared by its `as()` views). */
 export class AuditTrail {
@@ -101,7 +105,8 @@ export class AuditTrail {
 
   metrics(): KmsMetrics {
     const operations: Record<string, KmsCallCounter> = {};
-    for (const [name, c] of this.#operations) operations[name] = { calls: c.calls, failures: c.failures, errors: { ...c.errors } };
+    for (const [name, c] of this.#operations)
+      operations[name] = { calls: c.calls, failures: c.failures, errors: { ...c.errors } };
     const keys: Record<string, KmsCallCounter & { operations: Record<string, number> }> = {};
     for (const [arn, c] of this.#keys) {
       keys[arn] = { calls: c.calls, failures: c.failures, errors: { ...c.errors }, operations: { ...c.operations } };

@@ -55,7 +55,8 @@ function bytesToUuid(bytes: Uint8Array): string {
  * @throws {InvalidCiphertextException} for a blob too short, too long or of another version.
  */
 export function readBlobHeader(blob: Uint8Array): BlobHeader {
-  if (blob.length < HEADER_LENGTH + TAG_LENGTH || blob.length > MAX_BLOB_LENGTH || blob[0] !== BLOB_VERSION) throw invalid();
+  if (blob.length < HEADER_LENGTH + TAG_LENGTH || blob.length > MAX_BLOB_LENGTH || blob[0] !== BLOB_VERSION)
+    throw invalid();
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   return { keyId: bytesToUuid(blob.subarray(1, 17)), materialVersion: view.getUint32(17) };
 }
@@ -69,7 +70,12 @@ function aad(header: Uint8Array, context: Readonly<Record<string, string>>): Uin
 }
 
 /** Seals `plaintext` under `material` (32 bytes), binding `header` and `context`. */
-export function sealBlob(material: Uint8Array, header: BlobHeader, plaintext: Uint8Array, context: Readonly<Record<string, string>>): Uint8Array {
+export function sealBlob(
+  material: Uint8Array,
+  header: BlobHeader,
+  plaintext: Uint8Array,
+  context: Readonly<Record<string, string>>,
+): Uint8Array {
   const blob = new Uint8Array(HEADER_LENGTH + plaintext.length + TAG_LENGTH);
   blob[0] = BLOB_VERSION;
   blob.set(uuidToBytes(header.keyId), 1);
@@ -90,7 +96,11 @@ export function sealBlob(material: Uint8Array, header: BlobHeader, plaintext: Ui
  * Opens a blob sealed by {@link sealBlob}; the result is a fresh buffer the caller owns.
  * @throws {InvalidCiphertextException} when the tag does not verify.
  */
-export function openBlob(material: Uint8Array, blob: Uint8Array, context: Readonly<Record<string, string>>): Uint8Array {
+export function openBlob(
+  material: Uint8Array,
+  blob: Uint8Array,
+  context: Readonly<Record<string, string>>,
+): Uint8Array {
   readBlobHeader(blob);
   const bodyEnd = blob.length - TAG_LENGTH;
   const decipher = createDecipheriv('aes-256-gcm', material, blob.subarray(21, 33));

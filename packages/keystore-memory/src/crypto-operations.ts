@@ -1,6 +1,11 @@
 import { randomFillSync } from 'node:crypto';
 import { invalidCiphertext, MAX_BLOB_LENGTH, openBlob, readBlobHeader, sealBlob } from './ciphertext-blob.js';
-import { DryRunOperationException, IncorrectKeyException, UnsupportedOperationException, ValidationException } from './exceptions.js';
+import {
+  DryRunOperationException,
+  IncorrectKeyException,
+  UnsupportedOperationException,
+  ValidationException,
+} from './exceptions.js';
 import type { KeyMaterial, KeyRecord } from './key-registry.js';
 import type { OperationContext } from './kms-state.js';
 import { RequestReader } from './request-reader.js';
@@ -27,7 +32,9 @@ const DATA_KEY_SPECS: Readonly<Record<string, number>> = { AES_256: 32, AES_128:
 
 function refuseRecipient(request: RequestReader, op: string): void {
   if (request.has('Recipient')) {
-    throw new UnsupportedOperationException(`${op}: Recipient (Nitro Enclaves attestation) is not supported by MemoryKms`);
+    throw new UnsupportedOperationException(
+      `${op}: Recipient (Nitro Enclaves attestation) is not supported by MemoryKms`,
+    );
   }
 }
 
@@ -44,7 +51,15 @@ function current(record: KeyRecord): { material: KeyMaterial; version: number } 
 
 function generate(ctx: OperationContext, input: unknown, withPlaintext: boolean): Result<GenerateDataKeyResponse> {
   const op = withPlaintext ? 'GenerateDataKey' : 'GenerateDataKeyWithoutPlaintext';
-  const request = new RequestReader(op, input, ['KeyId', 'EncryptionContext', 'NumberOfBytes', 'KeySpec', 'GrantTokens', 'DryRun', 'Recipient']);
+  const request = new RequestReader(op, input, [
+    'KeyId',
+    'EncryptionContext',
+    'NumberOfBytes',
+    'KeySpec',
+    'GrantTokens',
+    'DryRun',
+    'Recipient',
+  ]);
   const keyId = request.string('KeyId', { required: true });
   const context = request.context('EncryptionContext');
   const numberOfBytes = request.integer('NumberOfBytes', 1, 1024);
@@ -81,14 +96,24 @@ export function generateDataKey(ctx: OperationContext, input: unknown): Result<G
 }
 
 /** GenerateDataKeyWithoutPlaintext: only the sealed data key (the clear one is wiped). */
-export function generateDataKeyWithoutPlaintext(ctx: OperationContext, input: unknown): Result<GenerateDataKeyWithoutPlaintextResponse> {
+export function generateDataKeyWithoutPlaintext(
+  ctx: OperationContext,
+  input: unknown,
+): Result<GenerateDataKeyWithoutPlaintextResponse> {
   const { KeyId, CiphertextBlob, KeyMaterialId } = generate(ctx, input, false);
   return { KeyId, CiphertextBlob, KeyMaterialId };
 }
 
 /** Encrypt: seals up to 4096 bytes under the key's current material. */
 export function encrypt(ctx: OperationContext, input: unknown): Result<EncryptResponse> {
-  const request = new RequestReader('Encrypt', input, ['KeyId', 'Plaintext', 'EncryptionContext', 'GrantTokens', 'EncryptionAlgorithm', 'DryRun']);
+  const request = new RequestReader('Encrypt', input, [
+    'KeyId',
+    'Plaintext',
+    'EncryptionContext',
+    'GrantTokens',
+    'EncryptionAlgorithm',
+    'DryRun',
+  ]);
   const keyId = request.string('KeyId', { required: true });
   const context = request.context('EncryptionContext');
   ctx.draft.parameters({ keyId, encryptionContext: context, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
@@ -117,13 +142,21 @@ interface Opened {
  * key state. A blob naming no key here, or a material version the key does not have,
  * is an invalid ciphertext (the same answer as any other altered byte).
  */
-function openSource(ctx: OperationContext, blob: Uint8Array, named: string | undefined, field: string, action: string, context: Record<string, string>): Opened {
+function openSource(
+  ctx: OperationContext,
+  blob: Uint8Array,
+  named: string | undefined,
+  field: string,
+  action: string,
+  context: Record<string, string>,
+): Opened {
   const header = readBlobHeader(blob);
   const record = ctx.state.registry.get(header.keyId);
   if (record === undefined) throw invalidCiphertext();
   if (named !== undefined) {
     const wanted = ctx.state.resolve(named, ctx.caller, { allowAlias: true, field }, ctx.draft);
-    if (wanted.keyId !== record.keyId) throw new IncorrectKeyException(`the ciphertext was not encrypted under ${field} ${named}`);
+    if (wanted.keyId !== record.keyId)
+      throw new IncorrectKeyException(`the ciphertext was not encrypted under ${field} ${named}`);
   }
   ctx.draft.resource(record);
   ctx.state.authorize(record, ctx.caller, action, context);
@@ -136,25 +169,49 @@ function openSource(ctx: OperationContext, blob: Uint8Array, named: string | und
 /** Decrypt: opens a blob; `KeyId` is optional (the blob names its key) but checked when given. */
 export function decrypt(ctx: OperationContext, input: unknown): Result<DecryptResponse> {
   const request = new RequestReader('Decrypt', input, [
-    'CiphertextBlob', 'KeyId', 'EncryptionContext', 'GrantTokens', 'EncryptionAlgorithm', 'DryRun', 'DryRunModifiers', 'Recipient',
+    'CiphertextBlob',
+    'KeyId',
+    'EncryptionContext',
+    'GrantTokens',
+    'EncryptionAlgorithm',
+    'DryRun',
+    'DryRunModifiers',
+    'Recipient',
   ]);
   const keyId = request.string('KeyId');
   const context = request.context('EncryptionContext');
-  ctx.draft.parameters({ ...(keyId === undefined ? {} : { keyId }), encryptionContext: context, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+  ctx.draft.parameters({
+    ...(keyId === undefined ? {} : { keyId }),
+    encryptionContext: context,
+    encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+  });
   const blob = request.bytes('CiphertextBlob', 1, MAX_BLOB_LENGTH);
   request.grantTokens();
   request.symmetricAlgorithm('EncryptionAlgorithm');
   refuseRecipient(request, 'Decrypt');
   const { record, material } = openSource(ctx, blob, keyId, 'KeyId', 'kms:Decrypt', context);
   dryRun(request);
-  return { KeyId: record.arn, Plaintext: openBlob(material.bytes, blob, context), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: material.id };
+  return {
+    KeyId: record.arn,
+    Plaintext: openBlob(material.bytes, blob, context),
+    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    KeyMaterialId: material.id,
+  };
 }
 
 /** ReEncrypt: opens under the source key and context, seals under the destination's; the clear data never leaves. */
 export function reEncrypt(ctx: OperationContext, input: unknown): Result<ReEncryptResponse> {
   const request = new RequestReader('ReEncrypt', input, [
-    'CiphertextBlob', 'SourceEncryptionContext', 'SourceKeyId', 'DestinationKeyId', 'DestinationEncryptionContext',
-    'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm', 'GrantTokens', 'DryRun', 'DryRunModifiers',
+    'CiphertextBlob',
+    'SourceEncryptionContext',
+    'SourceKeyId',
+    'DestinationKeyId',
+    'DestinationEncryptionContext',
+    'SourceEncryptionAlgorithm',
+    'DestinationEncryptionAlgorithm',
+    'GrantTokens',
+    'DryRun',
+    'DryRunModifiers',
   ]);
   const sourceKeyId = request.string('SourceKeyId');
   const destinationKeyId = request.string('DestinationKeyId', { required: true });
@@ -171,7 +228,12 @@ export function reEncrypt(ctx: OperationContext, input: unknown): Result<ReEncry
   request.symmetricAlgorithm('SourceEncryptionAlgorithm');
   request.symmetricAlgorithm('DestinationEncryptionAlgorithm');
   const source = openSource(ctx, blob, sourceKeyId, 'SourceKeyId', 'kms:ReEncryptFrom', sourceContext);
-  const destination = ctx.state.resolve(destinationKeyId, ctx.caller, { allowAlias: true, field: 'DestinationKeyId' }, ctx.draft);
+  const destination = ctx.state.resolve(
+    destinationKeyId,
+    ctx.caller,
+    { allowAlias: true, field: 'DestinationKeyId' },
+    ctx.draft,
+  );
   ctx.state.authorize(destination, ctx.caller, 'kms:ReEncryptTo', destinationContext);
   ctx.state.assertUsable(destination);
   dryRun(request);
@@ -179,7 +241,12 @@ export function reEncrypt(ctx: OperationContext, input: unknown): Result<ReEncry
   try {
     const { material, version } = current(destination);
     return {
-      CiphertextBlob: sealBlob(material.bytes, { keyId: destination.keyId, materialVersion: version }, plaintext, destinationContext),
+      CiphertextBlob: sealBlob(
+        material.bytes,
+        { keyId: destination.keyId, materialVersion: version },
+        plaintext,
+        destinationContext,
+      ),
       SourceKeyId: source.record.arn,
       KeyId: destination.arn,
       SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',

@@ -59,7 +59,9 @@ function assertNoLockout(ctx: OperationContext, policy: KeyPolicy, keyArn: strin
 }
 
 function readPolicy(request: RequestReader, required: boolean): KeyPolicy | undefined {
-  const text = required ? request.string('Policy', { required: true, max: MAX_POLICY_LENGTH }) : request.string('Policy', { max: MAX_POLICY_LENGTH });
+  const text = required
+    ? request.string('Policy', { required: true, max: MAX_POLICY_LENGTH })
+    : request.string('Policy', { max: MAX_POLICY_LENGTH });
   return text === undefined ? undefined : compileKeyPolicy(text);
 }
 
@@ -71,24 +73,46 @@ function readTags(request: RequestReader): Tag[] {
     value.length <= 50 &&
     value.every((t: unknown) => {
       const tag = t as Record<string, unknown> | null;
-      return tag !== null && typeof tag === 'object' && typeof tag['TagKey'] === 'string' && tag['TagKey'].length >= 1 && tag['TagKey'].length <= 128 && typeof tag['TagValue'] === 'string' && tag['TagValue'].length <= 256;
+      return (
+        tag !== null &&
+        typeof tag === 'object' &&
+        typeof tag['TagKey'] === 'string' &&
+        tag['TagKey'].length >= 1 &&
+        tag['TagKey'].length <= 128 &&
+        typeof tag['TagValue'] === 'string' &&
+        tag['TagValue'].length <= 256
+      );
     });
-  if (!valid) throw new ValidationException('CreateKey: Tags: expected at most 50 { TagKey (1-128 characters), TagValue (0-256) }');
+  if (!valid)
+    throw new ValidationException(
+      'CreateKey: Tags: expected at most 50 { TagKey (1-128 characters), TagValue (0-256) }',
+    );
   return (value as Tag[]).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue }));
 }
 
 function unsupportedUnless(request: RequestReader, field: string, allowed: string): void {
   const value = request.string(field, { max: 64 });
   if (value !== undefined && value !== allowed) {
-    throw new UnsupportedOperationException(`CreateKey: ${field} ${value} is not supported: MemoryKms holds symmetric AES-256 encryption keys only (${allowed})`);
+    throw new UnsupportedOperationException(
+      `CreateKey: ${field} ${value} is not supported: MemoryKms holds symmetric AES-256 encryption keys only (${allowed})`,
+    );
   }
 }
 
 /** CreateKey: a symmetric AES-256 key in the caller's account; anything else is refused. */
 export function createKey(ctx: OperationContext, input: unknown): Result<CreateKeyResponse> {
   const request = new RequestReader('CreateKey', input, [
-    'Policy', 'Description', 'KeyUsage', 'CustomerMasterKeySpec', 'KeySpec', 'Origin', 'CustomKeyStoreId',
-    'BypassPolicyLockoutSafetyCheck', 'Tags', 'MultiRegion', 'XksKeyId',
+    'Policy',
+    'Description',
+    'KeyUsage',
+    'CustomerMasterKeySpec',
+    'KeySpec',
+    'Origin',
+    'CustomKeyStoreId',
+    'BypassPolicyLockoutSafetyCheck',
+    'Tags',
+    'MultiRegion',
+    'XksKeyId',
   ]);
   const description = request.string('Description', { min: 0, max: 8192 }) ?? '';
   ctx.draft.parameters({ keySpec: request.string('KeySpec', { max: 64 }) ?? 'SYMMETRIC_DEFAULT', description });
@@ -99,13 +123,15 @@ export function createKey(ctx: OperationContext, input: unknown): Result<CreateK
   if (request.has('CustomKeyStoreId') || request.has('XksKeyId')) {
     throw new UnsupportedOperationException('CreateKey: custom key stores are not supported by MemoryKms');
   }
-  if (request.boolean('MultiRegion') === true) throw new UnsupportedOperationException('CreateKey: multi-Region keys are not supported by MemoryKms');
+  if (request.boolean('MultiRegion') === true)
+    throw new UnsupportedOperationException('CreateKey: multi-Region keys are not supported by MemoryKms');
   const bypass = request.boolean('BypassPolicyLockoutSafetyCheck');
   const tags = readTags(request);
   const { partition, region } = ctx.state.config;
   const keyId = randomUUID();
   const policy = readPolicy(request, false);
-  if (policy !== undefined) assertNoLockout(ctx, policy, formatKeyArn(partition, region, ctx.caller.accountId, keyId), bypass);
+  if (policy !== undefined)
+    assertNoLockout(ctx, policy, formatKeyArn(partition, region, ctx.caller.accountId, keyId), bypass);
   const record = ctx.state.registry.create({
     keyId,
     accountId: ctx.caller.accountId,
@@ -136,7 +162,12 @@ export function disableKey(ctx: OperationContext, input: unknown): Result<Record
 }
 
 /** EnableKey and DisableKey: authorize, refuse a key pending deletion, save only on a change. */
-function setEnabled(ctx: OperationContext, input: unknown, operation: 'EnableKey' | 'DisableKey', state: 'Enabled' | 'Disabled'): Result<Record<never, never>> {
+function setEnabled(
+  ctx: OperationContext,
+  input: unknown,
+  operation: 'EnableKey' | 'DisableKey',
+  state: 'Enabled' | 'Disabled',
+): Result<Record<never, never>> {
   const record = target(ctx, new RequestReader(operation, input, ['KeyId']), `kms:${operation}`);
   refusePendingDeletion(record);
   if (record.state !== state) {
@@ -157,7 +188,12 @@ export function scheduleKeyDeletion(ctx: OperationContext, input: unknown): Resu
   record.pendingWindowDays = days;
   record.deletionDate = ctx.state.config.now() + days * DAY_MS;
   ctx.state.changed();
-  return { KeyId: record.arn, DeletionDate: new Date(record.deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+  return {
+    KeyId: record.arn,
+    DeletionDate: new Date(record.deletionDate),
+    KeyState: 'PendingDeletion',
+    PendingWindowInDays: days,
+  };
 }
 
 /** CancelKeyDeletion: the key comes back disabled, as in AWS KMS. */
@@ -227,12 +263,18 @@ export function getKeyRotationStatus(ctx: OperationContext, input: unknown): Res
 
 function readPolicyName(request: RequestReader): void {
   const name = request.string('PolicyName', { max: 128 });
-  if (name !== undefined && name !== 'default') throw new NotFoundException(`No such policy exists: PolicyName ${name} (the only key policy is "default")`);
+  if (name !== undefined && name !== 'default')
+    throw new NotFoundException(`No such policy exists: PolicyName ${name} (the only key policy is "default")`);
 }
 
 /** PutKeyPolicy: replaces the policy (checked, and refused if it would lock the caller out). */
 export function putKeyPolicy(ctx: OperationContext, input: unknown): Result<Record<never, never>> {
-  const request = new RequestReader('PutKeyPolicy', input, ['KeyId', 'Policy', 'PolicyName', 'BypassPolicyLockoutSafetyCheck']);
+  const request = new RequestReader('PutKeyPolicy', input, [
+    'KeyId',
+    'Policy',
+    'PolicyName',
+    'BypassPolicyLockoutSafetyCheck',
+  ]);
   readPolicyName(request);
   ctx.draft.parameters({ policyName: 'default' });
   const record = target(ctx, request, 'kms:PutKeyPolicy');

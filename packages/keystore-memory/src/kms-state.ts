@@ -2,12 +2,7 @@ import { AliasTable } from './aliases.js';
 import { parseKeyIdentifier, S3_MANAGED_ALIAS, type Principal } from './arn.js';
 import type { AuditDraft } from './audit-record.js';
 import { AuditTrail, type KmsAuditOptions } from './audit-trail.js';
-import {
-  AccessDeniedException,
-  DisabledException,
-  KMSInvalidStateException,
-  NotFoundException,
-} from './exceptions.js';
+import { AccessDeniedException, DisabledException, KMSInvalidStateException, NotFoundException } from './exceptions.js';
 import { KeyRegistry, type KeyRecord } from './key-registry.js';
 import { awsManagedKeyPolicy, compileKeyPolicy } from './policy-document.js';
 import { evaluateKeyPolicy } from './policy-evaluator.js';
@@ -134,7 +129,8 @@ export class KmsState {
    */
   resolve(identifier: string, caller: Principal, options: ResolveOptions, draft?: AuditDraft): KeyRecord {
     const parsed = parseKeyIdentifier(identifier);
-    if (parsed === undefined || parsed === 'invalid-arn') throw new NotFoundException(`Invalid keyId ${identifier}: expected a key ID, key ARN, alias name or alias ARN`);
+    if (parsed === undefined || parsed === 'invalid-arn')
+      throw new NotFoundException(`Invalid keyId ${identifier}: expected a key ID, key ARN, alias name or alias ARN`);
     if (parsed.kind === 'key-arn' || parsed.kind === 'alias-arn') {
       if (parsed.partition !== this.config.partition || parsed.region !== this.config.region) {
         throw new NotFoundException(
@@ -143,7 +139,9 @@ export class KmsState {
       }
     }
     if ((parsed.kind === 'alias-name' || parsed.kind === 'alias-arn') && !options.allowAlias) {
-      throw new NotFoundException(`Invalid keyId ${identifier}: this operation takes a key ID or key ARN, not an alias`);
+      throw new NotFoundException(
+        `Invalid keyId ${identifier}: this operation takes a key ID or key ARN, not an alias`,
+      );
     }
     let record: KeyRecord | undefined;
     switch (parsed.kind) {
@@ -191,7 +189,13 @@ export class KmsState {
       tags: [],
     });
     const now = this.config.now();
-    this.aliases.add({ accountId, aliasName: S3_MANAGED_ALIAS, targetKeyId: record.keyId, createdAt: now, updatedAt: now });
+    this.aliases.add({
+      accountId,
+      aliasName: S3_MANAGED_ALIAS,
+      targetKeyId: record.keyId,
+      createdAt: now,
+      updatedAt: now,
+    });
     return record;
   }
 
@@ -199,7 +203,12 @@ export class KmsState {
    * Checks the key policy for `action`.
    * @throws {AccessDeniedException} naming the principal, the action and the key.
    */
-  authorize(record: KeyRecord, caller: Principal, action: string, encryptionContext?: Readonly<Record<string, string>>): void {
+  authorize(
+    record: KeyRecord,
+    caller: Principal,
+    action: string,
+    encryptionContext?: Readonly<Record<string, string>>,
+  ): void {
     const decision = evaluateKeyPolicy(record.policy, {
       principal: caller,
       action,
@@ -207,8 +216,13 @@ export class KmsState {
       ...(encryptionContext === undefined ? {} : { encryptionContext }),
     });
     if (decision === 'allow') return;
-    const why = decision === 'explicit-deny' ? 'with an explicit deny in the key policy' : 'because no key policy statement allows the action';
-    throw new AccessDeniedException(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${record.arn} ${why}`);
+    const why =
+      decision === 'explicit-deny'
+        ? 'with an explicit deny in the key policy'
+        : 'because no key policy statement allows the action';
+    throw new AccessDeniedException(
+      `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${record.arn} ${why}`,
+    );
   }
 
   /**
@@ -219,7 +233,6 @@ export class KmsState {
     if (record.state === 'Disabled') throw new DisabledException(`${record.arn} is disabled.`);
     if (record.state === 'PendingDeletion') throw new KMSInvalidStateException(`${record.arn} is pending deletion.`);
   }
-
 }
 
 /** What every operation receives: the shared state, who calls, and the call's audit draft. */

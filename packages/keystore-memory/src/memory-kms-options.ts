@@ -62,7 +62,9 @@ function invalid(message: string): InvalidArgumentError {
 export function assertPrincipal(value: unknown, label: string, partition: string): Principal {
   const principal = typeof value === 'string' ? parsePrincipal(value) : undefined;
   if (principal === undefined) {
-    throw invalid(`${label}: expected a principal ARN (arn:${partition}:iam::<account>:root, ...:user/<name>, ...:role/<name>), got ${typeof value === 'string' ? `"${value}"` : typeof value}`);
+    throw invalid(
+      `${label}: expected a principal ARN (arn:${partition}:iam::<account>:root, ...:user/<name>, ...:role/<name>), got ${typeof value === 'string' ? `"${value}"` : typeof value}`,
+    );
   }
   if (principal.partition !== partition) throw invalid(`${label}: ${principal.arn} is not in partition ${partition}`);
   return principal;
@@ -76,24 +78,36 @@ export function parseOptions(options: unknown): ParsedOptions {
 function readBase(o: OptionReader<(typeof BASE_KEYS)[number]>): ParsedOptions {
   const text = (key: 'region' | 'partition', fallback: string, pattern: RegExp): string => {
     const value = o.raw(key) ?? fallback;
-    if (typeof value !== 'string' || !pattern.test(value)) throw invalid(`${key}: expected a string matching ${String(pattern)}, got ${typeof value === 'string' ? `"${value}"` : typeof value}`);
+    if (typeof value !== 'string' || !pattern.test(value))
+      throw invalid(
+        `${key}: expected a string matching ${String(pattern)}, got ${typeof value === 'string' ? `"${value}"` : typeof value}`,
+      );
     return value;
   };
   const region = text('region', 'us-east-1', /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/);
   const partition = text('partition', 'aws', /^aws(-[a-z]+)*$/);
   const principal = assertPrincipal(o.raw('principal') ?? DEFAULT_PRINCIPAL, 'principal', partition);
   const now = o.raw('now') ?? Date.now;
-  if (typeof now !== 'function') throw invalid(`now: expected a function returning epoch milliseconds, got ${typeof now}`);
+  if (typeof now !== 'function')
+    throw invalid(`now: expected a function returning epoch milliseconds, got ${typeof now}`);
   const audit = readOptions(o.raw('audit'), 'MemoryKms: audit', ['ringSize', 'file', 'onRecord'], { optional: true });
   const ringSize = audit.raw('ringSize');
-  if (ringSize !== undefined && (typeof ringSize !== 'number' || !Number.isInteger(ringSize) || ringSize < 0 || ringSize > 1_000_000)) {
+  if (
+    ringSize !== undefined &&
+    (typeof ringSize !== 'number' || !Number.isInteger(ringSize) || ringSize < 0 || ringSize > 1_000_000)
+  ) {
     throw invalid('audit.ringSize: expected an integer from 0 to 1000000');
   }
   const file = audit.raw('file');
-  if (file !== undefined && (typeof file !== 'string' || file.length === 0)) throw invalid('audit.file: expected a file path');
+  if (file !== undefined && (typeof file !== 'string' || file.length === 0))
+    throw invalid('audit.file: expected a file path');
   const onRecord = audit.raw('onRecord');
   if (onRecord !== undefined && typeof onRecord !== 'function') throw invalid('audit.onRecord: expected a function');
-  const auditOptions = { ...(ringSize === undefined ? {} : { ringSize }), ...(file === undefined ? {} : { file }), ...(onRecord === undefined ? {} : { onRecord }) } as KmsAuditOptions;
+  const auditOptions = {
+    ...(ringSize === undefined ? {} : { ringSize }),
+    ...(file === undefined ? {} : { file }),
+    ...(onRecord === undefined ? {} : { onRecord }),
+  } as KmsAuditOptions;
   return { region, partition, principal, now: now as () => number, audit: auditOptions };
 }
 
@@ -112,7 +126,8 @@ export function parseOpenOptions(options: unknown): ParsedOpenOptions {
   if (typeof path !== 'string' || path.length === 0) throw invalid('path: expected the store file path');
   const passphrase = o.raw('passphrase');
   const keyFile = o.raw('keyFile');
-  if ((passphrase === undefined) === (keyFile === undefined)) throw invalid('pass exactly one of passphrase and keyFile');
+  if ((passphrase === undefined) === (keyFile === undefined))
+    throw invalid('pass exactly one of passphrase and keyFile');
   let secret: StoreSecret;
   if (passphrase !== undefined) {
     if (!((typeof passphrase === 'string' || passphrase instanceof Uint8Array) && passphrase.length > 0)) {
@@ -127,7 +142,8 @@ export function parseOpenOptions(options: unknown): ParsedOpenOptions {
   if (!o.has('scrypt')) return { ...base, path, secret, scrypt: undefined, lock };
   const s = readOptions(o.raw('scrypt'), 'MemoryKms: scrypt', ['N', 'r', 'p']);
   const params = { N: s.raw('N') ?? 2 ** 15, r: s.raw('r') ?? 8, p: s.raw('p') ?? 1 } as ScryptParams;
-  if (!scryptParamsAllowed(params)) throw invalid('scrypt: N must be a power of two from 2^10 to 2^20, r 1-16, p 1-4, 128*N*r at most 256 MiB');
+  if (!scryptParamsAllowed(params))
+    throw invalid('scrypt: N must be a power of two from 2^10 to 2^20, r 1-16, p 1-4, 128*N*r at most 256 MiB');
   return { ...base, path, secret, scrypt: params, lock };
 }
 
@@ -135,9 +151,13 @@ function readLock(value: unknown): StoreLockOptions {
   const l = readOptions(value, 'MemoryKms: lock', ['staleMs', 'timeoutMs'], { optional: true });
   const ms = (key: 'staleMs' | 'timeoutMs', min: number, fallback: number): number => {
     const v = l.raw(key) ?? fallback;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > 3_600_000) throw invalid(`lock.${key}: expected an integer number of milliseconds from ${min} to 3600000`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > 3_600_000)
+      throw invalid(`lock.${key}: expected an integer number of milliseconds from ${min} to 3600000`);
     return v;
   };
   // proper-lockfile takes no stale time under 2 s: its holder refreshes every stale/2, at least every second.
-  return { staleMs: ms('staleMs', 2000, DEFAULT_LOCK_OPTIONS.staleMs), timeoutMs: ms('timeoutMs', 0, DEFAULT_LOCK_OPTIONS.timeoutMs) };
+  return {
+    staleMs: ms('staleMs', 2000, DEFAULT_LOCK_OPTIONS.staleMs),
+    timeoutMs: ms('timeoutMs', 0, DEFAULT_LOCK_OPTIONS.timeoutMs),
+  };
 }

@@ -7,7 +7,13 @@ import * as cryptoOps from './crypto-operations.js';
 import { KMSInternalException, KmsException } from './exceptions.js';
 import * as keyOps from './key-operations.js';
 import { KmsState, type OperationContext } from './kms-state.js';
-import { assertPrincipal, parseOpenOptions, parseOptions, type MemoryKmsOpenOptions, type MemoryKmsOptions } from './memory-kms-options.js';
+import {
+  assertPrincipal,
+  parseOpenOptions,
+  parseOptions,
+  type MemoryKmsOpenOptions,
+  type MemoryKmsOptions,
+} from './memory-kms-options.js';
 import { StoreFile } from './store-file.js';
 import type {
   AliasListEntry,
@@ -54,7 +60,10 @@ let pendingView: { readonly state: KmsState; readonly caller: Principal } | unde
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  return Object.assign(new Error(reason instanceof Error ? reason.message : 'Request aborted'), { name: 'AbortError', cause: reason });
+  return Object.assign(new Error(reason instanceof Error ? reason.message : 'Request aborted'), {
+    name: 'AbortError',
+    cause: reason,
+  });
 }
 
 /**
@@ -167,7 +176,10 @@ export class MemoryKms {
     return this.#run('DisableKey', input, options, keyOps.disableKey);
   }
   /** ScheduleKeyDeletion: 7-30 days against the clock. @throws {KmsException} (rejects; see the README's error table) */
-  scheduleKeyDeletion(input: ScheduleKeyDeletionRequest, options?: KmsCallOptions): Promise<ScheduleKeyDeletionResponse> {
+  scheduleKeyDeletion(
+    input: ScheduleKeyDeletionRequest,
+    options?: KmsCallOptions,
+  ): Promise<ScheduleKeyDeletionResponse> {
     return this.#run('ScheduleKeyDeletion', input, options, keyOps.scheduleKeyDeletion);
   }
   /** CancelKeyDeletion: the key comes back disabled. @throws {KmsException} (rejects; see the README's error table) */
@@ -203,7 +215,10 @@ export class MemoryKms {
     return this.#run('GenerateDataKey', input, options, cryptoOps.generateDataKey);
   }
   /** GenerateDataKeyWithoutPlaintext: only the sealed data key. @throws {KmsException} (rejects; see the README's error table) */
-  generateDataKeyWithoutPlaintext(input: GenerateDataKeyWithoutPlaintextRequest, options?: KmsCallOptions): Promise<GenerateDataKeyWithoutPlaintextResponse> {
+  generateDataKeyWithoutPlaintext(
+    input: GenerateDataKeyWithoutPlaintextRequest,
+    options?: KmsCallOptions,
+  ): Promise<GenerateDataKeyWithoutPlaintextResponse> {
     return this.#run('GenerateDataKeyWithoutPlaintext', input, options, cryptoOps.generateDataKeyWithoutPlaintext);
   }
   /** Encrypt: seals up to 4096 bytes. @throws {KmsException} (rejects; see the README's error table) */
@@ -262,7 +277,8 @@ export class MemoryKms {
     const state = this.#state;
     return state.exclusive(async () => {
       const requestId = randomUUID();
-      const newDraft = (): AuditDraft => new AuditDraft(eventName, requestId, this.#caller, state.config.region, state.config.now());
+      const newDraft = (): AuditDraft =>
+        new AuditDraft(eventName, requestId, this.#caller, state.config.region, state.config.now());
       let draft = newDraft();
       try {
         if (state.closed) throw new KMSInternalException('this MemoryKms instance is closed');
@@ -271,10 +287,15 @@ export class MemoryKms {
           return operation({ state, caller: this.#caller, draft }, input);
         });
         state.audit.record(draft.finish());
-        return { ...result, $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 } } as unknown as T;
+        return {
+          ...result,
+          $metadata: { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 },
+        } as unknown as T;
       } catch (error) {
         const exception =
-          error instanceof KmsException ? error : new KMSInternalException('MemoryKms could not complete the request', { cause: error });
+          error instanceof KmsException
+            ? error
+            : new KMSInternalException('MemoryKms could not complete the request', { cause: error });
         exception.withRequestId(requestId);
         state.audit.record(draft.finish(exception));
         throw exception;

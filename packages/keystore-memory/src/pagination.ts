@@ -25,5 +25,7 @@ export function paginate<T>(request: RequestReader, items: readonly T[], name: (
   const page = items.slice(start, start + limit);
   const truncated = start + limit < items.length;
   const last = page[page.length - 1];
-  return truncated && last !== undefined ? { items: page, truncated, nextMarker: Buffer.from(name(last), 'utf8').toString('base64url') } : { items: page, truncated };
+  return truncated && last !== undefined
+    ? { items: page, truncated, nextMarker: Buffer.from(name(last), 'utf8').toString('base64url') }
+    : { items: page, truncated };
 }

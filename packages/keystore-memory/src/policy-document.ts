@@ -60,8 +60,18 @@ export interface KeyPolicy {
 export const MAX_POLICY_LENGTH = 32_768;
 
 const OPERATORS = new Set<string>([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'ArnEquals', 'ArnNotEquals', 'ArnLike', 'ArnNotLike', 'Bool', 'Null',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'ArnEquals',
+  'ArnNotEquals',
+  'ArnLike',
+  'ArnNotLike',
+  'Bool',
+  'Null',
 ]);
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource', 'Condition']);
 
@@ -71,7 +81,10 @@ function malformed(why: string): MalformedPolicyDocumentException {
 
 /** A case-insensitive glob (`*`, `?`) as a whole-string regular expression. */
 export function globPattern(glob: string, ignoreCase: boolean): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
 }
 
@@ -171,10 +184,12 @@ export function compileKeyPolicy(text: string): KeyPolicy {
   }
   const record = ownObject(document, 'the document');
   for (const key of Object.keys(record)) {
-    if (key !== 'Version' && key !== 'Id' && key !== 'Statement') throw malformed(`top-level element ${key} is not supported`);
+    if (key !== 'Version' && key !== 'Id' && key !== 'Statement')
+      throw malformed(`top-level element ${key} is not supported`);
   }
   const version = record['Version'];
-  if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') throw malformed(`Version "${String(version)}" is unknown`);
+  if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17')
+    throw malformed(`Version "${String(version)}" is unknown`);
   const raw = record['Statement'];
   const list = Array.isArray(raw) ? (raw as unknown[]) : raw === undefined ? [] : [raw];
   if (list.length === 0) throw malformed('it has no Statement');
@@ -187,7 +202,13 @@ export function defaultKeyPolicy(partition: string, accountId: string): string {
     Version: '2012-10-17',
     Id: 'key-default-1',
     Statement: [
-      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: rootPrincipal(partition, accountId) }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: rootPrincipal(partition, accountId) },
+        Action: 'kms:*',
+        Resource: '*',
+      },
     ],
   });
 }

@@ -98,7 +98,8 @@ export class RequestReader {
     }
     for (const key of Object.keys(value)) {
       const pair: unknown = (value as Record<string, unknown>)[key];
-      if (key.length === 0 || typeof pair !== 'string') this.#fail(`${field}["${key}"]`, 'a string value under a non-empty key', pair);
+      if (key.length === 0 || typeof pair !== 'string')
+        this.#fail(`${field}["${key}"]`, 'a string value under a non-empty key', pair);
       out[key] = pair;
     }
     let size: number;
@@ -117,7 +118,11 @@ export class RequestReader {
   grantTokens(): void {
     const value = this.#fields['GrantTokens'];
     if (value === undefined) return;
-    if (!Array.isArray(value) || value.length > 10 || !value.every((t: unknown) => typeof t === 'string' && t.length > 0 && t.length <= 8192)) {
+    if (
+      !Array.isArray(value) ||
+      value.length > 10 ||
+      !value.every((t: unknown) => typeof t === 'string' && t.length > 0 && t.length <= 8192)
+    ) {
       this.#fail('GrantTokens', 'an array of at most 10 non-empty strings', value);
     }
   }
@@ -127,7 +132,9 @@ export class RequestReader {
     const value = this.string(field, { max: 64 });
     if (value === undefined || value === 'SYMMETRIC_DEFAULT') return;
     if (ASYMMETRIC_ALGORITHMS.has(value)) {
-      throw new InvalidKeyUsageException(`${this.#op}: ${field} ${value} needs an asymmetric key; keys here are symmetric AES-256 (SYMMETRIC_DEFAULT)`);
+      throw new InvalidKeyUsageException(
+        `${this.#op}: ${field} ${value} needs an asymmetric key; keys here are symmetric AES-256 (SYMMETRIC_DEFAULT)`,
+      );
     }
     this.#fail(field, 'SYMMETRIC_DEFAULT', value);
   }

@@ -30,20 +30,37 @@ export interface RootKeys {
 export function scryptParamsAllowed(params: ScryptParams): boolean {
   const { N, r, p } = params;
   return (
-    Number.isInteger(N) && Number.isInteger(r) && Number.isInteger(p) &&
-    N >= SCRYPT_CAPS.minN && N <= SCRYPT_CAPS.maxN && (N & (N - 1)) === 0 &&
-    r >= 1 && r <= SCRYPT_CAPS.maxR && p >= 1 && p <= SCRYPT_CAPS.maxP &&
+    Number.isInteger(N) &&
+    Number.isInteger(r) &&
+    Number.isInteger(p) &&
+    N >= SCRYPT_CAPS.minN &&
+    N <= SCRYPT_CAPS.maxN &&
+    (N & (N - 1)) === 0 &&
+    r >= 1 &&
+    r <= SCRYPT_CAPS.maxR &&
+    p >= 1 &&
+    p <= SCRYPT_CAPS.maxP &&
     128 * N * r <= SCRYPT_CAPS.maxMemory
   );
 }
 
 /** scrypt(passphrase, salt) → 32 bytes. The caller checked `params` against the caps. */
-export async function deriveFromPassphrase(passphrase: string | Uint8Array, salt: Uint8Array, params: ScryptParams): Promise<Uint8Array> {
+export async function deriveFromPassphrase(
+  passphrase: string | Uint8Array,
+  salt: Uint8Array,
+  params: ScryptParams,
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    scrypt(passphrase, salt, 32, { N: params.N, r: params.r, p: params.p, maxmem: 128 * params.N * params.r * 2 + 1024 * 1024 }, (error, key) => {
-      if (error !== null) reject(error);
-      else resolve(new Uint8Array(key.buffer, key.byteOffset, key.byteLength));
-    });
+    scrypt(
+      passphrase,
+      salt,
+      32,
+      { N: params.N, r: params.r, p: params.p, maxmem: 128 * params.N * params.r * 2 + 1024 * 1024 },
+      (error, key) => {
+        if (error !== null) reject(error);
+        else resolve(new Uint8Array(key.buffer, key.byteOffset, key.byteLength));
+      },
+    );
   });
 }
 
@@ -54,7 +71,10 @@ export async function deriveFromPassphrase(passphrase: string | Uint8Array, salt
  */
 export async function readKeyFile(path: string): Promise<Uint8Array> {
   const invalid = (why: string): InvalidArgumentError =>
-    new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `keyFile ${path}: ${why}; expected 32 raw bytes or 64 hex characters`);
+    new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `keyFile ${path}: ${why}; expected 32 raw bytes or 64 hex characters`,
+    );
   let bytes: Buffer;
   try {
     const info = await stat(path);
@@ -97,7 +117,8 @@ export async function createKeyFile(path: string): Promise<void> {
 
 /** The sealing key and check value of a root key (HKDF-SHA256, distinct labels). */
 export function rootKeys(root: Uint8Array): RootKeys {
-  const derive = (label: string): Uint8Array => new Uint8Array(hkdfSync('sha256', root, new Uint8Array(0), `sealflow memory-kms store v1 ${label}`, 32));
+  const derive = (label: string): Uint8Array =>
+    new Uint8Array(hkdfSync('sha256', root, new Uint8Array(0), `sealflow memory-kms store v1 ${label}`, 32));
   return { sealKey: derive('seal'), check: derive('check') };
 }
 

@@ -21,7 +21,13 @@ interface StoredKey {
   deletionDate?: number;
   pendingWindowDays?: number;
   policy: string;
-  rotation: { enabled: boolean; periodDays: number; nextRotationAt?: number; onDemandCount: number; lastOnDemandAt?: number };
+  rotation: {
+    enabled: boolean;
+    periodDays: number;
+    nextRotationAt?: number;
+    onDemandCount: number;
+    lastOnDemandAt?: number;
+  };
   materials: { id: string; key: string; createdAt: number }[];
   tags: { TagKey: string; TagValue: string }[];
 }
@@ -59,7 +65,11 @@ export function encodeState(keys: readonly KeyRecord[], aliases: readonly AliasR
         ...opt('nextRotationAt', k.rotation.nextRotationAt),
         ...opt('lastOnDemandAt', k.rotation.lastOnDemandAt),
       },
-      materials: k.materials.map((m) => ({ id: m.id, key: Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength).toString('base64'), createdAt: m.createdAt })),
+      materials: k.materials.map((m) => ({
+        id: m.id,
+        key: Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength).toString('base64'),
+        createdAt: m.createdAt,
+      })),
       tags: k.tags.map((t) => ({ TagKey: t.TagKey ?? '', TagValue: t.TagValue ?? '' })),
     })),
     aliases: aliases.map((a) => ({ ...a })),
@@ -68,7 +78,9 @@ export function encodeState(keys: readonly KeyRecord[], aliases: readonly AliasR
 }
 
 function corrupt(why: string): KeyStoreError {
-  return new KeyStoreError(ErrorCodes.KEY_STORE_CORRUPT, `the key store file is corrupt: ${why}`, { store: 'memory-kms' });
+  return new KeyStoreError(ErrorCodes.KEY_STORE_CORRUPT, `the key store file is corrupt: ${why}`, {
+    store: 'memory-kms',
+  });
 }
 
 function check(condition: boolean, why: string): asserts condition {
@@ -86,17 +98,38 @@ export function decodeState(bytes: Uint8Array, partition: string, region: string
   } catch {
     throw corrupt('the sealed state is not JSON');
   }
-  check(state !== null && typeof state === 'object' && Array.isArray(state.keys) && Array.isArray(state.aliases), 'no key or alias list');
+  check(
+    state !== null && typeof state === 'object' && Array.isArray(state.keys) && Array.isArray(state.aliases),
+    'no key or alias list',
+  );
   const keys = state.keys.map((k): KeyRecord => {
-    check(k !== null && typeof k === 'object' && isKeyId(k.keyId) && /^\d{12}$/.test(k.accountId), 'a key has no valid ID or account');
-    check(['Enabled', 'Disabled', 'PendingDeletion'].includes(k.state) && (k.manager === 'AWS' || k.manager === 'CUSTOMER'), `key ${k.keyId}: bad state`);
-    check(isTime(k.createdAt) && isOptionalTime(k.deletionDate) && typeof k.description === 'string', `key ${k.keyId}: bad fields`);
+    check(
+      k !== null && typeof k === 'object' && isKeyId(k.keyId) && /^\d{12}$/.test(k.accountId),
+      'a key has no valid ID or account',
+    );
+    check(
+      ['Enabled', 'Disabled', 'PendingDeletion'].includes(k.state) && (k.manager === 'AWS' || k.manager === 'CUSTOMER'),
+      `key ${k.keyId}: bad state`,
+    );
+    check(
+      isTime(k.createdAt) && isOptionalTime(k.deletionDate) && typeof k.description === 'string',
+      `key ${k.keyId}: bad fields`,
+    );
     const r = k.rotation;
-    check(r !== null && typeof r === 'object' && typeof r.enabled === 'boolean' && Number.isInteger(r.periodDays), `key ${k.keyId}: bad rotation`);
-    check(isOptionalTime(r.nextRotationAt) && isOptionalTime(r.lastOnDemandAt) && Number.isInteger(r.onDemandCount), `key ${k.keyId}: bad rotation`);
+    check(
+      r !== null && typeof r === 'object' && typeof r.enabled === 'boolean' && Number.isInteger(r.periodDays),
+      `key ${k.keyId}: bad rotation`,
+    );
+    check(
+      isOptionalTime(r.nextRotationAt) && isOptionalTime(r.lastOnDemandAt) && Number.isInteger(r.onDemandCount),
+      `key ${k.keyId}: bad rotation`,
+    );
     check(Array.isArray(k.materials) && k.materials.length > 0 && Array.isArray(k.tags), `key ${k.keyId}: no material`);
     const materials = k.materials.map((m): KeyMaterial => {
-      check(typeof m.id === 'string' && typeof m.key === 'string' && isTime(m.createdAt), `key ${k.keyId}: bad material`);
+      check(
+        typeof m.id === 'string' && typeof m.key === 'string' && isTime(m.createdAt),
+        `key ${k.keyId}: bad material`,
+      );
       // Decoding may land in Node's shared buffer pool: copy out, then wipe the decoded bytes.
       const decoded = Buffer.from(m.key, 'base64');
       const material = new Uint8Array(decoded);
@@ -121,16 +154,34 @@ export function decodeState(bytes: Uint8Array, partition: string, region: string
       deletionDate: k.deletionDate,
       pendingWindowDays: k.pendingWindowDays,
       policy,
-      rotation: { enabled: r.enabled, periodDays: r.periodDays, nextRotationAt: r.nextRotationAt, onDemandCount: r.onDemandCount, lastOnDemandAt: r.lastOnDemandAt },
+      rotation: {
+        enabled: r.enabled,
+        periodDays: r.periodDays,
+        nextRotationAt: r.nextRotationAt,
+        onDemandCount: r.onDemandCount,
+        lastOnDemandAt: r.lastOnDemandAt,
+      },
       materials,
       tags: k.tags.map((t): Tag => ({ TagKey: String(t.TagKey), TagValue: String(t.TagValue) })),
     };
   });
   const keyIds = new Set(keys.map((k) => k.keyId));
   const aliases = state.aliases.map((a): AliasRecord => {
-    check(a !== null && typeof a === 'object' && isAliasName(a.aliasName) && keyIds.has(a.targetKeyId), 'an alias is malformed or dangling');
-    check(/^\d{12}$/.test(a.accountId) && isTime(a.createdAt) && isTime(a.updatedAt), `alias ${a.aliasName}: bad fields`);
-    return { accountId: a.accountId, aliasName: a.aliasName, targetKeyId: a.targetKeyId, createdAt: a.createdAt, updatedAt: a.updatedAt };
+    check(
+      a !== null && typeof a === 'object' && isAliasName(a.aliasName) && keyIds.has(a.targetKeyId),
+      'an alias is malformed or dangling',
+    );
+    check(
+      /^\d{12}$/.test(a.accountId) && isTime(a.createdAt) && isTime(a.updatedAt),
+      `alias ${a.aliasName}: bad fields`,
+    );
+    return {
+      accountId: a.accountId,
+      aliasName: a.aliasName,
+      targetKeyId: a.targetKeyId,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+    };
   });
   return { keys, aliases };
 }

@@ -58,7 +58,9 @@ interface Seen {
   readonly signature: string;
 }
 
-type RootKeySpec = { readonly source: 'scrypt'; readonly salt: string; readonly N: number; readonly r: number; readonly p: number } | { readonly source: 'key-file' };
+type RootKeySpec =
+  | { readonly source: 'scrypt'; readonly salt: string; readonly N: number; readonly r: number; readonly p: number }
+  | { readonly source: 'key-file' };
 
 interface Header {
   readonly format: 'sealflow-memory-kms';
@@ -71,11 +73,15 @@ interface Header {
 
 const FORMAT = 'sealflow-memory-kms';
 
-
 /** The header fields in a fixed order: the AAD of the sealed body. */
 function headerAad(header: Header): Uint8Array {
-  const rootKey = header.rootKey.source === 'scrypt' ? [header.rootKey.source, header.rootKey.salt, header.rootKey.N, header.rootKey.r, header.rootKey.p] : [header.rootKey.source];
-  return new TextEncoder().encode(JSON.stringify([header.format, header.version, header.region, header.partition, rootKey, header.check]));
+  const rootKey =
+    header.rootKey.source === 'scrypt'
+      ? [header.rootKey.source, header.rootKey.salt, header.rootKey.N, header.rootKey.r, header.rootKey.p]
+      : [header.rootKey.source];
+  return new TextEncoder().encode(
+    JSON.stringify([header.format, header.version, header.region, header.partition, rootKey, header.check]),
+  );
 }
 
 export class StoreFile {
@@ -115,7 +121,12 @@ export class StoreFile {
           await file.save(encodeState([], []));
         } catch (error) {
           file.close();
-          throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+          throw storeError(
+            ErrorCodes.KEY_STORE_UNAVAILABLE,
+            path,
+            `cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+            error,
+          );
         }
         return { file, state: { keys: [], aliases: [] } };
       }
@@ -128,10 +139,16 @@ export class StoreFile {
       }
       let root: Uint8Array;
       if (header.rootKey.source === 'scrypt') {
-        if (!('passphrase' in secret)) throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a passphrase, not a key file');
-        root = await deriveFromPassphrase(secret.passphrase, Buffer.from(header.rootKey.salt, 'base64'), header.rootKey);
+        if (!('passphrase' in secret))
+          throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a passphrase, not a key file');
+        root = await deriveFromPassphrase(
+          secret.passphrase,
+          Buffer.from(header.rootKey.salt, 'base64'),
+          header.rootKey,
+        );
       } else {
-        if (!('keyFile' in secret)) throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a key file, not a passphrase');
+        if (!('keyFile' in secret))
+          throw storeError(ErrorCodes.KEY_STORE_LOCKED, path, 'it is sealed with a key file, not a passphrase');
         root = await readKeyFile(secret.keyFile);
       }
       const keys = rootKeys(root);
@@ -173,7 +190,10 @@ export class StoreFile {
     return new StoreFile(options.path, header, keys.sealKey, options.hooks ?? {}, lock);
   }
 
-  static #parse(path: string, bytes: Buffer): { header: Header; generation: number; iv: Uint8Array; sealed: Uint8Array } {
+  static #parse(
+    path: string,
+    bytes: Buffer,
+  ): { header: Header; generation: number; iv: Uint8Array; sealed: Uint8Array } {
     const corrupt = (why: string): KeyStoreError => storeError(ErrorCodes.KEY_STORE_CORRUPT, path, why);
     let envelope: Record<string, unknown>;
     try {
@@ -181,7 +201,8 @@ export class StoreFile {
     } catch {
       throw corrupt('it is not a sealflow key store (not JSON)');
     }
-    if (envelope === null || typeof envelope !== 'object' || envelope['format'] !== FORMAT) throw corrupt('it is not a sealflow key store');
+    if (envelope === null || typeof envelope !== 'object' || envelope['format'] !== FORMAT)
+      throw corrupt('it is not a sealflow key store');
     if (envelope['version'] !== 1) throw corrupt(`store version ${String(envelope['version'])} is not supported`);
     const text = (key: string): string => {
       const value = envelope[key];
@@ -192,20 +213,33 @@ export class StoreFile {
     let spec: RootKeySpec;
     if (rootKey !== null && typeof rootKey === 'object' && rootKey['source'] === 'key-file') {
       spec = { source: 'key-file' };
-    } else if (rootKey !== null && typeof rootKey === 'object' && rootKey['source'] === 'scrypt' && typeof rootKey['salt'] === 'string') {
+    } else if (
+      rootKey !== null &&
+      typeof rootKey === 'object' &&
+      rootKey['source'] === 'scrypt' &&
+      typeof rootKey['salt'] === 'string'
+    ) {
       const params = { N: rootKey['N'] as number, r: rootKey['r'] as number, p: rootKey['p'] as number };
       if (!scryptParamsAllowed(params)) throw corrupt('its scrypt parameters are outside the allowed range');
       spec = { source: 'scrypt', salt: rootKey['salt'], ...params };
     } else {
       throw corrupt('field rootKey is malformed');
     }
-    const header: Header = { format: FORMAT, version: 1, region: text('region'), partition: text('partition'), rootKey: spec, check: text('check') };
+    const header: Header = {
+      format: FORMAT,
+      version: 1,
+      region: text('region'),
+      partition: text('partition'),
+      rootKey: spec,
+      check: text('check'),
+    };
     const iv = Buffer.from(text('iv'), 'base64');
     const sealed = Buffer.from(text('sealed'), 'base64');
     if (iv.length !== 12 || sealed.length < 16) throw corrupt('the sealed body is truncated');
     // Files written before generations existed have none: generation 0.
     const generation = envelope['generation'] ?? 0;
-    if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) throw corrupt('field generation is malformed');
+    if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0)
+      throw corrupt('field generation is malformed');
     return { header, generation, iv, sealed };
   }
 
@@ -218,7 +252,11 @@ export class StoreFile {
       decipher.final();
     } catch {
       plain.fill(0);
-      throw storeError(ErrorCodes.KEY_STORE_CORRUPT, this.path, 'it was altered (the sealed body does not authenticate)');
+      throw storeError(
+        ErrorCodes.KEY_STORE_CORRUPT,
+        this.path,
+        'it was altered (the sealed body does not authenticate)',
+      );
     }
     try {
       return decodeState(plain, partition, region);
@@ -300,8 +338,10 @@ export class StoreFile {
     const snapshot = await readSnapshot(this.path);
     if (snapshot === undefined) throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, this.path, 'it was removed');
     const { header, generation, iv, sealed } = StoreFile.#parse(this.path, snapshot.bytes);
-    if (JSON.stringify(header) !== JSON.stringify(this.#header)) throw storeError(ErrorCodes.KEY_STORE_CORRUPT, this.path, 'it was replaced by another store');
-    if (!always && generation === this.#seen.generation && snapshot.signature === this.#seen.signature) return undefined;
+    if (JSON.stringify(header) !== JSON.stringify(this.#header))
+      throw storeError(ErrorCodes.KEY_STORE_CORRUPT, this.path, 'it was replaced by another store');
+    if (!always && generation === this.#seen.generation && snapshot.signature === this.#seen.signature)
+      return undefined;
     const state = this.#unseal(iv, sealed, header.partition, header.region);
     this.#seen = { generation, signature: snapshot.signature };
     return state;

@@ -22,14 +22,18 @@ export interface StoreLockOptions {
 export const DEFAULT_LOCK_OPTIONS: StoreLockOptions = { staleMs: 10_000, timeoutMs: 30_000 };
 
 type Release = () => Promise<void>;
-type LockFunction = (file: string, options: { stale: number; realpath: boolean; retries: number; onCompromised: (error: Error) => void }) => Promise<Release>;
+type LockFunction = (
+  file: string,
+  options: { stale: number; realpath: boolean; retries: number; onCompromised: (error: Error) => void },
+) => Promise<Release>;
 
 /**
  * proper-lockfile is loaded on first use: it hooks process exit (signal-exit) to remove
  * held locks, which an in-memory-only MemoryKms has no reason to pay for.
  */
 let lockFunction: Promise<LockFunction> | undefined;
-const loadLock = (): Promise<LockFunction> => (lockFunction ??= import('proper-lockfile').then((module) => module.lock as LockFunction));
+const loadLock = (): Promise<LockFunction> =>
+  (lockFunction ??= import('proper-lockfile').then((module) => module.lock as LockFunction));
 
 function unavailable(path: string, message: string, cause?: unknown): KeyStoreError {
   return new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `key store file ${path}: ${message}`, {
@@ -76,7 +80,11 @@ export class StoreLock {
   assertHeld(): void {
     if (this.#hold === undefined) throw unavailable(this.#path, 'written without holding its lock');
     if (this.#hold.compromised !== undefined) {
-      throw unavailable(this.#path, `its lock was taken over while this process held it (stalled for over ${this.#options.staleMs} ms)`, this.#hold.compromised);
+      throw unavailable(
+        this.#path,
+        `its lock was taken over while this process held it (stalled for over ${this.#options.staleMs} ms)`,
+        this.#hold.compromised,
+      );
     }
   }
 
@@ -97,8 +105,14 @@ export class StoreLock {
         });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ELOCKED') throw unavailable(this.#path, `cannot be locked (${code ?? 'error'}; its directory must exist and be writable)`, error);
-        if (Date.now() >= deadline) throw unavailable(this.#path, `another process held its lock for over ${this.#options.timeoutMs} ms`, error);
+        if (code !== 'ELOCKED')
+          throw unavailable(
+            this.#path,
+            `cannot be locked (${code ?? 'error'}; its directory must exist and be writable)`,
+            error,
+          );
+        if (Date.now() >= deadline)
+          throw unavailable(this.#path, `another process held its lock for over ${this.#options.timeoutMs} ms`, error);
         // Jittered backoff, 2-100 ms: holders keep the lock for one write.
         await sleep(Math.min(100, 2 * 1.5 ** attempt) * (0.5 + Math.random()));
       }

@@ -12,12 +12,22 @@ import { ErrorCodes, KeyStoreError } from '@sealflow/core';
 export const MAX_STORE_FILE_BYTES: number = 64 * 1024 * 1024;
 
 /** A `KeyStoreError` about the store file at `path`. */
-export function storeError(code: typeof ErrorCodes.KEY_STORE_CORRUPT | typeof ErrorCodes.KEY_STORE_LOCKED | typeof ErrorCodes.KEY_STORE_UNAVAILABLE, path: string, message: string, cause?: unknown): KeyStoreError {
-  return new KeyStoreError(code, `key store file ${path}: ${message}`, { store: `memory-kms:${path}`, ...(cause === undefined ? {} : { cause }) });
+export function storeError(
+  code:
+    typeof ErrorCodes.KEY_STORE_CORRUPT | typeof ErrorCodes.KEY_STORE_LOCKED | typeof ErrorCodes.KEY_STORE_UNAVAILABLE,
+  path: string,
+  message: string,
+  cause?: unknown,
+): KeyStoreError {
+  return new KeyStoreError(code, `key store file ${path}: ${message}`, {
+    store: `memory-kms:${path}`,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** The file's identity: any rewrite (a rename of a new file) changes it. */
-export const signatureOf = (info: BigIntStats): string => `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+export const signatureOf = (info: BigIntStats): string =>
+  `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
 
 /**
  * The file's bytes and identity, or `undefined` when there is no file.
@@ -29,17 +39,27 @@ export async function readSnapshot(path: string): Promise<{ bytes: Buffer; signa
     handle = await open(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+    throw storeError(
+      ErrorCodes.KEY_STORE_UNAVAILABLE,
+      path,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      error,
+    );
   }
   try {
     const info = await handle.stat({ bigint: true });
-    if (info.size > BigInt(MAX_STORE_FILE_BYTES)) throw storeError(ErrorCodes.KEY_STORE_CORRUPT, path, `it is over ${MAX_STORE_FILE_BYTES} bytes`);
+    if (info.size > BigInt(MAX_STORE_FILE_BYTES))
+      throw storeError(ErrorCodes.KEY_STORE_CORRUPT, path, `it is over ${MAX_STORE_FILE_BYTES} bytes`);
     return { bytes: await handle.readFile(), signature: signatureOf(info) };
   } catch (error) {
     if (error instanceof KeyStoreError) throw error;
-    throw storeError(ErrorCodes.KEY_STORE_UNAVAILABLE, path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+    throw storeError(
+      ErrorCodes.KEY_STORE_UNAVAILABLE,
+      path,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      error,
+    );
   } finally {
     await handle.close();
   }
 }
-

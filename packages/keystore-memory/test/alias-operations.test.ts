@@ -12,7 +12,11 @@ describe('CreateAlias, UpdateAlias, DeleteAlias, ListAliases', () => {
     await kms.updateAlias({ AliasName: 'alias/app', TargetKeyId: two.Arn });
     expect((await kms.generateDataKey({ KeyId: 'alias/app', NumberOfBytes: 32 })).KeyId).toBe(two.Arn);
     const [entry] = (await kms.listAliases()).Aliases;
-    expect(entry).toMatchObject({ AliasName: 'alias/app', AliasArn: `arn:aws:kms:us-east-1:${ACCOUNT_A}:alias/app`, TargetKeyId: two.KeyId });
+    expect(entry).toMatchObject({
+      AliasName: 'alias/app',
+      AliasArn: `arn:aws:kms:us-east-1:${ACCOUNT_A}:alias/app`,
+      TargetKeyId: two.KeyId,
+    });
     expect((entry?.LastUpdatedDate.getTime() ?? 0) - (entry?.CreationDate.getTime() ?? 0)).toBe(5000);
     await kms.deleteAlias({ AliasName: 'alias/app' });
     expect(await failureName(kms.describeKey({ KeyId: 'alias/app' }))).toBe('NotFoundException');
@@ -23,12 +27,22 @@ describe('CreateAlias, UpdateAlias, DeleteAlias, ListAliases', () => {
     const { kms } = newKms();
     const { KeyId } = (await kms.createKey()).KeyMetadata;
     await kms.createAlias({ AliasName: 'alias/app', TargetKeyId: KeyId });
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/app', TargetKeyId: KeyId }))).toBe('AlreadyExistsException');
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/app', TargetKeyId: KeyId }))).toBe(
+      'AlreadyExistsException',
+    );
     expect(await failureName(kms.createAlias({ AliasName: 'app', TargetKeyId: KeyId }))).toBe('ValidationException');
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/sp ace', TargetKeyId: KeyId }))).toBe('ValidationException');
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/aws/mine', TargetKeyId: KeyId }))).toBe('NotAuthorizedException');
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: 'alias/app' }))).toBe('NotFoundException');
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: '00000000-0000-4000-8000-000000000000' }))).toBe('NotFoundException');
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/sp ace', TargetKeyId: KeyId }))).toBe(
+      'ValidationException',
+    );
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/aws/mine', TargetKeyId: KeyId }))).toBe(
+      'NotAuthorizedException',
+    );
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: 'alias/app' }))).toBe(
+      'NotFoundException',
+    );
+    expect(
+      await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: '00000000-0000-4000-8000-000000000000' })),
+    ).toBe('NotFoundException');
   });
 
   it('an alias name resolves in the caller account: the same name in two accounts names two keys', async () => {
@@ -55,7 +69,8 @@ describe('CreateAlias, UpdateAlias, DeleteAlias, ListAliases', () => {
     const { kms } = newKms();
     const one = (await kms.createKey()).KeyMetadata;
     const two = (await kms.createKey()).KeyMetadata;
-    for (const name of ['alias/c', 'alias/a', 'alias/b']) await kms.createAlias({ AliasName: name, TargetKeyId: one.KeyId });
+    for (const name of ['alias/c', 'alias/a', 'alias/b'])
+      await kms.createAlias({ AliasName: name, TargetKeyId: one.KeyId });
     await kms.createAlias({ AliasName: 'alias/z', TargetKeyId: two.KeyId });
     expect((await kms.listAliases({ KeyId: two.Arn })).Aliases.map((a) => a.AliasName)).toEqual(['alias/z']);
     const first = await kms.listAliases({ Limit: 2 });
@@ -70,10 +85,14 @@ describe('CreateAlias, UpdateAlias, DeleteAlias, ListAliases', () => {
     const admin = kms.as(`arn:aws:iam::${ACCOUNT_A}:role/admin`);
     const onlyAdmin = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_A}:role/admin` }, Action: 'kms:*', Resource: '*' }],
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_A}:role/admin` }, Action: 'kms:*', Resource: '*' },
+      ],
     });
     const { KeyId } = (await admin.createKey({ Policy: onlyAdmin })).KeyMetadata;
-    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: KeyId }))).toBe('AccessDeniedException');
+    expect(await failureName(kms.createAlias({ AliasName: 'alias/x', TargetKeyId: KeyId }))).toBe(
+      'AccessDeniedException',
+    );
     await admin.createAlias({ AliasName: 'alias/x', TargetKeyId: KeyId });
     expect(await failureName(kms.deleteAlias({ AliasName: 'alias/x' }))).toBe('AccessDeniedException');
     expect((await kms.listAliases()).Aliases.map((a) => a.AliasName)).toEqual(['alias/x']);
@@ -100,12 +119,20 @@ describe('the AWS-managed key alias/aws/s3', () => {
     const mine = await kms.generateDataKey({ KeyId: 'alias/aws/s3', NumberOfBytes: 32 });
     const b = kms.as(ROOT_B);
     expect(await failureName(b.decrypt({ CiphertextBlob: mine.CiphertextBlob }))).toBe('AccessDeniedException');
-    expect(await failureName(b.generateDataKey({ KeyId: mine.KeyId, NumberOfBytes: 32 }))).toBe('AccessDeniedException');
-    expect(await failureName(b.generateDataKey({ KeyId: `arn:aws:kms:us-east-1:${ACCOUNT_A}:alias/aws/s3`, NumberOfBytes: 32 }))).toBe('AccessDeniedException');
+    expect(await failureName(b.generateDataKey({ KeyId: mine.KeyId, NumberOfBytes: 32 }))).toBe(
+      'AccessDeniedException',
+    );
+    expect(
+      await failureName(
+        b.generateDataKey({ KeyId: `arn:aws:kms:us-east-1:${ACCOUNT_A}:alias/aws/s3`, NumberOfBytes: 32 }),
+      ),
+    ).toBe('AccessDeniedException');
     // B's own alias/aws/s3 is B's own key.
     const theirs = await b.generateDataKey({ KeyId: 'alias/aws/s3', NumberOfBytes: 32 });
     expect(theirs.KeyId).toContain(`:${ACCOUNT_B}:key/`);
-    expect(await failureName(b.decrypt({ CiphertextBlob: mine.CiphertextBlob, KeyId: 'alias/aws/s3' }))).toBe('IncorrectKeyException');
+    expect(await failureName(b.decrypt({ CiphertextBlob: mine.CiphertextBlob, KeyId: 'alias/aws/s3' }))).toBe(
+      'IncorrectKeyException',
+    );
   });
 
   it('cannot be managed: disable, delete, re-policy and re-alias are denied', async () => {

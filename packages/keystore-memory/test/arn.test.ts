@@ -38,11 +38,19 @@ describe('parsePrincipal', () => {
     expect(parsePrincipal('arn:aws:iam::111122223333:root')).toMatchObject({ accountId: '111122223333', type: 'Root' });
     expect(parsePrincipal('arn:aws:iam::111122223333:user/dept/alice')).toMatchObject({ type: 'IAMUser' });
     expect(parsePrincipal('arn:aws:iam::111122223333:role/app')).toMatchObject({ type: 'AssumedRole' });
-    expect(parsePrincipal('arn:aws:sts::444455556666:assumed-role/app/session')).toMatchObject({ accountId: '444455556666', type: 'AssumedRole' });
+    expect(parsePrincipal('arn:aws:sts::444455556666:assumed-role/app/session')).toMatchObject({
+      accountId: '444455556666',
+      type: 'AssumedRole',
+    });
   });
 
   it('refuses groups, services and malformed ARNs', () => {
-    for (const bad of ['arn:aws:iam::111122223333:group/x', 'arn:aws:iam::aws:policy/x', 's3.amazonaws.com', 'arn:aws:iam::111122223333:role/']) {
+    for (const bad of [
+      'arn:aws:iam::111122223333:group/x',
+      'arn:aws:iam::aws:policy/x',
+      's3.amazonaws.com',
+      'arn:aws:iam::111122223333:role/',
+    ]) {
       expect(parsePrincipal(bad)).toBeUndefined();
     }
   });

@@ -12,7 +12,9 @@ describe('audit records', () => {
   it('every call leaves a CloudTrail-shaped record: event, time, request ID, principal, key, context, outcome', async () => {
     const { kms, clock } = newKms();
     const { KeyMetadata } = await kms.createKey();
-    const out = await kms.as(WRITER_A).generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, EncryptionContext: context });
+    const out = await kms
+      .as(WRITER_A)
+      .generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, EncryptionContext: context });
     const record = kms.auditLog().at(-1) as KmsAuditRecord;
     expect(record).toMatchObject({
       eventVersion: '1.08',
@@ -37,9 +39,16 @@ describe('audit records', () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });
-    const error = await failure(kms.encrypt({ KeyId: KeyMetadata.Arn, Plaintext: Uint8Array.of(1), EncryptionContext: context }));
+    const error = await failure(
+      kms.encrypt({ KeyId: KeyMetadata.Arn, Plaintext: Uint8Array.of(1), EncryptionContext: context }),
+    );
     const record = kms.auditLog().at(-1);
-    expect(record).toMatchObject({ eventName: 'Encrypt', errorCode: 'DisabledException', errorMessage: error.message, requestID: error.$metadata?.requestId });
+    expect(record).toMatchObject({
+      eventName: 'Encrypt',
+      errorCode: 'DisabledException',
+      errorMessage: error.message,
+      requestID: error.$metadata?.requestId,
+    });
     expect(record?.requestParameters.encryptionContext).toEqual(context);
   });
 
@@ -76,7 +85,13 @@ describe('audit records', () => {
     await kms.createKey();
     await kms.listKeys();
     expect(seen).toEqual(['CreateKey', 'ListKeys']);
-    const broken = new MemoryKms({ audit: { onRecord: () => { throw new Error('sink down'); } } });
+    const broken = new MemoryKms({
+      audit: {
+        onRecord: () => {
+          throw new Error('sink down');
+        },
+      },
+    });
     await broken.createKey();
     expect(broken.metrics().sinkFailures).toBe(1);
   });
@@ -111,7 +126,10 @@ describe('audit records', () => {
       const { KeyMetadata } = await kms.createKey();
       await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: Uint8Array.of(1), EncryptionContext: context });
       await kms.flush();
-      const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as KmsAuditRecord);
+      const lines = (await readFile(file, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as KmsAuditRecord);
       expect(lines.map((l) => l.eventName)).toEqual(['CreateKey', 'Encrypt']);
       expect(lines[1]?.requestParameters.encryptionContext).toEqual(context);
       const again = new MemoryKms({ audit: { file } });
@@ -144,7 +162,11 @@ describe('metrics', () => {
     const metrics = kms.metrics();
     expect(metrics.operations['GenerateDataKey']).toEqual({ calls: 3, failures: 1, errors: { DisabledException: 1 } });
     expect(metrics.operations['CreateKey']).toMatchObject({ calls: 2, failures: 0 });
-    expect(metrics.keys[KeyMetadata.Arn]).toMatchObject({ calls: 5, failures: 1, operations: { CreateKey: 1, GenerateDataKey: 3, DisableKey: 1 } });
+    expect(metrics.keys[KeyMetadata.Arn]).toMatchObject({
+      calls: 5,
+      failures: 1,
+      operations: { CreateKey: 1, GenerateDataKey: 3, DisableKey: 1 },
+    });
     expect(metrics.keys[other.Arn]).toMatchObject({ calls: 2, failures: 1, errors: { AccessDeniedException: 1 } });
   });
 });

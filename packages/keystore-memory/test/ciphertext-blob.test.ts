@@ -58,7 +58,9 @@ describe('ciphertext blob v1', () => {
     const other = blob.slice();
     other[0] = 2;
     for (const bad of [blob.subarray(0, 48), new Uint8Array(6145), other]) {
-      expect(() => readBlobHeader(bad)).toThrow(/altered, truncated, not made by this KMS, or the encryption context differs/);
+      expect(() => readBlobHeader(bad)).toThrow(
+        /altered, truncated, not made by this KMS, or the encryption context differs/,
+      );
     }
   });
 });

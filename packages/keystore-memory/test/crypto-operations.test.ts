@@ -31,7 +31,9 @@ describe('GenerateDataKey', () => {
     const { KeyMetadata } = await kms.createKey();
     const KeyId = KeyMetadata.KeyId;
     expect(await failureName(kms.generateDataKey({ KeyId }))).toBe('ValidationException');
-    expect(await failureName(kms.generateDataKey({ KeyId, NumberOfBytes: 32, KeySpec: 'AES_256' }))).toBe('ValidationException');
+    expect(await failureName(kms.generateDataKey({ KeyId, NumberOfBytes: 32, KeySpec: 'AES_256' }))).toBe(
+      'ValidationException',
+    );
     expect(await failureName(kms.generateDataKey({ KeyId, NumberOfBytes: 0 }))).toBe('ValidationException');
     expect(await failureName(kms.generateDataKey({ KeyId, NumberOfBytes: 1025 }))).toBe('ValidationException');
     expect(await failureName(kms.generateDataKey({ KeyId, KeySpec: 'AES_512' }))).toBe('ValidationException');
@@ -48,7 +50,11 @@ describe('GenerateDataKey', () => {
   it('refuses Recipient (enclave attestation) as unsupported', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
-    const input = { KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, Recipient: { AttestationDocument: new Uint8Array(1) } };
+    const input = {
+      KeyId: KeyMetadata.KeyId,
+      NumberOfBytes: 32,
+      Recipient: { AttestationDocument: new Uint8Array(1) },
+    };
     expect(await failureName(kms.generateDataKey(input as never))).toBe('UnsupportedOperationException');
   });
 });
@@ -60,9 +66,15 @@ describe('Encrypt and Decrypt', () => {
     const plaintext = new Uint8Array(4096).map((_, i) => i & 0xff);
     const sealed = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: plaintext, EncryptionContext: context });
     expect(sealed.EncryptionAlgorithm).toBe('SYMMETRIC_DEFAULT');
-    expect((await kms.decrypt({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: context })).Plaintext).toEqual(plaintext);
-    expect(await failureName(kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(0) }))).toBe('ValidationException');
-    expect(await failureName(kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(4097) }))).toBe('ValidationException');
+    expect(
+      (await kms.decrypt({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: context })).Plaintext,
+    ).toEqual(plaintext);
+    expect(await failureName(kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(0) }))).toBe(
+      'ValidationException',
+    );
+    expect(await failureName(kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(4097) }))).toBe(
+      'ValidationException',
+    );
   });
 
   it('decrypts with the key ID, key ARN, alias name or alias ARN, and without any', async () => {
@@ -82,13 +94,19 @@ describe('Encrypt and Decrypt', () => {
     const one = await kms.createKey();
     const two = await kms.createKey();
     const { CiphertextBlob } = await kms.encrypt({ KeyId: one.KeyMetadata.KeyId, Plaintext: new Uint8Array([1]) });
-    expect(await failureName(kms.decrypt({ CiphertextBlob, KeyId: two.KeyMetadata.KeyId }))).toBe('IncorrectKeyException');
+    expect(await failureName(kms.decrypt({ CiphertextBlob, KeyId: two.KeyMetadata.KeyId }))).toBe(
+      'IncorrectKeyException',
+    );
   });
 
   it('fails with InvalidCiphertextException for a blob altered in any single byte', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
-    const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([7, 7, 7]), EncryptionContext: context });
+    const { CiphertextBlob } = await kms.encrypt({
+      KeyId: KeyMetadata.KeyId,
+      Plaintext: new Uint8Array([7, 7, 7]),
+      EncryptionContext: context,
+    });
     for (let i = 0; i < CiphertextBlob.length; i++) {
       for (const flip of [0x01, 0x80]) {
         const altered = CiphertextBlob.slice();
@@ -104,7 +122,12 @@ describe('Encrypt and Decrypt', () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
     const { CiphertextBlob } = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([7]) });
-    for (const blob of [CiphertextBlob.subarray(0, CiphertextBlob.length - 1), Uint8Array.of(...CiphertextBlob, 0), new Uint8Array(60), new Uint8Array(1)]) {
+    for (const blob of [
+      CiphertextBlob.subarray(0, CiphertextBlob.length - 1),
+      Uint8Array.of(...CiphertextBlob, 0),
+      new Uint8Array(60),
+      new Uint8Array(1),
+    ]) {
       expect(await failureName(kms.decrypt({ CiphertextBlob: blob }))).toBe('InvalidCiphertextException');
     }
     const other = newKms().kms;
@@ -114,11 +137,26 @@ describe('Encrypt and Decrypt', () => {
   it('fails with InvalidCiphertextException under another context: a changed value, an extra pair, a missing pair', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
-    const { CiphertextBlob } = await kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, EncryptionContext: context });
-    for (const other of [{ ...context, tenant: 'b' }, { ...context, extra: 'x' }, { tenant: 'a' }, {}, { ...context, tenant: 'A' }]) {
-      expect(await failureName(kms.decrypt({ CiphertextBlob, EncryptionContext: other }))).toBe('InvalidCiphertextException');
+    const { CiphertextBlob } = await kms.generateDataKey({
+      KeyId: KeyMetadata.KeyId,
+      NumberOfBytes: 32,
+      EncryptionContext: context,
+    });
+    for (const other of [
+      { ...context, tenant: 'b' },
+      { ...context, extra: 'x' },
+      { tenant: 'a' },
+      {},
+      { ...context, tenant: 'A' },
+    ]) {
+      expect(await failureName(kms.decrypt({ CiphertextBlob, EncryptionContext: other }))).toBe(
+        'InvalidCiphertextException',
+      );
     }
-    expect((await kms.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'a', 'aws:s3:arn': context['aws:s3:arn'] } })).Plaintext.length).toBe(32);
+    expect(
+      (await kms.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'a', 'aws:s3:arn': context['aws:s3:arn'] } }))
+        .Plaintext.length,
+    ).toBe(32);
   });
 
   it('refuses a non-symmetric EncryptionAlgorithm with InvalidKeyUsageException', async () => {
@@ -134,7 +172,11 @@ describe('ReEncrypt', () => {
     const { kms } = newKms();
     const source = await kms.createKey();
     const destination = await kms.createKey();
-    const { CiphertextBlob, Plaintext } = await kms.generateDataKey({ KeyId: source.KeyMetadata.KeyId, NumberOfBytes: 32, EncryptionContext: context });
+    const { CiphertextBlob, Plaintext } = await kms.generateDataKey({
+      KeyId: source.KeyMetadata.KeyId,
+      NumberOfBytes: 32,
+      EncryptionContext: context,
+    });
     const moved = await kms.reEncrypt({
       CiphertextBlob,
       SourceEncryptionContext: context,
@@ -147,17 +189,32 @@ describe('ReEncrypt', () => {
     const back = await kms.decrypt({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: { purpose: 'moved' } });
     expect(back.Plaintext).toEqual(Plaintext);
     expect(back.KeyId).toBe(destination.KeyMetadata.Arn);
-    expect(await failureName(kms.decrypt({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: context }))).toBe('InvalidCiphertextException');
+    expect(await failureName(kms.decrypt({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: context }))).toBe(
+      'InvalidCiphertextException',
+    );
   });
 
   it('checks the source context and SourceKeyId', async () => {
     const { kms } = newKms();
     const source = await kms.createKey();
     const other = await kms.createKey();
-    const { CiphertextBlob } = await kms.encrypt({ KeyId: source.KeyMetadata.KeyId, Plaintext: new Uint8Array(1), EncryptionContext: context });
+    const { CiphertextBlob } = await kms.encrypt({
+      KeyId: source.KeyMetadata.KeyId,
+      Plaintext: new Uint8Array(1),
+      EncryptionContext: context,
+    });
     const DestinationKeyId = other.KeyMetadata.KeyId;
     expect(await failureName(kms.reEncrypt({ CiphertextBlob, DestinationKeyId }))).toBe('InvalidCiphertextException');
-    expect(await failureName(kms.reEncrypt({ CiphertextBlob, SourceEncryptionContext: context, SourceKeyId: other.KeyMetadata.KeyId, DestinationKeyId }))).toBe('IncorrectKeyException');
+    expect(
+      await failureName(
+        kms.reEncrypt({
+          CiphertextBlob,
+          SourceEncryptionContext: context,
+          SourceKeyId: other.KeyMetadata.KeyId,
+          DestinationKeyId,
+        }),
+      ),
+    ).toBe('IncorrectKeyException');
   });
 });
 
@@ -219,9 +276,13 @@ describe('regions, accounts and DryRun', () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
     const b = kms.as(ROOT_B);
-    expect(await failureName(b.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(1) }))).toBe('NotFoundException');
+    expect(await failureName(b.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array(1) }))).toBe(
+      'NotFoundException',
+    );
     // The full ARN finds the key; A's default policy then refuses B.
-    expect(await failureName(b.encrypt({ KeyId: KeyMetadata.Arn, Plaintext: new Uint8Array(1) }))).toBe('AccessDeniedException');
+    expect(await failureName(b.encrypt({ KeyId: KeyMetadata.Arn, Plaintext: new Uint8Array(1) }))).toBe(
+      'AccessDeniedException',
+    );
     expect(KeyMetadata.AWSAccountId).toBe(ACCOUNT_A);
     expect((await b.createKey()).KeyMetadata.AWSAccountId).toBe(ACCOUNT_B);
   });
@@ -229,9 +290,13 @@ describe('regions, accounts and DryRun', () => {
   it('DryRun checks everything and fails with DryRunOperationException instead of doing the work', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
-    expect(await failureName(kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, DryRun: true }))).toBe('DryRunOperationException');
+    expect(await failureName(kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, DryRun: true }))).toBe(
+      'DryRunOperationException',
+    );
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });
-    expect(await failureName(kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, DryRun: true }))).toBe('DisabledException');
+    expect(await failureName(kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, DryRun: true }))).toBe(
+      'DisabledException',
+    );
   });
 
   it('automatic rotation that came due is applied before sealing: new data uses the new material', async () => {
@@ -242,7 +307,9 @@ describe('regions, accounts and DryRun', () => {
     clock.advance(90 * DAY);
     const after = await kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32 });
     expect(after.KeyMaterialId).not.toBe(KeyMetadata.CurrentKeyMaterialId);
-    expect((await kms.decrypt({ CiphertextBlob: before.CiphertextBlob })).KeyMaterialId).toBe(KeyMetadata.CurrentKeyMaterialId);
+    expect((await kms.decrypt({ CiphertextBlob: before.CiphertextBlob })).KeyMaterialId).toBe(
+      KeyMetadata.CurrentKeyMaterialId,
+    );
     expect((await kms.decrypt({ CiphertextBlob: after.CiphertextBlob })).KeyMaterialId).toBe(after.KeyMaterialId);
   });
 });

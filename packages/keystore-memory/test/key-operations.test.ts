@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_A, ADMIN_ROLE_A, DAY, failure, failureName, newKms, policy, ROOT_A, ROOT_B, WRITER_A } from './support.js';
+import {
+  ACCOUNT_A,
+  ADMIN_ROLE_A,
+  DAY,
+  failure,
+  failureName,
+  newKms,
+  policy,
+  ROOT_A,
+  ROOT_B,
+  WRITER_A,
+} from './support.js';
 
 describe('CreateKey and DescribeKey', () => {
   it('creates an enabled symmetric key in the caller account with an ARN of this region', async () => {
@@ -50,9 +61,13 @@ describe('CreateKey and DescribeKey', () => {
 
   it('DescribeKey of an unknown key fails with NotFoundException; and so does a malformed ARN (as AWS KMS answers)', async () => {
     const { kms } = newKms();
-    expect(await failureName(kms.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }))).toBe('NotFoundException');
+    expect(await failureName(kms.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }))).toBe(
+      'NotFoundException',
+    );
     expect(await failureName(kms.describeKey({ KeyId: 'alias/none' }))).toBe('NotFoundException');
-    expect(await failureName(kms.describeKey({ KeyId: 'arn:aws:kms:us-east-1:111122223333:bucket/x' }))).toBe('NotFoundException');
+    expect(await failureName(kms.describeKey({ KeyId: 'arn:aws:kms:us-east-1:111122223333:bucket/x' }))).toBe(
+      'NotFoundException',
+    );
     expect(await failureName(kms.describeKey({ KeyId: 'not a key' }))).toBe('NotFoundException');
     expect(await failureName(kms.describeKey({} as never))).toBe('ValidationException');
   });
@@ -88,9 +103,15 @@ describe('EnableKey, DisableKey', () => {
     const { KeyMetadata } = await kms.createKey();
     await kms.createAlias({ AliasName: 'alias/k', TargetKeyId: KeyMetadata.KeyId });
     await kms.disableKey({ KeyId: KeyMetadata.Arn });
-    expect((await kms.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false });
+    expect((await kms.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata).toMatchObject({
+      KeyState: 'Disabled',
+      Enabled: false,
+    });
     await kms.enableKey({ KeyId: KeyMetadata.KeyId });
-    expect((await kms.describeKey({ KeyId: 'alias/k' })).KeyMetadata).toMatchObject({ KeyState: 'Enabled', Enabled: true });
+    expect((await kms.describeKey({ KeyId: 'alias/k' })).KeyMetadata).toMatchObject({
+      KeyState: 'Enabled',
+      Enabled: true,
+    });
     expect(await failureName(kms.disableKey({ KeyId: 'alias/k' }))).toBe('NotFoundException');
   });
 });
@@ -103,9 +124,15 @@ describe('ScheduleKeyDeletion, CancelKeyDeletion', () => {
     expect(out).toMatchObject({ KeyId: a.KeyMetadata.Arn, KeyState: 'PendingDeletion', PendingWindowInDays: 30 });
     expect(out.DeletionDate.getTime()).toBe(clock.time + 30 * DAY);
     const b = await kms.createKey();
-    expect(await failureName(kms.scheduleKeyDeletion({ KeyId: b.KeyMetadata.KeyId, PendingWindowInDays: 6 }))).toBe('ValidationException');
-    expect(await failureName(kms.scheduleKeyDeletion({ KeyId: b.KeyMetadata.KeyId, PendingWindowInDays: 31 }))).toBe('ValidationException');
-    expect((await kms.scheduleKeyDeletion({ KeyId: b.KeyMetadata.KeyId, PendingWindowInDays: 7 })).PendingWindowInDays).toBe(7);
+    expect(await failureName(kms.scheduleKeyDeletion({ KeyId: b.KeyMetadata.KeyId, PendingWindowInDays: 6 }))).toBe(
+      'ValidationException',
+    );
+    expect(await failureName(kms.scheduleKeyDeletion({ KeyId: b.KeyMetadata.KeyId, PendingWindowInDays: 31 }))).toBe(
+      'ValidationException',
+    );
+    expect(
+      (await kms.scheduleKeyDeletion({ KeyId: b.KeyMetadata.KeyId, PendingWindowInDays: 7 })).PendingWindowInDays,
+    ).toBe(7);
   });
 
   it('the key and its aliases are gone once the window passes on the clock, not before', async () => {
@@ -159,7 +186,8 @@ describe('rotation', () => {
       await kms.rotateKeyOnDemand({ KeyId });
     }
     expect(materials.size).toBe(4);
-    for (const [i, blob] of blobs.entries()) expect([...(await kms.decrypt({ CiphertextBlob: blob })).Plaintext]).toEqual([i]);
+    for (const [i, blob] of blobs.entries())
+      expect([...(await kms.decrypt({ CiphertextBlob: blob })).Plaintext]).toEqual([i]);
     expect((await kms.getKeyRotationStatus({ KeyId })).OnDemandRotationStartDate).toBeInstanceOf(Date);
   });
 
@@ -217,7 +245,10 @@ describe('PutKeyPolicy, GetKeyPolicy', () => {
     const initial = await kms.getKeyPolicy({ KeyId: KeyMetadata.KeyId, PolicyName: 'default' });
     expect(initial.PolicyName).toBe('default');
     expect(JSON.parse(initial.Policy)).toMatchObject({ Statement: [{ Principal: { AWS: ROOT_A }, Action: 'kms:*' }] });
-    const text = policy({ Effect: 'Allow', Principal: { AWS: ROOT_A }, Action: 'kms:*', Resource: '*' }, { Effect: 'Allow', Principal: { AWS: WRITER_A }, Action: 'kms:GenerateDataKey', Resource: '*' });
+    const text = policy(
+      { Effect: 'Allow', Principal: { AWS: ROOT_A }, Action: 'kms:*', Resource: '*' },
+      { Effect: 'Allow', Principal: { AWS: WRITER_A }, Action: 'kms:GenerateDataKey', Resource: '*' },
+    );
     await kms.putKeyPolicy({ KeyId: KeyMetadata.KeyId, Policy: text });
     expect((await kms.getKeyPolicy({ KeyId: KeyMetadata.KeyId })).Policy).toBe(text);
   });
@@ -226,7 +257,12 @@ describe('PutKeyPolicy, GetKeyPolicy', () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey();
     const KeyId = KeyMetadata.KeyId;
-    for (const bad of ['not json', '{}', policy({ Effect: 'Maybe', Principal: '*', Action: 'kms:*', Resource: '*' }), policy({ Effect: 'Allow', NotAction: 'kms:Decrypt', Principal: '*', Resource: '*' })]) {
+    for (const bad of [
+      'not json',
+      '{}',
+      policy({ Effect: 'Maybe', Principal: '*', Action: 'kms:*', Resource: '*' }),
+      policy({ Effect: 'Allow', NotAction: 'kms:Decrypt', Principal: '*', Resource: '*' }),
+    ]) {
       expect(await failureName(kms.putKeyPolicy({ KeyId, Policy: bad }))).toBe('MalformedPolicyDocumentException');
     }
     expect(await failureName(kms.putKeyPolicy({ KeyId, Policy: 'x'.repeat(32_769) }))).toBe('ValidationException');

@@ -78,6 +78,8 @@ describe('KmsState: saving after each change', () => {
     const kms = await MemoryKms.open({ path, passphrase: 'pw', scrypt: FAST });
     const created = await Promise.all(Array.from({ length: 8 }, (_, i) => kms.createKey({ Description: `k${i}` })));
     const reopened = await MemoryKms.open({ path, passphrase: 'pw' });
-    expect((await reopened.listKeys()).Keys.map((k) => k.KeyId).sort()).toEqual(created.map((c) => c.KeyMetadata.KeyId).sort());
+    expect((await reopened.listKeys()).Keys.map((k) => k.KeyId).sort()).toEqual(
+      created.map((c) => c.KeyMetadata.KeyId).sort(),
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('memoryKeyStore', () => {
   it('calls KMS as the principal given, and reports it', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey({
-      Policy: policy({ Effect: 'Allow', Principal: { AWS: ROOT_A }, Action: 'kms:*', Resource: '*' }, { Effect: 'Deny', Principal: { AWS: READER_A }, Action: 'kms:GenerateDataKey', Resource: '*' }),
+      Policy: policy(
+        { Effect: 'Allow', Principal: { AWS: ROOT_A }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Deny', Principal: { AWS: READER_A }, Action: 'kms:GenerateDataKey', Resource: '*' },
+      ),
     });
     const writer = memoryKeyStore(kms, { keyId: KeyMetadata.Arn, principal: WRITER_A });
     const reader = memoryKeyStore(kms, { keyId: KeyMetadata.Arn, principal: READER_A });

@@ -60,7 +60,12 @@ describe('MemoryKms: SDK shape', () => {
   it('accepts undefined-valued fields as absent, as SDK inputs carry them', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.createKey({ Description: undefined, Policy: undefined });
-    const out = await kms.generateDataKey({ KeyId: KeyMetadata.KeyId, NumberOfBytes: 32, KeySpec: undefined, EncryptionContext: undefined });
+    const out = await kms.generateDataKey({
+      KeyId: KeyMetadata.KeyId,
+      NumberOfBytes: 32,
+      KeySpec: undefined,
+      EncryptionContext: undefined,
+    });
     expect(out.Plaintext.length).toBe(32);
   });
 
@@ -82,7 +87,11 @@ describe('MemoryKms: principals', () => {
     expect(reader.principal).toBe(READER_A);
     const { KeyMetadata } = await kms.createKey();
     expect((await reader.describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.Arn).toBe(KeyMetadata.Arn);
-    expect(kms.auditLog().at(-1)?.userIdentity).toEqual({ type: 'AssumedRole', arn: READER_A, accountId: '111122223333' });
+    expect(kms.auditLog().at(-1)?.userIdentity).toEqual({
+      type: 'AssumedRole',
+      arn: READER_A,
+      accountId: '111122223333',
+    });
     const b = reader.as(ROOT_B);
     expect((await b.createKey()).KeyMetadata.AWSAccountId).toBe(ACCOUNT_B);
   });

@@ -2,12 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { parsePrincipal, type Principal } from '../src/arn.js';
 import { compileKeyPolicy } from '../src/policy-document.js';
 import { evaluateKeyPolicy, type PolicyDecision } from '../src/policy-evaluator.js';
-import { ACCOUNT_A, ACCOUNT_B, allow, failure, failureName, newKms, policy, READER_A, ROOT_A, ROOT_B, WRITER_A } from './support.js';
+import {
+  ACCOUNT_A,
+  ACCOUNT_B,
+  allow,
+  failure,
+  failureName,
+  newKms,
+  policy,
+  READER_A,
+  ROOT_A,
+  ROOT_B,
+  WRITER_A,
+} from './support.js';
 
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT_A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const who = (arn: string): Principal => parsePrincipal(arn) as Principal;
 
-function decide(statements: object[], principal: string, action: string, encryptionContext?: Record<string, string>): PolicyDecision {
+function decide(
+  statements: object[],
+  principal: string,
+  action: string,
+  encryptionContext?: Record<string, string>,
+): PolicyDecision {
   return evaluateKeyPolicy(compileKeyPolicy(policy(...statements)), {
     principal: who(principal),
     action,
@@ -30,8 +47,16 @@ describe('principals and actions', () => {
     expect(decide(statements, WRITER_A, 'kms:GenerateDataKey')).toBe('allow');
     expect(decide(statements, READER_A, 'kms:GenerateDataKey')).toBe('implicit-deny');
     expect(decide(statements, ROOT_A, 'kms:GenerateDataKey')).toBe('implicit-deny');
-    expect(decide(statements, `arn:aws:sts::${ACCOUNT_A}:assumed-role/writer/session-1`, 'kms:GenerateDataKey')).toBe('allow');
-    expect(decide([allow(`arn:aws:iam::${ACCOUNT_A}:user/alice`, 'kms:Decrypt')], `arn:aws:iam::${ACCOUNT_A}:user/alice`, 'kms:Decrypt')).toBe('allow');
+    expect(decide(statements, `arn:aws:sts::${ACCOUNT_A}:assumed-role/writer/session-1`, 'kms:GenerateDataKey')).toBe(
+      'allow',
+    );
+    expect(
+      decide(
+        [allow(`arn:aws:iam::${ACCOUNT_A}:user/alice`, 'kms:Decrypt')],
+        `arn:aws:iam::${ACCOUNT_A}:user/alice`,
+        'kms:Decrypt',
+      ),
+    ).toBe('allow');
   });
 
   it('actions match exactly or by wildcard, case-insensitively', () => {
@@ -44,7 +69,10 @@ describe('principals and actions', () => {
   });
 
   it('an explicit Deny wins over any Allow', () => {
-    const statements = [allow('*', 'kms:*'), { Effect: 'Deny', Principal: { AWS: READER_A }, Action: 'kms:Decrypt', Resource: '*' }];
+    const statements = [
+      allow('*', 'kms:*'),
+      { Effect: 'Deny', Principal: { AWS: READER_A }, Action: 'kms:Decrypt', Resource: '*' },
+    ];
     expect(decide(statements, READER_A, 'kms:Decrypt')).toBe('explicit-deny');
     expect(decide(statements, WRITER_A, 'kms:Decrypt')).toBe('allow');
   });
@@ -56,7 +84,13 @@ describe('conditions on the principal', () => {
   it('aws:PrincipalArn of an assumed-role session is the role ARN, so a Deny naming the role covers its sessions', () => {
     const statements = [
       allow(ROOT_A, 'kms:Decrypt'),
-      { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': WRITER_A } } },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { ArnLike: { 'aws:PrincipalArn': WRITER_A } },
+      },
     ];
     expect(decide(statements, SESSION, 'kms:Decrypt')).toBe('explicit-deny');
     expect(decide(statements, WRITER_A, 'kms:Decrypt')).toBe('explicit-deny');
@@ -66,7 +100,13 @@ describe('conditions on the principal', () => {
   it('ArnEquals and ArnNotEquals take wildcards as ArnLike does (IAM), so a Deny on an ARN pattern applies', () => {
     const deny = (operator: string): object[] => [
       allow(ROOT_A, 'kms:Decrypt'),
-      { Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { [operator]: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT_A}:role/wri*` } } },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { [operator]: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT_A}:role/wri*` } },
+      },
     ];
     expect(decide(deny('ArnEquals'), WRITER_A, 'kms:Decrypt')).toBe('explicit-deny');
     expect(decide(deny('ArnEquals'), READER_A, 'kms:Decrypt')).toBe('allow');
@@ -77,7 +117,9 @@ describe('conditions on the principal', () => {
   it('aws:PrincipalArn of an assumed-role session matches an Allow naming the role', () => {
     const statements = [allow('*', 'kms:Decrypt', { StringEquals: { 'aws:PrincipalArn': WRITER_A } })];
     expect(decide(statements, SESSION, 'kms:Decrypt')).toBe('allow');
-    expect(decide(statements, `arn:aws:sts::${ACCOUNT_A}:assumed-role/reader/session-1`, 'kms:Decrypt')).toBe('implicit-deny');
+    expect(decide(statements, `arn:aws:sts::${ACCOUNT_A}:assumed-role/reader/session-1`, 'kms:Decrypt')).toBe(
+      'implicit-deny',
+    );
   });
 });
 
@@ -94,7 +136,9 @@ describe('conditions on the encryption context', () => {
   });
 
   it('StringLike, StringNotEquals, IgnoreCase and IfExists behave as in IAM', () => {
-    const like = [allow('*', 'kms:Decrypt', { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket/*' } })];
+    const like = [
+      allow('*', 'kms:Decrypt', { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket/*' } }),
+    ];
     expect(decide(like, WRITER_A, 'kms:Decrypt', { 'aws:s3:arn': 'arn:aws:s3:::bucket/x/y' })).toBe('allow');
     expect(decide(like, WRITER_A, 'kms:Decrypt', { 'aws:s3:arn': 'arn:aws:s3:::other/x' })).toBe('implicit-deny');
     const not = [allow('*', 'kms:Decrypt', { StringNotEquals: { 'kms:EncryptionContext:tenant': 'blocked' } })];
@@ -109,7 +153,11 @@ describe('conditions on the encryption context', () => {
   });
 
   it('kms:EncryptionContextKeys with ForAllValues / ForAnyValue / Null', () => {
-    const only = [allow('*', 'kms:Encrypt', { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant', 'purpose'] } })];
+    const only = [
+      allow('*', 'kms:Encrypt', {
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant', 'purpose'] },
+      }),
+    ];
     expect(decide(only, WRITER_A, 'kms:Encrypt', { tenant: 'a' })).toBe('allow');
     expect(decide(only, WRITER_A, 'kms:Encrypt', { tenant: 'a', purpose: 'b' })).toBe('allow');
     expect(decide(only, WRITER_A, 'kms:Encrypt', { tenant: 'a', extra: 'c' })).toBe('implicit-deny');
@@ -123,7 +171,11 @@ describe('conditions on the encryption context', () => {
   });
 
   it('every clause of a condition block must hold', () => {
-    const both = [allow('*', 'kms:Decrypt', { StringEquals: { 'kms:EncryptionContext:tenant': 'a', 'kms:CallerAccount': ACCOUNT_A } })];
+    const both = [
+      allow('*', 'kms:Decrypt', {
+        StringEquals: { 'kms:EncryptionContext:tenant': 'a', 'kms:CallerAccount': ACCOUNT_A },
+      }),
+    ];
     expect(decide(both, WRITER_A, 'kms:Decrypt', { tenant: 'a' })).toBe('allow');
     expect(decide(both, ROOT_B, 'kms:Decrypt', { tenant: 'a' })).toBe('implicit-deny');
     expect(decide(both, WRITER_A, 'kms:Decrypt', { tenant: 'b' })).toBe('implicit-deny');
@@ -149,7 +201,11 @@ describe('key policies enforced by MemoryKms', () => {
     const { KeyMetadata } = await admin.createKey({ Policy: keyPolicy });
     const writer = kms.as(WRITER_A);
     const reader = kms.as(READER_A);
-    const { CiphertextBlob, Plaintext } = await writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'a' } });
+    const { CiphertextBlob, Plaintext } = await writer.generateDataKey({
+      KeyId: KeyMetadata.Arn,
+      NumberOfBytes: 32,
+      EncryptionContext: { tenant: 'a' },
+    });
     const error = await failure(writer.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'a' } }));
     expect(error.name).toBe('AccessDeniedException');
     expect(error.message).toContain('kms:Decrypt');
@@ -157,24 +213,43 @@ describe('key policies enforced by MemoryKms', () => {
     expect(error.message).toContain(KeyMetadata.Arn);
     expect(error.message).not.toContain('tenant');
     expect((await reader.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'a' } })).Plaintext).toEqual(Plaintext);
-    expect(await failureName(reader.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'a' } }))).toBe('AccessDeniedException');
+    expect(
+      await failureName(
+        reader.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'a' } }),
+      ),
+    ).toBe('AccessDeniedException');
   });
 
   it('context conditions gate the call: the writer may generate only with tenant=a', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.as(ROOT_A.replace(':root', ':role/admin')).createKey({ Policy: keyPolicy });
     const writer = kms.as(WRITER_A);
-    expect(await failureName(writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'b' } }))).toBe('AccessDeniedException');
-    expect(await failureName(writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32 }))).toBe('AccessDeniedException');
-    expect((await writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'a' } })).KeyId).toBe(KeyMetadata.Arn);
+    expect(
+      await failureName(
+        writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'b' } }),
+      ),
+    ).toBe('AccessDeniedException');
+    expect(await failureName(writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32 }))).toBe(
+      'AccessDeniedException',
+    );
+    expect(
+      (await writer.generateDataKey({ KeyId: KeyMetadata.Arn, NumberOfBytes: 32, EncryptionContext: { tenant: 'a' } }))
+        .KeyId,
+    ).toBe(KeyMetadata.Arn);
   });
 
   it('a customer-managed key can grant another account through its policy', async () => {
     const { kms } = newKms();
     const { KeyMetadata } = await kms.as(ROOT_A.replace(':root', ':role/admin')).createKey({ Policy: keyPolicy });
-    const { CiphertextBlob } = await kms.as(WRITER_A).encrypt({ KeyId: KeyMetadata.Arn, Plaintext: Uint8Array.of(5), EncryptionContext: { tenant: 'a' } });
+    const { CiphertextBlob } = await kms
+      .as(WRITER_A)
+      .encrypt({ KeyId: KeyMetadata.Arn, Plaintext: Uint8Array.of(5), EncryptionContext: { tenant: 'a' } });
     const accountB = kms.as(`arn:aws:iam::${ACCOUNT_B}:role/consumer`);
-    expect([...(await accountB.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'a' } })).Plaintext]).toEqual([5]);
-    expect(await failureName(accountB.encrypt({ KeyId: KeyMetadata.Arn, Plaintext: Uint8Array.of(1) }))).toBe('AccessDeniedException');
+    expect([...(await accountB.decrypt({ CiphertextBlob, EncryptionContext: { tenant: 'a' } })).Plaintext]).toEqual([
+      5,
+    ]);
+    expect(await failureName(accountB.encrypt({ KeyId: KeyMetadata.Arn, Plaintext: Uint8Array.of(1) }))).toBe(
+      'AccessDeniedException',
+    );
   });
 });

@@ -46,7 +46,11 @@ describe('MemoryKms.open: persistence', () => {
     await first.putKeyPolicy({ KeyId, Policy: keyPolicy });
     await first.createAlias({ AliasName: 'alias/kept', TargetKeyId: KeyId });
     await first.enableKeyRotation({ KeyId, RotationPeriodInDays: 90 });
-    const sealed = await first.encrypt({ KeyId: 'alias/kept', Plaintext: Uint8Array.of(4, 2), EncryptionContext: { a: 'b' } });
+    const sealed = await first.encrypt({
+      KeyId: 'alias/kept',
+      Plaintext: Uint8Array.of(4, 2),
+      EncryptionContext: { a: 'b' },
+    });
     clock.advance(91 * DAY);
     const rotated = await first.generateDataKey({ KeyId, NumberOfBytes: 32 });
     const other = (await first.createKey()).KeyMetadata;
@@ -54,13 +58,21 @@ describe('MemoryKms.open: persistence', () => {
     await first.close();
 
     const second = await open({ now: clock.now });
-    expect((await second.describeKey({ KeyId: 'alias/kept' })).KeyMetadata).toMatchObject({ Description: 'kept', CurrentKeyMaterialId: rotated.KeyMaterialId });
-    expect([...(await second.decrypt({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: { a: 'b' } })).Plaintext]).toEqual([4, 2]);
+    expect((await second.describeKey({ KeyId: 'alias/kept' })).KeyMetadata).toMatchObject({
+      Description: 'kept',
+      CurrentKeyMaterialId: rotated.KeyMaterialId,
+    });
+    expect([
+      ...(await second.decrypt({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: { a: 'b' } })).Plaintext,
+    ]).toEqual([4, 2]);
     expect((await second.decrypt({ CiphertextBlob: rotated.CiphertextBlob })).Plaintext).toEqual(rotated.Plaintext);
     expect((await second.describeKey({ KeyId: other.KeyId })).KeyMetadata.KeyState).toBe('Disabled');
     expect((await second.getKeyRotationStatus({ KeyId })).RotationPeriodInDays).toBe(90);
     expect((await second.getKeyPolicy({ KeyId })).Policy).toBe(keyPolicy);
-    const denied = await second.as(READER_A).decrypt({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: { a: 'b' } }).catch((e: unknown) => e);
+    const denied = await second
+      .as(READER_A)
+      .decrypt({ CiphertextBlob: sealed.CiphertextBlob, EncryptionContext: { a: 'b' } })
+      .catch((e: unknown) => e);
     expect((denied as Error).name).toBe('AccessDeniedException');
   });
 
@@ -70,7 +82,12 @@ describe('MemoryKms.open: persistence', () => {
     const text = await readFile(path, 'utf8');
     expect(text).not.toContain(KeyMetadata.KeyId);
     expect(text).not.toContain('visible-if-unsealed');
-    expect(JSON.parse(text)).toMatchObject({ format: 'sealflow-memory-kms', version: 1, region: 'us-east-1', rootKey: { source: 'scrypt', N: 1024 } });
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'sealflow-memory-kms',
+      version: 1,
+      region: 'us-east-1',
+      rootKey: { source: 'scrypt', N: 1024 },
+    });
   });
 
   it('a wrong passphrase fails with ERR_KEY_STORE_LOCKED', async () => {
@@ -102,8 +119,20 @@ describe('MemoryKms.open: persistence', () => {
   });
 
   it.each([
-    ['one flipped byte in the sealed body', (t: string) => { const e = JSON.parse(t) as Record<string, string>; const b = Buffer.from(e['sealed'] as string, 'base64'); b[5] = (b[5] as number) ^ 1; e['sealed'] = b.toString('base64'); return JSON.stringify(e); }],
-    ['an altered header field', (t: string) => t.replace('"partition":"aws"', '"partition":"aws" ').replace('"check":"', '"check":"A')],
+    [
+      'one flipped byte in the sealed body',
+      (t: string) => {
+        const e = JSON.parse(t) as Record<string, string>;
+        const b = Buffer.from(e['sealed'] as string, 'base64');
+        b[5] = (b[5] as number) ^ 1;
+        e['sealed'] = b.toString('base64');
+        return JSON.stringify(e);
+      },
+    ],
+    [
+      'an altered header field',
+      (t: string) => t.replace('"partition":"aws"', '"partition":"aws" ').replace('"check":"', '"check":"A'),
+    ],
     ['not JSON', () => 'garbage'],
     ['cut in half', (t: string) => t.slice(0, t.length / 2)],
     ['an empty file', () => ''],
@@ -132,14 +161,18 @@ describe('MemoryKms.open: persistence', () => {
   });
 
   it('rejects malformed open options', async () => {
-    await expect(MemoryKms.open({ path } as MemoryKmsOpenOptions)).rejects.toThrow(/exactly one of passphrase and keyFile/);
+    await expect(MemoryKms.open({ path } as MemoryKmsOpenOptions)).rejects.toThrow(
+      /exactly one of passphrase and keyFile/,
+    );
     await expect(MemoryKms.open({ path, passphrase: 'x', keyFile: 'y' })).rejects.toThrow(/exactly one/);
     await expect(open({ scrypt: { N: 1000, r: 8, p: 1 } })).rejects.toThrow(/scrypt/);
     await expect(open({ passphrase: '' })).rejects.toThrow(/passphrase/);
   });
 
   it('a store that cannot be created fails with ERR_KEY_STORE_UNAVAILABLE', async () => {
-    const error = await storeFailure(MemoryKms.open({ path: join(dir, 'missing-dir', 'kms.json'), passphrase: 'pw', scrypt: FAST }));
+    const error = await storeFailure(
+      MemoryKms.open({ path: join(dir, 'missing-dir', 'kms.json'), passphrase: 'pw', scrypt: FAST }),
+    );
     expect(error.code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
     expect(error.message).toContain('cannot be locked (ENOENT; its directory must exist');
   });
@@ -151,7 +184,9 @@ describe('MemoryKms.open: persistence', () => {
   });
 
   it('lock options are checked', async () => {
-    await expect(open({ lock: { staleMs: 1000 } })).rejects.toThrow(/lock\.staleMs: expected an integer number of milliseconds from 2000/);
+    await expect(open({ lock: { staleMs: 1000 } })).rejects.toThrow(
+      /lock\.staleMs: expected an integer number of milliseconds from 2000/,
+    );
     await expect(open({ lock: { timeoutMs: -1 } })).rejects.toThrow(/lock\.timeoutMs/);
     await expect(open({ lock: { staleMs: 5000, bogus: 1 } as never })).rejects.toThrow(/bogus/);
     await (await open({ lock: { staleMs: 5000, timeoutMs: 1000 } })).close();
@@ -176,8 +211,16 @@ describe('MemoryKms.open: persistence', () => {
   });
 
   it('a save outside the store lock is refused', async () => {
-    const { file } = await StoreFile.open({ path, secret: { passphrase: 'correct horse' }, region: 'us-east-1', partition: 'aws', scrypt: FAST });
-    await expect(file.save(new TextEncoder().encode('{"keys":[],"aliases":[]}'))).rejects.toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
+    const { file } = await StoreFile.open({
+      path,
+      secret: { passphrase: 'correct horse' },
+      region: 'us-east-1',
+      partition: 'aws',
+      scrypt: FAST,
+    });
+    await expect(file.save(new TextEncoder().encode('{"keys":[],"aliases":[]}'))).rejects.toMatchObject({
+      code: ErrorCodes.KEY_STORE_UNAVAILABLE,
+    });
     file.close();
   });
 });

@@ -24,7 +24,9 @@ export function newKms(options: MemoryKmsOptions = {}): { kms: MemoryKms; clock:
 }
 
 /** The rejection of `promise`, which must reject. */
-export async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?: { requestId?: string }; code?: string }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<Error & { $metadata?: { requestId?: string }; code?: string }> {
   const error: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,

@@ -53,7 +53,9 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     running = await startXksProxyFromConfig(values.config);
   } catch (error) {
-    process.stderr.write(`sealflow-xks-proxy: ${isSealflowError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    process.stderr.write(
+      `sealflow-xks-proxy: ${isSealflowError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`,
+    );
     return isSealflowError(error) ? 2 : 1;
   }
   const proxy = running;
@@ -61,7 +63,10 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGHUP', () => {
     proxy.reloadCredentials().then(
       () => process.stderr.write('sealflow-xks-proxy: credentials reloaded\n'),
-      (error: unknown) => process.stderr.write(`sealflow-xks-proxy: reload failed, keeping the old credentials: ${(error as Error).message}\n`),
+      (error: unknown) =>
+        process.stderr.write(
+          `sealflow-xks-proxy: reload failed, keeping the old credentials: ${(error as Error).message}\n`,
+        ),
     );
   });
   await new Promise<void>((resolve) => {
@@ -77,19 +82,26 @@ async function createKey(configPath: string, keyId: string, usage: string | unde
   try {
     const config = await loadXksProxyConfig(configPath);
     if (config.backend.type !== 'memory-kms-file') {
-      process.stderr.write('sealflow-xks-proxy: --create-key needs a "memory-kms-file" backend (memory keys live in the config)\n');
+      process.stderr.write(
+        'sealflow-xks-proxy: --create-key needs a "memory-kms-file" backend (memory keys live in the config)\n',
+      );
       return 2;
     }
     const backend = await openBackend(config.backend);
     try {
-      await (backend as MemoryKmsXksBackend).createKey(keyId, usage === undefined ? {} : { usage: usage.split(',') as XksKeyUsage[] });
+      await (backend as MemoryKmsXksBackend).createKey(
+        keyId,
+        usage === undefined ? {} : { usage: usage.split(',') as XksKeyUsage[] },
+      );
     } finally {
       await backend.close?.();
     }
     process.stdout.write(`created external key ${keyId}\n`);
     return 0;
   } catch (error) {
-    process.stderr.write(`sealflow-xks-proxy: ${isSealflowError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    process.stderr.write(
+      `sealflow-xks-proxy: ${isSealflowError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`,
+    );
     return isSealflowError(error) ? 2 : 1;
   }
 }

@@ -58,7 +58,12 @@ function config(extra: Record<string, unknown> = {}): string {
     path,
     JSON.stringify({
       keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }],
-      backend: { type: 'memory-kms-file', storeFile: 'kms.store', passphraseFile: 'passphrase.txt', xksKeysFile: 'xks-keys.json' },
+      backend: {
+        type: 'memory-kms-file',
+        storeFile: 'kms.store',
+        passphraseFile: 'passphrase.txt',
+        xksKeysFile: 'xks-keys.json',
+      },
       ...extra,
     }),
   );
@@ -89,7 +94,13 @@ describe('sealflow-xks-proxy', () => {
 
     const first = run(['--config', path]);
     const url = await listening(first);
-    const store = new XksKeyStore({ endpoint: url, uriPrefix: PREFIX, keyId: 'foo', credentials: CREDENTIAL, timeoutMs: 10_000 });
+    const store = new XksKeyStore({
+      endpoint: url,
+      uriPrefix: PREFIX,
+      keyId: 'foo',
+      credentials: CREDENTIAL,
+      timeoutMs: 10_000,
+    });
     const { dataKey, encryptedDataKey } = await store.generateDataKey({ context, length: 32 });
     store.close();
     first.child.kill('SIGTERM');
@@ -99,7 +110,13 @@ describe('sealflow-xks-proxy', () => {
     expect(first.stdout).not.toContain(Buffer.from(dataKey.reveal()).toString('base64'));
 
     const second = run(['--config', path]);
-    const again = new XksKeyStore({ endpoint: await listening(second), uriPrefix: PREFIX, keyId: 'foo', credentials: CREDENTIAL, timeoutMs: 10_000 });
+    const again = new XksKeyStore({
+      endpoint: await listening(second),
+      uriPrefix: PREFIX,
+      keyId: 'foo',
+      credentials: CREDENTIAL,
+      timeoutMs: 10_000,
+    });
     expect((await again.unwrapDataKey(encryptedDataKey, { context, length: 32 })).reveal()).toEqual(dataKey.reveal());
     again.close();
     second.child.kill('SIGINT');

@@ -24,7 +24,10 @@ describe('cargo test for @sealflow/native', () => {
       return;
     }
     expect(nativeBinding, 'npm run setup builds the binary where cargo exists').toBeDefined();
-    const run = spawnSync(cargo, ['test', '--release', '--locked', '--no-default-features'], { cwd: crate, encoding: 'utf8' });
+    const run = spawnSync(cargo, ['test', '--release', '--locked', '--no-default-features'], {
+      cwd: crate,
+      encoding: 'utf8',
+    });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/test result: ok\. 6 passed; 0 failed/);
   }, 900_000);

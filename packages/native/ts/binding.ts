@@ -13,12 +13,47 @@ export interface NativeKeyHandle {
  */
 export interface NativeBinding {
   NativeKey: new (raw: Uint8Array) => NativeKeyHandle;
-  sealFramesSync(key: NativeKeyHandle, messageId: Uint8Array, frameLength: number, first: number, input: Uint8Array, output: Uint8Array): number;
-  sealFrames(key: NativeKeyHandle, messageId: Uint8Array, frameLength: number, first: number, input: Uint8Array, output: Uint8Array): Promise<number>;
-  openFramesSync(key: NativeKeyHandle, messageId: Uint8Array, frameLength: number, first: number, input: Uint8Array, output: Uint8Array): number;
-  openFrames(key: NativeKeyHandle, messageId: Uint8Array, frameLength: number, first: number, input: Uint8Array, output: Uint8Array): Promise<number>;
+  sealFramesSync(
+    key: NativeKeyHandle,
+    messageId: Uint8Array,
+    frameLength: number,
+    first: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): number;
+  sealFrames(
+    key: NativeKeyHandle,
+    messageId: Uint8Array,
+    frameLength: number,
+    first: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): Promise<number>;
+  openFramesSync(
+    key: NativeKeyHandle,
+    messageId: Uint8Array,
+    frameLength: number,
+    first: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): number;
+  openFrames(
+    key: NativeKeyHandle,
+    messageId: Uint8Array,
+    frameLength: number,
+    first: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): Promise<number>;
   sealOne(key: NativeKeyHandle, iv: Uint8Array, aad: Uint8Array, input: Uint8Array, output: Uint8Array): void;
-  openOne(key: NativeKeyHandle, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, output: Uint8Array): boolean;
+  openOne(
+    key: NativeKeyHandle,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    ciphertext: Uint8Array,
+    tag: Uint8Array,
+    output: Uint8Array,
+  ): boolean;
 }
 
 /** The napi-rs per-platform suffix (`linux-x64-gnu`, `darwin-arm64`, ...). */

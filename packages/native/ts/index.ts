@@ -12,6 +12,7 @@ export { nativeKeyHandle } from './native-backend.js';
 export const nativeBinding: NativeBinding | undefined = loadBinding();
 
 /** The native CipherBackend, or undefined when the binary is absent. */
-export const nativeBackend: CipherBackend | undefined = nativeBinding === undefined ? undefined : createNativeBackend(nativeBinding);
+export const nativeBackend: CipherBackend | undefined =
+  nativeBinding === undefined ? undefined : createNativeBackend(nativeBinding);
 
 if (nativeBackend !== undefined) registerCipherBackend('native', nativeBackend);

@@ -41,7 +41,12 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
           : { backend: 'native', native: new binding.NativeKey(raw), fallback: undefined };
       return key;
     },
-    seal(key: CipherKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
+    seal(
+      key: CipherKey,
+      iv: Uint8Array,
+      aad: Uint8Array,
+      plaintext: Uint8Array,
+    ): { ciphertext: Uint8Array; tag: Uint8Array } {
       const k = asNativeKey(key);
       if (k.native === undefined) return nodeBackend.seal(k.fallback as CipherKey, iv, aad, plaintext);
       // allocUnsafe: every byte is written by the seal before it is returned.
@@ -50,7 +55,14 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
       const view = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       return { ciphertext: view.subarray(0, plaintext.length), tag: view.subarray(plaintext.length) };
     },
-    sealRegularFrames(key: CipherKey, messageId: Uint8Array, frameLength: number, firstSequence: number, input: Uint8Array, output: Uint8Array): void {
+    sealRegularFrames(
+      key: CipherKey,
+      messageId: Uint8Array,
+      frameLength: number,
+      firstSequence: number,
+      input: Uint8Array,
+      output: Uint8Array,
+    ): void {
       const k = asNativeKey(key);
       if (k.native !== undefined) {
         // One synchronous call for the whole batch, written straight into `output`.
@@ -68,12 +80,23 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
         frame.fill(0, 4, 12);
         writeUint32(frame, 12, sequence);
         writeUint32(aad, seqAt, sequence);
-        const { ciphertext, tag } = nodeBackend.seal(k.fallback as CipherKey, frame.subarray(4, 16), aad, input.subarray(i * frameLength, (i + 1) * frameLength));
+        const { ciphertext, tag } = nodeBackend.seal(
+          k.fallback as CipherKey,
+          frame.subarray(4, 16),
+          aad,
+          input.subarray(i * frameLength, (i + 1) * frameLength),
+        );
         frame.set(ciphertext, 16);
         frame.set(tag, 16 + frameLength);
       }
     },
-    open(key: CipherKey, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | undefined {
+    open(
+      key: CipherKey,
+      iv: Uint8Array,
+      aad: Uint8Array,
+      ciphertext: Uint8Array,
+      tag: Uint8Array,
+    ): Uint8Array | undefined {
       const k = asNativeKey(key);
       if (k.native === undefined) return nodeBackend.open(k.fallback as CipherKey, iv, aad, ciphertext, tag);
       if (tag.length !== TAG_LENGTH || iv.length !== 12) return undefined;

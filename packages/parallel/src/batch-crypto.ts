@@ -1,5 +1,12 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import { ErrorCodes, LimitExceededError, SealflowError, serializeError, WorkerError, FormatLimits } from '@sealflow/core';
+import {
+  ErrorCodes,
+  LimitExceededError,
+  SealflowError,
+  serializeError,
+  WorkerError,
+  FormatLimits,
+} from '@sealflow/core';
 import {
   authenticationFailed,
   BodyKind,
@@ -25,7 +32,8 @@ function importKey(task: BatchTask): { key: KeyObject; algorithm: (typeof ALGORI
   const raw = new Uint8Array(task.key);
   try {
     const algorithm = ALGORITHMS[raw.length as keyof typeof ALGORITHMS];
-    if (algorithm === undefined) throw new WorkerError(ErrorCodes.WORKER_FAILED, `batch task: a ${raw.length}-byte key is not an AES key`);
+    if (algorithm === undefined)
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, `batch task: a ${raw.length}-byte key is not an AES key`);
     // createSecretKey copies the bytes into OpenSSL memory (freed, not zeroed, when the
     // KeyObject is collected: the best JavaScript allows, as in the core backend).
     return { key: createSecretKey(raw), algorithm };
@@ -43,7 +51,11 @@ type WorkerOpened = Buffer | undefined;
  * The worker threads' FrameCipher: node:crypto AES-GCM under the task's KeyObject. `sealFrame`
  * writes the ciphertext at `into` (the frame's place in the output) and returns the tag.
  */
-function workerCipher(key: KeyObject, algorithm: (typeof ALGORITHMS)[keyof typeof ALGORITHMS], into: { view: Uint8Array; at: number }): FrameCipher<WorkerSealed, WorkerOpened> {
+function workerCipher(
+  key: KeyObject,
+  algorithm: (typeof ALGORITHMS)[keyof typeof ALGORITHMS],
+  into: { view: Uint8Array; at: number },
+): FrameCipher<WorkerSealed, WorkerOpened> {
   return {
     sealFrame: (iv, aad, content) => {
       const cipher = createCipheriv(algorithm, key, iv, { authTagLength: TAG_BYTES });
@@ -78,7 +90,11 @@ function outputFor(task: BatchTask, size: number): { view: Uint8Array; own: Arra
     const own = Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer;
     return { view: new Uint8Array(own, 0, size), own };
   }
-  if (!Number.isSafeInteger(task.outputOffset) || task.outputOffset < 0 || task.outputOffset + size > task.output.byteLength) {
+  if (
+    !Number.isSafeInteger(task.outputOffset) ||
+    task.outputOffset < 0 ||
+    task.outputOffset + size > task.output.byteLength
+  ) {
     throw new WorkerError(ErrorCodes.WORKER_FAILED, 'batch task: the output does not fit in the shared memory');
   }
   return { view: new Uint8Array(task.output, task.outputOffset, size), own: undefined };
@@ -86,14 +102,27 @@ function outputFor(task: BatchTask, size: number): { view: Uint8Array; own: Arra
 
 function checkTask(task: BatchTask, unit: number): void {
   const last = task.firstSequence + task.frames - 1;
-  if (!Number.isSafeInteger(task.firstSequence) || task.firstSequence < 1 || task.frames < 1 || last > FormatLimits.maxFrameCount) {
+  if (
+    !Number.isSafeInteger(task.firstSequence) ||
+    task.firstSequence < 1 ||
+    task.frames < 1 ||
+    last > FormatLimits.maxFrameCount
+  ) {
     throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
   }
-  if (task.input.byteLength < task.frames * unit) throw new WorkerError(ErrorCodes.WORKER_FAILED, 'batch task: the input is shorter than its frames');
+  if (task.input.byteLength < task.frames * unit)
+    throw new WorkerError(ErrorCodes.WORKER_FAILED, 'batch task: the input is shorter than its frames');
 }
 
 const asRecord = (error: unknown): BatchReply['error'] =>
-  serializeError(error instanceof SealflowError ? error : new WorkerError(ErrorCodes.WORKER_FAILED, `batch task failed: ${error instanceof Error ? error.message : String(error)}`));
+  serializeError(
+    error instanceof SealflowError
+      ? error
+      : new WorkerError(
+          ErrorCodes.WORKER_FAILED,
+          `batch task failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+  );
 
 /** Seals `task.frames` plaintext frames into whole frames. Never throws: failures come back as records. */
 export function sealBatch(task: BatchTask): BatchReply {
@@ -120,13 +149,19 @@ export function sealBatch(task: BatchTask): BatchReply {
     return { output: output.own === undefined ? [] : [output.own], frames: done, input: task.input, error: undefined };
   } catch (error) {
     output?.view.fill(0, done * unit);
-    return { output: output?.own === undefined ? [] : [output.own], frames: done, input: task.input, error: asRecord(error) };
+    return {
+      output: output?.own === undefined ? [] : [output.own],
+      frames: done,
+      input: task.input,
+      error: asRecord(error),
+    };
   }
 }
 
 /** A Buffer's bytes as an ArrayBuffer of their own (copied only when the Buffer shares one). */
 function ownBuffer(bytes: Buffer): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length && bytes.buffer instanceof ArrayBuffer)
+    return bytes.buffer;
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   bytes.fill(0);

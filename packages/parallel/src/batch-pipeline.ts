@@ -30,7 +30,12 @@ export class BatchPipeline {
   #failure: SealflowError | undefined;
 
   /** `release` moves one batch's output into `out` (and may count or hash it). */
-  constructor(runner: MessageRunner, maxBytes: number, buffers: BufferPool, release: (output: BatchOutput, out: Uint8Array[]) => void) {
+  constructor(
+    runner: MessageRunner,
+    maxBytes: number,
+    buffers: BufferPool,
+    release: (output: BatchOutput, out: Uint8Array[]) => void,
+  ) {
     this.#runner = runner;
     this.#maxBytes = maxBytes;
     this.#buffers = buffers;
@@ -71,7 +76,10 @@ export class BatchPipeline {
         entry.done = true;
       },
       (error: unknown) => {
-        entry.failure = error instanceof SealflowError ? error : new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker task failed', { cause: error });
+        entry.failure =
+          error instanceof SealflowError
+            ? error
+            : new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker task failed', { cause: error });
         entry.done = true;
       },
     );

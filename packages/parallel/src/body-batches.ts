@@ -40,7 +40,9 @@ export class BodyBatches {
     this.#settings = settings;
     this.#runner = runner;
     this.#shape = shape;
-    this.pipeline = new BatchPipeline(runner, settings.maxInFlightBytes, settings.buffers, (output, out) => this.#release(output, out));
+    this.pipeline = new BatchPipeline(runner, settings.maxInFlightBytes, settings.buffers, (output, out) =>
+      this.#release(output, out),
+    );
   }
 
   /** Input bytes of a full batch. */
@@ -83,7 +85,8 @@ export class BodyBatches {
   dispatch(frames = this.#shape.batchFrames): void {
     const first = this.#nextSequence;
     const last = first + frames - 1;
-    if (last > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
+    if (last > FormatLimits.maxFrameCount)
+      throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, last);
     const batch = this.#batch as Uint8Array;
     const bytes = frames * this.#shape.inputUnit;
     this.#shape.beforeDispatch?.(batch.subarray(0, bytes));
@@ -91,7 +94,16 @@ export class BodyBatches {
     this.#fill = 0;
     this.#nextSequence = last + 1;
     const destination = placeOf(this.#shape.destination, first, frames, this.#shape.outputUnit);
-    this.pipeline.dispatch({ operation: this.#shape.operation, firstSequence: first, frames, input: batch.buffer as ArrayBuffer, destination }, bytes);
+    this.pipeline.dispatch(
+      {
+        operation: this.#shape.operation,
+        firstSequence: first,
+        frames,
+        input: batch.buffer as ArrayBuffer,
+        destination,
+      },
+      bytes,
+    );
   }
 
   /**

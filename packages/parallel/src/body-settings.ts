@@ -22,7 +22,8 @@ export interface BodySettings {
  */
 export function framesPerBatch(settings: BodySettings, frameLength: number, messageBytes?: number): number {
   let bytes = settings.batchBytes;
-  if (messageBytes !== undefined && settings.minBatches !== undefined) bytes = Math.min(bytes, Math.ceil(messageBytes / settings.minBatches));
+  if (messageBytes !== undefined && settings.minBatches !== undefined)
+    bytes = Math.min(bytes, Math.ceil(messageBytes / settings.minBatches));
   return Math.max(1, Math.floor(bytes / frameLength));
 }
 
@@ -30,7 +31,12 @@ export function framesPerBatch(settings: BodySettings, frameLength: number, mess
  * The place of frames `first` to `first + frames - 1` in a one-shot destination where each
  * frame's output takes `unit` bytes, or undefined without a destination (or if it does not fit).
  */
-export function placeOf(destination: Uint8Array | undefined, first: number, frames: number, unit: number): Uint8Array | undefined {
+export function placeOf(
+  destination: Uint8Array | undefined,
+  first: number,
+  frames: number,
+  unit: number,
+): Uint8Array | undefined {
   if (destination === undefined) return undefined;
   const start = (first - 1) * unit;
   const end = start + frames * unit;

@@ -1,4 +1,11 @@
-import { ErrorCodes, MalformedMessageError, SealflowError, WorkerError, type OffloadDecryptInit, type OffloadedBody } from '@sealflow/core';
+import {
+  ErrorCodes,
+  MalformedMessageError,
+  SealflowError,
+  WorkerError,
+  type OffloadDecryptInit,
+  type OffloadedBody,
+} from '@sealflow/core';
 import { BodyDecryptor, FINAL_FRAME_MARKER, readUint32, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { BodyBatches } from './body-batches.js';
 import { framesPerBatch, type BodySettings } from './body-settings.js';
@@ -102,7 +109,8 @@ export class OffloadedDecryptBody implements OffloadedBody {
         return this.#startTail(chunk.subarray(offset), out);
       }
       if (batches.fill < this.#batchBytes) continue;
-      if (!this.#pipeline.hasRoom(this.#batchBytes)) return batches.dispatchLater(out, () => this.#scan(chunk, offset, out));
+      if (!this.#pipeline.hasRoom(this.#batchBytes))
+        return batches.dispatchLater(out, () => this.#scan(chunk, offset, out));
       batches.dispatch();
     }
     return this.#pipeline.settle(out);
@@ -120,7 +128,9 @@ export class OffloadedDecryptBody implements OffloadedBody {
     if (batch.length >= bytes) return batch;
     const size = Math.max(bytes, Math.min(batch.length * 2, this.#batchBytes));
     // The full size comes from the pool's size classes, so it is recycled after the worker returns it.
-    const grown = new Uint8Array(size >= this.#batchBytes ? this.#settings.buffers.take(this.#batchBytes) : new ArrayBuffer(size));
+    const grown = new Uint8Array(
+      size >= this.#batchBytes ? this.#settings.buffers.take(this.#batchBytes) : new ArrayBuffer(size),
+    );
     grown.set(batch.subarray(0, this.#batches.fill));
     this.#batches.batch = grown;
     return grown;
@@ -129,7 +139,9 @@ export class OffloadedDecryptBody implements OffloadedBody {
   #firstBuffer(): Uint8Array {
     const recycled = this.#settings.buffers.takeFree(this.#batchBytes);
     if (recycled !== undefined) return new Uint8Array(recycled);
-    return this.#batchBytes <= GROWTH_START ? new Uint8Array(this.#settings.buffers.take(this.#batchBytes)) : new Uint8Array(GROWTH_START);
+    return this.#batchBytes <= GROWTH_START
+      ? new Uint8Array(this.#settings.buffers.take(this.#batchBytes))
+      : new Uint8Array(GROWTH_START);
   }
 
   /**

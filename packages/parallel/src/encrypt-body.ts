@@ -1,4 +1,10 @@
-import { ErrorCodes, InvalidArgumentError, WorkerError, type OffloadedBody, type OffloadEncryptInit } from '@sealflow/core';
+import {
+  ErrorCodes,
+  InvalidArgumentError,
+  WorkerError,
+  type OffloadedBody,
+  type OffloadEncryptInit,
+} from '@sealflow/core';
 import { FrameEncryptor, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { BodyBatches } from './body-batches.js';
 import { framesPerBatch, type BodySettings } from './body-settings.js';
@@ -53,7 +59,10 @@ export class OffloadedEncryptBody implements OffloadedBody {
     if (this.#ended) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'write after end');
     const known = this.#init.plaintextLength;
     if (known !== undefined && this.#consumed + chunk.length > known) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `plaintext is longer than the declared plaintextLength ${known}`);
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `plaintext is longer than the declared plaintextLength ${known}`,
+      );
     }
     const out = this.#takeHeader();
     this.#pipeline.collect(out);
@@ -69,7 +78,10 @@ export class OffloadedEncryptBody implements OffloadedBody {
     try {
       const known = this.#init.plaintextLength;
       if (known !== undefined && this.#consumed !== known) {
-        throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${known}`);
+        throw new InvalidArgumentError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${known}`,
+        );
       }
       const out = this.#takeHeader();
       const rest = await this.#dispatchRegular(out);
@@ -112,7 +124,8 @@ export class OffloadedEncryptBody implements OffloadedBody {
       this.#consumed += take;
       // A batch holding the last block of a known-length message stays for end(), which sends its regular frames.
       if (batches.fill < this.#batchBytes || this.#consumed === this.#init.plaintextLength) continue;
-      if (!this.#pipeline.hasRoom(this.#batchBytes)) return batches.dispatchLater(out, () => this.#fillFrom(chunk, offset, out));
+      if (!this.#pipeline.hasRoom(this.#batchBytes))
+        return batches.dispatchLater(out, () => this.#fillFrom(chunk, offset, out));
       batches.dispatch();
     }
     return this.#pipeline.settle(out);
@@ -128,7 +141,8 @@ export class OffloadedEncryptBody implements OffloadedBody {
     const fill = this.#batches.fill;
     const held = this.#batches.batch?.subarray(0, fill) ?? new Uint8Array(0);
     // A known length ends with a full final frame when it falls on a boundary; an unknown one, with an empty one.
-    const regular = this.#init.plaintextLength === undefined ? Math.floor(fill / fl) : Math.max(0, Math.ceil(fill / fl) - 1);
+    const regular =
+      this.#init.plaintextLength === undefined ? Math.floor(fill / fl) : Math.max(0, Math.ceil(fill / fl) - 1);
     // A message that never filled a batch stays here whole: a round trip costs more than it saves.
     if (regular === 0 || this.#batches.nextSequence === 1) return held;
     const rest = held.slice(regular * fl);

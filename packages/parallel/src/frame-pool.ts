@@ -50,10 +50,13 @@ export class FramePool implements FrameOffload {
   /** @throws {InvalidArgumentError} for invalid options. */
   constructor(options?: FramePoolOptions) {
     this.#options = resolvePoolOptions(options);
-    const filename = options === undefined ? undefined : ((options as Record<symbol, unknown>)[WORKER_FILE] as string | undefined);
+    const filename =
+      options === undefined ? undefined : ((options as Record<symbol, unknown>)[WORKER_FILE] as string | undefined);
     this.name = this.#options.mode;
     this.#runner =
-      this.#options.mode === 'subtle' ? new SubtleRunner() : new WorkerRunner({ threads: this.#options.threads, filename: filename ?? defaultWorkerFile() });
+      this.#options.mode === 'subtle'
+        ? new SubtleRunner()
+        : new WorkerRunner({ threads: this.#options.threads, filename: filename ?? defaultWorkerFile() });
     // Every buffer a message can hold at once: those in flight, one past the cap, one filling (plus class rounding).
     this.#buffers = new BufferPool(1.25 * (this.#options.maxInFlightBytes + 2 * this.#options.batchBytes));
   }
@@ -65,7 +68,12 @@ export class FramePool implements FrameOffload {
 
   stats(): FramePoolStats {
     const { batches, workerFailures } = this.#runner.counters;
-    return { messages: { encrypt: this.#encrypts, decrypt: this.#decrypts }, declined: this.#declined, batches, workerFailures };
+    return {
+      messages: { encrypt: this.#encrypts, decrypt: this.#decrypts },
+      declined: this.#declined,
+      batches,
+      workerFailures,
+    };
   }
 
   /** Part of FrameOffload: called by the engine, not by applications. */
@@ -90,7 +98,8 @@ export class FramePool implements FrameOffload {
    */
   allocate(length: number): Uint8Array | undefined {
     const { sharedOutputBytes, minMessageBytes } = this.#options;
-    if (this.#closed || length === 0 || length < minMessageBytes || this.#sharedBytes + length > sharedOutputBytes) return undefined;
+    if (this.#closed || length === 0 || length < minMessageBytes || this.#sharedBytes + length > sharedOutputBytes)
+      return undefined;
     const memory = this.#runner.allocate(length);
     if (memory?.buffer instanceof SharedArrayBuffer) {
       this.#sharedBytes += length;
@@ -130,7 +139,13 @@ export class FramePool implements FrameOffload {
 
   #settings(): BodySettings {
     const { batchBytes, maxInFlightBytes } = this.#options;
-    return { runner: this.#runner, buffers: this.#buffers, batchBytes, maxInFlightBytes, minBatches: 2 * this.#runner.parallelism };
+    return {
+      runner: this.#runner,
+      buffers: this.#buffers,
+      batchBytes,
+      maxInFlightBytes,
+      minBatches: 2 * this.#runner.parallelism,
+    };
   }
 }
 

@@ -49,7 +49,9 @@ export class SubtleRunner implements BatchRunner {
         if (destroyed) throw new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted');
         this.#batches++;
         try {
-          return batch.operation === 'seal' ? await seal(await key, messageId, frameLength, batch) : await open(await key, messageId, frameLength, batch);
+          return batch.operation === 'seal'
+            ? await seal(await key, messageId, frameLength, batch)
+            : await open(await key, messageId, frameLength, batch);
         } catch (error) {
           throw new WorkerError(ErrorCodes.WORKER_FAILED, `crypto.subtle failed: ${describe(error)}`, { cause: error });
         }
@@ -69,7 +71,12 @@ export class SubtleRunner implements BatchRunner {
   async close(): Promise<void> {}
 }
 
-const gcm = (iv: Uint8Array, additionalData: Uint8Array): webcrypto.AesGcmParams => ({ name: 'AES-GCM', iv, additionalData, tagLength: TAG_BYTES * 8 });
+const gcm = (iv: Uint8Array, additionalData: Uint8Array): webcrypto.AesGcmParams => ({
+  name: 'AES-GCM',
+  iv,
+  additionalData,
+  tagLength: TAG_BYTES * 8,
+});
 
 /**
  * WebCrypto's FrameCipher: each frame is a job on libuv's pool. WebCrypto copies its inputs
@@ -81,10 +88,16 @@ function subtleCipher(key: webcrypto.CryptoKey): FrameCipher<Promise<ArrayBuffer
   return {
     sealFrame: (iv, aad, content) => subtle.encrypt(gcm(iv, aad), key, content),
     openFrame: (iv, aad, ciphertext, tag) =>
-      subtle.decrypt(gcm(iv, aad), key, new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length + tag.length)).then(
-        (buffer) => new Uint8Array(buffer),
-        () => undefined,
-      ),
+      subtle
+        .decrypt(
+          gcm(iv, aad),
+          key,
+          new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length + tag.length),
+        )
+        .then(
+          (buffer) => new Uint8Array(buffer),
+          () => undefined,
+        ),
   };
 }
 
@@ -96,12 +109,19 @@ async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
   const aad = new FrameAad(messageId, BodyKind.REGULAR, fl);
   const jobs: Promise<ArrayBuffer>[] = [];
   for (let i = 0; i < batch.frames; i++) {
-    jobs.push(sealRegularFrame(cipher, aad, output, i * unit, batch.firstSequence + i, input.subarray(i * fl, (i + 1) * fl)));
+    jobs.push(
+      sealRegularFrame(cipher, aad, output, i * unit, batch.firstSequence + i, input.subarray(i * fl, (i + 1) * fl)),
+    );
   }
   // WebCrypto answers ciphertext || tag: exactly the frame's bytes after its prefix.
   const sealed = await Promise.all(jobs);
   sealed.forEach((buffer, i) => output.set(new Uint8Array(buffer), i * unit + PREFIX_LENGTH));
-  return { pieces: [output.subarray(0, batch.frames * unit)], frames: batch.frames, input: batch.input, error: undefined };
+  return {
+    pieces: [output.subarray(0, batch.frames * unit)],
+    frames: batch.frames,
+    input: batch.input,
+    error: undefined,
+  };
 }
 
 async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
@@ -135,5 +155,10 @@ async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
     destination.set(plaintext, i * fl);
     plaintext.fill(0);
   });
-  return { pieces: verified === 0 ? [] : [destination.subarray(0, verified * fl)], frames: verified, input: batch.input, error };
+  return {
+    pieces: verified === 0 ? [] : [destination.subarray(0, verified * fl)],
+    frames: verified,
+    input: batch.input,
+    error,
+  };
 }

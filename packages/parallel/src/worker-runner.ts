@@ -112,7 +112,11 @@ export class WorkerRunner implements BatchRunner {
       // The thread died (crash, exit, out of memory).
       this.#workerFailures++;
       const doing = batch.operation === 'seal' ? 'sealing' : 'opening';
-      throw new WorkerError(ErrorCodes.WORKER_FAILED, `a worker thread failed while ${doing} frames ${batch.firstSequence}-${batch.firstSequence + batch.frames - 1}: ${describe(error)}`, { cause: error });
+      throw new WorkerError(
+        ErrorCodes.WORKER_FAILED,
+        `a worker thread failed while ${doing} frames ${batch.firstSequence}-${batch.firstSequence + batch.frames - 1}: ${describe(error)}`,
+        { cause: error },
+      );
     }
     return batchOutput(batch, task, reply);
   }
@@ -182,13 +186,21 @@ export function batchTask(batch: Batch, keyBytes: Uint8Array, messageId: Uint8Ar
 /** A worker's reply to `task` as the batch's output on the calling thread. @throws {WorkerError} for a reply without its output */
 export function batchOutput(batch: Batch, task: BatchTask, reply: BatchReply): BatchOutput {
   const error = reply.error === undefined ? undefined : deserializeError(reply.error);
-  const bytes = reply.frames * (task.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
+  const bytes =
+    reply.frames * (task.operation === 'seal' ? PREFIX_LENGTH + task.frameLength + TAG_BYTES : task.frameLength);
   if (bytes === 0) return { pieces: [], frames: 0, input: reply.input, error };
   // Written in place: the output is the batch's shared destination.
-  if (task.output !== undefined) return { pieces: [(batch.destination as Uint8Array).subarray(0, bytes)], frames: reply.frames, input: reply.input, error };
+  if (task.output !== undefined)
+    return {
+      pieces: [(batch.destination as Uint8Array).subarray(0, bytes)],
+      frames: reply.frames,
+      input: reply.input,
+      error,
+    };
   const received = reply.output.map((buffer) => new Uint8Array(buffer));
   const length = received.reduce((n, piece) => n + piece.length, 0);
-  if (task.operation === 'seal' ? length < bytes : length !== bytes) throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
+  if (task.operation === 'seal' ? length < bytes : length !== bytes)
+    throw new WorkerError(ErrorCodes.WORKER_FAILED, 'a worker thread answered without its output');
   // A sealed batch is one buffer, zeroed past the frames done; opened frames are a buffer each.
   const pieces = task.operation === 'seal' ? received.map((piece) => piece.subarray(0, bytes)) : received;
   return { pieces, frames: reply.frames, input: reply.input, error };

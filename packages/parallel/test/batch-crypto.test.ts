@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, deserializeError, ErrorCodes, LimitExceededError, MalformedMessageError, nodeBackend } from '@sealflow/core';
+import {
+  AuthenticationError,
+  deserializeError,
+  ErrorCodes,
+  LimitExceededError,
+  MalformedMessageError,
+  nodeBackend,
+} from '@sealflow/core';
 import { FrameEncryptor } from '@sealflow/core/frames';
 import { openBatch, sealBatch } from '../src/batch-crypto.js';
 import type { BatchReply, BatchTask } from '../src/batch-task.js';
@@ -8,10 +15,28 @@ import { join } from './support.js';
 const FL = 100;
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 3 + 1);
 const MESSAGE_ID = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
-const plaintext = (frames: number): Uint8Array => Uint8Array.from({ length: frames * FL }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+const plaintext = (frames: number): Uint8Array =>
+  Uint8Array.from({ length: frames * FL }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
 
-function task(operation: 'seal' | 'open', input: Uint8Array, firstSequence: number, frames: number, key = KEY, output?: { buffer: SharedArrayBuffer; offset: number }): BatchTask {
-  return { operation, key: key.slice().buffer, messageId: MESSAGE_ID, frameLength: FL, firstSequence, frames, input: input.slice().buffer, output: output?.buffer, outputOffset: output?.offset ?? 0 };
+function task(
+  operation: 'seal' | 'open',
+  input: Uint8Array,
+  firstSequence: number,
+  frames: number,
+  key = KEY,
+  output?: { buffer: SharedArrayBuffer; offset: number },
+): BatchTask {
+  return {
+    operation,
+    key: key.slice().buffer,
+    messageId: MESSAGE_ID,
+    frameLength: FL,
+    firstSequence,
+    frames,
+    input: input.slice().buffer,
+    output: output?.buffer,
+    outputOffset: output?.offset ?? 0,
+  };
 }
 
 /** The reply's output bytes (its own buffers), all of them, joined. */
@@ -41,7 +66,9 @@ function sealed(frames: number, firstSequence: number): Uint8Array {
 describe('sealBatch', () => {
   it('seals frames byte-for-byte as the core FrameEncryptor does, from any first sequence number', () => {
     for (const first of [1, 2, 17, 0xffff_fff0]) {
-      expect(Buffer.from(sealed(5, first)), `first sequence ${first}`).toStrictEqual(Buffer.from(coreFrames(plaintext(5), first)));
+      expect(Buffer.from(sealed(5, first)), `first sequence ${first}`).toStrictEqual(
+        Buffer.from(coreFrames(plaintext(5), first)),
+      );
     }
   });
 

@@ -22,11 +22,26 @@ function manualRunner(): MessageRunner & { pending: Pending[] } {
   };
 }
 
-const output = (n: number, error?: BatchOutput['error']): BatchOutput => ({ pieces: [Uint8Array.of(n)], frames: 1, input: new ArrayBuffer(8), error });
-const batch = (n: number): Batch => ({ operation: 'seal', firstSequence: n, frames: 1, input: new ArrayBuffer(8), destination: undefined });
+const output = (n: number, error?: BatchOutput['error']): BatchOutput => ({
+  pieces: [Uint8Array.of(n)],
+  frames: 1,
+  input: new ArrayBuffer(8),
+  error,
+});
+const batch = (n: number): Batch => ({
+  operation: 'seal',
+  firstSequence: n,
+  frames: 1,
+  input: new ArrayBuffer(8),
+  destination: undefined,
+});
 const numbers = (out: Uint8Array[]): number[] => out.map((piece) => piece[0] as number);
 
-function pipeline(maxBytes = 100): { runner: ReturnType<typeof manualRunner>; pipe: BatchPipeline; buffers: BufferPool } {
+function pipeline(maxBytes = 100): {
+  runner: ReturnType<typeof manualRunner>;
+  pipe: BatchPipeline;
+  buffers: BufferPool;
+} {
   const runner = manualRunner();
   const buffers = new BufferPool(65536);
   const pipe = new BatchPipeline(runner, maxBytes, buffers, (o, out) => out.push(...o.pieces));

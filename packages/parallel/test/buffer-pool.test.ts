@@ -5,7 +5,16 @@ const MiB = 1024 * 1024;
 
 describe('BufferPool', () => {
   it('rounds sizes up to classes of an eighth of the next power of two, at least 4 KiB', () => {
-    expect([1, 4096, 4097, 5000, MiB, MiB + 1, 4 * MiB + 2048, 5 * MiB].map(capacityFor)).toStrictEqual([4096, 4096, 5120, 5120, MiB, MiB + MiB / 4, 5 * MiB, 5 * MiB]);
+    expect([1, 4096, 4097, 5000, MiB, MiB + 1, 4 * MiB + 2048, 5 * MiB].map(capacityFor)).toStrictEqual([
+      4096,
+      4096,
+      5120,
+      5120,
+      MiB,
+      MiB + MiB / 4,
+      5 * MiB,
+      5 * MiB,
+    ]);
     for (let size = 1; size < 3 * MiB; size = Math.ceil(size * 1.37)) {
       const capacity = capacityFor(size);
       expect(capacity).toBeGreaterThanOrEqual(size);

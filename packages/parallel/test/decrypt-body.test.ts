@@ -1,22 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, createEngine, ErrorCodes, MalformedMessageError, SealflowError, type Engine } from '@sealflow/core';
-import { caught, chunked, DECRYPT_APIS, decryptVia, layoutOf, patternBytes, rawAesStore } from '../../core/test/engine/fixtures.js';
+import {
+  AuthenticationError,
+  createEngine,
+  ErrorCodes,
+  MalformedMessageError,
+  SealflowError,
+  type Engine,
+} from '@sealflow/core';
+import {
+  caught,
+  chunked,
+  DECRYPT_APIS,
+  decryptVia,
+  layoutOf,
+  patternBytes,
+  rawAesStore,
+} from '../../core/test/engine/fixtures.js';
 import { InlineRunner, inlineOffload, join, tick } from './support.js';
 
 const FL = 64;
 const BATCH = 4 * FL;
 const CONTEXT = { purpose: 'decrypt-body' };
 
-function engines(runner: InlineRunner, suite: 0x0478 | 0x0578 = 0x0478, maxInFlightBytes = 2 * BATCH): { single: Engine; parallel: Engine } {
+function engines(
+  runner: InlineRunner,
+  suite: 0x0478 | 0x0578 = 0x0478,
+  maxInFlightBytes = 2 * BATCH,
+): { single: Engine; parallel: Engine } {
   const store = rawAesStore();
   return {
     single: createEngine({ keyStore: store, frameLength: FL, suite }),
-    parallel: createEngine({ keyStore: store, frameLength: FL, suite, offload: inlineOffload(runner, BATCH, maxInFlightBytes) }),
+    parallel: createEngine({
+      keyStore: store,
+      frameLength: FL,
+      suite,
+      offload: inlineOffload(runner, BATCH, maxInFlightBytes),
+    }),
   };
 }
 
 /** Plaintext released by decryptIterable before it failed (or all of it), and the failure. */
-async function released(engine: Engine, ciphertext: Uint8Array, writes: readonly number[]): Promise<{ plaintext: Uint8Array; error: unknown }> {
+async function released(
+  engine: Engine,
+  ciphertext: Uint8Array,
+  writes: readonly number[],
+): Promise<{ plaintext: Uint8Array; error: unknown }> {
   const out: Uint8Array[] = [];
   try {
     for await (const piece of engine.decryptIterable(chunked(ciphertext, writes))) out.push(piece);
@@ -39,8 +67,14 @@ describe('offloaded decrypt body', () => {
         for (const api of DECRYPT_APIS) {
           for (const writes of [[97], [1, BATCH + 3, 2], [BATCH + 32]]) {
             const where = `suite ${suite}, ${size} bytes via ${api}, writes ${writes.join('/')}`;
-            expect(Buffer.from(await decryptVia(api, parallel, sealed, { expectContext: CONTEXT }, writes)), where).toStrictEqual(Buffer.from(plaintext));
-            expect(Buffer.from(await decryptVia(api, single, resealed, { expectContext: CONTEXT }, writes)), where).toStrictEqual(Buffer.from(plaintext));
+            expect(
+              Buffer.from(await decryptVia(api, parallel, sealed, { expectContext: CONTEXT }, writes)),
+              where,
+            ).toStrictEqual(Buffer.from(plaintext));
+            expect(
+              Buffer.from(await decryptVia(api, single, resealed, { expectContext: CONTEXT }, writes)),
+              where,
+            ).toStrictEqual(Buffer.from(plaintext));
           }
         }
       }
@@ -56,12 +90,16 @@ describe('offloaded decrypt body', () => {
     const sealed = await single.encrypt(plaintext);
     for (const writes of [[sealed.length], [97], [BATCH + 32]]) {
       runner.frames.length = 0;
-      expect(Buffer.from(await decryptVia('decryptIterable', parallel, sealed, {}, writes))).toStrictEqual(Buffer.from(plaintext));
+      expect(Buffer.from(await decryptVia('decryptIterable', parallel, sealed, {}, writes))).toStrictEqual(
+        Buffer.from(plaintext),
+      );
       expect(runner.frames, `writes ${writes.join('/')}`).toStrictEqual([4, 4, 2]);
     }
     const small = patternBytes(BATCH - 1);
     runner.frames.length = 0;
-    expect(Buffer.from((await parallel.decrypt(await single.encrypt(small))).plaintext)).toStrictEqual(Buffer.from(small));
+    expect(Buffer.from((await parallel.decrypt(await single.encrypt(small))).plaintext)).toStrictEqual(
+      Buffer.from(small),
+    );
     expect(runner.frames).toStrictEqual([]);
   });
 
@@ -93,7 +131,9 @@ describe('offloaded decrypt body', () => {
         const result = await released(parallel, tampered, writes);
         expect(result.error, `frame ${frame}`).toBeInstanceOf(AuthenticationError);
         expect((result.error as SealflowError).code).toBe(ErrorCodes.AUTHENTICATION_FAILED);
-        expect(Buffer.from(result.plaintext), `frame ${frame}, writes ${writes[0]}`).toStrictEqual(Buffer.from(plaintext.subarray(0, frame * FL)));
+        expect(Buffer.from(result.plaintext), `frame ${frame}, writes ${writes[0]}`).toStrictEqual(
+          Buffer.from(plaintext.subarray(0, frame * FL)),
+        );
       }
     }
   });
@@ -104,7 +144,12 @@ describe('offloaded decrypt body', () => {
     const { single, parallel } = engines(runner);
     const sealed = await single.encrypt(patternBytes(9 * FL + 30));
     const layout = layoutOf(single, sealed);
-    const swapped = join([sealed.subarray(0, layout.frameOffset(1)), sealed.subarray(layout.frameOffset(2), layout.frameOffset(3)), sealed.subarray(layout.frameOffset(1), layout.frameOffset(2)), sealed.subarray(layout.frameOffset(3))]);
+    const swapped = join([
+      sealed.subarray(0, layout.frameOffset(1)),
+      sealed.subarray(layout.frameOffset(2), layout.frameOffset(3)),
+      sealed.subarray(layout.frameOffset(1), layout.frameOffset(2)),
+      sealed.subarray(layout.frameOffset(3)),
+    ]);
     const cases: [string, Uint8Array, string][] = [
       ['frames 2 and 3 swapped', swapped, ErrorCodes.FRAME_SEQUENCE],
       ['cut after the sixth frame', sealed.subarray(0, layout.frameOffset(6)), ErrorCodes.TRUNCATED],

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodes, nodeBackend, WorkerError, type EncryptOptions, type OffloadEncryptInit } from '@sealflow/core';
 import { createTestEngine } from '@sealflow/core/testing';
 import { FrameEncryptor, getSuite, type AlgorithmSuite } from '@sealflow/core/frames';
-import { caught, ENCRYPT_APIS, encryptVia, fixedMaterials, patternBytes, rawAesStore } from '../../core/test/engine/fixtures.js';
+import {
+  caught,
+  ENCRYPT_APIS,
+  encryptVia,
+  fixedMaterials,
+  patternBytes,
+  rawAesStore,
+} from '../../core/test/engine/fixtures.js';
 import { BufferPool } from '../src/buffer-pool.js';
 import { OffloadedEncryptBody } from '../src/encrypt-body.js';
 import { InlineRunner, inlineOffload, join, tick } from './support.js';
@@ -30,13 +37,33 @@ function init(plaintextLength: number | undefined): OffloadEncryptInit {
 
 /** The single-thread bytes for the same key, message ID and header. */
 function expected(plaintext: Uint8Array, plaintextLength: number | undefined): Uint8Array {
-  const e = new FrameEncryptor({ backend: nodeBackend, key: nodeBackend.importKey(KEY), messageId: MESSAGE_ID, frameLength: FL, header: HEADER, signer: undefined, plaintextLength });
+  const e = new FrameEncryptor({
+    backend: nodeBackend,
+    key: nodeBackend.importKey(KEY),
+    messageId: MESSAGE_ID,
+    frameLength: FL,
+    header: HEADER,
+    signer: undefined,
+    plaintextLength,
+  });
   return join([...e.push(plaintext), ...e.end()]);
 }
 
-function body(runner: InlineRunner, plaintextLength: number | undefined, maxInFlightBytes = 3 * BATCH): { body: OffloadedEncryptBody; init: OffloadEncryptInit } {
+function body(
+  runner: InlineRunner,
+  plaintextLength: number | undefined,
+  maxInFlightBytes = 3 * BATCH,
+): { body: OffloadedEncryptBody; init: OffloadEncryptInit } {
   const i = init(plaintextLength);
-  return { body: new OffloadedEncryptBody(i, { runner, buffers: new BufferPool(1 << 20), batchBytes: BATCH, maxInFlightBytes }), init: i };
+  return {
+    body: new OffloadedEncryptBody(i, {
+      runner,
+      buffers: new BufferPool(1 << 20),
+      batchBytes: BATCH,
+      maxInFlightBytes,
+    }),
+    init: i,
+  };
 }
 
 describe('offloaded encrypt body', () => {
@@ -45,7 +72,11 @@ describe('offloaded encrypt body', () => {
     const single = createTestEngine({ keyStore: store, frameLength: FL });
     const runner = new InlineRunner();
     runner.auto = true;
-    const parallel = createTestEngine({ keyStore: store, frameLength: FL, offload: inlineOffload(runner, BATCH, 2 * BATCH) });
+    const parallel = createTestEngine({
+      keyStore: store,
+      frameLength: FL,
+      offload: inlineOffload(runner, BATCH, 2 * BATCH),
+    });
     const fixed = await fixedMaterials(store, { a: 'b' });
     const sizes = [0, 1, FL - 1, FL, FL + 1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH, 3 * BATCH + 10, 7 * BATCH + FL];
     for (const size of sizes) {
@@ -53,10 +84,17 @@ describe('offloaded encrypt body', () => {
       for (const api of ENCRYPT_APIS) {
         for (const writes of [[97], [1, BATCH, 3], [BATCH]]) {
           for (const declared of api === 'encrypt' ? [false] : [false, true]) {
-            const options: EncryptOptions = { ...fixed, context: { a: 'b' }, ...(declared ? { plaintextLength: size } : {}) };
+            const options: EncryptOptions = {
+              ...fixed,
+              context: { a: 'b' },
+              ...(declared ? { plaintextLength: size } : {}),
+            };
             const want = await encryptVia(api, single, plaintext, options, writes);
             const got = await encryptVia(api, parallel, plaintext, options, writes);
-            expect(Buffer.from(got), `${size} bytes via ${api}, writes ${writes.join('/')}, declared ${declared}`).toStrictEqual(Buffer.from(want));
+            expect(
+              Buffer.from(got),
+              `${size} bytes via ${api}, writes ${writes.join('/')}, declared ${declared}`,
+            ).toStrictEqual(Buffer.from(want));
           }
         }
       }
@@ -118,7 +156,9 @@ describe('offloaded encrypt body', () => {
       const { body: b } = body(runner, known === true ? size : undefined);
       const out = [...(await b.push(plaintext)), ...(await b.end())];
       expect(runner.frames.at(-1), `${size} bytes`).toBe(lastBatchFrames);
-      expect(Buffer.from(join(out)), `${size} bytes`).toStrictEqual(Buffer.from(expected(plaintext, known === true ? size : undefined)));
+      expect(Buffer.from(join(out)), `${size} bytes`).toStrictEqual(
+        Buffer.from(expected(plaintext, known === true ? size : undefined)),
+      );
     }
   });
 
@@ -131,7 +171,13 @@ describe('offloaded encrypt body', () => {
       const runner = new InlineRunner();
       runner.auto = true;
       const plaintext = patternBytes(size);
-      const b = new OffloadedEncryptBody(init(known ? size : undefined), { runner, buffers: new BufferPool(1 << 20), batchBytes: BATCH, maxInFlightBytes: 100 * BATCH, minBatches: 4 });
+      const b = new OffloadedEncryptBody(init(known ? size : undefined), {
+        runner,
+        buffers: new BufferPool(1 << 20),
+        batchBytes: BATCH,
+        maxInFlightBytes: 100 * BATCH,
+        minBatches: 4,
+      });
       const out = [...(await b.push(plaintext)), ...(await b.end())];
       expect(runner.frames, `${size} bytes, ${known ? 'known' : 'unknown'} length`).toStrictEqual(want);
       expect(Buffer.from(join(out))).toStrictEqual(Buffer.from(expected(plaintext, known ? size : undefined)));
@@ -161,7 +207,9 @@ describe('offloaded encrypt body', () => {
     // Batch 1 (4 whole frames, as one piece) comes out; batch 3 finished but may not pass the lost batch 2.
     expect(delivered).toHaveLength(1);
     const reference = expected(patternBytes(3 * BATCH), undefined);
-    expect(Buffer.from(join(delivered))).toStrictEqual(Buffer.from(reference.subarray(HEADER_BYTES, HEADER_BYTES + 4 * (FL + 32))));
+    expect(Buffer.from(join(delivered))).toStrictEqual(
+      Buffer.from(reference.subarray(HEADER_BYTES, HEADER_BYTES + 4 * (FL + 32))),
+    );
     const error = await caught(() => b.push(patternBytes(1)));
     expect(error).toBeInstanceOf(WorkerError);
     expect((error as WorkerError).code).toBe(ErrorCodes.WORKER_FAILED);
@@ -186,9 +234,13 @@ describe('offloaded encrypt body', () => {
     const runner = new InlineRunner();
     runner.auto = true;
     const longer = body(runner, 10).body;
-    expect(((await caught(() => longer.push(patternBytes(11)))) as Error).message).toMatch(/longer than the declared plaintextLength 10/);
+    expect(((await caught(() => longer.push(patternBytes(11)))) as Error).message).toMatch(
+      /longer than the declared plaintextLength 10/,
+    );
     const shorter = body(runner, 10).body;
     await shorter.push(patternBytes(4));
-    expect(((await caught(() => shorter.end())) as Error).message).toMatch(/plaintext is 4 bytes, not the declared plaintextLength 10/);
+    expect(((await caught(() => shorter.end())) as Error).message).toMatch(
+      /plaintext is 4 bytes, not the declared plaintextLength 10/,
+    );
   });
 });

@@ -8,7 +8,14 @@ const MiB = 1024 * 1024;
 
 describe('createFramePool options', () => {
   it('defaults to worker threads, one per CPU, 4 MiB batches, 12 MiB in flight, 4 MiB minimum and 1 GiB of shared one-shot results', () => {
-    expect(resolvePoolOptions(undefined)).toStrictEqual({ mode: 'workers', threads: availableParallelism(), batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB, minMessageBytes: 4 * MiB, sharedOutputBytes: 1024 * MiB });
+    expect(resolvePoolOptions(undefined)).toStrictEqual({
+      mode: 'workers',
+      threads: availableParallelism(),
+      batchBytes: 4 * MiB,
+      maxInFlightBytes: 12 * MiB,
+      minMessageBytes: 4 * MiB,
+      sharedOutputBytes: 1024 * MiB,
+    });
   });
 
   it('takes sharedOutputBytes as a non-negative integer (0: off)', () => {
@@ -18,7 +25,11 @@ describe('createFramePool options', () => {
   });
 
   it("defaults to smaller batches and a smaller cap in 'subtle' mode (every frame a job with its own copies)", () => {
-    expect(resolvePoolOptions({ mode: 'subtle' })).toMatchObject({ mode: 'subtle', batchBytes: MiB, maxInFlightBytes: 8 * MiB });
+    expect(resolvePoolOptions({ mode: 'subtle' })).toMatchObject({
+      mode: 'subtle',
+      batchBytes: MiB,
+      maxInFlightBytes: 8 * MiB,
+    });
   });
 
   it('never lets the in-flight cap default below one batch', () => {

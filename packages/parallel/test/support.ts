@@ -95,19 +95,24 @@ export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(r
 
 export const join = (parts: readonly Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
 
-
 /**
  * A FrameOffload with the real bodies over `runner` (no size threshold: every message is
  * offloaded). One-shot results are written in place unless `inPlace` is false.
  */
-export function inlineOffload(runner: BatchRunner, batchBytes: number, maxInFlightBytes: number, inPlace = true): FrameOffload & { buffers: BufferPool } {
+export function inlineOffload(
+  runner: BatchRunner,
+  batchBytes: number,
+  maxInFlightBytes: number,
+  inPlace = true,
+): FrameOffload & { buffers: BufferPool } {
   const buffers = new BufferPool(64 * 1024 * 1024);
   const settings = { runner, buffers, batchBytes, maxInFlightBytes };
   return {
     name: 'inline',
     buffers,
     encryptBody: (init) => new OffloadedEncryptBody(init, settings),
-    decryptBody: (init) => (init.header.contentType === ContentType.FRAMED ? new OffloadedDecryptBody(init, settings) : undefined),
+    decryptBody: (init) =>
+      init.header.contentType === ContentType.FRAMED ? new OffloadedDecryptBody(init, settings) : undefined,
     ...(inPlace ? { allocate: (length: number) => runner.allocate(length) } : {}),
   };
 }

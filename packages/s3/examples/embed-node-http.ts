@@ -12,14 +12,21 @@ const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:user/example`;
 
 export function createEmbeddedServer(): Server {
   const kms = new MemoryKms({ principal: `arn:aws:iam::${ACCOUNT}:root` });
-  const s3 = new S3Service({ store: new MemoryBlobStore(), keys: kmsKeyProvider({ clientFor: (p) => kms.as(p) }), region: 'us-east-1', sseS3Key: randomBytes(32) });
+  const s3 = new S3Service({
+    store: new MemoryBlobStore(),
+    keys: kmsKeyProvider({ clientFor: (p) => kms.as(p) }),
+    region: 'us-east-1',
+    sseS3Key: randomBytes(32),
+  });
   return createServer((req, res) => void handle(s3, req, res));
 }
 
 async function handle(s3: S3Service, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const ctx = { principal: PRINCIPAL, accountId: ACCOUNT, requestId, secureTransport: true, anonymous: false };
-  const [bucket = '', ...rest] = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1).split('/');
+  const [bucket = '', ...rest] = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    .slice(1)
+    .split('/');
   const key = rest.join('/');
   const headers = req.headers as Record<string, string>;
   res.setHeader('x-amz-request-id', requestId);
@@ -29,7 +36,8 @@ async function handle(s3: S3Service, req: IncomingMessage, res: ServerResponse):
       else if (req.method === 'DELETE') send(res, 204, (await s3.deleteBucket(ctx, { bucket })).headers);
       else send(res, 405, {});
     } else if (req.method === 'PUT') {
-      const length = headers['content-length'] === undefined ? {} : { contentLength: Number(headers['content-length']) };
+      const length =
+        headers['content-length'] === undefined ? {} : { contentLength: Number(headers['content-length']) };
       send(res, 200, (await s3.putObject(ctx, { bucket, key, headers, body: req, ...length })).headers);
     } else if (req.method === 'HEAD') {
       const found = await s3.headObject(ctx, { bucket, key, headers });
@@ -56,6 +64,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 if (process.argv[1]?.endsWith('embed-node-http.js')) {
   const server = createEmbeddedServer().listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {
     const address = server.address();
-    if (address !== null && typeof address === 'object') process.stderr.write(`listening on http://127.0.0.1:${address.port}\n`);
+    if (address !== null && typeof address === 'object')
+      process.stderr.write(`listening on http://127.0.0.1:${address.port}\n`);
   });
 }

@@ -29,7 +29,11 @@ export type {
   AlgorithmSource,
   KeyIdSource,
 } from './rules/resolve-encryption.js';
-export { parseEncryptionContextHeader, encodeEncryptionContextHeader, S3_ARN_CONTEXT_KEY } from './rules/encryption-context-header.js';
+export {
+  parseEncryptionContextHeader,
+  encodeEncryptionContextHeader,
+  S3_ARN_CONTEXT_KEY,
+} from './rules/encryption-context-header.js';
 export { DEFAULT_BUCKET_ENCRYPTION } from './rules/bucket-encryption.js';
 export type { BucketEncryption } from './rules/bucket-encryption.js';
 export { encryptionResponseHeaders } from './rules/response-headers.js';
@@ -66,29 +70,72 @@ export { parseContentMd5, ContentMd5Verifier } from './checksums/content-md5.js'
 
 // --- bucket policies (s3-rules) ---
 export { parseBucketPolicy } from './policy/bucket-policy.js';
-export type { BucketPolicy, PolicyStatement, PolicyPrincipal, ParseBucketPolicyOptions } from './policy/bucket-policy.js';
+export type {
+  BucketPolicy,
+  PolicyStatement,
+  PolicyPrincipal,
+  ParseBucketPolicyOptions,
+} from './policy/bucket-policy.js';
 export { evaluateBucketPolicy } from './policy/evaluate-bucket-policy.js';
 export type { PolicyRequest, PolicyDecision } from './policy/evaluate-bucket-policy.js';
 export { conditionKeysFor } from './policy/condition-keys.js';
 export type { ConditionRequest } from './policy/condition-keys.js';
 export { CONDITION_OPERATORS } from './policy/policy-condition.js';
-export type { ConditionOperator, PolicyCondition, ConditionKeyValue, ConditionKeys } from './policy/policy-condition.js';
+export type {
+  ConditionOperator,
+  PolicyCondition,
+  ConditionKeyValue,
+  ConditionKeys,
+} from './policy/policy-condition.js';
 
 // --- storage (s3-objects) ---
-export { isBlobName, isBlobPrefix, MAX_BLOB_NAME_LENGTH, MAX_BLOB_SEGMENT_LENGTH, MAX_BLOB_LIST_LIMIT } from './store/blob-store.js';
-export type { BlobStore, BlobInfo, BlobPutOptions, BlobGetOptions, BlobListOptions, BlobListing } from './store/blob-store.js';
+export {
+  isBlobName,
+  isBlobPrefix,
+  MAX_BLOB_NAME_LENGTH,
+  MAX_BLOB_SEGMENT_LENGTH,
+  MAX_BLOB_LIST_LIMIT,
+} from './store/blob-store.js';
+export type {
+  BlobStore,
+  BlobInfo,
+  BlobPutOptions,
+  BlobGetOptions,
+  BlobListOptions,
+  BlobListing,
+} from './store/blob-store.js';
 export { MemoryBlobStore } from './store/memory-blob-store.js';
 export type { BlobReadLog } from './store/memory-blob-store.js';
 
 // --- stored objects (s3-objects) ---
-export { encodeObjectRecord, decodeObjectRecord, encodePartRecord, decodePartRecord, RecordLimits, RECORD_VERSION } from './objects/object-record.js';
+export {
+  encodeObjectRecord,
+  decodeObjectRecord,
+  encodePartRecord,
+  decodePartRecord,
+  RecordLimits,
+  RECORD_VERSION,
+} from './objects/object-record.js';
 export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
 export type { RequestContext } from './objects/request-context.js';
 export { kmsKeyProvider, S3_KMS_AUDIT_CHANNEL } from './objects/key-provider.js';
-export type { S3KeyProvider, S3KmsClient, S3KmsKeyMetadata, S3KmsAuditRecord, KmsKeyProviderOptions } from './objects/key-provider.js';
-export type { BodyInput, PutObjectInput, WriteResult, GetObjectInput, GetObjectResult, HeadObjectResult } from './objects/object-operations.js';
+export type {
+  S3KeyProvider,
+  S3KmsClient,
+  S3KmsKeyMetadata,
+  S3KmsAuditRecord,
+  KmsKeyProviderOptions,
+} from './objects/key-provider.js';
+export type {
+  BodyInput,
+  PutObjectInput,
+  WriteResult,
+  GetObjectInput,
+  GetObjectResult,
+  HeadObjectResult,
+} from './objects/object-operations.js';
 export type { BucketInput, BucketSummary } from './objects/bucket-operations.js';
 export { parseRange } from './objects/range-header.js';
 export type { ByteRange } from './objects/range-header.js';
@@ -96,4 +143,11 @@ export { RANGE_WINDOW } from './objects/object-reader.js';
 export type { CopyObjectInput, CopyObjectResult } from './objects/copy-object.js';
 export type { ListObjectsInput, ListObjectsResult, ObjectSummary } from './objects/listing.js';
 export type { RekeyInput } from './objects/rekey.js';
-export type { UploadInput, UploadPartInput, UploadPartCopyInput, CompletedPart, PartSummary, UploadSummary } from './multipart/multipart-operations.js';
+export type {
+  UploadInput,
+  UploadPartInput,
+  UploadPartCopyInput,
+  CompletedPart,
+  PartSummary,
+  UploadSummary,
+} from './multipart/multipart-operations.js';

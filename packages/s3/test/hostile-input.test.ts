@@ -33,15 +33,26 @@ const SSE_NAMES = [
   'x-amz-trailer',
   'x-amz-checksum-type',
 ];
-const headerValue = fc.oneof(fc.constantFrom('aws:kms', 'AES256', 'aws:kms:dsse', 'true', 'e30=', 'CRC32', 'x-amz-checksum-crc32'), fc.string(), fc.base64String());
+const headerValue = fc.oneof(
+  fc.constantFrom('aws:kms', 'AES256', 'aws:kms:dsse', 'true', 'e30=', 'CRC32', 'x-amz-checksum-crc32'),
+  fc.string(),
+  fc.base64String(),
+);
 const headers = fc.dictionary(fc.constantFrom(...SSE_NAMES), headerValue);
 
 describe('hostile input ends in an S3 error, never a crash', () => {
   it('request headers (resolveEncryption, parseChecksumHeaders)', () => {
     fc.assert(
-      fc.property(headers, fc.constantFrom('PutObject', 'CopyObject', 'GetObject', 'HeadObject') , (h, operation) =>
+      fc.property(headers, fc.constantFrom('PutObject', 'CopyObject', 'GetObject', 'HeadObject'), (h, operation) =>
         onlyS3Errors(() => {
-          resolveEncryption({ operation, headers: h, bucket: 'b', key: 'k', region: 'us-east-1', accountId: '111122223333' });
+          resolveEncryption({
+            operation,
+            headers: h,
+            bucket: 'b',
+            key: 'k',
+            region: 'us-east-1',
+            accountId: '111122223333',
+          });
           parseChecksumHeaders(h);
         }),
       ),
@@ -51,17 +62,28 @@ describe('hostile input ends in an S3 error, never a crash', () => {
 
   it('encryption context headers: base64 of arbitrary JSON and arbitrary strings', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json().map((j) => Buffer.from(j).toString('base64')), fc.string(), fc.base64String()), (value) =>
-        onlyS3Errors(() => parseEncryptionContextHeader(value)),
+      fc.property(
+        fc.oneof(
+          fc.json().map((j) => Buffer.from(j).toString('base64')),
+          fc.string(),
+          fc.base64String(),
+        ),
+        (value) => onlyS3Errors(() => parseEncryptionContextHeader(value)),
       ),
       { numRuns: 500 },
     );
   });
 
   it('configuration XML: arbitrary strings and mutated valid documents', () => {
-    const valid = '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
-    const mutated = fc.tuple(fc.nat(valid.length), fc.nat(20), fc.string({ maxLength: 20 })).map(([at, drop, insert]) => valid.slice(0, at) + insert + valid.slice(at + drop));
-    fc.assert(fc.property(fc.oneof(fc.string(), mutated), (body) => onlyS3Errors(() => parseBucketEncryptionXml(body))), { numRuns: 500 });
+    const valid =
+      '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+    const mutated = fc
+      .tuple(fc.nat(valid.length), fc.nat(20), fc.string({ maxLength: 20 }))
+      .map(([at, drop, insert]) => valid.slice(0, at) + insert + valid.slice(at + drop));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), mutated), (body) => onlyS3Errors(() => parseBucketEncryptionXml(body))),
+      { numRuns: 500 },
+    );
   });
 
   it('bucket policies: arbitrary JSON and mutated statements', () => {
@@ -75,12 +97,27 @@ describe('hostile input ends in an S3 error, never a crash', () => {
       },
       { requiredKeys: [] },
     );
-    const policy = fc.record({ Version: fc.constantFrom('2012-10-17', 'x'), Statement: fc.oneof(statement, fc.array(statement, { maxLength: 3 })) }).map((p) => JSON.stringify(p));
-    fc.assert(fc.property(fc.oneof(policy, fc.json(), fc.string()), (json) => onlyS3Errors(() => parseBucketPolicy(json, { bucket: 'b' }))), { numRuns: 500 });
+    const policy = fc
+      .record({
+        Version: fc.constantFrom('2012-10-17', 'x'),
+        Statement: fc.oneof(statement, fc.array(statement, { maxLength: 3 })),
+      })
+      .map((p) => JSON.stringify(p));
+    fc.assert(
+      fc.property(fc.oneof(policy, fc.json(), fc.string()), (json) =>
+        onlyS3Errors(() => parseBucketPolicy(json, { bucket: 'b' })),
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('Content-MD5 values', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.base64String()), (value) => onlyS3Errors(() => new ContentMd5Verifier(value).verify())), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.base64String()), (value) =>
+        onlyS3Errors(() => new ContentMd5Verifier(value).verify()),
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('the checker itself rejects a non-S3 error', () => {

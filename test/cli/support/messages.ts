@@ -11,7 +11,10 @@ export function bytes(size: number): Buffer {
 }
 
 /** Decrypts `message` with the core engine over the sandbox's store file (discovery). */
-export async function decryptInProcess(keystore: string, message: Uint8Array): Promise<{ plaintext: Uint8Array; context: Readonly<Record<string, string>> }> {
+export async function decryptInProcess(
+  keystore: string,
+  message: Uint8Array,
+): Promise<{ plaintext: Uint8Array; context: Readonly<Record<string, string>> }> {
   const kms = await MemoryKms.open({ path: keystore, passphrase: PASSPHRASE });
   try {
     const engine = createEngine({ keyStore: new KmsKeyStore({ client: kms, discovery: true }) });

@@ -44,7 +44,8 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 
 /** Starts `sealflow ...args` with piped stdio; the caller drives stdin and waits. */
 export function startCli(args: readonly string[], options: RunOptions = {}): ChildProcess {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "node scripts/setup.mjs" (or tsc -b packages/cli) first`);
+  if (!existsSync(BIN))
+    throw new Error(`${BIN} is missing: run "node scripts/setup.mjs" (or tsc -b packages/cli) first`);
   return spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: options.env ?? {},
@@ -59,7 +60,10 @@ export interface CliSandbox {
   /** Environment for the CLI: key store and passphrase set, HOME pointed into the sandbox. */
   readonly env: NodeJS.ProcessEnv;
   path(name: string): string;
-  run(args: readonly string[], options?: Omit<RunOptions, 'env'> & { readonly env?: NodeJS.ProcessEnv }): Promise<CliRun>;
+  run(
+    args: readonly string[],
+    options?: Omit<RunOptions, 'env'> & { readonly env?: NodeJS.ProcessEnv },
+  ): Promise<CliRun>;
   remove(): void;
 }
 

@@ -9,8 +9,14 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseGatewayConfig, startGateway, type RunningGateway } from '@sealflow/gateway';
 import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../../setup/s3-emulator-env.js';
 
-export const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-key-0000000000000000000000' } as const;
-export const BOB = { accessKeyId: 'AKIABOB00000000000002', secretAccessKey: 'bob-secret-key-00000000000000000000000' } as const;
+export const ALICE = {
+  accessKeyId: 'AKIAALICE0000000001',
+  secretAccessKey: 'alice-secret-key-0000000000000000000000',
+} as const;
+export const BOB = {
+  accessKeyId: 'AKIABOB00000000000002',
+  secretAccessKey: 'bob-secret-key-00000000000000000000000',
+} as const;
 export const ALICE_ARN = 'arn:aws:iam::111122223333:user/alice';
 export const BOB_ARN = 'arn:aws:iam::444455556666:user/bob';
 
@@ -24,7 +30,10 @@ export interface Harness {
   readonly dir: string;
   /** The test CA (the self-signed certificate) when the gateway serves TLS. */
   readonly ca: string | undefined;
-  client(credentials?: { accessKeyId: string; secretAccessKey: string }, options?: { forcePathStyle?: boolean }): S3Client;
+  client(
+    credentials?: { accessKeyId: string; secretAccessKey: string },
+    options?: { forcePathStyle?: boolean },
+  ): S3Client;
   close(): Promise<void>;
 }
 
@@ -33,7 +42,12 @@ let counter = 0;
 /** A backing bucket in moto for one gateway's `s3` storage. */
 export async function motoBucket(): Promise<string> {
   const endpoint = process.env[S3EmulatorEnv.endpoint] as string;
-  const moto = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...MOTO_S3_CREDENTIALS } });
+  const moto = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { ...MOTO_S3_CREDENTIALS },
+  });
   const bucket = `gw-backing-${process.pid}-${Date.now()}-${counter++}`;
   await moto.send(new CreateBucketCommand({ Bucket: bucket }));
   moto.destroy();
@@ -58,18 +72,45 @@ export async function storageConfig(backend: Backend, dir: string): Promise<Reco
  * hosts), made with openssl in `dir` at test time. SSE-KMS requests need TLS.
  */
 export function selfSignedCert(dir: string): { certFile: string; keyFile: string; cert: string } {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tls.key', '-out', 'tls.crt',
-    '-subj', '/CN=localhost', '-days', '2', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.localhost,DNS:features.localhost',
-  ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), cert: readFileSync(join(dir, 'tls.crt'), 'utf8') };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'tls.key',
+      '-out',
+      'tls.crt',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '2',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.localhost,DNS:features.localhost',
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return {
+    certFile: join(dir, 'tls.crt'),
+    keyFile: join(dir, 'tls.key'),
+    cert: readFileSync(join(dir, 'tls.crt'), 'utf8'),
+  };
 }
 
 /**
  * Starts a gateway on 127.0.0.1:0 over TLS (`tls: false` for plain HTTP) with two
  * accounts (alice, bob) and an in-memory KMS.
  */
-export async function startHarness(backend: Backend, extra: Record<string, unknown> = {}, { tls = true }: { tls?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  backend: Backend,
+  extra: Record<string, unknown> = {},
+  { tls = true }: { tls?: boolean } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sealflow-gw-'));
   const pem = tls ? selfSignedCert(dir) : undefined;
   const config = parseGatewayConfig(

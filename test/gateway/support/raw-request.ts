@@ -32,14 +32,33 @@ export async function signedHeaders(url: string, options: RawOptions): Promise<R
     for (const part of options.path.slice(q + 1).split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
-      query[decodeURIComponent(eq < 0 ? part : part.slice(0, eq))] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+      query[decodeURIComponent(eq < 0 ? part : part.slice(0, eq))] =
+        eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
     }
   }
-  const headers: Record<string, string> = { host: base.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...options.headers };
+  const headers: Record<string, string> = {
+    host: base.host,
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    ...options.headers,
+  };
   if (options.credentials === undefined) return headers;
-  const signer = new SignatureV4({ credentials: options.credentials, region: 'us-east-1', service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
+  const signer = new SignatureV4({
+    credentials: options.credentials,
+    region: 'us-east-1',
+    service: 's3',
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: false,
+  });
   // The path is signed as sent (already encoded), the way S3 clients sign.
-  const signed = await signer.sign({ method: options.method ?? 'GET', protocol: base.protocol, hostname: base.hostname, port: Number(base.port), path, query, headers });
+  const signed = await signer.sign({
+    method: options.method ?? 'GET',
+    protocol: base.protocol,
+    hostname: base.hostname,
+    port: Number(base.port),
+    path,
+    query,
+    headers,
+  });
   return signed.headers as Record<string, string>;
 }
 
@@ -48,12 +67,25 @@ export async function rawRequest(url: string, ca: string, options: RawOptions): 
   const base = new URL(url);
   const headers = await signedHeaders(url, options);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname: base.hostname, port: base.port, method: options.method ?? 'GET', path: options.path, headers, ca, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        hostname: base.hostname,
+        port: base.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers,
+        ca,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });

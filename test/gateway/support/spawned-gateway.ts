@@ -77,7 +77,14 @@ export async function makeSite(options: SiteOptions): Promise<GatewaySite> {
   };
   const configFile = join(dir, 'gateway.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  return { dir, configFile, caFile: pem.certFile, ca: pem.cert, keyArn, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    configFile,
+    caFile: pem.certFile,
+    ca: pem.cert,
+    keyArn,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A running `sealflow gateway` process. */
@@ -131,7 +138,12 @@ export async function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = 
 }
 
 /** An SDK client for a spawned gateway (TLS trusted through the site's certificate). */
-export function sdkClient(site: GatewaySite, url: string, credentials: { accessKeyId: string; secretAccessKey: string } = ALICE, maxSockets = 50): S3Client {
+export function sdkClient(
+  site: GatewaySite,
+  url: string,
+  credentials: { accessKeyId: string; secretAccessKey: string } = ALICE,
+  maxSockets = 50,
+): S3Client {
   return new S3Client({
     endpoint: url,
     region: 'us-east-1',
@@ -143,7 +155,10 @@ export function sdkClient(site: GatewaySite, url: string, credentials: { accessK
 }
 
 /** The environment the Python clients (boto3, the AWS CLI) run with against a site. */
-export function pythonClientEnv(site: GatewaySite, credentials: { accessKeyId: string; secretAccessKey: string } = ALICE): NodeJS.ProcessEnv {
+export function pythonClientEnv(
+  site: GatewaySite,
+  credentials: { accessKeyId: string; secretAccessKey: string } = ALICE,
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env['PATH'] ?? '',
     HOME: site.dir,
@@ -159,7 +174,10 @@ export function pythonClientEnv(site: GatewaySite, credentials: { accessKeyId: s
 }
 
 /** moto's credentials, for a gateway whose `aws-kms` key store or `s3` storage is moto. */
-export const MOTO_ENV = { AWS_ACCESS_KEY_ID: MOTO_S3_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_S3_CREDENTIALS.secretAccessKey } as const;
+export const MOTO_ENV = {
+  AWS_ACCESS_KEY_ID: MOTO_S3_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: MOTO_S3_CREDENTIALS.secretAccessKey,
+} as const;
 
 /** The virtualenv scripts/install-s3-clients.sh fills (boto3 and the AWS CLI). */
 export const S3_CLIENTS_VENV = process.env['SEALFLOW_S3_CLIENTS_VENV'] ?? join(REPO, '.emulators/s3-clients');
@@ -175,7 +193,12 @@ export interface RunResult {
 }
 
 /** Runs a program to completion (bounded by `timeoutMs`), collecting its output. */
-export function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunResult> {
+export function run(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -47,7 +47,12 @@ export function aesPeer(name: string, seed: number): AesPeer {
       wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
       ...(utf8Sorting === undefined ? {} : { utf8Sorting }),
     });
-  return { name, store: new RawAesKeyStore({ namespace: NAMESPACE, name, key: aesKey(seed) }), keyring: keyring(true), defaultKeyring: keyring(undefined) };
+  return {
+    name,
+    store: new RawAesKeyStore({ namespace: NAMESPACE, name, key: aesKey(seed) }),
+    keyring: keyring(true),
+    defaultKeyring: keyring(undefined),
+  };
 }
 
 /** client-node's multi-keyring: `generator` makes the data key, `children` wrap it too. */
@@ -77,20 +82,41 @@ export function rsaPeer(name: string, oaepHash: OaepHash): RsaPeer {
   const { publicKey, privateKey } = rsaPair();
   return {
     store: new RawRsaKeyStore({ namespace: NAMESPACE, name, publicKey, privateKey, oaepHash }),
-    keyring: new RawRsaKeyringNode({ keyNamespace: NAMESPACE, keyName: name, rsaKey: { publicKey, privateKey }, oaepHash }),
+    keyring: new RawRsaKeyringNode({
+      keyNamespace: NAMESPACE,
+      keyName: name,
+      rsaKey: { publicKey, privateKey },
+      oaepHash,
+    }),
   };
 }
 
 /** Encrypts with client-node. */
-export async function esdkEncrypt(keyring: KeyringNode, plaintext: Uint8Array, suite: 0x0478 | 0x0578, frameLength: number, context: EncryptionContext): Promise<Uint8Array> {
-  const { result } = await esdk.encrypt(keyring, plaintext, { encryptionContext: { ...context }, frameLength, suiteId: ESDK_SUITE[suite] });
+export async function esdkEncrypt(
+  keyring: KeyringNode,
+  plaintext: Uint8Array,
+  suite: 0x0478 | 0x0578,
+  frameLength: number,
+  context: EncryptionContext,
+): Promise<Uint8Array> {
+  const { result } = await esdk.encrypt(keyring, plaintext, {
+    encryptionContext: { ...context },
+    frameLength,
+    suiteId: ESDK_SUITE[suite],
+  });
   return new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
 }
 
 /** Decrypts with client-node; returns the plaintext and the context it authenticated. */
-export async function esdkDecrypt(keyring: KeyringNode, ciphertext: Uint8Array): Promise<{ plaintext: Uint8Array; context: Record<string, string> }> {
+export async function esdkDecrypt(
+  keyring: KeyringNode,
+  ciphertext: Uint8Array,
+): Promise<{ plaintext: Uint8Array; context: Record<string, string> }> {
   const { plaintext, messageHeader } = await esdk.decrypt(keyring, ciphertext);
-  return { plaintext: new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength), context: { ...messageHeader.encryptionContext } };
+  return {
+    plaintext: new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength),
+    context: { ...messageHeader.encryptionContext },
+  };
 }
 
 /** Bytes equality with a short failure message instead of a multi-MiB diff. */

@@ -7,7 +7,15 @@
 import diagnostics from 'node:diagnostics_channel';
 
 import { KMS_AUDIT_CHANNEL, type AwsKmsAuditRecord } from '@sealflow/keystore-aws-kms';
-import { Channels, createEngine, ErrorCodes, KeyStoreError, type Engine, type KeyStore, type KeyStoreCallEvent } from '@sealflow/core';
+import {
+  Channels,
+  createEngine,
+  ErrorCodes,
+  KeyStoreError,
+  type Engine,
+  type KeyStore,
+  type KeyStoreCallEvent,
+} from '@sealflow/core';
 import { keyStoreConformanceCases } from '@sealflow/core/keystore-kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
@@ -26,7 +34,9 @@ function engine(keyStore: KeyStore | readonly KeyStore[]): Engine {
 }
 
 function edkArns(engineForInspect: Engine, message: Uint8Array): string[] {
-  return engineForInspect.inspect(message).encryptedDataKeys.map((edk) => `${edk.providerId} ${decoder.decode(edk.providerInfo)}`);
+  return engineForInspect
+    .inspect(message)
+    .encryptedDataKeys.map((edk) => `${edk.providerId} ${decoder.decode(edk.providerInfo)}`);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<KeyStoreError> {
@@ -75,7 +85,8 @@ export function kmsContract(spec: ContractSpec): void {
   afterAll(() => target.close());
 
   describe('KeyStore conformance (@sealflow/core/keystore-kit)', () => {
-    for (const c of keyStoreConformanceCases({ makeStore: () => target.store({ keyId: keyA.arn }) })) test(c.name, c.run);
+    for (const c of keyStoreConformanceCases({ makeStore: () => target.store({ keyId: keyA.arn }) }))
+      test(c.name, c.run);
   });
 
   describe('round trips through the engine', () => {
@@ -127,12 +138,13 @@ export function kmsContract(spec: ContractSpec): void {
     });
 
     // In-process targets have no endpoint to build a client for.
-    if (spec.buildsClient) test('works with a client the store builds from region, endpoint and credentials', async () => {
-      const store = (target.builtStore as NonNullable<KmsTarget['builtStore']>)({ keyId: keyA.arn });
-      const sealflow = engine(store);
-      const sealed = await sealflow.encrypt(bytes(70, 5), { context: { built: 'yes' } });
-      expect((await sealflow.decrypt(sealed)).plaintext).toEqual(bytes(70, 5));
-    });
+    if (spec.buildsClient)
+      test('works with a client the store builds from region, endpoint and credentials', async () => {
+        const store = (target.builtStore as NonNullable<KmsTarget['builtStore']>)({ keyId: keyA.arn });
+        const sealflow = engine(store);
+        const sealed = await sealflow.encrypt(bytes(70, 5), { context: { built: 'yes' } });
+        expect((await sealflow.decrypt(sealed)).plaintext).toEqual(bytes(70, 5));
+      });
 
     test('strict ARN mode round-trips under a key ARN and refuses an alias before any call', async () => {
       const sealflow = engine(target.store({ keyId: keyA.arn, strictArns: true }));
@@ -140,7 +152,9 @@ export function kmsContract(spec: ContractSpec): void {
       expect((await sealflow.decrypt(sealed)).plaintext).toEqual(bytes(3, 6));
       target.takeRequests();
       expect(() => target.store({ keyId: 'alias/anything', strictArns: true })).toThrow(/accepts only a full key ARN/);
-      await expect(sealflow.encrypt(bytes(1, 1), { context: {}, keyId: keyB.keyId })).rejects.toThrow(/accepts only a full key ARN/);
+      await expect(sealflow.encrypt(bytes(1, 1), { context: {}, keyId: keyB.keyId })).rejects.toThrow(
+        /accepts only a full key ARN/,
+      );
       expect(target.takeRequests()).toEqual([]);
     });
   });
@@ -161,15 +175,22 @@ export function kmsContract(spec: ContractSpec): void {
       const store = target.store({ keyId: keyA.arn });
       const generated = await store.generateDataKey({ context: { purpose: 'right' }, length: 32 });
       generated.dataKey.destroy();
-      const error = await rejection(store.unwrapDataKey(generated.encryptedDataKey, { context: { purpose: 'wrong' }, length: 32 }));
+      const error = await rejection(
+        store.unwrapDataKey(generated.encryptedDataKey, { context: { purpose: 'wrong' }, length: 32 }),
+      );
       expect(error.code).toBe(ErrorCodes.INVALID_KEY_CIPHERTEXT);
       expect(error.cause).toBeDefined();
     });
 
     test('a message whose reproduced context is wrong fails to decrypt at KMS', async () => {
       const sealflow = engine(target.store({ keyId: keyA.arn }));
-      const sealed = await sealflow.encrypt(bytes(20, 8), { context: { stored: 'yes', secretish: 'right' }, requiredContextKeys: ['secretish'] });
-      expect((await sealflow.decrypt(sealed, { reproducedContext: { secretish: 'right' } })).plaintext).toEqual(bytes(20, 8));
+      const sealed = await sealflow.encrypt(bytes(20, 8), {
+        context: { stored: 'yes', secretish: 'right' },
+        requiredContextKeys: ['secretish'],
+      });
+      expect((await sealflow.decrypt(sealed, { reproducedContext: { secretish: 'right' } })).plaintext).toEqual(
+        bytes(20, 8),
+      );
       const error = await rejection(sealflow.decrypt(sealed, { reproducedContext: { secretish: 'wrong' } }));
       expect(error.code).toBe(ErrorCodes.NO_DECRYPTABLE_KEY);
       expect(failureCodes(error)).toEqual([ErrorCodes.INVALID_KEY_CIPHERTEXT]);
@@ -187,28 +208,30 @@ export function kmsContract(spec: ContractSpec): void {
       }
     });
 
-    if (spec.divergences.enforcesKeyState) test('a disabled key fails new messages with ERR_KEY_DISABLED and old ones cannot be unwrapped', async () => {
-      const key = await target.createKey();
-      const sealflow = engine(target.store({ keyId: key.arn }));
-      const sealed = await sealflow.encrypt(bytes(30, 9), { context: { k: 'v' } });
-      await target.disableKey(key.keyId);
-      const onEncrypt = await rejection(sealflow.encrypt(bytes(1, 0), { context: {} }));
-      expect(onEncrypt.code).toBe(ErrorCodes.KEY_DISABLED);
-      expect(onEncrypt.cause).toMatchObject({ name: 'DisabledException' });
-      const onDecrypt = await rejection(sealflow.decrypt(sealed));
-      expect(onDecrypt.code).toBe(ErrorCodes.NO_DECRYPTABLE_KEY);
-      expect(failureCodes(onDecrypt)).toEqual([ErrorCodes.KEY_DISABLED]);
-    });
+    if (spec.divergences.enforcesKeyState)
+      test('a disabled key fails new messages with ERR_KEY_DISABLED and old ones cannot be unwrapped', async () => {
+        const key = await target.createKey();
+        const sealflow = engine(target.store({ keyId: key.arn }));
+        const sealed = await sealflow.encrypt(bytes(30, 9), { context: { k: 'v' } });
+        await target.disableKey(key.keyId);
+        const onEncrypt = await rejection(sealflow.encrypt(bytes(1, 0), { context: {} }));
+        expect(onEncrypt.code).toBe(ErrorCodes.KEY_DISABLED);
+        expect(onEncrypt.cause).toMatchObject({ name: 'DisabledException' });
+        const onDecrypt = await rejection(sealflow.decrypt(sealed));
+        expect(onDecrypt.code).toBe(ErrorCodes.NO_DECRYPTABLE_KEY);
+        expect(failureCodes(onDecrypt)).toEqual([ErrorCodes.KEY_DISABLED]);
+      });
 
-    if (!spec.divergences.enforcesKeyState) test('(known divergence, pinned) a disabled key still serves GenerateDataKey and Decrypt', async () => {
-      // Pinned so that an upgrade that starts enforcing key state is noticed and the
-      // divergence flag (and the test above) switched on.
-      const key = await target.createKey();
-      await target.disableKey(key.keyId);
-      const sealflow = engine(target.store({ keyId: key.arn }));
-      const sealed = await sealflow.encrypt(bytes(4, 1), { context: {} });
-      expect((await sealflow.decrypt(sealed)).plaintext).toEqual(bytes(4, 1));
-    });
+    if (!spec.divergences.enforcesKeyState)
+      test('(known divergence, pinned) a disabled key still serves GenerateDataKey and Decrypt', async () => {
+        // Pinned so that an upgrade that starts enforcing key state is noticed and the
+        // divergence flag (and the test above) switched on.
+        const key = await target.createKey();
+        await target.disableKey(key.keyId);
+        const sealflow = engine(target.store({ keyId: key.arn }));
+        const sealed = await sealflow.encrypt(bytes(4, 1), { context: {} });
+        expect((await sealflow.decrypt(sealed)).plaintext).toEqual(bytes(4, 1));
+      });
   });
 
   describe('multi-key messages', () => {
@@ -222,7 +245,10 @@ export function kmsContract(spec: ContractSpec): void {
         expect(opened.plaintext).toEqual(bytes(150, 10));
       }
       // Strict decrypt asks KMS only about its own listed key.
-      expect(target.takeRequests().map((r) => `${r.operation} ${r.keyId}`)).toEqual([`Decrypt ${keyA.arn}`, `Decrypt ${keyB.arn}`]);
+      expect(target.takeRequests().map((r) => `${r.operation} ${r.keyId}`)).toEqual([
+        `Decrypt ${keyA.arn}`,
+        `Decrypt ${keyB.arn}`,
+      ]);
       const error = await rejection(engine(target.store({ keyIds: [keyC.arn] })).decrypt(sealed));
       expect(error.code).toBe(ErrorCodes.NO_DECRYPTABLE_KEY);
       expect(target.takeRequests()).toEqual([]);
@@ -231,7 +257,9 @@ export function kmsContract(spec: ContractSpec): void {
     test('the generate call is GenerateDataKey and the wrap call is Encrypt, both with the context', async () => {
       const context = { multi: 'calls' };
       target.takeRequests();
-      await engine([target.store({ keyId: keyA.arn }), target.store({ keyId: keyB.arn })]).encrypt(bytes(1, 1), { context });
+      await engine([target.store({ keyId: keyA.arn }), target.store({ keyId: keyB.arn })]).encrypt(bytes(1, 1), {
+        context,
+      });
       expect(target.takeRequests()).toEqual([
         { operation: 'GenerateDataKey', keyId: keyA.arn, context },
         { operation: 'Encrypt', keyId: keyB.arn, context },
@@ -242,7 +270,9 @@ export function kmsContract(spec: ContractSpec): void {
   describe('discovery', () => {
     let sealed: Uint8Array;
     beforeAll(async () => {
-      sealed = await engine(target.store({ keyId: keyA.arn })).encrypt(bytes(33, 11), { context: { discovery: 'yes' } });
+      sealed = await engine(target.store({ keyId: keyA.arn })).encrypt(bytes(33, 11), {
+        context: { discovery: 'yes' },
+      });
     });
 
     test('discovery without a filter decrypts a message under any key of the region', async () => {
@@ -250,7 +280,9 @@ export function kmsContract(spec: ContractSpec): void {
     });
 
     test('a filter naming the key account and partition decrypts', async () => {
-      const store = target.store({ discovery: { partition: target.partition, accountIds: ['000000000000', target.accountId] } });
+      const store = target.store({
+        discovery: { partition: target.partition, accountIds: ['000000000000', target.accountId] },
+      });
       expect((await engine(store).decrypt(sealed)).plaintext).toEqual(bytes(33, 11));
     });
 
@@ -275,10 +307,17 @@ export function kmsContract(spec: ContractSpec): void {
       const objects = ['a.txt', 'b/c.bin', 'd'];
       const sealed = [];
       for (const [i, name] of objects.entries()) {
-        sealed.push(await writer.encrypt(bytes(40 + i, i), { context: { 'aws:s3:arn': `arn:aws:s3:::photos/${name}` }, bucketKey: true }));
+        sealed.push(
+          await writer.encrypt(bytes(40 + i, i), {
+            context: { 'aws:s3:arn': `arn:aws:s3:::photos/${name}` },
+            bucketKey: true,
+          }),
+        );
       }
       const bucketContext = { 'aws:s3:arn': 'arn:aws:s3:::photos' };
-      expect(target.takeRequests()).toEqual([{ operation: 'GenerateDataKey', keyId: keyA.arn, context: bucketContext }]);
+      expect(target.takeRequests()).toEqual([
+        { operation: 'GenerateDataKey', keyId: keyA.arn, context: bucketContext },
+      ]);
       expect(writer.stats().bucketKeys).toMatchObject({ misses: 1, hits: 2 });
       for (const [i, message] of sealed.entries()) {
         const reader = createEngine({ keyStore: target.store({ keyIds: [keyA.arn] }) });
@@ -288,7 +327,9 @@ export function kmsContract(spec: ContractSpec): void {
       }
       const decrypts = target.takeRequests();
       expect(decrypts).toHaveLength(3);
-      expect(decrypts.every((r) => r.operation === 'Decrypt' && JSON.stringify(r.context) === JSON.stringify(bucketContext))).toBe(true);
+      expect(
+        decrypts.every((r) => r.operation === 'Decrypt' && JSON.stringify(r.context) === JSON.stringify(bucketContext)),
+      ).toBe(true);
       await writer.close();
     });
   });
@@ -336,7 +377,8 @@ export function kmsContract(spec: ContractSpec): void {
         ['generate', keyA.arn, 'success'],
         ['unwrap', keyA.arn, 'success'],
       ]);
-      if (target.divergences.returnsRequestIds) expect(mine.every((e) => typeof e.requestId === 'string' && e.requestId.length > 0)).toBe(true);
+      if (target.divergences.returnsRequestIds)
+        expect(mine.every((e) => typeof e.requestId === 'string' && e.requestId.length > 0)).toBe(true);
     });
 
     test('each KMS request publishes a CloudTrail-shaped audit record on sealflow:kms:audit', async () => {
@@ -355,7 +397,15 @@ export function kmsContract(spec: ContractSpec): void {
         diagnostics.unsubscribe(KMS_AUDIT_CHANNEL, listener);
       }
       const mine = records.filter((r) => r.requestParameters.encryptionContext['audit'] !== undefined);
-      expect(mine.map((r) => [r.eventName, r.requestParameters.keyId, r.requestParameters.encryptionContext, r.resources.map((x) => x.ARN), r.errorCode])).toEqual([
+      expect(
+        mine.map((r) => [
+          r.eventName,
+          r.requestParameters.keyId,
+          r.requestParameters.encryptionContext,
+          r.resources.map((x) => x.ARN),
+          r.errorCode,
+        ]),
+      ).toEqual([
         ['GenerateDataKey', keyA.arn, context, [keyA.arn], undefined],
         ['Decrypt', keyA.arn, { audit: 'other' }, [keyA.arn], 'InvalidCiphertextException'],
       ]);

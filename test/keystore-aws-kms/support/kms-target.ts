@@ -109,7 +109,11 @@ export function httpTarget(spec: HttpTargetSpec): KmsTarget {
       client.middlewareStack.add(
         (next, context) => async (args) => {
           const input = args.input as { KeyId?: string; EncryptionContext?: Record<string, string> };
-          sent.push({ operation: String(context.commandName).replace(/Command$/, ''), keyId: input.KeyId, context: { ...input.EncryptionContext } });
+          sent.push({
+            operation: String(context.commandName).replace(/Command$/, ''),
+            keyId: input.KeyId,
+            context: { ...input.EncryptionContext },
+          });
           return next(args);
         },
         { step: 'initialize', name: 'sealflowRecordRequests' },

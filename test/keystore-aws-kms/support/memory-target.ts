@@ -17,7 +17,10 @@ export function memoryTarget(): KmsTarget {
   const kms = new MemoryKms({ region: REGION, principal: `arn:aws:iam::${ACCOUNT}:root` });
   let sent: SentRequest[] = [];
   // Records each request (operation, KeyId, context) the way the HTTP targets' middleware does.
-  const record = (operation: string, input: { KeyId?: string | undefined; EncryptionContext?: Record<string, string> | undefined }): void => {
+  const record = (
+    operation: string,
+    input: { KeyId?: string | undefined; EncryptionContext?: Record<string, string> | undefined },
+  ): void => {
     sent.push({ operation, keyId: input.KeyId, context: { ...input.EncryptionContext } });
   };
   const client: KmsClientLike = {

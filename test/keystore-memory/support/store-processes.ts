@@ -23,7 +23,9 @@ export class StoreProcess {
   #partial = '';
 
   constructor(script: string, args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       const text = this.#partial + chunk;
       const parts = text.split('\n');
@@ -49,7 +51,8 @@ export class StoreProcess {
   async waitFor(line: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.lines.includes(line)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`child exited before "${line}": ${this.stderr}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`child exited before "${line}": ${this.stderr}`);
       if (Date.now() > deadline) throw new Error(`child did not print "${line}" in ${timeoutMs} ms: ${this.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

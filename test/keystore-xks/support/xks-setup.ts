@@ -3,9 +3,19 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach } from 'vitest';
 import { RawAesKeyStore } from '@sealflow/core';
-import { InMemoryXksBackend, XksKeyStore, createXksProxy, type XksKeyStoreOptions, type XksProxy, type XksProxyOptions } from '@sealflow/keystore-xks';
+import {
+  InMemoryXksBackend,
+  XksKeyStore,
+  createXksProxy,
+  type XksKeyStoreOptions,
+  type XksProxy,
+  type XksProxyOptions,
+} from '@sealflow/keystore-xks';
 
-export const CREDENTIAL = { accessKeyId: 'XKSE2ETESTACCESSKEY234', secretAccessKey: Buffer.alloc(32, 5).toString('base64') } as const;
+export const CREDENTIAL = {
+  accessKeyId: 'XKSE2ETESTACCESSKEY234',
+  secretAccessKey: Buffer.alloc(32, 5).toString('base64'),
+} as const;
 export const PREFIX = '/sealflow/e2e';
 export const KEY_ID = 'e2e-key';
 export const CONTEXT = { 'aws:s3:arn': 'arn:aws:s3:::bucket/object.bin', tenant: 'acme' };
@@ -18,9 +28,15 @@ export interface XksRig {
 }
 
 /** A proxy on 127.0.0.1 (ephemeral port unless `port` is given) over `backend`. */
-export async function startRig(options: { backend?: InMemoryXksBackend; port?: number; proxy?: Partial<XksProxyOptions> } = {}): Promise<XksRig> {
+export async function startRig(
+  options: { backend?: InMemoryXksBackend; port?: number; proxy?: Partial<XksProxyOptions> } = {},
+): Promise<XksRig> {
   const backend = options.backend ?? newBackend();
-  const proxy = createXksProxy({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }], backend, ...options.proxy });
+  const proxy = createXksProxy({
+    keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }],
+    backend,
+    ...options.proxy,
+  });
   const address = await proxy.listen(options.port ?? 0, '127.0.0.1');
   return { proxy, backend, url: address.url, port: address.port };
 }
@@ -32,7 +48,14 @@ export function newBackend(): InMemoryXksBackend {
 }
 
 export function xksStore(url: string, overrides: Partial<XksKeyStoreOptions> = {}): XksKeyStore {
-  return new XksKeyStore({ endpoint: url, uriPrefix: PREFIX, keyId: KEY_ID, credentials: CREDENTIAL, timeoutMs: 5000, ...overrides });
+  return new XksKeyStore({
+    endpoint: url,
+    uriPrefix: PREFIX,
+    keyId: KEY_ID,
+    credentials: CREDENTIAL,
+    timeoutMs: 5000,
+    ...overrides,
+  });
 }
 
 export function rawStore(key: Uint8Array = randomBytes(32)): RawAesKeyStore {

@@ -12,7 +12,9 @@ export const CRASHING_WORKER = fileURLToPath(new URL('./crashing-worker.mjs', im
 
 /** A pool, with the worker module swapped when `workerFile` is given (test hook). */
 export function pool(options: FramePoolOptions, workerFile?: string): FramePool {
-  return createFramePool(workerFile === undefined ? options : ({ ...options, [WORKER_FILE]: workerFile } as FramePoolOptions));
+  return createFramePool(
+    workerFile === undefined ? options : ({ ...options, [WORKER_FILE]: workerFile } as FramePoolOptions),
+  );
 }
 
 /** Both ways of running batches, for suites that must hold for each. */
@@ -23,8 +25,15 @@ export const MODES = ['workers', 'subtle'] as const;
  * element-by-element diff; on a mismatch it names the first differing offset.
  */
 export function expectSameBytes(actual: Uint8Array, expected: Uint8Array, label = 'bytes'): void {
-  if (Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))) return;
+  if (
+    Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(
+      Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength),
+    )
+  )
+    return;
   let at = 0;
   while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++;
-  throw new Error(`${label}: ${actual.length} bytes differ from the expected ${expected.length} bytes, first at offset ${at}`);
+  throw new Error(
+    `${label}: ${actual.length} bytes differ from the expected ${expected.length} bytes, first at offset ${at}`,
+  );
 }

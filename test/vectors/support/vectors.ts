@@ -13,7 +13,8 @@ import {
   type EncryptionContext,
   type GeneratedDataKey,
   type KeyStore,
-  type KeyStoreRequest, type DecryptOptions
+  type KeyStoreRequest,
+  type DecryptOptions,
 } from '@sealflow/core';
 
 /** test/vectors/support -> test/vectors/esdk, vendored in the repository. */
@@ -43,15 +44,18 @@ export interface ManifestTest {
 }
 
 interface RawManifest {
-  readonly tests: Record<string, {
-    readonly description?: string;
-    readonly ciphertext: string;
-    readonly 'master-keys': MasterKey[];
-    readonly cmm?: 'Default' | 'RequiredEncryptionContext';
-    readonly 'encryption-context'?: Record<string, string>;
-    readonly result: { readonly output?: { readonly plaintext: string }; readonly error?: unknown };
-    readonly 'x-result-under-REQUIRE_ENCRYPT_REQUIRE_DECRYPT'?: 'output' | 'error';
-  }>;
+  readonly tests: Record<
+    string,
+    {
+      readonly description?: string;
+      readonly ciphertext: string;
+      readonly 'master-keys': MasterKey[];
+      readonly cmm?: 'Default' | 'RequiredEncryptionContext';
+      readonly 'encryption-context'?: Record<string, string>;
+      readonly result: { readonly output?: { readonly plaintext: string }; readonly error?: unknown };
+      readonly 'x-result-under-REQUIRE_ENCRYPT_REQUIRE_DECRYPT'?: 'output' | 'error';
+    }
+  >;
 }
 
 interface RawKey {
@@ -132,8 +136,14 @@ export function storeFor(master: MasterKey): KeyStore {
   if (master['encryption-algorithm'] === 'aes') {
     return new RawAesKeyStore({ namespace: master['provider-id'], name: master.key, key: aesKeyBytes(master.key) });
   }
-  if (master['padding-algorithm'] !== 'oaep-mgf1' || master['padding-hash'] === undefined) throw new Error(`unsupported RSA padding for ${master.key}`);
-  return new RawRsaKeyStore({ namespace: master['provider-id'], name: master.key, privateKey: rsaPrivatePem(master.key), oaepHash: master['padding-hash'] });
+  if (master['padding-algorithm'] !== 'oaep-mgf1' || master['padding-hash'] === undefined)
+    throw new Error(`unsupported RSA padding for ${master.key}`);
+  return new RawRsaKeyStore({
+    namespace: master['provider-id'],
+    name: master.key,
+    privateKey: rsaPrivatePem(master.key),
+    oaepHash: master['padding-hash'],
+  });
 }
 
 /** Wraps a store and counts every call the engine makes into it. */
@@ -228,7 +238,9 @@ interface RawCommitmentVector {
 const b64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
 
 export function loadCommitmentVectors(): CommitmentVector[] {
-  const file = JSON.parse(readFileSync(`${VECTORS_DIR}commitment/commitment-test-vectors.json`, 'utf8')) as { tests: RawCommitmentVector[] };
+  const file = JSON.parse(readFileSync(`${VECTORS_DIR}commitment/commitment-test-vectors.json`, 'utf8')) as {
+    tests: RawCommitmentVector[];
+  };
   return file.tests.map((t, i) => ({
     number: i + 1,
     comment: t.comment,
@@ -239,7 +251,8 @@ export function loadCommitmentVectors(): CommitmentVector[] {
     commitment: b64(t.commitment),
     contentKey: t['content-encryption-key'] === undefined ? undefined : b64(t['content-encryption-key']),
     context: t['encryption-context'],
-    plaintext: t['plaintext-frames'] === undefined ? undefined : new TextEncoder().encode(t['plaintext-frames'].join('')),
+    plaintext:
+      t['plaintext-frames'] === undefined ? undefined : new TextEncoder().encode(t['plaintext-frames'].join('')),
   }));
 }
 
@@ -251,7 +264,12 @@ export interface StreamOutcome {
 }
 
 /** Feeds `bytes` through `engine.decryptStream` in `chunkSize` pieces; never rejects. */
-export async function decryptThroughStream(engine: Engine, bytes: Uint8Array, options: DecryptOptions = {}, chunkSize = bytes.length || 1): Promise<StreamOutcome> {
+export async function decryptThroughStream(
+  engine: Engine,
+  bytes: Uint8Array,
+  options: DecryptOptions = {},
+  chunkSize = bytes.length || 1,
+): Promise<StreamOutcome> {
   const stream = engine.decryptStream(options);
   const data: Uint8Array[] = [];
   let headerEvents = 0;

@@ -59,7 +59,12 @@ export function parseRatioReport(text: string): RatioReport | undefined {
       ratioToClientNode: num(row['ratioToClientNode']),
       ratioToSingleThread: num(row['ratioToSingleThread']),
     };
-    if (parsed.ratioToRaw === undefined && parsed.ratioToClientNode === undefined && parsed.ratioToSingleThread === undefined) continue;
+    if (
+      parsed.ratioToRaw === undefined &&
+      parsed.ratioToClientNode === undefined &&
+      parsed.ratioToSingleThread === undefined
+    )
+      continue;
     rows.push(parsed);
   }
   return { mode: str(json['mode']) ?? 'unknown', effectiveCores: num(machine['effectiveCores']), rows };
@@ -79,7 +84,11 @@ export function renderRatioTable(report: RatioReport): string {
     ratio(r.ratioToSingleThread),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
   const title = `ratio table (${report.mode} run${report.effectiveCores === undefined ? '' : `, ${report.effectiveCores} effective cores`}; higher is better)`;
   if (body.length === 0) return `${title}\n(no rows with ratios in the results)\n`;
   return `${title}\n${line(header)}\n${body.map(line).join('\n')}\n`;

@@ -46,7 +46,11 @@ export function registerBench(program: Command, io: CliIo): void {
           path: `${runner} (the bench ships with the repository: run "npm run setup" in a clone)`,
         });
       });
-      const args = [runner, ...(options.full === true ? [] : ['--quick']), ...(options.check === true ? ['--check'] : [])];
+      const args = [
+        runner,
+        ...(options.full === true ? [] : ['--quick']),
+        ...(options.check === true ? ['--check'] : []),
+      ];
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: io.env });
       child.stdout.pipe(io.stdout, { end: false });
       child.stderr.pipe(io.stderr, { end: false });

@@ -36,7 +36,12 @@ interface DecryptSummary {
    * them) and `end` = last + 1 (as `engine.decryptRange` does); `suffixLength` when
    * `--range -N` asked for them.
    */
-  readonly range?: { readonly start?: number; readonly last?: number; readonly end?: number; readonly suffixLength?: number };
+  readonly range?: {
+    readonly start?: number;
+    readonly last?: number;
+    readonly end?: number;
+    readonly suffixLength?: number;
+  };
   readonly messageId?: string;
   readonly suite?: string;
   readonly context?: Readonly<Record<string, string>>;
@@ -49,8 +54,15 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     .description('decrypt and verify a message from a file or stdin')
     .argument('[input]', 'file to decrypt (default: stdin, or "-")')
     .option('-o, --output <file>', 'write here, atomically: nothing is left behind on failure (default: stdout)')
-    .option('--expect-context <key=value>', 'fail unless the authenticated context holds this pair, repeatable', collect)
-    .option('--range <start-end>', 'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end, "-N" the last N bytes); needs a FILE');
+    .option(
+      '--expect-context <key=value>',
+      'fail unless the authenticated context holds this pair, repeatable',
+      collect,
+    )
+    .option(
+      '--range <start-end>',
+      'decrypt only plaintext bytes START through END (inclusive, like HTTP Range; "START-" to the end, "-N" the last N bytes); needs a FILE',
+    );
   addStoreOptions(command);
   threadsOption(command)
     .option('-f, --force', 'overwrite the output file if it exists')
@@ -60,14 +72,23 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     });
 }
 
-async function runDecrypt(context: CliContext, inputPath: string | undefined, flags: CommandOptions<DecryptFlags>): Promise<void> {
-  const expect = flags.expectContext === undefined ? undefined : parseContextPairs(flags.expectContext, '--expect-context');
+async function runDecrypt(
+  context: CliContext,
+  inputPath: string | undefined,
+  flags: CommandOptions<DecryptFlags>,
+): Promise<void> {
+  const expect =
+    flags.expectContext === undefined ? undefined : parseContextPairs(flags.expectContext, '--expect-context');
   const range = flags.range === undefined ? undefined : parseRange(flags.range);
   const threads = parseThreads(flags.threads, context);
   const toStdout = flags.output === undefined || flags.output === '-';
-  if (range !== undefined && (inputPath === undefined || inputPath === '-')) throw usageError('--range: needs a FILE input (a range read seeks; stdin cannot)');
+  if (range !== undefined && (inputPath === undefined || inputPath === '-'))
+    throw usageError('--range: needs a FILE input (a range read seeks; stdin cannot)');
   if (flags.json === true && toStdout) throw usageError('--json: needs -o FILE (stdout carries the plaintext)');
-  const options: DecryptOptions = { ...(expect === undefined ? {} : { expectContext: expect }), signal: context.io.signal };
+  const options: DecryptOptions = {
+    ...(expect === undefined ? {} : { expectContext: expect }),
+    signal: context.io.signal,
+  };
 
   let summary: DecryptSummary;
   try {
@@ -106,7 +127,9 @@ async function decryptWhole(
     output: run.output,
     plaintextBytes: run.outputBytes,
     workerBatches: run.handle.workerBatches(),
-    ...(header === undefined ? {} : { messageId: header.info.messageId, suite: suiteHex(header.info.suiteId), context: header.context }),
+    ...(header === undefined
+      ? {}
+      : { messageId: header.info.messageId, suite: suiteHex(header.info.suiteId), context: header.context }),
   };
 }
 
@@ -131,7 +154,11 @@ async function decryptRange(
       // The requested range is never empty (END >= START, N >= 1), so no bytes means the
       // start is at the plaintext size (past it, the engine already refused): HTTP's 416.
       if (bytes.length === 0) throw notSatisfiable(range);
-      output = await openOutput(context.io, flags.output, { binary: false, force: flags.force === true, input: inputPath });
+      output = await openOutput(context.io, flags.output, {
+        binary: false,
+        force: flags.force === true,
+        input: inputPath,
+      });
       await writeAll(output, bytes);
       await output.file?.commit();
       return {
@@ -157,7 +184,9 @@ async function decryptRange(
 
 function notSatisfiable(range: ByteRange): MalformedMessageError {
   const message =
-    'suffixLength' in range ? 'range: the plaintext is empty, so it has no last bytes' : `range start ${range.start} is at the plaintext size ${range.start}`;
+    'suffixLength' in range
+      ? 'range: the plaintext is empty, so it has no last bytes'
+      : `range start ${range.start} is at the plaintext size ${range.start}`;
   return new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, message);
 }
 

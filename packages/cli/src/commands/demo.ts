@@ -16,7 +16,9 @@ interface DemoFlags {
 export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
-    .description('show sealflow end to end: the S3 gateway on its embedded default, driven by the AWS SDK (SSE-KMS, bucket keys, multipart, ranges, policies, metrics, audit)')
+    .description(
+      'show sealflow end to end: the S3 gateway on its embedded default, driven by the AWS SDK (SSE-KMS, bucket keys, multipart, ranges, policies, metrics, audit)',
+    )
     .option('--objects <n>', 'small objects to PUT with SSE-KMS and a bucket key', '100')
     .option('--object-size <size>', 'bytes per small object', '64KiB')
     .option('--keep', 'keep the demo folder (gateway data, key store, audit file)')
@@ -39,7 +41,11 @@ export function registerDemo(program: Command, io: CliIo): void {
         },
       );
       if (json) await printJson(context, { ...result, ok: DemoReport.ok(result) });
-      else await print(context, `${DemoReport.metrics(result.metrics)}\n${DemoReport.audit(result)}\n${DemoReport.done(result)}\n`);
+      else
+        await print(
+          context,
+          `${DemoReport.metrics(result.metrics)}\n${DemoReport.audit(result)}\n${DemoReport.done(result)}\n`,
+        );
       if (!DemoReport.ok(result)) process.exitCode = 1;
     });
 }

@@ -41,14 +41,22 @@ export function registerEncrypt(program: Command, io: CliIo): void {
     });
 }
 
-async function runEncrypt(context: CliContext, inputPath: string | undefined, flags: CommandOptions<EncryptFlags>): Promise<void> {
+async function runEncrypt(
+  context: CliContext,
+  inputPath: string | undefined,
+  flags: CommandOptions<EncryptFlags>,
+): Promise<void> {
   // Every flag is checked before anything is opened, prompted for or created.
   const pairs = parseContextPairs(flags.context ?? [], '--context');
-  const frameLength = flags.frameLength === undefined ? undefined : parseSize(flags.frameLength, '--frame-length', 1, DEFAULT_DECRYPT_LIMITS.maxFrameLength);
+  const frameLength =
+    flags.frameLength === undefined
+      ? undefined
+      : parseSize(flags.frameLength, '--frame-length', 1, DEFAULT_DECRYPT_LIMITS.maxFrameLength);
   const suite = flags.suite === undefined ? undefined : parseSuite(flags.suite);
   const threads = parseThreads(flags.threads, context);
   if (flags.bucketKey === true) s3BucketContext(pairs);
-  if (flags.json === true && (flags.output === undefined || flags.output === '-')) throw usageError('--json: needs -o FILE (stdout carries the ciphertext)');
+  if (flags.json === true && (flags.output === undefined || flags.output === '-'))
+    throw usageError('--json: needs -o FILE (stdout carries the ciphertext)');
 
   const run = await pipeThroughEngine(context, inputPath, flags, {
     operation: 'encrypt',

@@ -41,7 +41,12 @@ export interface PipeResult {
  * it is aborted, so nothing partial is left behind.
  * @throws whatever opening or the pipeline throws, after releasing what was opened.
  */
-export async function pipeThroughEngine(context: CliContext, inputPath: string | undefined, flags: PipeFlags & Record<string, unknown>, spec: PipeSpec): Promise<PipeResult> {
+export async function pipeThroughEngine(
+  context: CliContext,
+  inputPath: string | undefined,
+  flags: PipeFlags & Record<string, unknown>,
+  spec: PipeSpec,
+): Promise<PipeResult> {
   const input = await openInput(context.io, inputPath);
   const opened = await openStore(context, storeFlags(flags), spec.operation).catch((error: unknown) => {
     input.stream.destroy();
@@ -49,14 +54,20 @@ export async function pipeThroughEngine(context: CliContext, inputPath: string |
   });
   try {
     const handle = await openEngine(opened.store, spec.engine);
-    const output = await openOutput(context.io, flags.output, { binary: spec.binary, force: flags.force === true, input: inputPath }).catch(async (error: unknown) => {
+    const output = await openOutput(context.io, flags.output, {
+      binary: spec.binary,
+      force: flags.force === true,
+      input: inputPath,
+    }).catch(async (error: unknown) => {
       await handle.close();
       throw error;
     });
     const meter = new ProgressMeter(progressTarget(context, flags.json === true), spec.operation, input.size);
     const counter = new ProgressMeter({ stream: context.io.stderr, enabled: false }, '', undefined);
     try {
-      await pipeline(input.stream, meter, spec.transform(handle.engine, input), counter, output.stream, { signal: context.io.signal });
+      await pipeline(input.stream, meter, spec.transform(handle.engine, input), counter, output.stream, {
+        signal: context.io.signal,
+      });
       await output.file?.commit();
     } catch (error) {
       await output.file?.abort();

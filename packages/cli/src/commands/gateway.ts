@@ -22,7 +22,10 @@ export function registerGateway(program: Command, io: CliIo): void {
     .command('gateway')
     .description('run the S3-compatible encrypting gateway (SSE-S3 / SSE-KMS over fs or S3 storage)')
     .option('--config <file>', 'the gateway config (listen, tls, region, accounts, storage, keyStore, bucketKeys)')
-    .option('--data-dir <dir>', 'without --config: where the embedded default keeps objects, keys and credentials (default: $SEALFLOW_GATEWAY_DIR, else ~/.local/share/sealflow/gateway)')
+    .option(
+      '--data-dir <dir>',
+      'without --config: where the embedded default keeps objects, keys and credentials (default: $SEALFLOW_GATEWAY_DIR, else ~/.local/share/sealflow/gateway)',
+    )
     .option('--listen <host:port>', 'without --config: the loopback address to serve plain HTTP on', '127.0.0.1:0')
     .action(async (options: { config?: string; dataDir?: string; listen: string }) => {
       // The SDK's notice about future Node versions would be a second stderr line.

@@ -21,7 +21,12 @@ export interface InspectReport {
   /** Always false: inspect uses no key, so nothing here is verified. */
   readonly authenticated: false;
   readonly version: number;
-  readonly suite: { readonly id: string; readonly name: string; readonly signed: boolean; readonly committing: boolean };
+  readonly suite: {
+    readonly id: string;
+    readonly name: string;
+    readonly signed: boolean;
+    readonly committing: boolean;
+  };
   readonly messageId: string;
   readonly contentType: 'framed' | 'non-framed';
   readonly frameLength: number;
@@ -34,7 +39,9 @@ export interface InspectReport {
 export function registerInspect(program: Command, io: CliIo): void {
   program
     .command('inspect')
-    .description('show a message header (suite, message ID, frame length, context, encrypted data keys) without any key')
+    .description(
+      'show a message header (suite, message ID, frame length, context, encrypted data keys) without any key',
+    )
     .argument('<file>', 'an encrypted file')
     .option('--json', 'print JSON')
     .action(async (file: string, options: CommandOptions<InspectOptions>, command: Command) => {
@@ -47,7 +54,10 @@ async function runInspect(context: CliContext, file: string, options: InspectOpt
   let header: HeaderInfo;
   try {
     // ALLOW_DECRYPT: inspect shows legacy (v1, non-committing) headers too.
-    const engine = createEngine({ keyStore: NO_KEY_STORE, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
+    const engine = createEngine({
+      keyStore: NO_KEY_STORE,
+      commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+    });
     header = await readHeader(engine, source);
     await engine.close();
   } finally {
@@ -58,7 +68,12 @@ async function runInspect(context: CliContext, file: string, options: InspectOpt
     size: source.size,
     authenticated: false,
     version: header.version,
-    suite: { id: suiteHex(header.suiteId), name: suiteName(header.suiteId), signed: header.signed, committing: header.committing },
+    suite: {
+      id: suiteHex(header.suiteId),
+      name: suiteName(header.suiteId),
+      signed: header.signed,
+      committing: header.committing,
+    },
     messageId: header.messageId,
     contentType: header.contentType,
     frameLength: header.frameLength,
@@ -84,7 +99,11 @@ function renderText(r: InspectReport): string {
   r.encryptedDataKeys.forEach((edk, i) => {
     lines.push(`  ${i + 1}. ${edk.providerId}  ${edk.key}${edk.kind === 'raw-aes' ? '  (raw AES key name)' : ''}`);
     if (edk.bucketContext !== undefined) {
-      lines.push(`     bucket key (layout ${edk.bucketKey?.layout ?? '?'}), KMS context ${Object.entries(edk.bucketContext).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      lines.push(
+        `     bucket key (layout ${edk.bucketKey?.layout ?? '?'}), KMS context ${Object.entries(edk.bucketContext)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+      );
     }
     lines.push(`     read by: ${readerSentence(edk.reader, edk.providerId, edk.key)}`);
   });

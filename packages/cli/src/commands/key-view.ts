@@ -15,7 +15,11 @@ export interface KeyView {
 }
 
 /** The view of a key's metadata, its aliases and (when known) its rotation status. */
-export function keyView(meta: KeyMetadata, aliases: readonly string[], rotation?: GetKeyRotationStatusResponse): KeyView {
+export function keyView(
+  meta: KeyMetadata,
+  aliases: readonly string[],
+  rotation?: GetKeyRotationStatusResponse,
+): KeyView {
   return {
     keyId: meta.KeyId,
     arn: meta.Arn,
@@ -32,7 +36,9 @@ export function keyView(meta: KeyMetadata, aliases: readonly string[], rotation?
           rotation: {
             automatic: rotation.KeyRotationEnabled,
             ...(rotation.RotationPeriodInDays === undefined ? {} : { periodDays: rotation.RotationPeriodInDays }),
-            ...(rotation.NextRotationDate === undefined ? {} : { nextRotation: rotation.NextRotationDate.toISOString() }),
+            ...(rotation.NextRotationDate === undefined
+              ? {}
+              : { nextRotation: rotation.NextRotationDate.toISOString() }),
           },
         }),
   };
@@ -51,7 +57,9 @@ export function renderKey(view: KeyView): string {
   ];
   if (view.rotation !== undefined) {
     const r = view.rotation;
-    lines.push(`rotation      ${r.automatic ? `automatic every ${r.periodDays ?? 365} days${r.nextRotation === undefined ? '' : `, next ${r.nextRotation}`}` : 'on demand only'}`);
+    lines.push(
+      `rotation      ${r.automatic ? `automatic every ${r.periodDays ?? 365} days${r.nextRotation === undefined ? '' : `, next ${r.nextRotation}`}` : 'on demand only'}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -59,7 +67,17 @@ export function renderKey(view: KeyView): string {
 /** A table of keys, one per line. */
 export function renderKeyTable(views: readonly KeyView[]): string {
   if (views.length === 0) return 'no keys yet: create one with "sealflow keys create"\n';
-  const rows = [['KEY ID', 'STATE', 'ALIASES', 'DESCRIPTION'], ...views.map((v) => [v.keyId, v.state, v.aliases.join(',') || '-', v.description || '-'])];
+  const rows = [
+    ['KEY ID', 'STATE', 'ALIASES', 'DESCRIPTION'],
+    ...views.map((v) => [v.keyId, v.state, v.aliases.join(',') || '-', v.description || '-']),
+  ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return `${rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] as number) : cell)).join('  ').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] as number) : cell))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -4,7 +4,7 @@ import { allPages, withKms } from './keys-session.js';
 
 /** `sealflow keys alias create|update|delete|list`. */
 export function registerKeyAlias(keys: Command, io: CliIo): void {
-  const alias = keys.command('alias').description('name keys: aliases resolve in the caller\'s account (alias/...)');
+  const alias = keys.command('alias').description("name keys: aliases resolve in the caller's account (alias/...)");
 
   alias
     .command('create')
@@ -51,12 +51,19 @@ export function registerKeyAlias(keys: Command, io: CliIo): void {
     .action(async (key: string | undefined, options: { json?: boolean }, command: Command) => {
       await withKms(command, io, 'existing', async (kms, context) => {
         const aliases = await allPages(async (marker) => {
-          const page = await kms.listAliases({ ...(key === undefined ? {} : { KeyId: key }), ...(marker === undefined ? {} : { Marker: marker }) });
+          const page = await kms.listAliases({
+            ...(key === undefined ? {} : { KeyId: key }),
+            ...(marker === undefined ? {} : { Marker: marker }),
+          });
           return { items: page.Aliases, next: page.Truncated ? page.NextMarker : undefined };
         });
         const rows = aliases.map((a) => ({ alias: a.AliasName, arn: a.AliasArn, keyId: a.TargetKeyId }));
         if (options.json === true) await printJson(context, rows);
-        else await print(context, rows.length === 0 ? 'no aliases\n' : `${rows.map((r) => `${r.alias} -> ${r.keyId}`).join('\n')}\n`);
+        else
+          await print(
+            context,
+            rows.length === 0 ? 'no aliases\n' : `${rows.map((r) => `${r.alias} -> ${r.keyId}`).join('\n')}\n`,
+          );
       });
     });
 }

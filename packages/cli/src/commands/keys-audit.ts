@@ -29,7 +29,11 @@ export function registerKeyAudit(keys: Command, io: CliIo): void {
       const path = auditPath(keystorePath(context.globals.keystore, io.env));
       const records = await tail(path, limit);
       if (options.json === true) await printJson(context, records);
-      else await print(context, records.length === 0 ? 'no audit entries yet\n' : `${records.map(renderAuditLine).join('\n')}\n`);
+      else
+        await print(
+          context,
+          records.length === 0 ? 'no audit entries yet\n' : `${records.map(renderAuditLine).join('\n')}\n`,
+        );
     });
 }
 

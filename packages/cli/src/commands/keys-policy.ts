@@ -15,13 +15,16 @@ const MAX_POLICY_BYTES = 32 * 1024;
  */
 export async function readPolicyFile(io: CliIo, path: string): Promise<string> {
   const policy = path === '-' ? await text(io.stdin) : await readFile(path, 'utf8');
-  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES) throw usageError(`key policy ${path}: over ${MAX_POLICY_BYTES} bytes`);
+  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES)
+    throw usageError(`key policy ${path}: over ${MAX_POLICY_BYTES} bytes`);
   return policy;
 }
 
 /** `sealflow keys policy get|put`. */
 export function registerKeyPolicy(keys: Command, io: CliIo): void {
-  const policy = keys.command('policy').description('read or replace a key policy (who may use the key, and under which encryption context)');
+  const policy = keys
+    .command('policy')
+    .description('read or replace a key policy (who may use the key, and under which encryption context)');
 
   policy
     .command('get')

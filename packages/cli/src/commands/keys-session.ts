@@ -9,7 +9,12 @@ import { contextOf } from './command-context.js';
  * saves each change atomically as it happens and flushes its audit trail on close).
  * @throws {KeyStoreError} (rejects) when the store cannot be opened, or what `work` throws.
  */
-export async function withKms<T>(command: Command, io: CliIo, mode: OpenMode, work: (kms: MemoryKms, context: CliContext) => Promise<T>): Promise<T> {
+export async function withKms<T>(
+  command: Command,
+  io: CliIo,
+  mode: OpenMode,
+  work: (kms: MemoryKms, context: CliContext) => Promise<T>,
+): Promise<T> {
   const context = contextOf(command, io);
   const kms = await openLocalKms(context, mode);
   try {
@@ -23,7 +28,9 @@ export async function withKms<T>(command: Command, io: CliIo, mode: OpenMode, wo
  * Every page of a paginated KMS list call.
  * @throws what `fetch` throws (a `KmsException`).
  */
-export async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ readonly items: readonly T[]; readonly next: string | undefined }>): Promise<T[]> {
+export async function allPages<T>(
+  fetch: (marker: string | undefined) => Promise<{ readonly items: readonly T[]; readonly next: string | undefined }>,
+): Promise<T[]> {
   const out: T[] = [];
   let marker: string | undefined;
   // A bound on pages: a well-behaved KMS ends long before; a broken one cannot spin us forever.

@@ -72,10 +72,18 @@ export function registerKeys(program: Command, io: CliIo): void {
       await withKms(command, io, 'existing', async (kms, context) => show(context, kms, key, options.json === true));
     });
 
-  for (const [name, verb] of [['enable', 'enableKey'], ['disable', 'disableKey'], ['cancel-deletion', 'cancelKeyDeletion']] as const) {
+  for (const [name, verb] of [
+    ['enable', 'enableKey'],
+    ['disable', 'disableKey'],
+    ['cancel-deletion', 'cancelKeyDeletion'],
+  ] as const) {
     keys
       .command(name)
-      .description(name === 'cancel-deletion' ? 'cancel a scheduled deletion (the key stays disabled; enable it after)' : `${name} a key`)
+      .description(
+        name === 'cancel-deletion'
+          ? 'cancel a scheduled deletion (the key stays disabled; enable it after)'
+          : `${name} a key`,
+      )
       .argument('<key>', 'key ID, key ARN, alias name or alias ARN')
       .option('--json', 'print JSON')
       .action(async (key: string, options: JsonFlag, command: Command) => {
@@ -89,13 +97,16 @@ export function registerKeys(program: Command, io: CliIo): void {
 
   keys
     .command('rotate')
-    .description('rotate a key now (new material for new data; older ciphertexts still decrypt), or set automatic rotation')
+    .description(
+      'rotate a key now (new material for new data; older ciphertexts still decrypt), or set automatic rotation',
+    )
     .argument('<key>', 'key ID, key ARN, alias name or alias ARN')
     .option('--automatic <days>', 'turn on automatic rotation every DAYS days (90 to 2560) instead of rotating now')
     .option('--no-automatic', 'turn off automatic rotation instead of rotating now')
     .option('--json', 'print JSON')
     .action(async (key: string, options: JsonFlag & { automatic?: string | boolean }, command: Command) => {
-      const days = typeof options.automatic === 'string' ? parseCount(options.automatic, '--automatic', 90, 2560) : undefined;
+      const days =
+        typeof options.automatic === 'string' ? parseCount(options.automatic, '--automatic', 90, 2560) : undefined;
       await withKms(command, io, 'existing', async (kms, context) => {
         const keyId = (await kms.describeKey({ KeyId: key })).KeyMetadata.KeyId;
         if (days !== undefined) await kms.enableKeyRotation({ KeyId: keyId, RotationPeriodInDays: days });
@@ -107,7 +118,9 @@ export function registerKeys(program: Command, io: CliIo): void {
 
   keys
     .command('schedule-deletion')
-    .description('schedule a key for deletion after a waiting period (7 to 30 days); until then it cannot be used and the deletion can be cancelled')
+    .description(
+      'schedule a key for deletion after a waiting period (7 to 30 days); until then it cannot be used and the deletion can be cancelled',
+    )
     .argument('<key>', 'key ID, key ARN, alias name or alias ARN')
     .option('--days <days>', 'waiting period in days, 7 to 30', '30')
     .option('--json', 'print JSON')
@@ -130,7 +143,10 @@ async function show(context: CliContext, kms: MemoryKms, key: string, json: bool
   const { KeyMetadata: meta } = await kms.describeKey({ KeyId: key });
   const aliases = (await aliasesByKey(kms)).get(meta.KeyId) ?? [];
   // Rotation status is not readable for keys pending deletion (as in AWS KMS).
-  const rotation = meta.KeyState === 'PendingDeletion' ? undefined : await kms.getKeyRotationStatus({ KeyId: meta.KeyId }).catch(() => undefined);
+  const rotation =
+    meta.KeyState === 'PendingDeletion'
+      ? undefined
+      : await kms.getKeyRotationStatus({ KeyId: meta.KeyId }).catch(() => undefined);
   const view = keyView(meta, aliases, rotation);
   if (json) await printJson(context, view);
   else await print(context, renderKey(view));
@@ -138,5 +154,8 @@ async function show(context: CliContext, kms: MemoryKms, key: string, json: bool
 
 async function refuseTakenAlias(kms: MemoryKms, alias: string): Promise<void> {
   const taken = [...(await aliasesByKey(kms)).values()].some((names) => names.includes(alias));
-  if (taken) throw usageError(`--alias: ${alias} already names a key; pick another name or move it with "sealflow keys alias update"`);
+  if (taken)
+    throw usageError(
+      `--alias: ${alias} already names a key; pick another name or move it with "sealflow keys alias update"`,
+    );
 }

@@ -7,7 +7,10 @@ const MAX_THREADS = 64;
 
 /** Adds `--threads N`. */
 export function threadsOption(command: Command): Command {
-  return command.option('--threads <n>', `seal or open frames on N worker threads (default 1: this thread; this machine has ${availableParallelism()} CPUs)`);
+  return command.option(
+    '--threads <n>',
+    `seal or open frames on N worker threads (default 1: this thread; this machine has ${availableParallelism()} CPUs)`,
+  );
 }
 
 /**
@@ -21,7 +24,10 @@ export function parseThreads(text: string | undefined, context: CliContext): num
   const threads = parseCount(text, '--threads', 1, MAX_THREADS);
   const cpus = availableParallelism();
   if (threads > cpus) {
-    note(context, `sealflow: warning: --threads ${threads} is more than this machine's ${cpus} CPUs: the threads share cores and are likely slower than fewer (see --threads in the README)`);
+    note(
+      context,
+      `sealflow: warning: --threads ${threads} is more than this machine's ${cpus} CPUs: the threads share cores and are likely slower than fewer (see --threads in the README)`,
+    );
   }
   return threads;
 }

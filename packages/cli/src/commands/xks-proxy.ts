@@ -17,12 +17,17 @@ export function registerXksProxy(program: Command, io: CliIo): void {
       const context = contextOf(command, io);
       // Loaded on demand: the proxy (and its SigV4 stack) is not needed by other commands.
       const { startXksProxyFromConfig } = await import('@sealflow/keystore-xks');
-      const running = await startXksProxyFromConfig(options.config, { writeLine: (line) => void io.stdout.write(`${line}\n`) });
+      const running = await startXksProxyFromConfig(options.config, {
+        writeLine: (line) => void io.stdout.write(`${line}\n`),
+      });
       note(context, `sealflow: XKS proxy listening on ${running.address.url} (Ctrl-C stops it)`);
       const reload = (): void => {
         running.reloadCredentials().then(
           () => note(context, 'sealflow: credentials reloaded'),
-          (error: unknown) => io.stderr.write(`sealflow: credentials not reloaded, keeping the old ones: ${error instanceof Error ? error.message : String(error)}\n`),
+          (error: unknown) =>
+            io.stderr.write(
+              `sealflow: credentials not reloaded, keeping the old ones: ${error instanceof Error ? error.message : String(error)}\n`,
+            ),
         );
       };
       process.on('SIGHUP', reload);

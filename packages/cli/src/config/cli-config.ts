@@ -60,11 +60,14 @@ export function withConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   } catch {
     throw usageError(`config ${path}: not valid JSON`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw usageError(`config ${path}: expected a JSON object such as {"kms": "aws", "region": "us-east-1"}`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw usageError(`config ${path}: expected a JSON object such as {"kms": "aws", "region": "us-east-1"}`);
   const merged: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(parsed)) {
-    if (!Object.hasOwn(KEYS, key)) throw usageError(`config ${path}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`);
-    if (typeof value !== 'string' || value === '') throw usageError(`config ${path}: "${key}" must be a non-empty string`);
+    if (!Object.hasOwn(KEYS, key))
+      throw usageError(`config ${path}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`);
+    if (typeof value !== 'string' || value === '')
+      throw usageError(`config ${path}: "${key}" must be a non-empty string`);
     checkValue(path, key as keyof typeof KEYS, value);
     const variable = KEYS[key as keyof typeof KEYS];
     const fileValue = key === 'keystore' || key === 'passphraseFile' ? resolve(dirname(path), value) : value;
@@ -74,7 +77,10 @@ export function withConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 function checkValue(path: string, key: keyof typeof KEYS, value: string): void {
-  if (key === 'kms' && value !== 'aws' && value !== 'local') throw usageError(`config ${path}: "kms" must be "aws" or "local", got "${value}"`);
-  if (key === 'endpoint' && !URL.canParse(value)) throw usageError(`config ${path}: "endpoint" must be a URL, got "${value}"`);
-  if (key === 'region' && !/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(value)) throw usageError(`config ${path}: "region" must be an AWS region such as us-east-1, got "${value}"`);
+  if (key === 'kms' && value !== 'aws' && value !== 'local')
+    throw usageError(`config ${path}: "kms" must be "aws" or "local", got "${value}"`);
+  if (key === 'endpoint' && !URL.canParse(value))
+    throw usageError(`config ${path}: "endpoint" must be a URL, got "${value}"`);
+  if (key === 'region' && !/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(value))
+    throw usageError(`config ${path}: "region" must be an AWS region such as us-east-1, got "${value}"`);
 }

@@ -64,7 +64,9 @@ function fetchText(url: URL, ca: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${url.pathname}: ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${url.pathname}: ${res.statusCode}`)),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -55,8 +55,12 @@ export const DemoReport = {
   },
 
   metrics(m: DemoResult['metrics'], limit = 16): string {
-    const shown = m.lines.length <= limit ? m.lines : [...m.lines.slice(0, limit), `... ${m.lines.length - limit} more`];
-    return [`7. gateway /metrics: ${m.kmsCallsTotal} KMS calls made, ${m.kmsCallsAvoided} avoided by bucket keys`, ...shown.map((l) => `   ${l}`)].join('\n');
+    const shown =
+      m.lines.length <= limit ? m.lines : [...m.lines.slice(0, limit), `... ${m.lines.length - limit} more`];
+    return [
+      `7. gateway /metrics: ${m.kmsCallsTotal} KMS calls made, ${m.kmsCallsAvoided} avoided by bucket keys`,
+      ...shown.map((l) => `   ${l}`),
+    ].join('\n');
   },
 
   audit(r: Pick<DemoResult, 'audit'>, limit = 10): string {

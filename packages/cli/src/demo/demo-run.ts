@@ -36,8 +36,15 @@ export interface DemoHooks {
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const SSE_KMS = { ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true } as const;
 
-async function getBytes(client: S3Client, bucket: string, key: string, range?: string): Promise<{ bytes: Buffer; contentRange: string | undefined }> {
-  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range === undefined ? {} : { Range: range }) }));
+async function getBytes(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  range?: string,
+): Promise<{ bytes: Buffer; contentRange: string | undefined }> {
+  const out = await client.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key, ...(range === undefined ? {} : { Range: range }) }),
+  );
   const chunks: Buffer[] = [];
   for await (const chunk of out.Body as Readable) chunks.push(chunk as Buffer);
   return { bytes: Buffer.concat(chunks), contentRange: out.ContentRange };
@@ -74,7 +81,13 @@ export async function runDemo(options: DemoOptions, hooks: DemoHooks): Promise<D
   try {
     gateway = await startDemoGateway(folder);
     const { client } = gateway;
-    const info: DemoResult['gateway'] = { url: gateway.running.url, dataDir: gateway.dataDir, keyStore: gateway.keyStore, auditFile: gateway.auditFile, tls: 'a throwaway self-signed certificate (SSE-KMS requests need TLS)' };
+    const info: DemoResult['gateway'] = {
+      url: gateway.running.url,
+      dataDir: gateway.dataDir,
+      keyStore: gateway.keyStore,
+      auditFile: gateway.auditFile,
+      tls: 'a throwaway self-signed certificate (SSE-KMS requests need TLS)',
+    };
     hooks.step(DemoReport.intro(folder, info));
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const data = new DemoData();
@@ -198,13 +211,33 @@ async function multipartUpload(client: S3Client, data: DemoData): Promise<DemoRe
   // Parts uploaded concurrently (S3 allows any order); each is its own encrypted message.
   const etags = await Promise.all(
     bounds.map(async ([start, end], i) => {
-      const out = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: i + 1, Body: data.slice(MULTIPART_INDEX, start, end) }));
+      const out = await client.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          PartNumber: i + 1,
+          Body: data.slice(MULTIPART_INDEX, start, end),
+        }),
+      );
       return out.ETag;
     }),
   );
-  await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+  await client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: BUCKET,
+      Key: key,
+      UploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+    }),
+  );
   const { bytes } = await getBytes(client, BUCKET, key);
-  return { key, parts: [...PARTS], bytes: total, verified: bytes.length === total && sha256(bytes) === sha256(data.slice(MULTIPART_INDEX, 0, total)) };
+  return {
+    key,
+    parts: [...PARTS],
+    bytes: total,
+    verified: bytes.length === total && sha256(bytes) === sha256(data.slice(MULTIPART_INDEX, 0, total)),
+  };
 }
 
 async function rangeAcrossParts(client: S3Client, data: DemoData, key: string): Promise<DemoResult['range']> {
@@ -218,7 +251,14 @@ async function rangeAcrossParts(client: S3Client, data: DemoData, key: string): 
     if (first < offset + size && last >= offset) spansParts.push(i + 1);
     offset += size;
   });
-  return { key, first, last, contentRange, spansParts, matches: bytes.equals(data.slice(MULTIPART_INDEX, first, last + 1)) };
+  return {
+    key,
+    first,
+    last,
+    contentRange,
+    spansParts,
+    matches: bytes.equals(data.slice(MULTIPART_INDEX, first, last + 1)),
+  };
 }
 
 async function policyRequiringKey(client: S3Client, keyArn: string): Promise<DemoResult['policy']> {
@@ -236,8 +276,25 @@ async function policyRequiringKey(client: S3Client, keyArn: string): Promise<Dem
     ],
   };
   await client.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify(policy) }));
-  const refused = await expectRefusal(() => client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'policy/sse-s3.txt', Body: 'refused', ServerSideEncryption: 'AES256' })));
-  const allowed = await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'policy/kms.txt', Body: 'allowed', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn }));
+  const refused = await expectRefusal(() =>
+    client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'policy/sse-s3.txt',
+        Body: 'refused',
+        ServerSideEncryption: 'AES256',
+      }),
+    ),
+  );
+  const allowed = await client.send(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: 'policy/kms.txt',
+      Body: 'allowed',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: keyArn,
+    }),
+  );
   return { requiredKeyArn: keyArn, refused, allowedStatus: allowed.$metadata.httpStatusCode };
 }
 
@@ -263,7 +320,11 @@ async function tamperOne(gateway: DemoGateway, data: DemoData): Promise<DemoResu
   const body = data.slice(2_000_000, 0, 256 * 1024);
   await client.send(new CreateBucketCommand({ Bucket: TAMPER_BUCKET }));
   await client.send(new PutObjectCommand({ Bucket: TAMPER_BUCKET, Key: key, Body: body, ...SSE_KMS }));
-  const files = (await filesUnder(gateway.dataDir)).filter((f) => f.includes(TAMPER_BUCKET.replace(/[^A-Za-z0-9_-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)) || f.includes(TAMPER_BUCKET));
+  const files = (await filesUnder(gateway.dataDir)).filter(
+    (f) =>
+      f.includes(TAMPER_BUCKET.replace(/[^A-Za-z0-9_-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)) ||
+      f.includes(TAMPER_BUCKET),
+  );
   const sizes = await Promise.all(files.map(async (f) => ({ f, size: (await stat(f)).size })));
   const largest = sizes.sort((a, b) => b.size - a.size)[0];
   if (largest === undefined) return { key, refused: false, error: 'the stored object was not found' };
@@ -279,9 +340,21 @@ async function tamperOne(gateway: DemoGateway, data: DemoData): Promise<DemoResu
   }
   try {
     const { bytes } = await getBytes(client, TAMPER_BUCKET, key);
-    return { key, refused: false, error: bytes.equals(body) ? 'the GET returned the original bytes' : 'the GET returned ALTERED bytes' };
+    return {
+      key,
+      refused: false,
+      error: bytes.equals(body) ? 'the GET returned the original bytes' : 'the GET returned ALTERED bytes',
+    };
   } catch (error) {
     const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { key, refused: true, error: `${e.$metadata?.httpStatusCode === undefined ? '' : `${e.$metadata.httpStatusCode} `}${e.name ?? 'Error'}: ${e.message ?? ''}`.slice(0, 200) };
+    return {
+      key,
+      refused: true,
+      error:
+        `${e.$metadata?.httpStatusCode === undefined ? '' : `${e.$metadata.httpStatusCode} `}${e.name ?? 'Error'}: ${e.message ?? ''}`.slice(
+          0,
+          200,
+        ),
+    };
   }
 }

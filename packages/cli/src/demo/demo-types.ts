@@ -82,6 +82,10 @@ export interface DemoResult {
     readonly kmsCallsTotal: number;
     readonly kmsCallsAvoided: number;
   };
-  readonly audit: { readonly entries: number; readonly byOperation: Readonly<Record<string, number>>; readonly records: readonly KmsAuditRecord[] };
+  readonly audit: {
+    readonly entries: number;
+    readonly byOperation: Readonly<Record<string, number>>;
+    readonly records: readonly KmsAuditRecord[];
+  };
   readonly totalMs: number;
 }

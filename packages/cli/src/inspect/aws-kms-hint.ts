@@ -18,9 +18,15 @@ export async function withAwsKmsHint(error: unknown, inputPath: string): Promise
   try {
     const source = await FileSource.open(inputPath);
     try {
-      const engine = createEngine({ keyStore: NO_KEY_STORE, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
+      const engine = createEngine({
+        keyStore: NO_KEY_STORE,
+        commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+      });
       const header = await readHeader(engine, source);
-      arns = header.encryptedDataKeys.map((edk) => describeEdk(edk)).filter((d) => d.kind === 'aws-kms' && KMS_ARN.test(d.key)).map((d) => d.key);
+      arns = header.encryptedDataKeys
+        .map((edk) => describeEdk(edk))
+        .filter((d) => d.kind === 'aws-kms' && KMS_ARN.test(d.key))
+        .map((d) => d.key);
     } finally {
       await source.close();
     }

@@ -1,4 +1,10 @@
-import { BUCKET_DATA_KEY_NAMESPACE, BUCKET_KEY_PROVIDER_ID, decodeBucketKeyEdk, KMS_PROVIDER_ID, type EncryptedDataKey } from '@sealflow/core';
+import {
+  BUCKET_DATA_KEY_NAMESPACE,
+  BUCKET_KEY_PROVIDER_ID,
+  decodeBucketKeyEdk,
+  KMS_PROVIDER_ID,
+  type EncryptedDataKey,
+} from '@sealflow/core';
 import type { EdkReader } from './edk-reader.js';
 
 /**
@@ -21,7 +27,12 @@ export interface EdkDescription {
    * key-store call (KMS `Decrypt` with `CiphertextBlob` = the ciphertext, `KeyId` = the
    * key, `EncryptionContext` = `bucketContext`) to get the bucket key.
    */
-  readonly bucketKey?: { readonly layout: number; readonly providerId: string; readonly key: string; readonly ciphertextBase64: string };
+  readonly bucketKey?: {
+    readonly layout: number;
+    readonly providerId: string;
+    readonly key: string;
+    readonly ciphertextBase64: string;
+  };
   /** Which stock reader opens this EDK (see edk-reader.ts). */
   readonly reader: EdkReader;
   readonly providerInfoHex: string;
@@ -49,8 +60,16 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteO
  * || IV), or printable text. None of it is authenticated.
  */
 export function describeEdk(edk: EncryptedDataKey): EdkDescription {
-  const base = { providerId: edk.providerId, providerInfoHex: hex(edk.providerInfo), ciphertextBytes: edk.ciphertext.length };
-  const make = (key: string, kind: EdkDescription['kind'], extra: Pick<EdkDescription, 'bucketContext' | 'bucketKey'> = {}): EdkDescription => ({
+  const base = {
+    providerId: edk.providerId,
+    providerInfoHex: hex(edk.providerInfo),
+    ciphertextBytes: edk.ciphertext.length,
+  };
+  const make = (
+    key: string,
+    kind: EdkDescription['kind'],
+    extra: Pick<EdkDescription, 'bucketContext' | 'bucketKey'> = {},
+  ): EdkDescription => ({
     providerId: edk.providerId,
     kind,
     key,
@@ -68,7 +87,12 @@ export function describeEdk(edk: EncryptedDataKey): EdkDescription {
     try {
       const { inner, bucketContext, layout } = decodeBucketKeyEdk(edk);
       const described = describeEdk(inner);
-      const bucketKey = { layout, providerId: described.providerId, key: described.key, ciphertextBase64: Buffer.from(inner.ciphertext).toString('base64') };
+      const bucketKey = {
+        layout,
+        providerId: described.providerId,
+        key: described.key,
+        ciphertextBase64: Buffer.from(inner.ciphertext).toString('base64'),
+      };
       return make(`${described.providerId} ${described.key}`, 'bucket-key', { bucketContext, bucketKey });
     } catch {
       // Fall through: shown as binary.
@@ -95,6 +119,7 @@ function readerOf(providerId: string, kind: EdkDescription['kind'], layout: numb
   if (kind === 'aws-kms') return 'esdk-kms-keyring';
   if (kind === 'bucket-key') return layout === 1 ? 'sealflow' : 'sealflow-or-esdk-keyring';
   if (kind === 'xks') return 'sealflow-or-esdk-keyring';
-  if (kind === 'raw-aes') return providerId === BUCKET_DATA_KEY_NAMESPACE ? 'esdk-raw-aes-keyring-bucket-key' : 'esdk-raw-aes-keyring';
+  if (kind === 'raw-aes')
+    return providerId === BUCKET_DATA_KEY_NAMESPACE ? 'esdk-raw-aes-keyring-bucket-key' : 'esdk-raw-aes-keyring';
   return 'unknown';
 }

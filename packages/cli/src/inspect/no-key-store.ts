@@ -1,4 +1,11 @@
-import { ErrorCodes, KeyStoreError, type DataKey, type EncryptedDataKey, type GeneratedDataKey, type KeyStore } from '@sealflow/core';
+import {
+  ErrorCodes,
+  KeyStoreError,
+  type DataKey,
+  type EncryptedDataKey,
+  type GeneratedDataKey,
+  type KeyStore,
+} from '@sealflow/core';
 
 const refuse = (): Promise<never> =>
   Promise.reject(new KeyStoreError(ErrorCodes.NO_DECRYPTABLE_KEY, 'inspect uses no key store', { store: 'none' }));

@@ -10,7 +10,11 @@ const FIRST_READ = 4096;
  * @throws {SealflowError} `ERR_TRUNCATED` when the file ends inside the header, or what
  * the parser says of malformed bytes.
  */
-export async function readHeader(engine: Engine, source: FileSource, maxHeaderBytes = DEFAULT_DECRYPT_LIMITS.maxHeaderBytes): Promise<HeaderInfo> {
+export async function readHeader(
+  engine: Engine,
+  source: FileSource,
+  maxHeaderBytes = DEFAULT_DECRYPT_LIMITS.maxHeaderBytes,
+): Promise<HeaderInfo> {
   let length = Math.min(FIRST_READ, source.size);
   for (;;) {
     const prefix = await source.read(0, length);

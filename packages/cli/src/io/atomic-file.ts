@@ -43,7 +43,12 @@ export class AtomicFile {
         },
         () => false,
       );
-      if (existing) throw Object.assign(new Error(`EEXIST: file already exists, open '${path}'`), { code: 'EEXIST', path, syscall: 'open' });
+      if (existing)
+        throw Object.assign(new Error(`EEXIST: file already exists, open '${path}'`), {
+          code: 'EEXIST',
+          path,
+          syscall: 'open',
+        });
     }
     const tempPath = join(dirname(path), `.${basename(path)}.sealflow-${randomBytes(6).toString('hex')}.tmp`);
     // autoClose off: commit() still needs the descriptor for fsync. (A FileHandle's own

@@ -20,7 +20,12 @@ export class FileSource implements RandomAccessSource {
     const handle = await open(path, 'r');
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw Object.assign(new Error(`EISDIR: not a regular file, open '${path}'`), { code: 'EISDIR', path, syscall: 'open' });
+      if (!stat.isFile())
+        throw Object.assign(new Error(`EISDIR: not a regular file, open '${path}'`), {
+          code: 'EISDIR',
+          path,
+          syscall: 'open',
+        });
       return new FileSource(handle, stat.size);
     } catch (error) {
       await handle.close();

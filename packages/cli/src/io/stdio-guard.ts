@@ -8,9 +8,14 @@ const MAX_CAUSE_DEPTH = 8;
  * pipeline's abort, a premature close, a write to a destroyed stream. Taken as the
  * reader going away only when stdout really saw EPIPE.
  */
-const AFTERMATH_CODES: ReadonlySet<string> = new Set(['ABORT_ERR', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+const AFTERMATH_CODES: ReadonlySet<string> = new Set([
+  'ABORT_ERR',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+]);
 
-const codeOf = (error: unknown): unknown => (error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined);
+const codeOf = (error: unknown): unknown =>
+  error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 
 /**
  * Watches one run's stdout and stderr.

@@ -38,8 +38,17 @@ export async function openInput(io: CliIo, path: string | undefined): Promise<In
   const handle = await open(path as string, 'r');
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path as string}'`), { code: 'EISDIR', path, syscall: 'read' });
-    return { stream: handle.createReadStream({ highWaterMark: CHUNK }), size: info.isFile() ? info.size : undefined, label: path as string };
+    if (info.isDirectory())
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path as string}'`), {
+        code: 'EISDIR',
+        path,
+        syscall: 'read',
+      });
+    return {
+      stream: handle.createReadStream({ highWaterMark: CHUNK }),
+      size: info.isFile() ? info.size : undefined,
+      label: path as string,
+    };
   } catch (error) {
     await handle.close();
     throw error;
@@ -51,7 +60,11 @@ export async function openInput(io: CliIo, path: string | undefined): Promise<In
  * Refuses to write binary ciphertext to a terminal, and to write over the input.
  * @throws {InvalidArgumentError} for those refusals. @throws {NodeJS.ErrnoException} EEXIST without --force.
  */
-export async function openOutput(io: CliIo, path: string | undefined, options: { readonly binary: boolean; readonly force: boolean; readonly input: string | undefined }): Promise<Output> {
+export async function openOutput(
+  io: CliIo,
+  path: string | undefined,
+  options: { readonly binary: boolean; readonly force: boolean; readonly input: string | undefined },
+): Promise<Output> {
   if (isStdio(path)) {
     if (options.binary && io.stdout.isTTY === true) {
       throw usageError('refusing to write binary ciphertext to a terminal: use -o FILE or redirect stdout');

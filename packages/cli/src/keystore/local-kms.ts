@@ -24,14 +24,22 @@ export function auditPath(storePath: string): string {
  * mode, `ERR_KEY_STORE_LOCKED` for a wrong or missing passphrase, `ERR_KEY_STORE_CORRUPT`
  * for a damaged file.
  */
-export async function openLocalKms(context: CliContext, mode: OpenMode, audit: Omit<KmsAuditOptions, 'file'> = {}): Promise<MemoryKms> {
+export async function openLocalKms(
+  context: CliContext,
+  mode: OpenMode,
+  audit: Omit<KmsAuditOptions, 'file'> = {},
+): Promise<MemoryKms> {
   const { env } = context.io;
   const path = keystorePath(context.globals.keystore, env);
   const exists = await stat(path).then(
     () => true,
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return false;
-      throw new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `key store file ${path}: cannot be read (${error.code ?? 'error'})`, { cause: error });
+      throw new KeyStoreError(
+        ErrorCodes.KEY_STORE_UNAVAILABLE,
+        `key store file ${path}: cannot be read (${error.code ?? 'error'})`,
+        { cause: error },
+      );
     },
   );
   if (!exists && mode === 'existing') {
@@ -41,7 +49,13 @@ export async function openLocalKms(context: CliContext, mode: OpenMode, audit: O
     );
   }
   if (!exists) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const passphrase = await readPassphrase(env, { stdin: context.io.stdin, stderr: context.io.stderr }, path, !exists, context.globals.passphraseFile);
+  const passphrase = await readPassphrase(
+    env,
+    { stdin: context.io.stdin, stderr: context.io.stderr },
+    path,
+    !exists,
+    context.globals.passphraseFile,
+  );
   const scrypt = exists ? undefined : scryptFromEnv(env);
   const kms = await MemoryKms.open({
     path,
@@ -49,7 +63,11 @@ export async function openLocalKms(context: CliContext, mode: OpenMode, audit: O
     audit: { ...audit, file: auditPath(path) },
     ...(scrypt === undefined ? {} : { scrypt }),
   });
-  if (!exists) note(context, `sealflow: created the key store ${path} (keep the passphrase: without it the keys cannot be opened)`);
+  if (!exists)
+    note(
+      context,
+      `sealflow: created the key store ${path} (keep the passphrase: without it the keys cannot be opened)`,
+    );
   return kms;
 }
 

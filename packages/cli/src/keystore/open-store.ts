@@ -20,11 +20,18 @@ const DEFAULT_KEY = 'alias/aws/s3';
  * @throws {InvalidArgumentError} (rejects) for a bad flag combination or store option.
  * @throws {KeyStoreError} (rejects) when the embedded store is missing, locked or corrupt.
  */
-export async function openStore(context: CliContext, flags: StoreFlags, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
+export async function openStore(
+  context: CliContext,
+  flags: StoreFlags,
+  purpose: 'encrypt' | 'decrypt',
+): Promise<OpenedStore> {
   const choice = chooseStore(flags, context.io.env);
   if (purpose === 'encrypt' && flags.key === undefined && choice.kind !== 'xks') {
     // A default that acts should say so: the data lands under a key the user never named.
-    note(context, `sealflow: no -k/--key given: encrypting under the AWS-managed key ${DEFAULT_KEY}, as S3 does (name a key with -k)`);
+    note(
+      context,
+      `sealflow: no -k/--key given: encrypting under the AWS-managed key ${DEFAULT_KEY}, as S3 does (name a key with -k)`,
+    );
   }
   switch (choice.kind) {
     case 'aws':
@@ -45,7 +52,11 @@ export async function openStore(context: CliContext, flags: StoreFlags, purpose:
 function localStore(kms: MemoryKms, key: string | undefined, purpose: 'encrypt' | 'decrypt'): OpenedStore {
   const store = new KmsKeyStore({
     client: kms,
-    ...(key !== undefined ? { keyId: key } : purpose === 'decrypt' ? { discovery: true as const } : { keyId: DEFAULT_KEY }),
+    ...(key !== undefined
+      ? { keyId: key }
+      : purpose === 'decrypt'
+        ? { discovery: true as const }
+        : { keyId: DEFAULT_KEY }),
     principal: kms.principal,
     id: `embedded-kms:${key ?? (purpose === 'decrypt' ? 'any key' : DEFAULT_KEY)}`,
   });

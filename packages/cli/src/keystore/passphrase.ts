@@ -18,7 +18,13 @@ const MAX_PASSPHRASE = 1024;
  * @throws {KeyStoreError} `ERR_KEY_STORE_LOCKED` when there is none, the prompt is cancelled, or a passphrase file is empty.
  * @throws {NodeJS.ErrnoException} (rejects) when a passphrase file cannot be read.
  */
-export async function readPassphrase(env: NodeJS.ProcessEnv, terminal: PromptTerminal, path: string, confirm: boolean, passphraseFile?: string): Promise<string> {
+export async function readPassphrase(
+  env: NodeJS.ProcessEnv,
+  terminal: PromptTerminal,
+  path: string,
+  confirm: boolean,
+  passphraseFile?: string,
+): Promise<string> {
   if (passphraseFile !== undefined) return fromFile(passphraseFile);
   const fromEnv = env[Env.passphrase];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -33,7 +39,8 @@ export async function readPassphrase(env: NodeJS.ProcessEnv, terminal: PromptTer
   const first = await promptHidden(terminal, `Passphrase for ${path}: `);
   if (!confirm) return first;
   const second = await promptHidden(terminal, 'Repeat the passphrase: ');
-  if (first !== second) throw new KeyStoreError(ErrorCodes.KEY_STORE_LOCKED, 'the two passphrases differ; nothing was created');
+  if (first !== second)
+    throw new KeyStoreError(ErrorCodes.KEY_STORE_LOCKED, 'the two passphrases differ; nothing was created');
   return first;
 }
 

@@ -18,7 +18,11 @@ export interface OpenedStore {
  * `aws-kms` EDK in the region, KMS applies its policy).
  * @throws {InvalidArgumentError} (rejects) for a malformed region, endpoint or key identifier.
  */
-export async function openAwsStore(choice: Extract<StoreChoice, { kind: 'aws' }>, key: string | undefined, purpose: 'encrypt' | 'decrypt'): Promise<OpenedStore> {
+export async function openAwsStore(
+  choice: Extract<StoreChoice, { kind: 'aws' }>,
+  key: string | undefined,
+  purpose: 'encrypt' | 'decrypt',
+): Promise<OpenedStore> {
   // The SDK's notice about future Node versions would land in the middle of the CLI's
   // stderr (progress, one-line errors); the README says so, and a user can turn it back on.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -40,19 +44,29 @@ export async function openAwsStore(choice: Extract<StoreChoice, { kind: 'aws' }>
  * `$SEALFLOW_XKS_CA` (PEM file paths).
  * @throws {InvalidArgumentError} when the key or credential is missing.
  */
-export async function openXksStore(choice: Extract<StoreChoice, { kind: 'xks' }>, key: string | undefined, env: NodeJS.ProcessEnv): Promise<OpenedStore> {
+export async function openXksStore(
+  choice: Extract<StoreChoice, { kind: 'xks' }>,
+  key: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<OpenedStore> {
   const keyId = key ?? env[Env.xksKeyId];
   if (keyId === undefined || keyId === '') throw usageError(`--xks: needs --key EXTERNAL_KEY_ID (or ${Env.xksKeyId})`);
   const accessKeyId = env[Env.xksAccessKeyId];
   const secretAccessKey = env[Env.xksSecretAccessKey];
   if (accessKeyId === undefined || secretAccessKey === undefined) {
-    throw usageError(`--xks: set ${Env.xksAccessKeyId} and ${Env.xksSecretAccessKey} to the credential the proxy issued`);
+    throw usageError(
+      `--xks: set ${Env.xksAccessKeyId} and ${Env.xksSecretAccessKey} to the credential the proxy issued`,
+    );
   }
   const pem = async (name: string): Promise<Uint8Array | undefined> => {
     const path = env[name];
     return path === undefined || path === '' ? undefined : new Uint8Array(await readFile(path));
   };
-  const [ca, cert, clientKey] = await Promise.all([pem('SEALFLOW_XKS_CA'), pem('SEALFLOW_XKS_CLIENT_CERT'), pem('SEALFLOW_XKS_CLIENT_KEY')]);
+  const [ca, cert, clientKey] = await Promise.all([
+    pem('SEALFLOW_XKS_CA'),
+    pem('SEALFLOW_XKS_CLIENT_CERT'),
+    pem('SEALFLOW_XKS_CLIENT_KEY'),
+  ]);
   const tls = {
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined ? {} : { cert }),

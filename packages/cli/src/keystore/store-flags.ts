@@ -36,15 +36,19 @@ export function chooseStore(given: StoreFlags, env: NodeJS.ProcessEnv): StoreCho
   // $SEALFLOW_KMS (or the config file's "kms") stands in for --kms unless --xks is given.
   const envKms = given.xks === undefined ? env[Env.kms] || undefined : undefined;
   const flags: StoreFlags = given.kms === undefined && envKms !== undefined ? { ...given, kms: envKms } : given;
-  if (flags.xks !== undefined && flags.kms !== undefined) throw usageError('--xks and --kms exclude each other: pass one');
+  if (flags.xks !== undefined && flags.kms !== undefined)
+    throw usageError('--xks and --kms exclude each other: pass one');
   if (flags.kms !== undefined && flags.kms !== 'aws' && flags.kms !== 'local') {
-    throw usageError(`--kms${given.kms === undefined ? ` (from ${Env.kms} or the config file)` : ''}: expected "aws" (or "local", the embedded default), got "${flags.kms}"`);
+    throw usageError(
+      `--kms${given.kms === undefined ? ` (from ${Env.kms} or the config file)` : ''}: expected "aws" (or "local", the embedded default), got "${flags.kms}"`,
+    );
   }
   if (flags.kms === 'aws') {
     const region = flags.region ?? firstSet(env, [Env.region, 'AWS_REGION', 'AWS_DEFAULT_REGION']);
     if (region === undefined) throw usageError('--kms aws: needs --region (or AWS_REGION in the environment)');
     const endpoint = flags.endpoint ?? (env[Env.endpoint] || undefined);
-    if (endpoint !== undefined && !URL.canParse(endpoint)) throw usageError(`--endpoint: expected a URL, got "${endpoint}"`);
+    if (endpoint !== undefined && !URL.canParse(endpoint))
+      throw usageError(`--endpoint: expected a URL, got "${endpoint}"`);
     return { kind: 'aws', region, endpoint };
   }
   if (flags.endpoint !== undefined) throw usageError('--endpoint: only with --kms aws');
@@ -55,7 +59,8 @@ export function chooseStore(given: StoreFlags, env: NodeJS.ProcessEnv): StoreCho
     } catch {
       throw usageError(`--xks: expected a URL such as https://xks.example.com/prefix, got "${flags.xks}"`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`--xks: expected an http(s) URL, got "${flags.xks}"`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw usageError(`--xks: expected an http(s) URL, got "${flags.xks}"`);
     let prefix = url.pathname.replace(/\/+$/, '');
     if (prefix.endsWith(XKS_BASE)) prefix = prefix.slice(0, -XKS_BASE.length);
     return { kind: 'xks', endpoint: url.origin, uriPrefix: prefix, region: flags.region ?? 'us-east-1' };

@@ -15,7 +15,8 @@ export function parseContextPairs(pairs: readonly string[], label: string): Reco
     const key = pair.slice(0, at);
     const value = pair.slice(at + 1);
     if (Object.hasOwn(context, key)) throw usageError(`${label}: the key "${key}" is given twice`);
-    if (key.startsWith(RESERVED_CONTEXT_PREFIX)) throw usageError(`${label}: keys starting "${RESERVED_CONTEXT_PREFIX}" are reserved, got "${key}"`);
+    if (key.startsWith(RESERVED_CONTEXT_PREFIX))
+      throw usageError(`${label}: keys starting "${RESERVED_CONTEXT_PREFIX}" are reserved, got "${key}"`);
     context[key] = value;
   }
   // A plain object from here on: the engine reads options by own properties.

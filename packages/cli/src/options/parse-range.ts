@@ -16,7 +16,9 @@ export type ByteRange = { readonly start: number; readonly end: number } | { rea
 export function parseRange(text: string, label = '--range'): ByteRange {
   const match = /^\s*([^-\s]*)\s*-\s*([^-\s]*)\s*$/.exec(text);
   if (match === null || (match[1] === '' && match[2] === '')) {
-    throw usageError(`${label}: expected START-END (inclusive, like HTTP Range), START- (to the end) or -N (the last N bytes), got "${text}"`);
+    throw usageError(
+      `${label}: expected START-END (inclusive, like HTTP Range), START- (to the end) or -N (the last N bytes), got "${text}"`,
+    );
   }
   if (match[1] === '') return { suffixLength: parseSize(match[2] as string, `${label} suffix length`, 1) };
   const start = parseSize(match[1] as string, `${label} start`);

@@ -43,6 +43,7 @@ export function parseSize(text: string, label: string, min = 0, max = Number.MAX
 export function parseCount(text: string, label: string, min: number, max: number): number {
   if (!/^\s*\d+\s*$/.test(text)) throw usageError(`${label}: expected an integer from ${min} to ${max}, got "${text}"`);
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw usageError(`${label}: expected an integer from ${min} to ${max}, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw usageError(`${label}: expected an integer from ${min} to ${max}, got "${text}"`);
   return value;
 }

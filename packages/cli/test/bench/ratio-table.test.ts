@@ -8,7 +8,14 @@ describe('parseRatioReport', () => {
         mode: 'full',
         machine: { effectiveCores: 2 },
         rows: [
-          { suite: 'streams', workload: 'decrypt 1 GiB', contestant: 'sealflow-node', mibPerSecond: 900, ratioToRaw: 0.9, extra: 'ignored' },
+          {
+            suite: 'streams',
+            workload: 'decrypt 1 GiB',
+            contestant: 'sealflow-node',
+            mibPerSecond: 900,
+            ratioToRaw: 0.9,
+            extra: 'ignored',
+          },
           { suite: 'messages', workload: 'no ratios', contestant: 'x', mibPerSecond: 1 },
           { suite: 'memory', workload: 'rss', contestant: 'y', ratioToRaw: 1 },
         ],
@@ -17,7 +24,17 @@ describe('parseRatioReport', () => {
     expect(report).toEqual({
       mode: 'full',
       effectiveCores: 2,
-      rows: [{ suite: 'streams', workload: 'decrypt 1 GiB', contestant: 'sealflow-node', mibPerSecond: 900, ratioToRaw: 0.9, ratioToClientNode: undefined, ratioToSingleThread: undefined }],
+      rows: [
+        {
+          suite: 'streams',
+          workload: 'decrypt 1 GiB',
+          contestant: 'sealflow-node',
+          mibPerSecond: 900,
+          ratioToRaw: 0.9,
+          ratioToClientNode: undefined,
+          ratioToSingleThread: undefined,
+        },
+      ],
     });
   });
 
@@ -25,7 +42,16 @@ describe('parseRatioReport', () => {
     expect(parseRatioReport('not json')).toBeUndefined();
     expect(parseRatioReport('[1,2]')).toBeUndefined();
     expect(parseRatioReport('{"rows": 5}')).toBeUndefined();
-    const odd = parseRatioReport(JSON.stringify({ rows: [null, 7, { suite: 'messages', workload: 1, contestant: 'c', ratioToRaw: 1 }, { suite: 'messages', workload: 'w', contestant: 'c', ratioToRaw: 'fast' }] }));
+    const odd = parseRatioReport(
+      JSON.stringify({
+        rows: [
+          null,
+          7,
+          { suite: 'messages', workload: 1, contestant: 'c', ratioToRaw: 1 },
+          { suite: 'messages', workload: 'w', contestant: 'c', ratioToRaw: 'fast' },
+        ],
+      }),
+    );
     expect(odd?.rows).toEqual([]);
   });
 });
@@ -35,7 +61,17 @@ describe('renderRatioTable', () => {
     const text = renderRatioTable({
       mode: 'quick',
       effectiveCores: undefined,
-      rows: [{ suite: 'messages', workload: 'encrypt 1 MiB', contestant: 'sealflow-node', mibPerSecond: 812.6, ratioToRaw: 0.951, ratioToClientNode: undefined, ratioToSingleThread: undefined }],
+      rows: [
+        {
+          suite: 'messages',
+          workload: 'encrypt 1 MiB',
+          contestant: 'sealflow-node',
+          mibPerSecond: 812.6,
+          ratioToRaw: 0.951,
+          ratioToClientNode: undefined,
+          ratioToSingleThread: undefined,
+        },
+      ],
     });
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('ratio table (quick run; higher is better)');

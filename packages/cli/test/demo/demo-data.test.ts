@@ -14,7 +14,13 @@ describe('DemoData', () => {
   it('regenerates any slice of an object, at any offset (block-aligned or not)', async () => {
     const data = new DemoData();
     const whole = await buffer(data.object(7, 100_000));
-    for (const [start, end] of [[0, 1], [15, 17], [16, 32], [12_345, 67_891], [99_999, 100_000]] as const) {
+    for (const [start, end] of [
+      [0, 1],
+      [15, 17],
+      [16, 32],
+      [12_345, 67_891],
+      [99_999, 100_000],
+    ] as const) {
       expect(Buffer.from(data.slice(7, start, end)).equals(whole.subarray(start, end))).toBe(true);
     }
   });

@@ -21,6 +21,8 @@ describe('throwawayCertificate', () => {
     const a = new X509Certificate(throwawayCertificate().certPem);
     const b = new X509Certificate(throwawayCertificate().certPem);
     expect(a.serialNumber).not.toBe(b.serialNumber);
-    expect(a.publicKey.export({ format: 'der', type: 'spki' }).equals(b.publicKey.export({ format: 'der', type: 'spki' }))).toBe(false);
+    expect(
+      a.publicKey.export({ format: 'der', type: 'spki' }).equals(b.publicKey.export({ format: 'der', type: 'spki' })),
+    ).toBe(false);
   });
 });

@@ -10,7 +10,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const write = (file: AtomicFile, text: string): Promise<void> => new Promise((resolve, reject) => file.stream.write(text, (e) => (e ? reject(e) : resolve())));
+const write = (file: AtomicFile, text: string): Promise<void> =>
+  new Promise((resolve, reject) => file.stream.write(text, (e) => (e ? reject(e) : resolve())));
 
 describe('AtomicFile', () => {
   it('writes to a private temp file beside the target; the target appears only on commit', async () => {

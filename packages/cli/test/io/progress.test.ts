@@ -59,7 +59,10 @@ describe('ProgressBar', () => {
 
 describe('progressTarget', () => {
   const context = (isTTY: boolean, quiet: boolean): CliContext =>
-    ({ io: { stderr: { isTTY } as NodeJS.WriteStream }, globals: quiet ? { quiet: true } : {} }) as unknown as CliContext;
+    ({
+      io: { stderr: { isTTY } as NodeJS.WriteStream },
+      globals: quiet ? { quiet: true } : {},
+    }) as unknown as CliContext;
 
   it('is enabled only when stderr is a terminal, without --quiet and without --json', () => {
     expect(progressTarget(context(true, false)).enabled).toBe(true);

@@ -5,7 +5,8 @@ import { AuthenticationError, ErrorCodes } from '@sealflow/core';
 import { StdioGuard } from '../../src/io/stdio-guard.js';
 import { main } from '../../src/main.js';
 
-const systemError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: write failed`), { code, syscall: 'write' });
+const systemError = (code: string): NodeJS.ErrnoException =>
+  Object.assign(new Error(`${code}: write failed`), { code, syscall: 'write' });
 
 /** A stream whose every write fails with `error`, as stdout does once its reader left. */
 function failingStream(error: Error): NodeJS.WriteStream {
@@ -33,7 +34,9 @@ describe('StdioGuard', () => {
     expect(guard.signal.reason).toBe(epipe);
     expect(guard.explains(epipe)).toBe(true);
     expect(guard.explains(new Error('The operation was aborted', { cause: epipe }))).toBe(true);
-    expect(guard.explains(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))).toBe(true);
+    expect(guard.explains(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))).toBe(
+      true,
+    );
     guard.release();
   });
 
@@ -77,7 +80,7 @@ describe('StdioGuard', () => {
     guard.release();
   });
 
-  it('absorbs an EPIPE on stderr without taking it for stdout\'s reader leaving', async () => {
+  it("absorbs an EPIPE on stderr without taking it for stdout's reader leaving", async () => {
     const stderr = failingStream(systemError('EPIPE'));
     const guard = new StdioGuard({ stdout: healthy(), stderr });
     await failWrite(stderr);

@@ -12,7 +12,13 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const io = (stdoutIsTTY: boolean): CliIo =>
-  ({ stdin: { isTTY: false }, stdout: { isTTY: stdoutIsTTY }, stderr: { write: () => true }, env: {}, signal: new AbortController().signal }) as unknown as CliIo;
+  ({
+    stdin: { isTTY: false },
+    stdout: { isTTY: stdoutIsTTY },
+    stderr: { write: () => true },
+    env: {},
+    signal: new AbortController().signal,
+  }) as unknown as CliIo;
 
 describe('openInput / openOutput', () => {
   it('opens a file with its size, stdin for "-" or nothing', async () => {
@@ -27,12 +33,16 @@ describe('openInput / openOutput', () => {
   });
 
   it('refuses binary output to a terminal, but not plaintext', async () => {
-    await expect(openOutput(io(true), undefined, { binary: true, force: false, input: undefined })).rejects.toThrow(/terminal/);
+    await expect(openOutput(io(true), undefined, { binary: true, force: false, input: undefined })).rejects.toThrow(
+      /terminal/,
+    );
     expect((await openOutput(io(true), '-', { binary: false, force: false, input: undefined })).label).toBe('stdout');
   });
 
   it('refuses to write over the input, even with --force', async () => {
-    await expect(openOutput(io(false), join(dir, 'same'), { binary: true, force: true, input: join(dir, '.', 'same') })).rejects.toThrow(/is the input/);
+    await expect(
+      openOutput(io(false), join(dir, 'same'), { binary: true, force: true, input: join(dir, '.', 'same') }),
+    ).rejects.toThrow(/is the input/);
   });
 
   it('writes straight to a device such as /dev/null (a rename cannot replace it)', async () => {

@@ -21,7 +21,11 @@ function fakeTerminal(keys: string[]): { terminal: PromptTerminal; shown: () => 
     pause() {},
   });
   const stderr = { write: (text: string) => ((shown += text), true) };
-  return { terminal: { stdin: stdin as unknown as NodeJS.ReadStream, stderr: stderr as unknown as NodeJS.WriteStream }, shown: () => shown, rawModes };
+  return {
+    terminal: { stdin: stdin as unknown as NodeJS.ReadStream, stderr: stderr as unknown as NodeJS.WriteStream },
+    shown: () => shown,
+    rawModes,
+  };
 }
 
 describe('readPassphrase', () => {
@@ -33,7 +37,10 @@ describe('readPassphrase', () => {
   it('refuses to read a passphrase from a pipe (stdin may be the data)', async () => {
     const { terminal } = fakeTerminal([]);
     Object.assign(terminal.stdin, { isTTY: false });
-    await expect(readPassphrase({}, terminal, '/k', false)).rejects.toMatchObject({ code: 'ERR_KEY_STORE_LOCKED', message: expect.stringContaining('SEALFLOW_PASSPHRASE') });
+    await expect(readPassphrase({}, terminal, '/k', false)).rejects.toMatchObject({
+      code: 'ERR_KEY_STORE_LOCKED',
+      message: expect.stringContaining('SEALFLOW_PASSPHRASE'),
+    });
   });
 
   it('prompts on a terminal in raw mode without echoing, handles backspace, and restores the mode', async () => {
@@ -47,11 +54,15 @@ describe('readPassphrase', () => {
     const same = fakeTerminal(['abc\r', 'abc\n']);
     await expect(readPassphrase({}, same.terminal, '/k', true)).resolves.toBe('abc');
     const differ = fakeTerminal(['abc\r', 'abd\r']);
-    await expect(readPassphrase({}, differ.terminal, '/k', true)).rejects.toMatchObject({ code: 'ERR_KEY_STORE_LOCKED' });
+    await expect(readPassphrase({}, differ.terminal, '/k', true)).rejects.toMatchObject({
+      code: 'ERR_KEY_STORE_LOCKED',
+    });
   });
 
   it('Ctrl-C cancels the prompt', async () => {
     const { terminal } = fakeTerminal(['ab\u0003']);
-    await expect(readPassphrase({}, terminal, '/k', false)).rejects.toMatchObject({ message: expect.stringContaining('cancelled') });
+    await expect(readPassphrase({}, terminal, '/k', false)).rejects.toMatchObject({
+      message: expect.stringContaining('cancelled'),
+    });
   });
 });

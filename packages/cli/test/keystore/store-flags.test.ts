@@ -8,9 +8,15 @@ describe('chooseStore', () => {
   });
 
   it('--kms aws takes the region from the flag or the environment, and an optional endpoint', () => {
-    expect(chooseStore({ kms: 'aws', region: 'eu-west-1' }, {})).toEqual({ kind: 'aws', region: 'eu-west-1', endpoint: undefined });
+    expect(chooseStore({ kms: 'aws', region: 'eu-west-1' }, {})).toEqual({
+      kind: 'aws',
+      region: 'eu-west-1',
+      endpoint: undefined,
+    });
     expect(chooseStore({ kms: 'aws' }, { AWS_REGION: 'us-west-2' })).toMatchObject({ region: 'us-west-2' });
-    expect(chooseStore({ kms: 'aws', endpoint: 'http://127.0.0.1:4566' }, { AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual({
+    expect(
+      chooseStore({ kms: 'aws', endpoint: 'http://127.0.0.1:4566' }, { AWS_DEFAULT_REGION: 'ap-south-1' }),
+    ).toEqual({
       kind: 'aws',
       region: 'ap-south-1',
       endpoint: 'http://127.0.0.1:4566',

@@ -18,7 +18,9 @@ describe('parseContextPairs', () => {
   });
 
   it('refuses a key given twice', () => {
-    expect(() => parseContextPairs(['a=1', 'a=2'], '--expect-context')).toThrow(/--expect-context: the key "a" is given twice/);
+    expect(() => parseContextPairs(['a=1', 'a=2'], '--expect-context')).toThrow(
+      /--expect-context: the key "a" is given twice/,
+    );
   });
 
   it('refuses the reserved aws-crypto- prefix', () => {

@@ -36,6 +36,7 @@ describe('parseSize', () => {
 describe('parseCount', () => {
   it('reads integers in range and refuses the rest', () => {
     expect(parseCount('4', '--threads', 1, 64)).toBe(4);
-    for (const bad of ['0', '65', '2.5', 'two', '']) expect(() => parseCount(bad, '--threads', 1, 64)).toThrow(/^--threads: expected an integer from 1 to 64/);
+    for (const bad of ['0', '65', '2.5', 'two', ''])
+      expect(() => parseCount(bad, '--threads', 1, 64)).toThrow(/^--threads: expected an integer from 1 to 64/);
   });
 });

@@ -8,7 +8,8 @@ describe('parseSuite', () => {
   });
 
   it('refuses legacy and unknown suites', () => {
-    for (const text of ['0x0178', '0x0378', 'aes', '']) expect(() => parseSuite(text)).toThrow(/--suite: expected 0x0478/);
+    for (const text of ['0x0178', '0x0378', 'aes', ''])
+      expect(() => parseSuite(text)).toThrow(/--suite: expected 0x0478/);
   });
 
   it('names suites for inspect', () => {

@@ -20,9 +20,13 @@ const registered = new Map<'native' | 'noble', CipherBackend>();
  * @throws InvalidArgumentError INVALID_ARGUMENT for another name or a non-backend.
  */
 export function registerCipherBackend(name: 'native' | 'noble', backend: CipherBackend): void {
-  if (name !== 'native' && name !== 'noble') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: name must be native or noble');
+  if (name !== 'native' && name !== 'noble')
+    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: name must be native or noble');
   if (typeof backend !== 'object' || backend === null || typeof backend.seal !== 'function') {
-    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'registerCipherBackend: backend must be a CipherBackend');
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'registerCipherBackend: backend must be a CipherBackend',
+    );
   }
   registered.set(name, backend);
 }
@@ -43,8 +47,12 @@ export function backendByName(name: BackendName): CipherBackend {
   if (name === 'node') return nodeBackend;
   const found = registered.get(name);
   if (found === undefined) {
-    const from = name === 'native' ? '@sealflow/native (built by `npm run setup` where cargo exists)' : '@sealflow/core/noble';
-    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `createEngine backend '${name}' is not loaded: import ${from} first`);
+    const from =
+      name === 'native' ? '@sealflow/native (built by `npm run setup` where cargo exists)' : '@sealflow/core/noble';
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `createEngine backend '${name}' is not loaded: import ${from} first`,
+    );
   }
   return found;
 }

@@ -38,9 +38,20 @@ export interface CipherBackend {
    * AES-GCM seal with a 12-byte IV and 16-byte tag. Returns the ciphertext (same length as
    * `plaintext`) and the tag as separate views, so framing needs no concatenation.
    */
-  seal(key: CipherKey, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
+  seal(
+    key: CipherKey,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+  ): { ciphertext: Uint8Array; tag: Uint8Array };
   /** AES-GCM open. Returns undefined when the tag does not verify; never returns unverified bytes. */
-  open(key: CipherKey, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | undefined;
+  open(
+    key: CipherKey,
+    iv: Uint8Array,
+    aad: Uint8Array,
+    ciphertext: Uint8Array,
+    tag: Uint8Array,
+  ): Uint8Array | undefined;
   createSigner(curve: SignatureCurve): MessageSigner;
   /** undefined when `publicKey` is not a valid compressed point on `curve`. */
   createVerifier(curve: SignatureCurve, publicKey: Uint8Array): MessageVerifier | undefined;
@@ -53,5 +64,12 @@ export interface CipherBackend {
    * with `seal`. `input` and `output` must not overlap, and neither may be touched by
    * anything else until the call returns.
    */
-  sealRegularFrames?(key: CipherKey, messageId: Uint8Array, frameLength: number, firstSequence: number, input: Uint8Array, output: Uint8Array): void;
+  sealRegularFrames?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): void;
 }

@@ -21,7 +21,12 @@ export interface MessageKeys {
  * content key and "COMMITKEY" (no suite ID) for the commitment. v1 suites: HKDF with a
  * zero salt of the hash length and info = suite ID || message ID, or the identity KDF.
  */
-export function deriveMessageKeys(backend: CipherBackend, suite: AlgorithmSuite, dataKey: Uint8Array, messageId: Uint8Array): MessageKeys {
+export function deriveMessageKeys(
+  backend: CipherBackend,
+  suite: AlgorithmSuite,
+  dataKey: Uint8Array,
+  messageId: Uint8Array,
+): MessageKeys {
   const suiteId = new Uint8Array(2);
   writeUint16(suiteId, 0, suite.id);
   if (suite.kdf === undefined) return { derivedKey: copyBytes(dataKey), commitment: undefined };

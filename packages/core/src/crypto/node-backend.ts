@@ -34,7 +34,8 @@ function view(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-const base64url = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+const base64url = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 
 /** node:crypto (OpenSSL) backend: the default. */
 export const nodeBackend: CipherBackend = Object.freeze({
@@ -85,7 +86,11 @@ export const nodeBackend: CipherBackend = Object.freeze({
   createSigner(curve: SignatureCurve): MessageSigner {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: CURVES[curve] });
     const jwk = publicKey.export({ format: 'jwk' });
-    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+    const point = Buffer.concat([
+      Buffer.from([4]),
+      Buffer.from(jwk.x ?? '', 'base64url'),
+      Buffer.from(jwk.y ?? '', 'base64url'),
+    ]);
     const compressed = view(ECDH.convertKey(point, CURVES[curve], undefined, undefined, 'compressed') as Buffer);
     const sign = createSign(HASHES[curve]);
     return {

@@ -1,4 +1,11 @@
-import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  privateDecrypt,
+  publicEncrypt,
+  type KeyObject,
+} from 'node:crypto';
 
 export type OaepHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
@@ -35,7 +42,9 @@ export function rsaOaepEncrypt(key: KeyObject, hash: OaepHash, plaintext: Uint8A
 /** RSA-OAEP decryption; undefined when the ciphertext does not decrypt. */
 export function rsaOaepDecrypt(key: KeyObject, hash: OaepHash, ciphertext: Uint8Array): Uint8Array | undefined {
   try {
-    return new Uint8Array(privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext));
+    return new Uint8Array(
+      privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext),
+    );
   } catch {
     return undefined;
   }

@@ -1,6 +1,12 @@
 import type { CipherBackend, CipherKey, MessageVerifier } from '../crypto/backend.js';
 import { backendFrameCipher } from '../crypto/frame-cipher.js';
-import { AuthenticationError, authenticationFailed, ErrorCodes, LimitExceededError, MalformedMessageError } from '../errors.js';
+import {
+  AuthenticationError,
+  authenticationFailed,
+  ErrorCodes,
+  LimitExceededError,
+  MalformedMessageError,
+} from '../errors.js';
 import { copyBytes, readUint16, readUint32, readUint64 } from '../format/bytes.js';
 import {
   bodyAad,
@@ -54,7 +60,8 @@ interface NonFramedState {
 const FIRST_SCRATCH_BYTES = 16 * 1024;
 const NO_BYTES = new Uint8Array(0);
 
-const truncated = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
+const truncated = (): MalformedMessageError =>
+  new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
 
 /**
  * The decrypt state machine for a message body (framed or not) and its footer: bytes
@@ -116,7 +123,8 @@ export class BodyDecryptor {
     const out: Uint8Array[] = [];
     let offset = 0;
     while (offset < chunk.length) {
-      if (this.#state === 'done') throw new MalformedMessageError(ErrorCodes.TRAILING_BYTES, 'bytes follow the end of the message');
+      if (this.#state === 'done')
+        throw new MalformedMessageError(ErrorCodes.TRAILING_BYTES, 'bytes follow the end of the message');
       if (this.#nonFramed !== undefined && this.#state === 'body') {
         offset = this.#bufferNonFramed(chunk, offset, out);
         continue;
@@ -185,7 +193,9 @@ export class BodyDecryptor {
     const length = this.#scratchLength + bytes.length;
     let scratch = this.#scratch;
     if (scratch === undefined || scratch.length < length) {
-      const grown = new Uint8Array(Math.min(this.#maxUnitSize(), Math.max(length, FIRST_SCRATCH_BYTES, 2 * (scratch?.length ?? 0))));
+      const grown = new Uint8Array(
+        Math.min(this.#maxUnitSize(), Math.max(length, FIRST_SCRATCH_BYTES, 2 * (scratch?.length ?? 0))),
+      );
       if (scratch !== undefined) grown.set(scratch.subarray(0, this.#scratchLength));
       this.#scratch = scratch = grown;
     }
@@ -208,12 +218,19 @@ export class BodyDecryptor {
   #probeLength(): number {
     if (this.#state === 'footer') return 2;
     if (this.#header.contentType === ContentType.NON_FRAMED) return NON_FRAMED_PREFIX;
-    return this.#scratchLength >= 4 && readUint32(this.#scratch as Uint8Array, 0) === FINAL_FRAME_MARKER ? FINAL_FRAME_PREFIX : 4;
+    return this.#scratchLength >= 4 && readUint32(this.#scratch as Uint8Array, 0) === FINAL_FRAME_MARKER
+      ? FINAL_FRAME_PREFIX
+      : 4;
   }
 
   #maxUnitSize(): number {
     const fl = this.#header.frameLength;
-    return Math.max(REGULAR_FRAME_OVERHEAD + fl, FINAL_FRAME_OVERHEAD + fl, NON_FRAMED_PREFIX, 2 + FormatLimits.maxSignatureLength);
+    return Math.max(
+      REGULAR_FRAME_OVERHEAD + fl,
+      FINAL_FRAME_OVERHEAD + fl,
+      NON_FRAMED_PREFIX,
+      2 + FormatLimits.maxSignatureLength,
+    );
   }
 
   /** The size of the unit starting at `offset`, or undefined if `available` bytes do not tell yet. */
@@ -221,7 +238,8 @@ export class BodyDecryptor {
     if (this.#state === 'footer') {
       if (available < 2) return undefined;
       const length = readUint16(bytes, offset);
-      if (length > FormatLimits.maxSignatureLength) throw new LimitExceededError('maxSignatureLength', FormatLimits.maxSignatureLength, length);
+      if (length > FormatLimits.maxSignatureLength)
+        throw new LimitExceededError('maxSignatureLength', FormatLimits.maxSignatureLength, length);
       return 2 + length;
     }
     if (this.#header.contentType === ContentType.NON_FRAMED) {
@@ -234,7 +252,11 @@ export class BodyDecryptor {
     if (available < FINAL_FRAME_PREFIX) return undefined;
     const length = readUint32(bytes, offset + FINAL_FRAME_PREFIX - 4);
     // spec: esdk message-body.md#final-frame: the final frame holds at most one frame of content.
-    if (length > fl) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: the final frame is longer than the frame length');
+    if (length > fl)
+      throw new MalformedMessageError(
+        ErrorCodes.MALFORMED_MESSAGE,
+        'malformed body: the final frame is longer than the frame length',
+      );
     return FINAL_FRAME_OVERHEAD + length;
   }
 
@@ -252,7 +274,8 @@ export class BodyDecryptor {
     this.#verifier?.update(unit);
     const final = readUint32(unit, 0) === FINAL_FRAME_MARKER;
     const sequence = this.#sequence;
-    if (sequence > FormatLimits.maxFrameCount) throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, sequence);
+    if (sequence > FormatLimits.maxFrameCount)
+      throw new LimitExceededError('maxFrameCount', FormatLimits.maxFrameCount, sequence);
     const plaintext = this.openFrame(unit, sequence);
     this.#sequence++;
     this.#plaintextBytes += plaintext.length;
@@ -284,7 +307,8 @@ export class BodyDecryptor {
     } else {
       const fl = this.#header.frameLength;
       checkFrameSequence(unit, false, sequence);
-      if (unit.length !== REGULAR_FRAME_OVERHEAD + fl) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a frame has the wrong length');
+      if (unit.length !== REGULAR_FRAME_OVERHEAD + fl)
+        throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a frame has the wrong length');
       plaintext = openRegularFrame(this.#cipher, this.#regularAad, unit, sequence, fl);
     }
     if (plaintext === undefined) throw authenticationFailed();
@@ -310,7 +334,13 @@ export class BodyDecryptor {
     }
     body.parts = [];
     const aad = bodyAad(this.#header.messageId, BodyKind.SINGLE, 1, body.length);
-    const plaintext = this.#backend.open(this.#key, body.iv, aad, joined.subarray(0, body.length), joined.subarray(body.length));
+    const plaintext = this.#backend.open(
+      this.#key,
+      body.iv,
+      aad,
+      joined.subarray(0, body.length),
+      joined.subarray(body.length),
+    );
     if (plaintext === undefined) throw authenticationFailed();
     this.#sequence = 2;
     this.#plaintextBytes = plaintext.length;

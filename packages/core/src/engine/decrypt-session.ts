@@ -1,5 +1,11 @@
 import { deriveMessageKeys } from '../crypto/key-derivation.js';
-import { AuthenticationError, authenticationFailed, ErrorCodes, InvalidArgumentError, MalformedMessageError } from '../errors.js';
+import {
+  AuthenticationError,
+  authenticationFailed,
+  ErrorCodes,
+  InvalidArgumentError,
+  MalformedMessageError,
+} from '../errors.js';
 import { Channels, publish } from '../events.js';
 import { concatBytes, copyBytes, joinInto, uninitializedBytes } from '../format/bytes.js';
 import { framedPlaintextLength } from '../format/frame.js';
@@ -29,7 +35,6 @@ export interface DecryptedHeader {
   /** Everything authenticated: stored pairs plus reproduced ones. */
   readonly context: Readonly<Record<string, string>>;
 }
-
 
 /** How a session may use the engine's offload. */
 export interface DecryptSessionOptions {
@@ -103,7 +108,10 @@ export class DecryptSession {
   /** Ends the message: fails on truncation; verifies the signature; returns held plaintext. */
   end(): Uint8Array[] | Promise<Uint8Array[]> {
     if (this.#body === undefined) {
-      throw new MalformedMessageError(ErrorCodes.TRUNCATED, this.#headerTotal === 0 ? 'the message is empty' : 'the message is truncated');
+      throw new MalformedMessageError(
+        ErrorCodes.TRUNCATED,
+        this.#headerTotal === 0 ? 'the message is empty' : 'the message is truncated',
+      );
     }
     const offloaded = this.#offloaded;
     if (offloaded !== undefined) {
@@ -123,7 +131,12 @@ export class DecryptSession {
     this.#core.stats.messagesDecrypted++;
     this.#core.stats.bytesDecrypted += body.plaintextBytes;
     const info = (this.#header as DecryptedHeader).info;
-    publish(Channels.decrypt, { messageId: info.messageId, suite: info.suiteId, bytes: body.plaintextBytes, frames: body.frames });
+    publish(Channels.decrypt, {
+      messageId: info.messageId,
+      suite: info.suiteId,
+      bytes: body.plaintextBytes,
+      frames: body.frames,
+    });
   }
 
   /** The consumer stopped early: an offloaded body drops what it holds and wipes its key copy. */
@@ -167,7 +180,10 @@ export class DecryptSession {
     const length = first.header.length;
     const header = (parseHeader(copyBytes(joined, 0, length), options) as { header: MessageHeader }).header;
     if (this.#plan.unsignedOnly && header.suite.signature !== undefined) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'the message uses a signing suite and unsignedOnly was requested');
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'the message uses a signing suite and unsignedOnly was requested',
+      );
     }
     await this.#open(header);
     const rest = joined.subarray(length);
@@ -180,7 +196,11 @@ export class DecryptSession {
     const verifier = verifierFor(backend, header.suite, contexts.full);
     const dataKey = await this.#core.unwrapDataKey(
       header.encryptedDataKeys,
-      { context: contexts.full, length: header.suite.keyLength, ...(this.#plan.signal === undefined ? {} : { signal: this.#plan.signal }) },
+      {
+        context: contexts.full,
+        length: header.suite.keyLength,
+        ...(this.#plan.signal === undefined ? {} : { signal: this.#plan.signal }),
+      },
       header.messageId,
     );
     let derived: Uint8Array;
@@ -190,7 +210,10 @@ export class DecryptSession {
       // spec: esdk decrypt.md: compare the commitment in constant time, before any other use of the key.
       if (keys.commitment !== undefined && !backend.timingSafeEqual(keys.commitment, header.commitment as Uint8Array)) {
         derived.fill(0);
-        throw new AuthenticationError(ErrorCodes.COMMITMENT_MISMATCH, 'the data key does not match the key commitment in the header');
+        throw new AuthenticationError(
+          ErrorCodes.COMMITMENT_MISMATCH,
+          'the data key does not match the key commitment in the header',
+        );
       }
     } finally {
       dataKey.destroy();
@@ -200,7 +223,8 @@ export class DecryptSession {
     const keyBytes = this.#offload === undefined ? undefined : copyBytes(derived);
     derived.fill(0);
     try {
-      if (!verifyHeaderTag(backend, key, header.headerBody, contexts.authOnly, header.headerTag, header.headerIv)) throw authenticationFailed();
+      if (!verifyHeaderTag(backend, key, header.headerBody, contexts.authOnly, header.headerTag, header.headerIv))
+        throw authenticationFailed();
       checkExpectedContext(contexts.full, this.#plan.expectContext);
     } catch (error) {
       keyBytes?.fill(0);
@@ -217,7 +241,16 @@ export class DecryptSession {
     const sized = this.#oneShot && verifier === undefined ? plaintextLength(header, this.#messageLength) : undefined;
     if (keyBytes !== undefined) {
       const output = sized === undefined ? undefined : allocateFrom(this.#offload as FrameOffload, sized);
-      const init = { backend, key, keyBytes, header, verifier, limits: this.#core.limits, messageLength: this.#messageLength, destination: output };
+      const init = {
+        backend,
+        key,
+        keyBytes,
+        header,
+        verifier,
+        limits: this.#core.limits,
+        messageLength: this.#messageLength,
+        destination: output,
+      };
       this.#offloaded = offloadBody(this.#offload as FrameOffload, init);
       if (this.#offloaded !== undefined) this.#output = output;
       if (this.#abandoned) this.#offloaded?.abort();

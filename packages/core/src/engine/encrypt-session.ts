@@ -44,7 +44,14 @@ export class EncryptSession {
   readonly #output: Uint8Array | undefined;
   #done = false;
 
-  private constructor(core: EngineCore, frames: FrameEncryptor | OffloadedBody, messageId: Uint8Array, suite: AlgorithmSuite, dataKey: MessageDataKey, output: Uint8Array | undefined) {
+  private constructor(
+    core: EngineCore,
+    frames: FrameEncryptor | OffloadedBody,
+    messageId: Uint8Array,
+    suite: AlgorithmSuite,
+    dataKey: MessageDataKey,
+    output: Uint8Array | undefined,
+  ) {
     this.#core = core;
     this.#frames = frames;
     this.#messageId = messageId;
@@ -62,7 +69,10 @@ export class EncryptSession {
     const { backend } = core;
     const suite = plan.suite;
     if (into !== undefined && (suite.signature !== undefined || plan.plaintextLength === undefined)) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'encryptInto needs a suite without a signature (a signed message has no size known in advance)');
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'encryptInto needs a suite without a signature (a signed message has no size known in advance)',
+      );
     }
     const signer = suite.signature === undefined ? undefined : backend.createSigner(suite.signature.curve);
     const contexts = encryptContexts(plan.context, plan.requiredContextKeys, signer);
@@ -103,20 +113,39 @@ export class EncryptSession {
       // The derived key now lives in `key`; the data key is no longer needed.
       dataKey.release();
     }
-    const init = { backend, key, messageId, frameLength: plan.frameLength, header, signer, plaintextLength: plan.plaintextLength };
+    const init = {
+      backend,
+      key,
+      messageId,
+      frameLength: plan.frameLength,
+      header,
+      signer,
+      plaintextLength: plan.plaintextLength,
+    };
     // The result's size is known up front only without a signature (its length varies).
     const headerLength = header.reduce((n, part) => n + part.length, 0);
-    const sized = oneShot && signer === undefined && plan.plaintextLength !== undefined ? headerLength + framedBodyLength(plan.plaintextLength, plan.frameLength) : undefined;
-    const offloadOutput = sized !== undefined && keyBytes !== undefined ? allocateFrom(core.offload as FrameOffload, sized) : undefined;
+    const sized =
+      oneShot && signer === undefined && plan.plaintextLength !== undefined
+        ? headerLength + framedBodyLength(plan.plaintextLength, plan.frameLength)
+        : undefined;
+    const offloadOutput =
+      sized !== undefined && keyBytes !== undefined ? allocateFrom(core.offload as FrameOffload, sized) : undefined;
     const destination = offloadOutput?.subarray(headerLength);
-    const body = keyBytes === undefined ? undefined : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
+    const body =
+      keyBytes === undefined
+        ? undefined
+        : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
     if (body !== undefined) return new EncryptSession(core, body, messageId, suite, dataKey, offloadOutput);
     // On this thread, a one-shot message is written straight into its result.
     if (into !== undefined && sized !== undefined && into.length < sized) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `encryptInto output is ${into.length} bytes; the message needs ${sized}`);
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `encryptInto output is ${into.length} bytes; the message needs ${sized}`,
+      );
     }
     // encryptInto: the caller's memory (reused buffers fault no fresh pages in).
-    const output = sized === undefined ? undefined : into !== undefined ? into.subarray(0, sized) : uninitializedBytes(sized);
+    const output =
+      sized === undefined ? undefined : into !== undefined ? into.subarray(0, sized) : uninitializedBytes(sized);
     return new EncryptSession(core, new FrameEncryptor({ ...init, output }), messageId, suite, dataKey, output);
   }
 
@@ -165,7 +194,12 @@ export class EncryptSession {
     this.#dataKey.charge(bytes);
     this.#core.stats.messagesEncrypted++;
     this.#core.stats.bytesEncrypted += bytes;
-    publish(Channels.encrypt, { messageId: toHex(this.#messageId), suite: this.#suite.id, bytes, frames: frames.frames });
+    publish(Channels.encrypt, {
+      messageId: toHex(this.#messageId),
+      suite: this.#suite.id,
+      bytes,
+      frames: frames.frames,
+    });
   }
 }
 
@@ -181,7 +215,14 @@ function offloadBody(offload: FrameOffload, init: OffloadEncryptInit): Offloaded
 }
 
 /** Test hook path: a caller-fixed data key, wrapped by every other store as usual. */
-async function fixedDataKey(core: EngineCore, request: Parameters<EngineCore['acquireDataKey']>[0], fixed: NonNullable<FixedMaterials['dataKey']>): Promise<MessageDataKey> {
-  const key = await core.stores.newDataKey(request, { dataKey: fixed.dataKey.clone(), encryptedDataKey: fixed.encryptedDataKey });
+async function fixedDataKey(
+  core: EngineCore,
+  request: Parameters<EngineCore['acquireDataKey']>[0],
+  fixed: NonNullable<FixedMaterials['dataKey']>,
+): Promise<MessageDataKey> {
+  const key = await core.stores.newDataKey(request, {
+    dataKey: fixed.dataKey.clone(),
+    encryptedDataKey: fixed.encryptedDataKey,
+  });
   return { ...key, release: () => key.dataKey.destroy(), charge: () => {} };
 }

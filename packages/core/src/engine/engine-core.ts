@@ -44,7 +44,11 @@ export interface EngineCore {
   /** Where large message bodies are sealed and opened, when not on the calling thread. */
   readonly offload: FrameOffload | undefined;
   /** Gets the data key for a new message (fresh from the stores, or from the bucket-key cache). */
-  acquireDataKey(request: GenerateRequest, messageId: Uint8Array, bucketKey: BucketKeyRequest | undefined): Promise<MessageDataKey>;
+  acquireDataKey(
+    request: GenerateRequest,
+    messageId: Uint8Array,
+    bucketKey: BucketKeyRequest | undefined,
+  ): Promise<MessageDataKey>;
   /** Unwraps the message's data key from its EDKs (bucket-key EDKs included). */
   unwrapDataKey(edks: readonly EncryptedDataKey[], request: KeyStoreRequest, messageId: Uint8Array): Promise<DataKey>;
   isClosed(): boolean;

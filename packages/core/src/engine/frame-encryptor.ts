@@ -72,7 +72,10 @@ export class FrameEncryptor {
     this.#cipher = backendFrameCipher(init.backend, init.key);
     const { backend, key, messageId, frameLength } = init;
     const batch = backend.sealRegularFrames;
-    this.#batch = batch === undefined ? undefined : (first, input, output) => batch.call(backend, key, messageId, frameLength, first, input, output);
+    this.#batch =
+      batch === undefined
+        ? undefined
+        : (first, input, output) => batch.call(backend, key, messageId, frameLength, first, input, output);
     this.#frameLength = init.frameLength;
     this.#signer = init.signer;
     this.#known = init.plaintextLength;
@@ -99,7 +102,10 @@ export class FrameEncryptor {
     const out = this.#takeHeader();
     const fl = this.#frameLength;
     if (this.#known !== undefined && this.#consumed + chunk.length > this.#known) {
-      throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, `plaintext is longer than the declared plaintextLength ${this.#known}`);
+      throw new SealflowError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `plaintext is longer than the declared plaintextLength ${this.#known}`,
+      );
     }
     let offset = 0;
     if (this.#pendingLength > 0) {
@@ -133,7 +139,10 @@ export class FrameEncryptor {
   end(): Uint8Array[] {
     if (this.#ended) return [];
     if (this.#known !== undefined && this.#consumed !== this.#known) {
-      throw new SealflowError(ErrorCodes.INVALID_ARGUMENT, `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${this.#known}`);
+      throw new SealflowError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `plaintext is ${this.#consumed} bytes, not the declared plaintextLength ${this.#known}`,
+      );
     }
     this.#ended = true;
     const out = this.#takeHeader();
@@ -171,7 +180,8 @@ export class FrameEncryptor {
     if (count < 2 || this.#sequence + count - 1 > FormatLimits.maxFrameCount) return offset;
     const size = count * (REGULAR_FRAME_OVERHEAD + fl);
     const start = this.#written;
-    const target = this.#destination === undefined ? new Uint8Array(size) : this.#destination.subarray(start, start + size);
+    const target =
+      this.#destination === undefined ? new Uint8Array(size) : this.#destination.subarray(start, start + size);
     batch(this.#sequence, chunk.subarray(offset, offset + count * fl), target);
     this.#signer?.update(target);
     if (this.#destination !== undefined) this.#written += size;

@@ -20,7 +20,12 @@ function headerAad(headerBody: Uint8Array, authOnly: EncryptionContext): Uint8Ar
 }
 
 /** The v2 header tag: AES-GCM over an empty plaintext with a zero IV. */
-export function computeHeaderTag(backend: CipherBackend, key: CipherKey, headerBody: Uint8Array, authOnly: EncryptionContext): Uint8Array {
+export function computeHeaderTag(
+  backend: CipherBackend,
+  key: CipherKey,
+  headerBody: Uint8Array,
+  authOnly: EncryptionContext,
+): Uint8Array {
   return backend.seal(key, ZERO_IV, headerAad(headerBody, authOnly), new Uint8Array(0)).tag;
 }
 

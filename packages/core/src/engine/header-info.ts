@@ -28,7 +28,13 @@ export function headerInfo(header: MessageHeader): HeaderInfo {
     messageId: toHex(header.messageId),
     context: Object.freeze({ ...header.context }),
     encryptedDataKeys: Object.freeze(
-      header.encryptedDataKeys.map((edk) => Object.freeze({ providerId: edk.providerId, providerInfo: copyBytes(edk.providerInfo), ciphertext: copyBytes(edk.ciphertext) })),
+      header.encryptedDataKeys.map((edk) =>
+        Object.freeze({
+          providerId: edk.providerId,
+          providerInfo: copyBytes(edk.providerInfo),
+          ciphertext: copyBytes(edk.ciphertext),
+        }),
+      ),
     ),
     contentType: header.contentType === ContentType.FRAMED ? 'framed' : 'non-framed',
     frameLength: header.frameLength,

@@ -15,11 +15,14 @@ export interface MessageContexts {
   readonly authOnly: Readonly<Record<string, string>>;
 }
 
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const base64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 const fromBase64 = (text: string): Uint8Array | undefined => {
   // Strict: canonical padded standard base64 only.
   const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  return bytes.toString('base64') === text
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : undefined;
 };
 
 /**
@@ -36,7 +39,10 @@ export function encryptContexts(
   const full: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(context)) {
     if (key.startsWith(RESERVED_CONTEXT_PREFIX)) {
-      throw new InvalidArgumentError(ErrorCodes.RESERVED_CONTEXT_KEY, `context key "${key}" uses the reserved prefix "${RESERVED_CONTEXT_PREFIX}"`);
+      throw new InvalidArgumentError(
+        ErrorCodes.RESERVED_CONTEXT_KEY,
+        `context key "${key}" uses the reserved prefix "${RESERVED_CONTEXT_PREFIX}"`,
+      );
     }
     full[key] = context[key] as string;
   }
@@ -45,7 +51,10 @@ export function encryptContexts(
   const authOnly: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of requiredKeys) {
     if (!Object.hasOwn(full, key)) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `requiredContextKeys: "${key}" is not in the encryption context`);
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `requiredContextKeys: "${key}" is not in the encryption context`,
+      );
     }
   }
   for (const key of Object.keys(full)) {
@@ -71,7 +80,10 @@ export function decryptContexts(header: MessageHeader, reproduced: EncryptionCon
       const value = reproduced[key] as string;
       if (Object.hasOwn(header.context, key)) {
         if (header.context[key] !== value) {
-          throw new AuthenticationError(ErrorCodes.CONTEXT_MISMATCH, `reproduced context pair "${key}" differs from the message's`);
+          throw new AuthenticationError(
+            ErrorCodes.CONTEXT_MISMATCH,
+            `reproduced context pair "${key}" differs from the message's`,
+          );
         }
       } else {
         full[key] = value;
@@ -81,29 +93,54 @@ export function decryptContexts(header: MessageHeader, reproduced: EncryptionCon
   }
   const hasPublicKey = Object.hasOwn(full, PUBLIC_KEY_CONTEXT_KEY);
   if (header.suite.signature !== undefined && !hasPublicKey) {
-    throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed header: a signing suite without its public key in the context');
+    throw new MalformedMessageError(
+      ErrorCodes.MALFORMED_MESSAGE,
+      'malformed header: a signing suite without its public key in the context',
+    );
   }
   if (header.suite.signature === undefined && hasPublicKey) {
-    throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed header: a public key in the context of a non-signing suite');
+    throw new MalformedMessageError(
+      ErrorCodes.MALFORMED_MESSAGE,
+      'malformed header: a public key in the context of a non-signing suite',
+    );
   }
   return { full, stored: header.context, authOnly };
 }
 
 /** The verifier for a signing suite's message, from the public key in its context. */
-export function verifierFor(backend: CipherBackend, suite: AlgorithmSuite, full: Readonly<Record<string, string>>): MessageVerifier | undefined {
+export function verifierFor(
+  backend: CipherBackend,
+  suite: AlgorithmSuite,
+  full: Readonly<Record<string, string>>,
+): MessageVerifier | undefined {
   if (suite.signature === undefined) return undefined;
   const encoded = full[PUBLIC_KEY_CONTEXT_KEY];
   const point = encoded === undefined ? undefined : fromBase64(encoded);
   const verifier = point === undefined ? undefined : backend.createVerifier(suite.signature.curve, point);
-  if (verifier === undefined) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed header: the signing public key is not a valid point');
+  if (verifier === undefined)
+    throw new MalformedMessageError(
+      ErrorCodes.MALFORMED_MESSAGE,
+      'malformed header: the signing public key is not a valid point',
+    );
   return verifier;
 }
 
 /** Checks `expect` against the authenticated context: every pair must be present and equal. */
-export function checkExpectedContext(full: Readonly<Record<string, string>>, expect: EncryptionContext | undefined): void {
+export function checkExpectedContext(
+  full: Readonly<Record<string, string>>,
+  expect: EncryptionContext | undefined,
+): void {
   if (expect === undefined) return;
   for (const key of Object.keys(expect)) {
-    if (!Object.hasOwn(full, key)) throw new AuthenticationError(ErrorCodes.CONTEXT_MISMATCH, `expected context key "${key}" is missing from the message`);
-    if (full[key] !== expect[key]) throw new AuthenticationError(ErrorCodes.CONTEXT_MISMATCH, `expected context pair "${key}" has another value in the message`);
+    if (!Object.hasOwn(full, key))
+      throw new AuthenticationError(
+        ErrorCodes.CONTEXT_MISMATCH,
+        `expected context key "${key}" is missing from the message`,
+      );
+    if (full[key] !== expect[key])
+      throw new AuthenticationError(
+        ErrorCodes.CONTEXT_MISMATCH,
+        `expected context pair "${key}" has another value in the message`,
+      );
   }
 }

@@ -2,7 +2,14 @@ import type { CipherBackend } from '../crypto/backend.js';
 import { autoBackend, backendByName, type BackendName } from '../crypto/backend-registry.js';
 import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
-import { CommitmentPolicy, DEFAULT_SUITE, ENCRYPT_SUITES, getSuite, type AlgorithmSuite, type SuiteId } from '../format/suites.js';
+import {
+  CommitmentPolicy,
+  DEFAULT_SUITE,
+  ENCRYPT_SUITES,
+  getSuite,
+  type AlgorithmSuite,
+  type SuiteId,
+} from '../format/suites.js';
 import { assertContext, assertInteger, assertPlainObject, invalid, readOptions } from '../assert.js';
 
 import type { EncryptionContext, KeyStore } from '../keys/key-store.js';
@@ -95,9 +102,34 @@ export interface ResolvedEngineOptions {
   readonly offload: FrameOffload | undefined;
 }
 
-const ENGINE_KEYS = ['keyStore', 'suite', 'frameLength', 'commitmentPolicy', 'limits', 'backend', 'bucketKeys', 'offload'] as const;
-const LIMIT_KEYS = ['maxEncryptedDataKeys', 'maxFrameLength', 'maxContextBytes', 'maxHeaderBytes', 'maxNonFramedBytes'] as const;
-export const ENCRYPT_KEYS = ['context', 'keyId', 'frameLength', 'suite', 'requiredContextKeys', 'plaintextLength', 'bucketKey', 'signal', 'idleTimeoutMs'] as const;
+const ENGINE_KEYS = [
+  'keyStore',
+  'suite',
+  'frameLength',
+  'commitmentPolicy',
+  'limits',
+  'backend',
+  'bucketKeys',
+  'offload',
+] as const;
+const LIMIT_KEYS = [
+  'maxEncryptedDataKeys',
+  'maxFrameLength',
+  'maxContextBytes',
+  'maxHeaderBytes',
+  'maxNonFramedBytes',
+] as const;
+export const ENCRYPT_KEYS = [
+  'context',
+  'keyId',
+  'frameLength',
+  'suite',
+  'requiredContextKeys',
+  'plaintextLength',
+  'bucketKey',
+  'signal',
+  'idleTimeoutMs',
+] as const;
 export const DECRYPT_KEYS = ['expectContext', 'reproducedContext', 'unsignedOnly', 'signal', 'idleTimeoutMs'] as const;
 
 function isKeyStore(value: unknown): value is KeyStore {
@@ -123,12 +155,18 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   const o = readOptions(options, 'createEngine options', ENGINE_KEYS, { optional: true });
   const keyStore = o.raw('keyStore');
   const stores = Array.isArray(keyStore) ? (keyStore as unknown[]) : keyStore === undefined ? [] : [keyStore];
-  if (stores.length === 0) throw invalid('createEngine keyStore', 'a KeyStore or a non-empty array of KeyStores', keyStore);
+  if (stores.length === 0)
+    throw invalid('createEngine keyStore', 'a KeyStore or a non-empty array of KeyStores', keyStore);
   stores.forEach((store, i) => {
     if (!isKeyStore(store)) throw invalid(`createEngine keyStore[${i}]`, 'an object implementing KeyStore', store);
   });
   const suite = o.has('suite') ? assertSuite(o.raw('suite'), 'createEngine suite').id : DEFAULT_SUITE;
-  const frameLength = assertInteger(o.raw('frameLength') ?? DEFAULT_FRAME_LENGTH, 'createEngine frameLength', 1, FormatLimits.maxFrameLength);
+  const frameLength = assertInteger(
+    o.raw('frameLength') ?? DEFAULT_FRAME_LENGTH,
+    'createEngine frameLength',
+    1,
+    FormatLimits.maxFrameLength,
+  );
   const policy = o.raw('commitmentPolicy') ?? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT;
   if (!Object.values(CommitmentPolicy).includes(policy as CommitmentPolicy)) {
     throw invalid('createEngine commitmentPolicy', Object.values(CommitmentPolicy).join(' | '), policy);
@@ -148,20 +186,31 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
   const givenBackend = o.raw('backend') as CipherBackend | BackendName | undefined;
   let backend: CipherBackend | undefined;
   if (typeof givenBackend === 'string') {
-    if (!BACKEND_NAMES.includes(givenBackend)) throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
+    if (!BACKEND_NAMES.includes(givenBackend))
+      throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
     backend = backendByName(givenBackend);
-  } else if (givenBackend !== undefined && (typeof givenBackend !== 'object' || givenBackend === null || typeof givenBackend.seal !== 'function')) {
+  } else if (
+    givenBackend !== undefined &&
+    (typeof givenBackend !== 'object' || givenBackend === null || typeof givenBackend.seal !== 'function')
+  ) {
     throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
   } else {
     backend = givenBackend ?? autoBackend();
   }
   const offload = o.raw('offload') as FrameOffload | undefined;
-  if (offload !== undefined && (typeof offload !== 'object' || offload === null || typeof offload.encryptBody !== 'function' || typeof offload.decryptBody !== 'function')) {
+  if (
+    offload !== undefined &&
+    (typeof offload !== 'object' ||
+      offload === null ||
+      typeof offload.encryptBody !== 'function' ||
+      typeof offload.decryptBody !== 'function')
+  ) {
     throw invalid('createEngine offload', 'a FrameOffload (e.g. createFramePool() from @sealflow/parallel)', offload);
   }
   // The cache validates its own fields; here only the shape, so null is not read as "off".
   const bucketKeys = o.raw('bucketKeys');
-  if (bucketKeys !== undefined) assertPlainObject(bucketKeys, 'createEngine bucketKeys', 'a bucket-key options object { maxAgeMs, ... }');
+  if (bucketKeys !== undefined)
+    assertPlainObject(bucketKeys, 'createEngine bucketKeys', 'a bucket-key options object { maxAgeMs, ... }');
   return {
     stores: stores as KeyStore[],
     suite,
@@ -197,25 +246,36 @@ export function assertIdleTimeout(value: unknown, label: string): number | undef
  * @throws {InvalidArgumentError}
  */
 export function oneShot<P extends { readonly idleTimeoutMs: number | undefined }>(plan: P, call: string): P {
-  if (plan.idleTimeoutMs !== undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `${call} idleTimeoutMs: streams only (the stream, web-stream and iterable APIs)`);
+  if (plan.idleTimeoutMs !== undefined)
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${call} idleTimeoutMs: streams only (the stream, web-stream and iterable APIs)`,
+    );
   return plan;
 }
 
 export function assertStringList(value: unknown, label: string): readonly string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(label, 'an array of strings', value);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw invalid(label, 'an array of strings', value);
   return value as string[];
 }
 
 /** `start` and `end` (end exclusive), or `suffixLength` alone. */
 export function assertRange(start: unknown, end: unknown, suffixLength: unknown): PlaintextRange {
   if (suffixLength !== undefined) {
-    if (start !== undefined || end !== undefined) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'decryptRange options: either start and end, or suffixLength alone');
-    if (typeof suffixLength !== 'number' || !Number.isSafeInteger(suffixLength) || suffixLength < 1) throw invalid('decryptRange suffixLength', 'a positive integer', suffixLength);
+    if (start !== undefined || end !== undefined)
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'decryptRange options: either start and end, or suffixLength alone',
+      );
+    if (typeof suffixLength !== 'number' || !Number.isSafeInteger(suffixLength) || suffixLength < 1)
+      throw invalid('decryptRange suffixLength', 'a positive integer', suffixLength);
     return { suffixLength };
   }
-  if (typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0) throw invalid('decryptRange start', 'a non-negative integer', start);
-  if (typeof end !== 'number' || !Number.isSafeInteger(end) || end < start) throw invalid('decryptRange end', `an integer >= start (${String(start)})`, end);
+  if (typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0)
+    throw invalid('decryptRange start', 'a non-negative integer', start);
+  if (typeof end !== 'number' || !Number.isSafeInteger(end) || end < start)
+    throw invalid('decryptRange end', `an integer >= start (${String(start)})`, end);
   return { start, end };
 }
-

@@ -1,5 +1,10 @@
 import { AuthenticationError, ErrorCodes, MalformedMessageError } from '../errors.js';
-import { FINAL_FRAME_MARKER, FINAL_FRAME_OVERHEAD, FINAL_FRAME_PREFIX, REGULAR_FRAME_OVERHEAD } from '../format/frame.js';
+import {
+  FINAL_FRAME_MARKER,
+  FINAL_FRAME_OVERHEAD,
+  FINAL_FRAME_PREFIX,
+  REGULAR_FRAME_OVERHEAD,
+} from '../format/frame.js';
 import { ContentType, parseHeader } from '../format/header.js';
 import { FormatLimits } from '../format/limits.js';
 import { concatBytes, readUint32 } from '../format/bytes.js';
@@ -24,7 +29,8 @@ export interface RandomAccessSource {
 
 const HEADER_PROBE = 4096;
 
-const truncated = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
+const truncated = (): MalformedMessageError =>
+  new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
 
 async function readExactly(source: RandomAccessSource, position: number, length: number): Promise<Uint8Array> {
   if (length === 0) return new Uint8Array(0);
@@ -40,7 +46,12 @@ async function readExactly(source: RandomAccessSource, position: number, length:
  * Signed and non-framed messages cannot be verified piecewise: they are decrypted
  * sequentially in full and the range is cut from the verified plaintext.
  */
-export async function decryptRange(core: EngineCore, source: RandomAccessSource, range: PlaintextRange, plan: DecryptPlan): Promise<Uint8Array> {
+export async function decryptRange(
+  core: EngineCore,
+  source: RandomAccessSource,
+  range: PlaintextRange,
+  plan: DecryptPlan,
+): Promise<Uint8Array> {
   const size = source.size;
   const options = headerParseOptions(core);
   // 1. The header: read until it parses (each read asks for what the parser needs).
@@ -66,7 +77,14 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
   if (rest < 0) throw truncated();
   const regular = Math.floor(rest / unit);
   const lastLength = rest - regular * unit;
-  const finalPlaintext = await openFinalFrame(source, body, header.length + regular * unit, regular + 1, lastLength, fl);
+  const finalPlaintext = await openFinalFrame(
+    source,
+    body,
+    header.length + regular * unit,
+    regular + 1,
+    lastLength,
+    fl,
+  );
   if (finalPlaintext === undefined) {
     // No final frame that verifies where the size puts it: bytes follow the message, or it
     // was cut or altered. Decrypted in order (reading it all, on this failure path only),
@@ -74,10 +92,14 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
     return sequentialRange(session, source, header.length, range);
   }
   const plaintextSize = regular * fl + lastLength;
-  const { start, end } = 'suffixLength' in range ? { start: Math.max(0, plaintextSize - range.suffixLength), end: plaintextSize } : range;
+  const { start, end } =
+    'suffixLength' in range ? { start: Math.max(0, plaintextSize - range.suffixLength), end: plaintextSize } : range;
   const to = Math.min(end, plaintextSize);
   if (start > plaintextSize) {
-    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${start} is past the plaintext size ${plaintextSize}`);
+    throw new MalformedMessageError(
+      ErrorCodes.RANGE_NOT_SATISFIABLE,
+      `range start ${start} is past the plaintext size ${plaintextSize}`,
+    );
   }
   if (start >= to) return counted(core, new Uint8Array(0));
   // 3. The regular frames covering [start, to), in one read, each verified.
@@ -90,7 +112,8 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
     const bytes = await readExactly(source, header.length + first * unit, (lastRegular - first + 1) * unit);
     for (let i = first; i <= lastRegular; i++) {
       const frame = bytes.subarray((i - first) * unit, (i - first + 1) * unit);
-      if (readUint32(frame, 0) === FINAL_FRAME_MARKER) throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a final frame before the end');
+      if (readUint32(frame, 0) === FINAL_FRAME_MARKER)
+        throw new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed body: a final frame before the end');
       const plaintext = body.openFrame(frame, i + 1);
       const from = i === first ? start - i * fl : 0;
       const until = Math.min(fl, to - i * fl);
@@ -109,13 +132,21 @@ export async function decryptRange(core: EngineCore, source: RandomAccessSource,
  * The plaintext of the final frame, number `sequence`, expected at `offset` with
  * `length` bytes of content; undefined when the bytes there are not that final frame.
  */
-async function openFinalFrame(source: RandomAccessSource, body: BodyDecryptor, offset: number, sequence: number, length: number, fl: number): Promise<Uint8Array | undefined> {
+async function openFinalFrame(
+  source: RandomAccessSource,
+  body: BodyDecryptor,
+  offset: number,
+  sequence: number,
+  length: number,
+  fl: number,
+): Promise<Uint8Array | undefined> {
   if (length > fl || sequence > FormatLimits.maxFrameCount) return undefined;
   const finalUnit = await readExactly(source, offset, FINAL_FRAME_OVERHEAD + length);
   // The unit at the end must be a final frame whose length field matches the size. A source
   // cut on a frame boundary ends in a regular frame that openFrame would accept as one, and
   // the message would pass for a shorter one (spec: esdk message-body.md#final-frame).
-  if (readUint32(finalUnit, 0) !== FINAL_FRAME_MARKER || readUint32(finalUnit, FINAL_FRAME_PREFIX - 4) !== length) return undefined;
+  if (readUint32(finalUnit, 0) !== FINAL_FRAME_MARKER || readUint32(finalUnit, FINAL_FRAME_PREFIX - 4) !== length)
+    return undefined;
   try {
     return body.openFrame(finalUnit, sequence);
   } catch (error) {
@@ -131,7 +162,12 @@ function counted(core: EngineCore, out: Uint8Array): Uint8Array {
   return out;
 }
 
-async function sequentialRange(session: DecryptSession, source: RandomAccessSource, offset: number, range: PlaintextRange): Promise<Uint8Array> {
+async function sequentialRange(
+  session: DecryptSession,
+  source: RandomAccessSource,
+  offset: number,
+  range: PlaintextRange,
+): Promise<Uint8Array> {
   // Only the pieces overlapping the range are kept: memory stays O(range + one read),
   // however large the message. A suffix keeps a window of the last pieces, trimmed as
   // more arrive, since where it starts is known only at the end.
@@ -143,7 +179,8 @@ async function sequentialRange(session: DecryptSession, source: RandomAccessSour
       if ('suffixLength' in range) {
         kept.push(piece);
         keptBytes += piece.length;
-        while (kept.length > 0 && keptBytes - (kept[0] as Uint8Array).length >= range.suffixLength) keptBytes -= (kept.shift() as Uint8Array).length;
+        while (kept.length > 0 && keptBytes - (kept[0] as Uint8Array).length >= range.suffixLength)
+          keptBytes -= (kept.shift() as Uint8Array).length;
       } else {
         const from = Math.max(range.start, position);
         const to = Math.min(range.end, position + piece.length);
@@ -162,7 +199,10 @@ async function sequentialRange(session: DecryptSession, source: RandomAccessSour
     return all.subarray(Math.max(0, all.length - range.suffixLength));
   }
   if (range.start > position) {
-    throw new MalformedMessageError(ErrorCodes.RANGE_NOT_SATISFIABLE, `range start ${range.start} is past the plaintext size ${position}`);
+    throw new MalformedMessageError(
+      ErrorCodes.RANGE_NOT_SATISFIABLE,
+      `range start ${range.start} is past the plaintext size ${position}`,
+    );
   }
   return concatBytes(kept);
 }

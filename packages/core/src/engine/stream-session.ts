@@ -45,19 +45,30 @@ export function encryptStreamSession(core: EngineCore, plan: EncryptPlan): Strea
         core.stats.encryptFailures++;
         publish(Channels.failure, { operation: 'encrypt', code: codeOf(error) });
         // A session that opens after all is dropped at once (an offloaded body wipes its key copy).
-        opening?.then((s) => s.abandon(), () => {});
+        opening?.then(
+          (s) => s.abandon(),
+          () => {},
+        );
       }
     },
     abandon() {
       // Still opening (the key-store call is pending): abandon the session once it exists.
       if (session !== undefined) session.abandon();
-      else opening?.then((s) => s.abandon(), () => {});
+      else
+        opening?.then(
+          (s) => s.abandon(),
+          () => {},
+        );
     },
   };
 }
 
 /** A decrypt session; `onHeader` runs once the header authenticated, before any plaintext. */
-export function decryptStreamSession(core: EngineCore, plan: DecryptPlan, onHeader?: (header: DecryptedHeader) => void): StreamSession {
+export function decryptStreamSession(
+  core: EngineCore,
+  plan: DecryptPlan,
+  onHeader?: (header: DecryptedHeader) => void,
+): StreamSession {
   const session = new DecryptSession(core, plan, { offload: true });
   return {
     push(chunk) {

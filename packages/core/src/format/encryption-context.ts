@@ -28,7 +28,11 @@ export function serializeEncryptionContext(context: EncryptionContext): Uint8Arr
   for (const key of Object.keys(context)) {
     const pair = { key: utf8Encode(key), value: utf8Encode(context[key] as string) };
     if (pair.key.length > FormatLimits.uint16Max || pair.value.length > FormatLimits.uint16Max) {
-      throw new LimitExceededError('contextEntryBytes', FormatLimits.uint16Max, Math.max(pair.key.length, pair.value.length));
+      throw new LimitExceededError(
+        'contextEntryBytes',
+        FormatLimits.uint16Max,
+        Math.max(pair.key.length, pair.value.length),
+      );
     }
     size += 4 + pair.key.length + pair.value.length;
     pairs.push(pair);

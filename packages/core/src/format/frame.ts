@@ -20,7 +20,13 @@ export const FINAL_FRAME_MARKER = 0xffff_ffff;
 /** Offsets in a regular frame: seq(4) || IV(12) || ciphertext(FL) || tag(16). */
 export const RegularFrame = { SEQUENCE: 0, IV: 4, CONTENT: 4 + IV_LENGTH } as const;
 /** Offsets in a final frame: marker(4) || seq(4) || IV(12) || length(4) || ciphertext || tag(16). */
-export const FinalFrame = { MARKER: 0, SEQUENCE: 4, IV: 8, CONTENT_LENGTH: 8 + IV_LENGTH, CONTENT: 8 + IV_LENGTH + 4 } as const;
+export const FinalFrame = {
+  MARKER: 0,
+  SEQUENCE: 4,
+  IV: 8,
+  CONTENT_LENGTH: 8 + IV_LENGTH,
+  CONTENT: 8 + IV_LENGTH + 4,
+} as const;
 
 /** Regular frame: seq(4) || IV(12) || ciphertext(FL) || tag(16). */
 export const REGULAR_FRAME_OVERHEAD: number = RegularFrame.CONTENT + TAG_LENGTH;
@@ -92,7 +98,12 @@ export function writeRegularFramePrefix(target: Uint8Array, offset: number, sequ
 }
 
 /** Writes a final frame's marker, sequence number, IV and content length at `offset`. */
-export function writeFinalFramePrefix(target: Uint8Array, offset: number, sequence: number, contentLength: number): void {
+export function writeFinalFramePrefix(
+  target: Uint8Array,
+  offset: number,
+  sequence: number,
+  contentLength: number,
+): void {
   writeUint32(target, offset + FinalFrame.MARKER, FINAL_FRAME_MARKER);
   writeUint32(target, offset + FinalFrame.SEQUENCE, sequence);
   writeFrameIv(target, offset + FinalFrame.IV, sequence);
@@ -146,7 +157,11 @@ export function sealRegularFrame<Sealed>(
   content: Uint8Array,
 ): Sealed {
   writeRegularFramePrefix(target, offset, sequence);
-  return cipher.sealFrame(target.subarray(offset + RegularFrame.IV, offset + RegularFrame.CONTENT), aad.at(sequence), content);
+  return cipher.sealFrame(
+    target.subarray(offset + RegularFrame.IV, offset + RegularFrame.CONTENT),
+    aad.at(sequence),
+    content,
+  );
 }
 
 /**
@@ -163,7 +178,12 @@ export function openRegularFrame<Opened>(
 ): Opened {
   checkFrameSequence(frame, false, sequence);
   const tagAt = RegularFrame.CONTENT + frameLength;
-  return cipher.openFrame(frame.subarray(RegularFrame.IV, RegularFrame.CONTENT), aad.at(sequence), frame.subarray(RegularFrame.CONTENT, tagAt), frame.subarray(tagAt, tagAt + TAG_LENGTH));
+  return cipher.openFrame(
+    frame.subarray(RegularFrame.IV, RegularFrame.CONTENT),
+    aad.at(sequence),
+    frame.subarray(RegularFrame.CONTENT, tagAt),
+    frame.subarray(tagAt, tagAt + TAG_LENGTH),
+  );
 }
 
 /**
@@ -181,7 +201,12 @@ export function openFinalFrame<Opened>(
   const length = frame.length - FINAL_FRAME_OVERHEAD;
   const aad = bodyAad(messageId, BodyKind.FINAL, sequence, length);
   const tagAt = FinalFrame.CONTENT + length;
-  return cipher.openFrame(frame.subarray(FinalFrame.IV, FinalFrame.CONTENT_LENGTH), aad, frame.subarray(FinalFrame.CONTENT, tagAt), frame.subarray(tagAt));
+  return cipher.openFrame(
+    frame.subarray(FinalFrame.IV, FinalFrame.CONTENT_LENGTH),
+    aad,
+    frame.subarray(FinalFrame.CONTENT, tagAt),
+    frame.subarray(tagAt),
+  );
 }
 
 /** How many regular frames precede the final frame of a `plaintextLength`-byte message (final frame full when it can be). */

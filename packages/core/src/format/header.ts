@@ -106,7 +106,9 @@ export interface HeaderBodyFields {
  * @throws {LimitExceededError} when a field does not fit its uint16 length.
  */
 export function serializeHeaderBody(fields: HeaderBodyFields): Uint8Array {
-  const edks = fields.encryptedDataKeys.map((edk) => [utf8Encode(edk.providerId), edk.providerInfo, edk.ciphertext] as const);
+  const edks = fields.encryptedDataKeys.map(
+    (edk) => [utf8Encode(edk.providerId), edk.providerInfo, edk.ciphertext] as const,
+  );
   if (fields.contextBytes.length > FormatLimits.uint16Max) {
     throw new LimitExceededError('contextBytes', FormatLimits.uint16Max, fields.contextBytes.length);
   }
@@ -116,7 +118,8 @@ export function serializeHeaderBody(fields: HeaderBodyFields): Uint8Array {
   let size = 1 + 2 + 32 + 2 + fields.contextBytes.length + 2 + 1 + 4 + 32;
   for (const edk of edks) {
     for (const field of edk) {
-      if (field.length > FormatLimits.uint16Max) throw new LimitExceededError('encryptedDataKeyField', FormatLimits.uint16Max, field.length);
+      if (field.length > FormatLimits.uint16Max)
+        throw new LimitExceededError('encryptedDataKeyField', FormatLimits.uint16Max, field.length);
       size += 2 + field.length;
     }
   }

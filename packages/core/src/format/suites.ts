@@ -33,7 +33,15 @@ function suite(
   signature: AlgorithmSuite['signature'],
 ): AlgorithmSuite {
   const v2 = id === 0x0478 || id === 0x0578;
-  return Object.freeze({ id, messageFormat: v2 ? 2 : 1, keyLength, kdf, committing: v2, signature, messageIdLength: v2 ? 32 : 16 });
+  return Object.freeze({
+    id,
+    messageFormat: v2 ? 2 : 1,
+    keyLength,
+    kdf,
+    committing: v2,
+    signature,
+    messageIdLength: v2 ? 32 : 16,
+  });
 }
 
 const P256 = Object.freeze({ curve: 'P-256', hash: 'sha256' } as const);

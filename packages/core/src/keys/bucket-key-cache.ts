@@ -7,7 +7,15 @@ import { assertBucketKeyInfoFits, encodeBucketKeyEdk, type BucketKeyLayout } fro
 import { BucketKeyEntries, type BucketKeyEntry, type BucketKeyRemoval } from './bucket-key-entries.js';
 import { abortedError, BucketKeyFlight } from './bucket-key-flight.js';
 import { resolveBucketKeyOptions, type BucketKeyOptions } from './bucket-key-options.js';
-import { closedError, countShared, deriveObjectKey, isForgotten, keyNames, type BucketKeyShared, type BucketKeySide } from './bucket-key-shared.js';
+import {
+  closedError,
+  countShared,
+  deriveObjectKey,
+  isForgotten,
+  keyNames,
+  type BucketKeyShared,
+  type BucketKeySide,
+} from './bucket-key-shared.js';
 import { BucketKeyUnwrapper } from './bucket-key-unwrapper.js';
 import { DataKey } from './data-key.js';
 import { bucketKeyWrapper, type BucketKeyWrapper } from './bucket-key-wrap.js';
@@ -109,7 +117,9 @@ export class BucketKeyCache {
       cached: () => this.#schedule(),
       isClosed: () => this.#closed,
     };
-    this.#encrypt = new BucketKeyEntries(o.capacity, o.maxAgeMs, (entry, reason) => this.#wipe(entry, reason, 'encrypt'));
+    this.#encrypt = new BucketKeyEntries(o.capacity, o.maxAgeMs, (entry, reason) =>
+      this.#wipe(entry, reason, 'encrypt'),
+    );
     this.#decrypt = new BucketKeyUnwrapper(this.#shared, o.capacity, o.maxAgeMs);
   }
 
@@ -129,11 +139,17 @@ export class BucketKeyCache {
     if (this.#closed) throw closedError();
     if (request.signal?.aborted === true) throw abortedError(request.signal);
     const now = this.#sweep();
-    const ticket: EncryptTicket = { messageId, context: request.context, keyLength: request.length, length: demand.plaintextLength };
+    const ticket: EncryptTicket = {
+      messageId,
+      context: request.context,
+      keyLength: request.length,
+      length: demand.plaintextLength,
+    };
     const contextBytes = serializeEncryptionContext(demand.context);
     // Refused before any key-store call: the bucket context must fit the EDK's u16 field.
     assertBucketKeyInfoFits(contextBytes.length + 7);
-    if (ticket.length !== undefined && ticket.length > this.#maxBytes) return this.#oneOff(request, ticket, demand.context);
+    if (ticket.length !== undefined && ticket.length > this.#maxBytes)
+      return this.#oneOff(request, ticket, demand.context);
     const partition = [
       this.#stores.stores.map((s) => `${s.id}\u0000${s.principal ?? ''}`).join('\u0000'),
       request.keyId ?? '',
@@ -162,7 +178,13 @@ export class BucketKeyCache {
    * all of the message's EDKs, where a layout-2 message's wrapped data key is found).
    * @throws {KeyStoreError | MalformedMessageError} (rejects)
    */
-  unwrap(store: KeyStore, edk: EncryptedDataKey, request: KeyStoreRequest, messageId: Uint8Array, edks: readonly EncryptedDataKey[] = [edk]): Promise<DataKey> {
+  unwrap(
+    store: KeyStore,
+    edk: EncryptedDataKey,
+    request: KeyStoreRequest,
+    messageId: Uint8Array,
+    edks: readonly EncryptedDataKey[] = [edk],
+  ): Promise<DataKey> {
     return this.#decrypt.unwrap(store, edk, request, messageId, this.#sweep(), edks);
   }
 
@@ -205,7 +227,13 @@ export class BucketKeyCache {
   }
 
   /** A fetched bucket key: serve the waiters it can, cache it, send the rest to a new fetch. */
-  #land(partition: string, flight: GenerateFlight, request: GenerateRequest, context: EncryptionContext, key: NewDataKey): void {
+  #land(
+    partition: string,
+    flight: GenerateFlight,
+    request: GenerateRequest,
+    context: EncryptionContext,
+    key: NewDataKey,
+  ): void {
     this.#unpend(partition, flight);
     const waiters = flight.drain();
     let entry: EncryptEntry;
@@ -264,7 +292,11 @@ export class BucketKeyCache {
       encryptedDataKeys: key.encryptedDataKeys.map((edk) => encodeBucketKeyEdk(edk, context, layout)),
       wrapper: layout === 2 ? bucketKeyWrapper(this.#backend, key.dataKey) : undefined,
       created: this.#now(),
-      names: [...this.#stores.stores.map((s) => s.id), ...(request.keyId === undefined ? [] : [request.keyId]), ...keyNames(key.encryptedDataKeys)],
+      names: [
+        ...this.#stores.stores.map((s) => s.id),
+        ...(request.keyId === undefined ? [] : [request.keyId]),
+        ...keyNames(key.encryptedDataKeys),
+      ],
       messages: 0,
       bytes: 0,
     };
@@ -301,7 +333,8 @@ export class BucketKeyCache {
     }
     const retire = (): void => {
       const reason = this.#exhausted(entry);
-      if (partition !== undefined && reason !== undefined && this.#encrypt.holds(partition, entry)) this.#encrypt.remove(partition, reason);
+      if (partition !== undefined && reason !== undefined && this.#encrypt.holds(partition, entry))
+        this.#encrypt.remove(partition, reason);
     };
     retire();
     return {
@@ -318,7 +351,8 @@ export class BucketKeyCache {
   #wipe(entry: BucketKeyEntry, reason: BucketKeyRemoval, side: BucketKeySide): void {
     entry.bucketKey.destroy();
     this.#stats.bucketEvictions++;
-    const usage = 'messages' in entry ? { messages: (entry as EncryptEntry).messages, bytes: (entry as EncryptEntry).bytes } : {};
+    const usage =
+      'messages' in entry ? { messages: (entry as EncryptEntry).messages, bytes: (entry as EncryptEntry).bytes } : {};
     const action: BucketKeyEvent['action'] = reason === 'close' || reason === 'forget' ? 'wipe' : 'evict';
     this.#shared.event({ action, side, store: entry.names[0] ?? '', reason, ...usage });
   }
@@ -349,7 +383,11 @@ export class BucketKeyCache {
   }
 }
 
-function bucketRequest(request: GenerateRequest, context: EncryptionContext, signal: AbortSignal | undefined): GenerateRequest {
+function bucketRequest(
+  request: GenerateRequest,
+  context: EncryptionContext,
+  signal: AbortSignal | undefined,
+): GenerateRequest {
   return {
     context,
     length: request.length,

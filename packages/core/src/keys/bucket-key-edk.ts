@@ -32,7 +32,11 @@ export interface BucketKeyEdk {
  * @throws {LimitExceededError} when the provider info would not fit the header's u16
  * field (limit `bucketKeyProviderInfo`).
  */
-export function encodeBucketKeyEdk(inner: EncryptedDataKey, bucketContext: EncryptionContext, layout: BucketKeyLayout = 1): EncryptedDataKey {
+export function encodeBucketKeyEdk(
+  inner: EncryptedDataKey,
+  bucketContext: EncryptionContext,
+  layout: BucketKeyLayout = 1,
+): EncryptedDataKey {
   const id = utf8Encode(inner.providerId);
   const context = serializeEncryptionContext(bucketContext);
   const length = 1 + 2 + id.length + 2 + inner.providerInfo.length + 2 + context.length;
@@ -67,7 +71,8 @@ export function assertBucketKeyInfoFits(length: number): void {
 
 /** Unpacks a bucket-key EDK. @throws {MalformedMessageError} */
 export function decodeBucketKeyEdk(edk: EncryptedDataKey): BucketKeyEdk {
-  const malformed = (): MalformedMessageError => new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed bucket-key encrypted data key');
+  const malformed = (): MalformedMessageError =>
+    new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, 'malformed bucket-key encrypted data key');
   const info = edk.providerInfo;
   const layout = info[0];
   if (edk.providerId !== BUCKET_KEY_PROVIDER_ID || (layout !== 1 && layout !== 2)) throw malformed();

@@ -17,7 +17,9 @@ interface Waiting<T, R> extends FlightWaiter<T, R> {
 
 /** The error a waiter gets when its own signal aborts (KMS clients map AbortError the same way). */
 export function abortedError(signal: AbortSignal): KeyStoreError {
-  return new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, 'the key-store call was aborted by the caller', { cause: signal.reason });
+  return new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, 'the key-store call was aborted by the caller', {
+    cause: signal.reason,
+  });
 }
 
 /**

@@ -44,13 +44,38 @@ const MAX_CAPACITY = 1_000_000;
  * @throws {InvalidArgumentError} naming the field, when one is missing or out of range.
  */
 export function resolveBucketKeyOptions(options: unknown): ResolvedBucketKeyOptions {
-  const o = readOptions(options, 'createEngine bucketKeys', ['maxAgeMs', 'maxMessages', 'maxBytes', 'capacity', 'now', 'layout']);
+  const o = readOptions(options, 'createEngine bucketKeys', [
+    'maxAgeMs',
+    'maxMessages',
+    'maxBytes',
+    'capacity',
+    'now',
+    'layout',
+  ]);
   if (!o.has('maxAgeMs')) throw invalidArgument('createEngine bucketKeys.maxAgeMs: required');
   const maxAgeMs = assertInteger(o.raw('maxAgeMs'), 'createEngine bucketKeys.maxAgeMs', 1, Number.MAX_SAFE_INTEGER);
-  const maxMessages = assertInteger(o.raw('maxMessages') ?? MAX_BUCKET_KEY_MESSAGES, 'createEngine bucketKeys.maxMessages', 1, MAX_BUCKET_KEY_MESSAGES);
-  const maxBytes = assertInteger(o.raw('maxBytes') ?? MAX_BUCKET_KEY_BYTES, 'createEngine bucketKeys.maxBytes', 1, MAX_BUCKET_KEY_BYTES);
+  const maxMessages = assertInteger(
+    o.raw('maxMessages') ?? MAX_BUCKET_KEY_MESSAGES,
+    'createEngine bucketKeys.maxMessages',
+    1,
+    MAX_BUCKET_KEY_MESSAGES,
+  );
+  const maxBytes = assertInteger(
+    o.raw('maxBytes') ?? MAX_BUCKET_KEY_BYTES,
+    'createEngine bucketKeys.maxBytes',
+    1,
+    MAX_BUCKET_KEY_BYTES,
+  );
   const capacity = assertInteger(o.raw('capacity') ?? 1000, 'createEngine bucketKeys.capacity', 1, MAX_CAPACITY);
   const now = o.has('now') ? assertFunction<() => number>(o.raw('now'), 'createEngine bucketKeys.now') : undefined;
   const layout = assertInteger(o.raw('layout') ?? 2, 'createEngine bucketKeys.layout', 1, 2) as BucketKeyLayout;
-  return { maxAgeMs, maxMessages, maxBytes, capacity, layout, now: now ?? (() => Date.now()), realClock: now === undefined };
+  return {
+    maxAgeMs,
+    maxMessages,
+    maxBytes,
+    capacity,
+    layout,
+    now: now ?? (() => Date.now()),
+    realClock: now === undefined,
+  };
 }

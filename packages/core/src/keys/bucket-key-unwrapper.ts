@@ -51,9 +51,17 @@ export class BucketKeyUnwrapper {
    * or derived from the bucket key and `messageId` (layout 1).
    * @throws {KeyStoreError | MalformedMessageError} (rejects)
    */
-  async unwrap(store: KeyStore, edk: EncryptedDataKey, request: KeyStoreRequest, messageId: Uint8Array, now: number, edks: readonly EncryptedDataKey[]): Promise<DataKey> {
+  async unwrap(
+    store: KeyStore,
+    edk: EncryptedDataKey,
+    request: KeyStoreRequest,
+    messageId: Uint8Array,
+    now: number,
+    edks: readonly EncryptedDataKey[],
+  ): Promise<DataKey> {
     const shared = this.#shared;
-    if (edk.providerId !== BUCKET_KEY_PROVIDER_ID) return shared.stores.call(store, 'unwrap', () => store.unwrapDataKey(edk, request));
+    if (edk.providerId !== BUCKET_KEY_PROVIDER_ID)
+      return shared.stores.call(store, 'unwrap', () => store.unwrapDataKey(edk, request));
     if (shared.isClosed()) throw closedError();
     if (request.signal?.aborted === true) throw abortedError(request.signal);
     const { layout, inner, bucketContext } = decodeBucketKeyEdk(edk);
@@ -63,7 +71,11 @@ export class BucketKeyUnwrapper {
         : (entry) => {
             const key = entry.wrapper.unwrap(edks, request.context);
             if (key === undefined) {
-              throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${store.id}: no data key in the message opens under its bucket key and context`, { store: store.id });
+              throw new KeyStoreError(
+                ErrorCodes.INVALID_KEY_CIPHERTEXT,
+                `${store.id}: no data key in the message opens under its bucket key and context`,
+                { store: store.id },
+              );
             }
             return new DataKey(key);
           };
@@ -90,14 +102,16 @@ export class BucketKeyUnwrapper {
       shared.stats.bucketMisses++;
       shared.event({ action: 'miss', side: 'decrypt', store: store.id });
       const unwrapRequest: KeyStoreRequest = { context: bucketContext, length: request.length, signal: started.signal };
-      shared.stores.call(store, 'unwrap', () => store.unwrapDataKey(inner, unwrapRequest)).then(
-        (key) => this.#land(partition, started, key, request.length, [store.id, ...keyNames([inner])]),
-        (error: unknown) => {
-          // Failures are not cached: the next caller tries the store again.
-          this.#unpend(partition, started);
-          for (const waiter of started.drain()) waiter.reject(shared.isClosed() ? closedError() : error);
-        },
-      );
+      shared.stores
+        .call(store, 'unwrap', () => store.unwrapDataKey(inner, unwrapRequest))
+        .then(
+          (key) => this.#land(partition, started, key, request.length, [store.id, ...keyNames([inner])]),
+          (error: unknown) => {
+            // Failures are not cached: the next caller tries the store again.
+            this.#unpend(partition, started);
+            for (const waiter of started.drain()) waiter.reject(shared.isClosed() ? closedError() : error);
+          },
+        );
     }
     return flight.join(open, request.signal);
   }
@@ -121,13 +135,22 @@ export class BucketKeyUnwrapper {
       ? closedError()
       : key.length === length
         ? undefined
-        : new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `key store ${store} returned a key of the wrong length`, { store });
+        : new KeyStoreError(
+            ErrorCodes.INVALID_KEY_CIPHERTEXT,
+            `key store ${store} returned a key of the wrong length`,
+            { store },
+          );
     if (failure !== undefined) {
       key.destroy();
       for (const waiter of waiters) waiter.reject(failure);
       return;
     }
-    const entry: UnwrapEntry = { bucketKey: key, created: shared.now(), names, wrapper: bucketKeyWrapper(shared.backend, key) };
+    const entry: UnwrapEntry = {
+      bucketKey: key,
+      created: shared.now(),
+      names,
+      wrapper: bucketKeyWrapper(shared.backend, key),
+    };
     // Each waiter opens its message now, before the key can be wiped (forget, below).
     for (const waiter of waiters) {
       let dataKey: DataKey;

@@ -42,7 +42,12 @@ export interface BucketKeyWrapper {
 export function bucketKeyWrapper(backend: CipherBackend, bucketKey: DataKey): BucketKeyWrapper {
   const raw = bucketKey.reveal();
   const name = bucketKeyName(backend, raw);
-  const wrapping: RawAesWrappingKey = { namespace: BUCKET_DATA_KEY_NAMESPACE, name: utf8Encode(name), key: backend.importKey(raw), backend };
+  const wrapping: RawAesWrappingKey = {
+    namespace: BUCKET_DATA_KEY_NAMESPACE,
+    name: utf8Encode(name),
+    key: backend.importKey(raw),
+    backend,
+  };
   return {
     name,
     wrap: (dataKey, context) => rawAesWrap(wrapping, dataKey, context),

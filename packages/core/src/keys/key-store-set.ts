@@ -13,17 +13,25 @@ export interface NewDataKey {
 
 function failureOf(store: KeyStore, error: unknown): KeyStoreFailure {
   if (isSealflowError(error)) return { store: store.id, code: error.code, message: error.message };
-  return { store: store.id, code: ErrorCodes.KEY_STORE_FAILED, message: error instanceof Error ? error.message : String(error) };
+  return {
+    store: store.id,
+    code: ErrorCodes.KEY_STORE_FAILED,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 /** Normalizes anything a store threw into a KeyStoreError that names the store. */
 function asKeyStoreError(store: KeyStore, error: unknown, operation: KeyStoreOperation): KeyStoreError {
   if (error instanceof KeyStoreError) return error;
   const failure = failureOf(store, error);
-  return new KeyStoreError(failure.code, `key store ${store.id} failed to ${operation} a data key: ${failure.message}`, {
-    store: store.id,
-    cause: error,
-  });
+  return new KeyStoreError(
+    failure.code,
+    `key store ${store.id} failed to ${operation} a data key: ${failure.message}`,
+    {
+      store: store.id,
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -51,7 +59,11 @@ export class KeyStoreSet {
     const encryptedDataKeys: EncryptedDataKey[] = [first.encryptedDataKey];
     try {
       for (const store of this.stores.slice(1)) {
-        const wrapRequest: KeyStoreRequest = { context: request.context, length: request.length, ...(request.signal ? { signal: request.signal } : {}) };
+        const wrapRequest: KeyStoreRequest = {
+          context: request.context,
+          length: request.length,
+          ...(request.signal ? { signal: request.signal } : {}),
+        };
         encryptedDataKeys.push(await this.call(store, 'wrap', () => store.wrapDataKey(first.dataKey, wrapRequest)));
       }
     } catch (error) {
@@ -69,7 +81,8 @@ export class KeyStoreSet {
   async unwrap(
     edks: readonly EncryptedDataKey[],
     request: KeyStoreRequest,
-    unwrapOne: (store: KeyStore, edk: EncryptedDataKey) => Promise<DataKey> = (store, edk) => this.call(store, 'unwrap', () => store.unwrapDataKey(edk, request)),
+    unwrapOne: (store: KeyStore, edk: EncryptedDataKey) => Promise<DataKey> = (store, edk) =>
+      this.call(store, 'unwrap', () => store.unwrapDataKey(edk, request)),
     accepts: (store: KeyStore, edk: EncryptedDataKey) => boolean = (store, edk) => store.canUnwrap(edk),
   ): Promise<DataKey> {
     const failures: KeyStoreFailure[] = [];
@@ -80,7 +93,11 @@ export class KeyStoreSet {
           const dataKey = await unwrapOne(store, edk);
           if (dataKey.length !== request.length) {
             dataKey.destroy();
-            throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `key store ${store.id} returned a key of the wrong length`, { store: store.id });
+            throw new KeyStoreError(
+              ErrorCodes.INVALID_KEY_CIPHERTEXT,
+              `key store ${store.id} returned a key of the wrong length`,
+              { store: store.id },
+            );
           }
           return dataKey;
         } catch (error) {

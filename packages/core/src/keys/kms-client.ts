@@ -132,7 +132,18 @@ const BY_NAME: Readonly<Record<string, ErrorCode>> = {
   TimeoutError: ErrorCodes.KEY_STORE_UNAVAILABLE,
   AbortError: ErrorCodes.KEY_STORE_UNAVAILABLE,
 };
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * The stable sealflow code for a KMS exception name (`NotFoundException` →
@@ -141,7 +152,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
  */
 export function kmsExceptionCode(name: string): ErrorCode | undefined {
   if (Object.hasOwn(BY_NAME, name)) return BY_NAME[name];
-  if (name.startsWith('CustomKeyStore') || name.startsWith('Xks') || name.startsWith('CloudHsm')) return ErrorCodes.KEY_STORE_UNAVAILABLE;
+  if (name.startsWith('CustomKeyStore') || name.startsWith('Xks') || name.startsWith('CloudHsm'))
+    return ErrorCodes.KEY_STORE_UNAVAILABLE;
   return undefined;
 }
 
@@ -154,14 +166,18 @@ export function kmsExceptionCode(name: string): ErrorCode | undefined {
 export function mapKmsError(error: unknown, context: KmsErrorContext = {}): KeyStoreError {
   const fields = error !== null && typeof error === 'object' ? (error as Record<string, unknown>) : {};
   const name = typeof fields['name'] === 'string' ? fields['name'] : 'Error';
-  const metadata = fields['$metadata'] !== null && typeof fields['$metadata'] === 'object' ? (fields['$metadata'] as Record<string, unknown>) : {};
+  const metadata =
+    fields['$metadata'] !== null && typeof fields['$metadata'] === 'object'
+      ? (fields['$metadata'] as Record<string, unknown>)
+      : {};
   const status = typeof metadata['httpStatusCode'] === 'number' ? metadata['httpStatusCode'] : undefined;
   const requestId = typeof metadata['requestId'] === 'string' ? metadata['requestId'] : undefined;
   const errno = typeof fields['code'] === 'string' ? fields['code'] : undefined;
   let code = kmsExceptionCode(name);
   if (code === undefined) {
     if (status === 429) code = ErrorCodes.THROTTLED;
-    else if (fields['$fault'] === 'server' || (status !== undefined && status >= 500)) code = ErrorCodes.KEY_STORE_UNAVAILABLE;
+    else if (fields['$fault'] === 'server' || (status !== undefined && status >= 500))
+      code = ErrorCodes.KEY_STORE_UNAVAILABLE;
     else if (errno !== undefined && NETWORK_CODES.has(errno)) code = ErrorCodes.KEY_STORE_UNAVAILABLE;
     else code = ErrorCodes.KEY_STORE_FAILED;
   }
@@ -173,4 +189,3 @@ export function mapKmsError(error: unknown, context: KmsErrorContext = {}): KeyS
     ...(requestId === undefined ? {} : { requestId }),
   });
 }
-

@@ -57,13 +57,20 @@ const DEFAULT_KEY_ID = 'alias/aws/s3';
 export function resolveKmsKeyStoreOptions(options: unknown): ResolvedKmsKeyStoreOptions {
   const o = readOptions(options, 'KmsKeyStore', OPTION_KEYS);
   const client = o.raw('client') as Partial<KmsClientLike> | undefined;
-  if (client === null || typeof client !== 'object' || typeof client.generateDataKey !== 'function' || typeof client.encrypt !== 'function' || typeof client.decrypt !== 'function') {
+  if (
+    client === null ||
+    typeof client !== 'object' ||
+    typeof client.generateDataKey !== 'function' ||
+    typeof client.encrypt !== 'function' ||
+    typeof client.decrypt !== 'function'
+  ) {
     throw invalidArgument('KmsKeyStore: client: expected an object with generateDataKey, encrypt and decrypt methods');
   }
   const strictArns = o.raw('strictArns') ?? false;
   if (typeof strictArns !== 'boolean') throw invalid('KmsKeyStore: strictArns', 'a boolean', strictArns);
   const keyId = assertIdentifier(o.raw('keyId') ?? DEFAULT_KEY_ID, 'KmsKeyStore: keyId', strictArns);
-  if (o.has('keyIds') && o.has('discovery')) throw invalidArgument('KmsKeyStore: keyIds and discovery exclude each other; pass one');
+  if (o.has('keyIds') && o.has('discovery'))
+    throw invalidArgument('KmsKeyStore: keyIds and discovery exclude each other; pass one');
   return {
     client: client as KmsClientLike,
     keyId,
@@ -88,13 +95,16 @@ function assertText(value: unknown, label: string): string {
 export function assertIdentifier(value: unknown, label: string, strictArns: boolean): string {
   const identifier = assertText(value, label);
   if (strictArns && !isKmsKeyArn(identifier)) {
-    throw invalidArgument(`${label}: strictArns accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got "${identifier}"`);
+    throw invalidArgument(
+      `${label}: strictArns accepts only a full key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), got "${identifier}"`,
+    );
   }
   return identifier;
 }
 
 function assertKeyArnList(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) throw invalidArgument('KmsKeyStore: keyIds: expected a non-empty array of key ARNs');
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidArgument('KmsKeyStore: keyIds: expected a non-empty array of key ARNs');
   return value.map((item: unknown, i) => {
     const arn = assertText(item, `KmsKeyStore: keyIds[${i}]`);
     if (!isKmsKeyArn(arn)) throw invalidArgument(`KmsKeyStore: keyIds[${i}]: expected a full key ARN, got "${arn}"`);
@@ -104,17 +114,23 @@ function assertKeyArnList(value: unknown): string[] {
 
 function assertDiscovery(value: unknown): true | KmsDiscoveryFilter {
   if (value === true) return true;
-  if (value === null || typeof value !== 'object') throw invalidArgument('KmsKeyStore: discovery: expected true or { partition, accountIds }');
+  if (value === null || typeof value !== 'object')
+    throw invalidArgument('KmsKeyStore: discovery: expected true or { partition, accountIds }');
   const o = readOptions(value, 'KmsKeyStore: discovery', ['partition', 'accountIds']);
   const partition = assertText(o.raw('partition'), 'KmsKeyStore: discovery.partition');
   const accountIds = o.raw('accountIds');
-  if (!Array.isArray(accountIds) || accountIds.length === 0 || !accountIds.every((a: unknown) => typeof a === 'string' && /^\d{12}$/.test(a))) {
+  if (
+    !Array.isArray(accountIds) ||
+    accountIds.length === 0 ||
+    !accountIds.every((a: unknown) => typeof a === 'string' && /^\d{12}$/.test(a))
+  ) {
     throw invalidArgument('KmsKeyStore: discovery.accountIds: expected a non-empty array of 12-digit account IDs');
   }
   return Object.freeze({ partition, accountIds: Object.freeze([...(accountIds as string[])]) });
 }
 
 function assertGrantTokens(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length > 10) throw invalidArgument('KmsKeyStore: grantTokens: expected an array of at most 10 strings');
+  if (!Array.isArray(value) || value.length > 10)
+    throw invalidArgument('KmsKeyStore: grantTokens: expected an array of at most 10 strings');
   return value.map((token: unknown, i) => assertText(token, `KmsKeyStore: grantTokens[${i}]`));
 }

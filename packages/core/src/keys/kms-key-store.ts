@@ -2,7 +2,12 @@ import { ErrorCodes, KeyStoreError } from '../errors.js';
 import type { KeyStoreOperation } from '../events.js';
 import { DataKey } from './data-key.js';
 import { timeKeyStoreCall, type KeyStoreCall } from './key-store-call.js';
-import { assertIdentifier, resolveKmsKeyStoreOptions, type KmsDiscoveryFilter, type KmsKeyStoreOptions } from './kms-key-store-options.js';
+import {
+  assertIdentifier,
+  resolveKmsKeyStoreOptions,
+  type KmsDiscoveryFilter,
+  type KmsKeyStoreOptions,
+} from './kms-key-store-options.js';
 import {
   isKmsKeyArn,
   mapKmsError,
@@ -142,13 +147,18 @@ export class KmsKeyStore implements KeyStore {
     const arn = edkArn(edk);
     return this.#call('unwrap', arn ?? this.#keyId, async (call) => {
       if (arn === undefined || !this.canUnwrap(edk)) {
-        throw new KeyStoreError(ErrorCodes.NO_DECRYPTABLE_KEY, 'this KMS key store does not unwrap that encrypted data key', {
-          store: this.id,
-        });
+        throw new KeyStoreError(
+          ErrorCodes.NO_DECRYPTABLE_KEY,
+          'this KMS key store does not unwrap that encrypted data key',
+          {
+            store: this.id,
+          },
+        );
       }
       // Discovery and strict-ARN modes name the EDK's own key; an alias or key ID
       // configuration names that identifier, so KMS refuses blobs of any other key.
-      const keyId = this.#keyIds !== undefined || this.#discovery !== undefined || isKmsKeyArn(this.#keyId) ? arn : this.#keyId;
+      const keyId =
+        this.#keyIds !== undefined || this.#discovery !== undefined || isKmsKeyArn(this.#keyId) ? arn : this.#keyId;
       const input: KmsDecryptInput = {
         CiphertextBlob: edk.ciphertext,
         KeyId: keyId,
@@ -172,21 +182,27 @@ export class KmsKeyStore implements KeyStore {
   }
 
   #responseArn(keyId: unknown, operation: string, requested: string): string {
-    if (typeof keyId !== 'string' || !isKmsKeyArn(keyId)) throw this.#malformed(operation, requested, 'a KeyId that is a full key ARN');
+    if (typeof keyId !== 'string' || !isKmsKeyArn(keyId))
+      throw this.#malformed(operation, requested, 'a KeyId that is a full key ARN');
     return keyId;
   }
 
   #responseBlob(blob: unknown, operation: string, keyId: string): Uint8Array {
-    if (!(blob instanceof Uint8Array) || blob.length === 0) throw this.#malformed(operation, keyId, 'a non-empty CiphertextBlob');
+    if (!(blob instanceof Uint8Array) || blob.length === 0)
+      throw this.#malformed(operation, keyId, 'a non-empty CiphertextBlob');
     // A private copy: the EDK outlives the response, and the client may reuse its buffer.
     return Uint8Array.prototype.slice.call(blob);
   }
 
   #malformed(operation: string, keyId: string, expected: string): KeyStoreError {
-    return new KeyStoreError(ErrorCodes.KEY_STORE_FAILED, `KMS ${operation} response is malformed: expected ${expected}`, {
-      store: this.id,
-      keyId,
-    });
+    return new KeyStoreError(
+      ErrorCodes.KEY_STORE_FAILED,
+      `KMS ${operation} response is malformed: expected ${expected}`,
+      {
+        store: this.id,
+        keyId,
+      },
+    );
   }
 
   #tokens(): { GrantTokens?: string[] } {
@@ -197,7 +213,11 @@ export class KmsKeyStore implements KeyStore {
    * One client call; whatever it throws becomes a `KeyStoreError` (see {@link mapKmsError}).
    * The response's request ID is kept for the call event.
    */
-  async #send<T extends { readonly $metadata?: KmsResponseMetadata }>(call: KeyStoreCall, keyId: string, send: () => Promise<T>): Promise<T> {
+  async #send<T extends { readonly $metadata?: KmsResponseMetadata }>(
+    call: KeyStoreCall,
+    keyId: string,
+    send: () => Promise<T>,
+  ): Promise<T> {
     try {
       const response = await send();
       call.requestId = response.$metadata?.requestId;

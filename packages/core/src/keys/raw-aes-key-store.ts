@@ -37,9 +37,11 @@ export class RawAesKeyStore implements KeyStore {
     const name = assertString(o.raw('name'), 'RawAesKeyStore name');
     const key = assertBytes(o.raw('key'), 'RawAesKeyStore key', [16, 24, 32]);
     // spec: esdk raw-aes-keyring.md: provider IDs starting with aws-kms are reserved.
-    if (namespace.startsWith('aws-kms')) throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
+    if (namespace.startsWith('aws-kms'))
+      throw invalid('RawAesKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
     // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
-    if (namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawAesKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
+    if (namespace === BUCKET_KEY_PROVIDER_ID)
+      throw invalid('RawAesKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
     const backend = (o.raw('backend') as CipherBackend | undefined) ?? nodeBackend;
     this.#wrapping = { namespace, name: utf8Encode(name), key: backend.importKey(key), backend };
     this.id = `raw-aes:${namespace}/${name}`;
@@ -60,11 +62,19 @@ export class RawAesKeyStore implements KeyStore {
 
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
     if (!this.canUnwrap(edk)) {
-      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key was not written by this key`, { store: this.id });
+      throw new KeyStoreError(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+        `${this.id}: the encrypted data key was not written by this key`,
+        { store: this.id },
+      );
     }
     const plaintext = rawAesUnwrap(this.#wrapping, edk, request.context);
     if (plaintext === undefined) {
-      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key does not decrypt under this key and context`, { store: this.id });
+      throw new KeyStoreError(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+        `${this.id}: the encrypted data key does not decrypt under this key and context`,
+        { store: this.id },
+      );
     }
     return new DataKey(plaintext);
   }

@@ -37,7 +37,11 @@ export function isRawAesEdk(wrapping: Pick<RawAesWrappingKey, 'namespace' | 'nam
  * `AES-GCM(key, IV, AAD = serialized context)`, EDK ciphertext = `ciphertext || tag`.
  * The AAD uses UTF-8 byte order (client-node: `utf8Sorting: true`).
  */
-export function rawAesWrap(wrapping: RawAesWrappingKey, dataKey: Uint8Array, context: EncryptionContext): EncryptedDataKey {
+export function rawAesWrap(
+  wrapping: RawAesWrappingKey,
+  dataKey: Uint8Array,
+  context: EncryptionContext,
+): EncryptedDataKey {
   const { backend, name } = wrapping;
   const iv = backend.randomBytes(IV_LENGTH);
   const { ciphertext, tag } = backend.seal(wrapping.key, iv, serializeEncryptionContext(context), dataKey);
@@ -57,9 +61,19 @@ export function rawAesWrap(wrapping: RawAesWrappingKey, dataKey: Uint8Array, con
  * as AAD. Returns undefined when `edk` is not of this key's shape or its tag does not
  * verify; never unverified bytes.
  */
-export function rawAesUnwrap(wrapping: RawAesWrappingKey, edk: EncryptedDataKey, context: EncryptionContext): Uint8Array | undefined {
+export function rawAesUnwrap(
+  wrapping: RawAesWrappingKey,
+  edk: EncryptedDataKey,
+  context: EncryptionContext,
+): Uint8Array | undefined {
   if (!isRawAesEdk(wrapping, edk)) return undefined;
   const iv = edk.providerInfo.subarray(wrapping.name.length + 8);
   const split = edk.ciphertext.length - TAG_LENGTH;
-  return wrapping.backend.open(wrapping.key, iv, serializeEncryptionContext(context), edk.ciphertext.subarray(0, split), edk.ciphertext.subarray(split));
+  return wrapping.backend.open(
+    wrapping.key,
+    iv,
+    serializeEncryptionContext(context),
+    edk.ciphertext.subarray(0, split),
+    edk.ciphertext.subarray(split),
+  );
 }

@@ -37,26 +37,47 @@ export class RawRsaKeyStore implements KeyStore {
 
   /** @throws {InvalidArgumentError} for bad names, keys or hash. */
   constructor(options: RawRsaKeyStoreOptions) {
-    const o = readOptions(options, 'RawRsaKeyStore options', ['namespace', 'name', 'publicKey', 'privateKey', 'oaepHash']);
+    const o = readOptions(options, 'RawRsaKeyStore options', [
+      'namespace',
+      'name',
+      'publicKey',
+      'privateKey',
+      'oaepHash',
+    ]);
     const namespace = assertString(o.raw('namespace'), 'RawRsaKeyStore namespace');
     const name = assertString(o.raw('name'), 'RawRsaKeyStore name');
-    if (namespace.startsWith('aws-kms')) throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
+    if (namespace.startsWith('aws-kms'))
+      throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
     // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
-    if (namespace === BUCKET_KEY_PROVIDER_ID) throw invalid('RawRsaKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
+    if (namespace === BUCKET_KEY_PROVIDER_ID)
+      throw invalid('RawRsaKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
     const hash = o.raw('oaepHash') ?? 'sha256';
-    if (!OAEP_HASHES.includes(hash as OaepHash)) throw invalid('RawRsaKeyStore oaepHash', OAEP_HASHES.join(' | '), hash);
+    if (!OAEP_HASHES.includes(hash as OaepHash))
+      throw invalid('RawRsaKeyStore oaepHash', OAEP_HASHES.join(' | '), hash);
     const publicKey = o.raw('publicKey') as string | Uint8Array | undefined;
     const privateKey = o.raw('privateKey') as string | Uint8Array | undefined;
-    if (publicKey === undefined && privateKey === undefined) throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
+    if (publicKey === undefined && privateKey === undefined)
+      throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
     try {
       this.#private = privateKey === undefined ? undefined : importRsaKey(privateKey, 'private');
-      this.#public = publicKey === undefined ? (this.#private === undefined ? undefined : publicKeyOf(this.#private)) : importRsaKey(publicKey, 'public');
+      this.#public =
+        publicKey === undefined
+          ? this.#private === undefined
+            ? undefined
+            : publicKeyOf(this.#private)
+          : importRsaKey(publicKey, 'public');
     } catch {
       throw invalidArgument('RawRsaKeyStore key: expected a PEM or DER RSA key');
     }
     // A mismatched pair would write EDKs this store can never open.
-    if (publicKey !== undefined && this.#private !== undefined && !publicKeyOf(this.#private).equals(this.#public as KeyObject)) {
-      throw invalidArgument('RawRsaKeyStore publicKey: expected the public half of privateKey, got a key from another pair');
+    if (
+      publicKey !== undefined &&
+      this.#private !== undefined &&
+      !publicKeyOf(this.#private).equals(this.#public as KeyObject)
+    ) {
+      throw invalidArgument(
+        'RawRsaKeyStore publicKey: expected the public half of privateKey, got a key from another pair',
+      );
     }
     this.#namespace = namespace;
     this.#name = utf8Encode(name);
@@ -65,7 +86,9 @@ export class RawRsaKeyStore implements KeyStore {
   }
 
   canUnwrap(edk: EncryptedDataKey): boolean {
-    return this.#private !== undefined && edk.providerId === this.#namespace && bytesEqual(edk.providerInfo, this.#name);
+    return (
+      this.#private !== undefined && edk.providerId === this.#namespace && bytesEqual(edk.providerInfo, this.#name)
+    );
   }
 
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
@@ -74,16 +97,28 @@ export class RawRsaKeyStore implements KeyStore {
   }
 
   async wrapDataKey(dataKey: DataKey, _request: KeyStoreRequest): Promise<EncryptedDataKey> {
-    if (this.#public === undefined) throw new KeyStoreError(ErrorCodes.UNSUPPORTED_KEY, `${this.id}: no public key to wrap with`, { store: this.id });
-    return { providerId: this.#namespace, providerInfo: copyBytes(this.#name), ciphertext: rsaOaepEncrypt(this.#public, this.#hash, dataKey.reveal()) };
+    if (this.#public === undefined)
+      throw new KeyStoreError(ErrorCodes.UNSUPPORTED_KEY, `${this.id}: no public key to wrap with`, { store: this.id });
+    return {
+      providerId: this.#namespace,
+      providerInfo: copyBytes(this.#name),
+      ciphertext: rsaOaepEncrypt(this.#public, this.#hash, dataKey.reveal()),
+    };
   }
 
   async unwrapDataKey(edk: EncryptedDataKey, _request: KeyStoreRequest): Promise<DataKey> {
     if (this.#private === undefined || !this.canUnwrap(edk)) {
-      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: cannot unwrap this encrypted data key`, { store: this.id });
+      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: cannot unwrap this encrypted data key`, {
+        store: this.id,
+      });
     }
     const plaintext = rsaOaepDecrypt(this.#private, this.#hash, edk.ciphertext);
-    if (plaintext === undefined) throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `${this.id}: the encrypted data key does not decrypt under this key`, { store: this.id });
+    if (plaintext === undefined)
+      throw new KeyStoreError(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+        `${this.id}: the encrypted data key does not decrypt under this key`,
+        { store: this.id },
+      );
     return new DataKey(plaintext);
   }
 }

@@ -3,7 +3,11 @@ import { invalid } from '../assert.js';
 import { idleBounded } from './idle-timer.js';
 
 /** Drives a session from an async (or sync) iterable of byte chunks; see IdleTimer for `idleTimeoutMs`. */
-export async function* sessionIterable(session: StreamSession, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, idleTimeoutMs?: number): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* sessionIterable(
+  session: StreamSession,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  idleTimeoutMs?: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
   let settled = false;
   try {
     for await (const chunk of idleTimeoutMs === undefined ? source : idleBounded(source, idleTimeoutMs)) {

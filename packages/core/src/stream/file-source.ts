@@ -17,7 +17,12 @@ import type { RandomAccessSource } from '../engine/range-reader.js';
 export function fileSource(file: string | FileHandle): RandomAccessSource {
   if (typeof file === 'string') {
     const stat = statSync(file);
-    if (!stat.isFile()) throw Object.assign(new Error(`EISDIR: not a regular file, open '${file}'`), { code: 'EISDIR', path: file, syscall: 'open' });
+    if (!stat.isFile())
+      throw Object.assign(new Error(`EISDIR: not a regular file, open '${file}'`), {
+        code: 'EISDIR',
+        path: file,
+        syscall: 'open',
+      });
     const size = stat.size;
     return {
       size,

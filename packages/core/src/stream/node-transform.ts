@@ -26,7 +26,11 @@ export class SessionTransform extends Transform {
     this.#session = session;
     if (idleTimeoutMs !== undefined) {
       // The consumer is behind when the readable side is full: Transform then holds the next write back.
-      this.#idle = new IdleTimer(idleTimeoutMs, (error) => this.#timedOut(error), () => this.readableLength >= this.readableHighWaterMark);
+      this.#idle = new IdleTimer(
+        idleTimeoutMs,
+        (error) => this.#timedOut(error),
+        () => this.readableLength >= this.readableHighWaterMark,
+      );
       this.#idle.arm();
     }
   }

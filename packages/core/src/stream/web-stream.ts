@@ -6,12 +6,18 @@ import { IdleTimer } from './idle-timer.js';
  * A WHATWG `TransformStream` over a session (Uint8Array in, Uint8Array out).
  * `idleTimeoutMs`: fail with ERR_TIMEOUT when the source stalls that long (see IdleTimer).
  */
-export function sessionTransformStream(session: StreamSession, idleTimeoutMs?: number): TransformStream<Uint8Array, Uint8Array> {
+export function sessionTransformStream(
+  session: StreamSession,
+  idleTimeoutMs?: number,
+): TransformStream<Uint8Array, Uint8Array> {
   let idle: IdleTimer | undefined;
   const emit = (controller: TransformStreamDefaultController<Uint8Array>, pieces: Uint8Array[]): void => {
     for (const piece of pieces) controller.enqueue(piece);
   };
-  const step = async (controller: TransformStreamDefaultController<Uint8Array>, run: () => Uint8Array[] | Promise<Uint8Array[]>): Promise<void> => {
+  const step = async (
+    controller: TransformStreamDefaultController<Uint8Array>,
+    run: () => Uint8Array[] | Promise<Uint8Array[]>,
+  ): Promise<void> => {
     idle?.disarm();
     try {
       emit(controller, await run());
@@ -23,7 +29,9 @@ export function sessionTransformStream(session: StreamSession, idleTimeoutMs?: n
     idle?.arm();
   };
   // `cancel` (Node 20+, WHATWG 2023) is not in this TypeScript lib's Transformer yet.
-  const transformer: ConstructorParameters<typeof TransformStream<Uint8Array, Uint8Array>>[0] & { cancel(reason: unknown): void } = {
+  const transformer: ConstructorParameters<typeof TransformStream<Uint8Array, Uint8Array>>[0] & {
+    cancel(reason: unknown): void;
+  } = {
     start: (controller) => {
       if (idleTimeoutMs === undefined) return;
       // The consumer is behind while a piece it has not read waits in the readable queue
@@ -55,5 +63,7 @@ export function sessionTransformStream(session: StreamSession, idleTimeoutMs?: n
   };
   // With a timer: a readable high-water mark of 1 piece (the default is 0), so the queue
   // tells a reader that is waiting (an empty queue under the mark) from one that is not.
-  return idleTimeoutMs === undefined ? new TransformStream<Uint8Array, Uint8Array>(transformer) : new TransformStream<Uint8Array, Uint8Array>(transformer, undefined, { highWaterMark: 1 });
+  return idleTimeoutMs === undefined
+    ? new TransformStream<Uint8Array, Uint8Array>(transformer)
+    : new TransformStream<Uint8Array, Uint8Array>(transformer, undefined, { highWaterMark: 1 });
 }

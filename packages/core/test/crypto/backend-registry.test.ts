@@ -2,7 +2,14 @@
 // `native` is refused with a typed error, not a crash: the fallback on machines without
 // cargo or a prebuilt binary.
 import { describe, expect, it } from 'vitest';
-import { autoBackend, createEngine, ErrorCodes, nodeBackend, registerCipherBackend, SealflowError } from '@sealflow/core';
+import {
+  autoBackend,
+  createEngine,
+  ErrorCodes,
+  nodeBackend,
+  registerCipherBackend,
+  SealflowError,
+} from '@sealflow/core';
 import { rawAesStore } from '../engine/fixtures.js';
 
 describe('backend names', () => {
@@ -10,7 +17,9 @@ describe('backend names', () => {
     expect(autoBackend()).toBe(nodeBackend);
     const engine = createEngine({ keyStore: rawAesStore() });
     const sealed = await engine.encrypt(new Uint8Array([1, 2, 3]));
-    expect(Array.from((await createEngine({ keyStore: rawAesStore(), backend: 'node' }).decrypt(sealed)).plaintext)).toEqual([1, 2, 3]);
+    expect(
+      Array.from((await createEngine({ keyStore: rawAesStore(), backend: 'node' }).decrypt(sealed)).plaintext),
+    ).toEqual([1, 2, 3]);
   });
 
   it('native before it loads, and unknown names, are INVALID_ARGUMENT', () => {

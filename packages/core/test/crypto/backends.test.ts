@@ -5,7 +5,17 @@ import { hkdfSync } from 'node:crypto';
 import { p384 } from '@noble/curves/nist.js';
 import { sha384 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { createEngine, DataKey, ErrorCodes, nodeBackend, RawAesKeyStore, type CipherBackend, type EncryptOptions, type Engine, type EngineOptions } from '@sealflow/core';
+import {
+  createEngine,
+  DataKey,
+  ErrorCodes,
+  nodeBackend,
+  RawAesKeyStore,
+  type CipherBackend,
+  type EncryptOptions,
+  type Engine,
+  type EngineOptions,
+} from '@sealflow/core';
 import { createTestEngine, FIXED_MATERIALS } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 
@@ -19,8 +29,17 @@ const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const pattern = (n: number, seed = 1): Uint8Array => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7) & 0xff);
 const WRAPPING_KEY = pattern(32, 9);
 
-function engineFor(backend: CipherBackend, suite: 0x0478 | 0x0578 = 0x0478, create: (options: EngineOptions) => Engine = createEngine): Engine {
-  return create({ keyStore: new RawAesKeyStore({ namespace: 'ns', name: 'backend-key', key: WRAPPING_KEY, backend }), backend, suite, frameLength: FL });
+function engineFor(
+  backend: CipherBackend,
+  suite: 0x0478 | 0x0578 = 0x0478,
+  create: (options: EngineOptions) => Engine = createEngine,
+): Engine {
+  return create({
+    keyStore: new RawAesKeyStore({ namespace: 'ns', name: 'backend-key', key: WRAPPING_KEY, backend }),
+    backend,
+    suite,
+    frameLength: FL,
+  });
 }
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
@@ -42,18 +61,28 @@ for (const backend of BACKENDS) {
       it('AES-256-GCM gives the published tags and ciphertext of GCM spec test cases 13 and 14', () => {
         const key = backend.importKey(new Uint8Array(32));
         const iv = new Uint8Array(12);
-        expect(toHex(backend.seal(key, iv, new Uint8Array(0), new Uint8Array(0)).tag)).toBe('530f8afbc74536b9a963b4f1c4cb738b');
+        expect(toHex(backend.seal(key, iv, new Uint8Array(0), new Uint8Array(0)).tag)).toBe(
+          '530f8afbc74536b9a963b4f1c4cb738b',
+        );
         const sealed = backend.seal(key, iv, new Uint8Array(0), new Uint8Array(16));
         expect(toHex(sealed.ciphertext)).toBe('cea7403d4d606b6e074ec5d3baf39d18');
         expect(toHex(sealed.tag)).toBe('d0d1c8a799996bf0265b98b5d48ab919');
       });
 
       it('HKDF gives RFC 5869 test case 1 (SHA-256) and agrees with node:crypto for SHA-384 and SHA-512', () => {
-        const okm = backend.hkdf('sha256', new Uint8Array(22).fill(0x0b), hex('000102030405060708090a0b0c'), hex('f0f1f2f3f4f5f6f7f8f9'), 42);
+        const okm = backend.hkdf(
+          'sha256',
+          new Uint8Array(22).fill(0x0b),
+          hex('000102030405060708090a0b0c'),
+          hex('f0f1f2f3f4f5f6f7f8f9'),
+          42,
+        );
         expect(toHex(okm)).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
         for (const hash of ['sha384', 'sha512'] as const) {
           const [ikm, salt, info] = [pattern(32, 1), pattern(32, 2), pattern(11, 3)];
-          expect(toHex(backend.hkdf(hash, ikm, salt, info, 32))).toBe(Buffer.from(hkdfSync(hash, ikm, salt, info, 32)).toString('hex'));
+          expect(toHex(backend.hkdf(hash, ikm, salt, info, 32))).toBe(
+            Buffer.from(hkdfSync(hash, ikm, salt, info, 32)).toString('hex'),
+          );
         }
       });
 
@@ -97,7 +126,10 @@ for (const backend of BACKENDS) {
       it('verifies high-S signatures as well as low-S ones (other ESDKs write both)', () => {
         const secret = p384.utils.randomSecretKey();
         const message = pattern(77);
-        const low = p384.Signature.fromBytes(p384.sign(sha384(message), secret, { prehash: false, format: 'der', lowS: true }), 'der');
+        const low = p384.Signature.fromBytes(
+          p384.sign(sha384(message), secret, { prehash: false, format: 'der', lowS: true }),
+          'der',
+        );
         const high = new p384.Signature(low.r, p384.Point.Fn.ORDER - low.s);
         expect(high.hasHighS()).toBe(true);
         for (const signature of [low, high]) {
@@ -153,8 +185,12 @@ for (const backend of BACKENDS) {
             altered[offset] = (altered[offset] as number) ^ 0x40;
             await expect(engine.decrypt(altered), `byte ${offset}`).rejects.toMatchObject({ code });
           }
-          await expect(engine.decrypt(sealed.subarray(0, sealed.length - 1))).rejects.toMatchObject({ code: ErrorCodes.TRUNCATED });
-          await expect(engine.decrypt(new Uint8Array(Buffer.concat([sealed, new Uint8Array(1)])))).rejects.toMatchObject({ code: ErrorCodes.TRAILING_BYTES });
+          await expect(engine.decrypt(sealed.subarray(0, sealed.length - 1))).rejects.toMatchObject({
+            code: ErrorCodes.TRUNCATED,
+          });
+          await expect(
+            engine.decrypt(new Uint8Array(Buffer.concat([sealed, new Uint8Array(1)]))),
+          ).rejects.toMatchObject({ code: ErrorCodes.TRAILING_BYTES });
         });
 
         it(`its messages open on an engine using the ${other.name} backend`, async () => {
@@ -174,7 +210,10 @@ describe('node and noble backends agree', () => {
   async function fixedOptions(context: Record<string, string>, seed: number): Promise<EncryptOptions> {
     const dataKey = DataKey.copyOf(pattern(32, seed));
     const encryptedDataKey = await store.wrapDataKey(dataKey, { context, length: 32 });
-    return { context, [FIXED_MATERIALS]: { messageId: pattern(32, seed + 1), dataKey: { dataKey, encryptedDataKey } } } as EncryptOptions;
+    return {
+      context,
+      [FIXED_MATERIALS]: { messageId: pattern(32, seed + 1), dataKey: { dataKey, encryptedDataKey } },
+    } as EncryptOptions;
   }
 
   it('0x0478 messages are byte-identical for a fixed message ID and data key, one-shot and streamed', async () => {
@@ -200,7 +239,10 @@ describe('node and noble backends agree', () => {
     const noble = engineFor(nobleBackend, 0x0578);
     for (const size of [0, FL, 10 * FL + 1]) {
       const plaintext = pattern(size, 4);
-      for (const [writer, reader] of [[node, noble], [noble, node]] as const) {
+      for (const [writer, reader] of [
+        [node, noble],
+        [noble, node],
+      ] as const) {
         const sealed = await writer.encrypt(plaintext, { context: CONTEXT });
         expect((await reader.decrypt(sealed, { expectContext: CONTEXT })).plaintext).toEqual(plaintext);
         expect(await collect(reader.decryptIterable(pieces(sealed, 11)))).toEqual(plaintext);

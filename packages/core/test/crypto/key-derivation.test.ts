@@ -11,9 +11,12 @@ import { deriveMessageKeys, getSuite, type AlgorithmSuite } from '@sealflow/core
 import { nobleBackend } from '@sealflow/core/noble';
 
 /** packages/core/test/crypto -> the repository root -> its parent's shared/vectors. */
-const FILE = fileURLToPath(new URL('../../../../../shared/vectors/esdk/commitment/commitment-test-vectors.json', import.meta.url));
+const FILE = fileURLToPath(
+  new URL('../../../../../shared/vectors/esdk/commitment/commitment-test-vectors.json', import.meta.url),
+);
 const present = existsSync(FILE);
-if (!present) console.warn(`[packages/core/test/crypto/key-derivation] DID NOT RUN the known-answer tests: ${FILE} not found`);
+if (!present)
+  console.warn(`[packages/core/test/crypto/key-derivation] DID NOT RUN the known-answer tests: ${FILE} not found`);
 
 interface Vector {
   readonly ciphertext: string;
@@ -41,7 +44,8 @@ describe.runIf(present)('committing key schedule: known answers from the ESDK co
         const keys = deriveMessageKeys(backend, suite, b64(v['decrypted-dek']), b64(v['message-id']));
         if (hex(keys.commitment) !== hex(b64(v.commitment))) wrong.push(`positive #${i + 1} commitment`);
         const published = v['content-encryption-key'];
-        if (published !== undefined && hex(keys.derivedKey) !== hex(b64(published))) wrong.push(`positive #${i + 1} content key`);
+        if (published !== undefined && hex(keys.derivedKey) !== hex(b64(published)))
+          wrong.push(`positive #${i + 1} content key`);
       }
       expect(wrong).toEqual([]);
     });

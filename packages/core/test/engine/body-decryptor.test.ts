@@ -171,14 +171,14 @@ describe('plaintext is released only after its tag verifies', () => {
     let next = 0;
     const reader = new ReadableStream<Uint8Array>(
       {
-      pull(controller) {
-        const chunk = chunks[next++];
-        if (chunk === undefined) controller.close();
-        else {
-          consumed += chunk.length;
-          controller.enqueue(chunk);
-        }
-      },
+        pull(controller) {
+          const chunk = chunks[next++];
+          if (chunk === undefined) controller.close();
+          else {
+            consumed += chunk.length;
+            controller.enqueue(chunk);
+          }
+        },
       },
       { highWaterMark: 0 },
     )

@@ -1,9 +1,30 @@
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { Channels, createEngine, DEFAULT_DECRYPT_LIMITS, KeyStoreError, SealflowError, type DataKey, type Engine, type KeyStore } from '@sealflow/core';
+import {
+  Channels,
+  createEngine,
+  DEFAULT_DECRYPT_LIMITS,
+  KeyStoreError,
+  SealflowError,
+  type DataKey,
+  type Engine,
+  type KeyStore,
+} from '@sealflow/core';
 import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { parseHeader } from '@sealflow/core/codecs';
-import { caught, DECRYPT_APIS, decryptVia, ENCRYPT_APIS, encryptVia, layoutOf, patternBytes, rawAesStore, sealflowCode, WRAPPING_KEY, type FrameLayout } from './fixtures.js';
+import {
+  caught,
+  DECRYPT_APIS,
+  decryptVia,
+  ENCRYPT_APIS,
+  encryptVia,
+  layoutOf,
+  patternBytes,
+  rawAesStore,
+  sealflowCode,
+  WRAPPING_KEY,
+  type FrameLayout,
+} from './fixtures.js';
 
 const FL = 64;
 const PLAINTEXT = patternBytes(3 * FL + 10); // 3 regular frames and a 10-byte final frame
@@ -37,7 +58,8 @@ const flip = (bytes: Uint8Array, at: number, mask = 0x01): Uint8Array => {
   out[at] = (out[at] as number) ^ mask;
   return out;
 };
-const frame = (m: Message, i: number): Uint8Array => m.sealed.subarray(m.layout.frameOffset(i), m.layout.frameOffset(i + 1));
+const frame = (m: Message, i: number): Uint8Array =>
+  m.sealed.subarray(m.layout.frameOffset(i), m.layout.frameOffset(i + 1));
 const headerOf = (m: Message): Uint8Array => m.sealed.subarray(0, m.layout.headerLength);
 const finalOf = (m: Message): Uint8Array => m.sealed.subarray(m.layout.finalOffset);
 
@@ -58,7 +80,10 @@ describe('decrypt accepts what encrypt wrote (the baseline every case below alte
     for (const suite of [0x0478, 0x0578] as const) {
       const m = await message(suite);
       expect(m.layout.regular).toBe(3);
-      for (const api of DECRYPT_APIS) expect(Buffer.from(await decryptVia(api, m.engine, m.sealed, { expectContext: CONTEXT }))).toStrictEqual(Buffer.from(PLAINTEXT));
+      for (const api of DECRYPT_APIS)
+        expect(Buffer.from(await decryptVia(api, m.engine, m.sealed, { expectContext: CONTEXT }))).toStrictEqual(
+          Buffer.from(PLAINTEXT),
+        );
     }
   });
 });
@@ -66,19 +91,30 @@ describe('decrypt accepts what encrypt wrote (the baseline every case below alte
 describe('truncation fails with ERR_TRUNCATED', () => {
   it('empty input, a partial header, the header alone, and a cut inside any frame', async () => {
     const m = await message();
-    const cuts = [0, 1, 20, m.layout.headerLength - 1, m.layout.headerLength, m.layout.frameOffset(1) - 1, m.layout.frameOffset(2) + 5, m.sealed.length - 1];
+    const cuts = [
+      0,
+      1,
+      20,
+      m.layout.headerLength - 1,
+      m.layout.headerLength,
+      m.layout.frameOffset(1) - 1,
+      m.layout.frameOffset(2) + 5,
+      m.sealed.length - 1,
+    ];
     for (const cut of cuts) await expectCode(m, m.sealed.subarray(0, cut), 'ERR_TRUNCATED');
   });
 
   it('a missing final frame, cut exactly on a frame boundary', async () => {
     const m = await message();
-    for (let i = 0; i <= m.layout.regular; i++) await expectCode(m, m.sealed.subarray(0, m.layout.frameOffset(i)), 'ERR_TRUNCATED');
+    for (let i = 0; i <= m.layout.regular; i++)
+      await expectCode(m, m.sealed.subarray(0, m.layout.frameOffset(i)), 'ERR_TRUNCATED');
   });
 
   it('a signed message without its footer, or with part of its signature', async () => {
     const m = await message(0x0578);
     const bodyEnd = m.layout.finalOffset + m.layout.finalLength;
-    for (const cut of [bodyEnd, bodyEnd + 1, bodyEnd + 2, m.sealed.length - 1]) await expectCode(m, m.sealed.subarray(0, cut), 'ERR_TRUNCATED');
+    for (const cut of [bodyEnd, bodyEnd + 1, bodyEnd + 2, m.sealed.length - 1])
+      await expectCode(m, m.sealed.subarray(0, cut), 'ERR_TRUNCATED');
   });
 });
 
@@ -104,7 +140,11 @@ describe('frames out of order fail', () => {
       return out;
     };
     const [f0, f1, f2] = [frame(m, 0), frame(m, 1), frame(m, 2)];
-    await expectCode(m, join(headerOf(m), f0, renumber(f2, 2), renumber(f1, 3), finalOf(m)), 'ERR_AUTHENTICATION_FAILED');
+    await expectCode(
+      m,
+      join(headerOf(m), f0, renumber(f2, 2), renumber(f1, 3), finalOf(m)),
+      'ERR_AUTHENTICATION_FAILED',
+    );
     // Dropping a frame and renumbering the final frame to close the gap.
     const final = finalOf(m).slice();
     new DataView(final.buffer).setUint32(4, 3);
@@ -130,7 +170,11 @@ describe('frames out of order fail', () => {
     const other = await m.engine.encrypt(PLAINTEXT, { context: CONTEXT, frameLength: FL });
     const o = layoutOf(m.engine, other);
     const otherFrame1 = other.subarray(o.frameOffset(1), o.frameOffset(2));
-    await expectCode(m, join(headerOf(m), frame(m, 0), otherFrame1, frame(m, 2), finalOf(m)), 'ERR_AUTHENTICATION_FAILED');
+    await expectCode(
+      m,
+      join(headerOf(m), frame(m, 0), otherFrame1, frame(m, 2), finalOf(m)),
+      'ERR_AUTHENTICATION_FAILED',
+    );
   });
 });
 
@@ -227,7 +271,9 @@ describe('keys and context', () => {
     await expectCode(m, m.sealed, 'ERR_CONTEXT_MISMATCH', { expectContext: { tenant: 'acme', region: 'eu' } });
     await expectCode(m, m.sealed, 'ERR_CONTEXT_MISMATCH', { expectContext: { Tenant: 'acme' } });
     for (const api of DECRYPT_APIS) {
-      expect((await decryptVia(api, m.engine, m.sealed, { expectContext: { tenant: 'acme' } })).length).toBe(PLAINTEXT.length);
+      expect((await decryptVia(api, m.engine, m.sealed, { expectContext: { tenant: 'acme' } })).length).toBe(
+        PLAINTEXT.length,
+      );
     }
   });
 
@@ -239,7 +285,10 @@ describe('keys and context', () => {
     await expectCode(m, sealed, 'ERR_NO_DECRYPTABLE_KEY');
     await expectCode(m, sealed, 'ERR_NO_DECRYPTABLE_KEY', { reproducedContext: { tenant: 'other' } });
     await expectCode(m, sealed, 'ERR_CONTEXT_MISMATCH', { reproducedContext: { tenant: 'acme', purpose: 'other' } });
-    const { plaintext, context } = await engine.decrypt(sealed, { reproducedContext: { tenant: 'acme' }, expectContext: CONTEXT });
+    const { plaintext, context } = await engine.decrypt(sealed, {
+      reproducedContext: { tenant: 'acme' },
+      expectContext: CONTEXT,
+    });
     expect([plaintext.length, context]).toStrictEqual([PLAINTEXT.length, CONTEXT]);
   });
 
@@ -264,12 +313,16 @@ describe('encrypt refuses reserved context keys', () => {
     const engine = createEngine({ keyStore: rawAesStore() });
     for (const api of ENCRYPT_APIS) {
       for (const key of ['aws-crypto-public-key', 'aws-crypto-', 'aws-crypto-x']) {
-        expect(await sealflowCode(() => encryptVia(api, engine, patternBytes(10), { context: { [key]: 'v', ok: 'v' } }))).toBe('ERR_RESERVED_CONTEXT_KEY');
+        expect(
+          await sealflowCode(() => encryptVia(api, engine, patternBytes(10), { context: { [key]: 'v', ok: 'v' } })),
+        ).toBe('ERR_RESERVED_CONTEXT_KEY');
       }
     }
     expect(engine.stats().keyStoreCalls.generate).toBe(0);
     // Near misses are ordinary keys.
-    const sealed = await engine.encrypt(patternBytes(1), { context: { 'aws-crypto': 'v', 'AWS-CRYPTO-x': 'v', 'x-aws-crypto-y': 'v' } });
+    const sealed = await engine.encrypt(patternBytes(1), {
+      context: { 'aws-crypto': 'v', 'AWS-CRYPTO-x': 'v', 'x-aws-crypto-y': 'v' },
+    });
     expect(Object.keys(engine.inspect(sealed).context)).toHaveLength(3);
   });
 });

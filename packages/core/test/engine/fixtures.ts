@@ -2,7 +2,14 @@
 // Not a test file: vitest only collects *.test.ts.
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RawAesKeyStore, SealflowError, type DecryptOptions, type Engine, type EncryptOptions, type FrameOffload } from '@sealflow/core';
+import {
+  RawAesKeyStore,
+  SealflowError,
+  type DecryptOptions,
+  type Engine,
+  type EncryptOptions,
+  type FrameOffload,
+} from '@sealflow/core';
 import { BodyDecryptor, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import { FIXED_MATERIALS } from '@sealflow/core/testing';
 
@@ -21,7 +28,10 @@ export function patternBytes(length: number, seed = 0): Uint8Array {
 }
 
 /** Fixed message ID and data key, merged into encrypt options: byte-identical output per call on a `createTestEngine` engine. */
-export async function fixedMaterials(store: RawAesKeyStore, context: Readonly<Record<string, string>> = {}): Promise<EncryptOptions> {
+export async function fixedMaterials(
+  store: RawAesKeyStore,
+  context: Readonly<Record<string, string>> = {},
+): Promise<EncryptOptions> {
   const messageId = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
   const generated = await store.generateDataKey({ context, length: 32 });
   return { [FIXED_MATERIALS]: { messageId, dataKey: generated } } as EncryptOptions;
@@ -74,7 +84,8 @@ export async function caught(fn: () => unknown): Promise<unknown> {
 /** Like {@link caught}, and asserts the failure is a SealflowError; returns its code. */
 export async function sealflowCode(fn: () => unknown): Promise<string> {
   const error = await caught(fn);
-  if (!(error instanceof SealflowError)) throw new Error(`expected a SealflowError, got ${String(error)}`, { cause: error });
+  if (!(error instanceof SealflowError))
+    throw new Error(`expected a SealflowError, got ${String(error)}`, { cause: error });
   return error.code;
 }
 
@@ -96,7 +107,10 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Pipes `chunks` through a Node Transform and collects the output. */
-export async function throughNode(transform: NodeJS.ReadWriteStream, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+export async function throughNode(
+  transform: NodeJS.ReadWriteStream,
+  chunks: readonly Uint8Array[],
+): Promise<Uint8Array> {
   const out: Uint8Array[] = [];
   await pipeline(
     Readable.from(chunks, { objectMode: false }),
@@ -112,7 +126,10 @@ export async function throughNode(transform: NodeJS.ReadWriteStream, chunks: rea
 }
 
 /** Pipes `chunks` through a WHATWG TransformStream and collects the output. */
-export async function throughWeb(transform: TransformStream<Uint8Array, Uint8Array>, chunks: readonly Uint8Array[]): Promise<Uint8Array> {
+export async function throughWeb(
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  chunks: readonly Uint8Array[],
+): Promise<Uint8Array> {
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of chunks) controller.enqueue(chunk);
@@ -140,7 +157,13 @@ export async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Uint
 export const DECRYPT_APIS = ['decrypt', 'decryptStream', 'decryptWebStream', 'decryptIterable'] as const;
 export type DecryptApi = (typeof DECRYPT_APIS)[number];
 
-export async function decryptVia(api: DecryptApi, engine: Engine, ciphertext: Uint8Array, options: DecryptOptions = {}, sizes: readonly number[] = [97]): Promise<Uint8Array> {
+export async function decryptVia(
+  api: DecryptApi,
+  engine: Engine,
+  ciphertext: Uint8Array,
+  options: DecryptOptions = {},
+  sizes: readonly number[] = [97],
+): Promise<Uint8Array> {
   const chunks = chunked(ciphertext, sizes);
   switch (api) {
     case 'decrypt':
@@ -157,7 +180,13 @@ export async function decryptVia(api: DecryptApi, engine: Engine, ciphertext: Ui
 export const ENCRYPT_APIS = ['encrypt', 'encryptStream', 'encryptWebStream', 'encryptIterable'] as const;
 export type EncryptApi = (typeof ENCRYPT_APIS)[number];
 
-export async function encryptVia(api: EncryptApi, engine: Engine, plaintext: Uint8Array, options: EncryptOptions = {}, sizes: readonly number[] = [97]): Promise<Uint8Array> {
+export async function encryptVia(
+  api: EncryptApi,
+  engine: Engine,
+  plaintext: Uint8Array,
+  options: EncryptOptions = {},
+  sizes: readonly number[] = [97],
+): Promise<Uint8Array> {
   const chunks = chunked(plaintext, sizes);
   switch (api) {
     case 'encrypt':
@@ -173,13 +202,23 @@ export async function encryptVia(api: EncryptApi, engine: Engine, plaintext: Uin
 
 /** An offload that opens frames on the calling thread and records whether its body was aborted (which wipes the key copy). */
 export function recordingOffload(): { readonly offload: FrameOffload; readonly keys: Uint8Array[]; aborted: number } {
-  const record = { keys: [] as Uint8Array[], aborted: 0 } as { keys: Uint8Array[]; aborted: number; offload: FrameOffload };
+  const record = { keys: [] as Uint8Array[], aborted: 0 } as {
+    keys: Uint8Array[];
+    aborted: number;
+    offload: FrameOffload;
+  };
   record.offload = {
     name: 'recording',
     encryptBody: () => undefined,
     decryptBody: (init) => {
       record.keys.push(init.keyBytes);
-      const body = new BodyDecryptor({ backend: init.backend, key: init.key, header: init.header, verifier: init.verifier, limits: init.limits });
+      const body = new BodyDecryptor({
+        backend: init.backend,
+        key: init.key,
+        header: init.header,
+        verifier: init.verifier,
+        limits: init.limits,
+      });
       return {
         push: (chunk) => body.push(chunk),
         end: async () => body.end(),

@@ -35,11 +35,14 @@ describe('frame buffers of a streaming decrypt', () => {
     expect(held).toBeLessThan(DECLARED_FRAME);
   });
 
-  it.each(DECRYPT_APIS)('%s: a 1 MiB frame fed in chunks of 1000 bytes (the buffer grows several times) round-trips', async (api) => {
-    const engine = createEngine({ keyStore: rawAesStore(), frameLength: MiB });
-    const plaintext = patternBytes(2 * MiB + 3 * KiB + 7, 5);
-    const sealed = await engine.encrypt(plaintext);
-    expect(chunked(sealed, [1000]).length).toBeGreaterThan(2000);
-    expect(Buffer.from(await decryptVia(api, engine, sealed, {}, [1000])).equals(plaintext)).toBe(true);
-  });
+  it.each(DECRYPT_APIS)(
+    '%s: a 1 MiB frame fed in chunks of 1000 bytes (the buffer grows several times) round-trips',
+    async (api) => {
+      const engine = createEngine({ keyStore: rawAesStore(), frameLength: MiB });
+      const plaintext = patternBytes(2 * MiB + 3 * KiB + 7, 5);
+      const sealed = await engine.encrypt(plaintext);
+      expect(chunked(sealed, [1000]).length).toBeGreaterThan(2000);
+      expect(Buffer.from(await decryptVia(api, engine, sealed, {}, [1000])).equals(plaintext)).toBe(true);
+    },
+  );
 });

@@ -20,7 +20,10 @@ interface Recorded {
  */
 function offloadWith(answer: (length: number) => Uint8Array | undefined, take = true): Recorded {
   const asked: Recorded['asked'] = [];
-  const inline = (machine: { push(c: Uint8Array): Uint8Array[]; end(): Uint8Array[]; plaintextBytes: number; frames: number }, keyBytes: Uint8Array): OffloadedBody => ({
+  const inline = (
+    machine: { push(c: Uint8Array): Uint8Array[]; end(): Uint8Array[]; plaintextBytes: number; frames: number },
+    keyBytes: Uint8Array,
+  ): OffloadedBody => ({
     push: (chunk) => machine.push(chunk),
     end: async () => {
       keyBytes.fill(0);
@@ -56,7 +59,19 @@ function offloadWith(answer: (length: number) => Uint8Array | undefined, take = 
         for (let i = 0; i < chunk.length; i += 100) out.push(...place(machine.push(chunk.subarray(i, i + 100))));
         return out;
       };
-      return inline({ push, end: () => place(machine.end()), get plaintextBytes() { return machine.plaintextBytes; }, get frames() { return machine.frames; } }, init.keyBytes);
+      return inline(
+        {
+          push,
+          end: () => place(machine.end()),
+          get plaintextBytes() {
+            return machine.plaintextBytes;
+          },
+          get frames() {
+            return machine.frames;
+          },
+        },
+        init.keyBytes,
+      );
     },
     allocate: (length) => {
       const given = answer(length);
@@ -90,7 +105,10 @@ describe('one-shot results in memory the offload provides', () => {
 
   it('memory of the wrong size, or an offload that then declines the body, leaves the result to the engine', async () => {
     const plaintext = patternBytes(500);
-    for (const recorded of [offloadWith((length) => new Uint8Array(length + 1)), offloadWith((length) => new Uint8Array(length), false)]) {
+    for (const recorded of [
+      offloadWith((length) => new Uint8Array(length + 1)),
+      offloadWith((length) => new Uint8Array(length), false),
+    ]) {
       const engine = createEngine({ keyStore: rawAesStore(), frameLength: 64, offload: recorded.offload });
       const ciphertext = await engine.encrypt(plaintext);
       expect(recorded.asked).toHaveLength(1);
@@ -119,7 +137,9 @@ describe('one-shot results in memory the offload provides', () => {
       return memory;
     });
     const engine = createEngine({ keyStore: store, frameLength: 64, offload });
-    const ciphertext = await createEngine({ keyStore: store, frameLength: 64 }).encrypt(patternBytes(640).map((b) => b | 1));
+    const ciphertext = await createEngine({ keyStore: store, frameLength: 64 }).encrypt(
+      patternBytes(640).map((b) => b | 1),
+    );
     const tampered = ciphertext.slice();
     tampered[tampered.length - 20] = (tampered[tampered.length - 20] as number) ^ 1;
     await expect(engine.decrypt(tampered)).rejects.toMatchObject({ name: 'AuthenticationError' });

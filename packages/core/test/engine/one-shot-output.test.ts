@@ -14,7 +14,16 @@ const MESSAGE_ID = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
 const HEADER = [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5)];
 
 function encryptor(plaintextLength: number, output?: Uint8Array): FrameEncryptor {
-  return new FrameEncryptor({ backend: nodeBackend, key: KEY, messageId: MESSAGE_ID, frameLength: FL, header: HEADER, signer: undefined, plaintextLength, output });
+  return new FrameEncryptor({
+    backend: nodeBackend,
+    key: KEY,
+    messageId: MESSAGE_ID,
+    frameLength: FL,
+    header: HEADER,
+    signer: undefined,
+    plaintextLength,
+    output,
+  });
 }
 
 /** Every piece is a view of `output`, and together they cover it from its start, in order. */
@@ -47,7 +56,10 @@ describe('BodyDecryptor with an output', () => {
   it('writes each verified frame into the output and returns views of it; a frame that would not fit comes back as it is', async () => {
     const store = rawAesStore();
     const fixed = await fixedMaterials(store);
-    const { messageId, dataKey } = (fixed as Record<symbol, unknown>)[FIXED_MATERIALS] as { messageId: Uint8Array; dataKey: GeneratedDataKey };
+    const { messageId, dataKey } = (fixed as Record<symbol, unknown>)[FIXED_MATERIALS] as {
+      messageId: Uint8Array;
+      dataKey: GeneratedDataKey;
+    };
     const engine = createTestEngine({ keyStore: store, frameLength: FL });
     const plaintext = patternBytes(4 * FL + 10, 8);
     const message = await engine.encrypt(plaintext, fixed);
@@ -56,7 +68,14 @@ describe('BodyDecryptor with an output', () => {
     const key = nodeBackend.importKey(derivedKey);
     const body = message.subarray(header.length);
     const open = (output: Uint8Array): Uint8Array[] => {
-      const decryptor = new BodyDecryptor({ backend: nodeBackend, key, header, verifier: undefined, limits: DEFAULT_DECRYPT_LIMITS, output });
+      const decryptor = new BodyDecryptor({
+        backend: nodeBackend,
+        key,
+        header,
+        verifier: undefined,
+        limits: DEFAULT_DECRYPT_LIMITS,
+        output,
+      });
       return [...decryptor.push(body.subarray(0, 50)), ...decryptor.push(body.subarray(50)), ...decryptor.end()];
     };
     const output = new Uint8Array(plaintext.length).fill(0xee);
@@ -76,7 +95,10 @@ describe('one-shot results', () => {
   it('are plain Uint8Arrays that own exactly their memory (not Buffers, whose slice shares)', async () => {
     const engine = createEngine({ keyStore: rawAesStore(), frameLength: FL });
     const plaintext = patternBytes(10 * FL + 3);
-    for (const result of [await engine.encrypt(plaintext), (await engine.decrypt(await engine.encrypt(plaintext))).plaintext]) {
+    for (const result of [
+      await engine.encrypt(plaintext),
+      (await engine.decrypt(await engine.encrypt(plaintext))).plaintext,
+    ]) {
       expect(Buffer.isBuffer(result)).toBe(false);
       expect(result.constructor).toBe(Uint8Array);
       expect(result.byteOffset).toBe(0);

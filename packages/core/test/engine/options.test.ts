@@ -16,17 +16,27 @@ const engine = (): Engine => createEngine({ keyStore: rawAesStore() });
 
 describe('unknown option keys', () => {
   it('createEngine rejects an unknown key, naming it', () => {
-    expect(() => createEngine({ keyStore: rawAesStore(), frameSize: 10 } as never)).toThrow(/unknown option "frameSize"/);
-    expect(() => createEngine({ keyStore: rawAesStore(), limits: { maxEdks: 1 } } as never)).toThrow(/unknown option "maxEdks"/);
-    expect(() => createEngine({ keyStore: rawAesStore(), bucketKeys: { maxAgeMs: 1, ttl: 2 } } as never)).toThrow(/unknown option "ttl"/);
+    expect(() => createEngine({ keyStore: rawAesStore(), frameSize: 10 } as never)).toThrow(
+      /unknown option "frameSize"/,
+    );
+    expect(() => createEngine({ keyStore: rawAesStore(), limits: { maxEdks: 1 } } as never)).toThrow(
+      /unknown option "maxEdks"/,
+    );
+    expect(() => createEngine({ keyStore: rawAesStore(), bucketKeys: { maxAgeMs: 1, ttl: 2 } } as never)).toThrow(
+      /unknown option "ttl"/,
+    );
   });
 
   it('encrypt and decrypt reject an unknown key with ERR_INVALID_ARGUMENT', async () => {
     const e = engine();
-    expect(await sealflowCode(() => e.encrypt(new Uint8Array(1), { contxt: {} } as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await sealflowCode(() => e.encrypt(new Uint8Array(1), { contxt: {} } as never))).toBe(
+      'ERR_INVALID_ARGUMENT',
+    );
     const sealed = await e.encrypt(new Uint8Array(1));
     expect(await sealflowCode(() => e.decrypt(sealed, { expectedContext: {} } as never))).toBe('ERR_INVALID_ARGUMENT');
-    expect(await sealflowCode(() => e.decryptRange(sealed, { start: 0, end: 1, length: 1 } as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await sealflowCode(() => e.decryptRange(sealed, { start: 0, end: 1, length: 1 } as never))).toBe(
+      'ERR_INVALID_ARGUMENT',
+    );
   });
 
   it('every stream factory rejects an unknown key', () => {
@@ -45,7 +55,9 @@ describe('unknown option keys', () => {
   });
 
   it('RawAesKeyStore rejects an unknown key', () => {
-    expect(() => new RawAesKeyStore({ namespace: 'n', name: 'k', key: new Uint8Array(32), keyId: 'x' } as never)).toThrow(/unknown option "keyId"/);
+    expect(
+      () => new RawAesKeyStore({ namespace: 'n', name: 'k', key: new Uint8Array(32), keyId: 'x' } as never),
+    ).toThrow(/unknown option "keyId"/);
   });
 
   it('rejects non-object options (arrays, strings, null) rather than reading them', async () => {
@@ -59,7 +71,10 @@ describe('unknown option keys', () => {
   it('createEngine refuses a null backend, offload or bucketKeys with ERR_INVALID_ARGUMENT, naming the field', () => {
     for (const key of ['backend', 'offload', 'bucketKeys']) {
       expect(() => createEngine({ keyStore: rawAesStore(), [key]: null } as never)).toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining(`createEngine ${key}`) }),
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARGUMENT',
+          message: expect.stringContaining(`createEngine ${key}`),
+        }),
       );
     }
   });
@@ -152,10 +167,14 @@ describe('async APIs reject instead of throwing synchronously', () => {
     const e = engine();
     const options: EncryptOptions = { context: { 'aws-crypto-public-key': 'x' } };
     expect(await sealflowCode(() => e.encrypt(new Uint8Array(1), options))).toBe('ERR_RESERVED_CONTEXT_KEY');
-    expect(await sealflowCode(() => e.encrypt(new Uint8Array(1), { context: { 'aws-crypto-anything': '' } }))).toBe('ERR_RESERVED_CONTEXT_KEY');
+    expect(await sealflowCode(() => e.encrypt(new Uint8Array(1), { context: { 'aws-crypto-anything': '' } }))).toBe(
+      'ERR_RESERVED_CONTEXT_KEY',
+    );
     const iterable = e.encryptIterable([new Uint8Array(1)], options);
-    expect(await sealflowCode(async () => {
-      for await (const _ of iterable) void _;
-    })).toBe('ERR_RESERVED_CONTEXT_KEY');
+    expect(
+      await sealflowCode(async () => {
+        for await (const _ of iterable) void _;
+      }),
+    ).toBe('ERR_RESERVED_CONTEXT_KEY');
   });
 });

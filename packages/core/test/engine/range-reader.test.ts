@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine, SealflowError, type Engine, type RandomAccessSource } from '@sealflow/core';
 import { FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
-import { caught, layoutOf, patternBytes, rawAesStore, sealflowCode, throughNode, type FrameLayout } from './fixtures.js';
+import {
+  caught,
+  layoutOf,
+  patternBytes,
+  rawAesStore,
+  sealflowCode,
+  throughNode,
+  type FrameLayout,
+} from './fixtures.js';
 
 const HEADER_PROBE = 4096; // range-reader.ts reads the header with one probe of up to 4 KiB
 
@@ -38,7 +46,12 @@ interface Sample {
  * a full final frame). `empty`: a stream without plaintextLength (a length that is a multiple
  * of the frame length ends with an empty final frame).
  */
-async function sample(length: number, fl: number, shape: Shape, engine = createEngine({ keyStore: rawAesStore() })): Promise<Sample> {
+async function sample(
+  length: number,
+  fl: number,
+  shape: Shape,
+  engine = createEngine({ keyStore: rawAesStore() }),
+): Promise<Sample> {
   const plaintext = patternBytes(length, length);
   const sealed =
     shape === 'full'
@@ -93,7 +106,10 @@ describe('decryptRange matches decrypt(...).subarray(start, end)', () => {
         [n - fl - 1, n - fl + 1],
       ];
       for (const [start, end] of ranges) {
-        expect(equal(await s.engine.decryptRange(s.sealed, { start, end }), s.plaintext.subarray(start, end)), `${shape} [${start}, ${end})`).toBe(true);
+        expect(
+          equal(await s.engine.decryptRange(s.sealed, { start, end }), s.plaintext.subarray(start, end)),
+          `${shape} [${start}, ${end})`,
+        ).toBe(true);
       }
     }
   });
@@ -101,7 +117,9 @@ describe('decryptRange matches decrypt(...).subarray(start, end)', () => {
   it('an empty message: every range is empty, and a start past the end is ERR_RANGE_NOT_SATISFIABLE', async () => {
     const s = await sample(0, 32, 'full');
     expect((await s.engine.decryptRange(s.sealed, { start: 0, end: 10 })).length).toBe(0);
-    expect(await sealflowCode(() => s.engine.decryptRange(s.sealed, { start: 1, end: 2 }))).toBe('ERR_RANGE_NOT_SATISFIABLE');
+    expect(await sealflowCode(() => s.engine.decryptRange(s.sealed, { start: 1, end: 2 }))).toBe(
+      'ERR_RANGE_NOT_SATISFIABLE',
+    );
   });
 
   it('a verified range read counts as one message decrypted, its returned bytes as bytes decrypted', async () => {
@@ -116,17 +134,28 @@ describe('decryptRange matches decrypt(...).subarray(start, end)', () => {
 
   it('a start past the plaintext is ERR_RANGE_NOT_SATISFIABLE; a start at its end gives empty bytes', async () => {
     const s = await sample(100, 32, 'full');
-    expect(await sealflowCode(() => s.engine.decryptRange(s.sealed, { start: 101, end: 200 }))).toBe('ERR_RANGE_NOT_SATISFIABLE');
+    expect(await sealflowCode(() => s.engine.decryptRange(s.sealed, { start: 101, end: 200 }))).toBe(
+      'ERR_RANGE_NOT_SATISFIABLE',
+    );
     expect((await s.engine.decryptRange(s.sealed, { start: 100, end: 200 })).length).toBe(0);
   });
 
   it('signed messages (0x0578) give the same bytes, decrypted whole and verified', async () => {
     const engine = createEngine({ keyStore: rawAesStore(), suite: 0x0578 });
     const s = await sample(200, 32, 'full', engine);
-    for (const [start, end] of [[0, 200], [31, 65], [199, 200], [5, 5], [150, 1000], [200, 300]] as const) {
+    for (const [start, end] of [
+      [0, 200],
+      [31, 65],
+      [199, 200],
+      [5, 5],
+      [150, 1000],
+      [200, 300],
+    ] as const) {
       expect(equal(await engine.decryptRange(s.sealed, { start, end }), s.plaintext.subarray(start, end))).toBe(true);
     }
-    expect(await sealflowCode(() => engine.decryptRange(s.sealed, { start: 201, end: 300 }))).toBe('ERR_RANGE_NOT_SATISFIABLE');
+    expect(await sealflowCode(() => engine.decryptRange(s.sealed, { start: 201, end: 300 }))).toBe(
+      'ERR_RANGE_NOT_SATISFIABLE',
+    );
     const tampered = s.sealed.slice();
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
     expect(await sealflowCode(() => engine.decryptRange(tampered, { start: 0, end: 1 }))).toBe('ERR_SIGNATURE_INVALID');
@@ -196,10 +225,14 @@ describe('decryptRange reads only what it needs', () => {
     const headerLength = engine.inspect(sealed).headerLength;
     expect(headerLength).toBeGreaterThan(HEADER_PROBE);
     const source = counting(sealed);
-    expect(equal(await engine.decryptRange(source, { start: 10_000, end: 10_001 }), plaintext.subarray(10_000, 10_001))).toBe(true);
+    expect(
+      equal(await engine.decryptRange(source, { start: 10_000, end: 10_001 }), plaintext.subarray(10_000, 10_001)),
+    ).toBe(true);
     const headerReads = source.reads.slice(0, -2);
     expect(headerReads[0]).toStrictEqual({ position: 0, length: HEADER_PROBE });
-    for (const [i, read] of headerReads.entries()) if (i > 0) expect(read.position).toBe((headerReads[i - 1] as Read).position + (headerReads[i - 1] as Read).length);
+    for (const [i, read] of headerReads.entries())
+      if (i > 0)
+        expect(read.position).toBe((headerReads[i - 1] as Read).position + (headerReads[i - 1] as Read).length);
     const headerBytes = headerReads.reduce((sum, r) => sum + r.length, 0);
     expect(headerBytes).toBe(headerLength);
   });
@@ -215,26 +248,47 @@ describe('decryptRange verifies what it reads', () => {
   it('a tampered frame inside the range fails with ERR_AUTHENTICATION_FAILED; outside the range it is never read', async () => {
     const s = await sample(10 * 64 + 5, 64, 'full');
     const tampered = await tamperedAt(s, s.layout.frameOffset(4) + 50);
-    for (const [start, end] of [[4 * 64, 4 * 64 + 1], [3 * 64 + 60, 4 * 64 + 4], [0, 10 * 64 + 5], [4 * 64 + 63, 5 * 64 + 1]] as const) {
-      expect(await sealflowCode(() => s.engine.decryptRange(tampered, { start, end }))).toBe('ERR_AUTHENTICATION_FAILED');
+    for (const [start, end] of [
+      [4 * 64, 4 * 64 + 1],
+      [3 * 64 + 60, 4 * 64 + 4],
+      [0, 10 * 64 + 5],
+      [4 * 64 + 63, 5 * 64 + 1],
+    ] as const) {
+      expect(await sealflowCode(() => s.engine.decryptRange(tampered, { start, end }))).toBe(
+        'ERR_AUTHENTICATION_FAILED',
+      );
     }
     // Outside the range: the frame is not read, so it is not judged; the bytes returned are verified ones.
-    expect(equal(await s.engine.decryptRange(tampered, { start: 0, end: 4 * 64 }), s.plaintext.subarray(0, 4 * 64))).toBe(true);
-    expect(equal(await s.engine.decryptRange(tampered, { start: 5 * 64, end: 10 * 64 + 5 }), s.plaintext.subarray(5 * 64))).toBe(true);
+    expect(
+      equal(await s.engine.decryptRange(tampered, { start: 0, end: 4 * 64 }), s.plaintext.subarray(0, 4 * 64)),
+    ).toBe(true);
+    expect(
+      equal(await s.engine.decryptRange(tampered, { start: 5 * 64, end: 10 * 64 + 5 }), s.plaintext.subarray(5 * 64)),
+    ).toBe(true);
   });
 
   it('a tampered final frame or header fails every range, even an empty one', async () => {
     const s = await sample(10 * 64 + 5, 64, 'full');
     for (const offset of [s.sealed.length - 1, s.layout.finalOffset + 10, s.layout.headerLength - 1]) {
       const tampered = await tamperedAt(s, offset);
-      for (const [start, end] of [[0, 1], [5, 5], [100, 200]] as const) {
-        expect(await sealflowCode(() => s.engine.decryptRange(tampered, { start, end }))).toBe('ERR_AUTHENTICATION_FAILED');
+      for (const [start, end] of [
+        [0, 1],
+        [5, 5],
+        [100, 200],
+      ] as const) {
+        expect(await sealflowCode(() => s.engine.decryptRange(tampered, { start, end }))).toBe(
+          'ERR_AUTHENTICATION_FAILED',
+        );
       }
     }
   });
 
   it('a truncated source fails, including one cut exactly before the final frame or inside it (fast-check)', async () => {
-    const messages = await Promise.all([sample(10 * 64 + 5, 64, 'full'), sample(10 * 64, 64, 'empty'), sample(10 * 64, 64, 'full')]);
+    const messages = await Promise.all([
+      sample(10 * 64 + 5, 64, 'full'),
+      sample(10 * 64, 64, 'empty'),
+      sample(10 * 64, 64, 'full'),
+    ]);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...messages), fc.integer({ min: 1, max: 800 }), fc.nat(), async (s, cut, a) => {
         fc.pre(cut < s.sealed.length);
@@ -248,7 +302,9 @@ describe('decryptRange verifies what it reads', () => {
     // The exact frame boundaries: without its final frame the message must not pass for a shorter one.
     for (const s of messages) {
       for (let i = 1; i <= s.layout.regular; i++) {
-        const error = await caught(() => s.engine.decryptRange(s.sealed.subarray(0, s.layout.frameOffset(i)), { start: 0, end: 1 }));
+        const error = await caught(() =>
+          s.engine.decryptRange(s.sealed.subarray(0, s.layout.frameOffset(i)), { start: 0, end: 1 }),
+        );
         expect(error, `cut before frame ${i}`).toBeInstanceOf(SealflowError);
       }
     }
@@ -265,7 +321,9 @@ describe('decryptRange verifies what it reads', () => {
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), async (extra, a) => {
         const bytes = Uint8Array.from(Buffer.concat([s.sealed, extra]));
         const start = a % s.plaintext.length;
-        expect(await caught(() => s.engine.decryptRange(bytes, { start, end: start + 1 }))).toBeInstanceOf(SealflowError);
+        expect(await caught(() => s.engine.decryptRange(bytes, { start, end: start + 1 }))).toBeInstanceOf(
+          SealflowError,
+        );
       }),
       { numRuns: 200 },
     );
@@ -273,7 +331,10 @@ describe('decryptRange verifies what it reads', () => {
 
   it('a source whose read returns fewer bytes than asked fails with ERR_TRUNCATED', async () => {
     const s = await sample(10 * 64, 64, 'full');
-    const short: RandomAccessSource = { size: s.sealed.length, read: async (p, l) => s.sealed.slice(p, p + Math.max(0, l - 1)) };
+    const short: RandomAccessSource = {
+      size: s.sealed.length,
+      read: async (p, l) => s.sealed.slice(p, p + Math.max(0, l - 1)),
+    };
     expect(await sealflowCode(() => s.engine.decryptRange(short, { start: 0, end: 100 }))).toBe('ERR_TRUNCATED');
   });
 });

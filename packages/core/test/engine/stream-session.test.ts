@@ -3,7 +3,16 @@
 // that failed later did. Every encrypt stream API now publishes exactly one.
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Channels, createEngine, ErrorCodes, KeyStoreError, type Engine, type FailureEvent, type GenerateRequest, type KeyStore } from '@sealflow/core';
+import {
+  Channels,
+  createEngine,
+  ErrorCodes,
+  KeyStoreError,
+  type Engine,
+  type FailureEvent,
+  type GenerateRequest,
+  type KeyStore,
+} from '@sealflow/core';
 import { caught, collect, patternBytes, rawAesStore, throughNode, throughWeb } from './fixtures.js';
 
 const STREAM_APIS = ['encryptStream', 'encryptWebStream', 'encryptIterable'] as const;
@@ -58,7 +67,6 @@ describe.each(STREAM_APIS)('%s: a failure before the key-store call finished', (
     expect(events).toEqual([{ operation: 'encrypt', code: ErrorCodes.KEY_STORE_FAILED }]);
     expect(engine.stats().failures.encrypt).toBe(1);
   });
-
 });
 
 describe('encryptStream: a failure while the key-store call is pending', () => {

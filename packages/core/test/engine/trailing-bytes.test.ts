@@ -21,18 +21,24 @@ async function message(suite: 0x0478 | 0x0578, length = 10 * FL + 5): Promise<Me
   return { engine, sealed: await engine.encrypt(patternBytes(length, 3)), plaintextLength: length };
 }
 
-const randomAccess = (bytes: Uint8Array): RandomAccessSource => ({ size: bytes.length, read: async (p, l) => bytes.slice(p, p + l) });
+const randomAccess = (bytes: Uint8Array): RandomAccessSource => ({
+  size: bytes.length,
+  read: async (p, l) => bytes.slice(p, p + l),
+});
 
 /** The code of every decrypt API (four sequential ones, and decryptRange over bytes and over a source) for `bytes`. */
 async function codes(m: Message, bytes: Uint8Array, start = 0): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const api of DECRYPT_APIS) out[api] = await sealflowCode(() => decryptVia(api, m.engine, bytes));
   out['decryptRange(bytes)'] = await sealflowCode(() => m.engine.decryptRange(bytes, { start, end: start + 1 }));
-  out['decryptRange(source)'] = await sealflowCode(() => m.engine.decryptRange(randomAccess(bytes), { start, end: start + 1 }));
+  out['decryptRange(source)'] = await sealflowCode(() =>
+    m.engine.decryptRange(randomAccess(bytes), { start, end: start + 1 }),
+  );
   return out;
 }
 
-const every = (code: string): Record<string, string> => Object.fromEntries([...DECRYPT_APIS, 'decryptRange(bytes)', 'decryptRange(source)'].map((api) => [api, code]));
+const every = (code: string): Record<string, string> =>
+  Object.fromEntries([...DECRYPT_APIS, 'decryptRange(bytes)', 'decryptRange(source)'].map((api) => [api, code]));
 
 describe.each([
   ['unsigned', 0x0478],
@@ -41,7 +47,13 @@ describe.each([
   it('bytes after the end (one byte, 16 zero bytes, a regular frame of zeros, the final frame again, the whole message again): ERR_TRAILING_BYTES', async () => {
     const m = await message(suite);
     const final = m.sealed.subarray(layoutOf(m.engine, m.sealed).finalOffset);
-    for (const extra of [Uint8Array.of(0), new Uint8Array(16), new Uint8Array(REGULAR_FRAME_OVERHEAD + FL), final, m.sealed]) {
+    for (const extra of [
+      Uint8Array.of(0),
+      new Uint8Array(16),
+      new Uint8Array(REGULAR_FRAME_OVERHEAD + FL),
+      final,
+      m.sealed,
+    ]) {
       const bytes = Uint8Array.from(Buffer.concat([m.sealed, extra]));
       expect(await codes(m, bytes), `${extra.length} bytes appended`).toEqual(every('ERR_TRAILING_BYTES'));
     }
@@ -53,7 +65,9 @@ describe.each([
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), async (extra, a) => {
         const bytes = Uint8Array.from(Buffer.concat([m.sealed, extra]));
         const start = a % m.plaintextLength;
-        expect(await sealflowCode(() => m.engine.decryptRange(bytes, { start, end: start + 1 }))).toBe('ERR_TRAILING_BYTES');
+        expect(await sealflowCode(() => m.engine.decryptRange(bytes, { start, end: start + 1 }))).toBe(
+          'ERR_TRAILING_BYTES',
+        );
         expect(await sealflowCode(() => decryptVia('decryptStream', m.engine, bytes))).toBe('ERR_TRAILING_BYTES');
       }),
       { numRuns: 60 },
@@ -63,7 +77,13 @@ describe.each([
   it('a message cut in its body (inside a frame, on a frame boundary, inside the final frame): ERR_TRUNCATED', async () => {
     const m = await message(suite);
     const layout = layoutOf(m.engine, m.sealed);
-    for (const cut of [layout.frameOffset(3) + 10, layout.frameOffset(5), layout.finalOffset, layout.finalOffset + 20, m.sealed.length - 1]) {
+    for (const cut of [
+      layout.frameOffset(3) + 10,
+      layout.frameOffset(5),
+      layout.finalOffset,
+      layout.finalOffset + 20,
+      m.sealed.length - 1,
+    ]) {
       expect(await codes(m, m.sealed.subarray(0, cut)), `cut at ${cut}`).toEqual(every('ERR_TRUNCATED'));
     }
   });

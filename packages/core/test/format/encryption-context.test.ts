@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, LimitExceededError, MalformedMessageError, parseEncryptionContext, serializeEncryptionContext } from '@sealflow/core';
+import {
+  createEngine,
+  LimitExceededError,
+  MalformedMessageError,
+  parseEncryptionContext,
+  serializeEncryptionContext,
+} from '@sealflow/core';
 import { rawAesStore } from '../engine/fixtures.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -27,13 +33,7 @@ describe('serializeEncryptionContext', () => {
     // "b" < "é" (c3 a9) < "😀" (f0 9f 98 80) in UTF-8; UTF-16 would put "😀" (d83d) before "￿" (ffff), UTF-8 after.
     const bytes = serializeEncryptionContext({ '😀': '1', é: '', b: 'x', '\uffff': '2' });
     expect(hex(bytes)).toBe(
-      [
-        '0004',
-        '0001 62 0001 78',
-        '0002 c3a9 0000',
-        '0003 efbfbf 0001 32',
-        '0004 f09f9880 0001 31',
-      ]
+      ['0004', '0001 62 0001 78', '0002 c3a9 0000', '0003 efbfbf 0001 32', '0004 f09f9880 0001 31']
         .join('')
         .replace(/\s/g, ''),
     );

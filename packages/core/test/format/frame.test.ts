@@ -35,14 +35,17 @@ describe('frame layout', () => {
     for (const fl of [1, 7, 64]) {
       for (const length of [0, 1, fl - 1, fl, fl + 1, 2 * fl, 2 * fl + 3, 5 * fl]) {
         const sealed = await engine.encrypt(patternBytes(length), { frameLength: fl });
-        expect(sealed.length - engine.inspect(sealed).headerLength, `fl ${fl}, length ${length}`).toBe(framedBodyLength(length, fl));
+        expect(sealed.length - engine.inspect(sealed).headerLength, `fl ${fl}, length ${length}`).toBe(
+          framedBodyLength(length, fl),
+        );
       }
     }
   });
 
   it('framedPlaintextLength inverts framedBodyLength, and answers undefined for a body length no framing gives', () => {
     for (const fl of [1, 7, 64]) {
-      for (let length = 0; length <= 6 * fl + 1; length++) expect(framedPlaintextLength(framedBodyLength(length, fl), fl), `fl ${fl}, length ${length}`).toBe(length);
+      for (let length = 0; length <= 6 * fl + 1; length++)
+        expect(framedPlaintextLength(framedBodyLength(length, fl), fl), `fl ${fl}, length ${length}`).toBe(length);
       // Brute force over body lengths: n regular frames and a final frame of 0..fl bytes.
       const unit = REGULAR_FRAME_OVERHEAD + fl;
       for (let body = 0; body <= 6 * unit + FINAL_FRAME_OVERHEAD + fl + 2; body++) {
@@ -66,7 +69,9 @@ describe('frame layout', () => {
   it('builds the body AAD as message ID || content string || uint32 seq || uint64 length', () => {
     const id = new Uint8Array(32).fill(0xab);
     const aad = bodyAad(id, BodyKind.FINAL, 3, 2 ** 33 + 5);
-    expect(Buffer.from(aad.subarray(32, 32 + BodyKind.FINAL.length)).toString('latin1')).toBe('AWSKMSEncryptionClient Final Frame');
+    expect(Buffer.from(aad.subarray(32, 32 + BodyKind.FINAL.length)).toString('latin1')).toBe(
+      'AWSKMSEncryptionClient Final Frame',
+    );
     expect(hex(aad.subarray(32 + BodyKind.FINAL.length))).toBe('00000003' + '0000000200000005');
     expect(Buffer.from(BodyKind.REGULAR).toString('latin1')).toBe('AWSKMSEncryptionClient Frame');
     expect(Buffer.from(BodyKind.SINGLE).toString('latin1')).toBe('AWSKMSEncryptionClient Single Block');
@@ -109,13 +114,19 @@ describe('frame layout helpers (format/frame.ts)', () => {
     frame.set(ciphertext, RegularFrame.CONTENT);
     frame.set(tag, RegularFrame.CONTENT + 8);
     expect(openRegularFrame(cipher, aad, frame, 5, 8)).toStrictEqual(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
-    expect(() => openRegularFrame(cipher, aad, frame, 6, 8)).toThrow(expect.objectContaining({ code: 'ERR_FRAME_SEQUENCE' }));
+    expect(() => openRegularFrame(cipher, aad, frame, 6, 8)).toThrow(
+      expect.objectContaining({ code: 'ERR_FRAME_SEQUENCE' }),
+    );
     frame.set([(frame[RegularFrame.CONTENT] ?? 0) ^ 1], RegularFrame.CONTENT);
     expect(openRegularFrame(cipher, aad, frame, 5, 8)).toBeUndefined();
 
     const final = new Uint8Array(FINAL_FRAME_OVERHEAD + 3);
     writeFinalFramePrefix(final, 0, 6, 3);
-    const sealed = cipher.sealFrame(final.subarray(FinalFrame.IV, FinalFrame.CONTENT_LENGTH), bodyAad(id, BodyKind.FINAL, 6, 3), Uint8Array.of(7, 8, 9));
+    const sealed = cipher.sealFrame(
+      final.subarray(FinalFrame.IV, FinalFrame.CONTENT_LENGTH),
+      bodyAad(id, BodyKind.FINAL, 6, 3),
+      Uint8Array.of(7, 8, 9),
+    );
     final.set(sealed.ciphertext, FinalFrame.CONTENT);
     final.set(sealed.tag, FinalFrame.CONTENT + 3);
     expect(openFinalFrame(cipher, id, final, 6)).toStrictEqual(Uint8Array.of(7, 8, 9));

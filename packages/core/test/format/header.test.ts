@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, DEFAULT_DECRYPT_LIMITS, LimitExceededError, SealflowError, type DecryptLimits, type Engine } from '@sealflow/core';
+import {
+  createEngine,
+  DEFAULT_DECRYPT_LIMITS,
+  LimitExceededError,
+  SealflowError,
+  type DecryptLimits,
+  type Engine,
+} from '@sealflow/core';
 import { parseHeader, serializeHeaderBody } from '@sealflow/core/codecs';
 import { caught, patternBytes, rawAesStore } from '../engine/fixtures.js';
 
@@ -56,7 +63,12 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
     const start = Uint8Array.from(headerStart({ edkCount: 0xffff }));
     expect(start.length).toBe(39);
     const error = limitError(() => parseHeader(start, options()));
-    expect([error.code, error.limit, error.max, error.actual]).toStrictEqual(['ERR_LIMIT_EXCEEDED', 'maxEncryptedDataKeys', 10, 0xffff]);
+    expect([error.code, error.limit, error.max, error.actual]).toStrictEqual([
+      'ERR_LIMIT_EXCEEDED',
+      'maxEncryptedDataKeys',
+      10,
+      0xffff,
+    ]);
     // Raising the limit does not make it unbounded: every declared length is capped by maxHeaderBytes.
     expect(parseHeader(start, options({ maxEncryptedDataKeys: 0xffff }))).toStrictEqual({ need: 41 });
   });
@@ -90,8 +102,14 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
     const error = limitError(() => parseHeader(bytes, options()));
     expect([error.limit, error.max, error.actual]).toStrictEqual(['maxFrameLength', 16 * 1024 * 1024, 0xffff_ffff]);
     // One byte over the default cap is refused; the cap itself is accepted.
-    expect(limitError(() => parseHeader(Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(16 * 1024 * 1024 + 1)]), options())).limit).toBe('maxFrameLength');
-    expect(parseHeader(Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(16 * 1024 * 1024)]), options())).toHaveProperty('need');
+    expect(
+      limitError(() =>
+        parseHeader(Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(16 * 1024 * 1024 + 1)]), options()),
+      ).limit,
+    ).toBe('maxFrameLength');
+    expect(
+      parseHeader(Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(16 * 1024 * 1024)]), options()),
+    ).toHaveProperty('need');
   });
 
   it('a 60 KiB context: refused from its length field (37 bytes) when it exceeds the configured maxContextBytes', () => {
@@ -128,14 +146,21 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
     const hostile = Uint8Array.from([...sealed.subarray(0, bodyEnd), 0xff, 0xff]);
     const error = await streamError(engine, hostile);
     expect(error).toBeInstanceOf(LimitExceededError);
-    expect([(error as LimitExceededError).limit, (error as LimitExceededError).actual]).toStrictEqual(['maxSignatureLength', 0xffff]);
+    expect([(error as LimitExceededError).limit, (error as LimitExceededError).actual]).toStrictEqual([
+      'maxSignatureLength',
+      0xffff,
+    ]);
   });
 
   it('each hostile header is refused through decryptStream from its first bytes, with no end() and no key-store call', async () => {
     const cases: Array<[Uint8Array, string, Partial<DecryptLimits>]> = [
       [Uint8Array.from(headerStart({ edkCount: 0xffff })), 'maxEncryptedDataKeys', {}],
       [Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(0xffff_ffff)]), 'maxFrameLength', {}],
-      [Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37), 'maxContextBytes', { maxContextBytes: 8 * 1024 }],
+      [
+        Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37),
+        'maxContextBytes',
+        { maxContextBytes: 8 * 1024 },
+      ],
       [Uint8Array.from(headerStart({ contextLength: 60 * 1024 })).subarray(0, 37), 'maxContextBytes', {}],
     ];
     for (const [bytes, limit, limits] of cases) {
@@ -170,7 +195,9 @@ describe('malicious headers are refused with ERR_LIMIT_EXCEEDED before what they
 
   it('one-shot decrypt of a hostile header rejects with the limit error, never a RangeError', async () => {
     const engine = createEngine({ keyStore: rawAesStore() });
-    const error = await caught(() => engine.decrypt(Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(0xffff_ffff)])));
+    const error = await caught(() =>
+      engine.decrypt(Uint8Array.from([...headerStart(), ...oneEdk(), ...framing(0xffff_ffff)])),
+    );
     expect(error).toBeInstanceOf(LimitExceededError);
   });
 });
@@ -191,7 +218,7 @@ describe('the need protocol', () => {
     const out: Uint8Array[] = [];
     for (const [engine, context] of [
       [createEngine({ keyStore: one }), {}],
-      [createEngine({ keyStore: one }), { a: '1', 'Ω': 'ü', B: '' }],
+      [createEngine({ keyStore: one }), { a: '1', Ω: 'ü', B: '' }],
       [createEngine({ keyStore: [one, two], suite: 0x0578 }), { tenant: 'x' }],
     ] as const) {
       const sealed = await engine.encrypt(patternBytes(10), { context });
@@ -243,8 +270,11 @@ describe('the need protocol', () => {
 
 describe('parse then serialize', () => {
   it('re-serializes a parsed v2 header body to the same bytes, and keeps the raw bytes it authenticates', async () => {
-    const engine = createEngine({ keyStore: [rawAesStore(new Uint8Array(32).fill(1), 'a'), rawAesStore(new Uint8Array(32).fill(2), 'b')], frameLength: 4097 });
-    const sealed = await engine.encrypt(patternBytes(5), { context: { z: '1', a: '2', 'é': '3' } });
+    const engine = createEngine({
+      keyStore: [rawAesStore(new Uint8Array(32).fill(1), 'a'), rawAesStore(new Uint8Array(32).fill(2), 'b')],
+      frameLength: 4097,
+    });
+    const sealed = await engine.encrypt(patternBytes(5), { context: { z: '1', a: '2', é: '3' } });
     const result = parseHeader(sealed, options());
     if (!('header' in result)) throw new Error('expected a header');
     const { header } = result;

@@ -1,14 +1,30 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
-import { createEngine, ErrorCodes, KeyStoreError, SealflowError, type BucketKeyOptions, type Engine } from '@sealflow/core';
-import { BUCKET_CONTEXT, isWiped, OBJECT_CONTEXT, objectContext, plaintexts, RecordingStore, testClock } from './bucket-key-support.js';
+import {
+  createEngine,
+  ErrorCodes,
+  KeyStoreError,
+  SealflowError,
+  type BucketKeyOptions,
+  type Engine,
+} from '@sealflow/core';
+import {
+  BUCKET_CONTEXT,
+  isWiped,
+  OBJECT_CONTEXT,
+  objectContext,
+  plaintexts,
+  RecordingStore,
+  testClock,
+} from './bucket-key-support.js';
 
 const bucketEngine = (store: RecordingStore, options: Partial<BucketKeyOptions> = {}): Engine =>
   createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000, ...options } });
 
 const encryptMany = async (engine: Engine, count: number, size = 16): Promise<Uint8Array[]> => {
   const out: Uint8Array[] = [];
-  for (const pt of plaintexts(count, size)) out.push(await engine.encrypt(pt, { context: objectContext(`k${out.length}`), bucketKey: true }));
+  for (const pt of plaintexts(count, size))
+    out.push(await engine.encrypt(pt, { context: objectContext(`k${out.length}`), bucketKey: true }));
   return out;
 };
 
@@ -32,7 +48,9 @@ describe('BucketKeyCache: one key-store call serves many messages', () => {
     const store = new RecordingStore();
     const engine = bucketEngine(store);
     const release = store.hold();
-    const pending = plaintexts(1000, 8).map((pt, i) => engine.encrypt(pt, { context: objectContext(`o${i}`), bucketKey: true }));
+    const pending = plaintexts(1000, 8).map((pt, i) =>
+      engine.encrypt(pt, { context: objectContext(`o${i}`), bucketKey: true }),
+    );
     release();
     const sealed = await Promise.all(pending);
     expect(store.count('generate')).toBe(1);
@@ -62,12 +80,19 @@ describe('BucketKeyCache: partitions', () => {
     const engine = bucketEngine(store);
     const alice = 'arn:aws:iam::111122223333:user/alice';
     const bob = 'arn:aws:iam::111122223333:user/bob';
-    const a1 = await caller.run(alice, () => engine.encrypt(new Uint8Array(4), { context: objectContext('a1'), bucketKey: true }));
-    const b1 = await caller.run(bob, () => engine.encrypt(new Uint8Array(4), { context: objectContext('b1'), bucketKey: true }));
-    const a2 = await caller.run(alice, () => engine.encrypt(new Uint8Array(4), { context: objectContext('a2'), bucketKey: true }));
+    const a1 = await caller.run(alice, () =>
+      engine.encrypt(new Uint8Array(4), { context: objectContext('a1'), bucketKey: true }),
+    );
+    const b1 = await caller.run(bob, () =>
+      engine.encrypt(new Uint8Array(4), { context: objectContext('b1'), bucketKey: true }),
+    );
+    const a2 = await caller.run(alice, () =>
+      engine.encrypt(new Uint8Array(4), { context: objectContext('a2'), bucketKey: true }),
+    );
     expect(store.count('generate')).toBe(2);
     expect(store.calls.map((c) => c.principal)).toEqual([alice, bob]);
-    const edk = (m: Uint8Array): Uint8Array => engine.inspect(m).encryptedDataKeys.find((e) => e.providerId === 'sealflow-bucket-key')?.ciphertext as Uint8Array;
+    const edk = (m: Uint8Array): Uint8Array =>
+      engine.inspect(m).encryptedDataKeys.find((e) => e.providerId === 'sealflow-bucket-key')?.ciphertext as Uint8Array;
     expect(edk(a2)).toEqual(edk(a1));
     expect(edk(b1)).not.toEqual(edk(a1));
     // Decrypt side: one unwrap per principal, however many objects each reads.
@@ -75,7 +100,12 @@ describe('BucketKeyCache: partitions', () => {
     for (const who of [alice, bob]) {
       for (const m of [a1, a2, b1]) await caller.run(who, () => reader.decrypt(m));
     }
-    expect(store.calls.filter((c) => c.operation === 'unwrap').map((c) => c.principal)).toEqual([alice, alice, bob, bob]);
+    expect(store.calls.filter((c) => c.operation === 'unwrap').map((c) => c.principal)).toEqual([
+      alice,
+      alice,
+      bob,
+      bob,
+    ]);
   });
 
   it('keeps one entry per bucket context and per key ID', async () => {
@@ -85,7 +115,11 @@ describe('BucketKeyCache: partitions', () => {
       await engine.encrypt(new Uint8Array(1), { context: objectContext(`x${i}`, 'one'), bucketKey: true });
       await engine.encrypt(new Uint8Array(1), { context: objectContext(`x${i}`, 'two'), bucketKey: true });
       await engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: { context: { tenant: 't1' } } });
-      await engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: { context: { tenant: 't1' } }, keyId: 'other-key' });
+      await engine.encrypt(new Uint8Array(1), {
+        context: OBJECT_CONTEXT,
+        bucketKey: { context: { tenant: 't1' } },
+        keyId: 'other-key',
+      });
     }
     expect(store.count('generate')).toBe(4);
     expect(store.calls.map((c) => c.context)).toEqual([
@@ -105,7 +139,11 @@ describe('BucketKeyCache: partitions', () => {
     const sealed = await encryptMany(engine, 5);
     expect([primary.count('generate'), backup.count('wrap')]).toEqual([1, 1]);
     expect(backup.calls[0]?.context).toEqual(BUCKET_CONTEXT);
-    expect(engine.inspect(sealed[0] as Uint8Array).encryptedDataKeys.map((e) => e.providerId)).toEqual(['sealflow-bucket-data-key', 'sealflow-bucket-key', 'sealflow-bucket-key']);
+    expect(engine.inspect(sealed[0] as Uint8Array).encryptedDataKeys.map((e) => e.providerId)).toEqual([
+      'sealflow-bucket-data-key',
+      'sealflow-bucket-key',
+      'sealflow-bucket-key',
+    ]);
     const backupOnly = createEngine({ keyStore: backup });
     for (const m of sealed) await backupOnly.decrypt(m);
     expect(backup.count('unwrap')).toBe(1);
@@ -142,13 +180,18 @@ describe('BucketKeyCache: limits force a new key', () => {
     const store = new RecordingStore();
     const engine = bucketEngine(store, { maxMessages: 3 });
     const release = store.hold();
-    const pending = plaintexts(10, 4).map((pt, i) => engine.encrypt(pt, { context: objectContext(`c${i}`), bucketKey: true }));
+    const pending = plaintexts(10, 4).map((pt, i) =>
+      engine.encrypt(pt, { context: objectContext(`c${i}`), bucketKey: true }),
+    );
     release();
     const sealed = await Promise.all(pending);
     expect(store.count('generate')).toBe(4);
     const perKey = new Map<string, number>();
     for (const m of sealed) {
-      const edk = Buffer.from(engine.inspect(m).encryptedDataKeys.find((e) => e.providerId === 'sealflow-bucket-key')?.ciphertext as Uint8Array).toString('hex');
+      const edk = Buffer.from(
+        engine.inspect(m).encryptedDataKeys.find((e) => e.providerId === 'sealflow-bucket-key')
+          ?.ciphertext as Uint8Array,
+      ).toString('hex');
       perKey.set(edk, (perKey.get(edk) ?? 0) + 1);
     }
     expect([...perKey.values()].sort()).toEqual([1, 3, 3, 3]);
@@ -184,7 +227,11 @@ describe('BucketKeyCache: limits force a new key', () => {
     const store = new RecordingStore();
     const engine = bucketEngine(store, { maxBytes: 100 });
     const chunks: Uint8Array[] = [];
-    for await (const out of engine.encryptIterable([new Uint8Array(50), new Uint8Array(50)], { context: OBJECT_CONTEXT, bucketKey: true, frameLength: 32 })) {
+    for await (const out of engine.encryptIterable([new Uint8Array(50), new Uint8Array(50)], {
+      context: OBJECT_CONTEXT,
+      bucketKey: true,
+      frameLength: 32,
+    })) {
       chunks.push(out);
     }
     expect(store.count('generate')).toBe(1);
@@ -198,7 +245,8 @@ describe('BucketKeyCache: limits force a new key', () => {
   it('capacity: the least recently used entry is evicted and wiped; the others stay warm', async () => {
     const store = new RecordingStore();
     const engine = bucketEngine(store, { capacity: 2 });
-    const put = (bucket: string): Promise<Uint8Array> => engine.encrypt(new Uint8Array(1), { context: objectContext('k', bucket), bucketKey: true });
+    const put = (bucket: string): Promise<Uint8Array> =>
+      engine.encrypt(new Uint8Array(1), { context: objectContext('k', bucket), bucketKey: true });
     await put('a');
     await put('b');
     await put('a'); // a is now the most recently used
@@ -215,11 +263,17 @@ describe('BucketKeyCache: limits force a new key', () => {
 
   it('rejects limits outside the format caps and unknown options', () => {
     const store = new RecordingStore();
-    expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 1000, maxMessages: 2 ** 32 + 1 } })).toThrow(/maxMessages/);
+    expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 1000, maxMessages: 2 ** 32 + 1 } })).toThrow(
+      /maxMessages/,
+    );
     expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 0 } })).toThrow(/maxAgeMs/);
     expect(() => createEngine({ keyStore: store, bucketKeys: {} as BucketKeyOptions })).toThrow(/maxAgeMs: required/);
-    expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 1000, maxBytes: 2 ** 53 } })).toThrow(/maxBytes/);
-    expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 1000, ttl: 5 } as BucketKeyOptions })).toThrow(/unknown option "ttl"/);
+    expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 1000, maxBytes: 2 ** 53 } })).toThrow(
+      /maxBytes/,
+    );
+    expect(() => createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 1000, ttl: 5 } as BucketKeyOptions })).toThrow(
+      /unknown option "ttl"/,
+    );
   });
 });
 
@@ -229,7 +283,9 @@ describe('BucketKeyCache: failures', () => {
     const engine = bucketEngine(store);
     store.failWith = ErrorCodes.ACCESS_DENIED;
     const release = store.hold();
-    const failing = [1, 2, 3].map(() => engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true }));
+    const failing = [1, 2, 3].map(() =>
+      engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true }),
+    );
     release();
     for (const result of await Promise.allSettled(failing)) {
       expect(result.status).toBe('rejected');
@@ -253,11 +309,15 @@ describe('BucketKeyCache: failures', () => {
     const served = await engine.encrypt(new Uint8Array(3), { context: OBJECT_CONTEXT, bucketKey: true });
     expect(store.count('generate')).toBe(1);
     clock.advance(500);
-    await expect(engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true })).rejects.toMatchObject({
-      code: ErrorCodes.KEY_STORE_UNAVAILABLE,
-    });
+    await expect(engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true })).rejects.toMatchObject(
+      {
+        code: ErrorCodes.KEY_STORE_UNAVAILABLE,
+      },
+    );
     // A cold partition fails the same way, at once.
-    await expect(engine.encrypt(new Uint8Array(1), { context: objectContext('k', 'cold'), bucketKey: true })).rejects.toBeInstanceOf(KeyStoreError);
+    await expect(
+      engine.encrypt(new Uint8Array(1), { context: objectContext('k', 'cold'), bucketKey: true }),
+    ).rejects.toBeInstanceOf(KeyStoreError);
     store.failWith = undefined;
     expect((await createEngine({ keyStore: store }).decrypt(served)).plaintext).toEqual(new Uint8Array(3));
   });
@@ -265,7 +325,10 @@ describe('BucketKeyCache: failures', () => {
   it('key store down on decrypt: a warm unwrapped key keeps serving; a cold one fails with ERR_KEY_STORE_UNAVAILABLE', async () => {
     const store = new RecordingStore();
     const sealed = await encryptMany(bucketEngine(store), 2);
-    const otherBucket = await bucketEngine(store).encrypt(new Uint8Array(1), { context: objectContext('k', 'elsewhere'), bucketKey: true });
+    const otherBucket = await bucketEngine(store).encrypt(new Uint8Array(1), {
+      context: objectContext('k', 'elsewhere'),
+      bucketKey: true,
+    });
     const reader = createEngine({ keyStore: store });
     await reader.decrypt(sealed[0] as Uint8Array);
     store.failWith = ErrorCodes.KEY_STORE_UNAVAILABLE;
@@ -278,7 +341,11 @@ describe('BucketKeyCache: failures', () => {
     const engine = bucketEngine(store);
     const release = store.hold();
     const controller = new AbortController();
-    const aborted = engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true, signal: controller.signal });
+    const aborted = engine.encrypt(new Uint8Array(1), {
+      context: OBJECT_CONTEXT,
+      bucketKey: true,
+      signal: controller.signal,
+    });
     const others = [1, 2].map(() => engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true }));
     controller.abort();
     await expect(aborted).rejects.toMatchObject({ code: ErrorCodes.KEY_STORE_UNAVAILABLE });
@@ -292,7 +359,11 @@ describe('BucketKeyCache: failures', () => {
     const engine = bucketEngine(store);
     const release = store.hold();
     const controller = new AbortController();
-    const first = engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true, signal: controller.signal });
+    const first = engine.encrypt(new Uint8Array(1), {
+      context: OBJECT_CONTEXT,
+      bucketKey: true,
+      signal: controller.signal,
+    });
     controller.abort();
     await expect(first).rejects.toBeInstanceOf(KeyStoreError);
     const second = engine.encrypt(new Uint8Array(1), { context: OBJECT_CONTEXT, bucketKey: true });

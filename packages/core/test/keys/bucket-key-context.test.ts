@@ -3,7 +3,9 @@ import { InvalidArgumentError, s3BucketContext } from '@sealflow/core';
 
 describe('s3BucketContext', () => {
   it('turns the object ARN into the bucket ARN and keeps only that pair', () => {
-    expect(s3BucketContext({ 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/2024/cat.jpg', team: 'x' })).toEqual({ 'aws:s3:arn': 'arn:aws:s3:::bucket' });
+    expect(s3BucketContext({ 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/2024/cat.jpg', team: 'x' })).toEqual({
+      'aws:s3:arn': 'arn:aws:s3:::bucket',
+    });
   });
 
   it('keeps the ARN partition', () => {
@@ -11,7 +13,12 @@ describe('s3BucketContext', () => {
   });
 
   it('refuses a context without an object ARN: missing, a bucket ARN, an empty key, another service', () => {
-    for (const context of [{}, { 'aws:s3:arn': 'arn:aws:s3:::bucket' }, { 'aws:s3:arn': 'arn:aws:s3:::bucket/' }, { 'aws:s3:arn': 'arn:aws:kms:::bucket/k' }]) {
+    for (const context of [
+      {},
+      { 'aws:s3:arn': 'arn:aws:s3:::bucket' },
+      { 'aws:s3:arn': 'arn:aws:s3:::bucket/' },
+      { 'aws:s3:arn': 'arn:aws:kms:::bucket/k' },
+    ]) {
       expect(() => s3BucketContext(context)).toThrow(InvalidArgumentError);
     }
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_KEY_PROVIDER_ID, ErrorCodes, LimitExceededError, MalformedMessageError, serializeEncryptionContext, type EncryptedDataKey } from '@sealflow/core';
+import {
+  BUCKET_KEY_PROVIDER_ID,
+  ErrorCodes,
+  LimitExceededError,
+  MalformedMessageError,
+  serializeEncryptionContext,
+  type EncryptedDataKey,
+} from '@sealflow/core';
 import { decodeBucketKeyEdk, encodeBucketKeyEdk } from '@sealflow/core/codecs';
 
 const inner: EncryptedDataKey = {
@@ -18,7 +25,15 @@ describe('bucket-key EDK codec', () => {
     const context = [...serializeEncryptionContext(bucketContext)];
     expect(edk.providerId).toBe(BUCKET_KEY_PROVIDER_ID);
     expect(BUCKET_KEY_PROVIDER_ID).toBe('sealflow-bucket-key');
-    expect([...edk.providerInfo]).toEqual([0x01, ...u16(id.length), ...id, ...u16(inner.providerInfo.length), ...inner.providerInfo, ...u16(context.length), ...context]);
+    expect([...edk.providerInfo]).toEqual([
+      0x01,
+      ...u16(id.length),
+      ...id,
+      ...u16(inner.providerInfo.length),
+      ...inner.providerInfo,
+      ...u16(context.length),
+      ...context,
+    ]);
     expect(edk.ciphertext).toEqual(inner.ciphertext);
   });
 
@@ -28,12 +43,14 @@ describe('bucket-key EDK codec', () => {
       expect(edk.providerInfo[0]).toBe(layout);
       const decoded = decodeBucketKeyEdk(edk);
       expect(decoded.layout).toBe(layout);
-      expect(encodeBucketKeyEdk(decoded.inner, decoded.bucketContext, decoded.layout).providerInfo).toEqual(edk.providerInfo);
+      expect(encodeBucketKeyEdk(decoded.inner, decoded.bucketContext, decoded.layout).providerInfo).toEqual(
+        edk.providerInfo,
+      );
     }
   });
 
   it('decodes what it encodes, and re-encodes the decoded EDK to the same bytes', () => {
-    for (const context of [bucketContext, {}, { b: '2', a: '1', 'ü': 'x' }]) {
+    for (const context of [bucketContext, {}, { b: '2', a: '1', ü: 'x' }]) {
       const edk = encodeBucketKeyEdk(inner, context);
       const decoded = decodeBucketKeyEdk(edk);
       expect(decoded.inner.providerId).toBe(inner.providerId);
@@ -58,7 +75,8 @@ describe('bucket-key EDK codec', () => {
     ];
     for (let cut = 1; cut < info.length; cut += 7) variants.push(info.subarray(0, cut));
     for (const providerInfo of variants) {
-      const attempt = (): unknown => decodeBucketKeyEdk({ providerId: BUCKET_KEY_PROVIDER_ID, providerInfo, ciphertext: good.ciphertext });
+      const attempt = (): unknown =>
+        decodeBucketKeyEdk({ providerId: BUCKET_KEY_PROVIDER_ID, providerInfo, ciphertext: good.ciphertext });
       expect(attempt).toThrow(MalformedMessageError);
     }
   });
@@ -67,8 +85,12 @@ describe('bucket-key EDK codec', () => {
     const nested = encodeBucketKeyEdk({ ...inner, providerId: BUCKET_KEY_PROVIDER_ID }, bucketContext);
     expect(() => decodeBucketKeyEdk(nested)).toThrow(MalformedMessageError);
     const badUtf8 = Uint8Array.of(0x01, 0x00, 0x01, 0xff, 0x00, 0x00, 0x00, 0x00);
-    expect(() => decodeBucketKeyEdk({ providerId: BUCKET_KEY_PROVIDER_ID, providerInfo: badUtf8, ciphertext: inner.ciphertext })).toThrow(MalformedMessageError);
-    expect(() => decodeBucketKeyEdk(inner)).toThrow(expect.objectContaining({ code: ErrorCodes.MALFORMED_MESSAGE }) as Error);
+    expect(() =>
+      decodeBucketKeyEdk({ providerId: BUCKET_KEY_PROVIDER_ID, providerInfo: badUtf8, ciphertext: inner.ciphertext }),
+    ).toThrow(MalformedMessageError);
+    expect(() => decodeBucketKeyEdk(inner)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.MALFORMED_MESSAGE }) as Error,
+    );
   });
 
   it('refuses a bucket context whose EDK would not fit the u16 provider-info field', () => {

@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { DataKey } from '@sealflow/core';
 import { BucketKeyEntries, type BucketKeyEntry, type BucketKeyRemoval } from '../../src/keys/bucket-key-entries.js';
 
-const entry = (created: number, name = 'k'): BucketKeyEntry => ({ bucketKey: new DataKey(new Uint8Array(32).fill(7)), created, names: [name] });
+const entry = (created: number, name = 'k'): BucketKeyEntry => ({
+  bucketKey: new DataKey(new Uint8Array(32).fill(7)),
+  created,
+  names: [name],
+});
 
-function entries(capacity: number, maxAge: number): { map: BucketKeyEntries<BucketKeyEntry>; removed: [string, BucketKeyRemoval][] } {
+function entries(
+  capacity: number,
+  maxAge: number,
+): { map: BucketKeyEntries<BucketKeyEntry>; removed: [string, BucketKeyRemoval][] } {
   const removed: [string, BucketKeyRemoval][] = [];
   const map = new BucketKeyEntries<BucketKeyEntry>(capacity, maxAge, (e, reason) => {
     e.bucketKey.destroy();

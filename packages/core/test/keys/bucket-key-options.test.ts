@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
-import { MAX_BUCKET_KEY_BYTES, MAX_BUCKET_KEY_MESSAGES, resolveBucketKeyOptions } from '../../src/keys/bucket-key-options.js';
+import {
+  MAX_BUCKET_KEY_BYTES,
+  MAX_BUCKET_KEY_MESSAGES,
+  resolveBucketKeyOptions,
+} from '../../src/keys/bucket-key-options.js';
 
 const polluted = Object.prototype as Record<string, unknown>;
 
@@ -12,7 +16,14 @@ afterEach(() => {
 describe('resolveBucketKeyOptions', () => {
   it('fills the defaults: the format caps, capacity 1000, the real clock', () => {
     const o = resolveBucketKeyOptions({ maxAgeMs: 1000 });
-    expect(o).toMatchObject({ maxAgeMs: 1000, maxMessages: MAX_BUCKET_KEY_MESSAGES, maxBytes: MAX_BUCKET_KEY_BYTES, capacity: 1000, layout: 2, realClock: true });
+    expect(o).toMatchObject({
+      maxAgeMs: 1000,
+      maxMessages: MAX_BUCKET_KEY_MESSAGES,
+      maxBytes: MAX_BUCKET_KEY_BYTES,
+      capacity: 1000,
+      layout: 2,
+      realClock: true,
+    });
     expect(MAX_BUCKET_KEY_MESSAGES).toBe(2 ** 32);
     expect(Math.abs(o.now() - Date.now())).toBeLessThan(60_000);
   });
@@ -46,6 +57,9 @@ describe('resolveBucketKeyOptions', () => {
   it('ignores a polluted prototype: only own properties are read', () => {
     polluted['maxMessages'] = 1;
     polluted['capacity'] = 'oops';
-    expect(resolveBucketKeyOptions({ maxAgeMs: 1000 })).toMatchObject({ maxMessages: MAX_BUCKET_KEY_MESSAGES, capacity: 1000 });
+    expect(resolveBucketKeyOptions({ maxAgeMs: 1000 })).toMatchObject({
+      maxMessages: MAX_BUCKET_KEY_MESSAGES,
+      capacity: 1000,
+    });
   });
 });

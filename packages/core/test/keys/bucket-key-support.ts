@@ -114,11 +114,18 @@ export class RecordingStore implements KeyStore {
     if (this.#holding) {
       await new Promise<void>((resolve, reject) => {
         this.#holds.push(resolve);
-        if (this.honorAbort) signal?.addEventListener('abort', () => reject(new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, 'aborted')), { once: true });
+        if (this.honorAbort)
+          signal?.addEventListener(
+            'abort',
+            () => reject(new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, 'aborted')),
+            { once: true },
+          );
       });
     }
     if (this.failWith !== undefined) {
-      throw new KeyStoreError(this.failWith as KeyStoreError['code'], `${this.id} is failing on purpose`, { store: this.id });
+      throw new KeyStoreError(this.failWith as KeyStoreError['code'], `${this.id} is failing on purpose`, {
+        store: this.id,
+      });
     }
   }
 }
@@ -149,7 +156,10 @@ export function plaintexts(count: number, size: number): Uint8Array[] {
   });
 }
 
-export const OBJECT_CONTEXT = Object.freeze({ 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/cat.jpg', department: 'research' });
+export const OBJECT_CONTEXT = Object.freeze({
+  'aws:s3:arn': 'arn:aws:s3:::bucket/photos/cat.jpg',
+  department: 'research',
+});
 export const BUCKET_CONTEXT = Object.freeze({ 'aws:s3:arn': 'arn:aws:s3:::bucket' });
 
 /** The S3 context of object `key` in `bucket`. */

@@ -1,12 +1,24 @@
 // The decrypt side of the bucket-key cache, through the engine: shared unwraps, failures
 // and wrong-length keys not cached, aborts, malformed EDKs, and the TTL.
 import { describe, expect, it } from 'vitest';
-import { createEngine, DataKey, ErrorCodes, KeyStoreError, type EncryptedDataKey, type KeyStoreRequest, BUCKET_KEY_PROVIDER_ID } from '@sealflow/core';
+import {
+  createEngine,
+  DataKey,
+  ErrorCodes,
+  KeyStoreError,
+  type EncryptedDataKey,
+  type KeyStoreRequest,
+  BUCKET_KEY_PROVIDER_ID,
+} from '@sealflow/core';
 import { objectContext, RecordingStore, testClock } from './bucket-key-support.js';
 
 async function sealedUnder(store: RecordingStore, count: number, bucket = 'bucket'): Promise<Uint8Array[]> {
   const writer = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
-  return Promise.all(Array.from({ length: count }, (_, i) => writer.encrypt(new Uint8Array([i]), { context: objectContext(`o${i}`, bucket), bucketKey: true })));
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      writer.encrypt(new Uint8Array([i]), { context: objectContext(`o${i}`, bucket), bucketKey: true }),
+    ),
+  );
 }
 
 /** A store that hands back a key of the wrong length for the first `bad` unwraps. */
@@ -92,7 +104,9 @@ describe('bucket keys on decrypt', () => {
     const at = Buffer.from(forged).indexOf(BUCKET_KEY_PROVIDER_ID) + BUCKET_KEY_PROVIDER_ID.length + 2;
     expect(forged[at]).toBe(0x02);
     forged[at] = 0x03;
-    const error = await createEngine({ keyStore: store }).decrypt(forged).catch((e: unknown) => e);
+    const error = await createEngine({ keyStore: store })
+      .decrypt(forged)
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCodes.NO_DECRYPTABLE_KEY });
     expect(store.count('unwrap')).toBe(0);
   });

@@ -73,6 +73,8 @@ describe('DataKey', () => {
 
   it('refuses empty or non-byte input with ERR_INVALID_ARGUMENT', () => {
     expect(() => new DataKey(new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => new DataKey('secret' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => new DataKey('secret' as unknown as Uint8Array)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 });

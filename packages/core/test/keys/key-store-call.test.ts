@@ -27,7 +27,9 @@ describe('timeKeyStoreCall', () => {
       return 42;
     });
     expect(result).toBe(42);
-    expect(events.map(withoutDuration)).toStrictEqual([{ store: 's', operation: 'generate', keyId: 'k', outcome: 'success', requestId: 'req-1' }]);
+    expect(events.map(withoutDuration)).toStrictEqual([
+      { store: 's', operation: 'generate', keyId: 'k', outcome: 'success', requestId: 'req-1' },
+    ]);
   });
 
   it('leaves out the key ID and request ID when there are none', async () => {
@@ -41,21 +43,36 @@ describe('timeKeyStoreCall', () => {
     await expect(timeKeyStoreCall(call, () => Promise.reject(thrown))).rejects.toBe(thrown);
     // The KeyStoreError's request ID is the one the remote side logged for this failure.
     expect(events.map(withoutDuration)).toStrictEqual([
-      { store: 's', operation: 'unwrap', keyId: 'k', outcome: 'failure', errorCode: 'ERR_KEY_DISABLED', requestId: 'from-error' },
+      {
+        store: 's',
+        operation: 'unwrap',
+        keyId: 'k',
+        outcome: 'failure',
+        errorCode: 'ERR_KEY_DISABLED',
+        requestId: 'from-error',
+      },
     ]);
   });
 
   it('reports ERR_KEY_STORE_FAILED for an error that is not a SealflowError, and a SealflowError by its own code', async () => {
-    await expect(timeKeyStoreCall({ store: 's', operation: 'wrap' }, () => Promise.reject(new TypeError('boom')))).rejects.toThrow(TypeError);
+    await expect(
+      timeKeyStoreCall({ store: 's', operation: 'wrap' }, () => Promise.reject(new TypeError('boom'))),
+    ).rejects.toThrow(TypeError);
     const invalid = new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'bad');
-    await expect(timeKeyStoreCall({ store: 's', operation: 'wrap' }, () => Promise.reject(invalid))).rejects.toBe(invalid);
+    await expect(timeKeyStoreCall({ store: 's', operation: 'wrap' }, () => Promise.reject(invalid))).rejects.toBe(
+      invalid,
+    );
     expect(events.map((e) => e.errorCode)).toStrictEqual([ErrorCodes.KEY_STORE_FAILED, ErrorCodes.INVALID_ARGUMENT]);
   });
 });
 
 describe('publishKeyStoreCall', () => {
   it('publishes a failure found before any remote call (no request ID)', () => {
-    publishKeyStoreCall({ store: 's', operation: 'generate', keyId: undefined }, performance.now(), { error: new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'x') });
-    expect(events.map(withoutDuration)).toStrictEqual([{ store: 's', operation: 'generate', outcome: 'failure', errorCode: 'ERR_INVALID_ARGUMENT' }]);
+    publishKeyStoreCall({ store: 's', operation: 'generate', keyId: undefined }, performance.now(), {
+      error: new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'x'),
+    });
+    expect(events.map(withoutDuration)).toStrictEqual([
+      { store: 's', operation: 'generate', outcome: 'failure', errorCode: 'ERR_INVALID_ARGUMENT' },
+    ]);
   });
 });

@@ -16,7 +16,11 @@ import { StatsCounter } from '../../src/stats.js';
 import { caught, patternBytes, rawAesStore } from '../engine/fixtures.js';
 
 const request = { context: { purpose: 'test' }, length: 32 };
-const edk = (providerId: string, n = 1): EncryptedDataKey => ({ providerId, providerInfo: new Uint8Array([n]), ciphertext: new Uint8Array([n, n]) });
+const edk = (providerId: string, n = 1): EncryptedDataKey => ({
+  providerId,
+  providerInfo: new Uint8Array([n]),
+  ciphertext: new Uint8Array([n, n]),
+});
 
 type Behaviour = { readonly ok: Uint8Array } | { readonly fail: ErrorCode } | { readonly throws: unknown };
 
@@ -27,17 +31,23 @@ function scripted(id: string, owns: readonly string[], behaviour: Behaviour, log
     canUnwrap: (e) => owns.includes(e.providerId),
     async generateDataKey() {
       if ('ok' in behaviour) return { dataKey: DataKey.copyOf(behaviour.ok), encryptedDataKey: edk(id) };
-      throw 'fail' in behaviour ? new KeyStoreError(behaviour.fail, `${id} generate failed`, { store: id }) : behaviour.throws;
+      throw 'fail' in behaviour
+        ? new KeyStoreError(behaviour.fail, `${id} generate failed`, { store: id })
+        : behaviour.throws;
     },
     async wrapDataKey() {
       log.push(`${id}:wrap`);
       if ('ok' in behaviour) return edk(id, 2);
-      throw 'fail' in behaviour ? new KeyStoreError(behaviour.fail, `${id} wrap failed`, { store: id }) : behaviour.throws;
+      throw 'fail' in behaviour
+        ? new KeyStoreError(behaviour.fail, `${id} wrap failed`, { store: id })
+        : behaviour.throws;
     },
     async unwrapDataKey(e) {
       log.push(`${id}:${e.providerId}`);
       if ('ok' in behaviour) return DataKey.copyOf(behaviour.ok);
-      throw 'fail' in behaviour ? new KeyStoreError(behaviour.fail, `${id} unwrap failed`, { store: id }) : behaviour.throws;
+      throw 'fail' in behaviour
+        ? new KeyStoreError(behaviour.fail, `${id} unwrap failed`, { store: id })
+        : behaviour.throws;
     },
   };
 }
@@ -72,7 +82,10 @@ describe('KeyStoreSet.unwrap', () => {
   it('collects every failure, in order, into ERR_NO_DECRYPTABLE_KEY when any failure is not an outage', async () => {
     const log: string[] = [];
     const set = new KeyStoreSet(
-      [scripted('a', ['p1'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, log), scripted('b', ['p1', 'p2'], { fail: ErrorCodes.ACCESS_DENIED }, log)],
+      [
+        scripted('a', ['p1'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, log),
+        scripted('b', ['p1', 'p2'], { fail: ErrorCodes.ACCESS_DENIED }, log),
+      ],
       new StatsCounter(),
     );
     const error = await caught(() => set.unwrap([edk('p1'), edk('p2')], request));
@@ -89,7 +102,10 @@ describe('KeyStoreSet.unwrap', () => {
 
   it('reports ERR_KEY_STORE_UNAVAILABLE when every failure was an outage, so callers may retry', async () => {
     const set = new KeyStoreSet(
-      [scripted('a', ['p1'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, []), scripted('b', ['p1'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, [])],
+      [
+        scripted('a', ['p1'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, []),
+        scripted('b', ['p1'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, []),
+      ],
       new StatsCounter(),
     );
     const error = (await caught(() => set.unwrap([edk('p1')], request))) as KeyStoreError;
@@ -107,7 +123,10 @@ describe('KeyStoreSet.unwrap', () => {
   });
 
   it('records a non-sealflow throw as ERR_KEY_STORE_FAILED and fails over past it', async () => {
-    const set = new KeyStoreSet([scripted('a', ['p'], { throws: new TypeError('boom') }, []), scripted('b', ['p'], { ok: key32 }, [])], new StatsCounter());
+    const set = new KeyStoreSet(
+      [scripted('a', ['p'], { throws: new TypeError('boom') }, []), scripted('b', ['p'], { ok: key32 }, [])],
+      new StatsCounter(),
+    );
     expect((await set.unwrap([edk('p')], request)).length).toBe(32);
     const only = new KeyStoreSet([scripted('a', ['p'], { throws: 'a string' }, [])], new StatsCounter());
     const error = (await caught(() => only.unwrap([edk('p')], request))) as KeyStoreError;
@@ -125,7 +144,9 @@ describe('KeyStoreSet.unwrap', () => {
         return k;
       },
     };
-    const error = (await caught(() => new KeyStoreSet([store], new StatsCounter()).unwrap([edk('p')], request))) as KeyStoreError;
+    const error = (await caught(() =>
+      new KeyStoreSet([store], new StatsCounter()).unwrap([edk('p')], request),
+    )) as KeyStoreError;
     expect(error.failures.map((f) => f.code)).toStrictEqual(['ERR_INVALID_KEY_CIPHERTEXT']);
     expect(handed[0]?.destroyed).toBe(true);
   });
@@ -136,7 +157,10 @@ describe('KeyStoreSet.unwrap', () => {
     diagnostics.subscribe(Channels.keyStoreCall, listener);
     unsubscribe = () => diagnostics.unsubscribe(Channels.keyStoreCall, listener);
     const stats = new StatsCounter();
-    const set = new KeyStoreSet([scripted('a', ['p'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, []), scripted('b', ['p'], { ok: key32 }, [])], stats);
+    const set = new KeyStoreSet(
+      [scripted('a', ['p'], { fail: ErrorCodes.KEY_STORE_UNAVAILABLE }, []), scripted('b', ['p'], { ok: key32 }, [])],
+      stats,
+    );
     await set.unwrap([edk('p')], request);
     expect(events.map((e) => [e.store, e.operation, e.outcome, e.errorCode])).toStrictEqual([
       ['a', 'unwrap', 'failure', 'ERR_KEY_STORE_UNAVAILABLE'],
@@ -150,7 +174,14 @@ describe('KeyStoreSet.unwrap', () => {
 describe('KeyStoreSet.newDataKey', () => {
   it('generates with the first store and wraps with every other store, in order', async () => {
     const log: string[] = [];
-    const set = new KeyStoreSet([scripted('a', [], { ok: key32 }, log), scripted('b', [], { ok: key32 }, log), scripted('c', [], { ok: key32 }, log)], new StatsCounter());
+    const set = new KeyStoreSet(
+      [
+        scripted('a', [], { ok: key32 }, log),
+        scripted('b', [], { ok: key32 }, log),
+        scripted('c', [], { ok: key32 }, log),
+      ],
+      new StatsCounter(),
+    );
     const result = await set.newDataKey(request);
     expect(result.encryptedDataKeys.map((e) => e.providerId)).toStrictEqual(['a', 'b', 'c']);
     expect(log).toStrictEqual(['b:wrap', 'c:wrap']);
@@ -158,8 +189,14 @@ describe('KeyStoreSet.newDataKey', () => {
 
   it('wipes the generated key when a wrapping store fails', async () => {
     const generated = DataKey.copyOf(key32);
-    const primary: KeyStore = { ...scripted('a', [], { ok: key32 }, []), generateDataKey: async () => ({ dataKey: generated, encryptedDataKey: edk('a') }) };
-    const set = new KeyStoreSet([primary, scripted('b', [], { fail: ErrorCodes.ACCESS_DENIED }, [])], new StatsCounter());
+    const primary: KeyStore = {
+      ...scripted('a', [], { ok: key32 }, []),
+      generateDataKey: async () => ({ dataKey: generated, encryptedDataKey: edk('a') }),
+    };
+    const set = new KeyStoreSet(
+      [primary, scripted('b', [], { fail: ErrorCodes.ACCESS_DENIED }, [])],
+      new StatsCounter(),
+    );
     const error = (await caught(() => set.newDataKey(request))) as KeyStoreError;
     expect(error.code).toBe('ERR_ACCESS_DENIED');
     expect(generated.destroyed).toBe(true);
@@ -199,7 +236,9 @@ describe('several stores on an engine', () => {
         throw new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `${id} is down`, { store: id });
       },
     });
-    const error = (await caught(() => createEngine({ keyStore: [down('x'), down('y')] }).decrypt(ciphertext))) as KeyStoreError;
+    const error = (await caught(() =>
+      createEngine({ keyStore: [down('x'), down('y')] }).decrypt(ciphertext),
+    )) as KeyStoreError;
     expect(error.code).toBe('ERR_KEY_STORE_UNAVAILABLE');
     expect(error.failures.map((f) => f.store)).toStrictEqual(['x', 'y']);
   });

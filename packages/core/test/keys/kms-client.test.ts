@@ -33,9 +33,13 @@ describe('mapKmsError', () => {
 
   it('treats an unknown server fault or HTTP 5xx as unavailable and HTTP 429 as throttling', () => {
     expect(mapKmsError(sdkError('Weird', { $fault: 'server' })).code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
-    expect(mapKmsError(sdkError('Weird', { $metadata: { httpStatusCode: 503 } })).code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
+    expect(mapKmsError(sdkError('Weird', { $metadata: { httpStatusCode: 503 } })).code).toBe(
+      ErrorCodes.KEY_STORE_UNAVAILABLE,
+    );
     expect(mapKmsError(sdkError('Weird', { $metadata: { httpStatusCode: 429 } })).code).toBe(ErrorCodes.THROTTLED);
-    expect(mapKmsError(sdkError('Weird', { $metadata: { httpStatusCode: 400 } })).code).toBe(ErrorCodes.KEY_STORE_FAILED);
+    expect(mapKmsError(sdkError('Weird', { $metadata: { httpStatusCode: 400 } })).code).toBe(
+      ErrorCodes.KEY_STORE_FAILED,
+    );
   });
 
   it('treats Node network errors as unavailable', () => {

@@ -21,7 +21,11 @@ const context = { 'aws:s3:arn': 'arn:aws:s3:::bucket/object', purpose: 'test' };
 const encoder = new TextEncoder();
 
 type Call =
-  | { readonly op: 'generateDataKey'; readonly input: KmsGenerateDataKeyInput; readonly options: KmsCallOptions | undefined }
+  | {
+      readonly op: 'generateDataKey';
+      readonly input: KmsGenerateDataKeyInput;
+      readonly options: KmsCallOptions | undefined;
+    }
   | { readonly op: 'encrypt'; readonly input: KmsEncryptInput; readonly options: KmsCallOptions | undefined }
   | { readonly op: 'decrypt'; readonly input: KmsDecryptInput; readonly options: KmsCallOptions | undefined };
 
@@ -42,7 +46,12 @@ class FakeKms implements KmsClientLike {
   async generateDataKey(input: KmsGenerateDataKeyInput, options?: KmsCallOptions) {
     this.calls.push({ op: 'generateDataKey', input, options });
     if (this.failure !== undefined) throw this.failure;
-    return { KeyId: this.keyId, Plaintext: this.#plaintext(input.NumberOfBytes ?? 32), CiphertextBlob: new Uint8Array([1, 2, 3]), $metadata: { requestId: 'req-g' } };
+    return {
+      KeyId: this.keyId,
+      Plaintext: this.#plaintext(input.NumberOfBytes ?? 32),
+      CiphertextBlob: new Uint8Array([1, 2, 3]),
+      $metadata: { requestId: 'req-g' },
+    };
   }
 
   async encrypt(input: KmsEncryptInput, options?: KmsCallOptions) {
@@ -151,15 +160,21 @@ describe('KmsKeyStore: generateDataKey', () => {
 
 describe('KmsKeyStore: strictArns', () => {
   it('refuses a configured alias or key ID', () => {
-    expect(() => new KmsKeyStore({ client: new FakeKms(), keyId: 'alias/app', strictArns: true })).toThrow(/strictArns accepts only a full key ARN/);
-    expect(() => new KmsKeyStore({ client: new FakeKms(), keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', strictArns: true })).toThrow(/full key ARN/);
+    expect(() => new KmsKeyStore({ client: new FakeKms(), keyId: 'alias/app', strictArns: true })).toThrow(
+      /strictArns accepts only a full key ARN/,
+    );
+    expect(
+      () => new KmsKeyStore({ client: new FakeKms(), keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', strictArns: true }),
+    ).toThrow(/full key ARN/);
     expect(() => new KmsKeyStore({ client: new FakeKms(), strictArns: true })).toThrow(/full key ARN/);
   });
 
   it('rejects a per-call alias before calling KMS', async () => {
     const kms = new FakeKms();
     const store = new KmsKeyStore({ client: kms, keyId: ARN, strictArns: true });
-    await expect(store.generateDataKey({ context, length: 32, keyId: 'alias/x' })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+    await expect(store.generateDataKey({ context, length: 32, keyId: 'alias/x' })).rejects.toMatchObject({
+      code: ErrorCodes.INVALID_ARGUMENT,
+    });
     expect(kms.calls).toHaveLength(0);
   });
 });
@@ -185,7 +200,11 @@ describe('KmsKeyStore: unwrapDataKey', () => {
     const kms = new FakeKms();
     const store = new KmsKeyStore({ client: kms, keyId: ARN });
     const key = await store.unwrapDataKey(edk(ARN), { context, length: 32 });
-    expect(kms.calls[0]?.input).toEqual({ CiphertextBlob: new Uint8Array([9, 9, 9]), KeyId: ARN, EncryptionContext: context });
+    expect(kms.calls[0]?.input).toEqual({
+      CiphertextBlob: new Uint8Array([9, 9, 9]),
+      KeyId: ARN,
+      EncryptionContext: context,
+    });
     expect(key.length).toBe(32);
     expect(kms.handed[0]?.every((b) => b === 0)).toBe(true);
   });
@@ -201,7 +220,9 @@ describe('KmsKeyStore: unwrapDataKey', () => {
     const kms = new FakeKms();
     kms.keyId = OTHER_ARN;
     const store = new KmsKeyStore({ client: kms, keyId: 'alias/app' });
-    expect(await codeOf(store.unwrapDataKey(edk(ARN), { context, length: 32 }))).toBe(ErrorCodes.INVALID_KEY_CIPHERTEXT);
+    expect(await codeOf(store.unwrapDataKey(edk(ARN), { context, length: 32 }))).toBe(
+      ErrorCodes.INVALID_KEY_CIPHERTEXT,
+    );
     expect(kms.handed[0]?.every((b) => b === 0)).toBe(true);
   });
 
@@ -209,13 +230,17 @@ describe('KmsKeyStore: unwrapDataKey', () => {
     const kms = new FakeKms();
     kms.plaintextLength = 31;
     const store = new KmsKeyStore({ client: kms, keyId: ARN });
-    expect(await codeOf(store.unwrapDataKey(edk(ARN), { context, length: 32 }))).toBe(ErrorCodes.INVALID_KEY_CIPHERTEXT);
+    expect(await codeOf(store.unwrapDataKey(edk(ARN), { context, length: 32 }))).toBe(
+      ErrorCodes.INVALID_KEY_CIPHERTEXT,
+    );
   });
 
   it('does not call KMS for an EDK it may not unwrap', async () => {
     const kms = new FakeKms();
     const store = new KmsKeyStore({ client: kms, keyId: ARN });
-    expect(await codeOf(store.unwrapDataKey(edk(OTHER_ARN), { context, length: 32 }))).toBe(ErrorCodes.NO_DECRYPTABLE_KEY);
+    expect(await codeOf(store.unwrapDataKey(edk(OTHER_ARN), { context, length: 32 }))).toBe(
+      ErrorCodes.NO_DECRYPTABLE_KEY,
+    );
     expect(kms.calls).toHaveLength(0);
   });
 });
@@ -229,7 +254,13 @@ describe('KmsKeyStore: canUnwrap filters', () => {
     expect(store.canUnwrap(edk(ARN, 'aws-kms-hierarchy'))).toBe(false);
     expect(store.canUnwrap(edk('alias/app'))).toBe(false);
     expect(store.canUnwrap(edk(ARN.replace(':key/', ':alias/')))).toBe(false);
-    expect(store.canUnwrap({ providerId: 'aws-kms', providerInfo: new Uint8Array([0xff, 0xfe]), ciphertext: new Uint8Array(1) })).toBe(false);
+    expect(
+      store.canUnwrap({
+        providerId: 'aws-kms',
+        providerInfo: new Uint8Array([0xff, 0xfe]),
+        ciphertext: new Uint8Array(1),
+      }),
+    ).toBe(false);
   });
 
   it('with a configured key ARN, accepts only EDKs of that ARN', () => {
@@ -269,7 +300,9 @@ describe('KmsKeyStore: options', () => {
     expect(() => new KmsKeyStore({} as never)).toThrow(/client: expected an object/);
     expect(() => new KmsKeyStore({ client, keyIds: ['alias/x'] })).toThrow(/keyIds\[0\]: expected a full key ARN/);
     expect(() => new KmsKeyStore({ client, keyIds: [ARN], discovery: true })).toThrow(/exclude each other/);
-    expect(() => new KmsKeyStore({ client, discovery: { partition: 'aws', accountIds: ['12'] } })).toThrow(/accountIds/);
+    expect(() => new KmsKeyStore({ client, discovery: { partition: 'aws', accountIds: ['12'] } })).toThrow(
+      /accountIds/,
+    );
     expect(() => new KmsKeyStore({ client, keyId: '' })).toThrow(/keyId: expected a non-empty string/);
     expect(() => new KmsKeyStore({ client, grantTokens: new Array(11).fill('t') })).toThrow(/grantTokens/);
   });
@@ -290,7 +323,11 @@ describe('KmsKeyStore: options', () => {
   });
 
   it('reports the principal it acts as', () => {
-    const store = new KmsKeyStore({ client: new FakeKms(), keyId: ARN, principal: 'arn:aws:iam::111122223333:role/app' });
+    const store = new KmsKeyStore({
+      client: new FakeKms(),
+      keyId: ARN,
+      principal: 'arn:aws:iam::111122223333:role/app',
+    });
     expect(store.principal).toBe('arn:aws:iam::111122223333:role/app');
   });
 });
@@ -307,7 +344,10 @@ describe('KmsKeyStore: failures and events', () => {
 
   it('maps a client exception by name, keeping cause and request ID', async () => {
     const kms = new FakeKms();
-    const original = Object.assign(new Error('Key is disabled'), { name: 'DisabledException', $metadata: { requestId: 'req-42' } });
+    const original = Object.assign(new Error('Key is disabled'), {
+      name: 'DisabledException',
+      $metadata: { requestId: 'req-42' },
+    });
     kms.failure = original;
     const store = new KmsKeyStore({ client: kms, keyId: ARN });
     const error = (await store.generateDataKey({ context, length: 32 }).catch((e: unknown) => e)) as KeyStoreError;

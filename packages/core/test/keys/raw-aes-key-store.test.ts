@@ -9,20 +9,49 @@ const key = (n = 32, seed = 1): Uint8Array => new Uint8Array(n).map((_, i) => (i
 const CONTEXT = { purpose: 'test', a: '1', B: '2', é: '3' };
 /** The context's canonical bytes written out by hand: count, then pairs in UTF-8 byte order (B, a, purpose, é). */
 const CONTEXT_AAD = new Uint8Array([
-  0, 4,
-  0, 1, 0x42, 0, 1, 0x32,
-  0, 1, 0x61, 0, 1, 0x31,
-  0, 7, ...Buffer.from('purpose'), 0, 4, ...Buffer.from('test'),
-  0, 2, 0xc3, 0xa9, 0, 1, 0x33,
+  0,
+  4,
+  0,
+  1,
+  0x42,
+  0,
+  1,
+  0x32,
+  0,
+  1,
+  0x61,
+  0,
+  1,
+  0x31,
+  0,
+  7,
+  ...Buffer.from('purpose'),
+  0,
+  4,
+  ...Buffer.from('test'),
+  0,
+  2,
+  0xc3,
+  0xa9,
+  0,
+  1,
+  0x33,
 ]);
 const store = (options: Partial<{ namespace: string; name: string; key: Uint8Array }> = {}) =>
   new RawAesKeyStore({ namespace: 'ns', name: 'key-name', key: key(), ...options });
 const request = (context: Record<string, string> = CONTEXT) => ({ context, length: 32 });
 
 /** Opens an EDK with node:crypto alone, following the spec sheet §13 layout. */
-function independentUnwrap(edk: EncryptedDataKey, wrappingKey: Uint8Array, aad: Uint8Array, nameLength: number): Uint8Array {
+function independentUnwrap(
+  edk: EncryptedDataKey,
+  wrappingKey: Uint8Array,
+  aad: Uint8Array,
+  nameLength: number,
+): Uint8Array {
   const iv = edk.providerInfo.subarray(nameLength + 8);
-  const decipher = createDecipheriv(`aes-${wrappingKey.length * 8}-gcm` as 'aes-256-gcm', wrappingKey, iv, { authTagLength: 16 });
+  const decipher = createDecipheriv(`aes-${wrappingKey.length * 8}-gcm` as 'aes-256-gcm', wrappingKey, iv, {
+    authTagLength: 16,
+  });
   decipher.setAAD(aad);
   decipher.setAuthTag(edk.ciphertext.subarray(-16));
   return new Uint8Array(Buffer.concat([decipher.update(edk.ciphertext.subarray(0, -16)), decipher.final()]));
@@ -52,7 +81,12 @@ describe('RawAesKeyStore', () => {
     it('every wrap draws a fresh IV', async () => {
       const s = store();
       const ivs = new Set<string>();
-      for (let i = 0; i < 20; i++) ivs.add(Buffer.from((await s.wrapDataKey(DataKey.copyOf(key()), request())).providerInfo.subarray(16)).toString('hex'));
+      for (let i = 0; i < 20; i++)
+        ivs.add(
+          Buffer.from((await s.wrapDataKey(DataKey.copyOf(key()), request())).providerInfo.subarray(16)).toString(
+            'hex',
+          ),
+        );
       expect(ivs.size).toBe(20);
     });
 
@@ -87,18 +121,25 @@ describe('RawAesKeyStore', () => {
       for (const context of [{ ...CONTEXT, purpose: 'other' }, { ...CONTEXT, extra: 'x' }, { purpose: 'test' }, {}]) {
         const attempt = s.unwrapDataKey(edk, request(context));
         await expect(attempt).rejects.toBeInstanceOf(KeyStoreError);
-        await expect(attempt).rejects.toMatchObject({ code: ErrorCodes.INVALID_KEY_CIPHERTEXT, store: 'raw-aes:ns/key-name' });
+        await expect(attempt).rejects.toMatchObject({
+          code: ErrorCodes.INVALID_KEY_CIPHERTEXT,
+          store: 'raw-aes:ns/key-name',
+        });
       }
     });
 
     it('fails with ERR_INVALID_KEY_CIPHERTEXT under another key with the same namespace and name', async () => {
       const edk = await store().wrapDataKey(DataKey.copyOf(key()), request());
-      await expect(store({ key: key(32, 99) }).unwrapDataKey(edk, request())).rejects.toMatchObject({ code: ErrorCodes.INVALID_KEY_CIPHERTEXT });
+      await expect(store({ key: key(32, 99) }).unwrapDataKey(edk, request())).rejects.toMatchObject({
+        code: ErrorCodes.INVALID_KEY_CIPHERTEXT,
+      });
     });
 
     it('refuses an EDK it does not own with ERR_INVALID_KEY_CIPHERTEXT instead of trying it', async () => {
       const edk = await store({ namespace: 'other' }).wrapDataKey(DataKey.copyOf(key()), request());
-      await expect(store().unwrapDataKey(edk, request())).rejects.toMatchObject({ code: ErrorCodes.INVALID_KEY_CIPHERTEXT });
+      await expect(store().unwrapDataKey(edk, request())).rejects.toMatchObject({
+        code: ErrorCodes.INVALID_KEY_CIPHERTEXT,
+      });
     });
   });
 
@@ -123,29 +164,43 @@ describe('RawAesKeyStore', () => {
 
   describe('options', () => {
     it('rejects unknown option keys, naming the key', () => {
-      expect(() => new RawAesKeyStore({ namespace: 'ns', name: 'n', key: key(), keyLength: 32 } as never)).toThrow(/unknown option "keyLength"/);
+      expect(() => new RawAesKeyStore({ namespace: 'ns', name: 'n', key: key(), keyLength: 32 } as never)).toThrow(
+        /unknown option "keyLength"/,
+      );
     });
 
     it('rejects wrapping keys that are not 16, 24 or 32 bytes, or not bytes', () => {
       for (const bad of [new Uint8Array(0), key(15), key(31), key(33), key(64)]) {
-        expect(() => store({ key: bad })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringContaining('RawAesKeyStore key') }));
+        expect(() => store({ key: bad })).toThrow(
+          expect.objectContaining({
+            code: ErrorCodes.INVALID_ARGUMENT,
+            message: expect.stringContaining('RawAesKeyStore key'),
+          }),
+        );
       }
       for (const bad of ['0'.repeat(32), [...key()], undefined]) {
-        expect(() => new RawAesKeyStore({ namespace: 'ns', name: 'n', key: bad } as never)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+        expect(() => new RawAesKeyStore({ namespace: 'ns', name: 'n', key: bad } as never)).toThrow(
+          expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+        );
       }
     });
 
     it('refuses the bucket-key provider ID as namespace (it would make bucket-key EDKs ambiguous)', () => {
-      expect(() => store({ namespace: 'sealflow-bucket-key' })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+      expect(() => store({ namespace: 'sealflow-bucket-key' })).toThrow(
+        expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+      );
       expect(store({ namespace: 'sealflow-bucket-keys' }).id).toBe('raw-aes:sealflow-bucket-keys/key-name');
     });
 
     it('rejects a namespace starting with aws-kms (reserved for the KMS keyrings), and empty names', () => {
-      for (const namespace of ['aws-kms', 'aws-kms-custom', 'aws-kmsx']) expect(() => store({ namespace })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+      for (const namespace of ['aws-kms', 'aws-kms-custom', 'aws-kmsx'])
+        expect(() => store({ namespace })).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
       expect(store({ namespace: 'aws-km' }).id).toBe('raw-aes:aws-km/key-name');
       expect(() => store({ namespace: '' })).toThrow(/namespace/);
       expect(() => store({ name: '' })).toThrow(/name/);
-      expect(() => new RawAesKeyStore(null as never)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+      expect(() => new RawAesKeyStore(null as never)).toThrow(
+        expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+      );
     });
 
     it('reads own properties only: a polluted prototype supplies nothing', () => {

@@ -7,7 +7,16 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Channels, createEngine, ErrorCodes, SealflowError, type Engine, type FailureEvent, type GenerateRequest, type KeyStore } from '@sealflow/core';
+import {
+  Channels,
+  createEngine,
+  ErrorCodes,
+  SealflowError,
+  type Engine,
+  type FailureEvent,
+  type GenerateRequest,
+  type KeyStore,
+} from '@sealflow/core';
 import { caught, chunked, collect, patternBytes, rawAesStore, sealflowCode, throughWeb } from '../engine/fixtures.js';
 
 const IDLE_MS = 150;
@@ -31,16 +40,30 @@ async function* stalled(first: readonly Uint8Array[]): AsyncGenerator<Uint8Array
 }
 
 function guarded<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([work, sleep(GUARD_MS, undefined, { ref: false }).then(() => Promise.reject(new Error(`no failure within ${GUARD_MS} ms`)))]);
+  return Promise.race([
+    work,
+    sleep(GUARD_MS, undefined, { ref: false }).then(() =>
+      Promise.reject(new Error(`no failure within ${GUARD_MS} ms`)),
+    ),
+  ]);
 }
 
 type Api = 'stream' | 'web' | 'iterable';
 const APIS: readonly Api[] = ['stream', 'web', 'iterable'];
 
 /** Runs `chunks` (then nothing more, if `stall`) through one encrypt or decrypt API with the option. */
-function run(engine: Engine, op: 'encrypt' | 'decrypt', api: Api, source: AsyncIterable<Uint8Array>, idleTimeoutMs = IDLE_MS): Promise<Uint8Array> {
+function run(
+  engine: Engine,
+  op: 'encrypt' | 'decrypt',
+  api: Api,
+  source: AsyncIterable<Uint8Array>,
+  idleTimeoutMs = IDLE_MS,
+): Promise<Uint8Array> {
   const options = { idleTimeoutMs };
-  if (api === 'iterable') return collect(op === 'encrypt' ? engine.encryptIterable(source, options) : engine.decryptIterable(source, options));
+  if (api === 'iterable')
+    return collect(
+      op === 'encrypt' ? engine.encryptIterable(source, options) : engine.decryptIterable(source, options),
+    );
   if (api === 'stream') {
     const parts: Uint8Array[] = [];
     const sink = new Writable({
@@ -49,7 +72,11 @@ function run(engine: Engine, op: 'encrypt' | 'decrypt', api: Api, source: AsyncI
         callback();
       },
     });
-    return pipeline(Readable.from(source), op === 'encrypt' ? engine.encryptStream(options) : engine.decryptStream(options), sink).then(() => Buffer.concat(parts));
+    return pipeline(
+      Readable.from(source),
+      op === 'encrypt' ? engine.encryptStream(options) : engine.decryptStream(options),
+      sink,
+    ).then(() => Buffer.concat(parts));
   }
   const web = op === 'encrypt' ? engine.encryptWebStream(options) : engine.decryptWebStream(options);
   const readable = ReadableStream.from(source).pipeThrough(web);
@@ -74,12 +101,16 @@ describe.each(APIS)('idleTimeoutMs (%s API)', (api) => {
   it('a decrypt whose source stalls mid-body fails with ERR_TIMEOUT', async () => {
     const engine = createEngine({ keyStore: rawAesStore(), frameLength: 100 });
     const sealed = await engine.encrypt(patternBytes(1000));
-    expect(await sealflowCode(() => guarded(run(engine, 'decrypt', api, stalled([sealed.subarray(0, sealed.length - 50)]))))).toBe(ErrorCodes.TIMEOUT);
+    expect(
+      await sealflowCode(() => guarded(run(engine, 'decrypt', api, stalled([sealed.subarray(0, sealed.length - 50)])))),
+    ).toBe(ErrorCodes.TIMEOUT);
   });
 
   it('an encrypt whose source stalls fails with ERR_TIMEOUT, and publishes the failure', async () => {
     const engine = createEngine({ keyStore: rawAesStore() });
-    expect(await sealflowCode(() => guarded(run(engine, 'encrypt', api, stalled([patternBytes(100)]))))).toBe(ErrorCodes.TIMEOUT);
+    expect(await sealflowCode(() => guarded(run(engine, 'encrypt', api, stalled([patternBytes(100)]))))).toBe(
+      ErrorCodes.TIMEOUT,
+    );
     expect(events).toEqual([{ operation: 'encrypt', code: ErrorCodes.TIMEOUT }]);
   });
 
@@ -159,7 +190,9 @@ describe('idleTimeoutMs and a slow consumer', () => {
     const engine = createEngine({ keyStore: rawAesStore(), frameLength: 100 });
     const plaintext = patternBytes(400, 6);
     const sealed = await engine.encrypt(plaintext);
-    const reader = ReadableStream.from(chunked(sealed, [150])).pipeThrough(engine.decryptWebStream({ idleTimeoutMs: IDLE_MS })).getReader();
+    const reader = ReadableStream.from(chunked(sealed, [150]))
+      .pipeThrough(engine.decryptWebStream({ idleTimeoutMs: IDLE_MS }))
+      .getReader();
     const parts: Uint8Array[] = [];
     for (;;) {
       const { done, value } = await reader.read();
@@ -180,14 +213,22 @@ describe('idleTimeoutMs validation', () => {
       expect(await sealflowCode(() => engine.decryptIterable([], options))).toBe(ErrorCodes.INVALID_ARGUMENT);
     }
     const sealed = await throughWeb(engine.encryptWebStream({ idleTimeoutMs: 2 ** 31 - 1 }), [patternBytes(10)]);
-    expect(Buffer.from(await throughWeb(engine.decryptWebStream({ idleTimeoutMs: 1000 }), [sealed])).equals(patternBytes(10))).toBe(true);
+    expect(
+      Buffer.from(await throughWeb(engine.decryptWebStream({ idleTimeoutMs: 1000 }), [sealed])).equals(
+        patternBytes(10),
+      ),
+    ).toBe(true);
   });
 
   it('one-shot calls refuse it with ERR_INVALID_ARGUMENT', async () => {
     const engine = createEngine({ keyStore: rawAesStore() });
     const sealed = await engine.encrypt(patternBytes(10));
-    expect(await sealflowCode(() => engine.encrypt(patternBytes(10), { idleTimeoutMs: 100 }))).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(await sealflowCode(() => engine.encrypt(patternBytes(10), { idleTimeoutMs: 100 }))).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
     expect(await sealflowCode(() => engine.decrypt(sealed, { idleTimeoutMs: 100 }))).toBe(ErrorCodes.INVALID_ARGUMENT);
-    expect(await sealflowCode(() => engine.decryptRange(sealed, { start: 0, end: 1, idleTimeoutMs: 100 }))).toBe(ErrorCodes.INVALID_ARGUMENT);
+    expect(await sealflowCode(() => engine.decryptRange(sealed, { start: 0, end: 1, idleTimeoutMs: 100 }))).toBe(
+      ErrorCodes.INVALID_ARGUMENT,
+    );
   });
 });

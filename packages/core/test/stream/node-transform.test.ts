@@ -74,7 +74,8 @@ describe('decryptStream', () => {
     stream.destroy();
     release();
     // The header completes once the store answers: wait (by turns, not by time) for the offloaded body.
-    for (let turn = 0; turn < 1_000 && record.keys.length === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 1_000 && record.keys.length === 0; turn++)
+      await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(record.keys).toHaveLength(1);
     expect(record.aborted).toBeGreaterThanOrEqual(1);
@@ -108,7 +109,16 @@ describe('decryptStream', () => {
     const plaintext = patternBytes(100);
     const sealed = await e.encrypt(plaintext);
     const empty = new Uint8Array(0);
-    const chunks = [empty, sealed.subarray(0, 10), empty, empty, sealed.subarray(10, 200), empty, sealed.subarray(200), empty];
+    const chunks = [
+      empty,
+      sealed.subarray(0, 10),
+      empty,
+      empty,
+      sealed.subarray(10, 200),
+      empty,
+      sealed.subarray(200),
+      empty,
+    ];
     expect(Buffer.from(await throughNode(e.decryptStream(), chunks)).equals(Buffer.from(plaintext))).toBe(true);
     expect(Buffer.from(await throughNode(e.decryptStream(), [...chunks, empty]))).toStrictEqual(Buffer.from(plaintext));
   });

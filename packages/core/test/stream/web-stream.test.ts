@@ -9,7 +9,9 @@ describe('encryptWebStream / decryptWebStream', () => {
     const e = engine();
     const plaintext = patternBytes(1000);
     const sealed = await throughWeb(e.encryptWebStream(), chunked(plaintext, [1, 31, 32, 33, 200]));
-    expect(Buffer.from(await throughWeb(e.decryptWebStream(), chunked(sealed, [7, 300])))).toStrictEqual(Buffer.from(plaintext));
+    expect(Buffer.from(await throughWeb(e.decryptWebStream(), chunked(sealed, [7, 300])))).toStrictEqual(
+      Buffer.from(plaintext),
+    );
   });
 
   it('a reader that cancels mid-message makes an offloaded decrypt body wipe its key copy, not counted as a failure', async () => {
@@ -40,7 +42,9 @@ describe('encryptWebStream / decryptWebStream', () => {
 
   it('refuses a non-byte chunk with ERR_INVALID_ARGUMENT, counted as a failure', async () => {
     const e = engine();
-    const error = await caught(() => throughWeb(e.encryptWebStream(), [patternBytes(3), 'text' as unknown as Uint8Array]));
+    const error = await caught(() =>
+      throughWeb(e.encryptWebStream(), [patternBytes(3), 'text' as unknown as Uint8Array]),
+    );
     expect((error as SealflowError).code).toBe('ERR_INVALID_ARGUMENT');
     expect(e.stats().failures.encrypt).toBe(1);
   });

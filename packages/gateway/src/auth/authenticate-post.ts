@@ -65,12 +65,20 @@ export async function authenticatePostObject(
   options: PostObjectOptions,
 ): Promise<PostObjectAuth> {
   const checked = checkAuthArguments('authenticatePostObject', request, body, credentials, options);
-  if (typeof request.bucket !== 'string' || request.bucket === '') throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, 'authenticatePostObject: request.bucket must be a non-empty string');
+  if (typeof request.bucket !== 'string' || request.bucket === '')
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'authenticatePostObject: request.bucket must be a non-empty string',
+    );
   const contentType = request.headers['content-type'];
   const form = await parsePostForm(typeof contentType === 'string' ? contentType : undefined, body);
   try {
     const rawKey = form.fields.get('key');
-    if (rawKey === undefined) throw authError('InvalidArgument', "Bucket POST must contain a field named 'key'. If it is specified, please check the order of the fields.");
+    if (rawKey === undefined)
+      throw authError(
+        'InvalidArgument',
+        "Bucket POST must contain a field named 'key'. If it is specified, please check the order of the fields.",
+      );
     const key = rawKey.replaceAll('${filename}', form.filename);
     const fields = new Map(form.fields);
     fields.set('key', key);
@@ -94,7 +102,10 @@ export async function authenticatePostObject(
   }
 }
 
-async function* sizedFile(form: ParsedForm, range: PolicyOutcome['contentLength']): AsyncGenerator<Uint8Array, void, undefined> {
+async function* sizedFile(
+  form: ParsedForm,
+  range: PolicyOutcome['contentLength'],
+): AsyncGenerator<Uint8Array, void, undefined> {
   let size = 0;
   let complete = false;
   try {
@@ -112,7 +123,8 @@ async function* sizedFile(form: ParsedForm, range: PolicyOutcome['contentLength'
       if (typeof (e as { s3Code?: unknown }).s3Code === 'string') throw e;
       throw authError('MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.');
     }
-    if (range !== undefined && size < range.min) throw authError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
+    if (range !== undefined && size < range.min)
+      throw authError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
     complete = true;
   } finally {
     if (!complete) form.abort(authError('IncompleteBody', 'The POST body was not read to its end.'));

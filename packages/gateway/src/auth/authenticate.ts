@@ -5,7 +5,12 @@ import { defaultChecksums, type ChecksumFactory } from './checksums.js';
 import type { CredentialLookup, Identity } from './credentials.js';
 import { AuthLimits } from './limits.js';
 import { parseRawQuery } from './request-target.js';
-import { verifyHeaderSignature, verifyPresignedSignature, type ReceivedRequest, type VerifiedSigV4 } from './sigv4-request.js';
+import {
+  verifyHeaderSignature,
+  verifyPresignedSignature,
+  type ReceivedRequest,
+  type VerifiedSigV4,
+} from './sigv4-request.js';
 import { sha256VerifiedBody } from './verified-body.js';
 
 /** A request as the HTTP layer received it. */
@@ -33,11 +38,7 @@ export interface AuthenticateOptions {
 
 /** How the payload was protected. */
 export type PayloadMode =
-  | 'sha256'
-  | 'unsigned'
-  | 'streaming-signed'
-  | 'streaming-signed-trailer'
-  | 'streaming-unsigned-trailer';
+  'sha256' | 'unsigned' | 'streaming-signed' | 'streaming-signed-trailer' | 'streaming-unsigned-trailer';
 
 /** The outcome of `authenticate`. */
 export interface AuthResult {
@@ -95,21 +96,31 @@ export async function authenticate(
   const authorization = received.headers.get('authorization');
   const presigned = PRESIGN_MARKERS.some((name) => received.query.has(name));
   if (authorization !== undefined && presigned) {
-    throw authError('InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified');
+    throw authError(
+      'InvalidArgument',
+      'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+    );
   }
   let verified: VerifiedSigV4 | undefined;
   let via: 'header' | 'query' = 'header';
   if (authorization !== undefined) {
-    if (authorization.startsWith('AWS4-ECDSA-P256-SHA256')) throw authError('NotImplemented', 'Signature Version 4A is not supported.');
+    if (authorization.startsWith('AWS4-ECDSA-P256-SHA256'))
+      throw authError('NotImplemented', 'Signature Version 4A is not supported.');
     if (authorization.startsWith('AWS ')) {
-      throw authError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+      throw authError(
+        'InvalidRequest',
+        'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+      );
     }
     verified = await verifyHeaderSignature(received, context);
   } else if (presigned) {
     via = 'query';
     verified = await verifyPresignedSignature(received, context);
   } else if (received.query.has('Signature') || received.query.has('AWSAccessKeyId')) {
-    throw authError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    throw authError(
+      'InvalidRequest',
+      'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+    );
   }
   const identity: Identity =
     verified === undefined
@@ -124,7 +135,10 @@ export async function authenticate(
           signatureVersion: 'v4',
         };
   const payloadHash = verified?.payloadHash ?? received.headers.get('x-amz-content-sha256') ?? 'UNSIGNED-PAYLOAD';
-  return { identity, ...wrapBody(payloadHash, received.headers, body, verified, via, checked.checksums ?? defaultChecksums) };
+  return {
+    identity,
+    ...wrapBody(payloadHash, received.headers, body, verified, via, checked.checksums ?? defaultChecksums),
+  };
 }
 
 function wrapBody(
@@ -138,18 +152,22 @@ function wrapBody(
   const contentLength = optionalLength(headers.get('content-length'), 'Content-Length');
   const noTrailers = Promise.resolve<Readonly<Record<string, string>>>({});
   const streaming = payloadHash.startsWith('STREAMING-');
-  if (!streaming && headers.has('x-amz-trailer')) throw authError('InvalidRequest', 'x-amz-trailer needs an aws-chunked payload with a trailer.');
+  if (!streaming && headers.has('x-amz-trailer'))
+    throw authError('InvalidRequest', 'x-amz-trailer needs an aws-chunked payload with a trailer.');
   if (HEX_SHA256.test(payloadHash)) {
     return { payload: 'sha256', body: sha256VerifiedBody(body, payloadHash), contentLength, trailers: noTrailers };
   }
   if (payloadHash === 'UNSIGNED-PAYLOAD') return { payload: 'unsigned', body, contentLength, trailers: noTrailers };
-  if (payloadHash.startsWith('STREAMING-AWS4-ECDSA-P256-SHA256')) throw authError('NotImplemented', 'Signature Version 4A is not supported.');
+  if (payloadHash.startsWith('STREAMING-AWS4-ECDSA-P256-SHA256'))
+    throw authError('NotImplemented', 'Signature Version 4A is not supported.');
   const mode = streamingMode(payloadHash);
   if (via === 'query') throw authError('InvalidRequest', 'A presigned URL cannot carry an aws-chunked payload.');
   const signedMode = mode !== 'streaming-unsigned-trailer';
-  if (signedMode && verified === undefined) throw authError('AccessDenied', 'A signed aws-chunked payload needs a signed request.');
+  if (signedMode && verified === undefined)
+    throw authError('AccessDenied', 'A signed aws-chunked payload needs a signed request.');
   const decodedLength = optionalLength(headers.get('x-amz-decoded-content-length'), 'x-amz-decoded-content-length');
-  if (decodedLength === undefined) throw authError('MissingContentLength', 'You must provide the x-amz-decoded-content-length HTTP header.');
+  if (decodedLength === undefined)
+    throw authError('MissingContentLength', 'You must provide the x-amz-decoded-content-length HTTP header.');
   const trailerNames = parseTrailerNames(headers.get('x-amz-trailer'), mode);
   let settle: { resolve: (t: Readonly<Record<string, string>>) => void; reject: (e: unknown) => void } | undefined;
   const trailers = new Promise<Readonly<Record<string, string>>>((resolve, reject) => {
@@ -161,16 +179,27 @@ function wrapBody(
     body,
     {
       decodedLength,
-      signing: signedMode && verified !== undefined ? { signer: verified.signer, seedSignature: verified.signature } : undefined,
+      signing:
+        signedMode && verified !== undefined
+          ? { signer: verified.signer, seedSignature: verified.signature }
+          : undefined,
       trailerNames,
       checksums,
     },
     (t) => settle?.resolve(t),
   );
-  return { payload: mode, body: settleOnExit(decoded, (e) => settle?.reject(e)), contentLength: decodedLength, trailers };
+  return {
+    payload: mode,
+    body: settleOnExit(decoded, (e) => settle?.reject(e)),
+    contentLength: decodedLength,
+    trailers,
+  };
 }
 
-async function* settleOnExit(body: AsyncGenerator<Uint8Array, void, undefined>, reject: (e: unknown) => void): AsyncGenerator<Uint8Array, void, undefined> {
+async function* settleOnExit(
+  body: AsyncGenerator<Uint8Array, void, undefined>,
+  reject: (e: unknown) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
   let failure: unknown = authError('IncompleteBody', 'The request body was not read to its end.');
   try {
     yield* body;
@@ -193,7 +222,10 @@ function streamingMode(payloadHash: string): PayloadMode {
     case 'STREAMING-UNSIGNED-PAYLOAD-TRAILER':
       return 'streaming-unsigned-trailer';
     default:
-      throw authError('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, or a valid sha256 value.');
+      throw authError(
+        'InvalidArgument',
+        'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, or a valid sha256 value.',
+      );
   }
 }
 
@@ -204,7 +236,10 @@ function parseTrailerNames(value: string | undefined, mode: PayloadMode): readon
   }
   if (value === undefined || value.trim() === '') return [];
   const names = value.split(',').map((name) => name.trim().toLowerCase());
-  if (names.length > AuthLimits.maxTrailers || names.some((name, i) => !TRAILER_NAME.test(name) || names.indexOf(name) !== i)) {
+  if (
+    names.length > AuthLimits.maxTrailers ||
+    names.some((name, i) => !TRAILER_NAME.test(name) || names.indexOf(name) !== i)
+  ) {
     throw authError('InvalidRequest', 'x-amz-trailer must name distinct x-amz-checksum-* headers.');
   }
   return names;
@@ -214,7 +249,8 @@ function optionalLength(value: string | undefined, label: string): number | unde
   if (value === undefined) return undefined;
   const n = DECIMAL.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n)) throw authError('InvalidArgument', `${label} must be a decimal number of bytes.`);
-  if (n > AuthLimits.maxDecodedContentLength) throw authError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.');
+  if (n > AuthLimits.maxDecodedContentLength)
+    throw authError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.');
   return n;
 }
 

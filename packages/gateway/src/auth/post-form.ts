@@ -38,7 +38,8 @@ export interface ParsedForm {
  * InvalidArgument (no file part, a repeated field), MaxMessageLengthExceeded (fields too large).
  */
 export function parsePostForm(contentType: string | undefined, body: AsyncIterable<Uint8Array>): Promise<ParsedForm> {
-  const malformed = (): Error => authError('MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.');
+  const malformed = (): Error =>
+    authError('MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.');
   if (contentType === undefined || !/^multipart\/form-data\s*;/i.test(contentType)) return Promise.reject(malformed());
   let parser: busboy.Busboy;
   try {
@@ -57,7 +58,9 @@ export function parsePostForm(contentType: string | undefined, body: AsyncIterab
   }
   const fields = new Map<string, string>();
   let fieldsBytes = 0;
-  let file: { readonly name: string; readonly stream: Readable; readonly filename: string; readonly mimeType: string } | undefined;
+  let file:
+    | { readonly name: string; readonly stream: Readable; readonly filename: string; readonly mimeType: string }
+    | undefined;
   let failure: Error | undefined;
   const fail = (error: Error): void => {
     failure ??= error;
@@ -90,7 +93,9 @@ export function parsePostForm(contentType: string | undefined, body: AsyncIterab
       if (file !== undefined) return;
       fieldsBytes += name.length + value.length;
       if (info.nameTruncated || info.valueTruncated || fieldsBytes > PostFormLimits.maxFieldsBytes) {
-        fail(authError('MaxMessageLengthExceeded', 'Your POST request fields preceding the upload file were too large.'));
+        fail(
+          authError('MaxMessageLengthExceeded', 'Your POST request fields preceding the upload file were too large.'),
+        );
         return;
       }
       const key = name.toLowerCase();
@@ -115,8 +120,12 @@ export function parsePostForm(contentType: string | undefined, body: AsyncIterab
       file = { name, stream, filename: info.filename ?? '', mimeType: info.mimeType };
       resolve({ fields, filename: file.filename, fileContentType: file.mimeType, file: stream, done, abort: fail });
     });
-    parser.on('fieldsLimit', () => fail(authError('MaxMessageLengthExceeded', 'Your POST request has too many form fields.')));
-    parser.on('partsLimit', () => fail(authError('MaxMessageLengthExceeded', 'Your POST request has too many form parts.')));
+    parser.on('fieldsLimit', () =>
+      fail(authError('MaxMessageLengthExceeded', 'Your POST request has too many form fields.')),
+    );
+    parser.on('partsLimit', () =>
+      fail(authError('MaxMessageLengthExceeded', 'Your POST request has too many form parts.')),
+    );
     parser.on('error', (e) => {
       failure ??= isS3Error(e) ? e : malformed();
     });

@@ -28,14 +28,16 @@ const ISO8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
  */
 export function parsePostPolicy(policyBase64: string): PostPolicy {
   const invalid = (why: string): Error => authError('InvalidPolicyDocument', `Invalid Policy: ${why}.`);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(policyBase64) || policyBase64.length % 4 !== 0) throw invalid('the policy is not base64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(policyBase64) || policyBase64.length % 4 !== 0)
+    throw invalid('the policy is not base64');
   let document: unknown;
   try {
     document = JSON.parse(Buffer.from(policyBase64, 'base64').toString('utf8'));
   } catch {
     throw invalid('the policy is not JSON');
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw invalid('the policy must be a JSON object');
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw invalid('the policy must be a JSON object');
   const { expiration, conditions } = document as Record<string, unknown>;
   if (typeof expiration !== 'string' || !ISO8601.test(expiration) || Number.isNaN(Date.parse(expiration))) {
     throw invalid('expiration must be an ISO 8601 UTC date-time');
@@ -51,7 +53,8 @@ function parseCondition(raw: unknown, invalid: (why: string) => Error): PolicyCo
     if (raw.length !== 3 || typeof op !== 'string') throw invalid(`condition ${source} must have three elements`);
     const operator = op.toLowerCase();
     if (operator === 'content-length-range') {
-      if (!isLength(a) || !isLength(b) || a > b) throw invalid(`condition ${source}: content-length-range needs 0 <= min <= max`);
+      if (!isLength(a) || !isLength(b) || a > b)
+        throw invalid(`condition ${source}: content-length-range needs 0 <= min <= max`);
       return { op: 'content-length-range', min: a, max: b, source };
     }
     if (operator !== 'eq' && operator !== 'starts-with') throw invalid(`condition ${source}: unknown operator`);
@@ -76,7 +79,14 @@ function isLength(value: unknown): value is number {
 }
 
 /** Form fields that the policy need not name (spec: POST policy, "Condition matching"). */
-const EXEMPT_FIELDS = new Set(['x-amz-signature', 'file', 'policy', 'awsaccesskeyid', 'signature', 'x-amz-security-token']);
+const EXEMPT_FIELDS = new Set([
+  'x-amz-signature',
+  'file',
+  'policy',
+  'awsaccesskeyid',
+  'signature',
+  'x-amz-security-token',
+]);
 
 /** The accepted size range of the file when the policy sets one. */
 export interface PolicyOutcome {
@@ -89,7 +99,12 @@ export interface PolicyOutcome {
  * must be named by a condition. `bucket` is matched even though it is not a field.
  * @throws S3Error AccessDenied ("Invalid according to Policy: ...") when one does not hold.
  */
-export function checkPostPolicy(policy: PostPolicy, fields: ReadonlyMap<string, string>, bucket: string, now: number): PolicyOutcome {
+export function checkPostPolicy(
+  policy: PostPolicy,
+  fields: ReadonlyMap<string, string>,
+  bucket: string,
+  now: number,
+): PolicyOutcome {
   const denied = (why: string): Error => authError('AccessDenied', `Invalid according to Policy: ${why}`);
   if (now > policy.expiration.getTime()) throw denied('Policy expired.');
   const values = new Map(fields);

@@ -44,7 +44,10 @@ export function parseRawQuery(rawQuery: string): Map<string, string[]> {
 }
 
 /** The decoded query as smithy's canonicalizer takes it, without the named parameters. */
-export function queryRecord(query: ReadonlyMap<string, readonly string[]>, omit: ReadonlySet<string> = new Set()): Record<string, string | string[]> {
+export function queryRecord(
+  query: ReadonlyMap<string, readonly string[]>,
+  omit: ReadonlySet<string> = new Set(),
+): Record<string, string | string[]> {
   const out = Object.create(null) as Record<string, string | string[]>;
   for (const [name, values] of query) {
     if (omit.has(name)) continue;

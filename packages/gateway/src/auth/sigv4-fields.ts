@@ -36,7 +36,8 @@ const SCOPE_DATE = /^\d{8}$/;
  * @throws S3Error AuthorizationHeaderMalformed when a field is missing or malformed.
  */
 export function parseAuthorizationHeader(value: string): SigV4Fields {
-  const malformed = (why: string): Error => authError('AuthorizationHeaderMalformed', `The authorization header is malformed; ${why}.`);
+  const malformed = (why: string): Error =>
+    authError('AuthorizationHeaderMalformed', `The authorization header is malformed; ${why}.`);
   if (value.length > AuthLimits.maxAuthorizationBytes) throw malformed('it is too long');
   if (!value.startsWith(`${SIGV4_ALGORITHM} `)) throw malformed(`the algorithm must be ${SIGV4_ALGORITHM}`);
   const fields = new Map<string, string>();
@@ -71,7 +72,11 @@ export interface PresignedFields extends SigV4Fields {
  * @throws S3Error AuthorizationQueryParametersError when one is missing, repeated or malformed.
  */
 export function parsePresignedQuery(query: ReadonlyMap<string, readonly string[]>): PresignedFields {
-  const malformed = (why: string): Error => authError('AuthorizationQueryParametersError', `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters; ${why}.`);
+  const malformed = (why: string): Error =>
+    authError(
+      'AuthorizationQueryParametersError',
+      `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters; ${why}.`,
+    );
   const one = (name: string): string => {
     const values = query.get(name);
     if (values === undefined || values.length !== 1) throw malformed(`${name} is missing or repeated`);
@@ -83,9 +88,13 @@ export function parsePresignedQuery(query: ReadonlyMap<string, readonly string[]
   if (parseAmzDate(amzDate) === undefined) throw malformed('X-Amz-Date is malformed');
   const expires = one('X-Amz-Expires');
   const expiresSeconds = /^\d{1,7}$/.test(expires) ? Number(expires) : Number.NaN;
-  if (!(expiresSeconds >= AuthLimits.minPresignExpiresSeconds)) throw malformed('X-Amz-Expires must be a positive number of seconds');
+  if (!(expiresSeconds >= AuthLimits.minPresignExpiresSeconds))
+    throw malformed('X-Amz-Expires must be a positive number of seconds');
   if (expiresSeconds > AuthLimits.maxPresignExpiresSeconds) {
-    throw authError('AuthorizationQueryParametersError', 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
+    throw authError(
+      'AuthorizationQueryParametersError',
+      'X-Amz-Expires must be less than a week (in seconds) that is 604800',
+    );
   }
   return {
     scope,
@@ -99,7 +108,15 @@ export function parsePresignedQuery(query: ReadonlyMap<string, readonly string[]
 function parseCredential(value: string, malformed: (why: string) => Error): CredentialScope {
   const parts = value.split('/');
   const [accessKeyId, date, region, service, terminator] = parts;
-  if (parts.length !== 5 || !accessKeyId || !date || !region || !service || terminator !== 'aws4_request' || !SCOPE_DATE.test(date)) {
+  if (
+    parts.length !== 5 ||
+    !accessKeyId ||
+    !date ||
+    !region ||
+    !service ||
+    terminator !== 'aws4_request' ||
+    !SCOPE_DATE.test(date)
+  ) {
     throw malformed('the Credential must be ACCESS-KEY/yyyymmdd/region/service/aws4_request');
   }
   return { accessKeyId, date, region, service };
@@ -131,7 +148,11 @@ export function parseAmzDate(value: string): Date | undefined {
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   const same =
-    date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d &&
-    date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
   return same ? date : undefined;
 }

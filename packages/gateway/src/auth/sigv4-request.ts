@@ -2,7 +2,14 @@ import { authError, SIGNATURE_MISMATCH } from './auth-error.js';
 import type { AccountCredentials, CredentialLookup } from './credentials.js';
 import { AuthLimits } from './limits.js';
 import { canonicalPath, queryRecord } from './request-target.js';
-import { S3_SERVICE, parseAmzDate, parseAuthorizationHeader, parsePresignedQuery, type CredentialScope, type SigV4Fields } from './sigv4-fields.js';
+import {
+  S3_SERVICE,
+  parseAmzDate,
+  parseAuthorizationHeader,
+  parsePresignedQuery,
+  type CredentialScope,
+  type SigV4Fields,
+} from './sigv4-fields.js';
 import { SigV4Signer, sameSignature } from './sigv4-signer.js';
 
 /** The parts of a received request SigV4 covers. */
@@ -51,13 +58,20 @@ export async function verifyHeaderSignature(request: ReceivedRequest, context: V
     throw authError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   }
   if (amzDate.slice(0, 8) !== fields.scope.date) {
-    throw authError('AuthorizationHeaderMalformed', 'The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.');
+    throw authError(
+      'AuthorizationHeaderMalformed',
+      'The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.',
+    );
   }
   if (Math.abs(context.now - signingDate.getTime()) > AuthLimits.maxClockSkewMs) {
-    throw authError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.');
+    throw authError(
+      'RequestTimeTooSkewed',
+      'The difference between the request time and the current time is too large.',
+    );
   }
   const payloadHash = request.headers.get('x-amz-content-sha256');
-  if (payloadHash === undefined) throw authError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+  if (payloadHash === undefined)
+    throw authError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
   checkAmzHeadersSigned(request.headers, fields.signedHeaders);
   const signer = new SigV4Signer(fields.scope, account.secret, signingDate);
   const expected = await signer.requestSignature({
@@ -78,16 +92,29 @@ export async function verifyHeaderSignature(request: ReceivedRequest, context: V
  * @throws S3Error AuthorizationQueryParametersError, InvalidAccessKeyId, AccessDenied
  * (expired or not yet valid), SignatureDoesNotMatch.
  */
-export async function verifyPresignedSignature(request: ReceivedRequest, context: VerifyContext): Promise<VerifiedSigV4> {
+export async function verifyPresignedSignature(
+  request: ReceivedRequest,
+  context: VerifyContext,
+): Promise<VerifiedSigV4> {
   const fields = parsePresignedQuery(request.query);
-  checkScope(fields.scope, context.region, 'AuthorizationQueryParametersError', 'Error parsing the X-Amz-Credential parameter;');
+  checkScope(
+    fields.scope,
+    context.region,
+    'AuthorizationQueryParametersError',
+    'Error parsing the X-Amz-Credential parameter;',
+  );
   const account = lookup(fields.scope, context.credentials);
   const signingDate = parseAmzDate(fields.amzDate) as Date;
   if (fields.amzDate.slice(0, 8) !== fields.scope.date) {
-    throw authError('AuthorizationQueryParametersError', 'Invalid credential date. Date is not the same as X-Amz-Date.');
+    throw authError(
+      'AuthorizationQueryParametersError',
+      'Invalid credential date. Date is not the same as X-Amz-Date.',
+    );
   }
-  if (signingDate.getTime() - context.now > AuthLimits.maxClockSkewMs) throw authError('AccessDenied', 'Request is not valid yet');
-  if (context.now > signingDate.getTime() + fields.expiresSeconds * 1000) throw authError('AccessDenied', 'Request has expired');
+  if (signingDate.getTime() - context.now > AuthLimits.maxClockSkewMs)
+    throw authError('AccessDenied', 'Request is not valid yet');
+  if (context.now > signingDate.getTime() + fields.expiresSeconds * 1000)
+    throw authError('AccessDenied', 'Request has expired');
   checkAmzHeadersSigned(request.headers, fields.signedHeaders);
   const payloadHash = request.query.get('X-Amz-Content-Sha256')?.[0] ?? 'UNSIGNED-PAYLOAD';
   const signer = new SigV4Signer(fields.scope, account.secret, signingDate);
@@ -102,16 +129,23 @@ export async function verifyPresignedSignature(request: ReceivedRequest, context
   return { accessKeyId: fields.scope.accessKeyId, account, signer, signature: expected, payloadHash };
 }
 
-function checkScope(scope: CredentialScope, region: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError', prefix: string): void {
+function checkScope(
+  scope: CredentialScope,
+  region: string,
+  code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError',
+  prefix: string,
+): void {
   if (scope.service !== S3_SERVICE) {
     throw authError(code, `${prefix} incorrect service '${scope.service}'. This endpoint belongs to '${S3_SERVICE}'.`);
   }
-  if (scope.region !== region) throw authError(code, `${prefix} the region '${scope.region}' is wrong; expecting '${region}'`);
+  if (scope.region !== region)
+    throw authError(code, `${prefix} the region '${scope.region}' is wrong; expecting '${region}'`);
 }
 
 function lookup(scope: CredentialScope, credentials: CredentialLookup): AccountCredentials {
   const account = credentials(scope.accessKeyId);
-  if (account === undefined) throw authError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+  if (account === undefined)
+    throw authError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
   return account;
 }
 

@@ -53,7 +53,13 @@ export class SigV4Signer extends SignatureV4 {
 
   /** The request signature smithy computes for these exact signed headers. */
   async requestSignature(input: CanonicalInput): Promise<string> {
-    const request = new HttpRequest({ method: input.method, hostname: 'unused', path: input.canonicalPath, query: { ...input.query }, headers: { ...input.headers } });
+    const request = new HttpRequest({
+      method: input.method,
+      hostname: 'unused',
+      path: input.canonicalPath,
+      query: { ...input.query },
+      headers: { ...input.headers },
+    });
     const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(Object.keys(input.headers)));
     const canonical = this.createCanonicalRequest(request, canonicalHeaders, input.payloadHash);
     const stringToSign = await this.createStringToSign(this.#longDate, this.scopeString, canonical, SIGV4_ALGORITHM);
@@ -62,12 +68,16 @@ export class SigV4Signer extends SignatureV4 {
 
   /** Signs a chunk of an aws-chunked body (spec: sigv4-streaming, "chunk signature"). */
   chunkSignature(previous: string, chunkSha256Hex: string): Promise<string> {
-    return this.#sign(['AWS4-HMAC-SHA256-PAYLOAD', this.#longDate, this.scopeString, previous, EMPTY_SHA256, chunkSha256Hex].join('\n'));
+    return this.#sign(
+      ['AWS4-HMAC-SHA256-PAYLOAD', this.#longDate, this.scopeString, previous, EMPTY_SHA256, chunkSha256Hex].join('\n'),
+    );
   }
 
   /** Signs the trailing headers of an aws-chunked body (spec: sigv4-streaming-trailers). */
   trailerSignature(previous: string, trailerSha256Hex: string): Promise<string> {
-    return this.#sign(['AWS4-HMAC-SHA256-TRAILER', this.#longDate, this.scopeString, previous, trailerSha256Hex].join('\n'));
+    return this.#sign(
+      ['AWS4-HMAC-SHA256-TRAILER', this.#longDate, this.scopeString, previous, trailerSha256Hex].join('\n'),
+    );
   }
 
   /** Signs an arbitrary string (the POST policy, base64) with the derived signing key. */
@@ -76,7 +86,11 @@ export class SigV4Signer extends SignatureV4 {
   }
 
   #sign(stringToSign: string): Promise<string> {
-    return this.sign(stringToSign, { signingDate: this.#signingDate, signingRegion: this.#scope.region, signingService: this.#scope.service });
+    return this.sign(stringToSign, {
+      signingDate: this.#signingDate,
+      signingRegion: this.#scope.region,
+      signingService: this.#scope.service,
+    });
   }
 }
 

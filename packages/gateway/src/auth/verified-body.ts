@@ -9,7 +9,10 @@ import { authError } from './auth-error.js';
  *
  * @throws S3Error XAmzContentSHA256Mismatch when the hashes differ.
  */
-export async function* sha256VerifiedBody(source: AsyncIterable<Uint8Array>, expectedHex: string): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* sha256VerifiedBody(
+  source: AsyncIterable<Uint8Array>,
+  expectedHex: string,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const hash = createHash('sha256');
   for await (const piece of source) {
     hash.update(piece);
@@ -18,6 +21,9 @@ export async function* sha256VerifiedBody(source: AsyncIterable<Uint8Array>, exp
   const actual = hash.digest();
   const expected = Buffer.from(expectedHex, 'hex');
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    throw authError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    throw authError(
+      'XAmzContentSHA256Mismatch',
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
   }
 }

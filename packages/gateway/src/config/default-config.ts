@@ -23,7 +23,10 @@ export const DEFAULT_PRINCIPAL = 'arn:aws:iam::111122223333:user/sealflow';
  * (mode 0600).
  * @throws {InvalidArgumentError} (rejects) for an unreadable or altered credentials file.
  */
-export async function defaultGatewayConfig(dir: string, listen = '127.0.0.1:0'): Promise<{ config: GatewayConfig; credentials: DefaultCredentials }> {
+export async function defaultGatewayConfig(
+  dir: string,
+  listen = '127.0.0.1:0',
+): Promise<{ config: GatewayConfig; credentials: DefaultCredentials }> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true, mode: 0o700 });
   const credentials = await loadOrCreateCredentials(join(root, 'credentials.json'));
@@ -57,7 +60,8 @@ async function loadOrCreateCredentials(path: string): Promise<DefaultCredentials
     }
     return fresh;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw invalidArgument(`cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw invalidArgument(`cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   let parsed: unknown;
   try {

@@ -106,7 +106,17 @@ export interface GatewayConfig {
   readonly virtualHosts: readonly string[];
 }
 
-const TOP_LEVEL = ['listen', 'tls', 'region', 'accounts', 'storage', 'keyStore', 'bucketKeys', 'sseS3KeyFile', 'virtualHosts'] as const;
+const TOP_LEVEL = [
+  'listen',
+  'tls',
+  'region',
+  'accounts',
+  'storage',
+  'keyStore',
+  'bucketKeys',
+  'sseS3KeyFile',
+  'virtualHosts',
+] as const;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const PRINCIPAL = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):[!-~]+$/;
@@ -126,7 +136,9 @@ export async function loadGatewayConfig(path: string): Promise<GatewayConfig> {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw invalidArgument(`config file ${path}: not valid JSON (${cause instanceof Error ? cause.message : 'parse error'})`);
+    throw invalidArgument(
+      `config file ${path}: not valid JSON (${cause instanceof Error ? cause.message : 'parse error'})`,
+    );
   }
   return parseGatewayConfig(json, dirname(resolve(path)));
 }
@@ -143,25 +155,44 @@ export function parseGatewayConfig(json: unknown, baseDir: string): GatewayConfi
   const tls = o.has('tls') ? readOptions(o.raw('tls'), o.field('tls'), ['certFile', 'keyFile']) : undefined;
   // spec: issue 12: plain HTTP only on a loopback address; anything else needs TLS.
   if (tls === undefined && !isLoopback(listen.host)) {
-    throw invalidArgument(`${o.field('listen')}: plain HTTP is only served on a loopback address (127.0.0.0/8, ::1, localhost); give "tls" with certFile and keyFile to listen on ${listen.host}`);
+    throw invalidArgument(
+      `${o.field('listen')}: plain HTTP is only served on a loopback address (127.0.0.0/8, ::1, localhost); give "tls" with certFile and keyFile to listen on ${listen.host}`,
+    );
   }
   const region = assertPattern(o.raw('region') ?? 'us-east-1', o.field('region'), REGION, 'a region such as us-east-1');
-  const accounts = (o.array('accounts') ?? []).map((account, i) => parseAccount(account, `${o.field('accounts')}[${i}]`));
+  const accounts = (o.array('accounts') ?? []).map((account, i) =>
+    parseAccount(account, `${o.field('accounts')}[${i}]`),
+  );
   const seen = new Set<string>();
   for (const account of accounts) {
-    if (seen.has(account.accessKeyId)) throw invalidArgument(`${o.field('accounts')}: access key ${account.accessKeyId} is listed twice`);
+    if (seen.has(account.accessKeyId))
+      throw invalidArgument(`${o.field('accounts')}: access key ${account.accessKeyId} is listed twice`);
     seen.add(account.accessKeyId);
   }
   return {
     listen,
-    ...(tls === undefined ? {} : { tls: { certFile: fileIn(tls.raw('certFile'), tls.field('certFile')), keyFile: fileIn(tls.raw('keyFile'), tls.field('keyFile')) } }),
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: {
+            certFile: fileIn(tls.raw('certFile'), tls.field('certFile')),
+            keyFile: fileIn(tls.raw('keyFile'), tls.field('keyFile')),
+          },
+        }),
     region,
     accounts,
     storage: parseStorage(o.raw('storage') ?? { type: 'fs', dir: 'data' }, o.field('storage'), region, fileIn),
-    keyStore: parseKeyStore(o.raw('keyStore') ?? { type: 'memory-file', storeFile: 'keystore.sealflow', keyFile: 'keystore.key' }, o.field('keyStore'), region, fileIn),
+    keyStore: parseKeyStore(
+      o.raw('keyStore') ?? { type: 'memory-file', storeFile: 'keystore.sealflow', keyFile: 'keystore.key' },
+      o.field('keyStore'),
+      region,
+      fileIn,
+    ),
     bucketKeys: o.boolean('bucketKeys', false),
     sseS3KeyFile: fileIn(o.raw('sseS3KeyFile') ?? 'sse-s3.key', o.field('sseS3KeyFile')),
-    virtualHosts: (o.stringArray('virtualHosts') ?? ['localhost']).map((host, i) => assertPattern(host, `${o.field('virtualHosts')}[${i}]`, HOST_NAME, 'a host name such as s3.example.com')),
+    virtualHosts: (o.stringArray('virtualHosts') ?? ['localhost']).map((host, i) =>
+      assertPattern(host, `${o.field('virtualHosts')}[${i}]`, HOST_NAME, 'a host name such as s3.example.com'),
+    ),
   };
 }
 
@@ -186,29 +217,71 @@ function parseListen(value: unknown, label: string): { host: string; port: numbe
 
 function parseAccount(value: unknown, label: string): GatewayAccount {
   const o = readOptions(value, label, ['accessKeyId', 'secretAccessKey', 'principal', 'displayName']);
-  const accessKeyId = assertPattern(o.raw('accessKeyId'), o.field('accessKeyId'), ACCESS_KEY_ID, '16 to 128 upper-case letters or digits');
+  const accessKeyId = assertPattern(
+    o.raw('accessKeyId'),
+    o.field('accessKeyId'),
+    ACCESS_KEY_ID,
+    '16 to 128 upper-case letters or digits',
+  );
   const secret = o.raw('secretAccessKey');
   // The secret is never echoed: `invalid` describes it by type and length only.
-  if (typeof secret !== 'string' || secret.length < 8 || secret.length > 128) throw invalid(o.field('secretAccessKey'), 'a string of 8 to 128 characters', secret);
+  if (typeof secret !== 'string' || secret.length < 8 || secret.length > 128)
+    throw invalid(o.field('secretAccessKey'), 'a string of 8 to 128 characters', secret);
   const principal = o.raw('principal');
   const match = typeof principal === 'string' ? PRINCIPAL.exec(principal) : null;
   if (match === null || typeof principal !== 'string') {
-    throw invalid(o.field('principal'), 'an IAM principal ARN (arn:aws:iam::<12 digits>:root, ...:user/<name>, ...:role/<name>)', principal);
+    throw invalid(
+      o.field('principal'),
+      'an IAM principal ARN (arn:aws:iam::<12 digits>:root, ...:user/<name>, ...:role/<name>)',
+      principal,
+    );
   }
-  return { accessKeyId, secretAccessKey: secret, principal, accountId: match[2] as string, displayName: o.string('displayName', accessKeyId) };
+  return {
+    accessKeyId,
+    secretAccessKey: secret,
+    principal,
+    accountId: match[2] as string,
+    displayName: o.string('displayName', accessKeyId),
+  };
 }
 
-function parseStorage(value: unknown, label: string, region: string, fileIn: (v: unknown, l: string) => string): StorageConfig {
-  const type = readOptions(value, label, ['type', 'dir', 'bucket', 'prefix', 'region', 'endpoint', 'forcePathStyle', 'accessKeyId', 'secretAccessKey']).raw('type');
+function parseStorage(
+  value: unknown,
+  label: string,
+  region: string,
+  fileIn: (v: unknown, l: string) => string,
+): StorageConfig {
+  const type = readOptions(value, label, [
+    'type',
+    'dir',
+    'bucket',
+    'prefix',
+    'region',
+    'endpoint',
+    'forcePathStyle',
+    'accessKeyId',
+    'secretAccessKey',
+  ]).raw('type');
   if (type === 'fs') {
     const o = readOptions(value, label, ['type', 'dir']);
     return { type, dir: fileIn(o.raw('dir') ?? 'data', o.field('dir')) };
   }
   if (type !== 's3') throw invalid(`${label}.type`, '"fs" or "s3"', type);
-  const o = readOptions(value, label, ['type', 'bucket', 'prefix', 'region', 'endpoint', 'forcePathStyle', 'accessKeyId', 'secretAccessKey']);
+  const o = readOptions(value, label, [
+    'type',
+    'bucket',
+    'prefix',
+    'region',
+    'endpoint',
+    'forcePathStyle',
+    'accessKeyId',
+    'secretAccessKey',
+  ]);
   const prefix = o.raw('prefix') ?? '';
-  if (typeof prefix !== 'string' || prefix.length > 512) throw invalid(o.field('prefix'), 'a key prefix of at most 512 characters', prefix);
-  if (o.has('accessKeyId') !== o.has('secretAccessKey')) throw invalidArgument(`${label}: give both accessKeyId and secretAccessKey, or neither (the SDK's default chain)`);
+  if (typeof prefix !== 'string' || prefix.length > 512)
+    throw invalid(o.field('prefix'), 'a key prefix of at most 512 characters', prefix);
+  if (o.has('accessKeyId') !== o.has('secretAccessKey'))
+    throw invalidArgument(`${label}: give both accessKeyId and secretAccessKey, or neither (the SDK's default chain)`);
   const endpoint = o.optionalString('endpoint');
   if (endpoint !== undefined) assertUrl(endpoint, o.field('endpoint'));
   return {
@@ -218,12 +291,33 @@ function parseStorage(value: unknown, label: string, region: string, fileIn: (v:
     region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'),
     ...(endpoint === undefined ? {} : { endpoint }),
     forcePathStyle: o.boolean('forcePathStyle', endpoint !== undefined),
-    ...(o.has('accessKeyId') ? { credentials: { accessKeyId: o.string('accessKeyId'), secretAccessKey: o.string('secretAccessKey') } } : {}),
+    ...(o.has('accessKeyId')
+      ? { credentials: { accessKeyId: o.string('accessKeyId'), secretAccessKey: o.string('secretAccessKey') } }
+      : {}),
   };
 }
 
-function parseKeyStore(value: unknown, label: string, region: string, fileIn: (v: unknown, l: string) => string): KeyStoreConfig {
-  const all = ['type', 'storeFile', 'passphraseFile', 'keyFile', 'region', 'endpoint', 'uriPrefix', 'keyId', 'accessKeyId', 'secretAccessKey', 'caFile', 'timeoutMs', 'keys'] as const;
+function parseKeyStore(
+  value: unknown,
+  label: string,
+  region: string,
+  fileIn: (v: unknown, l: string) => string,
+): KeyStoreConfig {
+  const all = [
+    'type',
+    'storeFile',
+    'passphraseFile',
+    'keyFile',
+    'region',
+    'endpoint',
+    'uriPrefix',
+    'keyId',
+    'accessKeyId',
+    'secretAccessKey',
+    'caFile',
+    'timeoutMs',
+    'keys',
+  ] as const;
   const type = readOptions(value, label, all).raw('type');
   switch (type) {
     case 'memory':
@@ -231,11 +325,14 @@ function parseKeyStore(value: unknown, label: string, region: string, fileIn: (v
       return { type };
     case 'memory-file': {
       const o = readOptions(value, label, ['type', 'storeFile', 'passphraseFile', 'keyFile']);
-      if (o.has('passphraseFile') === o.has('keyFile')) throw invalidArgument(`${label}: give exactly one of passphraseFile and keyFile`);
+      if (o.has('passphraseFile') === o.has('keyFile'))
+        throw invalidArgument(`${label}: give exactly one of passphraseFile and keyFile`);
       return {
         type,
         storeFile: fileIn(o.raw('storeFile'), o.field('storeFile')),
-        ...(o.has('passphraseFile') ? { passphraseFile: fileIn(o.raw('passphraseFile'), o.field('passphraseFile')) } : {}),
+        ...(o.has('passphraseFile')
+          ? { passphraseFile: fileIn(o.raw('passphraseFile'), o.field('passphraseFile')) }
+          : {}),
         ...(o.has('keyFile') ? { keyFile: fileIn(o.raw('keyFile'), o.field('keyFile')) } : {}),
       };
     }
@@ -243,15 +340,42 @@ function parseKeyStore(value: unknown, label: string, region: string, fileIn: (v
       const o = readOptions(value, label, ['type', 'region', 'endpoint']);
       const endpoint = o.optionalString('endpoint');
       if (endpoint !== undefined) assertUrl(endpoint, o.field('endpoint'));
-      return { type, region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'), ...(endpoint === undefined ? {} : { endpoint }) };
+      return {
+        type,
+        region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'),
+        ...(endpoint === undefined ? {} : { endpoint }),
+      };
     }
     case 'xks': {
-      const o = readOptions(value, label, ['type', 'endpoint', 'uriPrefix', 'keyId', 'region', 'accessKeyId', 'secretAccessKey', 'caFile', 'timeoutMs', 'keys']);
+      const o = readOptions(value, label, [
+        'type',
+        'endpoint',
+        'uriPrefix',
+        'keyId',
+        'region',
+        'accessKeyId',
+        'secretAccessKey',
+        'caFile',
+        'timeoutMs',
+        'keys',
+      ]);
       const keyId = o.string('keyId');
       const keys = o.has('keys')
         ? (o.array('keys') ?? []).map((key, i) => parseXksKey(key, `${o.field('keys')}[${i}]`, region))
-        : [{ keyId: assertPattern(keyId, o.field('keyId'), XKS_KEY_RESOURCE, 'A-Z a-z 0-9 - only, or give keyStore.keys with an arn for it'), arn: `arn:aws:kms:${region}:000000000000:key/${keyId}`, aliases: [] }];
-      if (!keys.some((key) => key.keyId === keyId)) throw invalidArgument(`${o.field('keyId')}: the default key must be one of ${o.field('keys')}`);
+        : [
+            {
+              keyId: assertPattern(
+                keyId,
+                o.field('keyId'),
+                XKS_KEY_RESOURCE,
+                'A-Z a-z 0-9 - only, or give keyStore.keys with an arn for it',
+              ),
+              arn: `arn:aws:kms:${region}:000000000000:key/${keyId}`,
+              aliases: [],
+            },
+          ];
+      if (!keys.some((key) => key.keyId === keyId))
+        throw invalidArgument(`${o.field('keyId')}: the default key must be one of ${o.field('keys')}`);
       return {
         type,
         keys,
@@ -278,12 +402,16 @@ function parseXksKey(value: unknown, label: string, region: string): XksKeyConfi
   const o = readOptions(value, label, ['keyId', 'arn', 'aliases']);
   const arn = o.string('arn');
   const match = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]{1,128}$/.exec(arn);
-  if (match === null) throw invalidArgument(`${o.field('arn')}: expected a key ARN such as arn:aws:kms:${region}:111122223333:key/<id>`);
-  if (match[1] !== region) throw invalidArgument(`${o.field('arn')}: the key must be in the gateway's region ${region}`);
+  if (match === null)
+    throw invalidArgument(`${o.field('arn')}: expected a key ARN such as arn:aws:kms:${region}:111122223333:key/<id>`);
+  if (match[1] !== region)
+    throw invalidArgument(`${o.field('arn')}: the key must be in the gateway's region ${region}`);
   return {
     keyId: assertPattern(o.raw('keyId'), o.field('keyId'), XKS_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -'),
     arn,
-    aliases: (o.array('aliases') ?? []).map((alias, i) => assertPattern(alias, `${o.field('aliases')}[${i}]`, XKS_ALIAS, 'alias/<name> (not alias/aws/...)')),
+    aliases: (o.array('aliases') ?? []).map((alias, i) =>
+      assertPattern(alias, `${o.field('aliases')}[${i}]`, XKS_ALIAS, 'alias/<name> (not alias/aws/...)'),
+    ),
   };
 }
 
@@ -303,11 +431,11 @@ async function readText(path: string, label: string): Promise<string> {
   try {
     const info = await stat(path);
     if (!info.isFile()) throw invalidArgument(`${label}: ${path} is not a regular file`);
-    if (info.size > MAX_CONFIG_BYTES) throw invalidArgument(`${label}: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
+    if (info.size > MAX_CONFIG_BYTES)
+      throw invalidArgument(`${label}: ${path} is larger than ${MAX_CONFIG_BYTES} bytes`);
     return await readFile(path, 'utf8');
   } catch (cause) {
     if (cause instanceof InvalidArgumentError) throw cause;
     throw invalidArgument(`${label}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
-

@@ -67,17 +67,26 @@ export async function* decodeChunkedBody(
         case 'chunk-end':
           if (options.signing !== undefined && chunkHash !== undefined) {
             const expected = await options.signing.signer.chunkSignature(previous, chunkHash.digest('hex'));
-            if (event.signature === undefined || !sameSignature(expected, event.signature)) throw authError('SignatureDoesNotMatch', SIGNATURE_MISMATCH);
+            if (event.signature === undefined || !sameSignature(expected, event.signature))
+              throw authError('SignatureDoesNotMatch', SIGNATURE_MISMATCH);
             previous = expected;
             chunkHash = createHash('sha256');
           }
           break;
         case 'trailer':
           if (signed && event.name === 'x-amz-trailer-signature') {
-            if (trailerSignature !== undefined) throw authError('InvalidRequest', 'Invalid aws-chunked body: the trailer signature is repeated.');
+            if (trailerSignature !== undefined)
+              throw authError('InvalidRequest', 'Invalid aws-chunked body: the trailer signature is repeated.');
             trailerSignature = event.value;
-          } else if (!options.trailerNames.includes(event.name) || event.name in trailers || trailerSignature !== undefined) {
-            throw authError('InvalidRequest', 'Invalid aws-chunked body: a trailing header was not announced in x-amz-trailer, or is repeated.');
+          } else if (
+            !options.trailerNames.includes(event.name) ||
+            event.name in trailers ||
+            trailerSignature !== undefined
+          ) {
+            throw authError(
+              'InvalidRequest',
+              'Invalid aws-chunked body: a trailing header was not announced in x-amz-trailer, or is repeated.',
+            );
           } else {
             trailers[event.name] = event.value;
           }
@@ -91,13 +100,20 @@ export async function* decodeChunkedBody(
   decoder.finish();
   if (!ended) throw authError('IncompleteBody', 'The request body terminated unexpectedly.');
   for (const name of options.trailerNames) {
-    if (!(name in trailers)) throw authError('InvalidRequest', `The trailing header ${name} announced in x-amz-trailer is missing.`);
+    if (!(name in trailers))
+      throw authError('InvalidRequest', `The trailing header ${name} announced in x-amz-trailer is missing.`);
   }
   if (options.signing !== undefined && options.trailerNames.length > 0) {
     // spec: sigv4-streaming-trailers: the trailer chunk signs "name:value\n" per header.
-    const canonical = Object.keys(trailers).map((name) => `${name}:${trailers[name]}\n`).join('');
-    const expected = await options.signing.signer.trailerSignature(previous, createHash('sha256').update(canonical).digest('hex'));
-    if (trailerSignature === undefined || !sameSignature(expected, trailerSignature)) throw authError('SignatureDoesNotMatch', SIGNATURE_MISMATCH);
+    const canonical = Object.keys(trailers)
+      .map((name) => `${name}:${trailers[name]}\n`)
+      .join('');
+    const expected = await options.signing.signer.trailerSignature(
+      previous,
+      createHash('sha256').update(canonical).digest('hex'),
+    );
+    if (trailerSignature === undefined || !sameSignature(expected, trailerSignature))
+      throw authError('SignatureDoesNotMatch', SIGNATURE_MISMATCH);
   }
   for (const [name, hasher] of hashers) {
     if ((await hasher.digest()) !== trailers[name]) {

@@ -95,12 +95,16 @@ export class AwsChunkedDecoder {
    */
   finish(): void {
     if (this.#state !== 'done') {
-      throw authError('IncompleteBody', 'The request body terminated unexpectedly: the aws-chunked body is incomplete.');
+      throw authError(
+        'IncompleteBody',
+        'The request body terminated unexpectedly: the aws-chunked body is incomplete.',
+      );
     }
   }
 
   #appendLine(bytes: Uint8Array): void {
-    const cap = this.#state === 'trailer' ? AuthLimits.maxTrailerBytes - this.#trailerBytes : AuthLimits.maxChunkHeaderBytes;
+    const cap =
+      this.#state === 'trailer' ? AuthLimits.maxTrailerBytes - this.#trailerBytes : AuthLimits.maxChunkHeaderBytes;
     if (this.#lineLength + bytes.length > cap) throw malformed('an aws-chunked header or trailer line is too long');
     this.#line.set(bytes, this.#lineLength);
     this.#lineLength += bytes.length;
@@ -133,7 +137,11 @@ export class AwsChunkedDecoder {
     if (m === null) throw malformed('an aws-chunked chunk header is malformed');
     const signature = m[2];
     if (this.#framing.signed !== (signature !== undefined)) {
-      throw malformed(this.#framing.signed ? 'a chunk lacks its chunk-signature' : 'an unsigned aws-chunked body carries a chunk-signature');
+      throw malformed(
+        this.#framing.signed
+          ? 'a chunk lacks its chunk-signature'
+          : 'an unsigned aws-chunked body carries a chunk-signature',
+      );
     }
     const size = Number.parseInt(m[1] as string, 16);
     // Caps before anything else: a hostile size never reaches an allocation or a counter.
@@ -166,7 +174,8 @@ export class AwsChunkedDecoder {
     const m = TRAILER_LINE.exec(line);
     this.#trailerBytes += length;
     this.#trailerCount += 1;
-    if (m === null || this.#trailerCount > AuthLimits.maxTrailers + 1) throw malformed('a trailing header is malformed');
+    if (m === null || this.#trailerCount > AuthLimits.maxTrailers + 1)
+      throw malformed('a trailing header is malformed');
     events.push({ type: 'trailer', name: (m[1] as string).toLowerCase(), value: m[2] ?? '' });
   }
 }

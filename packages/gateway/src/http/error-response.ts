@@ -17,7 +17,13 @@ export interface S3ErrorShape {
 export function isS3ErrorShape(value: unknown): value is S3ErrorShape {
   if (isS3Error(value)) return true;
   const v = value as Partial<S3ErrorShape> | null;
-  return typeof v === 'object' && v !== null && v.code === 'ERR_S3' && typeof v.s3Code === 'string' && typeof v.status === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.code === 'ERR_S3' &&
+    typeof v.s3Code === 'string' &&
+    typeof v.status === 'number'
+  );
 }
 
 /**
@@ -33,7 +39,11 @@ export function toS3ErrorShape(error: unknown): S3ErrorShape {
 }
 
 /** The response for an S3 error: status, headers and the `<Error>` document. */
-export function errorResponse(error: S3ErrorShape, ids: RequestIds, resource: string | undefined): { status: number; headers: Record<string, string>; body: string } {
+export function errorResponse(
+  error: S3ErrorShape,
+  ids: RequestIds,
+  resource: string | undefined,
+): { status: number; headers: Record<string, string>; body: string } {
   const fields = error.fields ?? {};
   const body = xmlDocument(
     'Error',

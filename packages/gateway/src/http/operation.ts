@@ -40,9 +40,35 @@ export type S3Operation = (typeof S3Operations)[number];
  * `?acl` taken as PutObject would overwrite the object with an ACL document).
  */
 const UNSUPPORTED_SUBRESOURCES = [
-  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle', 'logging',
-  'metadataConfiguration', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock',
-  'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent', 'versioning', 'versions', 'website', 'renameObject', 'session',
+  'accelerate',
+  'acl',
+  'analytics',
+  'attributes',
+  'cors',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'logging',
+  'metadataConfiguration',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'tagging',
+  'torrent',
+  'versioning',
+  'versions',
+  'website',
+  'renameObject',
+  'session',
 ] as const;
 
 /**
@@ -50,10 +76,18 @@ const UNSUPPORTED_SUBRESOURCES = [
  * @throws {S3Error} 405 `MethodNotAllowed` for a method the resource does not take, 501
  * `NotImplemented` for a subresource the gateway does not serve.
  */
-export function resolveOperation(method: string, target: RequestTarget, headers: Readonly<Record<string, string | string[] | undefined>>): S3Operation {
+export function resolveOperation(
+  method: string,
+  target: RequestTarget,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): S3Operation {
   const q = target.query;
   for (const name of UNSUPPORTED_SUBRESOURCES) {
-    if (q.has(name)) throw s3Error('NotImplemented', `A header or query you provided implies functionality that is not implemented (?${name}).`);
+    if (q.has(name))
+      throw s3Error(
+        'NotImplemented',
+        `A header or query you provided implies functionality that is not implemented (?${name}).`,
+      );
   }
   if (target.bucket === undefined) {
     if (method === 'GET') return 'ListBuckets';

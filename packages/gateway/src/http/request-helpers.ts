@@ -36,12 +36,15 @@ export function flattenHeaders(headers: IncomingMessage['headers']): Record<stri
  * 5 GiB, before any byte is read.
  */
 export function checkUploadLength(req: IncomingMessage, decoded: number | undefined): void {
-  const declared = decoded ?? (req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']));
+  const declared =
+    decoded ?? (req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']));
   if (declared === undefined || !Number.isSafeInteger(declared)) {
     if (req.headers['transfer-encoding'] === undefined) throw s3Error('MissingContentLength');
     return;
   }
   if (declared > GatewayLimits.maxObjectBytes) {
-    throw s3Error('EntityTooLarge', undefined, { fields: { ProposedSize: String(declared), MaxSizeAllowed: String(GatewayLimits.maxObjectBytes) } });
+    throw s3Error('EntityTooLarge', undefined, {
+      fields: { ProposedSize: String(declared), MaxSizeAllowed: String(GatewayLimits.maxObjectBytes) },
+    });
   }
 }

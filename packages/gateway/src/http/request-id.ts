@@ -11,5 +11,8 @@ export interface RequestIds {
 /** Fresh, unguessable IDs for one request (they also tag its audit records). */
 export function newRequestIds(): RequestIds {
   const bytes = randomBytes(8 + 24);
-  return { requestId: bytes.subarray(0, 8).toString('hex').toUpperCase(), hostId: bytes.subarray(8).toString('base64') };
+  return {
+    requestId: bytes.subarray(0, 8).toString('hex').toUpperCase(),
+    hostId: bytes.subarray(8).toString('base64'),
+  };
 }

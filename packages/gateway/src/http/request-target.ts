@@ -63,7 +63,9 @@ export function parseRequestTarget(url: string, host: string | undefined, baseHo
   }
   const key = rawKey === undefined ? undefined : decode(rawKey);
   if (key !== undefined && Buffer.byteLength(key, 'utf8') > GatewayLimits.maxKeyBytes) {
-    throw s3Error('KeyTooLongError', undefined, { fields: { Size: String(Buffer.byteLength(key, 'utf8')), MaxSizeAllowed: String(GatewayLimits.maxKeyBytes) } });
+    throw s3Error('KeyTooLongError', undefined, {
+      fields: { Size: String(Buffer.byteLength(key, 'utf8')), MaxSizeAllowed: String(GatewayLimits.maxKeyBytes) },
+    });
   }
   return { bucket, key, query, style, rawPath };
 }

@@ -21,7 +21,11 @@ const builder = new XMLBuilder({
  * namespace (unless `namespace` is false, as for error documents). `undefined` members are
  * left out; arrays repeat the element.
  */
-export function xmlDocument(root: string, body: XmlElement, { namespace = true }: { readonly namespace?: boolean } = {}): string {
+export function xmlDocument(
+  root: string,
+  body: XmlElement,
+  { namespace = true }: { readonly namespace?: boolean } = {},
+): string {
   const element = namespace ? { '@_xmlns': S3_XML_NAMESPACE, ...strip(body) } : strip(body);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [root]: element }) as string}`;
 }
@@ -30,7 +34,10 @@ function strip(element: XmlElement): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(element)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) out[name] = value.map((item: unknown) => (typeof item === 'object' && item !== null ? strip(item as XmlElement) : item));
+    if (Array.isArray(value))
+      out[name] = value.map((item: unknown) =>
+        typeof item === 'object' && item !== null ? strip(item as XmlElement) : item,
+      );
     else out[name] = typeof value === 'object' && value !== null ? strip(value as XmlElement) : value;
   }
   return out;

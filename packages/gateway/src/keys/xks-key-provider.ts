@@ -69,14 +69,18 @@ export function xksKeyProvider(options: XksKeyProviderOptions): XksKeyProvider {
   };
   for (const key of options.keys) {
     const parts = parseKmsKeyArn(key.arn);
-    if (parts === undefined) throw invalidArgument(`keyStore.keys: ${key.arn} is not a key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
+    if (parts === undefined)
+      throw invalidArgument(
+        `keyStore.keys: ${key.arn} is not a key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`,
+      );
     claim(key.arn, key);
     claim(parts.keyId, key);
     for (const alias of key.aliases) claim(alias, key);
     byArn.set(key.arn, key);
   }
   const fallback = options.keys.find((k) => k.keyId === options.defaultKeyId);
-  if (fallback === undefined) throw invalidArgument(`keyStore.keyId: the default key ${options.defaultKeyId} is not in keyStore.keys`);
+  if (fallback === undefined)
+    throw invalidArgument(`keyStore.keyId: the default key ${options.defaultKeyId} is not in keyStore.keys`);
   if (!names.has(AWS_MANAGED_ALIAS)) names.set(AWS_MANAGED_ALIAS, fallback);
 
   const stores = new Map<string, XksKeyStore>();
@@ -108,22 +112,36 @@ export function xksKeyProvider(options: XksKeyProviderOptions): XksKeyProvider {
     keyStoreFor(principal) {
       let router = routers.get(principal);
       if (router === undefined) {
-        router = new XksRoutingStore(principal, options.keys.map((key) => storeFor(principal, key)), (arn) => {
-          const key = byArn.get(arn);
-          return key === undefined ? undefined : storeFor(principal, key);
-        }, storeFor(principal, fallback), options.audit);
+        router = new XksRoutingStore(
+          principal,
+          options.keys.map((key) => storeFor(principal, key)),
+          (arn) => {
+            const key = byArn.get(arn);
+            return key === undefined ? undefined : storeFor(principal, key);
+          },
+          storeFor(principal, fallback),
+          options.audit,
+        );
         routers.set(principal, router);
       }
       return router;
     },
     wrappingStoreFor(principal, keyArn) {
       const key = byArn.get(keyArn);
-      if (key === undefined) throw new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, `no XKS key is configured for ${keyArn}`, { keyId: keyArn });
-      return new XksRoutingStore(principal, [storeFor(principal, key)], () => storeFor(principal, key), storeFor(principal, key), options.audit);
+      if (key === undefined)
+        throw new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, `no XKS key is configured for ${keyArn}`, { keyId: keyArn });
+      return new XksRoutingStore(
+        principal,
+        [storeFor(principal, key)],
+        () => storeFor(principal, key),
+        storeFor(principal, key),
+        options.audit,
+      );
     },
     async resolveKey(_principal, _accountId, keyId) {
       const key = names.get(keyId);
-      if (key === undefined) throw new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, `no XKS key is configured for ${keyId}`, { keyId });
+      if (key === undefined)
+        throw new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, `no XKS key is configured for ${keyId}`, { keyId });
       return key.arn;
     },
     close() {
@@ -144,7 +162,13 @@ class XksRoutingStore implements KeyStore {
   readonly #fallback: XksKeyStore;
   readonly #audit: XksKeyProviderOptions['audit'];
 
-  constructor(principal: string, stores: readonly XksKeyStore[], byArn: (arn: string) => XksKeyStore | undefined, fallback: XksKeyStore, audit: XksKeyProviderOptions['audit']) {
+  constructor(
+    principal: string,
+    stores: readonly XksKeyStore[],
+    byArn: (arn: string) => XksKeyStore | undefined,
+    fallback: XksKeyStore,
+    audit: XksKeyProviderOptions['audit'],
+  ) {
     this.id = `s3-xks:${principal}`;
     this.principal = principal;
     this.#stores = stores;
@@ -160,7 +184,11 @@ class XksRoutingStore implements KeyStore {
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
     const { keyId, ...rest } = request;
     const store = keyId === undefined ? this.#fallback : this.#byArn(keyId);
-    if (store === undefined) throw new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, `no XKS key is configured for ${keyId as string}`, { store: this.id, keyId: keyId as string });
+    if (store === undefined)
+      throw new KeyStoreError(ErrorCodes.KEY_NOT_FOUND, `no XKS key is configured for ${keyId as string}`, {
+        store: this.id,
+        keyId: keyId as string,
+      });
     this.#audit?.('GenerateDataKey');
     return store.generateDataKey(rest);
   }
@@ -172,7 +200,12 @@ class XksRoutingStore implements KeyStore {
 
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
     const store = this.#stores.find((s) => s.canUnwrap(edk));
-    if (store === undefined) throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, 'the data key was not wrapped by a configured XKS key', { store: this.id });
+    if (store === undefined)
+      throw new KeyStoreError(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+        'the data key was not wrapped by a configured XKS key',
+        { store: this.id },
+      );
     this.#audit?.('Decrypt');
     return store.unwrapDataKey(edk, request);
   }

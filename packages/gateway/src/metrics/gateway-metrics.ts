@@ -31,8 +31,18 @@ export class GatewayMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.#requests = new Counter({ name: 'sealflow_gateway_requests_total', help: 'S3 requests by operation and HTTP status', labelNames: ['operation', 'status'], registers });
-    this.#sseKms = new Counter({ name: 'sealflow_gateway_sse_kms_requests_total', help: 'Requests that wrote or read an SSE-KMS object', labelNames: ['operation'], registers });
+    this.#requests = new Counter({
+      name: 'sealflow_gateway_requests_total',
+      help: 'S3 requests by operation and HTTP status',
+      labelNames: ['operation', 'status'],
+      registers,
+    });
+    this.#sseKms = new Counter({
+      name: 'sealflow_gateway_sse_kms_requests_total',
+      help: 'Requests that wrote or read an SSE-KMS object',
+      labelNames: ['operation'],
+      registers,
+    });
     const self = this;
     new Gauge({
       name: 'sealflow_gateway_sse_kms_request_ratio',
@@ -42,10 +52,27 @@ export class GatewayMetrics {
         this.set(self.#total === 0 ? 0 : self.#kmsTotal / self.#total);
       },
     });
-    this.#kmsCalls = new Counter({ name: 'sealflow_gateway_kms_calls_total', help: 'KMS calls made for S3 requests, by KMS operation', labelNames: ['operation'], registers });
-    this.#kmsAvoided = new Counter({ name: 'sealflow_gateway_kms_calls_avoided_total', help: 'KMS calls avoided by bucket keys (cache hits)', registers });
-    this.#bytesIn = new Counter({ name: 'sealflow_gateway_bytes_in_total', help: 'Request body bytes received', registers });
-    this.#bytesOut = new Counter({ name: 'sealflow_gateway_bytes_out_total', help: 'Response body bytes sent', registers });
+    this.#kmsCalls = new Counter({
+      name: 'sealflow_gateway_kms_calls_total',
+      help: 'KMS calls made for S3 requests, by KMS operation',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.#kmsAvoided = new Counter({
+      name: 'sealflow_gateway_kms_calls_avoided_total',
+      help: 'KMS calls avoided by bucket keys (cache hits)',
+      registers,
+    });
+    this.#bytesIn = new Counter({
+      name: 'sealflow_gateway_bytes_in_total',
+      help: 'Request body bytes received',
+      registers,
+    });
+    this.#bytesOut = new Counter({
+      name: 'sealflow_gateway_bytes_out_total',
+      help: 'Response body bytes sent',
+      registers,
+    });
     diagnostics.subscribe(Channels.bucketKey, this.#onBucketKey);
   }
 

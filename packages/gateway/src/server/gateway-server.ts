@@ -59,7 +59,10 @@ export class GatewayServer {
       keepAliveTimeout: 5_000,
     };
     const listener = (req: IncomingMessage, res: ServerResponse): void => void this.#serve(req, res);
-    this.#server = options.tls === undefined ? createHttpServer(serverOptions, listener) : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener);
+    this.#server =
+      options.tls === undefined
+        ? createHttpServer(serverOptions, listener)
+        : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener);
     this.#server.maxHeadersCount = GatewayLimits.maxHeaderCount;
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
@@ -75,8 +78,22 @@ export class GatewayServer {
       }
       const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
       const ids = newRequestIds();
-      const response = errorResponse(tooLarge ? s3Error('RequestHeaderSectionTooLarge') : s3Error('InvalidRequest', 'The request could not be parsed.'), ids, undefined);
-      const head = [`HTTP/1.1 ${response.status} Bad Request`, ...Object.entries(response.headers).map(([k, v]) => `${k}: ${v}`), `x-amz-request-id: ${ids.requestId}`, `x-amz-id-2: ${ids.hostId}`, 'connection: close', '', ''];
+      const response = errorResponse(
+        tooLarge
+          ? s3Error('RequestHeaderSectionTooLarge')
+          : s3Error('InvalidRequest', 'The request could not be parsed.'),
+        ids,
+        undefined,
+      );
+      const head = [
+        `HTTP/1.1 ${response.status} Bad Request`,
+        ...Object.entries(response.headers).map(([k, v]) => `${k}: ${v}`),
+        `x-amz-request-id: ${ids.requestId}`,
+        `x-amz-id-2: ${ids.hostId}`,
+        'connection: close',
+        '',
+        '',
+      ];
       socket.end(`${head.join('\r\n')}${response.body}`);
       options.metrics.request('Unknown', response.status, false);
     });
@@ -93,7 +110,11 @@ export class GatewayServer {
         this.#server.off('error', reject);
         const address = this.#server.address() as AddressInfo;
         const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        resolve({ host: address.address, port: address.port, url: `${this.#secure ? 'https' : 'http'}://${shown}:${address.port}` });
+        resolve({
+          host: address.address,
+          port: address.port,
+          url: `${this.#secure ? 'https' : 'http'}://${shown}:${address.port}`,
+        });
       });
     });
   }
@@ -122,7 +143,12 @@ export class GatewayServer {
       const special = this.#special(method, url, req);
       if (special !== undefined) {
         operation = special;
-        await this.#write(res, ids, special === 'Metrics' ? await this.#metrics() : await this.#health(), controller.signal);
+        await this.#write(
+          res,
+          ids,
+          special === 'Metrics' ? await this.#metrics() : await this.#health(),
+          controller.signal,
+        );
         return;
       }
       target = parseRequestTarget(url, req.headers.host, this.#options.virtualHosts ?? ['localhost']);
@@ -131,7 +157,13 @@ export class GatewayServer {
       const identity = exchange.identity;
       const caller: Caller = identity.anonymous
         ? { anonymous: true }
-        : { anonymous: false, principal: identity.principal, accountId: identity.accountId, displayName: identity.displayName, accessKeyId: identity.accessKeyId };
+        : {
+            anonymous: false,
+            principal: identity.principal,
+            accountId: identity.accountId,
+            displayName: identity.displayName,
+            accessKeyId: identity.accessKeyId,
+          };
       const response = await this.#options.handler({
         operation,
         method,
@@ -165,18 +197,35 @@ export class GatewayServer {
       const headers = response.headers;
       if (!req.complete) drainThenClose(req);
       // A HEAD error has no body (S3 sends the status and headers only).
-      await this.#write(res, ids, { status: response.status, headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) }, controller.signal).catch(() => res.destroy());
+      await this.#write(
+        res,
+        ids,
+        { status: response.status, headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) },
+        controller.signal,
+      ).catch(() => res.destroy());
     }
   }
 
   // SigV4 (header or presigned) for every operation, or the signed form of a POST Object.
-  async #authenticate(operation: S3Operation, method: string, url: string, target: RequestTarget, req: IncomingMessage, signal: AbortSignal): Promise<Authenticated> {
+  async #authenticate(
+    operation: S3Operation,
+    method: string,
+    url: string,
+    target: RequestTarget,
+    req: IncomingMessage,
+    signal: AbortSignal,
+  ): Promise<Authenticated> {
     const now = this.#options.now === undefined ? {} : { now: this.#options.now };
     if (operation === 'PostObject') {
-      const post = await authenticatePostObject({ bucket: target.bucket as string, headers: req.headers, secure: this.#secure }, this.#countedBody(req, signal), this.#options.credentials, {
-        region: this.#options.region,
-        ...now,
-      });
+      const post = await authenticatePostObject(
+        { bucket: target.bucket as string, headers: req.headers, secure: this.#secure },
+        this.#countedBody(req, signal),
+        this.#options.credentials,
+        {
+          region: this.#options.region,
+          ...now,
+        },
+      );
       return {
         identity: post.identity,
         body: post.body,
@@ -187,7 +236,13 @@ export class GatewayServer {
     }
     const q = url.indexOf('?');
     const auth = await authenticate(
-      { method, path: target.rawPath, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, secure: this.#secure },
+      {
+        method,
+        path: target.rawPath,
+        query: q < 0 ? '' : url.slice(q + 1),
+        headers: req.headers,
+        secure: this.#secure,
+      },
       this.#countedBody(req, signal),
       this.#options.credentials,
       { region: this.#options.region, ...now },
@@ -235,7 +290,8 @@ export class GatewayServer {
     for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
     const body = response.body;
     if (body === undefined) {
-      if (!res.hasHeader('content-length') && response.status !== 204 && response.status !== 304) res.setHeader('content-length', '0');
+      if (!res.hasHeader('content-length') && response.status !== 204 && response.status !== 304)
+        res.setHeader('content-length', '0');
       res.end();
       return;
     }

@@ -24,7 +24,11 @@ interface ObjectSummary {
 }
 
 /** One `<Contents>` element. */
-export function contentsXml(item: ObjectSummary, encode: (v: string | undefined) => string | undefined, withOwner: boolean): XmlElement {
+export function contentsXml(
+  item: ObjectSummary,
+  encode: (v: string | undefined) => string | undefined,
+  withOwner: boolean,
+): XmlElement {
   return {
     Key: encode(item.key),
     LastModified: item.lastModified.toISOString(),

@@ -8,13 +8,15 @@ import type { S3Request, S3Response } from './s3-exchange.js';
 
 function target(request: S3Request): { bucket: string; key: string } {
   const { bucket, key } = request.target;
-  if (bucket === undefined || key === undefined) throw s3Error('InvalidRequest', 'This operation needs a bucket and an object key.');
+  if (bucket === undefined || key === undefined)
+    throw s3Error('InvalidRequest', 'This operation needs a bucket and an object key.');
   return { bucket, key };
 }
 
 function uploadIdOf(request: S3Request): string {
   const id = request.target.query.get('uploadId');
-  if (id === undefined || id === '') throw s3Error('InvalidArgument', 'This operation needs an uploadId.', { fields: { ArgumentName: 'uploadId' } });
+  if (id === undefined || id === '')
+    throw s3Error('InvalidArgument', 'This operation needs an uploadId.', { fields: { ArgumentName: 'uploadId' } });
   return id;
 }
 
@@ -22,22 +24,34 @@ function partNumberOf(request: S3Request): number {
   const value = request.target.query.get('partNumber') ?? '';
   const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(n >= 1 && n <= 10_000)) {
-    throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { fields: { ArgumentName: 'partNumber', ArgumentValue: value.slice(0, 32) } });
+    throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
+      fields: { ArgumentName: 'partNumber', ArgumentValue: value.slice(0, 32) },
+    });
   }
   return n;
 }
 
 function badMax(name: string): Error {
-  return s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, { fields: { ArgumentName: name } });
+  return s3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, {
+    fields: { ArgumentName: name },
+  });
 }
 
 /** Serves the multipart operations; `undefined` for any other operation. */
-export async function handleMultipart(service: S3Service, ctx: RequestContext, request: S3Request): Promise<S3Response | undefined> {
+export async function handleMultipart(
+  service: S3Service,
+  ctx: RequestContext,
+  request: S3Request,
+): Promise<S3Response | undefined> {
   switch (request.operation) {
     case 'CreateMultipartUpload': {
       const { bucket, key } = target(request);
       const result = await service.createMultipartUpload(ctx, { bucket, key, headers: request.headers });
-      return { status: 200, headers: result.headers, body: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: result.uploadId }) };
+      return {
+        status: 200,
+        headers: result.headers,
+        body: xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: result.uploadId }),
+      };
     }
     case 'UploadPart': {
       const { bucket, key } = target(request);
@@ -67,12 +81,25 @@ export async function handleMultipart(service: S3Service, ctx: RequestContext, r
         ...(range === undefined ? {} : { sourceRange: range }),
       });
       const { etag: _etag, ...headers } = result.headers;
-      return { status: 200, headers, body: xmlDocument('CopyPartResult', { LastModified: result.lastModified.toISOString(), ETag: quoted(result.etag) }) };
+      return {
+        status: 200,
+        headers,
+        body: xmlDocument('CopyPartResult', {
+          LastModified: result.lastModified.toISOString(),
+          ETag: quoted(result.etag),
+        }),
+      };
     }
     case 'CompleteMultipartUpload': {
       const { bucket, key } = target(request);
       const parts = parseCompleteMultipartUpload(await readControlBody(request.body));
-      const result = await service.completeMultipartUpload(ctx, { bucket, key, uploadId: uploadIdOf(request), parts, headers: request.headers });
+      const result = await service.completeMultipartUpload(ctx, {
+        bucket,
+        key,
+        uploadId: uploadIdOf(request),
+        parts,
+        headers: request.headers,
+      });
       const host = request.headers['host'] ?? 'localhost';
       const { etag: _etag, ...headers } = result.headers;
       return {
@@ -96,7 +123,8 @@ export async function handleMultipart(service: S3Service, ctx: RequestContext, r
       const maxParts = maxParam(request, 'max-parts');
       if (Number.isNaN(maxParts)) throw badMax('max-parts');
       const markerText = request.target.query.get('part-number-marker');
-      const marker = markerText === undefined ? undefined : /^\d{1,5}$/.test(markerText) ? Number(markerText) : Number.NaN;
+      const marker =
+        markerText === undefined ? undefined : /^\d{1,5}$/.test(markerText) ? Number(markerText) : Number.NaN;
       if (Number.isNaN(marker)) throw badMax('part-number-marker');
       const result = await service.listParts(ctx, {
         bucket,
@@ -120,7 +148,12 @@ export async function handleMultipart(service: S3Service, ctx: RequestContext, r
           MaxParts: result.maxParts,
           IsTruncated: result.isTruncated,
           ChecksumAlgorithm: result.checksumAlgorithm?.toUpperCase(),
-          Part: result.parts.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified.toISOString(), ETag: quoted(p.etag), Size: p.size })),
+          Part: result.parts.map((p) => ({
+            PartNumber: p.partNumber,
+            LastModified: p.lastModified.toISOString(),
+            ETag: quoted(p.etag),
+            Size: p.size,
+          })),
         }),
       };
     }

@@ -4,7 +4,16 @@ import { quoted } from './list-xml.js';
 import type { S3Request, S3Response } from './s3-exchange.js';
 
 /** Form fields that are the signature itself, not object settings. */
-const AUTH_FIELDS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature', 'x-amz-security-token', 'policy', 'signature', 'awsaccesskeyid']);
+const AUTH_FIELDS = new Set([
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-signature',
+  'x-amz-security-token',
+  'policy',
+  'signature',
+  'awsaccesskeyid',
+]);
 /** Standard headers a form may set on the object. */
 const OBJECT_FIELDS = new Set(['cache-control', 'content-disposition', 'content-encoding', 'expires']);
 
@@ -15,16 +24,28 @@ const OBJECT_FIELDS = new Set(['cache-control', 'content-disposition', 'content-
  * `PostResponse` document, default 204).
  * @throws {S3Error} (rejects) what PutObject throws; 400 `InvalidRequest` without a form.
  */
-export async function handlePostObject(service: S3Service, ctx: RequestContext, request: S3Request): Promise<S3Response> {
+export async function handlePostObject(
+  service: S3Service,
+  ctx: RequestContext,
+  request: S3Request,
+): Promise<S3Response> {
   const form = request.form;
   const bucket = request.target.bucket;
-  if (form === undefined || bucket === undefined) throw s3Error('InvalidRequest', 'POST Object needs a multipart/form-data body.');
+  if (form === undefined || bucket === undefined)
+    throw s3Error('InvalidRequest', 'POST Object needs a multipart/form-data body.');
   const headers: Record<string, string> = { 'content-type': form.contentType };
   for (const [name, value] of form.fields) {
     if (AUTH_FIELDS.has(name)) continue;
     if (name.startsWith('x-amz-') || OBJECT_FIELDS.has(name)) headers[name] = value;
   }
-  const result = await service.putObject(ctx, { bucket, key: form.key, headers, body: request.body, trailers: Promise.resolve({}), signal: request.signal });
+  const result = await service.putObject(ctx, {
+    bucket,
+    key: form.key,
+    headers,
+    body: request.body,
+    trailers: Promise.resolve({}),
+    signal: request.signal,
+  });
   const location = `${request.secure ? 'https' : 'http'}://${request.headers['host'] ?? 'localhost'}/${bucket}/${encodeURIComponent(form.key).replaceAll('%2F', '/')}`;
   const redirect = form.fields.get('success_action_redirect') ?? form.fields.get('redirect');
   if (redirect !== undefined && /^https?:\/\//.test(redirect)) {
@@ -36,7 +57,15 @@ export async function handlePostObject(service: S3Service, ctx: RequestContext, 
   }
   const status = form.fields.get('success_action_status');
   if (status === '201') {
-    return { status: 201, headers: { ...result.headers, location }, body: xmlDocument('PostResponse', { Location: location, Bucket: bucket, Key: form.key, ETag: quoted(result.etag) }, { namespace: false }) };
+    return {
+      status: 201,
+      headers: { ...result.headers, location },
+      body: xmlDocument(
+        'PostResponse',
+        { Location: location, Bucket: bucket, Key: form.key, ETag: quoted(result.etag) },
+        { namespace: false },
+      ),
+    };
   }
   return { status: status === '200' ? 200 : 204, headers: { ...result.headers, location } };
 }

@@ -5,7 +5,13 @@ import type { RequestTarget } from '../http/request-target.js';
 /** Who made a request, once authenticated. */
 export type Caller =
   | { readonly anonymous: true }
-  | { readonly anonymous: false; readonly principal: string; readonly accountId: string; readonly displayName: string; readonly accessKeyId: string };
+  | {
+      readonly anonymous: false;
+      readonly principal: string;
+      readonly accountId: string;
+      readonly displayName: string;
+      readonly accessKeyId: string;
+    };
 
 /** One S3 request, routed and authenticated, as an operation handler sees it. */
 export interface S3Request {

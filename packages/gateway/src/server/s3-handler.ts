@@ -56,7 +56,9 @@ export function createS3Handler(service: S3Service): S3Handler {
           status: 200,
           body: xmlDocument('ListAllMyBucketsResult', {
             Owner: { ID: result.owner.id, DisplayName: displayName },
-            Buckets: { Bucket: result.buckets.map((b) => ({ Name: b.name, CreationDate: b.creationDate.toISOString() })) },
+            Buckets: {
+              Bucket: result.buckets.map((b) => ({ Name: b.name, CreationDate: b.creationDate.toISOString() })),
+            },
           }),
         };
       }
@@ -72,10 +74,20 @@ export function createS3Handler(service: S3Service): S3Handler {
         const result = await service.headBucket(ctx, { bucket: bucketOf(request) });
         const region = result.headers['x-amz-bucket-region'];
         // us-east-1 is reported as an empty LocationConstraint, as S3 does.
-        return { status: 200, body: xmlDocument('LocationConstraint', { '#text': region === 'us-east-1' ? '' : region }) };
+        return {
+          status: 200,
+          body: xmlDocument('LocationConstraint', { '#text': region === 'us-east-1' ? '' : region }),
+        };
       }
       case 'PutBucketEncryption':
-        return ok((await service.putBucketEncryption(ctx, { bucket: bucketOf(request), body: await readControlBody(request.body) })).headers);
+        return ok(
+          (
+            await service.putBucketEncryption(ctx, {
+              bucket: bucketOf(request),
+              body: await readControlBody(request.body),
+            })
+          ).headers,
+        );
       case 'GetBucketEncryption': {
         const result = await service.getBucketEncryption(ctx, { bucket: bucketOf(request) });
         return { status: 200, headers: { ...result.headers, 'content-type': 'application/xml' }, body: result.xml };
@@ -83,7 +95,11 @@ export function createS3Handler(service: S3Service): S3Handler {
       case 'DeleteBucketEncryption':
         return ok((await service.deleteBucketEncryption(ctx, { bucket: bucketOf(request) })).headers, 204);
       case 'PutBucketPolicy':
-        return ok((await service.putBucketPolicy(ctx, { bucket: bucketOf(request), body: await readControlBody(request.body) })).headers, 204);
+        return ok(
+          (await service.putBucketPolicy(ctx, { bucket: bucketOf(request), body: await readControlBody(request.body) }))
+            .headers,
+          204,
+        );
       case 'GetBucketPolicy': {
         const result = await service.getBucketPolicy(ctx, { bucket: bucketOf(request) });
         return { status: 200, headers: result.headers, body: result.policy };
@@ -103,12 +119,29 @@ export function createS3Handler(service: S3Service): S3Handler {
         return ok(result.headers);
       }
       case 'GetObject': {
-        const result = await service.getObject(ctx, { bucket: bucketOf(request), key: keyOf(request), headers, signal: request.signal });
-        return { status: result.status, headers: { ...result.headers, 'content-length': String(result.contentLength) }, body: result.body };
+        const result = await service.getObject(ctx, {
+          bucket: bucketOf(request),
+          key: keyOf(request),
+          headers,
+          signal: request.signal,
+        });
+        return {
+          status: result.status,
+          headers: { ...result.headers, 'content-length': String(result.contentLength) },
+          body: result.body,
+        };
       }
       case 'HeadObject': {
-        const result = await service.headObject(ctx, { bucket: bucketOf(request), key: keyOf(request), headers, signal: request.signal });
-        return { status: result.status, headers: { ...result.headers, 'content-length': String(result.contentLength) } };
+        const result = await service.headObject(ctx, {
+          bucket: bucketOf(request),
+          key: keyOf(request),
+          headers,
+          signal: request.signal,
+        });
+        return {
+          status: result.status,
+          headers: { ...result.headers, 'content-length': String(result.contentLength) },
+        };
       }
       case 'DeleteObject':
         return ok((await service.deleteObject(ctx, { bucket: bucketOf(request), key: keyOf(request) })).headers, 204);
@@ -131,7 +164,14 @@ export function createS3Handler(service: S3Service): S3Handler {
           headers,
         });
         const { etag: _etag, ...rest } = result.headers;
-        return { status: 200, headers: rest, body: xmlDocument('CopyObjectResult', { LastModified: result.lastModified.toISOString(), ETag: quoted(result.etag) }) };
+        return {
+          status: 200,
+          headers: rest,
+          body: xmlDocument('CopyObjectResult', {
+            LastModified: result.lastModified.toISOString(),
+            ETag: quoted(result.etag),
+          }),
+        };
       }
       case 'ListObjects':
       case 'ListObjectsV2':
@@ -152,10 +192,15 @@ async function listObjects(service: S3Service, ctx: RequestContext, request: S3R
   const v2 = request.operation === 'ListObjectsV2';
   const encodingType = q.get('encoding-type');
   if (encodingType !== undefined && encodingType !== 'url') {
-    throw s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType.slice(0, 64) } });
+    throw s3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', {
+      fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType.slice(0, 64) },
+    });
   }
   const maxKeys = maxParam(request, 'max-keys');
-  if (Number.isNaN(maxKeys)) throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { fields: { ArgumentName: 'max-keys' } });
+  if (Number.isNaN(maxKeys))
+    throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
+      fields: { ArgumentName: 'max-keys' },
+    });
   const prefix = q.get('prefix');
   const delimiter = q.get('delimiter');
   const marker = v2 ? undefined : q.get('marker');

@@ -4,7 +4,17 @@ import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/p
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { assertString, invalidArgument } from '@sealflow/core/validate';
-import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from '@sealflow/s3';
+import {
+  isBlobName,
+  isBlobPrefix,
+  MAX_BLOB_LIST_LIMIT,
+  type BlobGetOptions,
+  type BlobInfo,
+  type BlobListing,
+  type BlobListOptions,
+  type BlobPutOptions,
+  type BlobStore,
+} from '@sealflow/s3';
 import { BLOB_SUFFIX, CONTINUED, blobPathSegments, compareNames, decodeSegment } from './blob-names.js';
 
 /** Where uploads are written before they are renamed into place (same file system). */
@@ -40,7 +50,11 @@ export class FsBlobStore implements BlobStore {
   }
 
   /** @throws {InvalidArgumentError} (rejects) for an invalid name; rejects with the source's or the signal's error, leaving nothing. */
-  async put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: BlobPutOptions = {}): Promise<BlobInfo> {
+  async put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
     const path = this.#pathOf(name);
     options.signal?.throwIfAborted();
     let size = 0;
@@ -52,14 +66,15 @@ export class FsBlobStore implements BlobStore {
         options.signal?.throwIfAborted();
         size += chunk.length;
         // Back-pressure: wait for the file to drain before taking the next chunk.
-        if (!out.write(chunk)) await new Promise<void>((resolveDrain, rejectDrain) => {
-          const onError = (error: Error): void => rejectDrain(error);
-          out.once('error', onError);
-          out.once('drain', () => {
-            out.off('error', onError);
-            resolveDrain();
+        if (!out.write(chunk))
+          await new Promise<void>((resolveDrain, rejectDrain) => {
+            const onError = (error: Error): void => rejectDrain(error);
+            out.once('error', onError);
+            out.once('drain', () => {
+              out.off('error', onError);
+              resolveDrain();
+            });
           });
-        });
       }
       options.signal?.throwIfAborted();
       out.end();
@@ -91,7 +106,12 @@ export class FsBlobStore implements BlobStore {
       return emptyStream();
     }
     // The open handle pins the file: a rename over it during the read does not change what is read.
-    return createReadStream('', { fd: handle, start, ...(range.end === undefined ? {} : { end: range.end - 1 }), ...(range.signal === undefined ? {} : { signal: range.signal }) });
+    return createReadStream('', {
+      fd: handle,
+      start,
+      ...(range.end === undefined ? {} : { end: range.end - 1 }),
+      ...(range.signal === undefined ? {} : { signal: range.signal }),
+    });
   }
 
   /** Up to `length` bytes at `position` (fewer only at the end); `undefined` when the blob is absent. */
@@ -120,7 +140,8 @@ export class FsBlobStore implements BlobStore {
       const info = await stat(this.#pathOf(name));
       return { name, size: info.size };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return undefined;
       throw error;
     }
   }
@@ -137,7 +158,10 @@ export class FsBlobStore implements BlobStore {
     );
     for (let depth = segments.length - 1; depth > 0; depth--) {
       // ENOTEMPTY (or ENOENT after a concurrent delete) ends the clean-up.
-      const removed = await rmdir(join(this.#root, ...segments.slice(0, depth))).then(() => true, () => false);
+      const removed = await rmdir(join(this.#root, ...segments.slice(0, depth))).then(
+        () => true,
+        () => false,
+      );
       if (!removed) break;
     }
     return existed;
@@ -150,11 +174,14 @@ export class FsBlobStore implements BlobStore {
   async list(prefix: string, options: BlobListOptions = {}): Promise<BlobListing> {
     if (!isBlobPrefix(prefix)) throw invalidArgument('FsBlobStore.list: not a valid blob name prefix');
     const limit = options.limit ?? MAX_BLOB_LIST_LIMIT;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT) throw invalidArgument(`FsBlobStore.list: limit must be 1 to ${MAX_BLOB_LIST_LIMIT}`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT)
+      throw invalidArgument(`FsBlobStore.list: limit must be 1 to ${MAX_BLOB_LIST_LIMIT}`);
     const found: BlobInfo[] = [];
     await this.#walk(this.#root, '', '', prefix, found);
     const after = options.startAfter;
-    const sorted = found.filter((entry) => after === undefined || compareNames(entry.name, after) > 0).sort((a, b) => compareNames(a.name, b.name));
+    const sorted = found
+      .filter((entry) => after === undefined || compareNames(entry.name, after) > 0)
+      .sort((a, b) => compareNames(a.name, b.name));
     return { entries: sorted.slice(0, limit), truncated: sorted.length > limit };
   }
 

@@ -1,8 +1,25 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertString, invalidArgument } from '@sealflow/core/validate';
-import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from '@sealflow/s3';
+import {
+  isBlobName,
+  isBlobPrefix,
+  MAX_BLOB_LIST_LIMIT,
+  type BlobGetOptions,
+  type BlobInfo,
+  type BlobListing,
+  type BlobListOptions,
+  type BlobPutOptions,
+  type BlobStore,
+} from '@sealflow/s3';
 
 /** Options of {@link S3BlobStore}. */
 export interface S3BlobStoreOptions {
@@ -41,7 +58,11 @@ export class S3BlobStore implements BlobStore {
    * Streams `source` to the store; rejects (storing nothing) on a source error or an abort.
    * @throws {InvalidArgumentError} (rejects) for an invalid name.
    */
-  async put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: BlobPutOptions = {}): Promise<BlobInfo> {
+  async put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
     const key = this.#key(name);
     options.signal?.throwIfAborted();
     let size = 0;
@@ -72,11 +93,19 @@ export class S3BlobStore implements BlobStore {
   /** A stream of bytes `[start, end)` (whole blob by default, clipped to it); `undefined` when absent. */
   async get(name: string, range: BlobGetOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
     const start = range.start ?? 0;
-    if (range.end !== undefined && range.end <= start) return (await this.stat(name)) === undefined ? undefined : empty();
-    const header = range.start === undefined && range.end === undefined ? undefined : `bytes=${start}-${range.end === undefined ? '' : range.end - 1}`;
+    if (range.end !== undefined && range.end <= start)
+      return (await this.stat(name)) === undefined ? undefined : empty();
+    const header =
+      range.start === undefined && range.end === undefined
+        ? undefined
+        : `bytes=${start}-${range.end === undefined ? '' : range.end - 1}`;
     try {
       const out = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(name), ...(header === undefined ? {} : { Range: header }) }),
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#key(name),
+          ...(header === undefined ? {} : { Range: header }),
+        }),
         range.signal === undefined ? {} : { abortSignal: range.signal },
       );
       return out.Body as AsyncIterable<Uint8Array>;
@@ -127,7 +156,8 @@ export class S3BlobStore implements BlobStore {
   async list(prefix: string, options: BlobListOptions = {}): Promise<BlobListing> {
     if (!isBlobPrefix(prefix)) throw invalidArgument('S3BlobStore.list: not a valid blob name prefix');
     const limit = options.limit ?? MAX_BLOB_LIST_LIMIT;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT) throw invalidArgument(`S3BlobStore.list: limit must be 1 to ${MAX_BLOB_LIST_LIMIT}`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT)
+      throw invalidArgument(`S3BlobStore.list: limit must be 1 to ${MAX_BLOB_LIST_LIMIT}`);
     const out = await this.#client.send(
       new ListObjectsV2Command({
         Bucket: this.#bucket,
@@ -136,7 +166,9 @@ export class S3BlobStore implements BlobStore {
         ...(options.startAfter === undefined ? {} : { StartAfter: `${this.#prefix}${options.startAfter}` }),
       }),
     );
-    const entries = (out.Contents ?? []).flatMap((item) => (item.Key === undefined ? [] : [{ name: item.Key.slice(this.#prefix.length), size: item.Size ?? 0 }]));
+    const entries = (out.Contents ?? []).flatMap((item) =>
+      item.Key === undefined ? [] : [{ name: item.Key.slice(this.#prefix.length), size: item.Size ?? 0 }],
+    );
     return { entries, truncated: out.IsTruncated === true };
   }
 

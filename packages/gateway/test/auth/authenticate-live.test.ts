@@ -39,7 +39,14 @@ describe('authenticate on a live node:http server, driven by @aws-sdk/client-s3'
     const data = Buffer.alloc(1 << 20);
     for (let i = 0; i < data.length; i += 1) data[i] = (i * 7) & 0xff;
     const pieces = Array.from({ length: 16 }, (_, i) => data.subarray(i * 65_536, (i + 1) * 65_536));
-    await client().send(new PutObjectCommand({ Bucket: 'bucket', Key: 'big.bin', Body: Readable.from(pieces), ContentLength: data.length }));
+    await client().send(
+      new PutObjectCommand({
+        Bucket: 'bucket',
+        Key: 'big.bin',
+        Body: Readable.from(pieces),
+        ContentLength: data.length,
+      }),
+    );
     const last = server.accepted.at(-1);
     expect(last?.payload).toBe('streaming-unsigned-trailer');
     expect(last?.identity).toMatchObject({ anonymous: false, principal: PRINCIPAL });

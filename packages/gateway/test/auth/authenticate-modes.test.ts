@@ -23,13 +23,19 @@ const SHA_ABC = createHash('sha256').update('abc').digest('base64');
 
 describe('payload modes and their refusals', () => {
   it('decodes an anonymous STREAMING-UNSIGNED-PAYLOAD-TRAILER body and checks its sha256 trailer', async () => {
-    const { result, body, trailers } = await replay(anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-sha256:${SHA_ABC}\r\n\r\n`));
+    const { result, body, trailers } = await replay(
+      anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-sha256:${SHA_ABC}\r\n\r\n`),
+    );
     expect(result.identity).toEqual({ anonymous: true });
     expect(body.toString()).toBe('abc');
     expect(trailers).toEqual({ 'x-amz-checksum-sha256': SHA_ABC });
-    expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabd\r\n0\r\nx-amz-checksum-sha256:${SHA_ABC}\r\n\r\n`)))).toBe('BadDigest');
+    expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabd\r\n0\r\nx-amz-checksum-sha256:${SHA_ABC}\r\n\r\n`)))).toBe(
+      'BadDigest',
+    );
     expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabc\r\n0\r\n\r\n`)))).toBe('InvalidRequest');
-    expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`)))).toBe('InvalidRequest');
+    expect(await s3CodeOf(replay(anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`)))).toBe(
+      'InvalidRequest',
+    );
   });
 
   it('checks crc32c and crc64nvme trailers by default', async () => {
@@ -38,7 +44,9 @@ describe('payload modes and their refusals', () => {
       checksum.update(Buffer.from('abc'));
       const value = await checksum.digestBase64();
       const headers = { 'x-amz-trailer': `x-amz-checksum-${algorithm}` };
-      const { trailers } = await replay(anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-${algorithm}:${value}\r\n\r\n`, headers));
+      const { trailers } = await replay(
+        anonymousChunked(`3\r\nabc\r\n0\r\nx-amz-checksum-${algorithm}:${value}\r\n\r\n`, headers),
+      );
       expect(trailers).toEqual({ [`x-amz-checksum-${algorithm}`]: value });
       const wrong = `3\r\nabd\r\n0\r\nx-amz-checksum-${algorithm}:${value}\r\n\r\n`;
       expect(await s3CodeOf(replay(anonymousChunked(wrong, headers))), algorithm).toBe('BadDigest');
@@ -55,16 +63,33 @@ describe('payload modes and their refusals', () => {
     const noLength = anonymousChunked('');
     delete (noLength.headers as Record<string, unknown>)['x-amz-decoded-content-length'];
     expect(await s3CodeOf(replay(noLength))).toBe('MissingContentLength');
-    expect(await s3CodeOf(replay(anonymousChunked('', { 'x-amz-content-sha256': 'STREAMING-SOMETHING' })))).toBe('InvalidArgument');
-    expect(await s3CodeOf(replay(anonymousChunked('', { 'x-amz-content-sha256': 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD' })))).toBe('NotImplemented');
-    const v4a = { method: 'GET', url: '/b/k', headers: { host: 'h', authorization: 'AWS4-ECDSA-P256-SHA256 Credential=x' }, body: Buffer.alloc(0) };
+    expect(await s3CodeOf(replay(anonymousChunked('', { 'x-amz-content-sha256': 'STREAMING-SOMETHING' })))).toBe(
+      'InvalidArgument',
+    );
+    expect(
+      await s3CodeOf(
+        replay(anonymousChunked('', { 'x-amz-content-sha256': 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD' })),
+      ),
+    ).toBe('NotImplemented');
+    const v4a = {
+      method: 'GET',
+      url: '/b/k',
+      headers: { host: 'h', authorization: 'AWS4-ECDSA-P256-SHA256 Credential=x' },
+      body: Buffer.alloc(0),
+    };
     expect(await s3CodeOf(replay(v4a))).toBe('NotImplemented');
   });
 
   it('refuses SigV2 header and query signatures as unsupported, and malformed SigV4 headers', async () => {
     const base = { method: 'GET', url: '/b/k', body: Buffer.alloc(0) };
-    expect(await s3CodeOf(replay({ ...base, headers: { host: 'h', authorization: `AWS ${ACCESS_KEY}:c2lnbmF0dXJl` } }))).toBe('InvalidRequest');
-    expect(await s3CodeOf(replay({ ...base, url: `/b/k?AWSAccessKeyId=${ACCESS_KEY}&Expires=1&Signature=x`, headers: { host: 'h' } }))).toBe('InvalidRequest');
+    expect(
+      await s3CodeOf(replay({ ...base, headers: { host: 'h', authorization: `AWS ${ACCESS_KEY}:c2lnbmF0dXJl` } })),
+    ).toBe('InvalidRequest');
+    expect(
+      await s3CodeOf(
+        replay({ ...base, url: `/b/k?AWSAccessKeyId=${ACCESS_KEY}&Expires=1&Signature=x`, headers: { host: 'h' } }),
+      ),
+    ).toBe('InvalidRequest');
     const sig = 'f'.repeat(64);
     const amz = { host: 'h', 'x-amz-date': '20260101T000000Z', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
     const now = Date.UTC(2026, 0, 1);
@@ -77,20 +102,44 @@ describe('payload modes and their refusals', () => {
       `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260102/${REGION}/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig}`,
       `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, SignedHeaders=host, Signature=${sig}`,
     ]) {
-      expect(await s3CodeOf(replay({ ...base, headers: { ...amz, authorization } }, { now })), authorization).toBe('AuthorizationHeaderMalformed');
+      expect(await s3CodeOf(replay({ ...base, headers: { ...amz, authorization } }, { now })), authorization).toBe(
+        'AuthorizationHeaderMalformed',
+      );
     }
     const authorization = `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/${REGION}/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig}`;
-    expect(await s3CodeOf(replay({ ...base, headers: { host: 'h', 'x-amz-date': '20260101T000000Z', authorization } }, { now }))).toBe('InvalidRequest');
-    expect(await s3CodeOf(replay({ ...base, headers: { host: 'h', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', authorization } }, { now }))).toBe('AccessDenied');
+    expect(
+      await s3CodeOf(
+        replay({ ...base, headers: { host: 'h', 'x-amz-date': '20260101T000000Z', authorization } }, { now }),
+      ),
+    ).toBe('InvalidRequest');
+    expect(
+      await s3CodeOf(
+        replay({ ...base, headers: { host: 'h', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', authorization } }, { now }),
+      ),
+    ).toBe('AccessDenied');
   });
 
   it('rejects the trailers promise when the body fails or is abandoned, and settles it after completion', async () => {
-    const request = await signedChunkedRequest({ data: Buffer.alloc(20_000, 3), chunkSize: 8192, signingDate: new Date(), trailers: { 'x-amz-checksum-crc32': 'AAAAAA==' } });
+    const request = await signedChunkedRequest({
+      data: Buffer.alloc(20_000, 3),
+      chunkSize: 8192,
+      signingDate: new Date(),
+      trailers: { 'x-amz-checksum-crc32': 'AAAAAA==' },
+    });
     const url = request.url;
     const run = (body: Buffer) =>
-      authenticate({ method: 'PUT', path: url, query: '', headers: request.headers, secure: false }, pieces(body, [4096]), credentials, { region: REGION });
+      authenticate(
+        { method: 'PUT', path: url, query: '', headers: request.headers, secure: false },
+        pieces(body, [4096]),
+        credentials,
+        { region: REGION },
+      );
     const failing = await run(request.body);
-    await expect((async () => { for await (const p of failing.body) void p; })()).rejects.toMatchObject({ s3Code: 'BadDigest' });
+    await expect(
+      (async () => {
+        for await (const p of failing.body) void p;
+      })(),
+    ).rejects.toMatchObject({ s3Code: 'BadDigest' });
     await expect(failing.trailers).rejects.toMatchObject({ s3Code: 'BadDigest' });
     const abandoned = await run(request.body);
     for await (const piece of abandoned.body) {

@@ -1,4 +1,11 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureServer, type CapturedRequest } from '../support/capture-server.js';
@@ -20,9 +27,17 @@ async function captured(send: (c: S3Client) => Promise<unknown>, c: S3Client = c
   return capture.last();
 }
 
-const putHello = (c: S3Client): Promise<unknown> => c.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'greeting.txt', Body: 'hello world' }));
+const putHello = (c: S3Client): Promise<unknown> =>
+  c.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'greeting.txt', Body: 'hello world' }));
 const putStream = (c: S3Client): Promise<unknown> =>
-  c.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'big', Body: Readable.from([Buffer.alloc(70_000, 7), Buffer.from('tail')]), ContentLength: 70_004 }));
+  c.send(
+    new PutObjectCommand({
+      Bucket: 'bucket',
+      Key: 'big',
+      Body: Readable.from([Buffer.alloc(70_000, 7), Buffer.from('tail')]),
+      ContentLength: 70_004,
+    }),
+  );
 
 beforeAll(async () => {
   capture = await CaptureServer.start();
@@ -36,17 +51,32 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
     const request = await captured(putHello);
     expect(request.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
     const { result, body } = await replay(request, { sizes: [1, 3] });
-    expect(result.identity).toEqual({ anonymous: false, accessKeyId: ACCESS_KEY, principal: PRINCIPAL, accountId: '111122223333', displayName: 'alice', via: 'header', signatureVersion: 'v4' });
+    expect(result.identity).toEqual({
+      anonymous: false,
+      accessKeyId: ACCESS_KEY,
+      principal: PRINCIPAL,
+      accountId: '111122223333',
+      displayName: 'alice',
+      via: 'header',
+      signatureVersion: 'v4',
+    });
     expect(result.payload).toBe('sha256');
     expect(body.toString()).toBe('hello world');
   });
 
   it('accepts GetObject, HeadObject, ListObjectsV2 with prefix and delimiter, and DeleteObjects', async () => {
     const sends = [
-      (c: S3Client) => c.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'dir/a file+plus!(1)*~.txt', Range: 'bytes=0-1' })),
+      (c: S3Client) =>
+        c.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'dir/a file+plus!(1)*~.txt', Range: 'bytes=0-1' })),
       (c: S3Client) => c.send(new HeadObjectCommand({ Bucket: 'bucket', Key: 'ünïcödé/κλειδί' })),
-      (c: S3Client) => c.send(new ListObjectsV2Command({ Bucket: 'bucket', Prefix: 'a/b c', Delimiter: '/', StartAfter: 'a=b&c' })).catch(() => undefined),
-      (c: S3Client) => c.send(new DeleteObjectsCommand({ Bucket: 'bucket', Delete: { Objects: [{ Key: 'x' }, { Key: 'y' }] } })).catch(() => undefined),
+      (c: S3Client) =>
+        c
+          .send(new ListObjectsV2Command({ Bucket: 'bucket', Prefix: 'a/b c', Delimiter: '/', StartAfter: 'a=b&c' }))
+          .catch(() => undefined),
+      (c: S3Client) =>
+        c
+          .send(new DeleteObjectsCommand({ Bucket: 'bucket', Delete: { Objects: [{ Key: 'x' }, { Key: 'y' }] } }))
+          .catch(() => undefined),
     ];
     for (const send of sends) {
       const request = await captured(send);
@@ -72,7 +102,7 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
     expect(body.toString()).toBe('hello world');
   });
 
-  it('decodes the SDK\'s STREAMING-UNSIGNED-PAYLOAD-TRAILER body and verifies its crc32 trailer', async () => {
+  it("decodes the SDK's STREAMING-UNSIGNED-PAYLOAD-TRAILER body and verifies its crc32 trailer", async () => {
     const request = await captured(putStream);
     expect(request.headers['x-amz-content-sha256']).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER');
     for (const sizes of [[1], [2, 5, 13], [65_536], [request.body.length]]) {
@@ -97,7 +127,8 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
       (async function* () {
         yield tampered;
       })(),
-      (id) => (id === ACCESS_KEY ? { secret: SECRET, principal: PRINCIPAL, accountId: '1', displayName: 'a' } : undefined),
+      (id) =>
+        id === ACCESS_KEY ? { secret: SECRET, principal: PRINCIPAL, accountId: '1', displayName: 'a' } : undefined,
       { region: REGION },
     );
     let committed = false;
@@ -113,14 +144,19 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
   it('refuses a crc32 trailer that does not match the decoded body (BadDigest)', async () => {
     const request = await captured(putStream);
     const text = request.body.toString('latin1');
-    const bad = Buffer.from(text.replace(/x-amz-checksum-crc32:[A-Za-z0-9+/=]+/, 'x-amz-checksum-crc32:AAAAAA=='), 'latin1');
+    const bad = Buffer.from(
+      text.replace(/x-amz-checksum-crc32:[A-Za-z0-9+/=]+/, 'x-amz-checksum-crc32:AAAAAA=='),
+      'latin1',
+    );
     expect(await s3CodeOf(replay(request, { body: bad }))).toBe('BadDigest');
   });
 
   it('refuses a truncated aws-chunked body and a chunk data byte flipped against the checksum', async () => {
     const request = await captured(putStream);
     for (const cut of [1, 10, 40_000, request.body.length - 3]) {
-      expect(await s3CodeOf(replay(request, { body: request.body.subarray(0, cut) })), `cut at ${cut}`).toBe('IncompleteBody');
+      expect(await s3CodeOf(replay(request, { body: request.body.subarray(0, cut) })), `cut at ${cut}`).toBe(
+        'IncompleteBody',
+      );
     }
     const flipped = Buffer.from(request.body);
     flipped.writeUInt8(flipped.readUInt8(50_000) ^ 0x40, 50_000);
@@ -136,13 +172,19 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
   });
 
   it('refuses the wrong secret (SignatureDoesNotMatch) and an unknown key (InvalidAccessKeyId)', async () => {
-    expect(await s3CodeOf(replay(await captured(putHello, client({ secret: 'not-the-secret' }))))).toBe('SignatureDoesNotMatch');
-    expect(await s3CodeOf(replay(await captured(putHello, client({ accessKeyId: 'AKIDUNKNOWN' }))))).toBe('InvalidAccessKeyId');
+    expect(await s3CodeOf(replay(await captured(putHello, client({ secret: 'not-the-secret' }))))).toBe(
+      'SignatureDoesNotMatch',
+    );
+    expect(await s3CodeOf(replay(await captured(putHello, client({ accessKeyId: 'AKIDUNKNOWN' }))))).toBe(
+      'InvalidAccessKeyId',
+    );
   });
 
   it('refuses a signing time more than 15 minutes from the clock, either way', async () => {
     const request = await captured(putHello);
-    const signedAt = Date.parse(String(request.headers['x-amz-date']).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    const signedAt = Date.parse(
+      String(request.headers['x-amz-date']).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'),
+    );
     for (const offset of [-14 * 60_000, 14 * 60_000]) {
       await expect(replay(request, { now: signedAt + offset })).resolves.toBeDefined();
     }
@@ -152,7 +194,9 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
   });
 
   it('refuses a credential scope for another region', async () => {
-    expect(await s3CodeOf(replay(await captured(putHello, client({ region: 'eu-west-1' }))))).toBe('AuthorizationHeaderMalformed');
+    expect(await s3CodeOf(replay(await captured(putHello, client({ region: 'eu-west-1' }))))).toBe(
+      'AuthorizationHeaderMalformed',
+    );
   });
 
   it('refuses any change to what was signed: method, path, query, a signed header', async () => {
@@ -166,7 +210,9 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
       { headers: { ...request.headers, 'x-amz-checksum-crc32': 'AAAAAA==' } },
     ];
     for (const change of cases) {
-      expect(await s3CodeOf(replay(request, change)), JSON.stringify(change).slice(0, 80)).toBe('SignatureDoesNotMatch');
+      expect(await s3CodeOf(replay(request, change)), JSON.stringify(change).slice(0, 80)).toBe(
+        'SignatureDoesNotMatch',
+      );
     }
   });
 
@@ -177,9 +223,12 @@ describe('SigV4 header auth with @aws-sdk/client-s3', () => {
   });
 
   it('returns requests without any signature as anonymous, body passed through', async () => {
-    const { result, body } = await replay(
-      { method: 'PUT', url: '/bucket/anon', headers: { host: 'localhost', 'content-length': '3' }, body: Buffer.from('abc') },
-    );
+    const { result, body } = await replay({
+      method: 'PUT',
+      url: '/bucket/anon',
+      headers: { host: 'localhost', 'content-length': '3' },
+      body: Buffer.from('abc'),
+    });
     expect(result.identity).toEqual({ anonymous: true });
     expect(body.toString()).toBe('abc');
   });

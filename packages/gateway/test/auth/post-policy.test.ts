@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkPostPolicy, parsePostPolicy } from '../../src/auth/post-policy.js';
 
-const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+const b64 = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 const NOW = Date.UTC(2030, 0, 1);
 const FUTURE = '2031-01-01T00:00:00.000Z';
 
@@ -19,7 +20,13 @@ describe('parsePostPolicy', () => {
     const policy = parsePostPolicy(
       b64({
         expiration: FUTURE,
-        conditions: [{ bucket: 'b' }, ['starts-with', '$key', 'user/'], ['eq', '$acl', 'private'], ['content-length-range', 1, 10], { $success_action_status: '201' }],
+        conditions: [
+          { bucket: 'b' },
+          ['starts-with', '$key', 'user/'],
+          ['eq', '$acl', 'private'],
+          ['content-length-range', 1, 10],
+          { $success_action_status: '201' },
+        ],
       }),
     );
     expect(policy.expiration.toISOString()).toBe(FUTURE);
@@ -40,7 +47,10 @@ describe('parsePostPolicy', () => {
       b64({ expiration: FUTURE, conditions: [{ a: '1', b: '2' }] }),
       b64({ expiration: FUTURE, conditions: [42] }),
     ]) {
-      expect(code(() => parsePostPolicy(raw)), raw).toBe('InvalidPolicyDocument');
+      expect(
+        code(() => parsePostPolicy(raw)),
+        raw,
+      ).toBe('InvalidPolicyDocument');
     }
   });
 });
@@ -49,7 +59,13 @@ describe('checkPostPolicy', () => {
   const policy = parsePostPolicy(
     b64({
       expiration: FUTURE,
-      conditions: [{ bucket: 'photos' }, ['starts-with', '$key', 'user/'], ['starts-with', '$Content-Type', 'image/'], ['content-length-range', 0, 5], { 'x-amz-server-side-encryption': 'aws:kms' }],
+      conditions: [
+        { bucket: 'photos' },
+        ['starts-with', '$key', 'user/'],
+        ['starts-with', '$Content-Type', 'image/'],
+        ['content-length-range', 0, 5],
+        { 'x-amz-server-side-encryption': 'aws:kms' },
+      ],
     }),
   );
   const fields = new Map([
@@ -67,9 +83,21 @@ describe('checkPostPolicy', () => {
   it('refuses an expired policy, another bucket, a failed condition, a partly matching content-type list and an unnamed field', () => {
     expect(code(() => checkPostPolicy(policy, fields, 'photos', Date.parse(FUTURE) + 1))).toBe('AccessDenied');
     expect(code(() => checkPostPolicy(policy, fields, 'other', NOW))).toBe('AccessDenied');
-    expect(code(() => checkPostPolicy(policy, new Map([...fields, ['key', 'admin/x']]), 'photos', NOW))).toBe('AccessDenied');
-    expect(code(() => checkPostPolicy(policy, new Map([...fields, ['content-type', 'image/png, text/html']]), 'photos', NOW))).toBe('AccessDenied');
-    expect(code(() => checkPostPolicy(policy, new Map([...fields, ['x-amz-server-side-encryption', 'AES256']]), 'photos', NOW))).toBe('AccessDenied');
-    expect(code(() => checkPostPolicy(policy, new Map([...fields, ['acl', 'public-read']]), 'photos', NOW))).toBe('AccessDenied');
+    expect(code(() => checkPostPolicy(policy, new Map([...fields, ['key', 'admin/x']]), 'photos', NOW))).toBe(
+      'AccessDenied',
+    );
+    expect(
+      code(() =>
+        checkPostPolicy(policy, new Map([...fields, ['content-type', 'image/png, text/html']]), 'photos', NOW),
+      ),
+    ).toBe('AccessDenied');
+    expect(
+      code(() =>
+        checkPostPolicy(policy, new Map([...fields, ['x-amz-server-side-encryption', 'AES256']]), 'photos', NOW),
+      ),
+    ).toBe('AccessDenied');
+    expect(code(() => checkPostPolicy(policy, new Map([...fields, ['acl', 'public-read']]), 'photos', NOW))).toBe(
+      'AccessDenied',
+    );
   });
 });

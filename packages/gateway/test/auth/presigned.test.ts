@@ -8,13 +8,25 @@ let capture: CaptureServer;
 const SIGNED_AT = Date.UTC(2026, 5, 1, 12, 0, 0);
 
 function client(region = REGION, secret = SECRET): S3Client {
-  return new S3Client({ endpoint: capture.endpoint, region, forcePathStyle: true, credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: secret } });
+  return new S3Client({
+    endpoint: capture.endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: secret },
+  });
 }
 
 /** A presigned URL from @aws-sdk/s3-request-presigner, fetched through the capture server. */
-async function presigned(command: GetObjectCommand | PutObjectCommand, options: { expiresIn?: number; region?: string; secret?: string; body?: string } = {}): Promise<CapturedRequest> {
-  const url = await getSignedUrl(client(options.region, options.secret), command, { expiresIn: options.expiresIn ?? 900, signingDate: new Date(SIGNED_AT) });
-  const init: RequestInit = command instanceof PutObjectCommand ? { method: 'PUT', body: options.body ?? '' } : { method: 'GET' };
+async function presigned(
+  command: GetObjectCommand | PutObjectCommand,
+  options: { expiresIn?: number; region?: string; secret?: string; body?: string } = {},
+): Promise<CapturedRequest> {
+  const url = await getSignedUrl(client(options.region, options.secret), command, {
+    expiresIn: options.expiresIn ?? 900,
+    signingDate: new Date(SIGNED_AT),
+  });
+  const init: RequestInit =
+    command instanceof PutObjectCommand ? { method: 'PUT', body: options.body ?? '' } : { method: 'GET' };
   const response = await fetch(url, init);
   await response.arrayBuffer();
   return capture.last();
@@ -37,9 +49,21 @@ describe('presigned URLs from @aws-sdk/s3-request-presigner', () => {
   });
 
   it('accepts a presigned PUT with SSE headers it signed, and passes the body through', async () => {
-    const command = new PutObjectCommand({ Bucket: 'bucket', Key: 'k', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/app' });
+    const command = new PutObjectCommand({
+      Bucket: 'bucket',
+      Key: 'k',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: 'alias/app',
+    });
     const url = await getSignedUrl(client(), command, { signingDate: new Date(SIGNED_AT) });
-    const response = await fetch(url, { method: 'PUT', body: 'payload', headers: { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'alias/app' } });
+    const response = await fetch(url, {
+      method: 'PUT',
+      body: 'payload',
+      headers: {
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': 'alias/app',
+      },
+    });
     await response.arrayBuffer();
     const { result, body } = await replay(capture.last(), { now: SIGNED_AT });
     expect(result.identity.anonymous).toBe(false);
@@ -59,13 +83,19 @@ describe('presigned URLs from @aws-sdk/s3-request-presigner', () => {
     expect(await s3CodeOf(replay(request, { now: SIGNED_AT + 604_801_000 }))).toBe('AccessDenied');
     for (const expires of ['604801', '0', '-1', 'abc']) {
       const url = request.url.replace('X-Amz-Expires=604800', `X-Amz-Expires=${expires}`);
-      expect(await s3CodeOf(replay(request, { url, now: SIGNED_AT })), expires).toBe('AuthorizationQueryParametersError');
+      expect(await s3CodeOf(replay(request, { url, now: SIGNED_AT })), expires).toBe(
+        'AuthorizationQueryParametersError',
+      );
     }
   });
 
   it('refuses a tampered URL, the wrong secret and another region', async () => {
     const request = await presigned(new GetObjectCommand({ Bucket: 'bucket', Key: 'k' }), { expiresIn: 3600 });
-    for (const url of [request.url.replace('/bucket/k', '/bucket/l'), `${request.url}&versionId=1`, request.url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=3601')]) {
+    for (const url of [
+      request.url.replace('/bucket/k', '/bucket/l'),
+      `${request.url}&versionId=1`,
+      request.url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=3601'),
+    ]) {
       expect(await s3CodeOf(replay(request, { url, now: SIGNED_AT })), url).toBe('SignatureDoesNotMatch');
     }
     expect(await s3CodeOf(replay(request, { method: 'DELETE', now: SIGNED_AT }))).toBe('SignatureDoesNotMatch');
@@ -77,7 +107,10 @@ describe('presigned URLs from @aws-sdk/s3-request-presigner', () => {
 
   it('refuses a request that carries both a presigned query and an Authorization header', async () => {
     const request = await presigned(new GetObjectCommand({ Bucket: 'bucket', Key: 'k' }));
-    const headers = { ...request.headers, authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260601/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}` };
+    const headers = {
+      ...request.headers,
+      authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260601/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`,
+    };
     expect(await s3CodeOf(replay(request, { headers, now: SIGNED_AT }))).toBe('InvalidArgument');
   });
 });

@@ -23,9 +23,15 @@ describe('parseRequestTarget', () => {
   it('virtual-host style under a configured host name (port ignored, case-insensitive)', () => {
     const t = parseRequestTarget('/dir/key.txt', 'photos.S3.Example.com:8443', ['s3.example.com']);
     expect(t).toMatchObject({ bucket: 'photos', key: 'dir/key.txt', style: 'virtual-host' });
-    expect(parseRequestTarget('/', 'photos.localhost', ['localhost'])).toMatchObject({ bucket: 'photos', key: undefined });
+    expect(parseRequestTarget('/', 'photos.localhost', ['localhost'])).toMatchObject({
+      bucket: 'photos',
+      key: undefined,
+    });
     // The bare service host is path style.
-    expect(parseRequestTarget('/b-1/k', 's3.example.com', ['s3.example.com'])).toMatchObject({ bucket: 'b-1', style: 'path' });
+    expect(parseRequestTarget('/b-1/k', 's3.example.com', ['s3.example.com'])).toMatchObject({
+      bucket: 'b-1',
+      style: 'path',
+    });
   });
 
   it('keeps dot segments in the key instead of resolving them', () => {
@@ -47,12 +53,17 @@ describe('parseRequestTarget', () => {
 
   it('bucket name rules', () => {
     expect(['abc', 'a.b-c', 'a'.repeat(63), '1bucket'].every(isValidBucketName)).toBe(true);
-    expect(['ab', 'a'.repeat(64), 'A-b', 'a_b', '-ab', 'ab-', 'a..b', '10.0.0.1', 'a.-b', 'x-s3alias', 'sthree-x'].some(isValidBucketName)).toBe(false);
+    expect(
+      ['ab', 'a'.repeat(64), 'A-b', 'a_b', '-ab', 'ab-', 'a..b', '10.0.0.1', 'a.-b', 'x-s3alias', 'sthree-x'].some(
+        isValidBucketName,
+      ),
+    ).toBe(false);
   });
 });
 
 describe('resolveOperation', () => {
-  const op = (method: string, url: string, headers: Record<string, string> = {}): string => resolveOperation(method, parseRequestTarget(url, undefined, []), headers);
+  const op = (method: string, url: string, headers: Record<string, string> = {}): string =>
+    resolveOperation(method, parseRequestTarget(url, undefined, []), headers);
 
   it('names every operation the gateway serves', () => {
     expect(op('GET', '/')).toBe('ListBuckets');
@@ -65,8 +76,15 @@ describe('resolveOperation', () => {
     expect(op('GET', '/b-1?uploads')).toBe('ListMultipartUploads');
     expect(op('POST', '/b-1?delete')).toBe('DeleteObjects');
     expect(op('POST', '/b-1')).toBe('PostObject');
-    for (const [sub, name] of [['encryption', 'BucketEncryption'], ['policy', 'BucketPolicy']]) {
-      expect([op('PUT', `/b-1?${sub}`), op('GET', `/b-1?${sub}`), op('DELETE', `/b-1?${sub}`)]).toEqual([`Put${name}`, `Get${name}`, `Delete${name}`]);
+    for (const [sub, name] of [
+      ['encryption', 'BucketEncryption'],
+      ['policy', 'BucketPolicy'],
+    ]) {
+      expect([op('PUT', `/b-1?${sub}`), op('GET', `/b-1?${sub}`), op('DELETE', `/b-1?${sub}`)]).toEqual([
+        `Put${name}`,
+        `Get${name}`,
+        `Delete${name}`,
+      ]);
     }
     expect(op('PUT', '/b-1/k')).toBe('PutObject');
     expect(op('PUT', '/b-1/k', { 'x-amz-copy-source': 'a/b' })).toBe('CopyObject');

@@ -3,7 +3,10 @@ import { createXksProxy, InMemoryXksBackend, type XksProxy } from '@sealflow/key
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xksKeyProvider, type XksKeyProviderOptions } from '../../src/keys/xks-key-provider.js';
 
-const CREDENTIAL = { accessKeyId: 'XKSUNITTESTACCESSKEY23', secretAccessKey: Buffer.alloc(32, 9).toString('base64') } as const;
+const CREDENTIAL = {
+  accessKeyId: 'XKSUNITTESTACCESSKEY23',
+  secretAccessKey: Buffer.alloc(32, 9).toString('base64'),
+} as const;
 const PREFIX = '/unit';
 const A = 'arn:aws:kms:us-east-1:111122223333:key/aaaa-0001';
 const B = 'arn:aws:kms:us-east-1:111122223333:key/bbbb-0002';
@@ -57,7 +60,9 @@ describe('xksKeyProvider', () => {
       const sealed = await engine.encrypt(Buffer.from(`under ${arn}`), { context: CONTEXT, keyId: arn });
       expect(Buffer.from((await engine.decrypt(sealed)).plaintext).toString()).toBe(`under ${arn}`);
     }
-    await expect(engine.encrypt(Buffer.from('x'), { context: CONTEXT, keyId: 'arn:aws:kms:us-east-1:111122223333:key/cccc' })).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
+    await expect(
+      engine.encrypt(Buffer.from('x'), { context: CONTEXT, keyId: 'arn:aws:kms:us-east-1:111122223333:key/cccc' }),
+    ).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
     expect(keys.keyStoreFor('someone')).toBe(keys.keyStoreFor('someone'));
     expect(keys.keyStoreFor('someone').principal).toBe('someone');
     await engine.close();
@@ -66,8 +71,24 @@ describe('xksKeyProvider', () => {
 
   it.each([
     [{ defaultKeyId: 'nope' }, /the default key nope is not in keyStore\.keys/],
-    [{ keys: [{ keyId: 'key-a', arn: A, aliases: [] }, { keyId: 'key.b', arn: A, aliases: [] }] }, /names two keys/],
-    [{ keys: [{ keyId: 'key-a', arn: A, aliases: ['alias/x'] }, { keyId: 'key.b', arn: B, aliases: ['alias/x'] }] }, /"alias\/x" names two keys/],
+    [
+      {
+        keys: [
+          { keyId: 'key-a', arn: A, aliases: [] },
+          { keyId: 'key.b', arn: A, aliases: [] },
+        ],
+      },
+      /names two keys/,
+    ],
+    [
+      {
+        keys: [
+          { keyId: 'key-a', arn: A, aliases: ['alias/x'] },
+          { keyId: 'key.b', arn: B, aliases: ['alias/x'] },
+        ],
+      },
+      /"alias\/x" names two keys/,
+    ],
     [{ keys: [{ keyId: 'key-a', arn: 'key-a', aliases: [] }] }, /is not a key ARN/],
     [{ credentials: { accessKeyId: 'short', secretAccessKey: CREDENTIAL.secretAccessKey } }, /accessKeyId/],
   ])('refuses %j at construction', (overrides, message) => {

@@ -16,7 +16,13 @@ afterEach(async () => {
 
 async function start(handler: S3Handler, health?: () => Promise<boolean>): Promise<string> {
   const metrics = new GatewayMetrics();
-  const server = new GatewayServer({ handler, credentials: () => undefined, region: 'us-east-1', metrics, ...(health === undefined ? {} : { health }) });
+  const server = new GatewayServer({
+    handler,
+    credentials: () => undefined,
+    region: 'us-east-1',
+    metrics,
+    ...(health === undefined ? {} : { health }),
+  });
   servers.push({ server, metrics });
   return (await server.listen('127.0.0.1', 0)).url;
 }
@@ -37,10 +43,13 @@ function get(url: string): Promise<{ status: number; body: string; error?: strin
 describe('GatewayServer', () => {
   it('/health answers 200 while storage answers and 503 when it does not', async () => {
     let up = true;
-    const url = await start(async () => ({ status: 200 }), async () => {
-      if (!up) throw new Error('store down');
-      return true;
-    });
+    const url = await start(
+      async () => ({ status: 200 }),
+      async () => {
+        if (!up) throw new Error('store down');
+        return true;
+      },
+    );
     expect(await get(`${url}/health`)).toMatchObject({ status: 200, body: '{"status":"ok"}' });
     up = false;
     expect(await get(`${url}/health`)).toMatchObject({ status: 503, body: '{"status":"unavailable"}' });

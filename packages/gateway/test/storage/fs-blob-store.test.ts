@@ -31,7 +31,8 @@ describe('FsBlobStore', () => {
     const s = await FsBlobStore.open(freshRoot());
     const names = ['x', 'x/y', 'x/y/z', '.tmp', '...', '.x/..y', `long/${'.'.repeat(200)}`];
     for (const [i, name] of names.entries()) await s.put(name, [Buffer.from(`v${i}`)]);
-    for (const [i, name] of names.entries()) expect(Buffer.from((await s.read(name, 0, 10)) ?? []).toString()).toBe(`v${i}`);
+    for (const [i, name] of names.entries())
+      expect(Buffer.from((await s.read(name, 0, 10)) ?? []).toString()).toBe(`v${i}`);
     expect((await s.list('')).entries.map((e) => e.name)).toEqual([...names].sort());
     expect(await s.delete('x/y/z')).toBe(true);
     expect((await s.list('x')).entries.map((e) => e.name)).toEqual(['x', 'x/y']);

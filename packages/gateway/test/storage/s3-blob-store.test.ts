@@ -5,7 +5,12 @@ import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
 import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../../../../test/setup/s3-emulator-env.js';
 
 const endpoint = process.env[S3EmulatorEnv.endpoint];
-const client = new S3Client({ endpoint: endpoint ?? 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true, credentials: { ...MOTO_S3_CREDENTIALS } });
+const client = new S3Client({
+  endpoint: endpoint ?? 'http://127.0.0.1:9',
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { ...MOTO_S3_CREDENTIALS },
+});
 afterAll(() => client.destroy());
 let n = 0;
 
@@ -17,7 +22,9 @@ async function freshBucket(): Promise<string> {
 
 describe.runIf(endpoint)('S3BlobStore (moto S3)', () => {
   // A prefix proves names are stored and listed relative to it.
-  blobStoreConformance('S3BlobStore', { create: async () => new S3BlobStore({ bucket: await freshBucket(), prefix: 'gw/', client }) });
+  blobStoreConformance('S3BlobStore', {
+    create: async () => new S3BlobStore({ bucket: await freshBucket(), prefix: 'gw/', client }),
+  });
 
   it('stores under the prefix only and leaves no multipart upload after a failed large put', async () => {
     const bucket = await freshBucket();

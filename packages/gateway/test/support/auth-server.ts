@@ -28,21 +28,34 @@ export class AuthServer {
           const url = req.url ?? '/';
           const q = url.indexOf('?');
           const result = await authenticate(
-            { method: req.method ?? 'GET', path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), headers: req.headers, secure: false },
+            {
+              method: req.method ?? 'GET',
+              path: q < 0 ? url : url.slice(0, q),
+              query: q < 0 ? '' : url.slice(q + 1),
+              headers: req.headers,
+              secure: false,
+            },
             req,
             credentials,
             { region: REGION, now },
           );
           const parts: Buffer[] = [];
           for await (const part of result.body) parts.push(Buffer.from(part));
-          this.accepted.push({ identity: result.identity, payload: result.payload, body: Buffer.concat(parts), trailers: await result.trailers });
+          this.accepted.push({
+            identity: result.identity,
+            payload: result.payload,
+            body: Buffer.concat(parts),
+            trailers: await result.trailers,
+          });
           res.setHeader('ETag', '"0123456789abcdef0123456789abcdef"');
           res.end();
         } catch (e) {
           const { s3Code, status } = e as { s3Code?: string; status?: number };
           res.statusCode = status ?? 500;
           res.setHeader('Content-Type', 'application/xml');
-          res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${s3Code ?? 'InternalError'}</Code><Message>refused</Message></Error>`);
+          res.end(
+            `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${s3Code ?? 'InternalError'}</Code><Message>refused</Message></Error>`,
+          );
           // An unread body would be parsed as the next request.
           if (!req.complete) res.once('finish', () => req.destroy());
         }

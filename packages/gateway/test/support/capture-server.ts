@@ -25,7 +25,12 @@ export class CaptureServer {
       const parts: Buffer[] = [];
       req.on('data', (b: Buffer) => parts.push(b));
       req.on('end', () => {
-        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(parts) });
+        this.requests.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(parts),
+        });
         res.setHeader('ETag', '"0123456789abcdef0123456789abcdef"');
         if (req.method === 'GET') {
           res.setHeader('Content-Length', response.length);

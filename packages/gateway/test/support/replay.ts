@@ -9,10 +9,15 @@ export const PRINCIPAL = 'arn:aws:iam::111122223333:user/alice';
 
 /** The test's single account. */
 export const credentials: CredentialLookup = (id) =>
-  id === ACCESS_KEY ? { secret: SECRET, principal: PRINCIPAL, accountId: '111122223333', displayName: 'alice' } : undefined;
+  id === ACCESS_KEY
+    ? { secret: SECRET, principal: PRINCIPAL, accountId: '111122223333', displayName: 'alice' }
+    : undefined;
 
 /** Splits bytes into pieces of the given sizes (cycled), as a socket might deliver them. */
-export async function* pieces(bytes: Uint8Array, sizes: readonly number[] = [bytes.length || 1]): AsyncGenerator<Uint8Array> {
+export async function* pieces(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [bytes.length || 1],
+): AsyncGenerator<Uint8Array> {
   let at = 0;
   let i = 0;
   while (at < bytes.length) {

@@ -35,18 +35,37 @@ export function fakeKmsClient(script: Script, region: string | (() => Promise<st
     calls,
     config: { region },
     async send(command, options) {
-      const call: RecordedCall = { operation: operationOf(command), input: { ...command.input }, signal: options?.abortSignal };
+      const call: RecordedCall = {
+        operation: operationOf(command),
+        input: { ...command.input },
+        signal: options?.abortSignal,
+      };
       calls.push(call);
       return script(call, calls.length);
     },
   };
 }
 
-export const metadata = (httpStatusCode: number, requestId: string) => ({ httpStatusCode, requestId, attempts: 1, totalRetryDelay: 0 });
+export const metadata = (httpStatusCode: number, requestId: string) => ({
+  httpStatusCode,
+  requestId,
+  attempts: 1,
+  totalRetryDelay: 0,
+});
 
 /** A KMS exception as the SDK deserializes an error it has no class for (e.g. ThrottlingException). */
-export function kmsException(name: string, httpStatusCode: number, requestId: string, fault: 'client' | 'server' = httpStatusCode >= 500 ? 'server' : 'client'): KMSServiceException {
-  return new KMSServiceException({ name, $fault: fault, $metadata: metadata(httpStatusCode, requestId), message: `${name} from the fake` });
+export function kmsException(
+  name: string,
+  httpStatusCode: number,
+  requestId: string,
+  fault: 'client' | 'server' = httpStatusCode >= 500 ? 'server' : 'client',
+): KMSServiceException {
+  return new KMSServiceException({
+    name,
+    $fault: fault,
+    $metadata: metadata(httpStatusCode, requestId),
+    message: `${name} from the fake`,
+  });
 }
 
 /** A KMS answer for whichever of the three operations `call` is. */
@@ -55,7 +74,12 @@ export function success(call: RecordedCall, requestId = 'req-ok', arn = KEY_ARN)
   const $metadata = metadata(200, requestId);
   switch (call.operation) {
     case 'GenerateDataKey':
-      return { KeyId: arn, Plaintext: new Uint8Array(length).fill(0x5a), CiphertextBlob: new Uint8Array([1, 2, 3, 4]), $metadata };
+      return {
+        KeyId: arn,
+        Plaintext: new Uint8Array(length).fill(0x5a),
+        CiphertextBlob: new Uint8Array([1, 2, 3, 4]),
+        $metadata,
+      };
     case 'Encrypt':
       return { KeyId: arn, CiphertextBlob: new Uint8Array([5, 6, 7, 8]), $metadata };
     case 'Decrypt':

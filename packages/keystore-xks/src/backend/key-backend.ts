@@ -7,11 +7,24 @@ export type XksKeyStatus = 'ENABLED' | 'DISABLED';
 export type XksKeyUsage = 'ENCRYPT' | 'DECRYPT' | 'DERIVE' | 'SIGN' | 'VERIFY' | 'WRAP' | 'UNWRAP';
 
 /** Every key usage GetKeyMetadata may report (spec: xks-api.md §4.2). */
-export const XKS_KEY_USAGES: readonly XksKeyUsage[] = ['ENCRYPT', 'DECRYPT', 'DERIVE', 'SIGN', 'VERIFY', 'WRAP', 'UNWRAP'];
+export const XKS_KEY_USAGES: readonly XksKeyUsage[] = [
+  'ENCRYPT',
+  'DECRYPT',
+  'DERIVE',
+  'SIGN',
+  'VERIFY',
+  'WRAP',
+  'UNWRAP',
+];
 
 /** Whether `value` is a list of 1 to 10 known key usages. */
 export function isKeyUsageList(value: unknown): value is readonly XksKeyUsage[] {
-  return Array.isArray(value) && value.length >= 1 && value.length <= 10 && value.every((u) => XKS_KEY_USAGES.includes(u as XksKeyUsage));
+  return (
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.length <= 10 &&
+    value.every((u) => XKS_KEY_USAGES.includes(u as XksKeyUsage))
+  );
 }
 
 /** What the proxy needs to know about a key before it uses it. */

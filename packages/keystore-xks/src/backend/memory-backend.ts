@@ -48,8 +48,11 @@ export class InMemoryXksBackend implements XksKeyBackend {
     assertPattern(keyId, 'createKey: keyId', EXTERNAL_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -');
     const o = readOptions(options, 'createKey options', ['usage', 'status', 'material']);
     if (this.#keys.has(keyId)) throw invalidArgument(`createKey: key "${keyId}" already exists`);
-    const material = o.has('material') ? Uint8Array.from(assertBytes(o.raw('material'), o.field('material'))) : new Uint8Array(randomBytes(32));
-    if (material.length !== 32) throw invalidArgument(`${o.field('material')}: expected 32 bytes, got ${material.length}`);
+    const material = o.has('material')
+      ? Uint8Array.from(assertBytes(o.raw('material'), o.field('material')))
+      : new Uint8Array(randomBytes(32));
+    if (material.length !== 32)
+      throw invalidArgument(`${o.field('material')}: expected 32 bytes, got ${material.length}`);
     this.#keys.set(keyId, {
       material,
       usage: o.has('usage') ? checkUsage(o.raw('usage'), o.field('usage')) : ['ENCRYPT', 'DECRYPT'],
@@ -81,7 +84,9 @@ export class InMemoryXksBackend implements XksKeyBackend {
   async describe(keyId: string): Promise<XksKeyDescription | undefined> {
     this.#checkAvailable();
     const entry = this.#keys.get(keyId);
-    return entry === undefined ? undefined : { keySpec: 'AES_256', keyUsage: [...entry.usage], keyStatus: entry.status };
+    return entry === undefined
+      ? undefined
+      : { keySpec: 'AES_256', keyUsage: [...entry.usage], keyStatus: entry.status };
   }
 
   async encrypt(keyId: string, plaintext: Uint8Array, aad: Uint8Array): Promise<XksSealedBytes> {
@@ -103,7 +108,8 @@ export class InMemoryXksBackend implements XksKeyBackend {
   }
 
   #checkAvailable(): void {
-    if (!this.#available) throw new XksBackendError('InternalException', 'the in-memory key manager is marked unavailable');
+    if (!this.#available)
+      throw new XksBackendError('InternalException', 'the in-memory key manager is marked unavailable');
   }
 
   #material(keyId: string): Uint8Array {

@@ -70,12 +70,29 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
    * @throws {InvalidArgumentError} for bad options; {@link KeyStoreError} when a file is locked, corrupt or unreadable.
    */
   static async open(options: MemoryKmsXksBackendOpenOptions): Promise<MemoryKmsXksBackend> {
-    const o = readOptions(options, 'MemoryKmsXksBackend.open options', ['storeFile', 'passphraseFile', 'keyFile', 'xksKeysFile', 'region']);
-    if (o.has('passphraseFile') === o.has('keyFile')) throw invalidArgument(`${o.label}: give exactly one of passphraseFile and keyFile`);
+    const o = readOptions(options, 'MemoryKmsXksBackend.open options', [
+      'storeFile',
+      'passphraseFile',
+      'keyFile',
+      'xksKeysFile',
+      'region',
+    ]);
+    if (o.has('passphraseFile') === o.has('keyFile'))
+      throw invalidArgument(`${o.label}: give exactly one of passphraseFile and keyFile`);
     const secret = o.has('keyFile')
       ? { keyFile: o.string('keyFile') }
-      : { passphrase: (await readFile(o.string('passphraseFile'), 'utf8').catch(() => { throw invalidArgument(`${o.field('passphraseFile')}: cannot read it`); })).replace(/\r?\n$/, '') };
-    const kms = await MemoryKms.open({ path: o.string('storeFile'), region: o.string('region', 'us-east-1'), ...secret });
+      : {
+          passphrase: (
+            await readFile(o.string('passphraseFile'), 'utf8').catch(() => {
+              throw invalidArgument(`${o.field('passphraseFile')}: cannot read it`);
+            })
+          ).replace(/\r?\n$/, ''),
+        };
+    const kms = await MemoryKms.open({
+      path: o.string('storeFile'),
+      region: o.string('region', 'us-east-1'),
+      ...secret,
+    });
     try {
       return await MemoryKmsXksBackend.over(kms, o.string('xksKeysFile'), true);
     } catch (error) {
@@ -107,10 +124,22 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
     const o = readOptions(options, 'createKey options', ['kmsKeyId', 'usage']);
     if (this.#keys.has(keyId)) throw invalidArgument(`createKey: external key "${keyId}" already exists`);
     const usage = o.array('usage') ?? ['ENCRYPT', 'DECRYPT'];
-    if (!isKeyUsageList(usage)) throw invalidArgument(`${o.field('usage')}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
-    const kmsKeyId = o.optionalString('kmsKeyId') ?? (await this.kms.createKey({ Description: `XKS external key ${keyId}` })).KeyMetadata.Arn;
-    const generated = await this.kms.generateDataKeyWithoutPlaintext({ KeyId: kmsKeyId, KeySpec: 'AES_256', EncryptionContext: { [CONTEXT_KEY]: keyId } });
-    const entry = { keyId, kmsKeyArn: generated.KeyId, usage: [...new Set(usage)], wrappedMaterial: generated.CiphertextBlob };
+    if (!isKeyUsageList(usage))
+      throw invalidArgument(`${o.field('usage')}: expected 1 to 10 of ${XKS_KEY_USAGES.join(', ')}`);
+    const kmsKeyId =
+      o.optionalString('kmsKeyId') ??
+      (await this.kms.createKey({ Description: `XKS external key ${keyId}` })).KeyMetadata.Arn;
+    const generated = await this.kms.generateDataKeyWithoutPlaintext({
+      KeyId: kmsKeyId,
+      KeySpec: 'AES_256',
+      EncryptionContext: { [CONTEXT_KEY]: keyId },
+    });
+    const entry = {
+      keyId,
+      kmsKeyArn: generated.KeyId,
+      usage: [...new Set(usage)],
+      wrappedMaterial: generated.CiphertextBlob,
+    };
     const next = new Map(this.#keys).set(keyId, entry);
     await this.#file.write([...next.values()]);
     this.#keys = next;
@@ -130,7 +159,11 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
     const entry = this.#keys.get(keyId);
     if (entry === undefined) return undefined;
     const { KeyMetadata } = await kmsCall(() => this.kms.describeKey({ KeyId: entry.kmsKeyArn }));
-    return { keySpec: 'AES_256', keyUsage: [...entry.usage], keyStatus: KeyMetadata.KeyState === 'Enabled' ? 'ENABLED' : 'DISABLED' };
+    return {
+      keySpec: 'AES_256',
+      keyUsage: [...entry.usage],
+      keyStatus: KeyMetadata.KeyState === 'Enabled' ? 'ENABLED' : 'DISABLED',
+    };
   }
 
   async encrypt(keyId: string, plaintext: Uint8Array, aad: Uint8Array): Promise<XksSealedBytes> {
@@ -148,7 +181,13 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
     } catch {
       healthy = false;
     }
-    return [{ id: 'memory-kms-0', model: `sealflow MemoryKms (${this.kms.region})`, healthStatus: healthy ? 'ACTIVE' : 'UNAVAILABLE' }];
+    return [
+      {
+        id: 'memory-kms-0',
+        model: `sealflow MemoryKms (${this.kms.region})`,
+        healthStatus: healthy ? 'ACTIVE' : 'UNAVAILABLE',
+      },
+    ];
   }
 
   /** Closes the MemoryKms when this backend opened it. */
@@ -160,7 +199,11 @@ export class MemoryKmsXksBackend implements XksKeyBackend {
     const entry = this.#keys.get(keyId);
     if (entry === undefined) throw new XksBackendError('KeyNotFoundException', 'no such external key');
     const { Plaintext } = await kmsCall(() =>
-      this.kms.decrypt({ CiphertextBlob: entry.wrappedMaterial, KeyId: entry.kmsKeyArn, EncryptionContext: { [CONTEXT_KEY]: keyId } }),
+      this.kms.decrypt({
+        CiphertextBlob: entry.wrappedMaterial,
+        KeyId: entry.kmsKeyArn,
+        EncryptionContext: { [CONTEXT_KEY]: keyId },
+      }),
     );
     try {
       return use(Plaintext);

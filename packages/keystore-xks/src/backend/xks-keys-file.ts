@@ -47,7 +47,11 @@ export class XksKeysFile {
     } catch (error) {
       if (error instanceof KeyStoreError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `XKS keys file ${this.path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+      throw new KeyStoreError(
+        ErrorCodes.KEY_STORE_UNAVAILABLE,
+        `XKS keys file ${this.path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause: error },
+      );
     }
     let json: unknown;
     try {
@@ -56,13 +60,20 @@ export class XksKeysFile {
       throw this.#corrupt('not JSON');
     }
     const doc = json as { format?: unknown; version?: unknown; keys?: unknown };
-    if (typeof json !== 'object' || json === null || doc.format !== FORMAT || doc.version !== 1 || !Array.isArray(doc.keys)) {
+    if (
+      typeof json !== 'object' ||
+      json === null ||
+      doc.format !== FORMAT ||
+      doc.version !== 1 ||
+      !Array.isArray(doc.keys)
+    ) {
       throw this.#corrupt(`not a ${FORMAT} version 1 file`);
     }
     const seen = new Set<string>();
     return doc.keys.map((raw: unknown, i: number) => {
       const entry = raw as Record<string, unknown>;
-      const wrapped = typeof entry?.['wrappedMaterial'] === 'string' ? decodeBase64Strict(entry['wrappedMaterial']) : undefined;
+      const wrapped =
+        typeof entry?.['wrappedMaterial'] === 'string' ? decodeBase64Strict(entry['wrappedMaterial']) : undefined;
       const usage = entry?.['usage'];
       if (
         typeof entry !== 'object' ||
@@ -88,9 +99,17 @@ export class XksKeysFile {
     const text = JSON.stringify({
       format: FORMAT,
       version: 1,
-      keys: entries.map((e) => ({ keyId: e.keyId, kmsKeyArn: e.kmsKeyArn, usage: e.usage, wrappedMaterial: encodeBase64(e.wrappedMaterial) })),
+      keys: entries.map((e) => ({
+        keyId: e.keyId,
+        kmsKeyArn: e.kmsKeyArn,
+        usage: e.usage,
+        wrappedMaterial: encodeBase64(e.wrappedMaterial),
+      })),
     });
-    const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = join(
+      dirname(this.path),
+      `.${basename(this.path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    );
     try {
       const handle = await open(temp, 'wx', 0o600);
       try {
@@ -102,7 +121,11 @@ export class XksKeysFile {
       await rename(temp, this.path);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
-      throw new KeyStoreError(ErrorCodes.KEY_STORE_UNAVAILABLE, `XKS keys file ${this.path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+      throw new KeyStoreError(
+        ErrorCodes.KEY_STORE_UNAVAILABLE,
+        `XKS keys file ${this.path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause: error },
+      );
     }
   }
 

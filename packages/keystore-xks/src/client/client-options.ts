@@ -1,5 +1,20 @@
-import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
-import { ACCESS_KEY_ID, EXTERNAL_KEY_ID, MAX_URI_PATH, SECRET_ACCESS_KEY, URI_PREFIX, XKS_BASE_PATH } from '../shared/xks-wire.js';
+import {
+  assertBytes,
+  assertFunction,
+  assertPattern,
+  assertString,
+  invalid,
+  invalidArgument,
+  readOptions,
+} from '@sealflow/core/validate';
+import {
+  ACCESS_KEY_ID,
+  EXTERNAL_KEY_ID,
+  MAX_URI_PATH,
+  SECRET_ACCESS_KEY,
+  URI_PREFIX,
+  XKS_BASE_PATH,
+} from '../shared/xks-wire.js';
 
 /** TLS settings for an `https:` endpoint. */
 export interface XksClientTlsOptions {
@@ -64,16 +79,44 @@ export interface ResolvedClientOptions {
  */
 export function resolveClientOptions(options: XksKeyStoreOptions): ResolvedClientOptions {
   const o = readOptions(options, 'XksKeyStore options', [
-    'endpoint', 'uriPrefix', 'keyId', 'credentials', 'region', 'id', 'principal', 'kmsKeyArn', 'timeoutMs', 'maxAttempts', 'tls', 'integrityCheck', 'now',
+    'endpoint',
+    'uriPrefix',
+    'keyId',
+    'credentials',
+    'region',
+    'id',
+    'principal',
+    'kmsKeyArn',
+    'timeoutMs',
+    'maxAttempts',
+    'tls',
+    'integrityCheck',
+    'now',
   ]);
   const url = parseEndpoint(o.raw('endpoint'), o.field('endpoint'));
   const uriPrefix = o.raw('uriPrefix') ?? '';
   assertPattern(uriPrefix, o.field('uriPrefix'), URI_PREFIX, '"" or "/segment[/segment...]" of A-Z a-z 0-9 / _ -');
-  if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH) throw invalidArgument(`${o.field('uriPrefix')}: too long`);
-  const keyId = assertPattern(o.raw('keyId'), o.field('keyId'), EXTERNAL_KEY_ID, '1-128 characters of A-Z a-z 0-9 . _ -');
+  if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH)
+    throw invalidArgument(`${o.field('uriPrefix')}: too long`);
+  const keyId = assertPattern(
+    o.raw('keyId'),
+    o.field('keyId'),
+    EXTERNAL_KEY_ID,
+    '1-128 characters of A-Z a-z 0-9 . _ -',
+  );
   const c = readOptions(o.raw('credentials'), o.field('credentials'), ['accessKeyId', 'secretAccessKey']);
-  const accessKeyId = assertPattern(c.raw('accessKeyId'), c.field('accessKeyId'), ACCESS_KEY_ID, '20-30 characters of A-Z 2-7');
-  const secretAccessKey = assertPattern(c.raw('secretAccessKey'), c.field('secretAccessKey'), SECRET_ACCESS_KEY, '43-64 characters of A-Z a-z 0-9 + / =');
+  const accessKeyId = assertPattern(
+    c.raw('accessKeyId'),
+    c.field('accessKeyId'),
+    ACCESS_KEY_ID,
+    '20-30 characters of A-Z 2-7',
+  );
+  const secretAccessKey = assertPattern(
+    c.raw('secretAccessKey'),
+    c.field('secretAccessKey'),
+    SECRET_ACCESS_KEY,
+    '43-64 characters of A-Z a-z 0-9 + / =',
+  );
   const id = o.string('id', `xks:${url.origin}${uriPrefix as string}#${keyId}`);
   return {
     url,
@@ -81,7 +124,12 @@ export function resolveClientOptions(options: XksKeyStoreOptions): ResolvedClien
     keyId,
     accessKeyId,
     secretAccessKey,
-    region: assertPattern(o.raw('region') ?? 'us-east-1', o.field('region'), /^[a-z0-9-]{1,64}$/, 'a region name such as us-east-1'),
+    region: assertPattern(
+      o.raw('region') ?? 'us-east-1',
+      o.field('region'),
+      /^[a-z0-9-]{1,64}$/,
+      'a region name such as us-east-1',
+    ),
     id,
     principal: o.string('principal', 'sealflow'),
     kmsKeyArn: o.string('kmsKeyArn', id),
@@ -101,8 +149,17 @@ function parseEndpoint(value: unknown, label: string): URL {
   } catch {
     throw invalid(label, 'an http(s) origin such as https://xks.example.com', value);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') {
-    throw invalidArgument(`${label}: expected an http(s) origin with no path, query or credentials (put the path in uriPrefix)`);
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.pathname !== '/'
+  ) {
+    throw invalidArgument(
+      `${label}: expected an http(s) origin with no path, query or credentials (put the path in uriPrefix)`,
+    );
   }
   return url;
 }

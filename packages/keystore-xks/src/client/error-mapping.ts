@@ -25,7 +25,7 @@ const MEANING: Readonly<Record<XksErrorName, string>> = {
   InvalidCiphertextException: 'the encrypted data key did not authenticate (wrong key, context or bytes)',
   InvalidKeyUsageException: 'the external key does not allow this operation',
   AuthenticationFailedException: 'the proxy did not accept our SigV4 credential or clock',
-  AccessDeniedException: 'the proxy\'s authorization denied this principal',
+  AccessDeniedException: "the proxy's authorization denied this principal",
   KeyNotFoundException: 'the proxy has no such external key',
   InvalidUriPathException: 'the proxy does not know this URI path (check uriPrefix)',
   ThrottlingException: 'the proxy is throttling requests',

@@ -73,7 +73,10 @@ export class XksKeyStore implements KeyStore {
    * @throws {KeyStoreError} (the new key is destroyed first).
    */
   async generateDataKey(request: GenerateRequest): Promise<GeneratedDataKey> {
-    const keyId = request.keyId === undefined ? this.#options.keyId : assertPattern(request.keyId, 'generateDataKey: keyId', EXTERNAL_KEY_ID, 'an external key ID');
+    const keyId =
+      request.keyId === undefined
+        ? this.#options.keyId
+        : assertPattern(request.keyId, 'generateDataKey: keyId', EXTERNAL_KEY_ID, 'an external key ID');
     assertInteger(request.length, 'generateDataKey: length', 1, 4096);
     const dataKey = new DataKey(new Uint8Array(randomBytes(request.length)));
     try {
@@ -97,10 +100,14 @@ export class XksKeyStore implements KeyStore {
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
     const fields = decodeXksEdk(edk);
     if (fields === undefined || fields.keyId !== this.#options.keyId || fields.ciphertext.length !== request.length) {
-      throw new KeyStoreError(ErrorCodes.INVALID_KEY_CIPHERTEXT, `XKS key store "${this.id}" cannot read this encrypted data key`, {
-        store: this.id,
-        keyId: this.#options.keyId,
-      });
+      throw new KeyStoreError(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+        `XKS key store "${this.id}" cannot read this encrypted data key`,
+        {
+          store: this.id,
+          keyId: this.#options.keyId,
+        },
+      );
     }
     const aad = contextAad(request.context);
     return this.#call('unwrap', 'unwrap the data key', fields.keyId, async (requestId) => {
@@ -114,7 +121,9 @@ export class XksKeyStore implements KeyStore {
           authenticationTag: encodeBase64(fields.tag),
           encryptionAlgorithm: XKS_ENCRYPTION_ALGORITHM,
           additionalAuthenticatedData: encodeBase64(aad),
-          ...(fields.ciphertextMetadata === undefined ? {} : { ciphertextMetadata: encodeBase64(fields.ciphertextMetadata) }),
+          ...(fields.ciphertextMetadata === undefined
+            ? {}
+            : { ciphertextMetadata: encodeBase64(fields.ciphertextMetadata) }),
         },
         requestId,
         request.signal,
@@ -128,7 +137,12 @@ export class XksKeyStore implements KeyStore {
   /** GetKeyMetadata for this store's key. @throws {KeyStoreError} */
   async describeKey(): Promise<XksKeyMetadata> {
     return this.#call(undefined, 'describe the key', this.#options.keyId, async (requestId) => {
-      const json = await this.#transport.call('GetKeyMetadata', this.#options.keyId, { requestMetadata: this.#metadata(requestId, 'DescribeKey') }, requestId);
+      const json = await this.#transport.call(
+        'GetKeyMetadata',
+        this.#options.keyId,
+        { requestMetadata: this.#metadata(requestId, 'DescribeKey') },
+        requestId,
+      );
       const answer = checkMetadataAnswer(json);
       if (typeof answer === 'string') throw new MalformedAnswer(answer);
       return answer;
@@ -142,7 +156,12 @@ export class XksKeyStore implements KeyStore {
    */
   async checkHealth(): Promise<XksHealthStatus> {
     return this.#call(undefined, 'check health', this.#options.keyId, async (requestId) => {
-      const json = await this.#transport.call('GetHealthStatus', undefined, { requestMetadata: { kmsRequestId: requestId, kmsOperation: 'KmsHealthCheck' } }, requestId);
+      const json = await this.#transport.call(
+        'GetHealthStatus',
+        undefined,
+        { requestMetadata: { kmsRequestId: requestId, kmsOperation: 'KmsHealthCheck' } },
+        requestId,
+      );
       const answer = checkHealthAnswer(json);
       if (typeof answer === 'string') throw new MalformedAnswer(answer);
       return answer;
@@ -154,7 +173,13 @@ export class XksKeyStore implements KeyStore {
     this.#transport.close();
   }
 
-  async #wrap(operation: KeyStoreOperation, kmsOperation: string, keyId: string, dataKey: DataKey, request: KeyStoreRequest): Promise<EncryptedDataKey> {
+  async #wrap(
+    operation: KeyStoreOperation,
+    kmsOperation: string,
+    keyId: string,
+    dataKey: DataKey,
+    request: KeyStoreRequest,
+  ): Promise<EncryptedDataKey> {
     if (!(dataKey instanceof DataKey)) throw invalidArgument('wrapDataKey: expected a DataKey');
     const aad = contextAad(request.context);
     const integrity = this.#options.integrityCheck;
@@ -179,25 +204,40 @@ export class XksKeyStore implements KeyStore {
   }
 
   #metadata(requestId: string, kmsOperation: string): Record<string, string> {
-    return { kmsRequestId: requestId, kmsOperation, awsPrincipalArn: this.principal, kmsKeyArn: this.#options.kmsKeyArn };
+    return {
+      kmsRequestId: requestId,
+      kmsOperation,
+      awsPrincipalArn: this.principal,
+      kmsKeyArn: this.#options.kmsKeyArn,
+    };
   }
 
   /**
    * Runs one logical call with a fresh request ID and maps its failures; key-store
    * operations (not describeKey or checkHealth) also publish their call event.
    */
-  async #call<T>(operation: KeyStoreOperation | undefined, step: string, keyId: string, run: (requestId: string) => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: KeyStoreOperation | undefined,
+    step: string,
+    keyId: string,
+    run: (requestId: string) => Promise<T>,
+  ): Promise<T> {
     const requestId = randomUUID();
     const mapped = async (): Promise<T> => {
       try {
         return await run(requestId);
       } catch (error) {
         const failure: CallFailure | undefined =
-          error instanceof XksCallError ? error.failure : error instanceof MalformedAnswer ? { kind: 'malformed', why: error.message } : undefined;
+          error instanceof XksCallError
+            ? error.failure
+            : error instanceof MalformedAnswer
+              ? { kind: 'malformed', why: error.message }
+              : undefined;
         throw failure === undefined ? error : toKeyStoreError(this.id, keyId, step, failure, requestId, error);
       }
     };
-    return operation === undefined ? mapped() : timeKeyStoreCall({ store: this.id, operation, keyId, requestId }, mapped);
+    return operation === undefined
+      ? mapped()
+      : timeKeyStoreCall({ store: this.id, operation, keyId, requestId }, mapped);
   }
 }
-

@@ -47,7 +47,12 @@ function base64Field(json: Json, name: string, optional = false): Uint8Array | u
  * appended), a 12 or 16 byte IV, a 16 byte tag, metadata of at most 20 bytes, and,
  * when asked for, a CDIV equal to our own computation (spec: xks-api.md §4.3, §7).
  */
-export function checkEncryptAnswer(json: Json, plaintextLength: number, aad: Uint8Array, expectCdiv: boolean): EncryptAnswer | string {
+export function checkEncryptAnswer(
+  json: Json,
+  plaintextLength: number,
+  aad: Uint8Array,
+  expectCdiv: boolean,
+): EncryptAnswer | string {
   const ciphertext = base64Field(json, 'ciphertext');
   const iv = base64Field(json, 'initializationVector');
   const tag = base64Field(json, 'authenticationTag');
@@ -57,7 +62,10 @@ export function checkEncryptAnswer(json: Json, plaintextLength: number, aad: Uin
   if (answer.ciphertext.length !== plaintextLength) return 'ciphertext is not as long as the plaintext';
   if (!XksLimits.ivBytes.includes(answer.iv.length)) return 'initializationVector is not 12 or 16 bytes';
   if (answer.tag.length !== XksLimits.tagBytes) return 'authenticationTag is not 16 bytes';
-  if (answer.ciphertextMetadata !== undefined && answer.ciphertextMetadata.length > XksLimits.maxCiphertextMetadataBytes) {
+  if (
+    answer.ciphertextMetadata !== undefined &&
+    answer.ciphertextMetadata.length > XksLimits.maxCiphertextMetadataBytes
+  ) {
     return 'ciphertextMetadata is longer than 20 bytes';
   }
   if (expectCdiv) {
@@ -92,7 +100,11 @@ export function checkDecryptAnswer(json: Json, length: number): Uint8Array | str
 export function checkMetadataAnswer(json: Json): XksKeyMetadata | string {
   const { keySpec, keyUsage, keyStatus } = json;
   if (typeof keySpec !== 'string' || typeof keyStatus !== 'string') return 'keySpec or keyStatus is missing';
-  if (!Array.isArray(keyUsage) || keyUsage.length > XksLimits.maxKeyUsage || !keyUsage.every((u) => typeof u === 'string')) {
+  if (
+    !Array.isArray(keyUsage) ||
+    keyUsage.length > XksLimits.maxKeyUsage ||
+    !keyUsage.every((u) => typeof u === 'string')
+  ) {
     return 'keyUsage is not a list of at most 10 strings';
   }
   return { keySpec, keyUsage: keyUsage as string[], keyStatus };
@@ -101,16 +113,26 @@ export function checkMetadataAnswer(json: Json): XksKeyMetadata | string {
 /** Checks a GetHealthStatus answer (spec §4.1). */
 export function checkHealthAnswer(json: Json): XksHealthStatus | string {
   const { xksProxyFleetSize, xksProxyVendor, xksProxyModel, ekmVendor, ekmFleetDetails } = json;
-  if (typeof xksProxyFleetSize !== 'number' || !Number.isInteger(xksProxyFleetSize) || xksProxyFleetSize < 1) return 'xksProxyFleetSize is not a positive integer';
-  if (typeof xksProxyVendor !== 'string' || typeof xksProxyModel !== 'string' || typeof ekmVendor !== 'string') return 'a vendor or model field is missing';
-  if (!Array.isArray(ekmFleetDetails) || ekmFleetDetails.length < XksLimits.minFleetDetails || ekmFleetDetails.length > XksLimits.maxFleetDetails) {
+  if (typeof xksProxyFleetSize !== 'number' || !Number.isInteger(xksProxyFleetSize) || xksProxyFleetSize < 1)
+    return 'xksProxyFleetSize is not a positive integer';
+  if (typeof xksProxyVendor !== 'string' || typeof xksProxyModel !== 'string' || typeof ekmVendor !== 'string')
+    return 'a vendor or model field is missing';
+  if (
+    !Array.isArray(ekmFleetDetails) ||
+    ekmFleetDetails.length < XksLimits.minFleetDetails ||
+    ekmFleetDetails.length > XksLimits.maxFleetDetails
+  ) {
     return 'ekmFleetDetails does not hold 1 to 10 entries';
   }
   const details = [];
   for (const entry of ekmFleetDetails as unknown[]) {
     if (typeof entry !== 'object' || entry === null) return 'an ekmFleetDetails entry is not an object';
     const { id, model, healthStatus } = entry as Json;
-    if (typeof id !== 'string' || typeof model !== 'string' || !['ACTIVE', 'DEGRADED', 'UNAVAILABLE'].includes(healthStatus as string)) {
+    if (
+      typeof id !== 'string' ||
+      typeof model !== 'string' ||
+      !['ACTIVE', 'DEGRADED', 'UNAVAILABLE'].includes(healthStatus as string)
+    ) {
       return 'an ekmFleetDetails entry is malformed';
     }
     details.push({ id, model, healthStatus: healthStatus as string });

@@ -5,7 +5,13 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { pemInput } from '../shared/pem.js';
 import { Sha256 } from '../shared/sha256.js';
-import { XKS_SERVICE, isXksErrorName, operationPath, type XksErrorName, type XksOperation } from '../shared/xks-wire.js';
+import {
+  XKS_SERVICE,
+  isXksErrorName,
+  operationPath,
+  type XksErrorName,
+  type XksOperation,
+} from '../shared/xks-wire.js';
 import type { ResolvedClientOptions } from './client-options.js';
 
 /** How one call failed, before it is turned into a KeyStoreError. */
@@ -13,7 +19,12 @@ export type CallFailure =
   | { readonly kind: 'unreachable'; readonly why: string }
   | { readonly kind: 'timeout'; readonly why: string }
   | { readonly kind: 'cancelled'; readonly why: string }
-  | { readonly kind: 'rejected'; readonly status: number; readonly errorName: XksErrorName | undefined; readonly why: string }
+  | {
+      readonly kind: 'rejected';
+      readonly status: number;
+      readonly errorName: XksErrorName | undefined;
+      readonly why: string;
+    }
   | { readonly kind: 'malformed'; readonly why: string };
 
 /** Thrown by {@link XksTransport.call}; carries the KMS request ID the call used. */
@@ -35,7 +46,14 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Statuses worth another attempt: throttling and transient server failures. */
 const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 /** Socket errors that mean the request never reached a handler (or the connection died). */
-const RETRYABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
 const BACKOFF_MS = 25;
 
 /**
@@ -67,7 +85,12 @@ export class XksTransport {
     });
     const tls = options.tls;
     this.#agent = this.#https
-      ? new HttpsAgent({ keepAlive: true, ...(tls?.ca ? { ca: pemInput(tls.ca) } : {}), ...(tls?.cert ? { cert: pemInput(tls.cert) } : {}), ...(tls?.key ? { key: pemInput(tls.key) } : {}) })
+      ? new HttpsAgent({
+          keepAlive: true,
+          ...(tls?.ca ? { ca: pemInput(tls.ca) } : {}),
+          ...(tls?.cert ? { cert: pemInput(tls.cert) } : {}),
+          ...(tls?.key ? { key: pemInput(tls.key) } : {}),
+        })
       : new HttpAgent({ keepAlive: true });
   }
 
@@ -75,7 +98,13 @@ export class XksTransport {
    * POSTs `body` to `operation` and returns the parsed JSON object of a 200 answer.
    * @throws {XksCallError}
    */
-  async call(operation: XksOperation, keyId: string | undefined, body: object, requestId: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+  async call(
+    operation: XksOperation,
+    keyId: string | undefined,
+    body: object,
+    requestId: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const path = operationPath(this.#options.uriPrefix, operation, keyId);
     const text = JSON.stringify(body);
     let attempt = 0;
@@ -85,7 +114,9 @@ export class XksTransport {
       try {
         return await this.#attempt(path, text, signal);
       } catch (error) {
-        failure = isFailure(error) ? error : { kind: 'unreachable', why: error instanceof Error ? error.message : 'request failed' };
+        failure = isFailure(error)
+          ? error
+          : { kind: 'unreachable', why: error instanceof Error ? error.message : 'request failed' };
       }
       if (attempt >= this.#options.maxAttempts || !retryable(failure) || signal?.aborted === true) {
         throw new XksCallError(failure, requestId, attempt);
@@ -131,13 +162,18 @@ export class XksTransport {
         request.destroy();
         reject(failure);
       };
-      const timer = setTimeout(() => fail({ kind: 'timeout', why: `no answer within ${this.#options.timeoutMs} ms` }), this.#options.timeoutMs);
+      const timer = setTimeout(
+        () => fail({ kind: 'timeout', why: `no answer within ${this.#options.timeoutMs} ms` }),
+        this.#options.timeoutMs,
+      );
       const onAbort = (): void => fail({ kind: 'cancelled', why: 'the call was cancelled' });
       const cleanup = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      request.on('error', (error: NodeJS.ErrnoException) => fail({ kind: 'unreachable', why: connectionProblem(error) }));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        fail({ kind: 'unreachable', why: connectionProblem(error) }),
+      );
       if (signal?.aborted === true) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       request.on('response', (response) => {
@@ -157,7 +193,9 @@ export class XksTransport {
 }
 
 /** Reads a capped JSON answer; a string is why it is malformed. */
-async function readResponse(response: IncomingMessage): Promise<{ json: Record<string, unknown> | undefined } | string> {
+async function readResponse(
+  response: IncomingMessage,
+): Promise<{ json: Record<string, unknown> | undefined } | string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response as AsyncIterable<Buffer>) {
@@ -182,7 +220,12 @@ async function readResponse(response: IncomingMessage): Promise<{ json: Record<s
 function rejection(status: number, json: Record<string, unknown> | undefined): CallFailure {
   const name = json !== undefined && Object.hasOwn(json, 'errorName') ? json['errorName'] : undefined;
   const errorName = isXksErrorName(name) ? name : undefined;
-  return { kind: 'rejected', status, errorName, why: `HTTP ${status}${errorName === undefined ? '' : ` ${errorName}`}` };
+  return {
+    kind: 'rejected',
+    status,
+    errorName,
+    why: `HTTP ${status}${errorName === undefined ? '' : ` ${errorName}`}`,
+  };
 }
 
 function retryable(failure: CallFailure): boolean {

@@ -42,10 +42,20 @@ export interface XksAuditRecord {
 }
 
 /** The requestMetadata fields copied into audit records. */
-const AUDITED_METADATA = ['kmsRequestId', 'kmsOperation', 'awsPrincipalArn', 'kmsKeyArn', 'kmsViaService', 'awsSourceVpc', 'awsSourceVpce'] as const;
+const AUDITED_METADATA = [
+  'kmsRequestId',
+  'kmsOperation',
+  'awsPrincipalArn',
+  'kmsKeyArn',
+  'kmsViaService',
+  'awsSourceVpc',
+  'awsSourceVpce',
+] as const;
 
 /** Picks the audited requestMetadata fields (strings only; values are opaque). */
-export function auditedMetadata(metadata: RequestMetadata | undefined): Partial<Record<(typeof AUDITED_METADATA)[number], string>> {
+export function auditedMetadata(
+  metadata: RequestMetadata | undefined,
+): Partial<Record<(typeof AUDITED_METADATA)[number], string>> {
   const out: Partial<Record<(typeof AUDITED_METADATA)[number], string>> = {};
   if (metadata === undefined) return out;
   for (const name of AUDITED_METADATA) {

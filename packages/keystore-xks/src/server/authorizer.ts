@@ -21,7 +21,9 @@ export interface XksAuthorizationRequest {
 export type XksAuthorizationDecision = boolean | { readonly allow: boolean; readonly rule?: string };
 
 /** Secondary authorization: which principals may call which operation on which key. */
-export type XksAuthorizer = (request: XksAuthorizationRequest) => XksAuthorizationDecision | Promise<XksAuthorizationDecision>;
+export type XksAuthorizer = (
+  request: XksAuthorizationRequest,
+) => XksAuthorizationDecision | Promise<XksAuthorizationDecision>;
 
 /** One rule of {@link createRuleAuthorizer}. Each list matches `*`, an exact value, or a `prefix*`. */
 export interface XksAuthorizationRule {
@@ -65,22 +67,38 @@ export function createRuleAuthorizer(rules: readonly XksAuthorizationRule[]): Xk
 
 function compileRule(rule: unknown, index: number): CompiledRule {
   const label = `authorization rule[${index}]`;
-  const o = readOptions(rule, label, ['name', 'effect', 'principals', 'operations', 'keyIds', 'uriPrefixes', 'kmsOperations']);
+  const o = readOptions(rule, label, [
+    'name',
+    'effect',
+    'principals',
+    'operations',
+    'keyIds',
+    'uriPrefixes',
+    'kmsOperations',
+  ]);
   const effect = o.string('effect', 'allow');
-  if (effect !== 'allow' && effect !== 'deny') throw invalidArgument(`${o.field('effect')}: expected "allow" or "deny"`);
-  const list = (key: 'principals' | 'operations' | 'keyIds' | 'uriPrefixes' | 'kmsOperations', required: boolean): ((value: string) => boolean) => {
+  if (effect !== 'allow' && effect !== 'deny')
+    throw invalidArgument(`${o.field('effect')}: expected "allow" or "deny"`);
+  const list = (
+    key: 'principals' | 'operations' | 'keyIds' | 'uriPrefixes' | 'kmsOperations',
+    required: boolean,
+  ): ((value: string) => boolean) => {
     const values = o.array(key);
     if (values === undefined) {
       if (required) throw invalidArgument(`${o.field(key)}: expected a list of patterns`);
       return () => true;
     }
     // A URI prefix may be "" (the root); every other pattern is non-empty.
-    const patterns = values.map((v, i) => (key === 'uriPrefixes' && v === '' ? v : assertString(v, `${o.field(key)}[${i}]`)));
-    return (value) => patterns.some((p) => p === '*' || p === value || (p.endsWith('*') && value.startsWith(p.slice(0, -1))));
+    const patterns = values.map((v, i) =>
+      key === 'uriPrefixes' && v === '' ? v : assertString(v, `${o.field(key)}[${i}]`),
+    );
+    return (value) =>
+      patterns.some((p) => p === '*' || p === value || (p.endsWith('*') && value.startsWith(p.slice(0, -1))));
   };
   const operations = o.array('operations') ?? [];
   operations.forEach((op, i) => {
-    if (typeof op !== 'string' || !OPERATIONS.includes(op)) throw invalidArgument(`${o.field('operations')}[${i}]: expected one of ${OPERATIONS.join(', ')}`);
+    if (typeof op !== 'string' || !OPERATIONS.includes(op))
+      throw invalidArgument(`${o.field('operations')}[${i}]: expected one of ${OPERATIONS.join(', ')}`);
   });
   const principal = list('principals', true);
   const operation = list('operations', true);
@@ -91,6 +109,10 @@ function compileRule(rule: unknown, index: number): CompiledRule {
     name: o.string('name', `rule[${index}]`),
     allow: effect === 'allow',
     matches: (r) =>
-      principal(r.principal) && operation(r.operation) && keyId(r.keyId) && prefix(r.uriPrefix) && kmsOperation(r.requestMetadata['kmsOperation'] ?? ''),
+      principal(r.principal) &&
+      operation(r.operation) &&
+      keyId(r.keyId) &&
+      prefix(r.uriPrefix) &&
+      kmsOperation(r.requestMetadata['kmsOperation'] ?? ''),
   };
 }

@@ -12,7 +12,13 @@ export async function callBackend<T>(what: string, timeoutMs: number, call: () =
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new XksRequestError('DependencyTimeoutException', 'the key manager did not answer in time', `${what}: no answer within ${timeoutMs} ms`));
+      reject(
+        new XksRequestError(
+          'DependencyTimeoutException',
+          'the key manager did not answer in time',
+          `${what}: no answer within ${timeoutMs} ms`,
+        ),
+      );
     }, timeoutMs);
   });
   const work = Promise.resolve().then(call);
@@ -22,8 +28,13 @@ export async function callBackend<T>(what: string, timeoutMs: number, call: () =
     return await Promise.race([work, deadline]);
   } catch (error) {
     if (error instanceof XksRequestError) throw error;
-    if (error instanceof XksBackendError) throw new XksRequestError(error.errorName, error.message, `${what}: ${error.message}`);
-    throw new XksRequestError('InternalException', 'the key manager failed', `${what}: ${error instanceof Error ? error.message : 'non-error thrown'}`);
+    if (error instanceof XksBackendError)
+      throw new XksRequestError(error.errorName, error.message, `${what}: ${error.message}`);
+    throw new XksRequestError(
+      'InternalException',
+      'the key manager failed',
+      `${what}: ${error instanceof Error ? error.message : 'non-error thrown'}`,
+    );
   } finally {
     clearTimeout(timer);
   }

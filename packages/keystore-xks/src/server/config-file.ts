@@ -1,7 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from '@sealflow/core';
 import { dirname, resolve } from 'node:path';
-import { assertPattern, assertString, invalid, invalidArgument, type OptionReader, readOptions } from '@sealflow/core/validate';
+import {
+  assertPattern,
+  assertString,
+  invalid,
+  invalidArgument,
+  type OptionReader,
+  readOptions,
+} from '@sealflow/core/validate';
 import { decodeBase64Strict } from '../shared/base64.js';
 import { EXTERNAL_KEY_ID } from '../shared/xks-wire.js';
 import type { XksAuthorizationRule } from './authorizer.js';
@@ -26,7 +33,11 @@ export type XksBackendConfig =
   | {
       /** Volatile keys in process memory: tests and demos only. */
       readonly type: 'memory';
-      readonly keys: readonly { readonly keyId: string; readonly usage?: readonly string[]; readonly status?: string }[];
+      readonly keys: readonly {
+        readonly keyId: string;
+        readonly usage?: readonly string[];
+        readonly status?: string;
+      }[];
     };
 
 /** A validated config file, with paths resolved against the file's folder and secrets read. */
@@ -34,7 +45,12 @@ export interface XksProxyConfig {
   readonly listen: { readonly host: string; readonly port: number };
   readonly keyStores: readonly XksProxyKeyStoreOptions[];
   readonly backend: XksBackendConfig;
-  readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string; readonly allowedClientNames?: readonly string[] };
+  readonly tls?: {
+    readonly cert: string;
+    readonly key: string;
+    readonly clientCa?: string;
+    readonly allowedClientNames?: readonly string[];
+  };
   readonly authorization?: readonly XksAuthorizationRule[];
   readonly limits?: XksProxyLimits;
   readonly health?: XksProxyHealthOptions;
@@ -46,7 +62,19 @@ export interface XksProxyConfig {
   readonly log: 'stdout' | 'none';
 }
 
-const TOP_LEVEL = ['listen', 'keyStores', 'backend', 'tls', 'authorization', 'limits', 'health', 'ciphertextMetadata', 'pingPath', 'region', 'log'];
+const TOP_LEVEL = [
+  'listen',
+  'keyStores',
+  'backend',
+  'tls',
+  'authorization',
+  'limits',
+  'health',
+  'ciphertextMetadata',
+  'pingPath',
+  'region',
+  'log',
+];
 
 /**
  * Reads and validates a proxy config file (JSON; the README documents every field).
@@ -62,21 +90,29 @@ export async function loadXksProxyConfig(path: string): Promise<XksProxyConfig> 
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw invalidArgument(`config file ${path}: not valid JSON (${cause instanceof Error ? cause.message : 'parse error'})`);
+    throw invalidArgument(
+      `config file ${path}: not valid JSON (${cause instanceof Error ? cause.message : 'parse error'})`,
+    );
   }
   const o = readOptions(json, 'config', TOP_LEVEL);
   const fileIn = (value: unknown, label: string): string => resolve(base, assertString(value, label));
   const listen = readOptions(o.raw('listen') ?? {}, o.field('listen'), ['host', 'port']);
   const stores = o.array('keyStores') ?? [];
-  const keyStores = await Promise.all(stores.map((store, i) => readKeyStore(store, `${o.field('keyStores')}[${i}]`, fileIn)));
-  const tls = o.has('tls') ? readOptions(o.raw('tls'), o.field('tls'), ['certFile', 'keyFile', 'clientCaFile', 'allowedClientNames']) : undefined;
+  const keyStores = await Promise.all(
+    stores.map((store, i) => readKeyStore(store, `${o.field('keyStores')}[${i}]`, fileIn)),
+  );
+  const tls = o.has('tls')
+    ? readOptions(o.raw('tls'), o.field('tls'), ['certFile', 'keyFile', 'clientCaFile', 'allowedClientNames'])
+    : undefined;
   const metadata = o.optionalString('ciphertextMetadata');
   const decodedMetadata = metadata === undefined ? undefined : decodeBase64Strict(metadata);
-  if (metadata !== undefined && decodedMetadata === undefined) throw invalidArgument(`${o.field('ciphertextMetadata')}: expected standard Base64`);
+  if (metadata !== undefined && decodedMetadata === undefined)
+    throw invalidArgument(`${o.field('ciphertextMetadata')}: expected standard Base64`);
   const log = o.string('log', 'stdout');
   if (log !== 'stdout' && log !== 'none') throw invalidArgument(`${o.field('log')}: expected "stdout" or "none"`);
   const pingPath = o.raw('pingPath');
-  if (pingPath !== undefined && pingPath !== false && typeof pingPath !== 'string') throw invalidArgument(`${o.field('pingPath')}: expected a path or false`);
+  if (pingPath !== undefined && pingPath !== false && typeof pingPath !== 'string')
+    throw invalidArgument(`${o.field('pingPath')}: expected a path or false`);
   return {
     listen: { host: listen.string('host', '127.0.0.1'), port: listen.integer('port', 0, 65535, 0) },
     keyStores,
@@ -92,16 +128,30 @@ export async function loadXksProxyConfig(path: string): Promise<XksProxyConfig> 
   };
 }
 
-async function readKeyStore(value: unknown, label: string, fileIn: (v: unknown, l: string) => string): Promise<XksProxyKeyStoreOptions> {
+async function readKeyStore(
+  value: unknown,
+  label: string,
+  fileIn: (v: unknown, l: string) => string,
+): Promise<XksProxyKeyStoreOptions> {
   const o = readOptions(value, label, ['uriPrefix', 'credentials', 'keyIds', 'maxConcurrentRequests', 'region']);
   const credentials = o.array('credentials') ?? [];
   const read = await Promise.all(
     credentials.map(async (credential, i) => {
-      const c = readOptions(credential, `${o.field('credentials')}[${i}]`, ['accessKeyId', 'secretAccessKey', 'secretAccessKeyFile']);
-      if (c.has('secretAccessKey') === c.has('secretAccessKeyFile')) throw invalidArgument(`${c.label}: give exactly one of secretAccessKey and secretAccessKeyFile`);
+      const c = readOptions(credential, `${o.field('credentials')}[${i}]`, [
+        'accessKeyId',
+        'secretAccessKey',
+        'secretAccessKeyFile',
+      ]);
+      if (c.has('secretAccessKey') === c.has('secretAccessKeyFile'))
+        throw invalidArgument(`${c.label}: give exactly one of secretAccessKey and secretAccessKeyFile`);
       const secret = c.has('secretAccessKey')
         ? c.raw('secretAccessKey')
-        : (await readText(fileIn(c.raw('secretAccessKeyFile'), c.field('secretAccessKeyFile')), c.field('secretAccessKeyFile'))).trim();
+        : (
+            await readText(
+              fileIn(c.raw('secretAccessKeyFile'), c.field('secretAccessKeyFile')),
+              c.field('secretAccessKeyFile'),
+            )
+          ).trim();
       return { accessKeyId: c.raw('accessKeyId') as string, secretAccessKey: secret as string };
     }),
   );
@@ -115,8 +165,20 @@ async function readKeyStore(value: unknown, label: string, fileIn: (v: unknown, 
   };
 }
 
-async function readBackend(value: unknown, label: string, fileIn: (v: unknown, l: string) => string): Promise<XksBackendConfig> {
-  const type = readOptions(value, label, ['type', 'storeFile', 'passphraseFile', 'keyFile', 'xksKeysFile', 'region', 'keys']).string('type', 'memory-kms-file');
+async function readBackend(
+  value: unknown,
+  label: string,
+  fileIn: (v: unknown, l: string) => string,
+): Promise<XksBackendConfig> {
+  const type = readOptions(value, label, [
+    'type',
+    'storeFile',
+    'passphraseFile',
+    'keyFile',
+    'xksKeysFile',
+    'region',
+    'keys',
+  ]).string('type', 'memory-kms-file');
   if (type === 'memory') {
     const o = readOptions(value, label, ['type', 'keys']);
     const keys = (o.array('keys') ?? []).map((key, i) => {
@@ -128,7 +190,8 @@ async function readBackend(value: unknown, label: string, fileIn: (v: unknown, l
   }
   if (type !== 'memory-kms-file') throw invalid(`${label}.type`, '"memory-kms-file" or "memory"', type);
   const o = readOptions(value, label, ['type', 'storeFile', 'passphraseFile', 'keyFile', 'xksKeysFile', 'region']);
-  if (o.has('passphraseFile') === o.has('keyFile')) throw invalidArgument(`${label}: give exactly one of passphraseFile and keyFile`);
+  if (o.has('passphraseFile') === o.has('keyFile'))
+    throw invalidArgument(`${label}: give exactly one of passphraseFile and keyFile`);
   return {
     type,
     storeFile: fileIn(o.raw('storeFile'), o.field('storeFile')),
@@ -141,7 +204,10 @@ async function readBackend(value: unknown, label: string, fileIn: (v: unknown, l
 
 type TlsFileKey = 'certFile' | 'keyFile' | 'clientCaFile';
 
-async function readTls(o: OptionReader<TlsFileKey | 'allowedClientNames'>, fileIn: (v: unknown, l: string) => string): Promise<NonNullable<XksProxyConfig['tls']>> {
+async function readTls(
+  o: OptionReader<TlsFileKey | 'allowedClientNames'>,
+  fileIn: (v: unknown, l: string) => string,
+): Promise<NonNullable<XksProxyConfig['tls']>> {
   const pem = (key: TlsFileKey): Promise<string> => readText(fileIn(o.raw(key), o.field(key)), o.field(key));
   const names = o.stringArray('allowedClientNames');
   return {

@@ -45,7 +45,9 @@ export class KeyOperations {
     if (input.withCdiv) usable(key, 'DECRYPT');
     const { backend, backendTimeoutMs, ciphertextMetadata } = this.#options;
     const gcmAad = buildGcmAad(input.aad, ciphertextMetadata);
-    const sealed = await callBackend('encrypt', backendTimeoutMs, () => backend.encrypt(keyId, input.plaintext, gcmAad));
+    const sealed = await callBackend('encrypt', backendTimeoutMs, () =>
+      backend.encrypt(keyId, input.plaintext, gcmAad),
+    );
     checkSealed(sealed, input.plaintext.length);
     const response: Record<string, string> = {
       ciphertext: encodeBase64(sealed.ciphertext),
@@ -54,11 +56,24 @@ export class KeyOperations {
     };
     if (ciphertextMetadata !== undefined) response['ciphertextMetadata'] = encodeBase64(ciphertextMetadata);
     if (input.withCdiv) {
-      const cdiv = computeCdiv({ aad: input.aad, ciphertextMetadata, initializationVector: sealed.iv, ciphertext: sealed.ciphertext, authenticationTag: sealed.tag });
-      const check = await callBackend('encrypt: verification decrypt', backendTimeoutMs, () => backend.decrypt(keyId, sealed, gcmAad));
+      const cdiv = computeCdiv({
+        aad: input.aad,
+        ciphertextMetadata,
+        initializationVector: sealed.iv,
+        ciphertext: sealed.ciphertext,
+        authenticationTag: sealed.tag,
+      });
+      const check = await callBackend('encrypt: verification decrypt', backendTimeoutMs, () =>
+        backend.decrypt(keyId, sealed, gcmAad),
+      );
       const same = check.length === input.plaintext.length && timingSafeEqual(check, input.plaintext);
       check.fill(0);
-      if (!same) throw new XksRequestError('InternalException', 'the encrypt result did not verify', 'encrypt: verification decrypt differs');
+      if (!same)
+        throw new XksRequestError(
+          'InternalException',
+          'the encrypt result did not verify',
+          'encrypt: verification decrypt differs',
+        );
       response['ciphertextDataIntegrityValue'] = encodeBase64(cdiv);
     }
     return response;
@@ -95,6 +110,10 @@ function checkSealed(sealed: XksSealedBytes, plaintextLength: number): void {
     !XksLimits.ivBytes.includes(sealed.iv.length) ||
     sealed.tag.length !== XksLimits.tagBytes
   ) {
-    throw new XksRequestError('InternalException', 'the key manager returned a malformed result', 'encrypt: backend result has the wrong shape');
+    throw new XksRequestError(
+      'InternalException',
+      'the key manager returned a malformed result',
+      'encrypt: backend result has the wrong shape',
+    );
   }
 }

@@ -1,5 +1,13 @@
 import type { XksKeyBackend } from '../backend/key-backend.js';
-import { assertBytes, assertFunction, assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
+import {
+  assertBytes,
+  assertFunction,
+  assertPattern,
+  assertString,
+  invalid,
+  invalidArgument,
+  readOptions,
+} from '@sealflow/core/validate';
 import {
   ACCESS_KEY_ID,
   EXTERNAL_KEY_ID,
@@ -144,36 +152,76 @@ export const PROXY_VERSION = '0.1.0';
  */
 export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOptions {
   const o = readOptions(options, 'createXksProxy options', [
-    'keyStores', 'backend', 'ownsBackend', 'tls', 'authorize', 'limits', 'health', 'ciphertextMetadata', 'logger', 'now', 'pingPath', 'region',
+    'keyStores',
+    'backend',
+    'ownsBackend',
+    'tls',
+    'authorize',
+    'limits',
+    'health',
+    'ciphertextMetadata',
+    'logger',
+    'now',
+    'pingPath',
+    'region',
   ]);
-  const region = assertPattern(o.raw('region') ?? 'us-east-1', o.field('region'), REGION, 'an AWS region such as us-east-1');
+  const region = assertPattern(
+    o.raw('region') ?? 'us-east-1',
+    o.field('region'),
+    REGION,
+    'an AWS region such as us-east-1',
+  );
   const stores = o.array('keyStores');
-  if (stores === undefined || stores.length === 0) throw invalidArgument(`${o.field('keyStores')}: expected at least one key store`);
+  if (stores === undefined || stores.length === 0)
+    throw invalidArgument(`${o.field('keyStores')}: expected at least one key store`);
   const keyStores = new Map<string, ResolvedKeyStore>();
   stores.forEach((store, i) => {
     const resolved = resolveKeyStore(store, `${o.field('keyStores')}[${i}]`, region);
-    if (keyStores.has(resolved.uriPrefix)) throw invalidArgument(`${o.field('keyStores')}[${i}].uriPrefix: "${resolved.uriPrefix}" is configured twice`);
+    if (keyStores.has(resolved.uriPrefix))
+      throw invalidArgument(`${o.field('keyStores')}[${i}].uriPrefix: "${resolved.uriPrefix}" is configured twice`);
     keyStores.set(resolved.uriPrefix, resolved);
   });
   const backend = o.raw('backend') as XksKeyBackend | undefined;
   for (const method of ['describe', 'encrypt', 'decrypt', 'members'] as const) {
-    if (typeof backend?.[method] !== 'function') throw invalidArgument(`${o.field('backend')}: expected an XksKeyBackend (missing ${method}())`);
+    if (typeof backend?.[method] !== 'function')
+      throw invalidArgument(`${o.field('backend')}: expected an XksKeyBackend (missing ${method}())`);
   }
   const limits = readOptions(o.raw('limits') ?? {}, o.field('limits'), [
-    'maxPlaintextBytes', 'maxAadBytes', 'backendTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs', 'maxUnauthenticatedRequests',
+    'maxPlaintextBytes',
+    'maxAadBytes',
+    'backendTimeoutMs',
+    'headersTimeoutMs',
+    'requestTimeoutMs',
+    'maxUnauthenticatedRequests',
   ]);
   const headersTimeoutMs = limits.integer('headersTimeoutMs', 1000, 300_000, 10_000);
   const requestTimeoutMs = limits.integer('requestTimeoutMs', 1000, 600_000, Math.max(30_000, headersTimeoutMs));
-  if (requestTimeoutMs < headersTimeoutMs) throw invalidArgument(`${limits.field('requestTimeoutMs')}: must be at least ${limits.field('headersTimeoutMs')} (${headersTimeoutMs})`);
-  const health = readOptions(o.raw('health') ?? {}, o.field('health'), ['fleetSize', 'vendor', 'model', 'testKeyId', 'cacheMs']);
+  if (requestTimeoutMs < headersTimeoutMs)
+    throw invalidArgument(
+      `${limits.field('requestTimeoutMs')}: must be at least ${limits.field('headersTimeoutMs')} (${headersTimeoutMs})`,
+    );
+  const health = readOptions(o.raw('health') ?? {}, o.field('health'), [
+    'fleetSize',
+    'vendor',
+    'model',
+    'testKeyId',
+    'cacheMs',
+  ]);
   const testKeyId = health.optionalString('testKeyId');
-  if (testKeyId !== undefined) assertPattern(testKeyId, health.field('testKeyId'), EXTERNAL_KEY_ID, 'an external key ID');
-  const metadata = o.has('ciphertextMetadata') ? assertBytes(o.raw('ciphertextMetadata'), o.field('ciphertextMetadata')) : undefined;
+  if (testKeyId !== undefined)
+    assertPattern(testKeyId, health.field('testKeyId'), EXTERNAL_KEY_ID, 'an external key ID');
+  const metadata = o.has('ciphertextMetadata')
+    ? assertBytes(o.raw('ciphertextMetadata'), o.field('ciphertextMetadata'))
+    : undefined;
   if (metadata !== undefined && (metadata.length === 0 || metadata.length > XksLimits.maxCiphertextMetadataBytes)) {
     throw invalidArgument(`${o.field('ciphertextMetadata')}: expected 1 to 20 bytes, got ${metadata.length}`);
   }
   const pingPath = o.raw('pingPath');
-  if (pingPath !== undefined && pingPath !== false && (typeof pingPath !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(pingPath))) {
+  if (
+    pingPath !== undefined &&
+    pingPath !== false &&
+    (typeof pingPath !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(pingPath))
+  ) {
     throw invalid(o.field('pingPath'), 'false or a path like "/ping"', pingPath);
   }
   return {
@@ -196,7 +244,9 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
       cacheMs: health.integer('cacheMs', 0, 60_000, 10_000),
     },
     ciphertextMetadata: metadata === undefined ? undefined : Uint8Array.from(metadata),
-    logger: o.has('logger') ? assertFunction<(record: XksAuditRecord) => void>(o.raw('logger'), o.field('logger')) : undefined,
+    logger: o.has('logger')
+      ? assertFunction<(record: XksAuditRecord) => void>(o.raw('logger'), o.field('logger'))
+      : undefined,
     now: o.has('now') ? assertFunction<() => number>(o.raw('now'), o.field('now')) : Date.now,
     pingPath: pingPath === false ? undefined : ((pingPath as string | undefined) ?? '/ping'),
   };
@@ -205,15 +255,29 @@ export function resolveProxyOptions(options: XksProxyOptions): ResolvedProxyOpti
 function resolveKeyStore(value: unknown, label: string, proxyRegion: string): ResolvedKeyStore {
   const o = readOptions(value, label, ['uriPrefix', 'credentials', 'keyIds', 'maxConcurrentRequests', 'region']);
   const uriPrefix = o.raw('uriPrefix');
-  assertPattern(uriPrefix ?? null, o.field('uriPrefix'), URI_PREFIX, '"" or "/segment[/segment...]" of A-Z a-z 0-9 / _ -');
+  assertPattern(
+    uriPrefix ?? null,
+    o.field('uriPrefix'),
+    URI_PREFIX,
+    '"" or "/segment[/segment...]" of A-Z a-z 0-9 / _ -',
+  );
   if ((uriPrefix as string).length + XKS_BASE_PATH.length > MAX_URI_PATH) {
-    throw invalidArgument(`${o.field('uriPrefix')}: with "${XKS_BASE_PATH}" the path must fit ${MAX_URI_PATH} characters`);
+    throw invalidArgument(
+      `${o.field('uriPrefix')}: with "${XKS_BASE_PATH}" the path must fit ${MAX_URI_PATH} characters`,
+    );
   }
   const keyIds = o.array('keyIds');
   return {
     uriPrefix: uriPrefix as string,
     credentials: resolveCredentials(o.raw('credentials'), o.field('credentials')),
-    keyIds: keyIds === undefined ? undefined : new Set(keyIds.map((id, i) => assertPattern(id, `${o.field('keyIds')}[${i}]`, EXTERNAL_KEY_ID, 'an external key ID'))),
+    keyIds:
+      keyIds === undefined
+        ? undefined
+        : new Set(
+            keyIds.map((id, i) =>
+              assertPattern(id, `${o.field('keyIds')}[${i}]`, EXTERNAL_KEY_ID, 'an external key ID'),
+            ),
+          ),
     maxConcurrentRequests: o.integer('maxConcurrentRequests', 1, 1_000_000, 256),
     region: assertPattern(o.raw('region') ?? proxyRegion, o.field('region'), REGION, 'an AWS region such as us-east-1'),
   };
@@ -228,9 +292,19 @@ export function resolveCredentials(value: unknown, label: string): ReadonlyMap<s
   const credentials = new Map<string, string>();
   value.forEach((credential: unknown, i) => {
     const c = readOptions(credential, `${label}[${i}]`, ['accessKeyId', 'secretAccessKey']);
-    const id = assertPattern(c.raw('accessKeyId'), c.field('accessKeyId'), ACCESS_KEY_ID, '20-30 characters of A-Z 2-7');
+    const id = assertPattern(
+      c.raw('accessKeyId'),
+      c.field('accessKeyId'),
+      ACCESS_KEY_ID,
+      '20-30 characters of A-Z 2-7',
+    );
     // Never echo a secret: its description names only its type and length.
-    const secret = assertPattern(c.raw('secretAccessKey'), c.field('secretAccessKey'), SECRET_ACCESS_KEY, '43-64 characters of A-Z a-z 0-9 + / =');
+    const secret = assertPattern(
+      c.raw('secretAccessKey'),
+      c.field('secretAccessKey'),
+      SECRET_ACCESS_KEY,
+      '43-64 characters of A-Z a-z 0-9 + / =',
+    );
     if (credentials.has(id)) throw invalidArgument(`${c.field('accessKeyId')}: "${id}" is listed twice`);
     credentials.set(id, secret);
   });
@@ -245,7 +319,8 @@ function resolveTls(value: unknown, label: string): XksProxyTlsOptions {
     return assertBytes(v, o.field(key));
   };
   const names = o.stringArray('allowedClientNames');
-  if (names !== undefined && !o.has('clientCa')) throw invalidArgument(`${o.field('allowedClientNames')}: needs ${o.field('clientCa')} (mTLS)`);
+  if (names !== undefined && !o.has('clientCa'))
+    throw invalidArgument(`${o.field('allowedClientNames')}: needs ${o.field('clientCa')} (mTLS)`);
   return {
     cert: pem('cert'),
     key: pem('key'),
@@ -253,4 +328,3 @@ function resolveTls(value: unknown, label: string): XksProxyTlsOptions {
     ...(names === undefined ? {} : { allowedClientNames: names }),
   };
 }
-

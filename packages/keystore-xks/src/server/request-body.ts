@@ -2,8 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** The body, or why it could not be read. */
 export type BodyResult =
-  | { readonly ok: true; readonly bytes: Uint8Array }
-  | { readonly ok: false; readonly reason: 'too-large' | 'aborted' };
+  { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly reason: 'too-large' | 'aborted' };
 
 /**
  * Reads the raw request body (the exact bytes SigV4 hashes: spec xks-api.md §15 item 3)

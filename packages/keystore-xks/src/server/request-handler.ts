@@ -7,7 +7,13 @@ import { HealthCheck } from './health-check.js';
 import { KeyOperations } from './operations.js';
 import type { ResolvedKeyStore, ResolvedProxyOptions } from './proxy-options.js';
 import { readBody } from './request-body.js';
-import { parseJsonBody, readDecryptInput, readEncryptInput, readRequestMetadata, type RequestMetadata } from './request-validation.js';
+import {
+  parseJsonBody,
+  readDecryptInput,
+  readEncryptInput,
+  readRequestMetadata,
+  type RequestMetadata,
+} from './request-validation.js';
 import { Router } from './router.js';
 import { SigV4Verifier } from './sigv4-verifier.js';
 import { XksRequestError, validation } from './xks-error.js';
@@ -80,7 +86,11 @@ export class RequestHandler {
         return;
       }
       if (route.kind === 'unknown') throw new XksRequestError('InvalidUriPathException', 'unknown URI path');
-      Object.assign(state, { operation: route.operation, uriPrefix: route.prefix }, route.keyId === undefined ? {} : { keyId: route.keyId });
+      Object.assign(
+        state,
+        { operation: route.operation, uriPrefix: route.prefix },
+        route.keyId === undefined ? {} : { keyId: route.keyId },
+      );
       // spec: xks-api.md §1: GET (and anything but POST) on an operation URI is 405.
       if (request.method !== 'POST') {
         status = 405;
@@ -92,7 +102,11 @@ export class RequestHandler {
       // Only verified requests count against the prefix's quota.
       const inFlight = this.#inFlight.get(route.prefix) ?? 0;
       if (inFlight >= routed.maxConcurrentRequests) {
-        throw new XksRequestError('ThrottlingException', 'too many requests for this key store', `${inFlight} authenticated requests already in flight`);
+        throw new XksRequestError(
+          'ThrottlingException',
+          'too many requests for this key store',
+          `${inFlight} authenticated requests already in flight`,
+        );
       }
       // Counted from here; `finally` gives the slot back.
       store = routed;
@@ -111,7 +125,8 @@ export class RequestHandler {
       if (store.keyIds !== undefined && !store.keyIds.has(keyId)) {
         throw new XksRequestError('KeyNotFoundException', 'no such external key', 'key is not in this key store');
       }
-      if (encryptInput !== undefined) return respondJson(response, 200, await this.#operations.encrypt(keyId, encryptInput));
+      if (encryptInput !== undefined)
+        return respondJson(response, 200, await this.#operations.encrypt(keyId, encryptInput));
       if (decryptInput !== undefined) {
         const plaintext = await this.#operations.decrypt(keyId, decryptInput);
         const encoded = encodeBase64(plaintext);
@@ -120,7 +135,10 @@ export class RequestHandler {
       }
       return respondJson(response, 200, await this.#operations.metadata(keyId));
     } catch (error) {
-      const failure = error instanceof XksRequestError ? error : new XksRequestError('InternalException', 'internal error', 'unexpected failure');
+      const failure =
+        error instanceof XksRequestError
+          ? error
+          : new XksRequestError('InternalException', 'internal error', 'unexpected failure');
       status = failure.status;
       errorName = failure.errorName;
       reason = failure.detail;
@@ -140,7 +158,11 @@ export class RequestHandler {
    * Reads the capped raw body and verifies its SigV4 signature against the prefix's
    * credentials and region, holding one of the proxy's unauthenticated slots meanwhile.
    */
-  async #authenticatedBody(request: IncomingMessage, store: ResolvedKeyStore, state: RequestState): Promise<Uint8Array> {
+  async #authenticatedBody(
+    request: IncomingMessage,
+    store: ResolvedKeyStore,
+    state: RequestState,
+  ): Promise<Uint8Array> {
     let shed = false;
     this.#unauthenticated.set(request, () => {
       shed = true;
@@ -154,18 +176,35 @@ export class RequestHandler {
     try {
       const body = await readBody(request, this.#maxBodyBytes);
       if (!body.ok) {
-        if (shed) throw new XksRequestError('ThrottlingException', 'too many unauthenticated requests', 'shed: the oldest of too many requests not yet authenticated');
+        if (shed)
+          throw new XksRequestError(
+            'ThrottlingException',
+            'too many unauthenticated requests',
+            'shed: the oldest of too many requests not yet authenticated',
+          );
         if (body.reason === 'aborted') throw validation('the request body was not received');
-        throw new XksRequestError('UnsupportedOperationException', `the request body is larger than ${this.#maxBodyBytes} bytes`);
+        throw new XksRequestError(
+          'UnsupportedOperationException',
+          `the request body is larger than ${this.#maxBodyBytes} bytes`,
+        );
       }
       const verdict = await this.#verifier.verify(
         { method: request.method ?? '', target: request.url ?? '', rawHeaders: request.rawHeaders, body: body.bytes },
         (accessKeyId) => store.credentials.get(accessKeyId),
       );
-      if (!verdict.ok) throw new XksRequestError('AuthenticationFailedException', 'the request signature could not be verified', verdict.reason);
+      if (!verdict.ok)
+        throw new XksRequestError(
+          'AuthenticationFailedException',
+          'the request signature could not be verified',
+          verdict.reason,
+        );
       // spec: xks-api.md §10.1: the scope names the region of the KMS making the call.
       if (verdict.region !== store.region) {
-        throw new XksRequestError('AuthenticationFailedException', 'the request signature could not be verified', `credential scope region ${JSON.stringify(verdict.region.slice(0, 64))} is not this key store's (${store.region})`);
+        throw new XksRequestError(
+          'AuthenticationFailedException',
+          'the request signature could not be verified',
+          `credential scope region ${JSON.stringify(verdict.region.slice(0, 64))} is not this key store's (${store.region})`,
+        );
       }
       state.accessKeyId = verdict.accessKeyId;
       return body.bytes;
@@ -174,7 +213,12 @@ export class RequestHandler {
     }
   }
 
-  async #authorize(operation: 'GetKeyMetadata' | 'Encrypt' | 'Decrypt', keyId: string, store: ResolvedKeyStore, state: RequestState): Promise<void> {
+  async #authorize(
+    operation: 'GetKeyMetadata' | 'Encrypt' | 'Decrypt',
+    keyId: string,
+    store: ResolvedKeyStore,
+    state: RequestState,
+  ): Promise<void> {
     const authorize = this.#options.authorize;
     if (authorize === undefined) return;
     const metadata = state.metadata as RequestMetadata;
@@ -194,11 +238,23 @@ export class RequestHandler {
     const allow = typeof decision === 'boolean' ? decision : decision.allow === true;
     if (typeof decision === 'object' && decision.rule !== undefined) state.authorizationRule = decision.rule;
     if (!allow) {
-      throw new XksRequestError('AccessDeniedException', 'access denied', `denied by ${state.authorizationRule ?? 'the authorization hook'}`);
+      throw new XksRequestError(
+        'AccessDeniedException',
+        'access denied',
+        `denied by ${state.authorizationRule ?? 'the authorization hook'}`,
+      );
     }
   }
 
-  #audit(request: IncomingMessage, target: string, state: RequestState, status: number, errorName: XksRequestError['errorName'] | undefined, reason: string | undefined, started: number): void {
+  #audit(
+    request: IncomingMessage,
+    target: string,
+    state: RequestState,
+    status: number,
+    errorName: XksRequestError['errorName'] | undefined,
+    reason: string | undefined,
+    started: number,
+  ): void {
     const queryAt = target.indexOf('?');
     const record: XksAuditRecord = {
       time: new Date().toISOString(),
@@ -225,17 +281,23 @@ export class RequestHandler {
 /** Single-line JSON (spec: xks-api.md §15 item 14: the test client reads only the last line). */
 function respondJson(response: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text);
 }
 
 function respondError(response: ServerResponse, error: XksRequestError): void {
   if (response.headersSent) return;
   const text = error.body();
-  response.writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  response
+    .writeHead(error.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text);
 }
 
 /** 405 carries no errorName in the spec; the body is still JSON, with an explanation. */
 function respondMethodNotAllowed(response: ServerResponse, allow: string): void {
   const text = JSON.stringify({ errorMessage: `only ${allow} is allowed on this URI` });
-  response.writeHead(405, { allow, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  response
+    .writeHead(405, { allow, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+    .end(text);
 }

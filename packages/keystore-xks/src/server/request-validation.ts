@@ -52,7 +52,8 @@ export function parseJsonBody(body: Uint8Array): Json {
   } catch {
     throw validation('the request body is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw validation('the request body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw validation('the request body must be a JSON object');
   return value as Json;
 }
 
@@ -65,16 +66,21 @@ export function parseJsonBody(body: Uint8Array): Json {
  */
 export function readRequestMetadata(body: Json, operation: XksOperation): RequestMetadata {
   const raw = own(body, 'requestMetadata');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validation('requestMetadata must be an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw validation('requestMetadata must be an object');
   const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value === 'string' && value.length <= MAX_METADATA_VALUE) metadata[name] = value;
   }
   for (const name of REQUIRED_METADATA[operation]) {
     const value = own(raw as Json, name);
-    if (typeof value !== 'string' || value.length === 0) throw validation(`requestMetadata.${name} is required (a non-empty string)`);
+    if (typeof value !== 'string' || value.length === 0)
+      throw validation(`requestMetadata.${name} is required (a non-empty string)`);
     if (value.length > MAX_METADATA_VALUE) {
-      throw new XksRequestError('UnsupportedOperationException', `requestMetadata.${name} is longer than ${MAX_METADATA_VALUE} characters`);
+      throw new XksRequestError(
+        'UnsupportedOperationException',
+        `requestMetadata.${name} is longer than ${MAX_METADATA_VALUE} characters`,
+      );
     }
   }
   return metadata;
@@ -130,7 +136,10 @@ function readBase64(body: Json, name: string, maxBytes: number, optional = false
   const tooLong = (): XksRequestError =>
     SPEC_CAPPED.has(name)
       ? validation(`${name} is longer than ${maxBytes} bytes`)
-      : new XksRequestError('UnsupportedOperationException', `${name} is longer than this proxy's limit of ${maxBytes} bytes`);
+      : new XksRequestError(
+          'UnsupportedOperationException',
+          `${name} is longer than this proxy's limit of ${maxBytes} bytes`,
+        );
   if (value.length > base64Length(maxBytes)) throw tooLong();
   const bytes = decodeBase64Strict(value);
   if (bytes === undefined) throw validation(`${name} is not standard padded Base64`);

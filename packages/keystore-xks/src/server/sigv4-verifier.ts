@@ -59,7 +59,8 @@ export class SigV4Verifier {
     const amzDate = headers.get('x-amz-date');
     const signingDate = amzDate === undefined ? undefined : parseAmzDate(amzDate);
     if (signingDate === undefined) return { ok: false, reason: 'missing or malformed X-Amz-Date' };
-    if (amzDate?.slice(0, 8) !== auth.date) return { ok: false, reason: 'credential scope date differs from X-Amz-Date' };
+    if (amzDate?.slice(0, 8) !== auth.date)
+      return { ok: false, reason: 'credential scope date differs from X-Amz-Date' };
     if (Math.abs(this.#now() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
       return { ok: false, reason: 'X-Amz-Date is more than 5 minutes from the proxy clock' };
     }
@@ -67,7 +68,8 @@ export class SigV4Verifier {
     const bodyHash = createHash('sha256').update(request.body).digest('hex');
     const declaredHash = headers.get('x-amz-content-sha256');
     // smithy trusts this header as the payload hash; we only accept it when it is true.
-    if (declaredHash !== undefined && declaredHash !== bodyHash) return { ok: false, reason: 'x-amz-content-sha256 does not match the body' };
+    if (declaredHash !== undefined && declaredHash !== bodyHash)
+      return { ok: false, reason: 'x-amz-content-sha256 does not match the body' };
 
     const signed: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
@@ -99,7 +101,9 @@ export class SigV4Verifier {
       return { ok: false, reason: 'the signed header list cannot be reproduced' };
     }
     const equal = timingSafeEqual(Buffer.from(expected.signature, 'latin1'), Buffer.from(auth.signature, 'latin1'));
-    return equal ? { ok: true, accessKeyId: auth.accessKeyId, region: auth.region } : { ok: false, reason: 'signature mismatch' };
+    return equal
+      ? { ok: true, accessKeyId: auth.accessKeyId, region: auth.region }
+      : { ok: false, reason: 'signature mismatch' };
   }
 }
 
@@ -129,7 +133,8 @@ function parseAuthorization(value: string | undefined): ParsedAuthorization | st
     return 'Authorization needs exactly Credential, SignedHeaders and Signature';
   }
   const [accessKeyId, date, region, service, terminator] = credential;
-  if (credential.length !== 5 || !accessKeyId || !date || !region || terminator !== 'aws4_request') return 'malformed credential scope';
+  if (credential.length !== 5 || !accessKeyId || !date || !region || terminator !== 'aws4_request')
+    return 'malformed credential scope';
   if (service !== XKS_SERVICE) return `credential scope service is not ${XKS_SERVICE}`;
   if (!SIGNATURE.test(signature)) return 'malformed signature';
   const sorted = [...signedHeaders].sort();

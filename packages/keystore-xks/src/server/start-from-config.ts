@@ -26,7 +26,10 @@ export interface StartFromConfigOptions {
  * Loads a config file, opens its backend, and starts listening.
  * @throws {InvalidArgumentError} for an invalid config file.
  */
-export async function startXksProxyFromConfig(path: string, options: StartFromConfigOptions = {}): Promise<ConfiguredXksProxy> {
+export async function startXksProxyFromConfig(
+  path: string,
+  options: StartFromConfigOptions = {},
+): Promise<ConfiguredXksProxy> {
   const config = await loadXksProxyConfig(path);
   const writeLine = options.writeLine ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const backend = await openBackend(config.backend);

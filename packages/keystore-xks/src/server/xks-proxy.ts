@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { assertInteger, invalidArgument } from '@sealflow/core/validate';
 import { pemInput } from '../shared/pem.js';
-import { resolveCredentials, resolveProxyOptions, type ResolvedProxyOptions, type XksProxyOptions } from './proxy-options.js';
+import {
+  resolveCredentials,
+  resolveProxyOptions,
+  type ResolvedProxyOptions,
+  type XksProxyOptions,
+} from './proxy-options.js';
 import { RequestHandler } from './request-handler.js';
 import type { XksCredential } from './sigv4-verifier.js';
 
@@ -24,9 +29,16 @@ export interface XksProxyAddress {
  * gives Node the limit minus one sweep: a connection is closed (408) no later than the
  * configured limit, and no earlier than one sweep before it.
  */
-export function serverTimeouts(headersTimeoutMs: number, requestTimeoutMs: number): { connectionsCheckingInterval: number; headersTimeout: number; requestTimeout: number } {
+export function serverTimeouts(
+  headersTimeoutMs: number,
+  requestTimeoutMs: number,
+): { connectionsCheckingInterval: number; headersTimeout: number; requestTimeout: number } {
   const interval = Math.min(1000, Math.max(100, Math.round(headersTimeoutMs / 10)));
-  return { connectionsCheckingInterval: interval, headersTimeout: headersTimeoutMs - interval, requestTimeout: requestTimeoutMs - interval };
+  return {
+    connectionsCheckingInterval: interval,
+    headersTimeout: headersTimeoutMs - interval,
+    requestTimeout: requestTimeoutMs - interval,
+  };
 }
 
 /**
@@ -77,7 +89,11 @@ export class XksProxy {
     });
     const address = server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.#address = { url: `${this.#options.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`, host: address.address, port: address.port };
+    this.#address = {
+      url: `${this.#options.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`,
+      host: address.address,
+      port: address.port,
+    };
     return this.#address;
   }
 
@@ -117,7 +133,9 @@ export class XksProxy {
         key: pemInput(tls.key),
         // spec: xks-api.md §1: TLS 1.2 at least.
         minVersion: 'TLSv1.2',
-        ...(mtls ? { ca: pemInput(tls.clientCa as string | Uint8Array), requestCert: true, rejectUnauthorized: true } : {}),
+        ...(mtls
+          ? { ca: pemInput(tls.clientCa as string | Uint8Array), requestCert: true, rejectUnauthorized: true }
+          : {}),
       },
       this.#handler.handle,
     );
@@ -132,7 +150,8 @@ export class XksProxy {
         if (error.code === 'ERR_TLS_RENEGOTIATION_DISABLED') socket.destroy();
       });
       // The CA check happens in the handshake; the subject name check right after it.
-      if (mtls && allowed !== undefined && !clientNames(socket).some((name) => allowed.includes(name))) socket.destroy();
+      if (mtls && allowed !== undefined && !clientNames(socket).some((name) => allowed.includes(name)))
+        socket.destroy();
     });
     return server;
   }

@@ -41,7 +41,9 @@ describe('InMemoryXksBackend', () => {
     const backend = new InMemoryXksBackend();
     backend.createKey('k');
     backend.setAvailable(false);
-    await expect(backend.encrypt('k', new Uint8Array(1), new Uint8Array(0))).rejects.toMatchObject({ errorName: 'InternalException' });
+    await expect(backend.encrypt('k', new Uint8Array(1), new Uint8Array(0))).rejects.toMatchObject({
+      errorName: 'InternalException',
+    });
     expect((await backend.members())[0]?.healthStatus).toBe('UNAVAILABLE');
   });
 });

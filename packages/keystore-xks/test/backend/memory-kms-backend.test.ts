@@ -16,7 +16,11 @@ const open: MemoryKmsXksBackend[] = [];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sealflow-xks-kms-'));
-  paths = { storeFile: join(dir, 'kms.store'), keyFile: join(dir, 'root.key'), xksKeysFile: join(dir, 'xks-keys.json') };
+  paths = {
+    storeFile: join(dir, 'kms.store'),
+    keyFile: join(dir, 'root.key'),
+    xksKeysFile: join(dir, 'xks-keys.json'),
+  };
   await createKeyFile(paths.keyFile);
 });
 afterEach(async () => {
@@ -42,13 +46,18 @@ describe('MemoryKmsXksBackend', () => {
     const second = await openBackend();
     expect(second.keyIds()).toEqual(['foo']);
     expect(Buffer.from(await second.decrypt('foo', sealed, Buffer.from('aad')))).toEqual(plaintext);
-    await expect(second.decrypt('foo', sealed, Buffer.from('other'))).rejects.toMatchObject({ errorName: 'InvalidCiphertextException' });
+    await expect(second.decrypt('foo', sealed, Buffer.from('other'))).rejects.toMatchObject({
+      errorName: 'InvalidCiphertextException',
+    });
   });
 
   it('keeps only KMS ciphertext in the keys file', async () => {
     const backend = await openBackend();
     await backend.createKey('foo', { usage: ['ENCRYPT'] });
-    const doc = JSON.parse(readFileSync(paths.xksKeysFile, 'utf8')) as { format: string; keys: { keyId: string; usage: string[]; wrappedMaterial: string; kmsKeyArn: string }[] };
+    const doc = JSON.parse(readFileSync(paths.xksKeysFile, 'utf8')) as {
+      format: string;
+      keys: { keyId: string; usage: string[]; wrappedMaterial: string; kmsKeyArn: string }[];
+    };
     expect(doc.format).toBe('sealflow-xks-keys');
     expect(doc.keys[0]).toMatchObject({ keyId: 'foo', usage: ['ENCRYPT'] });
     expect(doc.keys[0]?.kmsKeyArn).toMatch(/^arn:aws:kms:us-east-1:/);
@@ -59,11 +68,18 @@ describe('MemoryKmsXksBackend', () => {
   it('reports the KMS key state as the external key status', async () => {
     const backend = await openBackend();
     await backend.createKey('foo');
-    expect(await backend.describe('foo')).toEqual({ keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' });
-    const arn = (JSON.parse(readFileSync(paths.xksKeysFile, 'utf8')) as { keys: { kmsKeyArn: string }[] }).keys[0]?.kmsKeyArn as string;
+    expect(await backend.describe('foo')).toEqual({
+      keySpec: 'AES_256',
+      keyUsage: ['ENCRYPT', 'DECRYPT'],
+      keyStatus: 'ENABLED',
+    });
+    const arn = (JSON.parse(readFileSync(paths.xksKeysFile, 'utf8')) as { keys: { kmsKeyArn: string }[] }).keys[0]
+      ?.kmsKeyArn as string;
     await backend.kms.disableKey({ KeyId: arn });
     expect((await backend.describe('foo'))?.keyStatus).toBe('DISABLED');
-    await expect(backend.encrypt('foo', randomBytes(4), new Uint8Array(0))).rejects.toMatchObject({ errorName: 'InvalidStateException' });
+    await expect(backend.encrypt('foo', randomBytes(4), new Uint8Array(0))).rejects.toMatchObject({
+      errorName: 'InvalidStateException',
+    });
     expect(await backend.describe('missing')).toBeUndefined();
   });
 
@@ -78,11 +94,17 @@ describe('MemoryKmsXksBackend', () => {
     [a.wrappedMaterial, b.wrappedMaterial] = [b.wrappedMaterial, a.wrappedMaterial];
     writeFileSync(paths.xksKeysFile, JSON.stringify(doc));
     const reopened = await openBackend();
-    await expect(reopened.encrypt('a', randomBytes(4), new Uint8Array(0))).rejects.toMatchObject({ errorName: 'InternalException' });
+    await expect(reopened.encrypt('a', randomBytes(4), new Uint8Array(0))).rejects.toMatchObject({
+      errorName: 'InternalException',
+    });
   });
 
   it('refuses a corrupt keys file with ERR_KEY_STORE_CORRUPT', async () => {
-    for (const text of ['not json', '{"format":"other","version":1,"keys":[]}', '{"format":"sealflow-xks-keys","version":1,"keys":[{"keyId":"a/b"}]}']) {
+    for (const text of [
+      'not json',
+      '{"format":"other","version":1,"keys":[]}',
+      '{"format":"sealflow-xks-keys","version":1,"keys":[{"keyId":"a/b"}]}',
+    ]) {
       writeFileSync(paths.xksKeysFile, text);
       await expect(MemoryKmsXksBackend.open(paths)).rejects.toMatchObject({ code: ErrorCodes.KEY_STORE_CORRUPT });
     }
@@ -91,17 +113,30 @@ describe('MemoryKmsXksBackend', () => {
   it('serves the proxy end to end, and a disabled KMS key surfaces as ERR_KEY_INVALID_STATE at the client', async () => {
     const backend = await openBackend();
     await backend.createKey('foo');
-    const proxy = createXksProxy({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }], backend, health: { testKeyId: 'foo', cacheMs: 0 } });
+    const proxy = createXksProxy({
+      keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }],
+      backend,
+      health: { testKeyId: 'foo', cacheMs: 0 },
+    });
     const { url } = await proxy.listen();
-    const store = new XksKeyStore({ endpoint: url, uriPrefix: PREFIX, keyId: 'foo', credentials: CREDENTIAL, timeoutMs: 5000 });
+    const store = new XksKeyStore({
+      endpoint: url,
+      uriPrefix: PREFIX,
+      keyId: 'foo',
+      credentials: CREDENTIAL,
+      timeoutMs: 5000,
+    });
     try {
       const context = { purpose: 'test' };
       const { dataKey, encryptedDataKey } = await store.generateDataKey({ context, length: 32 });
       expect((await store.unwrapDataKey(encryptedDataKey, { context, length: 32 })).reveal()).toEqual(dataKey.reveal());
       expect((await store.checkHealth()).ekmVendor).toBe('sealflow MemoryKms');
-      const arn = (JSON.parse(readFileSync(paths.xksKeysFile, 'utf8')) as { keys: { kmsKeyArn: string }[] }).keys[0]?.kmsKeyArn as string;
+      const arn = (JSON.parse(readFileSync(paths.xksKeysFile, 'utf8')) as { keys: { kmsKeyArn: string }[] }).keys[0]
+        ?.kmsKeyArn as string;
       await backend.kms.disableKey({ KeyId: arn });
-      await expect(store.unwrapDataKey(encryptedDataKey, { context, length: 32 })).rejects.toMatchObject({ code: ErrorCodes.KEY_INVALID_STATE });
+      await expect(store.unwrapDataKey(encryptedDataKey, { context, length: 32 })).rejects.toMatchObject({
+        code: ErrorCodes.KEY_INVALID_STATE,
+      });
     } finally {
       store.close();
       await proxy.close();

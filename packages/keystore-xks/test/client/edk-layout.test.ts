@@ -13,12 +13,18 @@ describe('XKS EDK layout', () => {
   it('writes the documented bytes', () => {
     const edk = encodeXksEdk(fields);
     expect(edk.providerId).toBe(XKS_PROVIDER_ID);
-    expect(Buffer.from(edk.providerInfo).toString('hex')).toBe(`01` + `03666f6f` + `0c000102030405060708090a0b` + `027631`);
+    expect(Buffer.from(edk.providerInfo).toString('hex')).toBe(
+      `01` + `03666f6f` + `0c000102030405060708090a0b` + `027631`,
+    );
     expect(Buffer.from(edk.ciphertext)).toEqual(Buffer.concat([Buffer.alloc(32, 0xcc), Buffer.alloc(16, 0x77)]));
   });
 
   it('decodes what it encodes, with and without metadata, with 12 and 16 byte IVs', () => {
-    for (const variant of [fields, { ...fields, ciphertextMetadata: undefined }, { ...fields, iv: new Uint8Array(16) }]) {
+    for (const variant of [
+      fields,
+      { ...fields, ciphertextMetadata: undefined },
+      { ...fields, iv: new Uint8Array(16) },
+    ]) {
       const back = decodeXksEdk(encodeXksEdk(variant));
       expect(back && { ...back, ciphertext: Buffer.from(back.ciphertext), tag: Buffer.from(back.tag) }).toEqual({
         ...variant,

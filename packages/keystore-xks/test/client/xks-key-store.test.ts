@@ -27,13 +27,23 @@ async function fake(...args: Parameters<typeof startFakeProxy>): Promise<FakePro
 }
 
 function store(url: string, overrides: Partial<XksKeyStoreOptions> = {}): XksKeyStore {
-  const s = new XksKeyStore({ endpoint: url, uriPrefix: PREFIX, keyId: KEY_ID, credentials: CREDENTIAL, timeoutMs: 5000, ...overrides });
+  const s = new XksKeyStore({
+    endpoint: url,
+    uriPrefix: PREFIX,
+    keyId: KEY_ID,
+    credentials: CREDENTIAL,
+    timeoutMs: 5000,
+    ...overrides,
+  });
   cleanups.push(() => s.close());
   return s;
 }
 
 async function failure(promise: Promise<unknown>): Promise<KeyStoreError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(KeyStoreError);
   return error as KeyStoreError;
 }
@@ -55,7 +65,9 @@ describe('round trips through the proxy', () => {
     const s = store(url);
     const key = DataKey.copyOf(randomBytes(32));
     const edk = await s.wrapDataKey(key, { context: CONTEXT, length: 32 });
-    expect(Buffer.from((await s.unwrapDataKey(edk, { context: CONTEXT, length: 32 })).reveal())).toEqual(Buffer.from(key.reveal()));
+    expect(Buffer.from((await s.unwrapDataKey(edk, { context: CONTEXT, length: 32 })).reveal())).toEqual(
+      Buffer.from(key.reveal()),
+    );
   });
 
   it('binds the encryption context: any other context fails, pair order does not matter', async () => {
@@ -65,7 +77,9 @@ describe('round trips through the proxy', () => {
     const reordered = { purpose: 'test', 'aws:s3:arn': 'arn:aws:s3:::bucket/key' };
     await expect(s.unwrapDataKey(edk, { context: reordered, length: 32 })).resolves.toBeInstanceOf(DataKey);
     for (const context of [{}, { ...CONTEXT, purpose: 'other' }, { ...CONTEXT, extra: 'x' }]) {
-      expect((await failure(s.unwrapDataKey(edk, { context, length: 32 }))).code).toBe(ErrorCodes.INVALID_KEY_CIPHERTEXT);
+      expect((await failure(s.unwrapDataKey(edk, { context, length: 32 }))).code).toBe(
+        ErrorCodes.INVALID_KEY_CIPHERTEXT,
+      );
     }
   });
 
@@ -74,13 +88,19 @@ describe('round trips through the proxy', () => {
     const s = store(url);
     const { dataKey, encryptedDataKey } = await s.generateDataKey({ context: CONTEXT, length: 32 });
     expect(Buffer.from(encryptedDataKey.providerInfo).includes('layout=1')).toBe(true);
-    expect((await s.unwrapDataKey(encryptedDataKey, { context: CONTEXT, length: 32 })).reveal()).toEqual(dataKey.reveal());
+    expect((await s.unwrapDataKey(encryptedDataKey, { context: CONTEXT, length: 32 })).reveal()).toEqual(
+      dataKey.reveal(),
+    );
   });
 
   it('describes its key and checks the proxy health', async () => {
     const { url } = await proxy();
     const s = store(url);
-    expect(await s.describeKey()).toEqual({ keySpec: 'AES_256', keyUsage: ['ENCRYPT', 'DECRYPT'], keyStatus: 'ENABLED' });
+    expect(await s.describeKey()).toEqual({
+      keySpec: 'AES_256',
+      keyUsage: ['ENCRYPT', 'DECRYPT'],
+      keyStatus: 'ENABLED',
+    });
     const health = await s.checkHealth();
     expect(health.ekmFleetDetails[0]?.healthStatus).toBe('ACTIVE');
   });
@@ -108,18 +128,26 @@ describe('errors name the store and the reason', () => {
     const { url, backend } = await proxy();
     backend.createKey('off', { status: 'DISABLED' });
     backend.createKey('dec-only', { usage: ['DECRYPT'] });
-    expect((await failure(store(url, { keyId: 'off' }).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(ErrorCodes.KEY_INVALID_STATE);
-    expect((await failure(store(url, { keyId: 'dec-only' }).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(ErrorCodes.KEY_INVALID_STATE);
+    expect((await failure(store(url, { keyId: 'off' }).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(
+      ErrorCodes.KEY_INVALID_STATE,
+    );
+    expect(
+      (await failure(store(url, { keyId: 'dec-only' }).generateDataKey({ context: CONTEXT, length: 32 }))).code,
+    ).toBe(ErrorCodes.KEY_INVALID_STATE);
   });
 
   it('maps a refused credential, a skewed clock and an authorization denial to ERR_ACCESS_DENIED', async () => {
     const { url } = await proxy({ authorize: (r) => r.principal !== 'mallory' });
-    expect((await failure(store(url, { credentials: STRANGER }).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(ErrorCodes.ACCESS_DENIED);
+    expect(
+      (await failure(store(url, { credentials: STRANGER }).generateDataKey({ context: CONTEXT, length: 32 }))).code,
+    ).toBe(ErrorCodes.ACCESS_DENIED);
     const skewed = store(url, { now: () => Date.now() + 6 * 60_000 });
     const skew = await failure(skewed.generateDataKey({ context: CONTEXT, length: 32 }));
     expect(skew.code).toBe(ErrorCodes.ACCESS_DENIED);
     expect(skew.message).toContain('clock');
-    expect((await failure(store(url, { principal: 'mallory' }).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(ErrorCodes.ACCESS_DENIED);
+    expect(
+      (await failure(store(url, { principal: 'mallory' }).generateDataKey({ context: CONTEXT, length: 32 }))).code,
+    ).toBe(ErrorCodes.ACCESS_DENIED);
   });
 
   it('maps a wrong URI prefix to ERR_KEY_STORE_FAILED with a hint', async () => {
@@ -140,7 +168,9 @@ describe('errors name the store and the reason', () => {
 
   it('reports a proxy slower than the deadline as ERR_KEY_STORE_UNAVAILABLE, without retrying', async () => {
     const slow = await fake(() => undefined); // never answers
-    const error = await failure(store(slow.url, { timeoutMs: 100, maxAttempts: 3 }).generateDataKey({ context: CONTEXT, length: 32 }));
+    const error = await failure(
+      store(slow.url, { timeoutMs: 100, maxAttempts: 3 }).generateDataKey({ context: CONTEXT, length: 32 }),
+    );
     expect(error.code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
     expect(error.message).toContain('too slow: no answer within 100 ms');
     expect(slow.requests).toHaveLength(1);
@@ -161,7 +191,9 @@ describe('errors name the store and the reason', () => {
 
   it('reports 5xx answers, with or without an XKS body, as ERR_KEY_STORE_UNAVAILABLE', async () => {
     const internal = await fake((_, res) => answer(res, 500, { errorName: 'InternalException' }));
-    expect((await failure(store(internal.url).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
+    expect((await failure(store(internal.url).generateDataKey({ context: CONTEXT, length: 32 }))).code).toBe(
+      ErrorCodes.KEY_STORE_UNAVAILABLE,
+    );
     const gateway = await fake((_, res) => answer(res, 502, '<html>bad gateway</html>'));
     const error = await failure(store(gateway.url).generateDataKey({ context: CONTEXT, length: 32 }));
     expect(error.code).toBe(ErrorCodes.KEY_STORE_UNAVAILABLE);
@@ -170,7 +202,9 @@ describe('errors name the store and the reason', () => {
 
   it('does not retry a 400 answer', async () => {
     const invalid = await fake((_, res) => answer(res, 400, { errorName: 'ValidationException' }));
-    expect((await failure(store(invalid.url, { maxAttempts: 3 }).describeKey())).code).toBe(ErrorCodes.KEY_STORE_FAILED);
+    expect((await failure(store(invalid.url, { maxAttempts: 3 }).describeKey())).code).toBe(
+      ErrorCodes.KEY_STORE_FAILED,
+    );
     expect(invalid.requests).toHaveLength(1);
   });
 
@@ -178,7 +212,12 @@ describe('errors name the store and the reason', () => {
     const tamper = async (change: (json: Record<string, unknown>) => void): Promise<KeyStoreError> => {
       const b64 = (n: number): string => randomBytes(n).toString('base64');
       const liar = await fake((_, res) => {
-        const json: Record<string, unknown> = { ciphertext: b64(32), initializationVector: b64(12), authenticationTag: b64(16), ciphertextDataIntegrityValue: b64(32) };
+        const json: Record<string, unknown> = {
+          ciphertext: b64(32),
+          initializationVector: b64(12),
+          authenticationTag: b64(16),
+          ciphertextDataIntegrityValue: b64(32),
+        };
         change(json);
         answer(res, 200, json);
       });
@@ -241,14 +280,23 @@ describe('options', () => {
     ['an endpoint with a path', { endpoint: 'https://xks.example.com/prefix' }],
     ['an ftp endpoint', { endpoint: 'ftp://xks.example.com' }],
     ['a malformed key ID', { keyId: 'a/b' }],
-    ['a malformed access key id', { credentials: { accessKeyId: 'short', secretAccessKey: CREDENTIAL.secretAccessKey } }],
+    [
+      'a malformed access key id',
+      { credentials: { accessKeyId: 'short', secretAccessKey: CREDENTIAL.secretAccessKey } },
+    ],
     ['a short secret', { credentials: { accessKeyId: CREDENTIAL.accessKeyId, secretAccessKey: 'abc' } }],
     ['TLS options on http', { tls: { ca: 'x' } }],
     ['a zero timeout', { timeoutMs: 0 }],
   ])('rejects %s with ERR_INVALID_ARGUMENT', (_, overrides) => {
-    expect(() => new XksKeyStore({ endpoint: 'http://127.0.0.1:1', keyId: KEY_ID, credentials: CREDENTIAL, ...overrides } as XksKeyStoreOptions)).toThrow(
-      expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
-    );
+    expect(
+      () =>
+        new XksKeyStore({
+          endpoint: 'http://127.0.0.1:1',
+          keyId: KEY_ID,
+          credentials: CREDENTIAL,
+          ...overrides,
+        } as XksKeyStoreOptions),
+    ).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
   });
 
   it('ignores options inherited through a polluted prototype', () => {
@@ -256,7 +304,9 @@ describe('options', () => {
     proto['timeoutMs'] = -1;
     proto['colour'] = 'red';
     try {
-      expect(() => new XksKeyStore({ endpoint: 'http://127.0.0.1:1', keyId: KEY_ID, credentials: CREDENTIAL })).not.toThrow();
+      expect(
+        () => new XksKeyStore({ endpoint: 'http://127.0.0.1:1', keyId: KEY_ID, credentials: CREDENTIAL }),
+      ).not.toThrow();
     } finally {
       delete proto['timeoutMs'];
       delete proto['colour'];
@@ -267,7 +317,11 @@ describe('options', () => {
     const secret = `${'s'.repeat(40)}!!!`;
     let message = '';
     try {
-      new XksKeyStore({ endpoint: 'http://127.0.0.1:1', keyId: KEY_ID, credentials: { accessKeyId: CREDENTIAL.accessKeyId, secretAccessKey: secret } });
+      new XksKeyStore({
+        endpoint: 'http://127.0.0.1:1',
+        keyId: KEY_ID,
+        credentials: { accessKeyId: CREDENTIAL.accessKeyId, secretAccessKey: secret },
+      });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -4,7 +4,17 @@ import diagnostics from 'node:diagnostics_channel';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XKS_REQUEST_CHANNEL, type XksAuditRecord } from '@sealflow/keystore-xks';
-import { CREDENTIAL, METADATA, STRANGER, b64, decryptBody, encryptBody, paths, send, startProxyPerTest } from '../support/xks-fixtures.js';
+import {
+  CREDENTIAL,
+  METADATA,
+  STRANGER,
+  b64,
+  decryptBody,
+  encryptBody,
+  paths,
+  send,
+  startProxyPerTest,
+} from '../support/xks-fixtures.js';
 
 const start = startProxyPerTest();
 const published: XksAuditRecord[] = [];
@@ -17,7 +27,10 @@ afterEach(async () => {
 describe('audit records', () => {
   it('logs and publishes one record per request with requestMetadata and outcome, and no body field', async () => {
     const logged: XksAuditRecord[] = [];
-    const { url } = await start({ logger: (record) => logged.push(record), authorize: (r) => ({ allow: r.operation !== 'Decrypt', rule: 'no-decrypt' }) });
+    const { url } = await start({
+      logger: (record) => logged.push(record),
+      authorize: (r) => ({ allow: r.operation !== 'Decrypt', rule: 'no-decrypt' }),
+    });
     diagnostics.subscribe(XKS_REQUEST_CHANNEL, listener);
     const plaintext = randomBytes(32);
     const aad = randomBytes(24);
@@ -33,7 +46,14 @@ describe('audit records', () => {
       ['Encrypt', 401, 'AuthenticationFailedException', 'failure'],
       [undefined, 404, 'InvalidUriPathException', 'failure'],
     ]);
-    expect(logged[0]).toMatchObject({ kmsRequestId: METADATA.kmsRequestId, awsPrincipalArn: METADATA.awsPrincipalArn, kmsKeyArn: METADATA.kmsKeyArn, keyId: 'foo', accessKeyId: CREDENTIAL.accessKeyId, level: 'info' });
+    expect(logged[0]).toMatchObject({
+      kmsRequestId: METADATA.kmsRequestId,
+      awsPrincipalArn: METADATA.awsPrincipalArn,
+      kmsKeyArn: METADATA.kmsKeyArn,
+      keyId: 'foo',
+      accessKeyId: CREDENTIAL.accessKeyId,
+      level: 'info',
+    });
     expect(logged[1]).toMatchObject({ authorizationRule: 'no-decrypt', reason: 'denied by no-decrypt', level: 'warn' });
     expect(logged[2]?.reason).toBe('unknown access key id for this URI prefix');
     expect(logged[3]?.path).toBe('/nowhere/kms/xks/v1/health');
@@ -47,7 +67,11 @@ describe('audit records', () => {
   });
 
   it('keeps serving when the logger throws', async () => {
-    const running = await start({ logger: () => { throw new Error('log sink full'); } });
+    const running = await start({
+      logger: () => {
+        throw new Error('log sink full');
+      },
+    });
     expect((await send(running.url, paths.encrypt(), encryptBody(randomBytes(4)))).status).toBe(200);
   });
 });

@@ -14,14 +14,33 @@ const request = (overrides: Partial<XksAuthorizationRequest> = {}): XksAuthoriza
 
 describe('createRuleAuthorizer', () => {
   const authorize = createRuleAuthorizer([
-    { name: 'app-encrypts', principals: ['arn:aws:iam::111122223333:role/*'], operations: ['Encrypt', 'GetKeyMetadata'], keyIds: ['foo'] },
-    { name: 'ops-decrypts', principals: ['arn:aws:iam::111122223333:role/ops'], operations: ['Decrypt'], keyIds: ['*'], kmsOperations: ['Decrypt'] },
+    {
+      name: 'app-encrypts',
+      principals: ['arn:aws:iam::111122223333:role/*'],
+      operations: ['Encrypt', 'GetKeyMetadata'],
+      keyIds: ['foo'],
+    },
+    {
+      name: 'ops-decrypts',
+      principals: ['arn:aws:iam::111122223333:role/ops'],
+      operations: ['Decrypt'],
+      keyIds: ['*'],
+      kmsOperations: ['Decrypt'],
+    },
     { name: 'no-vpc-x', effect: 'deny', principals: ['*'], operations: ['*'], keyIds: ['*'], uriPrefixes: ['/locked'] },
   ]);
 
   it('allows a request an allow rule matches, naming the rule', () => {
     expect(authorize(request())).toEqual({ allow: true, rule: 'app-encrypts' });
-    expect(authorize(request({ principal: 'arn:aws:iam::111122223333:role/ops', operation: 'Decrypt', requestMetadata: { kmsOperation: 'Decrypt' } }))).toEqual({ allow: true, rule: 'ops-decrypts' });
+    expect(
+      authorize(
+        request({
+          principal: 'arn:aws:iam::111122223333:role/ops',
+          operation: 'Decrypt',
+          requestMetadata: { kmsOperation: 'Decrypt' },
+        }),
+      ),
+    ).toEqual({ allow: true, rule: 'ops-decrypts' });
   });
 
   it('denies by default, and a deny rule wins over an allow rule', () => {
@@ -31,13 +50,24 @@ describe('createRuleAuthorizer', () => {
   });
 
   it('matches an unknown kmsOperation only by a wildcard, without treating it as invalid', () => {
-    const ops = request({ principal: 'arn:aws:iam::111122223333:role/ops', operation: 'Decrypt', requestMetadata: { kmsOperation: 'FutureOp' } });
+    const ops = request({
+      principal: 'arn:aws:iam::111122223333:role/ops',
+      operation: 'Decrypt',
+      requestMetadata: { kmsOperation: 'FutureOp' },
+    });
     expect(authorize(ops)).toEqual({ allow: false, rule: 'default-deny' });
   });
 
   it('rejects malformed rules', () => {
-    for (const rules of [[{ principals: ['*'], operations: ['Fly'], keyIds: ['*'] }], [{ operations: ['*'], keyIds: ['*'] }], [{ principals: ['*'], operations: ['*'], keyIds: ['*'], effect: 'maybe' }], [{ principals: ['*'], operations: ['*'], keyIds: ['*'], extra: 1 }]]) {
-      expect(() => createRuleAuthorizer(rules as never)).toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }));
+    for (const rules of [
+      [{ principals: ['*'], operations: ['Fly'], keyIds: ['*'] }],
+      [{ operations: ['*'], keyIds: ['*'] }],
+      [{ principals: ['*'], operations: ['*'], keyIds: ['*'], effect: 'maybe' }],
+      [{ principals: ['*'], operations: ['*'], keyIds: ['*'], extra: 1 }],
+    ]) {
+      expect(() => createRuleAuthorizer(rules as never)).toThrow(
+        expect.objectContaining({ code: ErrorCodes.INVALID_ARGUMENT }),
+      );
     }
   });
 });

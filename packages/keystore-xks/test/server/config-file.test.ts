@@ -30,30 +30,64 @@ const memoryConfig = (extra: Record<string, unknown> = {}): Record<string, unkno
 });
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  return promise.then(() => ({ message: 'resolved' }) as Error, (e: unknown) => e as Error & { code?: string });
+  return promise.then(
+    () => ({ message: 'resolved' }) as Error,
+    (e: unknown) => e as Error & { code?: string },
+  );
 }
 
 describe('loadXksProxyConfig', () => {
   it('reads a secret from a file named relative to the config, and resolves backend paths there', async () => {
     write('secret.txt', `${CREDENTIAL.secretAccessKey}\n`);
     const path = write('proxy.json', {
-      keyStores: [{ uriPrefix: PREFIX, credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'secret.txt' }] }],
+      keyStores: [
+        {
+          uriPrefix: PREFIX,
+          credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'secret.txt' }],
+        },
+      ],
       backend: { storeFile: 'kms.store', keyFile: 'root.key', xksKeysFile: 'keys.json' },
     });
     const config = await loadXksProxyConfig(path);
     expect(config.keyStores[0]?.credentials[0]?.secretAccessKey).toBe(CREDENTIAL.secretAccessKey);
-    expect(config.backend).toEqual({ type: 'memory-kms-file', storeFile: join(dir, 'kms.store'), keyFile: join(dir, 'root.key'), xksKeysFile: join(dir, 'keys.json'), region: 'us-east-1' });
+    expect(config.backend).toEqual({
+      type: 'memory-kms-file',
+      storeFile: join(dir, 'kms.store'),
+      keyFile: join(dir, 'root.key'),
+      xksKeysFile: join(dir, 'keys.json'),
+      region: 'us-east-1',
+    });
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 0 });
     expect(config.log).toBe('stdout');
   });
 
   it.each([
     ['an unknown top-level key', { ...memoryConfig(), colour: 'red' }, 'config: unknown option "colour"'],
-    ['an unknown key store key', memoryConfig({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], colour: 1 }] }), 'config.keyStores[0]: unknown option "colour"'],
-    ['both secret forms', memoryConfig({ keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, secretAccessKeyFile: 'x' }] }] }), 'exactly one of secretAccessKey and secretAccessKeyFile'],
-    ['a missing secret file', memoryConfig({ keyStores: [{ uriPrefix: PREFIX, credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'nope' }] }] }), 'cannot read'],
+    [
+      'an unknown key store key',
+      memoryConfig({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], colour: 1 }] }),
+      'config.keyStores[0]: unknown option "colour"',
+    ],
+    [
+      'both secret forms',
+      memoryConfig({ keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, secretAccessKeyFile: 'x' }] }] }),
+      'exactly one of secretAccessKey and secretAccessKeyFile',
+    ],
+    [
+      'a missing secret file',
+      memoryConfig({
+        keyStores: [
+          { uriPrefix: PREFIX, credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'nope' }] },
+        ],
+      }),
+      'cannot read',
+    ],
     ['an unknown backend type', memoryConfig({ backend: { type: 'hsm' } }), 'config.backend.type'],
-    ['a KMS backend with no root secret', memoryConfig({ backend: { storeFile: 'a', xksKeysFile: 'b' } }), 'exactly one of passphraseFile and keyFile'],
+    [
+      'a KMS backend with no root secret',
+      memoryConfig({ backend: { storeFile: 'a', xksKeysFile: 'b' } }),
+      'exactly one of passphraseFile and keyFile',
+    ],
     ['a port out of range', memoryConfig({ listen: { port: 70000 } }), 'config.listen.port'],
     ['bad ciphertextMetadata', memoryConfig({ ciphertextMetadata: 'not base64!' }), 'config.ciphertextMetadata'],
     ['an unknown log target', memoryConfig({ log: 'syslog' }), 'config.log'],
@@ -64,7 +98,11 @@ describe('loadXksProxyConfig', () => {
   });
 
   it('refuses a file that is not JSON, a missing file and an oversized file', async () => {
-    for (const path of [write('bad.json', '{"keyStores": ['), join(dir, 'missing.json'), write('big.json', ' '.repeat(1024 * 1024 + 1))]) {
+    for (const path of [
+      write('bad.json', '{"keyStores": ['),
+      join(dir, 'missing.json'),
+      write('big.json', ' '.repeat(1024 * 1024 + 1)),
+    ]) {
       expect((await rejection(loadXksProxyConfig(path))).code).toBe(ErrorCodes.INVALID_ARGUMENT);
     }
   });
@@ -72,9 +110,17 @@ describe('loadXksProxyConfig', () => {
   it('refuses a secret file that is not a regular file (a FIFO would block the load forever)', async () => {
     const fifo = join(dir, 'secret.fifo');
     execFileSync('mkfifo', [fifo]);
-    const path = write('proxy.json', memoryConfig({
-      keyStores: [{ uriPrefix: PREFIX, credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'secret.fifo' }] }],
-    }));
+    const path = write(
+      'proxy.json',
+      memoryConfig({
+        keyStores: [
+          {
+            uriPrefix: PREFIX,
+            credentials: [{ accessKeyId: CREDENTIAL.accessKeyId, secretAccessKeyFile: 'secret.fifo' }],
+          },
+        ],
+      }),
+    );
     const error = await rejection(loadXksProxyConfig(path));
     expect(error.code).toBe(ErrorCodes.INVALID_ARGUMENT);
     expect(error.message).toContain('not a regular file');
@@ -84,8 +130,16 @@ describe('loadXksProxyConfig', () => {
 describe('startXksProxyFromConfig', () => {
   it('serves requests and writes one JSON log line per request, carrying the KMS request ID and no plaintext', async () => {
     const lines: string[] = [];
-    const running = await startXksProxyFromConfig(write('proxy.json', memoryConfig({ log: 'stdout' })), { writeLine: (line) => lines.push(line) });
-    const store = new XksKeyStore({ endpoint: running.address.url, uriPrefix: PREFIX, keyId: 'foo', credentials: CREDENTIAL, timeoutMs: 5000 });
+    const running = await startXksProxyFromConfig(write('proxy.json', memoryConfig({ log: 'stdout' })), {
+      writeLine: (line) => lines.push(line),
+    });
+    const store = new XksKeyStore({
+      endpoint: running.address.url,
+      uriPrefix: PREFIX,
+      keyId: 'foo',
+      credentials: CREDENTIAL,
+      timeoutMs: 5000,
+    });
     try {
       const { dataKey, encryptedDataKey } = await store.generateDataKey({ context: { a: 'b' }, length: 32 });
       await store.unwrapDataKey(encryptedDataKey, { context: { a: 'b' }, length: 32 });
@@ -106,14 +160,26 @@ describe('startXksProxyFromConfig', () => {
   });
 
   it('pins the region a config file names: a client signing for another region gets 401', async () => {
-    const running = await startXksProxyFromConfig(write('proxy.json', memoryConfig({ region: 'eu-west-1', log: 'none' })));
+    const running = await startXksProxyFromConfig(
+      write('proxy.json', memoryConfig({ region: 'eu-west-1', log: 'none' })),
+    );
     const client = (region: string): XksKeyStore =>
-      new XksKeyStore({ endpoint: running.address.url, uriPrefix: PREFIX, keyId: 'foo', credentials: CREDENTIAL, region, timeoutMs: 5000, maxAttempts: 1 });
+      new XksKeyStore({
+        endpoint: running.address.url,
+        uriPrefix: PREFIX,
+        keyId: 'foo',
+        credentials: CREDENTIAL,
+        region,
+        timeoutMs: 5000,
+        maxAttempts: 1,
+      });
     const good = client('eu-west-1');
     const bad = client('us-east-1');
     try {
       await good.generateDataKey({ context: { a: 'b' }, length: 32 });
-      await expect(bad.generateDataKey({ context: { a: 'b' }, length: 32 })).rejects.toMatchObject({ code: ErrorCodes.ACCESS_DENIED });
+      await expect(bad.generateDataKey({ context: { a: 'b' }, length: 32 })).rejects.toMatchObject({
+        code: ErrorCodes.ACCESS_DENIED,
+      });
     } finally {
       good.close();
       bad.close();
@@ -125,7 +191,8 @@ describe('startXksProxyFromConfig', () => {
     const path = write('proxy.json', memoryConfig());
     const running = await startXksProxyFromConfig(path);
     const rotated = { accessKeyId: 'XKSROTATEDCREDENTIAL2', secretAccessKey: randomBytes(32).toString('base64') };
-    const client = (credentials: typeof rotated) => new XksKeyStore({ endpoint: running.address.url, uriPrefix: PREFIX, keyId: 'foo', credentials, timeoutMs: 5000 });
+    const client = (credentials: typeof rotated) =>
+      new XksKeyStore({ endpoint: running.address.url, uriPrefix: PREFIX, keyId: 'foo', credentials, timeoutMs: 5000 });
     try {
       await expect(client(CREDENTIAL).describeKey()).resolves.toMatchObject({ keyStatus: 'ENABLED' });
       write('proxy.json', memoryConfig({ keyStores: [{ uriPrefix: PREFIX, credentials: [rotated] }] }));

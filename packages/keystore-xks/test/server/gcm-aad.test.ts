@@ -3,7 +3,9 @@ import { buildGcmAad } from '../../src/server/gcm-aad.js';
 
 describe('buildGcmAad', () => {
   it('lays out u16be(len aad) || aad || u8(len metadata) || metadata', () => {
-    expect(Buffer.from(buildGcmAad(Buffer.from('ab'), Buffer.from('xyz')))).toEqual(Buffer.from([0, 2, 0x61, 0x62, 3, 0x78, 0x79, 0x7a]));
+    expect(Buffer.from(buildGcmAad(Buffer.from('ab'), Buffer.from('xyz')))).toEqual(
+      Buffer.from([0, 2, 0x61, 0x62, 3, 0x78, 0x79, 0x7a]),
+    );
   });
 
   it('treats absent and empty fields alike', () => {
@@ -12,7 +14,9 @@ describe('buildGcmAad', () => {
   });
 
   it('keeps bytes from moving between the AAD and the metadata', () => {
-    expect(buildGcmAad(Buffer.from('abc'), Buffer.from('d'))).not.toEqual(buildGcmAad(Buffer.from('ab'), Buffer.from('cd')));
+    expect(buildGcmAad(Buffer.from('abc'), Buffer.from('d'))).not.toEqual(
+      buildGcmAad(Buffer.from('ab'), Buffer.from('cd')),
+    );
   });
 
   it('encodes a 300-byte AAD length big-endian', () => {

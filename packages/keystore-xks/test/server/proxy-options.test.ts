@@ -3,7 +3,10 @@ import { ErrorCodes } from '@sealflow/core';
 import { InMemoryXksBackend, createXksProxy, type XksProxyOptions } from '@sealflow/keystore-xks';
 import { CREDENTIAL, PREFIX } from '../support/xks-fixtures.js';
 
-const base = (): XksProxyOptions => ({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }], backend: new InMemoryXksBackend() });
+const base = (): XksProxyOptions => ({
+  keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }],
+  backend: new InMemoryXksBackend(),
+});
 
 describe('createXksProxy options', () => {
   it.each([
@@ -11,11 +14,32 @@ describe('createXksProxy options', () => {
     ['no key stores', { keyStores: [] }, 'keyStores'],
     ['a prefix with a trailing slash', { keyStores: [{ uriPrefix: '/a/', credentials: [CREDENTIAL] }] }, 'uriPrefix'],
     ['a prefix with a dot', { keyStores: [{ uriPrefix: '/a.b', credentials: [CREDENTIAL] }] }, 'uriPrefix'],
-    ['a prefix too long for the 128-character path', { keyStores: [{ uriPrefix: `/${'a'.repeat(120)}`, credentials: [CREDENTIAL] }] }, '128'],
-    ['a prefix listed twice', { keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }, { uriPrefix: PREFIX, credentials: [CREDENTIAL] }] }, 'configured twice'],
+    [
+      'a prefix too long for the 128-character path',
+      { keyStores: [{ uriPrefix: `/${'a'.repeat(120)}`, credentials: [CREDENTIAL] }] },
+      '128',
+    ],
+    [
+      'a prefix listed twice',
+      {
+        keyStores: [
+          { uriPrefix: PREFIX, credentials: [CREDENTIAL] },
+          { uriPrefix: PREFIX, credentials: [CREDENTIAL] },
+        ],
+      },
+      'configured twice',
+    ],
     ['no credentials', { keyStores: [{ uriPrefix: PREFIX, credentials: [] }] }, 'credentials'],
-    ['an access key id outside base32', { keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, accessKeyId: 'XKSTESTACCESSKEY0189' }] }] }, 'accessKeyId'],
-    ['a short secret', { keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, secretAccessKey: 'abc' }] }] }, 'secretAccessKey'],
+    [
+      'an access key id outside base32',
+      { keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, accessKeyId: 'XKSTESTACCESSKEY0189' }] }] },
+      'accessKeyId',
+    ],
+    [
+      'a short secret',
+      { keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, secretAccessKey: 'abc' }] }] },
+      'secretAccessKey',
+    ],
     ['a backend without members()', { backend: { describe: () => undefined } }, 'backend'],
     ['a plaintext cap under the spec minimum', { limits: { maxPlaintextBytes: 4299 } }, 'maxPlaintextBytes'],
     ['an AAD cap over the u16 layout', { limits: { maxAadBytes: 65536 } }, 'maxAadBytes'],
@@ -37,7 +61,10 @@ describe('createXksProxy options', () => {
     const secret = `${'q'.repeat(40)}!!!!`;
     let message = '';
     try {
-      createXksProxy({ ...base(), keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, secretAccessKey: secret }] }] });
+      createXksProxy({
+        ...base(),
+        keyStores: [{ uriPrefix: PREFIX, credentials: [{ ...CREDENTIAL, secretAccessKey: secret }] }],
+      });
     } catch (e) {
       message = (e as Error).message;
     }

@@ -6,9 +6,24 @@ describe('Router', () => {
 
   it('routes the four operations under each configured prefix', () => {
     expect(router.route('/kms/xks/v1/health')).toEqual({ kind: 'operation', prefix: '', operation: 'GetHealthStatus' });
-    expect(router.route('/a/kms/xks/v1/keys/k.1_-/metadata')).toEqual({ kind: 'operation', prefix: '/a', operation: 'GetKeyMetadata', keyId: 'k.1_-' });
-    expect(router.route('/a/kms/xks/v1/keys/k/encrypt?x=1')).toEqual({ kind: 'operation', prefix: '/a', operation: 'Encrypt', keyId: 'k' });
-    expect(router.route('/a/kms/xks/v1/b/kms/xks/v1/keys/k/decrypt')).toEqual({ kind: 'operation', prefix: '/a/kms/xks/v1/b', operation: 'Decrypt', keyId: 'k' });
+    expect(router.route('/a/kms/xks/v1/keys/k.1_-/metadata')).toEqual({
+      kind: 'operation',
+      prefix: '/a',
+      operation: 'GetKeyMetadata',
+      keyId: 'k.1_-',
+    });
+    expect(router.route('/a/kms/xks/v1/keys/k/encrypt?x=1')).toEqual({
+      kind: 'operation',
+      prefix: '/a',
+      operation: 'Encrypt',
+      keyId: 'k',
+    });
+    expect(router.route('/a/kms/xks/v1/b/kms/xks/v1/keys/k/decrypt')).toEqual({
+      kind: 'operation',
+      prefix: '/a/kms/xks/v1/b',
+      operation: 'Decrypt',
+      keyId: 'k',
+    });
     expect(router.route('/ping')).toEqual({ kind: 'ping' });
   });
 

@@ -5,20 +5,39 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { XksAuditRecord } from '@sealflow/keystore-xks';
-import { CREDENTIAL, CREDENTIAL_2, PREFIX, STRANGER, encryptBody, paths, send, startProxyPerTest, type SendResult } from '../support/xks-fixtures.js';
+import {
+  CREDENTIAL,
+  CREDENTIAL_2,
+  PREFIX,
+  STRANGER,
+  encryptBody,
+  paths,
+  send,
+  startProxyPerTest,
+  type SendResult,
+} from '../support/xks-fixtures.js';
 
 const run = promisify(execFile);
 
 const start = startProxyPerTest();
 
 function expect401(res: SendResult): void {
-  expect({ status: res.status, errorName: res.json?.['errorName'] }).toEqual({ status: 401, errorName: 'AuthenticationFailedException' });
+  expect({ status: res.status, errorName: res.json?.['errorName'] }).toEqual({
+    status: 401,
+    errorName: 'AuthenticationFailedException',
+  });
 }
 
 /** Replaces one `Name=value` field of the Authorization header. */
-function rewriteAuthorization(field: string, value: (old: string) => string): (headers: Record<string, string>) => void {
+function rewriteAuthorization(
+  field: string,
+  value: (old: string) => string,
+): (headers: Record<string, string>) => void {
   return (headers) => {
-    headers['authorization'] = (headers['authorization'] as string).replace(new RegExp(`${field}=([^,]*)`), (_, old: string) => `${field}=${value(old)}`);
+    headers['authorization'] = (headers['authorization'] as string).replace(
+      new RegExp(`${field}=([^,]*)`),
+      (_, old: string) => `${field}=${value(old)}`,
+    );
   };
 }
 
@@ -27,11 +46,19 @@ describe('accepted signatures', () => {
     const { url } = await start();
     const body = JSON.stringify(encryptBody(randomBytes(32)));
     const { stdout } = await run('curl', [
-      '-sS', '-X', 'POST', '-w', '\n%{http_code}',
-      '--aws-sigv4', 'aws:amz:us-east-1:kms-xks-proxy',
-      '--user', `${CREDENTIAL.accessKeyId}:${CREDENTIAL.secretAccessKey}`,
-      '-H', 'Content-Type: application/json',
-      '--data-binary', body,
+      '-sS',
+      '-X',
+      'POST',
+      '-w',
+      '\n%{http_code}',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:kms-xks-proxy',
+      '--user',
+      `${CREDENTIAL.accessKeyId}:${CREDENTIAL.secretAccessKey}`,
+      '-H',
+      'Content-Type: application/json',
+      '--data-binary',
+      body,
       `${url}${paths.encrypt()}`,
     ]);
     const [json, status] = stdout.split('\n');
@@ -41,11 +68,17 @@ describe('accepted signatures', () => {
 
   it('accepts either of two credentials for a prefix, and drops one on updateCredentials without a restart', async () => {
     const { url, proxy } = await start({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL, CREDENTIAL_2] }] });
-    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL })).status).toBe(200);
-    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL_2 })).status).toBe(200);
+    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL })).status).toBe(
+      200,
+    );
+    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL_2 })).status).toBe(
+      200,
+    );
     proxy.updateCredentials(PREFIX, [CREDENTIAL_2]);
     expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL }));
-    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL_2 })).status).toBe(200);
+    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: CREDENTIAL_2 })).status).toBe(
+      200,
+    );
   });
 
   it('accepts extra signed headers, and a correct x-amz-content-sha256', async () => {
@@ -53,14 +86,18 @@ describe('accepted signatures', () => {
     const body = JSON.stringify(encryptBody(randomBytes(4)));
     const { createHash } = await import('node:crypto');
     const sha = createHash('sha256').update(body).digest('hex');
-    expect((await send(url, paths.encrypt(), body, { headers: { 'x-custom': 'a  b', 'x-amz-content-sha256': sha } })).status).toBe(200);
+    expect(
+      (await send(url, paths.encrypt(), body, { headers: { 'x-custom': 'a  b', 'x-amz-content-sha256': sha } })).status,
+    ).toBe(200);
   });
 
   it('accepts a timestamp 4 minutes 59 seconds off the proxy clock, either way', async () => {
     const clock = Date.UTC(2024, 4, 15, 12, 0, 0);
     const { url } = await start({ now: () => clock });
     for (const offset of [-299_000, 299_000]) {
-      expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { date: new Date(clock + offset) })).status).toBe(200);
+      expect(
+        (await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { date: new Date(clock + offset) })).status,
+      ).toBe(200);
     }
   });
 });
@@ -83,12 +120,23 @@ describe('401 AuthenticationFailedException', () => {
     const { url } = await start();
     const credential = { accessKeyId: `Invalid${CREDENTIAL.accessKeyId}`, secretAccessKey: CREDENTIAL.secretAccessKey };
     expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential }));
-    expect401(await send(url, paths.health, { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } }, { credential }));
+    expect401(
+      await send(
+        url,
+        paths.health,
+        { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } },
+        { credential },
+      ),
+    );
   });
 
   it('refuses a known access key id signed with the wrong secret', async () => {
     const { url } = await start();
-    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { credential: { accessKeyId: CREDENTIAL.accessKeyId, secretAccessKey: STRANGER.secretAccessKey } }));
+    expect401(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), {
+        credential: { accessKeyId: CREDENTIAL.accessKeyId, secretAccessKey: STRANGER.secretAccessKey },
+      }),
+    );
   });
 
   it('refuses a body changed after signing (the hash covers the raw bytes)', async () => {
@@ -100,20 +148,40 @@ describe('401 AuthenticationFailedException', () => {
 
   it('refuses an x-amz-content-sha256 that does not match the body', async () => {
     const { url } = await start();
-    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { headers: { 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } }));
+    expect401(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), {
+        headers: { 'x-amz-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+      }),
+    );
   });
 
   it('refuses a Host header other than the one signed (the port is part of it)', async () => {
     const { url } = await start();
     const port = new URL(url).port;
-    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { after: (h) => void (h['host'] = '127.0.0.1') }));
-    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { after: (h) => void (h['host'] = `localhost:${port}`) }));
+    expect401(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { after: (h) => void (h['host'] = '127.0.0.1') }),
+    );
+    expect401(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), {
+        after: (h) => void (h['host'] = `localhost:${port}`),
+      }),
+    );
   });
 
   it('refuses a signed header that was changed or dropped after signing', async () => {
     const { url } = await start();
-    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { headers: { 'x-custom': 'a' }, after: (h) => void (h['x-custom'] = 'b') }));
-    expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { headers: { 'x-custom': 'a' }, after: (h) => void delete h['x-custom'] }));
+    expect401(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), {
+        headers: { 'x-custom': 'a' },
+        after: (h) => void (h['x-custom'] = 'b'),
+      }),
+    );
+    expect401(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), {
+        headers: { 'x-custom': 'a' },
+        after: (h) => void delete h['x-custom'],
+      }),
+    );
   });
 
   it.each([
@@ -122,9 +190,19 @@ describe('401 AuthenticationFailedException', () => {
     ['SignedHeaders without host', rewriteAuthorization('SignedHeaders', (s) => s.replace('host;', ''))],
     ['SignedHeaders without x-amz-date', rewriteAuthorization('SignedHeaders', (s) => s.replace(';x-amz-date', ''))],
     ['SignedHeaders out of order', rewriteAuthorization('SignedHeaders', () => 'x-amz-date;host;content-type')],
-    ['a credential scope for another service', rewriteAuthorization('Credential', (s) => s.replace('kms-xks-proxy', 'kms'))],
-    ['a credential scope date other than X-Amz-Date', rewriteAuthorization('Credential', (s) => s.replace(/\/\d{8}\//, '/20000101/'))],
-    ['another algorithm', (h: Record<string, string>) => void (h['authorization'] = (h['authorization'] as string).replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA512'))],
+    [
+      'a credential scope for another service',
+      rewriteAuthorization('Credential', (s) => s.replace('kms-xks-proxy', 'kms')),
+    ],
+    [
+      'a credential scope date other than X-Amz-Date',
+      rewriteAuthorization('Credential', (s) => s.replace(/\/\d{8}\//, '/20000101/')),
+    ],
+    [
+      'another algorithm',
+      (h: Record<string, string>) =>
+        void (h['authorization'] = (h['authorization'] as string).replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA512')),
+    ],
     ['no Authorization header', (h: Record<string, string>) => void delete h['authorization']],
     ['no X-Amz-Date header', (h: Record<string, string>) => void delete h['x-amz-date']],
     ['a malformed X-Amz-Date', (h: Record<string, string>) => void (h['x-amz-date'] = '2024-05-15T12:00:00Z')],
@@ -157,13 +235,17 @@ describe('401 AuthenticationFailedException', () => {
     expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { region: 'eu-west-1' })).status).toBe(200);
     expect401(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { region: 'us-east-1' }));
     const b = '/tenant-b/kms/xks/v1/keys/foo/encrypt';
-    expect((await send(url, b, encryptBody(randomBytes(4)), { credential: CREDENTIAL_2, region: 'ap-southeast-2' })).status).toBe(200);
+    expect(
+      (await send(url, b, encryptBody(randomBytes(4)), { credential: CREDENTIAL_2, region: 'ap-southeast-2' })).status,
+    ).toBe(200);
     expect401(await send(url, b, encryptBody(randomBytes(4)), { credential: CREDENTIAL_2, region: 'eu-west-1' }));
   });
 
   it('refuses a region option that is not an AWS region', async () => {
     await expect(start({ region: 'mars' })).rejects.toThrow(/region: expected an AWS region/);
-    await expect(start({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], region: '' }] })).rejects.toThrow(/keyStores\[0\]\.region/);
+    await expect(start({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], region: '' }] })).rejects.toThrow(
+      /keyStores\[0\]\.region/,
+    );
   });
 
   it('refuses a credential of one prefix on another prefix', async () => {
@@ -173,7 +255,15 @@ describe('401 AuthenticationFailedException', () => {
         { uriPrefix: '/tenant-b', credentials: [CREDENTIAL_2] },
       ],
     });
-    expect401(await send(url, '/tenant-b/kms/xks/v1/keys/foo/encrypt', encryptBody(randomBytes(4)), { credential: CREDENTIAL }));
-    expect((await send(url, '/tenant-b/kms/xks/v1/keys/foo/encrypt', encryptBody(randomBytes(4)), { credential: CREDENTIAL_2 })).status).toBe(200);
+    expect401(
+      await send(url, '/tenant-b/kms/xks/v1/keys/foo/encrypt', encryptBody(randomBytes(4)), { credential: CREDENTIAL }),
+    );
+    expect(
+      (
+        await send(url, '/tenant-b/kms/xks/v1/keys/foo/encrypt', encryptBody(randomBytes(4)), {
+          credential: CREDENTIAL_2,
+        })
+      ).status,
+    ).toBe(200);
   });
 });

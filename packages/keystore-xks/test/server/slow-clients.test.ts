@@ -27,7 +27,7 @@ function rawClient(url: string): { socket: Socket; received: () => string; close
 }
 
 describe('slow headers', () => {
-  it('a client trickling its headers is answered 408 and closed within headersTimeoutMs (1 s here), not Node\'s 30 s sweep', async () => {
+  it("a client trickling its headers is answered 408 and closed within headersTimeoutMs (1 s here), not Node's 30 s sweep", async () => {
     const { url } = await start({ limits: { headersTimeoutMs: 1000 } });
     const client = rawClient(url);
     client.socket.write(`POST ${paths.encrypt()} HTTP/1.1\r\nHost: x\r\n`);
@@ -46,7 +46,16 @@ describe('slow headers', () => {
   });
 
   it('the default bound stays 10 s for headers and 30 s per request: Node sweeps every second and is given the bound minus one sweep', () => {
-    const resolved = resolveProxyOptions({ keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }], backend: { vendor: 'x', describe: async () => undefined, encrypt: async () => ({ ciphertext: new Uint8Array(), iv: new Uint8Array(12), tag: new Uint8Array(16) }), decrypt: async () => new Uint8Array(), members: async () => [] } });
+    const resolved = resolveProxyOptions({
+      keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL] }],
+      backend: {
+        vendor: 'x',
+        describe: async () => undefined,
+        encrypt: async () => ({ ciphertext: new Uint8Array(), iv: new Uint8Array(12), tag: new Uint8Array(16) }),
+        decrypt: async () => new Uint8Array(),
+        members: async () => [],
+      },
+    });
     expect([resolved.headersTimeoutMs, resolved.requestTimeoutMs]).toEqual([10_000, 30_000]);
     const node = serverTimeouts(resolved.headersTimeoutMs, resolved.requestTimeoutMs);
     expect(node).toEqual({ connectionsCheckingInterval: 1000, headersTimeout: 9000, requestTimeout: 29_000 });
@@ -56,7 +65,9 @@ describe('slow headers', () => {
 
   it('refuses timeouts out of range, and a request timeout under the headers timeout', async () => {
     await expect(start({ limits: { headersTimeoutMs: 10 } })).rejects.toThrow(/limits\.headersTimeoutMs/);
-    await expect(start({ limits: { headersTimeoutMs: 5000, requestTimeoutMs: 2000 } })).rejects.toThrow(/limits\.requestTimeoutMs: must be at least/);
+    await expect(start({ limits: { headersTimeoutMs: 5000, requestTimeoutMs: 2000 } })).rejects.toThrow(
+      /limits\.requestTimeoutMs: must be at least/,
+    );
   });
 });
 
@@ -65,7 +76,9 @@ describe('unsigned slow clients', () => {
   async function slowBodies(url: string, count: number): Promise<ReturnType<typeof rawClient>[]> {
     const clients = Array.from({ length: count }, () => rawClient(url));
     for (const c of clients) {
-      c.socket.write(`POST ${paths.encrypt()} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+      c.socket.write(
+        `POST ${paths.encrypt()} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+      );
     }
     // Let the proxy receive every request's headers.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -84,7 +97,11 @@ describe('unsigned slow clients', () => {
 
   it('past maxUnauthenticatedRequests the oldest unsigned connections are shed, and a signed request still gets through', async () => {
     const records: XksAuditRecord[] = [];
-    const { url } = await start({ logger: (r) => records.push(r), limits: { maxUnauthenticatedRequests: 16 }, keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], maxConcurrentRequests: 4 }] });
+    const { url } = await start({
+      logger: (r) => records.push(r),
+      limits: { maxUnauthenticatedRequests: 16 },
+      keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], maxConcurrentRequests: 4 }],
+    });
     const clients = await slowBodies(url, 40);
     expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4)))).status).toBe(200);
     // 40 + 1 requests, 16 slots: the 25 oldest were shed and their connections closed.

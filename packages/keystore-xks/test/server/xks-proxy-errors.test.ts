@@ -2,7 +2,19 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InMemoryXksBackend, XksBackendError, type XksKeyBackend } from '@sealflow/keystore-xks';
-import { CREDENTIAL, KEY_ID, METADATA, PREFIX, b64, decryptBody, encryptBody, paths, send, startProxyPerTest, type SendResult } from '../support/xks-fixtures.js';
+import {
+  CREDENTIAL,
+  KEY_ID,
+  METADATA,
+  PREFIX,
+  b64,
+  decryptBody,
+  encryptBody,
+  paths,
+  send,
+  startProxyPerTest,
+  type SendResult,
+} from '../support/xks-fixtures.js';
 
 const start = startProxyPerTest();
 
@@ -14,7 +26,11 @@ function expectError(res: SendResult, status: number, errorName: string): void {
 }
 
 async function encrypted(url: string, aad?: string): Promise<Record<string, unknown>> {
-  const res = await send(url, paths.encrypt(), encryptBody(randomBytes(32), aad === undefined ? {} : { additionalAuthenticatedData: b64(aad) }));
+  const res = await send(
+    url,
+    paths.encrypt(),
+    encryptBody(randomBytes(32), aad === undefined ? {} : { additionalAuthenticatedData: b64(aad) }),
+  );
   expect(res.status).toBe(200);
   return res.json ?? {};
 }
@@ -25,11 +41,20 @@ describe('400 ValidationException', () => {
     ['a JSON array', '[]'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
     ['no requestMetadata', { plaintext: b64('x'), encryptionAlgorithm: 'AES_GCM' }],
-    ['requestMetadata without kmsRequestId', encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, kmsRequestId: undefined } })],
-    ['requestMetadata without kmsKeyArn on Encrypt', encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, kmsKeyArn: undefined } })],
+    [
+      'requestMetadata without kmsRequestId',
+      encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, kmsRequestId: undefined } }),
+    ],
+    [
+      'requestMetadata without kmsKeyArn on Encrypt',
+      encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, kmsKeyArn: undefined } }),
+    ],
     ['no plaintext', encryptBody(randomBytes(4), { plaintext: undefined })],
     ['an unknown encryptionAlgorithm', encryptBody(randomBytes(4), { encryptionAlgorithm: 'AES_GCM_256' })],
-    ['an unknown integrity algorithm', encryptBody(randomBytes(4), { ciphertextDataIntegrityValueAlgorithm: 'SHA_512' })],
+    [
+      'an unknown integrity algorithm',
+      encryptBody(randomBytes(4), { ciphertextDataIntegrityValueAlgorithm: 'SHA_512' }),
+    ],
     ['URL-safe Base64', encryptBody(randomBytes(4), { plaintext: '-_-_' })],
     ['unpadded Base64', encryptBody(randomBytes(4), { plaintext: 'QUJDRA' })],
     ['Base64 with whitespace', encryptBody(randomBytes(4), { plaintext: 'QUJD RA==' })],
@@ -60,7 +85,11 @@ describe('400 ValidationException', () => {
 
   it('refuses a Content-Type other than application/json', async () => {
     const { url } = await start();
-    expectError(await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { headers: { 'content-type': 'text/plain' } }), 400, 'ValidationException');
+    expectError(
+      await send(url, paths.encrypt(), encryptBody(randomBytes(4)), { headers: { 'content-type': 'text/plain' } }),
+      400,
+      'ValidationException',
+    );
   });
 });
 
@@ -91,7 +120,10 @@ describe('400 InvalidCiphertextException', () => {
     if (typeof change === 'string') {
       const bytes = Buffer.from(String(answer[change]), 'base64');
       bytes[0] = (bytes[0] as number) ^ 1;
-      body = decryptBody({ ...answer, [change]: bytes.toString('base64') }, { additionalAuthenticatedData: b64('aad') });
+      body = decryptBody(
+        { ...answer, [change]: bytes.toString('base64') },
+        { additionalAuthenticatedData: b64('aad') },
+      );
     } else {
       body = decryptBody(answer, { additionalAuthenticatedData: b64('aad'), ...(change as Record<string, unknown>) });
     }
@@ -112,9 +144,17 @@ describe('400 InvalidKeyUsageException', () => {
     backend.createKey('enc-only', { usage: ['ENCRYPT'] });
     const enc = await send(url, paths.encrypt('enc-only'), encryptBody(randomBytes(32)));
     expect(enc.status).toBe(200);
-    expectError(await send(url, paths.decrypt('enc-only'), decryptBody(enc.json ?? {})), 400, 'InvalidKeyUsageException');
     expectError(
-      await send(url, paths.encrypt('enc-only'), encryptBody(randomBytes(32), { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' })),
+      await send(url, paths.decrypt('enc-only'), decryptBody(enc.json ?? {})),
+      400,
+      'InvalidKeyUsageException',
+    );
+    expectError(
+      await send(
+        url,
+        paths.encrypt('enc-only'),
+        encryptBody(randomBytes(32), { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' }),
+      ),
       400,
       'InvalidKeyUsageException',
     );
@@ -141,14 +181,23 @@ describe('403 AccessDeniedException', () => {
       },
     });
     expectError(await send(url, paths.encrypt(), encryptBody(randomBytes(4))), 403, 'AccessDeniedException');
-    const bob = encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, awsPrincipalArn: 'arn:aws:iam::1:user/bob' } });
+    const bob = encryptBody(randomBytes(4), {
+      requestMetadata: { ...METADATA, awsPrincipalArn: 'arn:aws:iam::1:user/bob' },
+    });
     expect((await send(url, paths.encrypt(), bob)).status).toBe(200);
-    expect((await send(url, paths.health, { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } })).status).toBe(200);
+    expect(
+      (await send(url, paths.health, { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'KmsHealthCheck' } }))
+        .status,
+    ).toBe(200);
     expect(asked).toEqual(['Encrypt', 'Encrypt']);
   });
 
   it('answers 500 InternalException when the hook throws (failing closed)', async () => {
-    const { url } = await start({ authorize: () => { throw new Error('policy engine down'); } });
+    const { url } = await start({
+      authorize: () => {
+        throw new Error('policy engine down');
+      },
+    });
     expectError(await send(url, paths.encrypt(), encryptBody(randomBytes(4))), 500, 'InternalException');
   });
 });
@@ -185,13 +234,16 @@ describe('404', () => {
 });
 
 describe('405 for GET', () => {
-  it.each([paths.health, paths.metadata(), paths.encrypt(), paths.decrypt()])('answers GET %s with 405 and Allow: POST', async (path) => {
-    const { url } = await start();
-    const res = await send(url, path, '', { method: 'GET' });
-    expect(res.status).toBe(405);
-    expect(res.headers['allow']).toBe('POST');
-    expect(res.text).not.toContain('\n');
-  });
+  it.each([paths.health, paths.metadata(), paths.encrypt(), paths.decrypt()])(
+    'answers GET %s with 405 and Allow: POST',
+    async (path) => {
+      const { url } = await start();
+      const res = await send(url, path, '', { method: 'GET' });
+      expect(res.status).toBe(405);
+      expect(res.headers['allow']).toBe('POST');
+      expect(res.text).not.toContain('\n');
+    },
+  );
 
   it('answers GET on an unknown path with 404, not 405', async () => {
     const { url } = await start();
@@ -229,7 +281,10 @@ describe('429 ThrottlingException', () => {
   it('throttles a prefix past its concurrent-request quota, and serves it again afterwards', async () => {
     const inner = keyedBackend();
     const gated = gatedBackend(inner);
-    const { url } = await start({ backend: gated.backend, keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], maxConcurrentRequests: 1 }] });
+    const { url } = await start({
+      backend: gated.backend,
+      keyStores: [{ uriPrefix: PREFIX, credentials: [CREDENTIAL], maxConcurrentRequests: 1 }],
+    });
     const held = send(url, paths.encrypt(), encryptBody(randomBytes(4)));
     await gated.entered;
     expectError(await send(url, paths.encrypt(), encryptBody(randomBytes(4))), 429, 'ThrottlingException');
@@ -242,9 +297,25 @@ describe('429 ThrottlingException', () => {
 describe('501 UnsupportedOperationException', () => {
   it('refuses a plaintext over the configured cap and an AAD over it, but not at the cap', async () => {
     const { url } = await start({ limits: { maxPlaintextBytes: 4300, maxAadBytes: 8192 } });
-    expect((await send(url, paths.encrypt(), encryptBody(randomBytes(4300), { additionalAuthenticatedData: b64(randomBytes(8192)) }))).status).toBe(200);
+    expect(
+      (
+        await send(
+          url,
+          paths.encrypt(),
+          encryptBody(randomBytes(4300), { additionalAuthenticatedData: b64(randomBytes(8192)) }),
+        )
+      ).status,
+    ).toBe(200);
     expectError(await send(url, paths.encrypt(), encryptBody(randomBytes(4301))), 501, 'UnsupportedOperationException');
-    expectError(await send(url, paths.encrypt(), encryptBody(randomBytes(4), { additionalAuthenticatedData: b64(randomBytes(8193)) })), 501, 'UnsupportedOperationException');
+    expectError(
+      await send(
+        url,
+        paths.encrypt(),
+        encryptBody(randomBytes(4), { additionalAuthenticatedData: b64(randomBytes(8193)) }),
+      ),
+      501,
+      'UnsupportedOperationException',
+    );
   });
 
   it('refuses a body larger than the fields could ever need without buffering it', async () => {
@@ -255,13 +326,17 @@ describe('501 UnsupportedOperationException', () => {
 
   it('refuses an oversized requestMetadata value', async () => {
     const { url } = await start();
-    const body = encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, awsPrincipalArn: `arn:${'a'.repeat(5000)}` } });
+    const body = encryptBody(randomBytes(4), {
+      requestMetadata: { ...METADATA, awsPrincipalArn: `arn:${'a'.repeat(5000)}` },
+    });
     expectError(await send(url, paths.encrypt(), body), 501, 'UnsupportedOperationException');
   });
 
   it('accepts principal ARNs of 2048 characters', async () => {
     const { url } = await start();
-    const body = encryptBody(randomBytes(4), { requestMetadata: { ...METADATA, awsPrincipalArn: `arn:${'a'.repeat(2044)}` } });
+    const body = encryptBody(randomBytes(4), {
+      requestMetadata: { ...METADATA, awsPrincipalArn: `arn:${'a'.repeat(2044)}` },
+    });
     expect((await send(url, paths.encrypt(), body)).status).toBe(200);
   });
 });
@@ -281,7 +356,9 @@ describe('5xx from the key manager', () => {
     const backend: XksKeyBackend = {
       vendor: 'x',
       describe: (keyId) => inner.describe(keyId),
-      encrypt: async () => { throw failWith; },
+      encrypt: async () => {
+        throw failWith;
+      },
       decrypt: (keyId, sealed, aad) => inner.decrypt(keyId, sealed, aad),
       members: () => inner.members(),
     };

@@ -1,7 +1,19 @@
 // Conformance of the proxy's four operations, written from the spec (xks-api.md §4-§7).
 import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CREDENTIAL, KEY_ID, METADATA, PREFIX, b64, decryptBody, encryptBody, paths, send, startProxyPerTest, unb64 } from '../support/xks-fixtures.js';
+import {
+  CREDENTIAL,
+  KEY_ID,
+  METADATA,
+  PREFIX,
+  b64,
+  decryptBody,
+  encryptBody,
+  paths,
+  send,
+  startProxyPerTest,
+  unb64,
+} from '../support/xks-fixtures.js';
 
 const start = startProxyPerTest();
 
@@ -15,7 +27,9 @@ function specGcmAad(aad: Uint8Array, metadata: Uint8Array): Buffer {
 describe('GetHealthStatus', () => {
   it('answers 200 with every required field, on one line', async () => {
     const { url } = await start();
-    const res = await send(url, paths.health, { requestMetadata: { kmsRequestId: 'r-1', kmsOperation: 'KmsHealthCheck' } });
+    const res = await send(url, paths.health, {
+      requestMetadata: { kmsRequestId: 'r-1', kmsOperation: 'KmsHealthCheck' },
+    });
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('\n');
     expect(res.headers['content-type']).toBe('application/json');
@@ -60,15 +74,22 @@ describe('GetHealthStatus', () => {
 describe('GetKeyMetadata', () => {
   it('describes an AES_256 key with its usage and status', async () => {
     const { url } = await start();
-    const res = await send(url, paths.metadata(), { requestMetadata: { kmsRequestId: 'r', kmsOperation: 'CreateKey', awsPrincipalArn: 'arn:aws:iam::1:user/a' } });
+    const res = await send(url, paths.metadata(), {
+      requestMetadata: { kmsRequestId: 'r', kmsOperation: 'CreateKey', awsPrincipalArn: 'arn:aws:iam::1:user/a' },
+    });
     expect(res.status).toBe(200);
     expect(res.text).toBe('{"keySpec":"AES_256","keyUsage":["ENCRYPT","DECRYPT"],"keyStatus":"ENABLED"}');
   });
 
-  it('accepts the test client\'s DescribeKey call with kmsKeyArn, kmsViaService and unknown fields', async () => {
+  it("accepts the test client's DescribeKey call with kmsKeyArn, kmsViaService and unknown fields", async () => {
     const { url } = await start();
     const res = await send(url, paths.metadata(), {
-      requestMetadata: { ...METADATA, kmsOperation: 'DescribeKey', kmsViaService: 'ebs', someFutureField: { nested: true } },
+      requestMetadata: {
+        ...METADATA,
+        kmsOperation: 'DescribeKey',
+        kmsViaService: 'ebs',
+        someFutureField: { nested: true },
+      },
       someFutureTopLevelField: 1,
     });
     expect(res.status).toBe(200);
@@ -89,7 +110,11 @@ describe('Encrypt and Decrypt', () => {
     backend.createKey('known', { material });
     const plaintext = randomBytes(32);
     const aad = Buffer.from('project=nile,department=marketing');
-    const res = await send(url, paths.encrypt('known'), encryptBody(plaintext, { additionalAuthenticatedData: b64(aad) }));
+    const res = await send(
+      url,
+      paths.encrypt('known'),
+      encryptBody(plaintext, { additionalAuthenticatedData: b64(aad) }),
+    );
     expect(res.status).toBe(200);
     const ciphertext = unb64(res.json?.['ciphertext']);
     const iv = unb64(res.json?.['initializationVector']);
@@ -106,12 +131,24 @@ describe('Encrypt and Decrypt', () => {
   it('round-trips through Decrypt with the same AAD, and treats absent and empty AAD alike', async () => {
     const { url } = await start();
     const plaintext = randomBytes(48);
-    const withAad = await send(url, paths.encrypt(), encryptBody(plaintext, { additionalAuthenticatedData: b64('ctx') }));
-    const back = await send(url, paths.decrypt(), decryptBody(withAad.json ?? {}, { additionalAuthenticatedData: b64('ctx') }));
+    const withAad = await send(
+      url,
+      paths.encrypt(),
+      encryptBody(plaintext, { additionalAuthenticatedData: b64('ctx') }),
+    );
+    const back = await send(
+      url,
+      paths.decrypt(),
+      decryptBody(withAad.json ?? {}, { additionalAuthenticatedData: b64('ctx') }),
+    );
     expect(back.status).toBe(200);
     expect(unb64(back.json?.['plaintext'])).toEqual(plaintext);
     const noAad = await send(url, paths.encrypt(), encryptBody(plaintext));
-    const emptyAad = await send(url, paths.decrypt(), decryptBody(noAad.json ?? {}, { additionalAuthenticatedData: '' }));
+    const emptyAad = await send(
+      url,
+      paths.decrypt(),
+      decryptBody(noAad.json ?? {}, { additionalAuthenticatedData: '' }),
+    );
     expect(unb64(emptyAad.json?.['plaintext'])).toEqual(plaintext);
   });
 
@@ -121,7 +158,11 @@ describe('Encrypt and Decrypt', () => {
     const aad = randomBytes(8192);
     const enc = await send(url, paths.encrypt(), encryptBody(plaintext, { additionalAuthenticatedData: b64(aad) }));
     expect(enc.status).toBe(200);
-    const dec = await send(url, paths.decrypt(), decryptBody(enc.json ?? {}, { additionalAuthenticatedData: b64(aad) }));
+    const dec = await send(
+      url,
+      paths.decrypt(),
+      decryptBody(enc.json ?? {}, { additionalAuthenticatedData: b64(aad) }),
+    );
     expect(unb64(dec.json?.['plaintext'])).toEqual(plaintext);
   });
 
@@ -129,7 +170,14 @@ describe('Encrypt and Decrypt', () => {
     const metadata = Buffer.from('key_version=1');
     const { url } = await start({ ciphertextMetadata: metadata });
     const aad = Buffer.from('project=nile,department=marketing');
-    const res = await send(url, paths.encrypt(), encryptBody(randomBytes(32), { additionalAuthenticatedData: b64(aad), ciphertextDataIntegrityValueAlgorithm: 'SHA_256' }));
+    const res = await send(
+      url,
+      paths.encrypt(),
+      encryptBody(randomBytes(32), {
+        additionalAuthenticatedData: b64(aad),
+        ciphertextDataIntegrityValueAlgorithm: 'SHA_256',
+      }),
+    );
     expect(res.status).toBe(200);
     const body = res.json ?? {};
     expect(unb64(body['ciphertextMetadata'])).toEqual(metadata);
@@ -152,8 +200,16 @@ describe('Encrypt and Decrypt', () => {
   it('binds ciphertextMetadata into the tag: changing it, or moving its bytes into the AAD, fails decryption', async () => {
     const metadata = Buffer.from('v1');
     const { url } = await start({ ciphertextMetadata: metadata });
-    const enc = await send(url, paths.encrypt(), encryptBody(randomBytes(32), { additionalAuthenticatedData: b64('ab') }));
-    const ok = await send(url, paths.decrypt(), decryptBody(enc.json ?? {}, { additionalAuthenticatedData: b64('ab') }));
+    const enc = await send(
+      url,
+      paths.encrypt(),
+      encryptBody(randomBytes(32), { additionalAuthenticatedData: b64('ab') }),
+    );
+    const ok = await send(
+      url,
+      paths.decrypt(),
+      decryptBody(enc.json ?? {}, { additionalAuthenticatedData: b64('ab') }),
+    );
     expect(ok.status).toBe(200);
     for (const extra of [
       { additionalAuthenticatedData: b64('ab'), ciphertextMetadata: b64('v2') },
@@ -180,7 +236,13 @@ describe('Encrypt and Decrypt', () => {
 
   it('accepts any kmsOperation and any kmsRequestId format (both are opaque)', async () => {
     const { url } = await start();
-    const res = await send(url, paths.encrypt(), encryptBody(randomBytes(16), { requestMetadata: { ...METADATA, kmsOperation: 'SomeFutureOperation', kmsRequestId: 'not-a-uuid' } }));
+    const res = await send(
+      url,
+      paths.encrypt(),
+      encryptBody(randomBytes(16), {
+        requestMetadata: { ...METADATA, kmsOperation: 'SomeFutureOperation', kmsRequestId: 'not-a-uuid' },
+      }),
+    );
     expect(res.status).toBe(200);
   });
 
@@ -210,7 +272,10 @@ describe('plaintext hygiene', () => {
     };
     const plaintext = Buffer.alloc(32, 0xa5);
     expect((await send(url, paths.encrypt(), encryptBody(plaintext))).status).toBe(200);
-    expect((await send(url, paths.encrypt(), encryptBody(plaintext, { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' }))).status).toBe(200);
+    expect(
+      (await send(url, paths.encrypt(), encryptBody(plaintext, { ciphertextDataIntegrityValueAlgorithm: 'SHA_256' })))
+        .status,
+    ).toBe(200);
     expect(seen).toHaveLength(2);
     for (const bytes of seen) expect(bytes.every((b) => b === 0)).toBe(true);
   });
@@ -224,4 +289,3 @@ describe('load-balancer ping', () => {
     expect(res.text).toContain('pong');
   });
 });
-

@@ -14,8 +14,16 @@ describe('computeCdiv', () => {
   });
 
   it('lets an absent AAD or metadata contribute nothing (no length prefixes)', () => {
-    const base = { initializationVector: Buffer.from('iv'), ciphertext: Buffer.from('ct'), authenticationTag: Buffer.from('tag') };
-    expect(computeCdiv({ ...base, aad: undefined, ciphertextMetadata: undefined })).toEqual(computeCdiv({ ...base, aad: new Uint8Array(0), ciphertextMetadata: new Uint8Array(0) }));
-    expect(computeCdiv({ ...base, aad: Buffer.from('a'), ciphertextMetadata: undefined })).toEqual(computeCdiv({ ...base, aad: undefined, ciphertextMetadata: Buffer.from('a') }));
+    const base = {
+      initializationVector: Buffer.from('iv'),
+      ciphertext: Buffer.from('ct'),
+      authenticationTag: Buffer.from('tag'),
+    };
+    expect(computeCdiv({ ...base, aad: undefined, ciphertextMetadata: undefined })).toEqual(
+      computeCdiv({ ...base, aad: new Uint8Array(0), ciphertextMetadata: new Uint8Array(0) }),
+    );
+    expect(computeCdiv({ ...base, aad: Buffer.from('a'), ciphertextMetadata: undefined })).toEqual(
+      computeCdiv({ ...base, aad: undefined, ciphertextMetadata: Buffer.from('a') }),
+    );
   });
 });

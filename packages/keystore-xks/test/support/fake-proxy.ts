@@ -9,7 +9,10 @@ export interface FakeProxy {
   close(): Promise<void>;
 }
 
-export type FakeHandler = (request: { path: string; body: Record<string, unknown>; attempt: number }, response: ServerResponse) => void;
+export type FakeHandler = (
+  request: { path: string; body: Record<string, unknown>; attempt: number },
+  response: ServerResponse,
+) => void;
 
 export async function startFakeProxy(handler: FakeHandler): Promise<FakeProxy> {
   const requests: { path: string; body: Record<string, unknown> }[] = [];

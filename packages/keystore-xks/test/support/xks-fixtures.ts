@@ -9,11 +9,20 @@ import { afterEach } from 'vitest';
 import { InMemoryXksBackend, createXksProxy, type XksProxy, type XksProxyOptions } from '@sealflow/keystore-xks';
 
 /** A test credential: 20 base32 characters, and 44 Base64 characters (test-only, not a secret). */
-export const CREDENTIAL = { accessKeyId: 'XKSTESTACCESSKEY2345', secretAccessKey: Buffer.alloc(32, 7).toString('base64') } as const;
+export const CREDENTIAL = {
+  accessKeyId: 'XKSTESTACCESSKEY2345',
+  secretAccessKey: Buffer.alloc(32, 7).toString('base64'),
+} as const;
 /** A second credential for the same prefix (rotation). */
-export const CREDENTIAL_2 = { accessKeyId: 'XKSTESTROTATEDKEY234567', secretAccessKey: Buffer.alloc(32, 9).toString('base64') } as const;
+export const CREDENTIAL_2 = {
+  accessKeyId: 'XKSTESTROTATEDKEY234567',
+  secretAccessKey: Buffer.alloc(32, 9).toString('base64'),
+} as const;
 /** A well-formed credential no key store knows. */
-export const STRANGER = { accessKeyId: 'XKSSTRANGERKEYID2345', secretAccessKey: Buffer.alloc(32, 3).toString('base64') } as const;
+export const STRANGER = {
+  accessKeyId: 'XKSSTRANGERKEYID2345',
+  secretAccessKey: Buffer.alloc(32, 3).toString('base64'),
+} as const;
 
 export const PREFIX = '/example/uri/path/prefix';
 export const KEY_ID = 'foo';
@@ -95,7 +104,12 @@ export interface SendResult {
 }
 
 /** Sends one request to `url + path`, SigV4-signed with smithy unless told otherwise. */
-export async function send(url: string, path: string, body: string | Uint8Array | object, options: SendOptions = {}): Promise<SendResult> {
+export async function send(
+  url: string,
+  path: string,
+  body: string | Uint8Array | object,
+  options: SendOptions = {},
+): Promise<SendResult> {
   const target = new URL(url);
   const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   let headers: Record<string, string> = { host: target.host, 'content-type': 'application/json', ...options.headers };
@@ -110,7 +124,13 @@ export async function send(url: string, path: string, body: string | Uint8Array 
     });
     const queryAt = path.indexOf('?');
     const signed = await signer.sign(
-      new HttpRequest({ method, hostname: target.hostname, path: queryAt === -1 ? path : path.slice(0, queryAt), headers, body: payload }),
+      new HttpRequest({
+        method,
+        hostname: target.hostname,
+        path: queryAt === -1 ? path : path.slice(0, queryAt),
+        headers,
+        body: payload,
+      }),
       { signingDate: options.date ?? new Date() },
     );
     headers = { ...(signed.headers as Record<string, string>) };
@@ -120,7 +140,15 @@ export async function send(url: string, path: string, body: string | Uint8Array 
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
-      { host: target.hostname, port: target.port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(sent)) }, agent: false, ...(options.ca ? { ca: options.ca } : {}) },
+      {
+        host: target.hostname,
+        port: target.port,
+        method,
+        path,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(sent)) },
+        agent: false,
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -158,7 +186,10 @@ export function encryptBody(plaintext: Uint8Array, extra: Record<string, unknown
 }
 
 /** A Decrypt body echoing an Encrypt answer. */
-export function decryptBody(answer: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function decryptBody(
+  answer: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     requestMetadata: { ...METADATA, kmsOperation: 'Decrypt' },
     ciphertext: answer['ciphertext'],
@@ -167,6 +198,7 @@ export function decryptBody(answer: Record<string, unknown>, extra: Record<strin
     encryptionAlgorithm: 'AES_GCM',
     ...extra,
   };
-  if (answer['ciphertextMetadata'] !== undefined && !('ciphertextMetadata' in extra)) body['ciphertextMetadata'] = answer['ciphertextMetadata'];
+  if (answer['ciphertextMetadata'] !== undefined && !('ciphertextMetadata' in extra))
+    body['ciphertextMetadata'] = answer['ciphertextMetadata'];
   return body;
 }

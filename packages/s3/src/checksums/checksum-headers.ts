@@ -1,7 +1,14 @@
 import { s3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
-import { CHECKSUM_ALGORITHMS, CHECKSUM_DIGEST_LENGTHS, checksumAlgorithmName, createChecksum, isChecksumAlgorithm, type ChecksumAlgorithm } from './checksum.js';
+import {
+  CHECKSUM_ALGORITHMS,
+  CHECKSUM_DIGEST_LENGTHS,
+  checksumAlgorithmName,
+  createChecksum,
+  isChecksumAlgorithm,
+  type ChecksumAlgorithm,
+} from './checksum.js';
 
 /** `x-amz-checksum-type`: one checksum of the whole object, or a checksum of the parts' checksums. */
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -60,7 +67,9 @@ function parseSdkAlgorithm(value: string, name: string): ChecksumAlgorithm {
  * checksum header nor trailer.
  */
 export function parseChecksumHeaders(headers: RequestHeaders): ChecksumRequest | undefined {
-  const present = CHECKSUM_ALGORITHMS.filter((algorithm) => header(headers, checksumHeaderName(algorithm)) !== undefined);
+  const present = CHECKSUM_ALGORITHMS.filter(
+    (algorithm) => header(headers, checksumHeaderName(algorithm)) !== undefined,
+  );
   const trailerHeader = header(headers, 'x-amz-trailer');
   const sdkHeader = header(headers, 'x-amz-sdk-checksum-algorithm');
   const typeHeader = header(headers, 'x-amz-checksum-type');
@@ -68,17 +77,22 @@ export function parseChecksumHeaders(headers: RequestHeaders): ChecksumRequest |
   if (trailerHeader !== undefined) {
     const name = trailerHeader.trim().toLowerCase();
     const algorithm = name.startsWith('x-amz-checksum-') ? name.slice('x-amz-checksum-'.length) : '';
-    if (!isChecksumAlgorithm(algorithm)) throw s3Error('InvalidRequest', 'The value specified in the x-amz-trailer header is not supported');
+    if (!isChecksumAlgorithm(algorithm))
+      throw s3Error('InvalidRequest', 'The value specified in the x-amz-trailer header is not supported');
     trailer = algorithm;
   }
   if (present.length + (trailer === undefined ? 0 : 1) > 1) {
-    throw s3Error('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+    throw s3Error(
+      'InvalidRequest',
+      'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.',
+    );
   }
   if (sdkHeader !== undefined) parseSdkAlgorithm(sdkHeader, 'x-amz-sdk-checksum-algorithm');
   let type: ChecksumType | undefined;
   if (typeHeader !== undefined) {
     const upper = typeHeader.trim().toUpperCase();
-    if (upper !== 'FULL_OBJECT' && upper !== 'COMPOSITE') throw s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.');
+    if (upper !== 'FULL_OBJECT' && upper !== 'COMPOSITE')
+      throw s3Error('InvalidRequest', 'Value for x-amz-checksum-type header is invalid.');
     type = upper;
   }
   const typeField = type === undefined ? {} : { type };
@@ -115,7 +129,8 @@ export function parseChecksumAlgorithmHeader(headers: RequestHeaders): ChecksumA
 export function checksumFromTrailers(request: ChecksumRequest, trailers: Readonly<Record<string, string>>): string {
   const name = checksumHeaderName(request.algorithm);
   const value = Object.hasOwn(trailers, name) ? trailers[name] : undefined;
-  if (value === undefined) throw s3Error('InvalidRequest', `The trailer ${name} was declared in x-amz-trailer but not sent.`);
+  if (value === undefined)
+    throw s3Error('InvalidRequest', `The trailer ${name} was declared in x-amz-trailer but not sent.`);
   return assertChecksumValue(request.algorithm, value);
 }
 
@@ -126,7 +141,10 @@ export function checksumFromTrailers(request: ChecksumRequest, trailers: Readonl
  */
 export function verifyChecksum(algorithm: ChecksumAlgorithm, expected: string, computed: string): void {
   if (expected !== computed) {
-    throw s3Error('BadDigest', `The ${checksumAlgorithmName(algorithm)} you specified did not match the calculated checksum.`);
+    throw s3Error(
+      'BadDigest',
+      `The ${checksumAlgorithmName(algorithm)} you specified did not match the calculated checksum.`,
+    );
   }
 }
 
@@ -136,7 +154,10 @@ export function verifyChecksum(algorithm: ChecksumAlgorithm, expected: string, c
  *
  * @throws {S3Error} 400 `InvalidRequest` when a part checksum is not a valid value.
  */
-export async function compositeChecksum(algorithm: ChecksumAlgorithm, partChecksums: readonly string[]): Promise<string> {
+export async function compositeChecksum(
+  algorithm: ChecksumAlgorithm,
+  partChecksums: readonly string[],
+): Promise<string> {
   const checksum = createChecksum(algorithm);
   for (const part of partChecksums) checksum.update(Buffer.from(assertChecksumValue(algorithm, part), 'base64'));
   return `${await checksum.digestBase64()}-${partChecksums.length}`;

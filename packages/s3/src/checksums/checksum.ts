@@ -54,7 +54,11 @@ export function createChecksum(algorithm: ChecksumAlgorithm): Checksum {
       return crcChecksum(algorithm, new Crc32c());
     case 'crc64nvme': {
       const crc = new Crc64Nvme();
-      return wrap(algorithm, (bytes) => crc.update(bytes), () => crc.digest());
+      return wrap(
+        algorithm,
+        (bytes) => crc.update(bytes),
+        () => crc.digest(),
+      );
     }
     case 'sha1':
     case 'sha256':
@@ -64,7 +68,10 @@ export function createChecksum(algorithm: ChecksumAlgorithm): Checksum {
   }
 }
 
-function crcChecksum(algorithm: ChecksumAlgorithm, crc: { update(data: Uint8Array): unknown; digest(): number }): Checksum {
+function crcChecksum(
+  algorithm: ChecksumAlgorithm,
+  crc: { update(data: Uint8Array): unknown; digest(): number },
+): Checksum {
   return wrap(
     algorithm,
     (bytes) => crc.update(bytes),
@@ -84,7 +91,11 @@ function hashChecksum(algorithm: ChecksumAlgorithm, hash: Hash): Checksum {
   );
 }
 
-function wrap(algorithm: ChecksumAlgorithm, update: (bytes: Uint8Array) => void, digest: () => Promise<Uint8Array>): Checksum {
+function wrap(
+  algorithm: ChecksumAlgorithm,
+  update: (bytes: Uint8Array) => void,
+  digest: () => Promise<Uint8Array>,
+): Checksum {
   return {
     algorithm,
     update,

@@ -11,7 +11,11 @@ const BASE64_MD5 = /^[A-Za-z0-9+/]{22}==$/;
  */
 export function parseContentMd5(value: string): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed.length > S3Limits.maxChecksumHeaderLength || !BASE64_MD5.test(trimmed) || Buffer.from(trimmed, 'base64').length !== 16) {
+  if (
+    trimmed.length > S3Limits.maxChecksumHeaderLength ||
+    !BASE64_MD5.test(trimmed) ||
+    Buffer.from(trimmed, 'base64').length !== 16
+  ) {
     throw s3Error('InvalidDigest', 'The Content-MD5 you specified is not valid.');
   }
   return trimmed;

@@ -53,7 +53,9 @@ export function mapKeyStoreError(error: unknown): S3Error {
 
 function build(s3Code: S3ErrorCode, cause: KeyStoreError, keyId: string | undefined): S3Error {
   const retryable = s3Code === 'ServiceUnavailable' || s3Code === 'SlowDown';
-  const message = MESSAGES[s3Code] ?? (keyId !== undefined && s3Code.startsWith('KMS.') ? `${S3ErrorCodes[s3Code].message} (${keyId})` : undefined);
+  const message =
+    MESSAGES[s3Code] ??
+    (keyId !== undefined && s3Code.startsWith('KMS.') ? `${S3ErrorCodes[s3Code].message} (${keyId})` : undefined);
   return new S3Error(s3Code, {
     cause,
     ...(message === undefined ? {} : { message }),

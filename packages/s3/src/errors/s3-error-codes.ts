@@ -8,25 +8,44 @@
 export const S3ErrorCodes = {
   AccessDenied: { status: 403, message: 'Access Denied' },
   AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header that you provided is not valid.' },
-  AuthorizationQueryParametersError: { status: 400, message: 'The query parameters that provide authentication information are not valid.' },
-  BadDigest: { status: 400, message: 'The Content-MD5 or checksum value that you specified did not match what the server received.' },
+  AuthorizationQueryParametersError: {
+    status: 400,
+    message: 'The query parameters that provide authentication information are not valid.',
+  },
+  BadDigest: {
+    status: 400,
+    message: 'The Content-MD5 or checksum value that you specified did not match what the server received.',
+  },
   BucketAlreadyExists: {
     status: 409,
-    message: 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Select a different name and try again.',
+    message:
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Select a different name and try again.',
   },
-  BucketAlreadyOwnedByYou: { status: 409, message: 'Your previous request to create the named bucket succeeded and you already own it.' },
+  BucketAlreadyOwnedByYou: {
+    status: 409,
+    message: 'Your previous request to create the named bucket succeeded and you already own it.',
+  },
   BucketNotEmpty: { status: 409, message: 'The bucket that you tried to delete is not empty.' },
   EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
   EntityTooSmall: { status: 400, message: 'Your proposed upload is smaller than the minimum allowed object size.' },
   ExpiredToken: { status: 400, message: 'The provided token has expired.' },
-  IncompleteBody: { status: 400, message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
+  IncompleteBody: {
+    status: 400,
+    message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  },
   InternalError: { status: 500, message: 'An internal error occurred. Try again.' },
-  InvalidAccessKeyId: { status: 403, message: 'The AWS access key ID that you provided does not exist in our records.' },
+  InvalidAccessKeyId: {
+    status: 403,
+    message: 'The AWS access key ID that you provided does not exist in our records.',
+  },
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
   InvalidBucketState: { status: 409, message: 'The request is not valid for the current state of the bucket.' },
   InvalidDigest: { status: 400, message: 'The Content-MD5 or checksum value that you specified is not valid.' },
-  InvalidEncryptionAlgorithmError: { status: 400, message: 'The encryption request that you specified is not valid. The valid value is AES256.' },
+  InvalidEncryptionAlgorithmError: {
+    status: 400,
+    message: 'The encryption request that you specified is not valid. The valid value is AES256.',
+  },
   InvalidObjectState: { status: 403, message: 'The operation is not valid for the current state of the object.' },
   InvalidPart: {
     status: 400,
@@ -37,7 +56,10 @@ export const S3ErrorCodes = {
     status: 400,
     message: 'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
   },
-  InvalidPolicyDocument: { status: 400, message: 'The content of the form does not meet the conditions specified in the policy document.' },
+  InvalidPolicyDocument: {
+    status: 400,
+    message: 'The content of the form does not meet the conditions specified in the policy document.',
+  },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable.' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
   InvalidURI: { status: 400, message: "The specified URI couldn't be parsed." },
@@ -45,7 +67,10 @@ export const S3ErrorCodes = {
   'KMS.DisabledException': { status: 400, message: 'The KMS key is disabled.' },
   'KMS.KMSInvalidStateException': { status: 400, message: 'The KMS key is not in a valid state for this request.' },
   'KMS.NotFoundException': { status: 400, message: 'The KMS key does not exist.' },
-  MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },
+  MalformedPOSTRequest: {
+    status: 400,
+    message: 'The body of your POST request is not well-formed multipart/form-data.',
+  },
   MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be "{"' },
   MalformedXML: {
     status: 400,
@@ -62,24 +87,38 @@ export const S3ErrorCodes = {
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
   NoSuchUpload: {
     status: 404,
-    message: 'The specified multipart upload does not exist. The upload ID might not be valid, or the multipart upload might have been aborted or completed.',
+    message:
+      'The specified multipart upload does not exist. The upload ID might not be valid, or the multipart upload might have been aborted or completed.',
   },
   NotImplemented: { status: 501, message: 'A header that you provided implies functionality that is not implemented.' },
   PreconditionFailed: { status: 412, message: 'At least one of the preconditions that you specified did not hold.' },
-  RequestHeaderSectionTooLarge: { status: 400, message: 'Your request header section exceeds the maximum allowed size.' },
-  RequestTimeTooSkewed: { status: 403, message: "The difference between the request time and the server's time is too large." },
+  RequestHeaderSectionTooLarge: {
+    status: 400,
+    message: 'Your request header section exceeds the maximum allowed size.',
+  },
+  RequestTimeTooSkewed: {
+    status: 403,
+    message: "The difference between the request time and the server's time is too large.",
+  },
   RequestTimeout: {
     status: 400,
     message: 'Your socket connection to the server was not read from or written to within the timeout period.',
   },
-  ServerSideEncryptionConfigurationNotFoundError: { status: 404, message: 'The server side encryption configuration was not found.' },
+  ServerSideEncryptionConfigurationNotFoundError: {
+    status: 404,
+    message: 'The server side encryption configuration was not found.',
+  },
   ServiceUnavailable: { status: 503, message: 'Service is unable to handle request.' },
   SignatureDoesNotMatch: {
     status: 403,
-    message: 'The request signature that the server calculated does not match the signature that you provided. Check your AWS secret access key and signing method.',
+    message:
+      'The request signature that the server calculated does not match the signature that you provided. Check your AWS secret access key and signing method.',
   },
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
-  XAmzContentSHA256Mismatch: { status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
+  XAmzContentSHA256Mismatch: {
+    status: 400,
+    message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  },
 } as const satisfies Readonly<Record<string, { readonly status: number; readonly message: string }>>;
 
 /** One of the S3 error codes in {@link S3ErrorCodes}, e.g. `'InvalidArgument'`. */

@@ -78,6 +78,7 @@ export function isS3Error(value: unknown): value is S3Error {
  */
 export function invalidArgument(message: string, argumentName: string, argumentValue?: string): S3Error {
   const fields: Record<string, string> = { ArgumentName: argumentName };
-  if (argumentValue !== undefined) fields['ArgumentValue'] = argumentValue.length > 256 ? `${argumentValue.slice(0, 256)}...` : argumentValue;
+  if (argumentValue !== undefined)
+    fields['ArgumentValue'] = argumentValue.length > 256 ? `${argumentValue.slice(0, 256)}...` : argumentValue;
   return new S3Error('InvalidArgument', { message, fields });
 }

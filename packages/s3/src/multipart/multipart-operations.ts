@@ -1,18 +1,44 @@
 import { createHash } from 'node:crypto';
-import { checksumResponseHeaders, parseChecksumAlgorithmHeader, parseChecksumHeaders } from '../checksums/checksum-headers.js';
+import {
+  checksumResponseHeaders,
+  parseChecksumAlgorithmHeader,
+  parseChecksumHeaders,
+} from '../checksums/checksum-headers.js';
 import { s3Error } from '../errors/s3-error.js';
 import { BlobNames } from '../objects/blob-names.js';
 import { writeMessage } from '../objects/message-writer.js';
 import { messageSource } from '../objects/message-source.js';
-import { checksumPlanOf, commitRecord, readableRecord, readPlan, reported, type BodyInput, type WriteResult } from '../objects/object-operations.js';
+import {
+  checksumPlanOf,
+  commitRecord,
+  readableRecord,
+  readPlan,
+  reported,
+  type BodyInput,
+  type WriteResult,
+} from '../objects/object-operations.js';
 import { readRange, readWhole } from '../objects/object-reader.js';
 import { httpDate, storedFields } from '../objects/object-headers.js';
-import { decodePartRecord, encodePartRecord, type ObjectRecord, type PartRecord, type StoredPart } from '../objects/object-record.js';
+import {
+  decodePartRecord,
+  encodePartRecord,
+  type ObjectRecord,
+  type PartRecord,
+  type StoredPart,
+} from '../objects/object-record.js';
 import type { RequestContext } from '../objects/request-context.js';
 import { toS3Error, type ServiceCore } from '../objects/service-core.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
-import { decodeUploadRecord, encodeUploadRecord, isUploadId, MAX_UPLOAD_RECORD_BYTES, newUploadId, noSuchUpload, type UploadRecord } from './upload-record.js';
+import {
+  decodeUploadRecord,
+  encodeUploadRecord,
+  isUploadId,
+  MAX_UPLOAD_RECORD_BYTES,
+  newUploadId,
+  noSuchUpload,
+  type UploadRecord,
+} from './upload-record.js';
 
 export interface UploadInput {
   readonly bucket: string;
@@ -55,7 +81,12 @@ export interface UploadSummary {
 
 const MAX_PART_NUMBER = 10_000;
 
-async function upload(core: ServiceCore, ctx: RequestContext, input: UploadInput, action: string): Promise<UploadRecord> {
+async function upload(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadInput,
+  action: string,
+): Promise<UploadRecord> {
   const bucket = await core.bucket(input.bucket);
   core.assertKey(input.key);
   await core.authorize(ctx, bucket, action, input.key);
@@ -69,12 +100,18 @@ async function upload(core: ServiceCore, ctx: RequestContext, input: UploadInput
 
 function assertPartNumber(partNumber: number): void {
   if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
-    throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { fields: { ArgumentName: 'partNumber', ArgumentValue: String(partNumber) } });
+    throw s3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
+      fields: { ArgumentName: 'partNumber', ArgumentValue: String(partNumber) },
+    });
   }
 }
 
 /** CreateMultipartUpload: the SSE choice is made here and applies to every part. @throws {S3Error} */
-export async function createMultipartUpload(core: ServiceCore, ctx: RequestContext, input: { readonly bucket: string; readonly key: string; readonly headers: RequestHeaders }): Promise<{ uploadId: string; headers: Record<string, string> }> {
+export async function createMultipartUpload(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: { readonly bucket: string; readonly key: string; readonly headers: RequestHeaders },
+): Promise<{ uploadId: string; headers: Record<string, string> }> {
   const bucket = await core.bucket(input.bucket);
   core.assertKey(input.key);
   const plan = await core.writePlan(ctx, 'CreateMultipartUpload', input.bucket, input.key, input.headers);
@@ -96,22 +133,49 @@ export async function createMultipartUpload(core: ServiceCore, ctx: RequestConte
     dataPrefix: BlobNames.newDataPrefix(input.bucket),
   };
   await core.store.put(BlobNames.upload(input.bucket, uploadId), [encodeUploadRecord(record)]);
-  const checksum = record.checksumAlgorithm === undefined ? {} : { 'x-amz-checksum-algorithm': record.checksumAlgorithm.toUpperCase() };
-  return { uploadId, headers: { ...encryptionResponseHeaders(reported(record), 'CreateMultipartUpload'), ...checksum } };
+  const checksum =
+    record.checksumAlgorithm === undefined
+      ? {}
+      : { 'x-amz-checksum-algorithm': record.checksumAlgorithm.toUpperCase() };
+  return {
+    uploadId,
+    headers: { ...encryptionResponseHeaders(reported(record), 'CreateMultipartUpload'), ...checksum },
+  };
 }
 
-async function storePart(core: ServiceCore, ctx: RequestContext, input: UploadInput & { readonly partNumber: number; readonly headers: RequestHeaders }, record: UploadRecord, body: BodyInput, fromCopy: boolean): Promise<WriteResult> {
+async function storePart(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadInput & { readonly partNumber: number; readonly headers: RequestHeaders },
+  record: UploadRecord,
+  body: BodyInput,
+  fromCopy: boolean,
+): Promise<WriteResult> {
   const engine = record.encryption.algorithm === 'AES256' ? core.sseS3Engine : core.engineFor(ctx.principal);
   const requested = fromCopy ? undefined : parseChecksumHeaders(input.headers);
-  if (requested !== undefined && record.checksumAlgorithm !== undefined && requested.algorithm !== record.checksumAlgorithm) {
-    throw s3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${record.checksumAlgorithm}, actual checksum Type: ${requested.algorithm}`);
+  if (
+    requested !== undefined &&
+    record.checksumAlgorithm !== undefined &&
+    requested.algorithm !== record.checksumAlgorithm
+  ) {
+    throw s3Error(
+      'InvalidRequest',
+      `Checksum Type mismatch occurred, expected checksum Type: ${record.checksumAlgorithm}, actual checksum Type: ${requested.algorithm}`,
+    );
   }
-  const checksum = checksumPlanOf(requested, body.trailers) ?? (record.checksumAlgorithm === undefined ? undefined : { algorithm: record.checksumAlgorithm });
+  const checksum =
+    checksumPlanOf(requested, body.trailers) ??
+    (record.checksumAlgorithm === undefined ? undefined : { algorithm: record.checksumAlgorithm });
   const blob = BlobNames.part(record.dataPrefix, input.partNumber);
   const bucketKey = record.encryption.bucketKey ? { context: record.encryption.context } : undefined;
   const written = await writeMessage(body.body, {
     engine,
-    encrypt: { context: record.headerContext, ...(record.keyId === undefined ? {} : { keyId: record.keyId }), ...(bucketKey === undefined ? {} : { bucketKey }), ...(body.signal === undefined ? {} : { signal: body.signal }) },
+    encrypt: {
+      context: record.headerContext,
+      ...(record.keyId === undefined ? {} : { keyId: record.keyId }),
+      ...(bucketKey === undefined ? {} : { bucketKey }),
+      ...(body.signal === undefined ? {} : { signal: body.signal }),
+    },
     expectContext: record.headerContext,
     store: core.store,
     blob,
@@ -129,14 +193,18 @@ async function storePart(core: ServiceCore, ctx: RequestContext, input: UploadIn
   const previous = await readPart(core, name).catch(() => undefined);
   await core.store.put(name, [encodePartRecord({ part: { ...written.part, etag }, lastModified: core.now() })]);
   // A re-sent part replaces the earlier one; its body is no longer referenced.
-  if (previous !== undefined && previous.part.blob !== blob) await core.store.delete(previous.part.blob).catch(() => false);
+  if (previous !== undefined && previous.part.blob !== blob)
+    await core.store.delete(previous.part.blob).catch(() => false);
   // An abort or completion that raced this upload: do not leave the part behind.
   if ((await core.store.stat(BlobNames.upload(input.bucket, input.uploadId))) === undefined) {
     await core.store.delete(name);
     await core.store.delete(blob);
     throw noSuchUpload();
   }
-  const checksumHeaders = written.checksum === undefined || checksum === undefined ? {} : checksumResponseHeaders({ [checksum.algorithm]: written.checksum });
+  const checksumHeaders =
+    written.checksum === undefined || checksum === undefined
+      ? {}
+      : checksumResponseHeaders({ [checksum.algorithm]: written.checksum });
   return { etag, headers: { etag, ...encryptionResponseHeaders(reported(record), 'UploadPart'), ...checksumHeaders } };
 }
 
@@ -155,10 +223,19 @@ export async function uploadPart(core: ServiceCore, ctx: RequestContext, input: 
 }
 
 /** UploadPartCopy: a part from (a range of) another object, decrypted and sealed under the upload's settings. @throws {S3Error} */
-export async function uploadPartCopy(core: ServiceCore, ctx: RequestContext, input: UploadPartCopyInput): Promise<WriteResult & { lastModified: Date }> {
+export async function uploadPartCopy(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadPartCopyInput,
+): Promise<WriteResult & { lastModified: Date }> {
   assertPartNumber(input.partNumber);
   const record = await upload(core, ctx, input, 's3:PutObject');
-  const source = await readableRecord(core, ctx, { bucket: input.source.bucket, key: input.source.key, headers: {} }, 'GetObject');
+  const source = await readableRecord(
+    core,
+    ctx,
+    { bucket: input.source.bucket, key: input.source.key, headers: {} },
+    'GetObject',
+  );
   const plan = readPlan(core, ctx, input.source.bucket, source);
   let body: AsyncIterable<Uint8Array>;
   if (input.sourceRange === undefined) body = readWhole(plan);
@@ -166,7 +243,11 @@ export async function uploadPartCopy(core: ServiceCore, ctx: RequestContext, inp
     const match = /^bytes=(\d{1,16})-(\d{1,16})$/.exec(input.sourceRange.trim());
     const first = Number(match?.[1]);
     const last = Number(match?.[2]);
-    if (match === null || last < first) throw s3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy');
+    if (match === null || last < first)
+      throw s3Error(
+        'InvalidArgument',
+        'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      );
     if (last >= source.size) throw s3Error('InvalidRange', 'The requested range is not satisfiable');
     body = readRange(plan, first, last + 1);
   }
@@ -180,9 +261,14 @@ export async function uploadPartCopy(core: ServiceCore, ctx: RequestContext, inp
  * every chosen part's stored header through the key store, commits one record that lists
  * the parts' messages, then drops the upload and the parts left out. @throws {S3Error}
  */
-export async function completeMultipartUpload(core: ServiceCore, ctx: RequestContext, input: UploadInput & { readonly parts: readonly CompletedPart[]; readonly headers?: RequestHeaders }): Promise<WriteResult & { location: string; bucket: string; key: string }> {
+export async function completeMultipartUpload(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadInput & { readonly parts: readonly CompletedPart[]; readonly headers?: RequestHeaders },
+): Promise<WriteResult & { location: string; bucket: string; key: string }> {
   const record = await upload(core, ctx, input, 's3:PutObject');
-  if (!Array.isArray(input.parts) || input.parts.length === 0) throw s3Error('InvalidRequest', 'You must specify at least one part');
+  if (!Array.isArray(input.parts) || input.parts.length === 0)
+    throw s3Error('InvalidRequest', 'You must specify at least one part');
   if (input.parts.length > MAX_PART_NUMBER) throw s3Error('InvalidArgument', 'Too many parts');
   const stored = new Map<number, PartRecord>();
   let startAfter: string | undefined;
@@ -199,16 +285,29 @@ export async function completeMultipartUpload(core: ServiceCore, ctx: RequestCon
   const chosen: StoredPart[] = [];
   let previous = 0;
   for (const [i, wanted] of input.parts.entries()) {
-    if (!Number.isSafeInteger(wanted.partNumber) || wanted.partNumber <= previous) throw s3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+    if (!Number.isSafeInteger(wanted.partNumber) || wanted.partNumber <= previous)
+      throw s3Error(
+        'InvalidPartOrder',
+        'The list of parts was not in ascending order. Parts must be ordered by part number.',
+      );
     previous = wanted.partNumber;
     const have = stored.get(wanted.partNumber);
     if (have === undefined || unquote(have.part.etag) !== unquote(String(wanted.etag))) {
-      throw s3Error('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.');
+      throw s3Error(
+        'InvalidPart',
+        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      );
     }
-    if (i < input.parts.length - 1 && have.part.plaintextLength < core.minPartSize) throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    if (i < input.parts.length - 1 && have.part.plaintextLength < core.minPartSize)
+      throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
     chosen.push(have.part);
   }
-  const etagCore = record.encryption.algorithm === 'AES256' ? createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(unquote(p.etag), 'hex')))).digest('hex') : core.newEtag();
+  const etagCore =
+    record.encryption.algorithm === 'AES256'
+      ? createHash('md5')
+          .update(Buffer.concat(chosen.map((p) => Buffer.from(unquote(p.etag), 'hex'))))
+          .digest('hex')
+      : core.newEtag();
   const etag = `"${etagCore}-${chosen.length}"`;
   const object: ObjectRecord = {
     key: input.key,
@@ -227,7 +326,13 @@ export async function completeMultipartUpload(core: ServiceCore, ctx: RequestCon
   // Write-path verification: every part's stored header unwraps and authenticates now.
   const engine = record.encryption.algorithm === 'AES256' ? core.sseS3Engine : core.engineFor(ctx.principal);
   for (const part of chosen) {
-    await core.kms(() => engine.decryptRange(messageSource(core.store, part), { start: part.plaintextLength, end: part.plaintextLength + part.trailerLength, expectContext: record.headerContext }));
+    await core.kms(() =>
+      engine.decryptRange(messageSource(core.store, part), {
+        start: part.plaintextLength,
+        end: part.plaintextLength + part.trailerLength,
+        expectContext: record.headerContext,
+      }),
+    );
   }
   await commitRecord(core, input.bucket, object);
   const kept = new Set(chosen.map((p) => p.blob));
@@ -236,13 +341,23 @@ export async function completeMultipartUpload(core: ServiceCore, ctx: RequestCon
     await core.store.delete(BlobNames.uploadPart(input.bucket, input.uploadId, part.part.partNumber));
     if (!kept.has(part.part.blob)) await core.store.delete(part.part.blob).catch(() => false);
   }
-  return { etag, bucket: input.bucket, key: input.key, location: `/${input.bucket}/${input.key}`, headers: { etag, ...encryptionResponseHeaders(reported(object), 'CompleteMultipartUpload') } };
+  return {
+    etag,
+    bucket: input.bucket,
+    key: input.key,
+    location: `/${input.bucket}/${input.key}`,
+    headers: { etag, ...encryptionResponseHeaders(reported(object), 'CompleteMultipartUpload') },
+  };
 }
 
 const unquote = (etag: string): string => etag.replace(/^"|"$/g, '');
 
 /** AbortMultipartUpload: the upload, its parts and their bodies are deleted. @throws {S3Error} NoSuchUpload */
-export async function abortMultipartUpload(core: ServiceCore, ctx: RequestContext, input: UploadInput): Promise<{ headers: Record<string, string> }> {
+export async function abortMultipartUpload(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadInput,
+): Promise<{ headers: Record<string, string> }> {
   await upload(core, ctx, input, 's3:AbortMultipartUpload');
   await core.store.delete(BlobNames.upload(input.bucket, input.uploadId));
   const prefix = BlobNames.uploadPartsPrefix(input.bucket, input.uploadId);
@@ -259,16 +374,29 @@ export async function abortMultipartUpload(core: ServiceCore, ctx: RequestContex
 }
 
 /** ListParts (plaintext sizes), paginated by part number. @throws {S3Error} NoSuchUpload */
-export async function listParts(core: ServiceCore, ctx: RequestContext, input: UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number }) {
+export async function listParts(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number },
+) {
   const record = await upload(core, ctx, input, 's3:ListMultipartUploadParts');
   const max = Math.min(Math.max(input.maxParts ?? 1000, 0), 1000);
   const marker = input.partNumberMarker ?? 0;
   const startAfter = marker > 0 ? BlobNames.uploadPart(input.bucket, input.uploadId, marker) : undefined;
-  const page = await core.store.list(BlobNames.uploadPartsPrefix(input.bucket, input.uploadId), { limit: Math.max(1, max), ...(startAfter === undefined ? {} : { startAfter }) });
+  const page = await core.store.list(BlobNames.uploadPartsPrefix(input.bucket, input.uploadId), {
+    limit: Math.max(1, max),
+    ...(startAfter === undefined ? {} : { startAfter }),
+  });
   const parts: PartSummary[] = [];
   for (const entry of page.entries.slice(0, max)) {
     const part = await readPart(core, entry.name);
-    if (part !== undefined) parts.push({ partNumber: part.part.partNumber, etag: part.part.etag, size: part.part.plaintextLength, lastModified: new Date(part.lastModified) });
+    if (part !== undefined)
+      parts.push({
+        partNumber: part.part.partNumber,
+        etag: part.part.etag,
+        size: part.part.plaintextLength,
+        lastModified: new Date(part.lastModified),
+      });
   }
   const truncated = page.truncated || page.entries.length > max;
   const last = parts[parts.length - 1];
@@ -289,30 +417,62 @@ export async function listParts(core: ServiceCore, ctx: RequestContext, input: U
 }
 
 /** ListMultipartUploads (by key, then initiation time). Delimiters are not supported. @throws {S3Error} */
-export async function listMultipartUploads(core: ServiceCore, ctx: RequestContext, input: { readonly bucket: string; readonly prefix?: string; readonly maxUploads?: number; readonly keyMarker?: string; readonly uploadIdMarker?: string }) {
+export async function listMultipartUploads(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: {
+    readonly bucket: string;
+    readonly prefix?: string;
+    readonly maxUploads?: number;
+    readonly keyMarker?: string;
+    readonly uploadIdMarker?: string;
+  },
+) {
   const bucket = await core.bucket(input.bucket);
   await core.authorize(ctx, bucket, 's3:ListBucketMultipartUploads', undefined);
   const all: UploadSummary[] = [];
   let startAfter: string | undefined;
   for (;;) {
-    const page = await core.store.list(BlobNames.uploadsPrefix(input.bucket), startAfter === undefined ? {} : { startAfter });
+    const page = await core.store.list(
+      BlobNames.uploadsPrefix(input.bucket),
+      startAfter === undefined ? {} : { startAfter },
+    );
     for (const entry of page.entries) {
       if (!entry.name.endsWith('/upload')) continue;
       const bytes = await core.store.read(entry.name, 0, MAX_UPLOAD_RECORD_BYTES);
       if (bytes === undefined) continue;
       const r = decodeUploadRecord(bytes);
       if (input.prefix !== undefined && !r.key.startsWith(input.prefix)) continue;
-      all.push({ key: r.key, uploadId: r.uploadId, initiated: new Date(r.initiated), initiator: r.initiator, owner: r.owner });
+      all.push({
+        key: r.key,
+        uploadId: r.uploadId,
+        initiated: new Date(r.initiated),
+        initiator: r.initiator,
+        owner: r.owner,
+      });
     }
     if (!page.truncated) break;
     startAfter = page.entries[page.entries.length - 1]?.name;
   }
   all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated.getTime() - b.initiated.getTime()));
-  const after = all.filter((u) => input.keyMarker === undefined || u.key > input.keyMarker || (u.key === input.keyMarker && input.uploadIdMarker !== undefined && u.uploadId > input.uploadIdMarker));
+  const after = all.filter(
+    (u) =>
+      input.keyMarker === undefined ||
+      u.key > input.keyMarker ||
+      (u.key === input.keyMarker && input.uploadIdMarker !== undefined && u.uploadId > input.uploadIdMarker),
+  );
   const max = Math.min(Math.max(input.maxUploads ?? 1000, 0), 1000);
   const uploads = after.slice(0, max);
   const last = uploads[uploads.length - 1];
-  return { bucket: input.bucket, uploads, isTruncated: after.length > max, nextKeyMarker: last?.key, nextUploadIdMarker: last?.uploadId, maxUploads: max, prefix: input.prefix };
+  return {
+    bucket: input.bucket,
+    uploads,
+    isTruncated: after.length > max,
+    nextKeyMarker: last?.key,
+    nextUploadIdMarker: last?.uploadId,
+    maxUploads: max,
+    prefix: input.prefix,
+  };
 }
 
 export { httpDate };

@@ -34,15 +34,29 @@ export function isUploadId(value: unknown): value is string {
 }
 
 export function noSuchUpload(): Error {
-  return s3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
+  return s3Error(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+  );
 }
 
 export function encodeUploadRecord(record: UploadRecord): Uint8Array {
-  return Buffer.from(JSON.stringify({ ...record, keyId: record.keyId ?? null, contentType: record.contentType ?? null, checksumAlgorithm: record.checksumAlgorithm ?? null, encryption: { ...record.encryption, keyArn: record.encryption.keyArn ?? null } }));
+  return Buffer.from(
+    JSON.stringify({
+      ...record,
+      keyId: record.keyId ?? null,
+      contentType: record.contentType ?? null,
+      checksumAlgorithm: record.checksumAlgorithm ?? null,
+      encryption: { ...record.encryption, keyArn: record.encryption.keyArn ?? null },
+    }),
+  );
 }
 
 const strings = (value: unknown): value is Record<string, string> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((v) => typeof v === 'string');
 
 /** @throws {S3Error} InternalError for a record that is not one */
 export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
@@ -82,7 +96,12 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
     initiated: raw['initiated'] as number,
     initiator: raw['initiator'] as string,
     owner: raw['owner'] as string,
-    encryption: { algorithm: e['algorithm'] as 'AES256' | 'aws:kms', keyArn: (e['keyArn'] as string | null) ?? undefined, bucketKey: e['bucketKey'] as boolean, context: e['context'] as Record<string, string> },
+    encryption: {
+      algorithm: e['algorithm'] as 'AES256' | 'aws:kms',
+      keyArn: (e['keyArn'] as string | null) ?? undefined,
+      bucketKey: e['bucketKey'] as boolean,
+      context: e['context'] as Record<string, string>,
+    },
     headerContext: raw['headerContext'] as Record<string, string>,
     keyId: (raw['keyId'] as string | null) ?? undefined,
     contentType: (raw['contentType'] as string | null) ?? undefined,

@@ -17,18 +17,21 @@ export const BlobNames = {
   /** A fresh data-blob prefix: one per object version or upload (random, never reused). */
   newDataPrefix: (bucket: string): string => `d/${bucket}/${randomBytes(16).toString('hex')}`,
   dataPrefix: (bucket: string): string => `d/${bucket}/`,
-  part: (dataPrefix: string, partNumber: number): string => `${dataPrefix}/${String(partNumber).padStart(5, '0')}-${randomBytes(8).toString('hex')}`,
+  part: (dataPrefix: string, partNumber: number): string =>
+    `${dataPrefix}/${String(partNumber).padStart(5, '0')}-${randomBytes(8).toString('hex')}`,
   uploadsPrefix: (bucket: string): string => `u/${bucket}/`,
   upload: (bucket: string, uploadId: string): string => `u/${bucket}/${uploadId}/upload`,
   uploadPartsPrefix: (bucket: string, uploadId: string): string => `u/${bucket}/${uploadId}/p/`,
-  uploadPart: (bucket: string, uploadId: string, partNumber: number): string => `u/${bucket}/${uploadId}/p/${String(partNumber).padStart(5, '0')}`,
+  uploadPart: (bucket: string, uploadId: string, partNumber: number): string =>
+    `u/${bucket}/${uploadId}/p/${String(partNumber).padStart(5, '0')}`,
 } as const;
 
 /** Hex of `bytes` with a `/` after every full segment. */
 export function encodeKeyBytes(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   const segments: string[] = [];
-  for (let at = 0; at < hex.length; at += MAX_BLOB_SEGMENT_LENGTH) segments.push(hex.slice(at, at + MAX_BLOB_SEGMENT_LENGTH));
+  for (let at = 0; at < hex.length; at += MAX_BLOB_SEGMENT_LENGTH)
+    segments.push(hex.slice(at, at + MAX_BLOB_SEGMENT_LENGTH));
   return segments.join('/');
 }
 
@@ -51,7 +54,10 @@ export function objectNamePrefix(bucket: string, keyPrefix: string): string {
  * occurs in UTF-8, so `prefix + FF` sorts after all of them and before anything else).
  */
 export function afterEveryKeyWith(bucket: string, keyPrefix: string): string {
-  return BlobNames.objectsPrefix(bucket) + encodeKeyBytes(Buffer.concat([Buffer.from(keyPrefix, 'utf8'), Buffer.from([0xff])]));
+  return (
+    BlobNames.objectsPrefix(bucket) +
+    encodeKeyBytes(Buffer.concat([Buffer.from(keyPrefix, 'utf8'), Buffer.from([0xff])]))
+  );
 }
 
 /** The name of an object key itself (for `startAfter` a given key). */

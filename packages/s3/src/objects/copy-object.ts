@@ -39,14 +39,29 @@ const SSE_REQUEST_HEADERS = [SseHeaders.algorithm, SseHeaders.keyId, SseHeaders.
  * Onto itself with no change (no SSE header, metadata directive not REPLACE): 400 InvalidRequest.
  * @throws {S3Error}
  */
-export async function copyObject(core: ServiceCore, ctx: RequestContext, input: CopyObjectInput): Promise<CopyObjectResult> {
-  const source = await readableRecord(core, ctx, { bucket: input.source.bucket, key: input.source.key, headers: {} }, 'GetObject');
+export async function copyObject(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: CopyObjectInput,
+): Promise<CopyObjectResult> {
+  const source = await readableRecord(
+    core,
+    ctx,
+    { bucket: input.source.bucket, key: input.source.key, headers: {} },
+    'GetObject',
+  );
   const directive = (header(input.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
-  if (directive !== 'COPY' && directive !== 'REPLACE') throw s3Error('InvalidArgument', 'Unknown metadata directive.', { fields: { ArgumentName: 'x-amz-metadata-directive' } });
+  if (directive !== 'COPY' && directive !== 'REPLACE')
+    throw s3Error('InvalidArgument', 'Unknown metadata directive.', {
+      fields: { ArgumentName: 'x-amz-metadata-directive' },
+    });
   const sseSent = SSE_REQUEST_HEADERS.some((name) => header(input.headers, name) !== undefined);
   const self = input.source.bucket === input.bucket && input.source.key === input.key;
   if (self && !sseSent && directive !== 'REPLACE') {
-    throw s3Error('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    throw s3Error(
+      'InvalidRequest',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
   }
   const replace = directive === 'REPLACE' ? storedFields(input.headers) : undefined;
   const bucket = await core.bucket(input.bucket);
@@ -57,7 +72,8 @@ export async function copyObject(core: ServiceCore, ctx: RequestContext, input: 
   delete extras['aws:s3:arn'];
   const sourceExtras = { ...core.headerContext(input.source.bucket, input.source.key, source.encryption.context) };
   delete sourceExtras['aws:s3:arn'];
-  const sameContext = JSON.stringify(Object.entries(extras).sort()) === JSON.stringify(Object.entries(sourceExtras).sort());
+  const sameContext =
+    JSON.stringify(Object.entries(extras).sort()) === JSON.stringify(Object.entries(sourceExtras).sort());
   if (self && sseSent && plan.bucketKey === undefined && sameContext) {
     const { etag, lastModified, headers } = await rekeyObject(core, ctx, {
       bucket: input.bucket,
@@ -71,7 +87,15 @@ export async function copyObject(core: ServiceCore, ctx: RequestContext, input: 
   const blob = BlobNames.part(BlobNames.newDataPrefix(input.bucket), 0);
   let written;
   try {
-    written = await writeBody(core, plan, { body: readWhole(readPlan(core, ctx, input.source.bucket, source)) }, blob, 0, {}, source.checksumAlgorithm === undefined || source.multipart ? undefined : { algorithm: source.checksumAlgorithm });
+    written = await writeBody(
+      core,
+      plan,
+      { body: readWhole(readPlan(core, ctx, input.source.bucket, source)) },
+      blob,
+      0,
+      {},
+      source.checksumAlgorithm === undefined || source.multipart ? undefined : { algorithm: source.checksumAlgorithm },
+    );
   } catch (error) {
     throw toS3Error(error);
   }
@@ -90,5 +114,10 @@ export async function copyObject(core: ServiceCore, ctx: RequestContext, input: 
     parts: [{ ...written.part, etag }],
   };
   await commitRecord(core, input.bucket, record);
-  return { etag, lastModified: new Date(record.lastModified), headers: encryptionResponseHeaders(reported(record), 'CopyObject'), path: 'reencrypt' };
+  return {
+    etag,
+    lastModified: new Date(record.lastModified),
+    headers: encryptionResponseHeaders(reported(record), 'CopyObject'),
+    path: 'reencrypt',
+  };
 }

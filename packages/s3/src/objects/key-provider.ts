@@ -43,8 +43,14 @@ export interface S3KmsKeyMetadata {
 
 /** The KMS calls `kmsKeyProvider` makes: the keyring's three plus DescribeKey, CreateKey, CreateAlias. */
 export interface S3KmsClient extends KmsClientLike {
-  describeKey(input: { KeyId: string }, options?: KmsCallOptions): Promise<{ readonly KeyMetadata?: S3KmsKeyMetadata | undefined }>;
-  createKey(input: { Description?: string }, options?: KmsCallOptions): Promise<{ readonly KeyMetadata?: S3KmsKeyMetadata | undefined }>;
+  describeKey(
+    input: { KeyId: string },
+    options?: KmsCallOptions,
+  ): Promise<{ readonly KeyMetadata?: S3KmsKeyMetadata | undefined }>;
+  createKey(
+    input: { Description?: string },
+    options?: KmsCallOptions,
+  ): Promise<{ readonly KeyMetadata?: S3KmsKeyMetadata | undefined }>;
   createAlias(input: { AliasName: string; TargetKeyId: string }, options?: KmsCallOptions): Promise<unknown>;
 }
 
@@ -78,8 +84,17 @@ export interface KmsKeyProviderOptions {
 
 const AWS_MANAGED_ALIAS = 'alias/aws/s3';
 
-function audited(client: S3KmsClient, principal: string, sink: ((record: S3KmsAuditRecord) => void) | undefined): S3KmsClient {
-  const record = (eventName: S3KmsAuditRecord['eventName'], input: { KeyId?: string | undefined; EncryptionContext?: Record<string, string> | undefined }, out: { KeyId?: string | undefined; $metadata?: { requestId?: string | undefined } | undefined } | undefined, error?: unknown): void => {
+function audited(
+  client: S3KmsClient,
+  principal: string,
+  sink: ((record: S3KmsAuditRecord) => void) | undefined,
+): S3KmsClient {
+  const record = (
+    eventName: S3KmsAuditRecord['eventName'],
+    input: { KeyId?: string | undefined; EncryptionContext?: Record<string, string> | undefined },
+    out: { KeyId?: string | undefined; $metadata?: { requestId?: string | undefined } | undefined } | undefined,
+    error?: unknown,
+  ): void => {
     const failed = error as { name?: unknown; $metadata?: { requestId?: unknown } } | undefined;
     const entry: S3KmsAuditRecord = {
       eventName,
@@ -87,18 +102,19 @@ function audited(client: S3KmsClient, principal: string, sink: ((record: S3KmsAu
       principal,
       keyId: out?.KeyId ?? input.KeyId,
       encryptionContext: { ...input.EncryptionContext },
-      kmsRequestId: out?.$metadata?.requestId ?? (typeof failed?.$metadata?.requestId === 'string' ? failed.$metadata.requestId : undefined),
+      kmsRequestId:
+        out?.$metadata?.requestId ??
+        (typeof failed?.$metadata?.requestId === 'string' ? failed.$metadata.requestId : undefined),
       time: new Date().toISOString(),
       ...(error === undefined ? {} : { errorCode: typeof failed?.name === 'string' ? failed.name : 'Error' }),
     };
     sink?.(entry);
     if (auditChannel.hasSubscribers) auditChannel.publish(entry);
   };
-  async function call<I extends { KeyId?: string | undefined; EncryptionContext?: Record<string, string> | undefined }, O extends { KeyId?: string | undefined }>(
-    eventName: S3KmsAuditRecord['eventName'],
-    input: I,
-    fn: () => Promise<O>,
-  ): Promise<O> {
+  async function call<
+    I extends { KeyId?: string | undefined; EncryptionContext?: Record<string, string> | undefined },
+    O extends { KeyId?: string | undefined },
+  >(eventName: S3KmsAuditRecord['eventName'], input: I, fn: () => Promise<O>): Promise<O> {
     try {
       const out = await fn();
       record(eventName, input, out as O & { $metadata?: { requestId?: string } });
@@ -109,9 +125,12 @@ function audited(client: S3KmsClient, principal: string, sink: ((record: S3KmsAu
     }
   }
   return {
-    generateDataKey: (input: KmsGenerateDataKeyInput, options?: KmsCallOptions) => call('GenerateDataKey', input, () => client.generateDataKey(input, options)),
-    encrypt: (input: KmsEncryptInput, options?: KmsCallOptions) => call('Encrypt', input, () => client.encrypt(input, options)),
-    decrypt: (input: KmsDecryptInput, options?: KmsCallOptions) => call('Decrypt', input, () => client.decrypt(input, options)),
+    generateDataKey: (input: KmsGenerateDataKeyInput, options?: KmsCallOptions) =>
+      call('GenerateDataKey', input, () => client.generateDataKey(input, options)),
+    encrypt: (input: KmsEncryptInput, options?: KmsCallOptions) =>
+      call('Encrypt', input, () => client.encrypt(input, options)),
+    decrypt: (input: KmsDecryptInput, options?: KmsCallOptions) =>
+      call('Decrypt', input, () => client.decrypt(input, options)),
     describeKey: (input, options) => client.describeKey(input, options),
     createKey: (input, options) => client.createKey(input, options),
     createAlias: (input, options) => client.createAlias(input, options),
@@ -147,10 +166,18 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): S3KeyProvider {
       throw mapKmsError(error, { keyId });
     }
     const arn = meta?.Arn;
-    if (arn === undefined || !isKmsKeyArn(arn)) throw new KeyStoreError(ErrorCodes.KEY_STORE_FAILED, `DescribeKey ${keyId}: the answer has no key ARN`, { keyId });
+    if (arn === undefined || !isKmsKeyArn(arn))
+      throw new KeyStoreError(ErrorCodes.KEY_STORE_FAILED, `DescribeKey ${keyId}: the answer has no key ARN`, {
+        keyId,
+      });
     // spec: s3-gateway.md "Keys and errors": only symmetric encryption keys.
-    if ((meta?.KeySpec !== undefined && meta.KeySpec !== 'SYMMETRIC_DEFAULT') || (meta?.KeyUsage !== undefined && meta.KeyUsage !== 'ENCRYPT_DECRYPT')) {
-      throw new KeyStoreError(ErrorCodes.UNSUPPORTED_KEY, `key ${arn} is not a symmetric encryption key`, { keyId: arn });
+    if (
+      (meta?.KeySpec !== undefined && meta.KeySpec !== 'SYMMETRIC_DEFAULT') ||
+      (meta?.KeyUsage !== undefined && meta.KeyUsage !== 'ENCRYPT_DECRYPT')
+    ) {
+      throw new KeyStoreError(ErrorCodes.UNSUPPORTED_KEY, `key ${arn} is not a symmetric encryption key`, {
+        keyId: arn,
+      });
     }
     return arn;
   };
@@ -164,12 +191,16 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): S3KeyProvider {
     // the alias; then its key is the one (AlreadyExistsException), so describe again.
     const client = clientOf(principal);
     try {
-      const created = await client.createKey({ Description: 'Default key that protects my S3 objects when no other key is defined' });
+      const created = await client.createKey({
+        Description: 'Default key that protects my S3 objects when no other key is defined',
+      });
       const keyId = created.KeyMetadata?.KeyId ?? created.KeyMetadata?.Arn;
-      if (keyId === undefined) throw new KeyStoreError(ErrorCodes.KEY_STORE_FAILED, 'CreateKey: the answer has no key ID');
+      if (keyId === undefined)
+        throw new KeyStoreError(ErrorCodes.KEY_STORE_FAILED, 'CreateKey: the answer has no key ID');
       await client.createAlias({ AliasName: AWS_MANAGED_ALIAS, TargetKeyId: keyId });
     } catch (error) {
-      if ((error as { name?: unknown }).name !== 'AlreadyExistsException') throw error instanceof KeyStoreError ? error : mapKmsError(error, { keyId: AWS_MANAGED_ALIAS });
+      if ((error as { name?: unknown }).name !== 'AlreadyExistsException')
+        throw error instanceof KeyStoreError ? error : mapKmsError(error, { keyId: AWS_MANAGED_ALIAS });
     }
     return describe(principal, AWS_MANAGED_ALIAS);
   };
@@ -183,7 +214,12 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): S3KeyProvider {
       return store;
     },
     wrappingStoreFor(principal, keyArn) {
-      return new KmsKeyStore({ client: clientOf(principal), keyId: keyArn, principal, id: `s3-kms-rewrap:${principal}` });
+      return new KmsKeyStore({
+        client: clientOf(principal),
+        keyId: keyArn,
+        principal,
+        id: `s3-kms-rewrap:${principal}`,
+      });
     },
     async resolveKey(principal, accountId, keyId) {
       const cacheKey = `${principal}\u0000${accountId}\u0000${keyId}`;
@@ -191,7 +227,9 @@ export function kmsKeyProvider(options: KmsKeyProviderOptions): S3KeyProvider {
       if (hit !== undefined && hit.until > Date.now()) return hit.arn;
       let flight = pending.get(cacheKey);
       if (flight === undefined) {
-        flight = (keyId === AWS_MANAGED_ALIAS ? awsManaged(principal) : describe(principal, keyId)).finally(() => pending.delete(cacheKey));
+        flight = (keyId === AWS_MANAGED_ALIAS ? awsManaged(principal) : describe(principal, keyId)).finally(() =>
+          pending.delete(cacheKey),
+        );
         pending.set(cacheKey, flight);
       }
       const arn = await flight;

@@ -41,7 +41,9 @@ export interface ListObjectsResult {
 function decodeToken(token: string): string {
   const key = Buffer.from(token, 'base64url').toString('utf8');
   if (token.length === 0 || token.length > 2048 || Buffer.from(key, 'utf8').toString('base64url') !== token) {
-    throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', { fields: { ArgumentName: 'continuation-token' } });
+    throw s3Error('InvalidArgument', 'The continuation token provided is incorrect', {
+      fields: { ArgumentName: 'continuation-token' },
+    });
   }
   return key;
 }
@@ -52,18 +54,27 @@ function decodeToken(token: string): string {
  * jump. Only committed records are listed, so nothing half-written ever shows.
  * @throws {S3Error}
  */
-export async function listObjects(core: ServiceCore, ctx: RequestContext, input: ListObjectsInput): Promise<ListObjectsResult> {
+export async function listObjects(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: ListObjectsInput,
+): Promise<ListObjectsResult> {
   const bucket = await core.bucket(input.bucket);
   await core.authorize(ctx, bucket, 's3:ListBucket', undefined);
   const prefix = input.prefix ?? '';
   const delimiter = input.delimiter === '' ? undefined : input.delimiter;
   const maxKeys = input.maxKeys ?? 1000;
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 0) throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { fields: { ArgumentName: 'max-keys' } });
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 0)
+    throw s3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
+      fields: { ArgumentName: 'max-keys' },
+    });
   const limit = Math.min(maxKeys, 1000);
-  const after = input.continuationToken !== undefined ? decodeToken(input.continuationToken) : (input.startAfter ?? input.marker);
+  const after =
+    input.continuationToken !== undefined ? decodeToken(input.continuationToken) : (input.startAfter ?? input.marker);
   const namePrefix = objectNamePrefix(input.bucket, prefix);
   // Names sort like keys' bytes; a start inside the prefix's range, or the prefix itself.
-  let startAfter: string | undefined = after !== undefined && after !== '' ? objectNameOf(input.bucket, after) : undefined;
+  let startAfter: string | undefined =
+    after !== undefined && after !== '' ? objectNameOf(input.bucket, after) : undefined;
   if (after !== undefined && delimiter !== undefined && after.startsWith(prefix)) {
     const cut = after.indexOf(delimiter, prefix.length);
     // A marker that is a common prefix skips everything under it.
@@ -74,7 +85,10 @@ export async function listObjects(core: ServiceCore, ctx: RequestContext, input:
   let truncated = false;
   let last: string | undefined;
   outer: while (limit > 0) {
-    const page = await core.store.list(namePrefix, { limit: 1000, ...(startAfter === undefined ? {} : { startAfter }) });
+    const page = await core.store.list(namePrefix, {
+      limit: 1000,
+      ...(startAfter === undefined ? {} : { startAfter }),
+    });
     for (const entry of page.entries) {
       const key = decodeObjectName(input.bucket, entry.name);
       if (key === undefined || !key.startsWith(prefix)) continue;
@@ -93,7 +107,13 @@ export async function listObjects(core: ServiceCore, ctx: RequestContext, input:
       const record = await core.recordAt(entry.name).catch(() => undefined);
       startAfter = entry.name;
       if (record === undefined) continue;
-      contents.push({ key, lastModified: new Date(record.lastModified), etag: record.etag, size: record.size, owner: bucket.owner });
+      contents.push({
+        key,
+        lastModified: new Date(record.lastModified),
+        etag: record.etag,
+        size: record.size,
+        owner: bucket.owner,
+      });
       last = key;
     }
     if (!page.truncated) break;
@@ -106,7 +126,8 @@ export async function listObjects(core: ServiceCore, ctx: RequestContext, input:
     commonPrefixes,
     isTruncated: truncated,
     nextMarker: truncated ? last : undefined,
-    nextContinuationToken: truncated && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : undefined,
+    nextContinuationToken:
+      truncated && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : undefined,
     keyCount: contents.length + commonPrefixes.length,
     maxKeys,
   };

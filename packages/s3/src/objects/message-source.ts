@@ -18,7 +18,11 @@ export const missingBody = (): Error => {
  * its first body read. Such a GET reads the record again.
  */
 export function isMissingBody(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    typeof e === 'object' && e !== null && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     if (missing.has(e)) return true;
   }
   return false;
@@ -54,7 +58,11 @@ export function messageSource(store: BlobStore, part: StoredPart): RandomAccessS
 }
 
 /** The whole message as a stream: its header, then its body blob. */
-export async function* messageStream(store: BlobStore, part: StoredPart, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+export async function* messageStream(
+  store: BlobStore,
+  part: StoredPart,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
   yield part.header;
   const body = await store.get(part.blob, signal === undefined ? {} : { signal });
   if (body === undefined) throw missingBody();

@@ -65,13 +65,17 @@ export async function writeMessage(source: AsyncIterable<Uint8Array>, plan: Mess
     try {
       for await (const chunk of source) {
         size += chunk.length;
-        if (size > plan.maxSize) throw s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+        if (size > plan.maxSize)
+          throw s3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
         md5.update(chunk);
         checksum?.update(chunk);
         yield chunk;
       }
       if (plan.declaredSize !== undefined && size !== plan.declaredSize) {
-        throw s3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+        throw s3Error(
+          'IncompleteBody',
+          'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+        );
       }
       const sealed: Partial<Record<ChecksumAlgorithm, Uint8Array>> = {};
       if (checksum !== undefined && plan.checksum !== undefined) {
@@ -120,7 +124,8 @@ export async function writeMessage(source: AsyncIterable<Uint8Array>, plan: Mess
   }
   let bodyLength: number;
   try {
-    bodyLength = (await plan.store.put(plan.blob, body(), plan.signal === undefined ? {} : { signal: plan.signal })).size;
+    bodyLength = (await plan.store.put(plan.blob, body(), plan.signal === undefined ? {} : { signal: plan.signal }))
+      .size;
   } catch (error) {
     throw failure ?? error;
   }
@@ -150,7 +155,8 @@ async function verifyWrite(plan: MessagePlan, part: StoredPart, trailer: Uint8Ar
       end: part.plaintextLength + part.trailerLength,
       expectContext: plan.expectContext,
     });
-    if (!Buffer.from(back).equals(Buffer.from(trailer))) throw new Error('the trailer read back differs from the one written');
+    if (!Buffer.from(back).equals(Buffer.from(trailer)))
+      throw new Error('the trailer read back differs from the one written');
   } catch (error) {
     await plan.store.delete(part.blob).catch(() => false);
     if (isS3Error(error)) throw error;

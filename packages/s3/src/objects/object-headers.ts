@@ -4,13 +4,23 @@ import { encryptionResponseHeaders, type EncryptionReportingOperation } from '..
 import type { ObjectRecord } from './object-record.js';
 
 /** Standard headers stored with an object and returned unchanged. */
-export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+export const STORED_HEADERS = [
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+] as const;
 
 /** Most bytes of user metadata (`x-amz-meta-*` names and values), as S3 allows. */
 export const MAX_METADATA_BYTES = 2048;
 
 /** The metadata, content type and stored headers of a write request. @throws {S3Error} MetadataTooLarge */
-export function storedFields(headers: RequestHeaders): { contentType: string | undefined; metadata: Record<string, string>; headers: Record<string, string> } {
+export function storedFields(headers: RequestHeaders): {
+  contentType: string | undefined;
+  metadata: Record<string, string>;
+  headers: Record<string, string>;
+} {
   const metadata: Record<string, string> = {};
   const stored: Record<string, string> = {};
   let bytes = 0;
@@ -28,10 +38,15 @@ export function storedFields(headers: RequestHeaders): { contentType: string | u
   }
   if (bytes > MAX_METADATA_BYTES) throw metadataTooLarge();
   const contentType = header(headers, 'content-type');
-  return { contentType: contentType === undefined || contentType === '' ? undefined : contentType, metadata, headers: stored };
+  return {
+    contentType: contentType === undefined || contentType === '' ? undefined : contentType,
+    metadata,
+    headers: stored,
+  };
 }
 
-const metadataTooLarge = (): Error => s3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.');
+const metadataTooLarge = (): Error =>
+  s3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.');
 
 /** HTTP date of a time in ms (`Last-Modified`). */
 export function httpDate(ms: number): string {
@@ -39,7 +54,10 @@ export function httpDate(ms: number): string {
 }
 
 /** The headers GET and HEAD answer with (before Content-Length / Content-Range). */
-export function objectResponseHeaders(record: ObjectRecord, operation: EncryptionReportingOperation): Record<string, string> {
+export function objectResponseHeaders(
+  record: ObjectRecord,
+  operation: EncryptionReportingOperation,
+): Record<string, string> {
   const out: Record<string, string> = {
     etag: record.etag,
     'last-modified': httpDate(record.lastModified),
@@ -47,7 +65,12 @@ export function objectResponseHeaders(record: ObjectRecord, operation: Encryptio
     'content-type': record.contentType ?? 'binary/octet-stream',
     ...record.headers,
     ...encryptionResponseHeaders(
-      { algorithm: record.encryption.algorithm, ...(record.encryption.keyArn === undefined ? {} : { keyArn: record.encryption.keyArn }), bucketKey: record.encryption.bucketKey, context: record.encryption.context },
+      {
+        algorithm: record.encryption.algorithm,
+        ...(record.encryption.keyArn === undefined ? {} : { keyArn: record.encryption.keyArn }),
+        bucketKey: record.encryption.bucketKey,
+        context: record.encryption.context,
+      },
       operation,
     ),
   };

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { checksumFromTrailers, checksumModeEnabled, checksumResponseHeaders, compositeChecksum, parseChecksumHeaders, type ChecksumRequest } from '../checksums/checksum-headers.js';
+import {
+  checksumFromTrailers,
+  checksumModeEnabled,
+  checksumResponseHeaders,
+  compositeChecksum,
+  parseChecksumHeaders,
+  type ChecksumRequest,
+} from '../checksums/checksum-headers.js';
 import type { ChecksumAlgorithm } from '../checksums/checksum.js';
 import { s3Error } from '../errors/s3-error.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
@@ -58,18 +65,30 @@ export interface GetObjectResult extends HeadObjectResult {
   readonly body: AsyncIterable<Uint8Array>;
 }
 
-export function checksumPlanOf(request: ChecksumRequest | undefined, trailers: Promise<Readonly<Record<string, string>>> | undefined): ChecksumPlan | undefined {
+export function checksumPlanOf(
+  request: ChecksumRequest | undefined,
+  trailers: Promise<Readonly<Record<string, string>>> | undefined,
+): ChecksumPlan | undefined {
   if (request === undefined) return undefined;
   const expected = async (): Promise<string | undefined> => {
     if (request.location === 'header') return request.expected;
-    if (trailers === undefined) throw s3Error('InvalidRequest', 'The checksum trailer was declared but the body carries no trailers.');
+    if (trailers === undefined)
+      throw s3Error('InvalidRequest', 'The checksum trailer was declared but the body carries no trailers.');
     return checksumFromTrailers(request, await trailers);
   };
   return { algorithm: request.algorithm, expected };
 }
 
 /** Writes one message for `plan` into a fresh blob under `dataPrefix`. */
-export async function writeBody(core: ServiceCore, plan: WritePlan, input: BodyInput, blob: string, partNumber: number, headers: RequestHeaders, checksum: ChecksumPlan | undefined) {
+export async function writeBody(
+  core: ServiceCore,
+  plan: WritePlan,
+  input: BodyInput,
+  blob: string,
+  partNumber: number,
+  headers: RequestHeaders,
+  checksum: ChecksumPlan | undefined,
+) {
   return writeMessage(input.body, {
     engine: plan.engine,
     encrypt: {
@@ -100,7 +119,9 @@ export async function commitRecord(core: ServiceCore, bucket: string, record: Ob
   await core.store.put(name, [encodeObjectRecord(record)]);
   if (previous !== undefined) {
     const kept = new Set(record.parts.map((p) => p.blob));
-    await Promise.all(previous.parts.filter((p) => !kept.has(p.blob)).map((p) => core.store.delete(p.blob).catch(() => false)));
+    await Promise.all(
+      previous.parts.filter((p) => !kept.has(p.blob)).map((p) => core.store.delete(p.blob).catch(() => false)),
+    );
   }
 }
 
@@ -115,7 +136,15 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
   const blob = BlobNames.part(BlobNames.newDataPrefix(input.bucket), 0);
   let written;
   try {
-    written = await writeBody(core, plan, input, blob, 0, input.headers, checksumPlanOf(checksumRequest, input.trailers));
+    written = await writeBody(
+      core,
+      plan,
+      input,
+      blob,
+      0,
+      input.headers,
+      checksumPlanOf(checksumRequest, input.trailers),
+    );
   } catch (error) {
     throw toS3Error(error);
   }
@@ -133,17 +162,30 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
     parts: [{ ...written.part, etag }],
   };
   await commitRecord(core, input.bucket, record);
-  const checksumHeaders = checksumRequest === undefined || written.checksum === undefined ? {} : checksumResponseHeaders({ [checksumRequest.algorithm]: written.checksum }, 'FULL_OBJECT');
+  const checksumHeaders =
+    checksumRequest === undefined || written.checksum === undefined
+      ? {}
+      : checksumResponseHeaders({ [checksumRequest.algorithm]: written.checksum }, 'FULL_OBJECT');
   return { etag, headers: { etag, ...encryptionResponseHeaders(reported(record), 'PutObject'), ...checksumHeaders } };
 }
 
 export function reported(record: Pick<ObjectRecord, 'encryption'>) {
   const e = record.encryption;
-  return { algorithm: e.algorithm, ...(e.keyArn === undefined ? {} : { keyArn: e.keyArn }), bucketKey: e.bucketKey, context: e.context };
+  return {
+    algorithm: e.algorithm,
+    ...(e.keyArn === undefined ? {} : { keyArn: e.keyArn }),
+    bucketKey: e.bucketKey,
+    context: e.context,
+  };
 }
 
 /** The record of an existing object, after the read-side request rules. @throws {S3Error} NoSuchKey, InvalidArgument */
-export async function readableRecord(core: ServiceCore, ctx: RequestContext, input: GetObjectInput, operation: 'GetObject' | 'HeadObject'): Promise<ObjectRecord> {
+export async function readableRecord(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: GetObjectInput,
+  operation: 'GetObject' | 'HeadObject',
+): Promise<ObjectRecord> {
   const bucket = await core.bucket(input.bucket);
   core.assertKey(input.key);
   await core.authorize(ctx, bucket, 's3:GetObject', input.key, undefined, input.headers);
@@ -159,11 +201,18 @@ export async function readableRecord(core: ServiceCore, ctx: RequestContext, inp
     anonymous: ctx.anonymous,
     storedAlgorithm: record?.encryption.algorithm,
   });
-  if (record === undefined) throw s3Error('NoSuchKey', 'The specified key does not exist.', { resource: `/${input.bucket}/${input.key}` });
+  if (record === undefined)
+    throw s3Error('NoSuchKey', 'The specified key does not exist.', { resource: `/${input.bucket}/${input.key}` });
   return record;
 }
 
-export function readPlan(core: ServiceCore, ctx: RequestContext, bucket: string, record: ObjectRecord, signal?: AbortSignal): ReadPlan {
+export function readPlan(
+  core: ServiceCore,
+  ctx: RequestContext,
+  bucket: string,
+  record: ObjectRecord,
+  signal?: AbortSignal,
+): ReadPlan {
   return {
     engine: core.readEngine(ctx, record.encryption),
     store: core.store,
@@ -185,12 +234,18 @@ async function checksumHeaders(core: ServiceCore, plan: ReadPlan): Promise<Recor
   return checksumResponseHeaders({ [algorithm]: await compositeChecksum(algorithm, b64) }, 'COMPOSITE');
 }
 
-async function describe(core: ServiceCore, ctx: RequestContext, input: GetObjectInput, operation: 'GetObject' | 'HeadObject') {
+async function describe(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: GetObjectInput,
+  operation: 'GetObject' | 'HeadObject',
+) {
   const record = await readableRecord(core, ctx, input, operation);
   const plan = readPlan(core, ctx, input.bucket, record, input.signal);
   const range = parseRange(header(input.headers, 'range'), record.size);
   const headers = objectResponseHeaders(record, operation);
-  if (range === undefined && checksumModeEnabled(input.headers)) Object.assign(headers, await checksumHeaders(core, plan));
+  if (range === undefined && checksumModeEnabled(input.headers))
+    Object.assign(headers, await checksumHeaders(core, plan));
   if (range !== undefined) headers['content-range'] = range.contentRange;
   const contentLength = range === undefined ? record.size : range.end - range.start;
   headers['content-length'] = String(contentLength);
@@ -198,7 +253,11 @@ async function describe(core: ServiceCore, ctx: RequestContext, input: GetObject
 }
 
 /** HeadObject: no KMS call unless checksums are asked for. @throws {S3Error} */
-export async function headObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<HeadObjectResult> {
+export async function headObject(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: GetObjectInput,
+): Promise<HeadObjectResult> {
   const { status, headers, contentLength } = await describe(core, ctx, input, 'HeadObject');
   return { status, headers, contentLength };
 }
@@ -208,7 +267,11 @@ export async function headObject(core: ServiceCore, ctx: RequestContext, input: 
  * this resolves, so key errors (AccessDenied, KMS.DisabledException...) answer as S3
  * errors rather than a broken body. @throws {S3Error}
  */
-export async function getObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<GetObjectResult> {
+export async function getObject(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: GetObjectInput,
+): Promise<GetObjectResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await openObject(core, ctx, input);
@@ -254,7 +317,11 @@ async function drain(iterator: AsyncIterator<Uint8Array>): Promise<IteratorResul
 }
 
 /** DeleteObject: removes the record (the commit point), then its data blobs. Deleting a missing key succeeds, as in S3. */
-export async function deleteObject(core: ServiceCore, ctx: RequestContext, input: { readonly bucket: string; readonly key: string }): Promise<{ headers: Record<string, string> }> {
+export async function deleteObject(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: { readonly bucket: string; readonly key: string },
+): Promise<{ headers: Record<string, string> }> {
   const bucket = await core.bucket(input.bucket);
   core.assertKey(input.key);
   await core.authorize(ctx, bucket, 's3:DeleteObject', input.key);

@@ -23,7 +23,10 @@ export interface ReadPlan {
 export async function* readWhole(plan: ReadPlan): AsyncIterable<Uint8Array> {
   for (const part of plan.record.parts) {
     let left = part.plaintextLength;
-    const options = { expectContext: plan.expectContext, ...(plan.signal === undefined ? {} : { signal: plan.signal }) };
+    const options = {
+      expectContext: plan.expectContext,
+      ...(plan.signal === undefined ? {} : { signal: plan.signal }),
+    };
     for await (const chunk of plan.engine.decryptIterable(messageStream(plan.store, part, plan.signal), options)) {
       if (left === 0) continue;
       const take = Math.min(left, chunk.length);
@@ -51,9 +54,14 @@ export async function* readRange(plan: ReadPlan, start: number, end: number): As
     const source = messageSource(plan.store, part);
     const frame = plan.engine.inspect(part.header).frameLength;
     const window = Math.max(frame, Math.floor(RANGE_WINDOW / frame) * frame);
-    for (let at = from; at < to; ) {
+    for (let at = from; at < to;) {
       const stop = Math.min(to, (Math.floor(at / window) + 1) * window);
-      yield await plan.engine.decryptRange(source, { start: at, end: stop, expectContext: plan.expectContext, ...(plan.signal === undefined ? {} : { signal: plan.signal }) });
+      yield await plan.engine.decryptRange(source, {
+        start: at,
+        end: stop,
+        expectContext: plan.expectContext,
+        ...(plan.signal === undefined ? {} : { signal: plan.signal }),
+      });
       at = stop;
     }
   }

@@ -92,7 +92,11 @@ function decode<T>(list: readonly T[], value: number, what: string): T | undefin
 
 function writePart(w: ByteWriter, part: StoredPart): void {
   w.u16(part.partNumber).u64(part.plaintextLength).u32(part.trailerLength).u64(part.bodyLength);
-  w.str16(part.etag, RecordLimits.maxEtagBytes, 'part ETag').str16(part.blob, RecordLimits.maxBlobNameBytes, 'part blob');
+  w.str16(part.etag, RecordLimits.maxEtagBytes, 'part ETag').str16(
+    part.blob,
+    RecordLimits.maxBlobNameBytes,
+    'part blob',
+  );
   w.u32(part.header.length).bytes(part.header);
 }
 
@@ -112,7 +116,11 @@ function readPart(r: ByteReader, what: string): StoredPart {
 function magic(r: ByteReader, expected: readonly number[], what: string): void {
   for (const byte of expected) if (r.u8() !== byte) throw corrupt(what);
   const version = r.u8();
-  if (version !== RECORD_VERSION) throw new MalformedMessageError(ErrorCodes.UNSUPPORTED_VERSION, `stored ${what} has layout version ${version}; this reader knows ${RECORD_VERSION}`);
+  if (version !== RECORD_VERSION)
+    throw new MalformedMessageError(
+      ErrorCodes.UNSUPPORTED_VERSION,
+      `stored ${what} has layout version ${version}; this reader knows ${RECORD_VERSION}`,
+    );
 }
 
 /** Serializes an object record (layout: docs/S3-OBJECTS.md). @throws {LimitExceededError} a field over its cap */
@@ -174,7 +182,12 @@ export function decodeObjectRecord(bytes: Uint8Array): ObjectRecord {
   }
   r.end();
   const multipart = (flags & 1) === 1;
-  if (total !== size || (!multipart && (count !== 1 || parts[0]?.partNumber !== 0)) || (algorithm === 'AES256') !== (keyArn === '')) throw corrupt(what);
+  if (
+    total !== size ||
+    (!multipart && (count !== 1 || parts[0]?.partNumber !== 0)) ||
+    (algorithm === 'AES256') !== (keyArn === '')
+  )
+    throw corrupt(what);
   return {
     key,
     lastModified,

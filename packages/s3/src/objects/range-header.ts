@@ -43,5 +43,8 @@ export function parseRange(value: string | undefined, size: number): ByteRange |
 }
 
 function invalidRange(size: number): Error {
-  return s3Error('InvalidRange', 'The requested range is not satisfiable', { extra: { 'content-range': `bytes */${size}` }, fields: { ActualObjectSize: String(size) } });
+  return s3Error('InvalidRange', 'The requested range is not satisfiable', {
+    extra: { 'content-range': `bytes */${size}` },
+    fields: { ActualObjectSize: String(size) },
+  });
 }

@@ -82,8 +82,10 @@ export class ByteWriter {
   }
 }
 
-export const corrupt = (what: string): MalformedMessageError => new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, `stored ${what} is corrupt`);
-const truncated = (what: string): MalformedMessageError => new MalformedMessageError(ErrorCodes.TRUNCATED, `stored ${what} is truncated`);
+export const corrupt = (what: string): MalformedMessageError =>
+  new MalformedMessageError(ErrorCodes.MALFORMED_MESSAGE, `stored ${what} is corrupt`);
+const truncated = (what: string): MalformedMessageError =>
+  new MalformedMessageError(ErrorCodes.TRUNCATED, `stored ${what} is truncated`);
 
 export const DIGEST_LENGTH = 32;
 

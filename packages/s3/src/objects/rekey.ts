@@ -27,17 +27,29 @@ export interface RekeyInput {
  * each message's data key, so moving to one needs re-encryption (CopyObject does that).
  * @throws {S3Error} NoSuchKey, KMS errors, AccessDenied
  */
-export async function rekeyObject(core: ServiceCore, ctx: RequestContext, input: RekeyInput): Promise<{ headers: Record<string, string>; etag: string; lastModified: Date }> {
+export async function rekeyObject(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: RekeyInput,
+): Promise<{ headers: Record<string, string>; etag: string; lastModified: Date }> {
   const record = await readableRecord(core, ctx, { bucket: input.bucket, key: input.key, headers: {} }, 'GetObject');
   const bucket = await core.bucket(input.bucket);
   const algorithm = input.algorithm ?? 'aws:kms';
   const keyArn = algorithm === 'AES256' ? undefined : await core.resolveKeyArn(ctx, input.keyId ?? 'alias/aws/s3');
   // Authorized as the PutObject with these SSE headers would be (policy condition keys included).
-  const headers: Record<string, string> = { [SseHeaders.algorithm]: algorithm, ...(input.keyId === undefined ? {} : { [SseHeaders.keyId]: input.keyId }) };
+  const headers: Record<string, string> = {
+    [SseHeaders.algorithm]: algorithm,
+    ...(input.keyId === undefined ? {} : { [SseHeaders.keyId]: input.keyId }),
+  };
   const decision: EncryptionDecision = {
     algorithm,
     algorithmSource: 'header',
-    ...(algorithm === 'AES256' ? {} : { keyId: input.keyId ?? 'alias/aws/s3', keyIdSource: input.keyId === undefined ? ('aws-managed' as const) : ('header' as const) }),
+    ...(algorithm === 'AES256'
+      ? {}
+      : {
+          keyId: input.keyId ?? 'alias/aws/s3',
+          keyIdSource: input.keyId === undefined ? ('aws-managed' as const) : ('header' as const),
+        }),
     context: {},
     bucketKey: false,
   };
@@ -65,5 +77,9 @@ export async function rekeyObject(core: ServiceCore, ctx: RequestContext, input:
     throw s3Error('InternalError', 'The object changed while it was re-keyed; retry.');
   }
   await core.store.put(name, [encodeObjectRecord(next)]);
-  return { etag: next.etag, lastModified: new Date(next.lastModified), headers: encryptionResponseHeaders(reported(next), 'CopyObject') };
+  return {
+    etag: next.etag,
+    lastModified: new Date(next.lastModified),
+    headers: encryptionResponseHeaders(reported(next), 'CopyObject'),
+  };
 }

@@ -107,7 +107,11 @@ export class S3Service {
   deleteObjects(ctx: RequestContext, input: { readonly bucket: string; readonly keys: readonly string[] }) {
     return this.#run(ctx, async () => {
       await this.#core.bucket(input.bucket);
-      if (!Array.isArray(input.keys) || input.keys.length === 0 || input.keys.length > 1000) throw s3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+      if (!Array.isArray(input.keys) || input.keys.length === 0 || input.keys.length > 1000)
+        throw s3Error(
+          'MalformedXML',
+          'The XML you provided was not well-formed or did not validate against our published schema',
+        );
       const deleted: string[] = [];
       const errors: { key: string; code: string; message: string }[] = [];
       for (const key of input.keys) {
@@ -135,7 +139,10 @@ export class S3Service {
     return this.#run(ctx, () => rekeyObject(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  createMultipartUpload(ctx: RequestContext, input: { readonly bucket: string; readonly key: string; readonly headers: RequestHeaders }) {
+  createMultipartUpload(
+    ctx: RequestContext,
+    input: { readonly bucket: string; readonly key: string; readonly headers: RequestHeaders },
+  ) {
     return this.#run(ctx, () => multipart.createMultipartUpload(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchUpload, InvalidArgument (part number), BadDigest */
@@ -147,7 +154,13 @@ export class S3Service {
     return this.#run(ctx, () => multipart.uploadPartCopy(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload */
-  completeMultipartUpload(ctx: RequestContext, input: multipart.UploadInput & { readonly parts: readonly multipart.CompletedPart[]; readonly headers?: RequestHeaders }) {
+  completeMultipartUpload(
+    ctx: RequestContext,
+    input: multipart.UploadInput & {
+      readonly parts: readonly multipart.CompletedPart[];
+      readonly headers?: RequestHeaders;
+    },
+  ) {
     return this.#run(ctx, () => multipart.completeMultipartUpload(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchUpload */
@@ -155,11 +168,23 @@ export class S3Service {
     return this.#run(ctx, () => multipart.abortMultipartUpload(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchUpload */
-  listParts(ctx: RequestContext, input: multipart.UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number }) {
+  listParts(
+    ctx: RequestContext,
+    input: multipart.UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number },
+  ) {
     return this.#run(ctx, () => multipart.listParts(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  listMultipartUploads(ctx: RequestContext, input: { readonly bucket: string; readonly prefix?: string; readonly maxUploads?: number; readonly keyMarker?: string; readonly uploadIdMarker?: string }) {
+  listMultipartUploads(
+    ctx: RequestContext,
+    input: {
+      readonly bucket: string;
+      readonly prefix?: string;
+      readonly maxUploads?: number;
+      readonly keyMarker?: string;
+      readonly uploadIdMarker?: string;
+    },
+  ) {
     return this.#run(ctx, () => multipart.listMultipartUploads(this.#core, ctx, input));
   }
 }

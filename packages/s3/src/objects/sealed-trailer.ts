@@ -20,7 +20,8 @@ export function encodeTrailer(checksums: SealedChecksums): Uint8Array {
   let at = 2;
   for (const algorithm of entries) {
     const digest = checksums[algorithm] as Uint8Array;
-    if (digest.length !== CHECKSUM_DIGEST_LENGTHS[algorithm]) throw new TypeError(`encodeTrailer: a ${algorithm} digest has ${CHECKSUM_DIGEST_LENGTHS[algorithm]} bytes`);
+    if (digest.length !== CHECKSUM_DIGEST_LENGTHS[algorithm])
+      throw new TypeError(`encodeTrailer: a ${algorithm} digest has ${CHECKSUM_DIGEST_LENGTHS[algorithm]} bytes`);
     out[at] = CHECKSUM_ALGORITHMS.indexOf(algorithm) + 1;
     out.set(digest, at + 1);
     at += 1 + digest.length;

@@ -1,5 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createEngine, ErrorCodes, isSealflowError, KeyStoreError, parseKmsKeyArn, RawAesKeyStore, type BucketKeyOptions, type EngineStats, type EncryptionContext, type Engine, type KeyStore } from '@sealflow/core';
+import {
+  createEngine,
+  ErrorCodes,
+  isSealflowError,
+  KeyStoreError,
+  parseKmsKeyArn,
+  RawAesKeyStore,
+  type BucketKeyOptions,
+  type EngineStats,
+  type EncryptionContext,
+  type Engine,
+  type KeyStore,
+} from '@sealflow/core';
 import { mapKeyStoreError } from '../errors/map-key-store-error.js';
 import { isS3Error, s3Error } from '../errors/s3-error.js';
 import type { BucketEncryption } from '../rules/bucket-encryption.js';
@@ -45,8 +57,20 @@ export interface S3ServiceOptions {
 export interface S3ServiceStats {
   /** Principals with an engine (each has its own bucket-key cache). */
   readonly principals: number;
-  readonly kms: { readonly generate: number; readonly wrap: number; readonly unwrap: number; readonly failures: number; readonly bucketKeyHits: number; readonly bucketKeyMisses: number };
-  readonly sseKms: { readonly messagesEncrypted: number; readonly messagesDecrypted: number; readonly bytesEncrypted: number; readonly bytesDecrypted: number };
+  readonly kms: {
+    readonly generate: number;
+    readonly wrap: number;
+    readonly unwrap: number;
+    readonly failures: number;
+    readonly bucketKeyHits: number;
+    readonly bucketKeyMisses: number;
+  };
+  readonly sseKms: {
+    readonly messagesEncrypted: number;
+    readonly messagesDecrypted: number;
+    readonly bytesEncrypted: number;
+    readonly bytesDecrypted: number;
+  };
   readonly sseS3: EngineStats;
 }
 
@@ -90,9 +114,12 @@ export class ServiceCore {
   constructor(options: S3ServiceOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('S3Service: expected an options object');
     if (typeof options.store?.put !== 'function') throw new TypeError('S3Service: store must be a BlobStore');
-    if (typeof options.keys?.keyStoreFor !== 'function') throw new TypeError('S3Service: keys must be an S3KeyProvider');
-    if (typeof options.region !== 'string' || !/^[a-z0-9-]{1,32}$/.test(options.region)) throw new TypeError('S3Service: region must be a region name');
-    if (!(options.sseS3Key instanceof Uint8Array) || options.sseS3Key.length !== 32) throw new TypeError('S3Service: sseS3Key must be 32 bytes');
+    if (typeof options.keys?.keyStoreFor !== 'function')
+      throw new TypeError('S3Service: keys must be an S3KeyProvider');
+    if (typeof options.region !== 'string' || !/^[a-z0-9-]{1,32}$/.test(options.region))
+      throw new TypeError('S3Service: region must be a region name');
+    if (!(options.sseS3Key instanceof Uint8Array) || options.sseS3Key.length !== 32)
+      throw new TypeError('S3Service: sseS3Key must be 32 bytes');
     this.store = options.store;
     this.keys = options.keys;
     this.region = options.region;
@@ -111,7 +138,11 @@ export class ServiceCore {
   engineFor(principal: string): Engine {
     let engine = this.#engines.get(principal);
     if (engine === undefined) {
-      engine = createEngine({ keyStore: this.keys.keyStoreFor(principal), bucketKeys: this.#bucketKeyCache, frameLength: this.frameLength });
+      engine = createEngine({
+        keyStore: this.keys.keyStoreFor(principal),
+        bucketKeys: this.#bucketKeyCache,
+        frameLength: this.frameLength,
+      });
       this.#engines.set(principal, engine);
     }
     return engine;
@@ -131,7 +162,12 @@ export class ServiceCore {
         bucketKeyHits: sum((s) => s.bucketKeys.hits),
         bucketKeyMisses: sum((s) => s.bucketKeys.misses),
       },
-      sseKms: { messagesEncrypted: sum((s) => s.messagesEncrypted), messagesDecrypted: sum((s) => s.messagesDecrypted), bytesEncrypted: sum((s) => s.bytesEncrypted), bytesDecrypted: sum((s) => s.bytesDecrypted) },
+      sseKms: {
+        messagesEncrypted: sum((s) => s.messagesEncrypted),
+        messagesDecrypted: sum((s) => s.messagesDecrypted),
+        bytesEncrypted: sum((s) => s.bytesEncrypted),
+        bytesDecrypted: sum((s) => s.bytesDecrypted),
+      },
       sseS3: this.sseS3Engine.stats(),
     };
   }
@@ -167,26 +203,39 @@ export class ServiceCore {
 
   /** @throws {S3Error} InvalidBucketName */
   assertBucketName(bucket: string): void {
-    if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket) || bucket.includes('..') || IP_LIKE.test(bucket) || bucket.includes('.-') || bucket.includes('-.')) {
-      throw s3Error('InvalidBucketName', 'The specified bucket is not valid.', { resource: `/${String(bucket).slice(0, 64)}` });
+    if (
+      typeof bucket !== 'string' ||
+      !BUCKET_NAME.test(bucket) ||
+      bucket.includes('..') ||
+      IP_LIKE.test(bucket) ||
+      bucket.includes('.-') ||
+      bucket.includes('-.')
+    ) {
+      throw s3Error('InvalidBucketName', 'The specified bucket is not valid.', {
+        resource: `/${String(bucket).slice(0, 64)}`,
+      });
     }
   }
 
   /** @throws {S3Error} KeyTooLongError / InvalidArgument */
   assertKey(key: string): void {
-    if (typeof key !== 'string' || key.length === 0) throw s3Error('InvalidArgument', 'The object key must not be empty.');
+    if (typeof key !== 'string' || key.length === 0)
+      throw s3Error('InvalidArgument', 'The object key must not be empty.');
     if (Buffer.byteLength(key, 'utf8') > 1024) throw s3Error('KeyTooLongError', 'Your key is too long');
-    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(key)) throw s3Error('InvalidArgument', 'The object key is not valid UTF-8.');
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(key))
+      throw s3Error('InvalidArgument', 'The object key is not valid UTF-8.');
   }
 
   /** The bucket's record. @throws {S3Error} NoSuchBucket, InvalidBucketName */
   async bucket(bucket: string): Promise<BucketRecord> {
     this.assertBucketName(bucket);
     const bytes = await this.store.read(BlobNames.bucket(bucket), 0, 4096);
-    if (bytes === undefined) throw s3Error('NoSuchBucket', 'The specified bucket does not exist', { resource: `/${bucket}` });
+    if (bytes === undefined)
+      throw s3Error('NoSuchBucket', 'The specified bucket does not exist', { resource: `/${bucket}` });
     try {
       const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as BucketRecord;
-      if (parsed.name !== bucket || typeof parsed.created !== 'number' || typeof parsed.owner !== 'string') throw new Error('bad bucket record');
+      if (parsed.name !== bucket || typeof parsed.created !== 'number' || typeof parsed.owner !== 'string')
+        throw new Error('bad bucket record');
       return parsed;
     } catch (error) {
       throw s3Error('InternalError', 'We encountered an internal error. Please try again.', { cause: error });
@@ -229,7 +278,13 @@ export class ServiceCore {
    * context (`aws:s3:arn` plus the header's pairs) and the bucket key.
    * @throws {S3Error}
    */
-  async writePlan(ctx: RequestContext, operation: EncryptingOperation, bucket: string, key: string, headers: RequestHeaders): Promise<WritePlan> {
+  async writePlan(
+    ctx: RequestContext,
+    operation: EncryptingOperation,
+    bucket: string,
+    key: string,
+    headers: RequestHeaders,
+  ): Promise<WritePlan> {
     const bucketEncryption = await this.bucketEncryption(bucket);
     const decision = resolveEncryption({
       operation,
@@ -244,9 +299,17 @@ export class ServiceCore {
     });
     const headerContext = { ...decision.context, 'aws:s3:arn': this.objectArn(bucket, key) };
     if (decision.algorithm === 'AES256') {
-      return { engine: this.sseS3Engine, encryption: { algorithm: 'AES256', keyArn: undefined, bucketKey: false, context: {} }, headerContext, keyId: undefined, bucketKey: undefined, decision };
+      return {
+        engine: this.sseS3Engine,
+        encryption: { algorithm: 'AES256', keyArn: undefined, bucketKey: false, context: {} },
+        headerContext,
+        keyId: undefined,
+        bucketKey: undefined,
+        decision,
+      };
     }
-    if (decision.algorithm === 'aws:kms:dsse') throw s3Error('NotImplemented', 'Dual-layer server-side encryption (aws:kms:dsse) is not implemented.');
+    if (decision.algorithm === 'aws:kms:dsse')
+      throw s3Error('NotImplemented', 'Dual-layer server-side encryption (aws:kms:dsse) is not implemented.');
     const keyArn = await this.resolveKeyArn(ctx, decision.keyId ?? 'alias/aws/s3');
     const explicit = header(headers, SseHeaders.bucketKeyEnabled) !== undefined || bucketEncryption !== undefined;
     const useBucketKey = decision.bucketKey || (!explicit && this.#bucketKeysByDefault);
@@ -268,7 +331,11 @@ export class ServiceCore {
   async resolveKeyArn(ctx: RequestContext, keyId: string): Promise<string> {
     const arn = await this.kms(() => this.keys.resolveKey(ctx.principal, ctx.accountId, keyId));
     if (parseKmsKeyArn(arn)?.region !== this.region) {
-      throw toS3Error(new KeyStoreError(ErrorCodes.KEY_INVALID_STATE, `KMS key ${arn} is not in the bucket's region ${this.region}`, { keyId: arn }));
+      throw toS3Error(
+        new KeyStoreError(ErrorCodes.KEY_INVALID_STATE, `KMS key ${arn} is not in the bucket's region ${this.region}`, {
+          keyId: arn,
+        }),
+      );
     }
     return arn;
   }
@@ -287,7 +354,14 @@ export class ServiceCore {
    * Allow; another account's caller needs an Allow; the owner's callers are allowed.
    * @throws {S3Error} AccessDenied
    */
-  async authorize(ctx: RequestContext, bucket: BucketRecord, action: string, key: string | undefined, plan?: Pick<WritePlan, 'decision'> & { readonly encryption: Pick<ObjectEncryption, 'keyArn'> }, headers: RequestHeaders = {}): Promise<void> {
+  async authorize(
+    ctx: RequestContext,
+    bucket: BucketRecord,
+    action: string,
+    key: string | undefined,
+    plan?: Pick<WritePlan, 'decision'> & { readonly encryption: Pick<ObjectEncryption, 'keyArn'> },
+    headers: RequestHeaders = {},
+  ): Promise<void> {
     const policy = await this.bucketPolicy(bucket.name);
     let verdict: 'allow' | 'deny' | 'default' = 'default';
     if (policy !== undefined) {
@@ -306,7 +380,10 @@ export class ServiceCore {
       });
     }
     const owner = !ctx.anonymous && ctx.accountId === bucket.owner;
-    if (verdict === 'deny' || (verdict === 'default' && !owner)) throw s3Error('AccessDenied', 'Access Denied', { resource: key === undefined ? `/${bucket.name}` : `/${bucket.name}/${key}` });
+    if (verdict === 'deny' || (verdict === 'default' && !owner))
+      throw s3Error('AccessDenied', 'Access Denied', {
+        resource: key === undefined ? `/${bucket.name}` : `/${bucket.name}/${key}`,
+      });
   }
 
   async bucketPolicy(bucket: string): Promise<BucketPolicy | undefined> {

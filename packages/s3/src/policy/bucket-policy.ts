@@ -45,7 +45,17 @@ function malformed(message: string): S3Error {
 }
 
 const ROOT_FIELDS = ['Version', 'Id', 'Statement'];
-const STATEMENT_FIELDS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
+const STATEMENT_FIELDS = [
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+];
 const ACTION = /^(?:\*|s3:[A-Za-z*?]+)$/i;
 const S3_ARN = /^arn:aws[a-z-]*:s3:::(.+)$/;
 const ACCOUNT = /^\d{12}$/;
@@ -77,7 +87,8 @@ export function parseBucketPolicy(json: string | Uint8Array, options: ParseBucke
   if (!isRecord(root)) throw malformed('Policies must be valid JSON and the first byte must be "{"');
   checkFields(root, ROOT_FIELDS);
   const version = root['Version'] ?? '2008-10-17';
-  if (version !== '2012-10-17' && version !== '2008-10-17') throw malformed('The policy must contain a valid version string');
+  if (version !== '2012-10-17' && version !== '2008-10-17')
+    throw malformed('The policy must contain a valid version string');
   const id = root['Id'];
   if (id !== undefined && typeof id !== 'string') throw malformed('Policy Id must be a string');
   const rawStatements = root['Statement'];
@@ -103,9 +114,12 @@ function parseStatement(raw: unknown, bucket: string | undefined): PolicyStateme
   const sid = raw['Sid'];
   if (sid !== undefined && typeof sid !== 'string') throw malformed('Sid must be a string');
   const effect = raw['Effect'];
-  if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Invalid effect: ${typeof effect === 'string' ? effect.slice(0, 64) : ''}`);
+  if (effect !== 'Allow' && effect !== 'Deny')
+    throw malformed(`Invalid effect: ${typeof effect === 'string' ? effect.slice(0, 64) : ''}`);
   const principal = exactlyOne(raw, 'Principal', 'NotPrincipal', parsePrincipal);
-  const action = exactlyOne(raw, 'Action', 'NotAction', (value) => stringList(value, 'Policy has invalid action', (a) => ACTION.test(a)));
+  const action = exactlyOne(raw, 'Action', 'NotAction', (value) =>
+    stringList(value, 'Policy has invalid action', (a) => ACTION.test(a)),
+  );
   const resource = exactlyOne(raw, 'Resource', 'NotResource', (value) =>
     stringList(value, 'Policy has invalid resource', (r) => validResource(r, bucket)),
   );
@@ -120,10 +134,16 @@ function parseStatement(raw: unknown, bucket: string | undefined): PolicyStateme
   };
 }
 
-function exactlyOne<T>(raw: Record<string, unknown>, name: string, notName: string, parse: (value: unknown) => T): { value: T; negated: boolean } {
+function exactlyOne<T>(
+  raw: Record<string, unknown>,
+  name: string,
+  notName: string,
+  parse: (value: unknown) => T,
+): { value: T; negated: boolean } {
   const plain = raw[name];
   const negated = raw[notName];
-  if (plain !== undefined && negated !== undefined) throw malformed(`A statement cannot have both ${name} and ${notName}`);
+  if (plain !== undefined && negated !== undefined)
+    throw malformed(`A statement cannot have both ${name} and ${notName}`);
   if (plain === undefined && negated === undefined) throw malformed(`Missing required field ${name}`);
   return plain !== undefined ? { value: parse(plain), negated: false } : { value: parse(negated), negated: true };
 }
@@ -131,8 +151,18 @@ function exactlyOne<T>(raw: Record<string, unknown>, name: string, notName: stri
 function parsePrincipal(value: unknown): PolicyPrincipal {
   if (value === '*') return '*';
   if (!isRecord(value)) throw malformed('Invalid principal in policy');
-  const result = { aws: [] as string[], service: [] as string[], canonicalUser: [] as string[], federated: [] as string[] };
-  const kinds: Record<string, keyof typeof result> = { AWS: 'aws', Service: 'service', CanonicalUser: 'canonicalUser', Federated: 'federated' };
+  const result = {
+    aws: [] as string[],
+    service: [] as string[],
+    canonicalUser: [] as string[],
+    federated: [] as string[],
+  };
+  const kinds: Record<string, keyof typeof result> = {
+    AWS: 'aws',
+    Service: 'service',
+    CanonicalUser: 'canonicalUser',
+    Federated: 'federated',
+  };
   const names = Object.keys(value);
   if (names.length === 0) throw malformed('Invalid principal in policy');
   for (const name of names) {
@@ -162,7 +192,8 @@ function parseConditions(value: unknown): PolicyCondition[] {
   const conditions: PolicyCondition[] = [];
   for (const [operator, block] of Object.entries(value)) {
     if (!isRecord(block)) throw malformed(`Invalid Condition type : ${operator.slice(0, 64)}`);
-    for (const [key, values] of Object.entries(block)) conditions.push(parseCondition(operator, key, values, malformed));
+    for (const [key, values] of Object.entries(block))
+      conditions.push(parseCondition(operator, key, values, malformed));
   }
   return conditions;
 }
@@ -178,7 +209,8 @@ function stringList(value: unknown, message: string, valid: (entry: string) => b
 }
 
 function checkFields(record: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const name of Object.keys(record)) if (!allowed.includes(name)) throw malformed(`Unknown field ${name.slice(0, 64)}`);
+  for (const name of Object.keys(record))
+    if (!allowed.includes(name)) throw malformed(`Unknown field ${name.slice(0, 64)}`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

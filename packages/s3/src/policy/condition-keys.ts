@@ -1,5 +1,12 @@
 import type { EncryptionDecision } from '../rules/resolve-encryption.js';
-import { AWS_MANAGED_S3_KEY_ALIAS, header, isKmsAlgorithm, isSseAlgorithm, SseHeaders, type RequestHeaders } from '../rules/sse-headers.js';
+import {
+  AWS_MANAGED_S3_KEY_ALIAS,
+  header,
+  isKmsAlgorithm,
+  isSseAlgorithm,
+  SseHeaders,
+  type RequestHeaders,
+} from '../rules/sse-headers.js';
 import { accountOf } from './evaluate-bucket-policy.js';
 import type { ConditionKeyValue } from './policy-condition.js';
 
@@ -61,7 +68,12 @@ export function conditionKeysFor(
   const algorithmHeader = header(request.headers, SseHeaders.algorithm);
   const keyHeader = header(request.headers, SseHeaders.keyId);
   if (algorithmHeader !== undefined) keys['s3:x-amz-server-side-encryption'] = algorithmHeader;
-  if (decision !== undefined && isKmsAlgorithm(decision.algorithm) && algorithmHeader !== undefined && isSseAlgorithm(algorithmHeader)) {
+  if (
+    decision !== undefined &&
+    isKmsAlgorithm(decision.algorithm) &&
+    algorithmHeader !== undefined &&
+    isSseAlgorithm(algorithmHeader)
+  ) {
     if (keyHeader !== undefined) {
       keys['s3:x-amz-server-side-encryption-aws-kms-key-id'] = resolvedKeyArn ?? keyHeader;
     } else {
@@ -80,7 +92,11 @@ export function conditionKeysFor(
     keys['aws:principalarn'] = request.principal;
     const account = accountOf(request.principal);
     if (account !== undefined) keys['aws:principalaccount'] = account;
-    keys['aws:principaltype'] = request.principal.endsWith(':root') ? 'Account' : request.principal.includes(':assumed-role/') ? 'AssumedRole' : 'User';
+    keys['aws:principaltype'] = request.principal.endsWith(':root')
+      ? 'Account'
+      : request.principal.includes(':assumed-role/')
+        ? 'AssumedRole'
+        : 'User';
   }
   if (request.sourceIp !== undefined) keys['aws:sourceip'] = request.sourceIp;
   const now = request.now ?? new Date();

@@ -37,10 +37,26 @@ export function evaluateBucketPolicy(policy: BucketPolicy, request: PolicyReques
 function statementMatches(statement: PolicyStatement, request: PolicyRequest): boolean {
   if (statement.principal !== undefined && !principalMatches(statement.principal, request.principal)) return false;
   if (statement.notPrincipal !== undefined && principalMatches(statement.notPrincipal, request.principal)) return false;
-  if (statement.action !== undefined && !statement.action.some((pattern) => wildcardMatch(pattern, request.action, true))) return false;
-  if (statement.notAction !== undefined && statement.notAction.some((pattern) => wildcardMatch(pattern, request.action, true))) return false;
-  if (statement.resource !== undefined && !statement.resource.some((pattern) => wildcardMatch(pattern, request.resource))) return false;
-  if (statement.notResource !== undefined && statement.notResource.some((pattern) => wildcardMatch(pattern, request.resource))) return false;
+  if (
+    statement.action !== undefined &&
+    !statement.action.some((pattern) => wildcardMatch(pattern, request.action, true))
+  )
+    return false;
+  if (
+    statement.notAction !== undefined &&
+    statement.notAction.some((pattern) => wildcardMatch(pattern, request.action, true))
+  )
+    return false;
+  if (
+    statement.resource !== undefined &&
+    !statement.resource.some((pattern) => wildcardMatch(pattern, request.resource))
+  )
+    return false;
+  if (
+    statement.notResource !== undefined &&
+    statement.notResource.some((pattern) => wildcardMatch(pattern, request.resource))
+  )
+    return false;
   return statement.conditions.every((condition) => evaluateCondition(condition, request.conditionKeys));
 }
 
@@ -59,7 +75,9 @@ function principalMatches(principal: PolicyPrincipal, caller: string | undefined
     if (entry === caller) return true;
     const role = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(entry);
     const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(caller);
-    return role !== null && session !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+    return (
+      role !== null && session !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3]
+    );
   });
 }
 

@@ -75,7 +75,12 @@ const KEY = /^(?:aws|s3):[\x21-\x7e]+$/i;
  *
  * @throws {S3Error} from `malformed`: unknown operator, bad key, values not scalars.
  */
-export function parseCondition(operatorName: string, key: string, raw: unknown, malformed: (message: string) => S3Error): PolicyCondition {
+export function parseCondition(
+  operatorName: string,
+  key: string,
+  raw: unknown,
+  malformed: (message: string) => S3Error,
+): PolicyCondition {
   let name = operatorName;
   let qualifier: 'ForAnyValue' | 'ForAllValues' | undefined;
   for (const prefix of ['ForAnyValue:', 'ForAllValues:'] as const) {
@@ -96,8 +101,12 @@ export function parseCondition(operatorName: string, key: string, raw: unknown, 
     if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return String(value);
     throw malformed(`Invalid value for condition ${operatorName.slice(0, 64)}`);
   });
-  if (operator === 'Null' && values.some((value) => !/^(?:true|false)$/i.test(value))) throw malformed('The Null condition takes true or false');
-  if ((operator === 'IpAddress' || operator === 'NotIpAddress') && values.some((value) => toSubnet(value) === undefined)) {
+  if (operator === 'Null' && values.some((value) => !/^(?:true|false)$/i.test(value)))
+    throw malformed('The Null condition takes true or false');
+  if (
+    (operator === 'IpAddress' || operator === 'NotIpAddress') &&
+    values.some((value) => toSubnet(value) === undefined)
+  ) {
     throw malformed('Invalid IP address or CIDR in condition');
   }
   return { operator, ...(qualifier === undefined ? {} : { qualifier }), ifExists, key: key.toLowerCase(), values };
@@ -112,7 +121,13 @@ export function evaluateCondition(condition: PolicyCondition, keys: ConditionKey
     return condition.values.some((value) => (value.toLowerCase() === 'true') === absent);
   }
   const values: readonly string[] =
-    raw === undefined ? [] : typeof raw === 'string' ? [raw] : assumed ? [(raw as { assumed: string }).assumed] : (raw as readonly string[]);
+    raw === undefined
+      ? []
+      : typeof raw === 'string'
+        ? [raw]
+        : assumed
+          ? [(raw as { assumed: string }).assumed]
+          : (raw as readonly string[]);
   const negated = NEGATED.has(condition.operator);
   if (values.length === 0) {
     // Key absent: IfExists and ForAllValues hold; a negated operator holds; any other does not.

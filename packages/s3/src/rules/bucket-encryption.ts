@@ -15,4 +15,7 @@ export interface BucketEncryption {
  * What a bucket without a configuration behaves as: since January 2023 every bucket
  * encrypts new objects with SSE-S3, and GetBucketEncryption reports this configuration.
  */
-export const DEFAULT_BUCKET_ENCRYPTION: BucketEncryption = Object.freeze({ algorithm: 'AES256', bucketKeyEnabled: false });
+export const DEFAULT_BUCKET_ENCRYPTION: BucketEncryption = Object.freeze({
+  algorithm: 'AES256',
+  bucketKeyEnabled: false,
+});

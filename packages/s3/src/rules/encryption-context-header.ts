@@ -7,7 +7,8 @@ import { SseHeaders } from './sse-headers.js';
 export const S3_ARN_CONTEXT_KEY = 'aws:s3:arn';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const MALFORMED = "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map";
+const MALFORMED =
+  "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map";
 
 function malformed(value: string): S3Error {
   return invalidArgument(MALFORMED, SseHeaders.context, value);
@@ -52,10 +53,16 @@ export function parseEncryptionContextHeader(value: string): Record<string, stri
   for (const [key, pairValue] of entries) {
     if (typeof pairValue !== 'string' || key.length === 0) throw malformed(value);
     if (key === S3_ARN_CONTEXT_KEY) {
-      throw invalidArgument(`The encryption context key '${S3_ARN_CONTEXT_KEY}' is set by the server and cannot be given`, SseHeaders.context);
+      throw invalidArgument(
+        `The encryption context key '${S3_ARN_CONTEXT_KEY}' is set by the server and cannot be given`,
+        SseHeaders.context,
+      );
     }
     if (key.startsWith(RESERVED_CONTEXT_PREFIX)) {
-      throw invalidArgument(`Encryption context keys starting with '${RESERVED_CONTEXT_PREFIX}' are reserved`, SseHeaders.context);
+      throw invalidArgument(
+        `Encryption context keys starting with '${RESERVED_CONTEXT_PREFIX}' are reserved`,
+        SseHeaders.context,
+      );
     }
     context[key] = pairValue;
   }

@@ -3,7 +3,16 @@ import { invalidArgument, s3Error } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 import type { BucketEncryption } from './bucket-encryption.js';
 import { parseEncryptionContextHeader } from './encryption-context-header.js';
-import { AWS_MANAGED_S3_KEY_ALIAS, header, isKmsAlgorithm, isSseAlgorithm, SSE_C_HEADERS, SseHeaders, type RequestHeaders, type SseAlgorithm } from './sse-headers.js';
+import {
+  AWS_MANAGED_S3_KEY_ALIAS,
+  header,
+  isKmsAlgorithm,
+  isSseAlgorithm,
+  SSE_C_HEADERS,
+  SseHeaders,
+  type RequestHeaders,
+  type SseAlgorithm,
+} from './sse-headers.js';
 
 /** Operations that choose how a new object is encrypted. */
 export type EncryptingOperation = 'PutObject' | 'CreateMultipartUpload' | 'CopyObject' | 'PostObject';
@@ -70,11 +79,21 @@ export interface ReadEncryptionRequest extends EncryptionRequestBase {
   readonly storedAlgorithm?: SseAlgorithm | undefined;
 }
 
-const OPERATIONS: readonly string[] = ['PutObject', 'CreateMultipartUpload', 'CopyObject', 'PostObject', 'GetObject', 'HeadObject'];
+const OPERATIONS: readonly string[] = [
+  'PutObject',
+  'CreateMultipartUpload',
+  'CopyObject',
+  'PostObject',
+  'GetObject',
+  'HeadObject',
+];
 
-const KMS_OVER_HTTP = 'Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.';
-const KMS_ANONYMOUS = 'Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.';
-const KMS_HEADER_REQUIRED = 'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms';
+const KMS_OVER_HTTP =
+  'Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.';
+const KMS_ANONYMOUS =
+  'Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.';
+const KMS_HEADER_REQUIRED =
+  'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms';
 
 /**
  * Decides how an object is encrypted, exactly as Amazon S3 does (spec: s3-gateway.md
@@ -100,7 +119,10 @@ export function resolveEncryption(request: ReadEncryptionRequest): undefined;
 export function resolveEncryption(request: EncryptionRequest | ReadEncryptionRequest): EncryptionDecision | undefined;
 export function resolveEncryption(request: EncryptionRequest | ReadEncryptionRequest): EncryptionDecision | undefined {
   if (request === null || typeof request !== 'object' || !OPERATIONS.includes(request.operation)) {
-    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `resolveEncryption: operation: expected one of ${OPERATIONS.join(', ')}`);
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `resolveEncryption: operation: expected one of ${OPERATIONS.join(', ')}`,
+    );
   }
   if (isRead(request)) {
     checkReadRequest(request);
@@ -123,7 +145,11 @@ function decideWrite(request: EncryptionRequest): EncryptionDecision {
 
   if (sseC) {
     if (algorithmHeader !== undefined || keyHeader !== undefined || contextHeader !== undefined) {
-      throw invalidArgument('Server side encryption specified with both SSE-C and SSE-S3 or SSE-KMS headers', SseHeaders.algorithm, algorithmHeader);
+      throw invalidArgument(
+        'Server side encryption specified with both SSE-C and SSE-S3 or SSE-KMS headers',
+        SseHeaders.algorithm,
+        algorithmHeader,
+      );
     }
     throw s3Error('NotImplemented', 'Server-side encryption with customer-provided keys (SSE-C) is not implemented');
   }
@@ -132,23 +158,31 @@ function decideWrite(request: EncryptionRequest): EncryptionDecision {
   }
   const headerIsKms = algorithmHeader !== undefined && isKmsAlgorithm(algorithmHeader);
   if (keyHeader !== undefined && !headerIsKms) throw invalidArgument(KMS_HEADER_REQUIRED, SseHeaders.keyId, keyHeader);
-  if (contextHeader !== undefined && !headerIsKms) throw invalidArgument(KMS_HEADER_REQUIRED, SseHeaders.context, contextHeader);
+  if (contextHeader !== undefined && !headerIsKms)
+    throw invalidArgument(KMS_HEADER_REQUIRED, SseHeaders.context, contextHeader);
   if (keyHeader !== undefined) checkKeyId(keyHeader);
   const bucketKeyRequested = bucketKeyHeader === undefined ? undefined : parseBoolean(bucketKeyHeader);
 
   const bucketDefault = request.bucketEncryption;
   const algorithm: SseAlgorithm = algorithmHeader ?? bucketDefault?.algorithm ?? 'AES256';
-  const algorithmSource: AlgorithmSource = algorithmHeader !== undefined ? 'header' : bucketDefault !== undefined ? 'bucket-default' : 'default';
+  const algorithmSource: AlgorithmSource =
+    algorithmHeader !== undefined ? 'header' : bucketDefault !== undefined ? 'bucket-default' : 'default';
   if (!isKmsAlgorithm(algorithm)) return { algorithm, algorithmSource, context: Object.freeze({}), bucketKey: false };
 
   if (request.secureTransport === false) throw invalidArgument(KMS_OVER_HTTP, 'Authorization');
   if (request.anonymous === true) throw invalidArgument(KMS_ANONYMOUS, 'Authorization');
 
-  const defaultKey = bucketDefault !== undefined && isKmsAlgorithm(bucketDefault.algorithm) ? bucketDefault.kmsMasterKeyId : undefined;
+  const defaultKey =
+    bucketDefault !== undefined && isKmsAlgorithm(bucketDefault.algorithm) ? bucketDefault.kmsMasterKeyId : undefined;
   const [keyId, keyIdSource]: [string, KeyIdSource] =
-    keyHeader !== undefined ? [keyHeader.trim(), 'header'] : defaultKey !== undefined ? [defaultKey, 'bucket-default'] : [AWS_MANAGED_S3_KEY_ALIAS, 'aws-managed'];
+    keyHeader !== undefined
+      ? [keyHeader.trim(), 'header']
+      : defaultKey !== undefined
+        ? [defaultKey, 'bucket-default']
+        : [AWS_MANAGED_S3_KEY_ALIAS, 'aws-managed'];
   const context = contextHeader === undefined ? {} : parseEncryptionContextHeader(contextHeader);
-  const bucketDefaultBucketKey = bucketDefault !== undefined && isKmsAlgorithm(bucketDefault.algorithm) && bucketDefault.bucketKeyEnabled;
+  const bucketDefaultBucketKey =
+    bucketDefault !== undefined && isKmsAlgorithm(bucketDefault.algorithm) && bucketDefault.bucketKeyEnabled;
   // S3 Bucket Keys are not supported for DSSE-KMS: dual-layer objects always get their own KMS data key.
   const bucketKey = algorithm === 'aws:kms' && (bucketKeyRequested ?? bucketDefaultBucketKey);
   return { algorithm, algorithmSource, keyId, keyIdSource, context: Object.freeze(context), bucketKey };
@@ -173,15 +207,23 @@ function checkKeyId(value: string): void {
   const trimmed = value.trim();
   if (trimmed.length === 0) throw invalidArgument('The KMS key ID must not be empty', SseHeaders.keyId, value);
   if (trimmed.length > S3Limits.maxKeyIdLength) {
-    throw invalidArgument(`The KMS key ID exceeds the maximum length of ${S3Limits.maxKeyIdLength} characters`, SseHeaders.keyId);
+    throw invalidArgument(
+      `The KMS key ID exceeds the maximum length of ${S3Limits.maxKeyIdLength} characters`,
+      SseHeaders.keyId,
+    );
   }
 
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw invalidArgument('The KMS key ID contains control characters', SseHeaders.keyId);
+  if (/[\u0000-\u001f\u007f]/.test(trimmed))
+    throw invalidArgument('The KMS key ID contains control characters', SseHeaders.keyId);
 }
 
 function parseBoolean(value: string): boolean {
   const lower = value.trim().toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
-  throw invalidArgument('The value of x-amz-server-side-encryption-bucket-key-enabled must be true or false', SseHeaders.bucketKeyEnabled, value);
+  throw invalidArgument(
+    'The value of x-amz-server-side-encryption-bucket-key-enabled must be true or false',
+    SseHeaders.bucketKeyEnabled,
+    value,
+  );
 }

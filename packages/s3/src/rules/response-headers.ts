@@ -39,11 +39,15 @@ const WRITES: ReadonlySet<EncryptionReportingOperation> = new Set([
  * stored context as base64 JSON, `aws:s3:arn` included). Without `operation`, the headers
  * of a read (no context header). Never throws.
  */
-export function encryptionResponseHeaders(stored: StoredEncryption, operation: EncryptionReportingOperation = 'GetObject'): Record<string, string> {
+export function encryptionResponseHeaders(
+  stored: StoredEncryption,
+  operation: EncryptionReportingOperation = 'GetObject',
+): Record<string, string> {
   const headers: Record<string, string> = { [SseHeaders.algorithm]: stored.algorithm };
   if (!isKmsAlgorithm(stored.algorithm)) return headers;
   if (stored.keyArn !== undefined) headers[SseHeaders.keyId] = stored.keyArn;
   if (stored.bucketKey === true) headers[SseHeaders.bucketKeyEnabled] = 'true';
-  if (stored.context !== undefined && WRITES.has(operation)) headers[SseHeaders.context] = encodeEncryptionContextHeader(stored.context);
+  if (stored.context !== undefined && WRITES.has(operation))
+    headers[SseHeaders.context] = encodeEncryptionContextHeader(stored.context);
   return headers;
 }

@@ -10,7 +10,11 @@ export const SseHeaders = {
 } as const;
 
 /** The SSE-C headers (customer-provided keys), which sealflow does not implement. */
-export const SSE_C_HEADERS: readonly string[] = [SseHeaders.customerAlgorithm, SseHeaders.customerKey, SseHeaders.customerKeyMd5];
+export const SSE_C_HEADERS: readonly string[] = [
+  SseHeaders.customerAlgorithm,
+  SseHeaders.customerKey,
+  SseHeaders.customerKeyMd5,
+];
 
 /** The server-side encryption algorithms S3 accepts in `x-amz-server-side-encryption`. */
 export const SSE_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'] as const;

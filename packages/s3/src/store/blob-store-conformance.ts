@@ -131,7 +131,14 @@ export function blobStoreConformance(label: string, factory: BlobStoreFactory): 
 
     withStore('of concurrent puts to one name, one complete blob wins', async (store) => {
       const candidates = [0, 1, 2, 3, 4, 5, 6, 7].map((seed) => pattern(50_000 + seed * 1000, seed));
-      await Promise.all(candidates.map((bytes) => store.put('race', slowly(bytes, 4, () => new Promise((r) => setTimeout(r, Math.random() * 3))))));
+      await Promise.all(
+        candidates.map((bytes) =>
+          store.put(
+            'race',
+            slowly(bytes, 4, () => new Promise((r) => setTimeout(r, Math.random() * 3))),
+          ),
+        ),
+      );
       const got = (await collect(await store.get('race'))) as Uint8Array;
       expect(candidates.some((c) => Buffer.from(c).equals(Buffer.from(got)))).toBe(true);
       expect((await store.stat('race'))?.size).toBe(got.length);

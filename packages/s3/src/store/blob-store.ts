@@ -56,7 +56,11 @@ export interface BlobListing {
  */
 export interface BlobStore {
   /** Stores `source` under `name`, replacing any blob. Resolves once durable. @throws (rejects) on I/O errors and aborts */
-  put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: BlobPutOptions): Promise<BlobInfo>;
+  put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<BlobInfo>;
   /** Streams bytes [start, end) of a blob, or `undefined` when it does not exist. */
   get(name: string, options?: BlobGetOptions): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Up to `length` bytes at `position` (fewer only at the end), or `undefined` when the blob does not exist. */
@@ -78,7 +82,8 @@ const SEGMENT = /^[A-Za-z0-9._-]+$/;
 export function isBlobName(name: unknown): name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_BLOB_NAME_LENGTH) return false;
   for (const segment of name.split('/')) {
-    if (segment.length > MAX_BLOB_SEGMENT_LENGTH || segment === '.' || segment === '..' || !SEGMENT.test(segment)) return false;
+    if (segment.length > MAX_BLOB_SEGMENT_LENGTH || segment === '.' || segment === '..' || !SEGMENT.test(segment))
+      return false;
   }
   return true;
 }

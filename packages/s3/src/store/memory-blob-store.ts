@@ -1,5 +1,15 @@
 import { ErrorCodes, InvalidArgumentError } from '@sealflow/core';
-import { isBlobName, isBlobPrefix, MAX_BLOB_LIST_LIMIT, type BlobGetOptions, type BlobInfo, type BlobListing, type BlobListOptions, type BlobPutOptions, type BlobStore } from './blob-store.js';
+import {
+  isBlobName,
+  isBlobPrefix,
+  MAX_BLOB_LIST_LIMIT,
+  type BlobGetOptions,
+  type BlobInfo,
+  type BlobListing,
+  type BlobListOptions,
+  type BlobPutOptions,
+  type BlobStore,
+} from './blob-store.js';
 
 /** Reads per blob name, for tests that prove a range touches only what it needs. */
 export interface BlobReadLog {
@@ -45,7 +55,11 @@ export class MemoryBlobStore implements BlobStore {
     this.#blobs.set(assertName(name), bytes);
   }
 
-  async put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: BlobPutOptions = {}): Promise<BlobInfo> {
+  async put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
     assertName(name);
     const signal = options.signal;
     const parts: Uint8Array[] = [];
@@ -53,7 +67,11 @@ export class MemoryBlobStore implements BlobStore {
     signal?.throwIfAborted();
     for await (const chunk of source) {
       signal?.throwIfAborted();
-      if (!(chunk instanceof Uint8Array)) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `blob ${name}: the source yielded a non-Uint8Array chunk`);
+      if (!(chunk instanceof Uint8Array))
+        throw new InvalidArgumentError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `blob ${name}: the source yielded a non-Uint8Array chunk`,
+        );
       // Copied: the caller may reuse its buffer once the iterator moves on.
       parts.push(chunk.slice());
       size += chunk.length;
@@ -73,7 +91,10 @@ export class MemoryBlobStore implements BlobStore {
     const blob = this.#blobs.get(assertName(name));
     if (blob === undefined) return undefined;
     const start = Math.min(bound(options.start ?? 0, Number.MAX_SAFE_INTEGER, 'start'), blob.length);
-    const to = Math.max(start, Math.min(bound(options.end ?? blob.length, Number.MAX_SAFE_INTEGER, 'end'), blob.length));
+    const to = Math.max(
+      start,
+      Math.min(bound(options.end ?? blob.length, Number.MAX_SAFE_INTEGER, 'end'), blob.length),
+    );
     this.#reads.push({ name, position: start, length: to - start });
     const signal = options.signal;
     return (async function* chunks() {
@@ -104,24 +125,38 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async list(prefix: string, options: BlobListOptions = {}): Promise<BlobListing> {
-    if (!isBlobPrefix(prefix)) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `blob list prefix: not a valid prefix: ${JSON.stringify(String(prefix)).slice(0, 80)}`);
+    if (!isBlobPrefix(prefix))
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `blob list prefix: not a valid prefix: ${JSON.stringify(String(prefix)).slice(0, 80)}`,
+      );
     const limit = options.limit ?? MAX_BLOB_LIST_LIMIT;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_BLOB_LIST_LIMIT) {
-      throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `blob list limit: expected an integer from 1 to ${MAX_BLOB_LIST_LIMIT}`);
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `blob list limit: expected an integer from 1 to ${MAX_BLOB_LIST_LIMIT}`,
+      );
     }
     const after = options.startAfter;
-    const names = [...this.#blobs.keys()].filter((n) => n.startsWith(prefix) && (after === undefined || n > after)).sort();
+    const names = [...this.#blobs.keys()]
+      .filter((n) => n.startsWith(prefix) && (after === undefined || n > after))
+      .sort();
     const entries = names.slice(0, limit).map((n) => ({ name: n, size: (this.#blobs.get(n) as Uint8Array).length }));
     return { entries, truncated: names.length > limit };
   }
 }
 
 function assertName(name: string): string {
-  if (!isBlobName(name)) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `blob name: not a valid name: ${JSON.stringify(String(name)).slice(0, 80)}`);
+  if (!isBlobName(name))
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `blob name: not a valid name: ${JSON.stringify(String(name)).slice(0, 80)}`,
+    );
   return name;
 }
 
 function bound(value: number, max: number, label: string): number {
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `blob ${label}: expected an integer from 0 to ${max}`);
+  if (!Number.isSafeInteger(value) || value < 0 || value > max)
+    throw new InvalidArgumentError(ErrorCodes.INVALID_ARGUMENT, `blob ${label}: expected an integer from 0 to ${max}`);
   return value;
 }

@@ -2,7 +2,14 @@ import { invalidArgument } from '../errors/s3-error.js';
 import { S3Limits } from '../limits.js';
 import type { BucketEncryption } from '../rules/bucket-encryption.js';
 import { isKmsAlgorithm, isSseAlgorithm } from '../rules/sse-headers.js';
-import { buildXmlDocument, malformedXml, onlyChildren, optionalText, parseXmlDocument, requiredElement } from './xml-document.js';
+import {
+  buildXmlDocument,
+  malformedXml,
+  onlyChildren,
+  optionalText,
+  parseXmlDocument,
+  requiredElement,
+} from './xml-document.js';
 
 const ROOT = 'ServerSideEncryptionConfiguration';
 
@@ -31,9 +38,13 @@ export function parseBucketEncryptionXml(body: string | Uint8Array): BucketEncry
   if (bucketKeyText !== undefined && bucketKeyText !== 'true' && bucketKeyText !== 'false') throw malformedXml();
   if (keyId !== undefined) {
     if (!isKmsAlgorithm(algorithm)) {
-      throw invalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse', 'ApplyServerSideEncryptionByDefault');
+      throw invalidArgument(
+        'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse',
+        'ApplyServerSideEncryptionByDefault',
+      );
     }
-    if (keyId.length === 0 || keyId.length > S3Limits.maxKeyIdLength) throw invalidArgument('The KMSMasterKeyID is not valid', 'KMSMasterKeyID');
+    if (keyId.length === 0 || keyId.length > S3Limits.maxKeyIdLength)
+      throw invalidArgument('The KMSMasterKeyID is not valid', 'KMSMasterKeyID');
   }
   return {
     algorithm,

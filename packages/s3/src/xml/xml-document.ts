@@ -44,7 +44,8 @@ export function malformedXml(): S3Error {
  */
 export function parseXmlDocument(body: string | Uint8Array, root: string, maxBytes: number): XmlNode {
   const size = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
-  if (size > maxBytes) throw s3Error('MaxMessageLengthExceeded', `Your request was too large: the limit is ${maxBytes} bytes.`);
+  if (size > maxBytes)
+    throw s3Error('MaxMessageLengthExceeded', `Your request was too large: the limit is ${maxBytes} bytes.`);
   let text: string;
   try {
     text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -104,7 +105,12 @@ export function optionalText(node: XmlNode, name: string): string | undefined {
   return value;
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, processEntities: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  processEntities: true,
+});
 
 /** Serialises `{ [root]: content }` with the XML declaration and the S3 namespace on the root. */
 export function buildXmlDocument(root: string, content: Record<string, unknown>): string {

@@ -18,8 +18,18 @@ const SHA256_OF_EMPTY = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
 
 describe('parseChecksumHeaders', () => {
   it('reads one x-amz-checksum-* header with its expected value', () => {
-    expect(parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK })).toEqual({ algorithm: 'crc32', location: 'header', expected: CRC32_OF_CHECK });
-    expect(parseChecksumHeaders({ 'x-amz-checksum-sha256': SHA256_OF_EMPTY, 'x-amz-sdk-checksum-algorithm': 'SHA256', 'x-amz-checksum-type': 'full_object' })).toEqual({
+    expect(parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK })).toEqual({
+      algorithm: 'crc32',
+      location: 'header',
+      expected: CRC32_OF_CHECK,
+    });
+    expect(
+      parseChecksumHeaders({
+        'x-amz-checksum-sha256': SHA256_OF_EMPTY,
+        'x-amz-sdk-checksum-algorithm': 'SHA256',
+        'x-amz-checksum-type': 'full_object',
+      }),
+    ).toEqual({
       algorithm: 'sha256',
       location: 'header',
       expected: SHA256_OF_EMPTY,
@@ -28,7 +38,12 @@ describe('parseChecksumHeaders', () => {
   });
 
   it('reads a trailer checksum declared in x-amz-trailer (aws-chunked uploads of the current SDKs)', () => {
-    expect(parseChecksumHeaders({ 'x-amz-trailer': 'x-amz-checksum-crc64nvme', 'x-amz-sdk-checksum-algorithm': 'CRC64NVME' })).toEqual({ algorithm: 'crc64nvme', location: 'trailer' });
+    expect(
+      parseChecksumHeaders({
+        'x-amz-trailer': 'x-amz-checksum-crc64nvme',
+        'x-amz-sdk-checksum-algorithm': 'CRC64NVME',
+      }),
+    ).toEqual({ algorithm: 'crc64nvme', location: 'trailer' });
   });
 
   it('asks for nothing without checksum headers', () => {
@@ -36,12 +51,23 @@ describe('parseChecksumHeaders', () => {
   });
 
   it('ignores x-amz-sdk-checksum-algorithm when an individual checksum is given, as S3 documents', () => {
-    expect(parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-sdk-checksum-algorithm': 'CRC32C' })?.algorithm).toBe('crc32');
+    expect(
+      parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-sdk-checksum-algorithm': 'CRC32C' })
+        ?.algorithm,
+    ).toBe('crc32');
   });
 
   it('more than one checksum: 400 InvalidRequest', () => {
-    expectS3Error(() => parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-checksum-sha256': SHA256_OF_EMPTY }), 'InvalidRequest', 400);
-    expectS3Error(() => parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-trailer': 'x-amz-checksum-crc32c' }), 'InvalidRequest', 400);
+    expectS3Error(
+      () => parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-checksum-sha256': SHA256_OF_EMPTY }),
+      'InvalidRequest',
+      400,
+    );
+    expectS3Error(
+      () => parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-trailer': 'x-amz-checksum-crc32c' }),
+      'InvalidRequest',
+      400,
+    );
   });
 
   it.each([
@@ -57,9 +83,15 @@ describe('parseChecksumHeaders', () => {
   });
 
   it('unknown algorithm, trailer or type: 400 InvalidRequest; an SDK algorithm without checksum nor trailer: 400', () => {
-    expectS3Error(() => parseChecksumHeaders({ 'x-amz-sdk-checksum-algorithm': 'MD5', 'x-amz-checksum-crc32': CRC32_OF_CHECK }), 'InvalidRequest');
+    expectS3Error(
+      () => parseChecksumHeaders({ 'x-amz-sdk-checksum-algorithm': 'MD5', 'x-amz-checksum-crc32': CRC32_OF_CHECK }),
+      'InvalidRequest',
+    );
     expectS3Error(() => parseChecksumHeaders({ 'x-amz-trailer': 'x-amz-checksum-md5' }), 'InvalidRequest');
-    expectS3Error(() => parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-checksum-type': 'PARTIAL' }), 'InvalidRequest');
+    expectS3Error(
+      () => parseChecksumHeaders({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-checksum-type': 'PARTIAL' }),
+      'InvalidRequest',
+    );
     expectS3Error(() => parseChecksumHeaders({ 'x-amz-sdk-checksum-algorithm': 'CRC32' }), 'InvalidRequest', 400);
   });
 
@@ -103,7 +135,10 @@ describe('compositeChecksum (multipart COMPOSITE checksums)', () => {
 
 describe('checksumResponseHeaders and checksumModeEnabled', () => {
   it('reports each stored checksum, and the type with it', () => {
-    expect(checksumResponseHeaders({ crc32: CRC32_OF_CHECK }, 'FULL_OBJECT')).toEqual({ 'x-amz-checksum-crc32': CRC32_OF_CHECK, 'x-amz-checksum-type': 'FULL_OBJECT' });
+    expect(checksumResponseHeaders({ crc32: CRC32_OF_CHECK }, 'FULL_OBJECT')).toEqual({
+      'x-amz-checksum-crc32': CRC32_OF_CHECK,
+      'x-amz-checksum-type': 'FULL_OBJECT',
+    });
     expect(checksumResponseHeaders({}, 'COMPOSITE')).toEqual({});
   });
 

@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CHECKSUM_ALGORITHMS, CHECKSUM_DIGEST_LENGTHS, checksumOf, createChecksum, type ChecksumAlgorithm } from '@sealflow/s3';
+import {
+  CHECKSUM_ALGORITHMS,
+  CHECKSUM_DIGEST_LENGTHS,
+  checksumOf,
+  createChecksum,
+  type ChecksumAlgorithm,
+} from '@sealflow/s3';
 
 const hex = (base64: string): string => Buffer.from(base64, 'base64').toString('hex');
 const CHECK = Buffer.from('123456789');
@@ -63,7 +69,10 @@ describe('createChecksum: cross-checked against independent implementations', ()
     expect(expectations).toHaveLength(samples.length);
     for (const [index, sample] of samples.entries()) {
       const expected = expectations[index] ?? {};
-      for (const algorithm of ['crc32', 'sha1', 'sha256'] as const) expect(hex(await checksumOf(algorithm, sample)), `${algorithm} of ${sample.length} bytes`).toBe(expected[algorithm]);
+      for (const algorithm of ['crc32', 'sha1', 'sha256'] as const)
+        expect(hex(await checksumOf(algorithm, sample)), `${algorithm} of ${sample.length} bytes`).toBe(
+          expected[algorithm],
+        );
     }
   });
 

@@ -21,7 +21,9 @@ async function mapped(promise: Promise<unknown>): Promise<S3Error> {
 describe('mapKeyStoreError (spec: s3-gateway.md "Keys and errors")', () => {
   it('a key that does not exist: 400 KMS.NotFoundException', async () => {
     const kms = new MemoryKms();
-    const store = memoryKeyStore(kms, { keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000` });
+    const store = memoryKeyStore(kms, {
+      keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
+    });
     const error = await mapped(store.generateDataKey({ context, length: 32 }));
     expect([error.s3Code, error.status]).toEqual(['KMS.NotFoundException', 400]);
   });
@@ -48,7 +50,9 @@ describe('mapKeyStoreError (spec: s3-gateway.md "Keys and errors")', () => {
       ],
     });
     const key = (await kms.createKey({ Policy: policy })).KeyMetadata.Arn;
-    const error = await mapped(memoryKeyStore(kms, { keyId: key, principal: READER }).generateDataKey({ context, length: 32 }));
+    const error = await mapped(
+      memoryKeyStore(kms, { keyId: key, principal: READER }).generateDataKey({ context, length: 32 }),
+    );
     expect([error.s3Code, error.status]).toEqual(['AccessDenied', 403]);
   });
 
@@ -75,7 +79,9 @@ describe('mapKeyStoreError (spec: s3-gateway.md "Keys and errors")', () => {
       ],
     });
     expect(mapKeyStoreError(denied).s3Code).toBe('AccessDenied');
-    const opaque = new KeyStoreError(ErrorCodes.NO_DECRYPTABLE_KEY, 'none', { failures: [{ store: 'a', code: ErrorCodes.INVALID_KEY_CIPHERTEXT, message: 'x' }] });
+    const opaque = new KeyStoreError(ErrorCodes.NO_DECRYPTABLE_KEY, 'none', {
+      failures: [{ store: 'a', code: ErrorCodes.INVALID_KEY_CIPHERTEXT, message: 'x' }],
+    });
     expect([mapKeyStoreError(opaque).s3Code, mapKeyStoreError(opaque).status]).toEqual(['InternalError', 500]);
   });
 

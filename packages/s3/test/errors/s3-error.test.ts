@@ -93,11 +93,29 @@ describe('S3Error', () => {
 
   it('carries a message, resource, extra headers, XML fields and cause when given', () => {
     const cause = new Error('inner');
-    const error = new S3Error('SlowDown', { message: 'slow', resource: '/b/k', extra: { 'retry-after': '1' }, fields: { A: 'b' }, cause });
-    expect([error.message, error.resource, error.extra, error.fields, error.cause]).toEqual(['slow', '/b/k', { 'retry-after': '1' }, { A: 'b' }, cause]);
+    const error = new S3Error('SlowDown', {
+      message: 'slow',
+      resource: '/b/k',
+      extra: { 'retry-after': '1' },
+      fields: { A: 'b' },
+      cause,
+    });
+    expect([error.message, error.resource, error.extra, error.fields, error.cause]).toEqual([
+      'slow',
+      '/b/k',
+      { 'retry-after': '1' },
+      { A: 'b' },
+      cause,
+    ]);
     expect(Object.isFrozen(error.extra)).toBe(true);
     const located = error.withResource('/b/other');
-    expect([located.s3Code, located.message, located.resource, located.extra, located.cause]).toEqual(['SlowDown', 'slow', '/b/other', { 'retry-after': '1' }, cause]);
+    expect([located.s3Code, located.message, located.resource, located.extra, located.cause]).toEqual([
+      'SlowDown',
+      'slow',
+      '/b/other',
+      { 'retry-after': '1' },
+      cause,
+    ]);
   });
 
   it('refuses a code outside the catalogue', () => {

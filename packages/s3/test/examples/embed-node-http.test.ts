@@ -21,9 +21,15 @@ describe('examples/embed-node-http.ts', () => {
     try {
       expect((await fetch(`${base}/demo-bucket`, { method: 'PUT' })).status).toBe(200);
       const body = Buffer.from('hello, encrypted world '.repeat(1000));
-      const put = await fetch(`${base}/demo-bucket/greeting.txt`, { method: 'PUT', body, headers: { 'x-amz-server-side-encryption': 'aws:kms' } });
+      const put = await fetch(`${base}/demo-bucket/greeting.txt`, {
+        method: 'PUT',
+        body,
+        headers: { 'x-amz-server-side-encryption': 'aws:kms' },
+      });
       expect(put.status).toBe(200);
-      expect(put.headers.get('x-amz-server-side-encryption-aws-kms-key-id')).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
+      expect(put.headers.get('x-amz-server-side-encryption-aws-kms-key-id')).toMatch(
+        /^arn:aws:kms:us-east-1:111122223333:key\//,
+      );
       const get = await fetch(`${base}/demo-bucket/greeting.txt`);
       expect(Buffer.from(await get.arrayBuffer()).equals(body)).toBe(true);
       const range = await fetch(`${base}/demo-bucket/greeting.txt`, { headers: { range: 'bytes=7-14' } });
@@ -31,7 +37,9 @@ describe('examples/embed-node-http.ts', () => {
       expect(await range.text()).toBe('encrypte');
       const head = await fetch(`${base}/demo-bucket/greeting.txt`, { method: 'HEAD' });
       expect(head.headers.get('content-length')).toBe(String(body.length));
-      const refused = await fetch(`${base}/demo-bucket/greeting.txt`, { headers: { 'x-amz-server-side-encryption': 'aws:kms' } });
+      const refused = await fetch(`${base}/demo-bucket/greeting.txt`, {
+        headers: { 'x-amz-server-side-encryption': 'aws:kms' },
+      });
       expect(refused.status).toBe(400);
       expect(await refused.text()).toContain('<Code>InvalidArgument</Code>');
       expect((await fetch(`${base}/demo-bucket/greeting.txt`, { method: 'DELETE' })).status).toBe(204);

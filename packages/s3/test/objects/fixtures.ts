@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { MemoryKms } from '@sealflow/keystore-memory';
-import { kmsKeyProvider, MemoryBlobStore, S3Service, type RequestContext, type S3KmsAuditRecord, type S3ServiceOptions } from '@sealflow/s3';
+import {
+  kmsKeyProvider,
+  MemoryBlobStore,
+  S3Service,
+  type RequestContext,
+  type S3KmsAuditRecord,
+  type S3ServiceOptions,
+} from '@sealflow/s3';
 
 export const ACCOUNT = '111122223333';
 export const OTHER_ACCOUNT = '444455556666';
@@ -12,7 +19,14 @@ let counter = 0;
 /** A request context for `principal` (a fresh request ID each call). */
 export function ctx(principal = ALICE, over: Partial<RequestContext> = {}): RequestContext {
   const account = /^arn:aws:iam::(\d{12}):/.exec(principal)?.[1] ?? ACCOUNT;
-  return { principal, accountId: account, requestId: `req-${++counter}`, secureTransport: true, anonymous: false, ...over };
+  return {
+    principal,
+    accountId: account,
+    requestId: `req-${++counter}`,
+    secureTransport: true,
+    anonymous: false,
+    ...over,
+  };
 }
 
 export interface Harness {

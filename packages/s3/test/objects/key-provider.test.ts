@@ -3,7 +3,11 @@ import { MemoryKms } from '@sealflow/keystore-memory';
 import { kmsKeyProvider, type S3KmsClient } from '@sealflow/s3';
 import { ACCOUNT, ALICE, OTHER_ACCOUNT } from './fixtures.js';
 
-const code = async (p: Promise<unknown>): Promise<string> => p.then(() => 'no error', (e: { code?: string }) => e.code ?? String(e));
+const code = async (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'no error',
+    (e: { code?: string }) => e.code ?? String(e),
+  );
 
 describe('kmsKeyProvider', () => {
   it('resolves aliases and key IDs to the full ARN, and creates alias/aws/s3 once per account', async () => {
@@ -13,7 +17,10 @@ describe('kmsKeyProvider', () => {
     await kms.createAlias({ AliasName: 'alias/x', TargetKeyId: key.KeyId });
     expect(await keys.resolveKey(ALICE, ACCOUNT, 'alias/x')).toBe(key.Arn);
     expect(await keys.resolveKey(ALICE, ACCOUNT, key.KeyId)).toBe(key.Arn);
-    const [a, b] = await Promise.all([keys.resolveKey(ALICE, ACCOUNT, 'alias/aws/s3'), keys.resolveKey(ALICE, ACCOUNT, 'alias/aws/s3')]);
+    const [a, b] = await Promise.all([
+      keys.resolveKey(ALICE, ACCOUNT, 'alias/aws/s3'),
+      keys.resolveKey(ALICE, ACCOUNT, 'alias/aws/s3'),
+    ]);
     expect(a).toBe(b);
     const other = await keys.resolveKey(`arn:aws:iam::${OTHER_ACCOUNT}:user/eve`, OTHER_ACCOUNT, 'alias/aws/s3');
     expect(other).toContain(`:${OTHER_ACCOUNT}:key/`);
@@ -26,13 +33,33 @@ describe('kmsKeyProvider', () => {
       generateDataKey: async () => ({}),
       encrypt: async () => ({}),
       decrypt: async () => ({}),
-      describeKey: async () => ({ KeyMetadata: { Arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, KeySpec: spec, KeyUsage: usage } }),
+      describeKey: async () => ({
+        KeyMetadata: {
+          Arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+          KeySpec: spec,
+          KeyUsage: usage,
+        },
+      }),
       createKey: async () => ({}),
       createAlias: async () => ({}),
     });
-    expect(await code(kmsKeyProvider({ clientFor: () => fake('RSA_2048', 'ENCRYPT_DECRYPT') }).resolveKey(ALICE, ACCOUNT, 'k'))).toBe('ERR_UNSUPPORTED_KEY');
-    expect(await code(kmsKeyProvider({ clientFor: () => fake('HMAC_256', 'GENERATE_VERIFY_MAC') }).resolveKey(ALICE, ACCOUNT, 'k'))).toBe('ERR_UNSUPPORTED_KEY');
-    expect(await kmsKeyProvider({ clientFor: () => fake('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT') }).resolveKey(ALICE, ACCOUNT, 'k')).toMatch(/^arn:aws:kms:/);
+    expect(
+      await code(
+        kmsKeyProvider({ clientFor: () => fake('RSA_2048', 'ENCRYPT_DECRYPT') }).resolveKey(ALICE, ACCOUNT, 'k'),
+      ),
+    ).toBe('ERR_UNSUPPORTED_KEY');
+    expect(
+      await code(
+        kmsKeyProvider({ clientFor: () => fake('HMAC_256', 'GENERATE_VERIFY_MAC') }).resolveKey(ALICE, ACCOUNT, 'k'),
+      ),
+    ).toBe('ERR_UNSUPPORTED_KEY');
+    expect(
+      await kmsKeyProvider({ clientFor: () => fake('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT') }).resolveKey(
+        ALICE,
+        ACCOUNT,
+        'k',
+      ),
+    ).toMatch(/^arn:aws:kms:/);
   });
 
   it('gives one key store per principal', () => {

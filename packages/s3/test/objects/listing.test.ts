@@ -5,10 +5,25 @@ describe('ListObjects / ListObjectsV2', () => {
   it('lists plaintext sizes in byte order, with prefix, delimiter, markers and continuation tokens', async () => {
     const { service, kms } = await harness();
     const keys = ['a.txt', 'dir/x', 'dir/y', 'dir/sub/z', 'é', 'b', 'dir2/q', 'long/' + 'k'.repeat(300)];
-    for (const [i, key] of keys.entries()) await service.putObject(ctx(), { bucket: 'bkt', key, headers: i % 2 === 0 ? {} : { 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(pattern(i * 10)) });
+    for (const [i, key] of keys.entries())
+      await service.putObject(ctx(), {
+        bucket: 'bkt',
+        key,
+        headers: i % 2 === 0 ? {} : { 'x-amz-server-side-encryption': 'aws:kms' },
+        body: chunks(pattern(i * 10)),
+      });
     const callsBefore = kms.auditLog().length;
     const all = await service.listObjects(ctx(), { bucket: 'bkt' });
-    expect(all.contents.map((c) => c.key)).toEqual(['a.txt', 'b', 'dir/sub/z', 'dir/x', 'dir/y', 'dir2/q', 'long/' + 'k'.repeat(300), 'é']);
+    expect(all.contents.map((c) => c.key)).toEqual([
+      'a.txt',
+      'b',
+      'dir/sub/z',
+      'dir/x',
+      'dir/y',
+      'dir2/q',
+      'long/' + 'k'.repeat(300),
+      'é',
+    ]);
     expect(all.contents.find((c) => c.key === 'dir/y')?.size).toBe(20);
     expect(kms.auditLog().length).toBe(callsBefore); // listing needs no KMS call
     const grouped = await service.listObjects(ctx(), { bucket: 'bkt', delimiter: '/' });
@@ -20,7 +35,12 @@ describe('ListObjects / ListObjectsV2', () => {
     const page1 = await service.listObjects(ctx(), { bucket: 'bkt', maxKeys: 3, delimiter: '/' });
     expect([...page1.contents.map((c) => c.key), ...page1.commonPrefixes]).toEqual(['a.txt', 'b', 'dir/']);
     expect(page1.isTruncated).toBe(true);
-    const page2 = await service.listObjects(ctx(), { bucket: 'bkt', maxKeys: 3, delimiter: '/', continuationToken: page1.nextContinuationToken as string });
+    const page2 = await service.listObjects(ctx(), {
+      bucket: 'bkt',
+      maxKeys: 3,
+      delimiter: '/',
+      continuationToken: page1.nextContinuationToken as string,
+    });
     expect(page2.contents.map((c) => c.key)).toEqual(['é']);
     expect(page2.commonPrefixes).toEqual(['dir2/', 'long/']);
     expect(page2.isTruncated).toBe(false);

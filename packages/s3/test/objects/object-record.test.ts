@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SealflowError } from '@sealflow/core';
-import { decodeObjectRecord, decodePartRecord, encodeObjectRecord, encodePartRecord, type ObjectRecord, type StoredPart } from '@sealflow/s3';
+import {
+  decodeObjectRecord,
+  decodePartRecord,
+  encodeObjectRecord,
+  encodePartRecord,
+  type ObjectRecord,
+  type StoredPart,
+} from '@sealflow/s3';
 
 const part = (n: number, size: number): StoredPart => ({
   partNumber: n,
@@ -18,7 +25,12 @@ const record: ObjectRecord = {
   lastModified: 1_780_000_000_123,
   size: 30,
   etag: '"abc-2"',
-  encryption: { algorithm: 'aws:kms', keyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234', bucketKey: true, context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/2026/été.jpg', b: '2', a: '1' } },
+  encryption: {
+    algorithm: 'aws:kms',
+    keyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234',
+    bucketKey: true,
+    context: { 'aws:s3:arn': 'arn:aws:s3:::bucket/photos/2026/été.jpg', b: '2', a: '1' },
+  },
   contentType: 'image/jpeg',
   metadata: { owner: 'ana', 'x-y': 'z' },
   headers: { 'cache-control': 'no-cache' },
@@ -54,7 +66,16 @@ describe('object record codec', () => {
   });
 
   it('round-trips a single-part SSE-S3 record without optional fields', () => {
-    const single: ObjectRecord = { ...record, multipart: false, checksumAlgorithm: undefined, checksumType: undefined, contentType: undefined, size: 10, parts: [part(0, 10)], encryption: { algorithm: 'AES256', keyArn: undefined, bucketKey: false, context: {} } };
+    const single: ObjectRecord = {
+      ...record,
+      multipart: false,
+      checksumAlgorithm: undefined,
+      checksumType: undefined,
+      contentType: undefined,
+      size: 10,
+      parts: [part(0, 10)],
+      encryption: { algorithm: 'AES256', keyArn: undefined, bucketKey: false, context: {} },
+    };
     expect(decodeObjectRecord(encodeObjectRecord(single))).toEqual(single);
   });
 
@@ -66,7 +87,9 @@ describe('object record codec', () => {
       expect(code(() => decodeObjectRecord(flipped))).toBe('ERR_MALFORMED_MESSAGE');
     }
     for (let n = 0; n < bytes.length; n++) {
-      expect(['ERR_TRUNCATED', 'ERR_MALFORMED_MESSAGE']).toContain(code(() => decodeObjectRecord(bytes.subarray(0, n))));
+      expect(['ERR_TRUNCATED', 'ERR_MALFORMED_MESSAGE']).toContain(
+        code(() => decodeObjectRecord(bytes.subarray(0, n))),
+      );
     }
   });
 
@@ -75,7 +98,9 @@ describe('object record codec', () => {
     bytes[4] = 2;
     expect(code(() => decodeObjectRecord(reseal(bytes)))).toBe('ERR_UNSUPPORTED_VERSION');
     expect(code(() => decodeObjectRecord(encodeObjectRecord({ ...record, size: 31 })))).toBe('ERR_MALFORMED_MESSAGE');
-    expect(code(() => decodeObjectRecord(encodeObjectRecord({ ...record, parts: [part(3, 10), part(1, 20)] })))).toBe('ERR_MALFORMED_MESSAGE');
+    expect(code(() => decodeObjectRecord(encodeObjectRecord({ ...record, parts: [part(3, 10), part(1, 20)] })))).toBe(
+      'ERR_MALFORMED_MESSAGE',
+    );
     expect(code(() => encodeObjectRecord({ ...record, key: 'k'.repeat(1025) }))).toBe('ERR_LIMIT_EXCEEDED');
     // a header length field claiming 16 MiB is refused before any allocation
     const huge = Uint8Array.from(encodePartRecord({ part: part(1, 5), lastModified: 1 }));
@@ -83,11 +108,18 @@ describe('object record codec', () => {
     new DataView(huge.buffer).setUint32(at, 16 * 1024 * 1024);
     expect(code(() => decodePartRecord(reseal(huge)))).toBe('ERR_LIMIT_EXCEEDED');
     expect(code(() => decodeObjectRecord(new Uint8Array(33 * 1024 * 1024)))).toBe('ERR_LIMIT_EXCEEDED');
-    expect(code(() => decodeObjectRecord(encodePartRecord({ part: part(1, 5), lastModified: 1 })))).toBe('ERR_MALFORMED_MESSAGE');
+    expect(code(() => decodeObjectRecord(encodePartRecord({ part: part(1, 5), lastModified: 1 })))).toBe(
+      'ERR_MALFORMED_MESSAGE',
+    );
   });
 
   it('round-trips part records and refuses part number 0 in one', () => {
-    expect(decodePartRecord(encodePartRecord({ part: part(7, 100), lastModified: 42 }))).toEqual({ part: part(7, 100), lastModified: 42 });
-    expect(code(() => decodePartRecord(encodePartRecord({ part: part(0, 100), lastModified: 1 })))).toBe('ERR_MALFORMED_MESSAGE');
+    expect(decodePartRecord(encodePartRecord({ part: part(7, 100), lastModified: 42 }))).toEqual({
+      part: part(7, 100),
+      lastModified: 42,
+    });
+    expect(code(() => decodePartRecord(encodePartRecord({ part: part(0, 100), lastModified: 1 })))).toBe(
+      'ERR_MALFORMED_MESSAGE',
+    );
   });
 });

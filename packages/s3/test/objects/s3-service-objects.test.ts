@@ -6,7 +6,12 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
   it('SSE-S3 by default: round-trips, HEAD says AES256, ETag is the plaintext MD5, sizes are plaintext', async () => {
     const { service } = await harness();
     const body = pattern(5000);
-    const put = await service.putObject(ctx(), { bucket: 'bkt', key: 'dir/a.txt', headers: { 'content-type': 'text/plain', 'x-amz-meta-color': 'blue' }, body: chunks(body) });
+    const put = await service.putObject(ctx(), {
+      bucket: 'bkt',
+      key: 'dir/a.txt',
+      headers: { 'content-type': 'text/plain', 'x-amz-meta-color': 'blue' },
+      body: chunks(body),
+    });
     expect(put.headers['x-amz-server-side-encryption']).toBe('AES256');
     expect(put.etag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
     const head = await service.headObject(ctx(), { bucket: 'bkt', key: 'dir/a.txt', headers: {} });
@@ -23,7 +28,15 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
     const key = await kms.as(ALICE).createKey({});
     await kms.createAlias({ AliasName: 'alias/app', TargetKeyId: key.KeyMetadata.KeyId });
     const request = ctx();
-    const put = await service.putObject(request, { bucket: 'bkt', key: 'k', headers: { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'alias/app' }, body: chunks(pattern(3000)) });
+    const put = await service.putObject(request, {
+      bucket: 'bkt',
+      key: 'k',
+      headers: {
+        'x-amz-server-side-encryption': 'aws:kms',
+        'x-amz-server-side-encryption-aws-kms-key-id': 'alias/app',
+      },
+      body: chunks(pattern(3000)),
+    });
     expect(put.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(key.KeyMetadata.Arn);
     expect(put.etag).not.toBe(`"${createHash('md5').update(pattern(3000)).digest('hex')}"`);
@@ -42,7 +55,12 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
 
   it('aws:kms without a key uses alias/aws/s3, created on first use', async () => {
     const { service, kms } = await harness();
-    const put = await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(pattern(10)) });
+    const put = await service.putObject(ctx(), {
+      bucket: 'bkt',
+      key: 'k',
+      headers: { 'x-amz-server-side-encryption': 'aws:kms' },
+      body: chunks(pattern(10)),
+    });
     const managed = await kms.as(ALICE).describeKey({ KeyId: 'alias/aws/s3' });
     expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(managed.KeyMetadata.Arn);
   });
@@ -50,9 +68,15 @@ describe('S3Service PutObject / GetObject / HeadObject', () => {
   it('GET/HEAD with SSE headers: 400 InvalidArgument; missing key: NoSuchKey; missing bucket: NoSuchBucket', async () => {
     const { service } = await harness();
     await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: {}, body: chunks(pattern(10)) });
-    expect(await s3CodeOf(service.getObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-server-side-encryption': 'aws:kms' } }))).toBe('InvalidArgument');
+    expect(
+      await s3CodeOf(
+        service.getObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-server-side-encryption': 'aws:kms' } }),
+      ),
+    ).toBe('InvalidArgument');
     expect(await s3CodeOf(service.headObject(ctx(), { bucket: 'bkt', key: 'nope', headers: {} }))).toBe('NoSuchKey');
-    expect(await s3CodeOf(service.getObject(ctx(), { bucket: 'nobucket', key: 'k', headers: {} }))).toBe('NoSuchBucket');
+    expect(await s3CodeOf(service.getObject(ctx(), { bucket: 'nobucket', key: 'k', headers: {} }))).toBe(
+      'NoSuchBucket',
+    );
   });
 
   it('empty objects round-trip', async () => {
@@ -70,18 +94,37 @@ describe('S3Service keys and concurrency', () => {
     const key = `../${'é/'.repeat(200)}${'x'.repeat(1024 - 3 - 600)}`;
     expect(Buffer.byteLength(key)).toBe(1024);
     await service.putObject(ctx(), { bucket: 'bkt', key, headers: {}, body: chunks(pattern(10)) });
-    expect((await collect((await service.getObject(ctx(), { bucket: 'bkt', key, headers: {} })).body)).equals(pattern(10))).toBe(true);
-    expect((await service.listObjects(ctx(), { bucket: 'bkt', prefix: '../é/' })).contents.map((c) => c.key)).toEqual([key]);
-    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: `${key}y`, headers: {}, body: chunks(pattern(1)) }))).toBe('KeyTooLongError');
+    expect(
+      (await collect((await service.getObject(ctx(), { bucket: 'bkt', key, headers: {} })).body)).equals(pattern(10)),
+    ).toBe(true);
+    expect((await service.listObjects(ctx(), { bucket: 'bkt', prefix: '../é/' })).contents.map((c) => c.key)).toEqual([
+      key,
+    ]);
+    expect(
+      await s3CodeOf(
+        service.putObject(ctx(), { bucket: 'bkt', key: `${key}y`, headers: {}, body: chunks(pattern(1)) }),
+      ),
+    ).toBe('KeyTooLongError');
   });
 
   it('of concurrent PUTs to one key, one complete object wins (its size and bytes agree)', async () => {
     const { service } = await harness();
     const bodies = [1, 2, 3, 4, 5, 6].map((seed) => pattern(3000 + seed * 100, seed));
-    await Promise.all(bodies.map((b) => service.putObject(ctx(), { bucket: 'bkt', key: 'race', headers: { 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(b, 500) })));
+    await Promise.all(
+      bodies.map((b) =>
+        service.putObject(ctx(), {
+          bucket: 'bkt',
+          key: 'race',
+          headers: { 'x-amz-server-side-encryption': 'aws:kms' },
+          body: chunks(b, 500),
+        }),
+      ),
+    );
     const got = await collect((await service.getObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).body);
     expect(bodies.some((b) => b.equals(got))).toBe(true);
-    expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).contentLength).toBe(got.length);
+    expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'race', headers: {} })).contentLength).toBe(
+      got.length,
+    );
   });
 });
 
@@ -90,7 +133,9 @@ describe('SSE-KMS needs TLS and a signed request', () => {
     const { service } = await harness();
     const plain = ctx(undefined, { secureTransport: false });
     const kms = { 'x-amz-server-side-encryption': 'aws:kms' };
-    expect(await s3CodeOf(service.putObject(plain, { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) }))).toBe('InvalidArgument');
+    expect(
+      await s3CodeOf(service.putObject(plain, { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) })),
+    ).toBe('InvalidArgument');
     await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: kms, body: chunks(pattern(5)) });
     expect(await s3CodeOf(service.getObject(plain, { bucket: 'bkt', key: 'k', headers: {} }))).toBe('InvalidArgument');
     await service.putObject(plain, { bucket: 'bkt', key: 's3', headers: {}, body: chunks(pattern(5)) });

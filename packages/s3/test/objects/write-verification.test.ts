@@ -23,10 +23,23 @@ describe('write-path verification and stored-record integrity', () => {
         createAlias: (i, o) => real.createAlias(i, o),
       };
     };
-    const service = new S3Service({ store, keys: kmsKeyProvider({ clientFor: broken }), region: 'us-east-1', sseS3Key: randomBytes(32), frameLength: 1024 });
+    const service = new S3Service({
+      store,
+      keys: kmsKeyProvider({ clientFor: broken }),
+      region: 'us-east-1',
+      sseS3Key: randomBytes(32),
+      frameLength: 1024,
+    });
     await service.createBucket(ctx(), { bucket: 'bkt' });
     const before = store.size;
-    const code = await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(pattern(5000)) }));
+    const code = await s3CodeOf(
+      service.putObject(ctx(), {
+        bucket: 'bkt',
+        key: 'k',
+        headers: { 'x-amz-server-side-encryption': 'aws:kms' },
+        body: chunks(pattern(5000)),
+      }),
+    );
     expect(['ServiceUnavailable', 'InternalError']).toContain(code);
     expect(store.size).toBe(before);
     expect(await s3CodeOf(service.headObject(ctx(), { bucket: 'bkt', key: 'k', headers: {} }))).toBe('NoSuchKey');
@@ -46,10 +59,48 @@ describe('write-path verification and stored-record integrity', () => {
   it('BadDigest on a wrong checksum or Content-MD5, IncompleteBody on a short body: nothing stored', async () => {
     const { service, store } = await harness();
     const before = store.size;
-    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-checksum-crc32': 'AAAAAA==' }, body: chunks(pattern(100)) }))).toBe('BadDigest');
-    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==' }, body: chunks(pattern(100)) }))).toBe('BadDigest');
-    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: {}, contentLength: 101, body: chunks(pattern(100)) }))).toBe('IncompleteBody');
-    expect(await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-trailer': 'x-amz-checksum-sha256' }, body: chunks(pattern(100)), trailers: Promise.resolve({ 'x-amz-checksum-sha256': Buffer.alloc(32).toString('base64') }) }))).toBe('BadDigest');
+    expect(
+      await s3CodeOf(
+        service.putObject(ctx(), {
+          bucket: 'bkt',
+          key: 'k',
+          headers: { 'x-amz-checksum-crc32': 'AAAAAA==' },
+          body: chunks(pattern(100)),
+        }),
+      ),
+    ).toBe('BadDigest');
+    expect(
+      await s3CodeOf(
+        service.putObject(ctx(), {
+          bucket: 'bkt',
+          key: 'k',
+          headers: { 'content-md5': '1B2M2Y8AsgTpgAmY7PhCfg==' },
+          body: chunks(pattern(100)),
+        }),
+      ),
+    ).toBe('BadDigest');
+    expect(
+      await s3CodeOf(
+        service.putObject(ctx(), {
+          bucket: 'bkt',
+          key: 'k',
+          headers: {},
+          contentLength: 101,
+          body: chunks(pattern(100)),
+        }),
+      ),
+    ).toBe('IncompleteBody');
+    expect(
+      await s3CodeOf(
+        service.putObject(ctx(), {
+          bucket: 'bkt',
+          key: 'k',
+          headers: { 'x-amz-trailer': 'x-amz-checksum-sha256' },
+          body: chunks(pattern(100)),
+          trailers: Promise.resolve({ 'x-amz-checksum-sha256': Buffer.alloc(32).toString('base64') }),
+        }),
+      ),
+    ).toBe('BadDigest');
     expect(store.size).toBe(before);
   });
 
@@ -57,12 +108,23 @@ describe('write-path verification and stored-record integrity', () => {
     const { service, store } = await harness();
     const body = pattern(4000);
     const sha1 = (await import('node:crypto')).createHash('sha1').update(body).digest();
-    await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-checksum-sha1': sha1.toString('base64'), 'x-amz-server-side-encryption': 'aws:kms' }, body: chunks(body) });
+    await service.putObject(ctx(), {
+      bucket: 'bkt',
+      key: 'k',
+      headers: { 'x-amz-checksum-sha1': sha1.toString('base64'), 'x-amz-server-side-encryption': 'aws:kms' },
+      body: chunks(body),
+    });
     const record = Buffer.from(store.peek(BlobNames.object('bkt', 'k')) as Uint8Array);
     expect(record.includes(sha1)).toBe(false);
-    const head = await service.headObject(ctx(), { bucket: 'bkt', key: 'k', headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+    const head = await service.headObject(ctx(), {
+      bucket: 'bkt',
+      key: 'k',
+      headers: { 'x-amz-checksum-mode': 'ENABLED' },
+    });
     expect(head.headers['x-amz-checksum-sha1']).toBe(sha1.toString('base64'));
-    expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'k', headers: {} })).headers['x-amz-checksum-sha1']).toBeUndefined();
+    expect(
+      (await service.headObject(ctx(), { bucket: 'bkt', key: 'k', headers: {} })).headers['x-amz-checksum-sha1'],
+    ).toBeUndefined();
   });
 
   it('a corrupted or truncated record answers InternalError, never wrong data; an altered body fails authentication', async () => {
@@ -83,7 +145,10 @@ describe('write-path verification and stored-record integrity', () => {
     store.poke(body?.name as string, bytes);
     const got = await service.getObject(ctx(), { bucket: 'bkt', key: 'k', headers: {} }).catch((e: unknown) => e);
     if (got instanceof Error) expect((got as { s3Code?: string }).s3Code).toBe('InternalError');
-    else await expect(collect((got as { body: AsyncIterable<Uint8Array> }).body)).rejects.toMatchObject({ s3Code: 'InternalError' });
+    else
+      await expect(collect((got as { body: AsyncIterable<Uint8Array> }).body)).rejects.toMatchObject({
+        s3Code: 'InternalError',
+      });
     expect(ALICE).toBeTruthy();
   });
 });

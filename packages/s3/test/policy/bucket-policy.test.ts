@@ -16,7 +16,10 @@ describe('parseBucketPolicy', () => {
         Principal: '*',
         Action: 's3:PutObject',
         Resource: 'arn:aws:s3:::b/*',
-        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': true } },
+        Condition: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': true },
+        },
       },
     });
     const policy = parseBucketPolicy(json, { bucket: 'b' });
@@ -32,7 +35,12 @@ describe('parseBucketPolicy', () => {
         resource: ['arn:aws:s3:::b/*'],
         conditions: [
           { operator: 'StringNotEquals', ifExists: false, key: 's3:x-amz-server-side-encryption', values: ['aws:kms'] },
-          { operator: 'Null', ifExists: false, key: 's3:x-amz-server-side-encryption-aws-kms-key-id', values: ['true'] },
+          {
+            operator: 'Null',
+            ifExists: false,
+            key: 's3:x-amz-server-side-encryption-aws-kms-key-id',
+            values: ['true'],
+          },
         ],
       },
     ]);
@@ -42,15 +50,25 @@ describe('parseBucketPolicy', () => {
     const policy = parseBucketPolicy(
       doc({
         Effect: 'Allow',
-        NotPrincipal: { AWS: ['111122223333', 'arn:aws:iam::111122223333:role/r'], Service: 'logging.s3.amazonaws.com' },
+        NotPrincipal: {
+          AWS: ['111122223333', 'arn:aws:iam::111122223333:role/r'],
+          Service: 'logging.s3.amazonaws.com',
+        },
         NotAction: ['s3:Delete*'],
         NotResource: 'arn:aws:s3:::b/private/*',
         Condition: { 'ForAnyValue:StringLikeIfExists': { 'aws:UserAgent': ['curl*'] } },
       }),
     );
     const [s] = policy.statements;
-    expect(s?.notPrincipal).toEqual({ aws: ['111122223333', 'arn:aws:iam::111122223333:role/r'], service: ['logging.s3.amazonaws.com'], canonicalUser: [], federated: [] });
-    expect(s?.conditions).toEqual([{ operator: 'StringLike', qualifier: 'ForAnyValue', ifExists: true, key: 'aws:useragent', values: ['curl*'] }]);
+    expect(s?.notPrincipal).toEqual({
+      aws: ['111122223333', 'arn:aws:iam::111122223333:role/r'],
+      service: ['logging.s3.amazonaws.com'],
+      canonicalUser: [],
+      federated: [],
+    });
+    expect(s?.conditions).toEqual([
+      { operator: 'StringLike', qualifier: 'ForAnyValue', ifExists: true, key: 'aws:useragent', values: ['curl*'] },
+    ]);
     expect(parseBucketPolicy(JSON.stringify({ Statement: [statement] })).version).toBe('2008-10-17');
   });
 
@@ -73,9 +91,18 @@ describe('parseBucketPolicy', () => {
     ['a non-S3 resource', doc({ ...statement, Resource: 'arn:aws:kms:us-east-1:111122223333:key/x' })],
     ['an unknown statement field', doc({ ...statement, Effects: 'Deny' })],
     ['an unknown condition operator', doc({ ...statement, Condition: { StringSortOf: { 'aws:UserAgent': 'x' } } })],
-    ['a condition key without aws:/s3:', doc({ ...statement, Condition: { StringEquals: { 'x-amz-server-side-encryption': 'aws:kms' } } })],
-    ['a condition value that is an object', doc({ ...statement, Condition: { StringEquals: { 'aws:UserAgent': { a: 1 } } } })],
-    ['a Null condition that is not a boolean', doc({ ...statement, Condition: { Null: { 'aws:UserAgent': 'maybe' } } })],
+    [
+      'a condition key without aws:/s3:',
+      doc({ ...statement, Condition: { StringEquals: { 'x-amz-server-side-encryption': 'aws:kms' } } }),
+    ],
+    [
+      'a condition value that is an object',
+      doc({ ...statement, Condition: { StringEquals: { 'aws:UserAgent': { a: 1 } } } }),
+    ],
+    [
+      'a Null condition that is not a boolean',
+      doc({ ...statement, Condition: { Null: { 'aws:UserAgent': 'maybe' } } }),
+    ],
     ['a bad CIDR', doc({ ...statement, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/33' } } })],
     ['duplicate Sids', doc({ ...statement, Sid: 'a' }, { ...statement, Sid: 'a' })],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d])],
@@ -84,8 +111,14 @@ describe('parseBucketPolicy', () => {
   });
 
   it('with a bucket: every resource must be that bucket or objects in it', () => {
-    expect(parseBucketPolicy(doc({ ...statement, Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*', '*'] }), { bucket: 'b' }).statements).toHaveLength(1);
-    expectS3Error(() => parseBucketPolicy(doc({ ...statement, Resource: 'arn:aws:s3:::other/*' }), { bucket: 'b' }), 'MalformedPolicy');
+    expect(
+      parseBucketPolicy(doc({ ...statement, Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*', '*'] }), { bucket: 'b' })
+        .statements,
+    ).toHaveLength(1);
+    expectS3Error(
+      () => parseBucketPolicy(doc({ ...statement, Resource: 'arn:aws:s3:::other/*' }), { bucket: 'b' }),
+      'MalformedPolicy',
+    );
   });
 
   it(`caps the document at ${S3Limits.maxBucketPolicyBytes} bytes (S3's 20 KB bucket policy limit), before parsing`, () => {
@@ -95,12 +128,19 @@ describe('parseBucketPolicy', () => {
     };
     expect(padded(S3Limits.maxBucketPolicyBytes)).toHaveLength(S3Limits.maxBucketPolicyBytes);
     expect(parseBucketPolicy(padded(S3Limits.maxBucketPolicyBytes)).statements).toHaveLength(1);
-    const error = expectS3Error(() => parseBucketPolicy(padded(S3Limits.maxBucketPolicyBytes + 1)), 'MalformedPolicy', 400);
+    const error = expectS3Error(
+      () => parseBucketPolicy(padded(S3Limits.maxBucketPolicyBytes + 1)),
+      'MalformedPolicy',
+      400,
+    );
     expect(error.message).toMatch(/maximum allowed document size/);
   });
 
   it('a polluted prototype or a __proto__ key changes nothing', () => {
-    expectS3Error(() => parseBucketPolicy('{"Version":"2012-10-17","__proto__":{"Statement":[]},"Statement":[]}'), 'MalformedPolicy');
+    expectS3Error(
+      () => parseBucketPolicy('{"Version":"2012-10-17","__proto__":{"Statement":[]},"Statement":[]}'),
+      'MalformedPolicy',
+    );
     expect(({} as Record<string, unknown>)['Statement']).toBeUndefined();
   });
 });

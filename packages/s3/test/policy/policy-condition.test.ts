@@ -5,13 +5,19 @@ import { evaluateCondition } from '../../src/policy/policy-condition.js';
 /** The one condition of a policy whose statement has `condition`. */
 function condition(operator: string, key: string, values: unknown) {
   const policy = parseBucketPolicy(
-    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { [operator]: { [key]: values } } }] }),
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { [operator]: { [key]: values } } },
+      ],
+    }),
   );
   const found = policy.statements[0]?.conditions[0];
   if (found === undefined) throw new Error('no condition');
   return found;
 }
-const holds = (operator: string, key: string, values: unknown, keys: ConditionKeys): boolean => evaluateCondition(condition(operator, key, values), keys);
+const holds = (operator: string, key: string, values: unknown, keys: ConditionKeys): boolean =>
+  evaluateCondition(condition(operator, key, values), keys);
 
 describe('condition operators (IAM evaluation logic)', () => {
   it('condition keys are case-insensitive', () => {
@@ -36,19 +42,35 @@ describe('condition operators (IAM evaluation logic)', () => {
 
   it('Null: true holds when absent (an assumed value counts as absent), false when present', () => {
     expect(holds('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'true', {})).toBe(true);
-    expect(holds('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'true', { 's3:x-amz-server-side-encryption-aws-kms-key-id': { assumed: 'arn:x' } })).toBe(true);
-    expect(holds('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'false', { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:x' })).toBe(true);
-    expect(holds('StringEquals', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'arn:x', { 's3:x-amz-server-side-encryption-aws-kms-key-id': { assumed: 'arn:x' } })).toBe(true);
+    expect(
+      holds('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'true', {
+        's3:x-amz-server-side-encryption-aws-kms-key-id': { assumed: 'arn:x' },
+      }),
+    ).toBe(true);
+    expect(
+      holds('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'false', {
+        's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:x',
+      }),
+    ).toBe(true);
+    expect(
+      holds('StringEquals', 's3:x-amz-server-side-encryption-aws-kms-key-id', 'arn:x', {
+        's3:x-amz-server-side-encryption-aws-kms-key-id': { assumed: 'arn:x' },
+      }),
+    ).toBe(true);
   });
 
   it('Numeric, Date, Bool and IpAddress', () => {
     expect(holds('NumericLessThan', 's3:max-keys', '10', { 's3:max-keys': '9' })).toBe(true);
     expect(holds('NumericGreaterThanEquals', 's3:max-keys', 10, { 's3:max-keys': '9' })).toBe(false);
     expect(holds('NumericEquals', 's3:max-keys', '10', { 's3:max-keys': 'ten' })).toBe(false);
-    expect(holds('DateLessThan', 'aws:CurrentTime', '2030-01-01T00:00:00Z', { 'aws:currenttime': '2026-12-04T16:00:00Z' })).toBe(true);
+    expect(
+      holds('DateLessThan', 'aws:CurrentTime', '2030-01-01T00:00:00Z', { 'aws:currenttime': '2026-12-04T16:00:00Z' }),
+    ).toBe(true);
     expect(holds('DateGreaterThan', 'aws:EpochTime', '1700000000', { 'aws:epochtime': '1800000000' })).toBe(true);
     expect(holds('Bool', 'aws:SecureTransport', 'false', { 'aws:securetransport': 'FALSE' })).toBe(true);
-    expect(holds('IpAddress', 'aws:SourceIp', ['10.0.0.0/8', '2001:db8::/32'], { 'aws:sourceip': '10.1.2.3' })).toBe(true);
+    expect(holds('IpAddress', 'aws:SourceIp', ['10.0.0.0/8', '2001:db8::/32'], { 'aws:sourceip': '10.1.2.3' })).toBe(
+      true,
+    );
     expect(holds('IpAddress', 'aws:SourceIp', '10.0.0.0/8', { 'aws:sourceip': '192.168.0.1' })).toBe(false);
     expect(holds('NotIpAddress', 'aws:SourceIp', '10.0.0.0/8', { 'aws:sourceip': '192.168.0.1' })).toBe(true);
     expect(holds('IpAddress', 'aws:SourceIp', '2001:db8::/32', { 'aws:sourceip': '2001:db8::1' })).toBe(true);
@@ -56,10 +78,22 @@ describe('condition operators (IAM evaluation logic)', () => {
   });
 
   it('Arn operators match the six ARN parts separately', () => {
-    expect(holds('ArnLike', 'aws:PrincipalArn', 'arn:aws:iam::*:role/app-*', { 'aws:principalarn': 'arn:aws:iam::111122223333:role/app-x' })).toBe(true);
+    expect(
+      holds('ArnLike', 'aws:PrincipalArn', 'arn:aws:iam::*:role/app-*', {
+        'aws:principalarn': 'arn:aws:iam::111122223333:role/app-x',
+      }),
+    ).toBe(true);
     // "*" in the account part cannot swallow the colon into the resource part.
-    expect(holds('ArnLike', 'aws:PrincipalArn', 'arn:aws:iam::*', { 'aws:principalarn': 'arn:aws:iam::111122223333:role/x' })).toBe(false);
-    expect(holds('ArnEquals', 'aws:PrincipalArn', 'arn:aws:iam::111122223333:role/x', { 'aws:principalarn': 'arn:aws:iam::111122223333:role/x' })).toBe(true);
+    expect(
+      holds('ArnLike', 'aws:PrincipalArn', 'arn:aws:iam::*', {
+        'aws:principalarn': 'arn:aws:iam::111122223333:role/x',
+      }),
+    ).toBe(false);
+    expect(
+      holds('ArnEquals', 'aws:PrincipalArn', 'arn:aws:iam::111122223333:role/x', {
+        'aws:principalarn': 'arn:aws:iam::111122223333:role/x',
+      }),
+    ).toBe(true);
   });
 
   it('ForAnyValue / ForAllValues over multi-valued keys', () => {
@@ -73,7 +107,9 @@ describe('condition operators (IAM evaluation logic)', () => {
 
   it('wildcards stay fast on hostile patterns (no regex backtracking)', () => {
     const started = performance.now();
-    expect(holds('StringLike', 'aws:UserAgent', `${'*a'.repeat(200)}b`, { 'aws:useragent': 'a'.repeat(5000) })).toBe(false);
+    expect(holds('StringLike', 'aws:UserAgent', `${'*a'.repeat(200)}b`, { 'aws:useragent': 'a'.repeat(5000) })).toBe(
+      false,
+    );
     expect(performance.now() - started).toBeLessThan(2000);
   });
 });

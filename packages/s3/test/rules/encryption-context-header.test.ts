@@ -4,7 +4,10 @@ import { b64, expectS3Error } from './support.js';
 
 describe('parseEncryptionContextHeader', () => {
   it('decodes base64 UTF-8 JSON of string pairs, non-ASCII included', () => {
-    expect(parseEncryptionContextHeader(b64('{"project":"Ünïcødé ✓","empty":""}'))).toEqual({ project: 'Ünïcødé ✓', empty: '' });
+    expect(parseEncryptionContextHeader(b64('{"project":"Ünïcødé ✓","empty":""}'))).toEqual({
+      project: 'Ünïcødé ✓',
+      empty: '',
+    });
   });
 
   it('accepts {} (no extra pairs), as some clients always send it', () => {
@@ -42,8 +45,13 @@ describe('parseEncryptionContextHeader', () => {
 
   it(`caps the header at ${S3Limits.maxContextHeaderLength} characters and ${S3Limits.maxContextPairs} pairs`, () => {
     const pairs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
-    expect(Object.keys(parseEncryptionContextHeader(b64(JSON.stringify(pairs(S3Limits.maxContextPairs)))))).toHaveLength(S3Limits.maxContextPairs);
-    expectS3Error(() => parseEncryptionContextHeader(b64(JSON.stringify(pairs(S3Limits.maxContextPairs + 1)))), 'InvalidArgument');
+    expect(
+      Object.keys(parseEncryptionContextHeader(b64(JSON.stringify(pairs(S3Limits.maxContextPairs))))),
+    ).toHaveLength(S3Limits.maxContextPairs);
+    expectS3Error(
+      () => parseEncryptionContextHeader(b64(JSON.stringify(pairs(S3Limits.maxContextPairs + 1)))),
+      'InvalidArgument',
+    );
     const atCap = b64(JSON.stringify({ a: 'x'.repeat(6000) }));
     expect(atCap.length).toBeLessThanOrEqual(S3Limits.maxContextHeaderLength);
     expect(parseEncryptionContextHeader(atCap)['a']).toHaveLength(6000);
@@ -53,10 +61,12 @@ describe('parseEncryptionContextHeader', () => {
 
 describe('encodeEncryptionContextHeader', () => {
   it('round-trips through the parser (minus the server-set pair) and orders keys by UTF-8 bytes', () => {
-    const context = { 'é': '1', z: '2', a: '3', 'aws:s3:arn': 'arn:aws:s3:::b/k' };
+    const context = { é: '1', z: '2', a: '3', 'aws:s3:arn': 'arn:aws:s3:::b/k' };
     const encoded = encodeEncryptionContextHeader(context);
-    expect(Buffer.from(encoded, 'base64').toString('utf8')).toBe('{"a":"3","aws:s3:arn":"arn:aws:s3:::b/k","z":"2","é":"1"}');
-    const withoutArn = { 'é': '1', z: '2' };
+    expect(Buffer.from(encoded, 'base64').toString('utf8')).toBe(
+      '{"a":"3","aws:s3:arn":"arn:aws:s3:::b/k","z":"2","é":"1"}',
+    );
+    const withoutArn = { é: '1', z: '2' };
     expect(parseEncryptionContextHeader(encodeEncryptionContextHeader(withoutArn))).toEqual(withoutArn);
     expect(encodeEncryptionContextHeader({ b: '1', a: '2' })).toBe(encodeEncryptionContextHeader({ a: '2', b: '1' }));
   });

@@ -6,14 +6,21 @@ const context = { 'aws:s3:arn': 'arn:aws:s3:::b/k', team: 'blue' };
 
 describe('encryptionResponseHeaders (spec: s3-gateway.md "Response headers")', () => {
   it('SSE-S3: only x-amz-server-side-encryption: AES256', () => {
-    expect(encryptionResponseHeaders({ algorithm: 'AES256' }, 'PutObject')).toEqual({ 'x-amz-server-side-encryption': 'AES256' });
-    expect(encryptionResponseHeaders({ algorithm: 'AES256', keyArn: KEY_ARN, bucketKey: true, context }, 'GetObject')).toEqual({
+    expect(encryptionResponseHeaders({ algorithm: 'AES256' }, 'PutObject')).toEqual({
+      'x-amz-server-side-encryption': 'AES256',
+    });
+    expect(
+      encryptionResponseHeaders({ algorithm: 'AES256', keyArn: KEY_ARN, bucketKey: true, context }, 'GetObject'),
+    ).toEqual({
       'x-amz-server-side-encryption': 'AES256',
     });
   });
 
   it('SSE-KMS writes: the full key ARN, bucket key when used, and the stored context (aws:s3:arn included)', () => {
-    const headers = encryptionResponseHeaders({ algorithm: 'aws:kms', keyArn: KEY_ARN, bucketKey: true, context }, 'PutObject');
+    const headers = encryptionResponseHeaders(
+      { algorithm: 'aws:kms', keyArn: KEY_ARN, bucketKey: true, context },
+      'PutObject',
+    );
     expect(headers).toEqual({
       'x-amz-server-side-encryption': 'aws:kms',
       'x-amz-server-side-encryption-aws-kms-key-id': KEY_ARN,
@@ -21,13 +28,17 @@ describe('encryptionResponseHeaders (spec: s3-gateway.md "Response headers")', (
       'x-amz-server-side-encryption-context': Buffer.from(JSON.stringify(context)).toString('base64'),
     });
     for (const operation of ['CopyObject', 'CreateMultipartUpload', 'CompleteMultipartUpload', 'PostObject'] as const) {
-      expect(encryptionResponseHeaders({ algorithm: 'aws:kms', keyArn: KEY_ARN, context }, operation)).toHaveProperty('x-amz-server-side-encryption-context');
+      expect(encryptionResponseHeaders({ algorithm: 'aws:kms', keyArn: KEY_ARN, context }, operation)).toHaveProperty(
+        'x-amz-server-side-encryption-context',
+      );
     }
   });
 
   it('SSE-KMS reads: no context header; no bucket-key header when none was used', () => {
     for (const operation of ['GetObject', 'HeadObject', 'UploadPart'] as const) {
-      expect(encryptionResponseHeaders({ algorithm: 'aws:kms', keyArn: KEY_ARN, bucketKey: false, context }, operation)).toEqual({
+      expect(
+        encryptionResponseHeaders({ algorithm: 'aws:kms', keyArn: KEY_ARN, bucketKey: false, context }, operation),
+      ).toEqual({
         'x-amz-server-side-encryption': 'aws:kms',
         'x-amz-server-side-encryption-aws-kms-key-id': KEY_ARN,
       });
