@@ -15,7 +15,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
  * - `sealflow_gateway_bytes_in_total` / `sealflow_gateway_bytes_out_total`: body bytes
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry = new Registry();
   readonly #requests: Counter<'operation' | 'status'>;
   readonly #sseKms: Counter<'operation'>;
   readonly #kmsCalls: Counter<'operation'>;
