@@ -72,4 +72,20 @@ export interface CipherBackend {
     input: Uint8Array,
     output: Uint8Array,
   ): void;
+  /**
+   * Optional batch open (the native backend has it): opens `input.length / (frameLength + 32)`
+   * whole regular frames numbered from `firstSequence` (the caller checked every frame's
+   * sequence field) into `output[0 .. frames * frameLength]`, in one call. Returns false when
+   * a tag does not verify; `output` then holds no unverified byte (the backend zeroes the
+   * failing frame, the caller zeroes the rest). `input` and `output` must not overlap, and
+   * neither may be touched by anything else until the call returns.
+   */
+  openRegularFrames?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): boolean;
 }
