@@ -264,7 +264,7 @@ class SealflowEngine implements Engine {
   ): Promise<DecryptResult> {
     assertBytes(ciphertext, 'decrypt ciphertext');
     const session = new DecryptSession(this.#core, oneShot(this.#decryptPlan(options), 'decrypt'), {
-      offload: into === undefined,
+      offload: true,
       messageLength: ciphertext.length,
       oneShot: true,
       into,

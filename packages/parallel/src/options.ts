@@ -2,16 +2,26 @@ import { availableParallelism } from 'node:os';
 import { invalid, readOptions } from '@sealflow/core/validate';
 
 /** How a pool runs batches. */
-export type FramePoolMode = 'workers' | 'subtle';
+export type FramePoolMode = 'workers' | 'subtle' | 'native';
 
 /** Options of `createFramePool`. */
 export interface FramePoolOptions {
   /**
    * `'workers'` (default): piscina worker threads running node:crypto. `'subtle'`:
    * WebCrypto on libuv's thread pool (size set by UV_THREADPOOL_SIZE at process start).
+   * `'native'`: the native backend (`@sealflow/native`, which must be imported first and
+   * built: it throws INVALID_ARGUMENT otherwise), one native call per batch as a task on
+   * libuv's thread pool, at most `threads` at once: no worker threads and no copies but the
+   * one of the caller's bytes into the pool's batch buffers. Where the native backend is
+   * present this replaces the worker path (keep UV_THREADPOOL_SIZE, 4 by default, at least
+   * `threads`).
    */
   readonly mode?: FramePoolMode;
-  /** Worker threads (`'workers'` mode), 1 to 256; default: `os.availableParallelism()`. */
+  /**
+   * Worker threads (`'workers'` mode), or native tasks run at once (`'native'` mode: one
+   * message's frames split across this many libuv pool tasks), 1 to 256; default:
+   * `os.availableParallelism()`.
+   */
   readonly threads?: number;
   /**
    * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
@@ -69,6 +79,9 @@ const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBy
 export const DEFAULTS = {
   workers: { batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB },
   subtle: { batchBytes: 1 * MiB, maxInFlightBytes: 8 * MiB },
+  // Native: a batch costs one libuv task (microseconds), so smaller batches keep every
+  // thread busy with little memory per stream.
+  native: { batchBytes: 2 * MiB, maxInFlightBytes: 8 * MiB },
 } as const;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
 export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
@@ -81,7 +94,8 @@ export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
 export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   const o = readOptions(options, 'createFramePool', KEYS, { optional: true });
   const mode = o.raw('mode') ?? 'workers';
-  if (mode !== 'workers' && mode !== 'subtle') throw invalid(o.field('mode'), "'workers' or 'subtle'", mode);
+  if (mode !== 'workers' && mode !== 'subtle' && mode !== 'native')
+    throw invalid(o.field('mode'), "'workers', 'subtle' or 'native'", mode);
   const defaults = DEFAULTS[mode];
   const batchBytes = o.integer('batchBytes', 1, 256 * MiB, defaults.batchBytes);
   return {

@@ -88,4 +88,32 @@ export interface CipherBackend {
     input: Uint8Array,
     output: Uint8Array,
   ): boolean;
+  /**
+   * Optional: `sealRegularFrames` as a task on the libuv thread pool (the native backend
+   * has it; `@sealflow/parallel`'s `mode: 'native'` runs batches with it). Until the
+   * promise settles the caller owns neither buffer: it must not read `output` nor write
+   * either of them (the frame pool hands it buffers only it holds).
+   */
+  sealRegularFramesAsync?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): Promise<void>;
+  /**
+   * Optional: `openRegularFrames` as a task on the libuv thread pool, with the same
+   * ownership rule as `sealRegularFramesAsync`. Resolves to false on a tag failure (output
+   * zeroed); rejects with ERR_FRAME_SEQUENCE when a frame's sequence field is not the
+   * expected one (output zeroed), as this variant checks them itself.
+   */
+  openRegularFramesAsync?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): Promise<boolean>;
 }

@@ -46,7 +46,7 @@ export interface DecryptSessionOptions {
   readonly oneShot?: boolean;
   /**
    * `decryptInto`: the caller's memory for the plaintext (one-shot, unsigned framed
-   * messages; checked once the header authenticated). Never offloaded.
+   * messages; checked once the header authenticated). An offload writes into it in place.
    */
   readonly into?: Uint8Array | undefined;
 }
@@ -247,9 +247,19 @@ export class DecryptSession {
     // A one-shot, unsigned, framed message: its plaintext's size follows from its length.
     const sized = this.#oneShot && verifier === undefined ? plaintextLength(header, this.#messageLength) : undefined;
     const into = this.#into;
-    if (into !== undefined) checkInto(header, verifier !== undefined, sized, into);
+    if (into !== undefined) {
+      try {
+        checkInto(header, verifier !== undefined, sized, into);
+      } catch (error) {
+        keyBytes?.fill(0);
+        throw error;
+      }
+    }
     if (keyBytes !== undefined) {
-      const output = sized === undefined ? undefined : allocateFrom(this.#offload as FrameOffload, sized);
+      const output =
+        sized === undefined
+          ? undefined
+          : (into?.subarray(0, sized) ?? allocateFrom(this.#offload as FrameOffload, sized));
       const init = {
         backend,
         key,
