@@ -113,8 +113,11 @@ async function oneShot(
       // Same bytes as raw node:crypto under the fixed materials, before anything is timed.
       const fixed = await engine.encryptInto(plaintext, output, fixedOptions(fixture, { context: CONTEXT }));
       if (!Buffer.from(fixed).equals(sealedRaw)) throw new Error(`native suite: ${name} differs from raw node:crypto`);
-      await timed(name, 'encrypt', () => engine.encryptInto(plaintext, output, { context: CONTEXT }));
-      await timed(name, 'decrypt', () => engine.decryptInto(sealed, opened));
+      // `async` functions: tinybench calls a plain function once, unawaited, to see whether it
+      // returns a promise; that stray call would share the reused output with the timed ones
+      // (two calls writing one output break the ownership rule: tags fail).
+      await timed(name, 'encrypt', async () => engine.encryptInto(plaintext, output, { context: CONTEXT }));
+      await timed(name, 'decrypt', async () => engine.decryptInto(sealed, opened));
     }
   } finally {
     await pool.close();
@@ -122,8 +125,8 @@ async function oneShot(
   const peer = (await contestants(fixture, fl)).find((c) => c.name === 'client-node');
   if (peer !== undefined) {
     const sealed = await peer.encrypt(plaintext);
-    await timed('client-node', 'encrypt', () => peer.encrypt(plaintext));
-    await timed('client-node', 'decrypt', () => peer.decrypt(sealed));
+    await timed('client-node', 'encrypt', async () => peer.encrypt(plaintext));
+    await timed('client-node', 'decrypt', async () => peer.decrypt(sealed));
   }
   return rows;
 }
@@ -160,10 +163,10 @@ async function streams(fixture: Fixture, total: number): Promise<ResultRow[]> {
       [NATIVE_TWO]: createTestEngine({ keyStore: fixture.store, frameLength: FL, backend: 'native', offload: pool }),
     };
     for (const [name, engine] of Object.entries(engines)) {
-      await once(name, 'encrypt', () =>
+      await once(name, 'encrypt', async () =>
         pipeline(repeatingSource(total, chunk), engine.encryptStream({ context: CONTEXT }), countingSink()),
       );
-      await once(name, 'decrypt', () =>
+      await once(name, 'decrypt', async () =>
         pipeline(createReadStream(path, { highWaterMark: MiB }), engine.decryptStream(), countingSink()),
       );
     }
