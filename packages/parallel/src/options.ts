@@ -25,16 +25,18 @@ export interface FramePoolOptions {
   readonly threads?: number;
   /**
    * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
-   * 4 MiB with worker threads, 1 MiB with `'subtle'`. A message of known size is cut into at least two batches per thread (smaller
+   * 4 MiB with worker threads, 1 MiB with `'subtle'` and `'native'`. A message of known size is cut into at least two batches per thread (smaller
    * ones when this would give fewer), so every thread gets work.
    */
   readonly batchBytes?: number;
   /**
    * Cap on one message's bytes handed to the pool and not yet released (one batch may
    * always be in flight); default 12 MiB with worker threads (three default batches: one
-   * running per thread of a 2-thread pool and one waiting), 8 MiB with `'subtle'`. Bounds
-   * memory per stream: the bench's 1 GiB encrypt -> decrypt chain through a 2-thread pool
-   * peaked at 96 MiB over baseline with it (124 MiB at 16 MiB).
+   * running per thread of a 2-thread pool and one waiting), 8 MiB with `'subtle'`, 4 MiB
+   * with `'native'`. Bounds memory per stream: the bench's 1 GiB encrypt -> decrypt chain
+   * through a 2-thread pool peaked at 96 MiB over baseline with it (124 MiB at 16 MiB);
+   * native, 67 to 89 MiB (2 and 8 MiB batches alike: fresh output buffers awaiting the
+   * collector, whose external-memory trigger is about 64 MiB).
    */
   readonly maxInFlightBytes?: number;
   /**
@@ -79,9 +81,9 @@ const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBy
 export const DEFAULTS = {
   workers: { batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB },
   subtle: { batchBytes: 1 * MiB, maxInFlightBytes: 8 * MiB },
-  // Native: a batch costs one libuv task (microseconds), so smaller batches keep every
+  // Native: a batch costs one libuv task (microseconds), so small batches keep every
   // thread busy with little memory per stream.
-  native: { batchBytes: 2 * MiB, maxInFlightBytes: 8 * MiB },
+  native: { batchBytes: 1 * MiB, maxInFlightBytes: 4 * MiB },
 } as const;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
 export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
