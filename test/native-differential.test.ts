@@ -13,6 +13,17 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
 import { bodyAad, BodyKind, FINAL_FRAME_MARKER, frameIv, writeUint32 } from '@sealflow/core/frames';
 import { nativeBinding, type NativeBinding } from '@sealflow/native';
+import { SealflowError } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
+import { createFramePool } from '@sealflow/parallel';
+import {
+  DECRYPT_APIS,
+  decryptVia,
+  ENCRYPT_APIS,
+  encryptVia,
+  fixedMaterials,
+  rawAesStore,
+} from '../packages/core/test/engine/fixtures.js';
 
 const CASES = 10_000;
 const TAG = 16;
@@ -266,5 +277,72 @@ describe('native frame batches against node:crypto and noble', () => {
     // Without cargo there is nothing native to compare: the fallback test above covers it.
     if (binding === undefined) return;
     for (let i = 0; i < CASES; i++) runCase(binding, i);
+  }, 300_000);
+});
+
+/** Sealflow error code of a rejected promise (or 'ok'). */
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof SealflowError) return error.code;
+    throw error;
+  }
+}
+
+describe('the engine with native threads (createFramePool mode native) against node:crypto', () => {
+  it('random messages: byte-identical on every encrypt API, same plaintext and failures on decrypt', async () => {
+    if (nativeBinding === undefined) return;
+    const store = rawAesStore();
+    const options = await fixedMaterials(store);
+    for (let i = 0; i < 48; i++) {
+      const rand = prng(50_000 + i);
+      const int = (max: number): number => Math.floor(rand() * max);
+      const frameLength = [1 + int(64), 100 + int(5000), 4096, 65_536][int(4)] as number;
+      const size = Math.min(int(rand() < 0.5 ? 200_000 : 3_000_000), frameLength * 400);
+      const threads = 1 + int(2);
+      const pool = createFramePool({
+        mode: 'native',
+        threads,
+        batchBytes: 1 + int(256 * 1024),
+        maxInFlightBytes: 1 + int(1024 * 1024),
+        minMessageBytes: 0,
+      });
+      const threaded = createTestEngine({ keyStore: store, frameLength, backend: 'native', offload: pool });
+      const node = createTestEngine({ keyStore: store, frameLength, backend: 'node' });
+      const plaintext = randomFillSync(new Uint8Array(size));
+      const chunks = [1 + int(100_000), 1 + int(5000)];
+      const api = ENCRYPT_APIS[int(ENCRYPT_APIS.length)] as (typeof ENCRYPT_APIS)[number];
+      const label = `case ${i}: ${api} ${size} B, frames of ${frameLength}, ${threads} thread(s)`;
+      const sealed = await encryptVia(api, threaded, plaintext, options, chunks);
+      expect(Buffer.from(sealed).equals(await encryptVia(api, node, plaintext, options, chunks)), label).toBe(true);
+      const expected = await node.encrypt(plaintext, options);
+      const into = new Uint8Array(sealed.length + int(100));
+      expect(Buffer.from(await threaded.encryptInto(plaintext, into, options)).equals(expected), label).toBe(true);
+      const decryptApi = DECRYPT_APIS[int(DECRYPT_APIS.length)] as (typeof DECRYPT_APIS)[number];
+      const opened = await decryptVia(decryptApi, threaded, expected, {}, chunks);
+      expect(Buffer.from(opened).equals(plaintext), `${label}, ${decryptApi}`).toBe(true);
+      const result = await threaded.decryptInto(expected, new Uint8Array(size + int(100)));
+      expect(Buffer.from(result.plaintext).equals(plaintext), `${label}, decryptInto`).toBe(true);
+      if (size > 0) {
+        const tampered = Uint8Array.from(expected);
+        const at = expected.length - 1 - int(Math.min(expected.length - 1, size + 100));
+        tampered[at] = (tampered[at] ?? 0) ^ 1;
+        const got = await outcome(decryptVia(decryptApi, threaded, tampered, {}, chunks));
+        expect(got, `${label}, tampered at ${at}`).toBe(await outcome(node.decrypt(tampered)));
+      }
+      await pool.close();
+    }
+    // A signing suite: each side decrypts what the other sealed.
+    const pool = createFramePool({ mode: 'native', threads: 2, batchBytes: 64 * 1024, minMessageBytes: 0 });
+    const signedThreaded = createTestEngine({ keyStore: store, suite: 0x0578, backend: 'native', offload: pool });
+    const signedNode = createTestEngine({ keyStore: store, suite: 0x0578, backend: 'node' });
+    const plaintext = randomFillSync(new Uint8Array(1_000_000));
+    const viaThreads = await signedThreaded.encrypt(plaintext);
+    expect(Buffer.from((await signedNode.decrypt(viaThreads)).plaintext).equals(plaintext)).toBe(true);
+    const viaNode = await signedNode.encrypt(plaintext);
+    expect(Buffer.from((await signedThreaded.decrypt(viaNode)).plaintext).equals(plaintext)).toBe(true);
+    await pool.close();
   }, 300_000);
 });

@@ -7,6 +7,7 @@ import { autoBackend, createEngine, nodeBackend, SealflowError, type CipherBacke
 import { createTestEngine } from '@sealflow/core/testing';
 import { nobleBackend } from '@sealflow/core/noble';
 import { nativeBackend } from '@sealflow/native';
+import { nativeNotice } from '../packages/cli/src/engine-options.js';
 import {
   ENCRYPT_APIS,
   encryptVia,
@@ -43,6 +44,8 @@ describe('the native backend in the engine', () => {
     expect(autoBackend()).toBe(nativeBackend);
     expect(autoBackend()).not.toBe(nodeBackend);
     expect(nobleBackend.name).toBe('noble');
+    // Loaded: the CLI and the bench print no "not loaded" notice.
+    expect(nativeNotice()).toBeUndefined();
   });
 
   for (const frameLength of [1, 100, 4096]) {

@@ -8,6 +8,8 @@ const COLORS: Record<string, string> = {
   'sealflow-workers-1': '#059669',
   'sealflow-workers-2': '#10b981',
   'sealflow-subtle': '#a855f7',
+  'sealflow-native': '#dc2626',
+  'sealflow-native-2': '#f87171',
   'client-node': '#f59e0b',
 };
 

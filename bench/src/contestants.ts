@@ -94,7 +94,8 @@ function sealflowContestant(name: string, engine: Engine, fixture: Fixture): Con
 
 /** The sealflow engines of the run, for `frameLength` (test engines: `encryptFixed` passes the fixed materials). */
 export function sealflowEngines(fixture: Fixture, frameLength: number): Record<string, Engine> {
-  const base = { keyStore: fixture.store, frameLength };
+  // node:crypto explicitly: with @sealflow/native loaded, auto would be native (the native suite measures that).
+  const base = { keyStore: fixture.store, frameLength, backend: 'node' as const };
   return {
     sealflow: createTestEngine(base),
     'sealflow-noble': createTestEngine({ ...base, backend: nobleBackend }),

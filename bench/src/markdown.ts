@@ -1,4 +1,5 @@
 import type { BenchReport, ResultRow } from './results.js';
+import { nativeTable } from './native-report.js';
 import { round } from './units.js';
 
 export const START_MARKER = '<!-- bench:results:start -->';
@@ -11,6 +12,8 @@ const ORDER = [
   'sealflow-workers-1',
   'sealflow-workers-2',
   'sealflow-subtle',
+  'sealflow-native',
+  'sealflow-native-2',
   'client-node',
 ];
 const r2 = (n: number | undefined): string => (n === undefined ? '–' : round(n, 2).toFixed(2));
@@ -203,6 +206,9 @@ export function markdownReport(report: BenchReport): string {
         ]),
       ),
     );
+  }
+  if (rows.some((r) => r.suite === 'native')) {
+    out.push('', '### Native backend (issue 17)', '', nativeTable(rows));
   }
   out.push('', '### Default', '', report.defaults.reason);
   const pairs = report.crossChecks.reduce((n, c) => n + c.pairs, 0);

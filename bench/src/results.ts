@@ -1,6 +1,6 @@
 /** The machine-readable report (`bench/results/latest.json`). */
 
-export type Suite = 'messages' | 'streams' | 'objects' | 'ranges' | 'memory' | 'ceiling' | 'gateway';
+export type Suite = 'messages' | 'streams' | 'objects' | 'ranges' | 'memory' | 'ceiling' | 'gateway' | 'native';
 export type Operation = 'encrypt' | 'decrypt' | 'range' | 'put' | 'get';
 
 /** One measured (workload, contestant) pair. */

@@ -13,6 +13,7 @@ import {
 } from '@aws-crypto/client-node';
 import { createEngine, RawAesKeyStore } from '@sealflow/core';
 import { createFramePool, type FramePool } from '@sealflow/parallel';
+import '@sealflow/native';
 import { countingSink, repeatingSource } from './streams-io.js';
 
 const MiB = 1024 * 1024;
@@ -53,11 +54,16 @@ function chainFor(contestant: string, key: Uint8Array): { chain: Chain; pool: Fr
       ? createFramePool({ threads: 2 })
       : contestant === 'sealflow-subtle'
         ? createFramePool({ mode: 'subtle' })
-        : undefined;
-  if (contestant !== 'sealflow' && pool === undefined) throw new Error(`rss-probe: unknown contestant ${contestant}`);
+        : contestant === 'sealflow-native-2'
+          ? createFramePool({ mode: 'native', threads: 2 })
+          : undefined;
+  if (contestant !== 'sealflow' && contestant !== 'sealflow-native' && pool === undefined)
+    throw new Error(`rss-probe: unknown contestant ${contestant}`);
   const engine = createEngine({
     keyStore: new RawAesKeyStore({ namespace: 'rss', name: 'k', key }),
     frameLength: FL,
+    // `sealflow` is the node:crypto engine (as in the other suites); the native ones name theirs.
+    backend: contestant.startsWith('sealflow-native') ? 'native' : 'node',
     ...(pool === undefined ? {} : { offload: pool }),
   });
   return { chain: () => [engine.encryptStream(), engine.decryptStream()], pool };

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createEngine, type Engine } from '@sealflow/core';
+// Registers the native backend when its binary loads (the native suite needs it); nothing otherwise.
+import '@sealflow/native';
 import { throughputChart } from './chart.js';
 import { createFixture, type Fixture } from './contestants.js';
 import { log } from './log.js';
@@ -26,6 +28,8 @@ import { runRanges } from './suites/ranges.js';
 import { GATEWAY_RSS_PROBE, gatewaySizes, runGateway, type GatewaySuiteConfig } from './suites/gateway.js';
 import { writeGatewayReport } from './gateway/gateway-report.js';
 import { runStreams, streamChunk, writeMessageFile, type StreamsConfig } from './suites/streams.js';
+import { NATIVE_CHECK, nativeNotice, nativeTargets, runNative, type NativeConfig } from './suites/native.js';
+import { writeNativeReport } from './native-report.js';
 import { evaluateTargets, type ProfileId } from './targets.js';
 import type { Budget } from './timer.js';
 import { GiB, KiB, MiB, sizeLabel } from './units.js';
@@ -122,8 +126,11 @@ async function main(): Promise<number> {
     },
   });
   const config = values.quick ? QUICK : FULL;
-  if (values.only !== undefined && values.only !== 'gateway')
-    throw new Error(`--only: unknown suite ${values.only} (only "gateway")`);
+  if (values.only !== undefined && values.only !== 'gateway' && values.only !== 'native')
+    throw new Error(`--only: unknown suite ${values.only} ("gateway" or "native")`);
+  const notice = nativeNotice();
+  if (notice !== undefined) process.stdout.write(`${notice}\n`);
+  if (values.only === 'native') return (await runNativeSuite(values.check === true)) || !values.check ? 0 : 1;
   // The SDK's notice about future Node versions says nothing about the bench.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const gateway = (): Promise<boolean> =>
@@ -166,6 +173,8 @@ async function main(): Promise<number> {
     rows.push(...objects.rows);
     checks.push(...objects.checks);
     rows.push(...(await runMemory(config.memoryBytes)));
+    const native = await runNative(fixture, NATIVE_CHECK);
+    rows.push(...native);
     log('ceiling: node:crypto and fresh memory, one thread');
     ceilings.push(await nodeCeilings(ceilingBudget));
     rows.push(...fastestCeilings(ceilings));
@@ -193,6 +202,7 @@ async function main(): Promise<number> {
       );
       targets = evaluateTargets(rows, machine, largest, stream, await profiles(fixture, wanted));
     }
+    if (native.length > 0) targets = [...targets, ...nativeTargets(native)];
     const defaults = chooseDefault(rows);
     const report: BenchReport = {
       generatedAt: new Date().toISOString(),
@@ -278,6 +288,56 @@ async function runGatewaySuite(
     `gateway suite done in ${Math.round((performance.now() - started) / 1000)} s: bench/results/gateway.json, bench/README.md`,
   );
   return output.targets.every((t) => t.pass);
+}
+
+/**
+ * `--only native`: the native suite alone (issue 17's targets), sizes from $SEALFLOW_BENCH_NATIVE_MIB
+ * (one-shot MiB, stream MiB, RSS MiB; default 64,1024,1024) for quicker runs while developing.
+ * Writes bench/results/native.json, native.svg and the README's native section.
+ */
+async function runNativeSuite(check: boolean): Promise<boolean> {
+  const started = performance.now();
+  const loadBefore = loadAverage();
+  const sizes = (process.env['SEALFLOW_BENCH_NATIVE_MIB'] ?? '').split(',').map(Number);
+  const [oneShot, stream, rss] = [0, 1, 2].map((i) =>
+    Number.isFinite(sizes[i]) && (sizes[i] as number) > 0 ? (sizes[i] as number) * MiB : undefined,
+  );
+  const config: NativeConfig = {
+    ...NATIVE_CHECK,
+    oneShotBytes: oneShot ?? NATIVE_CHECK.oneShotBytes,
+    streamBytes: stream ?? NATIVE_CHECK.streamBytes,
+    rssBytes: rss ?? NATIVE_CHECK.rssBytes,
+  };
+  log(
+    `native suite: one-shot ${sizeLabel(config.oneShotBytes)}, stream ${sizeLabel(config.streamBytes)}, load ${loadBefore.join(' ')}`,
+  );
+  const fixture = await createFixture();
+  try {
+    const rows = await runNative(fixture, config);
+    const targets = nativeTargets(rows);
+    await writeNativeReport(benchDir, {
+      generatedAt: new Date().toISOString(),
+      check,
+      durationSeconds: Math.round((performance.now() - started) / 1000),
+      machine: {
+        node: process.versions.node,
+        cpus: availableParallelism(),
+        cpuModel: cpuModel(),
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAverage(),
+      },
+      rows,
+      targets,
+    });
+    const lines = targets.map(
+      (t) =>
+        `${t.pass ? 'PASS' : 'MISS'}  ${t.description}: ${t.measured} (required ${t.required})${t.pass ? '' : `; ${t.shortfall ?? ''}`}`,
+    );
+    process.stdout.write(`native targets:\n${lines.join('\n')}\n`);
+    return rows.length > 0 && targets.every((t) => t.pass);
+  } finally {
+    await fixture.close();
+  }
 }
 
 /** `promise`, or `fallback` when it has not settled after `ms` (a stuck helper process must not stop the run). */

@@ -6,14 +6,27 @@ import { KiB } from '../units.js';
 
 const run = promisify(execFile);
 
-async function speed(seconds: number, multi: number | undefined): Promise<number | undefined> {
+/** `openssl speed -evp aes-256-gcm` at `blockBytes` blocks, MiB/s (all processes with `multi`). */
+export async function opensslSpeed(
+  seconds: number,
+  multi: number | undefined,
+  blockBytes = 16 * KiB,
+): Promise<number | undefined> {
+  try {
+    return await speed(seconds, multi, blockBytes);
+  } catch {
+    return undefined;
+  }
+}
+
+async function speed(seconds: number, multi: number | undefined, blockBytes = 16 * KiB): Promise<number | undefined> {
   const args = [
     'speed',
     ...(multi === undefined ? [] : ['-multi', String(multi)]),
     '-seconds',
     String(seconds),
     '-bytes',
-    String(16 * KiB),
+    String(blockBytes),
     '-evp',
     'aes-256-gcm',
   ];

@@ -20,6 +20,8 @@ export interface GlobalOptions {
   readonly passphraseFile?: string;
   /** `--quiet`: no progress bar, no notes on stderr. */
   readonly quiet?: boolean;
+  /** `--verbose`: notes about the engine (e.g. that the native backend did not load). */
+  readonly verbose?: boolean;
 }
 
 /** What each command runs with. */
@@ -53,6 +55,11 @@ export async function print(context: CliContext, text: string): Promise<void> {
  */
 export async function printJson(context: CliContext, value: unknown): Promise<void> {
   await print(context, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** With `--verbose` (and not `--quiet`), `text` on stderr when there is one. */
+export function verboseNote(context: CliContext, text: string | undefined): void {
+  if (context.globals.verbose === true && text !== undefined) note(context, text);
 }
 
 /** A note for a person on stderr (suppressed by --quiet). */

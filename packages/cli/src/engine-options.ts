@@ -1,4 +1,5 @@
 import {
+  autoBackend,
   createEngine,
   type BucketKeyOptions,
   type Engine,
@@ -26,18 +27,33 @@ export interface EngineHandle {
   readonly engine: Engine;
   /** Batches of frames the worker threads sealed or opened (0 without --threads). */
   workerBatches(): number;
+  /** A one-line notice for `--verbose` when the native backend did not load (node:crypto instead). */
+  readonly notice: string | undefined;
   close(): Promise<void>;
 }
 
 /** What the CLI uses of `@sealflow/parallel`'s FramePool. */
 type Pool = FrameOffload & { close(): Promise<void>; stats(): { readonly batches: number } };
 
-/** A worker pool for `--threads N` (N > 1), or none. */
+/**
+ * A pool for `--threads N` (N > 1), or none: native tasks on libuv's thread pool where the
+ * native backend loaded, else worker threads.
+ */
 async function framePool(threads: number | undefined): Promise<Pool | undefined> {
   if (threads === undefined || threads <= 1) return undefined;
-  // Loaded on demand: only --threads needs worker threads.
+  // Loaded on demand: only --threads needs a pool.
   const { createFramePool } = await import('@sealflow/parallel');
-  return createFramePool({ threads });
+  return createFramePool({ threads, ...(nativeNotice() === undefined ? { mode: 'native' } : {}) });
+}
+
+/**
+ * The one-line notice `--verbose` and `sealflow bench` print when `auto` (the default
+ * backend) could not pick the native one: undefined when it did.
+ */
+export function nativeNotice(): string | undefined {
+  return autoBackend().name === 'native'
+    ? undefined
+    : 'sealflow: note: the native backend (@sealflow/native) is not loaded; using node:crypto';
 }
 
 /** `createEngine` options for the flags (the pool, when there is one, as `offload`). */
@@ -74,6 +90,7 @@ export async function openEngine(keyStore: KeyStore, flags: EngineFlags): Promis
     const engine = createEngine(engineOptions(keyStore, flags, pool));
     return {
       engine,
+      notice: nativeNotice(),
       workerBatches: () => pool?.stats().batches ?? 0,
       close: async () => {
         await engine.close();

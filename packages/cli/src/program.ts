@@ -28,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
       'read the key store passphrase from the first line of this file (beats $SEALFLOW_PASSPHRASE)',
     )
     .option('-q, --quiet', 'no progress bar and no notes on stderr')
+    .option('--verbose', 'notes about the engine on stderr (such as the native backend not being loaded)')
     .option('--debug', 'print stack traces on failure')
     .showSuggestionAfterError()
     .exitOverride()

@@ -111,6 +111,17 @@ export interface Engine {
   encryptInto(plaintext: Uint8Array, output: Uint8Array, options?: EncryptOptions): Promise<Uint8Array>;
   /** @throws {SealflowError} (rejects) */
   decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult>;
+  /**
+   * `decrypt`, with the plaintext written into the caller's `output` from its start (a
+   * gateway reusing buffers avoids fresh-memory page faults); resolves to the usual result,
+   * whose `plaintext` is the view of `output` holding it. The engine owns `output` until the
+   * promise settles: do not read or write it before. On any failure the part of `output`
+   * the plaintext would occupy is zeroed (no verified frame of a failed message stays).
+   * Needs an unsigned framed message (such as the default suite 0x0478 writes).
+   * @throws {SealflowError} (rejects) INVALID_ARGUMENT for a signed or non-framed message, an
+   * output too small or overlapping the ciphertext; and every decrypt failure.
+   */
+  decryptInto(ciphertext: Uint8Array, output: Uint8Array, options?: DecryptOptions): Promise<DecryptResult>;
   encryptStream(options?: EncryptOptions): Transform;
   decryptStream(options?: DecryptOptions): DecryptTransform;
   encryptWebStream(options?: EncryptOptions): TransformStream<Uint8Array, Uint8Array>;
@@ -152,6 +163,17 @@ export interface Engine {
   forget(filter?: { readonly keyId?: string }): number;
   /** Wipes every cached key; later calls fail with ERR_ENGINE_CLOSED. */
   close(): Promise<void>;
+}
+
+/** Whether two non-empty views share bytes. */
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length > 0 &&
+    b.length > 0 &&
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.length &&
+    b.byteOffset < a.byteOffset + a.length
+  );
 }
 
 const DECRYPT_ONLY_BUCKET_KEYS = Object.freeze({ maxAgeMs: 60_000, capacity: 100 });
@@ -199,11 +221,7 @@ class SealflowEngine implements Engine {
   async encryptInto(plaintext: Uint8Array, output: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
     assertBytes(output, 'encryptInto output');
     assertBytes(plaintext, 'encrypt plaintext');
-    const shares =
-      output.buffer === plaintext.buffer &&
-      output.byteOffset < plaintext.byteOffset + plaintext.length &&
-      plaintext.byteOffset < output.byteOffset + output.length;
-    if (shares && output.length > 0 && plaintext.length > 0)
+    if (overlaps(output, plaintext))
       throw invalid('encryptInto output', 'memory that does not overlap the plaintext', output);
     return this.#encryptOneShot(plaintext, output, options);
   }
@@ -228,11 +246,28 @@ class SealflowEngine implements Engine {
   }
 
   async decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
+    return this.#decryptOneShot(ciphertext, undefined, options);
+  }
+
+  async decryptInto(ciphertext: Uint8Array, output: Uint8Array, options?: DecryptOptions): Promise<DecryptResult> {
+    assertBytes(output, 'decryptInto output');
+    assertBytes(ciphertext, 'decrypt ciphertext');
+    if (overlaps(output, ciphertext))
+      throw invalid('decryptInto output', 'memory that does not overlap the ciphertext', output);
+    return this.#decryptOneShot(ciphertext, output, options);
+  }
+
+  async #decryptOneShot(
+    ciphertext: Uint8Array,
+    into: Uint8Array | undefined,
+    options: DecryptOptions | undefined,
+  ): Promise<DecryptResult> {
     assertBytes(ciphertext, 'decrypt ciphertext');
     const session = new DecryptSession(this.#core, oneShot(this.#decryptPlan(options), 'decrypt'), {
       offload: true,
       messageLength: ciphertext.length,
       oneShot: true,
+      into,
     });
     try {
       const out = await session.push(ciphertext);

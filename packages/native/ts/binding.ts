@@ -70,10 +70,12 @@ function platformSuffix(): string {
 /**
  * Loads the binary: the one `npm run setup` built beside this package
  * (`sealflow-native.node`), else the per-platform prebuilt package napi-rs publishes
- * (`@sealflow/native-<platform>`). `undefined` when neither is there: the engine then
- * uses node:crypto, with no error.
+ * (`@sealflow/native-<platform>`). `undefined` when neither is there, or when the
+ * environment has `SEALFLOW_NATIVE=off`: the engine then uses node:crypto, with no error.
  */
 export function loadBinding(): NativeBinding | undefined {
+  // An opt-out (and the test seam for "the native code did not load"): node:crypto, no error.
+  if (process.env['SEALFLOW_NATIVE'] === 'off') return undefined;
   const require = createRequire(import.meta.url);
   const candidates = ['../sealflow-native.node', `@sealflow/native-${platformSuffix()}`];
   for (const candidate of candidates) {

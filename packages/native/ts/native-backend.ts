@@ -1,5 +1,5 @@
-import { nodeBackend, type CipherBackend, type CipherKey } from '@sealflow/core';
-import { bodyAad, BodyKind, writeUint32 } from '@sealflow/core/frames';
+import { ErrorCodes, MalformedMessageError, nodeBackend, type CipherBackend, type CipherKey } from '@sealflow/core';
+import { bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/frames';
 import type { NativeBinding, NativeKeyHandle } from './binding.js';
 
 const TAG_LENGTH = 16;
@@ -15,6 +15,12 @@ function asNativeKey(key: CipherKey): NativeCipherKey {
   return key as NativeCipherKey;
 }
 
+/** Zeroes what a batch wrote and throws ERR_FRAME_SEQUENCE. */
+function outOfSequence(output: Uint8Array, length: number): never {
+  output.fill(0, 0, length);
+  throw new MalformedMessageError(ErrorCodes.FRAME_SEQUENCE, 'malformed body: frames are out of sequence');
+}
+
 /** The native handle of a key this backend imported, when it has one (for frame batches). */
 export function nativeKeyHandle(key: CipherKey): NativeKeyHandle | undefined {
   return key.backend === 'native' ? (key as NativeCipherKey).native : undefined;
@@ -24,10 +30,11 @@ export function nativeKeyHandle(key: CipherKey): NativeKeyHandle | undefined {
  * A CipherBackend whose AES-GCM is ring's, through napi; HKDF, ECDSA and randomness are
  * node:crypto's (they stay in TypeScript-land by design). Output is byte-identical to
  * `nodeBackend` (test/native-differential.test.ts). Each seal/open is one synchronous
- * native call writing into memory this backend allocates.
+ * native call writing into memory this backend allocates; `sealRegularFrames` and
+ * `openRegularFrames` handle a whole batch of regular frames in one synchronous call.
  */
 export function createNativeBackend(binding: NativeBinding): CipherBackend {
-  return Object.freeze({
+  const backend: CipherBackend = Object.freeze({
     name: 'native',
     randomBytes: nodeBackend.randomBytes,
     hkdf: nodeBackend.hkdf,
@@ -90,6 +97,101 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
         frame.set(tag, 16 + frameLength);
       }
     },
+    openRegularFrames(
+      key: CipherKey,
+      messageId: Uint8Array,
+      frameLength: number,
+      firstSequence: number,
+      input: Uint8Array,
+      output: Uint8Array,
+    ): boolean {
+      const k = asNativeKey(key);
+      const unit = frameLength + 32;
+      if (k.native !== undefined) {
+        // One synchronous call for the whole batch, written straight into `output`: the
+        // JavaScript thread is blocked, so nothing else can touch either buffer meanwhile.
+        try {
+          binding.openFramesSync(k.native, messageId, frameLength, firstSequence, input, output);
+          return true;
+        } catch (error) {
+          // The native side zeroed the failing frame; frames before it verified, but the
+          // caller zeroes the whole region anyway. Anything else is a caller bug.
+          if (error instanceof Error && error.message.startsWith('AUTHENTICATION_FAILED:')) {
+            output.fill(0, 0, (input.length / unit) * frameLength);
+            return false;
+          }
+          throw error;
+        }
+      }
+      // AES-192 (not in ring): frame by frame through node:crypto.
+      const aad = bodyAad(messageId, BodyKind.REGULAR, 0, frameLength);
+      const seqAt = messageId.length + BodyKind.REGULAR.length;
+      for (let i = 0; i * unit < input.length; i++) {
+        const frame = input.subarray(i * unit, (i + 1) * unit);
+        writeUint32(aad, seqAt, firstSequence + i);
+        const plaintext = nodeBackend.open(
+          k.fallback as CipherKey,
+          frame.subarray(4, 16),
+          aad,
+          frame.subarray(16, 16 + frameLength),
+          frame.subarray(16 + frameLength),
+        );
+        if (plaintext === undefined) {
+          output.fill(0, 0, (input.length / unit) * frameLength);
+          return false;
+        }
+        output.set(plaintext, i * frameLength);
+      }
+      return true;
+    },
+    async sealRegularFramesAsync(
+      key: CipherKey,
+      messageId: Uint8Array,
+      frameLength: number,
+      firstSequence: number,
+      input: Uint8Array,
+      output: Uint8Array,
+    ): Promise<void> {
+      const k = asNativeKey(key);
+      if (k.native === undefined) {
+        backend.sealRegularFrames?.(key, messageId, frameLength, firstSequence, input, output);
+        return;
+      }
+      // A libuv pool task: the caller (the frame pool) holds both buffers and touches
+      // neither until this settles; napi keeps them alive (referenced) meanwhile.
+      await binding.sealFrames(k.native, messageId, frameLength, firstSequence, input, output);
+    },
+    async openRegularFramesAsync(
+      key: CipherKey,
+      messageId: Uint8Array,
+      frameLength: number,
+      firstSequence: number,
+      input: Uint8Array,
+      output: Uint8Array,
+    ): Promise<boolean> {
+      const k = asNativeKey(key);
+      const unit = frameLength + 32;
+      const frames = input.length / unit;
+      if (k.native === undefined) {
+        for (let i = 0; i < frames; i++) {
+          if (readUint32(input, i * unit) !== firstSequence + i) return outOfSequence(output, frames * frameLength);
+        }
+        return backend.openRegularFrames?.(key, messageId, frameLength, firstSequence, input, output) ?? false;
+      }
+      try {
+        // A libuv pool task, with the ownership rule of sealRegularFramesAsync.
+        await binding.openFrames(k.native, messageId, frameLength, firstSequence, input, output);
+        return true;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : '';
+        if (message.startsWith('AUTHENTICATION_FAILED:')) {
+          output.fill(0, 0, frames * frameLength);
+          return false;
+        }
+        if (message.startsWith('FRAME_SEQUENCE:')) return outOfSequence(output, frames * frameLength);
+        throw error;
+      }
+    },
     open(
       key: CipherKey,
       iv: Uint8Array,
@@ -105,4 +207,5 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
       return binding.openOne(k.native, iv, aad, ciphertext, tag, out) ? out : undefined;
     },
   });
+  return backend;
 }

@@ -38,9 +38,9 @@ export interface MessageRunner {
   destroy(): void;
 }
 
-/** Where batches run: piscina worker threads or `crypto.subtle`. */
+/** Where batches run: piscina worker threads, `crypto.subtle` or the native backend on libuv's pool. */
 export interface BatchRunner {
-  readonly name: 'workers' | 'subtle';
+  readonly name: 'workers' | 'subtle' | 'native';
   /** Batches it runs at once (threads). */
   readonly parallelism: number;
   /** Takes ownership of `keyBytes` (the derived message key) and zeroes them on `destroy`. */

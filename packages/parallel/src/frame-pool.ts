@@ -6,6 +6,7 @@ import { BufferPool } from './buffer-pool.js';
 import { OffloadedDecryptBody } from './decrypt-body.js';
 import { OffloadedEncryptBody } from './encrypt-body.js';
 import { resolvePoolOptions, type FramePoolMode, type FramePoolOptions, type ResolvedPoolOptions } from './options.js';
+import { NativeRunner } from './native-runner.js';
 import { SubtleRunner } from './subtle-runner.js';
 import { defaultWorkerFile, WorkerRunner } from './worker-runner.js';
 
@@ -53,10 +54,13 @@ export class FramePool implements FrameOffload {
     const filename =
       options === undefined ? undefined : ((options as Record<symbol, unknown>)[WORKER_FILE] as string | undefined);
     this.name = this.#options.mode;
+    const { mode, threads } = this.#options;
     this.#runner =
-      this.#options.mode === 'subtle'
+      mode === 'subtle'
         ? new SubtleRunner()
-        : new WorkerRunner({ threads: this.#options.threads, filename: filename ?? defaultWorkerFile() });
+        : mode === 'native'
+          ? new NativeRunner(threads)
+          : new WorkerRunner({ threads, filename: filename ?? defaultWorkerFile() });
     // Every buffer a message can hold at once: those in flight, one past the cap, one filling (plus class rounding).
     this.#buffers = new BufferPool(1.25 * (this.#options.maxInFlightBytes + 2 * this.#options.batchBytes));
   }

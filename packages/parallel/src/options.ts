@@ -2,29 +2,41 @@ import { availableParallelism } from 'node:os';
 import { invalid, readOptions } from '@sealflow/core/validate';
 
 /** How a pool runs batches. */
-export type FramePoolMode = 'workers' | 'subtle';
+export type FramePoolMode = 'workers' | 'subtle' | 'native';
 
 /** Options of `createFramePool`. */
 export interface FramePoolOptions {
   /**
    * `'workers'` (default): piscina worker threads running node:crypto. `'subtle'`:
    * WebCrypto on libuv's thread pool (size set by UV_THREADPOOL_SIZE at process start).
+   * `'native'`: the native backend (`@sealflow/native`, which must be imported first and
+   * built: it throws INVALID_ARGUMENT otherwise), one native call per batch as a task on
+   * libuv's thread pool, at most `threads` at once: no worker threads and no copies but the
+   * one of the caller's bytes into the pool's batch buffers. Where the native backend is
+   * present this replaces the worker path (keep UV_THREADPOOL_SIZE, 4 by default, at least
+   * `threads`).
    */
   readonly mode?: FramePoolMode;
-  /** Worker threads (`'workers'` mode), 1 to 256; default: `os.availableParallelism()`. */
+  /**
+   * Worker threads (`'workers'` mode), or native tasks run at once (`'native'` mode: one
+   * message's frames split across this many libuv pool tasks), 1 to 256; default:
+   * `os.availableParallelism()`.
+   */
   readonly threads?: number;
   /**
    * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
-   * 4 MiB with worker threads, 1 MiB with `'subtle'`. A message of known size is cut into at least two batches per thread (smaller
+   * 4 MiB with worker threads, 1 MiB with `'subtle'` and `'native'`. A message of known size is cut into at least two batches per thread (smaller
    * ones when this would give fewer), so every thread gets work.
    */
   readonly batchBytes?: number;
   /**
    * Cap on one message's bytes handed to the pool and not yet released (one batch may
    * always be in flight); default 12 MiB with worker threads (three default batches: one
-   * running per thread of a 2-thread pool and one waiting), 8 MiB with `'subtle'`. Bounds
-   * memory per stream: the bench's 1 GiB encrypt -> decrypt chain through a 2-thread pool
-   * peaked at 96 MiB over baseline with it (124 MiB at 16 MiB).
+   * running per thread of a 2-thread pool and one waiting), 8 MiB with `'subtle'`, 4 MiB
+   * with `'native'`. Bounds memory per stream: the bench's 1 GiB encrypt -> decrypt chain
+   * through a 2-thread pool peaked at 96 MiB over baseline with it (124 MiB at 16 MiB);
+   * native, 67 to 89 MiB (2 and 8 MiB batches alike: fresh output buffers awaiting the
+   * collector, whose external-memory trigger is about 64 MiB).
    */
   readonly maxInFlightBytes?: number;
   /**
@@ -69,6 +81,9 @@ const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBy
 export const DEFAULTS = {
   workers: { batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB },
   subtle: { batchBytes: 1 * MiB, maxInFlightBytes: 8 * MiB },
+  // Native: a batch costs one libuv task (microseconds), so small batches keep every
+  // thread busy with little memory per stream.
+  native: { batchBytes: 1 * MiB, maxInFlightBytes: 4 * MiB },
 } as const;
 export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
 export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
@@ -81,7 +96,8 @@ export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
 export function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   const o = readOptions(options, 'createFramePool', KEYS, { optional: true });
   const mode = o.raw('mode') ?? 'workers';
-  if (mode !== 'workers' && mode !== 'subtle') throw invalid(o.field('mode'), "'workers' or 'subtle'", mode);
+  if (mode !== 'workers' && mode !== 'subtle' && mode !== 'native')
+    throw invalid(o.field('mode'), "'workers', 'subtle' or 'native'", mode);
   const defaults = DEFAULTS[mode];
   const batchBytes = o.integer('batchBytes', 1, 256 * MiB, defaults.batchBytes);
   return {

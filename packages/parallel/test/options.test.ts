@@ -43,7 +43,10 @@ describe('createFramePool options', () => {
 
   it('rejects invalid values with a message naming the field and what arrived', () => {
     const cases: [unknown, RegExp][] = [
-      [{ mode: 'gpu' }, /createFramePool\.mode: expected 'workers' or 'subtle', got a string of 3 characters/],
+      [
+        { mode: 'gpu' },
+        /createFramePool\.mode: expected 'workers', 'subtle' or 'native', got a string of 3 characters/,
+      ],
       [{ threads: 0 }, /createFramePool\.threads: expected an integer from 1 to 256, got the number 0/],
       [{ threads: 1.5 }, /threads/],
       [{ batchBytes: -1 }, /batchBytes/],

@@ -14,6 +14,7 @@ export function contextOf(command: Command, io: CliIo): CliContext {
       ...(all.debug === true ? { debug: true } : {}),
       ...(typeof all.passphraseFile === 'string' ? { passphraseFile: all.passphraseFile } : {}),
       ...(all.quiet === true ? { quiet: true } : {}),
+      ...(all.verbose === true ? { verbose: true } : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ErrorCodes, MalformedMessageError, type DecryptedHeader, type DecryptOptions } from '@sealflow/core';
-import { printJson, type CliContext, type CliIo } from '../cli-context.js';
+import { printJson, verboseNote, type CliContext, type CliIo } from '../cli-context.js';
 import { openEngine, type EngineHandle } from '../engine-options.js';
 import { FileSource } from '../io/file-source.js';
 import { openOutput, type Output } from '../io/streams.js';
@@ -148,6 +148,7 @@ async function decryptRange(
     const opened = await openStore(context, storeFlags(flags as Record<string, unknown>), 'decrypt');
     try {
       handle = await openEngine(opened.store, { threads });
+      verboseNote(context, handle.notice);
       // Reads the header, the final frame and the frames covering the range; each is
       // verified before any byte of it is returned.
       const bytes = await handle.engine.decryptRange(source, { ...options, ...range });

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '@sealflow/core';
-import { progressTarget, type CliContext } from '../cli-context.js';
+import { progressTarget, verboseNote, type CliContext } from '../cli-context.js';
 import { openEngine, type EngineFlags, type EngineHandle } from '../engine-options.js';
 import { ProgressMeter } from '../io/progress.js';
 import { openInput, openOutput, type Input } from '../io/streams.js';
@@ -54,6 +54,7 @@ export async function pipeThroughEngine(
   });
   try {
     const handle = await openEngine(opened.store, spec.engine);
+    verboseNote(context, handle.notice);
     const output = await openOutput(context.io, flags.output, {
       binary: spec.binary,
       force: flags.force === true,

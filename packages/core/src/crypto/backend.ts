@@ -72,4 +72,48 @@ export interface CipherBackend {
     input: Uint8Array,
     output: Uint8Array,
   ): void;
+  /**
+   * Optional batch open (the native backend has it): opens `input.length / (frameLength + 32)`
+   * whole regular frames numbered from `firstSequence` (the caller checked every frame's
+   * sequence field) into `output[0 .. frames * frameLength]`, in one call. Returns false when
+   * a tag does not verify; `output` then holds no unverified byte (the backend zeroes the
+   * failing frame, the caller zeroes the rest). `input` and `output` must not overlap, and
+   * neither may be touched by anything else until the call returns.
+   */
+  openRegularFrames?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): boolean;
+  /**
+   * Optional: `sealRegularFrames` as a task on the libuv thread pool (the native backend
+   * has it; `@sealflow/parallel`'s `mode: 'native'` runs batches with it). Until the
+   * promise settles the caller owns neither buffer: it must not read `output` nor write
+   * either of them (the frame pool hands it buffers only it holds).
+   */
+  sealRegularFramesAsync?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): Promise<void>;
+  /**
+   * Optional: `openRegularFrames` as a task on the libuv thread pool, with the same
+   * ownership rule as `sealRegularFramesAsync`. Resolves to false on a tag failure (output
+   * zeroed); rejects with ERR_FRAME_SEQUENCE when a frame's sequence field is not the
+   * expected one (output zeroed), as this variant checks them itself.
+   */
+  openRegularFramesAsync?(
+    key: CipherKey,
+    messageId: Uint8Array,
+    frameLength: number,
+    firstSequence: number,
+    input: Uint8Array,
+    output: Uint8Array,
+  ): Promise<boolean>;
 }

@@ -78,6 +78,8 @@ export class BodyDecryptor {
   readonly #limits: DecryptLimits;
   readonly #regularAad: FrameAad;
   readonly #cipher: FrameCipher;
+  /** The backend's batch open (`openRegularFrames`), bound to this message, when it has one. */
+  readonly #batch: ((first: number, input: Uint8Array, output: Uint8Array) => boolean) | undefined;
   /** Scratch for a unit split across input chunks; grows with the bytes held, up to the largest unit. */
   #scratch: Uint8Array | undefined;
   #scratchLength = 0;
@@ -103,6 +105,13 @@ export class BodyDecryptor {
     const id = init.header.messageId;
     this.#regularAad = new FrameAad(id, BodyKind.REGULAR, init.header.frameLength);
     this.#cipher = backendFrameCipher(init.backend, init.key);
+    const { backend, key } = init;
+    const batch = backend.openRegularFrames;
+    const fl = init.header.frameLength;
+    this.#batch =
+      batch === undefined || init.header.contentType !== ContentType.FRAMED
+        ? undefined
+        : (first, input, output) => batch.call(backend, key, id, fl, first, input, output);
   }
 
   get plaintextBytes(): number {
@@ -130,6 +139,12 @@ export class BodyDecryptor {
         continue;
       }
       if (this.#scratchLength === 0) {
+        // Batch path (native backend): a run of whole regular frames in one call.
+        const opened = this.#openBatch(chunk, offset, out);
+        if (opened > offset) {
+          offset = opened;
+          continue;
+        }
         // Fast path: whole units straight from the caller's buffer.
         const size = this.#unitSize(chunk, offset, chunk.length - offset);
         if (size !== undefined && chunk.length - offset >= size) {
@@ -281,6 +296,42 @@ export class BodyDecryptor {
     this.#plaintextBytes += plaintext.length;
     if (final) this.#finish(plaintext, out);
     else if (plaintext.length > 0) out.push(this.#place(plaintext));
+  }
+
+  /**
+   * When the backend opens batches: the run of whole regular frames at `offset` whose
+   * sequence fields are the expected ones (at least two), opened in one synchronous call
+   * straight into the destination (or one fresh buffer). Frames after the run (a final
+   * frame, a wrong sequence number, a partial frame) go through `#consume`, so errors are
+   * the same as frame by frame. On a tag failure the whole region written is zeroed before
+   * the error is thrown. Returns the new offset (`offset` when nothing was batched).
+   */
+  #openBatch(chunk: Uint8Array, offset: number, out: Uint8Array[]): number {
+    const batch = this.#batch;
+    if (batch === undefined || this.#state !== 'body') return offset;
+    const fl = this.#header.frameLength;
+    const unit = REGULAR_FRAME_OVERHEAD + fl;
+    const first = this.#sequence;
+    const last = Math.min(FormatLimits.maxFrameCount, first + Math.floor((chunk.length - offset) / unit) - 1);
+    let count = 0;
+    while (first + count <= last && readUint32(chunk, offset + count * unit) === first + count) count++;
+    if (count < 2) return offset;
+    const input = chunk.subarray(offset, offset + count * unit);
+    const size = count * fl;
+    const destination = this.#destination;
+    const at = this.#written;
+    const inPlace = destination !== undefined && at + size <= destination.length;
+    const target = inPlace ? destination.subarray(at, at + size) : new Uint8Array(size);
+    this.#verifier?.update(input);
+    if (!batch(first, input, target)) {
+      target.fill(0);
+      throw authenticationFailed();
+    }
+    if (inPlace) this.#written = at + size;
+    this.#sequence += count;
+    this.#plaintextBytes += size;
+    if (size > 0) out.push(target);
+    return offset + count * unit;
   }
 
   /** Verified plaintext into the destination (a view of it back, the temporary zeroed), or as it is. */

@@ -44,6 +44,11 @@ export interface DecryptSessionOptions {
   readonly messageLength?: number;
   /** The plaintext is assembled by `join`, written straight into its result when its size is known. */
   readonly oneShot?: boolean;
+  /**
+   * `decryptInto`: the caller's memory for the plaintext (one-shot, unsigned framed
+   * messages; checked once the header authenticated). An offload writes into it in place.
+   */
+  readonly into?: Uint8Array | undefined;
 }
 
 /**
@@ -59,6 +64,7 @@ export class DecryptSession {
   readonly #offload: FrameOffload | undefined;
   readonly #messageLength: number | undefined;
   readonly #oneShot: boolean;
+  readonly #into: Uint8Array | undefined;
   /** One-shot calls: the whole plaintext's memory (the offload's, or this thread's), when its size was known. */
   #output: Uint8Array | undefined;
   #offloaded: OffloadedBody | undefined;
@@ -77,6 +83,7 @@ export class DecryptSession {
     this.#offload = options.offload === true ? core.offload : undefined;
     this.#messageLength = options.messageLength;
     this.#oneShot = options.oneShot === true;
+    this.#into = options.into;
   }
 
   /** One-shot calls: the whole plaintext from every piece `push` and `end` returned. */
@@ -239,8 +246,20 @@ export class DecryptSession {
     this.#header = { info: headerInfo(header), context };
     // A one-shot, unsigned, framed message: its plaintext's size follows from its length.
     const sized = this.#oneShot && verifier === undefined ? plaintextLength(header, this.#messageLength) : undefined;
+    const into = this.#into;
+    if (into !== undefined) {
+      try {
+        checkInto(header, verifier !== undefined, sized, into);
+      } catch (error) {
+        keyBytes?.fill(0);
+        throw error;
+      }
+    }
     if (keyBytes !== undefined) {
-      const output = sized === undefined ? undefined : allocateFrom(this.#offload as FrameOffload, sized);
+      const output =
+        sized === undefined
+          ? undefined
+          : (into?.subarray(0, sized) ?? allocateFrom(this.#offload as FrameOffload, sized));
       const init = {
         backend,
         key,
@@ -256,7 +275,11 @@ export class DecryptSession {
       if (this.#abandoned) this.#offloaded?.abort();
     }
     // On this thread, a one-shot message's plaintext is written straight into its result.
-    const local = this.#offloaded === undefined && sized !== undefined ? uninitializedBytes(sized) : undefined;
+    // decryptInto: the caller's memory (reused buffers fault no fresh pages in).
+    const local =
+      this.#offloaded === undefined && sized !== undefined
+        ? (into?.subarray(0, sized) ?? uninitializedBytes(sized))
+        : undefined;
     if (local !== undefined) this.#output = local;
     this.#body = new BodyDecryptor({ backend, key, header, verifier, limits: this.#core.limits, output: local });
   }
@@ -266,6 +289,28 @@ export class DecryptSession {
 function plaintextLength(header: MessageHeader, messageLength: number | undefined): number | undefined {
   if (messageLength === undefined || header.contentType !== ContentType.FRAMED) return undefined;
   return framedPlaintextLength(messageLength - header.length, header.frameLength);
+}
+
+/**
+ * decryptInto's checks, once the header is known: an unsigned framed message whose
+ * plaintext fits the caller's output.
+ * @throws {InvalidArgumentError} INVALID_ARGUMENT for a signing suite, a non-framed message or a short output.
+ * @throws {MalformedMessageError} TRUNCATED when the message length matches no frame layout.
+ */
+function checkInto(header: MessageHeader, signed: boolean, sized: number | undefined, into: Uint8Array): void {
+  if (signed || header.contentType !== ContentType.FRAMED) {
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'decryptInto needs a framed message without a signature (its plaintext size is known from its length)',
+    );
+  }
+  if (sized === undefined) throw new MalformedMessageError(ErrorCodes.TRUNCATED, 'the message is truncated');
+  if (into.length < sized) {
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `decryptInto output is ${into.length} bytes; the plaintext needs ${sized}`,
+    );
+  }
 }
 
 /** Hands the body to the offload; when it declines, the key copy is wiped here. */

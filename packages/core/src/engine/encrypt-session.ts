@@ -95,7 +95,7 @@ export class EncryptSession {
       key = backend.importKey(derivedKey);
       // An offload seals elsewhere (worker threads import their own key), so it gets a
       // private copy of the derived key, which it wipes; never the data key.
-      if (core.offload !== undefined && into === undefined) keyBytes = copyBytes(derivedKey);
+      if (core.offload !== undefined) keyBytes = copyBytes(derivedKey);
       derivedKey.fill(0);
       const headerBody = serializeHeaderBody({
         suite,
@@ -128,8 +128,20 @@ export class EncryptSession {
       oneShot && signer === undefined && plan.plaintextLength !== undefined
         ? headerLength + framedBodyLength(plan.plaintextLength, plan.frameLength)
         : undefined;
+    if (into !== undefined && sized !== undefined && into.length < sized) {
+      keyBytes?.fill(0);
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `encryptInto output is ${into.length} bytes; the message needs ${sized}`,
+      );
+    }
+    // encryptInto: the caller's memory (reused buffers fault no fresh pages in), also for
+    // an offload's threads, which write their batches in place there.
+    const intoOutput = into !== undefined && sized !== undefined ? into.subarray(0, sized) : undefined;
     const offloadOutput =
-      sized !== undefined && keyBytes !== undefined ? allocateFrom(core.offload as FrameOffload, sized) : undefined;
+      sized !== undefined && keyBytes !== undefined
+        ? (intoOutput ?? allocateFrom(core.offload as FrameOffload, sized))
+        : undefined;
     const destination = offloadOutput?.subarray(headerLength);
     const body =
       keyBytes === undefined
@@ -137,15 +149,7 @@ export class EncryptSession {
         : offloadBody(core.offload as FrameOffload, { ...init, keyBytes, suite, destination });
     if (body !== undefined) return new EncryptSession(core, body, messageId, suite, dataKey, offloadOutput);
     // On this thread, a one-shot message is written straight into its result.
-    if (into !== undefined && sized !== undefined && into.length < sized) {
-      throw new InvalidArgumentError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `encryptInto output is ${into.length} bytes; the message needs ${sized}`,
-      );
-    }
-    // encryptInto: the caller's memory (reused buffers fault no fresh pages in).
-    const output =
-      sized === undefined ? undefined : into !== undefined ? into.subarray(0, sized) : uninitializedBytes(sized);
+    const output = sized === undefined ? undefined : (intoOutput ?? uninitializedBytes(sized));
     return new EncryptSession(core, new FrameEncryptor({ ...init, output }), messageId, suite, dataKey, output);
   }
 

@@ -1,0 +1,316 @@
+// The native suite (issue 17): the native backend (`@sealflow/native`, ring's AES-GCM via
+// napi) on one thread and on 2 libuv tasks (`createFramePool({ mode: 'native' })`), against
+// raw node:crypto sealing the same frames, `openssl speed` at 64 KiB blocks on one core,
+// and @aws-crypto/client-node; one-shot calls write into a reused output
+// (`encryptInto`/`decryptInto`), streams run 1 GiB; peak RSS of a 1 GiB encrypt -> decrypt
+// stream comes from the memory suite's child-process probe.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { autoBackend, type Engine } from '@sealflow/core';
+import { createTestEngine } from '@sealflow/core/testing';
+import { createFramePool } from '@sealflow/parallel';
+import { CONTEXT, contestants, fixedOptions, rawFrames, type Fixture } from '../contestants.js';
+import { log } from '../log.js';
+import type { ResultRow, TargetResult } from '../results.js';
+import { countingSink, repeatingSource } from '../streams-io.js';
+import { mibPerSecond, time, timeOnce, type Budget } from '../timer.js';
+import { GiB, KiB, MiB, sizeLabel } from '../units.js';
+import { runMemory } from './memory.js';
+import { opensslSpeed } from './openssl.js';
+
+export interface NativeConfig {
+  readonly oneShotBytes: number;
+  readonly streamBytes: number;
+  /** Bytes streamed through encrypt -> decrypt by the RSS probe (0: skip it). */
+  readonly rssBytes: number;
+  readonly budget: Budget;
+  readonly opensslSeconds: number;
+  /** Frame lengths of the one-shot rows (64 KiB is the one the throughput targets use). */
+  readonly frameLengths: readonly number[];
+}
+
+/** What `--only native` runs: the sizes issue 17 names. */
+export const NATIVE_CHECK: NativeConfig = {
+  oneShotBytes: 64 * MiB,
+  streamBytes: GiB,
+  rssBytes: GiB,
+  budget: { timeMs: 300, minIterations: 5, collect: false },
+  opensslSeconds: 2,
+  frameLengths: [4 * KiB, 64 * KiB],
+};
+
+export const NATIVE_ONE = 'sealflow-native';
+export const NATIVE_TWO = 'sealflow-native-2';
+const FL = 64 * KiB;
+
+/** The one-line notice when `auto` could not pick the native backend (the suite is then skipped), else undefined. */
+export function nativeNotice(): string | undefined {
+  return autoBackend().name === 'native'
+    ? undefined
+    : 'sealflow bench: note: the native backend (@sealflow/native) is not loaded; using node:crypto, native suite skipped';
+}
+
+function row(
+  workload: string,
+  operation: 'encrypt' | 'decrypt',
+  bytes: number,
+  frameLength: number | undefined,
+  contestant: string,
+  mib: number,
+  samples: number,
+  note?: string,
+): ResultRow {
+  return {
+    suite: 'native',
+    workload,
+    operation,
+    bytes,
+    frameLength,
+    contestant,
+    mibPerSecond: mib,
+    opsPerSecond: undefined,
+    samples,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
+/** One-shot rows for one frame length: raw node:crypto, native 1 and 2 threads into reused outputs, client-node. */
+async function oneShot(
+  fixture: Fixture,
+  config: NativeConfig,
+  fl: number,
+  plaintext: Uint8Array,
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const bytes = plaintext.length;
+  const workload = `one-shot ${sizeLabel(bytes)}, ${sizeLabel(fl)} frames`;
+  const timed = async (name: string, op: 'encrypt' | 'decrypt', fn: () => Promise<unknown>): Promise<void> => {
+    const t = await time(`${name} ${op} ${workload}`, fn, config.budget);
+    const mib = mibPerSecond(bytes, t.meanMs);
+    rows.push(row(workload, op, bytes, fl, name, mib, t.samples, `CPU ${(t.cpuMs / (bytes / MiB)).toFixed(2)} ms/MiB`));
+    log(`native: ${name} ${op} ${workload}: ${Math.round(mib)} MiB/s`);
+  };
+  const raw = await rawFrames(fixture, fl);
+  const sealedRaw = raw.seal(plaintext);
+  await timed('raw-node', 'encrypt', async () => raw.seal(plaintext));
+  await timed('raw-node', 'decrypt', async () => raw.open(sealedRaw));
+  const pool = createFramePool({ mode: 'native', threads: 2 });
+  const engines: Record<string, Engine> = {
+    [NATIVE_ONE]: createTestEngine({ keyStore: fixture.store, frameLength: fl, backend: 'native' }),
+    [NATIVE_TWO]: createTestEngine({ keyStore: fixture.store, frameLength: fl, backend: 'native', offload: pool }),
+  };
+  try {
+    for (const [name, engine] of Object.entries(engines)) {
+      const sealed = await engine.encrypt(plaintext, { context: CONTEXT });
+      // Reused outputs: no fresh-memory page faults in the loop (the point of *Into).
+      const output = new Uint8Array(sealed.length);
+      const opened = new Uint8Array(bytes);
+      // Same bytes as raw node:crypto under the fixed materials, before anything is timed.
+      const fixed = await engine.encryptInto(plaintext, output, fixedOptions(fixture, { context: CONTEXT }));
+      if (!Buffer.from(fixed).equals(sealedRaw)) throw new Error(`native suite: ${name} differs from raw node:crypto`);
+      // `async` functions: tinybench calls a plain function once, unawaited, to see whether it
+      // returns a promise; that stray call would share the reused output with the timed ones
+      // (two calls writing one output break the ownership rule: tags fail).
+      await timed(name, 'encrypt', async () => engine.encryptInto(plaintext, output, { context: CONTEXT }));
+      await timed(name, 'decrypt', async () => engine.decryptInto(sealed, opened));
+    }
+  } finally {
+    await pool.close();
+  }
+  const peer = (await contestants(fixture, fl)).find((c) => c.name === 'client-node');
+  if (peer !== undefined) {
+    const sealed = await peer.encrypt(plaintext);
+    await timed('client-node', 'encrypt', async () => peer.encrypt(plaintext));
+    await timed('client-node', 'decrypt', async () => peer.decrypt(sealed));
+  }
+  return rows;
+}
+
+/** Stream rows (64 KiB frames, 64 KiB chunks): raw node:crypto sealing frame by frame, native 1 and 2 threads. */
+async function streams(fixture: Fixture, total: number): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const chunk = new Uint8Array(randomBytes(FL));
+  const workload = `stream ${sizeLabel(total)}, ${sizeLabel(FL)} frames`;
+  const once = async (name: string, op: 'encrypt' | 'decrypt', fn: () => Promise<unknown>): Promise<void> => {
+    const t = await timeOnce(fn);
+    const mib = mibPerSecond(total, t.meanMs);
+    rows.push(row(workload, op, total, FL, name, mib, 1, `CPU ${(t.cpuMs / (total / MiB)).toFixed(2)} ms/MiB`));
+    log(`native: ${name} ${op} ${workload}: ${Math.round(mib)} MiB/s`);
+  };
+  const raw = await rawFrames(fixture, FL);
+  await once('raw-node', 'encrypt', async () => {
+    let sequence = 1;
+    const source = repeatingSource(total, chunk);
+    const sealing = Readable.from(
+      (async function* () {
+        for await (const piece of source) yield* raw.sealFrame(piece as Uint8Array, sequence++);
+      })(),
+    );
+    await pipeline(sealing, countingSink());
+  });
+  const path = join(tmpdir(), `sealflow-bench-native-${process.pid}.msg`);
+  const pool = createFramePool({ mode: 'native', threads: 2 });
+  try {
+    const one = createTestEngine({ keyStore: fixture.store, frameLength: FL, backend: 'native' });
+    await pipeline(repeatingSource(total, chunk), one.encryptStream({ context: CONTEXT }), createWriteStream(path));
+    const engines: Record<string, Engine> = {
+      [NATIVE_ONE]: one,
+      [NATIVE_TWO]: createTestEngine({ keyStore: fixture.store, frameLength: FL, backend: 'native', offload: pool }),
+    };
+    for (const [name, engine] of Object.entries(engines)) {
+      await once(name, 'encrypt', async () =>
+        pipeline(repeatingSource(total, chunk), engine.encryptStream({ context: CONTEXT }), countingSink()),
+      );
+      await once(name, 'decrypt', async () =>
+        pipeline(createReadStream(path, { highWaterMark: MiB }), engine.decryptStream(), countingSink()),
+      );
+    }
+  } finally {
+    await pool.close();
+    await rm(path, { force: true });
+  }
+  return rows;
+}
+
+/** Every row of the native suite (empty when the native backend is not loaded). */
+export async function runNative(fixture: Fixture, config: NativeConfig): Promise<ResultRow[]> {
+  if (nativeNotice() !== undefined) return [];
+  const rows: ResultRow[] = [];
+  const plaintext = new Uint8Array(randomBytes(config.oneShotBytes));
+  for (const fl of config.frameLengths) rows.push(...(await oneShot(fixture, config, fl, plaintext)));
+  rows.push(...(await streams(fixture, config.streamBytes)));
+  const openssl = await opensslSpeed(config.opensslSeconds, undefined, FL);
+  if (openssl !== undefined)
+    rows.push(row('AES-256-GCM, 64 KiB blocks, 1 core', 'encrypt', FL, undefined, 'openssl (1 core)', openssl, 1));
+  if (config.rssBytes > 0) {
+    const memory = await runMemory(config.rssBytes, [NATIVE_ONE, NATIVE_TWO]);
+    rows.push(...memory.map((r) => ({ ...r, suite: 'native' as const })));
+  }
+  return rows;
+}
+
+const find = (
+  rows: readonly ResultRow[],
+  contestant: string,
+  op: 'encrypt' | 'decrypt',
+  workload: (w: string) => boolean,
+): ResultRow | undefined => rows.find((r) => r.contestant === contestant && r.operation === op && workload(r.workload));
+
+/** `a / b` throughput as a target at `>= required`, or a miss saying what was not measured. */
+function ratioTarget(
+  id: string,
+  description: string,
+  a: ResultRow | undefined,
+  b: ResultRow | undefined,
+  required: number,
+  bound: string,
+): TargetResult {
+  const ratio = a?.mibPerSecond !== undefined && b?.mibPerSecond !== undefined ? a.mibPerSecond / b.mibPerSecond : NaN;
+  const pass = ratio >= required;
+  const measured = Number.isNaN(ratio)
+    ? 'not measured'
+    : `${ratio.toFixed(2)}x (${Math.round(a?.mibPerSecond ?? 0)} vs ${Math.round(b?.mibPerSecond ?? 0)} MiB/s)`;
+  return {
+    id,
+    description,
+    required: `>= ${required}x`,
+    measured,
+    pass,
+    shortfall: pass
+      ? undefined
+      : Number.isNaN(ratio)
+        ? 'a row is missing'
+        : `needs ${(required / ratio).toFixed(2)}x more`,
+    why: pass ? undefined : bound,
+    profile: undefined,
+  };
+}
+
+/** Issue 17's targets from the native suite's rows. */
+export function nativeTargets(rows: readonly ResultRow[]): TargetResult[] {
+  const out: TargetResult[] = [];
+  const oneShot64 = (w: string): boolean => w.startsWith('one-shot') && w.endsWith(`${sizeLabel(FL)} frames`);
+  const oneShot4 = (w: string): boolean => w.startsWith('one-shot') && w.endsWith(`${sizeLabel(4 * KiB)} frames`);
+  const stream = (w: string): boolean => w.startsWith('stream');
+  const openssl = rows.find((r) => r.contestant === 'openssl (1 core)');
+  const cpu = 'bound by the CPU share this loaded machine gave the run (see the load average)';
+  for (const [label, kind] of [
+    ['64 MiB one-shot (reused output)', oneShot64],
+    ['1 GiB stream', stream],
+  ] as const) {
+    const native = find(rows, NATIVE_ONE, 'encrypt', kind);
+    out.push(
+      ratioTarget(
+        `native-raw-${label}`,
+        `native, 1 thread, ${label} encrypt, 64 KiB frames vs raw node:crypto per-frame sealing`,
+        native,
+        find(rows, 'raw-node', 'encrypt', kind),
+        2.5,
+        cpu,
+      ),
+      ratioTarget(
+        `native-openssl-${label}`,
+        `native, 1 thread, ${label} encrypt vs openssl speed -evp aes-256-gcm, 64 KiB blocks, 1 core`,
+        native,
+        openssl,
+        0.8,
+        'the hardware AES-GCM bound; the rest is the frame layout, copies and the engine',
+      ),
+    );
+  }
+  for (const [fl, kind, required] of [
+    [64 * KiB, oneShot64, 8],
+    [4 * KiB, oneShot4, 6],
+  ] as const) {
+    for (const op of ['encrypt', 'decrypt'] as const) {
+      out.push(
+        ratioTarget(
+          `native-client-node-${fl}-${op}`,
+          `native, 1 thread, one-shot ${op}, ${sizeLabel(fl)} frames vs @aws-crypto/client-node`,
+          find(rows, NATIVE_ONE, op, kind),
+          find(rows, 'client-node', op, kind),
+          required,
+          cpu,
+        ),
+      );
+    }
+  }
+  for (const [label, kind] of [
+    ['one-shot', oneShot64],
+    ['stream', stream],
+  ] as const) {
+    for (const op of ['encrypt', 'decrypt'] as const) {
+      out.push(
+        ratioTarget(
+          `native-threads-${label}-${op}`,
+          `native, 2 threads vs 1, ${label} ${op}, 64 KiB frames`,
+          find(rows, NATIVE_TWO, op, kind),
+          find(rows, NATIVE_ONE, op, kind),
+          1.7,
+          'needs a second free core: on this machine shared by other jobs it rarely has one',
+        ),
+      );
+    }
+  }
+  for (const contestant of [NATIVE_ONE, NATIVE_TWO]) {
+    const memory = rows.find((r) => r.contestant === contestant && r.peakRssOverBaselineMiB !== undefined);
+    const over = memory?.peakRssOverBaselineMiB;
+    const pass = over !== undefined && over <= 64;
+    out.push({
+      id: `native-rss-${contestant}`,
+      description: `${contestant}: peak RSS streaming 1 GiB encrypt -> decrypt over baseline`,
+      required: '<= 64 MiB',
+      measured: over === undefined ? 'not measured' : `${over.toFixed(1)} MiB`,
+      pass,
+      shortfall: pass ? undefined : over === undefined ? 'not measured' : `${(over - 64).toFixed(1)} MiB over`,
+      why: pass ? undefined : 'batches in flight and the garbage collector lagging behind freed outputs',
+      profile: undefined,
+    });
+  }
+  return out;
+}

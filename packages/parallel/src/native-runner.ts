@@ -1,0 +1,129 @@
+import {
+  autoBackend,
+  ErrorCodes,
+  InvalidArgumentError,
+  isSealflowError,
+  WorkerError,
+  type CipherBackend,
+  type CipherKey,
+} from '@sealflow/core';
+import { authenticationFailed } from '@sealflow/core/frames';
+import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
+import { PREFIX_LENGTH, TAG_BYTES } from './batch-task.js';
+
+type AsyncBatch = NonNullable<CipherBackend['sealRegularFramesAsync']>;
+type AsyncOpen = NonNullable<CipherBackend['openRegularFramesAsync']>;
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs batches through the native backend (`@sealflow/native`: ring's AES-GCM) as tasks on
+ * libuv's thread pool, at most `threads` at once: each batch is one native call that seals
+ * or opens all its frames, reading the batch's input buffer (which the pipeline handed
+ * over: nothing else holds it) and writing its one-shot destination in place, or a fresh
+ * buffer. No worker threads, no messages, no copies besides the pipeline's one copy of the
+ * caller's bytes into its batch buffers (which is what makes the caller's buffer free at
+ * once: the native code never reads memory JavaScript can still write).
+ */
+export class NativeRunner implements BatchRunner {
+  readonly name = 'native' as const;
+  readonly parallelism: number;
+  readonly #backend: CipherBackend;
+  readonly #seal: AsyncBatch;
+  readonly #open: AsyncOpen;
+  #batches = 0;
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  /** @throws {InvalidArgumentError} when the native backend is not loaded (import `@sealflow/native` first). */
+  constructor(threads: number, backend: CipherBackend = autoBackend()) {
+    const seal = backend.sealRegularFramesAsync;
+    const open = backend.openRegularFramesAsync;
+    if (backend.name !== 'native' || seal === undefined || open === undefined) {
+      throw new InvalidArgumentError(
+        ErrorCodes.INVALID_ARGUMENT,
+        "createFramePool mode 'native' needs the native backend: import '@sealflow/native' (built where cargo exists)",
+      );
+    }
+    this.parallelism = threads;
+    this.#backend = backend;
+    this.#seal = seal;
+    this.#open = open;
+  }
+
+  get counters(): { readonly batches: number; readonly workerFailures: number } {
+    return { batches: this.#batches, workerFailures: 0 };
+  }
+
+  forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner {
+    // The native key schedule holds its own copy; ours is wiped at once.
+    const key = this.#backend.importKey(keyBytes);
+    keyBytes.fill(0);
+    const id = Uint8Array.from(messageId);
+    let destroyed = false;
+    return {
+      run: async (batch) => {
+        await this.#slot();
+        try {
+          if (destroyed) throw new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted');
+          this.#batches++;
+          return batch.operation === 'seal'
+            ? await this.#sealBatch(key, id, frameLength, batch)
+            : await this.#openBatch(key, id, frameLength, batch);
+        } finally {
+          this.#release();
+        }
+      },
+      destroy: () => {
+        destroyed = true;
+      },
+    };
+  }
+
+  /** Ordinary memory: the native tasks write each batch's output at its place. */
+  allocate(length: number): Uint8Array {
+    return new Uint8Array(length);
+  }
+
+  async close(): Promise<void> {}
+
+  async #sealBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+    const input = new Uint8Array(batch.input, 0, batch.frames * fl);
+    const output = batch.destination ?? new Uint8Array(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
+    try {
+      await this.#seal.call(this.#backend, key, id, fl, batch.firstSequence, input, output);
+    } catch (error) {
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, `native seal failed: ${describe(error)}`, { cause: error });
+    }
+    return { pieces: [output], frames: batch.frames, input: batch.input, error: undefined };
+  }
+
+  async #openBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+    const input = new Uint8Array(batch.input, 0, batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
+    const output = batch.destination ?? new Uint8Array(batch.frames * fl);
+    try {
+      // A failing batch releases none of its frames: the backend zeroed what it wrote.
+      if (await this.#open.call(this.#backend, key, id, fl, batch.firstSequence, input, output))
+        return { pieces: [output], frames: batch.frames, input: batch.input, error: undefined };
+      return { pieces: [], frames: 0, input: batch.input, error: authenticationFailed() };
+    } catch (error) {
+      if (isSealflowError(error)) return { pieces: [], frames: 0, input: batch.input, error };
+      throw new WorkerError(ErrorCodes.WORKER_FAILED, `native open failed: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  /** Waits for one of the `threads` task slots. */
+  async #slot(): Promise<void> {
+    if (this.#running < this.parallelism) {
+      this.#running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Hands the slot to the next waiting batch, or frees it. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) this.#running--;
+    else next();
+  }
+}
