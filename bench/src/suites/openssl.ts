@@ -10,7 +10,7 @@ const run = promisify(execFile);
 export async function opensslSpeed(
   seconds: number,
   multi: number | undefined,
-  blockBytes = 16 * KiB,
+  blockBytes: number = 16 * KiB,
 ): Promise<number | undefined> {
   try {
     return await speed(seconds, multi, blockBytes);

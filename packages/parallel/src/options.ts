@@ -78,15 +78,17 @@ const KEYS = ['mode', 'threads', 'batchBytes', 'maxInFlightBytes', 'minMessageBy
  * measured on the bench VM). crypto.subtle: smaller ones, as every frame of a batch is a
  * job holding its own copies of input and output at once.
  */
-export const DEFAULTS = {
+export const DEFAULTS: {
+  readonly [M in FramePoolMode]: { readonly batchBytes: number; readonly maxInFlightBytes: number };
+} = {
   workers: { batchBytes: 4 * MiB, maxInFlightBytes: 12 * MiB },
   subtle: { batchBytes: 1 * MiB, maxInFlightBytes: 8 * MiB },
   // Native: a batch costs one libuv task (microseconds), so small batches keep every
   // thread busy with little memory per stream.
   native: { batchBytes: 1 * MiB, maxInFlightBytes: 4 * MiB },
-} as const;
-export const DEFAULT_MIN_MESSAGE_BYTES = 4 * MiB;
-export const DEFAULT_SHARED_OUTPUT_BYTES = 1024 * MiB;
+};
+export const DEFAULT_MIN_MESSAGE_BYTES: number = 4 * MiB;
+export const DEFAULT_SHARED_OUTPUT_BYTES: number = 1024 * MiB;
 
 /**
  * Reads options by own properties only (a polluted prototype changes nothing) and rejects
