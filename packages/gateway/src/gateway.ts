@@ -50,6 +50,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       region: config.region,
       sseS3Key: await loadOrCreateKey(config.sseS3KeyFile),
       bucketKeysByDefault: config.bucketKeys,
+      verifyWrites: config.verifyWrites,
     });
     // Closed before the key store: it wipes its engines' cached bucket keys.
     closers.unshift(() => service.close());

@@ -98,6 +98,12 @@ export interface GatewayConfig {
    */
   readonly bucketKeys: boolean;
   /**
+   * How a write is verified before it is acknowledged: `local` (default; the stored message
+   * opened with the data key just generated, the stored EDK byte-identical to KMS's answer:
+   * no second KMS call) or `kms` (a full KMS Decrypt round trip per object or bucket key).
+   */
+  readonly verifyWrites: 'local' | 'kms';
+  /**
    * The 32-byte key SSE-S3 (AES256) objects are wrapped with; created (mode 0600) when
    * missing. Gateways sharing one store must share this file.
    */
@@ -114,6 +120,7 @@ const TOP_LEVEL = [
   'storage',
   'keyStore',
   'bucketKeys',
+  'verifyWrites',
   'sseS3KeyFile',
   'virtualHosts',
 ] as const;
@@ -189,11 +196,17 @@ export function parseGatewayConfig(json: unknown, baseDir: string): GatewayConfi
       fileIn,
     ),
     bucketKeys: o.boolean('bucketKeys', false),
+    verifyWrites: parseVerifyWrites(o.raw('verifyWrites') ?? 'local', o.field('verifyWrites')),
     sseS3KeyFile: fileIn(o.raw('sseS3KeyFile') ?? 'sse-s3.key', o.field('sseS3KeyFile')),
     virtualHosts: (o.stringArray('virtualHosts') ?? ['localhost']).map((host, i) =>
       assertPattern(host, `${o.field('virtualHosts')}[${i}]`, HOST_NAME, 'a host name such as s3.example.com'),
     ),
   };
+}
+
+function parseVerifyWrites(value: unknown, label: string): 'local' | 'kms' {
+  if (value === 'local' || value === 'kms') return value;
+  throw invalidArgument(`${label}: expected "local" or "kms"`);
 }
 
 /** Whether `host` names a loopback interface. */

@@ -26,6 +26,7 @@ import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
 import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
 import type { RequestContext } from './request-context.js';
+import { VERIFY_WRITES_MODES, WriteKeyMemo, type VerifyWrites } from './write-key-memo.js';
 
 /** Options of `new S3Service(...)`. */
 export interface S3ServiceOptions {
@@ -51,6 +52,11 @@ export interface S3ServiceOptions {
   readonly minPartSize?: number;
   /** Clock (ms since the epoch), for tests. */
   readonly now?: () => number;
+  /**
+   * How a write is verified before it is acknowledged (default `local`: with the data key
+   * just generated, no second KMS call; `kms`: a full KMS Decrypt round trip). See `VerifyWrites`.
+   */
+  readonly verifyWrites?: VerifyWrites;
 }
 
 /** What `S3Service.stats()` reports (for metrics): KMS calls made, bucket-key hits (calls avoided), messages and bytes. */
@@ -106,6 +112,8 @@ export class ServiceCore {
   readonly minPartSize: number;
   readonly now: () => number;
   readonly #bucketKeysByDefault: boolean;
+  readonly #verifyWrites: VerifyWrites;
+  readonly #memos: WriteKeyMemo[] = [];
   readonly #bucketKeyCache: BucketKeyOptions;
   readonly #engines = new Map<string, Engine>();
   readonly #sseS3Store: KeyStore;
@@ -128,6 +136,9 @@ export class ServiceCore {
     this.maxObjectSize = options.maxObjectSize ?? 5 * 1024 ** 3;
     this.minPartSize = options.minPartSize ?? 5 * 1024 ** 2;
     this.now = options.now ?? Date.now;
+    if (options.verifyWrites !== undefined && !VERIFY_WRITES_MODES.includes(options.verifyWrites))
+      throw new TypeError("S3Service: verifyWrites must be 'local' or 'kms'");
+    this.#verifyWrites = options.verifyWrites ?? 'local';
     this.#bucketKeysByDefault = options.bucketKeysByDefault ?? false;
     this.#bucketKeyCache = options.bucketKeyCache ?? { maxAgeMs: 5 * 60_000 };
     this.#sseS3Store = new RawAesKeyStore({ namespace: 'sealflow-s3', name: 'sse-s3', key: options.sseS3Key });
@@ -138,14 +149,21 @@ export class ServiceCore {
   engineFor(principal: string): Engine {
     let engine = this.#engines.get(principal);
     if (engine === undefined) {
+      const keyStore = this.keys.keyStoreFor(principal);
       engine = createEngine({
-        keyStore: this.keys.keyStoreFor(principal),
+        keyStore: this.#verifyWrites === 'local' ? this.#memo(keyStore) : keyStore,
         bucketKeys: this.#bucketKeyCache,
         frameLength: this.frameLength,
       });
       this.#engines.set(principal, engine);
     }
     return engine;
+  }
+
+  #memo(keyStore: KeyStore): KeyStore {
+    const memo = new WriteKeyMemo(keyStore);
+    this.#memos.push(memo);
+    return memo;
   }
 
   /** Counters of the SSE-KMS engines (every principal's) and of the SSE-S3 engine. */
@@ -176,6 +194,7 @@ export class ServiceCore {
   async close(): Promise<void> {
     await Promise.all([...this.#engines.values(), this.sseS3Engine].map((e) => e.close()));
     this.#engines.clear();
+    for (const memo of this.#memos.splice(0)) memo.clear();
   }
 
   /** The engine that opens an object written with `encryption`. */
