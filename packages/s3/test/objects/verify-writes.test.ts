@@ -85,7 +85,7 @@ describe('write-path verification modes (verifyWrites)', () => {
   });
 
   for (const mode of ['local', 'kms'] as const) {
-    for (const headers of [KMS_HEADERS, BUCKET_KEY_HEADERS, {}]) {
+    for (const headers of [KMS_HEADERS, BUCKET_KEY_HEADERS, {}] as Record<string, string>[]) {
       const label = `${mode}, ${headers['x-amz-server-side-encryption-bucket-key-enabled'] === 'true' ? 'bucket key' : (headers['x-amz-server-side-encryption'] ?? 'AES256')}`;
       it(`${label}: a body corrupted or swapped between write and read-back answers 500 and leaves no object`, async () => {
         const { service, store } = setup(mode);
