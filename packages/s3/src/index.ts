@@ -120,6 +120,13 @@ export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './o
 export { S3Service } from './objects/s3-service.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
 export {
+  combineCrcs,
+  FULL_OBJECT_ALGORITHMS,
+  isFullObjectAlgorithm,
+  type FullObjectAlgorithm,
+} from './checksums/crc-combine.js';
+export { multipartChecksumType } from './multipart/multipart-checksum.js';
+export {
   asWriteVerification,
   WriteKeyMemo,
   type VerifyWrites,
