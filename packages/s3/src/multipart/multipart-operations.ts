@@ -163,7 +163,7 @@ async function storePart(
   body: BodyInput,
   fromCopy: boolean,
 ): Promise<WriteResult> {
-  const engine = record.encryption.algorithm === 'AES256' ? core.sseS3Engine : core.engineFor(ctx.principal);
+  const engine = core.messageEngine(ctx, record.encryption);
   const requested = fromCopy ? undefined : parseChecksumHeaders(input.headers);
   if (
     requested !== undefined &&
@@ -338,7 +338,7 @@ export async function completeMultipartUpload(
     parts: chosen,
   };
   // Write-path verification: every part's stored header unwraps and authenticates now.
-  const engine = record.encryption.algorithm === 'AES256' ? core.sseS3Engine : core.engineFor(ctx.principal);
+  const engine = core.messageEngine(ctx, record.encryption);
   const trailers: PartChecksumInput[] = [];
   for (const part of chosen) {
     const trailer = await core.kms(() =>

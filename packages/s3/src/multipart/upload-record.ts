@@ -92,7 +92,7 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
       raw['checksumType'] === 'FULL_OBJECT' ||
       raw['checksumType'] === 'COMPOSITE') &&
     e !== undefined &&
-    (e['algorithm'] === 'AES256' || e['algorithm'] === 'aws:kms') &&
+    (e['algorithm'] === 'AES256' || e['algorithm'] === 'aws:kms' || e['algorithm'] === 'aws:kms:dsse') &&
     (e['keyArn'] === null || typeof e['keyArn'] === 'string') &&
     typeof e['bucketKey'] === 'boolean' &&
     strings(e['context']);
@@ -105,7 +105,7 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
     initiator: raw['initiator'] as string,
     owner: raw['owner'] as string,
     encryption: {
-      algorithm: e['algorithm'] as 'AES256' | 'aws:kms',
+      algorithm: e['algorithm'] as 'AES256' | 'aws:kms' | 'aws:kms:dsse',
       keyArn: (e['keyArn'] as string | null) ?? undefined,
       bucketKey: e['bucketKey'] as boolean,
       context: e['context'] as Record<string, string>,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isSealflowError, type EncryptionContext, type EncryptOptions, type Engine } from '@sealflow/core';
+import { isSealflowError, type EncryptionContext, type EncryptOptions } from '@sealflow/core';
 import { createChecksum, type ChecksumAlgorithm } from '../checksums/checksum.js';
 import { verifyChecksum } from '../checksums/checksum-headers.js';
 import { parseContentMd5 } from '../checksums/content-md5.js';
@@ -9,6 +9,7 @@ import type { StoredPart } from './object-record.js';
 import { messageSource } from './message-source.js';
 import { encodeTrailer } from './sealed-trailer.js';
 import { asWriteVerification } from './write-key-memo.js';
+import type { MessageEngine } from './dual-layer-engine.js';
 
 /** The checksum a write verifies: the algorithm and, when the client sent one, its value (a trailer arrives after the body). */
 export interface ChecksumPlan {
@@ -17,7 +18,7 @@ export interface ChecksumPlan {
 }
 
 export interface MessagePlan {
-  readonly engine: Engine;
+  readonly engine: MessageEngine;
   readonly encrypt: EncryptOptions;
   /** The context the stored header must authenticate (write-path verification checks it). */
   readonly expectContext: EncryptionContext;

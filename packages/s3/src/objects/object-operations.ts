@@ -214,7 +214,7 @@ export function readPlan(
   signal?: AbortSignal,
 ): ReadPlan {
   return {
-    engine: core.readEngine(ctx, record.encryption),
+    engine: core.messageEngine(ctx, record.encryption),
     store: core.store,
     record,
     expectContext: core.headerContext(bucket, record.key, record.encryption.context),

@@ -26,6 +26,7 @@ import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
 import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
 import type { RequestContext } from './request-context.js';
+import { dualLayerEngine, type MessageEngine } from './dual-layer-engine.js';
 import { VERIFY_WRITES_MODES, WriteKeyMemo, type VerifyWrites } from './write-key-memo.js';
 
 /** Options of `new S3Service(...)`. */
@@ -82,7 +83,7 @@ export interface S3ServiceStats {
 
 /** A decided encryption for a new object: engine, options and what the record stores. */
 export interface WritePlan {
-  readonly engine: Engine;
+  readonly engine: MessageEngine;
   readonly encryption: ObjectEncryption;
   /** The full context the header authenticates (object ARN plus the request's pairs). */
   readonly headerContext: EncryptionContext;
@@ -197,7 +198,13 @@ export class ServiceCore {
     for (const memo of this.#memos.splice(0)) memo.clear();
   }
 
-  /** The engine that opens an object written with `encryption`. */
+  /** What writes and reads the messages of an object encrypted with `encryption` (two layers for DSSE-KMS). */
+  messageEngine(ctx: RequestContext, encryption: ObjectEncryption): MessageEngine {
+    if (encryption.algorithm === 'aws:kms:dsse') return dualLayerEngine(this.engineFor(ctx.principal));
+    return this.readEngine(ctx, encryption);
+  }
+
+  /** The single-layer engine of an object written with `encryption` (re-key; never for DSSE-KMS messages). */
   readEngine(ctx: RequestContext, encryption: ObjectEncryption): Engine {
     return encryption.algorithm === 'AES256' ? this.sseS3Engine : this.engineFor(ctx.principal);
   }
@@ -327,9 +334,18 @@ export class ServiceCore {
         decision,
       };
     }
-    if (decision.algorithm === 'aws:kms:dsse')
-      throw s3Error('NotImplemented', 'Dual-layer server-side encryption (aws:kms:dsse) is not implemented.');
     const keyArn = await this.resolveKeyArn(ctx, decision.keyId ?? 'alias/aws/s3');
+    if (decision.algorithm === 'aws:kms:dsse') {
+      // Two layers, each with its own data key from KMS; S3 Bucket Keys do not apply to DSSE-KMS.
+      return {
+        engine: dualLayerEngine(this.engineFor(ctx.principal)),
+        encryption: { algorithm: 'aws:kms:dsse', keyArn, bucketKey: false, context: headerContext },
+        headerContext,
+        keyId: keyArn,
+        bucketKey: undefined,
+        decision,
+      };
+    }
     const explicit = header(headers, SseHeaders.bucketKeyEnabled) !== undefined || bucketEncryption !== undefined;
     const useBucketKey = decision.bucketKey || (!explicit && this.#bucketKeysByDefault);
     const kmsContext = useBucketKey ? { ...decision.context, 'aws:s3:arn': this.bucketArn(bucket) } : headerContext;

@@ -24,11 +24,25 @@ export type VerifyWrites = 'local' | 'kms';
 /** The verification modes, for option validation. */
 export const VERIFY_WRITES_MODES: readonly VerifyWrites[] = ['local', 'kms'];
 
-const verifying = new AsyncLocalStorage<true>();
+/** One verification: the remembered keys it used, dropped when it ends. */
+interface Scope {
+  readonly done: (() => void)[];
+}
 
-/** Runs `fn` as a write-path verification: only there does a `WriteKeyMemo` answer from memory. */
-export function asWriteVerification<T>(fn: () => Promise<T>): Promise<T> {
-  return verifying.run(true, fn);
+const verifying = new AsyncLocalStorage<Scope>();
+
+/**
+ * Runs `fn` as a write-path verification: only there does a `WriteKeyMemo` answer from
+ * memory, as often as the verification asks (a DSSE-KMS read-back opens its outer layer
+ * more than once); the keys it used are wiped when it ends.
+ */
+export async function asWriteVerification<T>(fn: () => Promise<T>): Promise<T> {
+  const scope: Scope = { done: [] };
+  try {
+    return await verifying.run(scope, fn);
+  } finally {
+    for (const drop of scope.done) drop();
+  }
 }
 
 /** Bounds of the memo (entries never used by a verification leave on their own). */
@@ -62,7 +76,7 @@ function memoKey(edk: EncryptedDataKey, context: EncryptionContext, length: numb
  * A key store that remembers the data keys its inner store generated (a copy of the
  * plaintext, keyed by every byte of the EDK the store returned and by the context), so
  * that write-path verification can open the message just written without a second KMS
- * call. A remembered key is given out once, and only inside `asWriteVerification`, for
+ * call. A remembered key is given out only inside one `asWriteVerification` (and wiped when it ends), for
  * an EDK and context byte-identical to the ones generated; everything else (reads,
  * re-keys, a verification whose EDK differs) goes to the inner store. With bucket keys
  * the remembered key is the bucket key: the first verification of its window opens the
@@ -122,13 +136,14 @@ export class WriteKeyMemo implements KeyStore {
   }
 
   async unwrapDataKey(edk: EncryptedDataKey, request: KeyStoreRequest): Promise<DataKey> {
-    if (verifying.getStore() === true) {
+    const scope = verifying.getStore();
+    if (scope !== undefined) {
       this.#sweep();
       const name = memoKey(edk, request.context, request.length);
       const entry = this.#entries.get(name);
       if (entry !== undefined) {
-        this.#entries.delete(name);
-        return entry.key;
+        scope.done.push(() => this.#drop(name));
+        return entry.key.clone();
       }
     }
     return this.#inner.unwrapDataKey(edk, request);

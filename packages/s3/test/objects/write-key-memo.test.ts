@@ -24,7 +24,7 @@ function counting(): { store: KeyStore; unwraps: () => number } {
 const context = { 'aws:s3:arn': 'arn:aws:s3:::bkt/k' };
 
 describe('WriteKeyMemo', () => {
-  it('answers a verification once, for the byte-identical EDK and context, with the generated key', async () => {
+  it('answers one verification, for the byte-identical EDK and context, with the generated key', async () => {
     const { store, unwraps } = counting();
     const memo = new WriteKeyMemo(store);
     expect(memo.id).toBe(store.id);
@@ -32,10 +32,14 @@ describe('WriteKeyMemo', () => {
     const { dataKey, encryptedDataKey } = await memo.generateDataKey({ context, length: 32 });
     const plain = Buffer.from(dataKey.reveal());
     dataKey.destroy(); // the engine destroys its copy: the memo kept its own
-    const first = await asWriteVerification(() => memo.unwrapDataKey(encryptedDataKey, { context, length: 32 }));
+    const [first, again] = await asWriteVerification(async () => [
+      await memo.unwrapDataKey(encryptedDataKey, { context, length: 32 }),
+      await memo.unwrapDataKey(encryptedDataKey, { context, length: 32 }),
+    ]);
     expect(Buffer.from(first.reveal()).equals(plain)).toBe(true);
+    expect(Buffer.from(again.reveal()).equals(plain)).toBe(true);
     expect(unwraps()).toBe(0);
-    // Given out once: the next one goes to the store (and gets the same key from it).
+    // Wiped when that verification ended: the next one goes to the store (and gets the same key from it).
     const second = await asWriteVerification(() => memo.unwrapDataKey(encryptedDataKey, { context, length: 32 }));
     expect(Buffer.from(second.reveal()).equals(plain)).toBe(true);
     expect(unwraps()).toBe(1);
