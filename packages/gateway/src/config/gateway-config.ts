@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from '@sealflow/core';
 import { assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
+import { parseAwsKmsPrincipals, type AwsKmsPrincipalCredentials } from '../keys/aws-kms-principals.js';
 
 /** The largest config file read; a real one is a few kilobytes. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -55,6 +56,8 @@ export type KeyStoreConfig =
       readonly type: 'aws-kms';
       readonly region: string;
       readonly endpoint?: string;
+      /** Per-principal credentials (static keys or a shared-config profile); others use the SDK's default chain. */
+      readonly principals?: Readonly<Record<string, AwsKmsPrincipalCredentials>>;
     }
   | {
       readonly type: 'xks';
@@ -330,6 +333,7 @@ function parseKeyStore(
     'caFile',
     'timeoutMs',
     'keys',
+    'principals',
   ] as const;
   const type = readOptions(value, label, all).raw('type');
   switch (type) {
@@ -350,13 +354,16 @@ function parseKeyStore(
       };
     }
     case 'aws-kms': {
-      const o = readOptions(value, label, ['type', 'region', 'endpoint']);
+      const o = readOptions(value, label, ['type', 'region', 'endpoint', 'principals']);
       const endpoint = o.optionalString('endpoint');
       if (endpoint !== undefined) assertUrl(endpoint, o.field('endpoint'));
       return {
         type,
         region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'),
         ...(endpoint === undefined ? {} : { endpoint }),
+        ...(o.has('principals')
+          ? { principals: parseAwsKmsPrincipals(o.raw('principals'), o.field('principals')) }
+          : {}),
       };
     }
     case 'xks': {
