@@ -184,6 +184,9 @@ describe('the KMS-call counter', () => {
     // One data key per object without bucket keys, none more once the bucket key exists.
     expect(without['GenerateDataKey']).toBe(puts);
     expect(withKey['GenerateDataKey'] ?? 0).toBe(0);
+    // Write-path verification (verifyWrites 'local', the default) makes no Decrypt: the issue's 1 and 1,000.
+    expect(without['Decrypt'] ?? 0).toBe(0);
+    expect(withKey['Decrypt'] ?? 0).toBe(0);
     expect(
       kmsCallsFromMetrics(`sealflow_gateway_kms_calls_total{operation="Decrypt"} ${without['Decrypt'] ?? 0}`),
     ).toBe(without['Decrypt'] ?? 0);

@@ -66,7 +66,7 @@ describe.runIf(endpoint)('S3Service over moto KMS (AWS SDK v3 client)', () => {
     });
     expect(put.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(arn);
     const calls = audit.filter((r) => r.requestId === request.requestId);
-    expect(calls.map((c) => c.eventName)).toEqual(['GenerateDataKey', 'Decrypt']);
+    expect(calls.map((c) => c.eventName)).toEqual(['GenerateDataKey']);
     expect(calls.every((c) => typeof c.kmsRequestId === 'string' && c.kmsRequestId.length > 0)).toBe(true);
     expect(calls[0]?.encryptionContext).toEqual({ 'aws:s3:arn': `arn:aws:s3:::${bucket}/a` });
     expect((await collect((await service.getObject(ctx(), { bucket, key: 'a', headers: {} })).body)).equals(body)).toBe(

@@ -336,7 +336,7 @@ export function gatewayTargets(
   const n = puts.toLocaleString('en-US');
   const why = kmsPass
     ? undefined
-    : `with bucket keys ${describeCount(kms.withBucketKey)}, without ${describeCount(kms.without)}. ${kms.without.byOperation['Decrypt'] === puts ? 'Each PUT is acknowledged only after its stored header is read back and its data key unwrapped through the key store (write-path verification): one Decrypt per object key, none more when the bucket key is cached.' : ''}`.trim();
+    : `with bucket keys ${describeCount(kms.withBucketKey)}, without ${describeCount(kms.without)}. ${kms.without.byOperation['Decrypt'] === puts ? 'Decrypt calls come from write-path verification in verifyWrites "kms" mode (one full KMS round trip per object key); the default "local" mode opens the stored header with the data key just generated.' : ''}`.trim();
   out.push({
     ...target(
       'gateway-kms-calls',

@@ -5,6 +5,7 @@ import { invalidArgument } from '@sealflow/core/validate';
 import { kmsKeyProvider, S3Service, type BlobStore, type S3KeyProvider, type S3KmsClient } from '@sealflow/s3';
 import type { CredentialLookup } from './auth/index.js';
 import type { GatewayConfig, KeyStoreConfig, StorageConfig } from './config/gateway-config.js';
+import { awsKmsClients } from './keys/aws-kms-principals.js';
 import { xksKeyProvider } from './keys/xks-key-provider.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { GatewayServer } from './server/gateway-server.js';
@@ -50,6 +51,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       region: config.region,
       sseS3Key: await loadOrCreateKey(config.sseS3KeyFile),
       bucketKeysByDefault: config.bucketKeys,
+      verifyWrites: config.verifyWrites,
     });
     // Closed before the key store: it wipes its engines' cached bucket keys.
     closers.unshift(() => service.close());
@@ -134,15 +136,13 @@ async function openKeys(
       break;
     }
     case 'aws-kms': {
-      // The SDK's default credential chain; every principal shares the gateway's own
-      // credentials (AWS KMS cannot act as the caller without assuming a role).
+      // The SDK's default credential chain for principals not mapped in `principals`: they
+      // share the gateway's own credentials (AWS KMS cannot act as the caller by itself).
       const { KMS } = await import('@aws-sdk/client-kms');
-      const client = new KMS({
-        region: config.region,
-        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-      });
-      closers.push(() => client.destroy());
-      clientFor = () => client as unknown as S3KmsClient;
+      // `principals` maps principals to their own credentials (keyStore.principals).
+      const kms = awsKmsClients(KMS, config, config.principals);
+      closers.push(() => kms.clients().forEach((client) => client.destroy()));
+      clientFor = (principal) => kms.clientFor(principal) as unknown as S3KmsClient;
       break;
     }
     case 'xks': {

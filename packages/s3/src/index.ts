@@ -120,6 +120,19 @@ export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './o
 export { S3Service } from './objects/s3-service.js';
 export type { DeleteObjectsResult } from './objects/s3-service.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
+export {
+  combineCrcs,
+  FULL_OBJECT_ALGORITHMS,
+  isFullObjectAlgorithm,
+  type FullObjectAlgorithm,
+} from './checksums/crc-combine.js';
+export { multipartChecksumType } from './multipart/multipart-checksum.js';
+export {
+  asWriteVerification,
+  WriteKeyMemo,
+  type VerifyWrites,
+  type WriteKeyMemoOptions,
+} from './objects/write-key-memo.js';
 export type { RequestContext } from './objects/request-context.js';
 export { kmsKeyProvider, S3_KMS_AUDIT_CHANNEL } from './objects/key-provider.js';
 export type {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from '@sealflow/core';
 import { assertPattern, assertString, invalid, invalidArgument, readOptions } from '@sealflow/core/validate';
+import { parseAwsKmsPrincipals, type AwsKmsPrincipalCredentials } from '../keys/aws-kms-principals.js';
 
 /** The largest config file read; a real one is a few kilobytes. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -55,6 +56,8 @@ export type KeyStoreConfig =
       readonly type: 'aws-kms';
       readonly region: string;
       readonly endpoint?: string;
+      /** Per-principal credentials (static keys or a shared-config profile); others use the SDK's default chain. */
+      readonly principals?: Readonly<Record<string, AwsKmsPrincipalCredentials>>;
     }
   | {
       readonly type: 'xks';
@@ -98,6 +101,12 @@ export interface GatewayConfig {
    */
   readonly bucketKeys: boolean;
   /**
+   * How a write is verified before it is acknowledged: `local` (default; the stored message
+   * opened with the data key just generated, the stored EDK byte-identical to KMS's answer:
+   * no second KMS call) or `kms` (a full KMS Decrypt round trip per object or bucket key).
+   */
+  readonly verifyWrites: 'local' | 'kms';
+  /**
    * The 32-byte key SSE-S3 (AES256) objects are wrapped with; created (mode 0600) when
    * missing. Gateways sharing one store must share this file.
    */
@@ -114,6 +123,7 @@ const TOP_LEVEL = [
   'storage',
   'keyStore',
   'bucketKeys',
+  'verifyWrites',
   'sseS3KeyFile',
   'virtualHosts',
 ] as const;
@@ -189,11 +199,17 @@ export function parseGatewayConfig(json: unknown, baseDir: string): GatewayConfi
       fileIn,
     ),
     bucketKeys: o.boolean('bucketKeys', false),
+    verifyWrites: parseVerifyWrites(o.raw('verifyWrites') ?? 'local', o.field('verifyWrites')),
     sseS3KeyFile: fileIn(o.raw('sseS3KeyFile') ?? 'sse-s3.key', o.field('sseS3KeyFile')),
     virtualHosts: (o.stringArray('virtualHosts') ?? ['localhost']).map((host, i) =>
       assertPattern(host, `${o.field('virtualHosts')}[${i}]`, HOST_NAME, 'a host name such as s3.example.com'),
     ),
   };
+}
+
+function parseVerifyWrites(value: unknown, label: string): 'local' | 'kms' {
+  if (value === 'local' || value === 'kms') return value;
+  throw invalidArgument(`${label}: expected "local" or "kms"`);
 }
 
 /** Whether `host` names a loopback interface. */
@@ -317,6 +333,7 @@ function parseKeyStore(
     'caFile',
     'timeoutMs',
     'keys',
+    'principals',
   ] as const;
   const type = readOptions(value, label, all).raw('type');
   switch (type) {
@@ -337,13 +354,16 @@ function parseKeyStore(
       };
     }
     case 'aws-kms': {
-      const o = readOptions(value, label, ['type', 'region', 'endpoint']);
+      const o = readOptions(value, label, ['type', 'region', 'endpoint', 'principals']);
       const endpoint = o.optionalString('endpoint');
       if (endpoint !== undefined) assertUrl(endpoint, o.field('endpoint'));
       return {
         type,
         region: assertPattern(o.raw('region') ?? region, o.field('region'), REGION, 'a region such as us-east-1'),
         ...(endpoint === undefined ? {} : { endpoint }),
+        ...(o.has('principals')
+          ? { principals: parseAwsKmsPrincipals(o.raw('principals'), o.field('principals')) }
+          : {}),
       };
     }
     case 'xks': {

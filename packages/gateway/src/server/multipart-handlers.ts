@@ -110,6 +110,12 @@ export async function handleMultipart(
           Bucket: result.bucket,
           Key: result.key,
           ETag: quoted(result.etag),
+          ChecksumCRC32: headers['x-amz-checksum-crc32'],
+          ChecksumCRC32C: headers['x-amz-checksum-crc32c'],
+          ChecksumCRC64NVME: headers['x-amz-checksum-crc64nvme'],
+          ChecksumSHA1: headers['x-amz-checksum-sha1'],
+          ChecksumSHA256: headers['x-amz-checksum-sha256'],
+          ChecksumType: headers['x-amz-checksum-type'],
         }),
       };
     }

@@ -38,6 +38,7 @@ describe('parseGatewayConfig', () => {
         keyFile: '/etc/sealflow/keystore.key',
       },
       bucketKeys: false,
+      verifyWrites: 'local',
       sseS3KeyFile: '/etc/sealflow/sse-s3.key',
       virtualHosts: ['localhost'],
     });
@@ -60,10 +61,12 @@ describe('parseGatewayConfig', () => {
         },
         keyStore: { type: 'aws-kms', endpoint: 'https://kms.eu-west-1.amazonaws.com' },
         bucketKeys: true,
+        verifyWrites: 'kms',
         virtualHosts: ['s3.example.com'],
       },
       '/cfg',
     );
+    expect(config.verifyWrites).toBe('kms');
     expect(config.listen).toEqual({ host: '::1', port: 8443 });
     expect(config.tls).toEqual({ certFile: '/cfg/tls/cert.pem', keyFile: '/abs/key.pem' });
     expect(config.accounts).toEqual([{ ...account, accountId: '111122223333' }]);
@@ -160,6 +163,7 @@ describe('parseGatewayConfig', () => {
     ],
     [{ keyStore: { ...xks, timeoutMs: 0 } }, /config\.keyStore\.timeoutMs/],
     [{ bucketKeys: 'yes' }, /config\.bucketKeys: expected a boolean/],
+    [{ verifyWrites: 'none' }, /config\.verifyWrites: expected "local" or "kms"/],
     [{ virtualHosts: ['bad host'] }, /config\.virtualHosts\[0\]/],
     [{ bucketkeys: true }, /config: unknown option "bucketkeys"/],
     [[], /config: expected an options object/],

@@ -8,6 +8,13 @@ import type { ChecksumAlgorithm } from '../checksums/checksum.js';
 import { s3Error } from '../errors/s3-error.js';
 import { BlobNames } from '../objects/blob-names.js';
 import { writeMessage } from '../objects/message-writer.js';
+import { decodeTrailer } from '../objects/sealed-trailer.js';
+import {
+  completeChecksumHeaders,
+  multipartChecksum,
+  multipartChecksumType,
+  type PartChecksumInput,
+} from './multipart-checksum.js';
 import { messageSource } from '../objects/message-source.js';
 import {
   checksumPlanOf,
@@ -146,6 +153,7 @@ export async function createMultipartUpload(
   await core.authorize(ctx, bucket, 's3:PutObject', input.key, plan, input.headers);
   const fields = storedFields(input.headers);
   const uploadId = newUploadId();
+  const checksumAlgorithm = parseChecksumAlgorithmHeader(input.headers);
   const record: UploadRecord = {
     version: 1,
     uploadId,
@@ -157,14 +165,18 @@ export async function createMultipartUpload(
     headerContext: plan.headerContext,
     keyId: plan.keyId,
     ...fields,
-    checksumAlgorithm: parseChecksumAlgorithmHeader(input.headers),
+    checksumAlgorithm,
+    checksumType: multipartChecksumType(checksumAlgorithm, input.headers),
     dataPrefix: BlobNames.newDataPrefix(input.bucket),
   };
   await core.store.put(BlobNames.upload(input.bucket, uploadId), [encodeUploadRecord(record)]);
   const checksum =
     record.checksumAlgorithm === undefined
       ? {}
-      : { 'x-amz-checksum-algorithm': record.checksumAlgorithm.toUpperCase() };
+      : {
+          'x-amz-checksum-algorithm': record.checksumAlgorithm.toUpperCase(),
+          ...(record.checksumType === undefined ? {} : { 'x-amz-checksum-type': record.checksumType }),
+        };
   return {
     uploadId,
     headers: { ...encryptionResponseHeaders(reported(record), 'CreateMultipartUpload'), ...checksum },
@@ -179,7 +191,7 @@ async function storePart(
   body: BodyInput,
   fromCopy: boolean,
 ): Promise<WriteResult> {
-  const engine = record.encryption.algorithm === 'AES256' ? core.sseS3Engine : core.engineFor(ctx.principal);
+  const engine = core.messageEngine(ctx, record.encryption);
   const requested = fromCopy ? undefined : parseChecksumHeaders(input.headers);
   if (
     requested !== undefined &&
@@ -337,6 +349,8 @@ export async function completeMultipartUpload(
           .digest('hex')
       : core.newEtag();
   const etag = `"${etagCore}-${chosen.length}"`;
+  const checksumType =
+    record.checksumAlgorithm === undefined ? undefined : (record.checksumType ?? ('COMPOSITE' as const));
   const object: ObjectRecord = {
     key: input.key,
     lastModified: core.now(),
@@ -347,21 +361,34 @@ export async function completeMultipartUpload(
     metadata: record.metadata,
     headers: record.headers,
     checksumAlgorithm: record.checksumAlgorithm,
-    checksumType: record.checksumAlgorithm === undefined ? undefined : 'COMPOSITE',
+    checksumType,
     multipart: true,
     parts: chosen,
   };
   // Write-path verification: every part's stored header unwraps and authenticates now.
-  const engine = record.encryption.algorithm === 'AES256' ? core.sseS3Engine : core.engineFor(ctx.principal);
+  const engine = core.messageEngine(ctx, record.encryption);
+  const trailers: PartChecksumInput[] = [];
   for (const part of chosen) {
-    await core.kms(() =>
+    const trailer = await core.kms(() =>
       engine.decryptRange(messageSource(core.store, part), {
         start: part.plaintextLength,
         end: part.plaintextLength + part.trailerLength,
         expectContext: record.headerContext,
       }),
     );
+    trailers.push({ trailer: decodeTrailer(trailer), plaintextLength: part.plaintextLength });
   }
+  // The object checksum (FULL_OBJECT: the parts' CRCs combined; COMPOSITE: checksum of checksums),
+  // checked against the client's value before anything is committed.
+  const checksumHeaders =
+    record.checksumAlgorithm === undefined || checksumType === undefined
+      ? {}
+      : completeChecksumHeaders(
+          record.checksumAlgorithm,
+          checksumType,
+          await multipartChecksum(record.checksumAlgorithm, checksumType, trailers),
+          input.headers ?? {},
+        );
   await commitRecord(core, input.bucket, object);
   const kept = new Set(chosen.map((p) => p.blob));
   await core.store.delete(BlobNames.upload(input.bucket, input.uploadId));
@@ -374,7 +401,7 @@ export async function completeMultipartUpload(
     bucket: input.bucket,
     key: input.key,
     location: `/${input.bucket}/${input.key}`,
-    headers: { etag, ...encryptionResponseHeaders(reported(object), 'CompleteMultipartUpload') },
+    headers: { etag, ...encryptionResponseHeaders(reported(object), 'CompleteMultipartUpload'), ...checksumHeaders },
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isChecksumAlgorithm, type ChecksumAlgorithm } from '../checksums/checksum.js';
+import type { ChecksumType } from '../checksums/checksum-headers.js';
 import { s3Error } from '../errors/s3-error.js';
 import type { ObjectEncryption } from '../objects/object-record.js';
 
@@ -18,6 +19,8 @@ export interface UploadRecord {
   readonly metadata: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
   readonly checksumAlgorithm: ChecksumAlgorithm | undefined;
+  /** FULL_OBJECT or COMPOSITE (absent in records written before types: COMPOSITE when there is an algorithm). */
+  readonly checksumType?: ChecksumType | undefined;
   /** Where this upload's part bodies go. */
   readonly dataPrefix: string;
 }
@@ -47,6 +50,7 @@ export function encodeUploadRecord(record: UploadRecord): Uint8Array {
       keyId: record.keyId ?? null,
       contentType: record.contentType ?? null,
       checksumAlgorithm: record.checksumAlgorithm ?? null,
+      checksumType: record.checksumType ?? null,
       encryption: { ...record.encryption, keyArn: record.encryption.keyArn ?? null },
     }),
   );
@@ -83,8 +87,12 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
     (raw['keyId'] === null || typeof raw['keyId'] === 'string') &&
     (raw['contentType'] === null || typeof raw['contentType'] === 'string') &&
     (raw['checksumAlgorithm'] === null || isChecksumAlgorithm(raw['checksumAlgorithm'])) &&
+    (raw['checksumType'] === undefined ||
+      raw['checksumType'] === null ||
+      raw['checksumType'] === 'FULL_OBJECT' ||
+      raw['checksumType'] === 'COMPOSITE') &&
     e !== undefined &&
-    (e['algorithm'] === 'AES256' || e['algorithm'] === 'aws:kms') &&
+    (e['algorithm'] === 'AES256' || e['algorithm'] === 'aws:kms' || e['algorithm'] === 'aws:kms:dsse') &&
     (e['keyArn'] === null || typeof e['keyArn'] === 'string') &&
     typeof e['bucketKey'] === 'boolean' &&
     strings(e['context']);
@@ -97,7 +105,7 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
     initiator: raw['initiator'] as string,
     owner: raw['owner'] as string,
     encryption: {
-      algorithm: e['algorithm'] as 'AES256' | 'aws:kms',
+      algorithm: e['algorithm'] as 'AES256' | 'aws:kms' | 'aws:kms:dsse',
       keyArn: (e['keyArn'] as string | null) ?? undefined,
       bucketKey: e['bucketKey'] as boolean,
       context: e['context'] as Record<string, string>,
@@ -108,6 +116,7 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
     metadata: raw['metadata'] as Record<string, string>,
     headers: raw['headers'] as Record<string, string>,
     checksumAlgorithm: (raw['checksumAlgorithm'] as ChecksumAlgorithm | null) ?? undefined,
+    checksumType: (raw['checksumType'] as ChecksumType | null | undefined) ?? undefined,
     dataPrefix: raw['dataPrefix'] as string,
   };
 }

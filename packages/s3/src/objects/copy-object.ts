@@ -74,7 +74,9 @@ export async function copyObject(
   delete sourceExtras['aws:s3:arn'];
   const sameContext =
     JSON.stringify(Object.entries(extras).sort()) === JSON.stringify(Object.entries(sourceExtras).sort());
-  if (self && sseSent && plan.bucketKey === undefined && sameContext) {
+  // DSSE-KMS on either side: re-encrypt (the inner layer's header is inside the outer message).
+  const dsse = plan.encryption.algorithm === 'aws:kms:dsse' || source.encryption.algorithm === 'aws:kms:dsse';
+  if (self && sseSent && plan.bucketKey === undefined && sameContext && !dsse) {
     const { etag, lastModified, headers } = await rekeyObject(core, ctx, {
       bucket: input.bucket,
       key: input.key,

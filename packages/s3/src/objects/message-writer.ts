@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isSealflowError, type EncryptionContext, type EncryptOptions, type Engine } from '@sealflow/core';
+import { isSealflowError, type EncryptionContext, type EncryptOptions } from '@sealflow/core';
 import { createChecksum, type ChecksumAlgorithm } from '../checksums/checksum.js';
 import { verifyChecksum } from '../checksums/checksum-headers.js';
 import { parseContentMd5 } from '../checksums/content-md5.js';
@@ -8,6 +8,8 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { StoredPart } from './object-record.js';
 import { messageSource } from './message-source.js';
 import { encodeTrailer } from './sealed-trailer.js';
+import { asWriteVerification } from './write-key-memo.js';
+import type { MessageEngine } from './dual-layer-engine.js';
 
 /** The checksum a write verifies: the algorithm and, when the client sent one, its value (a trailer arrives after the body). */
 export interface ChecksumPlan {
@@ -16,7 +18,7 @@ export interface ChecksumPlan {
 }
 
 export interface MessagePlan {
-  readonly engine: Engine;
+  readonly engine: MessageEngine;
   readonly encrypt: EncryptOptions;
   /** The context the stored header must authenticate (write-path verification checks it). */
   readonly expectContext: EncryptionContext;
@@ -150,11 +152,15 @@ export async function writeMessage(source: AsyncIterable<Uint8Array>, plan: Mess
  */
 async function verifyWrite(plan: MessagePlan, part: StoredPart, trailer: Uint8Array): Promise<void> {
   try {
-    const back = await plan.engine.decryptRange(messageSource(plan.store, part), {
-      start: part.plaintextLength,
-      end: part.plaintextLength + part.trailerLength,
-      expectContext: plan.expectContext,
-    });
+    // In `verifyWrites: 'local'` mode the key store answers from the key it just generated,
+    // and only for the byte-identical EDK and context (write-key-memo.ts).
+    const back = await asWriteVerification(() =>
+      plan.engine.decryptRange(messageSource(plan.store, part), {
+        start: part.plaintextLength,
+        end: part.plaintextLength + part.trailerLength,
+        expectContext: plan.expectContext,
+      }),
+    );
     if (!Buffer.from(back).equals(Buffer.from(trailer)))
       throw new Error('the trailer read back differs from the one written');
   } catch (error) {

@@ -3,7 +3,6 @@ import {
   checksumFromTrailers,
   checksumModeEnabled,
   checksumResponseHeaders,
-  compositeChecksum,
   parseChecksumHeaders,
   type ChecksumRequest,
 } from '../checksums/checksum-headers.js';
@@ -14,6 +13,7 @@ import { resolveEncryption } from '../rules/resolve-encryption.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
 import { BlobNames } from './blob-names.js';
 import { type ChecksumPlan, type WrittenMessage, writeMessage } from './message-writer.js';
+import { multipartChecksum } from '../multipart/multipart-checksum.js';
 import { isMissingBody } from './message-source.js';
 import { readRange, readTrailers, readWhole, type ReadPlan } from './object-reader.js';
 import { httpDate, objectResponseHeaders, storedFields } from './object-headers.js';
@@ -214,7 +214,7 @@ export function readPlan(
   signal?: AbortSignal,
 ): ReadPlan {
   return {
-    engine: core.readEngine(ctx, record.encryption),
+    engine: core.messageEngine(ctx, record.encryption),
     store: core.store,
     record,
     expectContext: core.headerContext(bucket, record.key, record.encryption.context),
@@ -231,7 +231,10 @@ async function checksumHeaders(core: ServiceCore, plan: ReadPlan): Promise<Recor
   if (values.length !== trailers.length) return {};
   const b64 = values.map((v) => Buffer.from(v).toString('base64'));
   if (!plan.record.multipart) return checksumResponseHeaders({ [algorithm]: b64[0] as string }, 'FULL_OBJECT');
-  return checksumResponseHeaders({ [algorithm]: await compositeChecksum(algorithm, b64) }, 'COMPOSITE');
+  const type = plan.record.checksumType ?? 'COMPOSITE';
+  const parts = plan.record.parts.map((p, i) => ({ trailer: trailers[i] ?? {}, plaintextLength: p.plaintextLength }));
+  const value = await multipartChecksum(algorithm, type, parts);
+  return value === undefined ? {} : checksumResponseHeaders({ [algorithm]: value }, type);
 }
 
 async function describe(

@@ -1,4 +1,5 @@
-import type { EncryptionContext, Engine } from '@sealflow/core';
+import type { EncryptionContext } from '@sealflow/core';
+import type { MessageEngine } from './dual-layer-engine.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ObjectRecord, StoredPart } from './object-record.js';
 import { messageSource, messageStream } from './message-source.js';
@@ -8,7 +9,7 @@ import { decodeTrailer, type SealedChecksums } from './sealed-trailer.js';
 export const RANGE_WINDOW: number = 8 * 1024 * 1024;
 
 export interface ReadPlan {
-  readonly engine: Engine;
+  readonly engine: MessageEngine;
   readonly store: BlobStore;
   readonly record: ObjectRecord;
   /** The context every message must authenticate (its object ARN and stored pairs). */

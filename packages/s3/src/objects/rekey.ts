@@ -54,6 +54,11 @@ export async function rekeyObject(
     bucketKey: false,
   };
   await core.authorize(ctx, bucket, 's3:PutObject', input.key, { decision, encryption: { keyArn } }, headers);
+  if (record.encryption.algorithm === 'aws:kms:dsse')
+    throw s3Error(
+      'InvalidRequest',
+      'A DSSE-KMS object cannot be re-keyed in place (its inner layer is sealed inside the outer one); copy it with new SSE headers to re-encrypt it.',
+    );
   const source = core.readEngine(ctx, record.encryption);
   const target = core.wrappingStore(ctx, algorithm, keyArn);
   const expectContext = core.headerContext(input.bucket, input.key, record.encryption.context);

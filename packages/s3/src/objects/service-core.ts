@@ -26,6 +26,8 @@ import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
 import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
 import type { RequestContext } from './request-context.js';
+import { dualLayerEngine, type MessageEngine } from './dual-layer-engine.js';
+import { VERIFY_WRITES_MODES, WriteKeyMemo, type VerifyWrites } from './write-key-memo.js';
 
 /** Options of `new S3Service(...)`. */
 export interface S3ServiceOptions {
@@ -51,6 +53,11 @@ export interface S3ServiceOptions {
   readonly minPartSize?: number;
   /** Clock (ms since the epoch), for tests. */
   readonly now?: () => number;
+  /**
+   * How a write is verified before it is acknowledged (default `local`: with the data key
+   * just generated, no second KMS call; `kms`: a full KMS Decrypt round trip). See `VerifyWrites`.
+   */
+  readonly verifyWrites?: VerifyWrites;
 }
 
 /** What `S3Service.stats()` reports (for metrics): KMS calls made, bucket-key hits (calls avoided), messages and bytes. */
@@ -76,7 +83,7 @@ export interface S3ServiceStats {
 
 /** A decided encryption for a new object: engine, options and what the record stores. */
 export interface WritePlan {
-  readonly engine: Engine;
+  readonly engine: MessageEngine;
   readonly encryption: ObjectEncryption;
   /** The full context the header authenticates (object ARN plus the request's pairs). */
   readonly headerContext: EncryptionContext;
@@ -106,6 +113,8 @@ export class ServiceCore {
   readonly minPartSize: number;
   readonly now: () => number;
   readonly #bucketKeysByDefault: boolean;
+  readonly #verifyWrites: VerifyWrites;
+  readonly #memos: WriteKeyMemo[] = [];
   readonly #bucketKeyCache: BucketKeyOptions;
   readonly #engines = new Map<string, Engine>();
   readonly #sseS3Store: KeyStore;
@@ -128,6 +137,9 @@ export class ServiceCore {
     this.maxObjectSize = options.maxObjectSize ?? 5 * 1024 ** 3;
     this.minPartSize = options.minPartSize ?? 5 * 1024 ** 2;
     this.now = options.now ?? Date.now;
+    if (options.verifyWrites !== undefined && !VERIFY_WRITES_MODES.includes(options.verifyWrites))
+      throw new TypeError("S3Service: verifyWrites must be 'local' or 'kms'");
+    this.#verifyWrites = options.verifyWrites ?? 'local';
     this.#bucketKeysByDefault = options.bucketKeysByDefault ?? false;
     this.#bucketKeyCache = options.bucketKeyCache ?? { maxAgeMs: 5 * 60_000 };
     this.#sseS3Store = new RawAesKeyStore({ namespace: 'sealflow-s3', name: 'sse-s3', key: options.sseS3Key });
@@ -138,14 +150,21 @@ export class ServiceCore {
   engineFor(principal: string): Engine {
     let engine = this.#engines.get(principal);
     if (engine === undefined) {
+      const keyStore = this.keys.keyStoreFor(principal);
       engine = createEngine({
-        keyStore: this.keys.keyStoreFor(principal),
+        keyStore: this.#verifyWrites === 'local' ? this.#memo(keyStore) : keyStore,
         bucketKeys: this.#bucketKeyCache,
         frameLength: this.frameLength,
       });
       this.#engines.set(principal, engine);
     }
     return engine;
+  }
+
+  #memo(keyStore: KeyStore): KeyStore {
+    const memo = new WriteKeyMemo(keyStore);
+    this.#memos.push(memo);
+    return memo;
   }
 
   /** Counters of the SSE-KMS engines (every principal's) and of the SSE-S3 engine. */
@@ -176,9 +195,16 @@ export class ServiceCore {
   async close(): Promise<void> {
     await Promise.all([...this.#engines.values(), this.sseS3Engine].map((e) => e.close()));
     this.#engines.clear();
+    for (const memo of this.#memos.splice(0)) memo.clear();
   }
 
-  /** The engine that opens an object written with `encryption`. */
+  /** What writes and reads the messages of an object encrypted with `encryption` (two layers for DSSE-KMS). */
+  messageEngine(ctx: RequestContext, encryption: ObjectEncryption): MessageEngine {
+    if (encryption.algorithm === 'aws:kms:dsse') return dualLayerEngine(this.engineFor(ctx.principal));
+    return this.readEngine(ctx, encryption);
+  }
+
+  /** The single-layer engine of an object written with `encryption` (re-key; never for DSSE-KMS messages). */
   readEngine(ctx: RequestContext, encryption: ObjectEncryption): Engine {
     return encryption.algorithm === 'AES256' ? this.sseS3Engine : this.engineFor(ctx.principal);
   }
@@ -308,9 +334,18 @@ export class ServiceCore {
         decision,
       };
     }
-    if (decision.algorithm === 'aws:kms:dsse')
-      throw s3Error('NotImplemented', 'Dual-layer server-side encryption (aws:kms:dsse) is not implemented.');
     const keyArn = await this.resolveKeyArn(ctx, decision.keyId ?? 'alias/aws/s3');
+    if (decision.algorithm === 'aws:kms:dsse') {
+      // Two layers, each with its own data key from KMS; S3 Bucket Keys do not apply to DSSE-KMS.
+      return {
+        engine: dualLayerEngine(this.engineFor(ctx.principal)),
+        encryption: { algorithm: 'aws:kms:dsse', keyArn, bucketKey: false, context: headerContext },
+        headerContext,
+        keyId: keyArn,
+        bucketKey: undefined,
+        decision,
+      };
+    }
     const explicit = header(headers, SseHeaders.bucketKeyEnabled) !== undefined || bucketEncryption !== undefined;
     const useBucketKey = decision.bucketKey || (!explicit && this.#bucketKeysByDefault);
     const kmsContext = useBucketKey ? { ...decision.context, 'aws:s3:arn': this.bucketArn(bucket) } : headerContext;

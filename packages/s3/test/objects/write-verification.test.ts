@@ -6,7 +6,7 @@ import { kmsKeyProvider, MemoryBlobStore, S3Service, type S3KmsClient } from '@s
 import { ACCOUNT, ALICE, chunks, collect, ctx, harness, pattern, s3CodeOf } from './fixtures.js';
 
 describe('write-path verification and stored-record integrity', () => {
-  it('a PUT whose stored header does not unwrap (KMS Decrypt fails) answers an error and leaves no object, no blob', async () => {
+  it("verifyWrites 'kms': a PUT whose stored header does not unwrap (KMS Decrypt fails) answers an error and leaves no object, no blob", async () => {
     const kms = new MemoryKms({ principal: `arn:aws:iam::${ACCOUNT}:root` });
     const store = new MemoryBlobStore();
     // A KMS whose Decrypt fails: the data key was generated, but cannot be read back.
@@ -29,6 +29,7 @@ describe('write-path verification and stored-record integrity', () => {
       region: 'us-east-1',
       sseS3Key: randomBytes(32),
       frameLength: 1024,
+      verifyWrites: 'kms',
     });
     await service.createBucket(ctx(), { bucket: 'bkt' });
     const before = store.size;
