@@ -100,6 +100,7 @@ export type {
   BlobStore,
   BlobInfo,
   BlobPutOptions,
+  BlobPutCondition,
   BlobGetOptions,
   BlobListOptions,
   BlobListing,

@@ -6,6 +6,7 @@ import { parseCopySource } from './copy-source.js';
 import { contentsXml, encoderFor, maxParam, quoted } from './list-xml.js';
 import { handleMultipart } from './multipart-handlers.js';
 import { handlePostObject } from './post-object-handler.js';
+import { responseOverrides } from './response-overrides.js';
 import type { S3Handler, S3Request, S3Response } from './s3-exchange.js';
 
 /**
@@ -119,6 +120,7 @@ export function createS3Handler(service: S3Service): S3Handler {
         return ok(result.headers);
       }
       case 'GetObject': {
+        const overrides = responseOverrides(request);
         const result = await service.getObject(ctx, {
           bucket: bucketOf(request),
           key: keyOf(request),
@@ -127,11 +129,12 @@ export function createS3Handler(service: S3Service): S3Handler {
         });
         return {
           status: result.status,
-          headers: { ...result.headers, 'content-length': String(result.contentLength) },
+          headers: { ...result.headers, ...overrides, 'content-length': String(result.contentLength) },
           body: result.body,
         };
       }
       case 'HeadObject': {
+        const overrides = responseOverrides(request);
         const result = await service.headObject(ctx, {
           bucket: bucketOf(request),
           key: keyOf(request),
@@ -140,7 +143,7 @@ export function createS3Handler(service: S3Service): S3Handler {
         });
         return {
           status: result.status,
-          headers: { ...result.headers, 'content-length': String(result.contentLength) },
+          headers: { ...result.headers, ...overrides, 'content-length': String(result.contentLength) },
         };
       }
       case 'DeleteObject':

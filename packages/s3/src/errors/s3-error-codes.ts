@@ -6,6 +6,7 @@
  * Messages are for people and follow S3's wording where S3 documents one.
  */
 export const S3ErrorCodes = {
+  AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
   AccessDenied: { status: 403, message: 'Access Denied' },
   AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header that you provided is not valid.' },
   AuthorizationQueryParametersError: {
@@ -24,6 +25,10 @@ export const S3ErrorCodes = {
   BucketAlreadyOwnedByYou: {
     status: 409,
     message: 'Your previous request to create the named bucket succeeded and you already own it.',
+  },
+  ConditionalRequestConflict: {
+    status: 409,
+    message: 'A conflicting operation occurred. If using PutObject you can retry the request.',
   },
   BucketNotEmpty: { status: 409, message: 'The bucket that you tried to delete is not empty.' },
   EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
@@ -91,6 +96,7 @@ export const S3ErrorCodes = {
       'The specified multipart upload does not exist. The upload ID might not be valid, or the multipart upload might have been aborted or completed.',
   },
   NotImplemented: { status: 501, message: 'A header that you provided implies functionality that is not implemented.' },
+  NotModified: { status: 304, message: 'Not Modified' },
   PreconditionFailed: { status: 412, message: 'At least one of the preconditions that you specified did not hold.' },
   RequestHeaderSectionTooLarge: {
     status: 400,

@@ -2,6 +2,7 @@ import { s3Error } from '../errors/s3-error.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
 import { header, SseHeaders, type RequestHeaders } from '../rules/sse-headers.js';
 import { BlobNames } from './blob-names.js';
+import { checkCopySourceConditions } from './conditional-request.js';
 import { commitRecord, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
 import { readWhole } from './object-reader.js';
 import { storedFields } from './object-headers.js';
@@ -50,6 +51,7 @@ export async function copyObject(
     { bucket: input.source.bucket, key: input.source.key, headers: {} },
     'GetObject',
   );
+  checkCopySourceConditions(input.headers, source);
   const directive = (header(input.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE')
     throw s3Error('InvalidArgument', 'Unknown metadata directive.', {
