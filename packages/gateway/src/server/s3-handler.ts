@@ -5,6 +5,7 @@ import { xmlDocument } from '../http/xml-response.js';
 import { parseCopySource } from './copy-source.js';
 import { contentsXml, encoderFor, maxParam, quoted } from './list-xml.js';
 import { handleMultipart } from './multipart-handlers.js';
+import { checkWriteAcl, handleOwnership } from './ownership-handlers.js';
 import { handlePostObject } from './post-object-handler.js';
 import { responseOverrides } from './response-overrides.js';
 import type { S3Handler, S3Request, S3Response } from './s3-exchange.js';
@@ -49,6 +50,7 @@ export function createS3Handler(service: S3Service): S3Handler {
   return async (request) => {
     const ctx = requestContext(request);
     const headers = request.headers;
+    checkWriteAcl(request);
     switch (request.operation) {
       case 'ListBuckets': {
         const result = await service.listBuckets(ctx);
@@ -184,6 +186,8 @@ export function createS3Handler(service: S3Service): S3Handler {
       default: {
         const multipart = await handleMultipart(service, ctx, request);
         if (multipart !== undefined) return multipart;
+        const ownership = await handleOwnership(service, ctx, request);
+        if (ownership !== undefined) return ownership;
         throw s3Error('NotImplemented', `${request.operation} is not implemented by this gateway.`);
       }
     }
