@@ -200,10 +200,13 @@ describe.each(BACKENDS)('gateway over %s: conditional requests and response over
     expect([refused.status, errorCode(refused.body)]).toEqual([400, 'InvalidRequest']);
   });
 
-  it('conditional writes: If-None-Match * and If-Match on PutObject and CompleteMultipartUpload (fs) or 501 (s3 backend)', async () => {
+  it('conditional writes: If-None-Match * and If-Match on PutObject, CopyObject and CompleteMultipartUpload (fs) or 501 (s3 backend)', async () => {
     const put = (key: string, extra: Record<string, unknown>) =>
       s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `v-${key}`, ...extra }));
+    const copyOnto = (key: string, extra: Record<string, unknown>) =>
+      s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/obj`, ...extra }));
     if (backend === 's3') {
+      expect(await failure(copyOnto('w-copy', { IfNoneMatch: '*' }))).toEqual({ name: 'NotImplemented', status: 501 });
       // The s3 backend cannot check and commit atomically: refused, never a racy check.
       expect(await failure(put('w-new', { IfNoneMatch: '*' }))).toEqual({ name: 'NotImplemented', status: 501 });
       expect(await failure(put('obj', { IfMatch: etag }))).toEqual({ name: 'NotImplemented', status: 501 });
@@ -217,6 +220,16 @@ describe.each(BACKENDS)('gateway over %s: conditional requests and response over
     expect(await failure(put('w-new', { IfMatch: '"other"' }))).toEqual({ name: 'PreconditionFailed', status: 412 });
     expect(await failure(put('w-absent', { IfMatch: '"other"' }))).toEqual({ name: 'NoSuchKey', status: 404 });
     expect(await failure(put('w-new', { IfNoneMatch: first.ETag }))).toEqual({ name: 'NotImplemented', status: 501 });
+    // CopyObject's destination conditions, as PutObject's.
+    await copyOnto('w-copy', { IfNoneMatch: '*' });
+    expect(await failure(copyOnto('w-copy', { IfNoneMatch: '*' }))).toEqual({
+      name: 'PreconditionFailed',
+      status: 412,
+    });
+    expect(await failure(copyOnto('w-copy', { IfMatch: '"other"' }))).toMatchObject({ status: 412 });
+    expect(await failure(copyOnto('w-copy-absent', { IfMatch: '"other"' }))).toMatchObject({ status: 404 });
+    const copied = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'w-copy' }));
+    await copyOnto('w-copy', { IfMatch: copied.ETag });
     const second = await put('w-new', { IfMatch: first.ETag, Body: 'second' });
     expect(second.ETag).not.toBe(first.ETag);
     const now = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'w-new' }));
