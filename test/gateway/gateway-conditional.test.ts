@@ -151,6 +151,14 @@ describe.each(BACKENDS)('gateway over %s: conditional requests and response over
     expect(done.CopyPartResult?.ETag).toMatch(/^".+"$/);
   });
 
+  it('a conditional DeleteObject (If-Match) is refused 501 and deletes nothing', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'keep', Body: 'kept' }));
+    expect(
+      await failure(s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'keep', IfMatch: '"other"' }))),
+    ).toEqual({ name: 'NotImplemented', status: 501 });
+    expect((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'keep' }))).ContentLength).toBe(4);
+  });
+
   it('GetObject and HeadObject response-* overrides set the response headers on signed requests', async () => {
     const overrides = {
       ResponseContentType: 'text/x-override',

@@ -9,12 +9,21 @@ const WRITES_WITH_ACL = new Set(['PutObject', 'CopyObject', 'CreateMultipartUplo
 
 /**
  * Buckets behave as S3 Object Ownership "bucket owner enforced": a write whose ACL headers
- * grant anything beyond the owner's full control is refused.
- * @throws {S3Error} 400 AccessControlListNotSupported
+ * grant anything beyond the owner's full control is refused. A conditional DeleteObject is
+ * refused too (not implemented).
+ * @throws {S3Error} 400 AccessControlListNotSupported, 501 NotImplemented
  */
 export function checkWriteAcl(request: S3Request): void {
   if (WRITES_WITH_ACL.has(request.operation)) assertOwnerOnlyAclHeaders(request.headers);
+  // S3's conditional deletes are not implemented: deleting anyway would drop the guard the
+  // client asked for, so the request is refused instead.
+  if (request.operation === 'DeleteObject' && CONDITIONAL_DELETE_HEADERS.some((h) => h in request.headers))
+    throw s3Error('NotImplemented', 'Conditional deletes are not implemented by this gateway.', {
+      fields: { Header: 'If-Match' },
+    });
 }
+
+const CONDITIONAL_DELETE_HEADERS = ['if-match', 'x-amz-if-match-last-modified-time', 'x-amz-if-match-size'];
 
 function aclXml(owner: string): string {
   return xmlDocument('AccessControlPolicy', {
