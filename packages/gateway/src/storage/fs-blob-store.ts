@@ -65,7 +65,7 @@ export class FsBlobStore implements BlobStore {
     condition: BlobPutCondition,
     options: BlobPutOptions = {},
   ): Promise<BlobInfo> {
-    return this.put(name, source, options, condition);
+    return this.#put(name, source, options, condition);
   }
 
   /** @throws {InvalidArgumentError} (rejects) for an invalid name; rejects with the source's or the signal's error, leaving nothing. */
@@ -73,7 +73,16 @@ export class FsBlobStore implements BlobStore {
     name: string,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: BlobPutOptions = {},
-    condition?: BlobPutCondition,
+  ): Promise<BlobInfo> {
+    return this.#put(name, source, options, undefined);
+  }
+
+  // put and putConditionally: the condition, when given, runs where the blob is replaced.
+  async #put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions,
+    condition: BlobPutCondition | undefined,
   ): Promise<BlobInfo> {
     const path = this.#pathOf(name);
     options.signal?.throwIfAborted();

@@ -63,14 +63,23 @@ export class MemoryBlobStore implements BlobStore {
     condition: BlobPutCondition,
     options: BlobPutOptions = {},
   ): Promise<BlobInfo> {
-    return this.put(name, source, options, condition);
+    return this.#put(name, source, options, condition);
   }
 
   async put(
     name: string,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: BlobPutOptions = {},
-    condition?: BlobPutCondition,
+  ): Promise<BlobInfo> {
+    return this.#put(name, source, options, undefined);
+  }
+
+  // put and putConditionally: the condition, when given, runs where the blob is replaced.
+  async #put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions,
+    condition: BlobPutCondition | undefined,
   ): Promise<BlobInfo> {
     assertName(name);
     const signal = options.signal;
