@@ -3,7 +3,7 @@
 
 // --- errors (s3-rules) ---
 export { S3ErrorCodes, isS3ErrorCode } from './errors/s3-error-codes.js';
-export type { S3ErrorCode } from './errors/s3-error-codes.js';
+export type { S3ErrorCode, S3ErrorCodeEntry } from './errors/s3-error-codes.js';
 export { S3Error, s3Error, isS3Error, invalidArgument } from './errors/s3-error.js';
 export type { S3ErrorOptions } from './errors/s3-error.js';
 export { mapKeyStoreError } from './errors/map-key-store-error.js';
@@ -100,6 +100,7 @@ export type {
   BlobStore,
   BlobInfo,
   BlobPutOptions,
+  BlobPutCondition,
   BlobGetOptions,
   BlobListOptions,
   BlobListing,
@@ -119,6 +120,7 @@ export {
 export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
 export type { DeleteObjectsResult } from './objects/s3-service.js';
+export { assertOwnerOnlyAclHeaders } from './objects/bucket-owner-enforced.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
 export {
   combineCrcs,

@@ -44,6 +44,8 @@ export function errorResponse(
   ids: RequestIds,
   resource: string | undefined,
 ): { status: number; headers: Record<string, string>; body: string } {
+  // 304 Not Modified: the validators, no body and no entity headers (RFC 7232 §4.1).
+  if (error.status === 304) return { status: 304, headers: { ...error.extra }, body: '' };
   const fields = error.fields ?? {};
   const body = xmlDocument(
     'Error',

@@ -1,5 +1,6 @@
 import { s3Error } from '@sealflow/s3';
 import type { RequestTarget } from './request-target.js';
+import { subresourceOperation } from './subresource-operation.js';
 
 /** Every S3 operation the gateway serves. */
 export const S3Operations = [
@@ -30,12 +31,19 @@ export const S3Operations = [
   'GetBucketPolicy',
   'DeleteBucketPolicy',
   'PostObject',
+  'ListObjectVersions',
+  'GetBucketVersioning',
+  'GetBucketAcl',
+  'PutBucketAcl',
+  'GetObjectAcl',
+  'PutObjectAcl',
 ] as const;
 
 export type S3Operation = (typeof S3Operations)[number];
 
 /**
- * Bucket and object subresources S3 has that this gateway does not serve: a request naming
+ * Bucket and object subresources S3 has that this gateway does not serve (`acl`, `versions`
+ * and `versioning` only in the forms `subresourceOperation` routes): a request naming
  * one is answered 501 `NotImplemented` rather than mistaken for a plain GET or PUT (a PUT
  * `?acl` taken as PutObject would overwrite the object with an ACL document).
  */
@@ -82,6 +90,8 @@ export function resolveOperation(
   headers: Readonly<Record<string, string | string[] | undefined>>,
 ): S3Operation {
   const q = target.query;
+  const subresource = subresourceOperation(method, target);
+  if (subresource !== undefined) return subresource;
   for (const name of UNSUPPORTED_SUBRESOURCES) {
     if (q.has(name))
       throw s3Error(

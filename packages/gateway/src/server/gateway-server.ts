@@ -196,11 +196,12 @@ export class GatewayServer {
       // (up to a cap, then the socket is closed) so that it sees the answer, not a reset.
       const headers = response.headers;
       if (!req.complete) drainThenClose(req);
-      // A HEAD error has no body (S3 sends the status and headers only).
+      // A HEAD error, and a 304, have no body (S3 sends the status and headers only).
+      const bodyless = req.method === 'HEAD' || response.status === 304;
       await this.#write(
         res,
         ids,
-        { status: response.status, headers, ...(req.method === 'HEAD' ? {} : { body: response.body }) },
+        { status: response.status, headers, ...(bodyless ? {} : { body: response.body }) },
         controller.signal,
       ).catch(() => res.destroy());
     }

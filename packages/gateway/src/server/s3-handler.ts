@@ -5,7 +5,9 @@ import { xmlDocument } from '../http/xml-response.js';
 import { parseCopySource } from './copy-source.js';
 import { contentsXml, encoderFor, maxParam, quoted } from './list-xml.js';
 import { handleMultipart } from './multipart-handlers.js';
+import { checkWriteAcl, handleOwnership } from './ownership-handlers.js';
 import { handlePostObject } from './post-object-handler.js';
+import { responseOverrides } from './response-overrides.js';
 import type { S3Handler, S3Request, S3Response } from './s3-exchange.js';
 
 /**
@@ -48,6 +50,7 @@ export function createS3Handler(service: S3Service): S3Handler {
   return async (request) => {
     const ctx = requestContext(request);
     const headers = request.headers;
+    checkWriteAcl(request);
     switch (request.operation) {
       case 'ListBuckets': {
         const result = await service.listBuckets(ctx);
@@ -119,6 +122,7 @@ export function createS3Handler(service: S3Service): S3Handler {
         return ok(result.headers);
       }
       case 'GetObject': {
+        const overrides = responseOverrides(request);
         const result = await service.getObject(ctx, {
           bucket: bucketOf(request),
           key: keyOf(request),
@@ -127,11 +131,12 @@ export function createS3Handler(service: S3Service): S3Handler {
         });
         return {
           status: result.status,
-          headers: { ...result.headers, 'content-length': String(result.contentLength) },
+          headers: { ...result.headers, ...overrides, 'content-length': String(result.contentLength) },
           body: result.body,
         };
       }
       case 'HeadObject': {
+        const overrides = responseOverrides(request);
         const result = await service.headObject(ctx, {
           bucket: bucketOf(request),
           key: keyOf(request),
@@ -140,7 +145,7 @@ export function createS3Handler(service: S3Service): S3Handler {
         });
         return {
           status: result.status,
-          headers: { ...result.headers, 'content-length': String(result.contentLength) },
+          headers: { ...result.headers, ...overrides, 'content-length': String(result.contentLength) },
         };
       }
       case 'DeleteObject':
@@ -181,6 +186,8 @@ export function createS3Handler(service: S3Service): S3Handler {
       default: {
         const multipart = await handleMultipart(service, ctx, request);
         if (multipart !== undefined) return multipart;
+        const ownership = await handleOwnership(service, ctx, request);
+        if (ownership !== undefined) return ownership;
         throw s3Error('NotImplemented', `${request.operation} is not implemented by this gateway.`);
       }
     }

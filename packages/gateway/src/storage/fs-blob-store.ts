@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { assertString, invalidArgument } from '@sealflow/core/validate';
@@ -12,9 +12,11 @@ import {
   type BlobInfo,
   type BlobListing,
   type BlobListOptions,
+  type BlobPutCondition,
   type BlobPutOptions,
   type BlobStore,
 } from '@sealflow/s3';
+import { NameLock } from './name-lock.js';
 import { BLOB_SUFFIX, CONTINUED, blobPathSegments, compareNames, decodeSegment } from './blob-names.js';
 
 /** Where uploads are written before they are renamed into place (same file system). */
@@ -28,9 +30,16 @@ const TEMP_DIR = '.tmp';
  * never a part; a crash leaves at most a temp file, which is never listed and is removed on
  * the next open. Two concurrent puts of one name: both write their own temp file, the
  * later rename wins, and the survivor is a complete blob.
+ *
+ * Conditional puts: every rename into place and every delete of a name runs under a
+ * per-name lock, and `putConditionally` checks the current bytes and renames under it, so
+ * the check and the commit are atomic against this process's other writers. The fs backend
+ * serves one gateway process; several processes over one directory do not share the lock
+ * (the README says so: conditional writes are race-safe within one fs gateway process).
  */
 export class FsBlobStore implements BlobStore {
   readonly #root: string;
+  readonly #lock = new NameLock();
 
   private constructor(root: string) {
     this.#root = root;
@@ -49,11 +58,31 @@ export class FsBlobStore implements BlobStore {
     return new FsBlobStore(dir);
   }
 
+  /** `put`, once `condition` accepts the current bytes, checked and renamed under the name's lock. @throws (rejects) with the condition's error, nothing stored */
+  putConditionally(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    condition: BlobPutCondition,
+    options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
+    return this.#put(name, source, options, condition);
+  }
+
   /** @throws {InvalidArgumentError} (rejects) for an invalid name; rejects with the source's or the signal's error, leaving nothing. */
   async put(
     name: string,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
+    return this.#put(name, source, options, undefined);
+  }
+
+  // put and putConditionally: the condition, when given, runs where the blob is replaced.
+  async #put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions,
+    condition: BlobPutCondition | undefined,
   ): Promise<BlobInfo> {
     const path = this.#pathOf(name);
     options.signal?.throwIfAborted();
@@ -80,7 +109,10 @@ export class FsBlobStore implements BlobStore {
       out.end();
       await finished(out);
       await syncFile(temp);
-      await this.#install(temp, path);
+      await this.#lock.run(name, async () => {
+        if (condition !== undefined) condition(await readFile(path).catch(absent));
+        await this.#install(temp, path);
+      });
       return { name, size };
     } catch (error) {
       // The stream opens its file asynchronously: wait until it is closed, so the unlink
@@ -149,12 +181,14 @@ export class FsBlobStore implements BlobStore {
   /** Removes a blob and the directories it leaves empty; `false` when there was none. */
   async delete(name: string): Promise<boolean> {
     const segments = blobPathSegments(this.#checkName(name));
-    const existed = await unlink(join(this.#root, ...segments)).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') throw error;
-        return false;
-      },
+    const existed = await this.#lock.run(name, () =>
+      unlink(join(this.#root, ...segments)).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') throw error;
+          return false;
+        },
+      ),
     );
     for (let depth = segments.length - 1; depth > 0; depth--) {
       // ENOTEMPTY (or ENOENT after a concurrent delete) ends the clean-up.
@@ -242,6 +276,12 @@ export class FsBlobStore implements BlobStore {
   #pathOf(name: string): string {
     return join(this.#root, ...blobPathSegments(this.#checkName(name)));
   }
+}
+
+/** A missing file reads as `undefined` (no blob); any other error propagates. */
+function absent(error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+  throw error;
 }
 
 /** fsync of a file or directory (a directory's entry makes a rename durable). */

@@ -99,12 +99,22 @@ describe('resolveOperation', () => {
     expect(op('GET', '/b-1/k?uploadId=u')).toBe('ListParts');
   });
 
+  it('routes the ACL and versioning subresources S3 clients read (bucket owner enforced, unversioned)', () => {
+    expect(op('GET', '/b-1?acl')).toBe('GetBucketAcl');
+    expect(op('PUT', '/b-1?acl')).toBe('PutBucketAcl');
+    expect(op('GET', '/b-1/k?acl')).toBe('GetObjectAcl');
+    expect(op('PUT', '/b-1/k?acl')).toBe('PutObjectAcl');
+    expect(op('GET', '/b-1?versions')).toBe('ListObjectVersions');
+    expect(op('GET', '/b-1?versioning')).toBe('GetBucketVersioning');
+  });
+
   it('refuses other methods (405) and unsupported subresources (501) instead of guessing', () => {
     expect(code(() => op('PATCH', '/b-1/k'))).toBe('MethodNotAllowed');
     expect(code(() => op('PUT', '/'))).toBe('MethodNotAllowed');
     expect(code(() => op('POST', '/b-1/k'))).toBe('MethodNotAllowed');
-    expect(code(() => op('PUT', '/b-1/k?acl'))).toBe('NotImplemented');
-    expect(code(() => op('GET', '/b-1?versioning'))).toBe('NotImplemented');
+    expect(code(() => op('DELETE', '/b-1/k?acl'))).toBe('NotImplemented');
+    expect(code(() => op('PUT', '/b-1?versioning'))).toBe('NotImplemented');
+    expect(code(() => op('GET', '/b-1/k?versions'))).toBe('NotImplemented');
     expect(code(() => op('PUT', '/b-1/k?tagging'))).toBe('NotImplemented');
   });
 });

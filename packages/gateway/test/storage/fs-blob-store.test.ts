@@ -46,3 +46,30 @@ describe('FsBlobStore', () => {
     expect((await s.list('')).entries.map((e) => e.name)).toEqual(['stray']);
   });
 });
+
+describe('FsBlobStore.putConditionally', () => {
+  it('checks the current bytes and installs under the name lock: of racing conditional creates one wins, the rest leave nothing', async () => {
+    const root = freshRoot();
+    const s = await FsBlobStore.open(root);
+    const absentOnly = (current: Uint8Array | undefined): void => {
+      if (current !== undefined) throw new Error('exists');
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => s.putConditionally('a/b', [Buffer.from(`writer ${i}`)], absentOnly)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual(Array.from({ length: 7 }, () => 'Error: exists'));
+    const stored = Buffer.from((await s.read('a/b', 0, 100)) ?? []).toString();
+    expect(stored).toMatch(/^writer \d$/);
+    // Refused writers left no temp file behind.
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+    // The condition sees the bytes in place.
+    let seen: string | undefined;
+    await s.putConditionally('a/b', [Buffer.from('next')], (current) => {
+      seen = current === undefined ? undefined : Buffer.from(current).toString();
+    });
+    expect(seen).toBe(stored);
+  });
+});

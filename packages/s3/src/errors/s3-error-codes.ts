@@ -5,7 +5,8 @@
  * `packages/s3/test/errors/s3-error.test.ts` pins them and docs/ERRORS.md lists them.
  * Messages are for people and follow S3's wording where S3 documents one.
  */
-export const S3ErrorCodes = {
+export const S3ErrorCodes: { readonly [C in S3ErrorCode]: S3ErrorCodeEntry } = {
+  AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
   AccessDenied: { status: 403, message: 'Access Denied' },
   AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header that you provided is not valid.' },
   AuthorizationQueryParametersError: {
@@ -24,6 +25,10 @@ export const S3ErrorCodes = {
   BucketAlreadyOwnedByYou: {
     status: 409,
     message: 'Your previous request to create the named bucket succeeded and you already own it.',
+  },
+  ConditionalRequestConflict: {
+    status: 409,
+    message: 'A conflicting operation occurred. If using PutObject you can retry the request.',
   },
   BucketNotEmpty: { status: 409, message: 'The bucket that you tried to delete is not empty.' },
   EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
@@ -91,6 +96,7 @@ export const S3ErrorCodes = {
       'The specified multipart upload does not exist. The upload ID might not be valid, or the multipart upload might have been aborted or completed.',
   },
   NotImplemented: { status: 501, message: 'A header that you provided implies functionality that is not implemented.' },
+  NotModified: { status: 304, message: 'Not Modified' },
   PreconditionFailed: { status: 412, message: 'At least one of the preconditions that you specified did not hold.' },
   RequestHeaderSectionTooLarge: {
     status: 400,
@@ -119,10 +125,71 @@ export const S3ErrorCodes = {
     status: 400,
     message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
   },
-} as const satisfies Readonly<Record<string, { readonly status: number; readonly message: string }>>;
+};
 
 /** One of the S3 error codes in {@link S3ErrorCodes}, e.g. `'InvalidArgument'`. */
-export type S3ErrorCode = keyof typeof S3ErrorCodes;
+export type S3ErrorCode =
+  | 'AccessControlListNotSupported'
+  | 'AccessDenied'
+  | 'AuthorizationHeaderMalformed'
+  | 'AuthorizationQueryParametersError'
+  | 'BadDigest'
+  | 'BucketAlreadyExists'
+  | 'BucketAlreadyOwnedByYou'
+  | 'ConditionalRequestConflict'
+  | 'BucketNotEmpty'
+  | 'EntityTooLarge'
+  | 'EntityTooSmall'
+  | 'ExpiredToken'
+  | 'IncompleteBody'
+  | 'InternalError'
+  | 'InvalidAccessKeyId'
+  | 'InvalidArgument'
+  | 'InvalidBucketName'
+  | 'InvalidBucketState'
+  | 'InvalidDigest'
+  | 'InvalidEncryptionAlgorithmError'
+  | 'InvalidObjectState'
+  | 'InvalidPart'
+  | 'InvalidPartOrder'
+  | 'InvalidPolicyDocument'
+  | 'InvalidRange'
+  | 'InvalidRequest'
+  | 'InvalidURI'
+  | 'KeyTooLongError'
+  | 'KMS.DisabledException'
+  | 'KMS.KMSInvalidStateException'
+  | 'KMS.NotFoundException'
+  | 'MalformedPOSTRequest'
+  | 'MalformedPolicy'
+  | 'MalformedXML'
+  | 'MaxMessageLengthExceeded'
+  | 'MetadataTooLarge'
+  | 'MethodNotAllowed'
+  | 'MissingContentLength'
+  | 'MissingRequestBodyError'
+  | 'MissingSecurityHeader'
+  | 'NoSuchBucket'
+  | 'NoSuchBucketPolicy'
+  | 'NoSuchKey'
+  | 'NoSuchUpload'
+  | 'NotImplemented'
+  | 'NotModified'
+  | 'PreconditionFailed'
+  | 'RequestHeaderSectionTooLarge'
+  | 'RequestTimeTooSkewed'
+  | 'RequestTimeout'
+  | 'ServerSideEncryptionConfigurationNotFoundError'
+  | 'ServiceUnavailable'
+  | 'SignatureDoesNotMatch'
+  | 'SlowDown'
+  | 'XAmzContentSHA256Mismatch';
+
+/** An S3 error code's HTTP status and default message. */
+export interface S3ErrorCodeEntry {
+  readonly status: number;
+  readonly message: string;
+}
 
 /** Whether `value` names an S3 error code of the catalogue. */
 export function isS3ErrorCode(value: unknown): value is S3ErrorCode {

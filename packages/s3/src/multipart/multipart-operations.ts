@@ -16,6 +16,8 @@ import {
   type PartChecksumInput,
 } from './multipart-checksum.js';
 import { messageSource } from '../objects/message-source.js';
+import { checkCopySourceConditions } from '../objects/conditional-request.js';
+import { parseWriteCondition, precheckWriteCondition } from '../objects/conditional-write.js';
 import {
   checksumPlanOf,
   commitRecord,
@@ -276,6 +278,7 @@ export async function uploadPartCopy(
     { bucket: input.source.bucket, key: input.source.key, headers: {} },
     'GetObject',
   );
+  checkCopySourceConditions(input.headers, source);
   const plan = readPlan(core, ctx, input.source.bucket, source);
   let body: AsyncIterable<Uint8Array>;
   if (input.sourceRange === undefined) body = readWhole(plan);
@@ -307,6 +310,8 @@ export async function completeMultipartUpload(
   input: UploadInput & { readonly parts: readonly CompletedPart[]; readonly headers?: RequestHeaders },
 ): Promise<WriteResult & { location: string; bucket: string; key: string }> {
   const record = await upload(core, ctx, input, 's3:PutObject');
+  const condition = parseWriteCondition(input.headers ?? {});
+  if (condition !== undefined) await precheckWriteCondition(core, input.bucket, input.key, condition);
   if (!Array.isArray(input.parts) || input.parts.length === 0)
     throw s3Error('InvalidRequest', 'You must specify at least one part');
   if (input.parts.length > MAX_PART_NUMBER) throw s3Error('InvalidArgument', 'Too many parts');
@@ -389,7 +394,7 @@ export async function completeMultipartUpload(
           await multipartChecksum(record.checksumAlgorithm, checksumType, trailers),
           input.headers ?? {},
         );
-  await commitRecord(core, input.bucket, object);
+  await commitRecord(core, input.bucket, object, condition);
   const kept = new Set(chosen.map((p) => p.blob));
   await core.store.delete(BlobNames.upload(input.bucket, input.uploadId));
   for (const part of stored.values()) {

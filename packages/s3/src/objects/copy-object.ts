@@ -2,6 +2,8 @@ import { s3Error } from '../errors/s3-error.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
 import { header, SseHeaders, type RequestHeaders } from '../rules/sse-headers.js';
 import { BlobNames } from './blob-names.js';
+import { checkCopySourceConditions } from './conditional-request.js';
+import { parseWriteCondition, precheckWriteCondition } from './conditional-write.js';
 import { commitRecord, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
 import { readWhole } from './object-reader.js';
 import { storedFields } from './object-headers.js';
@@ -50,6 +52,7 @@ export async function copyObject(
     { bucket: input.source.bucket, key: input.source.key, headers: {} },
     'GetObject',
   );
+  checkCopySourceConditions(input.headers, source);
   const directive = (header(input.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE')
     throw s3Error('InvalidArgument', 'Unknown metadata directive.', {
@@ -68,6 +71,9 @@ export async function copyObject(
   core.assertKey(input.key);
   const plan = await core.writePlan(ctx, 'CopyObject', input.bucket, input.key, input.headers);
   await core.authorize(ctx, bucket, 's3:PutObject', input.key, plan, input.headers);
+  // Destination conditions (If-Match / If-None-Match: *), as on PutObject.
+  const condition = parseWriteCondition(input.headers);
+  if (condition !== undefined) await precheckWriteCondition(core, input.bucket, input.key, condition);
   const extras = { ...plan.headerContext };
   delete extras['aws:s3:arn'];
   const sourceExtras = { ...core.headerContext(input.source.bucket, input.source.key, source.encryption.context) };
@@ -115,7 +121,10 @@ export async function copyObject(
     multipart: false,
     parts: [{ ...written.part, etag }],
   };
-  await commitRecord(core, input.bucket, record);
+  await commitRecord(core, input.bucket, record, condition).catch(async (error: unknown) => {
+    await core.store.delete(blob).catch(() => false);
+    throw error;
+  });
   return {
     etag,
     lastModified: new Date(record.lastModified),

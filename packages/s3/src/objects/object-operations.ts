@@ -18,6 +18,13 @@ import { isMissingBody } from './message-source.js';
 import { readRange, readTrailers, readWhole, type ReadPlan } from './object-reader.js';
 import { httpDate, objectResponseHeaders, storedFields } from './object-headers.js';
 import { type ObjectRecord, encodeObjectRecord } from './object-record.js';
+import { checkReadConditions } from './conditional-request.js';
+import {
+  commitConditionally,
+  parseWriteCondition,
+  precheckWriteCondition,
+  type WriteCondition,
+} from './conditional-write.js';
 import { parseRange } from './range-header.js';
 import type { RequestContext } from './request-context.js';
 import { toS3Error, type ServiceCore, type WritePlan } from './service-core.js';
@@ -113,10 +120,20 @@ export async function writeBody(
  * Commits `record` as the object (the atomic commit point: one blob put), then deletes the
  * data blobs of the object it replaced that the new one does not use.
  */
-export async function commitRecord(core: ServiceCore, bucket: string, record: ObjectRecord): Promise<void> {
+export async function commitRecord(
+  core: ServiceCore,
+  bucket: string,
+  record: ObjectRecord,
+  condition?: WriteCondition,
+): Promise<void> {
   const name = BlobNames.object(bucket, record.key);
-  const previous = await core.recordAt(name).catch(() => undefined);
-  await core.store.put(name, [encodeObjectRecord(record)]);
+  let previous: ObjectRecord | undefined;
+  if (condition === undefined) {
+    previous = await core.recordAt(name).catch(() => undefined);
+    await core.store.put(name, [encodeObjectRecord(record)]);
+  } else {
+    previous = await commitConditionally(core, bucket, record, condition);
+  }
   if (previous !== undefined) {
     const kept = new Set(record.parts.map((p) => p.blob));
     await Promise.all(
@@ -131,6 +148,8 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
   core.assertKey(input.key);
   const plan = await core.writePlan(ctx, 'PutObject', input.bucket, input.key, input.headers);
   await core.authorize(ctx, bucket, 's3:PutObject', input.key, plan, input.headers);
+  const condition = parseWriteCondition(input.headers);
+  if (condition !== undefined) await precheckWriteCondition(core, input.bucket, input.key, condition);
   const fields = storedFields(input.headers);
   const checksumRequest = parseChecksumHeaders(input.headers);
   const blob = BlobNames.part(BlobNames.newDataPrefix(input.bucket), 0);
@@ -161,7 +180,11 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
     multipart: false,
     parts: [{ ...written.part, etag }],
   };
-  await commitRecord(core, input.bucket, record);
+  await commitRecord(core, input.bucket, record, condition).catch(async (error: unknown) => {
+    // A refused commit (a precondition lost to a concurrent write) leaves no body behind.
+    await core.store.delete(blob).catch(() => false);
+    throw error;
+  });
   const checksumHeaders =
     checksumRequest === undefined || written.checksum === undefined
       ? {}
@@ -244,6 +267,8 @@ async function describe(
   operation: 'GetObject' | 'HeadObject',
 ) {
   const record = await readableRecord(core, ctx, input, operation);
+  // Preconditions come before the range (a 412/304 wins over a 416), as in RFC 7232 §6.
+  checkReadConditions(input.headers, record);
   const plan = readPlan(core, ctx, input.bucket, record, input.signal);
   const range = parseRange(header(input.headers, 'range'), record.size);
   const headers = objectResponseHeaders(record, operation);

@@ -1,5 +1,6 @@
 import * as multipart from '../multipart/multipart-operations.js';
 import * as buckets from './bucket-operations.js';
+import { aclOwner, assertOwnerOnlyAcl } from './bucket-owner-enforced.js';
 import { copyObject, type CopyObjectInput, type CopyObjectResult } from './copy-object.js';
 import { listObjects, type ListObjectsInput, type ListObjectsResult } from './listing.js';
 import { rekeyObject, type RekeyInput } from './rekey.js';
@@ -104,6 +105,33 @@ export class S3Service {
   /** @throws {S3Error} (rejects) */
   deleteBucketPolicy(ctx: RequestContext, input: buckets.BucketInput): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.deleteBucketPolicy(this.#core, ctx, input));
+  }
+  /**
+   * GetBucketAcl / GetObjectAcl: ACLs are disabled (bucket owner enforced), so the answer is
+   * always the bucket owner with FULL_CONTROL. @throws {S3Error} (rejects) NoSuchBucket, NoSuchKey, AccessDenied
+   */
+  getAcl(ctx: RequestContext, input: { readonly bucket: string; readonly key?: string }): Promise<{ owner: string }> {
+    const action = input.key === undefined ? 's3:GetBucketAcl' : 's3:GetObjectAcl';
+    return this.#run(ctx, async () => ({ owner: await aclOwner(this.#core, ctx, input, action) }));
+  }
+  /**
+   * PutBucketAcl / PutObjectAcl: accepted (and changing nothing) only when the ACL leaves the
+   * owner sole holder with FULL_CONTROL. @throws {S3Error} (rejects) AccessControlListNotSupported
+   */
+  putAcl(
+    ctx: RequestContext,
+    input: {
+      readonly bucket: string;
+      readonly key?: string;
+      readonly headers: RequestHeaders;
+      readonly body: Uint8Array;
+    },
+  ): Promise<{ headers: Record<string, string> }> {
+    const action = input.key === undefined ? 's3:PutBucketAcl' : 's3:PutObjectAcl';
+    return this.#run(ctx, async () => {
+      assertOwnerOnlyAcl(input.headers, input.body, await aclOwner(this.#core, ctx, input, action));
+      return { headers: {} };
+    });
   }
   /** Streams, verifies checksums, encrypts, verifies the stored header, then commits. @throws {S3Error} (rejects) */
   putObject(ctx: RequestContext, input: objects.PutObjectInput): Promise<objects.WriteResult> {

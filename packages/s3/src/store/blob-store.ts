@@ -44,6 +44,13 @@ export interface BlobListing {
 }
 
 /**
+ * Decides whether a conditional put may replace a blob, from the blob's current bytes
+ * (`undefined`: absent). Throws to refuse; it runs while the store holds the name, so it
+ * must be synchronous and quick.
+ */
+export type BlobPutCondition = (current: Uint8Array | undefined) => void;
+
+/**
  * A blob store. Guarantees every implementation must keep (the conformance suite checks):
  *
  * - `put` is atomic: until it resolves no reader sees the new blob, and afterwards every
@@ -59,6 +66,19 @@ export interface BlobStore {
   put(
     name: string,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: BlobPutOptions,
+  ): Promise<BlobInfo>;
+  /**
+   * Optional: `put`, but only when `condition` accepts the blob's current bytes, the check
+   * and the replacement atomic against every other `put`, `putConditionally` and `delete`
+   * of `name` (S3 conditional writes commit through it). A store that cannot guarantee that
+   * leaves it out, and conditional writes over it answer 501 NotImplemented.
+   * @throws (rejects) with the condition's error (nothing stored), or as `put` does
+   */
+  putConditionally?(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    condition: BlobPutCondition,
     options?: BlobPutOptions,
   ): Promise<BlobInfo>;
   /** Streams bytes [start, end) of a blob, or `undefined` when it does not exist. */

@@ -7,6 +7,7 @@ import {
   type BlobInfo,
   type BlobListing,
   type BlobListOptions,
+  type BlobPutCondition,
   type BlobPutOptions,
   type BlobStore,
 } from './blob-store.js';
@@ -55,10 +56,30 @@ export class MemoryBlobStore implements BlobStore {
     this.#blobs.set(assertName(name), bytes);
   }
 
+  /** `put` after `condition` accepted the current bytes (checked and set in one synchronous step). */
+  async putConditionally(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    condition: BlobPutCondition,
+    options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
+    return this.#put(name, source, options, condition);
+  }
+
   async put(
     name: string,
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: BlobPutOptions = {},
+  ): Promise<BlobInfo> {
+    return this.#put(name, source, options, undefined);
+  }
+
+  // put and putConditionally: the condition, when given, runs where the blob is replaced.
+  async #put(
+    name: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: BlobPutOptions,
+    condition: BlobPutCondition | undefined,
   ): Promise<BlobInfo> {
     assertName(name);
     const signal = options.signal;
@@ -83,6 +104,7 @@ export class MemoryBlobStore implements BlobStore {
       blob.set(part, offset);
       offset += part.length;
     }
+    condition?.(this.#blobs.get(name));
     this.#blobs.set(name, blob);
     return { name, size };
   }

@@ -7,6 +7,7 @@ describe('S3ErrorCodes', () => {
   it('pins the HTTP status of every S3 error code', () => {
     const statuses = Object.fromEntries(Object.entries(S3ErrorCodes).map(([code, entry]) => [code, entry.status]));
     expect(statuses).toEqual({
+      AccessControlListNotSupported: 400,
       AccessDenied: 403,
       AuthorizationHeaderMalformed: 400,
       AuthorizationQueryParametersError: 400,
@@ -14,6 +15,7 @@ describe('S3ErrorCodes', () => {
       BucketAlreadyExists: 409,
       BucketAlreadyOwnedByYou: 409,
       BucketNotEmpty: 409,
+      ConditionalRequestConflict: 409,
       EntityTooLarge: 400,
       EntityTooSmall: 400,
       ExpiredToken: 400,
@@ -50,6 +52,7 @@ describe('S3ErrorCodes', () => {
       NoSuchKey: 404,
       NoSuchUpload: 404,
       NotImplemented: 501,
+      NotModified: 304,
       PreconditionFailed: 412,
       RequestHeaderSectionTooLarge: 400,
       RequestTimeTooSkewed: 403,
