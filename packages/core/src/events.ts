@@ -66,7 +66,7 @@ interface DiagnosticsChannels {
 const diagnostics: DiagnosticsChannels | undefined = (() => {
   const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
   try {
-    return host.process?.getBuiltinModule?.('node:diagnostics_channel') as DiagnosticsChannels | undefined;
+    return host.process?.getBuiltinModule?.('diagnostics_channel') as DiagnosticsChannels | undefined;
   } catch {
     return undefined;
   }

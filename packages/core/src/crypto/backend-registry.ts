@@ -52,7 +52,7 @@ export function backendByName(name: BackendName, platformDefault: CipherBackend)
     if (platformDefault.name === 'node') return platformDefault;
     throw new InvalidArgumentError(
       ErrorCodes.INVALID_ARGUMENT,
-      "createEngine backend 'node' is not in this build (the browser entry has no node:crypto): use 'auto' or 'noble'",
+      "createEngine backend 'node' is not in this build (the browser entry has no Node crypto): use 'auto' or 'noble'",
     );
   }
   const found = registered.get(name);
