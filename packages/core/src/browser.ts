@@ -77,6 +77,7 @@ export type {
   KmsArnParts,
 } from './keys/kms-client.js';
 export { createEngine } from './browser/create-engine.js';
+export { subtleOffload } from './browser/subtle-offload.js';
 export type { PortableEngine, DecryptResult, RangeOptions, RewrapOptions } from './portable-engine.js';
 export type { RewrappedHeader } from './engine/header-rewrap.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
