@@ -24,6 +24,8 @@ describe('bench/browser run.js', () => {
     expect(report.browser).toMatch(/^Chromium \d+\./);
     expect(report.bundle.bytes).toBeGreaterThan(report.bundle.gzipBytes);
     expect(report.bundle.gzipBytes).toBeGreaterThan(0);
+    expect(report.minimalBundle.bytes).toBeLessThan(report.bundle.bytes);
+    expect(report.minimalBundle.gzipBytes).toBeLessThan(report.minimalBundle.bytes);
     expect(report.rows.map((row) => `${row.suite} ${row.operation}`)).toEqual([
       '0x0478 encrypt',
       '0x0478 decrypt',
@@ -36,7 +38,8 @@ describe('bench/browser run.js', () => {
     }
 
     const section = browserMarkdown(report);
-    expect(section).toContain('| minified + gzip -9 |');
+    expect(section).toContain('| Minified + gzip -9 |');
+    expect(section).toContain("| all of it: `export * from '@sealflow/core'` |");
     expect(section.split('\n').filter((line) => /^\| 0x0[45]78 \|/.test(line))).toHaveLength(4);
     const readme = replaceBrowserSection(`# bench\n\n${BROWSER_START}\nold\n${BROWSER_END}\n\ntail\n`, section);
     expect(readme).toBe(`# bench\n\n${BROWSER_START}\n${section}\n${BROWSER_END}\n\ntail\n`);

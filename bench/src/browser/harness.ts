@@ -65,9 +65,14 @@ async function bundle(options: { readonly entry: string } | { readonly contents:
   };
 }
 
-/** The whole browser entry (`export *` of `@sealflow/core` for a browser), minified: the size a user ships at most. */
-export function bundleBrowserEntry(): Promise<BrowserBundle> {
-  return bundle({ contents: "export * from '@sealflow/core';" });
+/** What the default size row bundles: the whole browser entry, the most a user ships. */
+export const WHOLE_ENTRY = "export * from '@sealflow/core';";
+/** The smallest useful app: an engine over the raw AES keyring. */
+export const MINIMAL_ENTRY = "export { createEngine, RawAesKeyStore } from '@sealflow/core';";
+
+/** The browser entry as `contents` imports it (default: all of it), minified. */
+export function bundleBrowserEntry(contents: string = WHOLE_ENTRY): Promise<BrowserBundle> {
+  return bundle({ contents });
 }
 
 /** The test page's script. */
