@@ -4,6 +4,8 @@
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 
 const SOURCES = ['packages/*/src/**/*.ts', 'bench/src/**/*.ts'];
 const TESTS = ['packages/*/test/**/*.ts', 'test/**/*.ts', 'bench/test/**/*.ts'];
@@ -18,7 +20,7 @@ const TESTS = ['packages/*/test/**/*.ts', 'test/**/*.ts', 'bench/test/**/*.ts'];
 //   keys/       KeyStore, DataKey, the stores and the bucket-key cache
 //   engine/     encrypt/decrypt state machines, no streams
 //   stream/     thin adapters over engine/ sessions
-//   top         index.ts, create-engine.ts and the published subpaths (anything in src/)
+//   top         index.ts, create-engine.ts, browser.ts, browser/ and the published subpaths (anything in src/)
 const CORE = 'packages/core/src';
 const LAYERS = [
   { name: 'foundation', from: ['errors.ts', 'assert.ts', 'events.ts', 'stats.ts'] },
@@ -31,6 +33,11 @@ const LAYERS = [
 const TOP_FILES = [
   'index.ts',
   'create-engine.ts',
+  'engine-base.ts',
+  'portable-engine.ts',
+  'call-plans.ts',
+  'browser.ts',
+  'browser',
   'frames.ts',
   'codecs.ts',
   'validate.ts',
@@ -52,6 +59,28 @@ function layerZones() {
     }
   });
   return zones;
+}
+
+// Every core source file the browser entry (src/browser.ts, the `browser`/`worker`/edge
+// export conditions) reaches through static imports, type-only ones included: each of them
+// must import no node:* module (a rule below). packages/core/test/browser-entry.test.ts
+// walks the same graph, and test/browser/ bundles and runs it in Chromium.
+function browserReachable() {
+  const specifier =
+    /(?:^|[\s;}])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const root = join(import.meta.dirname, CORE);
+  const seen = new Set();
+  const queue = ['browser.ts'];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const match of readFileSync(join(root, file), 'utf8').matchAll(specifier)) {
+      const target = match[1] ?? match[2];
+      if (target.startsWith('.')) queue.push(posix.join(dirname(file), target).replace(/\.js$/, '.ts'));
+    }
+  }
+  return [...seen].map((file) => `${CORE}/${file}`);
 }
 
 export default tseslint.config(
@@ -149,6 +178,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ regex: '^@sealflow/', message: 'core imports no other sealflow package.' }] },
+      ],
+    },
+  },
+  {
+    // The browser build: no node:* module in any file the browser entry reaches.
+    files: browserReachable(),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'reached from the browser entry (src/browser.ts): no node:* module.' },
+            { regex: '^@sealflow/', message: 'core imports no other sealflow package.' },
+          ],
+        },
       ],
     },
   },

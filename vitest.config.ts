@@ -11,6 +11,10 @@ export default defineConfig({
     alias: [
       { find: /^@sealflow\/core$/, replacement: src('core') },
       {
+        find: /^@sealflow\/core\/browser$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/browser.ts', import.meta.url)),
+      },
+      {
         find: /^@sealflow\/core\/noble$/,
         replacement: fileURLToPath(new URL('./packages/core/src/crypto/noble-backend.ts', import.meta.url)),
       },

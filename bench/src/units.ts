@@ -1,7 +1,7 @@
 /** Byte units and labels shared by the suites and the report. */
 export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
+export const MiB: number = 1024 * KiB;
+export const GiB: number = 1024 * MiB;
 
 /** `1 KiB`, `64 MiB`, `1 GiB`, or bytes. */
 export function sizeLabel(bytes: number): string {

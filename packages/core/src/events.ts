@@ -1,9 +1,8 @@
-import diagnostics from 'node:diagnostics_channel';
-
 /**
- * Observability without a logger: every event is published on a
- * `node:diagnostics_channel` channel named `sealflow:<area>:<event>`. Subscribing costs
- * nothing when nobody listens. Payloads never contain key material or plaintext.
+ * Observability without a logger: every event is published on a channel named
+ * `sealflow:<area>:<event>`, on `node:diagnostics_channel` where the runtime has it, and
+ * to listeners added with {@link subscribe} everywhere (browsers included). Publishing
+ * costs nothing when nobody listens. Payloads never contain key material or plaintext.
  */
 export const Channels = {
   /** A key-store call finished: {@link KeyStoreCallEvent}. */
@@ -55,8 +54,62 @@ export interface BucketKeyEvent {
   readonly bytes?: number;
 }
 
-/** Publishes `payload` on `channel` when someone is subscribed. */
+interface DiagnosticsChannels {
+  channel(name: string): { readonly hasSubscribers: boolean; publish(message: unknown): void };
+}
+
+/**
+ * `node:diagnostics_channel` through `process.getBuiltinModule` (Node >= 20.16, Bun, Deno,
+ * workerd with nodejs_compat), not a static import: this module is shared with the browser
+ * entry, which must load no `node:` module. `undefined` in a browser.
+ */
+const diagnostics: DiagnosticsChannels | undefined = (() => {
+  const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+  try {
+    return host.process?.getBuiltinModule?.('diagnostics_channel') as DiagnosticsChannels | undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** A listener added with {@link subscribe}. */
+export type EventListener = (payload: object, channel: string) => void;
+
+const listeners = new Map<string, Set<EventListener>>();
+
+/**
+ * Listens on one channel (a {@link Channels} value, or `KMS_AUDIT_CHANNEL`) without
+ * `node:diagnostics_channel`: the portable way, and the only one in a browser. Returns the
+ * function that stops listening. A listener that throws does not fail the operation: its
+ * error is rethrown in a microtask (an uncaught error the runtime reports).
+ * @throws {TypeError} when `listener` is not a function.
+ */
+export function subscribe(channel: string, listener: EventListener): () => void {
+  if (typeof listener !== 'function') throw new TypeError('subscribe listener: expected a function');
+  let set = listeners.get(channel);
+  if (set === undefined) listeners.set(channel, (set = new Set()));
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0 && listeners.get(channel) === set) listeners.delete(channel);
+  };
+}
+
+/** Publishes `payload` on `channel` when someone is subscribed (diagnostics_channel, then {@link subscribe} listeners). */
 export function publish(channel: string, payload: object): void {
-  const ch = diagnostics.channel(channel);
-  if (ch.hasSubscribers) ch.publish(payload);
+  if (diagnostics !== undefined) {
+    const ch = diagnostics.channel(channel);
+    if (ch.hasSubscribers) ch.publish(payload);
+  }
+  const set = listeners.get(channel);
+  if (set === undefined) return;
+  for (const listener of [...set]) {
+    try {
+      listener(payload, channel);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
 }

@@ -25,8 +25,15 @@ export type {
   KeyStoreFailure,
   SerializedError,
 } from './errors.js';
-export { Channels, publish } from './events.js';
-export type { KeyStoreCallEvent, KeyStoreOperation, MessageEvent, FailureEvent, BucketKeyEvent } from './events.js';
+export { Channels, publish, subscribe } from './events.js';
+export type {
+  EventListener,
+  KeyStoreCallEvent,
+  KeyStoreOperation,
+  MessageEvent,
+  FailureEvent,
+  BucketKeyEvent,
+} from './events.js';
 export { DataKey } from './keys/data-key.js';
 export type { EncryptedDataKey } from './format/encrypted-data-key.js';
 export type { EncryptionContext } from './format/encryption-context.js';
@@ -42,6 +49,8 @@ export type { DecryptLimits } from './format/limits.js';
 export { KmsKeyStore, KMS_PROVIDER_ID } from './keys/kms-key-store.js';
 export type { KmsKeyStoreOptions, KmsDiscoveryFilter } from './keys/kms-key-store.js';
 export { mapKmsError, kmsExceptionCode, isKmsKeyArn, parseKmsKeyArn, parseKmsArn } from './keys/kms-client.js';
+export { fetchKmsClient } from './keys/fetch-kms-client.js';
+export type { FetchKmsClientOptions, KmsHttpRequest } from './keys/fetch-kms-client.js';
 export { KMS_AUDIT_CHANNEL } from './keys/kms-audit-record.js';
 export type {
   KmsAuditRecord,
@@ -65,14 +74,8 @@ export type {
   KmsArnParts,
 } from './keys/kms-client.js';
 export { createEngine } from './create-engine.js';
-export type {
-  Engine,
-  DecryptResult,
-  RangeOptions,
-  DecryptTransform,
-  HeaderListeners,
-  RewrapOptions,
-} from './create-engine.js';
+export type { Engine, DecryptTransform, HeaderListeners } from './create-engine.js';
+export type { PortableEngine, DecryptResult, RangeOptions, RewrapOptions } from './portable-engine.js';
 export { fileSource } from './stream/file-source.js';
 export type { RewrappedHeader } from './engine/header-rewrap.js';
 export type { EngineOptions, EncryptOptions, DecryptOptions, BucketKeyOption } from './engine/options.js';
@@ -89,9 +92,10 @@ export { BUCKET_DATA_KEY_NAMESPACE, bucketKeyName } from './keys/bucket-key-wrap
 export { RawAesKeyStore } from './keys/raw-aes-key-store.js';
 export type { RawAesKeyStoreOptions } from './keys/raw-aes-key-store.js';
 export { RawRsaKeyStore } from './keys/raw-rsa-key-store.js';
-export type { RawRsaKeyStoreOptions } from './keys/raw-rsa-key-store.js';
+export type { RawRsaKeyStoreOptions, OaepHash } from './keys/raw-rsa-options.js';
 export { nodeBackend } from './crypto/node-backend.js';
-export { registerCipherBackend, autoBackend } from './crypto/backend-registry.js';
+export { registerCipherBackend } from './crypto/backend-registry.js';
+export { autoBackend } from './crypto/auto-backend.js';
 export type { BackendName } from './crypto/backend-registry.js';
 export type { CipherBackend, CipherKey, MessageSigner, MessageVerifier } from './crypto/backend.js';
 export { CommitmentPolicy, DEFAULT_SUITE } from './format/suites.js';

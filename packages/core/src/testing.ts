@@ -7,7 +7,7 @@ import type { FixedMaterials } from './engine/engine-core.js';
 import type { EncryptOptions, EngineOptions } from './engine/options.js';
 
 export { createEngineWithMaterials } from './create-engine.js';
-export type { MaterialsReader } from './create-engine.js';
+export type { MaterialsReader } from './call-plans.js';
 export type { FixedMaterials } from './engine/engine-core.js';
 
 /** The encrypt-option key under which `createTestEngine`'s engines find a call's fixed materials. */

@@ -1,6 +1,5 @@
 import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import type { CipherBackend } from './backend.js';
-import { nodeBackend } from './node-backend.js';
 
 /** Names `createEngine({ backend })` accepts besides a CipherBackend object. */
 export type BackendName = 'auto' | 'native' | 'node' | 'noble';
@@ -31,20 +30,31 @@ export function registerCipherBackend(name: 'native' | 'noble', backend: CipherB
   registered.set(name, backend);
 }
 
-/** The backend `auto` resolves to now: native when registered, else node:crypto. */
-export function autoBackend(): CipherBackend {
-  return registered.get('native') ?? nodeBackend;
+/**
+ * The backend `auto` resolves to now: native when registered, else `platformDefault` (the
+ * entry's own: node:crypto for the Node entry, `webBackend` for the browser one). This
+ * module imports no backend itself, so the browser build reaches no `node:` module.
+ */
+export function autoBackendOr(platformDefault: CipherBackend): CipherBackend {
+  return registered.get('native') ?? platformDefault;
 }
 
 /**
- * Resolves a backend name.
+ * Resolves a backend name; `platformDefault` is the entry's own backend (see `autoBackendOr`).
  *
  * @throws InvalidArgumentError INVALID_ARGUMENT when `native` or `noble` was asked for and its
- * module was not loaded (import `@sealflow/native` or `@sealflow/core/noble` first).
+ * module was not loaded (import `@sealflow/native` or `@sealflow/core/noble` first), or
+ * `node` in the browser build.
  */
-export function backendByName(name: BackendName): CipherBackend {
-  if (name === 'auto') return autoBackend();
-  if (name === 'node') return nodeBackend;
+export function backendByName(name: BackendName, platformDefault: CipherBackend): CipherBackend {
+  if (name === 'auto') return autoBackendOr(platformDefault);
+  if (name === 'node') {
+    if (platformDefault.name === 'node') return platformDefault;
+    throw new InvalidArgumentError(
+      ErrorCodes.INVALID_ARGUMENT,
+      "createEngine backend 'node' is not in this build (the browser entry has no Node crypto): use 'auto' or 'noble'",
+    );
+  }
   const found = registered.get(name);
   if (found === undefined) {
     const from =

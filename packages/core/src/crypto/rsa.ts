@@ -7,7 +7,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 
-export type OaepHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+import type { OaepHash } from './oaep-hash.js';
+
+export type { OaepHash } from './oaep-hash.js';
 
 const PEM_START = '-----BEGIN';
 

@@ -1,6 +1,7 @@
 import type { CipherBackend, MessageSigner, MessageVerifier } from '../crypto/backend.js';
 import { AuthenticationError, ErrorCodes, InvalidArgumentError, MalformedMessageError } from '../errors.js';
 import { PUBLIC_KEY_CONTEXT_KEY, RESERVED_CONTEXT_PREFIX } from '../format/encryption-context.js';
+import { fromBase64, toBase64 } from '../format/base64.js';
 import type { MessageHeader } from '../format/header.js';
 import type { AlgorithmSuite } from '../format/suites.js';
 import type { EncryptionContext } from '../keys/key-store.js';
@@ -14,16 +15,6 @@ export interface MessageContexts {
   /** Pairs authenticated but not stored (required / reproduced context). */
   readonly authOnly: Readonly<Record<string, string>>;
 }
-
-const base64 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-const fromBase64 = (text: string): Uint8Array | undefined => {
-  // Strict: canonical padded standard base64 only.
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : undefined;
-};
 
 /**
  * Builds the encrypt-side contexts. Refuses caller keys with the reserved `aws-crypto-`
@@ -46,7 +37,7 @@ export function encryptContexts(
     }
     full[key] = context[key] as string;
   }
-  if (signer !== undefined) full[PUBLIC_KEY_CONTEXT_KEY] = base64(signer.publicKey);
+  if (signer !== undefined) full[PUBLIC_KEY_CONTEXT_KEY] = toBase64(signer.publicKey);
   const stored: Record<string, string> = Object.create(null) as Record<string, string>;
   const authOnly: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of requiredKeys) {

@@ -1,5 +1,5 @@
 import type { CipherBackend } from '../crypto/backend.js';
-import { autoBackend, backendByName, type BackendName } from '../crypto/backend-registry.js';
+import { autoBackendOr, backendByName, type BackendName } from '../crypto/backend-registry.js';
 import { ErrorCodes, InvalidArgumentError } from '../errors.js';
 import { DEFAULT_DECRYPT_LIMITS, DEFAULT_FRAME_LENGTH, FormatLimits, type DecryptLimits } from '../format/limits.js';
 import {
@@ -33,8 +33,9 @@ export interface EngineOptions {
   readonly limits?: Partial<DecryptLimits>;
   /**
    * Cipher backend: a CipherBackend object, or a name. `auto` (the default) is the native
-   * backend when `@sealflow/native` is loaded, else node:crypto; `native` and `noble` need
-   * their module imported first (`@sealflow/native`, `@sealflow/core/noble`).
+   * backend when `@sealflow/native` is loaded, else node:crypto (the browser entry:
+   * `webBackend`); `native` and `noble` need their module imported first
+   * (`@sealflow/native`, `@sealflow/core/noble`); `node` is refused by the browser entry.
    */
   readonly backend?: CipherBackend | BackendName;
   /** Enables S3-style bucket keys (data-key caching); see docs. */
@@ -97,7 +98,7 @@ export interface ResolvedEngineOptions {
   readonly frameLength: number;
   readonly commitmentPolicy: CommitmentPolicy;
   readonly limits: DecryptLimits;
-  readonly backend: CipherBackend | undefined;
+  readonly backend: CipherBackend;
   readonly bucketKeys: BucketKeyOptions | undefined;
   readonly offload: FrameOffload | undefined;
 }
@@ -150,8 +151,11 @@ export function assertSuite(value: unknown, label: string): AlgorithmSuite {
   return getSuite(value as number) as AlgorithmSuite;
 }
 
-/** Validates `createEngine` options. @throws {InvalidArgumentError} */
-export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
+/**
+ * Validates `createEngine` options; `platformBackend` is the entry's default backend.
+ * @throws {InvalidArgumentError}
+ */
+export function resolveEngineOptions(options: unknown, platformBackend: CipherBackend): ResolvedEngineOptions {
   const o = readOptions(options, 'createEngine options', ENGINE_KEYS, { optional: true });
   const keyStore = o.raw('keyStore');
   const stores = Array.isArray(keyStore) ? (keyStore as unknown[]) : keyStore === undefined ? [] : [keyStore];
@@ -184,18 +188,18 @@ export function resolveEngineOptions(options: unknown): ResolvedEngineOptions {
     if (given.has(key)) limits[key] = assertInteger(given.raw(key), `createEngine limits.${key}`, 1, caps[key]);
   }
   const givenBackend = o.raw('backend') as CipherBackend | BackendName | undefined;
-  let backend: CipherBackend | undefined;
+  let backend: CipherBackend;
   if (typeof givenBackend === 'string') {
     if (!BACKEND_NAMES.includes(givenBackend))
       throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
-    backend = backendByName(givenBackend);
+    backend = backendByName(givenBackend, platformBackend);
   } else if (
     givenBackend !== undefined &&
     (typeof givenBackend !== 'object' || givenBackend === null || typeof givenBackend.seal !== 'function')
   ) {
     throw invalid('createEngine backend', `${BACKEND_NAMES.join(' | ')} or a CipherBackend`, givenBackend);
   } else {
-    backend = givenBackend ?? autoBackend();
+    backend = givenBackend ?? autoBackendOr(platformBackend);
   }
   const offload = o.raw('offload') as FrameOffload | undefined;
   if (

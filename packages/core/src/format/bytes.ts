@@ -89,6 +89,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * a Buffer (whose `slice` would return views).
  */
 export function uninitializedBytes(length: number): Uint8Array {
+  // Outside Node (the browser entry) there is no Buffer: zeroed memory, the only kind there is.
+  if (typeof Buffer !== 'function') return new Uint8Array(length);
   return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
 }
 

@@ -1,25 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { importRsaKey, publicKeyOf, rsaOaepDecrypt, rsaOaepEncrypt, type OaepHash } from '../crypto/rsa.js';
+import { importRsaKey, publicKeyOf, rsaOaepDecrypt, rsaOaepEncrypt } from '../crypto/rsa.js';
 import { nodeBackend } from '../crypto/node-backend.js';
 import { ErrorCodes, KeyStoreError } from '../errors.js';
 import { bytesEqual, copyBytes, utf8Encode } from '../format/bytes.js';
-import { assertString, invalid, invalidArgument, readOptions } from '../assert.js';
-import { BUCKET_KEY_PROVIDER_ID } from './bucket-key-edk.js';
+import { invalidArgument } from '../assert.js';
 import { DataKey } from './data-key.js';
+import { readRawRsaOptions, type OaepHash, type RawRsaKeyStoreOptions } from './raw-rsa-options.js';
 import type { EncryptedDataKey, GenerateRequest, GeneratedDataKey, KeyStore, KeyStoreRequest } from './key-store.js';
-
-export interface RawRsaKeyStoreOptions {
-  readonly namespace: string;
-  readonly name: string;
-  /** PEM (or DER) public key: needed to generate and wrap. */
-  readonly publicKey?: string | Uint8Array;
-  /** PEM (or DER) private key: needed to unwrap (its public half is used to wrap when `publicKey` is absent). */
-  readonly privateKey?: string | Uint8Array;
-  /** OAEP hash (MGF1 uses the same). Default sha256. */
-  readonly oaepHash?: OaepHash;
-}
-
-const OAEP_HASHES: readonly OaepHash[] = ['sha1', 'sha256', 'sha384', 'sha512'];
 
 /**
  * A key store over an RSA key pair, wire-compatible with the ESDK raw RSA keyring in
@@ -37,27 +24,7 @@ export class RawRsaKeyStore implements KeyStore {
 
   /** @throws {InvalidArgumentError} for bad names, keys or hash. */
   constructor(options: RawRsaKeyStoreOptions) {
-    const o = readOptions(options, 'RawRsaKeyStore options', [
-      'namespace',
-      'name',
-      'publicKey',
-      'privateKey',
-      'oaepHash',
-    ]);
-    const namespace = assertString(o.raw('namespace'), 'RawRsaKeyStore namespace');
-    const name = assertString(o.raw('name'), 'RawRsaKeyStore name');
-    if (namespace.startsWith('aws-kms'))
-      throw invalid('RawRsaKeyStore namespace', 'a namespace not starting with "aws-kms"', namespace);
-    // The bucket-key envelope's provider ID is ours; a raw store under it would be ambiguous on decrypt.
-    if (namespace === BUCKET_KEY_PROVIDER_ID)
-      throw invalid('RawRsaKeyStore namespace', `a namespace other than "${BUCKET_KEY_PROVIDER_ID}"`, namespace);
-    const hash = o.raw('oaepHash') ?? 'sha256';
-    if (!OAEP_HASHES.includes(hash as OaepHash))
-      throw invalid('RawRsaKeyStore oaepHash', OAEP_HASHES.join(' | '), hash);
-    const publicKey = o.raw('publicKey') as string | Uint8Array | undefined;
-    const privateKey = o.raw('privateKey') as string | Uint8Array | undefined;
-    if (publicKey === undefined && privateKey === undefined)
-      throw invalid('RawRsaKeyStore', 'a publicKey or a privateKey', undefined);
+    const { namespace, name, hash, publicKey, privateKey } = readRawRsaOptions(options);
     try {
       this.#private = privateKey === undefined ? undefined : importRsaKey(privateKey, 'private');
       this.#public =
@@ -81,7 +48,7 @@ export class RawRsaKeyStore implements KeyStore {
     }
     this.#namespace = namespace;
     this.#name = utf8Encode(name);
-    this.#hash = hash as OaepHash;
+    this.#hash = hash;
     this.id = `raw-rsa:${namespace}/${name}`;
   }
 
@@ -122,3 +89,5 @@ export class RawRsaKeyStore implements KeyStore {
     return new DataKey(plaintext);
   }
 }
+
+export type { RawRsaKeyStoreOptions } from './raw-rsa-options.js';
