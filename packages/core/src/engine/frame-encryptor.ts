@@ -237,9 +237,31 @@ export class FrameEncryptor {
   #sealRegular(plaintext: Uint8Array, out: Uint8Array[]): void {
     this.#checkSequence();
     const sequence = this.#sequence++;
-    const prefix = new Uint8Array(RegularFrame.CONTENT);
-    const { ciphertext, tag } = sealRegularFrame(this.#cipher, this.#regularAad, prefix, 0, sequence, plaintext);
-    this.#emit(out, prefix, ciphertext, tag);
+    const destination = this.#destination;
+    if (destination === undefined) {
+      const prefix = new Uint8Array(RegularFrame.CONTENT);
+      const { ciphertext, tag } = sealRegularFrame(this.#cipher, this.#regularAad, prefix, 0, sequence, plaintext);
+      this.#emit(out, prefix, ciphertext, tag);
+      return;
+    }
+    // One-shot: the prefix (and so the IV the cipher reads) is written in place, then the
+    // ciphertext and tag after it; no per-frame prefix buffer, no copy of it.
+    const start = this.#written;
+    const { ciphertext, tag } = sealRegularFrame(
+      this.#cipher,
+      this.#regularAad,
+      destination,
+      start,
+      sequence,
+      plaintext,
+    );
+    const tagAt = start + RegularFrame.CONTENT + ciphertext.length;
+    destination.set(ciphertext, start + RegularFrame.CONTENT);
+    destination.set(tag, tagAt);
+    this.#written = tagAt + tag.length;
+    const frame = destination.subarray(start, this.#written);
+    this.#signer?.update(frame);
+    out.push(frame);
   }
 
   #emit(out: Uint8Array[], prefix: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): void {
