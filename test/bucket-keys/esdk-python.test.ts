@@ -5,7 +5,6 @@
 // bucket-key messages, one-shot and streaming. The driver is test/interop/python/esdk_reader.py.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
@@ -21,11 +20,10 @@ import {
 import { AwsKmsKeyStore } from '@sealflow/keystore-aws-kms';
 import { MemoryKms } from '@sealflow/keystore-memory';
 import { emulatorClientConfig, emulatorEndpoints } from '../keystore-aws-kms/support/kms-target.js';
+import { requiredTool } from '../setup/required-services.js';
 
 const PYTHON = fileURLToPath(new URL('../../.emulators/esdk-python/bin/python', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../interop/python/esdk_reader.py', import.meta.url));
-// In CI the installer must have put it there: a missing interpreter fails instead of skipping.
-const runnable = existsSync(PYTHON) || process.env['CI'] !== undefined;
 const SAMPLE = 60;
 
 interface PythonOutput {
@@ -36,7 +34,7 @@ interface PythonOutput {
 function runPython(job: unknown): Promise<PythonOutput> {
   return new Promise((resolve, reject) => {
     const child = execFile(
-      PYTHON,
+      requiredTool(PYTHON, 'the Python ESDK', 'scripts/install-emulators.sh'),
       [SCRIPT],
       { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (error, stdout, stderr) => {
@@ -100,56 +98,49 @@ function expectAllRead(out: PythonOutput, digests: string[], contexts: Record<st
   });
 }
 
-describe.runIf(runnable)(
-  'the Python ESDK reads bucket-key messages with a raw AES master key and the bucket key',
-  () => {
-    it.runIf(emulatorEndpoints.moto !== undefined)(
-      'moto: boto3 KMS Decrypt of the blob once, then aws-encryption-sdk decrypts the sample, one-shot and streaming',
-      async () => {
-        const endpoint = emulatorEndpoints.moto as string;
-        const client = new KMSClient(emulatorClientConfig(endpoint, 'us-east-1'));
-        try {
-          const keyId = (await client.send(new CreateKeyCommand({ Description: 'sealflow python recipe' }))).KeyMetadata
-            ?.Arn as string;
-          const store: KeyStore = new AwsKmsKeyStore({ client, keyId });
-          const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 600_000 } });
-          const { sealed, digests, contexts } = await sample(engine);
-          const out = await runPython({
-            kms: { endpoint, region: 'us-east-1' },
-            bucketKey: null,
-            ...recipeInputs(engine, sealed[0] as Uint8Array),
-            messages: sealed.map((m) => Buffer.from(m).toString('base64')),
-          });
-          expect(out.kmsDecrypts).toBe(1);
-          expectAllRead(out, digests, contexts);
-        } finally {
-          client.destroy();
-        }
-      },
-      180_000,
-    );
-
-    it('the in-process KMS: the bucket key from one Decrypt, handed over; aws-encryption-sdk decrypts the sample', async () => {
-      const kms = new MemoryKms();
-      const { KeyMetadata } = await kms.createKey({ Description: 'sealflow python recipe' });
-      const engine = createEngine({
-        keyStore: new KmsKeyStore({ client: kms, keyId: KeyMetadata.Arn }),
-        bucketKeys: { maxAgeMs: 600_000 },
-      });
+describe('the Python ESDK reads bucket-key messages with a raw AES master key and the bucket key', () => {
+  it('moto: boto3 KMS Decrypt of the blob once, then aws-encryption-sdk decrypts the sample, one-shot and streaming', async () => {
+    const endpoint = emulatorEndpoints.moto;
+    const client = new KMSClient(emulatorClientConfig(endpoint, 'us-east-1'));
+    try {
+      const keyId = (await client.send(new CreateKeyCommand({ Description: 'sealflow python recipe' }))).KeyMetadata
+        ?.Arn as string;
+      const store: KeyStore = new AwsKmsKeyStore({ client, keyId });
+      const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 600_000 } });
       const { sealed, digests, contexts } = await sample(engine);
-      const inputs = recipeInputs(engine, sealed[0] as Uint8Array);
-      const { Plaintext } = await kms.decrypt({
-        CiphertextBlob: Buffer.from(inputs.blob.ciphertext, 'base64'),
-        KeyId: inputs.blob.keyId,
-        EncryptionContext: inputs.blob.context,
-      });
       const out = await runPython({
-        kms: null,
-        bucketKey: Buffer.from(Plaintext).toString('base64'),
-        ...inputs,
+        kms: { endpoint, region: 'us-east-1' },
+        bucketKey: null,
+        ...recipeInputs(engine, sealed[0] as Uint8Array),
         messages: sealed.map((m) => Buffer.from(m).toString('base64')),
       });
+      expect(out.kmsDecrypts).toBe(1);
       expectAllRead(out, digests, contexts);
-    }, 180_000);
-  },
-);
+    } finally {
+      client.destroy();
+    }
+  }, 180_000);
+
+  it('the in-process KMS: the bucket key from one Decrypt, handed over; aws-encryption-sdk decrypts the sample', async () => {
+    const kms = new MemoryKms();
+    const { KeyMetadata } = await kms.createKey({ Description: 'sealflow python recipe' });
+    const engine = createEngine({
+      keyStore: new KmsKeyStore({ client: kms, keyId: KeyMetadata.Arn }),
+      bucketKeys: { maxAgeMs: 600_000 },
+    });
+    const { sealed, digests, contexts } = await sample(engine);
+    const inputs = recipeInputs(engine, sealed[0] as Uint8Array);
+    const { Plaintext } = await kms.decrypt({
+      CiphertextBlob: Buffer.from(inputs.blob.ciphertext, 'base64'),
+      KeyId: inputs.blob.keyId,
+      EncryptionContext: inputs.blob.context,
+    });
+    const out = await runPython({
+      kms: null,
+      bucketKey: Buffer.from(Plaintext).toString('base64'),
+      ...inputs,
+      messages: sealed.map((m) => Buffer.from(m).toString('base64')),
+    });
+    expectAllRead(out, digests, contexts);
+  }, 180_000);
+});

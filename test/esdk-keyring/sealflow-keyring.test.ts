@@ -67,36 +67,33 @@ describe('SealflowKeyringNode in client-node', () => {
     expect(keyring.stats().bucketKeys).toBe(0);
   }, 120_000);
 
-  it.runIf(emulatorEndpoints.moto !== undefined)(
-    'opens bucket-key messages through an AWS SDK KMS client (moto over HTTP) with one KMS Decrypt',
-    async () => {
-      const client = new KMSClient(emulatorClientConfig(emulatorEndpoints.moto as string, 'us-east-1'));
-      const store = new AwsKmsKeyStore({
-        client,
-        keyId: (await client.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string,
-      });
-      try {
-        const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
-        const { sealed, digests } = await sealMany(engine, 100);
-        const decrypts: string[] = [];
-        client.middlewareStack.add(
-          (next, context) => async (args) => {
-            decrypts.push(String(context.commandName));
-            return next(args);
-          },
-          { step: 'initialize', name: 'countDecrypts' },
-        );
-        const keyring = new SealflowKeyringNode({ keyStores: store });
-        for (const [i, message] of sealed.entries())
-          expect(digest((await esdk.decrypt(keyring, message)).plaintext)).toBe(digests[i]);
-        expect(decrypts).toEqual(['DecryptCommand']);
-        keyring.close();
-      } finally {
-        store.close();
-        client.destroy();
-      }
-    },
-  );
+  it('opens bucket-key messages through an AWS SDK KMS client (moto over HTTP) with one KMS Decrypt', async () => {
+    const client = new KMSClient(emulatorClientConfig(emulatorEndpoints.moto, 'us-east-1'));
+    const store = new AwsKmsKeyStore({
+      client,
+      keyId: (await client.send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string,
+    });
+    try {
+      const engine = createEngine({ keyStore: store, bucketKeys: { maxAgeMs: 60_000 } });
+      const { sealed, digests } = await sealMany(engine, 100);
+      const decrypts: string[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          decrypts.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize', name: 'countDecrypts' },
+      );
+      const keyring = new SealflowKeyringNode({ keyStores: store });
+      for (const [i, message] of sealed.entries())
+        expect(digest((await esdk.decrypt(keyring, message)).plaintext)).toBe(digests[i]);
+      expect(decrypts).toEqual(['DecryptCommand']);
+      keyring.close();
+    } finally {
+      store.close();
+      client.destroy();
+    }
+  });
 
   it('opens XKS messages, plain and bucket-key, through the XKS proxy', async () => {
     const { url } = await rig();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KmsEmulatorEnv } from '../setup/kms-emulator-env.js';
+import { requireMoto } from '../setup/required-services.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,19 +66,14 @@ describe('examples/', () => {
     expect(out).toContain('round trip through the proxy: {"order":1001,"total":12.5}');
   }, 60_000);
 
-  const moto = process.env[KmsEmulatorEnv.motoEndpoint];
-  it.runIf(moto)(
-    'aws-kms-endpoint: AWS KMS through an endpoint (moto), decrypted in discovery mode',
-    async () => {
-      const out = await runExample('aws-kms-endpoint', [], {
-        KMS_ENDPOINT: moto as string,
-        AWS_REGION: 'eu-west-1',
-        AWS_ACCESS_KEY_ID: 'AKIDSEALFLOWTEST',
-        AWS_SECRET_ACCESS_KEY: 'sealflow-test-secret',
-      });
-      expect(out).toMatch(/sealed \d+ bytes under arn:aws:kms:eu-west-1:\d{12}:key\//);
-      expect(out).toContain('decrypted: "quarter,revenue\\nq4,42\\n"');
-    },
-    60_000,
-  );
+  it('aws-kms-endpoint: AWS KMS through an endpoint (moto), decrypted in discovery mode', async () => {
+    const out = await runExample('aws-kms-endpoint', [], {
+      KMS_ENDPOINT: requireMoto(),
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDSEALFLOWTEST',
+      AWS_SECRET_ACCESS_KEY: 'sealflow-test-secret',
+    });
+    expect(out).toMatch(/sealed \d+ bytes under arn:aws:kms:eu-west-1:\d{12}:key\//);
+    expect(out).toContain('decrypted: "quarter,revenue\\nq4,42\\n"');
+  }, 60_000);
 });

@@ -9,8 +9,8 @@ import { CreateBucketCommand, ListObjectsV2Command, PutBucketPolicyCommand, type
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
 import {
-  HAVE_PYTHON_CLIENTS,
   makeSite,
+  requirePythonClients,
   pythonClientEnv,
   run,
   sdkClient,
@@ -25,7 +25,7 @@ const MiB = 1024 * 1024;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('the AWS CLI against sealflow gateway over %s', (backend) => {
+describe.each(BACKENDS)('the AWS CLI against sealflow gateway over %s', (backend) => {
   let site: GatewaySite;
   let gw: SpawnedGateway;
   // Set-up steps the suite does not test go through the SDK: each CLI run costs a Python start.
@@ -40,6 +40,7 @@ describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('the AWS CLI against sealflow
   };
 
   beforeAll(async () => {
+    requirePythonClients();
     site = await makeSite({ backend });
     gw = await spawnGateway(site.configFile);
     sdk = sdkClient(site, gw.url);

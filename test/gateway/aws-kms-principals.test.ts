@@ -9,19 +9,20 @@ import { CreateKeyCommand, KMS, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsKmsClients } from '../../packages/gateway/src/keys/aws-kms-principals.js';
-import { KmsEmulatorEnv } from '../setup/kms-emulator-env.js';
+import { requireMoto } from '../setup/required-services.js';
 import { MOTO_S3_CREDENTIALS } from '../setup/s3-emulator-env.js';
 import { ALICE_ARN, BOB_ARN, startHarness, type Harness } from './support/gateway-harness.js';
 
-const moto = process.env[KmsEmulatorEnv.motoEndpoint];
 const ALICE_KMS = { accessKeyId: 'AKIAALICEKMS00000001', secretAccessKey: 'alice-kms-secret' };
 
-describe.runIf(moto)('aws-kms key store: per-principal credentials (moto)', () => {
+describe('aws-kms key store: per-principal credentials (moto)', () => {
+  let moto = '';
   let keyArn: string;
   const dir = mkdtempSync(join(tmpdir(), 'sealflow-kms-principals-'));
   beforeAll(async () => {
+    moto = requireMoto();
     const admin = new KMSClient({
-      endpoint: moto as string,
+      endpoint: moto,
       region: 'us-east-1',
       credentials: { ...MOTO_S3_CREDENTIALS },
     });

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
 import {
-  HAVE_PYTHON_CLIENTS,
   makeSite,
   pythonClientEnv,
   REPO,
@@ -16,6 +15,7 @@ import {
   VENV_PYTHON,
   type GatewaySite,
   type SpawnedGateway,
+  requirePythonClients,
 } from './support/spawned-gateway.js';
 
 const SCRIPT = join(REPO, 'test/gateway/python/boto3_compat.py');
@@ -45,110 +45,108 @@ interface Report {
   teardown: { deleted: number; listed: number; errors: unknown[]; deleteBucket: Failure };
 }
 
-describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)(
-  'boto3 conformance details against sealflow gateway over %s',
-  (backend) => {
-    let site: GatewaySite;
-    let gw: SpawnedGateway;
-    let report: Report;
+describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over %s', (backend) => {
+  let site: GatewaySite;
+  let gw: SpawnedGateway;
+  let report: Report;
 
-    beforeAll(async () => {
-      site = await makeSite({ backend });
-      gw = await spawnGateway(site.configFile);
-      const result = await run(VENV_PYTHON, [SCRIPT, gw.url, 'compat'], pythonClientEnv(site), 110_000);
-      if (result.code !== 0) throw new Error(`boto3_compat.py failed (${String(result.code)}): ${result.stderr}`);
-      report = JSON.parse(result.stdout) as Report;
-    }, 120_000);
-    afterAll(async () => {
-      await gw?.stop();
-      site?.remove();
+  beforeAll(async () => {
+    requirePythonClients();
+    site = await makeSite({ backend });
+    gw = await spawnGateway(site.configFile);
+    const result = await run(VENV_PYTHON, [SCRIPT, gw.url, 'compat'], pythonClientEnv(site), 110_000);
+    if (result.code !== 0) throw new Error(`boto3_compat.py failed (${String(result.code)}): ${result.stderr}`);
+    report = JSON.parse(result.stdout) as Report;
+  }, 120_000);
+  afterAll(async () => {
+    await gw?.stop();
+    site?.remove();
+  });
+
+  it('conditional GET/HEAD: 412 PreconditionFailed, 304 Not Modified (no body), as s3-tests expect', () => {
+    const failed = { code: 'PreconditionFailed', status: 412 };
+    const notModified = { code: '304', status: 304 };
+    expect(report.reads).toEqual({
+      ifMatchGood: 'bar',
+      ifMatchFailed: failed,
+      ifNoneMatchGood: notModified,
+      ifNoneMatchFailed: 'bar',
+      ifModifiedSinceGood: 'bar',
+      ifModifiedSinceFailed: notModified,
+      ifUnmodifiedSinceGood: failed,
+      ifUnmodifiedSinceFailed: 'bar',
+      headIfNoneMatch: notModified,
+      headIfMatch: { code: '412', status: 412 },
     });
+  });
 
-    it('conditional GET/HEAD: 412 PreconditionFailed, 304 Not Modified (no body), as s3-tests expect', () => {
-      const failed = { code: 'PreconditionFailed', status: 412 };
-      const notModified = { code: '304', status: 304 };
-      expect(report.reads).toEqual({
-        ifMatchGood: 'bar',
-        ifMatchFailed: failed,
-        ifNoneMatchGood: notModified,
-        ifNoneMatchFailed: 'bar',
-        ifModifiedSinceGood: 'bar',
-        ifModifiedSinceFailed: notModified,
-        ifUnmodifiedSinceGood: failed,
-        ifUnmodifiedSinceFailed: 'bar',
-        headIfNoneMatch: notModified,
-        headIfMatch: { code: '412', status: 412 },
+  it('copy_object with CopySourceIf*: a failed condition is 412 and the copy happens otherwise', () => {
+    const failed = { code: 'PreconditionFailed', status: 412 };
+    expect(report.copies).toEqual({
+      ifMatchGood: null,
+      ifMatchFailed: failed,
+      ifNoneMatchGood: null,
+      ifNoneMatchFailed: failed,
+      ifModifiedSinceFailed: failed,
+      body: 'bar',
+    });
+  });
+
+  it('put_object IfNoneMatch="*": the second write is 412 (fs); the s3 backend refuses conditional writes with 501', () => {
+    if (backend === 'fs')
+      expect(report.writes).toEqual({
+        first: null,
+        second: { code: 'PreconditionFailed', status: 412 },
+        ifMatchAbsent: { code: 'NoSuchKey', status: 404 },
       });
-    });
-
-    it('copy_object with CopySourceIf*: a failed condition is 412 and the copy happens otherwise', () => {
-      const failed = { code: 'PreconditionFailed', status: 412 };
-      expect(report.copies).toEqual({
-        ifMatchGood: null,
-        ifMatchFailed: failed,
-        ifNoneMatchGood: null,
-        ifNoneMatchFailed: failed,
-        ifModifiedSinceFailed: failed,
-        body: 'bar',
+    else
+      expect(report.writes).toEqual({
+        first: { code: 'NotImplemented', status: 501 },
+        second: { code: 'NotImplemented', status: 501 },
+        ifMatchAbsent: { code: 'NotImplemented', status: 501 },
       });
-    });
+  });
 
-    it('put_object IfNoneMatch="*": the second write is 412 (fs); the s3 backend refuses conditional writes with 501', () => {
-      if (backend === 'fs')
-        expect(report.writes).toEqual({
-          first: null,
-          second: { code: 'PreconditionFailed', status: 412 },
-          ifMatchAbsent: { code: 'NoSuchKey', status: 404 },
-        });
-      else
-        expect(report.writes).toEqual({
-          first: { code: 'NotImplemented', status: 501 },
-          second: { code: 'NotImplemented', status: 501 },
-          ifMatchAbsent: { code: 'NotImplemented', status: 501 },
-        });
-    });
+  it('get_object Response* parameters override the response headers', () => {
+    expect(report.overrides).toEqual({ type: 'text/x-override', disposition: 'attachment', cache: 'no-store' });
+  });
 
-    it('get_object Response* parameters override the response headers', () => {
-      expect(report.overrides).toEqual({ type: 'text/x-override', disposition: 'attachment', cache: 'no-store' });
+  it('listings: EncodingType=url as s3-tests expect; botocore-decoded keys round-trip + and space; MaxKeys=0; StartAfter', () => {
+    expect(report.listing).toEqual({
+      v1Keys: ['enc/asdf%2Bb'],
+      v1Prefixes: ['enc/foo%2B1/', 'enc/foo/', 'enc/quux%20ab/'],
+      v2Prefixes: ['enc/foo%2B1/', 'enc/foo/', 'enc/quux%20ab/'],
+      decoded: ['enc/asdf+b', 'enc/foo+1/bar', 'enc/foo/bar/xyzzy', 'enc/quux ab/thud'],
+      maxKeysZero: { IsTruncated: false, Contents: null },
+      startAfter: ['enc/quux ab/thud', 'foo', ...(backend === 'fs' ? ['once'] : [])],
     });
+  });
 
-    it('listings: EncodingType=url as s3-tests expect; botocore-decoded keys round-trip + and space; MaxKeys=0; StartAfter', () => {
-      expect(report.listing).toEqual({
-        v1Keys: ['enc/asdf%2Bb'],
-        v1Prefixes: ['enc/foo%2B1/', 'enc/foo/', 'enc/quux%20ab/'],
-        v2Prefixes: ['enc/foo%2B1/', 'enc/foo/', 'enc/quux%20ab/'],
-        decoded: ['enc/asdf+b', 'enc/foo+1/bar', 'enc/foo/bar/xyzzy', 'enc/quux ab/thud'],
-        maxKeysZero: { IsTruncated: false, Contents: null },
-        startAfter: ['enc/quux ab/thud', 'foo', ...(backend === 'fs' ? ['once'] : [])],
-      });
+  it('list_object_versions lists each object once, VersionId null; the s3-tests teardown empties and deletes the bucket', () => {
+    expect(report.versions.map((v) => v.key)).toEqual([
+      'bar',
+      'enc/asdf+b',
+      'enc/foo+1/bar',
+      'enc/foo/bar/xyzzy',
+      'enc/quux ab/thud',
+      'foo',
+      ...(backend === 'fs' ? ['once'] : []),
+    ]);
+    expect(report.versions.every((v) => v.id === 'null' && v.latest)).toBe(true);
+    expect(report.versioning).toEqual({});
+    expect(report.teardown).toEqual({
+      deleted: report.versions.length,
+      listed: report.versions.length,
+      errors: [],
+      deleteBucket: null,
     });
+  });
 
-    it('list_object_versions lists each object once, VersionId null; the s3-tests teardown empties and deletes the bucket', () => {
-      expect(report.versions.map((v) => v.key)).toEqual([
-        'bar',
-        'enc/asdf+b',
-        'enc/foo+1/bar',
-        'enc/foo/bar/xyzzy',
-        'enc/quux ab/thud',
-        'foo',
-        ...(backend === 'fs' ? ['once'] : []),
-      ]);
-      expect(report.versions.every((v) => v.id === 'null' && v.latest)).toBe(true);
-      expect(report.versioning).toEqual({});
-      expect(report.teardown).toEqual({
-        deleted: report.versions.length,
-        listed: report.versions.length,
-        errors: [],
-        deleteBucket: null,
-      });
+  it('get_bucket_acl: the owner with FULL_CONTROL; ACL=public-read refused, ACL=private accepted', () => {
+    expect(report.acl).toEqual({
+      grants: [{ type: 'CanonicalUser', permission: 'FULL_CONTROL', isOwner: true }],
+      publicRead: { code: 'AccessControlListNotSupported', status: 400 },
+      putBucketAclPrivate: null,
     });
-
-    it('get_bucket_acl: the owner with FULL_CONTROL; ACL=public-read refused, ACL=private accepted', () => {
-      expect(report.acl).toEqual({
-        grants: [{ type: 'CanonicalUser', permission: 'FULL_CONTROL', isOwner: true }],
-        publicRead: { code: 'AccessControlListNotSupported', status: 400 },
-        putBucketAclPrivate: null,
-      });
-    });
-  },
-);
+  });
+});

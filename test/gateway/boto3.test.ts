@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
 import {
-  HAVE_PYTHON_CLIENTS,
   makeSite,
+  requirePythonClients,
   pythonClientEnv,
   REPO,
   run,
@@ -55,12 +55,13 @@ interface Report {
   getWithSse: { code: string; status: number } | null;
 }
 
-describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
+describe.each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
   let site: GatewaySite;
   let gw: SpawnedGateway;
   let report: Report;
 
   beforeAll(async () => {
+    requirePythonClients();
     site = await makeSite({ backend });
     gw = await spawnGateway(site.configFile);
     const result = await run(

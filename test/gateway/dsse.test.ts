@@ -28,11 +28,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '@sealflow/gateway';
 import { BlobNames } from '../../packages/s3/src/objects/blob-names.js';
 import { decodeObjectRecord } from '../../packages/s3/src/objects/object-record.js';
-import { KmsEmulatorEnv } from '../setup/kms-emulator-env.js';
+import { requireMoto } from '../setup/required-services.js';
 import { MOTO_S3_CREDENTIALS } from '../setup/s3-emulator-env.js';
 import { BACKENDS } from './support/gateway-harness.js';
 import {
-  HAVE_PYTHON_CLIENTS,
   makeSite,
   MOTO_ENV,
   pythonClientEnv,
@@ -43,6 +42,7 @@ import {
   VENV_PYTHON,
   type GatewaySite,
   type SpawnedGateway,
+  requirePythonClients,
 } from './support/spawned-gateway.js';
 
 const bytesOf = async (body: unknown): Promise<Buffer> =>
@@ -151,32 +151,28 @@ describe.each(BACKENDS)('DSSE-KMS through the gateway over %s', (backend) => {
     expect(ok.ServerSideEncryption).toBe('aws:kms:dsse');
   });
 
-  it.runIf(HAVE_PYTHON_CLIENTS)(
-    'boto3: put/get/range/head with aws:kms:dsse, a bucket default of aws:kms:dsse, GET with an SSE header refused',
-    async () => {
-      const result = await run(
-        VENV_PYTHON,
-        [join(REPO, 'test/gateway/python/boto3_dsse.py'), gw.url, 'boto-dsse', site.keyArn],
-        pythonClientEnv(site),
-        60_000,
-      );
-      if (result.code !== 0) throw new Error(`boto3_dsse.py failed (${String(result.code)}): ${result.stderr}`);
-      const r = JSON.parse(result.stdout) as Record<string, unknown>;
-      expect(r['put']).toEqual({ sse: 'aws:kms:dsse', keyId: site.keyArn });
-      expect(r['head']).toEqual({ sse: 'aws:kms:dsse', keyId: site.keyArn, length: 200_000 });
-      expect(r['whole']).toBe(true);
-      expect(r['range']).toEqual({ ok: true, contentRange: 'bytes 65530-131080/200000', sse: 'aws:kms:dsse' });
-      expect(r['default']).toEqual({ sse: 'aws:kms:dsse', keyId: site.keyArn });
-      expect(r['config']).toEqual({ SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: site.keyArn });
-      expect(r['getWithSse']).toEqual({ code: 'InvalidArgument', status: 400 });
-    },
-    70_000,
-  );
+  it('boto3: put/get/range/head with aws:kms:dsse, a bucket default of aws:kms:dsse, GET with an SSE header refused', async () => {
+    requirePythonClients();
+    const result = await run(
+      VENV_PYTHON,
+      [join(REPO, 'test/gateway/python/boto3_dsse.py'), gw.url, 'boto-dsse', site.keyArn],
+      pythonClientEnv(site),
+      60_000,
+    );
+    if (result.code !== 0) throw new Error(`boto3_dsse.py failed (${String(result.code)}): ${result.stderr}`);
+    const r = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(r['put']).toEqual({ sse: 'aws:kms:dsse', keyId: site.keyArn });
+    expect(r['head']).toEqual({ sse: 'aws:kms:dsse', keyId: site.keyArn, length: 200_000 });
+    expect(r['whole']).toBe(true);
+    expect(r['range']).toEqual({ ok: true, contentRange: 'bytes 65530-131080/200000', sse: 'aws:kms:dsse' });
+    expect(r['default']).toEqual({ sse: 'aws:kms:dsse', keyId: site.keyArn });
+    expect(r['config']).toEqual({ SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: site.keyArn });
+    expect(r['getWithSse']).toEqual({ code: 'InvalidArgument', status: 400 });
+  }, 70_000);
 });
 
-const moto = process.env[KmsEmulatorEnv.motoEndpoint];
-
-describe.runIf(moto)('DSSE-KMS layers are real ESDK messages (client-node opens both)', () => {
+describe('DSSE-KMS layers are real ESDK messages (client-node opens both)', () => {
+  let moto = '';
   let site: GatewaySite;
   let gw: SpawnedGateway;
   let s3: S3Client;
@@ -184,8 +180,9 @@ describe.runIf(moto)('DSSE-KMS layers are real ESDK messages (client-node opens 
   const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-dsse-data-'));
   const kmsClients: KMS[] = [];
   beforeAll(async () => {
+    moto = requireMoto();
     const kms = new KMSClient({
-      endpoint: moto as string,
+      endpoint: moto,
       region: 'us-east-1',
       credentials: { ...MOTO_S3_CREDENTIALS },
     });
@@ -229,7 +226,7 @@ describe.runIf(moto)('DSSE-KMS layers are real ESDK messages (client-node opens 
     const clientProvider = ((region: string) => {
       const client = new KMS({
         region,
-        endpoint: moto as string,
+        endpoint: moto,
         credentials: { ...MOTO_S3_CREDENTIALS },
         maxAttempts: 1,
       });

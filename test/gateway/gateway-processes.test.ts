@@ -18,9 +18,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli } from '../cli/support/run-cli.js';
-import { KmsEmulatorEnv, MOTO_ACCOUNT } from '../setup/kms-emulator-env.js';
-import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../setup/s3-emulator-env.js';
+import { MOTO_ACCOUNT } from '../setup/kms-emulator-env.js';
+import { MOTO_S3_CREDENTIALS } from '../setup/s3-emulator-env.js';
 import { ALICE, motoBucket, selfSignedCert } from './support/gateway-harness.js';
+import { requireMoto, requireMotoS3 } from '../setup/required-services.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -131,62 +132,58 @@ describe('gateway processes', () => {
     }
   }, 120_000);
 
-  it.runIf(process.env[S3EmulatorEnv.endpoint] && process.env[KmsEmulatorEnv.motoEndpoint])(
-    'two processes over one moto S3 and one moto KMS: written through one, read through the other; a default set on one applies on the other',
-    async () => {
-      const dir = tempDir();
-      const pem = selfSignedCert(dir);
-      const moto = process.env[S3EmulatorEnv.endpoint] as string;
-      const config = join(dir, 'gateway.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          listen: '127.0.0.1:0',
-          tls: { certFile: pem.certFile, keyFile: pem.keyFile },
-          // moto's KMS lives in account 123456789012: the principal is in it too.
-          accounts: [{ ...ALICE, principal: `arn:aws:iam::${MOTO_ACCOUNT}:user/alice`, displayName: 'alice' }],
-          storage: {
-            type: 's3',
-            bucket: await motoBucket(),
-            endpoint: moto,
-            accessKeyId: MOTO_S3_CREDENTIALS.accessKeyId,
-            secretAccessKey: MOTO_S3_CREDENTIALS.secretAccessKey,
+  it('two processes over one moto S3 and one moto KMS: written through one, read through the other; a default set on one applies on the other', async () => {
+    const dir = tempDir();
+    const pem = selfSignedCert(dir);
+    const moto = requireMotoS3();
+    const config = join(dir, 'gateway.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        listen: '127.0.0.1:0',
+        tls: { certFile: pem.certFile, keyFile: pem.keyFile },
+        // moto's KMS lives in account 123456789012: the principal is in it too.
+        accounts: [{ ...ALICE, principal: `arn:aws:iam::${MOTO_ACCOUNT}:user/alice`, displayName: 'alice' }],
+        storage: {
+          type: 's3',
+          bucket: await motoBucket(),
+          endpoint: moto,
+          accessKeyId: MOTO_S3_CREDENTIALS.accessKeyId,
+          secretAccessKey: MOTO_S3_CREDENTIALS.secretAccessKey,
+        },
+        keyStore: { type: 'aws-kms', endpoint: requireMoto() },
+        sseS3KeyFile: join(dir, 'shared-sse-s3.key'),
+      }),
+    );
+    // The AWS KMS key store takes the SDK's default credential chain.
+    const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+    const [a, b] = await Promise.all([spawnGateway(config, env), spawnGateway(config, env)]);
+    const one = client(a.url, pem.cert);
+    const two = client(b.url, pem.cert);
+    try {
+      await one.send(new CreateBucketCommand({ Bucket: 'shared' }));
+      await one.send(new PutObjectCommand({ Bucket: 'shared', Key: 'plain', Body: 'written through one' }));
+      const got = await two.send(new GetObjectCommand({ Bucket: 'shared', Key: 'plain' }));
+      expect(await got.Body!.transformToString()).toBe('written through one');
+      expect(got.ServerSideEncryption).toBe('AES256');
+      await one.send(
+        new PutBucketEncryptionCommand({
+          Bucket: 'shared',
+          ServerSideEncryptionConfiguration: {
+            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
           },
-          keyStore: { type: 'aws-kms', endpoint: process.env[KmsEmulatorEnv.motoEndpoint] },
-          sseS3KeyFile: join(dir, 'shared-sse-s3.key'),
         }),
       );
-      // The AWS KMS key store takes the SDK's default credential chain.
-      const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
-      const [a, b] = await Promise.all([spawnGateway(config, env), spawnGateway(config, env)]);
-      const one = client(a.url, pem.cert);
-      const two = client(b.url, pem.cert);
-      try {
-        await one.send(new CreateBucketCommand({ Bucket: 'shared' }));
-        await one.send(new PutObjectCommand({ Bucket: 'shared', Key: 'plain', Body: 'written through one' }));
-        const got = await two.send(new GetObjectCommand({ Bucket: 'shared', Key: 'plain' }));
-        expect(await got.Body!.transformToString()).toBe('written through one');
-        expect(got.ServerSideEncryption).toBe('AES256');
-        await one.send(
-          new PutBucketEncryptionCommand({
-            Bucket: 'shared',
-            ServerSideEncryptionConfiguration: {
-              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
-            },
-          }),
-        );
-        const put = await two.send(new PutObjectCommand({ Bucket: 'shared', Key: 'kms', Body: 'default from one' }));
-        expect(put.ServerSideEncryption).toBe('aws:kms');
-        expect(put.SSEKMSKeyId).toMatch(new RegExp(`^arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/`));
-        const head = await one.send(new HeadObjectCommand({ Bucket: 'shared', Key: 'kms' }));
-        expect(head.SSEKMSKeyId).toBe(put.SSEKMSKeyId);
-        const back = await one.send(new GetObjectCommand({ Bucket: 'shared', Key: 'kms' }));
-        expect(await back.Body!.transformToString()).toBe('default from one');
-      } finally {
-        one.destroy();
-        two.destroy();
-      }
-    },
-    120_000,
-  );
+      const put = await two.send(new PutObjectCommand({ Bucket: 'shared', Key: 'kms', Body: 'default from one' }));
+      expect(put.ServerSideEncryption).toBe('aws:kms');
+      expect(put.SSEKMSKeyId).toMatch(new RegExp(`^arn:aws:kms:us-east-1:${MOTO_ACCOUNT}:key/`));
+      const head = await one.send(new HeadObjectCommand({ Bucket: 'shared', Key: 'kms' }));
+      expect(head.SSEKMSKeyId).toBe(put.SSEKMSKeyId);
+      const back = await one.send(new GetObjectCommand({ Bucket: 'shared', Key: 'kms' }));
+      expect(await back.Body!.transformToString()).toBe('default from one');
+    } finally {
+      one.destroy();
+      two.destroy();
+    }
+  }, 120_000);
 });

@@ -4,12 +4,10 @@ import { describe } from 'vitest';
 import { kmsContract } from './support/kms-contract.js';
 import { emulatorEndpoints, LOCAL_KMS_DIVERGENCES, localKmsTarget } from './support/kms-target.js';
 
-const endpoint = emulatorEndpoints.localKms;
-
-describe.runIf(endpoint)('AwsKmsKeyStore against local-kms', () => {
+describe('AwsKmsKeyStore against local-kms', () => {
   kmsContract({
     divergences: LOCAL_KMS_DIVERGENCES,
     buildsClient: true,
-    make: () => localKmsTarget(endpoint as string),
+    make: () => localKmsTarget(emulatorEndpoints.localKms),
   });
 });

@@ -4,8 +4,6 @@ import { describe } from 'vitest';
 import { kmsContract } from './support/kms-contract.js';
 import { emulatorEndpoints, MOTO_DIVERGENCES, motoTarget } from './support/kms-target.js';
 
-const endpoint = emulatorEndpoints.moto;
-
-describe.runIf(endpoint)('AwsKmsKeyStore against moto', () => {
-  kmsContract({ divergences: MOTO_DIVERGENCES, buildsClient: true, make: () => motoTarget(endpoint as string) });
+describe('AwsKmsKeyStore against moto', () => {
+  kmsContract({ divergences: MOTO_DIVERGENCES, buildsClient: true, make: () => motoTarget(emulatorEndpoints.moto) });
 });

@@ -7,7 +7,8 @@
 import { KMS } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { MemoryKms } from '@sealflow/keystore-memory';
-import { KmsEmulatorEnv, LOCAL_KMS_REGION } from '../setup/kms-emulator-env.js';
+import { LOCAL_KMS_REGION } from '../setup/kms-emulator-env.js';
+import { requireLocalKms, requireMoto } from '../setup/required-services.js';
 
 type Call = (input: object) => Promise<Record<string, unknown>>;
 /** The SDK client and MemoryKms, seen through the same loose lens (same method names). */
@@ -221,18 +222,17 @@ const SCENARIOS: Record<string, { readonly expected: string; readonly run: (kms:
 
 interface Target {
   readonly name: string;
-  readonly available: boolean;
   make(): { readonly kms: AnyKms; readonly close: () => void };
   /** Scenarios where this implementation knowingly answers otherwise than AWS KMS. */
   readonly diverges: readonly string[];
 }
 
-function sdkTarget(name: string, endpoint: string | undefined, region: string, diverges: readonly string[]): Target {
+/** An emulator over the SDK; `endpoint` is read per test, so a missing emulator fails its tests. */
+function sdkTarget(name: string, endpoint: () => string, region: string, diverges: readonly string[]): Target {
   return {
     name,
-    available: endpoint !== undefined && endpoint !== '',
     make: () => {
-      const client = new KMS({ endpoint: endpoint as string, region, credentials: CREDENTIALS, maxAttempts: 1 });
+      const client = new KMS({ endpoint: endpoint(), region, credentials: CREDENTIALS, maxAttempts: 1 });
       return { kms: client as unknown as AnyKms, close: () => client.destroy() };
     },
     diverges,
@@ -242,17 +242,16 @@ function sdkTarget(name: string, endpoint: string | undefined, region: string, d
 const TARGETS: readonly Target[] = [
   {
     name: 'MemoryKms',
-    available: true,
     make: () => ({ kms: new MemoryKms() as unknown as AnyKms, close: () => undefined }),
     diverges: [],
   },
-  sdkTarget('local-kms', process.env[KmsEmulatorEnv.localKmsEndpoint], LOCAL_KMS_REGION, [
+  sdkTarget('local-kms', requireLocalKms, LOCAL_KMS_REGION, [
     'Decrypt naming another key than the blob',
     'Decrypt under a disabled key',
     'the key state after CancelKeyDeletion',
     'DescribeKey of alias/aws/s3 before any use (the key appears)',
   ]),
-  sdkTarget('moto', process.env[KmsEmulatorEnv.motoEndpoint], 'us-east-1', [
+  sdkTarget('moto', requireMoto, 'us-east-1', [
     'Decrypt naming another key than the blob',
     'CreateAlias under alias/aws/',
     'ScheduleKeyDeletion with a 6-day window',
@@ -265,7 +264,7 @@ const TARGETS: readonly Target[] = [
 ];
 
 for (const target of TARGETS) {
-  describe.runIf(target.available)(`KMS behaviour: ${target.name}`, () => {
+  describe(`KMS behaviour: ${target.name}`, () => {
     for (const [scenario, { expected, run }] of Object.entries(SCENARIOS)) {
       if (target.diverges.includes(scenario)) continue;
       it(`${scenario}: ${expected}`, async () => {

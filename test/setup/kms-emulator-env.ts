@@ -1,6 +1,6 @@
 // Names shared by the global setup (which starts the KMS emulators) and the suites (which
-// read their endpoints). A suite runs only when its endpoint is set:
-// `describe.runIf(process.env[KmsEmulatorEnv.motoEndpoint])`.
+// read their endpoints). Suites read them through ./required-services.ts, which fails a
+// suite whose emulator is not running (never skips it).
 
 /** Environment variables holding the emulators' endpoints (`http://127.0.0.1:<port>`). */
 export const KmsEmulatorEnv = {

@@ -101,7 +101,7 @@ export async function startKmsEmulators(): Promise<() => Promise<void>> {
     await Promise.all(running.map((service) => service.stop()));
   };
   if (problems.length > 0) {
-    const line = `sealflow: KMS emulator suites will not run for ${problems.join('; ')} (install with: bash scripts/install-emulators.sh)`;
+    const line = `sealflow: the suites that need a KMS emulator will fail: ${problems.join('; ')} (install with: bash scripts/install-emulators.sh)`;
     if (process.env['CI']) {
       await teardown();
       throw new Error(`${line}. CI requires both emulators.`);

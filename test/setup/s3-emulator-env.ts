@@ -1,7 +1,7 @@
 // The S3 endpoint the gateway's `s3` storage suites run against: moto's server answers
 // S3 as well as KMS, so the global setup exports the moto endpoint it started (or the one
-// given in SEALFLOW_MOTO_ENDPOINT) under this name too. A suite runs only when it is set:
-// `describe.runIf(process.env[S3EmulatorEnv.endpoint])`. Suites make their own buckets
+// given in SEALFLOW_MOTO_ENDPOINT) under this name too; suites read it through
+// ./required-services.ts (a missing moto fails them, never skips). Suites make their own buckets
 // (unique names), so they share the one moto instance with the KMS suites safely.
 
 /** Environment variable holding moto's S3 endpoint (`http://127.0.0.1:<port>`). */

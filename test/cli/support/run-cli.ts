@@ -80,6 +80,8 @@ export function sandbox(): CliSandbox {
     SEALFLOW_PASSPHRASE: PASSPHRASE,
     // The lowest scrypt cost the store accepts: tests create many stores.
     SEALFLOW_SCRYPT_N: '1024',
+    // Never the clone's bench results: `--threads` warns from them (a suite sets its own).
+    SEALFLOW_BENCH_RUNNER: join(dir, 'bench', 'dist', 'run.js'),
   };
   return {
     dir,

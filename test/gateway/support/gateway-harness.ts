@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { parseGatewayConfig, startGateway, type RunningGateway } from '@sealflow/gateway';
-import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../../setup/s3-emulator-env.js';
+import { MOTO_S3_CREDENTIALS } from '../../setup/s3-emulator-env.js';
+import { requireMotoS3 } from '../../setup/required-services.js';
 
 export const ALICE = {
   accessKeyId: 'AKIAALICE0000000001',
@@ -22,8 +23,8 @@ export const BOB_ARN = 'arn:aws:iam::444455556666:user/bob';
 
 export type Backend = 'fs' | 's3';
 
-/** The backends a suite can run on here: fs always, s3 when moto is up. */
-export const BACKENDS: readonly Backend[] = process.env[S3EmulatorEnv.endpoint] ? ['fs', 's3'] : ['fs'];
+/** The backends every gateway suite runs on: s3 is moto's, and fails when moto is not running. */
+export const BACKENDS: readonly Backend[] = ['fs', 's3'];
 
 export interface Harness {
   readonly gateway: RunningGateway;
@@ -41,7 +42,7 @@ let counter = 0;
 
 /** A backing bucket in moto for one gateway's `s3` storage. */
 export async function motoBucket(): Promise<string> {
-  const endpoint = process.env[S3EmulatorEnv.endpoint] as string;
+  const endpoint = requireMotoS3();
   const moto = new S3Client({
     endpoint,
     region: 'us-east-1',
@@ -60,7 +61,7 @@ export async function storageConfig(backend: Backend, dir: string): Promise<Reco
   return {
     type: 's3',
     bucket: await motoBucket(),
-    endpoint: process.env[S3EmulatorEnv.endpoint],
+    endpoint: requireMotoS3(),
     region: 'us-east-1',
     accessKeyId: MOTO_S3_CREDENTIALS.accessKeyId,
     secretAccessKey: MOTO_S3_CREDENTIALS.secretAccessKey,

@@ -3,7 +3,7 @@
 // The key store is the in-process KMS file (with one customer key made before start), or
 // moto's KMS through the `aws-kms` key store for gateways that must share one KMS.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createKeyFile, MemoryKms } from '@sealflow/keystore-memory';
 import { MOTO_S3_CREDENTIALS } from '../../setup/s3-emulator-env.js';
 import { ALICE, ALICE_ARN, BOB, BOB_ARN, selfSignedCert, storageConfig, type Backend } from './gateway-harness.js';
+import { requiredTool } from '../../setup/required-services.js';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = join(REPO, 'packages/cli/dist/bin.js');
@@ -183,8 +184,14 @@ export const MOTO_ENV = {
 export const S3_CLIENTS_VENV = process.env['SEALFLOW_S3_CLIENTS_VENV'] ?? join(REPO, '.emulators/s3-clients');
 export const VENV_PYTHON = join(S3_CLIENTS_VENV, 'bin/python');
 export const VENV_AWS = join(S3_CLIENTS_VENV, 'bin/aws');
-/** Whether the Python clients are installed (`.ci/run` installs them). */
-export const HAVE_PYTHON_CLIENTS = existsSync(VENV_PYTHON) && existsSync(VENV_AWS);
+/**
+ * Checks that the Python clients are installed (`.ci/run` installs them).
+ * @throws {Error} naming scripts/install-s3-clients.sh when one is missing.
+ */
+export function requirePythonClients(): void {
+  requiredTool(VENV_PYTHON, 'boto3 (its virtualenv)', 'scripts/install-s3-clients.sh');
+  requiredTool(VENV_AWS, 'the AWS CLI', 'scripts/install-s3-clients.sh');
+}
 
 export interface RunResult {
   readonly code: number | null;

@@ -13,7 +13,8 @@ import {
 import type { KeyStore } from '@sealflow/core';
 import { AwsKmsKeyStore, type AwsKmsKeyStoreOptions } from '@sealflow/keystore-aws-kms';
 
-import { KmsEmulatorEnv, LOCAL_KMS_ACCOUNT, LOCAL_KMS_REGION, MOTO_ACCOUNT } from '../../setup/kms-emulator-env.js';
+import { LOCAL_KMS_ACCOUNT, LOCAL_KMS_REGION, MOTO_ACCOUNT } from '../../setup/kms-emulator-env.js';
+import { requireLocalKms, requireMoto } from '../../setup/required-services.js';
 
 export interface CreatedKey {
   /** The bare key ID (a UUID). */
@@ -138,11 +139,18 @@ export function httpTarget(spec: HttpTargetSpec): KmsTarget {
   };
 }
 
-/** The emulators the global setup started (an absent one is undefined: its suites do not run). */
+/**
+ * The emulators the global setup started. Reading one that is not running throws, naming
+ * how to install it (`test/setup/required-services.ts`): its suites fail, never skip.
+ */
 export const emulatorEndpoints = {
-  moto: process.env[KmsEmulatorEnv.motoEndpoint],
-  localKms: process.env[KmsEmulatorEnv.localKmsEndpoint],
-} as const;
+  get moto(): string {
+    return requireMoto();
+  },
+  get localKms(): string {
+    return requireLocalKms();
+  },
+};
 
 // moto 5.2.5 records DisableKey (DescribeKey shows Disabled) but its GenerateDataKey,
 // Encrypt and Decrypt never look at the key state (moto/kms/models.py).

@@ -11,6 +11,14 @@ import { contextOf } from './command-context.js';
 const RUNNER = fileURLToPath(new URL('../../../../bench/dist/run.js', import.meta.url));
 
 /**
+ * The results file the bench runner writes (`<runner folder>/../results/latest.json`),
+ * for the runner `$SEALFLOW_BENCH_RUNNER` names or the clone's.
+ */
+export function benchResultsFile(env: NodeJS.ProcessEnv): string {
+  return join(dirname(env['SEALFLOW_BENCH_RUNNER'] || RUNNER), '..', 'results', 'latest.json');
+}
+
+/**
  * Thrown when the runner ended with a non-zero code (a missed target with --check, a
  * cross-check failure): the runner already said why, so `main` prints nothing more and
  * exits with the runner's code.
@@ -61,7 +69,7 @@ export function registerBench(program: Command, io: CliIo): void {
         child.once('close', (exit, signal) => resolve(exit ?? (signal === null ? 1 : 128 + 2)));
       }).finally(() => io.signal.removeEventListener('abort', stop));
       // The runner wrote its results (also with --check and a missed target, exit 1).
-      const results = join(dirname(runner), '..', 'results', 'latest.json');
+      const results = benchResultsFile(io.env);
       const text = await readFile(results, 'utf8').catch(() => undefined);
       const report = text === undefined ? undefined : parseRatioReport(text);
       if (report !== undefined) await print(context, `\n${renderRatioTable(report)}`);

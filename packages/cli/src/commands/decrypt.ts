@@ -80,7 +80,7 @@ async function runDecrypt(
   const expect =
     flags.expectContext === undefined ? undefined : parseContextPairs(flags.expectContext, '--expect-context');
   const range = flags.range === undefined ? undefined : parseRange(flags.range);
-  const threads = parseThreads(flags.threads, context);
+  const threads = parseThreads(flags.threads, context, 'decrypt');
   const toStdout = flags.output === undefined || flags.output === '-';
   if (range !== undefined && (inputPath === undefined || inputPath === '-'))
     throw usageError('--range: needs a FILE input (a range read seeks; stdin cannot)');

@@ -53,7 +53,7 @@ async function runEncrypt(
       ? undefined
       : parseSize(flags.frameLength, '--frame-length', 1, DEFAULT_DECRYPT_LIMITS.maxFrameLength);
   const suite = flags.suite === undefined ? undefined : parseSuite(flags.suite);
-  const threads = parseThreads(flags.threads, context);
+  const threads = parseThreads(flags.threads, context, 'encrypt');
   if (flags.bucketKey === true) s3BucketContext(pairs);
   if (flags.json === true && (flags.output === undefined || flags.output === '-'))
     throw usageError('--json: needs -o FILE (stdout carries the ciphertext)');

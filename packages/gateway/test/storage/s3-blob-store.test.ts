@@ -2,11 +2,12 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import { blobStoreConformance } from '@sealflow/s3/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { S3BlobStore } from '../../src/storage/s3-blob-store.js';
-import { MOTO_S3_CREDENTIALS, S3EmulatorEnv } from '../../../../test/setup/s3-emulator-env.js';
+import { MOTO_S3_CREDENTIALS } from '../../../../test/setup/s3-emulator-env.js';
+import { requireMotoS3 } from '../../../../test/setup/required-services.js';
 
-const endpoint = process.env[S3EmulatorEnv.endpoint];
+// The whole file runs on moto's S3: a missing moto fails it here, at load.
 const client = new S3Client({
-  endpoint: endpoint ?? 'http://127.0.0.1:9',
+  endpoint: requireMotoS3(),
   region: 'us-east-1',
   forcePathStyle: true,
   credentials: { ...MOTO_S3_CREDENTIALS },
@@ -20,7 +21,7 @@ async function freshBucket(): Promise<string> {
   return bucket;
 }
 
-describe.runIf(endpoint)('S3BlobStore (moto S3)', () => {
+describe('S3BlobStore (moto S3)', () => {
   // A prefix proves names are stored and listed relative to it.
   blobStoreConformance('S3BlobStore', {
     create: async () => new S3BlobStore({ bucket: await freshBucket(), prefix: 'gw/', client }),
