@@ -36,6 +36,15 @@ export {
 } from './rules/encryption-context-header.js';
 export { DEFAULT_BUCKET_ENCRYPTION } from './rules/bucket-encryption.js';
 export type { BucketEncryption } from './rules/bucket-encryption.js';
+export {
+  parseSseCustomerKey,
+  hasSseCustomerHeaders,
+  customerKeyCheck,
+  matchesCustomerKey,
+  CopySourceSseCHeaders,
+} from './rules/sse-customer-key.js';
+export type { SseCustomerKey, CustomerKeyCheck, SseCustomerHeaderSet } from './rules/sse-customer-key.js';
+export { SSE_C_KEY_NAMESPACE, SSE_C_KEY_NAME } from './objects/sse-c.js';
 export { encryptionResponseHeaders } from './rules/response-headers.js';
 export type { StoredEncryption, EncryptionReportingOperation } from './rules/response-headers.js';
 

@@ -26,6 +26,7 @@ import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
 import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
 import type { RequestContext } from './request-context.js';
+import { customerWritePlan, customerSessionOf } from './sse-c.js';
 
 /** Options of `new S3Service(...)`. */
 export interface S3ServiceOptions {
@@ -178,8 +179,17 @@ export class ServiceCore {
     this.#engines.clear();
   }
 
-  /** The engine that opens an object written with `encryption`. */
+  /** The engine that opens an object written with `encryption` (SSE-C: the request's customer session). */
   readEngine(ctx: RequestContext, encryption: ObjectEncryption): Engine {
+    if (encryption.customerKey !== undefined) {
+      const session = customerSessionOf(encryption);
+      if (session === undefined)
+        throw s3Error(
+          'InvalidRequest',
+          'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+        );
+      return session.engine;
+    }
     return encryption.algorithm === 'AES256' ? this.sseS3Engine : this.engineFor(ctx.principal);
   }
 
@@ -298,6 +308,7 @@ export class ServiceCore {
       anonymous: ctx.anonymous,
     });
     const headerContext = { ...decision.context, 'aws:s3:arn': this.objectArn(bucket, key) };
+    if (decision.customerKey === true) return customerWritePlan(headers, decision, headerContext, this.frameLength);
     if (decision.algorithm === 'AES256') {
       return {
         engine: this.sseS3Engine,
