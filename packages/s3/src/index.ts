@@ -127,6 +127,7 @@ export {
 } from './objects/object-record.js';
 export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
+export type { SweepOptions, SweepResult } from './objects/orphan-sweeper.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
 export type { RequestContext } from './objects/request-context.js';
 export { kmsKeyProvider, S3_KMS_AUDIT_CHANNEL } from './objects/key-provider.js';

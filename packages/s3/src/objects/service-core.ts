@@ -25,7 +25,8 @@ import { evaluateBucketPolicy } from '../policy/evaluate-bucket-policy.js';
 import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
 import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
-import type { RequestContext } from './request-context.js';
+import { currentRequest, type RequestContext } from './request-context.js';
+import { trackingStore, WriteTracker } from '../store/write-tracker.js';
 import { customerWritePlan, customerSessionOf } from './sse-c.js';
 
 /** Options of `new S3Service(...)`. */
@@ -99,6 +100,8 @@ const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 /** Shared state and helpers of the S3 operations (internal to @sealflow/s3). */
 export class ServiceCore {
   readonly store: BlobStore;
+  /** Names this process is writing now (see `WriteTracker`). */
+  readonly tracker = new WriteTracker();
   readonly keys: S3KeyProvider;
   readonly region: string;
   readonly partition: string;
@@ -121,7 +124,9 @@ export class ServiceCore {
       throw new TypeError('S3Service: region must be a region name');
     if (!(options.sseS3Key instanceof Uint8Array) || options.sseS3Key.length !== 32)
       throw new TypeError('S3Service: sseS3Key must be 32 bytes');
-    this.store = options.store;
+    // Every put is held for the S3 call making it, so the orphan sweeper never takes a body
+    // whose record is still to be committed.
+    this.store = trackingStore(options.store, this.tracker, currentRequest);
     this.keys = options.keys;
     this.region = options.region;
     this.partition = options.partition ?? 'aws';
