@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
+import { rawRequest } from './support/raw-request.js';
 import {
   HAVE_PYTHON_CLIENTS,
   makeSite,
@@ -35,6 +36,8 @@ interface Report {
   errors: { noKey: Failure; wrongKey: Failure; headWrongKey: Failure; withKms: Failure };
   multipart: { whole: boolean; across: boolean; etag: string };
   copy: { kmsSse: string; kmsBody: boolean; backAlgorithm: string; backBody: boolean; noSourceKey: Failure };
+  secrets: string[];
+  errorBodies: string[];
 }
 
 describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 SSE-C against sealflow gateway over %s', (backend) => {
@@ -76,6 +79,17 @@ describe.runIf(HAVE_PYTHON_CLIENTS).each(BACKENDS)('boto3 SSE-C against sealflow
       headWrongKey: { code: '403', status: 403 },
       withKms: { code: 'InvalidArgument', status: 400 },
     });
+  });
+
+  it('no key material in the error bodies boto3 got, the gateway process stderr or /metrics', async () => {
+    const metrics = await rawRequest(gw.url, site.ca, { path: '/metrics' });
+    expect(metrics.status).toBe(200);
+    expect(report.errorBodies.length).toBeGreaterThanOrEqual(4);
+    for (const secret of report.secrets) {
+      expect(report.errorBodies.join('\n')).not.toContain(secret);
+      expect(gw.stderr()).not.toContain(secret);
+      expect(metrics.body).not.toContain(secret);
+    }
   });
 
   it('upload_fileobj goes multipart with the key on every part; whole and cross-part ranges read back', () => {

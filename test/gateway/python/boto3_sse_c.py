@@ -19,10 +19,14 @@ from botocore.exceptions import ClientError
 MiB = 1024 * 1024
 
 
+MESSAGES = []
+
+
 def error_of(call):
     try:
         call()
     except ClientError as error:
+        MESSAGES.append(json.dumps(error.response.get("Error", {})))
         return {"code": error.response["Error"]["Code"], "status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
     return None
 
@@ -101,6 +105,9 @@ def main():
             lambda: s3.copy_object(Bucket=bucket, Key="x", CopySource={"Bucket": bucket, "Key": "one"})
         ),
     }
+    # What the test looks for in the gateway's stderr, /metrics and these error bodies.
+    seen["secrets"] = [base64.b64encode(k).decode() for k in (key, other)] + [k.hex() for k in (key, other)]
+    seen["errorBodies"] = MESSAGES
     print(json.dumps(seen))
 
 
