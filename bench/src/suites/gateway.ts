@@ -368,4 +368,4 @@ export function gatewaySizes(big: boolean, count1k: number): GatewaySuiteConfig[
   return [{ bytes: KiB, count: count1k }, { bytes: MiB, count: 20 }, ...(big ? [{ bytes: 64 * MiB, count: 3 }] : [])];
 }
 
-export const GATEWAY_RSS_PROBE = { puts: 8, bytes: GiB } as const;
+export const GATEWAY_RSS_PROBE: { readonly puts: 8; readonly bytes: number } = { puts: 8, bytes: GiB };

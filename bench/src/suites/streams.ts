@@ -13,7 +13,7 @@ import { mibPerSecond, timeOnce, type Timing } from '../timer.js';
 import { KiB, MiB, sizeLabel } from '../units.js';
 import type { SuiteOutput } from './messages.js';
 
-export const STREAM_FRAME_LENGTH = 64 * KiB;
+export const STREAM_FRAME_LENGTH: number = 64 * KiB;
 const CHUNK = 64 * KiB;
 
 export interface StreamsConfig {

@@ -82,7 +82,7 @@ export class BodyBatches {
    * Sends the first `frames` frames of the batch (a full batch by default) to the pool.
    * @throws {LimitExceededError} when the message would pass the format's frame count.
    */
-  dispatch(frames = this.#shape.batchFrames): void {
+  dispatch(frames: number = this.#shape.batchFrames): void {
     const first = this.#nextSequence;
     const last = first + frames - 1;
     if (last > FormatLimits.maxFrameCount)

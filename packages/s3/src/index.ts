@@ -128,6 +128,7 @@ export {
 export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
 export type { SweepOptions, SweepResult } from './objects/orphan-sweeper.js';
+export type { DeleteObjectsResult } from './objects/s3-service.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';
 export type { RequestContext } from './objects/request-context.js';
 export { kmsKeyProvider, S3_KMS_AUDIT_CHANNEL } from './objects/key-provider.js';
@@ -160,4 +161,6 @@ export type {
   CompletedPart,
   PartSummary,
   UploadSummary,
+  ListPartsResult,
+  ListMultipartUploadsResult,
 } from './multipart/multipart-operations.js';

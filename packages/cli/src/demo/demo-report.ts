@@ -54,7 +54,7 @@ export const DemoReport = {
     return `6. one flipped bit in the stored ciphertext of ${t.key}: ${t.refused ? `the GET fails (${t.error}) instead of returning altered bytes` : `NOT REFUSED: ${t.error}`}`;
   },
 
-  metrics(m: DemoResult['metrics'], limit = 16): string {
+  metrics(m: DemoResult['metrics'], limit: number = 16): string {
     const shown =
       m.lines.length <= limit ? m.lines : [...m.lines.slice(0, limit), `... ${m.lines.length - limit} more`];
     return [
@@ -63,7 +63,7 @@ export const DemoReport = {
     ].join('\n');
   },
 
-  audit(r: Pick<DemoResult, 'audit'>, limit = 10): string {
+  audit(r: Pick<DemoResult, 'audit'>, limit: number = 10): string {
     const { records, byOperation } = r.audit;
     const shown = records.length <= limit ? records : [...records.slice(0, limit - 3), ...records.slice(-3)];
     const lines = [`8. audit trail: ${records.length} KMS calls recorded (${counts(byOperation)})`];

@@ -13,7 +13,7 @@ const FIRST_READ = 4096;
 export async function readHeader(
   engine: Engine,
   source: FileSource,
-  maxHeaderBytes = DEFAULT_DECRYPT_LIMITS.maxHeaderBytes,
+  maxHeaderBytes: number = DEFAULT_DECRYPT_LIMITS.maxHeaderBytes,
 ): Promise<HeaderInfo> {
   let length = Math.min(FIRST_READ, source.size);
   for (;;) {

@@ -23,7 +23,7 @@ const UNITS: Readonly<Record<string, number>> = {
  * decimal, `KiB`/`MiB`/... binary.
  * @throws {InvalidArgumentError} naming `label`, for anything else or a value out of range.
  */
-export function parseSize(text: string, label: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function parseSize(text: string, label: string, min = 0, max: number = Number.MAX_SAFE_INTEGER): number {
   const match = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = match === null ? undefined : UNITS[(match[2] as string).toLowerCase()];
   if (match === null || unit === undefined) {

@@ -67,7 +67,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
  * Buffer's own `slice` returns a view, which would keep (and follow changes to) the
  * caller's memory.
  */
-export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+export function copyBytes(bytes: Uint8Array, start = 0, end: number = bytes.length): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes, start, end);
 }
 

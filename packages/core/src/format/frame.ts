@@ -8,25 +8,35 @@ import { readUint32, utf8Encode, writeUint32, writeUint64 } from './bytes.js';
 import { IV_LENGTH, TAG_LENGTH } from './suites.js';
 
 /** spec: esdk message-body-aad.md: the body AAD content strings (ASCII, no terminator). */
-export const BodyKind = {
+export const BodyKind: { readonly REGULAR: Uint8Array; readonly FINAL: Uint8Array; readonly SINGLE: Uint8Array } = {
   REGULAR: utf8Encode('AWSKMSEncryptionClient Frame'),
   FINAL: utf8Encode('AWSKMSEncryptionClient Final Frame'),
   SINGLE: utf8Encode('AWSKMSEncryptionClient Single Block'),
-} as const;
+};
 
 /** Marker that opens a final frame (spec: esdk message-body.md#final-frame). */
 export const FINAL_FRAME_MARKER = 0xffff_ffff;
 
 /** Offsets in a regular frame: seq(4) || IV(12) || ciphertext(FL) || tag(16). */
-export const RegularFrame = { SEQUENCE: 0, IV: 4, CONTENT: 4 + IV_LENGTH } as const;
+export const RegularFrame: { readonly SEQUENCE: 0; readonly IV: 4; readonly CONTENT: number } = {
+  SEQUENCE: 0,
+  IV: 4,
+  CONTENT: 4 + IV_LENGTH,
+};
 /** Offsets in a final frame: marker(4) || seq(4) || IV(12) || length(4) || ciphertext || tag(16). */
-export const FinalFrame = {
+export const FinalFrame: {
+  readonly MARKER: 0;
+  readonly SEQUENCE: 4;
+  readonly IV: 8;
+  readonly CONTENT_LENGTH: number;
+  readonly CONTENT: number;
+} = {
   MARKER: 0,
   SEQUENCE: 4,
   IV: 8,
   CONTENT_LENGTH: 8 + IV_LENGTH,
   CONTENT: 8 + IV_LENGTH + 4,
-} as const;
+};
 
 /** Regular frame: seq(4) || IV(12) || ciphertext(FL) || tag(16). */
 export const REGULAR_FRAME_OVERHEAD: number = RegularFrame.CONTENT + TAG_LENGTH;
@@ -36,7 +46,7 @@ export const FINAL_FRAME_OVERHEAD: number = FinalFrame.CONTENT + TAG_LENGTH;
 export const REGULAR_FRAME_PREFIX: number = RegularFrame.CONTENT;
 export const FINAL_FRAME_PREFIX: number = FinalFrame.CONTENT;
 /** Non-framed body: IV(12) || uint64 length || ciphertext || tag(16). */
-export const NON_FRAMED_PREFIX = IV_LENGTH + 8;
+export const NON_FRAMED_PREFIX: number = IV_LENGTH + 8;
 
 /**
  * Body AAD: message ID || content string || uint32 seq || uint64 plaintext length

@@ -4,7 +4,13 @@
  */
 
 /** Hard limits of the wire format (ESDK message format, v1 and v2). */
-export const FormatLimits = {
+export const FormatLimits: {
+  readonly uint16Max: 0xffff;
+  readonly maxFrameLength: 0xffff_ffff;
+  readonly maxFrameCount: 0xffff_ffff;
+  readonly maxNonFramedLength: number;
+  readonly maxSignatureLength: 128;
+} = {
   /** uint16 fields: context length, pair count, EDK count, each EDK field, signature length. */
   uint16Max: 0xffff,
   /** uint32 frame length and frame count. */
@@ -14,7 +20,7 @@ export const FormatLimits = {
   maxNonFramedLength: 2 ** 36 - 32,
   /** A DER ECDSA P-384 signature is at most 104 bytes; anything far above is hostile. */
   maxSignatureLength: 128,
-} as const;
+};
 
 /** Configurable decrypt-side caps and their defaults. */
 export interface DecryptLimits {
@@ -42,4 +48,4 @@ export const DEFAULT_DECRYPT_LIMITS: DecryptLimits = Object.freeze({
 });
 
 /** Default frame length for messages we write: 64 KiB (the ESDK default is 4 KiB). */
-export const DEFAULT_FRAME_LENGTH = 64 * 1024;
+export const DEFAULT_FRAME_LENGTH: number = 64 * 1024;

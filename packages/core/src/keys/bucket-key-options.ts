@@ -34,9 +34,9 @@ export interface ResolvedBucketKeyOptions {
 }
 
 /** spec: esdk caching CMM: a cached data key may encrypt at most 2^32 messages. */
-export const MAX_BUCKET_KEY_MESSAGES = 2 ** 32;
+export const MAX_BUCKET_KEY_MESSAGES: number = 2 ** 32;
 /** Bytes are counted in a JS number: 2^53 - 1 is the largest exact count. */
-export const MAX_BUCKET_KEY_BYTES = Number.MAX_SAFE_INTEGER;
+export const MAX_BUCKET_KEY_BYTES: number = Number.MAX_SAFE_INTEGER;
 const MAX_CAPACITY = 1_000_000;
 
 /**

@@ -71,7 +71,17 @@ export class DataKey {
     return REDACTED;
   }
 
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return REDACTED;
+  static {
+    // Node's util.inspect hook (a registered symbol, so core needs no node:util). Defined
+    // here, with a class method's attributes, because isolatedDeclarations cannot emit a
+    // `[Symbol.for(...)]()` member.
+    Object.defineProperty(DataKey.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+      value: function inspect(): string {
+        return REDACTED;
+      },
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
   }
 }

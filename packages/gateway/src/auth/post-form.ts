@@ -12,12 +12,17 @@ import { authError } from './auth-error.js';
  */
 
 /** Caps on the form: S3 bounds the fields before the file to 20 KB. */
-export const PostFormLimits = {
+export const PostFormLimits: {
+  readonly maxFieldBytes: number;
+  readonly maxFieldsBytes: number;
+  readonly maxFields: 64;
+  readonly maxFieldNameBytes: 128;
+} = {
   maxFieldBytes: 20 * 1024,
   maxFieldsBytes: 64 * 1024,
   maxFields: 64,
   maxFieldNameBytes: 128,
-} as const;
+};
 
 /** The form up to its file part. */
 export interface ParsedForm {

@@ -17,7 +17,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
  *   (`body`, `part`, `upload`), and `sealflow_gateway_orphan_sweeps_total{outcome}`
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry = new Registry();
   readonly #requests: Counter<'operation' | 'status'>;
   readonly #sseKms: Counter<'operation'>;
   readonly #kmsCalls: Counter<'operation'>;

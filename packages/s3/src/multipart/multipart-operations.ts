@@ -4,6 +4,7 @@ import {
   parseChecksumAlgorithmHeader,
   parseChecksumHeaders,
 } from '../checksums/checksum-headers.js';
+import type { ChecksumAlgorithm } from '../checksums/checksum.js';
 import { s3Error } from '../errors/s3-error.js';
 import { BlobNames } from '../objects/blob-names.js';
 import { writeMessage } from '../objects/message-writer.js';
@@ -81,6 +82,33 @@ export interface UploadSummary {
   readonly initiated: Date;
   readonly initiator: string;
   readonly owner: string;
+}
+
+/** ListParts' result: one page of parts, and the upload's owner and checksum choice. */
+export interface ListPartsResult {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  readonly parts: PartSummary[];
+  readonly isTruncated: boolean;
+  readonly partNumberMarker: number;
+  readonly nextPartNumberMarker: number;
+  readonly maxParts: number;
+  readonly initiator: string;
+  readonly owner: string;
+  readonly checksumAlgorithm: ChecksumAlgorithm | undefined;
+  readonly headers: Record<string, string>;
+}
+
+/** ListMultipartUploads' result: one page of uploads, by key then initiation time. */
+export interface ListMultipartUploadsResult {
+  readonly bucket: string;
+  readonly uploads: UploadSummary[];
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker: string | undefined;
+  readonly nextUploadIdMarker: string | undefined;
+  readonly maxUploads: number;
+  readonly prefix: string | undefined;
 }
 
 const MAX_PART_NUMBER = 10_000;
@@ -401,7 +429,7 @@ export async function listParts(
   core: ServiceCore,
   ctx: RequestContext,
   input: UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number },
-) {
+): Promise<ListPartsResult> {
   const record = await upload(core, ctx, input, 's3:ListMultipartUploadParts');
   const max = Math.min(Math.max(input.maxParts ?? 1000, 0), 1000);
   const marker = input.partNumberMarker ?? 0;
@@ -450,7 +478,7 @@ export async function listMultipartUploads(
     readonly keyMarker?: string;
     readonly uploadIdMarker?: string;
   },
-) {
+): Promise<ListMultipartUploadsResult> {
   const bucket = await core.bucket(input.bucket);
   await core.authorize(ctx, bucket, 's3:ListBucketMultipartUploads', undefined);
   const all: UploadSummary[] = [];

@@ -22,7 +22,7 @@ export interface UploadRecord {
   readonly dataPrefix: string;
 }
 
-export const MAX_UPLOAD_RECORD_BYTES = 64 * 1024;
+export const MAX_UPLOAD_RECORD_BYTES: number = 64 * 1024;
 const UPLOAD_ID = /^[0-9a-f]{48}$/;
 
 export function newUploadId(): string {

@@ -9,11 +9,11 @@ import {
 } from '../checksums/checksum-headers.js';
 import type { ChecksumAlgorithm } from '../checksums/checksum.js';
 import { s3Error } from '../errors/s3-error.js';
-import { encryptionResponseHeaders } from '../rules/response-headers.js';
+import { encryptionResponseHeaders, type StoredEncryption } from '../rules/response-headers.js';
 import { resolveEncryption } from '../rules/resolve-encryption.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
 import { BlobNames } from './blob-names.js';
-import { type ChecksumPlan, writeMessage } from './message-writer.js';
+import { type ChecksumPlan, type WrittenMessage, writeMessage } from './message-writer.js';
 import { isMissingBody } from './message-source.js';
 import { readRange, readTrailers, readWhole, type ReadPlan } from './object-reader.js';
 import { httpDate, objectResponseHeaders, storedFields } from './object-headers.js';
@@ -89,7 +89,7 @@ export async function writeBody(
   partNumber: number,
   headers: RequestHeaders,
   checksum: ChecksumPlan | undefined,
-) {
+): Promise<WrittenMessage> {
   return writeMessage(input.body, {
     engine: plan.engine,
     encrypt: {
@@ -175,7 +175,7 @@ export function md5Etag(encryption: ObjectRecord['encryption']): boolean {
   return encryption.algorithm === 'AES256' && encryption.customerKey === undefined;
 }
 
-export function reported(record: Pick<ObjectRecord, 'encryption'>) {
+export function reported(record: Pick<ObjectRecord, 'encryption'>): StoredEncryption {
   const e = record.encryption;
   return {
     sseCustomer: sseCustomerReport(e),

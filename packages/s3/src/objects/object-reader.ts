@@ -5,7 +5,7 @@ import { messageSource, messageStream } from './message-source.js';
 import { decodeTrailer, type SealedChecksums } from './sealed-trailer.js';
 
 /** Plaintext held per range-read step: the memory bound of a ranged GET. */
-export const RANGE_WINDOW = 8 * 1024 * 1024;
+export const RANGE_WINDOW: number = 8 * 1024 * 1024;
 
 export interface ReadPlan {
   readonly engine: Engine;

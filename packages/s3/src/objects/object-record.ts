@@ -60,7 +60,21 @@ export interface ObjectRecord {
   readonly parts: readonly StoredPart[];
 }
 
-export const RecordLimits = Object.freeze({
+export const RecordLimits: Readonly<{
+  maxRecordBytes: number;
+  maxPartRecordBytes: number;
+  maxKeyBytes: number;
+  maxEtagBytes: number;
+  maxArnBytes: number;
+  maxContextPairs: number;
+  maxPairBytes: number;
+  maxMetadataPairs: number;
+  maxContentTypeBytes: number;
+  maxParts: number;
+  maxHeaderBytes: number;
+  maxBlobNameBytes: number;
+  maxTrailerBytes: number;
+}> = Object.freeze({
   maxRecordBytes: 32 * 1024 * 1024,
   maxPartRecordBytes: 2 * 1024 * 1024,
   maxKeyBytes: 1024,

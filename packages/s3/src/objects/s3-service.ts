@@ -1,7 +1,7 @@
 import * as multipart from '../multipart/multipart-operations.js';
 import * as buckets from './bucket-operations.js';
-import { copyObject, type CopyObjectInput } from './copy-object.js';
-import { listObjects, type ListObjectsInput } from './listing.js';
+import { copyObject, type CopyObjectInput, type CopyObjectResult } from './copy-object.js';
+import { listObjects, type ListObjectsInput, type ListObjectsResult } from './listing.js';
 import { rekeyObject, type RekeyInput } from './rekey.js';
 import { OrphanSweeper, type SweepOptions, type SweepResult } from './orphan-sweeper.js';
 import * as objects from './object-operations.js';
@@ -9,6 +9,12 @@ import { assertRequestContext, withRequest, type RequestContext } from './reques
 import { ServiceCore, toS3Error, type S3ServiceOptions, type S3ServiceStats } from './service-core.js';
 import { s3Error } from '../errors/s3-error.js';
 import type { RequestHeaders } from '../rules/sse-headers.js';
+
+/** DeleteObjects' result: the keys deleted, and each failure by key (not thrown). */
+export interface DeleteObjectsResult {
+  readonly deleted: string[];
+  readonly errors: { key: string; code: string; message: string }[];
+}
 
 /**
  * Amazon S3's object and bucket operations with SSE-KMS / SSE-S3 semantics over a
@@ -63,66 +69,87 @@ export class S3Service {
   }
 
   /** @throws {S3Error} (rejects) */
-  listBuckets(ctx: RequestContext) {
+  listBuckets(ctx: RequestContext): Promise<{ buckets: buckets.BucketSummary[]; owner: { id: string } }> {
     return this.#run(ctx, () => buckets.listBuckets(this.#core, ctx));
   }
   /** @throws {S3Error} (rejects) InvalidBucketName, BucketAlreadyOwnedByYou, BucketAlreadyExists */
-  createBucket(ctx: RequestContext, input: buckets.BucketInput) {
+  createBucket(ctx: RequestContext, input: buckets.BucketInput): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.createBucket(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchBucket, AccessDenied */
-  headBucket(ctx: RequestContext, input: buckets.BucketInput) {
+  headBucket(ctx: RequestContext, input: buckets.BucketInput): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.headBucket(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchBucket, BucketNotEmpty */
-  deleteBucket(ctx: RequestContext, input: buckets.BucketInput) {
+  deleteBucket(ctx: RequestContext, input: buckets.BucketInput): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.deleteBucket(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) MalformedXML, InvalidArgument */
-  putBucketEncryption(ctx: RequestContext, input: buckets.BucketInput & { readonly body: string | Uint8Array }) {
+  putBucketEncryption(
+    ctx: RequestContext,
+    input: buckets.BucketInput & { readonly body: string | Uint8Array },
+  ): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.putBucketEncryption(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  getBucketEncryption(ctx: RequestContext, input: buckets.BucketInput) {
+  getBucketEncryption(
+    ctx: RequestContext,
+    input: buckets.BucketInput,
+  ): Promise<{ xml: string; headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.getBucketEncryption(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  deleteBucketEncryption(ctx: RequestContext, input: buckets.BucketInput) {
+  deleteBucketEncryption(
+    ctx: RequestContext,
+    input: buckets.BucketInput,
+  ): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.deleteBucketEncryption(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) MalformedPolicy */
-  putBucketPolicy(ctx: RequestContext, input: buckets.BucketInput & { readonly body: string | Uint8Array }) {
+  putBucketPolicy(
+    ctx: RequestContext,
+    input: buckets.BucketInput & { readonly body: string | Uint8Array },
+  ): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.putBucketPolicy(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchBucketPolicy */
-  getBucketPolicy(ctx: RequestContext, input: buckets.BucketInput) {
+  getBucketPolicy(
+    ctx: RequestContext,
+    input: buckets.BucketInput,
+  ): Promise<{ policy: string; headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.getBucketPolicy(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  deleteBucketPolicy(ctx: RequestContext, input: buckets.BucketInput) {
+  deleteBucketPolicy(ctx: RequestContext, input: buckets.BucketInput): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => buckets.deleteBucketPolicy(this.#core, ctx, input));
   }
   /** Streams, verifies checksums, encrypts, verifies the stored header, then commits. @throws {S3Error} (rejects) */
-  putObject(ctx: RequestContext, input: objects.PutObjectInput) {
+  putObject(ctx: RequestContext, input: objects.PutObjectInput): Promise<objects.WriteResult> {
     return this.#run(ctx, () => objects.putObject(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchKey, InvalidRange, InvalidArgument (SSE headers), KMS errors */
-  getObject(ctx: RequestContext, input: objects.GetObjectInput) {
+  getObject(ctx: RequestContext, input: objects.GetObjectInput): Promise<objects.GetObjectResult> {
     return this.#run(ctx, () => objects.getObject(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  headObject(ctx: RequestContext, input: objects.GetObjectInput) {
+  headObject(ctx: RequestContext, input: objects.GetObjectInput): Promise<objects.HeadObjectResult> {
     return this.#run(ctx, () => objects.headObject(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  deleteObject(ctx: RequestContext, input: { readonly bucket: string; readonly key: string }) {
+  deleteObject(
+    ctx: RequestContext,
+    input: { readonly bucket: string; readonly key: string },
+  ): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => objects.deleteObject(this.#core, ctx, input));
   }
   /**
    * DeleteObjects: each key deleted as DeleteObject would; per-key failures are reported, not thrown.
    * @throws {S3Error} (rejects) NoSuchBucket, AccessDenied, MalformedXML (more than 1000 keys)
    */
-  deleteObjects(ctx: RequestContext, input: { readonly bucket: string; readonly keys: readonly string[] }) {
+  deleteObjects(
+    ctx: RequestContext,
+    input: { readonly bucket: string; readonly keys: readonly string[] },
+  ): Promise<DeleteObjectsResult> {
     return this.#run(ctx, async () => {
       await this.#core.bucket(input.bucket);
       if (!Array.isArray(input.keys) || input.keys.length === 0 || input.keys.length > 1000)
@@ -145,30 +172,36 @@ export class S3Service {
     });
   }
   /** ListObjects (v1: `marker`) and ListObjectsV2 (`continuationToken`, `startAfter`): plaintext sizes, no KMS call. @throws {S3Error} (rejects) */
-  listObjects(ctx: RequestContext, input: ListObjectsInput) {
+  listObjects(ctx: RequestContext, input: ListObjectsInput): Promise<ListObjectsResult> {
     return this.#run(ctx, () => listObjects(this.#core, ctx, input));
   }
   /** CopyObject (onto itself with new SSE headers: the re-key path). @throws {S3Error} (rejects) */
-  copyObject(ctx: RequestContext, input: CopyObjectInput) {
+  copyObject(ctx: RequestContext, input: CopyObjectInput): Promise<CopyObjectResult> {
     return this.#run(ctx, () => copyObject(this.#core, ctx, input));
   }
   /** Re-keys an object by rewriting only its message headers (body untouched). @throws {S3Error} (rejects) */
-  rekeyObject(ctx: RequestContext, input: RekeyInput) {
+  rekeyObject(
+    ctx: RequestContext,
+    input: RekeyInput,
+  ): Promise<{ headers: Record<string, string>; etag: string; lastModified: Date }> {
     return this.#run(ctx, () => rekeyObject(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
   createMultipartUpload(
     ctx: RequestContext,
     input: { readonly bucket: string; readonly key: string; readonly headers: RequestHeaders },
-  ) {
+  ): Promise<{ uploadId: string; headers: Record<string, string> }> {
     return this.#run(ctx, () => multipart.createMultipartUpload(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchUpload, InvalidArgument (part number), BadDigest */
-  uploadPart(ctx: RequestContext, input: multipart.UploadPartInput) {
+  uploadPart(ctx: RequestContext, input: multipart.UploadPartInput): Promise<objects.WriteResult> {
     return this.#run(ctx, () => multipart.uploadPart(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
-  uploadPartCopy(ctx: RequestContext, input: multipart.UploadPartCopyInput) {
+  uploadPartCopy(
+    ctx: RequestContext,
+    input: multipart.UploadPartCopyInput,
+  ): Promise<objects.WriteResult & { lastModified: Date }> {
     return this.#run(ctx, () => multipart.uploadPartCopy(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) InvalidPart, InvalidPartOrder, EntityTooSmall, NoSuchUpload */
@@ -178,18 +211,21 @@ export class S3Service {
       readonly parts: readonly multipart.CompletedPart[];
       readonly headers?: RequestHeaders;
     },
-  ) {
+  ): Promise<objects.WriteResult & { location: string; bucket: string; key: string }> {
     return this.#run(ctx, () => multipart.completeMultipartUpload(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchUpload */
-  abortMultipartUpload(ctx: RequestContext, input: multipart.UploadInput) {
+  abortMultipartUpload(
+    ctx: RequestContext,
+    input: multipart.UploadInput,
+  ): Promise<{ headers: Record<string, string> }> {
     return this.#run(ctx, () => multipart.abortMultipartUpload(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) NoSuchUpload */
   listParts(
     ctx: RequestContext,
     input: multipart.UploadInput & { readonly maxParts?: number; readonly partNumberMarker?: number },
-  ) {
+  ): Promise<multipart.ListPartsResult> {
     return this.#run(ctx, () => multipart.listParts(this.#core, ctx, input));
   }
   /** @throws {S3Error} (rejects) */
@@ -202,7 +238,7 @@ export class S3Service {
       readonly keyMarker?: string;
       readonly uploadIdMarker?: string;
     },
-  ) {
+  ): Promise<multipart.ListMultipartUploadsResult> {
     return this.#run(ctx, () => multipart.listMultipartUploads(this.#core, ctx, input));
   }
 }

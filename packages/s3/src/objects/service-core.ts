@@ -101,7 +101,7 @@ const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 export class ServiceCore {
   readonly store: BlobStore;
   /** Names this process is writing now (see `WriteTracker`). */
-  readonly tracker = new WriteTracker();
+  readonly tracker: WriteTracker = new WriteTracker();
   readonly keys: S3KeyProvider;
   readonly region: string;
   readonly partition: string;
