@@ -250,42 +250,48 @@ describe.each(BACKENDS)('gateway over %s: SSE-C with @aws-sdk/client-s3', (backe
     const text = [JSON.stringify(errors), JSON.stringify(audit), metrics];
     for (const secret of secrets) for (const t of text) expect(t).not.toContain(secret);
   });
+});
 
-  it.runIf(backend === 'fs')(
-    'a stored body is a standard ESDK message: client-node with a RawAesKeyringNode over the key reads it',
-    async () => {
-      const s3 = h.client();
-      const body = pattern(150_000, 5);
-      await s3.send(new PutObjectCommand({ Bucket: 'ssec', Key: 'esdk', Body: body, ...sse(KEY) }));
-      const files = (readdirSync(join(h.dir, 'data'), { recursive: true }) as string[]).map((f) =>
-        join(h.dir, 'data', f),
-      );
-      const objectHex = Buffer.from('esdk').toString('hex');
-      const recordFile = files.find((f) => f.includes(`${join('m', 'ssec', objectHex)}~`));
-      const record = decodeObjectRecord(readFileSync(recordFile as string));
-      const part = record.parts[0]!;
-      const bodyFile = files.find((f) => f.endsWith(`${join(...part.blob.split('/'))}~`));
-      const message = Buffer.concat([part.header, readFileSync(bodyFile as string)]);
-      const keyring = new RawAesKeyringNode({
-        keyNamespace: SSE_C_KEY_NAMESPACE,
-        keyName: SSE_C_KEY_NAME,
-        unencryptedMasterKey: new Uint8Array(KEY),
-        wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-      });
-      const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-      const { plaintext, messageHeader } = await esdk.decrypt(keyring, message);
-      expect(messageHeader.encryptionContext['aws:s3:arn']).toBe('arn:aws:s3:::ssec/esdk');
-      expect(Buffer.from(plaintext).subarray(0, record.size).equals(body)).toBe(true);
-      // The other key does not open it.
-      const wrong = new RawAesKeyringNode({
-        keyNamespace: SSE_C_KEY_NAMESPACE,
-        keyName: SSE_C_KEY_NAME,
-        unencryptedMasterKey: new Uint8Array(OTHER),
-        wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-      });
-      await expect(esdk.decrypt(wrong, message)).rejects.toThrow();
-    },
-  );
+describe('gateway over fs: a stored SSE-C body read with the ESDK', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('fs');
+    await h.client().send(new CreateBucketCommand({ Bucket: 'ssec' }));
+  });
+  afterAll(async () => h?.close());
+
+  it('a stored body is a standard ESDK message: client-node with a RawAesKeyringNode over the key reads it', async () => {
+    const s3 = h.client();
+    const body = pattern(150_000, 5);
+    await s3.send(new PutObjectCommand({ Bucket: 'ssec', Key: 'esdk', Body: body, ...sse(KEY) }));
+    const files = (readdirSync(join(h.dir, 'data'), { recursive: true }) as string[]).map((f) =>
+      join(h.dir, 'data', f),
+    );
+    const objectHex = Buffer.from('esdk').toString('hex');
+    const recordFile = files.find((f) => f.includes(`${join('m', 'ssec', objectHex)}~`));
+    const record = decodeObjectRecord(readFileSync(recordFile as string));
+    const part = record.parts[0]!;
+    const bodyFile = files.find((f) => f.endsWith(`${join(...part.blob.split('/'))}~`));
+    const message = Buffer.concat([part.header, readFileSync(bodyFile as string)]);
+    const keyring = new RawAesKeyringNode({
+      keyNamespace: SSE_C_KEY_NAMESPACE,
+      keyName: SSE_C_KEY_NAME,
+      unencryptedMasterKey: new Uint8Array(KEY),
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    });
+    const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const { plaintext, messageHeader } = await esdk.decrypt(keyring, message);
+    expect(messageHeader.encryptionContext['aws:s3:arn']).toBe('arn:aws:s3:::ssec/esdk');
+    expect(Buffer.from(plaintext).subarray(0, record.size).equals(body)).toBe(true);
+    // The other key does not open it.
+    const wrong = new RawAesKeyringNode({
+      keyNamespace: SSE_C_KEY_NAMESPACE,
+      keyName: SSE_C_KEY_NAME,
+      unencryptedMasterKey: new Uint8Array(OTHER),
+      wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+    });
+    await expect(esdk.decrypt(wrong, message)).rejects.toThrow();
+  });
 });
 
 describe('gateway on plain HTTP (loopback): SSE-C refused', () => {
