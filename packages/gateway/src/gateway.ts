@@ -84,6 +84,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     });
     const bound = await server.listen(config.listen.host, config.listen.port);
     closers.unshift(() => server.close());
+    if (config.orphanSweep.enabled) closers.unshift(startOrphanSweeps(service, metrics, config.orphanSweep));
     return {
       ...bound,
       service,
@@ -94,6 +95,38 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     await closeAll(closers);
     throw error;
   }
+}
+
+/**
+ * Sweeps orphans now (in the background, not delaying start-up) and then every
+ * `intervalSeconds`; one sweep at a time. Returns the stopper. A failed sweep is counted,
+ * never fatal: the next one retries.
+ */
+function startOrphanSweeps(
+  service: S3Service,
+  metrics: GatewayMetrics,
+  config: GatewayConfig['orphanSweep'],
+): () => Promise<void> {
+  const options = {
+    graceMs: config.graceSeconds * 1000,
+    ...(config.uploadExpiryDays === undefined ? {} : { uploadExpiryMs: config.uploadExpiryDays * 86_400_000 }),
+  };
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const sweep = (): void => {
+    running = running.then(async () => {
+      if (stopped) return;
+      metrics.orphanSweep(await service.sweepOrphans(options).catch(() => undefined));
+    });
+  };
+  sweep();
+  const timer = config.intervalSeconds > 0 ? setInterval(sweep, config.intervalSeconds * 1000) : undefined;
+  timer?.unref();
+  return async () => {
+    stopped = true;
+    if (timer !== undefined) clearInterval(timer);
+    await running;
+  };
 }
 
 async function closeAll(closers: readonly (() => Promise<void> | void)[]): Promise<void> {

@@ -36,6 +36,15 @@ export {
 } from './rules/encryption-context-header.js';
 export { DEFAULT_BUCKET_ENCRYPTION } from './rules/bucket-encryption.js';
 export type { BucketEncryption } from './rules/bucket-encryption.js';
+export {
+  parseSseCustomerKey,
+  hasSseCustomerHeaders,
+  customerKeyCheck,
+  matchesCustomerKey,
+  CopySourceSseCHeaders,
+} from './rules/sse-customer-key.js';
+export type { SseCustomerKey, CustomerKeyCheck, SseCustomerHeaderSet } from './rules/sse-customer-key.js';
+export { SSE_C_KEY_NAMESPACE, SSE_C_KEY_NAME } from './objects/sse-c.js';
 export { encryptionResponseHeaders } from './rules/response-headers.js';
 export type { StoredEncryption, EncryptionReportingOperation } from './rules/response-headers.js';
 
@@ -119,6 +128,7 @@ export {
 } from './objects/object-record.js';
 export type { ObjectRecord, StoredPart, ObjectEncryption, PartRecord } from './objects/object-record.js';
 export { S3Service } from './objects/s3-service.js';
+export type { SweepOptions, SweepResult } from './objects/orphan-sweeper.js';
 export type { DeleteObjectsResult } from './objects/s3-service.js';
 export { assertOwnerOnlyAclHeaders } from './objects/bucket-owner-enforced.js';
 export type { S3ServiceOptions, S3ServiceStats } from './objects/service-core.js';

@@ -113,6 +113,20 @@ export interface GatewayConfig {
   readonly sseS3KeyFile: string;
   /** Host names under which virtual-host-style requests arrive (`<bucket>.<host>`). */
   readonly virtualHosts: readonly string[];
+  /** The orphan sweeper: runs at start-up, then every `intervalSeconds` (0: only at start-up). */
+  readonly orphanSweep: OrphanSweepConfig;
+}
+
+/** `orphanSweep`: when `S3Service.sweepOrphans` runs and with which options. */
+export interface OrphanSweepConfig {
+  /** Seconds between sweeps after the start-up one (default 3600; 0 sweeps only at start-up). */
+  readonly intervalSeconds: number;
+  /** Seconds a blob must stay unreferenced across sweeps before it is removed (default 3600). */
+  readonly graceSeconds: number;
+  /** Abort multipart uploads older than this many days (default: never). */
+  readonly uploadExpiryDays?: number;
+  /** `false` turns the sweeper off (default `true`). */
+  readonly enabled: boolean;
 }
 
 const TOP_LEVEL = [
@@ -126,6 +140,7 @@ const TOP_LEVEL = [
   'verifyWrites',
   'sseS3KeyFile',
   'virtualHosts',
+  'orphanSweep',
 ] as const;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
@@ -204,6 +219,17 @@ export function parseGatewayConfig(json: unknown, baseDir: string): GatewayConfi
     virtualHosts: (o.stringArray('virtualHosts') ?? ['localhost']).map((host, i) =>
       assertPattern(host, `${o.field('virtualHosts')}[${i}]`, HOST_NAME, 'a host name such as s3.example.com'),
     ),
+    orphanSweep: parseOrphanSweep(o.raw('orphanSweep') ?? {}, o.field('orphanSweep')),
+  };
+}
+
+function parseOrphanSweep(value: unknown, label: string): OrphanSweepConfig {
+  const o = readOptions(value, label, ['enabled', 'intervalSeconds', 'graceSeconds', 'uploadExpiryDays']);
+  return {
+    enabled: o.boolean('enabled', true),
+    intervalSeconds: o.integer('intervalSeconds', 0, 7 * 86_400, 3600),
+    graceSeconds: o.integer('graceSeconds', 0, 30 * 86_400, 3600),
+    ...(o.has('uploadExpiryDays') ? { uploadExpiryDays: o.integer('uploadExpiryDays', 1, 3650) } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ import { Counter, Gauge, Registry } from 'prom-client';
  * - `sealflow_gateway_kms_calls_avoided_total`: calls saved by bucket keys (cache hits of
  *   every engine in this process)
  * - `sealflow_gateway_bytes_in_total` / `sealflow_gateway_bytes_out_total`: body bytes
+ * - `sealflow_gateway_orphans_removed_total{kind}`: what the orphan sweeper removed
+ *   (`body`, `part`, `upload`), and `sealflow_gateway_orphan_sweeps_total{outcome}`
  */
 export class GatewayMetrics {
   readonly registry: Registry = new Registry();
@@ -22,6 +24,8 @@ export class GatewayMetrics {
   readonly #kmsAvoided: Counter;
   readonly #bytesIn: Counter;
   readonly #bytesOut: Counter;
+  readonly #orphans: Counter<'kind'>;
+  readonly #sweeps: Counter<'outcome'>;
   #total = 0;
   #kmsTotal = 0;
   readonly #onBucketKey = (message: unknown): void => {
@@ -73,7 +77,28 @@ export class GatewayMetrics {
       help: 'Response body bytes sent',
       registers,
     });
+    this.#orphans = new Counter({
+      name: 'sealflow_gateway_orphans_removed_total',
+      help: 'Blobs the orphan sweeper removed: bodies, part records, expired uploads',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#sweeps = new Counter({
+      name: 'sealflow_gateway_orphan_sweeps_total',
+      help: 'Orphan sweeps run, by outcome (ok, error)',
+      labelNames: ['outcome'],
+      registers,
+    });
     diagnostics.subscribe(Channels.bucketKey, this.#onBucketKey);
+  }
+
+  /** Counts one orphan sweep and what it removed (`undefined`: the sweep failed). */
+  orphanSweep(removed: { bodies: number; parts: number; expiredUploads: number } | undefined): void {
+    this.#sweeps.inc({ outcome: removed === undefined ? 'error' : 'ok' });
+    if (removed === undefined) return;
+    this.#orphans.inc({ kind: 'body' }, removed.bodies);
+    this.#orphans.inc({ kind: 'part' }, removed.parts);
+    this.#orphans.inc({ kind: 'upload' }, removed.expiredUploads);
   }
 
   /** Counts one finished request. */

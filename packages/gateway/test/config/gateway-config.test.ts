@@ -41,6 +41,7 @@ describe('parseGatewayConfig', () => {
       verifyWrites: 'local',
       sseS3KeyFile: '/etc/sealflow/sse-s3.key',
       virtualHosts: ['localhost'],
+      orphanSweep: { enabled: true, intervalSeconds: 3600, graceSeconds: 3600 },
     });
   });
 
@@ -196,5 +197,20 @@ describe('loadGatewayConfig', () => {
     await expect(loadGatewayConfig(dir)).rejects.toThrow(/is not a regular file/);
     writeFileSync(join(dir, 'bad.json'), '{"listen":');
     await expect(loadGatewayConfig(join(dir, 'bad.json'))).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('orphanSweep: interval, grace and upload expiry are read and bounded; unknown keys refused', () => {
+    const parse = (orphanSweep: unknown) => parseGatewayConfig({ orphanSweep }, '/etc/sealflow');
+    expect(parse({ intervalSeconds: 60, graceSeconds: 0, uploadExpiryDays: 7 }).orphanSweep).toEqual({
+      enabled: true,
+      intervalSeconds: 60,
+      graceSeconds: 0,
+      uploadExpiryDays: 7,
+    });
+    expect(parse({ enabled: false }).orphanSweep.enabled).toBe(false);
+    expect(() => parse({ intervalSeconds: -1 })).toThrow(/intervalSeconds/);
+    expect(() => parse({ graceSeconds: 1.5 })).toThrow(/graceSeconds/);
+    expect(() => parse({ uploadExpiryDays: 0 })).toThrow(/uploadExpiryDays/);
+    expect(() => parse({ every: 5 })).toThrow(/every/);
   });
 });

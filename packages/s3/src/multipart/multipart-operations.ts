@@ -23,6 +23,7 @@ import {
   commitRecord,
   readableRecord,
   readPlan,
+  md5Etag,
   reported,
   type BodyInput,
   type WriteResult,
@@ -38,6 +39,9 @@ import {
 } from '../objects/object-record.js';
 import type { RequestContext } from '../objects/request-context.js';
 import { toS3Error, type ServiceCore } from '../objects/service-core.js';
+import { copySourceSseCHeaders } from '../objects/copy-object.js';
+import { openCustomerEncryption } from '../objects/sse-c.js';
+import { hasSseCustomerHeaders } from '../rules/sse-customer-key.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
 import {
@@ -193,7 +197,13 @@ async function storePart(
   body: BodyInput,
   fromCopy: boolean,
 ): Promise<WriteResult> {
-  const engine = core.messageEngine(ctx, record.encryption);
+  // SSE-C: every part must send the upload's key (checked against its salted HMAC).
+  const session = openCustomerEncryption(record.encryption, input.headers, {
+    mode: 'part',
+    secureTransport: ctx.secureTransport,
+    frameLength: core.frameLength,
+  });
+  const engine = session?.engine ?? core.messageEngine(ctx, record.encryption);
   const requested = fromCopy ? undefined : parseChecksumHeaders(input.headers);
   if (
     requested !== undefined &&
@@ -230,7 +240,7 @@ async function storePart(
   }).catch((error: unknown) => {
     throw toS3Error(error);
   });
-  const etag = `"${record.encryption.algorithm === 'AES256' ? written.md5 : core.newEtag()}"`;
+  const etag = `"${md5Etag(record.encryption) ? written.md5 : core.newEtag()}"`;
   const name = BlobNames.uploadPart(input.bucket, input.uploadId, input.partNumber);
   const previous = await readPart(core, name).catch(() => undefined);
   await core.store.put(name, [encodePartRecord({ part: { ...written.part, etag }, lastModified: core.now() })]);
@@ -275,8 +285,9 @@ export async function uploadPartCopy(
   const source = await readableRecord(
     core,
     ctx,
-    { bucket: input.source.bucket, key: input.source.key, headers: {} },
+    { bucket: input.source.bucket, key: input.source.key, headers: copySourceSseCHeaders(input.headers) },
     'GetObject',
+    true,
   );
   checkCopySourceConditions(input.headers, source);
   const plan = readPlan(core, ctx, input.source.bucket, source);
@@ -347,12 +358,11 @@ export async function completeMultipartUpload(
       throw s3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
     chosen.push(have.part);
   }
-  const etagCore =
-    record.encryption.algorithm === 'AES256'
-      ? createHash('md5')
-          .update(Buffer.concat(chosen.map((p) => Buffer.from(unquote(p.etag), 'hex'))))
-          .digest('hex')
-      : core.newEtag();
+  const etagCore = md5Etag(record.encryption)
+    ? createHash('md5')
+        .update(Buffer.concat(chosen.map((p) => Buffer.from(unquote(p.etag), 'hex'))))
+        .digest('hex')
+    : core.newEtag();
   const etag = `"${etagCore}-${chosen.length}"`;
   const checksumType =
     record.checksumAlgorithm === undefined ? undefined : (record.checksumType ?? ('COMPOSITE' as const));
@@ -371,17 +381,36 @@ export async function completeMultipartUpload(
     parts: chosen,
   };
   // Write-path verification: every part's stored header unwraps and authenticates now.
-  const engine = core.messageEngine(ctx, record.encryption);
-  const trailers: PartChecksumInput[] = [];
-  for (const part of chosen) {
-    const trailer = await core.kms(() =>
-      engine.decryptRange(messageSource(core.store, part), {
-        start: part.plaintextLength,
-        end: part.plaintextLength + part.trailerLength,
-        expectContext: record.headerContext,
-      }),
+  // SSE-C: S3 does not require the key here; parts were verified under it when uploaded,
+  // and they are verified again when the request sends the key. Their checksums are sealed
+  // under that key, so an upload with checksums needs it to complete.
+  const customer =
+    record.encryption.customerKey === undefined || !hasSseCustomerHeaders(input.headers ?? {})
+      ? undefined
+      : openCustomerEncryption(object.encryption, input.headers ?? {}, {
+          mode: 'part',
+          secureTransport: ctx.secureTransport,
+          frameLength: core.frameLength,
+        });
+  const verify = record.encryption.customerKey === undefined || customer !== undefined;
+  if (!verify && record.checksumAlgorithm !== undefined)
+    throw s3Error(
+      'InvalidRequest',
+      'The SSE-C key headers are required to complete an upload with checksums: the part checksums are sealed under that key.',
     );
-    trailers.push({ trailer: decodeTrailer(trailer), plaintextLength: part.plaintextLength });
+  const engine = verify ? (customer?.engine ?? core.messageEngine(ctx, record.encryption)) : undefined;
+  const trailers: PartChecksumInput[] = [];
+  if (engine !== undefined) {
+    for (const part of chosen) {
+      const trailer = await core.kms(() =>
+        engine.decryptRange(messageSource(core.store, part), {
+          start: part.plaintextLength,
+          end: part.plaintextLength + part.trailerLength,
+          expectContext: record.headerContext,
+        }),
+      );
+      trailers.push({ trailer: decodeTrailer(trailer), plaintextLength: part.plaintextLength });
+    }
   }
   // The object checksum (FULL_OBJECT: the parts' CRCs combined; COMPOSITE: checksum of checksums),
   // checked against the client's value before anything is committed.

@@ -51,7 +51,18 @@ export function encodeUploadRecord(record: UploadRecord): Uint8Array {
       contentType: record.contentType ?? null,
       checksumAlgorithm: record.checksumAlgorithm ?? null,
       checksumType: record.checksumType ?? null,
-      encryption: { ...record.encryption, keyArn: record.encryption.keyArn ?? null },
+      encryption: {
+        ...record.encryption,
+        keyArn: record.encryption.keyArn ?? null,
+        // SSE-C: the salted HMAC of the customer key (never the key), hex.
+        customerKey:
+          record.encryption.customerKey === undefined
+            ? null
+            : {
+                salt: Buffer.from(record.encryption.customerKey.salt).toString('hex'),
+                hmac: Buffer.from(record.encryption.customerKey.hmac).toString('hex'),
+              },
+      },
     }),
   );
 }
@@ -97,6 +108,18 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
     typeof e['bucketKey'] === 'boolean' &&
     strings(e['context']);
   if (!ok || e === undefined) throw corrupt();
+  const customer = e['customerKey'] as { salt?: unknown; hmac?: unknown } | null | undefined;
+  if (
+    customer !== null &&
+    customer !== undefined &&
+    !(
+      typeof customer.salt === 'string' &&
+      /^[0-9a-f]{32}$/.test(customer.salt) &&
+      typeof customer.hmac === 'string' &&
+      /^[0-9a-f]{64}$/.test(customer.hmac)
+    )
+  )
+    throw corrupt();
   return {
     version: 1,
     uploadId: raw['uploadId'] as string,
@@ -109,6 +132,14 @@ export function decodeUploadRecord(bytes: Uint8Array): UploadRecord {
       keyArn: (e['keyArn'] as string | null) ?? undefined,
       bucketKey: e['bucketKey'] as boolean,
       context: e['context'] as Record<string, string>,
+      ...(customer === null || customer === undefined
+        ? {}
+        : {
+            customerKey: {
+              salt: Buffer.from(customer.salt as string, 'hex'),
+              hmac: Buffer.from(customer.hmac as string, 'hex'),
+            },
+          }),
     },
     headerContext: raw['headerContext'] as Record<string, string>,
     keyId: (raw['keyId'] as string | null) ?? undefined,

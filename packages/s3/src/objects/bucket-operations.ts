@@ -15,7 +15,12 @@ export interface BucketSummary {
   readonly creationDate: Date;
 }
 
-/** CreateBucket. @throws {S3Error} InvalidBucketName, BucketAlreadyOwnedByYou, BucketAlreadyExists, AccessDenied */
+/**
+ * CreateBucket. Re-creating a bucket the caller's account owns answers 200 in `us-east-1`
+ * (S3's legacy behaviour) and 409 `BucketAlreadyOwnedByYou` in every other region; a name
+ * another account owns is 409 `BucketAlreadyExists`.
+ * @throws {S3Error} InvalidBucketName, BucketAlreadyOwnedByYou, BucketAlreadyExists, AccessDenied
+ */
 export async function createBucket(
   core: ServiceCore,
   ctx: RequestContext,
@@ -26,6 +31,10 @@ export async function createBucket(
   const existing = await core.store.stat(BlobNames.bucket(input.bucket));
   if (existing !== undefined) {
     const record = await core.bucket(input.bucket);
+    // S3 docs (BucketAlreadyOwnedByYou): for legacy compatibility, re-creating a bucket you
+    // already own in us-east-1 (North Virginia) answers 200 OK; every other region answers 409.
+    if (record.owner === ctx.accountId && core.region === 'us-east-1')
+      return { headers: { location: `/${input.bucket}` } };
     throw record.owner === ctx.accountId
       ? s3Error(
           'BucketAlreadyOwnedByYou',

@@ -1,10 +1,11 @@
 import { s3Error } from '../errors/s3-error.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
 import { header, SseHeaders, type RequestHeaders } from '../rules/sse-headers.js';
+import { CopySourceSseCHeaders, hasSseCustomerHeaders } from '../rules/sse-customer-key.js';
 import { BlobNames } from './blob-names.js';
 import { checkCopySourceConditions } from './conditional-request.js';
 import { parseWriteCondition, precheckWriteCondition } from './conditional-write.js';
-import { commitRecord, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
+import { commitRecord, md5Etag, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
 import { readWhole } from './object-reader.js';
 import { storedFields } from './object-headers.js';
 import type { ObjectRecord } from './object-record.js';
@@ -38,6 +39,8 @@ const SSE_REQUEST_HEADERS = [SseHeaders.algorithm, SseHeaders.keyId, SseHeaders.
  *   no new context): the **re-key** path, `rekeyObject`: headers rewritten, body untouched;
  * - anything else (another key, a bucket key, a new context): the **re-encrypt** path: the
  *   source is decrypted and streamed into a new object.
+ * SSE-C on either side always re-encrypts; an SSE-C source needs the
+ * `x-amz-copy-source-server-side-encryption-customer-*` headers.
  * Onto itself with no change (no SSE header, metadata directive not REPLACE): 400 InvalidRequest.
  * @throws {S3Error}
  */
@@ -49,8 +52,9 @@ export async function copyObject(
   const source = await readableRecord(
     core,
     ctx,
-    { bucket: input.source.bucket, key: input.source.key, headers: {} },
+    { bucket: input.source.bucket, key: input.source.key, headers: copySourceSseCHeaders(input.headers) },
     'GetObject',
+    true,
   );
   checkCopySourceConditions(input.headers, source);
   const directive = (header(input.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
@@ -58,7 +62,9 @@ export async function copyObject(
     throw s3Error('InvalidArgument', 'Unknown metadata directive.', {
       fields: { ArgumentName: 'x-amz-metadata-directive' },
     });
-  const sseSent = SSE_REQUEST_HEADERS.some((name) => header(input.headers, name) !== undefined);
+  const sseSent =
+    SSE_REQUEST_HEADERS.some((name) => header(input.headers, name) !== undefined) ||
+    hasSseCustomerHeaders(input.headers);
   const self = input.source.bucket === input.bucket && input.source.key === input.key;
   if (self && !sseSent && directive !== 'REPLACE') {
     throw s3Error(
@@ -81,8 +87,10 @@ export async function copyObject(
   const sameContext =
     JSON.stringify(Object.entries(extras).sort()) === JSON.stringify(Object.entries(sourceExtras).sort());
   // DSSE-KMS on either side: re-encrypt (the inner layer's header is inside the outer message).
+  // SSE-C on either side: re-encrypt too (the header rewrite is for KMS and SSE-S3 keys).
   const dsse = plan.encryption.algorithm === 'aws:kms:dsse' || source.encryption.algorithm === 'aws:kms:dsse';
-  if (self && sseSent && plan.bucketKey === undefined && sameContext && !dsse) {
+  const customer = source.encryption.customerKey !== undefined || plan.encryption.customerKey !== undefined;
+  if (self && sseSent && plan.bucketKey === undefined && sameContext && !dsse && !customer) {
     const { etag, lastModified, headers } = await rekeyObject(core, ctx, {
       bucket: input.bucket,
       key: input.key,
@@ -107,7 +115,7 @@ export async function copyObject(
   } catch (error) {
     throw toS3Error(error);
   }
-  const etag = `"${plan.encryption.algorithm === 'AES256' ? written.md5 : core.newEtag()}"`;
+  const etag = `"${md5Etag(plan.encryption) ? written.md5 : core.newEtag()}"`;
   const fields = replace ?? { contentType: source.contentType, metadata: source.metadata, headers: source.headers };
   const record: ObjectRecord = {
     key: input.key,
@@ -131,4 +139,14 @@ export async function copyObject(
     headers: encryptionResponseHeaders(reported(record), 'CopyObject'),
     path: 'reencrypt',
   };
+}
+
+/** The copy source's SSE-C headers of a copy request (all that is checked against the source). */
+export function copySourceSseCHeaders(headers: RequestHeaders): RequestHeaders {
+  const out: Record<string, string> = {};
+  for (const name of Object.values(CopySourceSseCHeaders)) {
+    const value = header(headers, name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

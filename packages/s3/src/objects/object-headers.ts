@@ -2,6 +2,7 @@ import { s3Error } from '../errors/s3-error.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
 import { encryptionResponseHeaders, type EncryptionReportingOperation } from '../rules/response-headers.js';
 import type { ObjectRecord } from './object-record.js';
+import { sseCustomerReport } from './sse-c.js';
 
 /** Standard headers stored with an object and returned unchanged. */
 export const STORED_HEADERS = [
@@ -66,6 +67,7 @@ export function objectResponseHeaders(
     ...record.headers,
     ...encryptionResponseHeaders(
       {
+        sseCustomer: sseCustomerReport(record.encryption),
         algorithm: record.encryption.algorithm,
         ...(record.encryption.keyArn === undefined ? {} : { keyArn: record.encryption.keyArn }),
         bucketKey: record.encryption.bucketKey,

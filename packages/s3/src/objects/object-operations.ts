@@ -28,6 +28,7 @@ import {
 import { parseRange } from './range-header.js';
 import type { RequestContext } from './request-context.js';
 import { toS3Error, type ServiceCore, type WritePlan } from './service-core.js';
+import { openCustomerEncryption, sseCustomerReport } from './sse-c.js';
 
 /** A write's body: plaintext bytes, and (aws-chunked with trailing checksums) the trailers once the body ends. */
 export interface BodyInput {
@@ -167,7 +168,7 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
   } catch (error) {
     throw toS3Error(error);
   }
-  const etag = `"${plan.encryption.algorithm === 'AES256' ? written.md5 : core.newEtag()}"`;
+  const etag = `"${md5Etag(plan.encryption) ? written.md5 : core.newEtag()}"`;
   const record: ObjectRecord = {
     key: input.key,
     lastModified: core.now(),
@@ -192,9 +193,15 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
   return { etag, headers: { etag, ...encryptionResponseHeaders(reported(record), 'PutObject'), ...checksumHeaders } };
 }
 
+/** Whether ETags are plaintext MD5s: SSE-S3 only (never SSE-KMS, never SSE-C, as S3). */
+export function md5Etag(encryption: ObjectRecord['encryption']): boolean {
+  return encryption.algorithm === 'AES256' && encryption.customerKey === undefined;
+}
+
 export function reported(record: Pick<ObjectRecord, 'encryption'>): StoredEncryption {
   const e = record.encryption;
   return {
+    sseCustomer: sseCustomerReport(e),
     algorithm: e.algorithm,
     ...(e.keyArn === undefined ? {} : { keyArn: e.keyArn }),
     bucketKey: e.bucketKey,
@@ -208,6 +215,7 @@ export async function readableRecord(
   ctx: RequestContext,
   input: GetObjectInput,
   operation: 'GetObject' | 'HeadObject',
+  copySourceKey = false,
 ): Promise<ObjectRecord> {
   const bucket = await core.bucket(input.bucket);
   core.assertKey(input.key);
@@ -223,9 +231,18 @@ export async function readableRecord(
     secureTransport: ctx.secureTransport,
     anonymous: ctx.anonymous,
     storedAlgorithm: record?.encryption.algorithm,
+    // A missing object answers NoSuchKey whatever SSE-C headers came.
+    storedSseCustomer: record === undefined || record.encryption.customerKey !== undefined,
   });
   if (record === undefined)
     throw s3Error('NoSuchKey', 'The specified key does not exist.', { resource: `/${input.bucket}/${input.key}` });
+  openCustomerEncryption(record.encryption, input.headers, {
+    mode: 'read',
+    secureTransport: ctx.secureTransport,
+    frameLength: core.frameLength,
+    resource: `/${input.bucket}/${input.key}`,
+    ...(copySourceKey ? { set: 'copy-source' as const } : {}),
+  });
   return record;
 }
 

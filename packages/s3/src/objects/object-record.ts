@@ -4,6 +4,7 @@ import { ByteReader, ByteWriter, corrupt } from './record-bytes.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../checksums/checksum.js';
 import type { ChecksumType } from '../checksums/checksum-headers.js';
 import type { SseAlgorithm } from '../rules/sse-headers.js';
+import { CUSTOMER_KEY_HMAC_BYTES, CUSTOMER_KEY_SALT_BYTES, type CustomerKeyCheck } from '../rules/sse-customer-key.js';
 
 /** How an object is encrypted: what HEAD reports and what reads need. */
 export interface ObjectEncryption {
@@ -13,6 +14,11 @@ export interface ObjectEncryption {
   readonly bucketKey: boolean;
   /** The full encryption context the messages are sealed under (`aws:s3:arn` included). */
   readonly context: Readonly<Record<string, string>>;
+  /**
+   * SSE-C (customer-provided key; `algorithm` is then `AES256`): the salted HMAC of the key
+   * that tells a wrong key apart. The key itself is never stored.
+   */
+  readonly customerKey?: CustomerKeyCheck | undefined;
 }
 
 /** One ESDK message of an object: its header lives in the record, its body in a blob. */
@@ -142,12 +148,14 @@ export function encodeObjectRecord(record: ObjectRecord): Uint8Array {
   const w = new ByteWriter();
   for (const byte of MAGIC) w.u8(byte);
   w.u8(RECORD_VERSION);
-  w.u8((record.multipart ? 1 : 0) | (record.encryption.bucketKey ? 2 : 0));
+  const customer = record.encryption.customerKey;
+  w.u8((record.multipart ? 1 : 0) | (record.encryption.bucketKey ? 2 : 0) | (customer === undefined ? 0 : 4));
   w.u8(code(ALGORITHMS, record.encryption.algorithm));
   w.u8(code(CHECKSUMS, record.checksumAlgorithm)).u8(code(CHECKSUM_TYPES, record.checksumType));
   w.u64(record.lastModified).u64(record.size);
   w.str16(record.key, RecordLimits.maxKeyBytes, 'key').str16(record.etag, RecordLimits.maxEtagBytes, 'ETag');
   w.str16(record.encryption.keyArn ?? '', RecordLimits.maxArnBytes, 'key ARN');
+  if (customer !== undefined) w.bytes(customer.salt).bytes(customer.hmac);
   w.map16(record.encryption.context, RecordLimits.maxContextPairs, RecordLimits.maxPairBytes, 'encryption context');
   w.str16(record.contentType ?? '', RecordLimits.maxContentTypeBytes, 'content type');
   w.map16(record.metadata, RecordLimits.maxMetadataPairs, RecordLimits.maxPairBytes, 'metadata');
@@ -169,7 +177,7 @@ export function decodeObjectRecord(bytes: Uint8Array): ObjectRecord {
   const r = new ByteReader(bytes, what, RecordLimits.maxRecordBytes);
   magic(r, MAGIC, what);
   const flags = r.u8();
-  if (flags > 3) throw corrupt(what);
+  if (flags > 7) throw corrupt(what);
   const algorithm = decode(ALGORITHMS, r.u8(), what);
   if (algorithm === undefined) throw corrupt(what);
   const checksumAlgorithm = decode(CHECKSUMS, r.u8(), what);
@@ -179,6 +187,14 @@ export function decodeObjectRecord(bytes: Uint8Array): ObjectRecord {
   const key = r.str16(RecordLimits.maxKeyBytes, 'key');
   const etag = r.str16(RecordLimits.maxEtagBytes, 'ETag');
   const keyArn = r.str16(RecordLimits.maxArnBytes, 'key ARN');
+  // Copied: the record's buffer may be reused.
+  const customerKey: CustomerKeyCheck | undefined =
+    (flags & 4) === 4
+      ? {
+          salt: r.bytes(CUSTOMER_KEY_SALT_BYTES, CUSTOMER_KEY_SALT_BYTES, 'customer key salt').slice(),
+          hmac: r.bytes(CUSTOMER_KEY_HMAC_BYTES, CUSTOMER_KEY_HMAC_BYTES, 'customer key HMAC').slice(),
+        }
+      : undefined;
   const context = r.map16(RecordLimits.maxContextPairs, RecordLimits.maxPairBytes, 'encryption context');
   const contentType = r.str16(RecordLimits.maxContentTypeBytes, 'content type');
   const metadata = r.map16(RecordLimits.maxMetadataPairs, RecordLimits.maxPairBytes, 'metadata');
@@ -199,7 +215,8 @@ export function decodeObjectRecord(bytes: Uint8Array): ObjectRecord {
   if (
     total !== size ||
     (!multipart && (count !== 1 || parts[0]?.partNumber !== 0)) ||
-    (algorithm === 'AES256') !== (keyArn === '')
+    (algorithm === 'AES256') !== (keyArn === '') ||
+    (customerKey !== undefined && (algorithm !== 'AES256' || (flags & 2) === 2))
   )
     throw corrupt(what);
   return {
@@ -207,7 +224,13 @@ export function decodeObjectRecord(bytes: Uint8Array): ObjectRecord {
     lastModified,
     size,
     etag,
-    encryption: { algorithm, keyArn: keyArn === '' ? undefined : keyArn, bucketKey: (flags & 2) === 2, context },
+    encryption: {
+      algorithm,
+      keyArn: keyArn === '' ? undefined : keyArn,
+      bucketKey: (flags & 2) === 2,
+      context,
+      ...(customerKey === undefined ? {} : { customerKey }),
+    },
     contentType: contentType === '' ? undefined : contentType,
     metadata,
     headers,

@@ -4,6 +4,7 @@ import { aclOwner, assertOwnerOnlyAcl } from './bucket-owner-enforced.js';
 import { copyObject, type CopyObjectInput, type CopyObjectResult } from './copy-object.js';
 import { listObjects, type ListObjectsInput, type ListObjectsResult } from './listing.js';
 import { rekeyObject, type RekeyInput } from './rekey.js';
+import { OrphanSweeper, type SweepOptions, type SweepResult } from './orphan-sweeper.js';
 import * as objects from './object-operations.js';
 import { assertRequestContext, withRequest, type RequestContext } from './request-context.js';
 import { ServiceCore, toS3Error, type S3ServiceOptions, type S3ServiceStats } from './service-core.js';
@@ -25,6 +26,7 @@ export interface DeleteObjectsResult {
  */
 export class S3Service {
   readonly #core: ServiceCore;
+  readonly #sweeper = new OrphanSweeper();
 
   /** @throws {TypeError} for malformed options */
   constructor(options: S3ServiceOptions) {
@@ -36,17 +38,33 @@ export class S3Service {
     return this.#core.stats();
   }
 
+  /**
+   * Removes what crashed or aborted writes left behind: body blobs no object record or live
+   * upload references, part records of uploads that are gone, and (with `uploadExpiryMs`)
+   * uploads older than that. Never a blob a committed object, a live upload or a write of
+   * this service in progress references; a blob is removed only once two sweeps at least
+   * `graceMs` apart found it unreferenced (docs/S3-OBJECTS.md "Orphan sweeper").
+   * @throws {Error} (rejects) when the store fails (list, read, delete)
+   */
+  sweepOrphans(options: SweepOptions = {}): Promise<SweepResult> {
+    return this.#sweeper.sweep(this.#core, options);
+  }
+
   /** Wipes every cached data key and bucket key; later calls fail. */
   close(): Promise<void> {
     return this.#core.close();
   }
 
   #run<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {
-    return withRequest(assertRequestContext(ctx), async () => {
+    // A scope of its own per call: the blobs it puts stay held until it returns (orphan sweeper).
+    const scope = { ...assertRequestContext(ctx) };
+    return withRequest(scope, async () => {
       try {
         return await fn();
       } catch (error) {
         throw toS3Error(error);
+      } finally {
+        this.#core.tracker.release(scope);
       }
     });
   }

@@ -25,9 +25,11 @@ import { evaluateBucketPolicy } from '../policy/evaluate-bucket-policy.js';
 import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
 import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
-import type { RequestContext } from './request-context.js';
+import { currentRequest, type RequestContext } from './request-context.js';
 import { dualLayerEngine, type MessageEngine } from './dual-layer-engine.js';
 import { VERIFY_WRITES_MODES, WriteKeyMemo, type VerifyWrites } from './write-key-memo.js';
+import { trackingStore, WriteTracker } from '../store/write-tracker.js';
+import { customerWritePlan, customerSessionOf } from './sse-c.js';
 
 /** Options of `new S3Service(...)`. */
 export interface S3ServiceOptions {
@@ -105,6 +107,8 @@ const IP_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 /** Shared state and helpers of the S3 operations (internal to @sealflow/s3). */
 export class ServiceCore {
   readonly store: BlobStore;
+  /** Names this process is writing now (see `WriteTracker`). */
+  readonly tracker: WriteTracker = new WriteTracker();
   readonly keys: S3KeyProvider;
   readonly region: string;
   readonly partition: string;
@@ -129,7 +133,9 @@ export class ServiceCore {
       throw new TypeError('S3Service: region must be a region name');
     if (!(options.sseS3Key instanceof Uint8Array) || options.sseS3Key.length !== 32)
       throw new TypeError('S3Service: sseS3Key must be 32 bytes');
-    this.store = options.store;
+    // Every put is held for the S3 call making it, so the orphan sweeper never takes a body
+    // whose record is still to be committed.
+    this.store = trackingStore(options.store, this.tracker, currentRequest);
     this.keys = options.keys;
     this.region = options.region;
     this.partition = options.partition ?? 'aws';
@@ -204,8 +210,20 @@ export class ServiceCore {
     return this.readEngine(ctx, encryption);
   }
 
-  /** The single-layer engine of an object written with `encryption` (re-key; never for DSSE-KMS messages). */
+  /**
+   * The single-layer engine of an object written with `encryption` (SSE-C: the request's
+   * customer session; also re-key; never for DSSE-KMS messages).
+   */
   readEngine(ctx: RequestContext, encryption: ObjectEncryption): Engine {
+    if (encryption.customerKey !== undefined) {
+      const session = customerSessionOf(encryption);
+      if (session === undefined)
+        throw s3Error(
+          'InvalidRequest',
+          'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+        );
+      return session.engine;
+    }
     return encryption.algorithm === 'AES256' ? this.sseS3Engine : this.engineFor(ctx.principal);
   }
 
@@ -324,6 +342,7 @@ export class ServiceCore {
       anonymous: ctx.anonymous,
     });
     const headerContext = { ...decision.context, 'aws:s3:arn': this.objectArn(bucket, key) };
+    if (decision.customerKey === true) return customerWritePlan(headers, decision, headerContext, this.frameLength);
     if (decision.algorithm === 'AES256') {
       return {
         engine: this.sseS3Engine,

@@ -45,6 +45,11 @@ export interface EncryptionDecision {
   readonly context: Readonly<Record<string, string>>;
   /** Whether to use an S3 Bucket Key (SSE-KMS only; always false otherwise). */
   readonly bucketKey: boolean;
+  /**
+   * SSE-C: the request sent only SSE-C headers (`algorithm` is then `AES256`). The caller
+   * reads and checks the key itself (`parseSseCustomerKey`); the decision never holds it.
+   */
+  readonly customerKey?: true;
 }
 
 /** Common fields of a {@link resolveEncryption} request. */
@@ -77,6 +82,11 @@ export interface ReadEncryptionRequest extends EncryptionRequestBase {
   readonly operation: ReadingOperation;
   /** The stored object's algorithm, when the caller already knows it (for the TLS/anonymous checks). */
   readonly storedAlgorithm?: SseAlgorithm | undefined;
+  /**
+   * Whether the stored object is SSE-C. When `true`, SSE-C headers are allowed (the caller
+   * checks the key); otherwise they are 400 `InvalidRequest`.
+   */
+  readonly storedSseCustomer?: boolean | undefined;
 }
 
 const OPERATIONS: readonly string[] = [
@@ -103,7 +113,8 @@ const KMS_HEADER_REQUIRED =
  * - `-aws-kms-key-id` or `-context` without an `aws:kms*` algorithm header: 400 `InvalidArgument`;
  * - a malformed context header ({@link parseEncryptionContextHeader}): 400 `InvalidArgument`;
  * - `-bucket-key-enabled` other than `true`/`false`: 400 `InvalidArgument`;
- * - SSE-C headers with any of the above: 400 `InvalidArgument`; SSE-C alone: 501 `NotImplemented`;
+ * - SSE-C headers with any of the above: 400 `InvalidArgument`; SSE-C alone: `AES256` with
+ *   `customerKey: true` (over plain HTTP: 400 `InvalidRequest`), the key read by the caller;
  * - SSE-KMS over plain HTTP (`secureTransport: false`) or anonymous: 400 `InvalidArgument`.
  *
  * Defaults: no algorithm header takes the bucket default, else `AES256`; `aws:kms` without a
@@ -151,7 +162,25 @@ function decideWrite(request: EncryptionRequest): EncryptionDecision {
         algorithmHeader,
       );
     }
-    throw s3Error('NotImplemented', 'Server-side encryption with customer-provided keys (SSE-C) is not implemented');
+    if (bucketKeyHeader !== undefined)
+      throw invalidArgument(
+        'Server side encryption specified with both SSE-C and SSE-S3 or SSE-KMS headers',
+        SseHeaders.bucketKeyEnabled,
+        bucketKeyHeader,
+      );
+    // spec: S3 user guide, SSE-C: "Amazon S3 rejects any requests made over HTTP when using SSE-C".
+    if (request.secureTransport === false)
+      throw s3Error(
+        'InvalidRequest',
+        'Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.',
+      );
+    return {
+      algorithm: 'AES256',
+      algorithmSource: 'header',
+      context: Object.freeze({}),
+      bucketKey: false,
+      customerKey: true,
+    };
   }
   if (algorithmHeader !== undefined && !isSseAlgorithm(algorithmHeader)) {
     throw invalidArgument('The encryption method specified is not supported', SseHeaders.algorithm, algorithmHeader);
@@ -194,7 +223,7 @@ function checkReadRequest(request: ReadEncryptionRequest): void {
     // spec: s3-gateway.md "GetObject and HeadObject ... carrying any of the headers above: 400".
     if (value !== undefined) throw invalidArgument(`${name} header is not supported for this operation.`, name, value);
   }
-  if (SSE_C_HEADERS.some((name) => header(request.headers, name) !== undefined)) {
+  if (request.storedSseCustomer !== true && SSE_C_HEADERS.some((name) => header(request.headers, name) !== undefined)) {
     throw s3Error('InvalidRequest', 'The encryption parameters are not applicable to this object.');
   }
   if (request.storedAlgorithm !== undefined && isKmsAlgorithm(request.storedAlgorithm)) {

@@ -9,7 +9,7 @@ export const SseHeaders = {
   customerKeyMd5: 'x-amz-server-side-encryption-customer-key-md5',
 } as const;
 
-/** The SSE-C headers (customer-provided keys), which sealflow does not implement. */
+/** The SSE-C headers (customer-provided keys; read by `parseSseCustomerKey`). */
 export const SSE_C_HEADERS: readonly string[] = [
   SseHeaders.customerAlgorithm,
   SseHeaders.customerKey,

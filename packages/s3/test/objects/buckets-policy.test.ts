@@ -6,7 +6,10 @@ const STRANGER = `arn:aws:iam::${OTHER_ACCOUNT}:user/eve`;
 describe('buckets, default encryption, policies, bucket keys', () => {
   it('create / head / list / delete buckets with S3 errors', async () => {
     const { service } = await harness();
-    expect(await s3CodeOf(service.createBucket(ctx(), { bucket: 'bkt' }))).toBe('BucketAlreadyOwnedByYou');
+    await service.putObject(ctx(), { bucket: 'bkt', key: 'kept', headers: {}, body: chunks(pattern(3)) });
+    // us-east-1: re-creating an owned bucket is 200 (S3's legacy behaviour) and keeps its objects.
+    expect((await service.createBucket(ctx(), { bucket: 'bkt' })).headers.location).toBe('/bkt');
+    expect((await service.headObject(ctx(), { bucket: 'bkt', key: 'kept', headers: {} })).contentLength).toBe(3);
     expect(await s3CodeOf(service.createBucket(ctx(STRANGER), { bucket: 'bkt' }))).toBe('BucketAlreadyExists');
     for (const bad of ['ab', 'UPPER', 'a..b', '192.168.1.1', '-ab', 'x'.repeat(64)])
       expect(await s3CodeOf(service.createBucket(ctx(), { bucket: bad }))).toBe('InvalidBucketName');
@@ -19,6 +22,14 @@ describe('buckets, default encryption, policies, bucket keys', () => {
     await service.deleteObject(ctx(), { bucket: 'second', key: 'k' });
     await service.deleteBucket(ctx(), { bucket: 'second' });
     expect(await s3CodeOf(service.headBucket(ctx(), { bucket: 'second' }))).toBe('NoSuchBucket');
+  });
+
+  it('outside us-east-1, re-creating an owned bucket is 409 BucketAlreadyOwnedByYou; another owner gets BucketAlreadyExists', async () => {
+    const { service } = await harness({ region: 'eu-west-1' });
+    const owned = await service.createBucket(ctx(), { bucket: 'bkt' }).catch((e: unknown) => e);
+    expect(owned).toMatchObject({ s3Code: 'BucketAlreadyOwnedByYou', status: 409 });
+    const taken = await service.createBucket(ctx(STRANGER), { bucket: 'bkt' }).catch((e: unknown) => e);
+    expect(taken).toMatchObject({ s3Code: 'BucketAlreadyExists', status: 409 });
   });
 
   it('default encryption is stored in the blob store: a second service over the same store applies it', async () => {

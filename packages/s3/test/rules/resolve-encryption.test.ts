@@ -272,8 +272,15 @@ describe('resolveEncryption: SSE-C', () => {
     );
   });
 
-  it('alone: 501 NotImplemented (sealflow does not do customer-provided keys)', () => {
-    expectS3Error(() => resolveEncryption(write(sseC)), 'NotImplemented', 501);
+  it('alone: AES256 with customerKey (the caller reads the key); over plain HTTP 400 InvalidRequest', () => {
+    expect(resolveEncryption(write(sseC))).toMatchObject({ algorithm: 'AES256', customerKey: true, bucketKey: false });
+    expect(resolveEncryption(write(sseC, { algorithm: 'aws:kms', bucketKeyEnabled: true })).customerKey).toBe(true);
+    expectS3Error(() => resolveEncryption(write(sseC, undefined, { secureTransport: false })), 'InvalidRequest', 400);
+    expectS3Error(
+      () => resolveEncryption(write({ ...sseC, 'x-amz-server-side-encryption-bucket-key-enabled': 'true' })),
+      'InvalidArgument',
+      400,
+    );
   });
 });
 
