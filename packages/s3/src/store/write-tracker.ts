@@ -3,6 +3,7 @@ import type {
   BlobInfo,
   BlobListing,
   BlobListOptions,
+  BlobPutCondition,
   BlobPutOptions,
   BlobStore,
 } from './blob-store.js';
@@ -52,9 +53,13 @@ export class WriteTracker {
   }
 }
 
-/** A `BlobStore` that holds every name it `put`s in `tracker` for the scope `scope()` names. */
+/**
+ * A `BlobStore` that holds every name it `put`s (or `putConditionally`s) in `tracker` for the
+ * scope `scope()` names. It offers `putConditionally` exactly when `inner` does, so the
+ * conditional-write capability of the backend shows through.
+ */
 export function trackingStore(inner: BlobStore, tracker: WriteTracker, scope: () => object | undefined): BlobStore {
-  return {
+  const store: BlobStore = {
     put(name: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: BlobPutOptions) {
       tracker.hold(scope(), name);
       return inner.put(name, source, options);
@@ -64,5 +69,19 @@ export function trackingStore(inner: BlobStore, tracker: WriteTracker, scope: ()
     stat: (name: string): Promise<BlobInfo | undefined> => inner.stat(name),
     delete: (name: string) => inner.delete(name),
     list: (prefix: string, options?: BlobListOptions): Promise<BlobListing> => inner.list(prefix, options),
+  };
+  const conditional = inner.putConditionally?.bind(inner);
+  if (conditional === undefined) return store;
+  return {
+    ...store,
+    putConditionally(
+      name: string,
+      source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+      condition: BlobPutCondition,
+      options?: BlobPutOptions,
+    ) {
+      tracker.hold(scope(), name);
+      return conditional(name, source, condition, options);
+    },
   };
 }
