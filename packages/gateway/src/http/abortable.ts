@@ -5,18 +5,25 @@
  */
 export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
   const iterator = source[Symbol.asyncIterator]();
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  // Never an unhandled rejection when nobody is waiting on it.
-  aborted.catch(() => undefined);
+  const reason = (): Error => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
   let done = false;
   try {
     while (true) {
-      const next = await Promise.race([iterator.next(), aborted]);
+      if (signal.aborted) throw reason();
+      // One abort promise per read, dropped when the read settles. Racing every read against
+      // one long-lived promise would leave a reaction on it per read, each holding that read's
+      // chunk: a whole request body kept in memory until the signal settles.
+      let onAbort: () => void = () => undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(reason());
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      let next: IteratorResult<T>;
+      try {
+        next = await Promise.race([iterator.next(), aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
       if (next.done === true) {
         done = true;
         return;
@@ -24,7 +31,6 @@ export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSigna
       yield next.value;
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
     if (!done) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
