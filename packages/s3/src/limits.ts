@@ -13,11 +13,11 @@ export const S3Limits = {
   /** `x-amz-server-side-encryption-aws-kms-key-id`: KMS's own `KeyId` length constraint. */
   maxKeyIdLength: 2048,
   /** Bucket policy document, in bytes of UTF-8: "Bucket policies are limited to 20 KB in size." */
-  maxBucketPolicyBytes: 20 * 1024,
+  maxBucketPolicyBytes: 20_480, // 20 * 1024
   /** Statements in a bucket policy (a 20 KiB document cannot usefully hold more). */
   maxPolicyStatements: 1000,
   /** A `ServerSideEncryptionConfiguration` XML body, in bytes. */
-  maxEncryptionConfigurationXmlBytes: 64 * 1024,
+  maxEncryptionConfigurationXmlBytes: 65_536, // 64 * 1024
   /** Nesting depth of configuration XML (the schema needs 4). */
   maxXmlDepth: 16,
   /** A checksum or Content-MD5 header value, in characters (the longest, SHA-256, is 44). */

@@ -21,7 +21,11 @@ export const Env = {
  * else the per-user default `$XDG_CONFIG_HOME/sealflow/keys.sealed` (XDG_CONFIG_HOME
  * defaulting to `~/.config`; `%APPDATA%\sealflow\keys.sealed` on Windows).
  */
-export function keystorePath(flag: string | undefined, env: NodeJS.ProcessEnv, platform = process.platform): string {
+export function keystorePath(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const given = flag ?? nonEmpty(env[Env.keystore]);
   if (given !== undefined) return resolve(given);
   if (platform === 'win32') {

@@ -10,19 +10,19 @@ export const GatewayLimits = {
    * node counts the request line too, so the gateway allows a little more before refusing
    * with 400 `RequestHeaderSectionTooLarge`.
    */
-  maxHeaderBytes: 16 * 1024,
+  maxHeaderBytes: 16_384, // 16 * 1024
   /** Request headers (node's default is 2,000; S3 requests carry a few dozen). */
   maxHeaderCount: 200,
   /** An object key, in UTF-8 bytes (S3: 1,024). */
   maxKeyBytes: 1024,
   /** The whole request target (path and query), in characters. */
-  maxUrlLength: 8 * 1024,
+  maxUrlLength: 8_192, // 8 * 1024
   /** A control document read whole (CompleteMultipartUpload, DeleteObjects, configurations). */
-  maxControlBodyBytes: 2 * 1024 * 1024,
+  maxControlBodyBytes: 2_097_152, // 2 * 1024 * 1024
   /** A single PUT (S3: 5 GiB); larger bodies are refused with 400 `EntityTooLarge` before any byte is read. */
-  maxObjectBytes: 5 * 1024 ** 3,
+  maxObjectBytes: 5_368_709_120, // 5 * 1024 ** 3
   /** What is read and dropped of a refused request's body before the socket is closed. */
-  maxDrainBytes: 16 * 1024 * 1024,
+  maxDrainBytes: 16_777_216, // 16 * 1024 * 1024
   /** Idle time of a connection between bytes before it is closed (slow-loris). */
   socketIdleMs: 120_000,
   /** Time allowed for the request headers to arrive. */

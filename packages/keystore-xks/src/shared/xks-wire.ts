@@ -19,19 +19,19 @@ export const XKS_CDIV_ALGORITHM = 'SHA_256';
 export type XksOperation = 'GetHealthStatus' | 'GetKeyMetadata' | 'Encrypt' | 'Decrypt';
 
 /** externalKeyId: 1-128 of `A-Z a-z 0-9 - . _` (spec: xks-api.md §2). */
-export const EXTERNAL_KEY_ID = /^[A-Za-z0-9._-]{1,128}$/;
+export const EXTERNAL_KEY_ID: RegExp = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * A URI prefix: empty, or `/` followed by `[A-Za-z0-9/_-]`, not ending in `/`; with
  * `/kms/xks/v1` appended it must fit the 128-character XksProxyUriPath (spec §2).
  */
-export const URI_PREFIX = /^(?:\/[A-Za-z0-9/_-]*[A-Za-z0-9_-])?$/;
+export const URI_PREFIX: RegExp = /^(?:\/[A-Za-z0-9/_-]*[A-Za-z0-9_-])?$/;
 export const MAX_URI_PATH = 128;
 
 /** SigV4 access key id: 20-30 of `A-Z 2-7` (spec: xks-api.md §10.1). */
-export const ACCESS_KEY_ID = /^[A-Z2-7]{20,30}$/;
+export const ACCESS_KEY_ID: RegExp = /^[A-Z2-7]{20,30}$/;
 /** SigV4 secret: 43-64 of `A-Z a-z 0-9 + / =` (spec: xks-api.md §10.1). */
-export const SECRET_ACCESS_KEY = /^[A-Za-z0-9+/=]{43,64}$/;
+export const SECRET_ACCESS_KEY: RegExp = /^[A-Za-z0-9+/=]{43,64}$/;
 
 /** Byte and count limits fixed by the spec (xks-api.md §11). */
 export const XksLimits = {
