@@ -1,6 +1,7 @@
 // The README's promises that can rot: the quick start is exactly the two commands the
 // brief allows (both scripts exist), and every package in packages/ is listed and linked.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
@@ -34,5 +35,26 @@ describe('README', () => {
       );
       expect(existsSync(new URL(`packages/${dir}/README.md`, root))).toBe(true);
     }
+  });
+});
+
+describe('docs a clone has', () => {
+  const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
+
+  it('no README or doc points outside the repository (../shared)', () => {
+    for (const file of tracked.filter((f) => f.endsWith('.md'))) {
+      if (file === 'CONTRIBUTING.md') continue; // contributors' notes name the team's shared folder
+      expect(readFileSync(new URL(file, root), 'utf8'), file).not.toMatch(/\.\.\/shared\//);
+    }
+  });
+
+  it('every spec sheet a source comment cites is in docs/specs/', () => {
+    const cited = new Set<string>();
+    for (const file of tracked.filter((f) => f.startsWith('packages/') && f.endsWith('.ts'))) {
+      for (const m of readFileSync(new URL(file, root), 'utf8').matchAll(/spec: ([a-z0-9-]+\.md)/g))
+        cited.add(m[1] ?? '');
+    }
+    expect(cited.size).toBeGreaterThan(0);
+    for (const sheet of cited) expect(existsSync(new URL(`docs/specs/${sheet}`, root)), sheet).toBe(true);
   });
 });
