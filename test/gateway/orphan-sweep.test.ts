@@ -66,7 +66,10 @@ describe.each(BACKENDS)('gateway over %s: orphan sweeper', (backend) => {
     await s3.send(new PutObjectCommand({ Bucket: 'sweep', Key: 'kept', Body: 'committed body' }));
     await store.put(ORPHAN, [Buffer.from('a body whose record was never committed')]);
     await until(async () => (await store.stat(ORPHAN)) === undefined);
-    expect(await metricValue(h, /sealflow_gateway_orphans_removed_total\{kind="body"\} (\d+)/)).toBe(1);
+    // The counter moves when the sweep that removed it returns, a moment after the delete.
+    const removed = /sealflow_gateway_orphans_removed_total\{kind="body"\} (\d+)/;
+    await until(async () => (await metricValue(h, removed)) >= 1);
+    expect(await metricValue(h, removed)).toBe(1);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'sweep', Key: 'kept' }));
     expect(await got.Body!.transformToString()).toBe('committed body');
   });
