@@ -234,13 +234,15 @@ async function storePart(
     partNumber: input.partNumber,
     checksum,
     contentMd5: fromCopy ? undefined : header(input.headers, 'content-md5'),
+    md5Etag: md5Etag(record.encryption),
     maxSize: core.maxObjectSize,
     declaredSize: body.contentLength,
     signal: body.signal,
   }).catch((error: unknown) => {
     throw toS3Error(error);
   });
-  const etag = `"${md5Etag(record.encryption) ? written.md5 : core.newEtag()}"`;
+  // The MD5 is there exactly when md5Etag(record.encryption) asked for it (SSE-S3).
+  const etag = `"${written.md5 ?? core.newEtag()}"`;
   const name = BlobNames.uploadPart(input.bucket, input.uploadId, input.partNumber);
   const previous = await readPart(core, name).catch(() => undefined);
   await core.store.put(name, [encodePartRecord({ part: { ...written.part, etag }, lastModified: core.now() })]);

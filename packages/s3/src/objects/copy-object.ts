@@ -5,7 +5,7 @@ import { CopySourceSseCHeaders, hasSseCustomerHeaders } from '../rules/sse-custo
 import { BlobNames } from './blob-names.js';
 import { checkCopySourceConditions } from './conditional-request.js';
 import { parseWriteCondition, precheckWriteCondition } from './conditional-write.js';
-import { commitRecord, md5Etag, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
+import { commitRecord, readableRecord, readPlan, reported, writeBody } from './object-operations.js';
 import { readWhole } from './object-reader.js';
 import { storedFields } from './object-headers.js';
 import type { ObjectRecord } from './object-record.js';
@@ -115,7 +115,8 @@ export async function copyObject(
   } catch (error) {
     throw toS3Error(error);
   }
-  const etag = `"${md5Etag(plan.encryption) ? written.md5 : core.newEtag()}"`;
+  // The MD5 is there exactly when md5Etag(plan.encryption) asked for it (SSE-S3).
+  const etag = `"${written.md5 ?? core.newEtag()}"`;
   const fields = replace ?? { contentType: source.contentType, metadata: source.metadata, headers: source.headers };
   const record: ObjectRecord = {
     key: input.key,

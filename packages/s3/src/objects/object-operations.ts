@@ -111,6 +111,7 @@ export async function writeBody(
     partNumber,
     checksum,
     contentMd5: header(headers, 'content-md5'),
+    md5Etag: md5Etag(plan.encryption),
     maxSize: core.maxObjectSize,
     declaredSize: input.contentLength,
     signal: input.signal,
@@ -168,7 +169,8 @@ export async function putObject(core: ServiceCore, ctx: RequestContext, input: P
   } catch (error) {
     throw toS3Error(error);
   }
-  const etag = `"${md5Etag(plan.encryption) ? written.md5 : core.newEtag()}"`;
+  // The MD5 is there exactly when md5Etag(plan.encryption) asked for it (SSE-S3).
+  const etag = `"${written.md5 ?? core.newEtag()}"`;
   const record: ObjectRecord = {
     key: input.key,
     lastModified: core.now(),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryKms } from '@sealflow/keystore-memory';
 import { BlobNames } from '../../src/objects/blob-names.js';
@@ -103,6 +103,24 @@ describe('write-path verification and stored-record integrity', () => {
       ),
     ).toBe('BadDigest');
     expect(store.size).toBe(before);
+  });
+
+  it('Content-MD5 is checked under SSE-KMS too, where the ETag is not the MD5; SSE-S3 ETags are the MD5', async () => {
+    const { service } = await harness();
+    const body = pattern(70_000);
+    const md5 = createHash('md5').update(body);
+    const digest = md5.digest();
+    const kms = { 'x-amz-server-side-encryption': 'aws:kms' };
+    const wrong = { ...kms, 'content-md5': Buffer.alloc(16, 7).toString('base64') };
+    expect(
+      await s3CodeOf(service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: wrong, body: chunks(body) })),
+    ).toBe('BadDigest');
+    const right = { ...kms, 'content-md5': digest.toString('base64') };
+    const sealed = await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: right, body: chunks(body) });
+    expect(sealed.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(sealed.etag).not.toBe(`"${digest.toString('hex')}"`);
+    const plain = await service.putObject(ctx(), { bucket: 'bkt', key: 'k2', headers: {}, body: chunks(body) });
+    expect(plain.etag).toBe(`"${digest.toString('hex')}"`);
   });
 
   it('checksums sent on upload are stored sealed (not in the record) and returned with checksum mode', async () => {
