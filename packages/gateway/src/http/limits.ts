@@ -21,6 +21,12 @@ export const GatewayLimits = {
   maxControlBodyBytes: 2_097_152, // 2 * 1024 * 1024
   /** A single PUT (S3: 5 GiB); larger bodies are refused with 400 `EntityTooLarge` before any byte is read. */
   maxObjectBytes: 5_368_709_120, // 5 * 1024 ** 3
+  /**
+   * Request bodies are re-cut into pieces of this many bytes as they leave the socket (TLS
+   * delivers at most 16 KiB at a time), so the layers above run once per piece: four 64 KiB
+   * frames, sealed in one batch. At most one piece is held per request.
+   */
+  bodyPieceBytes: 262_144, // 256 * 1024
   /** What is read and dropped of a refused request's body before the socket is closed. */
   maxDrainBytes: 16_777_216, // 16 * 1024 * 1024
   /** Idle time of a connection between bytes before it is closed (slow-loris). */

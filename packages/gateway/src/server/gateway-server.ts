@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { s3Error } from '@sealflow/s3';
 import { authenticate, authenticatePostObject, type CredentialLookup, type Identity } from '../auth/index.js';
 import { abortable } from '../http/abortable.js';
+import { coalesce } from '../http/coalesce.js';
 import { errorResponse, toS3ErrorShape } from '../http/error-response.js';
 import { GatewayLimits } from '../http/limits.js';
 import { resolveOperation, type S3Operation } from '../http/operation.js';
@@ -273,11 +274,13 @@ export class GatewayServer {
     return { status: ok ? 200 : 503, headers: { 'content-type': 'application/json' }, body };
   }
 
-  // Counts body bytes as they are read; back-pressure is the iterator's: nothing is read ahead.
+  // Counts body bytes as they are read, in pieces of GatewayLimits.bodyPieceBytes; back-pressure
+  // is the iterator's: nothing is read ahead but the one piece being filled.
   async *#countedBody(req: IncomingMessage, signal: AbortSignal): AsyncIterable<Uint8Array> {
     // destroyOnReturn false: a handler that stops reading early (a refused body) must not
     // reset the socket before its error answer is written; the rest is drained instead.
-    for await (const chunk of abortable(req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, signal)) {
+    const socket = abortable(req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, signal);
+    for await (const chunk of coalesce(socket, GatewayLimits.bodyPieceBytes)) {
       this.#options.metrics.bytesIn(chunk.length);
       yield chunk;
     }
