@@ -21,6 +21,13 @@ import { BLOB_SUFFIX, CONTINUED, blobPathSegments, compareNames, decodeSegment }
 
 /** Where uploads are written before they are renamed into place (same file system). */
 const TEMP_DIR = '.tmp';
+/**
+ * Bytes per read of a blob stream: whole runs of 64 KiB frames reach the engine in one
+ * piece, which opens them in one batch (fs streams read 64 KiB at a time by default, less
+ * than one frame, so every frame was gathered and opened alone). At most this much is read
+ * ahead per open stream.
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Blobs as files under one directory: the `fs` storage backend and the embedded default.
@@ -141,6 +148,7 @@ export class FsBlobStore implements BlobStore {
     return createReadStream('', {
       fd: handle,
       start,
+      highWaterMark: READ_CHUNK_BYTES,
       ...(range.end === undefined ? {} : { end: range.end - 1 }),
       ...(range.signal === undefined ? {} : { signal: range.signal }),
     });
