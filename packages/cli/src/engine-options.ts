@@ -70,8 +70,9 @@ function engineOptions(keyStore: KeyStore, flags: EngineFlags, offload?: FrameOf
 /**
  * Registers the native backend when `@sealflow/native` and its binary are there (the
  * engine's `auto` default then picks it); nothing, and no error, where it is absent.
+ * Every command that encrypts calls it first: encrypt, decrypt, gateway, demo.
  */
-async function loadNative(): Promise<void> {
+export async function loadNative(): Promise<void> {
   try {
     await import('@sealflow/native');
   } catch {

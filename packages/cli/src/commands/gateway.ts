@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-context.js';
+import { loadNative } from '../engine-options.js';
 
 /** Where the embedded default keeps its data when neither --data-dir nor the env var says. */
 function defaultDataDir(env: NodeJS.ProcessEnv): string {
@@ -30,6 +31,8 @@ export function registerGateway(program: Command, io: CliIo): void {
     .action(async (options: { config?: string; dataDir?: string; listen: string }) => {
       // The SDK's notice about future Node versions would be a second stderr line.
       process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+      // The gateway's engines pick the native backend (auto) when it is built; node:crypto otherwise.
+      await loadNative();
       // Loaded on demand: the gateway (HTTP, AWS SDK, metrics) is not needed by other commands.
       const gateway = await import('@sealflow/gateway');
       const config =

@@ -3,6 +3,7 @@ import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RunningGateway } from '@sealflow/gateway';
+import { loadNative } from '../engine-options.js';
 import { throwawayCertificate } from './throwaway-certificate.js';
 
 /** The gateway the demo runs: the embedded default, plus TLS, and a client for it. */
@@ -25,6 +26,7 @@ export interface DemoGateway {
  * @throws {Error} (rejects) when the gateway cannot start.
  */
 export async function startDemoGateway(folder: string): Promise<DemoGateway> {
+  await loadNative();
   const gateway = await import('@sealflow/gateway');
   const { config, credentials } = await gateway.defaultGatewayConfig(folder);
   const certFile = join(folder, 'tls.crt');
