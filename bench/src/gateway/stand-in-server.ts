@@ -75,8 +75,8 @@ async function handle(dir: string, req: IncomingMessage, res: ServerResponse): P
         etag: '"stand-in"',
       });
       if (req.method === 'HEAD') res.end();
-      // 1 MiB reads, as the gateway's fs storage reads blobs: neither side wins on read size.
-      else await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), res);
+      // 256 KiB reads, as the gateway's fs storage reads blobs: neither side wins on read size.
+      else await pipeline(createReadStream(path, { highWaterMark: 256 * 1024 }), res);
       return;
     }
     case 'DELETE':

@@ -23,10 +23,10 @@ export const GatewayLimits = {
   maxObjectBytes: 5_368_709_120, // 5 * 1024 ** 3
   /**
    * Request bodies are re-cut into pieces of this many bytes as they leave the socket (TLS
-   * delivers at most 16 KiB at a time), so the layers above run once per piece: four 64 KiB
-   * frames, sealed in one batch. At most one piece is held per request.
+   * delivers at most 16 KiB at a time), so the layers above run once per piece: sixteen
+   * 64 KiB frames, sealed in one batch. At most one piece is held per request.
    */
-  bodyPieceBytes: 262_144, // 256 * 1024
+  bodyPieceBytes: 1_048_576, // 1024 * 1024
   /** What is read and dropped of a refused request's body before the socket is closed. */
   maxDrainBytes: 16_777_216, // 16 * 1024 * 1024
   /** Idle time of a connection between bytes before it is closed (slow-loris). */
