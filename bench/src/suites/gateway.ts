@@ -35,8 +35,8 @@ import type { CrossCheckRecord, ResultRow, TargetResult } from '../results.js';
 import { GiB, KiB, MiB, round, sizeLabel } from '../units.js';
 
 export interface GatewaySuiteConfig {
-  /** Object sizes and how many PUTs (then GETs) of each per contestant. */
-  readonly sizes: readonly { readonly bytes: number; readonly count: number }[];
+  /** Object sizes, how many PUTs (then GETs) of each per contestant and round, and how many rounds. */
+  readonly sizes: readonly { readonly bytes: number; readonly count: number; readonly rounds: number }[];
   /** 1 KiB PUTs for the KMS-call count, with and without bucket keys (1,000 in the issue). */
   readonly kmsPuts: number;
   /** Concurrent PUTs and their size for the gateway's peak-RSS probe, or none. */
@@ -88,11 +88,10 @@ export async function runGateway(config: GatewaySuiteConfig): Promise<GatewaySui
     const kms = (): Promise<number> => fetchMetrics(gateway.url, pem.cert).then(kmsCallsFromMetrics);
     const checks: CrossCheckRecord[] = [];
     const rows: ResultRow[] = [];
-    for (const { bytes, count } of config.sizes) {
+    for (const { bytes, count, rounds } of config.sizes) {
       const plaintext = new Uint8Array(randomBytes(bytes));
       checks.push(await crossCheckS3(`PUT and GET ${sizeLabel(bytes)}`, contestants, plaintext));
-      for (const c of contestants)
-        rows.push(...(await timePutGet(c, plaintext, count, c.name === 'gateway' ? kms : undefined)));
+      rows.push(...(await timeInterleaved(contestants, plaintext, count, rounds, kms)));
       log(
         `gateway: ${sizeLabel(bytes)} ${rows
           .slice(-2 * contestants.length)
@@ -132,21 +131,53 @@ export async function runGateway(config: GatewaySuiteConfig): Promise<GatewaySui
   }
 }
 
+/** Milliseconds of one round: `count` PUTs, then `count` GETs, and the KMS calls of the PUTs. */
+interface Round {
+  readonly putMs: number;
+  readonly getMs: number;
+  readonly kmsCalls: number | undefined;
+}
+
+/**
+ * `rounds` rounds of `count` PUTs then `count` GETs per contestant, the contestants
+ * interleaved round by round (their order rotated each round), so a burst of load from
+ * elsewhere on a shared machine lands on every contestant alike rather than on whichever
+ * ran during it. Each row is the median round. The gateway's KMS calls are summed.
+ */
+async function timeInterleaved(
+  contestants: readonly S3Contestant[],
+  plaintext: Uint8Array,
+  count: number,
+  rounds: number,
+  kms: () => Promise<number>,
+): Promise<ResultRow[]> {
+  const measured = new Map<string, Round[]>(contestants.map((c) => [c.name, []]));
+  for (const c of contestants) {
+    await putObject(c, 'warm-up', plaintext);
+    await getObject(c, 'warm-up');
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < contestants.length; i++) {
+      const c = contestants[(i + round) % contestants.length] as S3Contestant;
+      measured.get(c.name)?.push(await timeRound(c, plaintext, count, c.name === 'gateway' ? kms : undefined));
+    }
+  }
+  for (const c of contestants) await deleteObject(c, 'warm-up');
+  return contestants.flatMap((c) => roundRows(c.name, plaintext.length, count, measured.get(c.name) ?? []));
+}
+
 /** `count` PUTs of `plaintext` (distinct keys), then `count` GETs of them, then deletes. */
-async function timePutGet(
+async function timeRound(
   c: S3Contestant,
   plaintext: Uint8Array,
   count: number,
   kms: (() => Promise<number>) | undefined,
-): Promise<ResultRow[]> {
-  const label = sizeLabel(plaintext.length);
-  await putObject(c, 'warm-up', plaintext);
-  await getObject(c, 'warm-up');
+): Promise<Round> {
   const callsBefore = await kms?.();
   let start = performance.now();
   for (let i = 0; i < count; i++) await putObject(c, `object-${i}`, plaintext);
   const putMs = performance.now() - start;
-  const putCalls = callsBefore === undefined || kms === undefined ? undefined : (await kms()) - callsBefore;
+  const kmsCalls = callsBefore === undefined || kms === undefined ? undefined : (await kms()) - callsBefore;
   start = performance.now();
   for (let i = 0; i < count; i++) {
     const got = await getObject(c, `object-${i}`);
@@ -155,21 +186,39 @@ async function timePutGet(
   }
   const getMs = performance.now() - start;
   for (let i = 0; i < count; i++) await deleteObject(c, `object-${i}`);
-  await deleteObject(c, 'warm-up');
-  const row = (operation: 'put' | 'get', ms: number, kmsCalls: number | undefined): ResultRow => ({
+  return { putMs, getMs, kmsCalls };
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** A PUT row and a GET row: the median round's rate; KMS calls summed over the rounds. */
+function roundRows(contestant: string, bytes: number, count: number, rounds: readonly Round[]): ResultRow[] {
+  const label = sizeLabel(bytes);
+  const calls = rounds.map((r) => r.kmsCalls);
+  const kmsCalls = calls.some((n) => n === undefined) ? undefined : calls.reduce((a = 0, b = 0) => a + b, 0);
+  const row = (operation: 'put' | 'get', ms: number, kms: number | undefined): ResultRow => ({
     suite: 'gateway',
     workload: `${operation.toUpperCase()} ${label}`,
     operation,
-    bytes: plaintext.length,
+    bytes,
     frameLength: undefined,
-    contestant: c.name,
-    mibPerSecond: (plaintext.length * count) / MiB / (ms / 1000),
+    contestant,
+    mibPerSecond: (bytes * count) / MiB / (ms / 1000),
     opsPerSecond: (count * 1000) / ms,
-    kmsCalls,
-    samples: count,
-    note: `${count} sequential ${operation.toUpperCase()}s`,
+    kmsCalls: kms,
+    samples: count * rounds.length,
+    note: `median of ${rounds.length} interleaved rounds of ${count} sequential ${operation.toUpperCase()}s`,
   });
-  return [row('put', putMs, putCalls), row('get', getMs, undefined)];
+  return [
+    row('put', median(rounds.map((r) => r.putMs)), kmsCalls),
+    row('get', median(rounds.map((r) => r.getMs)), undefined),
+  ];
 }
 
 function fillStandInRatios(rows: ResultRow[]): void {
@@ -363,9 +412,16 @@ export function gatewayTargets(
   return out;
 }
 
-/** The default sizes: 1 KiB and 1 MiB always, 64 MiB when asked (`--check` or a full run). */
+/**
+ * The default sizes: 1 KiB and 1 MiB always, 64 MiB when asked (`--check` or a full run);
+ * each in 3 (64 MiB: 5) interleaved rounds.
+ */
 export function gatewaySizes(big: boolean, count1k: number): GatewaySuiteConfig['sizes'] {
-  return [{ bytes: KiB, count: count1k }, { bytes: MiB, count: 20 }, ...(big ? [{ bytes: 64 * MiB, count: 3 }] : [])];
+  return [
+    { bytes: KiB, count: Math.ceil(count1k / 3), rounds: 3 },
+    { bytes: MiB, count: 8, rounds: 3 },
+    ...(big ? [{ bytes: 64 * MiB, count: 2, rounds: 5 }] : []),
+  ];
 }
 
 export const GATEWAY_RSS_PROBE: { readonly puts: 8; readonly bytes: number } = { puts: 8, bytes: GiB };
