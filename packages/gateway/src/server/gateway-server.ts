@@ -5,12 +5,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { s3Error } from '@sealflow/s3';
 import { authenticate, authenticatePostObject, type CredentialLookup, type Identity } from '../auth/index.js';
-import { abortable } from '../http/abortable.js';
-import { coalesce } from '../http/coalesce.js';
 import { errorResponse, toS3ErrorShape } from '../http/error-response.js';
 import { GatewayLimits } from '../http/limits.js';
 import { resolveOperation, type S3Operation } from '../http/operation.js';
 import { checkUploadLength, drainThenClose, flattenHeaders, resourceOf } from '../http/request-helpers.js';
+import { readPieces } from '../http/read-pieces.js';
 import { newRequestIds, type RequestIds } from '../http/request-id.js';
 import { parseRequestTarget, type RequestTarget } from '../http/request-target.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -58,6 +57,9 @@ export class GatewayServer {
       // No overall request timeout: a 5 GiB upload may take long; idle sockets are closed below.
       requestTimeout: 0,
       keepAliveTimeout: 5_000,
+      // Request bodies are read ahead up to one piece (TLS records are decrypted while the
+      // previous piece is sealed and written), and responses buffer as much before back-pressure.
+      highWaterMark: GatewayLimits.bodyPieceBytes,
     };
     const listener = (req: IncomingMessage, res: ServerResponse): void => void this.#serve(req, res);
     this.#server =
@@ -275,12 +277,11 @@ export class GatewayServer {
   }
 
   // Counts body bytes as they are read, in pieces of GatewayLimits.bodyPieceBytes; back-pressure
-  // is the iterator's: nothing is read ahead but the one piece being filled.
+  // is the socket's: nothing is read ahead past its high-water mark (one piece).
   async *#countedBody(req: IncomingMessage, signal: AbortSignal): AsyncIterable<Uint8Array> {
-    // destroyOnReturn false: a handler that stops reading early (a refused body) must not
-    // reset the socket before its error answer is written; the rest is drained instead.
-    const socket = abortable(req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, signal);
-    for await (const chunk of coalesce(socket, GatewayLimits.bodyPieceBytes)) {
+    // A handler that stops reading early (a refused body) leaves the request alone: the socket
+    // must not be reset before its error answer is written; the rest is drained instead.
+    for await (const chunk of readPieces(req, GatewayLimits.bodyPieceBytes, signal)) {
       this.#options.metrics.bytesIn(chunk.length);
       yield chunk;
     }
