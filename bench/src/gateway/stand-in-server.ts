@@ -28,6 +28,30 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
+/**
+ * The body in 1 MiB pieces, as the gateway cuts request bodies (TLS delivers 16 KiB at a
+ * time): the file is written in the same sizes on both sides.
+ */
+async function* inPieces(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const size = 1024 * 1024;
+  let piece = Buffer.allocUnsafe(size);
+  let fill = 0;
+  for await (const chunk of source) {
+    for (let at = 0; at < chunk.length;) {
+      const take = Math.min(size - fill, chunk.length - at);
+      chunk.copy(piece, fill, at, at + take);
+      fill += take;
+      at += take;
+      if (fill === size) {
+        yield piece;
+        piece = Buffer.allocUnsafe(size);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield piece.subarray(0, fill);
+}
+
 function parse(url: string): { bucket: string; key: string } {
   const path = url.split('?')[0] ?? '/';
   const [bucket = '', ...rest] = path.slice(1).split('/');
@@ -52,7 +76,7 @@ async function handle(dir: string, req: IncomingMessage, res: ServerResponse): P
       const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
       try {
         // fsync before the rename, as the gateway's fs storage does: both acknowledge durable writes.
-        await pipeline(req, createWriteStream(temp, { flush: true }));
+        await pipeline(req, inPieces, createWriteStream(temp, { flush: true }));
         await rename(temp, path);
         await syncDirectory(join(dir, encodeURIComponent(bucket)));
       } catch (error) {
