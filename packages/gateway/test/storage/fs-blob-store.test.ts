@@ -38,6 +38,23 @@ describe('FsBlobStore', () => {
     expect((await s.list('x')).entries.map((e) => e.name)).toEqual(['x', 'x/y']);
   });
 
+  it('streams in chunks of the chunkBytes hint, within its bounds, and 256 KiB without one', async () => {
+    const s = await FsBlobStore.open(freshRoot());
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+    await s.put('big', [bytes]);
+    const sizes = async (chunkBytes?: number): Promise<number[]> => {
+      const out: number[] = [];
+      const stream = await s.get('big', chunkBytes === undefined ? {} : { chunkBytes });
+      for await (const chunk of stream ?? []) out.push(chunk.length);
+      expect(out.reduce((a, b) => a + b, 0)).toBe(bytes.length);
+      return out;
+    };
+    expect((await sizes(4 * 65_568))[0]).toBe(4 * 65_568);
+    expect((await sizes())[0]).toBe(256 * 1024);
+    expect((await sizes(1))[0]).toBe(16 * 1024);
+    expect((await sizes(64 * 1024 * 1024))[0]).toBe(1024 * 1024);
+  });
+
   it('ignores files it did not write', async () => {
     const root = freshRoot();
     const s = await FsBlobStore.open(root);

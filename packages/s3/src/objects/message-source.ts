@@ -57,14 +57,21 @@ export function messageSource(store: BlobStore, part: StoredPart): RandomAccessS
   };
 }
 
-/** The whole message as a stream: its header, then its body blob. */
+/**
+ * The whole message as a stream: its header, then its body blob, asked for in chunks of
+ * `chunkBytes` (a hint to the store).
+ */
 export async function* messageStream(
   store: BlobStore,
   part: StoredPart,
   signal?: AbortSignal,
+  chunkBytes?: number,
 ): AsyncIterable<Uint8Array> {
   yield part.header;
-  const body = await store.get(part.blob, signal === undefined ? {} : { signal });
+  const body = await store.get(part.blob, {
+    ...(signal === undefined ? {} : { signal }),
+    ...(chunkBytes === undefined ? {} : { chunkBytes }),
+  });
   if (body === undefined) throw missingBody();
   let seen = 0;
   for await (const chunk of body) {

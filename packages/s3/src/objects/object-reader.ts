@@ -17,9 +17,17 @@ export interface ReadPlan {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Body bytes a whole-object read asks the store for at a time, rounded to whole frames. */
+export const READ_CHUNK_TARGET: number = 256 * 1024;
+
+/** Regular frames are the frame length plus 32 bytes (sequence number, IV, tag). */
+const REGULAR_FRAME_OVERHEAD = 32;
+
 /**
  * The plaintext of a whole object: each message streamed through the engine (one unwrap
- * per message), its sealed trailer cut off after it has been authenticated.
+ * per message), its sealed trailer cut off after it has been authenticated. The body is
+ * asked for in chunks of whole frames (after the header, which comes from the record),
+ * so the engine opens each chunk as one batch and never gathers a frame across chunks.
  */
 export async function* readWhole(plan: ReadPlan): AsyncIterable<Uint8Array> {
   for (const part of plan.record.parts) {
@@ -28,7 +36,10 @@ export async function* readWhole(plan: ReadPlan): AsyncIterable<Uint8Array> {
       expectContext: plan.expectContext,
       ...(plan.signal === undefined ? {} : { signal: plan.signal }),
     };
-    for await (const chunk of plan.engine.decryptIterable(messageStream(plan.store, part, plan.signal), options)) {
+    const unit = plan.engine.inspect(part.header).frameLength + REGULAR_FRAME_OVERHEAD;
+    const chunkBytes = Math.max(1, Math.round(READ_CHUNK_TARGET / unit)) * unit;
+    const body = messageStream(plan.store, part, plan.signal, chunkBytes);
+    for await (const chunk of plan.engine.decryptIterable(body, options)) {
       if (left === 0) continue;
       const take = Math.min(left, chunk.length);
       left -= take;

@@ -27,6 +27,11 @@ export interface BlobGetOptions {
   /** End, exclusive (default: the blob's size; clipped to it). */
   readonly end?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Preferred bytes per chunk of the stream: a hint a store may ignore. Readers of whole
+   * messages ask for whole runs of frames, which the engine opens in one batch.
+   */
+  readonly chunkBytes?: number;
 }
 
 export interface BlobListOptions {
