@@ -55,6 +55,23 @@ describe('FsBlobStore', () => {
     expect((await sizes(64 * 1024 * 1024))[0]).toBe(1024 * 1024);
   });
 
+  it('closes the file once a stream ends, and when it is destroyed before its end', async () => {
+    const s = await FsBlobStore.open(freshRoot());
+    await s.put('b', [Buffer.alloc(2 * 1024 * 1024, 3)]);
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      for await (const chunk of (await s.get('b')) ?? []) expect(chunk.length).toBeGreaterThan(0);
+      const early = (await s.get('b')) as AsyncIterable<Uint8Array>;
+      for await (const chunk of early) {
+        expect(chunk.length).toBeGreaterThan(0);
+        break;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(open()).toBeLessThanOrEqual(before);
+  });
+
   it('ignores files it did not write', async () => {
     const root = freshRoot();
     const s = await FsBlobStore.open(root);
