@@ -70,6 +70,8 @@ describe('sealflow gateway', () => {
     expect(health.status).toBe(200);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/sealflow_gateway_requests_total\{operation="PutObject",status="200"\} 1/);
+    // The command loads the native backend (built by `npm run setup` / CI): frames go through ring.
+    expect(metrics).toMatch(/^sealflow_gateway_cipher_backend_info\{backend="native"\} 1$/m);
     expect(await gw.stop()).toBe(0);
     // Exactly one line on stderr, and nothing else, for the whole run.
     expect(gw.stderr()).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);

@@ -1,5 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
-import { Channels, type BucketKeyEvent } from '@sealflow/core';
+import { autoBackend, Channels, type BucketKeyEvent } from '@sealflow/core';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /**
@@ -15,6 +15,8 @@ import { Counter, Gauge, Registry } from 'prom-client';
  * - `sealflow_gateway_bytes_in_total` / `sealflow_gateway_bytes_out_total`: body bytes
  * - `sealflow_gateway_orphans_removed_total{kind}`: what the orphan sweeper removed
  *   (`body`, `part`, `upload`), and `sealflow_gateway_orphan_sweeps_total{outcome}`
+ * - `sealflow_gateway_cipher_backend_info{backend}`: 1 for the AES-GCM backend the engines
+ *   use (`native` once `@sealflow/native` loaded, else `node`)
  */
 export class GatewayMetrics {
   readonly registry: Registry = new Registry();
@@ -88,6 +90,16 @@ export class GatewayMetrics {
       help: 'Orphan sweeps run, by outcome (ok, error)',
       labelNames: ['outcome'],
       registers,
+    });
+    new Gauge({
+      name: 'sealflow_gateway_cipher_backend_info',
+      help: "The engines' AES-GCM backend (the engine's auto choice): native (ring, @sealflow/native) or node",
+      labelNames: ['backend'],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ backend: autoBackend().name }, 1);
+      },
     });
     diagnostics.subscribe(Channels.bucketKey, this.#onBucketKey);
   }
