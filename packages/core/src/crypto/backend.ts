@@ -116,4 +116,12 @@ export interface CipherBackend {
     input: Uint8Array,
     output: Uint8Array,
   ): Promise<boolean>;
+  /**
+   * Optional: memory for the output of `sealRegularFrames` / `openRegularFrames` when the
+   * engine has no destination of its own (streams). Those calls write every byte of it
+   * before any is read (or zero it, when a tag fails), so it need not be zero-filled: the
+   * native backend hands out uninitialized memory, which saves the calling thread a memset
+   * of every byte. Default: `new Uint8Array(length)`.
+   */
+  allocateBatchOutput?(length: number): Uint8Array;
 }

@@ -114,6 +114,11 @@ export class BodyDecryptor {
         : (first, input, output) => batch.call(backend, key, id, fl, first, input, output);
   }
 
+  /** A batch's output: the backend's (uninitialized: the batch writes or zeroes all of it), else zeroed. */
+  #allocate(length: number): Uint8Array {
+    return this.#backend.allocateBatchOutput?.(length) ?? new Uint8Array(length);
+  }
+
   get plaintextBytes(): number {
     return this.#plaintextBytes;
   }
@@ -321,7 +326,7 @@ export class BodyDecryptor {
     const destination = this.#destination;
     const at = this.#written;
     const inPlace = destination !== undefined && at + size <= destination.length;
-    const target = inPlace ? destination.subarray(at, at + size) : new Uint8Array(size);
+    const target = inPlace ? destination.subarray(at, at + size) : this.#allocate(size);
     this.#verifier?.update(input);
     if (!batch(first, input, target)) {
       target.fill(0);

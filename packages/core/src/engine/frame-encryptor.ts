@@ -52,6 +52,8 @@ export class FrameEncryptor {
   readonly #cipher: FrameCipher;
   /** The backend's batch seal (`sealRegularFrames`), bound to this message, when it has one. */
   readonly #batch: ((first: number, input: Uint8Array, output: Uint8Array) => void) | undefined;
+  /** The backend's batch-output allocator (uninitialized memory), when it has one. */
+  readonly #allocate: ((length: number) => Uint8Array) | undefined;
   readonly #frameLength: number;
   readonly #signer: MessageSigner | undefined;
   readonly #known: number | undefined;
@@ -72,6 +74,7 @@ export class FrameEncryptor {
     this.#cipher = backendFrameCipher(init.backend, init.key);
     const { backend, key, messageId, frameLength } = init;
     const batch = backend.sealRegularFrames;
+    this.#allocate = backend.allocateBatchOutput?.bind(backend);
     this.#batch =
       batch === undefined
         ? undefined
@@ -180,8 +183,11 @@ export class FrameEncryptor {
     if (count < 2 || this.#sequence + count - 1 > FormatLimits.maxFrameCount) return offset;
     const size = count * (REGULAR_FRAME_OVERHEAD + fl);
     const start = this.#written;
+    // A fresh output needs no zero fill when the backend allocates it: the batch writes every byte.
     const target =
-      this.#destination === undefined ? new Uint8Array(size) : this.#destination.subarray(start, start + size);
+      this.#destination === undefined
+        ? (this.#allocate?.(size) ?? new Uint8Array(size))
+        : this.#destination.subarray(start, start + size);
     batch(this.#sequence, chunk.subarray(offset, offset + count * fl), target);
     this.#signer?.update(target);
     if (this.#destination !== undefined) this.#written += size;
