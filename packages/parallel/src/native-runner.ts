@@ -17,6 +17,13 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /** The batch's first `length` bytes: of its batch buffer, or of the view of the caller's input. */
 const inputOf = (batch: Batch, length: number): Uint8Array =>
   batch.input instanceof ArrayBuffer ? new Uint8Array(batch.input, 0, length) : batch.input.subarray(0, length);
+/**
+ * A stream batch's output: uninitialized memory (no zero fill on the calling thread: it
+ * cost that thread as much as a copy). The native call writes every byte of it before any
+ * is released: a sealed frame is prefix, ciphertext and tag; an opened batch is all
+ * verified plaintext, or zeroed and released not at all.
+ */
+const fresh = (length: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
 /** The batch buffer back for reuse (a view of the caller's input is not ours to reuse). */
 const returned = (batch: Batch): ArrayBuffer | undefined =>
   batch.input instanceof ArrayBuffer ? batch.input : undefined;
@@ -97,7 +104,7 @@ export class NativeRunner implements BatchRunner {
 
   async #sealBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
     const input = inputOf(batch, batch.frames * fl);
-    const output = batch.destination ?? new Uint8Array(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
+    const output = batch.destination ?? fresh(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
     try {
       await this.#seal.call(this.#backend, key, id, fl, batch.firstSequence, input, output);
     } catch (error) {
@@ -108,7 +115,7 @@ export class NativeRunner implements BatchRunner {
 
   async #openBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
     const input = inputOf(batch, batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
-    const output = batch.destination ?? new Uint8Array(batch.frames * fl);
+    const output = batch.destination ?? fresh(batch.frames * fl);
     try {
       // A failing batch releases none of its frames: the backend zeroed what it wrote.
       if (await this.#open.call(this.#backend, key, id, fl, batch.firstSequence, input, output))
