@@ -100,11 +100,22 @@ describe('native threads (createFramePool mode native)', () => {
     // Read in place: 2 batches per thread per call, not one per 256 KiB batch buffer.
     expect(pool.stats().batches).toBe(8);
     // A bad tag deep in the message: no plaintext stays in the output.
-
     copy[copy.length - 100_000] = (copy[copy.length - 100_000] ?? 0) ^ 1;
     into.fill(0xee);
     await expect(engine.decryptInto(copy, into)).rejects.toMatchObject({ code: ErrorCodes.AUTHENTICATION_FAILED });
     expect(into.subarray(0, plaintext.length).every((b) => b === 0)).toBe(true);
+    // A bad tag in the first batch, while the later ones still run: the call fails only once
+    // they stopped, so none of them writes verified plaintext after the output was zeroed.
+    // (Frame 1 fails at once; the second batch, 8 MiB, runs for milliseconds more.)
+    const large = patternBytes(32 * MiB, 14);
+    const early = await engine.encrypt(large);
+    early[1000] = (early[1000] ?? 0) ^ 1;
+    const largeInto = new Uint8Array(32 * MiB).fill(0xee);
+    await expect(engine.decryptInto(early, largeInto)).rejects.toMatchObject({
+      code: ErrorCodes.AUTHENTICATION_FAILED,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(largeInto.every((b) => b === 0)).toBe(true);
     await pool.close();
   });
 
