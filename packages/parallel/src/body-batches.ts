@@ -5,10 +5,12 @@ import type { BatchOperation } from './batch-task.js';
 import { placeOf, type BodySettings } from './body-settings.js';
 
 /**
- * One-shot batches read in place: per thread, this many (measured with 64 MiB messages on
- * 2 cores: 2 per thread ran 7.0 GiB/s, 1 per thread 5.9, 32 per thread 6.5: with two a
- * thread that finishes early takes the next one), and about at most this many bytes each, so
- * a huge message does not hold libuv's threads (which also serve fs and dns) for long.
+ * One-shot batches read in place: per thread, this many, and about at most this many bytes
+ * each, so a huge message does not hold libuv's threads (which also serve fs and dns) for
+ * long. Measured with 64 MiB messages on the 2-core bench machine: the binding alone ran
+ * 2 tasks at 5.9 GiB/s, 4 at 7.0, 64 at 6.5; through the engine 1, 2, 4 and 8 per thread
+ * came within the noise of each other (1.3x to 1.4x one thread at a load of 1.3 to 2).
+ * Two lets a thread that finishes early take the next batch.
  */
 const IN_PLACE_BATCHES_PER_THREAD = 2;
 const IN_PLACE_MAX_BATCH_BYTES = 16 * 1024 * 1024;
