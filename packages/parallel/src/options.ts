@@ -27,7 +27,8 @@ export interface FramePoolOptions {
   /**
    * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
    * 4 MiB with worker threads, 1 MiB with `'subtle'` and `'native'`. A message of known size is cut into at least two batches per thread (smaller
-   * ones when this would give fewer), so every thread gets work.
+   * ones when this would give fewer), so every thread gets work. `'native'` one-shot calls
+   * ignore it: two batches per thread, read in place from the caller's input.
    */
   readonly batchBytes?: number;
   /**
