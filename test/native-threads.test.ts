@@ -41,6 +41,19 @@ async function throughReusedBuffer(transform: NodeJS.ReadWriteStream, data: Uint
   return Buffer.concat(out);
 }
 
+/** Runs `mutate` between turns of the event loop until `call` settles; resolves to its value. */
+async function racing<T>(call: Promise<T>, mutate: () => void): Promise<T> {
+  let done = false;
+  const settled = call.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    mutate();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return settled;
+}
+
 function threadedEngine(threads: number, frameLength = 64 * 1024): { engine: Engine; pool: FramePool } {
   const pool = createFramePool({ mode: 'native', threads, batchBytes: 256 * 1024, minMessageBytes: 0 });
   const engine = createTestEngine({ keyStore: rawAesStore(), frameLength, backend: 'native', offload: pool });
@@ -84,12 +97,70 @@ describe('native threads (createFramePool mode native)', () => {
     const result = await engine.decryptInto(copy, into);
     expect(result.plaintext.buffer).toBe(into.buffer);
     expect(Buffer.from(result.plaintext).equals(plaintext)).toBe(true);
+    // Read in place: 2 batches per thread per call, not one per 256 KiB batch buffer.
+    expect(pool.stats().batches).toBe(8);
     // A bad tag deep in the message: no plaintext stays in the output.
-    expect(pool.stats().batches).toBeGreaterThan(30);
     copy[copy.length - 100_000] = (copy[copy.length - 100_000] ?? 0) ^ 1;
     into.fill(0xee);
     await expect(engine.decryptInto(copy, into)).rejects.toMatchObject({ code: ErrorCodes.AUTHENTICATION_FAILED });
     expect(into.subarray(0, plaintext.length).every((b) => b === 0)).toBe(true);
+    // A bad tag in the first batch, while the later ones still run: the call fails only once
+    // they stopped, so none of them writes verified plaintext after the output was zeroed.
+    // (Frame 1 fails at once; the second batch, 8 MiB, runs for milliseconds more.)
+    const large = patternBytes(32 * MiB, 14);
+    const early = await engine.encrypt(large);
+    early[1000] = (early[1000] ?? 0) ^ 1;
+    const largeInto = new Uint8Array(32 * MiB).fill(0xee);
+    await expect(engine.decryptInto(early, largeInto)).rejects.toMatchObject({
+      code: ErrorCodes.AUTHENTICATION_FAILED,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(largeInto.every((b) => b === 0)).toBe(true);
+    await pool.close();
+  });
+
+  it('one-shot calls read the caller input in place: a JS write racing the call still gives a consistent message', async () => {
+    const { engine, pool } = threadedEngine(2);
+    const node = createTestEngine({ keyStore: rawAesStore(), frameLength: 64 * 1024, backend: 'node' });
+    const size = 24 * MiB + 5;
+    const plaintext = patternBytes(size, 13);
+    const before = Uint8Array.from(plaintext);
+    const output = new Uint8Array(size + MiB);
+    // Breaks the rule (the engine owns the input until the call settles) on purpose: flips
+    // one byte per 64 KiB frame between turns of the event loop while the native tasks run.
+    let writes = 0;
+    const sealed = await racing(engine.encryptInto(plaintext, output), () => {
+      for (let at = writes % 65_536; at < size; at += 65_536) plaintext[at] = (plaintext[at] ?? 0) ^ 0xff;
+      writes++;
+    });
+    expect(writes).toBeGreaterThan(0);
+    // Whatever each frame saw, it authenticates, and each byte is the old or the new value.
+    const opened = (await node.decrypt(sealed)).plaintext;
+    expect(opened.every((b, i) => b === before[i] || b === ((before[i] ?? 0) ^ 0xff))).toBe(true);
+
+    const message = await node.encrypt(before);
+    const into = new Uint8Array(size);
+    let flips = 0;
+    const settled = await racing(
+      engine.decryptInto(message, into).then(
+        (result) => result.plaintext,
+        (error: unknown) => error,
+      ),
+      () => {
+        // Flips a ciphertext byte of a frame and, a turn later, flips it back.
+        const at = 4096 + ((flips >> 1) % 300) * 65_568;
+        message[at] = (message[at] ?? 0) ^ 1;
+        flips++;
+      },
+    );
+    expect(flips).toBeGreaterThan(0);
+    // Either every frame verified (then the plaintext is the original) or the call failed
+    // and left no plaintext: a frame read while flipped never releases its bytes.
+    if (settled instanceof Uint8Array) expect(Buffer.from(settled).equals(before)).toBe(true);
+    else {
+      expect(settled).toMatchObject({ code: ErrorCodes.AUTHENTICATION_FAILED });
+      expect(into.every((b) => b === 0)).toBe(true);
+    }
     await pool.close();
   });
 

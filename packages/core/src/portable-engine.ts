@@ -40,23 +40,35 @@ export interface RewrapOptions {
  * re-keying. The Node entry's `Engine` adds Node `Transform` streams.
  */
 export interface PortableEngine {
-  /** @throws {SealflowError} (rejects) */
+  /**
+   * Encrypts one whole message. The engine owns `plaintext` until the promise settles (like
+   * node's `fs.write`): do not write it before. An offload (the native frame pool) reads it
+   * in place from other threads meanwhile.
+   * @throws {SealflowError} (rejects)
+   */
   encrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array>;
   /**
    * `encrypt`, written into the caller's `output` from its start (a gateway reusing
    * buffers avoids fresh-memory page faults); resolves to the view holding the message.
-   * The engine owns `output` until the promise settles: do not read or write it before.
-   * Needs a suite without a signature (such as the default 0x0478).
+   * The engine owns `plaintext` and `output` until the promise settles (like node's
+   * `fs.write`): do not write the plaintext, nor read or write `output`, before. Needs a suite without a signature (such as the default 0x0478).
    * @throws {SealflowError} (rejects) INVALID_ARGUMENT for a signing suite or an output too small.
    */
   encryptInto(plaintext: Uint8Array, output: Uint8Array, options?: EncryptOptions): Promise<Uint8Array>;
-  /** @throws {SealflowError} (rejects) */
+  /**
+   * Decrypts one whole message. The engine owns `ciphertext` until the promise settles
+   * (like node's `fs.read`'s buffer): do not write it before. An offload (the native frame
+   * pool) reads it in place from other threads meanwhile; no plaintext is released that
+   * did not verify, whatever happens to it.
+   * @throws {SealflowError} (rejects)
+   */
   decrypt(ciphertext: Uint8Array, options?: DecryptOptions): Promise<DecryptResult>;
   /**
    * `decrypt`, with the plaintext written into the caller's `output` from its start (a
    * gateway reusing buffers avoids fresh-memory page faults); resolves to the usual result,
-   * whose `plaintext` is the view of `output` holding it. The engine owns `output` until the
-   * promise settles: do not read or write it before. On any failure the part of `output`
+   * whose `plaintext` is the view of `output` holding it. The engine owns `ciphertext` and
+   * `output` until the promise settles: do not write the ciphertext, nor read or write
+   * `output`, before. On any failure the part of `output`
    * the plaintext would occupy is zeroed (no verified frame of a failed message stays).
    * Needs an unsigned framed message (such as the default suite 0x0478 writes).
    * @throws {SealflowError} (rejects) INVALID_ARGUMENT for a signed or non-framed message, an

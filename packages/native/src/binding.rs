@@ -5,6 +5,11 @@
 //! Buffer ownership: while an async call runs, the worker thread reads `input` and writes
 //! `output` without synchronisation. The caller (the engine) owns both buffers until the
 //! promise settles and must neither read `output` nor write either of them before then.
+//! For one-shot calls `input` is the application's own buffer, which the engine's contract
+//! (like node's `fs.write`) says it must not write meanwhile; `frames.rs` reads each input
+//! byte exactly once (copied into `output`, then sealed or opened in place there), so an
+//! application breaking that contract gets frames of mixed old and new bytes that still
+//! authenticate, or a failed open: never released plaintext that did not verify.
 //! The two ranges must not overlap (checked below: overlapping views would alias a `&[u8]`
 //! with a `&mut [u8]`).
 

@@ -87,7 +87,10 @@ pub fn frame_unit(frame_length: usize) -> usize {
 }
 
 /// Seals `input.len() / frame_length` regular frames (the input must hold whole frames)
-/// into `output[..frames * unit]`, numbered from `first`. Returns the frame count.
+/// into `output[..frames * unit]`, numbered from `first`. Returns the frame count. Each
+/// input byte is read exactly once (copied into the output, sealed in place there): the
+/// input may be a buffer the caller was told not to change (see binding.rs), and a frame's
+/// tag always covers exactly the bytes its ciphertext holds.
 pub fn seal_frames(
     key: &LessSafeKey,
     message_id: &[u8],
@@ -132,7 +135,10 @@ pub fn seal_frames(
 /// Opens `input.len() / unit` regular frames numbered from `first` into
 /// `output[..frames * frame_length]`. A frame's plaintext stays in the output only once its
 /// tag verified: at the first failure its region is zeroed and the error counts the frames
-/// before it (whose plaintext is verified and stays).
+/// before it (whose plaintext is verified and stays). Each input byte is read exactly once:
+/// the sequence number for the check, the IV and tag into locals, the ciphertext into the
+/// output, opened in place there; so what is opened is what was verified, whatever happens
+/// to the input meanwhile.
 pub fn open_frames(
     key: &LessSafeKey,
     message_id: &[u8],

@@ -114,22 +114,37 @@ export class BatchPipeline {
       await (this.#queue[0] as InFlight).settled;
       this.collect(out);
     }
-    return this.#failure === undefined;
+    return this.#failure === undefined || this.#drain();
   }
 
-  /** Waits for every batch, releasing them into `out` in order. Resolves false at a failure. */
+  /**
+   * Waits for every batch, releasing them into `out` in order. Resolves false at a failure,
+   * once no batch of the message is running any more (see `#drain`).
+   */
   async settleAll(out: Uint8Array[]): Promise<boolean> {
     while (this.#failure === undefined && this.#queue.length > 0) {
       await (this.#queue[0] as InFlight).settled;
       this.collect(out);
     }
-    return this.#failure === undefined;
+    return this.#failure === undefined || this.#drain();
   }
 
   /** The end of a call: hands `out` back, or throws the failure when there is nothing to hand back. */
   settle(out: Uint8Array[]): Uint8Array[] {
     if (this.#failure !== undefined && out.length === 0) throw this.#failure;
     return out;
+  }
+
+  /**
+   * After a failure: stops the batches still waiting for a thread (`destroy` wipes the key,
+   * so they fail at once) and waits for those running, so that when the failure reaches
+   * the caller nothing writes its one-shot output or reads its input any more (the engine
+   * zeroes the output next, and then it is the caller's again). Resolves false.
+   */
+  async #drain(): Promise<false> {
+    this.#runner.destroy();
+    await Promise.all(this.#queue.map((entry) => entry.settled));
+    return false;
   }
 
   /** Records a failure found on the calling thread, deferred like a batch's. */

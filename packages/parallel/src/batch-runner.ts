@@ -1,4 +1,4 @@
-import type { SealflowError } from '@sealflow/core';
+import { ErrorCodes, WorkerError, type SealflowError } from '@sealflow/core';
 import type { BatchOperation } from './batch-task.js';
 
 /** Consecutive regular frames of one message, handed to a runner. */
@@ -6,8 +6,12 @@ export interface Batch {
   readonly operation: BatchOperation;
   readonly firstSequence: number;
   readonly frames: number;
-  /** Exactly the batch's bytes; ownership passes to the runner (it may come back in the output). */
-  readonly input: ArrayBuffer;
+  /**
+   * The batch's bytes: a batch buffer whose ownership passes to the runner (it may come
+   * back in the output), or, for runners that read in place (`readsInPlace`), a view of
+   * the caller's one-shot input, which the engine owns until the one-shot call settles.
+   */
+  readonly input: ArrayBuffer | Uint8Array;
   /**
    * The batch's output bytes at their final place in a one-shot result (`seal`:
    * `frames` whole frames; `open`: `frames * frameLength` bytes), when there is one.
@@ -43,6 +47,12 @@ export interface BatchRunner {
   readonly name: 'workers' | 'subtle' | 'native';
   /** Batches it runs at once (threads). */
   readonly parallelism: number;
+  /**
+   * Whether batches may be views of the caller's one-shot input, read where they are (the
+   * native runner: libuv tasks share the process's memory). Absent or false: batches are
+   * batch buffers the body copied the bytes into, moved to the runner.
+   */
+  readonly readsInPlace?: boolean;
   /** Takes ownership of `keyBytes` (the derived message key) and zeroes them on `destroy`. */
   forMessage(keyBytes: Uint8Array, messageId: Uint8Array, frameLength: number): MessageRunner;
   /**
@@ -53,4 +63,14 @@ export interface BatchRunner {
   /** Batches run so far, and batches that failed because their thread died. */
   readonly counters: { readonly batches: number; readonly workerFailures: number };
   close(): Promise<void>;
+}
+
+/**
+ * The batch's input buffer, for runners that move it elsewhere (worker threads) or read it
+ * later (crypto.subtle): they never get a view (`readsInPlace` is not set for them).
+ * @throws {WorkerError} WORKER_FAILED when the batch is a view (a bug in the caller).
+ */
+export function ownedInput(batch: Batch): ArrayBuffer {
+  if (batch.input instanceof ArrayBuffer) return batch.input;
+  throw new WorkerError(ErrorCodes.WORKER_FAILED, 'this runner does not read batches in place');
 }

@@ -70,6 +70,8 @@ export class OffloadedDecryptBody implements OffloadedBody {
     this.#pipeline.collect(out);
     // After a failure nothing more may come out: not even bytes that would not depend on the failed batch.
     if (this.#pipeline.failure !== undefined) return this.#pipeline.settle(out);
+    if (this.#batches.nextSequence === 1 && this.#batches.fill === 0 && this.#batches.readsInPlace)
+      return this.#inPlace(chunk, out);
     return this.#scan(chunk, 0, out);
   }
 
@@ -90,6 +92,28 @@ export class OffloadedDecryptBody implements OffloadedBody {
   abort(): void {
     this.#pipeline.abort(new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted'));
     this.#batches.dispose();
+  }
+
+  /**
+   * A one-shot call's body, on a runner that reads in place: the whole regular frames at
+   * its start go out as a few big batches read straight from the caller's buffer (the
+   * engine owns it until the call settles; the native code copies each frame into the
+   * output once and opens it there, so no later change to the input can release plaintext
+   * that did not verify), with no copy on this thread. The rest (the final frame and the
+   * footer, or a cut frame) goes the usual way.
+   */
+  #inPlace(chunk: Uint8Array, out: Uint8Array[]): Uint8Array[] | Promise<Uint8Array[]> {
+    const unit = this.#unit;
+    let whole = 0;
+    // The final frame's marker stands where a regular frame's sequence number would be.
+    while ((whole + 1) * unit <= chunk.length && readUint32(chunk, whole * unit) !== FINAL_FRAME_MARKER) whole++;
+    if (whole === 0) return this.#scan(chunk, 0, out);
+    this.#batches.inPlace(chunk.subarray(0, whole * unit));
+    const rest = chunk.subarray(whole * unit);
+    // Frames end here only at the final frame: it waits for every batch, so output stays in order.
+    if (rest.length >= MARKER_LENGTH && readUint32(rest, 0) === FINAL_FRAME_MARKER)
+      return this.#startTailLater(rest, out);
+    return this.#scan(rest, 0, out);
   }
 
   /** Cuts `chunk` from `offset` into frames; dispatches full batches; stops at the final frame's marker. */
@@ -158,7 +182,7 @@ export class OffloadedDecryptBody implements OffloadedBody {
     const { backend, key, header, verifier, limits } = this.#init;
     const tail = new BodyDecryptor({ backend, key, header, verifier, limits, firstSequence: batches.nextSequence });
     this.#tail = tail;
-    const held = (batches.batch as Uint8Array).subarray(0, batches.fill);
+    const held = batches.batch?.subarray(0, batches.fill) ?? new Uint8Array(0);
     try {
       out.push(...tail.push(held));
       if (rest.length > 0) out.push(...tail.push(rest));
@@ -169,7 +193,7 @@ export class OffloadedDecryptBody implements OffloadedBody {
       return this.#pipeline.settle(out);
     }
     // The tail copied what it keeps (a partial unit); the batch buffer is free again.
-    this.#settings.buffers.give((batches.batch as Uint8Array).buffer as ArrayBuffer);
+    if (batches.batch !== undefined) this.#settings.buffers.give(batches.batch.buffer as ArrayBuffer);
     batches.batch = undefined;
     batches.fill = 0;
     return out;

@@ -14,19 +14,35 @@ import { PREFIX_LENGTH, TAG_BYTES } from './batch-task.js';
 type AsyncBatch = NonNullable<CipherBackend['sealRegularFramesAsync']>;
 type AsyncOpen = NonNullable<CipherBackend['openRegularFramesAsync']>;
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The batch's first `length` bytes: of its batch buffer, or of the view of the caller's input. */
+const inputOf = (batch: Batch, length: number): Uint8Array =>
+  batch.input instanceof ArrayBuffer ? new Uint8Array(batch.input, 0, length) : batch.input.subarray(0, length);
+/**
+ * A stream batch's output: uninitialized memory (no zero fill on the calling thread: it
+ * cost that thread as much as a copy). The native call writes every byte of it before any
+ * is released: a sealed frame is prefix, ciphertext and tag; an opened batch is all
+ * verified plaintext, or zeroed and released not at all.
+ */
+const fresh = (length: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+/** The batch buffer back for reuse (a view of the caller's input is not ours to reuse). */
+const returned = (batch: Batch): ArrayBuffer | undefined =>
+  batch.input instanceof ArrayBuffer ? batch.input : undefined;
 
 /**
  * Runs batches through the native backend (`@sealflow/native`: ring's AES-GCM) as tasks on
  * libuv's thread pool, at most `threads` at once: each batch is one native call that seals
- * or opens all its frames, reading the batch's input buffer (which the pipeline handed
- * over: nothing else holds it) and writing its one-shot destination in place, or a fresh
- * buffer. No worker threads, no messages, no copies besides the pipeline's one copy of the
- * caller's bytes into its batch buffers (which is what makes the caller's buffer free at
- * once: the native code never reads memory JavaScript can still write).
+ * or opens all its frames, writing its one-shot destination in place, or a fresh buffer.
+ * No worker threads, no messages. A batch's input is either a batch buffer the pipeline
+ * copied a stream's bytes into (nothing else holds it), or, for one-shot calls
+ * (`readsInPlace`), a view of the caller's input, read where it is: the engine owns the
+ * caller's input and output until the call settles, and the native code reads each input
+ * byte exactly once (into the output, where it is sealed or opened in place), so even a
+ * caller breaking that rule cannot get plaintext out that did not authenticate.
  */
 export class NativeRunner implements BatchRunner {
   readonly name = 'native' as const;
   readonly parallelism: number;
+  readonly readsInPlace = true;
   readonly #backend: CipherBackend;
   readonly #seal: AsyncBatch;
   readonly #open: AsyncOpen;
@@ -87,26 +103,26 @@ export class NativeRunner implements BatchRunner {
   async close(): Promise<void> {}
 
   async #sealBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
-    const input = new Uint8Array(batch.input, 0, batch.frames * fl);
-    const output = batch.destination ?? new Uint8Array(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
+    const input = inputOf(batch, batch.frames * fl);
+    const output = batch.destination ?? fresh(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
     try {
       await this.#seal.call(this.#backend, key, id, fl, batch.firstSequence, input, output);
     } catch (error) {
       throw new WorkerError(ErrorCodes.WORKER_FAILED, `native seal failed: ${describe(error)}`, { cause: error });
     }
-    return { pieces: [output], frames: batch.frames, input: batch.input, error: undefined };
+    return { pieces: [output], frames: batch.frames, input: returned(batch), error: undefined };
   }
 
   async #openBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
-    const input = new Uint8Array(batch.input, 0, batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
-    const output = batch.destination ?? new Uint8Array(batch.frames * fl);
+    const input = inputOf(batch, batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
+    const output = batch.destination ?? fresh(batch.frames * fl);
     try {
       // A failing batch releases none of its frames: the backend zeroed what it wrote.
       if (await this.#open.call(this.#backend, key, id, fl, batch.firstSequence, input, output))
-        return { pieces: [output], frames: batch.frames, input: batch.input, error: undefined };
-      return { pieces: [], frames: 0, input: batch.input, error: authenticationFailed() };
+        return { pieces: [output], frames: batch.frames, input: returned(batch), error: undefined };
+      return { pieces: [], frames: 0, input: returned(batch), error: authenticationFailed() };
     } catch (error) {
-      if (isSealflowError(error)) return { pieces: [], frames: 0, input: batch.input, error };
+      if (isSealflowError(error)) return { pieces: [], frames: 0, input: returned(batch), error };
       throw new WorkerError(ErrorCodes.WORKER_FAILED, `native open failed: ${describe(error)}`, { cause: error });
     }
   }

@@ -11,8 +11,9 @@ export interface FramePoolOptions {
    * WebCrypto on libuv's thread pool (size set by UV_THREADPOOL_SIZE at process start).
    * `'native'`: the native backend (`@sealflow/native`, which must be imported first and
    * built: it throws INVALID_ARGUMENT otherwise), one native call per batch as a task on
-   * libuv's thread pool, at most `threads` at once: no worker threads and no copies but the
-   * one of the caller's bytes into the pool's batch buffers. Where the native backend is
+   * libuv's thread pool, at most `threads` at once: no worker threads, and no copies but the
+   * one of a stream's chunks into the pool's batch buffers (one-shot calls are read in
+   * place: the engine owns their input until they settle). Where the native backend is
    * present this replaces the worker path (keep UV_THREADPOOL_SIZE, 4 by default, at least
    * `threads`).
    */
@@ -26,7 +27,8 @@ export interface FramePoolOptions {
   /**
    * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
    * 4 MiB with worker threads, 1 MiB with `'subtle'` and `'native'`. A message of known size is cut into at least two batches per thread (smaller
-   * ones when this would give fewer), so every thread gets work.
+   * ones when this would give fewer), so every thread gets work. `'native'` one-shot calls
+   * ignore it: two batches per thread, read in place from the caller's input.
    */
   readonly batchBytes?: number;
   /**

@@ -8,7 +8,7 @@ import {
   sealRegularFrame,
   type FrameCipher,
 } from '@sealflow/core/frames';
-import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
+import { ownedInput, type Batch, type BatchOutput, type BatchRunner, type MessageRunner } from './batch-runner.js';
 import { PREFIX_LENGTH, TAG_BYTES } from './batch-task.js';
 
 const { subtle } = webcrypto;
@@ -103,7 +103,7 @@ function subtleCipher(key: webcrypto.CryptoKey): FrameCipher<Promise<ArrayBuffer
 
 async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
   const unit = PREFIX_LENGTH + fl + TAG_BYTES;
-  const input = new Uint8Array(batch.input);
+  const input = new Uint8Array(ownedInput(batch));
   const output = batch.destination ?? new Uint8Array(batch.frames * unit);
   const cipher = subtleCipher(key);
   const aad = new FrameAad(messageId, BodyKind.REGULAR, fl);
@@ -119,14 +119,14 @@ async function seal(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
   return {
     pieces: [output.subarray(0, batch.frames * unit)],
     frames: batch.frames,
-    input: batch.input,
+    input: ownedInput(batch),
     error: undefined,
   };
 }
 
 async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
   const unit = PREFIX_LENGTH + fl + TAG_BYTES;
-  const input = new Uint8Array(batch.input);
+  const input = new Uint8Array(ownedInput(batch));
   const cipher = subtleCipher(key);
   const aad = new FrameAad(messageId, BodyKind.REGULAR, fl);
   const jobs: Promise<Uint8Array | undefined>[] = [];
@@ -150,7 +150,7 @@ async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
   for (const plaintext of opened.slice(verified)) plaintext?.fill(0);
   const kept = opened.slice(0, verified) as Uint8Array[];
   const destination = batch.destination;
-  if (destination === undefined) return { pieces: kept, frames: verified, input: batch.input, error };
+  if (destination === undefined) return { pieces: kept, frames: verified, input: ownedInput(batch), error };
   kept.forEach((plaintext, i) => {
     destination.set(plaintext, i * fl);
     plaintext.fill(0);
@@ -158,7 +158,7 @@ async function open(key: webcrypto.CryptoKey, messageId: Uint8Array, fl: number,
   return {
     pieces: verified === 0 ? [] : [destination.subarray(0, verified * fl)],
     frames: verified,
-    input: batch.input,
+    input: ownedInput(batch),
     error,
   };
 }

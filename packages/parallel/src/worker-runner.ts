@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deserializeError, ErrorCodes, WorkerError } from '@sealflow/core';
 import { Piscina } from 'piscina';
-import type { Batch, BatchOutput, BatchRunner, MessageRunner } from './batch-runner.js';
+import { ownedInput, type Batch, type BatchOutput, type BatchRunner, type MessageRunner } from './batch-runner.js';
 import { PREFIX_LENGTH, TAG_BYTES, type BatchReply, type BatchTask } from './batch-task.js';
 
 /**
@@ -177,7 +177,7 @@ export function batchTask(batch: Batch, keyBytes: Uint8Array, messageId: Uint8Ar
     frameLength,
     firstSequence: batch.firstSequence,
     frames: batch.frames,
-    input: batch.input,
+    input: ownedInput(batch),
     output: shared?.buffer as SharedArrayBuffer | undefined,
     outputOffset: shared?.byteOffset ?? 0,
   };

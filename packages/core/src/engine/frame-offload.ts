@@ -90,7 +90,12 @@ export interface OffloadDecryptInit {
  * `end` always answers later.
  */
 export interface OffloadedBody {
-  /** Consumes a chunk; returns the output that is ready, in order. The chunk is read until the result settles. */
+  /**
+   * Consumes a chunk; returns the output that is ready, in order. The chunk is read until
+   * the result settles; a one-shot call's (the body has a `destination`) until `end`
+   * settles: the engine owns the caller's input for the whole call, so an offload may read
+   * it in place.
+   */
   push(chunk: Uint8Array): Uint8Array[] | Promise<Uint8Array[]>;
   /** Finishes the body (final frame, footer, signature) and returns the rest of the output. */
   end(): Promise<Uint8Array[]>;
