@@ -149,18 +149,14 @@ export class FsBlobStore implements BlobStore {
       return emptyStream();
     }
     // The open handle pins the file: a rename over it during the read does not change what is read.
-    // Read through its descriptor with fs.read (callback requests cost the event loop less per
-    // read than FileHandle's promises); the handle is closed when the stream closes.
-    const stream = createReadStream('', {
-      fd: handle.fd,
-      autoClose: false,
+    // The stream owns the handle: it closes it at the end, on an error and when destroyed early.
+    return createReadStream('', {
+      fd: handle,
       start,
       highWaterMark: readChunkBytes(range.chunkBytes),
       ...(range.end === undefined ? {} : { end: range.end - 1 }),
       ...(range.signal === undefined ? {} : { signal: range.signal }),
     });
-    stream.once('close', () => void handle.close().catch(() => undefined));
-    return stream;
   }
 
   /** Up to `length` bytes at `position` (fewer only at the end); `undefined` when the blob is absent. */
