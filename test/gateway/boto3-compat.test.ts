@@ -4,19 +4,10 @@
 // ListObjectVersions (the suites' teardown) and ACL reads. The calls are in
 // test/gateway/python/boto3_compat.py; the assertions are here.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
-import {
-  makeSite,
-  pythonClientEnv,
-  REPO,
-  run,
-  spawnGateway,
-  VENV_PYTHON,
-  type GatewaySite,
-  type SpawnedGateway,
-  requirePythonClients,
-} from './support/spawned-gateway.js';
+import { REPO } from './support/spawned-gateway.js';
+import { pythonReport } from './support/python-report.js';
 
 const SCRIPT = join(REPO, 'test/gateway/python/boto3_compat.py');
 
@@ -46,27 +37,12 @@ interface Report {
 }
 
 describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over %s', (backend) => {
-  let site: GatewaySite;
-  let gw: SpawnedGateway;
-  let report: Report;
-
-  beforeAll(async () => {
-    requirePythonClients();
-    site = await makeSite({ backend });
-    gw = await spawnGateway(site.configFile);
-    const result = await run(VENV_PYTHON, [SCRIPT, gw.url, 'compat'], pythonClientEnv(site), 110_000);
-    if (result.code !== 0) throw new Error(`boto3_compat.py failed (${String(result.code)}): ${result.stderr}`);
-    report = JSON.parse(result.stdout) as Report;
-  }, 120_000);
-  afterAll(async () => {
-    await gw?.stop();
-    site?.remove();
-  });
+  const py = pythonReport<Report>(backend, SCRIPT, (_site, url) => [url, 'compat']);
 
   it('conditional GET/HEAD: 412 PreconditionFailed, 304 Not Modified (no body), as s3-tests expect', () => {
     const failed = { code: 'PreconditionFailed', status: 412 };
     const notModified = { code: '304', status: 304 };
-    expect(report.reads).toEqual({
+    expect(py.report.reads).toEqual({
       ifMatchGood: 'bar',
       ifMatchFailed: failed,
       ifNoneMatchGood: notModified,
@@ -82,7 +58,7 @@ describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over
 
   it('copy_object with CopySourceIf*: a failed condition is 412 and the copy happens otherwise', () => {
     const failed = { code: 'PreconditionFailed', status: 412 };
-    expect(report.copies).toEqual({
+    expect(py.report.copies).toEqual({
       ifMatchGood: null,
       ifMatchFailed: failed,
       ifNoneMatchGood: null,
@@ -94,13 +70,13 @@ describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over
 
   it('put_object IfNoneMatch="*": the second write is 412 (fs); the s3 backend refuses conditional writes with 501', () => {
     if (backend === 'fs')
-      expect(report.writes).toEqual({
+      expect(py.report.writes).toEqual({
         first: null,
         second: { code: 'PreconditionFailed', status: 412 },
         ifMatchAbsent: { code: 'NoSuchKey', status: 404 },
       });
     else
-      expect(report.writes).toEqual({
+      expect(py.report.writes).toEqual({
         first: { code: 'NotImplemented', status: 501 },
         second: { code: 'NotImplemented', status: 501 },
         ifMatchAbsent: { code: 'NotImplemented', status: 501 },
@@ -108,11 +84,11 @@ describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over
   });
 
   it('get_object Response* parameters override the response headers', () => {
-    expect(report.overrides).toEqual({ type: 'text/x-override', disposition: 'attachment', cache: 'no-store' });
+    expect(py.report.overrides).toEqual({ type: 'text/x-override', disposition: 'attachment', cache: 'no-store' });
   });
 
   it('listings: EncodingType=url as s3-tests expect; botocore-decoded keys round-trip + and space; MaxKeys=0; StartAfter', () => {
-    expect(report.listing).toEqual({
+    expect(py.report.listing).toEqual({
       v1Keys: ['enc/asdf%2Bb'],
       v1Prefixes: ['enc/foo%2B1/', 'enc/foo/', 'enc/quux%20ab/'],
       v2Prefixes: ['enc/foo%2B1/', 'enc/foo/', 'enc/quux%20ab/'],
@@ -123,7 +99,7 @@ describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over
   });
 
   it('list_object_versions lists each object once, VersionId null; the s3-tests teardown empties and deletes the bucket', () => {
-    expect(report.versions.map((v) => v.key)).toEqual([
+    expect(py.report.versions.map((v) => v.key)).toEqual([
       'bar',
       'enc/asdf+b',
       'enc/foo+1/bar',
@@ -132,18 +108,18 @@ describe.each(BACKENDS)('boto3 conformance details against sealflow gateway over
       'foo',
       ...(backend === 'fs' ? ['once'] : []),
     ]);
-    expect(report.versions.every((v) => v.id === 'null' && v.latest)).toBe(true);
-    expect(report.versioning).toEqual({});
-    expect(report.teardown).toEqual({
-      deleted: report.versions.length,
-      listed: report.versions.length,
+    expect(py.report.versions.every((v) => v.id === 'null' && v.latest)).toBe(true);
+    expect(py.report.versioning).toEqual({});
+    expect(py.report.teardown).toEqual({
+      deleted: py.report.versions.length,
+      listed: py.report.versions.length,
       errors: [],
       deleteBucket: null,
     });
   });
 
   it('get_bucket_acl: the owner with FULL_CONTROL; ACL=public-read refused, ACL=private accepted', () => {
-    expect(report.acl).toEqual({
+    expect(py.report.acl).toEqual({
       grants: [{ type: 'CanonicalUser', permission: 'FULL_CONTROL', isOwner: true }],
       publicRead: { code: 'AccessControlListNotSupported', status: 400 },
       putBucketAclPrivate: null,

@@ -2,20 +2,11 @@
 // run as its own process, on both storage backends. test/gateway/python/boto3_sse_c.py does
 // the calls and reports what it saw as JSON; the assertions are here.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
 import { rawRequest } from './support/raw-request.js';
-import {
-  makeSite,
-  pythonClientEnv,
-  REPO,
-  run,
-  spawnGateway,
-  VENV_PYTHON,
-  type GatewaySite,
-  type SpawnedGateway,
-  requirePythonClients,
-} from './support/spawned-gateway.js';
+import { REPO } from './support/spawned-gateway.js';
+import { pythonReport } from './support/python-report.js';
 
 const SCRIPT = join(REPO, 'test/gateway/python/boto3_sse_c.py');
 
@@ -41,30 +32,15 @@ interface Report {
 }
 
 describe.each(BACKENDS)('boto3 SSE-C against sealflow gateway over %s', (backend) => {
-  let site: GatewaySite;
-  let gw: SpawnedGateway;
-  let report: Report;
-
-  beforeAll(async () => {
-    requirePythonClients();
-    site = await makeSite({ backend });
-    gw = await spawnGateway(site.configFile);
-    const result = await run(VENV_PYTHON, [SCRIPT, gw.url, 'boto-ssec'], pythonClientEnv(site), 110_000);
-    if (result.code !== 0) throw new Error(`boto3_sse_c.py failed (${String(result.code)}): ${result.stderr}`);
-    report = JSON.parse(result.stdout) as Report;
-  }, 120_000);
-  afterAll(async () => {
-    await gw?.stop();
-    site?.remove();
-  });
+  const py = pythonReport<Report>(backend, SCRIPT, (_site, url) => [url, 'boto-ssec']);
 
   it('put_object / get_object / head_object / a range with SSECustomerKey; the key MD5 is echoed', () => {
-    expect(report.put).toEqual({
+    expect(py.report.put).toEqual({
       algorithm: 'AES256',
-      keyMd5: report.keyMd5,
+      keyMd5: py.report.keyMd5,
       sse: null,
       roundTrip: true,
-      getKeyMd5: report.keyMd5,
+      getKeyMd5: py.report.keyMd5,
       headLength: 300 * 1024 + 11,
       headAlgorithm: 'AES256',
       range: true,
@@ -73,7 +49,7 @@ describe.each(BACKENDS)('boto3 SSE-C against sealflow gateway over %s', (backend
   });
 
   it("answers S3's codes: no key 400 InvalidRequest, wrong key 403, SSE-C with SSE-KMS 400 InvalidArgument", () => {
-    expect(report.errors).toEqual({
+    expect(py.report.errors).toEqual({
       noKey: { code: 'InvalidRequest', status: 400 },
       wrongKey: { code: 'AccessDenied', status: 403 },
       // HEAD has no body: botocore reports the status as the code.
@@ -83,23 +59,23 @@ describe.each(BACKENDS)('boto3 SSE-C against sealflow gateway over %s', (backend
   });
 
   it('no key material in the error bodies boto3 got, the gateway process stderr or /metrics', async () => {
-    const metrics = await rawRequest(gw.url, site.ca, { path: '/metrics' });
+    const metrics = await rawRequest(py.gateway.url, py.site.ca, { path: '/metrics' });
     expect(metrics.status).toBe(200);
-    expect(report.errorBodies.length).toBeGreaterThanOrEqual(4);
-    for (const secret of report.secrets) {
-      expect(report.errorBodies.join('\n')).not.toContain(secret);
-      expect(gw.stderr()).not.toContain(secret);
+    expect(py.report.errorBodies.length).toBeGreaterThanOrEqual(4);
+    for (const secret of py.report.secrets) {
+      expect(py.report.errorBodies.join('\n')).not.toContain(secret);
+      expect(py.gateway.stderr()).not.toContain(secret);
       expect(metrics.body).not.toContain(secret);
     }
   });
 
   it('upload_fileobj goes multipart with the key on every part; whole and cross-part ranges read back', () => {
-    expect(report.multipart).toMatchObject({ whole: true, across: true });
-    expect(report.multipart.etag).toMatch(/-3"$/);
+    expect(py.report.multipart).toMatchObject({ whole: true, across: true });
+    expect(py.report.multipart.etag).toMatch(/-3"$/);
   });
 
   it('copy_object: SSE-C → SSE-KMS with the copy-source key, then → SSE-C under another key; no source key: 400', () => {
-    expect(report.copy).toEqual({
+    expect(py.report.copy).toEqual({
       kmsSse: 'aws:kms',
       kmsBody: true,
       backAlgorithm: 'AES256',

@@ -2,19 +2,10 @@
 // own process, on both storage backends. test/gateway/python/boto3_client.py does the
 // calls and reports what it saw as JSON; the assertions are here.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from './support/gateway-harness.js';
-import {
-  makeSite,
-  requirePythonClients,
-  pythonClientEnv,
-  REPO,
-  run,
-  spawnGateway,
-  VENV_PYTHON,
-  type GatewaySite,
-  type SpawnedGateway,
-} from './support/spawned-gateway.js';
+import { REPO } from './support/spawned-gateway.js';
+import { pythonReport } from './support/python-report.js';
 
 const MiB = 1024 * 1024;
 const SCRIPT = join(REPO, 'test/gateway/python/boto3_client.py');
@@ -56,32 +47,12 @@ interface Report {
 }
 
 describe.each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
-  let site: GatewaySite;
-  let gw: SpawnedGateway;
-  let report: Report;
-
-  beforeAll(async () => {
-    requirePythonClients();
-    site = await makeSite({ backend });
-    gw = await spawnGateway(site.configFile);
-    const result = await run(
-      VENV_PYTHON,
-      [SCRIPT, gw.url, 'boto', site.keyArn, site.caFile],
-      pythonClientEnv(site),
-      110_000,
-    );
-    if (result.code !== 0) throw new Error(`boto3_client.py failed (${String(result.code)}): ${result.stderr}`);
-    report = JSON.parse(result.stdout) as Report;
-  }, 120_000);
-  afterAll(async () => {
-    await gw?.stop();
-    site?.remove();
-  });
+  const py = pythonReport<Report>(backend, SCRIPT, (site, url) => [url, 'boto', site.keyArn, site.caFile]);
 
   it('put_object with SSE-KMS, an encryption context and a CRC32 checksum sent in an aws-chunked trailer', () => {
-    const { put } = report;
+    const { put } = py.report;
     expect(put.sentWith).toMatchObject({ 'content-encoding': 'aws-chunked', 'x-amz-trailer': 'x-amz-checksum-crc32' });
-    expect(put).toMatchObject({ sse: 'aws:kms', keyId: site.keyArn, roundTrip: true, headLength: 300 * 1024 + 7 });
+    expect(put).toMatchObject({ sse: 'aws:kms', keyId: py.site.keyArn, roundTrip: true, headLength: 300 * 1024 + 7 });
     // The stored context is the request's pairs plus the object's ARN.
     expect(put.context).toEqual({
       project: 'sealflow',
@@ -93,12 +64,12 @@ describe.each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
   });
 
   it('a wrong checksum is refused (400 BadDigest) and nothing is stored', () => {
-    expect(report.badChecksum.error).toEqual({ code: 'BadDigest', status: 400 });
-    expect(report.badChecksum.stored).toMatchObject({ status: 404 });
+    expect(py.report.badChecksum.error).toEqual({ code: 'BadDigest', status: 400 });
+    expect(py.report.badChecksum.stored).toMatchObject({ status: 404 });
   });
 
   it('upload_fileobj goes multipart with SSE-KMS and CRC32 part trailers; the composite checksum and ranges across part boundaries are right', () => {
-    const { multipart } = report;
+    const { multipart } = py.report;
     expect(multipart.partHeaders[0]).toMatchObject({
       'content-encoding': 'aws-chunked',
       'x-amz-trailer': 'x-amz-checksum-crc32',
@@ -108,7 +79,7 @@ describe.each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
       etag: expect.stringMatching(/-3"$/),
       length: 11 * MiB + 333,
       sse: 'aws:kms',
-      keyId: site.keyArn,
+      keyId: py.site.keyArn,
       whole: true,
     });
     const size = 11 * MiB + 333;
@@ -122,17 +93,17 @@ describe.each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
   });
 
   it('copy_object onto itself with a new key re-keys it; the bytes are unchanged', () => {
-    expect(report.rekey).toEqual({
+    expect(py.report.rekey).toEqual({
       before: 'AES256',
       copySse: 'aws:kms',
       after: 'aws:kms',
-      afterKey: site.keyArn,
+      afterKey: py.site.keyArn,
       body: 're-key me',
     });
   });
 
   it('list_objects_v2 reports plaintext sizes', () => {
-    expect(report.list).toEqual({
+    expect(py.report.list).toEqual({
       'ctx/object.bin': 300 * 1024 + 7,
       'mp/big.bin': 11 * MiB + 333,
       'rekey/me': 9,
@@ -140,21 +111,21 @@ describe.each(BACKENDS)('boto3 against sealflow gateway over %s', (backend) => {
   });
 
   it('a presigned GET URL works from urllib; the same signature on another key is refused 403', () => {
-    expect(report.presigned).toEqual({ status: 200, ok: true, sse: 'aws:kms', error: null });
-    expect(report.presignedTampered?.status).toBe(403);
-    expect(report.presignedTampered?.body).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(py.report.presigned).toEqual({ status: 200, ok: true, sse: 'aws:kms', error: null });
+    expect(py.report.presignedTampered?.status).toBe(403);
+    expect(py.report.presignedTampered?.body).toContain('<Code>SignatureDoesNotMatch</Code>');
     // botocore's default SigV2 query presigning is refused the way AWS refuses it for new buckets.
-    expect(report.presignedV2.status).toBe(400);
-    expect(report.presignedV2.body).toContain('Please use AWS4-HMAC-SHA256');
+    expect(py.report.presignedV2.status).toBe(400);
+    expect(py.report.presignedV2.body).toContain('Please use AWS4-HMAC-SHA256');
   });
 
   it('generate_presigned_post + a multipart form uploads with the SSE-KMS fields (legacy and SigV4 policy signatures)', () => {
-    const stored = { status: 204, sse: 'aws:kms', keyId: site.keyArn, body: 'posted through a browser form' };
-    expect(report.post.v2).toEqual({ signedWith: 'signature', ...stored });
-    expect(report.post.v4).toEqual({ signedWith: 'x-amz-signature', ...stored });
+    const stored = { status: 204, sse: 'aws:kms', keyId: py.site.keyArn, body: 'posted through a browser form' };
+    expect(py.report.post.v2).toEqual({ signedWith: 'signature', ...stored });
+    expect(py.report.post.v4).toEqual({ signedWith: 'x-amz-signature', ...stored });
   });
 
   it('a GET carrying x-amz-server-side-encryption is refused 400 InvalidArgument', () => {
-    expect(report.getWithSse).toEqual({ code: 'InvalidArgument', status: 400 });
+    expect(py.report.getWithSse).toEqual({ code: 'InvalidArgument', status: 400 });
   });
 });
