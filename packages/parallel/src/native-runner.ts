@@ -17,13 +17,6 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /** The batch's first `length` bytes: of its batch buffer, or of the view of the caller's input. */
 const inputOf = (batch: Batch, length: number): Uint8Array =>
   batch.input instanceof ArrayBuffer ? new Uint8Array(batch.input, 0, length) : batch.input.subarray(0, length);
-/**
- * A stream batch's output: uninitialized memory (no zero fill on the calling thread: it
- * cost that thread as much as a copy). The native call writes every byte of it before any
- * is released: a sealed frame is prefix, ciphertext and tag; an opened batch is all
- * verified plaintext, or zeroed and released not at all.
- */
-const fresh = (length: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
 /** The batch buffer back for reuse (a view of the caller's input is not ours to reuse). */
 const returned = (batch: Batch): ArrayBuffer | undefined =>
   batch.input instanceof ArrayBuffer ? batch.input : undefined;
@@ -66,6 +59,16 @@ export class NativeRunner implements BatchRunner {
     this.#open = open;
   }
 
+  /**
+   * A stream batch's output: the backend's batch memory, uninitialized (no zero fill on the
+   * calling thread: it cost that thread as much as a copy). The native call writes every byte
+   * of it before any is released: a sealed frame is prefix, ciphertext and tag; an opened
+   * batch is all verified plaintext, or zeroed and released not at all.
+   */
+  #fresh(length: number): Uint8Array {
+    return this.#backend.allocateBatchOutput?.(length) ?? new Uint8Array(length);
+  }
+
   get counters(): { readonly batches: number; readonly workerFailures: number } {
     return { batches: this.#batches, workerFailures: 0 };
   }
@@ -104,7 +107,7 @@ export class NativeRunner implements BatchRunner {
 
   async #sealBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
     const input = inputOf(batch, batch.frames * fl);
-    const output = batch.destination ?? fresh(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
+    const output = batch.destination ?? this.#fresh(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
     try {
       await this.#seal.call(this.#backend, key, id, fl, batch.firstSequence, input, output);
     } catch (error) {
@@ -115,7 +118,7 @@ export class NativeRunner implements BatchRunner {
 
   async #openBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
     const input = inputOf(batch, batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
-    const output = batch.destination ?? fresh(batch.frames * fl);
+    const output = batch.destination ?? this.#fresh(batch.frames * fl);
     try {
       // A failing batch releases none of its frames: the backend zeroed what it wrote.
       if (await this.#open.call(this.#backend, key, id, fl, batch.firstSequence, input, output))

@@ -1,4 +1,5 @@
 import type { EncryptionContext } from '@sealflow/core';
+import { REGULAR_FRAME_OVERHEAD } from '@sealflow/core/frames';
 import type { MessageEngine } from './dual-layer-engine.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { ObjectRecord, StoredPart } from './object-record.js';
@@ -19,9 +20,6 @@ export interface ReadPlan {
 
 /** Body bytes a whole-object read asks the store for at a time, rounded to whole frames. */
 export const READ_CHUNK_TARGET: number = 256 * 1024;
-
-/** Regular frames are the frame length plus 32 bytes (sequence number, IV, tag). */
-const REGULAR_FRAME_OVERHEAD = 32;
 
 /**
  * The plaintext of a whole object: each message streamed through the engine (one unwrap
