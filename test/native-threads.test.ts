@@ -86,7 +86,7 @@ describe('native threads (createFramePool mode native)', () => {
     await pool.close();
   });
 
-  it('one-shot calls write the caller output in place, across several batches', async () => {
+  it('one-shot calls write the caller output in place, as one batch both threads share', async () => {
     const { engine, pool } = threadedEngine(2);
     const plaintext = patternBytes(5 * MiB + 7, 12);
     const output = new Uint8Array(6 * MiB);
@@ -97,16 +97,17 @@ describe('native threads (createFramePool mode native)', () => {
     const result = await engine.decryptInto(copy, into);
     expect(result.plaintext.buffer).toBe(into.buffer);
     expect(Buffer.from(result.plaintext).equals(plaintext)).toBe(true);
-    // Read in place: 2 batches per thread per call, not one per 256 KiB batch buffer.
-    expect(pool.stats().batches).toBe(8);
+    // Read in place: one batch per call, shared by the tasks of both threads, not one per
+    // 256 KiB batch buffer.
+    expect(pool.stats().batches).toBe(2);
     // A bad tag deep in the message: no plaintext stays in the output.
     copy[copy.length - 100_000] = (copy[copy.length - 100_000] ?? 0) ^ 1;
     into.fill(0xee);
     await expect(engine.decryptInto(copy, into)).rejects.toMatchObject({ code: ErrorCodes.AUTHENTICATION_FAILED });
     expect(into.subarray(0, plaintext.length).every((b) => b === 0)).toBe(true);
-    // A bad tag in the first batch, while the later ones still run: the call fails only once
-    // they stopped, so none of them writes verified plaintext after the output was zeroed.
-    // (Frame 1 fails at once; the second batch, 8 MiB, runs for milliseconds more.)
+    // A bad tag in the first frame, while the other task still runs its claim: the call fails
+    // only once every task returned, so none writes verified plaintext after the output was
+    // zeroed. (Frame 1 fails at once; the other task's 1 MiB claim runs on.)
     const large = patternBytes(32 * MiB, 14);
     const early = await engine.encrypt(large);
     early[1000] = (early[1000] ?? 0) ^ 1;

@@ -1,8 +1,9 @@
 //! napi-rs bindings for `frames.rs`: the JavaScript side hands in its buffers, this side
-//! seals or opens whole batches of frames in one call, on the calling thread (`*Sync`) or
-//! on the libuv thread pool (napi AsyncTask, a Promise in JavaScript).
+//! seals or opens whole batches of frames in one call on the calling thread (`*Sync`);
+//! `job_binding.rs` runs them on the libuv thread pool (napi AsyncTasks, Promises in
+//! JavaScript), split across several tasks.
 //!
-//! Buffer ownership: while an async call runs, the worker thread reads `input` and writes
+//! Buffer ownership: while a task runs, its worker thread reads `input` and writes
 //! `output` without synchronisation. The caller (the engine) owns both buffers until the
 //! promise settles and must neither read `output` nor write either of them before then.
 //! For one-shot calls `input` is the application's own buffer, which the engine's contract
@@ -15,23 +16,23 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Uint8Array};
-use napi::{Env, Error, Result, Status, Task};
+use napi::bindgen_prelude::Uint8Array;
+use napi::{Error, Result, Status};
 use napi_derive::napi;
 use ring::aead::LessSafeKey;
 
 use crate::frames::{self, FrameError};
 
-fn to_js(error: FrameError) -> Error {
+pub(crate) fn to_js(error: FrameError) -> Error {
     Error::new(Status::GenericFailure, format!("{}: {}", error.code(), error.message()))
 }
 
-fn argument(what: &str) -> Error {
+pub(crate) fn argument(what: &str) -> Error {
     Error::new(Status::InvalidArg, format!("NATIVE_ARGUMENT: native batch: {what}"))
 }
 
 /// Refuses input/output views that share bytes.
-fn check_disjoint(input: &Uint8Array, output: &Uint8Array) -> Result<()> {
+pub(crate) fn check_disjoint(input: &Uint8Array, output: &Uint8Array) -> Result<()> {
     let a = input.as_ptr() as usize;
     let b = output.as_ptr() as usize;
     let (a_end, b_end) = (a + input.len(), b + output.len());
@@ -45,7 +46,7 @@ fn check_disjoint(input: &Uint8Array, output: &Uint8Array) -> Result<()> {
 /// schedule; the caller may wipe its copy afterwards.
 #[napi]
 pub struct NativeKey {
-    inner: Arc<LessSafeKey>,
+    pub(crate) inner: Arc<LessSafeKey>,
 }
 
 #[napi]
@@ -72,24 +73,22 @@ enum Direction {
     Open,
 }
 
-/// One batch for the libuv thread pool.
-pub struct BatchTask {
+/// One batch on the calling thread.
+struct Batch {
     direction: Direction,
     key: Arc<LessSafeKey>,
-    message_id: Vec<u8>,
     frame_length: usize,
     first: u32,
+    message_id: Uint8Array,
     input: Uint8Array,
     output: Uint8Array,
 }
 
-impl BatchTask {
-    fn run(&mut self) -> Result<u32> {
-        // SAFETY (napi buffer access): `output` is a napi-referenced typed array, kept alive
-        // by the reference this task holds until `finally`. The engine owns it until the
-        // promise settles (nothing in JavaScript reads or writes it meanwhile), and
-        // `check_disjoint` proved it shares no byte with `input`, so this is the only
-        // reference to those bytes for the duration of the call.
+impl Batch {
+    fn run(mut self) -> Result<u32> {
+        // SAFETY (napi buffer access): a synchronous call: JavaScript is blocked until it
+        // returns, and `check_disjoint` proved `output` shares no byte with `input`, so this
+        // is the only view of those bytes for the duration of the call.
         let output = unsafe { self.output.as_mut() };
         let input: &[u8] = &self.input;
         let done = match self.direction {
@@ -100,27 +99,14 @@ impl BatchTask {
     }
 }
 
-impl Task for BatchTask {
-    type Output = u32;
-    type JsValue = u32;
-
-    fn compute(&mut self) -> Result<u32> {
-        self.run()
-    }
-
-    fn resolve(&mut self, _env: Env, output: u32) -> Result<u32> {
-        Ok(output)
-    }
-}
-
-fn batch(direction: Direction, key: &NativeKey, message_id: Uint8Array, frame_length_value: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<BatchTask> {
+fn batch(direction: Direction, key: &NativeKey, message_id: Uint8Array, frame_length_value: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<Batch> {
     check_disjoint(&input, &output)?;
-    Ok(BatchTask {
+    Ok(Batch {
         direction,
         key: Arc::clone(&key.inner),
-        message_id: message_id.to_vec(),
         frame_length: frame_length(frame_length_value)?,
         first,
+        message_id,
         input,
         output,
     })
@@ -133,24 +119,12 @@ pub fn seal_frames_sync(key: &NativeKey, message_id: Uint8Array, frame_length: u
     batch(Direction::Seal, key, message_id, frame_length, first, input, output)?.run()
 }
 
-/// `sealFramesSync` on the libuv thread pool: resolves to the frame count.
-#[napi(ts_return_type = "Promise<number>")]
-pub fn seal_frames(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<AsyncTask<BatchTask>> {
-    Ok(AsyncTask::new(batch(Direction::Seal, key, message_id, frame_length, first, input, output)?))
-}
-
 /// Opens whole regular frames from `input` into `output` on the calling thread. Returns
 /// the frame count; throws `FRAME_SEQUENCE: ...` or `AUTHENTICATION_FAILED: ...`, with
 /// the failing frame's output zeroed.
 #[napi]
 pub fn open_frames_sync(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<u32> {
     batch(Direction::Open, key, message_id, frame_length, first, input, output)?.run()
-}
-
-/// `openFramesSync` on the libuv thread pool.
-#[napi(ts_return_type = "Promise<number>")]
-pub fn open_frames(key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, output: Uint8Array) -> Result<AsyncTask<BatchTask>> {
-    Ok(AsyncTask::new(batch(Direction::Open, key, message_id, frame_length, first, input, output)?))
 }
 
 /// One AES-GCM seal on the calling thread: `output` = ciphertext || tag.

@@ -20,7 +20,7 @@ pub const IV: usize = 12;
 pub const REGULAR: &[u8] = b"AWSKMSEncryptionClient Frame";
 
 /// Why a batch stopped. `done` counts the frames completed (and written) before it.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FrameError {
     /// An argument is out of range (a length, a sequence number): a caller bug.
     Argument(&'static str),

@@ -5,6 +5,9 @@
 //! the napi-rs surface, behind the default `node` feature.
 
 pub mod frames;
+pub mod job;
 
 #[cfg(feature = "node")]
 mod binding;
+#[cfg(feature = "node")]
+mod job_binding;

@@ -5,10 +5,16 @@ export interface NativeKeyHandle {
   readonly __nativeKey: never;
 }
 
+/** A job of frames several pool tasks share (src/job_binding.rs). */
+export interface NativeFrameJobHandle {
+  /** Once every task settled: throws `FRAME_SEQUENCE: ...` or `AUTHENTICATION_FAILED: ...` for the lowest failing frame. */
+  outcome(): void;
+}
+
 /**
  * The napi module's surface (src/lib.rs). Every batch call reads `input` and writes
- * `output`, which must not overlap. Async calls run on the libuv thread pool: the caller
- * owns neither buffer until the promise settles (no reads of `output`, no writes to
+ * `output`, which must not overlap. Jobs run on the libuv thread pool: the caller owns
+ * neither buffer until every task of the job settled (no reads of `output`, no writes to
  * either).
  */
 export interface NativeBinding {
@@ -21,14 +27,6 @@ export interface NativeBinding {
     input: Uint8Array,
     output: Uint8Array,
   ): number;
-  sealFrames(
-    key: NativeKeyHandle,
-    messageId: Uint8Array,
-    frameLength: number,
-    first: number,
-    input: Uint8Array,
-    output: Uint8Array,
-  ): Promise<number>;
   openFramesSync(
     key: NativeKeyHandle,
     messageId: Uint8Array,
@@ -37,14 +35,27 @@ export interface NativeBinding {
     input: Uint8Array,
     output: Uint8Array,
   ): number;
-  openFrames(
+  /**
+   * One message's frames for `runFrameJob` tasks: `input` holds whole frames (plaintext
+   * frames to seal, or regular frames to open), `output` room for all of them; a task
+   * claims `claimBytes` of input at a time (at least a frame).
+   */
+  NativeFrameJob: new (
+    open: boolean,
     key: NativeKeyHandle,
     messageId: Uint8Array,
     frameLength: number,
     first: number,
     input: Uint8Array,
     output: Uint8Array,
-  ): Promise<number>;
+    claimBytes: number,
+  ) => NativeFrameJobHandle;
+  /**
+   * A libuv pool task claiming and running the job's frames until none is left (false) or
+   * it did `budgetBytes` of input (true: queue it again). Never rejects on bad frames: see
+   * `outcome`.
+   */
+  runFrameJob(job: NativeFrameJobHandle, budgetBytes: number): Promise<boolean>;
   sealOne(key: NativeKeyHandle, iv: Uint8Array, aad: Uint8Array, input: Uint8Array, output: Uint8Array): void;
   openOne(
     key: NativeKeyHandle,

@@ -1,6 +1,7 @@
 import { ErrorCodes, MalformedMessageError, nodeBackend, type CipherBackend, type CipherKey } from '@sealflow/core';
 import { bodyAad, BodyKind, readUint32, writeUint32 } from '@sealflow/core/frames';
 import type { NativeBinding, NativeKeyHandle } from './binding.js';
+import { runFrameJob } from './frame-job.js';
 
 const TAG_LENGTH = 16;
 
@@ -156,15 +157,16 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
       firstSequence: number,
       input: Uint8Array,
       output: Uint8Array,
+      tasks = 1,
     ): Promise<void> {
       const k = asNativeKey(key);
       if (k.native === undefined) {
         backend.sealRegularFrames?.(key, messageId, frameLength, firstSequence, input, output);
         return;
       }
-      // A libuv pool task: the caller (the frame pool) holds both buffers and touches
+      // libuv pool tasks: the caller (the frame pool) holds both buffers and touches
       // neither until this settles; napi keeps them alive (referenced) meanwhile.
-      await binding.sealFrames(k.native, messageId, frameLength, firstSequence, input, output);
+      await runFrameJob(binding, false, k.native, messageId, frameLength, firstSequence, input, output, tasks);
     },
     async openRegularFramesAsync(
       key: CipherKey,
@@ -173,6 +175,7 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
       firstSequence: number,
       input: Uint8Array,
       output: Uint8Array,
+      tasks = 1,
     ): Promise<boolean> {
       const k = asNativeKey(key);
       const unit = frameLength + 32;
@@ -184,8 +187,8 @@ export function createNativeBackend(binding: NativeBinding): CipherBackend {
         return backend.openRegularFrames?.(key, messageId, frameLength, firstSequence, input, output) ?? false;
       }
       try {
-        // A libuv pool task, with the ownership rule of sealRegularFramesAsync.
-        await binding.openFrames(k.native, messageId, frameLength, firstSequence, input, output);
+        // libuv pool tasks, with the ownership rule of sealRegularFramesAsync.
+        await runFrameJob(binding, true, k.native, messageId, frameLength, firstSequence, input, output, tasks);
         return true;
       } catch (error) {
         const message = error instanceof Error ? error.message : '';

@@ -49,8 +49,11 @@ export interface BatchRunner {
   readonly parallelism: number;
   /**
    * Whether batches may be views of the caller's one-shot input, read where they are (the
-   * native runner: libuv tasks share the process's memory). Absent or false: batches are
-   * batch buffers the body copied the bytes into, moved to the runner.
+   * native runner: libuv tasks share the process's memory). A one-shot message then goes
+   * as one batch, which such a runner spreads over its free threads (their tasks claim
+   * runs of its frames), so no thread waits for the calling thread between batches.
+   * Absent or false: batches are batch buffers the body copied the bytes into, moved to
+   * the runner.
    */
   readonly readsInPlace?: boolean;
   /** Takes ownership of `keyBytes` (the derived message key) and zeroes them on `destroy`. */

@@ -4,17 +4,6 @@ import { BatchPipeline } from './batch-pipeline.js';
 import type { BatchOperation } from './batch-task.js';
 import { placeOf, type BodySettings } from './body-settings.js';
 
-/**
- * One-shot batches read in place: per thread, this many, and about at most this many bytes
- * each, so a huge message does not hold libuv's threads (which also serve fs and dns) for
- * long. Measured with 64 MiB messages on the 2-core bench machine: the binding alone ran
- * 2 tasks at 5.9 GiB/s, 4 at 7.0, 64 at 6.5; through the engine 1, 2, 4 and 8 per thread
- * came within the noise of each other (1.3x to 1.4x one thread at a load of 1.3 to 2).
- * Two lets a thread that finishes early take the next batch.
- */
-const IN_PLACE_BATCHES_PER_THREAD = 2;
-const IN_PLACE_MAX_BATCH_BYTES = 16 * 1024 * 1024;
-
 /** How one offloaded body (encrypt or decrypt) cuts its batches. */
 export interface BatchShape {
   readonly operation: BatchOperation;
@@ -112,25 +101,14 @@ export class BodyBatches {
 
   /**
    * One-shot calls on a runner that `readsInPlace`: sends the whole frames of `input` (a
-   * view of the caller's message) as batches read where they are, with no copy and no
-   * batch buffer, so they count nothing against the cap. Batches are big (see
-   * `IN_PLACE_BATCHES_PER_THREAD`): a batch costs a task, and the calling thread has
-   * nothing else to do. Nothing may be held in the batch buffer.
+   * view of the caller's message) as one batch read where it is, with no copy and no
+   * batch buffer, so it counts nothing against the cap; the runner spreads it over its
+   * free threads (see `BatchRunner.readsInPlace`). Nothing may be held in the batch buffer.
    * @throws {LimitExceededError} when the message would pass the format's frame count.
    */
   inPlace(input: Uint8Array): void {
-    const unit = this.#shape.inputUnit;
-    const frames = Math.floor(input.length / unit);
-    const batches = Math.max(
-      IN_PLACE_BATCHES_PER_THREAD * this.#settings.runner.parallelism,
-      Math.ceil(input.length / IN_PLACE_MAX_BATCH_BYTES),
-    );
-    // Even batches: the last one is not a sliver that runs alone at the end.
-    const per = Math.max(1, Math.ceil(frames / batches));
-    for (let done = 0; done < frames; done += per) {
-      const count = Math.min(per, frames - done);
-      this.#send(input.subarray(done * unit, (done + count) * unit), undefined, count, 0);
-    }
+    const frames = Math.floor(input.length / this.#shape.inputUnit);
+    if (frames > 0) this.#send(input.subarray(0, frames * this.#shape.inputUnit), undefined, frames, 0);
   }
 
   /** Dispatches `frames` frames numbered from the next sequence number; `bytes` count against the cap. */

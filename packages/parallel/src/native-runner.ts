@@ -23,9 +23,11 @@ const returned = (batch: Batch): ArrayBuffer | undefined =>
 
 /**
  * Runs batches through the native backend (`@sealflow/native`: ring's AES-GCM) as tasks on
- * libuv's thread pool, at most `threads` at once: each batch is one native call that seals
- * or opens all its frames, writing its one-shot destination in place, or a fresh buffer.
- * No worker threads, no messages. A batch's input is either a batch buffer the pipeline
+ * libuv's thread pool, at most `threads` at once: a stream batch is one task that seals or
+ * opens all its frames into a fresh buffer; a one-shot batch takes every free slot and is
+ * shared by that many tasks, which claim runs of its frames until none is left and write
+ * them at their place in the destination (no task waits for this thread between runs, so
+ * the threads end together). No worker threads, no messages. A batch's input is either a batch buffer the pipeline
  * copied a stream's bytes into (nothing else holds it), or, for one-shot calls
  * (`readsInPlace`), a view of the caller's input, read where it is: the engine owns the
  * caller's input and output until the call settles, and the native code reads each input
@@ -82,14 +84,17 @@ export class NativeRunner implements BatchRunner {
     return {
       run: async (batch) => {
         await this.#slot();
+        // A one-shot batch (a view of the caller's input: the whole message) also takes every
+        // other free slot: its frames are shared by that many tasks.
+        const tasks = 1 + (batch.input instanceof ArrayBuffer ? 0 : this.#takeFree());
         try {
           if (destroyed) throw new WorkerError(ErrorCodes.WORKER_FAILED, 'the message was aborted');
           this.#batches++;
           return batch.operation === 'seal'
-            ? await this.#sealBatch(key, id, frameLength, batch)
-            : await this.#openBatch(key, id, frameLength, batch);
+            ? await this.#sealBatch(key, id, frameLength, batch, tasks)
+            : await this.#openBatch(key, id, frameLength, batch, tasks);
         } finally {
-          this.#release();
+          for (let i = 0; i < tasks; i++) this.#release();
         }
       },
       destroy: () => {
@@ -105,23 +110,23 @@ export class NativeRunner implements BatchRunner {
 
   async close(): Promise<void> {}
 
-  async #sealBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+  async #sealBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch, tasks: number): Promise<BatchOutput> {
     const input = inputOf(batch, batch.frames * fl);
     const output = batch.destination ?? this.#fresh(batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
     try {
-      await this.#seal.call(this.#backend, key, id, fl, batch.firstSequence, input, output);
+      await this.#seal.call(this.#backend, key, id, fl, batch.firstSequence, input, output, tasks);
     } catch (error) {
       throw new WorkerError(ErrorCodes.WORKER_FAILED, `native seal failed: ${describe(error)}`, { cause: error });
     }
     return { pieces: [output], frames: batch.frames, input: returned(batch), error: undefined };
   }
 
-  async #openBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch): Promise<BatchOutput> {
+  async #openBatch(key: CipherKey, id: Uint8Array, fl: number, batch: Batch, tasks: number): Promise<BatchOutput> {
     const input = inputOf(batch, batch.frames * (PREFIX_LENGTH + fl + TAG_BYTES));
     const output = batch.destination ?? this.#fresh(batch.frames * fl);
     try {
       // A failing batch releases none of its frames: the backend zeroed what it wrote.
-      if (await this.#open.call(this.#backend, key, id, fl, batch.firstSequence, input, output))
+      if (await this.#open.call(this.#backend, key, id, fl, batch.firstSequence, input, output, tasks))
         return { pieces: [output], frames: batch.frames, input: returned(batch), error: undefined };
       return { pieces: [], frames: 0, input: returned(batch), error: authenticationFailed() };
     } catch (error) {
@@ -137,6 +142,13 @@ export class NativeRunner implements BatchRunner {
       return;
     }
     await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Takes every slot free right now (none is waited for); returns how many. */
+  #takeFree(): number {
+    const free = this.parallelism - this.#running;
+    this.#running = this.parallelism;
+    return free;
   }
 
   /** Hands the slot to the next waiting batch, or frees it. */

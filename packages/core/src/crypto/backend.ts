@@ -89,8 +89,10 @@ export interface CipherBackend {
     output: Uint8Array,
   ): boolean;
   /**
-   * Optional: `sealRegularFrames` as a task on the libuv thread pool (the native backend
-   * has it; `@sealflow/parallel`'s `mode: 'native'` runs batches with it). Until the
+   * Optional: `sealRegularFrames` on the libuv thread pool (the native backend has it;
+   * `@sealflow/parallel`'s `mode: 'native'` runs batches with it), as `tasks` pool tasks
+   * (default 1) that share the frames: each claims the next run of frames until none is
+   * left, so the tasks finish together however the threads are scheduled. Until the
    * promise settles the caller owns neither buffer: it must not read `output` nor write
    * either of them (the frame pool hands it buffers only it holds).
    */
@@ -101,12 +103,14 @@ export interface CipherBackend {
     firstSequence: number,
     input: Uint8Array,
     output: Uint8Array,
+    tasks?: number,
   ): Promise<void>;
   /**
-   * Optional: `openRegularFrames` as a task on the libuv thread pool, with the same
-   * ownership rule as `sealRegularFramesAsync`. Resolves to false on a tag failure (output
-   * zeroed); rejects with ERR_FRAME_SEQUENCE when a frame's sequence field is not the
-   * expected one (output zeroed), as this variant checks them itself.
+   * Optional: `openRegularFrames` on the libuv thread pool, as `tasks` pool tasks sharing
+   * the frames, with the ownership rule of `sealRegularFramesAsync`. Settles only once
+   * every task has returned. Resolves to false on a tag failure (output zeroed); rejects
+   * with ERR_FRAME_SEQUENCE when a frame's sequence field is not the expected one (output
+   * zeroed), as this variant checks them itself.
    */
   openRegularFramesAsync?(
     key: CipherKey,
@@ -115,6 +119,7 @@ export interface CipherBackend {
     firstSequence: number,
     input: Uint8Array,
     output: Uint8Array,
+    tasks?: number,
   ): Promise<boolean>;
   /**
    * Optional: memory for the output of `sealRegularFrames` / `openRegularFrames` when the

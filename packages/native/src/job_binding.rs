@@ -1,0 +1,138 @@
+//! napi-rs surface of `job.rs`: `new NativeFrameJob(...)` takes one message's input and
+//! output (whole regular frames) on the JavaScript thread; each `runFrameJob(job, budget)`
+//! is one libuv task that claims runs of frames until none is left (resolves false) or it
+//! has done `budget` bytes (resolves true: the caller queues it again, so a huge message
+//! does not hold a libuv thread, which also serves fs and dns, for long). Once every task
+//! of the job has settled, `job.outcome()` throws the failure at the lowest frame, if any.
+//!
+//! Buffer ownership is that of `binding.rs`: the caller owns both buffers until every task
+//! settled. Claims are disjoint runs of frames, so each task writes only its own part of
+//! the output; each input byte is still read exactly once.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{AsyncTask, Uint8Array};
+use napi::{Env, Result, Task};
+use napi_derive::napi;
+use ring::aead::LessSafeKey;
+
+use crate::binding::{argument, check_disjoint, to_js, NativeKey};
+use crate::job::{Claim, Direction, FrameJob};
+
+/// The caller's buffers, and their base addresses taken once, on the JavaScript thread.
+struct Buffers {
+    // Held for their napi references: they keep the memory alive until the job is dropped
+    // (on the JavaScript thread: napi-rs drops settled tasks there, the collector the job).
+    _input: Uint8Array,
+    _output: Uint8Array,
+    input: *const u8,
+    output: *mut u8,
+}
+
+// SAFETY (napi buffer access): the addresses point into the two typed arrays held above,
+// alive as long as this value. Tasks on other threads derive from them only the disjoint
+// runs of frames `FrameJob::claim` hands out (one task per run), never a view of the whole.
+unsafe impl Send for Buffers {}
+// SAFETY (napi buffer access): see `Send`; shared references only read the two addresses.
+unsafe impl Sync for Buffers {}
+
+struct Shared {
+    job: FrameJob,
+    key: Arc<LessSafeKey>,
+    buffers: Buffers,
+}
+
+impl Shared {
+    /// Seals or opens one claim in place. Err once the job failed (here or elsewhere).
+    fn run(&self, claim: Claim) -> std::result::Result<usize, ()> {
+        let (i, o) = (self.job.input_unit(), self.job.output_unit());
+        // SAFETY (napi buffer access): the claim's run of frames lies inside both buffers
+        // (checked in `NativeFrameJob::new`), and `claim` gave it to this task alone, so this
+        // is the only view of those output bytes; the input is only read.
+        let input = unsafe { std::slice::from_raw_parts(self.buffers.input.add(claim.start * i), claim.count * i) };
+        // SAFETY (napi buffer access): as above, and the buffers do not overlap (checked).
+        let output = unsafe { std::slice::from_raw_parts_mut(self.buffers.output.add(claim.start * o), claim.count * o) };
+        self.job.run(&self.key, claim, input, output).map(|_| claim.count * i).map_err(|_| ())
+    }
+}
+
+/// One message's frames, shared by the tasks `runFrameJob` queues.
+#[napi]
+pub struct NativeFrameJob {
+    shared: Arc<Shared>,
+}
+
+#[napi]
+impl NativeFrameJob {
+    /// Takes `input` (whole frames: plaintext frames to seal, regular frames to open) and
+    /// `output` (room for all of them), claimed `claimBytes` of input at a time (at least
+    /// one frame).
+    #[napi(constructor)]
+    pub fn new(open: bool, key: &NativeKey, message_id: Uint8Array, frame_length: u32, first: u32, input: Uint8Array, mut output: Uint8Array, claim_bytes: u32) -> Result<Self> {
+        check_disjoint(&input, &output)?;
+        let direction = if open { Direction::Open } else { Direction::Seal };
+        let fl = frame_length as usize;
+        if fl == 0 {
+            return Err(argument("the frame length is 0"));
+        }
+        let input_unit = if open { crate::frames::frame_unit(fl) } else { fl };
+        if input.len() % input_unit != 0 {
+            return Err(argument("the input is not a whole number of frames"));
+        }
+        let frames = input.len() / input_unit;
+        let claim_frames = (claim_bytes as usize / input_unit).max(1);
+        let job = FrameJob::new(direction, &message_id, fl, first, frames, claim_frames).map_err(to_js)?;
+        if output.len() < frames * job.output_unit() {
+            return Err(argument("the output is too small for the frames"));
+        }
+        let input_base = input.as_ptr();
+        // SAFETY (napi buffer access): a synchronous call on the JavaScript thread, which is
+        // blocked; the view only yields the base address, and ends here.
+        let output_base = unsafe { output.as_mut() }.as_mut_ptr();
+        let buffers = Buffers { _input: input, _output: output, input: input_base, output: output_base };
+        Ok(NativeFrameJob { shared: Arc::new(Shared { job, key: Arc::clone(&key.inner), buffers }) })
+    }
+
+    /// Throws the failure at the lowest frame (`FRAME_SEQUENCE: ...`, `AUTHENTICATION_FAILED: ...`)
+    /// once every task settled; a failing run's output is zeroed, the caller zeroes the rest.
+    #[napi]
+    pub fn outcome(&self) -> Result<()> {
+        self.shared.job.outcome().map_err(to_js)
+    }
+}
+
+/// One libuv task of a job.
+pub struct JobTask {
+    shared: Arc<Shared>,
+    budget: usize,
+}
+
+impl Task for JobTask {
+    type Output = bool;
+    type JsValue = bool;
+
+    fn compute(&mut self) -> Result<bool> {
+        let mut done = 0;
+        while done < self.budget {
+            let Some(claim) = self.shared.job.claim() else {
+                return Ok(false);
+            };
+            match self.shared.run(claim) {
+                Ok(bytes) => done += bytes,
+                Err(()) => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
+    fn resolve(&mut self, _env: Env, more: bool) -> Result<bool> {
+        Ok(more)
+    }
+}
+
+/// Claims and runs frames of `job` on the libuv thread pool until none is left (false) or
+/// `budgetBytes` of input are done (true: queue it again).
+#[napi(ts_return_type = "Promise<boolean>")]
+pub fn run_frame_job(job: &NativeFrameJob, budget_bytes: u32) -> AsyncTask<JobTask> {
+    AsyncTask::new(JobTask { shared: Arc::clone(&job.shared), budget: (budget_bytes as usize).max(1) })
+}
