@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, type CipherBackend } from '@sealflow/core';
-import { nativeBackend } from '@sealflow/native';
+import { nativeBackend, nativeBinding, type NativeBinding } from '@sealflow/native';
 import type { Batch } from '../packages/parallel/src/batch-runner.js';
 import { NativeRunner } from '../packages/parallel/src/native-runner.js';
 
@@ -18,6 +18,8 @@ type Open = NonNullable<CipherBackend['openRegularFramesAsync']>;
 const seal = (native.sealRegularFramesAsync as Seal).bind(native);
 const open = (native.openRegularFramesAsync as Open).bind(native);
 
+const out0 = (): Uint8Array => new Uint8Array(64 * 1024);
+
 function setup(frameLength: number, frames: number) {
   const key = native.importKey(new Uint8Array(randomBytes(32)));
   const id = new Uint8Array(randomBytes(32));
@@ -27,7 +29,104 @@ function setup(frameLength: number, frames: number) {
   return { key, id, plaintext, sealed };
 }
 
+/** `bytes` cut at random places into pieces (some empty), each a view of its own copy. */
+function cut(bytes: Uint8Array, seed: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let state = seed;
+  for (let at = 0; at < bytes.length;) {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const size = state % 3 === 0 ? 0 : 1 + (state % 9000);
+    pieces.push(Uint8Array.from(bytes.subarray(at, at + size)));
+    at += size;
+  }
+  return pieces;
+}
+
+/** Runs a job to the end on `tasks` libuv tasks; resolves to its outcome's error, if any. */
+async function settle(
+  binding: NativeBinding,
+  job: ReturnType<NativeBinding['NativeFrameJob']['fromPieces']>,
+  tasks: number,
+) {
+  await Promise.all(
+    Array.from({ length: tasks }, async () => {
+      while (await binding.runFrameJob(job, 64 * 1024));
+    }),
+  );
+  try {
+    job.outcome();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 describe('native frame jobs shared by several tasks', () => {
+  it('reads an input in pieces where frames span pieces, with the bytes of one call', async () => {
+    const binding = nativeBinding as NativeBinding;
+    const fl = 1000;
+    const frames = 300;
+    const unit = fl + 32;
+    const raw = new Uint8Array(randomBytes(32));
+    const handle = new binding.NativeKey(raw);
+    const key = native.importKey(raw);
+    const id = new Uint8Array(randomBytes(32));
+    const plaintext = new Uint8Array(randomBytes(fl * frames));
+    const sealed = new Uint8Array(frames * unit);
+    native.sealRegularFrames?.(key, id, fl, 4, plaintext, sealed);
+    for (const [seed, tasks] of [
+      [1, 1],
+      [2, 2],
+      [3, 4],
+    ] as const) {
+      const out = new Uint8Array(sealed.length);
+      const job = binding.NativeFrameJob.fromPieces(false, handle, id, fl, 4, cut(plaintext, seed), out, 8 * 1024);
+      expect(await settle(binding, job, tasks)).toBeUndefined();
+      expect(Buffer.from(out).equals(sealed), `seal, seed ${seed}`).toBe(true);
+      const opened = new Uint8Array(plaintext.length);
+      const back = binding.NativeFrameJob.fromPieces(true, handle, id, fl, 4, cut(sealed, seed + 10), opened, 8 * 1024);
+      expect(await settle(binding, back, tasks)).toBeUndefined();
+      expect(Buffer.from(opened).equals(plaintext), `open, seed ${seed}`).toBe(true);
+    }
+    // One piece given again and again (a stream repeating one chunk) is only read.
+    const chunk = plaintext.subarray(0, fl);
+    const repeated = new Uint8Array(3 * unit);
+    const job = binding.NativeFrameJob.fromPieces(false, handle, id, fl, 1, [chunk, chunk, chunk], repeated, fl);
+    expect(await settle(binding, job, 2)).toBeUndefined();
+    // A bad tag in a frame that spans two pieces fails the job.
+    const bad = Uint8Array.from(sealed);
+    bad[150 * unit + unit - 1] = (bad[150 * unit + unit - 1] ?? 0) ^ 1;
+    const pieces = [bad.subarray(0, 150 * unit + 500), bad.subarray(150 * unit + 500)];
+    const failing = binding.NativeFrameJob.fromPieces(
+      true,
+      handle,
+      id,
+      fl,
+      4,
+      pieces,
+      new Uint8Array(plaintext.length),
+      fl,
+    );
+    expect(await settle(binding, failing, 2)).toMatch(/^AUTHENTICATION_FAILED: .*frame 151/);
+    // Whole frames only, and no piece may share bytes with the output.
+    expect(() =>
+      binding.NativeFrameJob.fromPieces(false, handle, id, fl, 1, [plaintext.subarray(0, 10)], out0(), fl),
+    ).toThrow(/NATIVE_ARGUMENT/);
+    const shared = new Uint8Array(4 * unit);
+    expect(() =>
+      binding.NativeFrameJob.fromPieces(
+        false,
+        handle,
+        id,
+        fl,
+        1,
+        [shared.subarray(0, fl)],
+        shared.subarray(fl - 1),
+        fl,
+      ),
+    ).toThrow(/NATIVE_ARGUMENT: .*overlap/);
+  });
+
   it('writes the bytes of one synchronous call for any task count, frame length and claim split', async () => {
     for (const [fl, frames] of [
       [4 * KiB, 700],

@@ -4,25 +4,22 @@
 // and @aws-crypto/client-node; one-shot calls write into a reused output
 // (`encryptInto`/`decryptInto`), streams run 1 GiB; peak RSS of a 1 GiB encrypt -> decrypt
 // stream comes from the memory suite's child-process probe.
-import { createReadStream, createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
-import { pipeline } from 'node:stream/promises';
 import { autoBackend, type Engine } from '@sealflow/core';
 import { createTestEngine } from '@sealflow/core/testing';
 import { createFramePool } from '@sealflow/parallel';
 import { CONTEXT, contestants, fixedOptions, rawFrames, type Fixture } from '../contestants.js';
 import { log } from '../log.js';
 import type { ResultRow, TargetResult } from '../results.js';
-import { countingSink, repeatingSource } from '../streams-io.js';
-import { mibPerSecond, time, timeOnce, type Budget, type Timing } from '../timer.js';
+import { mibPerSecond, time, type Budget } from '../timer.js';
 import { GiB, KiB, MiB, sizeLabel } from '../units.js';
 import { runMemory } from './memory.js';
+import { COPY_FREE, FL, NATIVE_ONE, NATIVE_TWO, nativeRow as row } from './native-rows.js';
+import { nativeStreams } from './native-streams.js';
 import { opensslSpeed } from './openssl.js';
+
+export { NATIVE_ONE, NATIVE_TWO } from './native-rows.js';
 
 export interface NativeConfig {
   readonly oneShotBytes: number;
@@ -45,39 +42,11 @@ export const NATIVE_CHECK: NativeConfig = {
   frameLengths: [4 * KiB, 64 * KiB],
 };
 
-export const NATIVE_ONE = 'sealflow-native';
-export const NATIVE_TWO = 'sealflow-native-2';
-const FL = 64 * KiB;
-
 /** The one-line notice when `auto` could not pick the native backend (the suite is then skipped), else undefined. */
 export function nativeNotice(): string | undefined {
   return autoBackend().name === 'native'
     ? undefined
     : 'sealflow bench: note: the native backend (@sealflow/native) is not loaded; using node:crypto, native suite skipped';
-}
-
-function row(
-  workload: string,
-  operation: 'encrypt' | 'decrypt',
-  bytes: number,
-  frameLength: number | undefined,
-  contestant: string,
-  mib: number,
-  samples: number,
-  note?: string,
-): ResultRow {
-  return {
-    suite: 'native',
-    workload,
-    operation,
-    bytes,
-    frameLength,
-    contestant,
-    mibPerSecond: mib,
-    opsPerSecond: undefined,
-    samples,
-    ...(note === undefined ? {} : { note }),
-  };
 }
 
 /** One-shot rows for one frame length: raw node:crypto, native 1 and 2 threads into reused outputs, client-node. */
@@ -137,83 +106,6 @@ async function oneShot(
 }
 
 /**
- * Rounds of the stream rows: each contestant runs once per round, in a rotating order, and
- * its row is the median round. One 1 GiB run each (as before) moved the ratios by up to
- * 1.5x between runs minutes apart: a burst of load from elsewhere lands on whoever is
- * running.
- */
-const STREAM_ROUNDS = 3;
-
-/** Stream rows (64 KiB frames, 64 KiB chunks): raw node:crypto sealing frame by frame, native 1 and 2 threads. */
-async function streams(fixture: Fixture, total: number): Promise<ResultRow[]> {
-  const chunk = new Uint8Array(randomBytes(FL));
-  const workload = `stream ${sizeLabel(total)}, ${sizeLabel(FL)} frames`;
-  const raw = await rawFrames(fixture, FL);
-  const path = join(tmpdir(), `sealflow-bench-native-${process.pid}.msg`);
-  const pool = createFramePool({ mode: 'native', threads: 2 });
-  try {
-    const one = createTestEngine({ keyStore: fixture.store, frameLength: FL, backend: 'native' });
-    await pipeline(repeatingSource(total, chunk), one.encryptStream({ context: CONTEXT }), createWriteStream(path));
-    const engines: Record<string, Engine> = {
-      [NATIVE_ONE]: one,
-      [NATIVE_TWO]: createTestEngine({ keyStore: fixture.store, frameLength: FL, backend: 'native', offload: pool }),
-    };
-    const runs: { name: string; op: 'encrypt' | 'decrypt'; fn: () => Promise<unknown> }[] = [
-      {
-        name: 'raw-node',
-        op: 'encrypt',
-        fn: async () => {
-          let sequence = 1;
-          const source = repeatingSource(total, chunk);
-          const sealing = Readable.from(
-            (async function* () {
-              for await (const piece of source) yield* raw.sealFrame(piece as Uint8Array, sequence++);
-            })(),
-          );
-          await pipeline(sealing, countingSink());
-        },
-      },
-    ];
-    for (const [name, engine] of Object.entries(engines)) {
-      runs.push(
-        {
-          name,
-          op: 'encrypt',
-          fn: async () =>
-            pipeline(repeatingSource(total, chunk), engine.encryptStream({ context: CONTEXT }), countingSink()),
-        },
-        {
-          name,
-          op: 'decrypt',
-          fn: async () =>
-            pipeline(createReadStream(path, { highWaterMark: MiB }), engine.decryptStream(), countingSink()),
-        },
-      );
-    }
-    const timings = runs.map((): Timing[] => []);
-    for (let round = 0; round < STREAM_ROUNDS; round++) {
-      for (let k = 0; k < runs.length; k++) {
-        const i = (k + round) % runs.length;
-        const run = runs[i] as (typeof runs)[number];
-        (timings[i] as Timing[]).push(await timeOnce(run.fn));
-      }
-    }
-    return runs.map((run, i) => {
-      const sorted = [...(timings[i] as Timing[])].sort((a, b) => a.meanMs - b.meanMs);
-      const median = sorted[Math.floor(sorted.length / 2)] as Timing;
-      const mib = mibPerSecond(total, median.meanMs);
-      const range = sorted.map((t) => Math.round(mibPerSecond(total, t.meanMs))).reverse();
-      log(`native: ${run.name} ${run.op} ${workload}: ${Math.round(mib)} MiB/s (rounds ${range.join(', ')})`);
-      const note = `CPU ${(median.cpuMs / (total / MiB)).toFixed(2)} ms/MiB; median of ${sorted.length} rounds (${range.join(', ')} MiB/s)`;
-      return row(workload, run.op, total, FL, run.name, mib, sorted.length, note);
-    });
-  } finally {
-    await pool.close();
-    await rm(path, { force: true });
-  }
-}
-
-/**
  * V8's heap growth while the suite runs: what `sealflow gateway` sets for itself. With V8's
  * default (0: a factor V8 picks from its measured GC and mutator speeds) the stream rows
  * ran in back-to-back mark-compacts, about 40 a second, in this process that had already
@@ -238,7 +130,7 @@ async function nativeRows(fixture: Fixture, config: NativeConfig): Promise<Resul
   const rows: ResultRow[] = [];
   const plaintext = new Uint8Array(randomBytes(config.oneShotBytes));
   for (const fl of config.frameLengths) rows.push(...(await oneShot(fixture, config, fl, plaintext)));
-  rows.push(...(await streams(fixture, config.streamBytes)));
+  rows.push(...(await nativeStreams(fixture, config.streamBytes)));
   const openssl = await opensslSpeed(config.opensslSeconds, undefined, FL);
   if (openssl !== undefined)
     rows.push(row('AES-256-GCM, 64 KiB blocks, 1 core', 'encrypt', FL, undefined, 'openssl (1 core)', openssl, 1));
@@ -343,6 +235,12 @@ export function nativeTargets(rows: readonly ResultRow[]): TargetResult[] {
       );
     }
   }
+  const ceiling = find(rows, COPY_FREE, 'encrypt', stream);
+  const one = find(rows, NATIVE_ONE, 'encrypt', stream);
+  const ceilingRatio =
+    ceiling?.mibPerSecond !== undefined && one?.mibPerSecond !== undefined
+      ? `; the copy-free ceiling measured in this run (chunks read in place by 2 tasks, one batch in flight) is ${(ceiling.mibPerSecond / one.mibPerSecond).toFixed(2)}x one thread's encrypt`
+      : '';
   for (const [label, kind] of [
     ['one-shot', oneShot64],
     ['stream', stream],
@@ -357,7 +255,7 @@ export function nativeTargets(rows: readonly ResultRow[]): TargetResult[] {
           1.7,
           label === 'one-shot'
             ? 'needs a second free core (same CPU per byte as one thread; cores used: MiB/s x CPU ms/MiB in the rows)'
-            : "the JavaScript thread: it copies each chunk into a batch buffer (a stream's caller may reuse a chunk once its write is acknowledged) and runs the stream, about 0.3 ms/MiB (perf, per thread) against one thread's 0.07 besides AES, on the same 2 cores as the 2 tasks",
+            : `the JavaScript thread: it copies each chunk into a batch buffer (a stream's caller may reuse a chunk once its write is acknowledged) and runs the stream, about 0.3 ms/MiB (perf, per thread) against one thread's 0.07 besides AES, on the same 2 cores as the 2 tasks${ceilingRatio}`,
         ),
       );
     }

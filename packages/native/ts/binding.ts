@@ -40,16 +40,32 @@ export interface NativeBinding {
    * frames to seal, or regular frames to open), `output` room for all of them; a task
    * claims `claimBytes` of input at a time (at least a frame).
    */
-  NativeFrameJob: new (
-    open: boolean,
-    key: NativeKeyHandle,
-    messageId: Uint8Array,
-    frameLength: number,
-    first: number,
-    input: Uint8Array,
-    output: Uint8Array,
-    claimBytes: number,
-  ) => NativeFrameJobHandle;
+  NativeFrameJob: {
+    new (
+      open: boolean,
+      key: NativeKeyHandle,
+      messageId: Uint8Array,
+      frameLength: number,
+      first: number,
+      input: Uint8Array,
+      output: Uint8Array,
+      claimBytes: number,
+    ): NativeFrameJobHandle;
+    /**
+     * The same over an input in pieces, read where they are (frames may span pieces): the
+     * caller owns every piece until every task of the job settled.
+     */
+    fromPieces(
+      open: boolean,
+      key: NativeKeyHandle,
+      messageId: Uint8Array,
+      frameLength: number,
+      first: number,
+      pieces: Uint8Array[],
+      output: Uint8Array,
+      claimBytes: number,
+    ): NativeFrameJobHandle;
+  };
   /**
    * A libuv pool task claiming and running the job's frames until none is left (false) or
    * it did `budgetBytes` of input (true: queue it again). Never rejects on bad frames: see

@@ -5,7 +5,7 @@ import { registerCipherBackend, type CipherBackend } from '@sealflow/core';
 import { loadBinding, type NativeBinding } from './binding.js';
 import { createNativeBackend } from './native-backend.js';
 
-export type { NativeBinding, NativeKeyHandle } from './binding.js';
+export type { NativeBinding, NativeFrameJobHandle, NativeKeyHandle } from './binding.js';
 export { nativeKeyHandle } from './native-backend.js';
 
 /** The loaded napi module, or undefined when no binary exists for this machine. */
