@@ -11,6 +11,9 @@ export interface NativeFrameJobHandle {
   outcome(): void;
 }
 
+/** Which frames a batch or job covers: the key, the message ID, the frame length and the first sequence number. */
+type Frames = [key: NativeKeyHandle, messageId: Uint8Array, frameLength: number, first: number];
+
 /**
  * The napi module's surface (src/lib.rs). Every batch call reads `input` and writes
  * `output`, which must not overlap. Jobs run on the libuv thread pool: the caller owns
@@ -19,22 +22,8 @@ export interface NativeFrameJobHandle {
  */
 export interface NativeBinding {
   NativeKey: new (raw: Uint8Array) => NativeKeyHandle;
-  sealFramesSync(
-    key: NativeKeyHandle,
-    messageId: Uint8Array,
-    frameLength: number,
-    first: number,
-    input: Uint8Array,
-    output: Uint8Array,
-  ): number;
-  openFramesSync(
-    key: NativeKeyHandle,
-    messageId: Uint8Array,
-    frameLength: number,
-    first: number,
-    input: Uint8Array,
-    output: Uint8Array,
-  ): number;
+  sealFramesSync(...args: [...Frames, input: Uint8Array, output: Uint8Array]): number;
+  openFramesSync(...args: [...Frames, input: Uint8Array, output: Uint8Array]): number;
   /**
    * One message's frames for `runFrameJob` tasks: `input` holds whole frames (plaintext
    * frames to seal, or regular frames to open), `output` room for all of them; a task
@@ -43,13 +32,7 @@ export interface NativeBinding {
   NativeFrameJob: {
     new (
       open: boolean,
-      key: NativeKeyHandle,
-      messageId: Uint8Array,
-      frameLength: number,
-      first: number,
-      input: Uint8Array,
-      output: Uint8Array,
-      claimBytes: number,
+      ...args: [...Frames, input: Uint8Array, output: Uint8Array, claimBytes: number]
     ): NativeFrameJobHandle;
     /**
      * The same over an input in pieces, read where they are (frames may span pieces): the
@@ -57,13 +40,7 @@ export interface NativeBinding {
      */
     fromPieces(
       open: boolean,
-      key: NativeKeyHandle,
-      messageId: Uint8Array,
-      frameLength: number,
-      first: number,
-      pieces: Uint8Array[],
-      output: Uint8Array,
-      claimBytes: number,
+      ...args: [...Frames, pieces: Uint8Array[], output: Uint8Array, claimBytes: number]
     ): NativeFrameJobHandle;
   };
   /**
