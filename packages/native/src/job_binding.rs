@@ -33,11 +33,11 @@ struct Buffers {
     output: *mut u8,
 }
 
-// SAFETY (napi buffer access): the addresses point into the two typed arrays held above,
-// alive as long as this value. Tasks on other threads derive from them only the disjoint
+// SAFETY (napi buffer access): the addresses point into the typed arrays held above (the
+// input's pieces and the output), alive as long as this value. Tasks on other threads derive from them only the disjoint
 // runs of frames `FrameJob::claim` hands out (one task per run), never a view of the whole.
 unsafe impl Send for Buffers {}
-// SAFETY (napi buffer access): see `Send`; shared references only read the two addresses.
+// SAFETY (napi buffer access): see `Send`; shared references only read the addresses.
 unsafe impl Sync for Buffers {}
 
 struct Shared {
