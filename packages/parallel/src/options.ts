@@ -10,10 +10,11 @@ export interface FramePoolOptions {
    * `'workers'` (default): piscina worker threads running node:crypto. `'subtle'`:
    * WebCrypto on libuv's thread pool (size set by UV_THREADPOOL_SIZE at process start).
    * `'native'`: the native backend (`@sealflow/native`, which must be imported first and
-   * built: it throws INVALID_ARGUMENT otherwise), one native call per batch as a task on
-   * libuv's thread pool, at most `threads` at once: no worker threads, and no copies but the
-   * one of a stream's chunks into the pool's batch buffers (one-shot calls are read in
-   * place: the engine owns their input until they settle). Where the native backend is
+   * built: it throws INVALID_ARGUMENT otherwise), batches as native tasks on libuv's thread
+   * pool, at most `threads` at once (a one-shot message is one batch its tasks share): no
+   * worker threads, and no copies but the one of a stream's chunks into the pool's batch
+   * buffers (one-shot calls are read in place: the engine owns their input until they
+   * settle). Where the native backend is
    * present this replaces the worker path (keep UV_THREADPOOL_SIZE, 4 by default, at least
    * `threads`).
    */
@@ -28,7 +29,8 @@ export interface FramePoolOptions {
    * Most plaintext bytes per batch, rounded down to whole frames (at least one); default
    * 4 MiB with worker threads, 1 MiB with `'subtle'` and `'native'`. A message of known size is cut into at least two batches per thread (smaller
    * ones when this would give fewer), so every thread gets work. `'native'` one-shot calls
-   * ignore it: two batches per thread, read in place from the caller's input.
+   * ignore it: one batch, read in place from the caller's input and shared by the free
+   * threads.
    */
   readonly batchBytes?: number;
   /**
