@@ -8,11 +8,13 @@
 // bounds what the product's stream could reach, see bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { NativeBinding, NativeFrameJobHandle, NativeKeyHandle } from '@sealflow/native';
-
-/** Input bytes a task claims at a time, and does before it goes back to the queue (as the engine's jobs). */
-const CLAIM_BYTES = 1024 * 1024;
-const TASK_BUDGET_BYTES = 64 * 1024 * 1024;
+import {
+  FRAME_JOB_CLAIM_BYTES,
+  settleFrameJob,
+  type NativeBinding,
+  type NativeFrameJobHandle,
+  type NativeKeyHandle,
+} from '@sealflow/native';
 
 export class CopyFreeSealer extends Writable {
   readonly #binding: NativeBinding;
@@ -74,15 +76,11 @@ export class CopyFreeSealer extends Writable {
       this.#sequence,
       pieces,
       output,
-      CLAIM_BYTES,
+      FRAME_JOB_CLAIM_BYTES,
     );
     this.#sequence += frames;
-    const task = async (): Promise<void> => {
-      while (await this.#binding.runFrameJob(job, TASK_BUDGET_BYTES));
-    };
-    Promise.all(Array.from({ length: this.#tasks }, task)).then(
+    settleFrameJob(this.#binding, job, this.#tasks).then(
       () => {
-        job.outcome();
         this.#sealed += output.length;
         this.#rest = rest;
         done();

@@ -7,6 +7,7 @@ import { createNativeBackend } from './native-backend.js';
 
 export type { NativeBinding, NativeFrameJobHandle, NativeKeyHandle } from './binding.js';
 export { nativeKeyHandle } from './native-backend.js';
+export { FRAME_JOB_CLAIM_BYTES, settleFrameJob } from './frame-job.js';
 
 /** The loaded napi module, or undefined when no binary exists for this machine. */
 export const nativeBinding: NativeBinding | undefined = loadBinding();
