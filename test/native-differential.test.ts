@@ -263,7 +263,7 @@ describe('native frame batches against node:crypto and noble', () => {
   it('the binary is built wherever cargo exists (npm run setup), and absent otherwise', () => {
     // The same lookup as scripts/build-native.mjs: PATH, then rustup's default place.
     const works = (cmd: string): boolean => {
-      const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
+      const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore', timeout: 30_000 });
       return probe.error === undefined && probe.status === 0;
     };
     const hasCargo =

@@ -39,7 +39,7 @@ describe('README', () => {
 });
 
 describe('docs a clone has', () => {
-  const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
+  const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8', timeout: 30_000 }).split('\n');
 
   it('no README or doc points outside the repository (../shared)', () => {
     for (const file of tracked.filter((f) => f.endsWith('.md'))) {

@@ -14,7 +14,7 @@ describe('cargo test for @sealflow/native', () => {
   it('passes where cargo exists; without cargo the binary is absent and nothing loads', () => {
     // The same lookup as scripts/build-native.mjs: PATH, then rustup's default place.
     const works = (cmd: string): boolean => {
-      const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore' });
+      const probe = spawnSync(cmd, ['--version'], { stdio: 'ignore', timeout: 30_000 });
       return probe.error === undefined && probe.status === 0;
     };
     const home = join(process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'), 'bin', 'cargo');
@@ -24,10 +24,14 @@ describe('cargo test for @sealflow/native', () => {
       return;
     }
     expect(nativeBinding, 'npm run setup builds the binary where cargo exists').toBeDefined();
+    // Bounded: a synchronous child that never ended would block this worker, and the run,
+    // for good (a test timeout cannot fire while the thread waits).
     const run = spawnSync(cargo, ['test', '--release', '--locked', '--no-default-features'], {
       cwd: crate,
       encoding: 'utf8',
+      timeout: 600_000,
     });
+    expect(run.signal, `cargo test did not end within 10 minutes\n${run.stdout}\n${run.stderr}`).toBeNull();
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/test result: ok\. 6 passed; 0 failed/);
   }, 900_000);

@@ -94,7 +94,7 @@ export function selfSignedCert(dir: string): { certFile: string; keyFile: string
       '-addext',
       'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.localhost,DNS:features.localhost',
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 },
   );
   return {
     certFile: join(dir, 'tls.crt'),

@@ -29,7 +29,7 @@ export interface TestPki {
 export const KMS_CLIENT_NAME = 'cks.kms.us-east-1.amazonaws.com';
 
 function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
 }
 
 function makeCa(dir: string, name: string): void {

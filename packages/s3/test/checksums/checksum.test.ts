@@ -37,7 +37,10 @@ function python(inputs: readonly Uint8Array[]): Record<string, string>[] {
     'print(json.dumps(out))',
   ].join('\n');
   const input = JSON.stringify(inputs.map((bytes) => Buffer.from(bytes).toString('base64')));
-  return JSON.parse(execFileSync('python3', ['-c', script], { input }).toString()) as Record<string, string>[];
+  return JSON.parse(execFileSync('python3', ['-c', script], { input, timeout: 60_000 }).toString()) as Record<
+    string,
+    string
+  >[];
 }
 
 describe('createChecksum: catalogue check values ("123456789")', () => {
