@@ -37,10 +37,8 @@ function python(inputs: readonly Uint8Array[]): Record<string, string>[] {
     'print(json.dumps(out))',
   ].join('\n');
   const input = JSON.stringify(inputs.map((bytes) => Buffer.from(bytes).toString('base64')));
-  return JSON.parse(execFileSync('python3', ['-c', script], { input, timeout: 60_000 }).toString()) as Record<
-    string,
-    string
-  >[];
+  const printed = execFileSync('python3', ['-c', script], { input, timeout: 60_000 }).toString();
+  return JSON.parse(printed) as Record<string, string>[];
 }
 
 describe('createChecksum: catalogue check values ("123456789")', () => {
