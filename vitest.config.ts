@@ -64,6 +64,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     allowOnly: false,
     globalSetup: ['test/setup/global-setup.ts'],
-    reporters: ['default', './test/setup/summary-reporter.ts'],
+    reporters: ['default', './test/setup/summary-reporter.ts', './test/setup/running-reporter.ts'],
   },
 });
