@@ -12,8 +12,8 @@
 //
 //   node scripts/ci-watchdog.mjs --quiet-minutes 15 --deadline 1767225600 -- npm test
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -56,7 +56,8 @@ child.stderr.on('data', (chunk) => {
 });
 child.on('close', (code, signal) => {
   clearInterval(timer);
-  process.exitCode = code ?? (signal === null ? 1 : 128);
+  rmSync(reports, { recursive: true, force: true });
+  process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
 });
 
 const timer = setInterval(() => {
@@ -108,6 +109,7 @@ function stop(why) {
           `\nci-watchdog: node ${pid} wrote no report within 10 s: its JavaScript thread never yielded (STAT R above: a busy loop)`,
         );
     for (const [pid] of processes) signal(pid, 'SIGKILL');
+    rmSync(reports, { recursive: true, force: true });
     process.exit(124);
   }, 10_000);
 }

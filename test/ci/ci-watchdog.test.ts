@@ -2,7 +2,7 @@
 // output and exit status pass through; a quiet run is ended with what it was doing (the
 // tests vitest was running, the process table, each Node.js process's stack and handles).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +32,17 @@ function watch(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<En
 }
 
 describe('scripts/ci-watchdog.mjs', () => {
-  it('passes a command’s output and exit status through', async () => {
+  it('passes a command’s output and exit status through, and leaves no temporary files', async () => {
+    const temp = mkdtempSync(join(scratch, 'tmp-'));
     const script = "console.log('out'); console.error('err'); process.exitCode = 3";
-    const ended = await watch(['--quiet-minutes', '1', '--', process.execPath, '-e', script]);
+    const ended = await watch(['--quiet-minutes', '1', '--', process.execPath, '-e', script], { TMPDIR: temp });
     expect(ended).toStrictEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect(readdirSync(temp)).toStrictEqual([]);
+  });
+
+  it('exits 128 + the signal number when the command is killed by a signal', async () => {
+    const ended = await watch(['--', process.execPath, '-e', "process.kill(process.pid, 'SIGTERM')"]);
+    expect(ended.code).toBe(128 + 15);
   });
 
   it('ends a quiet run with exit 124, naming the running tests, the process table and each node stack', async () => {
@@ -55,8 +62,10 @@ describe('scripts/ci-watchdog.mjs', () => {
     const spinner = join(scratch, 'spinner.mjs');
     writeFileSync(spinner, 'setTimeout(function spinForever() { for (;;); }, 10);');
     const shell = `"${process.execPath}" "${waiter}" & "${process.execPath}" "${spinner}" & wait`;
-    const ended = await watch(['--quiet-minutes', '0.05', '--', 'bash', '-c', shell]);
+    const temp = mkdtempSync(join(scratch, 'tmp-'));
+    const ended = await watch(['--quiet-minutes', '0.05', '--', 'bash', '-c', shell], { TMPDIR: temp });
     expect(ended.code).toBe(124);
+    expect(readdirSync(temp)).toStrictEqual([]);
     expect(ended.stdout).toContain('waiting\n');
     expect(ended.stdout).toMatch(/ci-watchdog: no output for \d+ minutes/);
     expect(ended.stdout).toContain('x.test.ts: test "waits forever"');
