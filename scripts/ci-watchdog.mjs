@@ -88,7 +88,12 @@ function stop(why) {
   clearInterval(timer);
   const minutes = Math.round((Date.now() - started) / 60_000);
   console.log(`\nci-watchdog: ${why}, ${minutes} minutes into \`${[command, ...args].join(' ')}\`; what runs now:`);
-  const processes = tree(child.pid);
+  let processes = [[child.pid, command]];
+  try {
+    processes = tree(child.pid);
+  } catch (error) {
+    console.log(`ci-watchdog: could not list the processes (${error.message}); ending the command alone`);
+  }
   try {
     const ps = ['-o', 'pid,ppid,stat,wchan:24,etimes,rss,args', '--forest', '-p', processes.map(([p]) => p).join(',')];
     console.log(execFileSync('ps', ps, { encoding: 'utf8' }).replace(/^(.{0,240}).*$/gm, '$1'));
