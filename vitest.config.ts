@@ -64,6 +64,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     allowOnly: false,
     globalSetup: ['test/setup/global-setup.ts'],
+    setupFiles: ['test/setup/running-tests.ts'],
     reporters: ['default', './test/setup/summary-reporter.ts', './test/setup/running-reporter.ts'],
   },
 });

@@ -4,7 +4,7 @@
 // seconds), it prints what every process under it is doing, ends them, and exits 124: a
 // CI run that would have been cut off silently shows instead where it stood.
 //
-// What it prints: the tests vitest was running (test/setup/running-reporter.ts), the
+// What it prints: the test files and tests vitest was running (test/setup/running-*.ts), the
 // process tree (state, kernel wait channel, run time), and for every
 // Node.js process the JavaScript stack and open handle kinds of a diagnostic report (the
 // command runs with `--report-on-signal`, so SIGUSR2 writes one; nothing else of a report,
@@ -37,8 +37,9 @@ const reports = mkdtempSync(join(tmpdir(), 'ci-watchdog-'));
 const nodeOptions = [process.env.NODE_OPTIONS, '--report-on-signal', `--report-directory=${reports}`]
   .filter(Boolean)
   .join(' ');
-// test/setup/running-reporter.ts keeps here what vitest runs right now.
-const running = join(reports, 'running-tests.txt');
+// test/setup/running-reporter.ts (the files) and running-tests.ts (each worker's test)
+// keep here what vitest runs right now.
+const running = join(reports, 'running');
 const [command, ...args] = process.argv.slice(split + 1);
 const started = Date.now();
 const child = spawn(command, args, {
@@ -62,7 +63,7 @@ child.on('close', (code, signal) => {
 
 const timer = setInterval(() => {
   const now = Date.now();
-  if (now - lastOutput >= quietMs) stop(`no output for ${Math.round((now - lastOutput) / 60_000)} minutes`);
+  if (now - lastOutput >= quietMs) stop(`no output for ${Math.round((now - lastOutput) / 1000)} s`);
   else if (now >= deadlineMs) stop('the CI deadline came');
 }, 5_000);
 
@@ -86,8 +87,8 @@ function tree(root) {
 
 function stop(why) {
   clearInterval(timer);
-  const minutes = Math.round((Date.now() - started) / 60_000);
-  console.log(`\nci-watchdog: ${why}, ${minutes} minutes into \`${[command, ...args].join(' ')}\`; what runs now:`);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\nci-watchdog: ${why}, ${seconds} s into \`${[command, ...args].join(' ')}\`; what runs now:`);
   let processes = [[child.pid, command]];
   try {
     processes = tree(child.pid);
@@ -100,11 +101,7 @@ function stop(why) {
   } catch (error) {
     console.log(`ci-watchdog: ps failed: ${error.message}`);
   }
-  try {
-    console.log(`ci-watchdog: vitest was running (at ${new Date().toISOString()}):\n${readFileSync(running, 'utf8')}`);
-  } catch {
-    console.log('ci-watchdog: vitest had not started');
-  }
+  printRunning(new Set(processes.map(([pid]) => pid)));
   for (const [pid, comm] of processes) if (comm === 'node') signal(pid, 'SIGUSR2');
   setTimeout(() => {
     const reported = printReports();
@@ -117,6 +114,25 @@ function stop(why) {
     rmSync(reports, { recursive: true, force: true });
     process.exit(124);
   }, 10_000);
+}
+
+/** What vitest was running: its files, and each live worker's test. */
+function printRunning(live) {
+  let names = [];
+  try {
+    names = readdirSync(running).sort();
+  } catch {
+    // vitest never started, or never wrote
+  }
+  console.log(`ci-watchdog: what vitest was running, at ${new Date().toISOString()}:`);
+  if (names.length === 0) console.log('  (nothing recorded: vitest had not started a test file)');
+  for (const name of names) {
+    const worker = /^worker-(\d+)\.txt$/.exec(name);
+    // A worker that ended without removing its file (killed) is not running anything.
+    if (worker !== null && !live.has(Number(worker[1]))) continue;
+    const text = readFileSync(join(running, name), 'utf8').trimEnd();
+    console.log(`  ${worker === null ? 'vitest' : `worker ${worker[1]}`}: ${text.replaceAll('\n', '\n    ')}`);
+  }
 }
 
 function signal(pid, name) {

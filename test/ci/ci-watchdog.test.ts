@@ -46,15 +46,20 @@ describe('scripts/ci-watchdog.mjs', () => {
   });
 
   it('ends a quiet run with exit 124, naming the running tests, the process table and each node stack', async () => {
-    // A stand-in for a hung vitest worker: it records a running test where the reporter
-    // would, then waits on a socket forever; a second node process spins.
+    // A stand-in for vitest and a hung worker: it records its running test file and test
+    // where test/setup/running-*.ts would (and a stale file of a worker long gone), then
+    // waits on a socket forever; a second node process spins.
     const waiter = join(scratch, 'waiter.mjs');
     writeFileSync(
       waiter,
       [
-        "import { writeFileSync } from 'node:fs';",
+        "import { mkdirSync, writeFileSync } from 'node:fs';",
         "import { createServer } from 'node:net';",
-        'writeFileSync(process.env.SEALFLOW_RUNNING_TESTS, \'x.test.ts: test "waits forever"\\n\');',
+        'const folder = process.env.SEALFLOW_RUNNING_TESTS;',
+        'mkdirSync(folder, { recursive: true });',
+        "writeFileSync(`${folder}/vitest.txt`, 'last file ended: w.test.ts\\nx.test.ts: running\\n');",
+        'writeFileSync(`${folder}/worker-${process.pid}.txt`, \'x.test.ts: test "waits forever"\\n\');',
+        'writeFileSync(`${folder}/worker-999999999.txt`, \'gone.test.ts: test "long over"\\n\');',
         'createServer().listen(0);',
         "console.log('waiting');",
       ].join('\n'),
@@ -67,8 +72,10 @@ describe('scripts/ci-watchdog.mjs', () => {
     expect(ended.code).toBe(124);
     expect(readdirSync(temp)).toStrictEqual([]);
     expect(ended.stdout).toContain('waiting\n');
-    expect(ended.stdout).toMatch(/ci-watchdog: no output for \d+ minutes/);
-    expect(ended.stdout).toContain('x.test.ts: test "waits forever"');
+    expect(ended.stdout).toMatch(/ci-watchdog: no output for \d+ s, \d+ s into `bash -c /);
+    expect(ended.stdout).toContain('  vitest: last file ended: w.test.ts\n    x.test.ts: running\n');
+    expect(ended.stdout).toMatch(/ {2}worker \d+: x\.test\.ts: test "waits forever"\n/);
+    expect(ended.stdout).not.toContain('long over');
     expect(ended.stdout).toMatch(/PID +PPID +STAT +WCHAN/);
     // The waiting process wrote a report: its open server socket is among its handles.
     expect(ended.stdout).toMatch(

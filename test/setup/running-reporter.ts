@@ -1,77 +1,47 @@
-import { writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
-import type { Reporter, ReportedHookContext, TestCase, TestModule } from 'vitest/node';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Keeps a file listing what runs right now (test files, their tests and hooks, each with
- * its start time) when SEALFLOW_RUNNING_TESTS names one: `scripts/ci-watchdog.mjs` sets it
- * and prints the file if the run goes quiet, so a hang names its test. Does nothing
- * otherwise.
+ * When SEALFLOW_RUNNING_TESTS names a folder (`scripts/ci-watchdog.mjs` sets it, and
+ * prints the folder if the run goes quiet), keeps `vitest.txt` there: the test files
+ * running now and the last one that ended. Which test inside a file runs is kept by the
+ * worker itself (`running-tests.ts`): vitest's runner holds back test and hook events
+ * (throttled), so a reporter can miss the start of the one that hangs. Does nothing
+ * without the variable, and stops (one line on stderr) if the file cannot be written.
  */
 export default class RunningReporter implements Reporter {
-  readonly #file = process.env['SEALFLOW_RUNNING_TESTS'];
+  #file = process.env['SEALFLOW_RUNNING_TESTS'] && join(process.env['SEALFLOW_RUNNING_TESTS'], 'vitest.txt');
   readonly #running = new Map<string, number>();
   #lastEnded = '(none yet)';
 
-  onTestModuleQueued(module: TestModule): void {
-    this.#set(`${this.#name(module)}: queued (loading)`);
-  }
-
   onTestModuleStart(module: TestModule): void {
-    this.#drop(`${this.#name(module)}: queued (loading)`);
-    this.#set(`${this.#name(module)}: running`);
-  }
-
-  onTestModuleEnd(module: TestModule): void {
-    const name = this.#name(module);
-    for (const key of [...this.#running.keys()]) if (key.startsWith(`${name}:`)) this.#running.delete(key);
-    this.#lastEnded = name;
+    this.#running.set(this.#name(module), Date.now());
     this.#write();
   }
 
-  onTestCaseReady(test: TestCase): void {
-    this.#set(this.#test(test));
-  }
-
-  onTestCaseResult(test: TestCase): void {
-    this.#drop(this.#test(test));
-  }
-
-  onHookStart(hook: ReportedHookContext): void {
-    this.#set(this.#hook(hook));
-  }
-
-  onHookEnd(hook: ReportedHookContext): void {
-    this.#drop(this.#hook(hook));
+  onTestModuleEnd(module: TestModule): void {
+    this.#running.delete(this.#name(module));
+    this.#lastEnded = this.#name(module);
+    this.#write();
   }
 
   #name(module: TestModule): string {
     return relative(process.cwd(), module.moduleId);
   }
 
-  #test(test: TestCase): string {
-    return `${this.#name(test.module)}: test "${test.fullName}"`;
-  }
-
-  #hook(hook: ReportedHookContext): string {
-    const entity = hook.entity;
-    const where = entity.type === 'module' ? this.#name(entity) : `${this.#name(entity.module)}: "${entity.fullName}"`;
-    return `${where}: ${hook.name} hook`;
-  }
-
-  #set(key: string): void {
-    this.#running.set(key, Date.now());
-    this.#write();
-  }
-
-  #drop(key: string): void {
-    this.#running.delete(key);
-    this.#write();
-  }
-
   #write(): void {
-    if (this.#file === undefined) return;
-    const lines = [...this.#running].map(([key, since]) => `${key} (since ${new Date(since).toISOString()})`);
-    writeFileSync(this.#file, `last file ended: ${this.#lastEnded}\n${lines.join('\n')}\n`);
+    if (!this.#file) return;
+    const lines = [...this.#running].map(
+      ([name, since]) => `${name}: running (since ${new Date(since).toISOString()})`,
+    );
+    try {
+      mkdirSync(join(this.#file, '..'), { recursive: true });
+      writeFileSync(this.#file, `last file ended: ${this.#lastEnded}\n${lines.join('\n')}\n`);
+    } catch (error) {
+      // A diagnostic aid must never fail the run it watches: say so once, then stop.
+      process.stderr.write(`running-reporter: cannot write ${this.#file} (${String(error)}); stopped keeping it\n`);
+      this.#file = undefined;
+    }
   }
 }
