@@ -108,7 +108,7 @@ function stop(why) {
     for (const [pid, comm] of processes)
       if (comm === 'node' && !reported.has(pid))
         console.log(
-          `\nci-watchdog: node ${pid} wrote no report within 10 s: its JavaScript thread never yielded (STAT R above: a busy loop)`,
+          `\nci-watchdog: node ${pid} wrote no report within 10 s: its JavaScript thread never yielded (STAT R above: a busy loop; S: a synchronous call, see WCHAN)`,
         );
     for (const [pid] of processes) signal(pid, 'SIGKILL');
     rmSync(reports, { recursive: true, force: true });
