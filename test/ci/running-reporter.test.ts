@@ -64,7 +64,7 @@ it('names the file in its beforeAll hook, then the running test, and nothing onc
 
   expect(await run.exited, run.output()).toBe(0);
   expect(readFileSync(join(folder, 'vitest.txt'), 'utf8')).toBe(`last file ended: ${FIXTURE}\n\n`);
-  // The worker removed its file as it exited.
+  // The worker removed its file once the fixture's tests and hooks were done.
   expect(readdirSync(folder)).toStrictEqual(['vitest.txt']);
 }, 60_000);
 
