@@ -34,6 +34,7 @@ import {
   decodePartRecord,
   encodePartRecord,
   type ObjectRecord,
+  RecordLimits,
   type PartRecord,
   type StoredPart,
 } from '../objects/object-record.js';
@@ -44,6 +45,7 @@ import { openCustomerEncryption } from '../objects/sse-c.js';
 import { hasSseCustomerHeaders } from '../rules/sse-customer-key.js';
 import { encryptionResponseHeaders } from '../rules/response-headers.js';
 import { header, type RequestHeaders } from '../rules/sse-headers.js';
+import { readWholeBlob } from '../store/read-whole-blob.js';
 import {
   decodeUploadRecord,
   encodeUploadRecord,
@@ -262,10 +264,10 @@ async function storePart(
   return { etag, headers: { etag, ...encryptionResponseHeaders(reported(record), 'UploadPart'), ...checksumHeaders } };
 }
 
+// A re-sent part replaces its record while CompleteMultipartUpload may be reading it: one
+// consistent read of the whole record.
 async function readPart(core: ServiceCore, name: string): Promise<PartRecord | undefined> {
-  const info = await core.store.stat(name);
-  if (info === undefined) return undefined;
-  const bytes = await core.store.read(name, 0, info.size);
+  const bytes = await readWholeBlob(core.store, name, 'maxPartRecordBytes', RecordLimits.maxPartRecordBytes);
   return bytes === undefined ? undefined : decodePartRecord(bytes);
 }
 
@@ -283,6 +285,20 @@ export async function uploadPartCopy(
   input: UploadPartCopyInput,
 ): Promise<WriteResult & { lastModified: Date }> {
   assertPartNumber(input.partNumber);
+  // Leased before the source's record is read: no commit of this process deletes its bodies mid-copy.
+  const lease = core.readers.lease(BlobNames.object(input.source.bucket, input.source.key));
+  try {
+    return await uploadPartCopyLeased(core, ctx, input);
+  } finally {
+    lease.end();
+  }
+}
+
+async function uploadPartCopyLeased(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: UploadPartCopyInput,
+): Promise<WriteResult & { lastModified: Date }> {
   const record = await upload(core, ctx, input, 's3:PutObject');
   const source = await readableRecord(
     core,

@@ -9,6 +9,7 @@ import { commitRecord, readableRecord, readPlan, reported, writeBody } from './o
 import { readWhole } from './object-reader.js';
 import { storedFields } from './object-headers.js';
 import type { ObjectRecord } from './object-record.js';
+import type { ReadLease } from './object-readers.js';
 import { rekeyObject } from './rekey.js';
 import type { RequestContext } from './request-context.js';
 import { toS3Error, type ServiceCore } from './service-core.js';
@@ -48,6 +49,21 @@ export async function copyObject(
   core: ServiceCore,
   ctx: RequestContext,
   input: CopyObjectInput,
+): Promise<CopyObjectResult> {
+  // Leased before the source's record is read: no commit of this process deletes its bodies mid-copy.
+  const lease = core.readers.lease(BlobNames.object(input.source.bucket, input.source.key));
+  try {
+    return await copyLeased(core, ctx, input, lease);
+  } finally {
+    lease.end();
+  }
+}
+
+async function copyLeased(
+  core: ServiceCore,
+  ctx: RequestContext,
+  input: CopyObjectInput,
+  lease: ReadLease,
 ): Promise<CopyObjectResult> {
   const source = await readableRecord(
     core,
@@ -115,6 +131,8 @@ export async function copyObject(
   } catch (error) {
     throw toS3Error(error);
   }
+  // The source is read: a copy onto itself must not wait for its own lease to remove the old body.
+  lease.end();
   // The MD5 is there exactly when md5Etag(plan.encryption) asked for it (SSE-S3).
   const etag = `"${written.md5 ?? core.newEtag()}"`;
   const fields = replace ?? { contentType: source.contentType, metadata: source.metadata, headers: source.headers };

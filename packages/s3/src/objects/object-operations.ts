@@ -17,7 +17,8 @@ import { multipartChecksum } from '../multipart/multipart-checksum.js';
 import { isMissingBody } from './message-source.js';
 import { readRange, readTrailers, readWhole, type ReadPlan } from './object-reader.js';
 import { httpDate, objectResponseHeaders, storedFields } from './object-headers.js';
-import { type ObjectRecord, encodeObjectRecord } from './object-record.js';
+import { type ObjectRecord, type StoredPart, encodeObjectRecord } from './object-record.js';
+import { leasedBody } from './object-readers.js';
 import { checkReadConditions } from './conditional-request.js';
 import {
   commitConditionally,
@@ -138,10 +139,20 @@ export async function commitRecord(
   }
   if (previous !== undefined) {
     const kept = new Set(record.parts.map((p) => p.blob));
-    await Promise.all(
-      previous.parts.filter((p) => !kept.has(p.blob)).map((p) => core.store.delete(p.blob).catch(() => false)),
+    await removeBodies(
+      core,
+      name,
+      previous.parts.filter((p) => !kept.has(p.blob)),
     );
   }
+}
+
+/** Deletes replaced bodies of object `name` once this process's readers of it are done. */
+function removeBodies(core: ServiceCore, name: string, parts: readonly StoredPart[]): Promise<void> {
+  if (parts.length === 0) return Promise.resolve();
+  return core.readers.removeAfterReaders(name, () =>
+    Promise.all(parts.map((p) => core.store.delete(p.blob).catch(() => false))),
+  );
 }
 
 /** PutObject. @throws {S3Error} */
@@ -305,14 +316,21 @@ export async function headObject(
   ctx: RequestContext,
   input: GetObjectInput,
 ): Promise<HeadObjectResult> {
-  const { status, headers, contentLength } = await describe(core, ctx, input, 'HeadObject');
-  return { status, headers, contentLength };
+  // Checksum mode reads the sealed trailers from the bodies: they stay while it does.
+  const lease = core.readers.lease(BlobNames.object(input.bucket, input.key));
+  try {
+    const { status, headers, contentLength } = await describe(core, ctx, input, 'HeadObject');
+    return { status, headers, contentLength };
+  } finally {
+    lease.end();
+  }
 }
 
 /**
  * GetObject: the plaintext as a stream. The first message's header is unwrapped before
  * this resolves, so key errors (AccessDenied, KMS.DisabledException...) answer as S3
- * errors rather than a broken body. @throws {S3Error}
+ * errors rather than a broken body. The bodies it reads stay until the stream ends (read
+ * to the end, failed, returned, or `input.signal` aborted). @throws {S3Error}
  */
 export async function getObject(
   core: ServiceCore,
@@ -320,17 +338,21 @@ export async function getObject(
   input: GetObjectInput,
 ): Promise<GetObjectResult> {
   for (let attempt = 1; ; attempt++) {
+    // Leased before the record is read: no commit of this process deletes what it names.
+    const lease = core.readers.lease(BlobNames.object(input.bucket, input.key));
     try {
-      return await openObject(core, ctx, input);
+      const result = await openObject(core, ctx, input);
+      return { ...result, body: leasedBody(result.body, lease, input.signal) };
     } catch (error) {
-      // An overwrite committed (and deleted the body this GET's record named) before the
-      // first byte went out: the new record names a whole object, so read it instead.
+      lease.end();
+      // Another process committed an overwrite (and deleted the body this GET's record
+      // named) before the first byte went out: the new record names a whole object.
       if (attempt >= GET_ATTEMPTS || !isMissingBody(error)) throw error;
     }
   }
 }
 
-/** Reads of a GET that an overwrite may race before its first byte (then the record is read again). */
+/** Reads of a GET that another process's overwrite may race before its first byte (then the record is read again). */
 const GET_ATTEMPTS = 3;
 
 async function openObject(core: ServiceCore, ctx: RequestContext, input: GetObjectInput): Promise<GetObjectResult> {
@@ -338,23 +360,32 @@ async function openObject(core: ServiceCore, ctx: RequestContext, input: GetObje
   const source = range === undefined ? readWhole(plan) : readRange(plan, range.start, range.end);
   const iterator = source[Symbol.asyncIterator]();
   // Pull the first chunk now: it needs the data key, so key failures surface as the response.
-  const first = contentLength === 0 ? await drain(iterator) : await core.kms(() => iterator.next());
-  async function* body(): AsyncIterable<Uint8Array> {
-    if (first !== undefined && first.done !== true) yield first.value;
-    if (first?.done === true) return;
-    while (true) {
-      const next = await iterator.next().catch((error: unknown) => {
+  let first: IteratorResult<Uint8Array> | undefined =
+    contentLength === 0 ? await drain(iterator) : await core.kms(() => iterator.next());
+  const reader: AsyncIterableIterator<Uint8Array> = {
+    [Symbol.asyncIterator]: () => reader,
+    async next() {
+      const pulled = first;
+      first = undefined;
+      if (pulled !== undefined) return pulled;
+      try {
+        return await iterator.next();
+      } catch (error) {
         throw toS3Error(error);
-      });
-      if (next.done === true) return;
-      yield next.value;
-    }
-  }
-  return { status, headers, contentLength, body: body() };
+      }
+    },
+    // A body given up before its end releases what the source holds (file handles, data keys).
+    async return() {
+      first = undefined;
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return { status, headers, contentLength, body: reader };
 }
 
 /** An empty object is still authenticated (its message is read to the end) before answering. */
-async function drain(iterator: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array> | undefined> {
+async function drain(iterator: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
   try {
     while (!(await iterator.next()).done);
   } catch (error) {
@@ -375,7 +406,7 @@ export async function deleteObject(
   const name = BlobNames.object(input.bucket, input.key);
   const record = await core.recordAt(name).catch(() => undefined);
   await core.store.delete(name);
-  if (record !== undefined) await Promise.all(record.parts.map((p) => core.store.delete(p.blob).catch(() => false)));
+  if (record !== undefined) await removeBodies(core, name, record.parts);
   return { headers: {} };
 }
 

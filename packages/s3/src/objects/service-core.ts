@@ -4,6 +4,7 @@ import {
   ErrorCodes,
   isSealflowError,
   KeyStoreError,
+  LimitExceededError,
   parseKmsKeyArn,
   RawAesKeyStore,
   type BucketKeyOptions,
@@ -24,10 +25,12 @@ import { conditionKeysFor } from '../policy/condition-keys.js';
 import { evaluateBucketPolicy } from '../policy/evaluate-bucket-policy.js';
 import { BlobNames } from './blob-names.js';
 import type { S3KeyProvider } from './key-provider.js';
-import { decodeObjectRecord, type ObjectEncryption, type ObjectRecord } from './object-record.js';
+import { decodeObjectRecord, RecordLimits, type ObjectEncryption, type ObjectRecord } from './object-record.js';
+import { ObjectReaders } from './object-readers.js';
 import { currentRequest, type RequestContext } from './request-context.js';
 import { dualLayerEngine, type MessageEngine } from './dual-layer-engine.js';
 import { VERIFY_WRITES_MODES, WriteKeyMemo, type VerifyWrites } from './write-key-memo.js';
+import { readWholeBlob } from '../store/read-whole-blob.js';
 import { trackingStore, WriteTracker } from '../store/write-tracker.js';
 import { customerWritePlan, customerSessionOf } from './sse-c.js';
 
@@ -109,6 +112,8 @@ export class ServiceCore {
   readonly store: BlobStore;
   /** Names this process is writing now (see `WriteTracker`). */
   readonly tracker: WriteTracker = new WriteTracker();
+  /** Objects this process is reading now: their replaced bodies wait (see `ObjectReaders`). */
+  readonly readers: ObjectReaders = new ObjectReaders();
   readonly keys: S3KeyProvider;
   readonly region: string;
   readonly partition: string;
@@ -297,22 +302,20 @@ export class ServiceCore {
     return this.recordAt(BlobNames.object(bucket, key));
   }
 
+  /** The record at `name`, read whole in one consistent view (a commit may replace it meanwhile). @throws {S3Error} InternalError for a corrupt or oversized record */
   async recordAt(name: string): Promise<ObjectRecord | undefined> {
-    let bytes: Uint8Array | undefined;
-    // A commit renames a new record over the name: one of another size may land between
-    // the stat and the read. Asking one byte more than the stat said tells (a record is
-    // read whole or not at all), and then both are taken again.
-    for (let attempt = 1; ; attempt++) {
-      const info = await this.store.stat(name);
-      if (info === undefined) return undefined;
-      bytes = await this.store.read(name, 0, info.size + 1);
-      if (bytes === undefined) return undefined;
-      if (bytes.length === info.size || attempt >= RECORD_READ_ATTEMPTS) break;
-    }
+    const internal = (cause: unknown): Error =>
+      s3Error('InternalError', 'We encountered an internal error. Please try again.', { cause });
+    const bytes = await readWholeBlob(this.store, name, 'maxRecordBytes', RecordLimits.maxRecordBytes).catch(
+      (error: unknown) => {
+        throw error instanceof LimitExceededError ? internal(error) : error;
+      },
+    );
+    if (bytes === undefined) return undefined;
     try {
       return decodeObjectRecord(bytes);
     } catch (error) {
-      throw s3Error('InternalError', 'We encountered an internal error. Please try again.', { cause: error });
+      throw internal(error);
     }
   }
 
@@ -451,9 +454,6 @@ export class ServiceCore {
 }
 
 /** Any failure as the S3 error to answer (S3Errors pass through; key-store failures mapped; the rest 500). */
-/** Stat-and-read rounds for a record that commits keep replacing. */
-const RECORD_READ_ATTEMPTS = 3;
-
 export function toS3Error(error: unknown): Error {
   if (isS3Error(error)) return error;
   if (isSealflowError(error) && error.name === 'KeyStoreError') return mapKeyStoreError(error);
