@@ -3,9 +3,9 @@
  * delete never removes a body blob under one of them.
  *
  * A read takes the object's record, then reads the body blobs it names, for as long as the
- * response streams (a range read reads its frames window by window). A commit that replaced
- * the record meanwhile used to delete the old bodies at once: a GET then failed with 500
- * (before its first byte) or ended early (after it). Now a reader holds a lease on the
+ * response streams (a range read reads its frames window by window). Were a commit that
+ * replaced the record meanwhile to delete the old bodies at once, the GET would fail with
+ * 500 (before its first byte) or end early (after it). So a reader holds a lease on the
  * object name from *before* it reads the record, and a commit removes the bodies it
  * replaced only once every lease that was open at the commit has ended. A reader that
  * leases later can only see the new record, so it never needs the old bodies.
@@ -35,8 +35,8 @@ export class ObjectReaders {
 
   /**
    * Runs `remove` once no lease on `name` that is open now remains: at once (and awaited)
-   * when there is none, else in the background when the last of them ends. `remove`
-   * must not reject.
+   * when there is none, else in the background when the last of them ends (a rejection
+   * there is dropped: the orphan sweeper collects what a failed removal leaves).
    */
   async removeAfterReaders(name: string, remove: () => Promise<unknown>): Promise<void> {
     const open = [...(this.#open.get(name) ?? [])];
@@ -47,14 +47,14 @@ export class ObjectReaders {
     this.#deferred++;
     void Promise.all(open.map((lease) => lease.ended)).then(async () => {
       try {
-        await remove();
+        await remove().catch(() => undefined);
       } finally {
         this.#deferred--;
       }
     });
   }
 
-  /** Object names with an open lease, and removals waiting for leases to end (for stats and tests). */
+  /** Object names with an open lease, and removals waiting for leases to end (for tests). */
   get size(): { readonly names: number; readonly deferred: number } {
     return { names: this.#open.size, deferred: this.#deferred };
   }
