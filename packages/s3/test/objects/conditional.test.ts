@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBlobStore, type BlobStore } from '@sealflow/s3';
+import { MemoryBlobStore } from '@sealflow/s3';
 import {
   checkCopySourceConditions,
   checkReadConditions,
   etagListMatches,
 } from '../../src/objects/conditional-request.js';
-import { chunks, ctx, harness, s3CodeOf } from './fixtures.js';
+import { chunks, ctx, harness, s3CodeOf, storeOver } from './fixtures.js';
 
 const TARGET = { etag: '"abc"', lastModified: Date.parse('2026-01-01T00:00:10.900Z') };
 const codeOf = (fn: () => void): string | undefined => {
@@ -133,14 +133,7 @@ describe('conditional writes', () => {
   it('a store without putConditionally answers 501 NotImplemented before reading the body', async () => {
     const inner = new MemoryBlobStore();
     // The BlobStore contract without the optional conditional put (as the s3 backend is).
-    const store: BlobStore = {
-      put: (...a) => inner.put(...a),
-      get: (...a) => inner.get(...a),
-      read: (...a) => inner.read(...a),
-      stat: (...a) => inner.stat(...a),
-      delete: (...a) => inner.delete(...a),
-      list: (...a) => inner.list(...a),
-    };
+    const store = storeOver(inner);
     const { service } = await harness({ store });
     let read = false;
     async function* body(): AsyncIterable<Uint8Array> {

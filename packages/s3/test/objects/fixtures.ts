@@ -3,6 +3,7 @@ import { MemoryKms } from '@sealflow/keystore-memory';
 import {
   kmsKeyProvider,
   MemoryBlobStore,
+  type BlobStore,
   S3Service,
   type RequestContext,
   type S3KmsAuditRecord,
@@ -79,4 +80,21 @@ export async function s3CodeOf(promise: Promise<unknown>): Promise<string> {
     return e.s3Code ?? e.code ?? String(error);
   }
   return 'no error';
+}
+
+/**
+ * A `BlobStore` passing every call to `inner` but those `over` replaces. It never offers
+ * `putConditionally` (the contract without the optional conditional put, as the s3
+ * backend is).
+ */
+export function storeOver(inner: BlobStore, over: Partial<BlobStore> = {}): BlobStore {
+  return {
+    put: (...a) => inner.put(...a),
+    get: (...a) => inner.get(...a),
+    read: (...a) => inner.read(...a),
+    stat: (...a) => inner.stat(...a),
+    delete: (...a) => inner.delete(...a),
+    list: (...a) => inner.list(...a),
+    ...over,
+  };
 }

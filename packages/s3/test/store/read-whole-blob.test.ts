@@ -2,13 +2,12 @@ import { ErrorCodes, LimitExceededError } from '@sealflow/core';
 import { MemoryBlobStore, type BlobStore } from '@sealflow/s3';
 import { describe, expect, it } from 'vitest';
 import { FIRST_READ_BYTES, readWholeBlob } from '../../src/store/read-whole-blob.js';
-import { pattern } from '../objects/fixtures.js';
+import { pattern, storeOver } from '../objects/fixtures.js';
 
 /** `inner`, counting calls, with `get` streams that a test may replace. */
 function countingStore(inner: BlobStore, get?: BlobStore['get']) {
   const calls = { read: 0, get: 0, stat: 0 };
-  const store: BlobStore = {
-    put: (name, source, options) => inner.put(name, source, options),
+  const store = storeOver(inner, {
     get: (name, options) => {
       calls.get++;
       return (get ?? inner.get.bind(inner))(name, options);
@@ -21,9 +20,7 @@ function countingStore(inner: BlobStore, get?: BlobStore['get']) {
       calls.stat++;
       return inner.stat(name);
     },
-    delete: (name) => inner.delete(name),
-    list: (prefix, options) => inner.list(prefix, options),
-  };
+  });
   return { store, calls };
 }
 
