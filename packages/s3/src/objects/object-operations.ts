@@ -150,8 +150,10 @@ export async function commitRecord(
 /** Deletes replaced bodies of object `name` once this process's readers of it are done. */
 function removeBodies(core: ServiceCore, name: string, parts: readonly StoredPart[]): Promise<void> {
   if (parts.length === 0) return Promise.resolve();
-  return core.readers.removeAfterReaders(name, () =>
-    Promise.all(parts.map((p) => core.store.delete(p.blob).catch(() => false))),
+  return core.readers.removeAfterReaders(
+    name,
+    parts.map((p) => p.blob),
+    (blobs) => Promise.all(blobs.map((blob) => core.store.delete(blob).catch(() => false))),
   );
 }
 

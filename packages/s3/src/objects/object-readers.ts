@@ -16,6 +16,8 @@
  */
 export class ObjectReaders {
   readonly #open = new Map<string, Set<ReadLease>>();
+  /** Blobs whose removal waits for readers, with how many removals wait for each. */
+  readonly #waiting = new Map<string, number>();
   #deferred = 0;
 
   /** A lease on object `name` (a record blob name), held until `end()`. */
@@ -34,24 +36,43 @@ export class ObjectReaders {
   }
 
   /**
-   * Runs `remove` once no lease on `name` that is open now remains: at once (and awaited)
-   * when there is none, else in the background when the last of them ends (a rejection
-   * there is dropped: the orphan sweeper collects what a failed removal leaves).
+   * Runs `remove(blobs)` once no lease on `name` that is open now remains: at once (and
+   * awaited) when there is none, else in the background when the last of them ends (a
+   * rejection there is dropped: the orphan sweeper collects what a failed removal leaves).
+   * Until then `isWaiting` names each of `blobs`.
    */
-  async removeAfterReaders(name: string, remove: () => Promise<unknown>): Promise<void> {
+  async removeAfterReaders(
+    name: string,
+    blobs: readonly string[],
+    remove: (blobs: readonly string[]) => Promise<unknown>,
+  ): Promise<void> {
     const open = [...(this.#open.get(name) ?? [])];
     if (open.length === 0) {
-      await remove();
+      await remove(blobs);
       return;
     }
+    for (const blob of blobs) this.#waiting.set(blob, (this.#waiting.get(blob) ?? 0) + 1);
     this.#deferred++;
     void Promise.all(open.map((lease) => lease.ended)).then(async () => {
       try {
-        await remove().catch(() => undefined);
+        await remove(blobs).catch(() => undefined);
       } finally {
         this.#deferred--;
+        for (const blob of blobs) {
+          const left = (this.#waiting.get(blob) ?? 1) - 1;
+          if (left <= 0) this.#waiting.delete(blob);
+          else this.#waiting.set(blob, left);
+        }
       }
     });
+  }
+
+  /**
+   * Whether `blob` is a replaced body whose removal waits for readers: unreferenced, but
+   * still read. The orphan sweeper leaves it to that removal, however long the read lasts.
+   */
+  isWaiting(blob: string): boolean {
+    return this.#waiting.has(blob);
   }
 
   /** Object names with an open lease, and removals waiting for leases to end (for tests). */

@@ -41,6 +41,8 @@ const DEFAULT_GRACE_MS = 60 * 60 * 1000;
  * - a body `put` in progress is invisible (puts are atomic);
  * - a blob this process is writing (from its `put` until the S3 call returns, i.e. past
  *   the record commit) is never taken (`WriteTracker`);
+ * - nor is a replaced body this process is still reading: its removal waits for the
+ *   readers (`ObjectReaders`) and is theirs to make;
  * - otherwise a blob is removed only when a sweep finds it unreferenced that an earlier
  *   sweep, at least `graceMs` before, also found unreferenced. Data blobs are listed before
  *   the records are read, so a record committed during a sweep only delays removal.
@@ -120,7 +122,8 @@ export class OrphanSweeper {
     let parts = 0;
     for (const name of [...this.#seen.keys()]) if (!unreferenced.has(name)) this.#seen.delete(name);
     for (const name of unreferenced) {
-      if (core.tracker.isHeld(name)) {
+      // Being written by this process, or a replaced body whose own removal waits for its readers.
+      if (core.tracker.isHeld(name) || core.readers.isWaiting(name)) {
         this.#seen.delete(name);
         continue;
       }
@@ -131,7 +134,7 @@ export class OrphanSweeper {
       }
       if (now - first < grace) continue;
       // Checked once more right before removal: a writer of this process may have started since.
-      if (core.tracker.isHeld(name)) continue;
+      if (core.tracker.isHeld(name) || core.readers.isWaiting(name)) continue;
       if (await core.store.delete(name)) {
         if (name.startsWith('d/')) bodies++;
         else parts++;

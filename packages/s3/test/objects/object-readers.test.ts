@@ -16,11 +16,12 @@ describe('ObjectReaders', () => {
   it('removes at once, and before resolving, when no reader holds the name', async () => {
     const readers = new ObjectReaders();
     readers.lease('other');
-    let removed = false;
-    await readers.removeAfterReaders('name', async () => {
-      removed = true;
+    let removed: readonly string[] = [];
+    await readers.removeAfterReaders('name', ['d/1'], async (blobs) => {
+      removed = blobs;
     });
-    expect(removed).toBe(true);
+    expect(removed).toEqual(['d/1']);
+    expect(readers.isWaiting('d/1')).toBe(false);
   });
 
   it('waits for every lease open at the call, and for none opened after it', async () => {
@@ -28,11 +29,12 @@ describe('ObjectReaders', () => {
     const first = readers.lease('name');
     const second = readers.lease('name');
     let removed = 0;
-    await readers.removeAfterReaders('name', async () => {
+    await readers.removeAfterReaders('name', ['d/1', 'd/2'], async () => {
       removed++;
     });
     const later = readers.lease('name');
     expect(readers.size).toEqual({ names: 1, deferred: 1 });
+    expect([readers.isWaiting('d/1'), readers.isWaiting('d/2'), readers.isWaiting('d/3')]).toEqual([true, true, false]);
     first.end();
     first.end();
     await tick();
@@ -41,6 +43,7 @@ describe('ObjectReaders', () => {
     await tick();
     expect(removed).toBe(1);
     expect(readers.size).toEqual({ names: 1, deferred: 0 });
+    expect(readers.isWaiting('d/1')).toBe(false);
     later.end();
     expect(readers.size).toEqual({ names: 0, deferred: 0 });
   });
@@ -164,6 +167,29 @@ describe('S3Service: a read keeps the bodies it started on', () => {
     controller.abort();
     await expect.poll(() => bodies(store)).not.toContain(oldBody);
     expect(aborted.contentLength).toBe(100);
+  });
+
+  it('the orphan sweeper leaves a replaced body to its readers, however long they read', async () => {
+    const { service, store } = await harness();
+    const a = pattern(size, 1);
+    await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: KMS, body: chunks(a, 65536) });
+    const [oldBody] = await bodies(store);
+    const got = await service.getObject(ctx(), { bucket: 'bkt', key: 'k', headers: { range: `bytes=0-${size - 1}` } });
+    const iterator = got.body[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    await service.putObject(ctx(), { bucket: 'bkt', key: 'k', headers: KMS, body: chunks(pattern(300, 2)) });
+    // Unreferenced now: with no grace, the second sweep would take any other such body.
+    for (let sweep = 0; sweep < 3; sweep++)
+      expect(await service.sweepOrphans({ graceMs: 0 })).toEqual({
+        bodies: 0,
+        parts: 0,
+        expiredUploads: 0,
+        pending: 0,
+      });
+    const rest: Uint8Array[] = [first.value as Uint8Array];
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) rest.push(next.value);
+    expect(Buffer.concat(rest).equals(a)).toBe(true);
+    await expect.poll(() => bodies(store)).not.toContain(oldBody);
   });
 
   it('CopyObject and UploadPartCopy copy the source they started on while an overwrite of it commits', async () => {
