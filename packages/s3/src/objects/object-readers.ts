@@ -1,3 +1,5 @@
+import { WriteTracker } from '../store/write-tracker.js';
+
 /**
  * The readers of each object that this process serves now, so that an overwrite or a
  * delete never removes a body blob under one of them.
@@ -16,8 +18,8 @@
  */
 export class ObjectReaders {
   readonly #open = new Map<string, Set<ReadLease>>();
-  /** Blobs whose removal waits for readers, with how many removals wait for each. */
-  readonly #waiting = new Map<string, number>();
+  /** Blobs whose removal waits for readers, each held by its removal (the counting a WriteTracker does). */
+  readonly #waiting = new WriteTracker();
   #deferred = 0;
 
   /** A lease on object `name` (a record blob name), held until `end()`. */
@@ -51,18 +53,15 @@ export class ObjectReaders {
       await remove(blobs);
       return;
     }
-    for (const blob of blobs) this.#waiting.set(blob, (this.#waiting.get(blob) ?? 0) + 1);
+    const removal = {};
+    for (const blob of blobs) this.#waiting.hold(removal, blob);
     this.#deferred++;
     void Promise.all(open.map((lease) => lease.ended)).then(async () => {
       try {
         await remove(blobs).catch(() => undefined);
       } finally {
         this.#deferred--;
-        for (const blob of blobs) {
-          const left = (this.#waiting.get(blob) ?? 1) - 1;
-          if (left <= 0) this.#waiting.delete(blob);
-          else this.#waiting.set(blob, left);
-        }
+        this.#waiting.release(removal);
       }
     });
   }
@@ -72,7 +71,7 @@ export class ObjectReaders {
    * still read. The orphan sweeper leaves it to that removal, however long the read lasts.
    */
   isWaiting(blob: string): boolean {
-    return this.#waiting.has(blob);
+    return this.#waiting.isHeld(blob);
   }
 
   /** Object names with an open lease, and removals waiting for leases to end (for tests). */
