@@ -286,12 +286,9 @@ export async function uploadPartCopy(
 ): Promise<WriteResult & { lastModified: Date }> {
   assertPartNumber(input.partNumber);
   // Leased before the source's record is read: no commit of this process deletes its bodies mid-copy.
-  const lease = core.readers.lease(BlobNames.object(input.source.bucket, input.source.key));
-  try {
-    return await uploadPartCopyLeased(core, ctx, input);
-  } finally {
-    lease.end();
-  }
+  return core.readers.reading(BlobNames.object(input.source.bucket, input.source.key), () =>
+    uploadPartCopyLeased(core, ctx, input),
+  );
 }
 
 async function uploadPartCopyLeased(

@@ -51,12 +51,9 @@ export async function copyObject(
   input: CopyObjectInput,
 ): Promise<CopyObjectResult> {
   // Leased before the source's record is read: no commit of this process deletes its bodies mid-copy.
-  const lease = core.readers.lease(BlobNames.object(input.source.bucket, input.source.key));
-  try {
-    return await copyLeased(core, ctx, input, lease);
-  } finally {
-    lease.end();
-  }
+  return core.readers.reading(BlobNames.object(input.source.bucket, input.source.key), (lease) =>
+    copyLeased(core, ctx, input, lease),
+  );
 }
 
 async function copyLeased(

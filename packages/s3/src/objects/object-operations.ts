@@ -319,13 +319,10 @@ export async function headObject(
   input: GetObjectInput,
 ): Promise<HeadObjectResult> {
   // Checksum mode reads the sealed trailers from the bodies: they stay while it does.
-  const lease = core.readers.lease(BlobNames.object(input.bucket, input.key));
-  try {
-    const { status, headers, contentLength } = await describe(core, ctx, input, 'HeadObject');
-    return { status, headers, contentLength };
-  } finally {
-    lease.end();
-  }
+  const { status, headers, contentLength } = await core.readers.reading(BlobNames.object(input.bucket, input.key), () =>
+    describe(core, ctx, input, 'HeadObject'),
+  );
+  return { status, headers, contentLength };
 }
 
 /**

@@ -37,6 +37,16 @@ export class ObjectReaders {
     return lease;
   }
 
+  /** Runs `read` holding a lease on object `name`, ended when `read` settles (or earlier by `read`). */
+  async reading<T>(name: string, read: (lease: ReadLease) => Promise<T>): Promise<T> {
+    const lease = this.lease(name);
+    try {
+      return await read(lease);
+    } finally {
+      lease.end();
+    }
+  }
+
   /**
    * Runs `remove(blobs)` once no lease on `name` that is open now remains: at once (and
    * awaited) when there is none, else in the background when the last of them ends (a
