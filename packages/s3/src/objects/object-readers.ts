@@ -141,8 +141,10 @@ export function leasedBody(
       }
     },
     async return(value?: unknown) {
+      // Returned before its first read too: the body may hold a source open already.
+      iterator ??= body[Symbol.asyncIterator]();
       try {
-        await iterator?.return?.(value);
+        await iterator.return?.(value);
       } finally {
         lease.end();
       }

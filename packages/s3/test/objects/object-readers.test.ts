@@ -90,6 +90,22 @@ describe('leasedBody', () => {
     expect(readers.size.names).toBe(0);
   });
 
+  it('returns the body it wraps when returned before its first read (a source it holds is closed)', async () => {
+    let returned = 0;
+    const body: AsyncIterableIterator<Uint8Array> = {
+      [Symbol.asyncIterator]: () => body,
+      next: async () => ({ done: false, value: new Uint8Array([1]) }),
+      return: async () => {
+        returned++;
+        return { done: true, value: undefined };
+      },
+    };
+    const lease = new ObjectReaders().lease('n');
+    await leasedBody(body, lease)[Symbol.asyncIterator]().return?.();
+    expect(returned).toBe(1);
+    await lease.ended;
+  });
+
   it('ends the lease of a body dropped unread once it is garbage-collected', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
